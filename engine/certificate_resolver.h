@@ -1,0 +1,36 @@
+// Reading and checking the certificates a Config names, before any plan is shown.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/config.h"
+#include "engine/diagnostics.h"
+#include "engine/file_system.h"
+
+namespace certform::engine {
+
+// Looks up an environment variable; main() passes getenv, tests pass a map. The engine itself
+// reads no environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// For every upload certificate of `config`: reads its PEM chain and private key, and checks that
+// the PEM parses, the chain is in order (each certificate issued by the next), the key matches the
+// leaf, the leaf is valid at `now`, and it covers every domain bound to it. Fills
+// CertificateConfig::info and, when unset, cert_name ("certform-" + 16 fingerprint digits, so new
+// content never reuses an old name). Errors and expiry warnings go to `diags` with the position of
+// the TOML line that names the file. The key is wiped from memory once checked.
+void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
+                         Clock::WallTime now, Diagnostics* diags);
+
+// Reads an upload certificate's private key PEM from key_file or key_env into `pem`. The caller
+// owns the secret and must WipeSecret() it when done.
+Status ReadPrivateKeyPem(const CertificateConfig& cert, FileSystem& fs, const EnvLookup& env,
+                         std::string* pem);
+
+// The CertName certform derives from a fingerprint.
+std::string DerivedCertName(const std::string& fingerprint);
+
+}  // namespace certform::engine

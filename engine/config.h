@@ -1,0 +1,75 @@
+// Config: the desired bindings, as read from the configuration directory's *.toml files.
+//
+// Plain values (Terraform's configs package). LoadConfig (config_loader.h) builds one from TOML;
+// ResolveCertificates (certificate_resolver.h) then reads and checks the certificates it names.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/certificate.h"
+#include "engine/diagnostics.h"
+
+namespace certform::engine {
+
+inline constexpr char kDefaultEndpoint[] = "https://cdn.aliyuncs.com";
+inline constexpr char kApiSetDomainServerCertificate[] = "SetDomainServerCertificate";
+inline constexpr char kApiSetCdnDomainSslCertificate[] = "SetCdnDomainSSLCertificate";
+// The name given to the account when the configuration declares none.
+inline constexpr char kImplicitAccount[] = "default";
+
+// An Alibaba Cloud user; rate limits are per user.
+struct AccountConfig {
+  std::string name;
+  std::string credentials = "env";         // "env" or "profile:NAME"
+  std::string endpoint = kDefaultEndpoint;  // scheme://host[:port]
+  std::string api = kApiSetDomainServerCertificate;  // the write call
+  double rate_limit = 10;  // write calls per second; the API's documented limit by default
+  SourcePos where;
+};
+
+enum class CertType { kUpload, kCas };
+const char* CertTypeName(CertType t);  // "upload" / "cas", the API's CertType values
+
+struct CertificateConfig {
+  std::string key;  // the NAME of [certificate.NAME]
+  CertType type = CertType::kUpload;
+  std::string cert_file;    // upload: PEM chain, leaf first; path resolved against its TOML file
+  std::string key_file;     // upload: private key path, or empty when key_env is used
+  std::string key_env;      // upload: environment variable holding the private key PEM
+  std::string cert_name;    // CertName sent to the API; derived from the fingerprint if unset
+  int64_t cert_id = 0;      // cas: the certificate's id in Certificate Management Service
+  std::string cert_region;  // cas: CertRegion, empty for the API default
+  CertificateInfo info;     // upload: filled by ResolveCertificates
+  SourcePos where;
+  SourcePos cert_file_where, key_where;
+};
+
+// One domain's desired binding.
+struct DesiredBinding {
+  std::string domain;       // normalised (lower case); leading dot for wildcard CDN domains
+  std::string account;      // an AccountConfig name
+  bool https = true;        // false: ServerCertificateStatus=off
+  std::string certificate;  // a CertificateConfig key; empty when https is false
+  SourcePos where;          // where the domain is written
+};
+
+struct Config {
+  std::string dir;                 // the configuration directory
+  std::vector<std::string> files;  // the TOML files read, sorted
+  int expiry_warning_days = 30;    // warn when a certificate expires sooner than this
+  std::map<std::string, AccountConfig> accounts;
+  std::map<std::string, CertificateConfig> certificates;
+  std::vector<DesiredBinding> bindings;  // sorted by account, then domain
+
+  const DesiredBinding* FindBinding(const std::string& domain) const;
+};
+
+// A digest of what the configuration asks for, after normalisation: bindings, the accounts' API
+// settings and the certificates' identities (fingerprints, names, ids). Comments, formatting and
+// file layout do not change it; any change of desired outcome does.
+std::string ConfigDigest(const Config& config);
+
+}  // namespace certform::engine

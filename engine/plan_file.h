@@ -1,0 +1,20 @@
+// The saved plan file (`plan --out FILE`, `apply FILE`): JSON, mode 0600, no secret.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/plan.h"
+#include "engine/status.h"
+
+namespace certform::engine {
+
+inline constexpr int kPlanFormatVersion = 1;
+
+std::string SerializePlan(const Plan& plan);
+
+// Corruption for anything that is not a certform plan file of a known version; `plan` is
+// untouched on error.
+Status ParsePlan(std::string_view text, const std::string& path, Plan* plan);
+
+}  // namespace certform::engine

@@ -1,0 +1,121 @@
+#include "engine/planner.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "engine/digest.h"
+
+namespace certform::engine {
+
+namespace {
+
+std::string OnOff(bool on) { return on ? "on" : "off"; }
+
+// Why `before` (state) differs from `after` (configuration); empty when they agree.
+std::vector<std::string> Differences(const StateEntry& before, const StateEntry& after) {
+  std::vector<std::string> why;
+  if (before.account != after.account) {
+    why.push_back(fmt::format("account {}→{}", before.account, after.account));
+  }
+  if (before.https != after.https) {
+    why.push_back(fmt::format("https {}→{}", OnOff(before.https), OnOff(after.https)));
+  }
+  if (!after.https) return why;  // with HTTPS off no certificate is served; nothing else matters
+  if (before.certificate != after.certificate && !before.certificate.empty()) {
+    why.push_back(fmt::format("certificate {}→{}", before.certificate, after.certificate));
+  }
+  if (before.cert_type != after.cert_type && !before.cert_type.empty()) {
+    why.push_back(fmt::format("type {}→{}", before.cert_type, after.cert_type));
+  }
+  if (before.fingerprint != after.fingerprint && !before.fingerprint.empty() &&
+      !after.fingerprint.empty()) {
+    why.push_back(fmt::format("fingerprint {}→{}", ShortFingerprint(before.fingerprint),
+                              ShortFingerprint(after.fingerprint)));
+  }
+  if (before.cert_name != after.cert_name) {
+    why.push_back(fmt::format("CertName {}→{}", before.cert_name.empty() ? "(none)"
+                                                                        : before.cert_name,
+                              after.cert_name));
+  }
+  if (before.cert_id != after.cert_id && after.cert_id != 0) {
+    why.push_back(fmt::format("cert_id {}→{}", before.cert_id, after.cert_id));
+  }
+  return why;
+}
+
+bool Targeted(const PlanOptions& options, const std::string& domain) {
+  return options.targets.empty() ||
+         std::find(options.targets.begin(), options.targets.end(), domain) !=
+             options.targets.end();
+}
+
+}  // namespace
+
+StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
+  StateEntry e;
+  e.domain = b.domain;
+  e.account = b.account;
+  e.https = b.https;
+  if (!b.https) return e;
+  const CertificateConfig& c = config.certificates.at(b.certificate);
+  e.certificate = c.key;
+  e.cert_type = CertTypeName(c.type);
+  e.cert_name = c.cert_name;
+  e.cert_id = c.cert_id;
+  e.fingerprint = c.info.fingerprint;
+  e.not_after = c.info.not_after;
+  return e;
+}
+
+Plan MakePlan(const Config& config, const State& state, const PlanOptions& options) {
+  Plan plan;
+  plan.lineage = state.lineage;
+  plan.serial = state.serial;
+  plan.config_digest = ConfigDigest(config);
+  plan.tool_version = CERTFORM_VERSION;
+  plan.changes.reserve(config.bindings.size() + state.entries.size());
+
+  std::set<std::string> desired;
+  for (const DesiredBinding& b : config.bindings) {
+    desired.insert(b.domain);
+    if (!Targeted(options, b.domain)) continue;
+    Change c;
+    c.domain = b.domain;
+    c.account = b.account;
+    c.after = DesiredEntry(config, b);
+    if (b.https) {
+      const CertificateConfig& cert = config.certificates.at(b.certificate);
+      if (cert.type == CertType::kUpload) c.certificate = cert.info;
+    }
+    if (const StateEntry* prior = state.Find(b.domain)) {
+      c.before = *prior;
+      c.reasons = Differences(*prior, *c.after);
+      c.action = c.reasons.empty() ? Action::kNoOp : Action::kUpdate;
+    } else {
+      c.action = Action::kCreate;
+      c.reasons.push_back(b.https ? "not in state: bind the certificate"
+                                  : "not in state: switch HTTPS off");
+    }
+    plan.changes.push_back(std::move(c));
+  }
+  for (const auto& [domain, entry] : state.entries) {
+    if (desired.count(domain) || !Targeted(options, domain)) continue;
+    Change c;
+    c.domain = domain;
+    c.account = entry.account;
+    c.action = Action::kDelete;
+    c.before = entry;
+    c.reasons.push_back(entry.https ? "no longer in configuration: switch HTTPS off, then forget"
+                                    : "no longer in configuration: forget (HTTPS already off)");
+    plan.changes.push_back(std::move(c));
+  }
+  std::sort(plan.changes.begin(), plan.changes.end(), [](const Change& a, const Change& b) {
+    return std::tie(a.account, a.domain) < std::tie(b.account, b.domain);
+  });
+  return plan;
+}
+
+}  // namespace certform::engine

@@ -1,0 +1,26 @@
+// The planner: configuration + state → plan. A pure function of its inputs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/config.h"
+#include "engine/plan.h"
+#include "engine/state.h"
+
+namespace certform::engine {
+
+struct PlanOptions {
+  // When non-empty, only these domains are planned (the others are left as they are).
+  std::vector<std::string> targets;
+};
+
+// Plans one action per domain of `config` and `state` (see Action), each with its reasons, ordered
+// by account then domain. `config` must have been resolved (fingerprints known). The plan records
+// the state's lineage and serial and the configuration digest; created_at is left to the caller.
+Plan MakePlan(const Config& config, const State& state, const PlanOptions& options = {});
+
+// The state entry that binding `b` asks for (no applied_at or request_id).
+StateEntry DesiredEntry(const Config& config, const DesiredBinding& b);
+
+}  // namespace certform::engine

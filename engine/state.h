@@ -1,0 +1,42 @@
+// State: what certform last made true, one entry per managed domain (Terraform's states).
+//
+// Nothing in a State is secret: certificates are recorded by fingerprint and name, never by PEM
+// or key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace certform::engine {
+
+inline constexpr int kStateFormatVersion = 1;
+
+struct StateEntry {
+  std::string domain;
+  std::string account;
+  bool https = true;        // the ServerCertificateStatus certform set
+  std::string certificate;  // the configuration's certificate key; empty when https is off
+  std::string cert_type;    // "upload" or "cas"; empty when https is off
+  std::string cert_name;    // CertName
+  int64_t cert_id = 0;      // cas certificates' id, 0 when unknown
+  std::string fingerprint;  // SHA-256 of the leaf DER (upload); empty when unknown
+  int64_t not_after = 0;    // leaf expiry, Unix seconds; 0 when unknown
+  std::string applied_at;   // UTC time of the call that made it so
+  std::string request_id;   // the API's RequestId for that call
+
+  bool operator==(const StateEntry&) const = default;
+};
+
+struct State {
+  int format_version = kStateFormatVersion;
+  std::string lineage;  // UUID fixed for the file's life; empty before the first write
+  int64_t serial = 0;   // +1 on every content change
+  std::string tool_version;
+  std::map<std::string, StateEntry> entries;  // by domain
+
+  bool empty() const { return entries.empty(); }
+  const StateEntry* Find(const std::string& domain) const;
+};
+
+}  // namespace certform::engine

@@ -1,0 +1,39 @@
+// StateLock: the exclusive lock that every command that writes state holds (flock on a .lock
+// file beside the state, like Terraform's local backend). The lock file holds who has it, so
+// that a second writer can say whom it is waiting for.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/status.h"
+
+namespace certform::engine {
+
+struct LockHolder {
+  int pid = 0;
+  std::string host;
+  std::string command;  // e.g. "certform apply"
+  std::string started;  // UTC
+
+  std::string ToString() const;  // "pid 123 on host h running \"certform apply\" since ..."
+};
+
+class StateLock {
+ public:
+  ~StateLock();  // releases the lock
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+
+  // Takes the lock on `lock_path` for `holder`. When someone else holds it, retries every
+  // 100 ms for up to `timeout` (0: fail at once) and then fails with Conflict naming the holder.
+  static Status Acquire(const std::string& lock_path, const LockHolder& holder,
+                        Clock::Duration timeout, Clock& clock, std::unique_ptr<StateLock>* out);
+
+ private:
+  explicit StateLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace certform::engine

@@ -1,0 +1,43 @@
+#include "engine/status.h"
+
+namespace certform::engine {
+
+namespace {
+
+const char* CodeName(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk:
+      return "ok";
+    case Status::Code::kInvalidArgument:
+      return "invalid argument";
+    case Status::Code::kNotFound:
+      return "not found";
+    case Status::Code::kIoError:
+      return "I/O error";
+    case Status::Code::kCorruption:
+      return "corruption";
+    case Status::Code::kConflict:
+      return "conflict";
+    case Status::Code::kPermissionDenied:
+      return "permission denied";
+    case Status::Code::kUnavailable:
+      return "unavailable";
+    case Status::Code::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  return std::string(CodeName(code_)) + ": " + message_;
+}
+
+Status Status::WithContext(const std::string& context) const {
+  if (ok()) return *this;
+  return Status(code_, context + ": " + message_);
+}
+
+}  // namespace certform::engine

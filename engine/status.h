@@ -1,0 +1,60 @@
+// Status: the one error currency of operations (leveldb style).
+//
+// A Status is either OK or carries a code and a human message. Foreign error systems (OpenSSL, curl,
+// the Alibaba API) are translated into a Status in exactly one place each; the engine decides on
+// retries through IsRetryable(), never by parsing messages or codes.
+#pragma once
+
+#include <string>
+#include <utility>
+
+namespace certform::engine {
+
+class Status {
+ public:
+  enum class Code {
+    kOk,
+    kInvalidArgument,   // bad input from the user: config, certificate, flag
+    kNotFound,          // a file, domain or entry does not exist
+    kIoError,           // the operating system refused a read or write
+    kCorruption,        // a file exists but cannot be understood
+    kConflict,          // someone else holds the lock, or a saved plan is stale
+    kPermissionDenied,  // credentials or authorisation refused
+    kUnavailable,       // transient: throttling, 5xx, network; worth retrying
+    kFailed,            // the remote side refused for a reason that retrying will not fix
+  };
+
+  Status() = default;  // OK
+
+  static Status OK() { return Status(); }
+  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
+  static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
+  static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
+  static Status Conflict(std::string msg) { return {Code::kConflict, std::move(msg)}; }
+  static Status PermissionDenied(std::string msg) {
+    return {Code::kPermissionDenied, std::move(msg)};
+  }
+  static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
+  static Status Failed(std::string msg) { return {Code::kFailed, std::move(msg)}; }
+
+  bool ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+  bool IsRetryable() const { return code_ == Code::kUnavailable; }
+  bool IsNotFound() const { return code_ == Code::kNotFound; }
+
+  // "OK", or the code's name followed by the message, e.g. "corruption: state file ...".
+  std::string ToString() const;
+
+  // Returns a copy whose message is prefixed with `context: `.
+  Status WithContext(const std::string& context) const;
+
+ private:
+  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  Code code_ = Code::kOk;
+  std::string message_;
+};
+
+}  // namespace certform::engine
