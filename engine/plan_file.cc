@@ -81,6 +81,19 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
 
 }  // namespace
 
+nlohmann::ordered_json ChangeToJson(const Change& c) {
+  nlohmann::ordered_json j;
+  j["domain"] = c.domain;
+  j["account"] = c.account;
+  j["action"] = ActionName(c.action);
+  j["reasons"] = c.reasons;
+  j["before"] = c.before ? EntryToJson(*c.before) : nlohmann::ordered_json(nullptr);
+  j["after"] = c.after ? EntryToJson(*c.after) : nlohmann::ordered_json(nullptr);
+  j["certificate"] =
+      c.certificate ? CertificateToJson(*c.certificate) : nlohmann::ordered_json(nullptr);
+  return j;
+}
+
 std::string SerializePlan(const Plan& plan) {
   nlohmann::ordered_json doc;
   doc["kind"] = kKind;
@@ -91,18 +104,7 @@ std::string SerializePlan(const Plan& plan) {
   doc["serial"] = plan.serial;
   doc["config_digest"] = plan.config_digest;
   nlohmann::ordered_json changes = nlohmann::ordered_json::array();
-  for (const Change& c : plan.changes) {
-    nlohmann::ordered_json j;
-    j["domain"] = c.domain;
-    j["account"] = c.account;
-    j["action"] = ActionName(c.action);
-    j["reasons"] = c.reasons;
-    j["before"] = c.before ? EntryToJson(*c.before) : nlohmann::ordered_json(nullptr);
-    j["after"] = c.after ? EntryToJson(*c.after) : nlohmann::ordered_json(nullptr);
-    j["certificate"] =
-        c.certificate ? CertificateToJson(*c.certificate) : nlohmann::ordered_json(nullptr);
-    changes.push_back(std::move(j));
-  }
+  for (const Change& c : plan.changes) changes.push_back(ChangeToJson(c));
   doc["changes"] = std::move(changes);
   return doc.dump(2) + "\n";
 }

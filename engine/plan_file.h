@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/plan.h"
 #include "engine/status.h"
 
@@ -12,6 +14,10 @@ namespace certform::engine {
 inline constexpr int kPlanFormatVersion = 1;
 
 std::string SerializePlan(const Plan& plan);
+
+// One change as the plan file stores it: domain, account, action, reasons, before, after,
+// certificate (null where absent). Also the core of `plan --json`.
+nlohmann::ordered_json ChangeToJson(const Change& change);
 
 // Corruption for anything that is not a certform plan file of a known version; `plan` is
 // untouched on error.

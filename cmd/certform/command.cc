@@ -1,0 +1,74 @@
+#include "cmd/certform/command.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "engine/suggest.h"
+
+namespace certform::cli {
+
+namespace {
+
+int RunHelp(const Args& args, Context& ctx);
+
+void PrintUsage(std::ostream& out) {
+  fmt::print(out,
+             "Usage: certform COMMAND [options]\n\n"
+             "certform keeps the TLS certificates of Alibaba Cloud CDN domains as the TOML files\n"
+             "of a configuration directory say, with Terraform's plan/apply discipline.\n\n"
+             "Commands:\n");
+  for (const Command& c : Commands()) fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
+  fmt::print(out,
+             "\nRun \"certform COMMAND --help\" for a command's options.\n"
+             "Exit codes: 0 success, 1 error, 2 changes present (plan --detailed-exitcode).\n");
+}
+
+int RunHelp(const Args& args, Context& ctx) {
+  if (args.empty()) {
+    PrintUsage(ctx.out);
+    return kExitOk;
+  }
+  Args forward = {args.begin() + 1, args.end()};
+  forward.push_back("--help");
+  forward.insert(forward.begin(), args[0]);
+  return Run(forward, ctx);
+}
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"validate", "Check the configuration and its certificates (offline)", RunValidate},
+      {"plan", "Show the changes that apply would make", RunPlan},
+      {"state", "Inspect or edit the state: list, show, rm", RunState},
+      {"version", "Print certform's version", RunVersion},
+      {"help", "Show help for certform or for a command", RunHelp},
+  };
+  return kCommands;
+}
+
+int Run(const Args& args, Context& ctx) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "-help") {
+    PrintUsage(args.empty() ? ctx.err : ctx.out);
+    return args.empty() ? kExitError : kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "-version") return RunVersion({}, ctx);
+  const std::string& name = args[0];
+  std::vector<std::string> names;
+  for (const Command& c : Commands()) {
+    if (name == c.name) return c.run(Args(args.begin() + 1, args.end()), ctx);
+    names.push_back(c.name);
+  }
+  std::string hint = engine::Suggest(name, names);
+  fmt::print(ctx.err, "certform: unknown command \"{}\"{}\nRun \"certform --help\" for the "
+                      "list of commands.\n",
+             name, hint.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", hint));
+  return kExitError;
+}
+
+int RunVersion(const Args&, Context& ctx) {
+  fmt::print(ctx.out, "certform {}\n", CERTFORM_VERSION);
+  return kExitOk;
+}
+
+}  // namespace certform::cli

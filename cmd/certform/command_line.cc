@@ -1,0 +1,126 @@
+#include "cmd/certform/command_line.h"
+
+#include <regex>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "engine/file_system.h"
+#include "engine/suggest.h"
+
+namespace certform::cli {
+
+namespace {
+
+// Terraform spells long flags with one dash (-out=FILE, -detailed-exitcode); accept both.
+Args NormalizeDashes(const Args& args) {
+  static const std::regex kSingleDashLong("^-[a-z][a-z-]+(=.*)?$");
+  Args out;
+  bool rest_positional = false;
+  for (const std::string& a : args) {
+    if (a == "--") rest_positional = true;
+    out.push_back(!rest_positional && std::regex_match(a, kSingleDashLong) ? "-" + a : a);
+  }
+  return out;
+}
+
+std::string FlagName(const std::string& raw) {
+  std::string name = raw;
+  while (name.starts_with('-')) name.erase(0, 1);
+  return name.substr(0, name.find('='));
+}
+
+}  // namespace
+
+std::string CommonOptions::StatePath() const {
+  return state_path.empty() ? engine::JoinPath(config_dir, "certform.state.json") : state_path;
+}
+
+CommandLine::CommandLine(std::string usage, std::string description)
+    : usage_(std::move(usage)), description_(std::move(description)) {
+  options_.add_options()("help,h", "Show this help");
+}
+
+void CommandLine::AddCommonOptions(CommonOptions* common, bool with_state) {
+  options_.add_options()("config", po::value(&common->config_dir)->value_name("DIR"),
+                         "Configuration directory: every *.toml file in it is read (default .)");
+  if (with_state) {
+    options_.add_options()("state", po::value(&common->state_path)->value_name("FILE"),
+                           "State file (default DIR/certform.state.json)");
+  }
+  options_.add_options()("json", po::bool_switch(&common->json), "Machine-readable JSON output")(
+      "no-color", po::bool_switch(&common->no_color),
+      "No colour (also when NO_COLOR is set or output is not a terminal)");
+}
+
+void CommandLine::AddLockTimeout(engine::Clock::Duration* timeout) {
+  lock_timeout_ = timeout;
+  options_.add_options()("lock-timeout", po::value(&lock_timeout_text_)->value_name("DURATION"),
+                         "How long to wait for the state lock, e.g. 30s or 2m (default 0s: "
+                         "fail at once)");
+}
+
+void CommandLine::AddPositional(const char* name, int max, std::vector<std::string>* values) {
+  positional_name_ = name;
+  positional_values_ = values;
+  options_.add_options()(name, po::value(values)->multitoken(), "");
+  positional_.add(name, max);
+}
+
+std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
+  const Args args = NormalizeDashes(raw);
+  const std::string prog = "certform " + usage_.substr(0, usage_.find(' '));
+  try {
+    po::store(po::command_line_parser(args).options(options_).positional(positional_).run(), vm_);
+    if (vm_.count("help")) {
+      fmt::print(ctx.out, "Usage: certform {}\n\n{}\n\n", usage_, description_);
+      po::options_description visible("Options");
+      for (const auto& opt : options_.options()) {
+        if (positional_name_ == nullptr || opt->long_name() != positional_name_) visible.add(opt);
+      }
+      ctx.out << visible;
+      return kExitOk;
+    }
+    po::notify(vm_);
+  } catch (const po::unknown_option& e) {
+    std::vector<std::string> names;
+    for (const auto& opt : options_.options()) names.push_back(opt->long_name());
+    std::string flag = FlagName(e.get_option_name());
+    std::string hint = engine::Suggest(flag, names);
+    fmt::print(ctx.err, "{}: unknown option \"{}\"{}\nRun \"{} --help\" for its options.\n", prog,
+               e.get_option_name(),
+               hint.empty() ? "" : fmt::format(" (did you mean \"--{}\"?)", hint), prog);
+    return kExitError;
+  } catch (const po::too_many_positional_options_error&) {
+    fmt::print(ctx.err, "{}: too many arguments\nUsage: certform {}\n", prog, usage_);
+    return kExitError;
+  } catch (const po::error& e) {
+    fmt::print(ctx.err, "{}: {}\nUsage: certform {}\n", prog, e.what(), usage_);
+    return kExitError;
+  }
+  if (lock_timeout_ != nullptr) {
+    auto d = ParseDuration(lock_timeout_text_);
+    if (!d) {
+      fmt::print(ctx.err, "{}: --lock-timeout \"{}\" is not a duration (e.g. 30s, 2m, 500ms)\n",
+                 prog, lock_timeout_text_);
+      return kExitError;
+    }
+    *lock_timeout_ = *d;
+  }
+  return std::nullopt;
+}
+
+std::optional<engine::Clock::Duration> ParseDuration(const std::string& text) {
+  static const std::regex kDuration("^([0-9]+)(ms|s|m|h)?$");
+  std::smatch m;
+  if (!std::regex_match(text, m, kDuration) || m[1].length() > 9) return std::nullopt;
+  const int64_t n = std::stoll(m[1]);
+  const std::string unit = m[2];
+  using namespace std::chrono;
+  if (unit == "ms") return duration_cast<engine::Clock::Duration>(milliseconds(n));
+  if (unit == "m") return duration_cast<engine::Clock::Duration>(minutes(n));
+  if (unit == "h") return duration_cast<engine::Clock::Duration>(hours(n));
+  return duration_cast<engine::Clock::Duration>(seconds(n));
+}
+
+}  // namespace certform::cli

@@ -1,0 +1,60 @@
+// Per-command argument parsing on Boost.Program_options (the only user of it), with --help, a
+// "did you mean" for unknown flags, and Terraform's single-dash spellings (-out=FILE) accepted.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/program_options.hpp>
+
+#include "cmd/certform/command.h"
+#include "engine/clock.h"
+
+namespace certform::cli {
+
+namespace po = boost::program_options;
+
+// Options most commands share.
+struct CommonOptions {
+  std::string config_dir = ".";  // where the *.toml files are
+  std::string state_path;        // default: <config_dir>/certform.state.json
+  bool json = false;             // machine-readable output
+  bool no_color = false;
+
+  std::string StatePath() const;
+};
+
+class CommandLine {
+ public:
+  // `usage` is the line after "Usage: certform "; `description` explains the command.
+  CommandLine(std::string usage, std::string description);
+
+  po::options_description& options() { return options_; }
+  // Adds --config, --state, --json and --no-color, stored into `common`.
+  void AddCommonOptions(CommonOptions* common, bool with_state = true);
+  // Adds --lock-timeout; Parse() converts it into `timeout`.
+  void AddLockTimeout(engine::Clock::Duration* timeout);
+  // Positional arguments collected into `values` (at most `max`, -1 for any number).
+  void AddPositional(const char* name, int max, std::vector<std::string>* values);
+
+  // Parses `args`. Returns an exit code when the command must stop (help printed: 0; bad
+  // arguments: 1, with a message on ctx.err), nullopt when it should run.
+  std::optional<int> Parse(const Args& args, Context& ctx);
+
+  bool Has(const char* flag) const { return vm_.count(flag) > 0; }
+
+ private:
+  std::string usage_, description_;
+  po::options_description options_{"Options"};
+  po::positional_options_description positional_;
+  const char* positional_name_ = nullptr;
+  std::vector<std::string>* positional_values_ = nullptr;
+  std::string lock_timeout_text_ = "0s";
+  engine::Clock::Duration* lock_timeout_ = nullptr;
+  po::variables_map vm_;
+};
+
+// "30s", "2m", "1h", "500ms" or a bare number of seconds.
+std::optional<engine::Clock::Duration> ParseDuration(const std::string& text);
+
+}  // namespace certform::cli

@@ -1,0 +1,31 @@
+// Context: everything a command needs from the outside world, built once in main() (or by a
+// test) and passed down. Commands never reach for globals.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "engine/certificate_resolver.h"
+#include "engine/clock.h"
+#include "engine/file_system.h"
+#include "engine/random.h"
+
+namespace certform::cli {
+
+struct Context {
+  engine::Clock& clock;
+  engine::FileSystem& fs;
+  engine::RandomSource& random;
+  engine::EnvLookup env;
+  std::ostream& out;
+  std::ostream& err;
+  bool out_is_tty = false;  // colour and progress lines only on a terminal
+  bool in_is_tty = false;   // questions only when someone can answer
+};
+
+// Process exit codes, as Terraform's.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitChanges = 2;  // --detailed-exitcode: the plan has changes
+
+}  // namespace certform::cli

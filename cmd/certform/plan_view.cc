@@ -1,0 +1,115 @@
+#include "cmd/certform/plan_view.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "cmd/certform/diagnostics_view.h"
+#include "engine/clock.h"
+#include "engine/plan_file.h"
+
+namespace certform::cli {
+
+namespace {
+
+using engine::Action;
+
+std::string Symbol(Action a, const Style& style) {
+  switch (a) {
+    case Action::kCreate:
+      return style.Green("+");
+    case Action::kUpdate:
+      return style.Yellow("~");
+    case Action::kDelete:
+      return style.Red("-");
+    case Action::kNoOp:
+      break;
+  }
+  return " ";
+}
+
+std::string Headline(const engine::Change& c) {
+  switch (c.action) {
+    case Action::kCreate:
+      return c.after->https ? "will be bound to certificate \"" + c.after->certificate + "\""
+                            : "will have HTTPS switched off";
+    case Action::kUpdate:
+      return c.after->https ? "will be updated in place" : "will have HTTPS switched off";
+    case Action::kDelete:
+      return "will have HTTPS switched off and be forgotten";
+    case Action::kNoOp:
+      break;
+  }
+  return "is up to date";
+}
+
+void Field(std::ostream& out, const char* name, const std::string& value) {
+  fmt::print(out, "      {:<12} {}\n", name, value);
+}
+
+void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
+  const engine::StateEntry& after = *c.after;
+  Field(out, "certificate",
+        fmt::format("{} ({}, CertName {}{})", after.certificate, after.cert_type, after.cert_name,
+                    after.cert_id ? fmt::format(", id {}", after.cert_id) : ""));
+  if (!c.certificate) return;
+  const engine::CertificateInfo& info = *c.certificate;
+  Field(out, "fingerprint", "SHA256:" + info.fingerprint);
+  Field(out, "subject", info.subject);
+  Field(out, "SANs", fmt::format("{}", fmt::join(info.sans, ", ")));
+  Field(out, "expires", fmt::format("{} ({} days)", engine::FormatUtc(info.not_after),
+                                    (info.not_after - now) / 86400));
+}
+
+}  // namespace
+
+std::string SummaryLine(const engine::PlanSummary& s) {
+  return fmt::format("Plan: {} to bind, {} to update, {} to disable.", s.create, s.update,
+                     s.remove);
+}
+
+void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now) {
+  if (!plan.HasChanges()) {
+    fmt::print(out, "{}\n", style.Bold("No changes."));
+    fmt::print(out, "The CDN bindings in the state match the configuration ({} domains).\n",
+               plan.Summary().unchanged);
+    return;
+  }
+  fmt::print(out, "certform will perform the following actions:\n");
+  for (const engine::Change& c : plan.changes) {
+    if (c.action == Action::kNoOp) continue;
+    fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style), style.Bold(c.domain),
+               Headline(c));
+    Field(out, "account", c.account);
+    if (c.after && c.after->https) PrintCertificate(out, c, now);
+    for (const std::string& why : c.reasons) Field(out, "why", why);
+  }
+  fmt::print(out, "\n{}\n", style.Bold(SummaryLine(plan.Summary())));
+}
+
+nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagnostics& diags) {
+  nlohmann::ordered_json doc;
+  doc["format_version"] = "1.0";
+  doc["certform_version"] = CERTFORM_VERSION;
+  doc["valid"] = !diags.HasErrors();
+  if (plan != nullptr) {
+    doc["lineage"] = plan->lineage;
+    doc["serial"] = plan->serial;
+    doc["config_digest"] = plan->config_digest;
+    nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+    for (const engine::Change& c : plan->changes) {
+      nlohmann::ordered_json j = engine::ChangeToJson(c);
+      j["actions"] = {engine::ActionName(c.action)};
+      changes.push_back(std::move(j));
+    }
+    doc["changes"] = std::move(changes);
+    engine::PlanSummary s = plan->Summary();
+    doc["summary"] = {{"create", s.create},
+                      {"update", s.update},
+                      {"delete", s.remove},
+                      {"no_op", s.unchanged}};
+  }
+  doc["diagnostics"] = DiagnosticsToJson(diags);
+  return doc;
+}
+
+}  // namespace certform::cli

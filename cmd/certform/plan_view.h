@@ -1,0 +1,27 @@
+// Rendering a Plan for people and for machines.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cmd/certform/style.h"
+#include "engine/diagnostics.h"
+#include "engine/plan.h"
+
+namespace certform::cli {
+
+// The reviewable plan: each change with its certificate details and reasons (never a key), then
+// "Plan: N to bind, N to update, N to disable." or "No changes." `now` (Unix seconds) is used for
+// "expires in N days".
+void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now);
+
+// The `plan --json` document: format_version, changes (no-ops included, each with Terraform-style
+// "actions"), summary and diagnostics. `plan` may be null when the configuration had errors.
+nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagnostics& diags);
+
+// "Plan: 1 to bind, 2 to update, 0 to disable."
+std::string SummaryLine(const engine::PlanSummary& s);
+
+}  // namespace certform::cli

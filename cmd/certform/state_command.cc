@@ -1,0 +1,159 @@
+// certform state list | show DOMAIN | rm DOMAIN...
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "cmd/certform/command_line.h"
+#include "engine/state_file.h"
+#include "engine/suggest.h"
+#include "engine/state_lock.h"
+#include "engine/state_store.h"
+
+namespace certform::cli {
+
+namespace {
+
+int LoadOrReport(engine::StateStore& store, engine::State* state, Context& ctx) {
+  engine::Status s = store.Load(state);
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform state: {}\n", s.message());
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+int List(const Args& args, Context& ctx) {
+  CommonOptions common;
+  CommandLine cl("state list [options]", "Lists the domains in the state, sorted.");
+  cl.AddCommonOptions(&common);
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  engine::StateStore store(ctx.fs, common.StatePath());
+  engine::State state;
+  if (int rc = LoadOrReport(store, &state, ctx)) return rc;
+  if (common.json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& [domain, e] : state.entries) list.push_back(domain);
+    fmt::print(ctx.out, "{}\n", list.dump());
+    return kExitOk;
+  }
+  for (const auto& [domain, e] : state.entries) fmt::print(ctx.out, "{}\n", domain);
+  return kExitOk;
+}
+
+int Show(const Args& args, Context& ctx) {
+  CommonOptions common;
+  std::vector<std::string> domains;
+  CommandLine cl("state show DOMAIN [options]", "Shows what the state records for one domain.");
+  cl.AddCommonOptions(&common);
+  cl.AddPositional("domain", 1, &domains);
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  if (domains.empty()) {
+    fmt::print(ctx.err, "certform state show: which domain? Usage: certform state show DOMAIN\n");
+    return kExitError;
+  }
+  engine::StateStore store(ctx.fs, common.StatePath());
+  engine::State state;
+  if (int rc = LoadOrReport(store, &state, ctx)) return rc;
+  const engine::StateEntry* e = state.Find(domains[0]);
+  if (e == nullptr) {
+    fmt::print(ctx.err, "certform state show: \"{}\" is not in the state ({})\n", domains[0],
+               store.path());
+    return kExitError;
+  }
+  nlohmann::ordered_json j = engine::EntryToJson(*e);
+  if (common.json) {
+    j["domain"] = e->domain;
+    fmt::print(ctx.out, "{}\n", j.dump(2));
+    return kExitOk;
+  }
+  fmt::print(ctx.out, "# {}\n", e->domain);
+  for (const auto& [key, value] : j.items()) {
+    fmt::print(ctx.out, "{:<12} = {}\n", key, value.dump());
+  }
+  return kExitOk;
+}
+
+int Remove(const Args& args, Context& ctx) {
+  CommonOptions common;
+  std::vector<std::string> domains;
+  bool dry_run = false;
+  engine::Clock::Duration lock_timeout{};
+  CommandLine cl("state rm DOMAIN... [options]",
+                 "Forgets domains without touching the CDN: certform stops managing them and\n"
+                 "the next plan will offer to bind them again if the configuration still names\n"
+                 "them. The previous state is kept as the .backup file.");
+  cl.AddCommonOptions(&common);
+  cl.AddLockTimeout(&lock_timeout);
+  cl.options().add_options()("dry-run", po::bool_switch(&dry_run),
+                             "Show what would be removed, change nothing");
+  cl.AddPositional("domain", -1, &domains);
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  if (domains.empty()) {
+    fmt::print(ctx.err, "certform state rm: which domains? Usage: certform state rm DOMAIN...\n");
+    return kExitError;
+  }
+  engine::StateStore store(ctx.fs, common.StatePath());
+  std::unique_ptr<engine::StateLock> lock;
+  char host[256] = "unknown";
+  gethostname(host, sizeof host - 1);
+  engine::LockHolder holder{static_cast<int>(getpid()), host, "certform state rm",
+                            engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()))};
+  if (!dry_run) {
+    engine::Status s =
+        engine::StateLock::Acquire(store.lock_path(), holder, lock_timeout, ctx.clock, &lock);
+    if (!s.ok()) {
+      fmt::print(ctx.err, "certform state rm: {}\n", s.message());
+      return kExitError;
+    }
+  }
+  engine::State prior;
+  if (int rc = LoadOrReport(store, &prior, ctx)) return rc;
+  engine::State next = prior;
+  for (const std::string& d : domains) {
+    if (next.entries.erase(d) == 0) {
+      fmt::print(ctx.err, "certform state rm: \"{}\" is not in the state; nothing was removed\n",
+                 d);
+      return kExitError;
+    }
+  }
+  if (dry_run) {
+    for (const std::string& d : domains) fmt::print(ctx.out, "Would remove {}\n", d);
+    return kExitOk;
+  }
+  engine::Status s = store.Write(prior, &next, ctx.random);
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform state rm: {}\n", s.message());
+    return kExitError;
+  }
+  for (const std::string& d : domains) fmt::print(ctx.out, "Removed {}\n", d);
+  fmt::print(ctx.out, "State serial {} → {}; the previous state is in {}\n", prior.serial,
+             next.serial, store.backup_path());
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunState(const Args& args, Context& ctx) {
+  static const std::vector<std::string> kSub = {"list", "show", "rm"};
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    fmt::print(args.empty() ? ctx.err : ctx.out,
+               "Usage: certform state SUBCOMMAND [options]\n\n"
+               "  list          List the domains in the state\n"
+               "  show DOMAIN   Show one domain's entry\n"
+               "  rm DOMAIN...  Forget domains (the CDN is not touched)\n");
+    return args.empty() ? kExitError : kExitOk;
+  }
+  Args rest(args.begin() + 1, args.end());
+  if (args[0] == "list") return List(rest, ctx);
+  if (args[0] == "show") return Show(rest, ctx);
+  if (args[0] == "rm") return Remove(rest, ctx);
+  std::string hint = engine::Suggest(args[0], kSub);
+  fmt::print(ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
+             hint.empty() ? " (use list, show or rm)" : fmt::format(" (did you mean \"{}\"?)", hint));
+  return kExitError;
+}
+
+}  // namespace certform::cli
