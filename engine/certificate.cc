@@ -55,8 +55,8 @@ int64_t AsnTimeToUnix(const ASN1_TIME* t) {
 
 std::vector<std::string> DnsNames(X509* cert) {
   std::vector<std::string> out;
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
@@ -219,8 +219,10 @@ Status PrivateKey::Parse(std::string_view pem, PrivateKey* out) {
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr);
   std::string errors = TakeOpenSslErrors();
   if (key == nullptr) {
-    return Status::InvalidArgument("private key is not valid PEM (RSA or EC, PKCS#1, SEC1 or "
-                                   "PKCS#8 expected): " + errors);
+    return Status::InvalidArgument(
+        "private key is not valid PEM (RSA or EC, PKCS#1, SEC1 or "
+        "PKCS#8 expected): " +
+        errors);
   }
   int id = EVP_PKEY_get_base_id(key);
   if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) {

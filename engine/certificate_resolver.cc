@@ -19,8 +19,8 @@ void CheckValidity(const CertificateConfig& c, int64_t now, int warning_days, Di
                  fmt::format("certificate \"{}\" is not valid yet: valid from {}", c.key,
                              FormatUtc(info.not_before)));
   } else if (now > info.not_after) {
-    diags->Error(c.cert_file_where, fmt::format("certificate \"{}\" expired on {}", c.key,
-                                                FormatUtc(info.not_after)));
+    diags->Error(c.cert_file_where,
+                 fmt::format("certificate \"{}\" expired on {}", c.key, FormatUtc(info.not_after)));
   } else if (info.not_after - now < int64_t{warning_days} * kSecondsPerDay) {
     diags->Warning(c.cert_file_where,
                    fmt::format("certificate \"{}\" expires in {} days, on {}", c.key,
@@ -63,10 +63,10 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, D
     return false;
   }
   if (!key.Matches(chain)) {
-    diags->Error(c->key_where,
-                 fmt::format("private key {} does not match certificate {}", key_source,
-                             c->cert_file),
-                 "the API would refuse it with Certificate.MissMatch");
+    diags->Error(
+        c->key_where,
+        fmt::format("private key {} does not match certificate {}", key_source, c->cert_file),
+        "the API would refuse it with Certificate.MissMatch");
     usable = false;
   }
   return usable;
@@ -94,8 +94,8 @@ Status ReadPrivateKeyPem(const CertificateConfig& cert, FileSystem& fs, const En
   return Status::OK();
 }
 
-void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
-                         Clock::WallTime now, Diagnostics* diags) {
+void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, Clock::WallTime now,
+                         Diagnostics* diags) {
   const int64_t now_s = ToUnixSeconds(now);
   for (auto& [name, c] : config->certificates) {
     if (c.type != CertType::kUpload || c.cert_file.empty()) continue;
@@ -105,15 +105,14 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
     CheckValidity(c, now_s, config->expiry_warning_days, diags);
     for (const DesiredBinding& b : config->bindings) {
       if (b.certificate != name || CertificateCovers(c.info.sans, b.domain)) continue;
-      std::string needs =
-          b.domain.starts_with('.') ? fmt::format(" (a wildcard CDN domain needs \"*{}\")", b.domain)
-                                    : "";
-      diags->Error(b.where,
-                   fmt::format("certificate \"{}\" does not cover domain \"{}\"{}", name, b.domain,
-                               needs),
-                   c.info.sans.empty()
-                       ? "the certificate has no DNS subjectAltName entries"
-                       : fmt::format("its DNS names are: {}", fmt::join(c.info.sans, ", ")));
+      std::string needs = b.domain.starts_with('.')
+                              ? fmt::format(" (a wildcard CDN domain needs \"*{}\")", b.domain)
+                              : "";
+      diags->Error(
+          b.where,
+          fmt::format("certificate \"{}\" does not cover domain \"{}\"{}", name, b.domain, needs),
+          c.info.sans.empty() ? "the certificate has no DNS subjectAltName entries"
+                              : fmt::format("its DNS names are: {}", fmt::join(c.info.sans, ", ")));
     }
   }
 }

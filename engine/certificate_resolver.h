@@ -22,8 +22,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // CertificateConfig::info and, when unset, cert_name ("certform-" + 16 fingerprint digits, so new
 // content never reuses an old name). Errors and expiry warnings go to `diags` with the position of
 // the TOML line that names the file. The key is wiped from memory once checked.
-void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
-                         Clock::WallTime now, Diagnostics* diags);
+void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, Clock::WallTime now,
+                         Diagnostics* diags);
 
 // Reads an upload certificate's private key PEM from key_file or key_env into `pem`. The caller
 // owns the secret and must WipeSecret() it when done.

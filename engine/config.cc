@@ -20,8 +20,8 @@ std::string ConfigDigest(const Config& config) {
   // A canonical JSON document (nlohmann orders object keys) hashed with SHA-256.
   nlohmann::json doc;
   for (const auto& [name, a] : config.accounts) {
-    doc["accounts"][name] = {{"endpoint", a.endpoint}, {"api", a.api},
-                             {"credentials", a.credentials}};
+    doc["accounts"][name] = {
+        {"endpoint", a.endpoint}, {"api", a.api}, {"credentials", a.credentials}};
   }
   for (const auto& [key, c] : config.certificates) {
     doc["certificates"][key] = {{"type", CertTypeName(c.type)},
@@ -32,9 +32,10 @@ std::string ConfigDigest(const Config& config) {
   }
   doc["bindings"] = nlohmann::json::array();
   for (const DesiredBinding& b : config.bindings) {
-    doc["bindings"].push_back(
-        {{"domain", b.domain}, {"account", b.account}, {"https", b.https},
-         {"certificate", b.certificate}});
+    doc["bindings"].push_back({{"domain", b.domain},
+                               {"account", b.account},
+                               {"https", b.https},
+                               {"certificate", b.certificate}});
   }
   return Sha256Hex(doc.dump());
 }

@@ -23,8 +23,8 @@ inline constexpr char kImplicitAccount[] = "default";
 // An Alibaba Cloud user; rate limits are per user.
 struct AccountConfig {
   std::string name;
-  std::string credentials = "env";         // "env" or "profile:NAME"
-  std::string endpoint = kDefaultEndpoint;  // scheme://host[:port]
+  std::string credentials = "env";                   // "env" or "profile:NAME"
+  std::string endpoint = kDefaultEndpoint;           // scheme://host[:port]
   std::string api = kApiSetDomainServerCertificate;  // the write call
   double rate_limit = 10;  // write calls per second; the API's documented limit by default
   SourcePos where;

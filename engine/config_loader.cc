@@ -19,8 +19,8 @@ namespace {
 const std::vector<std::string> kTopKeys = {"expiry_warning_days", "account", "certificate",
                                            "binding"};
 const std::vector<std::string> kAccountKeys = {"credentials", "endpoint", "api", "rate_limit"};
-const std::vector<std::string> kCertificateKeys = {"type",    "cert_file", "key_file",   "key_env",
-                                                   "name",    "cert_id",   "cert_region"};
+const std::vector<std::string> kCertificateKeys = {"type", "cert_file", "key_file",   "key_env",
+                                                   "name", "cert_id",   "cert_region"};
 const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https"};
 
 const char* TypeName(toml::node_type t) {
@@ -102,8 +102,8 @@ class FileReader {
   }
 
   void WrongType(const toml::node& n, const std::string& key, const char* expected) {
-    diags_->Error(Pos(n), fmt::format("\"{}\" must be {}, not {}", key, expected,
-                                      TypeName(n.type())));
+    diags_->Error(Pos(n),
+                  fmt::format("\"{}\" must be {}, not {}", key, expected, TypeName(n.type())));
   }
 
   std::optional<std::string> String(const toml::table& t, const std::string& key) {
@@ -130,9 +130,10 @@ class FileReader {
   void ForEachNamedTable(const toml::node& n, const std::string& kind, Fn fn) {
     const toml::table* t = n.as_table();
     if (t == nullptr) {
-      diags_->Error(Pos(n), fmt::format("\"{}\" must be a table of named {} tables, like "
-                                        "[{}.main]",
-                                        kind, kind, kind),
+      diags_->Error(Pos(n),
+                    fmt::format("\"{}\" must be a table of named {} tables, like "
+                                "[{}.main]",
+                                kind, kind, kind),
                     fmt::format("found {}", TypeName(n.type())));
       return;
     }
@@ -171,9 +172,9 @@ class FileReader {
       if (*v == "env" || (v->starts_with("profile:") && v->size() > 8)) {
         a.credentials = *v;
       } else {
-        diags_->Error(Pos(*t.get("credentials")),
-                      fmt::format("\"credentials\" must be \"env\" or \"profile:NAME\", not \"{}\"",
-                                  *v));
+        diags_->Error(
+            Pos(*t.get("credentials")),
+            fmt::format("\"credentials\" must be \"env\" or \"profile:NAME\", not \"{}\"", *v));
       }
     }
     if (auto v = String(t, "endpoint")) {
@@ -181,22 +182,22 @@ class FileReader {
         while (v->ends_with('/')) v->pop_back();
         a.endpoint = *v;
       } else {
-        diags_->Error(Pos(*t.get("endpoint")),
-                      fmt::format("\"endpoint\" must start with https:// or http://, not \"{}\"",
-                                  *v));
+        diags_->Error(
+            Pos(*t.get("endpoint")),
+            fmt::format("\"endpoint\" must start with https:// or http://, not \"{}\"", *v));
       }
     }
     if (auto v = String(t, "api")) {
       if (*v == kApiSetDomainServerCertificate || *v == kApiSetCdnDomainSslCertificate) {
         a.api = *v;
       } else {
-        std::string hint = Suggest(*v, {kApiSetDomainServerCertificate,
-                                        kApiSetCdnDomainSslCertificate});
+        std::string hint =
+            Suggest(*v, {kApiSetDomainServerCertificate, kApiSetCdnDomainSslCertificate});
         diags_->Error(Pos(*t.get("api")), fmt::format("\"api\" \"{}\" is not supported", *v),
-                      hint.empty() ? fmt::format("use \"{}\" or \"{}\"",
-                                                 kApiSetDomainServerCertificate,
-                                                 kApiSetCdnDomainSslCertificate)
-                                   : fmt::format("did you mean \"{}\"?", hint));
+                      hint.empty()
+                          ? fmt::format("use \"{}\" or \"{}\"", kApiSetDomainServerCertificate,
+                                        kApiSetCdnDomainSslCertificate)
+                          : fmt::format("did you mean \"{}\"?", hint));
       }
     }
     if (const toml::node* n = t.get("rate_limit")) {
@@ -273,8 +274,8 @@ class FileReader {
         c.key_env = *key_env;
         c.key_where = Pos(*t.get("key_env"));
       } else if (!t.get("key_file") && !t.get("key_env")) {
-        diags_->Error(c.where,
-                      fmt::format("{} needs \"key_file\" or \"key_env\" (the private key)", context));
+        diags_->Error(c.where, fmt::format("{} needs \"key_file\" or \"key_env\" (the private key)",
+                                           context));
       }
       if (t.get("cert_id") || t.get("cert_region")) {
         diags_->Error(Pos(*(t.get("cert_id") ? t.get("cert_id") : t.get("cert_region"))),

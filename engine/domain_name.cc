@@ -7,9 +7,7 @@ namespace certform::engine {
 
 namespace {
 
-bool IsLabelChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
+bool IsLabelChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -40,10 +38,11 @@ std::string DomainNameProblem(std::string_view domain) {
   size_t start = 0;
   while (start <= name.size()) {
     size_t dot = name.find('.', start);
-    std::string_view label = name.substr(start, dot == std::string_view::npos ? name.npos
-                                                                              : dot - start);
+    std::string_view label =
+        name.substr(start, dot == std::string_view::npos ? name.npos : dot - start);
     if (label.empty()) return "the domain name has an empty label";
-    if (label.size() > 63) return "label \"" + std::string(label) + "\" is longer than 63 characters";
+    if (label.size() > 63)
+      return "label \"" + std::string(label) + "\" is longer than 63 characters";
     for (char c : label) {
       if (!IsLabelChar(c)) {
         return "label \"" + std::string(label) + "\" has the character '" + std::string(1, c) +
@@ -67,7 +66,7 @@ bool NameCovers(std::string_view san, std::string_view domain) {
   }
   if (EqualsIgnoreCase(san, domain)) return true;
   if (!san.starts_with("*.")) return false;
-  std::string_view suffix = san.substr(2);  // "example.com"
+  std::string_view suffix = san.substr(2);                       // "example.com"
   if (suffix.find('.') == std::string_view::npos) return false;  // "*.com" covers nothing
   size_t dot = domain.find('.');
   if (dot == 0 || dot == std::string_view::npos) return false;

@@ -13,10 +13,14 @@ namespace {
 constexpr char kKind[] = "certform-plan";
 
 nlohmann::ordered_json CertificateToJson(const CertificateInfo& info) {
-  return {{"fingerprint", info.fingerprint}, {"subject", info.subject},
-          {"issuer", info.issuer},           {"sans", info.sans},
-          {"not_before", info.not_before},   {"not_after", info.not_after},
-          {"key_type", info.key_type},       {"serial", info.serial},
+  return {{"fingerprint", info.fingerprint},
+          {"subject", info.subject},
+          {"issuer", info.issuer},
+          {"sans", info.sans},
+          {"not_before", info.not_before},
+          {"not_after", info.not_after},
+          {"key_type", info.key_type},
+          {"serial", info.serial},
           {"chain_length", info.chain_length}};
 }
 
@@ -119,8 +123,8 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
   }
   int64_t version = root.Int("format_version");
   if (version != kPlanFormatVersion) {
-    return Status::Corruption(fmt::format("{} has format_version {}; this certform reads {}",
-                                          what, version, kPlanFormatVersion));
+    return Status::Corruption(fmt::format("{} has format_version {}; this certform reads {}", what,
+                                          version, kPlanFormatVersion));
   }
   Plan out;
   out.tool_version = root.String("tool_version");

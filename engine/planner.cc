@@ -36,9 +36,8 @@ std::vector<std::string> Differences(const StateEntry& before, const StateEntry&
                               ShortFingerprint(after.fingerprint)));
   }
   if (before.cert_name != after.cert_name) {
-    why.push_back(fmt::format("CertName {}→{}", before.cert_name.empty() ? "(none)"
-                                                                        : before.cert_name,
-                              after.cert_name));
+    why.push_back(fmt::format(
+        "CertName {}→{}", before.cert_name.empty() ? "(none)" : before.cert_name, after.cert_name));
   }
   if (before.cert_id != after.cert_id && after.cert_id != 0) {
     why.push_back(fmt::format("cert_id {}→{}", before.cert_id, after.cert_id));
@@ -48,8 +47,7 @@ std::vector<std::string> Differences(const StateEntry& before, const StateEntry&
 
 bool Targeted(const PlanOptions& options, const std::string& domain) {
   return options.targets.empty() ||
-         std::find(options.targets.begin(), options.targets.end(), domain) !=
-             options.targets.end();
+         std::find(options.targets.begin(), options.targets.end(), domain) != options.targets.end();
 }
 
 }  // namespace

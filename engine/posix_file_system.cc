@@ -96,8 +96,7 @@ Status PosixFileSystem::WriteFileAtomic(const std::string& path, const std::stri
   return SyncDirectory(DirName(path));
 }
 
-Status PosixFileSystem::AppendDurable(const std::string& path, const std::string& data,
-                                      int mode) {
+Status PosixFileSystem::AppendDurable(const std::string& path, const std::string& data, int mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("cannot open", path, errno);
   Status s = WriteAll(fd, data, path);
@@ -125,8 +124,8 @@ Status PosixFileSystem::ListFiles(const std::string& dir, const std::string& suf
   names->clear();
   while (struct dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name.size() < suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(),
-                                                    suffix) != 0) {
+    if (name.size() < suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
       continue;
     }
     struct stat st;

@@ -59,8 +59,8 @@ Status StateLock::Acquire(const std::string& lock_path, const LockHolder& holder
                           Clock::Duration timeout, Clock& clock, std::unique_ptr<StateLock>* out) {
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Status::IoError(fmt::format("cannot open lock file {}: {}", lock_path,
-                                       std::strerror(errno)));
+    return Status::IoError(
+        fmt::format("cannot open lock file {}: {}", lock_path, std::strerror(errno)));
   }
   const Clock::Instant deadline = clock.Monotonic() + timeout;
   for (;;) {
@@ -73,10 +73,10 @@ Status StateLock::Acquire(const std::string& lock_path, const LockHolder& holder
     if (clock.Monotonic() >= deadline) {
       std::string who = ReadHolder(fd);
       ::close(fd);
-      return Status::Conflict(fmt::format(
-          "the state is locked by {} (lock file {}); wait for it to finish, or pass "
-          "--lock-timeout=DURATION to wait",
-          who, lock_path));
+      return Status::Conflict(
+          fmt::format("the state is locked by {} (lock file {}); wait for it to finish, or pass "
+                      "--lock-timeout=DURATION to wait",
+                      who, lock_path));
     }
     clock.SleepFor(std::chrono::milliseconds(100));
   }

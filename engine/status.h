@@ -1,8 +1,8 @@
 // Status: the one error currency of operations (leveldb style).
 //
-// A Status is either OK or carries a code and a human message. Foreign error systems (OpenSSL, curl,
-// the Alibaba API) are translated into a Status in exactly one place each; the engine decides on
-// retries through IsRetryable(), never by parsing messages or codes.
+// A Status is either OK or carries a code and a human message. Foreign error systems (OpenSSL,
+// curl, the Alibaba API) are translated into a Status in exactly one place each; the engine decides
+// on retries through IsRetryable(), never by parsing messages or codes.
 #pragma once
 
 #include <string>
@@ -27,7 +27,9 @@ class Status {
   Status() = default;  // OK
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }

@@ -60,8 +60,9 @@ int Run(const Args& args, Context& ctx) {
     names.push_back(c.name);
   }
   std::string hint = engine::Suggest(name, names);
-  fmt::print(ctx.err, "certform: unknown command \"{}\"{}\nRun \"certform --help\" for the "
-                      "list of commands.\n",
+  fmt::print(ctx.err,
+             "certform: unknown command \"{}\"{}\nRun \"certform --help\" for the "
+             "list of commands.\n",
              name, hint.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", hint));
   return kExitError;
 }

@@ -71,7 +71,12 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
   const Args args = NormalizeDashes(raw);
   const std::string prog = "certform " + usage_.substr(0, usage_.find(' '));
   try {
-    po::store(po::command_line_parser(args).options(options_).positional(positional_).run(), vm_);
+    // No abbreviations: "--detailed-exitcod" is a typo to report, not a flag to guess.
+    const int style =
+        po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(
+        po::command_line_parser(args).options(options_).positional(positional_).style(style).run(),
+        vm_);
     if (vm_.count("help")) {
       fmt::print(ctx.out, "Usage: certform {}\n\n{}\n\n", usage_, description_);
       po::options_description visible("Options");

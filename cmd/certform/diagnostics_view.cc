@@ -8,8 +8,8 @@ namespace certform::cli {
 void PrintDiagnostics(std::ostream& out, const engine::Diagnostics& diags, const Style& style) {
   for (const engine::Diagnostic& d : diags.items()) {
     std::string where = d.where.ToString();
-    std::string label = d.severity == engine::Severity::kError ? style.Red("error:")
-                                                               : style.Yellow("warning:");
+    std::string label =
+        d.severity == engine::Severity::kError ? style.Red("error:") : style.Yellow("warning:");
     fmt::print(out, "{}{} {}\n", where.empty() ? "" : where + ": ", label, d.summary);
     if (!d.detail.empty()) fmt::print(out, "  {}\n", d.detail);
   }
@@ -23,8 +23,7 @@ nlohmann::ordered_json DiagnosticsToJson(const engine::Diagnostics& diags) {
     j["summary"] = d.summary;
     j["detail"] = d.detail;
     if (!d.where.file.empty()) {
-      j["range"] = {{"filename", d.where.file}, {"line", d.where.line},
-                    {"column", d.where.column}};
+      j["range"] = {{"filename", d.where.file}, {"line", d.where.line}, {"column", d.where.column}};
     }
     list.push_back(std::move(j));
   }

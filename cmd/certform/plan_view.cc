@@ -56,8 +56,9 @@ void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
   Field(out, "fingerprint", "SHA256:" + info.fingerprint);
   Field(out, "subject", info.subject);
   Field(out, "SANs", fmt::format("{}", fmt::join(info.sans, ", ")));
-  Field(out, "expires", fmt::format("{} ({} days)", engine::FormatUtc(info.not_after),
-                                    (info.not_after - now) / 86400));
+  Field(out, "expires",
+        fmt::format("{} ({} days)", engine::FormatUtc(info.not_after),
+                    (info.not_after - now) / 86400));
 }
 
 }  // namespace
@@ -77,8 +78,7 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
   fmt::print(out, "certform will perform the following actions:\n");
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
-    fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style), style.Bold(c.domain),
-               Headline(c));
+    fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style), style.Bold(c.domain), Headline(c));
     Field(out, "account", c.account);
     if (c.after && c.after->https) PrintCertificate(out, c, now);
     for (const std::string& why : c.reasons) Field(out, "why", why);
@@ -103,10 +103,8 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
     }
     doc["changes"] = std::move(changes);
     engine::PlanSummary s = plan->Summary();
-    doc["summary"] = {{"create", s.create},
-                      {"update", s.update},
-                      {"delete", s.remove},
-                      {"no_op", s.unchanged}};
+    doc["summary"] = {
+        {"create", s.create}, {"update", s.update}, {"delete", s.remove}, {"no_op", s.unchanged}};
   }
   doc["diagnostics"] = DiagnosticsToJson(diags);
   return doc;

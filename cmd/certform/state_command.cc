@@ -8,9 +8,9 @@
 
 #include "cmd/certform/command_line.h"
 #include "engine/state_file.h"
-#include "engine/suggest.h"
 #include "engine/state_lock.h"
 #include "engine/state_store.h"
+#include "engine/suggest.h"
 
 namespace certform::cli {
 
@@ -151,8 +151,9 @@ int RunState(const Args& args, Context& ctx) {
   if (args[0] == "show") return Show(rest, ctx);
   if (args[0] == "rm") return Remove(rest, ctx);
   std::string hint = engine::Suggest(args[0], kSub);
-  fmt::print(ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
-             hint.empty() ? " (use list, show or rm)" : fmt::format(" (did you mean \"{}\"?)", hint));
+  fmt::print(
+      ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
+      hint.empty() ? " (use list, show or rm)" : fmt::format(" (did you mean \"{}\"?)", hint));
   return kExitError;
 }
 

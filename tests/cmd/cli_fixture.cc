@@ -1,0 +1,75 @@
+#include "tests/cmd/cli_fixture.h"
+
+#include <sstream>
+
+namespace certform::testing {
+
+CliFixture::CliFixture()
+    : ca(IssueCert({.cn = "Fixture CA", .ca = true})),
+      web(IssueCert({.cn = "*.example.com", .sans = {"*.example.com", "example.com"}}, &ca)),
+      api(IssueCert({.cn = "api.example.com", .sans = {"api.example.com"}, .key = KeyKind::kRsa},
+                    &ca)) {}
+
+ProcessResult CliFixture::Run(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& extra_env) const {
+  ProcessOptions options;
+  options.cwd = dir.path();
+  options.env = {{"PATH", "/usr/bin:/bin"}, {"API_KEY", api.KeyPem()}};
+  for (const auto& [k, v] : extra_env) options.env[k] = v;
+  return RunProcess(CERTFORM_BINARY, args, options);
+}
+
+void CliFixture::WriteStandardConfig() const {
+  dir.Write("certs/web.pem", web.CertPem() + ca.CertPem());
+  dir.Write("certs/web.key", web.KeyPem(), 0600);
+  dir.Write("certs/api.pem", api.CertPem());
+  dir.Write("certform.toml", R"(# test configuration
+[account.main]
+endpoint = "http://127.0.0.1:1"
+
+[certificate.web]
+cert_file = "certs/web.pem"
+key_file = "certs/web.key"
+
+[certificate.api]
+cert_file = "certs/api.pem"
+key_env = "API_KEY"
+name = "api-2026"
+
+[[binding]]
+certificate = "web"
+domains = ["www.example.com", "img.example.com"]
+
+[[binding]]
+certificate = "api"
+domains = ["api.example.com"]
+
+[[binding]]
+https = false
+domains = ["legacy.example.com"]
+)");
+}
+
+std::vector<std::string> CliFixture::Secrets() const {
+  std::vector<std::string> secrets;
+  for (const TestCert* c : {&ca, &web, &api}) {
+    for (KeyFormat f : {KeyFormat::kPkcs8, KeyFormat::kTraditional}) {
+      std::istringstream lines(c->KeyPem(f));
+      std::string line;
+      while (std::getline(lines, line)) {
+        if (line.find("-----") == std::string::npos && line.size() >= 16) secrets.push_back(line);
+      }
+    }
+  }
+  secrets.push_back("PRIVATE KEY");
+  return secrets;
+}
+
+std::string FindSecret(const std::string& text, const std::vector<std::string>& secrets) {
+  for (const std::string& s : secrets) {
+    if (text.find(s) != std::string::npos) return s;
+  }
+  return "";
+}
+
+}  // namespace certform::testing

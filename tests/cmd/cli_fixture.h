@@ -1,0 +1,40 @@
+// A configuration directory with freshly made certificates, and a way to run the certform
+// binary against it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/support/run_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+namespace certform::testing {
+
+class CliFixture {
+ public:
+  CliFixture();
+
+  // Runs certform with `args` in the configuration directory. The environment holds only PATH,
+  // the api certificate's key (API_KEY) and `extra_env`.
+  ProcessResult Run(const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& extra_env = {}) const;
+
+  // The standard configuration: "web" (key_file) bound to www/img.example.com, "api" (key_env
+  // API_KEY) bound to api.example.com, and legacy.example.com with HTTPS off.
+  void WriteStandardConfig() const;
+
+  // Every secret the fixture knows: key PEMs and their base64 bodies, line by line.
+  std::vector<std::string> Secrets() const;
+
+  TempDir dir;
+  TestCert ca;
+  TestCert web;
+  TestCert api;
+};
+
+// The first of `secrets` found in `text`, or "" when none is.
+std::string FindSecret(const std::string& text, const std::vector<std::string>& secrets);
+
+}  // namespace certform::testing

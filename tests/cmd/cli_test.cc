@@ -1,0 +1,118 @@
+// End-to-end tests of the certform binary: commands, flags, help, validate.
+#include <catch2/catch.hpp>
+
+#include "tests/cmd/cli_fixture.h"
+
+using namespace certform::testing;
+
+TEST_CASE("cli: no command prints usage to stderr and exits 1", "[cli]") {
+  CliFixture f;
+  ProcessResult r = f.Run({});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("Usage: certform COMMAND") != std::string::npos);
+}
+
+TEST_CASE("cli: --help lists every command and the exit codes", "[cli]") {
+  CliFixture f;
+  ProcessResult r = f.Run({"--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* c : {"validate", "plan", "state", "version"}) {
+    CHECK(r.out.find(std::string("  ") + c) != std::string::npos);
+  }
+  CHECK(r.out.find("Exit codes") != std::string::npos);
+}
+
+TEST_CASE("cli: an unknown command suggests the nearest one", "[cli]") {
+  CliFixture f;
+  ProcessResult r = f.Run({"paln"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("unknown command \"paln\" (did you mean \"plan\"?)") != std::string::npos);
+}
+
+TEST_CASE("cli: an unknown flag suggests the nearest one", "[cli]") {
+  CliFixture f;
+  ProcessResult r = f.Run({"plan", "--detailed-exitcod"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("(did you mean \"--detailed-exitcode\"?)") != std::string::npos);
+}
+
+TEST_CASE("cli: every command has --help", "[cli]") {
+  CliFixture f;
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"validate", "--help"},
+                                             {"plan", "--help"},
+                                             {"state", "list", "--help"},
+                                             {"state", "show", "--help"},
+                                             {"state", "rm", "--help"},
+                                             {"help", "plan"}}) {
+    ProcessResult r = f.Run(args);
+    INFO(args[0] << " " << args[1]);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Usage: certform " + args[args[0] == "help" ? 1 : 0]) != std::string::npos);
+    CHECK(r.out.find("--help") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: version prints the version", "[cli]") {
+  CliFixture f;
+  ProcessResult r = f.Run({"version"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == std::string("certform ") + CERTFORM_VERSION + "\n");
+}
+
+TEST_CASE("cli: validate accepts a good configuration", "[cli][validate]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  ProcessResult r = f.Run({"validate"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("The configuration is valid: 4 domains, 2 certificates, 1 account") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli: validate reports every error with file and line and exits 1", "[cli][validate]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  f.dir.Write("extra.toml",
+              "[[binding]]\ncertificate = \"wbe\"\ndomains = [\"www.example.com\"]\n"
+              "colour = \"blue\"\n");
+  ProcessResult r = f.Run({"validate"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("extra.toml:2:15: error: certificate \"wbe\" is not defined") !=
+        std::string::npos);
+  CHECK(r.err.find("did you mean \"web\"?") != std::string::npos);
+  CHECK(r.err.find("extra.toml:3:12: error: domain \"www.example.com\" is bound twice") !=
+        std::string::npos);
+  CHECK(r.err.find("extra.toml:4:1: error: unknown key \"colour\"") != std::string::npos);
+  CHECK(r.err.find("3 error(s)") != std::string::npos);
+}
+
+TEST_CASE("cli: validate --json gives a machine-readable verdict", "[cli][validate]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  ProcessResult good = f.Run({"validate", "--json"});
+  CHECK(good.exit_code == 0);
+  CHECK(good.out.find("\"valid\": true") != std::string::npos);
+  f.dir.Write("certs/web.key", f.api.KeyPem());  // the wrong key
+  ProcessResult bad = f.Run({"validate", "-json"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find("\"valid\": false") != std::string::npos);
+  CHECK(bad.out.find("does not match certificate") != std::string::npos);
+  CHECK(bad.out.find("\"line\": 7") != std::string::npos);
+}
+
+TEST_CASE("cli: validate names an unset key variable", "[cli][validate]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  ProcessResult r = f.Run({"validate"}, {{"API_KEY", ""}});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("environment variable API_KEY (key_env) is not set") != std::string::npos);
+}
+
+TEST_CASE("cli: no output of validate holds a secret, even on a mismatch", "[cli][secrets]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  f.dir.Write("certs/web.key", f.api.KeyPem());
+  ProcessResult r = f.Run({"validate"});
+  CHECK(FindSecret(r.out + r.err, f.Secrets()).empty());
+}

@@ -1,0 +1,200 @@
+// End-to-end tests of `certform plan`.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/state_file.h"
+#include "tests/cmd/cli_fixture.h"
+
+using namespace certform::testing;
+using certform::engine::State;
+using certform::engine::StateEntry;
+
+namespace {
+
+// A state in which www.example.com serves an old certificate and old.example.com is managed.
+void WriteOldState(const CliFixture& f) {
+  State s;
+  s.lineage = "11111111-2222-4333-8444-555555555555";
+  s.serial = 4;
+  s.tool_version = "0.1.0";
+  s.entries["www.example.com"] =
+      StateEntry{.domain = "www.example.com",
+                 .account = "main",
+                 .https = true,
+                 .certificate = "web",
+                 .cert_type = "upload",
+                 .cert_name = "certform-0123456789abcdef",
+                 .fingerprint = "0123456789abcdef" + std::string(48, '0'),
+                 .not_after = 1900000000,
+                 .applied_at = "2026-01-01T00:00:00Z",
+                 .request_id = "R-www"};
+  s.entries["old.example.com"] = StateEntry{.domain = "old.example.com",
+                                            .account = "main",
+                                            .https = true,
+                                            .certificate = "web",
+                                            .cert_type = "upload",
+                                            .request_id = "R-old"};
+  f.dir.Write("certform.state.json", SerializeState(s), 0600);
+}
+
+}  // namespace
+
+TEST_CASE("cli plan: a first plan binds every domain and summarises", "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  ProcessResult r = f.Run({"plan"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("+ www.example.com will be bound to certificate \"web\"") != std::string::npos);
+  CHECK(r.out.find("+ legacy.example.com will have HTTPS switched off") != std::string::npos);
+  CHECK(r.out.find("SHA256:" + f.web.Fingerprint()) != std::string::npos);
+  CHECK(r.out.find("SANs         *.example.com, example.com") != std::string::npos);
+  CHECK(r.out.find("CertName api-2026") != std::string::npos);
+  CHECK(r.out.find("Plan: 4 to bind, 0 to update, 0 to disable.") != std::string::npos);
+  CHECK(r.out.find("\x1b[") == std::string::npos);  // not a terminal: no colour
+}
+
+TEST_CASE("cli plan: changes against a state show update and delete with reasons", "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  WriteOldState(f);
+  ProcessResult r = f.Run({"plan"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("~ www.example.com will be updated in place") != std::string::npos);
+  CHECK(r.out.find("why          fingerprint 01234567…→" + f.web.Fingerprint().substr(0, 8) +
+                   "…") != std::string::npos);
+  CHECK(r.out.find("- old.example.com will have HTTPS switched off and be forgotten") !=
+        std::string::npos);
+  CHECK(r.out.find("Plan: 3 to bind, 1 to update, 1 to disable.") != std::string::npos);
+  // Order: by account, then domain.
+  CHECK(r.out.find("api.example.com") < r.out.find("img.example.com"));
+  CHECK(r.out.find("old.example.com") < r.out.find("www.example.com"));
+}
+
+TEST_CASE("cli plan: --detailed-exitcode is 2 with changes, 0 without", "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 2);
+  CHECK(f.Run({"plan", "-detailed-exitcode"}).exit_code == 2);
+  // A state that matches the configuration exactly: made from the plan's own "after" entries.
+  ProcessResult json = f.Run({"plan", "--json"});
+  nlohmann::json doc = nlohmann::json::parse(json.out);
+  State s;
+  s.lineage = "11111111-2222-4333-8444-555555555555";
+  s.serial = 1;
+  for (const auto& c : doc["changes"]) {
+    StateEntry e;
+    REQUIRE(certform::engine::EntryFromJson(c["after"], "after", &e).ok());
+    e.domain = c["domain"];
+    s.entries[e.domain] = e;
+  }
+  f.dir.Write("certform.state.json", SerializeState(s), 0600);
+  ProcessResult r = f.Run({"plan", "--detailed-exitcode"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("No changes.") != std::string::npos);
+}
+
+TEST_CASE("cli plan: --json is one document with actions, reasons, summary", "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  WriteOldState(f);
+  ProcessResult r = f.Run({"plan", "--json"});
+  CHECK(r.exit_code == 0);
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  CHECK(doc["format_version"] == "1.0");
+  CHECK(doc["valid"] == true);
+  CHECK(doc["serial"] == 4);
+  CHECK(doc["summary"]["create"] == 3);
+  CHECK(doc["summary"]["update"] == 1);
+  CHECK(doc["summary"]["delete"] == 1);
+  bool saw_update = false;
+  for (const auto& c : doc["changes"]) {
+    if (c["domain"] != "www.example.com") continue;
+    saw_update = true;
+    CHECK(c["actions"] == nlohmann::json::array({"update"}));
+    CHECK(c["after"]["fingerprint"] == f.web.Fingerprint());
+    CHECK(c["before"]["request_id"] == "R-www");
+    CHECK(c["certificate"]["sans"].size() == 2);
+  }
+  CHECK(saw_update);
+}
+
+TEST_CASE("cli plan: --json reports configuration errors as diagnostics", "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  f.dir.Write("bad.toml", "[account.other]\nrate_limit = -3\n");
+  ProcessResult r = f.Run({"plan", "--json"});
+  CHECK(r.exit_code == 1);
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  CHECK(doc["valid"] == false);
+  CHECK_FALSE(doc.contains("changes"));
+  REQUIRE(doc["diagnostics"].size() >= 1);
+  CHECK(doc["diagnostics"][0]["range"]["filename"] == "bad.toml");
+  CHECK(doc["diagnostics"][0]["range"]["line"] == 2);
+}
+
+TEST_CASE("cli plan: --out (and -out=) writes a 0600 plan file with lineage, serial and digest",
+          "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  WriteOldState(f);
+  ProcessResult r = f.Run({"plan", "-out=saved.cfp"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("certform apply saved.cfp") != std::string::npos);
+  REQUIRE(f.dir.Exists("saved.cfp"));
+  CHECK(FileMode(f.dir.Path("saved.cfp")) == 0600);
+  nlohmann::json plan = nlohmann::json::parse(f.dir.Read("saved.cfp"));
+  CHECK(plan["kind"] == "certform-plan");
+  CHECK(plan["lineage"] == "11111111-2222-4333-8444-555555555555");
+  CHECK(plan["serial"] == 4);
+  CHECK(plan["config_digest"].get<std::string>().size() == 64);
+  CHECK(f.Run({"plan", "--out", "second.cfp"}).exit_code == 0);
+  CHECK(nlohmann::json::parse(f.dir.Read("second.cfp"))["config_digest"] == plan["config_digest"]);
+}
+
+TEST_CASE("cli plan: a corrupt state file stops the plan and is left alone", "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  f.dir.Write("certform.state.json", "{\"format_version\": 1, \"lineage\": 5}", 0600);
+  ProcessResult r = f.Run({"plan", "--out", "p.cfp"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("field \"lineage\" must be a string") != std::string::npos);
+  CHECK(f.dir.Read("certform.state.json") == "{\"format_version\": 1, \"lineage\": 5}");
+  CHECK_FALSE(f.dir.Exists("p.cfp"));
+}
+
+TEST_CASE("cli plan: --target plans only the named domains", "[cli][plan]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  ProcessResult r = f.Run({"plan", "--target", "api.example.com", "--target=img.example.com"});
+  CHECK(r.out.find("Plan: 2 to bind") != std::string::npos);
+  CHECK(r.out.find("www.example.com") == std::string::npos);
+}
+
+TEST_CASE("cli plan: --config points at another directory", "[cli][plan]") {
+  CliFixture f;
+  TempDir elsewhere;
+  f.WriteStandardConfig();
+  ProcessOptions o;
+  o.cwd = elsewhere.path();
+  o.env = {{"API_KEY", f.api.KeyPem()}};
+  ProcessResult r = RunProcess(CERTFORM_BINARY, {"plan", "--config", f.dir.path()}, o);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Plan: 4 to bind") != std::string::npos);
+}
+
+TEST_CASE("cli plan: no output or plan file holds a secret", "[cli][plan][secrets]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  WriteOldState(f);
+  std::string all;
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"plan"}, {"plan", "--json"}, {"plan", "--out", "p.cfp"}}) {
+    ProcessResult r = f.Run(args);
+    all += r.out + r.err;
+  }
+  all += f.dir.Read("p.cfp");
+  CHECK(FindSecret(all, f.Secrets()).empty());
+}

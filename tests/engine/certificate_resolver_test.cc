@@ -1,0 +1,218 @@
+#include "engine/certificate_resolver.h"
+
+#include <map>
+
+#include <catch2/catch.hpp>
+
+#include "engine/config_loader.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+using namespace certform::engine;
+using namespace certform::testing;
+
+namespace {
+
+// A configuration directory with one upload certificate "web" bound to `domains`.
+struct Fixture {
+  TempDir dir;
+  PosixFileSystem fs;
+  std::map<std::string, std::string> env;
+  Config config;
+  Diagnostics diags;
+
+  void WriteConfig(const std::vector<std::string>& domains, const std::string& key_line) {
+    std::string list;
+    for (const std::string& d : domains) list += (list.empty() ? "\"" : ", \"") + d + "\"";
+    dir.Write("main.toml",
+              "expiry_warning_days = 30\n[certificate.web]\ncert_file = "
+              "\"certs/web.pem\"\n" +
+                  key_line + "\n[[binding]]\ncertificate = \"web\"\ndomains = [" + list + "]\n");
+  }
+
+  void Resolve() {
+    config = LoadConfig(fs, dir.path(), &diags);
+    REQUIRE_FALSE(diags.HasErrors());
+    ResolveCertificates(
+        &config, fs,
+        [this](const std::string& name) -> std::optional<std::string> {
+          auto it = env.find(name);
+          if (it == env.end()) return std::nullopt;
+          return it->second;
+        },
+        std::chrono::system_clock::now(), &diags);
+  }
+
+  std::string All() const {
+    std::string s;
+    for (const Diagnostic& d : diags.items()) s += d.ToString() + "\n";
+    return s;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("resolver: a good certificate is fingerprinted and named after its fingerprint",
+          "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com", "*.example.org"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+  f.WriteConfig({"www.example.com", "a.example.org", ".example.org"},
+                "key_file = \"certs/web.key\"");
+  f.Resolve();
+  INFO(f.All());
+  CHECK(f.diags.empty());
+  const CertificateConfig& c = f.config.certificates.at("web");
+  CHECK(c.info.fingerprint == leaf.Fingerprint());
+  CHECK(c.cert_name == "certform-" + leaf.Fingerprint().substr(0, 16));
+}
+
+TEST_CASE("resolver: a key from key_env works and an unset variable is named", "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.WriteConfig({"www.example.com"}, "key_env = \"WEB_KEY\"");
+  SECTION("set") {
+    f.env["WEB_KEY"] = leaf.KeyPem();
+    f.Resolve();
+    CHECK(f.diags.empty());
+  }
+  SECTION("unset") {
+    f.Resolve();
+    REQUIRE(f.diags.ErrorCount() == 1);
+    const Diagnostic& d = f.diags.items()[0];
+    CHECK(d.summary.find("environment variable WEB_KEY") != std::string::npos);
+    CHECK(d.where.line == 4);
+  }
+}
+
+TEST_CASE("resolver: a missing key file is named with its TOML line", "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/missing.key\"");
+  f.Resolve();
+  REQUIRE(f.diags.ErrorCount() == 1);
+  const Diagnostic& d = f.diags.items()[0];
+  CHECK(d.where.file == f.dir.Path("main.toml"));
+  CHECK(d.where.line == 4);
+  CHECK(d.detail.empty());
+  CHECK(d.summary.find(f.dir.Path("certs/missing.key")) != std::string::npos);
+}
+
+TEST_CASE("resolver: garbage in cert_file is 'certificate is not valid PEM' naming the file",
+          "[resolver]") {
+  Fixture f;
+  f.dir.Write("certs/web.pem", "this is not a certificate\n");
+  f.dir.Write("certs/web.key", "irrelevant");
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  REQUIRE(f.diags.ErrorCount() == 1);
+  const Diagnostic& d = f.diags.items()[0];
+  CHECK(d.summary.find(f.dir.Path("certs/web.pem") + ": certificate is not valid PEM") == 0);
+  CHECK(d.where.line == 3);
+}
+
+TEST_CASE("resolver: a key that does not match is caught before any API call", "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}});
+  TestCert other = IssueCert({.sans = {"www.example.com"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("certs/web.key", other.KeyPem());
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  REQUIRE(f.diags.ErrorCount() == 1);
+  CHECK(f.diags.items()[0].summary.find("does not match certificate") != std::string::npos);
+  CHECK(f.diags.items()[0].detail.find("Certificate.MissMatch") != std::string::npos);
+}
+
+TEST_CASE("resolver: an encrypted key is refused clearly", "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem(KeyFormat::kEncryptedPkcs8));
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  REQUIRE(f.diags.ErrorCount() == 1);
+  CHECK(f.diags.items()[0].summary.find("private key is encrypted") != std::string::npos);
+}
+
+TEST_CASE("resolver: a domain the certificate does not cover is an error at the domain",
+          "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"*.example.com"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.WriteConfig({"www.example.com", "a.b.example.com", ".example.com"},
+                "key_file = \"certs/web.key\"");
+  f.Resolve();
+  INFO(f.All());
+  REQUIRE(f.diags.ErrorCount() == 1);
+  const Diagnostic& d = f.diags.items()[0];
+  CHECK(d.summary == "certificate \"web\" does not cover domain \"a.b.example.com\"");
+  CHECK(d.detail == "its DNS names are: *.example.com");
+  CHECK(d.where.line == 7);
+}
+
+TEST_CASE("resolver: a wildcard CDN domain without the wildcard name says what it needs",
+          "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"example.org"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.WriteConfig({".example.org"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  REQUIRE(f.diags.ErrorCount() == 1);
+  CHECK(f.diags.items()[0].summary.find("needs \"*.example.org\"") != std::string::npos);
+}
+
+TEST_CASE("resolver: expired and not-yet-valid certificates are errors", "[resolver]") {
+  Fixture f;
+  SECTION("expired") {
+    TestCert leaf = IssueCert(
+        {.sans = {"www.example.com"}, .not_before_offset = -90 * 86400, .not_after_offset = -60});
+    f.dir.Write("certs/web.pem", leaf.CertPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem());
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.Resolve();
+    REQUIRE(f.diags.ErrorCount() == 1);
+    CHECK(f.diags.items()[0].summary.find("expired on") != std::string::npos);
+  }
+  SECTION("not yet valid") {
+    TestCert leaf = IssueCert(
+        {.sans = {"www.example.com"}, .not_before_offset = 86400, .not_after_offset = 9 * 86400});
+    f.dir.Write("certs/web.pem", leaf.CertPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem());
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.Resolve();
+    REQUIRE(f.diags.ErrorCount() == 1);
+    CHECK(f.diags.items()[0].summary.find("is not valid yet") != std::string::npos);
+  }
+}
+
+TEST_CASE("resolver: a certificate expiring within expiry_warning_days is a warning",
+          "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}, .not_after_offset = 10 * 86400 + 3600});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  CHECK(f.diags.ErrorCount() == 0);
+  REQUIRE(f.diags.WarningCount() == 1);
+  CHECK(f.diags.items()[0].summary.find("expires in 10 days") != std::string::npos);
+}
+
+TEST_CASE("resolver: a chain out of order is an error", "[resolver]") {
+  Fixture f;
+  TestCert root = IssueCert({.cn = "Root", .ca = true});
+  TestCert inter = IssueCert({.cn = "Inter", .ca = true}, &root);
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}}, &inter);
+  f.dir.Write("certs/web.pem", inter.CertPem() + leaf.CertPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  INFO(f.All());
+  CHECK(f.All().find("out of order") != std::string::npos);
+}

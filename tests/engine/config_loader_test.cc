@@ -1,0 +1,276 @@
+#include "engine/config_loader.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/temp_dir.h"
+
+using namespace certform::engine;
+using certform::testing::TempDir;
+
+namespace {
+
+struct Loaded {
+  Config config;
+  Diagnostics diags;
+};
+
+Loaded Load(const TempDir& dir) {
+  PosixFileSystem fs;
+  Loaded l;
+  l.config = LoadConfig(fs, dir.path(), &l.diags);
+  l.diags.Sort();
+  return l;
+}
+
+Loaded LoadText(const TempDir& dir, const std::string& toml) {
+  dir.Write("main.toml", toml);
+  return Load(dir);
+}
+
+// The one error whose summary contains `needle`; fails the test if there is not exactly one.
+const Diagnostic& ErrorWith(const Diagnostics& diags, const std::string& needle) {
+  const Diagnostic* found = nullptr;
+  int count = 0;
+  for (const Diagnostic& d : diags.items()) {
+    if (d.severity == Severity::kError && d.summary.find(needle) != std::string::npos) {
+      found = &d;
+      ++count;
+    }
+  }
+  INFO("looking for \"" << needle << "\"");
+  for (const Diagnostic& d : diags.items()) INFO(d.ToString());
+  REQUIRE(count == 1);
+  return *found;
+}
+
+const char* kCertificate = R"(
+[certificate.web]
+cert_file = "certs/web.pem"
+key_file = "certs/web.key"
+)";
+
+}  // namespace
+
+TEST_CASE("config: the DESIGN.md example schema loads", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+expiry_warning_days = 14
+
+[account.main]
+credentials = "env"
+endpoint = "http://127.0.0.1:8080/"
+api = "SetCdnDomainSSLCertificate"
+rate_limit = 5.5
+
+[certificate.wildcard]
+type = "upload"
+cert_file = "certs/wildcard.pem"
+key_env = "WILDCARD_KEY"
+name = "wildcard-2026"
+
+[certificate.shop]
+type = "cas"
+name = "shop-cert"
+cert_id = 8089870
+
+[[binding]]
+certificate = "wildcard"
+domains = ["WWW.example.com", "img.example.com", ".example.org"]
+account = "main"
+
+[[binding]]
+https = false
+domains = ["legacy.example.com"]
+
+[[binding]]
+certificate = "shop"
+domains = ["shop.example.com"]
+)");
+  for (const Diagnostic& d : l.diags.items()) INFO(d.ToString());
+  REQUIRE_FALSE(l.diags.HasErrors());
+  const Config& c = l.config;
+  CHECK(c.expiry_warning_days == 14);
+  REQUIRE(c.accounts.count("main"));
+  CHECK(c.accounts.at("main").endpoint == "http://127.0.0.1:8080");
+  CHECK(c.accounts.at("main").api == "SetCdnDomainSSLCertificate");
+  CHECK(c.accounts.at("main").rate_limit == 5.5);
+  CHECK(c.certificates.at("wildcard").cert_file == dir.Path("certs/wildcard.pem"));
+  CHECK(c.certificates.at("wildcard").key_env == "WILDCARD_KEY");
+  CHECK(c.certificates.at("shop").type == CertType::kCas);
+  CHECK(c.certificates.at("shop").cert_id == 8089870);
+  REQUIRE(c.bindings.size() == 5);
+  // Sorted by account then domain, names lower-cased, the single account implied.
+  CHECK(c.bindings[0].domain == ".example.org");
+  CHECK(c.bindings[4].domain == "www.example.com");
+  CHECK(c.FindBinding("legacy.example.com")->https == false);
+  CHECK(c.FindBinding("shop.example.com")->account == "main");
+}
+
+TEST_CASE("config: without [account] tables an implicit default account is used", "[config]") {
+  TempDir dir;
+  Loaded l =
+      LoadText(dir, std::string(kCertificate) +
+                        "[[binding]]\ncertificate = \"web\"\ndomains = [\"a.example.com\"]\n");
+  REQUIRE_FALSE(l.diags.HasErrors());
+  CHECK(l.config.accounts.count("default") == 1);
+  CHECK(l.config.bindings[0].account == "default");
+  CHECK(l.config.accounts.at("default").rate_limit == 10);
+}
+
+TEST_CASE("config: a TOML syntax error names file, line and column", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, "[account.main]\ncredentials = \"env\nrate_limit = 3\n");
+  const Diagnostic& d = ErrorWith(l.diags, "TOML syntax error");
+  CHECK(d.where.file == dir.Path("main.toml"));
+  CHECK(d.where.line == 2);
+  CHECK(d.where.column > 0);
+}
+
+TEST_CASE("config: an unknown key is reported with a suggestion", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, "[account.main]\nrate_limt = 3\n");
+  const Diagnostic& d = ErrorWith(l.diags, "unknown key \"rate_limt\"");
+  CHECK(d.where.line == 2);
+  CHECK(d.where.column == 1);
+  CHECK(d.detail == "did you mean \"rate_limit\"?");
+}
+
+TEST_CASE("config: a wrong type names the key, the expected and the found type", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, "[account.main]\nrate_limit = \"fast\"\n");
+  const Diagnostic& d = ErrorWith(l.diags, "\"rate_limit\" must be a number");
+  CHECK(d.summary.find("not a string") != std::string::npos);
+  CHECK(d.where.line == 2);
+}
+
+TEST_CASE("config: a domain bound twice names both places, across files", "[config]") {
+  TempDir dir;
+  dir.Write("a.toml", std::string(kCertificate) +
+                          "[[binding]]\ncertificate = \"web\"\ndomains = [\"a.example.com\"]\n");
+  dir.Write("b.toml", "\n[[binding]]\ncertificate = \"web\"\ndomains = [\"A.example.com\"]\n");
+  Loaded l = Load(dir);
+  const Diagnostic& d = ErrorWith(l.diags, "domain \"a.example.com\" is bound twice");
+  CHECK(d.where.file == dir.Path("b.toml"));
+  CHECK(d.where.line == 4);
+  CHECK(d.detail.find(dir.Path("a.toml") + ":7:12") != std::string::npos);
+}
+
+TEST_CASE("config: references to undefined certificates and accounts are errors with hints",
+          "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, std::string(kCertificate) + R"(
+[account.main]
+[account.other]
+
+[[binding]]
+certificate = "wep"
+account = "mian"
+domains = ["a.example.com"]
+)");
+  const Diagnostic& cert = ErrorWith(l.diags, "certificate \"wep\" is not defined");
+  CHECK(cert.detail == "did you mean \"web\"?");
+  CHECK(cert.where.line == 10);
+  const Diagnostic& acct = ErrorWith(l.diags, "account \"mian\" is not defined");
+  CHECK(acct.detail == "did you mean \"main\"?");
+  CHECK(acct.where.line == 11);
+}
+
+TEST_CASE("config: with several accounts a binding must name one", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, std::string(kCertificate) +
+                               "[account.a]\n[account.b]\n[[binding]]\ncertificate = \"web\"\n"
+                               "domains = [\"x.example.com\"]\n");
+  ErrorWith(l.diags, "needs \"account\"");
+}
+
+TEST_CASE("config: invalid domain names are errors at the domain's position", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, std::string(kCertificate) +
+                               "[[binding]]\ncertificate = \"web\"\n"
+                               "domains = [\"ok.example.com\", \"bad_name.example.com\", "
+                               "\"*.example.com\"]\n");
+  const Diagnostic& bad = ErrorWith(l.diags, "invalid domain \"bad_name.example.com\"");
+  CHECK(bad.where.line == 7);
+  CHECK(bad.where.column == 30);
+  ErrorWith(l.diags, "invalid domain \"*.example.com\"");
+  CHECK(l.config.bindings.size() == 1);
+}
+
+TEST_CASE("config: upload certificates need a key source, exactly one", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[certificate.nokey]
+cert_file = "a.pem"
+
+[certificate.both]
+cert_file = "a.pem"
+key_file = "a.key"
+key_env = "A_KEY"
+
+[certificate.cas]
+type = "cas"
+key_file = "x.key"
+)");
+  ErrorWith(l.diags, "certificate \"nokey\" needs \"key_file\" or \"key_env\"");
+  ErrorWith(l.diags, "sets both \"key_file\" and \"key_env\"");
+  ErrorWith(l.diags, "of type \"cas\" needs \"name\"");
+  ErrorWith(l.diags, "\"key_file\" does not apply to type = \"cas\"");
+}
+
+TEST_CASE("config: bad values are reported, all in one run", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+expiry_warning_days = -1
+[account.main]
+credentials = "vault"
+endpoint = "cdn.aliyuncs.com"
+api = "SetDomainServerCertificat"
+rate_limit = 0
+
+[[binding]]
+https = false
+certificate = "x"
+domains = []
+)");
+  ErrorWith(l.diags, "\"expiry_warning_days\" must be between");
+  ErrorWith(l.diags, "\"credentials\" must be \"env\" or \"profile:NAME\"");
+  ErrorWith(l.diags, "\"endpoint\" must start with https://");
+  const Diagnostic& api = ErrorWith(l.diags, "\"api\" \"SetDomainServerCertificat\"");
+  CHECK(api.detail == "did you mean \"SetDomainServerCertificate\"?");
+  ErrorWith(l.diags, "\"rate_limit\" must be greater than 0");
+  ErrorWith(l.diags, "https = false takes no \"certificate\"");
+  ErrorWith(l.diags, "\"domains\" is empty");
+  CHECK(l.diags.ErrorCount() == 7);
+}
+
+TEST_CASE("config: a CAS certificate used through SetCdnDomainSSLCertificate needs cert_id",
+          "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[account.main]
+api = "SetCdnDomainSSLCertificate"
+[certificate.shop]
+type = "cas"
+name = "shop-cert"
+[[binding]]
+certificate = "shop"
+domains = ["shop.example.com"]
+)");
+  ErrorWith(l.diags, "needs \"cert_id\"");
+}
+
+TEST_CASE("config: an account defined in two files is an error naming both", "[config]") {
+  TempDir dir;
+  dir.Write("a.toml", "[account.main]\n");
+  dir.Write("b.toml", "[account.main]\n");
+  Loaded l = Load(dir);
+  const Diagnostic& d = ErrorWith(l.diags, "account \"main\" is defined twice");
+  CHECK(d.detail.find("a.toml") != std::string::npos);
+}
+
+TEST_CASE("config: an empty directory says where to point --config", "[config]") {
+  TempDir dir;
+  Loaded l = Load(dir);
+  const Diagnostic& d = ErrorWith(l.diags, "no *.toml configuration files");
+  CHECK(d.detail.find("--config") != std::string::npos);
+}

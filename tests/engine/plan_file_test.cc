@@ -1,0 +1,82 @@
+#include "engine/plan_file.h"
+
+#include <catch2/catch.hpp>
+
+using namespace certform::engine;
+
+namespace {
+
+Plan SamplePlan() {
+  Plan p;
+  p.lineage = "6f1c0b4e-0000-4000-8000-000000000000";
+  p.serial = 3;
+  p.config_digest = std::string(64, 'd');
+  p.tool_version = "0.1.0";
+  p.created_at = "2026-11-27T00:00:00Z";
+  Change create;
+  create.domain = "www.example.com";
+  create.account = "main";
+  create.action = Action::kCreate;
+  create.reasons = {"not in state: bind the certificate"};
+  create.after = StateEntry{.domain = "www.example.com",
+                            .account = "main",
+                            .https = true,
+                            .certificate = "web",
+                            .cert_type = "upload",
+                            .cert_name = "certform-aaaa",
+                            .fingerprint = std::string(64, 'a'),
+                            .not_after = 2000000000};
+  CertificateInfo info;
+  info.fingerprint = std::string(64, 'a');
+  info.subject = "CN=www.example.com";
+  info.sans = {"www.example.com"};
+  info.not_after = 2000000000;
+  create.certificate = info;
+  Change del;
+  del.domain = "old.example.com";
+  del.account = "main";
+  del.action = Action::kDelete;
+  del.before =
+      StateEntry{.domain = "old.example.com", .account = "main", .https = true, .request_id = "R1"};
+  p.changes = {create, del};
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("plan file: a plan survives a round trip unchanged", "[plan_file]") {
+  Plan p = SamplePlan();
+  Plan back;
+  REQUIRE(ParsePlan(SerializePlan(p), "p.cfp", &back).ok());
+  CHECK(back.lineage == p.lineage);
+  CHECK(back.serial == 3);
+  CHECK(back.config_digest == p.config_digest);
+  REQUIRE(back.changes.size() == 2);
+  CHECK(back.changes[0].action == Action::kCreate);
+  CHECK(back.changes[0].after == p.changes[0].after);
+  CHECK(back.changes[0].certificate == p.changes[0].certificate);
+  CHECK(back.changes[1].action == Action::kDelete);
+  CHECK(back.changes[1].before == p.changes[1].before);
+  CHECK_FALSE(back.changes[1].after.has_value());
+  CHECK(SerializePlan(back) == SerializePlan(p));
+}
+
+TEST_CASE("plan file: other JSON, broken JSON and unknown versions are refused", "[plan_file]") {
+  Plan p;
+  CHECK(ParsePlan("{\"format_version\": 4}", "x.json", &p).message() ==
+        "plan file x.json is not a certform plan file");
+  Status broken = ParsePlan("{\"kind\": ", "x.cfp", &p);
+  CHECK(broken.code() == Status::Code::kCorruption);
+  CHECK(broken.message().find("not valid JSON (line 1") != std::string::npos);
+  std::string text = SerializePlan(SamplePlan());
+  text.replace(text.find("\"format_version\": 1"), 19, "\"format_version\": 9");
+  CHECK(ParsePlan(text, "x.cfp", &p).message().find("format_version 9") != std::string::npos);
+}
+
+TEST_CASE("plan file: a change with an unknown action is refused", "[plan_file]") {
+  std::string text = SerializePlan(SamplePlan());
+  text.replace(text.find("\"create\""), 8, "\"explode\"");
+  Plan p;
+  Status s = ParsePlan(text, "x.cfp", &p);
+  CHECK(s.message().find("unknown action \"explode\"") != std::string::npos);
+}

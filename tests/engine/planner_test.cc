@@ -1,0 +1,175 @@
+#include "engine/planner.h"
+
+#include <catch2/catch.hpp>
+
+using namespace certform::engine;
+
+namespace {
+
+Config TwoCertConfig() {
+  Config c;
+  c.accounts["main"] = AccountConfig{.name = "main"};
+  c.accounts["second"] = AccountConfig{.name = "second"};
+  CertificateConfig web;
+  web.key = "web";
+  web.cert_name = "certform-aaaa";
+  web.info.fingerprint = std::string(64, 'a');
+  web.info.not_after = 2000000000;
+  c.certificates["web"] = web;
+  CertificateConfig shop;
+  shop.key = "shop";
+  shop.type = CertType::kCas;
+  shop.cert_name = "shop-cert";
+  shop.cert_id = 42;
+  c.certificates["shop"] = shop;
+  return c;
+}
+
+void Bind(Config* c, const std::string& domain, const std::string& cert,
+          const std::string& account = "main") {
+  c->bindings.push_back({domain, account, !cert.empty(), cert, {}});
+}
+
+StateEntry Applied(const Config& c, const std::string& domain) {
+  StateEntry e = DesiredEntry(c, *c.FindBinding(domain));
+  e.applied_at = "2026-01-01T00:00:00Z";
+  e.request_id = "REQ";
+  return e;
+}
+
+const Change& For(const Plan& p, const std::string& domain) {
+  for (const Change& c : p.changes) {
+    if (c.domain == domain) return c;
+  }
+  FAIL("no change for " << domain);
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("planner: a domain not in state is planned as a create", "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  Plan p = MakePlan(c, State{});
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].action == Action::kCreate);
+  CHECK(p.changes[0].after->fingerprint == std::string(64, 'a'));
+  CHECK(p.changes[0].after->cert_type == "upload");
+  CHECK(p.changes[0].reasons == std::vector<std::string>{"not in state: bind the certificate"});
+  CHECK(p.Summary().create == 1);
+}
+
+TEST_CASE("planner: state that matches the configuration is a no-op", "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  State s;
+  s.entries["www.example.com"] = Applied(c, "www.example.com");
+  Plan p = MakePlan(c, s);
+  CHECK(p.changes[0].action == Action::kNoOp);
+  CHECK_FALSE(p.HasChanges());
+}
+
+TEST_CASE("planner: a domain whose certificate fingerprint changed is planned as an update",
+          "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  State s;
+  s.entries["www.example.com"] = Applied(c, "www.example.com");
+  c.certificates["web"].info.fingerprint = std::string(64, 'b');
+  c.certificates["web"].cert_name = "certform-bbbb";
+  Plan p = MakePlan(c, s);
+  const Change& ch = For(p, "www.example.com");
+  CHECK(ch.action == Action::kUpdate);
+  CHECK(ch.reasons == std::vector<std::string>{"fingerprint aaaaaaaa…→bbbbbbbb…",
+                                               "CertName certform-aaaa→certform-bbbb"});
+}
+
+TEST_CASE("planner: switching to another certificate says which", "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  State s;
+  s.entries["www.example.com"] = Applied(c, "www.example.com");
+  c.bindings[0].certificate = "shop";
+  Plan p = MakePlan(c, s);
+  const Change& ch = For(p, "www.example.com");
+  CHECK(ch.action == Action::kUpdate);
+  CHECK(ch.reasons[0] == "certificate web→shop");
+  CHECK(ch.reasons[1] == "type upload→cas");
+  CHECK(ch.after->cert_id == 42);
+}
+
+TEST_CASE("planner: https switched off is an update with only that reason", "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  State s;
+  s.entries["www.example.com"] = Applied(c, "www.example.com");
+  c.bindings[0].https = false;
+  c.bindings[0].certificate.clear();
+  Plan p = MakePlan(c, s);
+  CHECK(For(p, "www.example.com").reasons == std::vector<std::string>{"https on→off"});
+  c.bindings[0] = {"www.example.com", "main", true, "web", {}};
+  State off;
+  off.entries["www.example.com"] =
+      StateEntry{.domain = "www.example.com", .account = "main", .https = false};
+  Plan on = MakePlan(c, off);
+  CHECK(For(on, "www.example.com").reasons.front() == "https off→on");
+}
+
+TEST_CASE("planner: a domain gone from the configuration is deleted (HTTPS off, forget)",
+          "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  State s;
+  s.entries["www.example.com"] = Applied(c, "www.example.com");
+  s.entries["old.example.com"] = Applied(c, "www.example.com");
+  s.entries["old.example.com"].domain = "old.example.com";
+  Plan p = MakePlan(c, s);
+  const Change& del = For(p, "old.example.com");
+  CHECK(del.action == Action::kDelete);
+  CHECK_FALSE(del.after.has_value());
+  CHECK(del.reasons[0].find("no longer in configuration") == 0);
+  CHECK(p.Summary().remove == 1);
+}
+
+TEST_CASE("planner: changes are ordered by account, then domain", "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "z.example.com", "web", "main");
+  Bind(&c, "a.example.com", "web", "second");
+  Bind(&c, "b.example.com", "web", "main");
+  State s;
+  s.entries["c.example.com"] = StateEntry{.domain = "c.example.com", .account = "main"};
+  Plan p = MakePlan(c, s);
+  std::vector<std::string> order;
+  for (const Change& ch : p.changes) order.push_back(ch.account + "/" + ch.domain);
+  CHECK(order == std::vector<std::string>{"main/b.example.com", "main/c.example.com",
+                                          "main/z.example.com", "second/a.example.com"});
+}
+
+TEST_CASE("planner: targets narrow the plan to the named domains", "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "a.example.com", "web");
+  Bind(&c, "b.example.com", "web");
+  Plan p = MakePlan(c, State{}, PlanOptions{.targets = {"b.example.com"}});
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].domain == "b.example.com");
+}
+
+TEST_CASE("planner: the plan records the state's lineage and serial and a config digest",
+          "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "a.example.com", "web");
+  State s;
+  s.lineage = "L";
+  s.serial = 7;
+  Plan p = MakePlan(c, s);
+  CHECK(p.lineage == "L");
+  CHECK(p.serial == 7);
+  CHECK(p.config_digest == ConfigDigest(c));
+  Config changed = c;
+  changed.certificates["web"].info.fingerprint = std::string(64, 'c');
+  CHECK(ConfigDigest(changed) != ConfigDigest(c));
+  Config moved = c;
+  moved.files = {"other.toml"};
+  moved.bindings[0].where.line = 99;
+  CHECK(ConfigDigest(moved) == ConfigDigest(c));
+}
