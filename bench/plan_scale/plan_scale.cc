@@ -50,8 +50,7 @@ Run RunCertform(const std::vector<std::string>& args) {
   int status = 0;
   struct rusage usage {};
   wait4(pid, &status, 0, &usage);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {seconds, usage.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
 
@@ -87,14 +86,18 @@ int main(int argc, char** argv) {
     const std::string name = "c" + std::to_string(c);
     dir.Write("certs/" + name + ".pem", cert.CertPem());
     dir.Write("certs/" + name + ".key", cert.KeyPem(), 0600);
-    toml += "\n[certificate." + name + "]\ncert_file = \"certs/" + name + ".pem\"\nkey_file = \"certs/" +
-            name + ".key\"\n\n[[binding]]\ncertificate = \"" + name + "\"\ndomains = [\n";
+    toml += "\n[certificate." + name + "]\ncert_file = \"certs/" + name +
+            ".pem\"\nkey_file = \"certs/" + name + ".key\"\n\n[[binding]]\ncertificate = \"" +
+            name + "\"\ndomains = [\n";
     for (int i = 0; i < kDomainsPerCertificate; ++i) toml += "  \"" + Domain(c, i) + "\",\n";
     toml += "]\n";
     for (int i = 0; i < kDomainsPerCertificate && static_cast<int>(state.entries.size()) < kInState;
          ++i) {
-      engine::StateEntry e{.domain = Domain(c, i), .account = "main", .https = true,
-                           .certificate = name, .cert_type = "upload"};
+      engine::StateEntry e{.domain = Domain(c, i),
+                           .account = "main",
+                           .https = true,
+                           .certificate = name,
+                           .cert_type = "upload"};
       const bool current = state.entries.size() % 2 == 0;
       e.fingerprint = current ? cert.Fingerprint() : std::string(64, '0');
       e.cert_name = "certform-" + e.fingerprint.substr(0, 16);

@@ -1,0 +1,118 @@
+// certform-emulator: a local stand-in for the Alibaba Cloud CDN API (2018-05-10), for tests,
+// benchmarks and the demo. Binds 127.0.0.1 only.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "engine/clock.h"
+#include "providers/alicloud/emulator/cdn_emulator.h"
+#include "providers/alicloud/emulator/emulator_server.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(Usage: certform-emulator --config FILE [options]
+
+Serves the CDN API calls certform uses (SetDomainServerCertificate, SetCdnDomainSSLCertificate,
+DescribeDomainCertificateInfo) on 127.0.0.1, with V1 signature checks, a per-user sliding
+one-second rate limit, the documented certificate errors, and injectable latency and faults.
+Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
+POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME.
+
+Options:
+  --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user"}],
+                    "domains":["a.example.com" or {"name","user","status"}],
+                    "cas_certificates":[{"name","id","user","pem"}], "write_limit":10,
+                    "read_limit":100, "latency_ms":0, "jitter_ms":0, "error_rate":0,
+                    "drop_rate":0, "seed":1}
+  --port N          port to listen on (default 0: any free port)
+  --port-file FILE  write the bound port to FILE once listening
+  --tls-cert FILE   serve HTTPS with this certificate (PEM) ...
+  --tls-key FILE    ... and this key
+  --help            this text
+Stops cleanly on SIGTERM or SIGINT.
+)";
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, port_file, tls_cert, tls_key;
+  certform::emulator::ServerOptions options;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "certform-emulator: %s needs a value\n", a.c_str());
+        std::exit(1);
+      }
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--config") {
+      config_path = value();
+    } else if (a == "--port") {
+      options.port = std::atoi(value().c_str());
+    } else if (a == "--port-file") {
+      port_file = value();
+    } else if (a == "--tls-cert") {
+      options.tls_cert = value();
+    } else if (a == "--tls-key") {
+      options.tls_key = value();
+    } else {
+      std::fprintf(stderr, "certform-emulator: unknown option %s\n%s", a.c_str(), kUsage);
+      return 1;
+    }
+  }
+  std::string text;
+  if (config_path.empty() || !ReadFile(config_path, &text)) {
+    std::fprintf(stderr, "certform-emulator: cannot read --config %s\n", config_path.c_str());
+    return 1;
+  }
+  certform::emulator::EmulatorConfig config;
+  if (auto s = certform::emulator::ParseEmulatorConfig(text, &config); !s.ok()) {
+    std::fprintf(stderr, "certform-emulator: %s: %s\n", config_path.c_str(), s.message().c_str());
+    return 1;
+  }
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  certform::engine::SystemClock clock;
+  certform::emulator::CdnEmulator emulator(config, clock);
+  certform::emulator::EmulatorServer server(emulator);
+  int port = 0;
+  if (auto s = server.Start(options, &port); !s.ok()) {
+    std::fprintf(stderr, "certform-emulator: %s\n", s.message().c_str());
+    return 1;
+  }
+  if (!port_file.empty()) {
+    std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+  std::fprintf(stderr, "certform-emulator: listening on %s://127.0.0.1:%d\n",
+               options.tls_cert.empty() ? "http" : "https", port);
+  int sig = 0;
+  sigwait(&stop, &sig);
+  server.Stop();
+  std::fprintf(stderr, "certform-emulator: stopped (%s)\n", strsignal(sig));
+  return 0;
+}

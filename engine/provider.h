@@ -1,0 +1,61 @@
+// Provider: what the engine needs from a CDN, one instance per account (Terraform's providers
+// interface: a few methods, each a request struct in and a response struct out).
+//
+// Implementations live in providers/; the engine knows nothing of HTTP or the Alibaba API. The
+// returned Status classifies the outcome (IsRetryable() decides retries); CallResult carries what
+// the API said, for the user and the state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/status.h"
+
+namespace certform::engine {
+
+// One domain's desired binding, as sent to the CDN.
+struct BindingRequest {
+  std::string domain;
+  bool https = true;        // false: switch HTTPS off; nothing else is sent
+  std::string cert_type;    // "upload" or "cas"
+  std::string cert_name;    // CertName
+  int64_t cert_id = 0;      // cas: id in Certificate Management Service (0: by name)
+  std::string cert_region;  // cas: CertRegion, empty for the default
+  std::string cert_pem;     // upload: the certificate chain
+  std::string key_pem;      // upload: the private key. Secret: the caller wipes it after the call
+  bool force_set = false;   // overwrite a certificate of the same name (ForceSet=1)
+};
+
+// What the API answered to one call.
+struct CallResult {
+  int http_status = 0;     // 0 when no HTTP answer came (network failure)
+  std::string request_id;  // the API's RequestId, when it sent one
+  std::string error_code;  // e.g. "Certificate.MissMatch"; empty on success
+  std::string error_message;
+  Clock::Duration retry_after{0};  // the server's x-acs-retry-after hint; 0 when none
+};
+
+// A domain's binding as the CDN reports it.
+struct LiveBinding {
+  bool exists = false;  // false: the CDN does not know the domain (InvalidDomain.NotFound)
+  bool https = false;   // ServerCertificateStatus
+  std::string cert_name;
+  std::string cert_type;
+  int64_t cert_id = 0;
+  std::string fingerprint;  // SHA-256 of the served leaf's DER; empty when none is served
+  int64_t not_after = 0;    // served leaf's expiry, Unix seconds; 0 when unknown
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  // Makes `request` the domain's binding. Thread-safe: the applier calls it from several threads.
+  virtual Status SetBinding(const BindingRequest& request, CallResult* result) = 0;
+
+  // Reads the domain's live binding. A domain the CDN does not know is OK with exists = false.
+  virtual Status ReadBinding(const std::string& domain, LiveBinding* live, CallResult* result) = 0;
+};
+
+}  // namespace certform::engine

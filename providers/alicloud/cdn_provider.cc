@@ -1,0 +1,103 @@
+#include "providers/alicloud/cdn_provider.h"
+
+#include <fmt/format.h>
+
+#include "engine/certificate.h"
+#include "engine/config.h"
+
+namespace certform::alicloud {
+
+namespace {
+
+std::string StringField(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return "";
+}
+
+}  // namespace
+
+CdnProvider::CdnProvider(RpcClient client, std::string api)
+    : client_(std::move(client)), api_(std::move(api)) {}
+
+Params CdnProvider::SetBindingParams(const engine::BindingRequest& r) const {
+  const bool v2 = api_ == engine::kApiSetCdnDomainSslCertificate;
+  Params p = {{"DomainName", r.domain},
+              {v2 ? "SSLProtocol" : "ServerCertificateStatus", r.https ? "on" : "off"}};
+  if (!r.https) return p;
+  p.emplace_back("CertType", r.cert_type);
+  if (!r.cert_name.empty()) p.emplace_back("CertName", r.cert_name);
+  if (r.cert_type == "upload") {
+    p.emplace_back(v2 ? "SSLPub" : "ServerCertificate", r.cert_pem);
+    p.emplace_back(v2 ? "SSLPri" : "PrivateKey", r.key_pem);
+  } else if (v2) {
+    // SetCdnDomainSSLCertificate picks a CAS certificate by id.
+    if (r.cert_id != 0) p.emplace_back("CertId", std::to_string(r.cert_id));
+    if (!r.cert_region.empty()) p.emplace_back("CertRegion", r.cert_region);
+  }
+  if (r.force_set && !v2) p.emplace_back("ForceSet", "1");  // no ForceSet in the newer call
+  return p;
+}
+
+engine::Status CdnProvider::SetBinding(const engine::BindingRequest& request,
+                                       engine::CallResult* result) {
+  Params params = SetBindingParams(request);
+  nlohmann::json body;
+  engine::Status s = client_.Call(api_, params, &body, result);
+  for (auto& [name, value] : params) {
+    if (name == "PrivateKey" || name == "SSLPri") engine::WipeSecret(&value);
+  }
+  return s;
+}
+
+engine::Status CdnProvider::ReadBinding(const std::string& domain, engine::LiveBinding* live,
+                                        engine::CallResult* result) {
+  nlohmann::json body;
+  engine::Status s =
+      client_.Call("DescribeDomainCertificateInfo", {{"DomainName", domain}}, &body, result);
+  if (s.IsNotFound() && result->error_code == "InvalidDomain.NotFound") {
+    *live = engine::LiveBinding{};
+    return engine::Status::OK();
+  }
+  if (!s.ok()) return s;
+  return ParseCertificateInfo(body, domain, live);
+}
+
+engine::Status ParseCertificateInfo(const nlohmann::json& body, const std::string& domain,
+                                    engine::LiveBinding* live) {
+  const std::string what = "DescribeDomainCertificateInfo answer for " + domain;
+  auto infos = body.find("CertInfos");
+  if (infos == body.end() || !infos->is_object() || !infos->contains("CertInfo") ||
+      !(*infos)["CertInfo"].is_array()) {
+    return engine::Status::Corruption(what + " has no CertInfos.CertInfo list");
+  }
+  *live = engine::LiveBinding{};
+  live->exists = true;
+  const nlohmann::json& list = (*infos)["CertInfo"];
+  const nlohmann::json* info = nullptr;
+  for (const nlohmann::json& item : list) {
+    if (item.is_object() && (StringField(item, "DomainName") == domain || info == nullptr)) {
+      info = &item;
+    }
+  }
+  if (info == nullptr) return engine::Status::OK();  // known domain, nothing configured
+  live->https = StringField(*info, "ServerCertificateStatus") == "on";
+  live->cert_name = StringField(*info, "CertName");
+  live->cert_type = StringField(*info, "CertType");
+  std::string id = StringField(*info, "CertId");
+  live->cert_id = id.empty() ? 0 : std::strtoll(id.c_str(), nullptr, 10);
+  const std::string pem = StringField(*info, "ServerCertificate");
+  if (!pem.empty()) {
+    engine::CertificateChain chain;
+    engine::Status s = engine::CertificateChain::Parse(pem, &chain);
+    if (!s.ok()) return engine::Status::Corruption(what + ": served " + s.message());
+    engine::CertificateInfo ci = chain.Inspect();
+    live->fingerprint = ci.fingerprint;
+    live->not_after = ci.not_after;
+  }
+  return engine::Status::OK();
+}
+
+}  // namespace certform::alicloud

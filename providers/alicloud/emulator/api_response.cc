@@ -1,0 +1,73 @@
+#include "providers/alicloud/emulator/api_response.h"
+
+namespace certform::emulator {
+
+namespace {
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// POP's XML rendering: objects become nested elements, arrays repeat the element name.
+void ToXml(const std::string& name, const nlohmann::json& v, std::string* out) {
+  if (v.is_array()) {
+    for (const auto& item : v) ToXml(name, item, out);
+    return;
+  }
+  *out += "<" + name + ">";
+  if (v.is_object()) {
+    for (const auto& [k, child] : v.items()) ToXml(k, child, out);
+  } else if (v.is_string()) {
+    *out += XmlEscape(v.get<std::string>());
+  } else {
+    *out += v.dump();
+  }
+  *out += "</" + name + ">";
+}
+
+ApiResponse Render(int status, const std::string& root, const nlohmann::json& doc, bool json) {
+  ApiResponse r;
+  r.status = status;
+  if (json) {
+    r.body = doc.dump();
+  } else {
+    r.content_type = "text/xml;charset=utf-8";
+    r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+    ToXml(root, doc, &r.body);
+  }
+  return r;
+}
+
+}  // namespace
+
+ApiResponse RenderError(const ApiError& error, const std::string& request_id, bool json) {
+  nlohmann::json doc = {{"RequestId", request_id},
+                        {"HostId", "cdn.aliyuncs.com"},
+                        {"Code", error.code},
+                        {"Message", error.message},
+                        {"Recommend", "https://api.aliyun.com/troubleshoot?q=" + error.code +
+                                          "&product=Cdn&requestId=" + request_id}};
+  return Render(error.status, "Error", doc, json);
+}
+
+ApiResponse RenderSuccess(const std::string& action, const nlohmann::json& doc, bool json) {
+  return Render(200, action + "Response", doc, json);
+}
+
+}  // namespace certform::emulator

@@ -1,0 +1,194 @@
+#include "providers/alicloud/emulator/cdn_emulator.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "providers/alicloud/emulator/certificate_action.h"
+
+namespace certform::emulator {
+
+namespace {
+
+bool IsWriteAction(const std::string& action) {
+  return action == "SetDomainServerCertificate" || action == "SetCdnDomainSSLCertificate";
+}
+
+bool WantsJson(const alicloud::Params& params, const std::map<std::string, std::string>& headers) {
+  std::string format = Param(params, "Format");
+  for (char& c : format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!format.empty()) return format == "json";
+  auto accept = headers.find("accept");
+  return accept != headers.end() && accept->second.find("application/json") != std::string::npos;
+}
+
+alicloud::Params DecodeParams(const ApiRequest& r) {
+  alicloud::Params params;
+  size_t q = r.target.find('?');
+  if (q != std::string::npos) params = alicloud::ParseFormEncoded(r.target.substr(q + 1));
+  auto ct = r.headers.find("content-type");
+  if (r.method == "POST" && ct != r.headers.end() &&
+      ct->second.find("application/x-www-form-urlencoded") != std::string::npos) {
+    alicloud::Params body = alicloud::ParseFormEncoded(r.body);
+    params.insert(params.end(), body.begin(), body.end());
+  }
+  return params;
+}
+
+}  // namespace
+
+CdnEmulator::CdnEmulator(EmulatorConfig config, engine::Clock& clock)
+    : config_(std::move(config)), clock_(clock), auth_(config_.accounts) {
+  Reset();
+}
+
+void CdnEmulator::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  domains_.clear();
+  for (const DomainSeed& d : config_.domains) {
+    DomainState s;
+    s.user = d.user;
+    s.status = d.status;
+    domains_[d.name] = s;
+  }
+  uploads_.clear();
+  auth_.ForgetNonces();
+  window_.Reset();
+  rng_.seed(config_.faults.seed);
+  calls_.clear();
+  throttled_ = injected_errors_ = dropped_ = rejected_ = 0;
+}
+
+std::string CdnEmulator::NewRequestId() {
+  std::uniform_int_distribution<uint64_t> d;
+  uint64_t a = d(rng_), b = d(rng_);
+  return fmt::format("{:08X}-{:04X}-{:04X}-{:04X}-{:012X}", a >> 32, (a >> 16) & 0xffff, a & 0xffff,
+                     b >> 48, b & 0xffffffffffffULL);
+}
+
+ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Duration* latency) {
+  const alicloud::Params params = DecodeParams(request);
+  const bool json = WantsJson(params, request.headers);
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string request_id = NewRequestId();
+  const Faults& f = config_.faults;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  *latency = std::chrono::milliseconds(
+      f.latency_ms + (f.jitter_ms > 0 ? static_cast<int>(unit(rng_) * f.jitter_ms) : 0));
+  const double roll = unit(rng_);
+  if (roll < f.drop_rate) {
+    ++dropped_;
+    ApiResponse r;
+    r.drop = true;
+    return r;
+  }
+  if (roll < f.drop_rate + f.error_rate) {
+    ++injected_errors_;
+    return unit(rng_) < 0.5
+               ? RenderError({503, "ServiceUnavailable",
+                              "The request has failed due to a temporary failure of the server."},
+                             request_id, json)
+               : RenderError({500, "InternalError",
+                              "The request processing has failed due to some unknown error."},
+                             request_id, json);
+  }
+  const std::string action = Param(params, "Action");
+  if (action.empty()) {
+    ++rejected_;
+    return RenderError({400, "MissingAction", "Action is mandatory for this action."}, request_id,
+                       json);
+  }
+  std::string user;
+  if (auto error =
+          auth_.Check(request.method, params, engine::ToUnixSeconds(clock_.Now()), &user)) {
+    ++rejected_;
+    return RenderError(*error, request_id, json);
+  }
+  if (Param(params, "Version") != "2018-05-10") {
+    ++rejected_;
+    return RenderError({400, "InvalidVersion", "Specified parameter Version is not valid."},
+                       request_id, json);
+  }
+  const bool write = IsWriteAction(action);
+  engine::Clock::Duration wait{};
+  if (!window_.Admit(user + (write ? "/write" : "/read"), clock_.Monotonic(),
+                     write ? config_.write_limit : config_.read_limit, &wait)) {
+    ++throttled_;
+    ApiResponse r = RenderError(
+        {400, "Throttling.User", "Request was denied due to user flow control."}, request_id, json);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
+    r.headers["x-acs-retry-after"] = std::to_string(std::max<int64_t>(1, ms));
+    return r;
+  }
+  ++calls_[action][user];
+  return Dispatch(action, params, user, request_id, json);
+}
+
+ApiResponse CdnEmulator::Dispatch(const std::string& action, const alicloud::Params& params,
+                                  const std::string& user, const std::string& request_id,
+                                  bool json) {
+  if (IsWriteAction(action)) return SetCertificate(action, params, user, request_id, json);
+  if (action == "DescribeDomainCertificateInfo") {
+    return DescribeCertificate(params, user, request_id, json);
+  }
+  return RenderError(
+      {404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method."},
+      request_id, json);
+}
+
+nlohmann::json CdnEmulator::StateJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  nlohmann::json doc = nlohmann::json::object();
+  for (const auto& [name, d] : domains_) {
+    doc[name] = {{"user", d.user},
+                 {"status", d.status},
+                 {"https", d.https},
+                 {"cert_name", d.cert_name},
+                 {"cert_type", d.cert_type},
+                 {"cert_id", d.cert_id},
+                 {"fingerprint", FingerprintOf(d.cert_pem)},
+                 {"updated_at", d.updated_at},
+                 {"request_id", d.last_request_id}};
+  }
+  return {{"domains", doc}};
+}
+
+nlohmann::json CdnEmulator::CountersJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {{"calls", calls_},     {"throttled", throttled_}, {"injected_errors", injected_errors_},
+          {"dropped", dropped_}, {"rejected", rejected_},   {"peak_per_second", window_.peaks()}};
+}
+
+bool CdnEmulator::PutDomain(const std::string& name, const nlohmann::json& c, std::string* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  try {
+    DomainState& d = domains_[name];
+    if (d.user.empty()) d.user = config_.accounts.empty() ? "" : config_.accounts.front().user;
+    d.user = c.value("user", d.user);
+    d.status = c.value("status", d.status);
+    d.https = c.value("https", d.https);
+    d.cert_name = c.value("cert_name", d.cert_name);
+    d.cert_type = c.value("cert_type", d.cert_type);
+    d.cert_id = c.value("cert_id", d.cert_id);
+    if (c.contains("cert_pem")) d.cert_pem = c["cert_pem"].get<std::string>();
+    if (!d.https) d.cert_pem.clear();
+    d.updated_at = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
+    return true;
+  } catch (const nlohmann::json::exception& e) {
+    *error = e.what();
+    return false;
+  }
+}
+
+bool CdnEmulator::RemoveDomain(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return domains_.erase(name) > 0;
+}
+
+void CdnEmulator::SetFaults(const Faults& faults) {
+  std::lock_guard<std::mutex> lock(mu_);
+  config_.faults = faults;
+  rng_.seed(faults.seed);
+}
+
+}  // namespace certform::emulator

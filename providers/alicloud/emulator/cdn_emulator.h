@@ -1,0 +1,82 @@
+// CdnEmulator: the logic of the local CDN API emulator, without any HTTP server, so that tests
+// can drive it in-process. Thread-safe: one mutex guards everything (the emulator is a test
+// double, not a performance target).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/clock.h"
+#include "providers/alicloud/emulator/api_response.h"
+#include "providers/alicloud/emulator/emulator_config.h"
+#include "providers/alicloud/emulator/rate_window.h"
+#include "providers/alicloud/emulator/request_auth.h"
+
+namespace certform::emulator {
+
+struct ApiRequest {
+  std::string method;                          // GET or POST
+  std::string target;                          // path and raw query, e.g. "/?Action=..."
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// A domain's live state in the emulator. The private key is never kept.
+struct DomainState {
+  std::string user;
+  std::string status = "online";
+  bool https = false;
+  std::string cert_name, cert_type, cert_region;
+  int64_t cert_id = 0;
+  std::string cert_pem;
+  std::string updated_at;
+  std::string last_request_id;
+};
+
+class CdnEmulator {
+ public:
+  CdnEmulator(EmulatorConfig config, engine::Clock& clock);
+
+  // Answers one API request. Counts it, applies faults, flow control and authentication, then
+  // the action. The returned latency is how long the server should wait before answering.
+  ApiResponse Handle(const ApiRequest& request, engine::Clock::Duration* latency);
+
+  // Admin: every domain's state (no key), the counters, and changes behind certform's back.
+  nlohmann::json StateJson() const;
+  nlohmann::json CountersJson() const;
+  // Creates or modifies a domain from {"user","status","https","cert_pem","cert_name",
+  // "cert_type","cert_id"}; InvalidArgument-style message in `error` on bad input.
+  bool PutDomain(const std::string& name, const nlohmann::json& changes, std::string* error);
+  bool RemoveDomain(const std::string& name);
+  void SetFaults(const Faults& faults);
+  void Reset();  // back to the initial configuration, counters zeroed
+
+ private:
+  ApiResponse Dispatch(const std::string& action, const alicloud::Params& params,
+                       const std::string& user, const std::string& request_id, bool json);
+  ApiResponse SetCertificate(const std::string& action, const alicloud::Params& params,
+                             const std::string& user, const std::string& request_id, bool json);
+  ApiResponse DescribeCertificate(const alicloud::Params& params, const std::string& user,
+                                  const std::string& request_id, bool json);
+  std::string NewRequestId();
+
+  EmulatorConfig config_;
+  engine::Clock& clock_;
+  mutable std::mutex mu_;
+  std::map<std::string, DomainState> domains_;
+  // Uploaded certificates per user: CertName → leaf fingerprint (for Certificate.Duplicated).
+  std::map<std::string, std::map<std::string, std::string>> uploads_;
+  RequestAuth auth_;
+  RateWindow window_;
+  std::mt19937_64 rng_;
+  int64_t next_cert_id_ = 20000000;
+  // Counters.
+  std::map<std::string, std::map<std::string, int>> calls_;  // action → user → answered calls
+  int throttled_ = 0, injected_errors_ = 0, dropped_ = 0, rejected_ = 0;
+};
+
+}  // namespace certform::emulator

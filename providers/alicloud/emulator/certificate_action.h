@@ -1,0 +1,21 @@
+// The emulator's certificate calls (SetDomainServerCertificate, SetCdnDomainSSLCertificate,
+// DescribeDomainCertificateInfo) are CdnEmulator members defined in certificate_action.cc; these
+// are their helpers.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "providers/alicloud/emulator/api_response.h"
+
+namespace certform::emulator {
+
+// SHA-256 of the leaf of `pem`, or "" when there is none or it does not parse.
+std::string FingerprintOf(const std::string& pem);
+
+// Checks an uploaded certificate and key as the API does: Certificate.FormatError,
+// Key.Malformed, Certificate.MissMatch. On success `fingerprint` is the leaf's.
+std::optional<ApiError> CheckUpload(const std::string& cert_pem, const std::string& key_pem,
+                                    std::string* fingerprint);
+
+}  // namespace certform::emulator

@@ -1,0 +1,43 @@
+#include "providers/alicloud/emulator/emulator_config.h"
+
+#include <nlohmann/json.hpp>
+
+namespace certform::emulator {
+
+engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out) {
+  try {
+    nlohmann::json doc = nlohmann::json::parse(json);
+    EmulatorConfig c;
+    for (const auto& a : doc.value("accounts", nlohmann::json::array())) {
+      c.accounts.push_back({a.at("access_key_id").get<std::string>(),
+                            a.at("access_key_secret").get<std::string>(),
+                            a.value("user", a.at("access_key_id").get<std::string>())});
+    }
+    const std::string default_user = c.accounts.empty() ? "" : c.accounts.front().user;
+    for (const auto& d : doc.value("domains", nlohmann::json::array())) {
+      if (d.is_string()) {
+        c.domains.push_back({d.get<std::string>(), default_user, "online"});
+      } else {
+        c.domains.push_back({d.at("name").get<std::string>(), d.value("user", default_user),
+                             d.value("status", "online")});
+      }
+    }
+    for (const auto& k : doc.value("cas_certificates", nlohmann::json::array())) {
+      c.cas_certificates.push_back({k.at("name").get<std::string>(), k.at("id").get<int64_t>(),
+                                    k.value("user", default_user), k.at("pem").get<std::string>()});
+    }
+    c.write_limit = doc.value("write_limit", 10);
+    c.read_limit = doc.value("read_limit", 100);
+    c.faults.error_rate = doc.value("error_rate", 0.0);
+    c.faults.drop_rate = doc.value("drop_rate", 0.0);
+    c.faults.latency_ms = doc.value("latency_ms", 0);
+    c.faults.jitter_ms = doc.value("jitter_ms", 0);
+    c.faults.seed = doc.value("seed", uint64_t{1});
+    *out = std::move(c);
+    return engine::Status::OK();
+  } catch (const nlohmann::json::exception& e) {
+    return engine::Status::InvalidArgument(std::string("emulator configuration: ") + e.what());
+  }
+}
+
+}  // namespace certform::emulator

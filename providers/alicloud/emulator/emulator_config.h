@@ -1,0 +1,52 @@
+// What the emulator starts with: AccessKeys, domains, CAS certificates, limits and faults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace certform::emulator {
+
+struct AccountKey {
+  std::string access_key_id;
+  std::string access_key_secret;
+  std::string user;  // the owning user: rate limits and domains are per user
+};
+
+struct DomainSeed {
+  std::string name;
+  std::string user;
+  std::string status = "online";  // online | offline | configuring
+};
+
+struct CasCertificate {
+  std::string name;
+  int64_t id = 0;
+  std::string user;
+  std::string pem;  // certificate chain (no key: CAS keeps it)
+};
+
+struct Faults {
+  double error_rate = 0;  // share of calls answered 500 InternalError or 503 ServiceUnavailable
+  double drop_rate = 0;   // share of calls whose connection is dropped without an answer
+  int latency_ms = 0;     // added to every answer
+  int jitter_ms = 0;      // plus a uniform random 0..jitter_ms
+  uint64_t seed = 1;      // for repeatable runs
+};
+
+struct EmulatorConfig {
+  std::vector<AccountKey> accounts;
+  std::vector<DomainSeed> domains;
+  std::vector<CasCertificate> cas_certificates;
+  int write_limit = 10;  // write calls per user per sliding second (SetDomainServerCertificate...)
+  int read_limit = 100;  // DescribeDomainCertificateInfo calls per user per sliding second
+  Faults faults;
+};
+
+// Parses the emulator's JSON configuration (see cmd/certform-emulator --help). InvalidArgument
+// naming the field on a bad document.
+engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out);
+
+}  // namespace certform::emulator

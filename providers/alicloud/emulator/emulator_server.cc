@@ -1,0 +1,124 @@
+#include "providers/alicloud/emulator/emulator_server.h"
+
+#include <httplib.h>
+
+#include <thread>
+
+namespace certform::emulator {
+
+namespace {
+
+constexpr char kLoopback[] = "127.0.0.1";
+
+void SendJson(httplib::Response& res, const nlohmann::json& doc, int status = 200) {
+  res.status = status;
+  res.set_content(doc.dump(2), "application/json");
+}
+
+nlohmann::json ParseBody(const httplib::Request& req) {
+  if (req.body.empty()) return nlohmann::json::object();
+  return nlohmann::json::parse(req.body, nullptr, false);
+}
+
+}  // namespace
+
+EmulatorServer::EmulatorServer(CdnEmulator& emulator) : emulator_(emulator) {}
+
+EmulatorServer::~EmulatorServer() { Stop(); }
+
+void EmulatorServer::Route() {
+  auto api = [this](const httplib::Request& req, httplib::Response& res) {
+    ApiRequest r{req.method, req.target, {}, req.body};
+    for (const auto& [name, value] : req.headers) {
+      std::string lower = name;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[lower] = value;
+    }
+    engine::Clock::Duration latency{};
+    ApiResponse answer = emulator_.Handle(r, &latency);
+    if (latency.count() > 0) std::this_thread::sleep_for(latency);  // real time: a real server
+    if (answer.drop) {
+      // Promise a body and close the connection before sending it: the client sees a broken
+      // answer, as when a load balancer drops a connection.
+      res.set_content_provider(64, "application/json",
+                               [](size_t, size_t, httplib::DataSink&) { return false; });
+      return;
+    }
+    res.status = answer.status;
+    for (const auto& [name, value] : answer.headers) res.set_header(name, value);
+    res.set_content(answer.body, answer.content_type);
+  };
+  server_->Get("/", api);
+  server_->Post("/", api);
+
+  server_->Get("/_emulator/state", [this](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, emulator_.StateJson());
+  });
+  server_->Get("/_emulator/counters", [this](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, emulator_.CountersJson());
+  });
+  server_->Post("/_emulator/reset", [this](const httplib::Request&, httplib::Response& res) {
+    emulator_.Reset();
+    SendJson(res, {{"ok", true}});
+  });
+  server_->Post("/_emulator/faults", [this](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json j = ParseBody(req);
+    if (!j.is_object()) return SendJson(res, {{"error", "body must be a JSON object"}}, 400);
+    Faults f;
+    f.error_rate = j.value("error_rate", 0.0);
+    f.drop_rate = j.value("drop_rate", 0.0);
+    f.latency_ms = j.value("latency_ms", 0);
+    f.jitter_ms = j.value("jitter_ms", 0);
+    f.seed = j.value("seed", uint64_t{1});
+    emulator_.SetFaults(f);
+    SendJson(res, {{"ok", true}});
+  });
+  auto put_domain = [this](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json j = ParseBody(req);
+    std::string error = "body must be a JSON object";
+    if (!j.is_object() || !emulator_.PutDomain(req.matches[1], j, &error)) {
+      return SendJson(res, {{"error", error}}, 400);
+    }
+    SendJson(res, {{"ok", true}});
+  };
+  server_->Put(R"(/_emulator/domains/([^/]+))", put_domain);
+  server_->Post(R"(/_emulator/domains/([^/]+))", put_domain);
+  server_->Delete(R"(/_emulator/domains/([^/]+))",
+                  [this](const httplib::Request& req, httplib::Response& res) {
+                    bool removed = emulator_.RemoveDomain(req.matches[1]);
+                    SendJson(res, {{"removed", removed}}, removed ? 200 : 404);
+                  });
+}
+
+engine::Status EmulatorServer::Start(const ServerOptions& options, int* bound_port) {
+  if (!options.tls_cert.empty() && !options.tls_key.empty()) {
+    auto tls =
+        std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+    if (!tls->is_valid()) {
+      return engine::Status::InvalidArgument("cannot load the TLS certificate or key");
+    }
+    server_ = std::move(tls);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  // Enough workers for several accounts' in-flight calls while latency is injected.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server_->set_payload_max_length(1 << 20);
+  Route();
+  int port = options.port == 0
+                 ? server_->bind_to_any_port(kLoopback)
+                 : (server_->bind_to_port(kLoopback, options.port) ? options.port : -1);
+  if (port <= 0) {
+    return engine::Status::IoError("cannot bind 127.0.0.1:" + std::to_string(options.port));
+  }
+  *bound_port = port;
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return engine::Status::OK();
+}
+
+void EmulatorServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace certform::emulator

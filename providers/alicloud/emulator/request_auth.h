@@ -1,0 +1,35 @@
+// The gateway's checks of a V1-signed RPC request: signature method and version, AccessKeyId,
+// Timestamp within 15 minutes, SignatureNonce not reused, and the HMAC-SHA1 signature itself.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "engine/clock.h"
+#include "providers/alicloud/emulator/api_response.h"
+#include "providers/alicloud/emulator/emulator_config.h"
+#include "providers/alicloud/signer.h"
+
+namespace certform::emulator {
+
+class RequestAuth {
+ public:
+  explicit RequestAuth(std::vector<AccountKey> keys) : keys_(std::move(keys)) {}
+
+  // The error to answer, or nullopt when the request is authentic; on success `user` is the
+  // owning user. `params` were decoded from the query and the form body; the signature is
+  // re-computed from them with `method` (the actual HTTP verb).
+  std::optional<ApiError> Check(const std::string& method, const alicloud::Params& params,
+                                int64_t now_unix, std::string* user);
+  void ForgetNonces() { nonces_.clear(); }
+
+ private:
+  std::vector<AccountKey> keys_;
+  std::map<std::string, int64_t> nonces_;  // "key:nonce" → when first seen
+};
+
+// The first value of `name` in `params`, or "".
+std::string Param(const alicloud::Params& params, const std::string& name);
+
+}  // namespace certform::emulator

@@ -1,0 +1,25 @@
+// Translating the Alibaba Cloud API's answers (HTTP status, JSON body with Code, Message,
+// RequestId, Recommend, and the x-acs-retry-after header) into Status: the only place that knows
+// the API's error codes. The engine decides on retries through Status::IsRetryable().
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "engine/provider.h"
+#include "engine/status.h"
+#include "providers/http_transport.h"
+
+namespace certform::alicloud {
+
+// True for codes worth retrying: throttling, ServiceUnavailable, InternalError, ServiceBusy.
+bool IsRetryableCode(const std::string& code);
+
+// Reads `response`: on success (2xx with a JSON object body) fills `body` and returns OK;
+// otherwise returns the classified error. `result` always receives the status, RequestId, error
+// code and message, and the retry-after hint (milliseconds, clamped to at most 60 s).
+// `access_key_id` (never the secret) is used to make authentication errors actionable.
+engine::Status InterpretResponse(const providers::HttpResponse& response,
+                                 const std::string& access_key_id, nlohmann::json* body,
+                                 engine::CallResult* result);
+
+}  // namespace certform::alicloud

@@ -1,0 +1,41 @@
+// RpcClient: one signed call of the Alibaba Cloud RPC API (POST, parameters in a form body).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "engine/clock.h"
+#include "engine/provider.h"
+#include "engine/random.h"
+#include "providers/alicloud/credentials.h"
+#include "providers/alicloud/signer.h"
+#include "providers/http_transport.h"
+
+namespace certform::alicloud {
+
+inline constexpr char kCdnApiVersion[] = "2018-05-10";
+
+class RpcClient {
+ public:
+  // `endpoint` is scheme://host[:port]. The references must outlive the client.
+  RpcClient(providers::HttpTransport& transport, engine::Clock& clock, engine::RandomSource& random,
+            Credentials credentials, std::string endpoint, std::string version = kCdnApiVersion);
+
+  // Calls `action` with `params` (business parameters only: the common ones, the nonce, the
+  // timestamp and the signature are added here). On success `body` holds the JSON answer.
+  engine::Status Call(const std::string& action, const Params& params, nlohmann::json* body,
+                      engine::CallResult* result);
+
+  // The parameters Call would send, signed, for `action` at `now` with `nonce` (for tests).
+  Params SignedParams(const std::string& action, const Params& params, const std::string& nonce,
+                      int64_t now) const;
+
+ private:
+  providers::HttpTransport& transport_;
+  engine::Clock& clock_;
+  engine::RandomSource& random_;
+  Credentials credentials_;
+  std::string endpoint_;
+  std::string version_;
+};
+
+}  // namespace certform::alicloud
