@@ -102,7 +102,10 @@ TestCert IssueCert(const CertSpec& spec, const TestCert* issuer) {
   AddExtension(cert, issuer_cert, NID_subject_key_identifier, "hash");
   if (!spec.sans.empty()) {
     std::string sans;
-    for (const std::string& s : spec.sans) sans += (sans.empty() ? "DNS:" : ",DNS:") + s;
+    for (const std::string& s : spec.sans) {
+      if (!sans.empty()) sans += ",";
+      sans += s.starts_with("IP:") ? s : "DNS:" + s;  // "IP:127.0.0.1" for servers
+    }
     AddExtension(cert, issuer_cert, NID_subject_alt_name, sans);
   }
   X509_sign(cert, issuer ? issuer->key() : key, EVP_sha256());

@@ -25,7 +25,8 @@ std::string XmlEscape(const std::string& s) {
 }
 
 // POP's XML rendering: objects become nested elements, arrays repeat the element name.
-void ToXml(const std::string& name, const nlohmann::json& v, std::string* out) {
+template <typename Json>
+void ToXml(const std::string& name, const Json& v, std::string* out) {
   if (v.is_array()) {
     for (const auto& item : v) ToXml(name, item, out);
     return;
@@ -34,14 +35,15 @@ void ToXml(const std::string& name, const nlohmann::json& v, std::string* out) {
   if (v.is_object()) {
     for (const auto& [k, child] : v.items()) ToXml(k, child, out);
   } else if (v.is_string()) {
-    *out += XmlEscape(v.get<std::string>());
+    *out += XmlEscape(v.template get<std::string>());
   } else {
     *out += v.dump();
   }
   *out += "</" + name + ">";
 }
 
-ApiResponse Render(int status, const std::string& root, const nlohmann::json& doc, bool json) {
+template <typename Json>
+ApiResponse Render(int status, const std::string& root, const Json& doc, bool json) {
   ApiResponse r;
   r.status = status;
   if (json) {
@@ -57,12 +59,14 @@ ApiResponse Render(int status, const std::string& root, const nlohmann::json& do
 }  // namespace
 
 ApiResponse RenderError(const ApiError& error, const std::string& request_id, bool json) {
-  nlohmann::json doc = {{"RequestId", request_id},
-                        {"HostId", "cdn.aliyuncs.com"},
-                        {"Code", error.code},
-                        {"Message", error.message},
-                        {"Recommend", "https://api.aliyun.com/troubleshoot?q=" + error.code +
-                                          "&product=Cdn&requestId=" + request_id}};
+  // Field order as in the API's documented error body.
+  nlohmann::ordered_json doc = {
+      {"RequestId", request_id},
+      {"HostId", "cdn.aliyuncs.com"},
+      {"Code", error.code},
+      {"Message", error.message},
+      {"Recommend", "https://api.aliyun.com/troubleshoot?q=" + error.code +
+                        "&product=Cdn&requestId=" + request_id}};
   return Render(error.status, "Error", doc, json);
 }
 

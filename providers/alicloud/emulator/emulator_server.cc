@@ -113,7 +113,12 @@ engine::Status EmulatorServer::Start(const ServerOptions& options, int* bound_po
   }
   *bound_port = port;
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  return engine::Status::OK();
+  // Stop() before the thread entered its accept loop would be lost; wait until it serves.
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return server_->is_running() ? engine::Status::OK()
+                               : engine::Status::IoError("the emulator's server did not start");
 }
 
 void EmulatorServer::Stop() {

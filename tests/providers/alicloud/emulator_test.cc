@@ -1,0 +1,185 @@
+// The emulator's logic in-process (no HTTP server), with a fake clock.
+#include "providers/alicloud/emulator/cdn_emulator.h"
+
+#include <catch2/catch.hpp>
+
+#include "providers/alicloud/emulator/rate_window.h"
+#include "providers/alicloud/signer.h"
+#include "tests/support/emulator_fixture.h"
+#include "tests/support/fake_clock.h"
+
+using namespace certform;
+using namespace certform::testing;
+using alicloud::Params;
+
+namespace {
+
+class Harness {
+ public:
+  Harness() : emulator_(StandardEmulatorConfig(""), clock_) {}
+
+  // A V1-signed request for testid/testsecret, sent as `method` with everything in the query
+  // (GET, pop-core style: Signature appended last) or in a form body (POST).
+  emulator::ApiResponse Call(const std::string& action, Params params,
+                             const std::string& method = "POST", const std::string& format = "JSON",
+                             const std::string& nonce = "") {
+    Params all = {{"Action", action},
+                  {"Version", "2018-05-10"},
+                  {"AccessKeyId", "testid"},
+                  {"SignatureMethod", "HMAC-SHA1"},
+                  {"SignatureVersion", "1.0"},
+                  {"SignatureNonce", nonce.empty() ? std::to_string(++nonce_) : nonce},
+                  {"Timestamp", engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()))}};
+    if (!format.empty()) all.emplace_back("Format", format);
+    all.insert(all.end(), params.begin(), params.end());
+    all.emplace_back("Signature", alicloud::Sign(method, all, "testsecret"));
+    emulator::ApiRequest r;
+    r.method = method;
+    if (method == "GET") {
+      r.target = "/?" + alicloud::EncodeForm(all);
+    } else {
+      r.target = "/";
+      r.headers["content-type"] = "application/x-www-form-urlencoded";
+      r.body = alicloud::EncodeForm(all);
+    }
+    engine::Clock::Duration latency{};
+    return emulator_.Handle(r, &latency);
+  }
+
+  FakeClock clock_;
+  emulator::CdnEmulator emulator_;
+  int nonce_ = 0;
+};
+
+nlohmann::json Json(const emulator::ApiResponse& r) { return nlohmann::json::parse(r.body); }
+
+}  // namespace
+
+TEST_CASE("emulator: GET with parameters in the query is verified like POST", "[emulator]") {
+  Harness h;
+  emulator::ApiResponse r =
+      h.Call("DescribeDomainCertificateInfo", {{"DomainName", "www.example.com"}}, "GET");
+  INFO(r.body);
+  CHECK(r.status == 200);
+  CHECK(Json(r)["CertInfos"]["CertInfo"][0]["ServerCertificateStatus"] == "off");
+}
+
+TEST_CASE("emulator: a reused nonce is refused", "[emulator]") {
+  Harness h;
+  CHECK(h.Call("DescribeDomainCertificateInfo", {{"DomainName", "www.example.com"}}, "POST", "JSON",
+               "same")
+            .status == 200);
+  emulator::ApiResponse again = h.Call("DescribeDomainCertificateInfo",
+                                       {{"DomainName", "www.example.com"}}, "POST", "JSON", "same");
+  CHECK(again.status == 400);
+  CHECK(Json(again)["Code"] == "SignatureNonceUsed");
+}
+
+TEST_CASE("emulator: XML is the default format, with the documented error body", "[emulator]") {
+  Harness h;
+  emulator::ApiResponse ok =
+      h.Call("DescribeDomainCertificateInfo", {{"DomainName", "www.example.com"}}, "POST", "");
+  CHECK(ok.content_type.find("xml") != std::string::npos);
+  CHECK(ok.body.find(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeDomainCertificateInfoResponse>") ==
+        0);
+  CHECK(ok.body.find("<RequestId>") != std::string::npos);
+  emulator::ApiResponse err =
+      h.Call("DescribeDomainCertificateInfo", {{"DomainName", "nope.example.com"}}, "POST", "XML");
+  CHECK(err.status == 404);
+  CHECK(err.body.find("<Error><RequestId>") != std::string::npos);
+  CHECK(err.body.find("<Code>InvalidDomain.NotFound</Code>") != std::string::npos);
+  CHECK(err.body.find("<Recommend>") != std::string::npos);
+}
+
+TEST_CASE("emulator: every error body has RequestId, HostId, Code, Message, Recommend",
+          "[emulator]") {
+  Harness h;
+  nlohmann::json e =
+      Json(h.Call("SetDomainServerCertificate", {{"DomainName", "www.example.com"}}));
+  CHECK(e["Code"] == "ServerCertificateStatus.MissingParameter");
+  for (const char* k : {"RequestId", "HostId", "Code", "Message", "Recommend"}) {
+    CHECK(e.contains(k));
+  }
+  CHECK(
+      Json(h.Call("SetDomainServerCertificate", {{"DomainName", "www.example.com"},
+                                                 {"ServerCertificateStatus", "maybe"}}))["Code"] ==
+      "InvalidServerCertificateStatus.ValueNotSupported");
+  CHECK(Json(h.Call("SetDomainServerCertificate", {{"DomainName", "www.example.com"},
+                                                   {"ServerCertificateStatus", "on"}}))["Code"] ==
+        "ServerCertificate.MissingParameter");
+  CHECK(Json(h.Call("NoSuchAction", {}))["Code"] == "InvalidApi.NotFound");
+}
+
+TEST_CASE("emulator: the per-user window admits 10 calls per sliding second", "[emulator]") {
+  Harness h;
+  Params off = {{"DomainName", "www.example.com"}, {"ServerCertificateStatus", "off"}};
+  for (int i = 0; i < 10; ++i) {
+    h.clock_.Advance(std::chrono::milliseconds(50));
+    REQUIRE(h.Call("SetDomainServerCertificate", off).status == 200);
+  }
+  emulator::ApiResponse throttled = h.Call("SetDomainServerCertificate", off);
+  CHECK(throttled.status == 400);
+  CHECK(Json(throttled)["Code"] == "Throttling.User");
+  // The first call was at 50 ms and the window is one second: it frees at 1050 ms.
+  CHECK(throttled.headers.at("x-acs-retry-after") == "550");
+  h.clock_.Advance(std::chrono::milliseconds(551));
+  CHECK(h.Call("SetDomainServerCertificate", off).status == 200);
+  nlohmann::json counters = h.emulator_.CountersJson();
+  CHECK(counters["throttled"] == 1);
+  CHECK(counters["calls"]["SetDomainServerCertificate"]["u1"] == 11);
+  CHECK(counters["peak_per_second"]["u1/write"] == 11);
+}
+
+TEST_CASE("emulator: evenly spaced calls at the limit are never throttled", "[emulator]") {
+  emulator::RateWindow window;
+  engine::Clock::Instant t{};
+  engine::Clock::Duration wait{};
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(window.Admit("u", t, 10, &wait));
+    t += std::chrono::milliseconds(100);
+  }
+  CHECK(window.Peak("u") == 10);
+}
+
+TEST_CASE("emulator: admin changes are seen by DescribeDomainCertificateInfo", "[emulator]") {
+  Harness h;
+  TestCert cert = IssueCert({.sans = {"www.example.com"}});
+  std::string error;
+  REQUIRE(h.emulator_.PutDomain("www.example.com",
+                                {{"https", true},
+                                 {"cert_pem", cert.CertPem()},
+                                 {"cert_name", "console-upload"},
+                                 {"cert_type", "upload"}},
+                                &error));
+  nlohmann::json info =
+      Json(h.Call("DescribeDomainCertificateInfo",
+                  {{"DomainName", "www.example.com"}}))["CertInfos"]["CertInfo"][0];
+  CHECK(info["ServerCertificateStatus"] == "on");
+  CHECK(info["CertName"] == "console-upload");
+  CHECK(info["ServerCertificate"] == cert.CertPem());
+  CHECK(h.emulator_.StateJson()["domains"]["www.example.com"]["fingerprint"] == cert.Fingerprint());
+  REQUIRE(h.emulator_.RemoveDomain("www.example.com"));
+  CHECK(Json(h.Call("DescribeDomainCertificateInfo",
+                    {{"DomainName", "www.example.com"}}))["Code"] == "InvalidDomain.NotFound");
+}
+
+TEST_CASE("emulator: injected faults are seeded and repeatable", "[emulator]") {
+  auto run = [] {
+    Harness h;
+    h.emulator_.SetFaults({.error_rate = 0.3, .drop_rate = 0.2, .seed = 7});
+    std::string outcomes;
+    for (int i = 0; i < 40; ++i) {
+      h.clock_.Advance(std::chrono::milliseconds(200));
+      emulator::ApiResponse r =
+          h.Call("DescribeDomainCertificateInfo", {{"DomainName", "www.example.com"}});
+      outcomes += r.drop ? 'D' : r.status >= 500 ? 'E' : 'o';
+    }
+    return outcomes;
+  };
+  std::string first = run();
+  CHECK(first == run());
+  CHECK(first.find('D') != std::string::npos);
+  CHECK(first.find('E') != std::string::npos);
+  CHECK(first.find('o') != std::string::npos);
+}

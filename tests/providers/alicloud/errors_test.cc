@@ -1,0 +1,106 @@
+#include "providers/alicloud/errors.h"
+
+#include <catch2/catch.hpp>
+
+using namespace certform;
+using certform::providers::HttpResponse;
+
+namespace {
+
+struct Outcome {
+  engine::Status status;
+  engine::CallResult result;
+};
+
+Outcome Interpret(int http, const std::string& body, std::map<std::string, std::string> h = {}) {
+  HttpResponse r{http, std::move(h), body};
+  Outcome o;
+  nlohmann::json doc;
+  o.status = alicloud::InterpretResponse(r, "LTAIexample", &doc, &o.result);
+  return o;
+}
+
+std::string ErrorBody(const std::string& code) {
+  return R"({"RequestId":"REQ-1","HostId":"cdn.aliyuncs.com","Code":")" + code +
+         R"(","Message":"msg","Recommend":"https://x"})";
+}
+
+}  // namespace
+
+TEST_CASE("errors: success bodies are OK and keep the RequestId", "[errors]") {
+  Outcome o = Interpret(200, R"({"RequestId":"0AEDAF20"})");
+  CHECK(o.status.ok());
+  CHECK(o.result.request_id == "0AEDAF20");
+  CHECK(o.result.error_code.empty());
+}
+
+TEST_CASE("errors: each API error maps to its class", "[errors]") {
+  using Code = engine::Status::Code;
+  struct Row {
+    int http;
+    const char* code;
+    Code expected;
+  };
+  for (Row row : {Row{400, "Throttling.User", Code::kUnavailable},
+                  Row{400, "Throttling", Code::kUnavailable},
+                  Row{400, "Throttling.Api", Code::kUnavailable},
+                  Row{503, "ServiceUnavailable", Code::kUnavailable},
+                  Row{500, "InternalError", Code::kUnavailable},
+                  Row{403, "ServiceBusy", Code::kUnavailable},
+                  Row{502, "BadGateway", Code::kUnavailable},
+                  Row{400, "Certificate.FormatError", Code::kInvalidArgument},
+                  Row{400, "Certificate.MissMatch", Code::kInvalidArgument},
+                  Row{400, "Certificate.NotFind", Code::kInvalidArgument},
+                  Row{400, "Certificate.Duplicated", Code::kInvalidArgument},
+                  Row{400, "PrivateKey.MissingParameter", Code::kInvalidArgument},
+                  Row{400, "InvalidDomain.Offline", Code::kInvalidArgument},
+                  Row{404, "InvalidDomain.NotFound", Code::kNotFound},
+                  Row{400, "SignatureDoesNotMatch", Code::kPermissionDenied},
+                  Row{404, "InvalidAccessKeyId.NotFound", Code::kPermissionDenied},
+                  Row{403, "Forbidden.RAM", Code::kPermissionDenied},
+                  Row{403, "OperationDenied", Code::kPermissionDenied},
+                  Row{400, "InvalidTimeStamp.Expired", Code::kInvalidArgument},
+                  Row{400, "SomethingElse", Code::kFailed}}) {
+    INFO(row.code);
+    Outcome o = Interpret(row.http, ErrorBody(row.code));
+    CHECK(o.status.code() == row.expected);
+    CHECK(o.status.IsRetryable() == (row.expected == Code::kUnavailable));
+    CHECK(o.result.error_code == row.code);
+    CHECK(o.result.request_id == "REQ-1");
+    CHECK(o.result.http_status == row.http);
+  }
+}
+
+TEST_CASE("errors: authentication errors say what to check, never the secret", "[errors]") {
+  Outcome sig = Interpret(400, ErrorBody("SignatureDoesNotMatch"));
+  CHECK(sig.status.message().find("AccessKeyId LTAIexample") != std::string::npos);
+  CHECK(sig.status.message().find("secret belongs to that id") != std::string::npos);
+  Outcome key = Interpret(404, ErrorBody("InvalidAccessKeyId.NotFound"));
+  CHECK(key.status.message().find("unknown or disabled") != std::string::npos);
+}
+
+TEST_CASE("errors: x-acs-retry-after is read in milliseconds and clamped", "[errors]") {
+  Outcome o = Interpret(400, ErrorBody("Throttling.User"), {{"x-acs-retry-after", "250"}});
+  CHECK(o.result.retry_after == std::chrono::milliseconds(250));
+  Outcome huge = Interpret(400, ErrorBody("Throttling.User"), {{"x-acs-retry-after", "99999999"}});
+  CHECK(huge.result.retry_after == std::chrono::seconds(60));
+  Outcome junk = Interpret(400, ErrorBody("Throttling.User"), {{"x-acs-retry-after", "soon"}});
+  CHECK(junk.result.retry_after.count() == 0);
+}
+
+TEST_CASE("errors: a proxy's HTML page is a clear error with the status", "[errors]") {
+  Outcome bad_gateway =
+      Interpret(502, "<html><body>Bad Gateway</body></html>", {{"content-type", "text/html"}});
+  CHECK(bad_gateway.status.IsRetryable());
+  CHECK(bad_gateway.status.message().find("HTTP 502") != std::string::npos);
+  CHECK(bad_gateway.status.message().find("text/html") != std::string::npos);
+  Outcome forbidden = Interpret(403, "<html>denied</html>");
+  CHECK_FALSE(forbidden.status.IsRetryable());
+  CHECK(forbidden.status.message().find("HTTP 403") != std::string::npos);
+}
+
+TEST_CASE("errors: a 200 that carries a Code is an error (as pop-core reads it)", "[errors]") {
+  Outcome o = Interpret(200, ErrorBody("Certificate.FormatError"));
+  CHECK_FALSE(o.status.ok());
+  CHECK(o.result.error_code == "Certificate.FormatError");
+}

@@ -1,0 +1,59 @@
+// A CDN API emulator served on a free 127.0.0.1 port inside the test process, with a standard
+// configuration: AccessKey testid/testsecret for user "u1", a few domains in various states and
+// one CAS certificate.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/random.h"
+#include "providers/alicloud/cdn_provider.h"
+#include "providers/alicloud/emulator/cdn_emulator.h"
+#include "providers/alicloud/emulator/emulator_server.h"
+#include "providers/curl_transport.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+namespace certform::testing {
+
+// Deterministic randomness for nonces and lineages in tests.
+class SeededRandom final : public engine::RandomSource {
+ public:
+  explicit SeededRandom(uint64_t seed = 42) : state_(seed) {}
+  uint64_t Next64() override;
+
+ private:
+  uint64_t state_;
+};
+
+emulator::EmulatorConfig StandardEmulatorConfig(const std::string& cas_pem);
+
+class EmulatorFixture {
+ public:
+  // Starts serving at once; with `tls`, over HTTPS with a certificate from `ca` (CaBundle()).
+  explicit EmulatorFixture(emulator::EmulatorConfig config, bool tls = false);
+  ~EmulatorFixture();
+
+  std::string Endpoint() const;
+  std::string CaBundle() const { return dir_.Path("ca.pem"); }
+  emulator::CdnEmulator& emulator() { return *emulator_; }
+
+  // A provider for AccessKey testid with `secret`, signing with `clock`.
+  std::unique_ptr<alicloud::CdnProvider> Provider(
+      const std::string& api = "SetDomainServerCertificate",
+      const std::string& secret = "testsecret", engine::Clock* clock = nullptr,
+      providers::CurlOptions options = {});
+
+ private:
+  TempDir dir_;
+  bool tls_;
+  engine::SystemClock clock_;
+  SeededRandom random_;
+  std::unique_ptr<emulator::CdnEmulator> emulator_;
+  std::unique_ptr<emulator::EmulatorServer> server_;
+  std::vector<std::unique_ptr<providers::CurlTransport>> transports_;
+  int port_ = 0;
+};
+
+}  // namespace certform::testing
