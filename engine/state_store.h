@@ -19,6 +19,7 @@ class StateStore {
   const std::string& path() const { return path_; }
   std::string backup_path() const { return path_ + ".backup"; }
   std::string lock_path() const { return path_ + ".lock"; }
+  std::string journal_path() const { return path_ + ".journal"; }
 
   // Reads the state. A missing file is OK and yields an empty State (no lineage, serial 0); a
   // corrupt or newer-format file is an error and is never overwritten by certform.

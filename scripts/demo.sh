@@ -1,19 +1,55 @@
 #!/usr/bin/env bash
-# The README's main job: installs dependencies, builds, makes the example's test certificates and
-# runs certform on examples/basic: validate, then plan (saved to a plan file).
+# The README's main job: installs dependencies, builds, makes the example's test certificates,
+# starts the bundled CDN API emulator on a free 127.0.0.1 port, and runs certform on
+# examples/basic against it: validate, plan (saved), apply of the saved plan, then plan again,
+# which must say "No changes.". Stops the emulator at the end, whatever happens.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${CERTFORM_BUILD_DIR:-$root/build}"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
 certform="$build/cmd/certform/certform"
+emulator="$build/cmd/certform-emulator/certform-emulator"
 example="$root/examples/basic"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill -TERM "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 "$example/gen-certs.sh" >/dev/null
-echo "== certform validate --config examples/basic"
+
+# The emulator knows the example's domains and one AccessKey; certform reads the same key from
+# the environment, as it would a real one.
+export ALIBABA_CLOUD_ACCESS_KEY_ID=demo-key-id
+export ALIBABA_CLOUD_ACCESS_KEY_SECRET="demo-secret-$RANDOM$RANDOM"
+cat >"$work/emulator.json" <<JSON
+{"accounts": [{"access_key_id": "$ALIBABA_CLOUD_ACCESS_KEY_ID",
+               "access_key_secret": "$ALIBABA_CLOUD_ACCESS_KEY_SECRET", "user": "demo"}],
+ "domains": ["www.example.com", "img.example.com", "static.example.com", ".example.org",
+             "shop.example.net", "legacy.example.com"],
+ "latency_ms": 30, "jitter_ms": 20}
+JSON
+"$emulator" --config "$work/emulator.json" --port 0 --port-file "$work/port" 2>"$work/emulator.log" &
+emulator_pid=$!
+for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+[ -s "$work/port" ] || { cat "$work/emulator.log"; echo "demo: the emulator did not start" >&2; exit 1; }
+endpoint="http://127.0.0.1:$(cat "$work/port")"
+state="$work/certform.state.json"
+
+step() { echo; echo "== $*"; }
+step "certform validate --config examples/basic"
 "$certform" validate --config "$example"
+step "certform plan --config examples/basic --out plan.cfp"
+"$certform" plan --config "$example" --state "$state" --out "$work/plan.cfp"
+step "certform apply plan.cfp   (emulator at $endpoint)"
+"$certform" apply --config "$example" --state "$state" --endpoint "$endpoint" "$work/plan.cfp"
+step "certform plan --config examples/basic   (must say: No changes.)"
+"$certform" plan --config "$example" --state "$state" --detailed-exitcode
+step "certform state list"
+"$certform" state list --state "$state"
+step "emulator counters"
+curl -s "$endpoint/_emulator/counters"
 echo
-echo "== certform plan --config examples/basic --out plan.cfp"
-"$certform" plan --config "$example" --state "$work/certform.state.json" --out "$work/plan.cfp"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git openssl ca-certificates
+  build-essential cmake ninja-build pkg-config git openssl ca-certificates curl
   libssl-dev libcurl4-openssl-dev libtomlplusplus-dev libfmt-dev
   libboost-program-options-dev catch2 nlohmann-json3-dev libcpp-httplib-dev
 )

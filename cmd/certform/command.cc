@@ -40,6 +40,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"validate", "Check the configuration and its certificates (offline)", RunValidate},
       {"plan", "Show the changes that apply would make", RunPlan},
+      {"apply", "Make the CDN match the configuration (or a saved plan)", RunApply},
       {"state", "Inspect or edit the state: list, show, rm", RunState},
       {"version", "Print certform's version", RunVersion},
       {"help", "Show help for certform or for a command", RunHelp},

@@ -26,6 +26,7 @@ int Run(const Args& args, Context& ctx);
 // The commands' entry points, one file each.
 int RunValidate(const Args& args, Context& ctx);
 int RunPlan(const Args& args, Context& ctx);
+int RunApply(const Args& args, Context& ctx);
 int RunState(const Args& args, Context& ctx);
 int RunVersion(const Args& args, Context& ctx);
 

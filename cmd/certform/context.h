@@ -2,6 +2,7 @@
 // test) and passed down. Commands never reach for globals.
 #pragma once
 
+#include <istream>
 #include <ostream>
 #include <string>
 
@@ -17,6 +18,7 @@ struct Context {
   engine::FileSystem& fs;
   engine::RandomSource& random;
   engine::EnvLookup env;
+  std::istream& in;
   std::ostream& out;
   std::ostream& err;
   bool out_is_tty = false;  // colour and progress lines only on a terminal

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
         if (v == nullptr) return std::nullopt;
         return std::string(v);
       },
+      std::cin,
       std::cout,
       std::cerr,
       isatty(STDOUT_FILENO) == 1,

@@ -37,7 +37,8 @@ int RunPlan(const Args& args, Context& ctx) {
   engine::Config config = LoadCheckedConfig(common, ctx, &diags);
   engine::StateStore store(ctx.fs, common.StatePath());
   engine::State state;
-  if (engine::Status s = store.Load(&state); !s.ok()) {
+  int replayed = 0;
+  if (engine::Status s = LoadState(ctx, store, &state, &replayed); !s.ok()) {
     diags.Error({store.path(), 0, 0}, "cannot use the state file", s.message());
   }
   Style style = Style::For(ctx, common.no_color);

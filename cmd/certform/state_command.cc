@@ -7,6 +7,7 @@
 #include <fmt/ostream.h>
 
 #include "cmd/certform/command_line.h"
+#include "cmd/certform/workspace.h"
 #include "engine/state_file.h"
 #include "engine/state_lock.h"
 #include "engine/state_store.h"
@@ -17,7 +18,8 @@ namespace certform::cli {
 namespace {
 
 int LoadOrReport(engine::StateStore& store, engine::State* state, Context& ctx) {
-  engine::Status s = store.Load(state);
+  int replayed = 0;
+  engine::Status s = LoadState(ctx, store, state, &replayed);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform state: {}\n", s.message());
     return kExitError;
@@ -97,20 +99,18 @@ int Remove(const Args& args, Context& ctx) {
   }
   engine::StateStore store(ctx.fs, common.StatePath());
   std::unique_ptr<engine::StateLock> lock;
-  char host[256] = "unknown";
-  gethostname(host, sizeof host - 1);
-  engine::LockHolder holder{static_cast<int>(getpid()), host, "certform state rm",
-                            engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()))};
+  engine::State prior;
   if (!dry_run) {
-    engine::Status s =
-        engine::StateLock::Acquire(store.lock_path(), holder, lock_timeout, ctx.clock, &lock);
+    engine::Status s = LockState(ctx, store, "certform state rm", lock_timeout, &lock);
+    int replayed = 0;
+    if (s.ok()) s = LoadStateForWrite(ctx, store, &prior, &replayed);
     if (!s.ok()) {
       fmt::print(ctx.err, "certform state rm: {}\n", s.message());
       return kExitError;
     }
+  } else if (int rc = LoadOrReport(store, &prior, ctx)) {
+    return rc;
   }
-  engine::State prior;
-  if (int rc = LoadOrReport(store, &prior, ctx)) return rc;
   engine::State next = prior;
   for (const std::string& d : domains) {
     if (next.entries.erase(d) == 0) {

@@ -5,11 +5,29 @@
 #include "cmd/certform/context.h"
 #include "engine/config.h"
 #include "engine/diagnostics.h"
+#include "engine/state.h"
+#include "engine/state_lock.h"
+#include "engine/state_store.h"
 
 namespace certform::cli {
 
 // LoadConfig + ResolveCertificates: every problem of both, sorted by file and line.
 engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
                                  engine::Diagnostics* diags);
+
+// Loads the state and replays, in memory only, a journal left by an apply that crashed, so that
+// read-only commands see every completed call. `replayed` counts the journal's records.
+engine::Status LoadState(Context& ctx, engine::StateStore& store, engine::State* state,
+                         int* replayed);
+
+// For commands that write (the state lock must be held): loads the state, and when a journal
+// was left by a crash, replays it, writes the result (backup, serial +1) and clears the journal.
+// `on_disk` is what the state file holds afterwards.
+engine::Status LoadStateForWrite(Context& ctx, engine::StateStore& store, engine::State* on_disk,
+                                 int* replayed);
+
+// Takes the state lock for `command` ("certform apply"), waiting up to `timeout`.
+engine::Status LockState(Context& ctx, engine::StateStore& store, const std::string& command,
+                         engine::Clock::Duration timeout, std::unique_ptr<engine::StateLock>* lock);
 
 }  // namespace certform::cli

@@ -1,0 +1,221 @@
+// certform apply [PLANFILE]: carries out a plan against the CDN.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "cmd/certform/apply_view.h"
+#include "cmd/certform/command_line.h"
+#include "cmd/certform/diagnostics_view.h"
+#include "cmd/certform/plan_view.h"
+#include "cmd/certform/providers_setup.h"
+#include "cmd/certform/workspace.h"
+#include "engine/applier.h"
+#include "engine/plan_file.h"
+#include "engine/planner.h"
+#include "engine/state_recorder.h"
+
+namespace certform::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signals{0};
+
+// First SIGINT/SIGTERM: dispatch nothing more, let the calls in flight finish and be recorded.
+// Second: quit at once; every completed call is already in the journal.
+void OnStopSignal(int) {
+  if (g_signals.fetch_add(1) >= 1) _exit(130);
+  g_stop = true;
+  static const char kMsg[] =
+      "\ncertform: stopping after the calls in flight (interrupt again to quit at once)\n";
+  [[maybe_unused]] ssize_t n = write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+}
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Why a saved plan may not be applied to `state` and `config`; OK when it may.
+engine::Status CheckSavedPlan(const engine::Plan& plan, const engine::State& state,
+                              const engine::Config& config, const std::string& path) {
+  if (!plan.lineage.empty() && plan.lineage != state.lineage) {
+    return engine::Status::Conflict(fmt::format(
+        "saved plan does not match the given state: {} was made for state lineage {}, the state "
+        "has lineage {}",
+        path, plan.lineage, state.lineage.empty() ? "(none)" : state.lineage));
+  }
+  if (plan.serial != state.serial || (plan.lineage.empty() && !state.lineage.empty())) {
+    return engine::Status::Conflict(fmt::format(
+        "saved plan is stale: the state changed since {} was made (serial {} → {}); run "
+        "\"certform plan\" again",
+        path, plan.serial, state.serial));
+  }
+  for (const engine::Change& c : plan.changes) {
+    if (!c.after || c.after->fingerprint.empty()) continue;
+    auto cert = config.certificates.find(c.after->certificate);
+    if (cert == config.certificates.end() ||
+        cert->second.info.fingerprint != c.after->fingerprint) {
+      return engine::Status::Conflict(fmt::format(
+          "certificate \"{}\" for {} no longer has the planned fingerprint {}; run \"certform "
+          "plan\" again",
+          c.after->certificate, c.domain, c.after->fingerprint.substr(0, 16)));
+    }
+  }
+  if (plan.config_digest != engine::ConfigDigest(config)) {
+    return engine::Status::Conflict("the configuration changed since " + path +
+                                    " was made; run \"certform plan\" again");
+  }
+  return engine::Status::OK();
+}
+
+bool Confirm(Context& ctx) {
+  fmt::print(
+      ctx.out,
+      "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n"
+      "  Enter a value: ");
+  ctx.out.flush();
+  std::string answer;
+  std::getline(ctx.in, answer);
+  return answer == "yes";
+}
+
+}  // namespace
+
+int RunApply(const Args& args, Context& ctx) {
+  CommonOptions common;
+  engine::Clock::Duration lock_timeout{};
+  engine::ApplyOptions options;
+  engine::PlanOptions plan_options;
+  ConnectionOptions connection;
+  bool auto_approve = false;
+  std::vector<std::string> plan_files;
+  CommandLine cl(
+      "apply [PLANFILE] [options]",
+      "Makes the CDN match the configuration: one SetDomainServerCertificate (or\n"
+      "SetCdnDomainSSLCertificate) call per changed domain, paced evenly at each account's\n"
+      "rate_limit, retried with backoff on throttling and transient errors. Each completed call\n"
+      "is recorded durably before it is reported; a crash or Ctrl-C loses nothing.\n"
+      "Without PLANFILE the plan is made now, shown, and confirmed (\"yes\", or\n"
+      "--auto-approve). With PLANFILE (from \"certform plan --out\") it is applied without a\n"
+      "question, and refused if the state, the configuration or a certificate changed since.\n"
+      "Exit code 0 when every change was applied, 1 otherwise.");
+  cl.AddCommonOptions(&common);
+  cl.AddLockTimeout(&lock_timeout);
+  cl.options().add_options()("auto-approve", po::bool_switch(&auto_approve),
+                             "Apply without asking")(
+      "target", po::value(&plan_options.targets)->value_name("DOMAIN")->composing(),
+      "Apply only this domain (repeatable; not with PLANFILE)")(
+      "parallelism", po::value(&options.parallelism)->value_name("N"),
+      "Calls in flight per account (default 10)")("fail-fast", po::bool_switch(&options.fail_fast),
+                                                  "Stop dispatching after the first failed change")(
+      "endpoint", po::value(&connection.endpoint_override)->value_name("URL"),
+      "Send every account's calls to URL (e.g. the local emulator)")(
+      "ca-bundle", po::value(&connection.ca_bundle)->value_name("FILE"),
+      "Trust the CAs in FILE (PEM) for HTTPS");
+  cl.AddPositional("plan-file", 1, &plan_files);
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  if (options.parallelism < 1 || options.parallelism > 100) {
+    fmt::print(ctx.err, "certform apply: --parallelism must be between 1 and 100\n");
+    return kExitError;
+  }
+  const bool saved = !plan_files.empty();
+  if (saved && !plan_options.targets.empty()) {
+    fmt::print(ctx.err, "certform apply: --target cannot be combined with a saved plan\n");
+    return kExitError;
+  }
+  if (!saved && !auto_approve && !ctx.in_is_tty) {
+    fmt::print(ctx.err,
+               "certform apply: nobody can confirm the plan here (standard input is not a "
+               "terminal).\nRun \"certform apply --auto-approve\", or save a plan with "
+               "\"certform plan --out FILE\" and run \"certform apply FILE\".\n");
+    return kExitError;
+  }
+  Style style = Style::For(ctx, common.no_color);
+  auto fail = [&](const std::string& msg) {
+    fmt::print(ctx.err, "certform apply: {}\n", msg);
+    return kExitError;
+  };
+
+  engine::StateStore store(ctx.fs, common.StatePath());
+  std::unique_ptr<engine::StateLock> lock;
+  engine::Status s = LockState(ctx, store, "certform apply", lock_timeout, &lock);
+  if (!s.ok()) return fail(s.message());
+  engine::State state;
+  int replayed = 0;
+  s = LoadStateForWrite(ctx, store, &state, &replayed);
+  if (!s.ok()) return fail(s.message());
+  if (replayed > 0 && !common.json) {
+    fmt::print(ctx.out, "Recovered {} completed call{} from an interrupted apply.\n", replayed,
+               replayed == 1 ? "" : "s");
+  }
+  engine::Diagnostics diags;
+  engine::Config config = LoadCheckedConfig(common, ctx, &diags);
+  if (!common.json) PrintDiagnostics(ctx.err, diags, style);
+  if (diags.HasErrors()) return kExitError;
+
+  engine::Plan plan;
+  if (saved) {
+    std::string text;
+    s = ctx.fs.ReadFile(plan_files[0], &text);
+    if (s.ok()) s = engine::ParsePlan(text, plan_files[0], &plan);
+    if (s.ok()) s = CheckSavedPlan(plan, state, config, plan_files[0]);
+    if (!s.ok()) return fail(s.message());
+  } else {
+    plan = engine::MakePlan(config, state, plan_options);
+    if (!common.json) PrintPlan(ctx.out, plan, style, engine::ToUnixSeconds(ctx.clock.Now()));
+    if (plan.HasChanges() && !auto_approve && !Confirm(ctx)) {
+      fmt::print(ctx.out, "\nApply cancelled.\n");
+      return kExitError;
+    }
+  }
+  if (!plan.HasChanges()) {
+    if (!common.json && saved) fmt::print(ctx.out, "No changes.\n");
+    return kExitOk;
+  }
+
+  std::set<std::string> accounts;
+  for (const engine::Change& c : plan.changes) {
+    if (c.action != engine::Action::kNoOp) accounts.insert(c.account);
+  }
+  ProviderSet providers;
+  s = providers.Build(config, accounts, connection, ctx);
+  if (!s.ok()) return fail(s.message());
+  ConfigMaterial material(config, ctx);
+  engine::Journal journal(ctx.fs, store.journal_path());
+  engine::StateRecorder recorder(journal, store, ctx.random, state);
+  const ViewMode mode = common.json      ? ViewMode::kJson
+                        : ctx.out_is_tty ? ViewMode::kTerminal
+                                         : ViewMode::kPlain;
+  auto view = MakeApplyView(ctx.out, mode, style);
+  if (!common.json) fmt::print(ctx.out, "\n");
+  InstallSignalHandlers();
+  engine::ApplyEnv env{ctx.clock, ctx.random, material, recorder, *view, g_stop};
+  engine::ApplyResult result = engine::Apply(plan, state, providers.Runtimes(), env, options);
+  s = recorder.Finish(&result.state);
+  if (!s.ok()) {
+    result.diags.Error({},
+                       "cannot write the state file; the journal " + journal.path() +
+                           " keeps every completed call and the next command replays it",
+                       s.message());
+  }
+  if (common.json) {
+    PrintApplyReportJson(ctx.out, result);
+  } else {
+    PrintApplyReport(ctx.out, result, style);
+  }
+  const bool complete = result.summary.failed == 0 && result.summary.skipped == 0 &&
+                        !result.diags.HasErrors() && !result.interrupted;
+  return complete ? kExitOk : kExitError;
+}
+
+}  // namespace certform::cli

@@ -1,0 +1,170 @@
+#include "cmd/certform/apply_view.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
+
+namespace certform::cli {
+
+namespace {
+
+using engine::Action;
+using engine::ChangeOutcome;
+
+std::string Verb(Action a) {
+  switch (a) {
+    case Action::kCreate:
+      return "created";
+    case Action::kUpdate:
+      return "updated";
+    case Action::kDelete:
+      return "disabled and forgotten";
+    case Action::kNoOp:
+      break;
+  }
+  return "unchanged";
+}
+
+std::string Millis(engine::Clock::Duration d) {
+  return fmt::format("{}ms", std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+std::string FailureLine(const ChangeOutcome& o) {
+  std::string line = o.error;
+  if (!o.last.request_id.empty()) line += fmt::format(" (RequestId {})", o.last.request_id);
+  return line;
+}
+
+class TextView final : public engine::ApplyObserver {
+ public:
+  TextView(std::ostream& out, bool terminal, const Style& style)
+      : out_(out), terminal_(terminal), style_(style) {}
+
+  void OnApplyStart(int total) override {
+    start_ = std::chrono::steady_clock::now();
+    fmt::print(out_, "Applying {} change{}...\n", total, total == 1 ? "" : "s");
+  }
+
+  void OnRetry(const std::string& domain, int attempt, engine::Clock::Duration wait,
+               const std::string& why) override {
+    if (terminal_) return;  // the progress line carries on; failures are still printed
+    fmt::print(out_, "{}: attempt {} in {} ({})\n", domain, attempt, Millis(wait), why);
+  }
+
+  void OnChangeDone(const ChangeOutcome& o, int done, int total) override {
+    if (terminal_) out_ << "\r\x1b[K";
+    if (!o.ok) {
+      fmt::print(out_, "{}: {} {}\n", o.domain, style_.Red(o.skipped ? "skipped:" : "FAILED:"),
+                 FailureLine(o));
+    } else if (!terminal_) {
+      fmt::print(out_, "{}: {} (RequestId {})\n", o.domain, Verb(o.action), o.last.request_id);
+    }
+    if (terminal_) {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      const double rate = seconds > 0 ? done / seconds : 0;
+      const int eta = rate > 0 ? static_cast<int>((total - done) / rate) : 0;
+      fmt::print(out_, "[{}/{}] {:.1f} calls/s, ETA {}s", done, total, rate, eta);
+      out_.flush();
+      if (done == total) out_ << "\n";
+    }
+  }
+
+ private:
+  std::ostream& out_;
+  bool terminal_;
+  const Style& style_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+nlohmann::ordered_json OutcomeJson(const ChangeOutcome& o) {
+  return {{"type", "change"},
+          {"domain", o.domain},
+          {"account", o.account},
+          {"action", engine::ActionName(o.action)},
+          {"status", o.ok        ? "applied"
+                     : o.skipped ? "skipped"
+                                 : "failed"},
+          {"attempts", o.attempts},
+          {"request_id", o.last.request_id},
+          {"error_code", o.last.error_code},
+          {"error_message", o.ok ? "" : o.error}};
+}
+
+class JsonView final : public engine::ApplyObserver {
+ public:
+  explicit JsonView(std::ostream& out) : out_(out) {}
+  void OnApplyStart(int total) override { Emit({{"type", "apply_start"}, {"total", total}}); }
+  void OnRetry(const std::string& domain, int attempt, engine::Clock::Duration wait,
+               const std::string& why) override {
+    Emit({{"type", "retry"},
+          {"domain", domain},
+          {"attempt", attempt},
+          {"wait_ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()},
+          {"reason", why}});
+  }
+  void OnChangeDone(const ChangeOutcome& o, int, int) override { Emit(OutcomeJson(o)); }
+
+ private:
+  void Emit(const nlohmann::ordered_json& j) {
+    out_ << j.dump() << "\n";
+    out_.flush();
+  }
+  std::ostream& out_;
+};
+
+}  // namespace
+
+std::unique_ptr<engine::ApplyObserver> MakeApplyView(std::ostream& out, ViewMode mode,
+                                                     const Style& style) {
+  if (mode == ViewMode::kJson) return std::make_unique<JsonView>(out);
+  return std::make_unique<TextView>(out, mode == ViewMode::kTerminal, style);
+}
+
+void PrintApplyReport(std::ostream& out, const engine::ApplyResult& r, const Style& style) {
+  const engine::ApplySummary& s = r.summary;
+  const double seconds = std::chrono::duration<double>(s.elapsed).count();
+  std::string counts = fmt::format(
+      "{} applied, {} failed, {} not attempted ({:.1f}s, {} retries, "
+      "{} throttled answers)",
+      s.applied, s.failed, s.skipped, seconds, s.retries, s.throttled);
+  if (s.failed == 0 && s.skipped == 0 && !r.diags.HasErrors()) {
+    fmt::print(out, "\n{} {}\n", style.Green("Apply complete!"), counts);
+    return;
+  }
+  fmt::print(out, "\n{} {}\n", style.Red(r.interrupted ? "Apply stopped:" : "Apply failed:"),
+             counts);
+  for (const ChangeOutcome& o : r.outcomes) {
+    if (o.ok || o.skipped) continue;
+    fmt::print(out, "  {}  {}\n", o.domain, FailureLine(o));
+  }
+  for (const engine::Diagnostic& d : r.diags.items()) {
+    fmt::print(out, "  error: {}\n    {}\n", d.summary, d.detail);
+  }
+  fmt::print(out,
+             "The state records every change that was applied; run \"certform plan\" to see "
+             "what is left.\n");
+}
+
+void PrintApplyReportJson(std::ostream& out, const engine::ApplyResult& r) {
+  const engine::ApplySummary& s = r.summary;
+  nlohmann::ordered_json failed = nlohmann::ordered_json::array();
+  for (const ChangeOutcome& o : r.outcomes) {
+    if (!o.ok && !o.skipped) failed.push_back(OutcomeJson(o));
+  }
+  nlohmann::ordered_json j = {
+      {"type", "summary"},
+      {"applied", s.applied},
+      {"failed", s.failed},
+      {"skipped", s.skipped},
+      {"retries", s.retries},
+      {"throttled", s.throttled},
+      {"elapsed_ms", std::chrono::duration_cast<std::chrono::milliseconds>(s.elapsed).count()},
+      {"interrupted", r.interrupted},
+      {"failures", failed}};
+  out << j.dump() << "\n";
+}
+
+}  // namespace certform::cli

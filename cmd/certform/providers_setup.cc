@@ -1,0 +1,69 @@
+#include "cmd/certform/providers_setup.h"
+
+#include <fmt/format.h>
+
+#include "engine/certificate.h"
+#include "engine/certificate_resolver.h"
+#include "providers/alicloud/credentials.h"
+
+namespace certform::cli {
+
+engine::Status ProviderSet::Build(const engine::Config& config,
+                                  const std::set<std::string>& accounts,
+                                  const ConnectionOptions& options, Context& ctx) {
+  providers::CurlOptions curl;
+  curl.ca_bundle = options.ca_bundle;
+  transport_ = std::make_unique<providers::CurlTransport>(curl);
+  for (const std::string& name : accounts) {
+    auto it = config.accounts.find(name);
+    if (it == config.accounts.end()) {
+      return engine::Status::NotFound("account \"" + name + "\" is not in the configuration");
+    }
+    const engine::AccountConfig& a = it->second;
+    alicloud::Credentials creds;
+    engine::Status s = alicloud::ResolveCredentials(a.credentials, ctx.env, ctx.fs, &creds);
+    if (!s.ok()) return s.WithContext(fmt::format("account \"{}\"", name));
+    const std::string endpoint =
+        options.endpoint_override.empty() ? a.endpoint : options.endpoint_override;
+    alicloud::RpcClient client(*transport_, ctx.clock, ctx.random, std::move(creds), endpoint);
+    providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api);
+    rates_[name] = a.rate_limit;
+  }
+  return engine::Status::OK();
+}
+
+std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
+  std::map<std::string, engine::AccountRuntime> out;
+  for (const auto& [name, p] : providers_) out[name] = {p.get(), rates_.at(name)};
+  return out;
+}
+
+engine::Provider* ProviderSet::Get(const std::string& account) const {
+  auto it = providers_.find(account);
+  return it == providers_.end() ? nullptr : it->second.get();
+}
+
+engine::Status ConfigMaterial::Load(const engine::StateEntry& after,
+                                    engine::BindingRequest* request) {
+  auto it = config_.certificates.find(after.certificate);
+  if (it == config_.certificates.end()) {
+    return engine::Status::NotFound("certificate \"" + after.certificate +
+                                    "\" is no longer in the configuration");
+  }
+  const engine::CertificateConfig& c = it->second;
+  request->cert_region = c.cert_region;
+  if (c.type != engine::CertType::kUpload) return engine::Status::OK();
+  engine::Status s = ctx_.fs.ReadFile(c.cert_file, &request->cert_pem);
+  if (!s.ok()) return s;
+  engine::CertificateChain chain;
+  s = engine::CertificateChain::Parse(request->cert_pem, &chain);
+  if (!s.ok()) return s.WithContext(c.cert_file);
+  if (chain.Inspect().fingerprint != after.fingerprint) {
+    return engine::Status::Conflict(
+        fmt::format("{} changed since the plan (fingerprint {} planned); run certform plan again",
+                    c.cert_file, after.fingerprint.substr(0, 16)));
+  }
+  return engine::ReadPrivateKeyPem(c, ctx_.fs, ctx_.env, &request->key_pem);
+}
+
+}  // namespace certform::cli

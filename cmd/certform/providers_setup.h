@@ -1,0 +1,53 @@
+// Building each account's provider (credentials, transport, RPC client) for commands that talk
+// to the CDN, and the CertificateMaterial that feeds upload certificates to apply.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "cmd/certform/context.h"
+#include "engine/applier.h"
+#include "engine/config.h"
+#include "providers/alicloud/cdn_provider.h"
+#include "providers/curl_transport.h"
+
+namespace certform::cli {
+
+struct ConnectionOptions {
+  std::string endpoint_override;  // --endpoint: every account talks to this URL instead
+  std::string ca_bundle;          // --ca-bundle: PEM file of trusted CAs
+};
+
+// Owns the transport and one provider per account; hands out AccountRuntimes.
+class ProviderSet {
+ public:
+  // Builds providers for `accounts` (names in `config`). Fails, before any call is made, when an
+  // account's credentials cannot be found; the message never holds a secret.
+  engine::Status Build(const engine::Config& config, const std::set<std::string>& accounts,
+                       const ConnectionOptions& options, Context& ctx);
+
+  // For writes: the account's provider and its rate_limit.
+  std::map<std::string, engine::AccountRuntime> Runtimes() const;
+  engine::Provider* Get(const std::string& account) const;
+
+ private:
+  std::unique_ptr<providers::CurlTransport> transport_;
+  std::map<std::string, std::unique_ptr<alicloud::CdnProvider>> providers_;
+  std::map<std::string, double> rates_;
+};
+
+// Reads upload certificates from the configuration at apply time, and refuses one whose content
+// no longer has the planned fingerprint.
+class ConfigMaterial final : public engine::CertificateMaterial {
+ public:
+  ConfigMaterial(const engine::Config& config, Context& ctx) : config_(config), ctx_(ctx) {}
+  engine::Status Load(const engine::StateEntry& after, engine::BindingRequest* request) override;
+
+ private:
+  const engine::Config& config_;
+  Context& ctx_;
+};
+
+}  // namespace certform::cli

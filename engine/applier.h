@@ -1,0 +1,76 @@
+// The applier: carries out a plan's changes through each account's Provider, as fast as each
+// account's rate allows and no faster, recording every completed call durably before reporting
+// it, and returning the state it actually reached (Terraform's apply), even when it failed or was
+// interrupted half-way.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/apply_observer.h"
+#include "engine/clock.h"
+#include "engine/diagnostics.h"
+#include "engine/journal.h"
+#include "engine/plan.h"
+#include "engine/provider.h"
+#include "engine/random.h"
+#include "engine/rate_limiter.h"
+#include "engine/retry_policy.h"
+#include "engine/state.h"
+
+namespace certform::engine {
+
+struct ApplyOptions {
+  int parallelism = 10;       // calls in flight per account: enough to reach 10/s at 1 s latency
+  bool fail_fast = false;     // stop dispatching after the first failed change
+  RetryOptions retry;         // attempts, backoff base and cap, time per call
+  double rate_safety = 0.98;  // pace at rate_limit × this (see RateLimiterOptions::safety)
+};
+
+// One account's way out: its provider and its write-call rate.
+struct AccountRuntime {
+  Provider* provider = nullptr;
+  double rate_limit = 10;  // calls per second
+};
+
+// Where upload certificates' PEM and key come from at apply time (the configuration's files and
+// variables), loaded per call so that a key stays in memory only while its call is made.
+class CertificateMaterial {
+ public:
+  virtual ~CertificateMaterial() = default;
+  // Fills request->cert_pem and request->key_pem for the certificate `after.certificate`.
+  virtual Status Load(const StateEntry& after, BindingRequest* request) = 0;
+};
+
+// Durable recording of completed calls; the applier calls it under its lock, in completion order.
+class ApplyRecorder {
+ public:
+  virtual ~ApplyRecorder() = default;
+  // Makes `record` durable; `state` is the state including it (for periodic checkpoints).
+  virtual Status Record(const JournalRecord& record, const State& state) = 0;
+};
+
+struct ApplyResult {
+  State state;                          // what was reached: prior + every completed change
+  std::vector<ChangeOutcome> outcomes;  // one per non-no-op change, in plan order
+  ApplySummary summary;
+  bool interrupted = false;  // stopped early (signal, --fail-fast, recording failure)
+  Diagnostics diags;         // failures to record, unknown accounts
+};
+
+struct ApplyEnv {
+  Clock& clock;
+  RandomSource& random;
+  CertificateMaterial& material;
+  ApplyRecorder& recorder;
+  ApplyObserver& observer;
+  const std::atomic<bool>& stop;  // set (e.g. by SIGINT): dispatch nothing more
+};
+
+ApplyResult Apply(const Plan& plan, const State& prior,
+                  const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
+                  const ApplyOptions& options);
+
+}  // namespace certform::engine

@@ -1,0 +1,41 @@
+// ApplyObserver: how the applier reports progress. The engine never prints; views in cmd/
+// render these events as progress lines, plain lines or JSON. Calls are serialised by the
+// applier (never two at once), from its worker threads.
+#pragma once
+
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/plan.h"
+#include "engine/provider.h"
+
+namespace certform::engine {
+
+// The end of one change: applied, or failed with the API's last answer.
+struct ChangeOutcome {
+  std::string domain;
+  std::string account;
+  Action action = Action::kNoOp;
+  bool ok = false;
+  bool skipped = false;  // never sent: stopped by SIGINT, --fail-fast or a recording failure
+  int attempts = 0;
+  CallResult last;    // RequestId on success; code, message and RequestId on failure
+  std::string error;  // human message on failure
+};
+
+struct ApplySummary {
+  int applied = 0, failed = 0, skipped = 0, retries = 0, throttled = 0;
+  Clock::Duration elapsed{0};
+};
+
+class ApplyObserver {
+ public:
+  virtual ~ApplyObserver() = default;
+  virtual void OnApplyStart(int /*total*/) {}
+  virtual void OnRetry(const std::string& /*domain*/, int /*attempt*/, Clock::Duration /*wait*/,
+                       const std::string& /*why*/) {}
+  virtual void OnChangeDone(const ChangeOutcome& /*outcome*/, int /*done*/, int /*total*/) {}
+  virtual void OnApplyEnd(const ApplySummary& /*summary*/) {}
+};
+
+}  // namespace certform::engine

@@ -1,0 +1,65 @@
+#include "engine/journal.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/state_file.h"
+#include "engine/state_store.h"
+
+namespace certform::engine {
+
+void ApplyRecord(const JournalRecord& record, State* state) {
+  if (record.forget) {
+    state->entries.erase(record.domain);
+  } else {
+    state->entries[record.domain] = record.entry;
+  }
+}
+
+Status Journal::Append(const JournalRecord& record) {
+  nlohmann::ordered_json j;
+  j["domain"] = record.domain;
+  j["forget"] = record.forget;
+  if (!record.forget) j["entry"] = EntryToJson(record.entry);
+  return fs_.AppendDurable(path_, j.dump() + "\n", kPrivateFileMode);
+}
+
+Status Journal::Replay(State* state, int* applied) {
+  *applied = 0;
+  std::string text;
+  Status s = fs_.ReadFile(path_, &text);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s;
+  size_t start = 0;
+  int line_no = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    const bool complete = end != std::string::npos;
+    std::string line = text.substr(start, complete ? end - start : std::string::npos);
+    ++line_no;
+    start = complete ? end + 1 : text.size();
+    if (line.empty()) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    JournalRecord r;
+    bool ok = j.is_object() && j.contains("domain") && j["domain"].is_string() &&
+              j.contains("forget") && j["forget"].is_boolean();
+    if (ok) {
+      r.domain = j["domain"].get<std::string>();
+      r.forget = j["forget"].get<bool>();
+      if (!r.forget) {
+        ok = j.contains("entry") && EntryFromJson(j["entry"], "journal " + path_, &r.entry).ok();
+        r.entry.domain = r.domain;
+      }
+    }
+    if (!ok) {
+      if (!complete) break;  // torn final write: the call it describes was never reported
+      return Status::Corruption(
+          fmt::format("journal {} line {} is not a certform journal record", path_, line_no));
+    }
+    ApplyRecord(r, state);
+    ++*applied;
+  }
+  return Status::OK();
+}
+
+}  // namespace certform::engine

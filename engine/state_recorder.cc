@@ -1,0 +1,21 @@
+#include "engine/state_recorder.h"
+
+namespace certform::engine {
+
+Status StateRecorder::Record(const JournalRecord& record, const State& state) {
+  Status s = journal_.Append(record);
+  if (!s.ok()) return s.WithContext("cannot append to the journal " + journal_.path());
+  if (++since_checkpoint_ < checkpoint_every_) return Status::OK();
+  State copy = state;
+  return Finish(&copy);
+}
+
+Status StateRecorder::Finish(State* state) {
+  Status s = store_.Write(on_disk_, state, random_);
+  if (!s.ok()) return s;  // the journal still holds every record: nothing is lost
+  on_disk_ = *state;
+  since_checkpoint_ = 0;
+  return journal_.Clear();
+}
+
+}  // namespace certform::engine

@@ -1,0 +1,41 @@
+// StateRecorder: the ApplyRecorder that certform uses: each record is appended to the journal
+// (fsync'd) at once, and the state file is rewritten atomically every `checkpoint_every` records
+// and by Finish(), after which the journal is cleared.
+#pragma once
+
+#include "engine/applier.h"
+#include "engine/journal.h"
+#include "engine/random.h"
+#include "engine/state_store.h"
+
+namespace certform::engine {
+
+class StateRecorder final : public ApplyRecorder {
+ public:
+  // `on_disk` is the state as the state file holds it now.
+  StateRecorder(Journal& journal, StateStore& store, RandomSource& random, State on_disk,
+                int checkpoint_every = 50)
+      : journal_(journal),
+        store_(store),
+        random_(random),
+        on_disk_(std::move(on_disk)),
+        checkpoint_every_(checkpoint_every) {}
+
+  Status Record(const JournalRecord& record, const State& state) override;
+
+  // Writes `state` to the state file (serial +1 if it changed) and clears the journal. On
+  // success `state` holds what was written (lineage, serial).
+  Status Finish(State* state);
+
+  const State& on_disk() const { return on_disk_; }
+
+ private:
+  Journal& journal_;
+  StateStore& store_;
+  RandomSource& random_;
+  State on_disk_;
+  int checkpoint_every_;
+  int since_checkpoint_ = 0;
+};
+
+}  // namespace certform::engine
