@@ -6,6 +6,7 @@ namespace certform::testing {
 
 uint64_t SeededRandom::Next64() {
   // splitmix64
+  std::lock_guard<std::mutex> lock(mu_);
   uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;

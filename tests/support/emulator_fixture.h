@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "engine/clock.h"
@@ -21,9 +22,10 @@ namespace certform::testing {
 class SeededRandom final : public engine::RandomSource {
  public:
   explicit SeededRandom(uint64_t seed = 42) : state_(seed) {}
-  uint64_t Next64() override;
+  uint64_t Next64() override;  // thread-safe
 
  private:
+  std::mutex mu_;
   uint64_t state_;
 };
 

@@ -1,8 +1,10 @@
 // A clock that never sleeps: SleepFor advances time (and runs an optional hook), so tests of
-// anything that waits run instantly and deterministically.
+// anything that waits run instantly and deterministically. Thread-safe; with several threads
+// sleeping, time advances by each sleep in turn (a coarse but monotonic virtual time).
 #pragma once
 
 #include <functional>
+#include <mutex>
 
 #include "engine/clock.h"
 
@@ -12,25 +14,52 @@ class FakeClock final : public engine::Clock {
  public:
   explicit FakeClock(WallTime start = std::chrono::system_clock::now()) : wall_(start) {}
 
-  WallTime Now() const override { return wall_; }
-  Instant Monotonic() const override { return mono_; }
+  WallTime Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return wall_;
+  }
+  Instant Monotonic() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return mono_;
+  }
   void SleepFor(Duration d) override {
-    Advance(d);
-    ++sleeps_;
-    if (on_sleep_) on_sleep_();
+    std::function<void()> hook;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      AdvanceLocked(d);
+      ++sleeps_;
+      slept_ += d;
+      hook = on_sleep_;
+    }
+    if (hook) hook();
   }
 
   void Advance(Duration d) {
-    wall_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
-    mono_ += d;
+    std::lock_guard<std::mutex> lock(mu_);
+    AdvanceLocked(d);
   }
-  int sleeps() const { return sleeps_; }
+  int sleeps() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sleeps_;
+  }
+  Duration slept() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return slept_;
+  }
   void OnSleep(std::function<void()> hook) { on_sleep_ = std::move(hook); }
 
  private:
+  void AdvanceLocked(Duration d) {
+    if (d.count() < 0) return;
+    wall_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+    mono_ += d;
+  }
+
+  mutable std::mutex mu_;
   WallTime wall_;
   Instant mono_{};
   int sleeps_ = 0;
+  Duration slept_{0};
   std::function<void()> on_sleep_;
 };
 

@@ -1,0 +1,297 @@
+// The applier with a scripted provider and a fake clock: no network, no real sleeping.
+#include "engine/applier.h"
+
+#include <deque>
+#include <map>
+#include <mutex>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/emulator_fixture.h"
+#include "tests/support/fake_clock.h"
+
+using namespace certform::engine;
+using namespace certform::testing;
+using std::chrono::milliseconds;
+
+namespace {
+
+// A provider that answers from a script per domain (then success) and records every call.
+class ScriptedProvider final : public Provider {
+ public:
+  struct Answer {
+    Status status;
+    std::string code;
+    Clock::Duration retry_after{0};
+  };
+  struct Call {
+    std::string domain;
+    bool https;
+    Clock::Instant at;
+    bool had_key;
+  };
+
+  explicit ScriptedProvider(FakeClock& clock) : clock_(clock) {}
+
+  void Script(const std::string& domain, std::vector<Answer> answers) {
+    script_[domain] = std::deque<Answer>(answers.begin(), answers.end());
+  }
+
+  Status SetBinding(const BindingRequest& r, CallResult* result) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back({r.domain, r.https, clock_.Monotonic(), !r.key_pem.empty()});
+    *result = CallResult();
+    result->request_id = "REQ-" + std::to_string(calls_.size());
+    auto& q = script_[r.domain];
+    if (q.empty()) return Status::OK();
+    Answer a = q.front();
+    q.pop_front();
+    result->error_code = a.code;
+    result->retry_after = a.retry_after;
+    return a.status;
+  }
+  Status ReadBinding(const std::string&, LiveBinding*, CallResult*) override {
+    return Status::OK();
+  }
+
+  std::vector<Call> calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  FakeClock& clock_;
+  std::mutex mu_;
+  std::map<std::string, std::deque<Answer>> script_;
+  std::vector<Call> calls_;
+};
+
+class FakeMaterial final : public CertificateMaterial {
+ public:
+  Status Load(const StateEntry& after, BindingRequest* r) override {
+    if (after.certificate == "missing") return Status::NotFound("cert_file vanished");
+    r->cert_pem = "CERT";
+    r->key_pem = "KEY";
+    return Status::OK();
+  }
+};
+
+// Records what was made durable, and when (relative to observer reports).
+class MemoryRecorder final : public ApplyRecorder {
+ public:
+  Status Record(const JournalRecord& r, const State&) override {
+    if (fail_after >= 0 && static_cast<int>(records.size()) >= fail_after) {
+      return Status::IoError("disk full");
+    }
+    records.push_back(r);
+    events->push_back("record " + r.domain);
+    return Status::OK();
+  }
+  std::vector<JournalRecord> records;
+  std::vector<std::string>* events = nullptr;
+  int fail_after = -1;
+};
+
+class EventLog final : public ApplyObserver {
+ public:
+  void OnChangeDone(const ChangeOutcome& o, int, int) override {
+    events.push_back("report " + o.domain);
+  }
+  void OnRetry(const std::string& domain, int, Clock::Duration wait, const std::string&) override {
+    waits[domain].push_back(wait);
+  }
+  std::vector<std::string> events;
+  std::map<std::string, std::vector<Clock::Duration>> waits;
+};
+
+Plan MakeCreates(int n, const std::string& account = "main") {
+  Plan p;
+  for (int i = 0; i < n; ++i) {
+    Change c;
+    c.domain = "d" + std::to_string(i) + ".example.com";
+    c.account = account;
+    c.action = Action::kCreate;
+    c.after = StateEntry{.domain = c.domain, .account = account, .https = true,
+                         .certificate = "web", .cert_type = "upload", .fingerprint = "ff"};
+    p.changes.push_back(c);
+  }
+  return p;
+}
+
+struct Harness {
+  FakeClock clock;
+  SeededRandom random;
+  FakeMaterial material;
+  EventLog log;
+  MemoryRecorder recorder;
+  std::atomic<bool> stop{false};
+  ScriptedProvider provider{clock};
+  ApplyOptions options;
+
+  Harness() {
+    recorder.events = &log.events;
+    options.parallelism = 1;
+    options.retry.base = milliseconds(100);
+  }
+
+  ApplyResult Run(const Plan& plan, const State& prior = {}) {
+    ApplyEnv env{clock, random, material, recorder, log, stop};
+    return Apply(plan, prior, {{"main", {&provider, 10}}}, env, options);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("applier: every change is recorded before it is reported", "[applier]") {
+  Harness h;
+  ApplyResult r = h.Run(MakeCreates(3));
+  CHECK(r.summary.applied == 3);
+  CHECK_FALSE(r.interrupted);
+  REQUIRE(h.log.events.size() == 6);
+  for (int i = 0; i < 3; ++i) {
+    std::string d = "d" + std::to_string(i) + ".example.com";
+    auto rec = std::find(h.log.events.begin(), h.log.events.end(), "record " + d);
+    auto rep = std::find(h.log.events.begin(), h.log.events.end(), "report " + d);
+    CHECK(rec < rep);
+  }
+  CHECK(r.state.entries.size() == 3);
+  CHECK(r.state.entries["d0.example.com"].request_id == "REQ-1");
+  CHECK_FALSE(r.state.entries["d0.example.com"].applied_at.empty());
+  CHECK(h.provider.calls()[0].had_key);
+}
+
+TEST_CASE("applier: calls are paced evenly at the account's rate", "[applier][limiter]") {
+  Harness h;
+  h.options.parallelism = 1;
+  ApplyResult r = h.Run(MakeCreates(50));
+  auto calls = h.provider.calls();
+  REQUIRE(calls.size() == 50);
+  for (size_t i = 1; i < calls.size(); ++i) {
+    auto gap = std::chrono::duration<double>(calls[i].at - calls[i - 1].at).count();
+    CHECK(gap == Approx(1 / 9.8).epsilon(1e-3));
+  }
+}
+
+TEST_CASE("applier: transient failures are retried with backoff, then succeed", "[applier]") {
+  Harness h;
+  h.provider.Script("d0.example.com", {{Status::Unavailable("503"), "ServiceUnavailable"},
+                                       {Status::Unavailable("500"), "InternalError"}});
+  ApplyResult r = h.Run(MakeCreates(1));
+  CHECK(r.summary.applied == 1);
+  CHECK(r.summary.retries == 2);
+  CHECK(r.outcomes[0].attempts == 3);
+  REQUIRE(h.log.waits["d0.example.com"].size() == 2);
+  CHECK(h.log.waits["d0.example.com"][0] <= milliseconds(100));
+  CHECK(h.log.waits["d0.example.com"][1] <= milliseconds(200));
+}
+
+TEST_CASE("applier: throttling honours retry-after and slows the account", "[applier]") {
+  Harness h;
+  h.provider.Script("d0.example.com",
+                    {{Status::Unavailable("Throttling.User"), "Throttling.User", milliseconds(800)}});
+  ApplyResult r = h.Run(MakeCreates(3));
+  CHECK(r.summary.applied == 3);
+  CHECK(r.summary.throttled == 1);
+  auto calls = h.provider.calls();
+  REQUIRE(calls.size() == 4);
+  CHECK(calls[1].at - calls[0].at >= milliseconds(800));  // the hint was honoured
+  // After throttling the pace halves (4.9/s), then recovers only gradually.
+  auto gap = std::chrono::duration<double>(calls[2].at - calls[1].at).count();
+  CHECK(gap > 0.15);
+}
+
+TEST_CASE("applier: permanent errors fail the domain at once, the others go on", "[applier]") {
+  Harness h;
+  h.provider.Script("d1.example.com",
+                    {{Status::InvalidArgument("Certificate.MissMatch: no"), "Certificate.MissMatch"}});
+  ApplyResult r = h.Run(MakeCreates(3));
+  CHECK(r.summary.applied == 2);
+  CHECK(r.summary.failed == 1);
+  CHECK(r.outcomes[1].attempts == 1);
+  CHECK(r.outcomes[1].last.error_code == "Certificate.MissMatch");
+  CHECK(r.outcomes[1].last.request_id == "REQ-2");
+  CHECK(r.state.entries.count("d1.example.com") == 0);
+  CHECK(r.state.entries.count("d2.example.com") == 1);
+}
+
+TEST_CASE("applier: a call that keeps failing gives up after max attempts", "[applier]") {
+  Harness h;
+  h.options.retry.max_attempts = 3;
+  std::vector<ScriptedProvider::Answer> always(10, {Status::Unavailable("503"), "ServiceUnavailable"});
+  h.provider.Script("d0.example.com", always);
+  ApplyResult r = h.Run(MakeCreates(1));
+  CHECK(r.summary.failed == 1);
+  CHECK(r.outcomes[0].attempts == 3);
+  CHECK(r.outcomes[0].error.find("gave up after 3 attempts") != std::string::npos);
+}
+
+TEST_CASE("applier: --fail-fast stops dispatching after the first failure", "[applier]") {
+  Harness h;
+  h.options.fail_fast = true;
+  h.provider.Script("d0.example.com", {{Status::NotFound("InvalidDomain.NotFound"), "x"}});
+  ApplyResult r = h.Run(MakeCreates(4));
+  CHECK(r.summary.failed == 1);
+  CHECK(r.summary.skipped == 3);
+  CHECK(r.interrupted);
+  CHECK(h.provider.calls().size() == 1);
+}
+
+TEST_CASE("applier: the stop flag dispatches nothing more", "[applier]") {
+  Harness h;
+  h.clock.OnSleep([&] {
+    if (h.provider.calls().size() >= 2) h.stop = true;
+  });
+  ApplyResult r = h.Run(MakeCreates(10));
+  CHECK(r.interrupted);
+  CHECK(r.summary.applied >= 2);
+  CHECK(r.summary.applied + r.summary.skipped == 10);
+  CHECK(r.state.entries.size() == static_cast<size_t>(r.summary.applied));
+}
+
+TEST_CASE("applier: a failure to record halts the run and is reported", "[applier]") {
+  Harness h;
+  h.recorder.fail_after = 1;
+  ApplyResult r = h.Run(MakeCreates(5));
+  CHECK(r.interrupted);
+  CHECK(r.diags.HasErrors());
+  CHECK(r.diags.items()[0].summary.find("could not be recorded") != std::string::npos);
+  CHECK(h.provider.calls().size() == 2);
+}
+
+TEST_CASE("applier: deletes switch HTTPS off and forget the domain", "[applier]") {
+  Harness h;
+  Plan p;
+  Change del;
+  del.domain = "old.example.com";
+  del.account = "main";
+  del.action = Action::kDelete;
+  del.before = StateEntry{.domain = "old.example.com", .account = "main"};
+  p.changes.push_back(del);
+  State prior;
+  prior.entries["old.example.com"] = *del.before;
+  ApplyResult r = h.Run(p, prior);
+  CHECK(r.summary.applied == 1);
+  CHECK(h.provider.calls()[0].https == false);
+  CHECK(r.state.entries.empty());
+  CHECK(h.recorder.records[0].forget);
+}
+
+TEST_CASE("applier: a certificate that cannot be read fails its domain without a call",
+          "[applier]") {
+  Harness h;
+  Plan p = MakeCreates(2);
+  p.changes[0].after->certificate = "missing";
+  ApplyResult r = h.Run(p);
+  CHECK(r.summary.failed == 1);
+  CHECK(r.outcomes[0].error == "cert_file vanished");
+  CHECK(h.provider.calls().size() == 1);
+}
+
+TEST_CASE("applier: no-ops are not sent", "[applier]") {
+  Harness h;
+  Plan p = MakeCreates(2);
+  p.changes[1].action = Action::kNoOp;
+  ApplyResult r = h.Run(p);
+  CHECK(r.outcomes.size() == 1);
+  CHECK(h.provider.calls().size() == 1);
+}

@@ -1,0 +1,82 @@
+#include "engine/journal.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/temp_dir.h"
+
+using namespace certform::engine;
+using certform::testing::FileMode;
+using certform::testing::TempDir;
+
+namespace {
+
+JournalRecord Bound(const std::string& domain, const std::string& request_id) {
+  JournalRecord r;
+  r.domain = domain;
+  r.entry = StateEntry{.domain = domain, .account = "main", .https = true, .certificate = "web",
+                       .cert_type = "upload", .fingerprint = "ab", .request_id = request_id};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("journal: records replay onto the state in order", "[journal]") {
+  TempDir dir;
+  PosixFileSystem fs;
+  Journal j(fs, dir.Path("s.journal"));
+  REQUIRE(j.Append(Bound("a.example.com", "R1")).ok());
+  REQUIRE(j.Append(Bound("b.example.com", "R2")).ok());
+  REQUIRE(j.Append(JournalRecord{.domain = "old.example.com", .forget = true}).ok());
+  REQUIRE(j.Append(Bound("a.example.com", "R3")).ok());
+  CHECK(FileMode(j.path()) == 0600);
+  State s;
+  s.entries["old.example.com"] = StateEntry{.domain = "old.example.com"};
+  int applied = 0;
+  REQUIRE(j.Replay(&s, &applied).ok());
+  CHECK(applied == 4);
+  CHECK(s.entries.size() == 2);
+  CHECK(s.entries["a.example.com"].request_id == "R3");
+  CHECK(s.entries.count("old.example.com") == 0);
+  // Records are absolute: replaying twice changes nothing more.
+  State again = s;
+  REQUIRE(j.Replay(&again, &applied).ok());
+  CHECK(again.entries == s.entries);
+}
+
+TEST_CASE("journal: a torn last line from a crash is ignored", "[journal]") {
+  TempDir dir;
+  PosixFileSystem fs;
+  Journal j(fs, dir.Path("s.journal"));
+  REQUIRE(j.Append(Bound("a.example.com", "R1")).ok());
+  REQUIRE(fs.AppendDurable(j.path(), "{\"domain\":\"b.exa", 0600).ok());
+  State s;
+  int applied = 0;
+  REQUIRE(j.Replay(&s, &applied).ok());
+  CHECK(applied == 1);
+  CHECK(s.entries.count("a.example.com") == 1);
+}
+
+TEST_CASE("journal: a broken line in the middle is corruption with its line number",
+          "[journal]") {
+  TempDir dir;
+  PosixFileSystem fs;
+  Journal j(fs, dir.Path("s.journal"));
+  REQUIRE(fs.AppendDurable(j.path(), "garbage\n", 0600).ok());
+  REQUIRE(j.Append(Bound("a.example.com", "R1")).ok());
+  State s;
+  int applied = 0;
+  Status st = j.Replay(&s, &applied);
+  CHECK(st.code() == Status::Code::kCorruption);
+  CHECK(st.message().find("line 1") != std::string::npos);
+}
+
+TEST_CASE("journal: no journal means nothing to replay", "[journal]") {
+  TempDir dir;
+  PosixFileSystem fs;
+  Journal j(fs, dir.Path("none.journal"));
+  State s;
+  int applied = 7;
+  CHECK(j.Replay(&s, &applied).ok());
+  CHECK(applied == 0);
+  CHECK_FALSE(j.Exists());
+}
