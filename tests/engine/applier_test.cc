@@ -111,8 +111,12 @@ Plan MakeCreates(int n, const std::string& account = "main") {
     c.domain = "d" + std::to_string(i) + ".example.com";
     c.account = account;
     c.action = Action::kCreate;
-    c.after = StateEntry{.domain = c.domain, .account = account, .https = true,
-                         .certificate = "web", .cert_type = "upload", .fingerprint = "ff"};
+    c.after = StateEntry{.domain = c.domain,
+                         .account = account,
+                         .https = true,
+                         .certificate = "web",
+                         .cert_type = "upload",
+                         .fingerprint = "ff"};
     p.changes.push_back(c);
   }
   return p;
@@ -187,8 +191,8 @@ TEST_CASE("applier: transient failures are retried with backoff, then succeed", 
 
 TEST_CASE("applier: throttling honours retry-after and slows the account", "[applier]") {
   Harness h;
-  h.provider.Script("d0.example.com",
-                    {{Status::Unavailable("Throttling.User"), "Throttling.User", milliseconds(800)}});
+  h.provider.Script("d0.example.com", {{Status::Unavailable("Throttling.User"), "Throttling.User",
+                                        milliseconds(800)}});
   ApplyResult r = h.Run(MakeCreates(3));
   CHECK(r.summary.applied == 3);
   CHECK(r.summary.throttled == 1);
@@ -202,8 +206,8 @@ TEST_CASE("applier: throttling honours retry-after and slows the account", "[app
 
 TEST_CASE("applier: permanent errors fail the domain at once, the others go on", "[applier]") {
   Harness h;
-  h.provider.Script("d1.example.com",
-                    {{Status::InvalidArgument("Certificate.MissMatch: no"), "Certificate.MissMatch"}});
+  h.provider.Script("d1.example.com", {{Status::InvalidArgument("Certificate.MissMatch: no"),
+                                        "Certificate.MissMatch"}});
   ApplyResult r = h.Run(MakeCreates(3));
   CHECK(r.summary.applied == 2);
   CHECK(r.summary.failed == 1);
@@ -217,7 +221,8 @@ TEST_CASE("applier: permanent errors fail the domain at once, the others go on",
 TEST_CASE("applier: a call that keeps failing gives up after max attempts", "[applier]") {
   Harness h;
   h.options.retry.max_attempts = 3;
-  std::vector<ScriptedProvider::Answer> always(10, {Status::Unavailable("503"), "ServiceUnavailable"});
+  std::vector<ScriptedProvider::Answer> always(10,
+                                               {Status::Unavailable("503"), "ServiceUnavailable"});
   h.provider.Script("d0.example.com", always);
   ApplyResult r = h.Run(MakeCreates(1));
   CHECK(r.summary.failed == 1);

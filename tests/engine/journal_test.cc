@@ -13,8 +13,13 @@ namespace {
 JournalRecord Bound(const std::string& domain, const std::string& request_id) {
   JournalRecord r;
   r.domain = domain;
-  r.entry = StateEntry{.domain = domain, .account = "main", .https = true, .certificate = "web",
-                       .cert_type = "upload", .fingerprint = "ab", .request_id = request_id};
+  r.entry = StateEntry{.domain = domain,
+                       .account = "main",
+                       .https = true,
+                       .certificate = "web",
+                       .cert_type = "upload",
+                       .fingerprint = "ab",
+                       .request_id = request_id};
   return r;
 }
 
@@ -56,8 +61,7 @@ TEST_CASE("journal: a torn last line from a crash is ignored", "[journal]") {
   CHECK(s.entries.count("a.example.com") == 1);
 }
 
-TEST_CASE("journal: a broken line in the middle is corruption with its line number",
-          "[journal]") {
+TEST_CASE("journal: a broken line in the middle is corruption with its line number", "[journal]") {
   TempDir dir;
   PosixFileSystem fs;
   Journal j(fs, dir.Path("s.journal"));

@@ -65,8 +65,7 @@ TEST_CASE("limiter: throttling halves the pace and honours the retry-after", "[l
   CHECK(limiter.current_rate() == Approx(0.5));  // the floor
 }
 
-TEST_CASE("limiter: successes bring the rate back gradually, never above the target",
-          "[limiter]") {
+TEST_CASE("limiter: successes bring the rate back gradually, never above the target", "[limiter]") {
   RateLimiter limiter({.rate = 10, .safety = 1.0, .recovery = 1.1});
   limiter.OnThrottled(Clock::Instant{}, {});
   limiter.OnSuccess();

@@ -33,7 +33,7 @@ TEST_CASE("retry: full jitter stays within the doubling ceiling and the cap", "[
       hi = std::max(hi, d);
     }
     INFO("attempts " << attempts);
-    CHECK(lo < ceiling / 4);   // spread over the whole range: jitter, not a fixed wait
+    CHECK(lo < ceiling / 4);  // spread over the whole range: jitter, not a fixed wait
     CHECK(hi > ceiling * 3 / 4);
   }
 }

@@ -1,6 +1,7 @@
 #include "tests/support/run_process.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,17 +22,21 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
+int TempFile(std::string* path) {
+  char tmpl[] = "/tmp/certform-proc-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  *path = tmpl;
+  return fd;
+}
+
 }  // namespace
 
-ProcessResult RunProcess(const std::string& program, const std::vector<std::string>& args,
-                         const ProcessOptions& options) {
-  char out_tmpl[] = "/tmp/certform-out-XXXXXX";
-  char err_tmpl[] = "/tmp/certform-err-XXXXXX";
-  char in_tmpl[] = "/tmp/certform-in-XXXXXX";
-  int out_fd = mkstemp(out_tmpl);
-  int err_fd = mkstemp(err_tmpl);
-  int in_fd = mkstemp(in_tmpl);
-  if (out_fd < 0 || err_fd < 0 || in_fd < 0) throw std::runtime_error("mkstemp failed");
+ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                           const ProcessOptions& options) {
+  int out_fd = TempFile(&out_path_);
+  int err_fd = TempFile(&err_path_);
+  int in_fd = TempFile(&in_path_);
   if (!options.stdin_text.empty()) {
     [[maybe_unused]] ssize_t n = write(in_fd, options.stdin_text.data(), options.stdin_text.size());
     lseek(in_fd, 0, SEEK_SET);
@@ -39,8 +44,8 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : options.env) env_strings.push_back(k + "=" + v);
   if (!options.env.count("PATH")) env_strings.push_back("PATH=/usr/bin:/bin");
-  pid_t pid = fork();
-  if (pid == 0) {
+  pid_ = fork();
+  if (pid_ == 0) {
     dup2(in_fd, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
@@ -54,19 +59,40 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
     execve(program.c_str(), argv.data(), envp.data());
     _exit(127);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
   close(out_fd);
   close(err_fd);
   close(in_fd);
+}
+
+ChildProcess::~ChildProcess() {
+  if (!waited_) {
+    Signal(SIGKILL);
+    Wait();
+  }
+}
+
+void ChildProcess::Signal(int sig) {
+  if (pid_ > 0 && !waited_) kill(pid_, sig);
+}
+
+ProcessResult ChildProcess::Wait() {
   ProcessResult r;
+  if (waited_) return r;
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  waited_ = true;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = Slurp(out_tmpl);
-  r.err = Slurp(err_tmpl);
-  unlink(out_tmpl);
-  unlink(err_tmpl);
-  unlink(in_tmpl);
+  r.out = Slurp(out_path_);
+  r.err = Slurp(err_path_);
+  unlink(out_path_.c_str());
+  unlink(err_path_.c_str());
+  unlink(in_path_.c_str());
   return r;
+}
+
+ProcessResult RunProcess(const std::string& program, const std::vector<std::string>& args,
+                         const ProcessOptions& options) {
+  return ChildProcess(program, args, options).Wait();
 }
 
 }  // namespace certform::testing
