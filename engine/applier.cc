@@ -8,12 +8,11 @@
 #include <fmt/format.h>
 
 #include "engine/certificate.h"
+#include "engine/paced_call.h"
 
 namespace certform::engine {
 
 namespace {
-
-bool IsThrottling(const CallResult& r) { return r.error_code.starts_with("Throttling"); }
 
 // One apply in progress: per-account queues and workers, the state reached so far, outcomes.
 class ApplyRun {
@@ -117,43 +116,32 @@ class ApplyRun {
 
   // Sends `request`, paced and retried; returns the outcome (recorded when it succeeded).
   ChangeOutcome Call(Queue& q, const Change& c, const BindingRequest& request) {
-    ChangeOutcome o = Failed(c, "");
-    const Clock::Instant first = env_.clock.Monotonic();
-    for (;;) {
-      const Clock::Instant now = env_.clock.Monotonic();
-      const Clock::Instant slot = q.limiter.Reserve(now);
-      if (slot > now) env_.clock.SleepFor(slot - now);
-      ++o.attempts;
-      Status s = q.runtime.provider->SetBinding(request, &o.last);
-      if (s.ok()) {
-        q.limiter.OnSuccess();
-        o.ok = true;
-        o.error.clear();
-        Record(c, o);
-        return o;
-      }
-      o.error = s.message();
-      if (IsThrottling(o.last)) {
-        q.limiter.OnThrottled(env_.clock.Monotonic(), o.last.retry_after);
-        std::lock_guard<std::mutex> lock(mu_);
-        ++result_.summary.throttled;
-      }
-      if (Halted() || !retry_.ShouldRetry(s, o.attempts, env_.clock.Monotonic() - first)) {
-        if (s.IsRetryable() && !Halted()) {
-          o.error += fmt::format(" (gave up after {} attempts)", o.attempts);
-        }
-        return o;
-      }
-      Clock::Duration wait;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        wait = retry_.Backoff(o.attempts, o.last.retry_after, env_.random);
-        ++result_.summary.retries;
-        env_.observer.OnRetry(c.domain, o.attempts + 1, wait,
-                              o.last.error_code.empty() ? o.error : o.last.error_code);
-      }
-      env_.clock.SleepFor(wait);
-    }
+    PacedCallHooks hooks;
+    hooks.halted = [this] { return Halted(); };
+    hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
+      std::lock_guard<std::mutex> lock(mu_);
+      return retry_.Backoff(attempts, retry_after, env_.random);
+    };
+    hooks.on_retry = [this, &c](int next, Clock::Duration wait, const Status& s,
+                                const CallResult& last) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++result_.summary.retries;
+      env_.observer.OnRetry(c.domain, next, wait,
+                            last.error_code.empty() ? s.message() : last.error_code);
+    };
+    hooks.on_throttled = [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++result_.summary.throttled;
+    };
+    PacedCallResult r = PacedCall(
+        q.limiter, retry_, env_.clock,
+        [&](CallResult* last) { return q.runtime.provider->SetBinding(request, last); }, hooks);
+    ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
+    o.attempts = r.attempts;
+    o.last = r.last;
+    o.ok = r.status.ok();
+    if (o.ok) Record(c, o);
+    return o;
   }
 
   // Makes a completed call durable and part of the state, before anyone is told of it.

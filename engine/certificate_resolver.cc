@@ -94,6 +94,19 @@ Status ReadPrivateKeyPem(const CertificateConfig& cert, FileSystem& fs, const En
   return Status::OK();
 }
 
+void FingerprintCertificates(Config* config, FileSystem& fs) {
+  for (auto& [name, c] : config->certificates) {
+    if (c.type != CertType::kUpload || c.cert_file.empty()) continue;
+    std::string pem;
+    CertificateChain chain;
+    if (!fs.ReadFile(c.cert_file, &pem).ok() || !CertificateChain::Parse(pem, &chain).ok()) {
+      continue;
+    }
+    c.info = chain.Inspect();
+    if (c.cert_name.empty()) c.cert_name = DerivedCertName(c.info.fingerprint);
+  }
+}
+
 void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, Clock::WallTime now,
                          Diagnostics* diags) {
   const int64_t now_s = ToUnixSeconds(now);

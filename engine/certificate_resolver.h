@@ -25,6 +25,11 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, Clock::WallTime now,
                          Diagnostics* diags);
 
+// Reads only the upload certificates' PEM files (never a key) to fill CertificateConfig::info and
+// the derived cert_name, for commands that compare with the live CDN without the private keys
+// (drift, refresh, import). A certificate that cannot be read is left without a fingerprint.
+void FingerprintCertificates(Config* config, FileSystem& fs);
+
 // Reads an upload certificate's private key PEM from key_file or key_env into `pem`. The caller
 // owns the secret and must WipeSecret() it when done.
 Status ReadPrivateKeyPem(const CertificateConfig& cert, FileSystem& fs, const EnvLookup& env,

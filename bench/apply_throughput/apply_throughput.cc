@@ -40,17 +40,20 @@ bool RunScenario(const Scenario& s) {
   emulator::EmulatorConfig config;
   config.write_limit = 10;
   config.faults = {.error_rate = s.error_rate, .latency_ms = 200, .jitter_ms = 200, .seed = 5};
-  std::string toml = "[certificate.bench]\ncert_file = \"certs/bench.pem\"\n"
-                     "key_file = \"certs/bench.key\"\n";
+  std::string toml =
+      "[certificate.bench]\ncert_file = \"certs/bench.pem\"\n"
+      "key_file = \"certs/bench.key\"\n";
   std::string ini;
   for (int a = 0; a < s.accounts; ++a) {
     const std::string id = "key" + std::to_string(a), user = "user" + std::to_string(a);
     config.accounts.push_back({id, "secret" + std::to_string(a), user});
-    ini += "[a" + std::to_string(a) + "]\naccess_key_id = " + id +
-           "\naccess_key_secret = secret" + std::to_string(a) + "\n";
+    ini += "[a" + std::to_string(a) + "]\naccess_key_id = " + id + "\naccess_key_secret = secret" +
+           std::to_string(a) + "\n";
     toml += "\n[account.a" + std::to_string(a) + "]\ncredentials = \"profile:a" +
-            std::to_string(a) + "\"\nrate_limit = 10\n\n[[binding]]\ncertificate = \"bench\"\n"
-            "account = \"a" + std::to_string(a) + "\"\ndomains = [";
+            std::to_string(a) +
+            "\"\nrate_limit = 10\n\n[[binding]]\ncertificate = \"bench\"\n"
+            "account = \"a" +
+            std::to_string(a) + "\"\ndomains = [";
     for (int i = a; i < s.changes; i += s.accounts) {
       const std::string domain = "d" + std::to_string(i) + ".bench.example.com";
       config.domains.push_back({domain, user, "online"});
@@ -66,9 +69,8 @@ bool RunScenario(const Scenario& s) {
   o.cwd = dir.path();
   o.env = {{"HOME", dir.path()}};
   auto start = std::chrono::steady_clock::now();
-  ProcessResult r = RunProcess(CERTFORM_BINARY,
-                               {"apply", "--auto-approve", "--json", "--endpoint", emu.Endpoint()},
-                               o);
+  ProcessResult r = RunProcess(
+      CERTFORM_BINARY, {"apply", "--auto-approve", "--json", "--endpoint", emu.Endpoint()}, o);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json summary;
   std::string line;
@@ -80,7 +82,8 @@ bool RunScenario(const Scenario& s) {
   const double apply_s = summary.value("elapsed_ms", 0) / 1000.0;
   const int applied = summary.value("applied", 0);
   int peak = 0;
-  for (const auto& [user, n] : counters["peak_per_second"].items()) peak = std::max(peak, n.get<int>());
+  for (const auto& [user, n] : counters["peak_per_second"].items())
+    peak = std::max(peak, n.get<int>());
   const double limit = 10.0 * s.accounts;
   const double rate = applied / apply_s;
   std::printf("%s\n", s.name);
@@ -88,13 +91,14 @@ bool RunScenario(const Scenario& s) {
               apply_s, wall, r.exit_code);
   std::printf("  achieved %.2f calls/s; ratio to the limit (%.0f/s): %.3f\n", rate, limit,
               rate / limit);
-  std::printf("  throttled answers: %d; most calls in one second for one user: %d (limit 10); "
-              "retries: %d; injected 5xx: %d\n",
-              counters["throttled"].get<int>(), peak, summary.value("retries", 0),
-              counters["injected_errors"].get<int>());
-  const bool ok = applied == s.changes && r.exit_code == 0 &&
-                  (s.error_rate > 0 ||
-                   (rate / limit >= 0.95 && counters["throttled"] == 0 && peak <= 10));
+  std::printf(
+      "  throttled answers: %d; most calls in one second for one user: %d (limit 10); "
+      "retries: %d; injected 5xx: %d\n",
+      counters["throttled"].get<int>(), peak, summary.value("retries", 0),
+      counters["injected_errors"].get<int>());
+  const bool ok =
+      applied == s.changes && r.exit_code == 0 &&
+      (s.error_rate > 0 || (rate / limit >= 0.95 && counters["throttled"] == 0 && peak <= 10));
   std::printf("  %s\n\n", ok ? "PASS" : "FAIL");
   if (!ok) std::fprintf(stderr, "%s\n", r.err.c_str());
   return ok;

@@ -20,7 +20,8 @@ void PrintUsage(std::ostream& out) {
   for (const Command& c : Commands()) fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
   fmt::print(out,
              "\nRun \"certform COMMAND --help\" for a command's options.\n"
-             "Exit codes: 0 success, 1 error, 2 changes present (plan --detailed-exitcode).\n");
+             "Exit codes: 0 success, 1 error, 2 changes (plan) or drift (drift) with\n"
+             "--detailed-exitcode.\n");
 }
 
 int RunHelp(const Args& args, Context& ctx) {
@@ -41,6 +42,9 @@ const std::vector<Command>& Commands() {
       {"validate", "Check the configuration and its certificates (offline)", RunValidate},
       {"plan", "Show the changes that apply would make", RunPlan},
       {"apply", "Make the CDN match the configuration (or a saved plan)", RunApply},
+      {"drift", "Check whether the live CDN still matches the state (read-only)", RunDrift},
+      {"refresh", "Update the state to match the live CDN", RunRefresh},
+      {"import", "Adopt existing CDN bindings into the state", RunImport},
       {"state", "Inspect or edit the state: list, show, rm", RunState},
       {"version", "Print certform's version", RunVersion},
       {"help", "Show help for certform or for a command", RunHelp},

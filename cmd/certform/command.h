@@ -27,6 +27,9 @@ int Run(const Args& args, Context& ctx);
 int RunValidate(const Args& args, Context& ctx);
 int RunPlan(const Args& args, Context& ctx);
 int RunApply(const Args& args, Context& ctx);
+int RunDrift(const Args& args, Context& ctx);
+int RunRefresh(const Args& args, Context& ctx);
+int RunImport(const Args& args, Context& ctx);
 int RunState(const Args& args, Context& ctx);
 int RunVersion(const Args& args, Context& ctx);
 

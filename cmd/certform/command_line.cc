@@ -53,6 +53,19 @@ void CommandLine::AddCommonOptions(CommonOptions* common, bool with_state) {
       "No colour (also when NO_COLOR is set or output is not a terminal)");
 }
 
+void CommandLine::AddFormatOption(CommonOptions* common) {
+  format_target_ = common;
+  options_.add_options()("format", po::value(&common->format)->value_name("FORMAT"),
+                         "Output: human (default), json, or markdown (for pull-request comments)");
+}
+
+void CommandLine::AddConnectionOptions(std::string* endpoint, std::string* ca_bundle) {
+  options_.add_options()("endpoint", po::value(endpoint)->value_name("URL"),
+                         "Send every account's calls to URL (e.g. the local emulator)")(
+      "ca-bundle", po::value(ca_bundle)->value_name("FILE"),
+      "Trust the CAs in FILE (PEM) for HTTPS");
+}
+
 void CommandLine::AddLockTimeout(engine::Clock::Duration* timeout) {
   lock_timeout_ = timeout;
   options_.add_options()("lock-timeout", po::value(&lock_timeout_text_)->value_name("DURATION"),
@@ -102,6 +115,15 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
   } catch (const po::error& e) {
     fmt::print(ctx.err, "{}: {}\nUsage: certform {}\n", prog, e.what(), usage_);
     return kExitError;
+  }
+  if (format_target_ != nullptr) {
+    const std::string& f = format_target_->format;
+    if (f != "human" && f != "json" && f != "markdown") {
+      fmt::print(ctx.err, "{}: --format must be human, json or markdown, not \"{}\"\n", prog, f);
+      return kExitError;
+    }
+    if (format_target_->json) format_target_->format = "json";
+    format_target_->json = format_target_->format == "json";
   }
   if (lock_timeout_ != nullptr) {
     auto d = ParseDuration(lock_timeout_text_);

@@ -18,7 +18,8 @@ namespace po = boost::program_options;
 struct CommonOptions {
   std::string config_dir = ".";  // where the *.toml files are
   std::string state_path;        // default: <config_dir>/certform.state.json
-  bool json = false;             // machine-readable output
+  bool json = false;             // machine-readable output (--json, or --format json)
+  std::string format = "human";  // human | json | markdown
   bool no_color = false;
 
   std::string StatePath() const;
@@ -32,6 +33,10 @@ class CommandLine {
   po::options_description& options() { return options_; }
   // Adds --config, --state, --json and --no-color, stored into `common`.
   void AddCommonOptions(CommonOptions* common, bool with_state = true);
+  // Adds --format human|json|markdown (for plan and drift); Parse() checks it and sets `json`.
+  void AddFormatOption(CommonOptions* common);
+  // Adds --endpoint URL and --ca-bundle FILE, for commands that talk to the CDN.
+  void AddConnectionOptions(std::string* endpoint, std::string* ca_bundle);
   // Adds --lock-timeout; Parse() converts it into `timeout`.
   void AddLockTimeout(engine::Clock::Duration* timeout);
   // Positional arguments collected into `values` (at most `max`, -1 for any number).
@@ -51,6 +56,7 @@ class CommandLine {
   std::vector<std::string>* positional_values_ = nullptr;
   std::string lock_timeout_text_ = "0s";
   engine::Clock::Duration* lock_timeout_ = nullptr;
+  CommonOptions* format_target_ = nullptr;
   po::variables_map vm_;
 };
 

@@ -4,8 +4,12 @@
 
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/diagnostics_view.h"
+#include "cmd/certform/drift_view.h"
+#include "cmd/certform/markdown_view.h"
 #include "cmd/certform/plan_view.h"
+#include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
+#include "engine/drift.h"
 #include "engine/plan_file.h"
 #include "engine/planner.h"
 #include "engine/state_store.h"
@@ -16,17 +20,24 @@ int RunPlan(const Args& args, Context& ctx) {
   CommonOptions common;
   std::string out_file;
   bool detailed_exitcode = false;
+  bool refresh = false;
+  ConnectionOptions connection;
   engine::PlanOptions plan_options;
   CommandLine cl(
       "plan [options]",
       "Compares the configuration with the state file and shows, for each domain, whether\n"
       "apply would bind a certificate (+), update it (~) or switch HTTPS off and forget the\n"
-      "domain (-), and why. Offline: nothing is sent to the CDN. No private key is ever shown.\n"
+      "domain (-), and why. Offline unless --refresh: then the live bindings are read first\n"
+      "and the plan repairs any drift. No private key is ever shown.\n"
       "With --out, the plan is saved for \"certform apply FILE\", which refuses it if the\n"
       "state or the configuration changed in between.");
   cl.AddCommonOptions(&common);
-  cl.options().add_options()("out", po::value(&out_file)->value_name("FILE"),
-                             "Save the plan to FILE (Terraform's -out=FILE works too)")(
+  cl.AddFormatOption(&common);
+  cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
+  cl.options().add_options()("refresh", po::bool_switch(&refresh),
+                             "Read the live bindings first and plan against them")(
+      "out", po::value(&out_file)->value_name("FILE"),
+      "Save the plan to FILE (Terraform's -out=FILE works too)")(
       "detailed-exitcode", po::bool_switch(&detailed_exitcode),
       "Exit 0 with no changes, 1 on error, 2 when there are changes")(
       "target", po::value(&plan_options.targets)->value_name("DOMAIN")->composing(),
@@ -50,13 +61,36 @@ int RunPlan(const Args& args, Context& ctx) {
     }
     return kExitError;
   }
-  engine::Plan plan = engine::MakePlan(config, state, plan_options);
-  plan.created_at = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
-  if (common.json) {
+  const int64_t now = engine::ToUnixSeconds(ctx.clock.Now());
+  engine::State planned_against = state;
+  if (refresh) {
+    std::vector<engine::DomainRef> domains;
+    for (const auto& [domain, e] : state.entries) domains.push_back({domain, e.account});
+    std::vector<engine::LiveRead> reads;
+    engine::Status s = ReadLiveBindings(config, domains, connection, ctx, &reads);
+    engine::DriftReport drift = engine::CompareLive(state, reads, now, config.expiry_warning_days);
+    if (s.ok() && !drift.failed.empty()) s = engine::Status::Unavailable(drift.failed[0].error);
+    if (!s.ok()) {
+      fmt::print(ctx.err, "certform plan --refresh: {}\n", s.message());
+      return kExitError;
+    }
+    if (drift.HasDrift() && common.format == "human") {
+      fmt::print(ctx.out, "Changed outside certform since the last apply:\n");
+      PrintDrift(ctx.out, drift, style);
+      fmt::print(ctx.out, "\n");
+    }
+    planned_against = engine::RefreshedState(state, reads, config, engine::FormatUtc(now));
+  }
+  engine::Plan plan = engine::MakePlan(config, planned_against, plan_options);
+  plan.created_at = engine::FormatUtc(now);
+  if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", PlanToJson(&plan, diags).dump(2));
+  } else if (common.format == "markdown") {
+    PrintDiagnostics(ctx.err, diags, style);
+    fmt::print(ctx.out, "{}", PlanToMarkdown(plan, now));
   } else {
     PrintDiagnostics(ctx.err, diags, style);
-    PrintPlan(ctx.out, plan, style, engine::ToUnixSeconds(ctx.clock.Now()));
+    PrintPlan(ctx.out, plan, style, now);
   }
   if (!out_file.empty()) {
     engine::Status s =
@@ -65,7 +99,7 @@ int RunPlan(const Args& args, Context& ctx) {
       fmt::print(ctx.err, "certform plan: cannot save the plan: {}\n", s.message());
       return kExitError;
     }
-    if (!common.json) {
+    if (common.format == "human") {
       fmt::print(ctx.out,
                  "\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n"
                  "  certform apply {}\n",

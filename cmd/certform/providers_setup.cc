@@ -4,6 +4,7 @@
 
 #include "engine/certificate.h"
 #include "engine/certificate_resolver.h"
+#include "engine/config_loader.h"
 #include "providers/alicloud/credentials.h"
 
 namespace certform::cli {
@@ -41,6 +42,34 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
 engine::Provider* ProviderSet::Get(const std::string& account) const {
   auto it = providers_.find(account);
   return it == providers_.end() ? nullptr : it->second.get();
+}
+
+std::map<std::string, engine::Provider*> ProviderSet::Providers() const {
+  std::map<std::string, engine::Provider*> out;
+  for (const auto& [name, p] : providers_) out[name] = p.get();
+  return out;
+}
+
+engine::Config LoadConfigForLive(const std::string& config_dir, Context& ctx,
+                                 engine::Diagnostics* diags) {
+  engine::Config config = engine::LoadConfig(ctx.fs, config_dir, diags);
+  engine::FingerprintCertificates(&config, ctx.fs);
+  diags->Sort();
+  return config;
+}
+
+engine::Status ReadLiveBindings(const engine::Config& config,
+                                const std::vector<engine::DomainRef>& domains,
+                                const ConnectionOptions& connection, Context& ctx,
+                                std::vector<engine::LiveRead>* reads) {
+  std::set<std::string> accounts;
+  for (const engine::DomainRef& d : domains) accounts.insert(d.account);
+  ProviderSet providers;
+  engine::Status s = providers.Build(config, accounts, connection, ctx);
+  if (!s.ok()) return s;
+  *reads = engine::ReadLive(domains, providers.Providers(), ctx.clock, ctx.random,
+                            engine::ReadOptions{});
+  return engine::Status::OK();
 }
 
 engine::Status ConfigMaterial::Load(const engine::StateEntry& after,

@@ -10,6 +10,7 @@
 #include "cmd/certform/context.h"
 #include "engine/applier.h"
 #include "engine/config.h"
+#include "engine/live_reader.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/curl_transport.h"
 
@@ -31,6 +32,7 @@ class ProviderSet {
   // For writes: the account's provider and its rate_limit.
   std::map<std::string, engine::AccountRuntime> Runtimes() const;
   engine::Provider* Get(const std::string& account) const;
+  std::map<std::string, engine::Provider*> Providers() const;
 
  private:
   std::unique_ptr<providers::CurlTransport> transport_;
@@ -49,5 +51,17 @@ class ConfigMaterial final : public engine::CertificateMaterial {
   const engine::Config& config_;
   Context& ctx_;
 };
+
+// For commands that read the live CDN without needing private keys (drift, refresh, import,
+// plan --refresh): the configuration with its certificates fingerprinted from their PEM files.
+engine::Config LoadConfigForLive(const std::string& config_dir, Context& ctx,
+                                 engine::Diagnostics* diags);
+
+// Reads the live bindings of `domains`, building the providers their accounts need. A missing
+// credential is an error before any call is made.
+engine::Status ReadLiveBindings(const engine::Config& config,
+                                const std::vector<engine::DomainRef>& domains,
+                                const ConnectionOptions& connection, Context& ctx,
+                                std::vector<engine::LiveRead>* reads);
 
 }  // namespace certform::cli

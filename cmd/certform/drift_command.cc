@@ -1,0 +1,74 @@
+// certform drift: does the live CDN still match the state? Reads only; writes nothing.
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "cmd/certform/command_line.h"
+#include "cmd/certform/diagnostics_view.h"
+#include "cmd/certform/drift_view.h"
+#include "cmd/certform/markdown_view.h"
+#include "cmd/certform/providers_setup.h"
+#include "cmd/certform/workspace.h"
+#include "engine/drift.h"
+
+namespace certform::cli {
+
+int RunDrift(const Args& args, Context& ctx) {
+  CommonOptions common;
+  ConnectionOptions connection;
+  bool detailed_exitcode = false;
+  std::vector<std::string> targets;
+  CommandLine cl(
+      "drift [options]",
+      "Reads each managed domain's live binding (DescribeDomainCertificateInfo, paced at 100\n"
+      "calls/s per user) and reports every domain whose certificate (by SHA-256 fingerprint),\n"
+      "CertName, type or HTTPS switch was changed outside certform, or that no longer exists,\n"
+      "and every live certificate expiring within expiry_warning_days. Writes nothing.\n"
+      "Needs the configuration (accounts) but no private key.\n"
+      "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift.");
+  cl.AddCommonOptions(&common);
+  cl.AddFormatOption(&common);
+  cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
+  cl.options().add_options()("detailed-exitcode", po::bool_switch(&detailed_exitcode),
+                             "Exit 2 when there is drift")(
+      "target", po::value(&targets)->value_name("DOMAIN")->composing(),
+      "Check only this domain (repeatable)");
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  Style style = Style::For(ctx, common.no_color);
+
+  engine::Diagnostics diags;
+  engine::Config config = LoadConfigForLive(common.config_dir, ctx, &diags);
+  engine::StateStore store(ctx.fs, common.StatePath());
+  engine::State state;
+  int replayed = 0;
+  if (engine::Status s = LoadState(ctx, store, &state, &replayed); !s.ok()) {
+    diags.Error({store.path(), 0, 0}, "cannot use the state file", s.message());
+  }
+  if (diags.HasErrors()) {
+    PrintDiagnostics(ctx.err, diags, style);
+    return kExitError;
+  }
+  std::vector<engine::DomainRef> domains;
+  for (const auto& [domain, e] : state.entries) {
+    if (targets.empty() || std::find(targets.begin(), targets.end(), domain) != targets.end()) {
+      domains.push_back({domain, e.account});
+    }
+  }
+  std::vector<engine::LiveRead> reads;
+  if (engine::Status s = ReadLiveBindings(config, domains, connection, ctx, &reads); !s.ok()) {
+    fmt::print(ctx.err, "certform drift: {}\n", s.message());
+    return kExitError;
+  }
+  const int64_t now = engine::ToUnixSeconds(ctx.clock.Now());
+  engine::DriftReport report = engine::CompareLive(state, reads, now, config.expiry_warning_days);
+  if (common.format == "json") {
+    fmt::print(ctx.out, "{}\n", DriftToJson(report).dump(2));
+  } else if (common.format == "markdown") {
+    fmt::print(ctx.out, "{}", DriftToMarkdown(report, now));
+  } else {
+    PrintDrift(ctx.out, report, style);
+  }
+  if (!report.failed.empty()) return kExitError;
+  return detailed_exitcode && report.HasDrift() ? kExitChanges : kExitOk;
+}
+
+}  // namespace certform::cli

@@ -1,0 +1,60 @@
+#include "cmd/certform/drift_view.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "engine/clock.h"
+
+namespace certform::cli {
+
+void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Style& style) {
+  for (const engine::DriftEntry& d : report.drifted) {
+    fmt::print(out, "{} {} (account {})\n", style.Yellow("~"), style.Bold(d.domain), d.account);
+    for (const std::string& why : d.reasons) fmt::print(out, "    {}\n", why);
+  }
+  for (const engine::LiveRead& r : report.failed) {
+    fmt::print(out, "{} {}: could not be read: {}\n", style.Red("!"), r.domain, r.error);
+  }
+  for (const engine::ExpiryWarning& e : report.expiring) {
+    fmt::print(out, "{} {}: the live certificate expires in {} days, on {}\n",
+               style.Yellow("warning:"), e.domain, e.days_left, engine::FormatUtc(e.not_after));
+  }
+  if (report.HasDrift()) {
+    fmt::print(out, "\n{} {} of {} domains differ from the state.\n", style.Bold("Drift:"),
+               report.drifted.size(), report.checked);
+    fmt::print(out,
+               "Run \"certform plan --refresh\" and apply it to restore the configuration, "
+               "or \"certform refresh\" to accept the live bindings.\n");
+  } else {
+    fmt::print(out, "{} the live bindings of {} domains match the state.\n",
+               style.Green("No drift:"), report.checked);
+  }
+}
+
+nlohmann::ordered_json DriftToJson(const engine::DriftReport& report) {
+  nlohmann::ordered_json doc;
+  doc["format_version"] = "1.0";
+  doc["checked"] = report.checked;
+  doc["drift"] = report.HasDrift();
+  doc["drifted"] = nlohmann::ordered_json::array();
+  for (const engine::DriftEntry& d : report.drifted) {
+    doc["drifted"].push_back(
+        {{"domain", d.domain}, {"account", d.account}, {"reasons", d.reasons}});
+  }
+  doc["expiring"] = nlohmann::ordered_json::array();
+  for (const engine::ExpiryWarning& e : report.expiring) {
+    doc["expiring"].push_back(
+        {{"domain", e.domain}, {"not_after", e.not_after}, {"days_left", e.days_left}});
+  }
+  doc["errors"] = nlohmann::ordered_json::array();
+  for (const engine::LiveRead& r : report.failed) {
+    doc["errors"].push_back({{"domain", r.domain},
+                             {"account", r.account},
+                             {"error", r.error},
+                             {"error_code", r.last.error_code},
+                             {"request_id", r.last.request_id}});
+  }
+  return doc;
+}
+
+}  // namespace certform::cli

@@ -1,0 +1,191 @@
+// certform refresh (accept the live bindings into the state) and certform import DOMAIN...
+// (adopt bindings that already exist).
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "cmd/certform/command_line.h"
+#include "cmd/certform/diagnostics_view.h"
+#include "cmd/certform/drift_view.h"
+#include "cmd/certform/providers_setup.h"
+#include "cmd/certform/workspace.h"
+#include "engine/drift.h"
+
+namespace certform::cli {
+
+namespace {
+
+// Everything refresh and import share: options, lock, state, configuration.
+struct LiveSession {
+  CommonOptions common;
+  ConnectionOptions connection;
+  engine::Clock::Duration lock_timeout{};
+  std::unique_ptr<engine::StateLock> lock;
+  std::unique_ptr<engine::StateStore> store;
+  engine::State state;
+  engine::Config config;
+
+  void AddOptions(CommandLine& cl) {
+    cl.AddCommonOptions(&common);
+    cl.AddLockTimeout(&lock_timeout);
+    cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
+  }
+
+  // Locks and loads; prints the problem and returns false on failure.
+  bool Open(const std::string& command, Context& ctx) {
+    store = std::make_unique<engine::StateStore>(ctx.fs, common.StatePath());
+    engine::Status s = LockState(ctx, *store, command, lock_timeout, &lock);
+    int replayed = 0;
+    if (s.ok()) s = LoadStateForWrite(ctx, *store, &state, &replayed);
+    if (!s.ok()) {
+      fmt::print(ctx.err, "{}: {}\n", command, s.message());
+      return false;
+    }
+    engine::Diagnostics diags;
+    config = LoadConfigForLive(common.config_dir, ctx, &diags);
+    PrintDiagnostics(ctx.err, diags, Style::For(ctx, common.no_color));
+    return !diags.HasErrors();
+  }
+
+  int Write(engine::State next, const std::string& command, Context& ctx) {
+    engine::Status s = store->Write(state, &next, ctx.random);
+    if (!s.ok()) {
+      fmt::print(ctx.err, "{}: {}\n", command, s.message());
+      return kExitError;
+    }
+    fmt::print(ctx.out, "State serial {} → {}.\n", state.serial, next.serial);
+    return kExitOk;
+  }
+};
+
+std::string Describe(const engine::StateEntry& e) {
+  if (!e.https) return "https off";
+  return fmt::format("{} {} {}{}", e.cert_type, e.cert_name,
+                     e.fingerprint.empty() ? "" : "SHA256:" + e.fingerprint.substr(0, 16) + "…",
+                     e.certificate.empty() ? "" : " (certificate \"" + e.certificate + "\")");
+}
+
+}  // namespace
+
+int RunRefresh(const Args& args, Context& ctx) {
+  LiveSession session;
+  bool auto_approve = false;
+  CommandLine cl("refresh [options]",
+                 "Reads every managed domain's live binding and updates the state to match it,\n"
+                 "accepting changes made outside certform (a domain that no longer exists is\n"
+                 "forgotten). Shows what it would change and asks on a terminal; --auto-approve\n"
+                 "skips the question. The CDN is not changed.");
+  session.AddOptions(cl);
+  cl.options().add_options()("auto-approve", po::bool_switch(&auto_approve),
+                             "Update the state without asking");
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  if (!auto_approve && !ctx.in_is_tty) {
+    fmt::print(ctx.err, "certform refresh: nobody can confirm here; run it with --auto-approve\n");
+    return kExitError;
+  }
+  if (!session.Open("certform refresh", ctx)) return kExitError;
+  std::vector<engine::DomainRef> domains;
+  for (const auto& [domain, e] : session.state.entries) domains.push_back({domain, e.account});
+  std::vector<engine::LiveRead> reads;
+  engine::Status s = ReadLiveBindings(session.config, domains, session.connection, ctx, &reads);
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform refresh: {}\n", s.message());
+    return kExitError;
+  }
+  const std::string now = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
+  engine::State next = engine::RefreshedState(session.state, reads, session.config, now);
+  int changed = 0;
+  for (const engine::LiveRead& r : reads) {
+    if (!r.ok) {
+      fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", r.domain, r.error);
+      return kExitError;
+    }
+    const engine::StateEntry& before = session.state.entries.at(r.domain);
+    const engine::StateEntry* after = next.Find(r.domain);
+    if (after == nullptr) {
+      fmt::print(ctx.out, "- {}: no longer exists on the CDN; forgotten\n", r.domain);
+      ++changed;
+    } else if (!(*after == before)) {
+      fmt::print(ctx.out, "~ {}: {} → {}\n", r.domain, Describe(before), Describe(*after));
+      ++changed;
+    }
+  }
+  if (changed == 0) {
+    fmt::print(ctx.out, "The state already matches the live bindings of {} domains.\n",
+               reads.size());
+    return kExitOk;
+  }
+  if (!auto_approve) {
+    fmt::print(ctx.out, "\nUpdate the state with these {} change(s)? Only 'yes' will be accepted: ",
+               changed);
+    ctx.out.flush();
+    std::string answer;
+    std::getline(ctx.in, answer);
+    if (answer != "yes") {
+      fmt::print(ctx.out, "Refresh cancelled.\n");
+      return kExitError;
+    }
+  }
+  return session.Write(std::move(next), "certform refresh", ctx);
+}
+
+int RunImport(const Args& args, Context& ctx) {
+  LiveSession session;
+  std::string account;
+  std::vector<std::string> domains;
+  CommandLine cl("import DOMAIN... [options]",
+                 "Adopts bindings that already exist on the CDN into the state, from a live read,\n"
+                 "so that certform can manage an existing CDN without uploading anything again.\n"
+                 "The next plan shows only what differs from the configuration.");
+  session.AddOptions(cl);
+  cl.options().add_options()("account", po::value(&account)->value_name("NAME"),
+                             "The account the domains belong to (default: the only one, or the "
+                             "account their binding names)");
+  cl.AddPositional("domain", -1, &domains);
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  if (domains.empty()) {
+    fmt::print(ctx.err, "certform import: which domains? Usage: certform import DOMAIN...\n");
+    return kExitError;
+  }
+  if (!session.Open("certform import", ctx)) return kExitError;
+  std::vector<engine::DomainRef> refs;
+  for (const std::string& d : domains) {
+    if (session.state.Find(d)) {
+      fmt::print(ctx.err, "certform import: {} is already in the state\n", d);
+      return kExitError;
+    }
+    std::string acct = account;
+    if (acct.empty()) {
+      const engine::DesiredBinding* b = session.config.FindBinding(d);
+      if (b != nullptr)
+        acct = b->account;
+      else if (session.config.accounts.size() == 1)
+        acct = session.config.accounts.begin()->first;
+    }
+    if (acct.empty()) {
+      fmt::print(ctx.err, "certform import: which account does {} belong to? Pass --account\n", d);
+      return kExitError;
+    }
+    refs.push_back({d, acct});
+  }
+  std::vector<engine::LiveRead> reads;
+  engine::Status s = ReadLiveBindings(session.config, refs, session.connection, ctx, &reads);
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform import: {}\n", s.message());
+    return kExitError;
+  }
+  engine::State next = session.state;
+  const std::string now = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
+  for (const engine::LiveRead& r : reads) {
+    if (!r.ok || !r.live.exists) {
+      fmt::print(ctx.err, "certform import: {}: {}; nothing was imported\n", r.domain,
+                 r.ok ? "the CDN does not know this domain" : r.error);
+      return kExitError;
+    }
+    engine::StateEntry e = engine::EntryFromLive(r.domain, r.account, r.live, session.config, now);
+    fmt::print(ctx.out, "Imported {}: {}\n", r.domain, Describe(e));
+    next.entries[r.domain] = e;
+  }
+  return session.Write(std::move(next), "certform import", ctx);
+}
+
+}  // namespace certform::cli

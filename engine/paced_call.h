@@ -1,0 +1,39 @@
+// One API call made the way certform makes every call: in a slot of the account's RateLimiter,
+// retried by the RetryPolicy, with the server's throttling answers slowing the limiter. Shared by
+// the applier (writes) and the live reader (reads).
+#pragma once
+
+#include <functional>
+
+#include "engine/clock.h"
+#include "engine/provider.h"
+#include "engine/rate_limiter.h"
+#include "engine/retry_policy.h"
+#include "engine/status.h"
+
+namespace certform::engine {
+
+struct PacedCallHooks {
+  // True when no further attempt may start (a stop was requested).
+  std::function<bool()> halted = [] { return false; };
+  // The wait before attempt `next_attempt`; may be called from several threads.
+  std::function<Clock::Duration(int attempts, Clock::Duration retry_after)> backoff;
+  // Told of each retry and of each throttling answer.
+  std::function<void(int next_attempt, Clock::Duration wait, const Status& status,
+                     const CallResult& last)>
+      on_retry = [](int, Clock::Duration, const Status&, const CallResult&) {};
+  std::function<void()> on_throttled = [] {};
+};
+
+struct PacedCallResult {
+  Status status;
+  int attempts = 0;
+  CallResult last;  // the last attempt's answer
+};
+
+// Calls `call` until it succeeds, fails for good, runs out of attempts or time, or `halted`.
+PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
+                          const std::function<Status(CallResult*)>& call,
+                          const PacedCallHooks& hooks);
+
+}  // namespace certform::engine

@@ -1,0 +1,176 @@
+// End-to-end tests of drift, plan --refresh, refresh and import against the emulator.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/cmd/apply_fixture.h"
+
+using namespace certform;
+using namespace certform::testing;
+
+namespace {
+
+// Applies the standard configuration, then changes three bindings behind certform's back.
+void ApplyThenTamper(ApplyFixture& f, const TestCert& other) {
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  std::string error;
+  REQUIRE(f.emu.emulator().PutDomain("www.example.com",
+                                     {{"https", true},
+                                      {"cert_pem", other.CertPem()},
+                                      {"cert_name", "console-upload"},
+                                      {"cert_type", "upload"}},
+                                     &error));
+  REQUIRE(f.emu.emulator().PutDomain("img.example.com", {{"https", false}}, &error));
+  REQUIRE(f.emu.emulator().RemoveDomain("api.example.com"));
+}
+
+}  // namespace
+
+TEST_CASE("cli drift: reports exactly the domains changed outside certform, exit code 2",
+          "[cli][drift]") {
+  ApplyFixture f;
+  TestCert other = IssueCert({.sans = {"www.example.com"}}, &f.cli.ca);
+  ApplyThenTamper(f, other);
+  const std::string state_before = f.cli.dir.Read("certform.state.json");
+
+  ProcessResult r = f.Run({"drift", "--detailed-exitcode"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("fingerprint " + f.cli.web.Fingerprint().substr(0, 8) + "…→" +
+                   other.Fingerprint().substr(0, 8) + "… (changed outside certform)") !=
+        std::string::npos);
+  CHECK(r.out.find("CertName ") != std::string::npos);
+  CHECK(r.out.find("img.example.com (account main)\n    https on→off") != std::string::npos);
+  CHECK(r.out.find("api.example.com (account main)\n    domain no longer exists") !=
+        std::string::npos);
+  CHECK(r.out.find("legacy.example.com") == std::string::npos);
+  CHECK(r.out.find("Drift: 3 of 4 domains differ from the state.") != std::string::npos);
+
+  ProcessResult json = f.Run({"drift", "--json"});
+  CHECK(json.exit_code == 0);  // without --detailed-exitcode drift is not an error
+  nlohmann::json doc = nlohmann::json::parse(json.out);
+  CHECK(doc["drift"] == true);
+  std::set<std::string> drifted;
+  for (const auto& d : doc["drifted"]) drifted.insert(d["domain"].get<std::string>());
+  CHECK(drifted == std::set<std::string>{"api.example.com", "img.example.com", "www.example.com"});
+  // drift writes nothing.
+  CHECK(f.cli.dir.Read("certform.state.json") == state_before);
+}
+
+TEST_CASE("cli drift: plan --refresh and apply repair the drift, then drift exits 0",
+          "[cli][drift]") {
+  ApplyFixture f;
+  TestCert other = IssueCert({.sans = {"www.example.com"}}, &f.cli.ca);
+  ApplyThenTamper(f, other);
+  std::string error;
+  REQUIRE(f.emu.emulator().PutDomain("api.example.com", {{"user", "u1"}}, &error));  // back, bare
+
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);  // offline: sees no drift
+  ProcessResult plan = f.Run({"plan", "--refresh", "--out", "repair.cfp"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(plan.out.find("Changed outside certform since the last apply:") != std::string::npos);
+  CHECK(plan.out.find("Plan: 0 to bind, 3 to update, 0 to disable.") != std::string::npos);
+  ProcessResult apply = f.Run({"apply", "repair.cfp"});
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  CHECK(f.Live()["www.example.com"]["fingerprint"] == f.cli.web.Fingerprint());
+  CHECK(f.Live()["img.example.com"]["https"] == true);
+  CHECK(f.Live()["api.example.com"]["fingerprint"] == f.cli.api.Fingerprint());
+  ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+  CHECK(drift.exit_code == 0);
+  CHECK(drift.out.find("No drift: the live bindings of 4 domains match the state.") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli refresh: accepts the live bindings into the state", "[cli][drift]") {
+  ApplyFixture f;
+  TestCert other = IssueCert({.sans = {"www.example.com"}}, &f.cli.ca);
+  ApplyThenTamper(f, other);
+  CHECK(f.Run({"refresh"}).exit_code == 1);  // no terminal, no --auto-approve
+  ProcessResult r = f.Run({"refresh", "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("- api.example.com: no longer exists on the CDN; forgotten") !=
+        std::string::npos);
+  CHECK(r.out.find("~ img.example.com:") != std::string::npos);
+  engine::State s = f.State();
+  CHECK(s.serial == 2);
+  CHECK(s.entries.count("api.example.com") == 0);
+  CHECK(s.entries["www.example.com"].fingerprint == other.Fingerprint());
+  CHECK(s.entries["www.example.com"].certificate.empty());  // not a configured certificate
+  CHECK(s.entries["img.example.com"].https == false);
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE("cli import: existing bindings are adopted, and the next plan has no changes",
+          "[cli][drift]") {
+  ApplyFixture f;
+  std::string error;
+  for (const char* d : {"www.example.com", "img.example.com"}) {
+    REQUIRE(f.emu.emulator().PutDomain(
+        d,
+        {{"https", true},
+         {"cert_pem", f.cli.web.CertPem()},
+         {"cert_name", "certform-" + f.cli.web.Fingerprint().substr(0, 16)},
+         {"cert_type", "upload"}},
+        &error));
+  }
+  REQUIRE(f.emu.emulator().PutDomain("api.example.com",
+                                     {{"https", true},
+                                      {"cert_pem", f.cli.api.CertPem()},
+                                      {"cert_name", "api-2026"},
+                                      {"cert_type", "upload"}},
+                                     &error));
+  ProcessResult r = f.Run(
+      {"import", "www.example.com", "img.example.com", "api.example.com", "legacy.example.com"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Imported www.example.com: upload certform-") != std::string::npos);
+  CHECK(r.out.find("(certificate \"web\")") != std::string::npos);
+  // Only reads: nothing written to the CDN, nothing uploaded.
+  nlohmann::json calls = f.emu.emulator().CountersJson()["calls"];
+  CHECK(calls["DescribeDomainCertificateInfo"]["u1"] == 4);
+  CHECK_FALSE(calls.contains("SetDomainServerCertificate"));
+  ProcessResult plan = f.Run({"plan", "--detailed-exitcode"});
+  INFO(plan.out);
+  CHECK(plan.exit_code == 0);
+  CHECK(f.Run({"import", "www.example.com"}).exit_code == 1);  // already managed
+  CHECK(f.Run({"import", "nope.example.com"}).err.find("the CDN does not know this domain") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli drift: a live certificate expiring soon is a warning", "[cli][drift]") {
+  ApplyFixture f;
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  TestCert soon =
+      IssueCert({.sans = {"*.example.com"}, .not_after_offset = 5 * 86400 + 600}, &f.cli.ca);
+  std::string error;
+  REQUIRE(f.emu.emulator().PutDomain("img.example.com",
+                                     {{"https", true}, {"cert_pem", soon.CertPem()}}, &error));
+  ProcessResult r = f.Run({"drift", "--json"});
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  REQUIRE(doc["expiring"].size() == 1);
+  CHECK(doc["expiring"][0]["domain"] == "img.example.com");
+  CHECK(doc["expiring"][0]["days_left"] == 5);
+  ProcessResult human = f.Run({"drift"});
+  CHECK(human.out.find("img.example.com: the live certificate expires in 5 days") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli drift: Markdown for pull requests, never a secret", "[cli][drift][secrets]") {
+  ApplyFixture f;
+  TestCert other = IssueCert({.sans = {"www.example.com"}}, &f.cli.ca);
+  ProcessResult plan_md = f.Run({"plan", "--format", "markdown"});
+  CHECK(plan_md.out.find("### certform plan") == 0);
+  CHECK(plan_md.out.find("| ➕ bind | `www.example.com` | main |") != std::string::npos);
+  CHECK(plan_md.out.find("<details><summary>Certificate details (2)</summary>") !=
+        std::string::npos);
+  ApplyThenTamper(f, other);
+  ProcessResult drift_md = f.Run({"drift", "--format", "markdown"});
+  CHECK(drift_md.out.find("### certform drift: 3 of 4 domains changed outside certform") == 0);
+  CHECK(drift_md.out.find("| `api.example.com` | main | domain no longer exists |") !=
+        std::string::npos);
+  std::vector<std::string> secrets = f.cli.Secrets();
+  secrets.push_back(kSecret);
+  CHECK(FindSecret(f.transcript, secrets).empty());
+}
