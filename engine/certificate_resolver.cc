@@ -1,5 +1,7 @@
 #include "engine/certificate_resolver.h"
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "engine/certificate.h"
@@ -10,6 +12,19 @@ namespace certform::engine {
 namespace {
 
 constexpr int64_t kSecondsPerDay = 86400;
+constexpr int64_t kMaxPemBytes = 1 << 20;  // a long chain is a few KiB
+
+// A private key others can read is a leak waiting to happen; say so (the owner decides).
+void WarnIfReadableByOthers(const CertificateConfig& c, FileSystem& fs, Diagnostics* diags) {
+  FileInfo info;
+  if (c.key_file.empty() || !fs.Stat(c.key_file, &info).ok() || (info.mode & 077) == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", info.mode);
+  diags->Warning(c.key_where,
+                 fmt::format("private key {} is readable by other users (mode {})", c.key_file,
+                             mode),
+                 fmt::format("restrict it: chmod 600 {}", c.key_file));
+}
 
 // Checks validity at `now`; warns when fewer than `warning_days` remain.
 void CheckValidity(const CertificateConfig& c, int64_t now, int warning_days, Diagnostics* diags) {
@@ -32,7 +47,7 @@ void CheckValidity(const CertificateConfig& c, int64_t now, int warning_days, Di
 // Reads, parses and checks one upload certificate; false when it cannot be used.
 bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, Diagnostics* diags) {
   std::string pem;
-  if (Status s = fs.ReadFile(c->cert_file, &pem); !s.ok()) {
+  if (Status s = ReadBoundedFile(fs, c->cert_file, kMaxPemBytes, &pem); !s.ok()) {
     diags->Error(c->cert_file_where,
                  fmt::format("certificate \"{}\": cannot read cert_file", c->key), s.message());
     return false;
@@ -54,6 +69,7 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, D
     diags->Error(c->key_where, fmt::format("certificate \"{}\": {}", c->key, read.message()));
     return false;
   }
+  WarnIfReadableByOthers(*c, fs, diags);
   PrivateKey key;
   Status parsed = PrivateKey::Parse(key_pem, &key);
   WipeSecret(&key_pem);
@@ -89,7 +105,7 @@ Status ReadPrivateKeyPem(const CertificateConfig& cert, FileSystem& fs, const En
     *pem = std::move(*v);
     return Status::OK();
   }
-  Status s = fs.ReadFile(cert.key_file, pem);
+  Status s = ReadBoundedFile(fs, cert.key_file, kMaxPemBytes, pem);
   if (!s.ok()) return s.WithContext("cannot read key_file");
   return Status::OK();
 }
@@ -99,7 +115,8 @@ void FingerprintCertificates(Config* config, FileSystem& fs) {
     if (c.type != CertType::kUpload || c.cert_file.empty()) continue;
     std::string pem;
     CertificateChain chain;
-    if (!fs.ReadFile(c.cert_file, &pem).ok() || !CertificateChain::Parse(pem, &chain).ok()) {
+    if (!ReadBoundedFile(fs, c.cert_file, kMaxPemBytes, &pem).ok() ||
+        !CertificateChain::Parse(pem, &chain).ok()) {
       continue;
     }
     c.info = chain.Inspect();

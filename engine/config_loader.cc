@@ -16,6 +16,8 @@ namespace certform::engine {
 
 namespace {
 
+constexpr int64_t kMaxConfigFileBytes = 16 << 20;
+
 const std::vector<std::string> kTopKeys = {"expiry_warning_days", "account", "certificate",
                                            "binding"};
 const std::vector<std::string> kAccountKeys = {"credentials", "endpoint", "api", "rate_limit"};
@@ -456,7 +458,7 @@ Config LoadConfig(FileSystem& fs, const std::string& dir, Diagnostics* diags) {
     const std::string path = JoinPath(dir, name);
     config.files.push_back(path);
     std::string text;
-    if (Status rs = fs.ReadFile(path, &text); !rs.ok()) {
+    if (Status rs = ReadBoundedFile(fs, path, kMaxConfigFileBytes, &text); !rs.ok()) {
       diags->Error({path, 0, 0}, "cannot read configuration file", rs.message());
       continue;
     }

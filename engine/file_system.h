@@ -4,12 +4,19 @@
 // PosixFileSystem, which main() creates.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "engine/status.h"
 
 namespace certform::engine {
+
+struct FileInfo {
+  int mode = 0;            // permission bits, e.g. 0600
+  int64_t size = 0;        // bytes
+  bool is_regular = false;  // after following symbolic links
+};
 
 class FileSystem {
  public:
@@ -28,6 +35,8 @@ class FileSystem {
   virtual Status AppendDurable(const std::string& path, const std::string& data, int mode) = 0;
 
   virtual bool Exists(const std::string& path) = 0;
+  // Facts about the file `path` names (following symbolic links). NotFound when there is none.
+  virtual Status Stat(const std::string& path, FileInfo* info) = 0;
   virtual Status Remove(const std::string& path) = 0;
 
   // Names (not paths) of the regular files in `dir` whose names end in `suffix`, sorted.
@@ -42,10 +51,16 @@ class PosixFileSystem final : public FileSystem {
   Status WriteFileAtomic(const std::string& path, const std::string& contents, int mode) override;
   Status AppendDurable(const std::string& path, const std::string& data, int mode) override;
   bool Exists(const std::string& path) override;
+  Status Stat(const std::string& path, FileInfo* info) override;
   Status Remove(const std::string& path) override;
   Status ListFiles(const std::string& dir, const std::string& suffix,
                    std::vector<std::string>* names) override;
 };
+
+// Reads `path` like FileSystem::ReadFile, refusing (InvalidArgument) a file larger than
+// `max_bytes` or one that is not a regular file, so that hostile input cannot exhaust memory.
+Status ReadBoundedFile(FileSystem& fs, const std::string& path, int64_t max_bytes,
+                       std::string* contents);
 
 // Directory part of a path ("." when there is none) and the joining of two parts.
 std::string DirName(const std::string& path);

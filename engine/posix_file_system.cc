@@ -110,6 +110,28 @@ bool PosixFileSystem::Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+Status PosixFileSystem::Stat(const std::string& path, FileInfo* info) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return ErrnoStatus("cannot stat", path, errno);
+  info->mode = static_cast<int>(st.st_mode & 07777);
+  info->size = static_cast<int64_t>(st.st_size);
+  info->is_regular = S_ISREG(st.st_mode);
+  return Status::OK();
+}
+
+Status ReadBoundedFile(FileSystem& fs, const std::string& path, int64_t max_bytes,
+                       std::string* contents) {
+  FileInfo info;
+  Status s = fs.Stat(path, &info);
+  if (!s.ok()) return s;
+  if (!info.is_regular) return Status::InvalidArgument(path + " is not a regular file");
+  if (info.size > max_bytes) {
+    return Status::InvalidArgument(path + " is too large (" + std::to_string(info.size) +
+                                   " bytes; at most " + std::to_string(max_bytes) + ")");
+  }
+  return fs.ReadFile(path, contents);
+}
+
 Status PosixFileSystem::Remove(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus("cannot remove", path, errno);

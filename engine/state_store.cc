@@ -4,9 +4,13 @@
 
 namespace certform::engine {
 
+namespace {
+constexpr int64_t kMaxStateBytes = int64_t{256} << 20;
+}  // namespace
+
 Status StateStore::Load(State* state) {
   std::string text;
-  Status s = fs_.ReadFile(path_, &text);
+  Status s = ReadBoundedFile(fs_, path_, kMaxStateBytes, &text);
   if (s.IsNotFound()) {
     *state = State();
     return Status::OK();

@@ -166,7 +166,7 @@ int RunApply(const Args& args, Context& ctx) {
   engine::Plan plan;
   if (saved) {
     std::string text;
-    s = ctx.fs.ReadFile(plan_files[0], &text);
+    s = engine::ReadBoundedFile(ctx.fs, plan_files[0], int64_t{256} << 20, &text);
     if (s.ok()) s = engine::ParsePlan(text, plan_files[0], &plan);
     if (s.ok()) s = CheckSavedPlan(plan, state, config, plan_files[0]);
     if (!s.ok()) return fail(s.message());

@@ -1,5 +1,8 @@
 #include "engine/certificate_resolver.h"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <map>
 
 #include <catch2/catch.hpp>
@@ -105,7 +108,7 @@ TEST_CASE("resolver: garbage in cert_file is 'certificate is not valid PEM' nami
           "[resolver]") {
   Fixture f;
   f.dir.Write("certs/web.pem", "this is not a certificate\n");
-  f.dir.Write("certs/web.key", "irrelevant");
+  f.dir.Write("certs/web.key", "irrelevant", 0600);
   f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
   f.Resolve();
   REQUIRE(f.diags.ErrorCount() == 1);
@@ -119,7 +122,7 @@ TEST_CASE("resolver: a key that does not match is caught before any API call", "
   TestCert leaf = IssueCert({.sans = {"www.example.com"}});
   TestCert other = IssueCert({.sans = {"www.example.com"}});
   f.dir.Write("certs/web.pem", leaf.CertPem());
-  f.dir.Write("certs/web.key", other.KeyPem());
+  f.dir.Write("certs/web.key", other.KeyPem(), 0600);
   f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
   f.Resolve();
   REQUIRE(f.diags.ErrorCount() == 1);
@@ -131,7 +134,7 @@ TEST_CASE("resolver: an encrypted key is refused clearly", "[resolver]") {
   Fixture f;
   TestCert leaf = IssueCert({.sans = {"www.example.com"}});
   f.dir.Write("certs/web.pem", leaf.CertPem());
-  f.dir.Write("certs/web.key", leaf.KeyPem(KeyFormat::kEncryptedPkcs8));
+  f.dir.Write("certs/web.key", leaf.KeyPem(KeyFormat::kEncryptedPkcs8), 0600);
   f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
   f.Resolve();
   REQUIRE(f.diags.ErrorCount() == 1);
@@ -143,7 +146,7 @@ TEST_CASE("resolver: a domain the certificate does not cover is an error at the 
   Fixture f;
   TestCert leaf = IssueCert({.sans = {"*.example.com"}});
   f.dir.Write("certs/web.pem", leaf.CertPem());
-  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
   f.WriteConfig({"www.example.com", "a.b.example.com", ".example.com"},
                 "key_file = \"certs/web.key\"");
   f.Resolve();
@@ -160,7 +163,7 @@ TEST_CASE("resolver: a wildcard CDN domain without the wildcard name says what i
   Fixture f;
   TestCert leaf = IssueCert({.sans = {"example.org"}});
   f.dir.Write("certs/web.pem", leaf.CertPem());
-  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
   f.WriteConfig({".example.org"}, "key_file = \"certs/web.key\"");
   f.Resolve();
   REQUIRE(f.diags.ErrorCount() == 1);
@@ -173,7 +176,7 @@ TEST_CASE("resolver: expired and not-yet-valid certificates are errors", "[resol
     TestCert leaf = IssueCert(
         {.sans = {"www.example.com"}, .not_before_offset = -90 * 86400, .not_after_offset = -60});
     f.dir.Write("certs/web.pem", leaf.CertPem());
-    f.dir.Write("certs/web.key", leaf.KeyPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
     f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
     f.Resolve();
     REQUIRE(f.diags.ErrorCount() == 1);
@@ -183,7 +186,7 @@ TEST_CASE("resolver: expired and not-yet-valid certificates are errors", "[resol
     TestCert leaf = IssueCert(
         {.sans = {"www.example.com"}, .not_before_offset = 86400, .not_after_offset = 9 * 86400});
     f.dir.Write("certs/web.pem", leaf.CertPem());
-    f.dir.Write("certs/web.key", leaf.KeyPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
     f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
     f.Resolve();
     REQUIRE(f.diags.ErrorCount() == 1);
@@ -196,7 +199,7 @@ TEST_CASE("resolver: a certificate expiring within expiry_warning_days is a warn
   Fixture f;
   TestCert leaf = IssueCert({.sans = {"www.example.com"}, .not_after_offset = 10 * 86400 + 3600});
   f.dir.Write("certs/web.pem", leaf.CertPem());
-  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
   f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
   f.Resolve();
   CHECK(f.diags.ErrorCount() == 0);
@@ -210,9 +213,65 @@ TEST_CASE("resolver: a chain out of order is an error", "[resolver]") {
   TestCert inter = IssueCert({.cn = "Inter", .ca = true}, &root);
   TestCert leaf = IssueCert({.sans = {"www.example.com"}}, &inter);
   f.dir.Write("certs/web.pem", inter.CertPem() + leaf.CertPem());
-  f.dir.Write("certs/web.key", leaf.KeyPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
   f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
   f.Resolve();
   INFO(f.All());
   CHECK(f.All().find("out of order") != std::string::npos);
+}
+
+TEST_CASE("resolver: a private key readable by other users is warned about", "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("certs/web.key", leaf.KeyPem(), 0644);
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  CHECK(f.diags.ErrorCount() == 0);
+  REQUIRE(f.diags.WarningCount() == 1);
+  CHECK(f.diags.items()[0].summary.find("is readable by other users (mode 0644)") !=
+        std::string::npos);
+  CHECK(f.diags.items()[0].detail == "restrict it: chmod 600 " + f.dir.Path("certs/web.key"));
+}
+
+TEST_CASE("resolver: a key file behind a symbolic link is followed, a dangling one named",
+          "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}});
+  f.dir.Write("certs/web.pem", leaf.CertPem());
+  f.dir.Write("secrets/real.key", leaf.KeyPem(), 0600);
+  REQUIRE(symlink(f.dir.Path("secrets/real.key").c_str(), f.dir.Path("certs/web.key").c_str()) == 0);
+  REQUIRE(symlink(f.dir.Path("secrets/gone.key").c_str(), f.dir.Path("certs/gone.key").c_str()) ==
+          0);
+  SECTION("a link to a key, as Kubernetes mounts secrets") {
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.Resolve();
+    CHECK(f.diags.empty());
+  }
+  SECTION("a dangling link") {
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/gone.key\"");
+    f.Resolve();
+    REQUIRE(f.diags.ErrorCount() == 1);
+    CHECK(f.diags.items()[0].summary.find("cannot read key_file") != std::string::npos);
+  }
+}
+
+TEST_CASE("resolver: a certificate file that is huge or not a file is refused", "[resolver]") {
+  Fixture f;
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}});
+  f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+  SECTION("huge") {
+    f.dir.Write("certs/web.pem", std::string(2 << 20, 'A'));
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.Resolve();
+    REQUIRE(f.diags.ErrorCount() == 1);
+    CHECK(f.diags.items()[0].detail.find("is too large") != std::string::npos);
+  }
+  SECTION("a directory") {
+    std::filesystem::create_directories(f.dir.Path("certs/web.pem"));
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.Resolve();
+    REQUIRE(f.diags.ErrorCount() == 1);
+    CHECK(f.diags.items()[0].detail.find("is not a regular file") != std::string::npos);
+  }
 }

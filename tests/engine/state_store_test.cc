@@ -31,6 +31,7 @@ class FailingWrites final : public FileSystem {
     return real_.AppendDurable(p, d, mode);
   }
   bool Exists(const std::string& p) override { return real_.Exists(p); }
+  Status Stat(const std::string& p, FileInfo* i) override { return real_.Stat(p, i); }
   Status Remove(const std::string& p) override { return real_.Remove(p); }
   Status ListFiles(const std::string& d, const std::string& s,
                    std::vector<std::string>* n) override {
