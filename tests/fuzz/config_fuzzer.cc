@@ -1,0 +1,20 @@
+// libFuzzer target: the configuration loader and certificate resolver on arbitrary TOML.
+#include <cstdint>
+#include <string>
+
+#include "engine/certificate_resolver.h"
+#include "engine/config_loader.h"
+#include "engine/planner.h"
+#include "tests/fuzz/memory_file_system.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  certform::fuzz::MemoryFileSystem fs;
+  fs.files["cfg/main.toml"] = std::string(reinterpret_cast<const char*>(data), size);
+  certform::engine::Diagnostics diags;
+  certform::engine::Config config = certform::engine::LoadConfig(fs, "cfg", &diags);
+  certform::engine::ResolveCertificates(
+      &config, fs, [](const std::string&) { return std::nullopt; },
+      std::chrono::system_clock::now(), &diags);
+  if (!diags.HasErrors()) certform::engine::MakePlan(config, certform::engine::State{});
+  return 0;
+}

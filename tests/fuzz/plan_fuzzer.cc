@@ -1,0 +1,16 @@
+// libFuzzer target: the saved plan file loader.
+#include <cstdint>
+#include <string>
+
+#include "engine/plan_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  certform::engine::Plan plan;
+  if (certform::engine::ParsePlan(std::string(reinterpret_cast<const char*>(data), size), "fuzz",
+                                  &plan)
+          .ok()) {
+    (void)certform::engine::SerializePlan(plan);
+    plan.Summary();
+  }
+  return 0;
+}

@@ -1,0 +1,25 @@
+// libFuzzer target: the provider's reading of API answers (errors and read-back), and the
+// emulator's decoding of form bodies.
+#include <cstdint>
+#include <string>
+
+#include "providers/alicloud/cdn_provider.h"
+#include "providers/alicloud/errors.h"
+#include "providers/alicloud/signer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
+  certform::providers::HttpResponse response;
+  response.status = 200 + (data[0] % 4) * 100;  // 200, 300, 400, 500
+  response.body = body;
+  response.headers["x-acs-retry-after"] = body.substr(0, 12);
+  nlohmann::json doc;
+  certform::engine::CallResult result;
+  if (certform::alicloud::InterpretResponse(response, "fuzzid", &doc, &result).ok()) {
+    certform::engine::LiveBinding live;
+    (void)certform::alicloud::ParseCertificateInfo(doc, "www.example.com", &live);
+  }
+  certform::alicloud::ParseFormEncoded(body);
+  return 0;
+}

@@ -1,0 +1,22 @@
+// libFuzzer target: the state file loader and the journal replay.
+#include <cstdint>
+#include <string>
+
+#include "engine/journal.h"
+#include "engine/state_file.h"
+#include "tests/fuzz/memory_file_system.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  certform::engine::State state;
+  if (certform::engine::ParseState(text, "fuzz", &state).ok()) {
+    certform::engine::State back;
+    (void)certform::engine::ParseState(certform::engine::SerializeState(state), "again", &back);
+  }
+  certform::fuzz::MemoryFileSystem fs;
+  fs.files["j"] = text;
+  certform::engine::Journal journal(fs, "j");
+  int applied = 0;
+  (void)journal.Replay(&state, &applied);
+  return 0;
+}
