@@ -42,6 +42,9 @@ Status ParseJsonDocument(std::string_view text, const std::string& what, nlohman
     if (colon != std::string::npos) reason = reason.substr(colon + 2);
     return Status::Corruption(
         fmt::format("{} is not valid JSON (line {}, column {}): {}", what, line, column, reason));
+  } catch (const nlohmann::json::exception& e) {
+    // Not only syntax: a number too large for a double is out_of_range (found by state_fuzzer).
+    return Status::Corruption(fmt::format("{} is not valid JSON: {}", what, e.what()));
   }
   if (!doc->is_object()) return Status::Corruption(what + " is not a JSON object");
   return Status::OK();

@@ -15,6 +15,11 @@ engine::Status ProviderSet::Build(const engine::Config& config,
   providers::CurlOptions curl;
   curl.ca_bundle = options.ca_bundle;
   transport_ = std::make_unique<providers::CurlTransport>(curl);
+  providers::HttpTransport* transport = transport_.get();
+  if (ctx.env("CERTFORM_LOG").value_or("") == "debug") {
+    logging_ = std::make_unique<providers::LoggingTransport>(*transport_, ctx.err);
+    transport = logging_.get();
+  }
   for (const std::string& name : accounts) {
     auto it = config.accounts.find(name);
     if (it == config.accounts.end()) {
@@ -26,7 +31,7 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     if (!s.ok()) return s.WithContext(fmt::format("account \"{}\"", name));
     const std::string endpoint =
         options.endpoint_override.empty() ? a.endpoint : options.endpoint_override;
-    alicloud::RpcClient client(*transport_, ctx.clock, ctx.random, std::move(creds), endpoint);
+    alicloud::RpcClient client(*transport, ctx.clock, ctx.random, std::move(creds), endpoint);
     providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api);
     rates_[name] = a.rate_limit;
   }

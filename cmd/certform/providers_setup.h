@@ -13,6 +13,7 @@
 #include "engine/live_reader.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/curl_transport.h"
+#include "providers/logging_transport.h"
 
 namespace certform::cli {
 
@@ -36,6 +37,7 @@ class ProviderSet {
 
  private:
   std::unique_ptr<providers::CurlTransport> transport_;
+  std::unique_ptr<providers::HttpTransport> logging_;  // CERTFORM_LOG=debug
   std::map<std::string, std::unique_ptr<alicloud::CdnProvider>> providers_;
   std::map<std::string, double> rates_;
 };

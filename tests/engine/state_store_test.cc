@@ -187,3 +187,12 @@ TEST_CASE("state: serialisation holds no key material, only fingerprints", "[sta
   REQUIRE(ParseState(text, "s", &back).ok());
   CHECK(back.entries == s.entries);
 }
+
+TEST_CASE("state: a number too large for JSON is corruption, not a crash (fuzz regression)",
+          "[state]") {
+  // Found by tests/fuzz/state_fuzzer: nlohmann throws out_of_range, not parse_error, for it.
+  State s;
+  Status st = ParseState("777777777e7777", "s.json", &s);
+  CHECK(st.code() == Status::Code::kCorruption);
+  CHECK(st.message().find("is not valid JSON") != std::string::npos);
+}
