@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_estate.h"
 #include "tests/support/emulator_fixture.h"
-#include "tests/support/run_process.h"
 
 using namespace certform;
 using namespace certform::testing;
@@ -30,47 +30,16 @@ struct Scenario {
 };
 
 bool RunScenario(const Scenario& s) {
-  TempDir dir;
-  TestCert ca = IssueCert({.cn = "Bench CA", .ca = true});
-  TestCert cert = IssueCert({.cn = "*.bench.example.com", .sans = {"*.bench.example.com"}}, &ca);
-  dir.Write("certs/bench.pem", cert.CertPem());
-  dir.Write("certs/bench.key", cert.KeyPem(), 0600);
-  dir.Write(".alibabacloud/credentials", "", 0600);
-
-  emulator::EmulatorConfig config;
+  bench::Estate estate;
+  bench::MakeEstate(s.accounts, s.changes, 10, &estate);
+  emulator::EmulatorConfig config = estate.emulator;
   config.write_limit = 10;
   config.faults = {.error_rate = s.error_rate, .latency_ms = 200, .jitter_ms = 200, .seed = 5};
-  std::string toml =
-      "[certificate.bench]\ncert_file = \"certs/bench.pem\"\n"
-      "key_file = \"certs/bench.key\"\n";
-  std::string ini;
-  for (int a = 0; a < s.accounts; ++a) {
-    const std::string id = "key" + std::to_string(a), user = "user" + std::to_string(a);
-    config.accounts.push_back({id, "secret" + std::to_string(a), user});
-    ini += "[a" + std::to_string(a) + "]\naccess_key_id = " + id + "\naccess_key_secret = secret" +
-           std::to_string(a) + "\n";
-    toml += "\n[account.a" + std::to_string(a) + "]\ncredentials = \"profile:a" +
-            std::to_string(a) +
-            "\"\nrate_limit = 10\n\n[[binding]]\ncertificate = \"bench\"\n"
-            "account = \"a" +
-            std::to_string(a) + "\"\ndomains = [";
-    for (int i = a; i < s.changes; i += s.accounts) {
-      const std::string domain = "d" + std::to_string(i) + ".bench.example.com";
-      config.domains.push_back({domain, user, "online"});
-      toml += "\"" + domain + "\", ";
-    }
-    toml += "]\n";
-  }
-  dir.Write(".alibabacloud/credentials", ini, 0600);
-  dir.Write("certform.toml", toml);
   EmulatorFixture emu(config);
 
-  ProcessOptions o;
-  o.cwd = dir.path();
-  o.env = {{"HOME", dir.path()}};
   auto start = std::chrono::steady_clock::now();
-  ProcessResult r = RunProcess(
-      CERTFORM_BINARY, {"apply", "--auto-approve", "--json", "--endpoint", emu.Endpoint()}, o);
+  ProcessResult r =
+      bench::RunCertform(estate, {"apply", "--auto-approve", "--json"}, emu.Endpoint());
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json summary;
   std::string line;
