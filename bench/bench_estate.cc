@@ -9,16 +9,17 @@ void MakeEstate(int accounts, int changes, double rate_limit, Estate* e) {
   e->fingerprint = cert.Fingerprint();
   e->dir.Write("certs/bench.pem", cert.CertPem());
   e->dir.Write("certs/bench.key", cert.KeyPem(), 0600);
-  std::string toml = "[certificate.bench]\ncert_file = \"certs/bench.pem\"\n"
-                     "key_file = \"certs/bench.key\"\n";
+  std::string toml =
+      "[certificate.bench]\ncert_file = \"certs/bench.pem\"\n"
+      "key_file = \"certs/bench.key\"\n";
   std::string ini;
   for (int a = 0; a < accounts; ++a) {
     const std::string n = std::to_string(a), user = "user" + n;
     e->emulator.accounts.push_back({"key" + n, "secret" + n, user});
     ini += "[a" + n + "]\naccess_key_id = key" + n + "\naccess_key_secret = secret" + n + "\n";
-    toml += "\n[account.a" + n + "]\ncredentials = \"profile:a" + n + "\"\nrate_limit = " +
-            std::to_string(rate_limit) + "\n\n[[binding]]\ncertificate = \"bench\"\naccount = \"a" +
-            n + "\"\ndomains = [";
+    toml += "\n[account.a" + n + "]\ncredentials = \"profile:a" + n +
+            "\"\nrate_limit = " + std::to_string(rate_limit) +
+            "\n\n[[binding]]\ncertificate = \"bench\"\naccount = \"a" + n + "\"\ndomains = [";
     for (int i = a; i < changes; i += accounts) {
       const std::string domain = "d" + std::to_string(i) + ".bench.example.com";
       e->emulator.domains.push_back({domain, user, "online"});

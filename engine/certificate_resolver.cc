@@ -20,10 +20,10 @@ void WarnIfReadableByOthers(const CertificateConfig& c, FileSystem& fs, Diagnost
   if (c.key_file.empty() || !fs.Stat(c.key_file, &info).ok() || (info.mode & 077) == 0) return;
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", info.mode);
-  diags->Warning(c.key_where,
-                 fmt::format("private key {} is readable by other users (mode {})", c.key_file,
-                             mode),
-                 fmt::format("restrict it: chmod 600 {}", c.key_file));
+  diags->Warning(
+      c.key_where,
+      fmt::format("private key {} is readable by other users (mode {})", c.key_file, mode),
+      fmt::format("restrict it: chmod 600 {}", c.key_file));
 }
 
 // Checks validity at `now`; warns when fewer than `warning_days` remain.

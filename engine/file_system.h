@@ -13,8 +13,8 @@
 namespace certform::engine {
 
 struct FileInfo {
-  int mode = 0;            // permission bits, e.g. 0600
-  int64_t size = 0;        // bytes
+  int mode = 0;             // permission bits, e.g. 0600
+  int64_t size = 0;         // bytes
   bool is_regular = false;  // after following symbolic links
 };
 

@@ -89,8 +89,10 @@ engine::Status CurlTransport::Send(const HttpRequest& request, HttpResponse* res
   *response = HttpResponse();
   char error[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
+  std::string line;
   for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    line.assign(name).append(": ").append(value);
+    headers = curl_slist_append(headers, line.c_str());
   }
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for big bodies
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());

@@ -46,8 +46,8 @@ int main(int argc, char** argv) {
   bench::MakeEstate(2, changes, rate, &estate);
   emulator::EmulatorConfig config = estate.emulator;
   config.write_limit = static_cast<int>(rate);
-  config.faults = {.error_rate = 0.12, .drop_rate = 0.08, .latency_ms = 30, .jitter_ms = 300,
-                   .seed = 9};
+  config.faults = {
+      .error_rate = 0.12, .drop_rate = 0.08, .latency_ms = 30, .jitter_ms = 300, .seed = 9};
   testing::EmulatorFixture emu(config);
   const auto start = std::chrono::steady_clock::now();
 
@@ -97,10 +97,11 @@ int main(int argc, char** argv) {
   nlohmann::json counters = emu.emulator().CountersJson();
   std::printf("soak: %d changes over 2 accounts at %.0f calls/s each, SIGKILL at %d bound\n",
               changes, rate, bound_at_kill);
-  std::printf("  %.1f s in %d certform runs; %d retries; %d throttled answers; %d injected 5xx; "
-              "%d dropped connections\n",
-              seconds, runs, retries, counters["throttled"].get<int>(),
-              counters["injected_errors"].get<int>(), counters["dropped"].get<int>());
+  std::printf(
+      "  %.1f s in %d certform runs; %d retries; %d throttled answers; %d injected 5xx; "
+      "%d dropped connections\n",
+      seconds, runs, retries, counters["throttled"].get<int>(),
+      counters["injected_errors"].get<int>(), counters["dropped"].get<int>());
   std::printf("  domains not as planned or not matching the state: %d; plan after: exit %d\n",
               mismatched, plan.exit_code);
   std::printf("soak: %d passed, %d failed\n", ok ? 1 : 0, ok ? 0 : 1);

@@ -36,14 +36,14 @@ TEST_CASE("secrets: no command, format or failure leaks a key, the AccessKey sec
   run({"plan", "--format", "markdown"});
   run({"apply", "p.cfp"});
   ProcessResult debug = run({"apply", "--auto-approve", "--json"});
-  CHECK(debug.err.find("debug: POST ") != std::string::npos);  // the log is on ...
+  CHECK(debug.err.find("debug: POST ") != std::string::npos);           // the log is on ...
   CHECK(debug.err.find("PrivateKey=<redacted>") != std::string::npos);  // ... and redacts
   CHECK(debug.err.find("SecurityToken=<redacted>") != std::string::npos);
   CHECK(debug.err.find("Signature=<redacted>") != std::string::npos);
   std::string error;
   TestCert other = IssueCert({.sans = {"www.example.com"}}, &f.cli.ca);
-  f.emu.emulator().PutDomain("www.example.com",
-                             {{"https", true}, {"cert_pem", other.CertPem()}}, &error);
+  f.emu.emulator().PutDomain("www.example.com", {{"https", true}, {"cert_pem", other.CertPem()}},
+                             &error);
   run({"drift"});
   run({"drift", "--json"});
   run({"drift", "--format", "markdown"});

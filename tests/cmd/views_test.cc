@@ -49,30 +49,38 @@ engine::Plan SamplePlan() {
   web.key_type = "EC P-256";
   web.serial = "1A2B";
   web.chain_length = 2;
-  engine::StateEntry after{.domain = "www.example.com", .account = "main", .https = true,
-                           .certificate = "web", .cert_type = "upload",
+  engine::StateEntry after{.domain = "www.example.com",
+                           .account = "main",
+                           .https = true,
+                           .certificate = "web",
+                           .cert_type = "upload",
                            .cert_name = "certform-6b2b56945b463a0b",
-                           .fingerprint = web.fingerprint, .not_after = web.not_after};
-  engine::Change create{.domain = "img.example.com", .account = "main",
+                           .fingerprint = web.fingerprint,
+                           .not_after = web.not_after};
+  engine::Change create{.domain = "img.example.com",
+                        .account = "main",
                         .action = engine::Action::kCreate,
                         .reasons = {"not in state: bind the certificate"}};
   create.after = after;
   create.after->domain = "img.example.com";
   create.certificate = web;
-  engine::Change update{.domain = "www.example.com", .account = "main",
-                        .action = engine::Action::kUpdate,
-                        .reasons = {"fingerprint 01234567…→6b2b5694…", "CertName a|b→certform-6b2b56945b463a0b"}};
+  engine::Change update{
+      .domain = "www.example.com",
+      .account = "main",
+      .action = engine::Action::kUpdate,
+      .reasons = {"fingerprint 01234567…→6b2b5694…", "CertName a|b→certform-6b2b56945b463a0b"}};
   update.before = after;
   update.before->fingerprint = "0123456789abcdef" + std::string(48, '0');
   update.before->cert_name = "a|b";
   update.after = after;
   update.certificate = web;
-  engine::Change del{.domain = "old.example.com", .account = "main",
+  engine::Change del{.domain = "old.example.com",
+                     .account = "main",
                      .action = engine::Action::kDelete,
                      .reasons = {"no longer in configuration: switch HTTPS off, then forget"}};
   del.before = engine::StateEntry{.domain = "old.example.com", .account = "main", .https = true};
-  engine::Change same{.domain = "api.example.com", .account = "main",
-                      .action = engine::Action::kNoOp};
+  engine::Change same{
+      .domain = "api.example.com", .account = "main", .action = engine::Action::kNoOp};
   same.after = after;
   same.before = after;
   p.changes = {same, create, del, update};
@@ -83,7 +91,8 @@ engine::DriftReport SampleDrift() {
   engine::DriftReport r;
   r.checked = 4;
   r.drifted = {{"api.example.com", "main", {"domain no longer exists"}},
-               {"www.example.com", "main",
+               {"www.example.com",
+                "main",
                 {"fingerprint 6b2b5694…→77be12aa… (changed outside certform)",
                  "CertName certform-6b2b56945b463a0b→console"}}};
   r.expiring = {{"img.example.com", kNow + 5 * 86400 + 600, 5}};

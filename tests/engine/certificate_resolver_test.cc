@@ -240,7 +240,8 @@ TEST_CASE("resolver: a key file behind a symbolic link is followed, a dangling o
   TestCert leaf = IssueCert({.sans = {"www.example.com"}});
   f.dir.Write("certs/web.pem", leaf.CertPem());
   f.dir.Write("secrets/real.key", leaf.KeyPem(), 0600);
-  REQUIRE(symlink(f.dir.Path("secrets/real.key").c_str(), f.dir.Path("certs/web.key").c_str()) == 0);
+  REQUIRE(symlink(f.dir.Path("secrets/real.key").c_str(), f.dir.Path("certs/web.key").c_str()) ==
+          0);
   REQUIRE(symlink(f.dir.Path("secrets/gone.key").c_str(), f.dir.Path("certs/gone.key").c_str()) ==
           0);
   SECTION("a link to a key, as Kubernetes mounts secrets") {
