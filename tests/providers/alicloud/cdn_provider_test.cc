@@ -176,6 +176,18 @@ TEST_CASE("provider: a wrong secret, an unknown key and a stale clock are refuse
   CHECK(s.message().find("not-the-secret") == std::string::npos);
   CHECK(result.error_message.find("server string to sign is:POST&%2F&") != std::string::npos);
 
+  providers::CurlTransport transport({});
+  engine::SystemClock clock;
+  SeededRandom random;
+  alicloud::CdnProvider unknown(
+      alicloud::RpcClient(transport, clock, random, {"nosuchid", "x", "", "test"}, emu.Endpoint()),
+      "SetDomainServerCertificate");
+  s = unknown.ReadBinding("www.example.com", &live, &result);
+  CHECK(s.code() == engine::Status::Code::kPermissionDenied);
+  CHECK(result.error_code == "InvalidAccessKeyId.NotFound");
+  CHECK(result.http_status == 404);
+  CHECK(s.message().find("AccessKeyId nosuchid is unknown or disabled") != std::string::npos);
+
   FakeClock stale(std::chrono::system_clock::now() - std::chrono::minutes(20));
   auto late = emu.Provider("SetDomainServerCertificate", "testsecret", &stale);
   CHECK_FALSE(late->ReadBinding("www.example.com", &live, &result).ok());
