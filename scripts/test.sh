@@ -9,9 +9,14 @@ build="${CERTFORM_BUILD_DIR:-$root/build}"
 # Static analysis with the repository's short list of checks (.clang-tidy), when installed.
 if command -v clang-tidy >/dev/null 2>&1; then
   echo "clang-tidy: checking cmd/, engine/ and providers/"
-  (cd "$root" && find cmd engine providers -name '*.cc' -print0 |
-    xargs -0 -P "$(nproc)" -n 8 clang-tidy -p "$build" --quiet 2>/dev/null) |
-    grep -E 'warning:|error:' && { echo "clang-tidy: findings above"; exit 1; }
+  findings=$(cd "$root" && find cmd engine providers -name '*.cc' -print0 |
+    xargs -0 -P "$(nproc)" -n 8 clang-tidy -p "$build" --quiet 2>/dev/null |
+    grep -E 'warning:|error:' || true)
+  if [ -n "$findings" ]; then
+    echo "$findings"
+    echo "clang-tidy: findings above"
+    exit 1
+  fi
   echo "clang-tidy: clean"
 fi
 cd "$build"
