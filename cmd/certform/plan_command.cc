@@ -21,6 +21,7 @@ int RunPlan(const Args& args, Context& ctx) {
   std::string out_file;
   bool detailed_exitcode = false;
   bool refresh = false;
+  engine::Clock::Duration lock_timeout{};
   ConnectionOptions connection;
   engine::PlanOptions plan_options;
   CommandLine cl(
@@ -33,6 +34,7 @@ int RunPlan(const Args& args, Context& ctx) {
       "state or the configuration changed in between.");
   cl.AddCommonOptions(&common);
   cl.AddFormatOption(&common);
+  cl.AddLockTimeout(&lock_timeout);
   cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
   cl.options().add_options()("refresh", po::bool_switch(&refresh),
                              "Read the live bindings first and plan against them")(
@@ -48,8 +50,7 @@ int RunPlan(const Args& args, Context& ctx) {
   engine::Config config = LoadCheckedConfig(common, ctx, &diags);
   engine::StateStore store(ctx.fs, common.StatePath());
   engine::State state;
-  int replayed = 0;
-  if (engine::Status s = LoadState(ctx, store, &state, &replayed); !s.ok()) {
+  if (engine::Status s = LoadStateForPlan(ctx, store, lock_timeout, &state); !s.ok()) {
     diags.Error({store.path(), 0, 0}, "cannot use the state file", s.message());
   }
   Style style = Style::For(ctx, common.no_color);

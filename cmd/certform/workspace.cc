@@ -43,6 +43,16 @@ engine::Status LoadStateForWrite(Context& ctx, engine::StateStore& store, engine
   return engine::Status::OK();
 }
 
+engine::Status LoadStateForPlan(Context& ctx, engine::StateStore& store,
+                                engine::Clock::Duration lock_timeout, engine::State* state) {
+  if (!ctx.fs.Exists(store.journal_path())) return store.Load(state);
+  std::unique_ptr<engine::StateLock> lock;
+  engine::Status s =
+      LockState(ctx, store, "certform plan (recovering a journal)", lock_timeout, &lock);
+  int replayed = 0;
+  return s.ok() ? LoadStateForWrite(ctx, store, state, &replayed) : s;
+}
+
 engine::Status LockState(Context& ctx, engine::StateStore& store, const std::string& command,
                          engine::Clock::Duration timeout,
                          std::unique_ptr<engine::StateLock>* lock) {

@@ -26,6 +26,12 @@ engine::Status LoadState(Context& ctx, engine::StateStore& store, engine::State*
 engine::Status LoadStateForWrite(Context& ctx, engine::StateStore& store, engine::State* on_disk,
                                  int* replayed);
 
+// For plan: like LoadState, except that a journal left by a crash is first made part of the state
+// file, under the lock (LoadStateForWrite), so that the plan records the serial apply will find.
+// Without a journal, plan takes no lock.
+engine::Status LoadStateForPlan(Context& ctx, engine::StateStore& store,
+                                engine::Clock::Duration lock_timeout, engine::State* state);
+
 // Takes the state lock for `command` ("certform apply"), waiting up to `timeout`.
 engine::Status LockState(Context& ctx, engine::StateStore& store, const std::string& command,
                          engine::Clock::Duration timeout, std::unique_ptr<engine::StateLock>* lock);

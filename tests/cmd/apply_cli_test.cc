@@ -269,8 +269,11 @@ TEST_CASE("cli apply: SIGKILL in the middle of an apply loses nothing", "[cli][a
   CHECK(replanned <= 4);
   CHECK(received.size() >= 20);
 
-  // Resuming finishes the job.
-  ProcessResult resumed = f.Run({"apply", "--auto-approve"});
+  // Resuming finishes the job. The plan made after the crash recovered the journal into the
+  // state file first, so applying it is not refused as stale.
+  CHECK_FALSE(f.cli.dir.Exists("certform.state.json.journal"));
+  REQUIRE(f.Run({"plan", "--out", "resume.cfp"}).exit_code == 0);
+  ProcessResult resumed = f.Run({"apply", "resume.cfp"});
   INFO(resumed.out << resumed.err);
   CHECK(resumed.exit_code == 0);
   CHECK(f.Remaining().empty());
@@ -294,4 +297,28 @@ TEST_CASE("cli apply: no output, state, backup or plan file holds a secret",
   CHECK(FindSecret(f.transcript, secrets).empty());
   CHECK(FindSecret(files, secrets).empty());
   CHECK(FileMode(f.cli.dir.Path("certform.state.json")) == 0600);
+}
+
+TEST_CASE("cli apply: a second SIGINT quits at once, and the journal keeps what was done",
+          "[cli][apply][signals]") {
+  emulator::EmulatorConfig config = EmulatorWith(40);
+  config.faults.latency_ms = 3000;  // calls in flight take long: only a second signal is quick
+  config.write_limit = 20;
+  ApplyFixture f(config);
+  f.WriteBulkConfig(40, 20);
+  auto child = f.Start({"apply", "--auto-approve", "--parallelism", "4"});
+  for (int i = 0; i < 1000 && f.Calls() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  child->Signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto before = std::chrono::steady_clock::now();
+  child->Signal(SIGINT);
+  ProcessResult r = child->Wait();
+  CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(2));
+  CHECK(r.exit_code == 130);
+  CHECK(r.err.find("interrupt again to quit at once") != std::string::npos);
+  // Nothing completed before the quit (every call was still in flight), and the state is whole.
+  std::set<std::string> remaining = f.Remaining();
+  CHECK(remaining.size() == 40);
 }
