@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "providers/alicloud/emulator/certificate_action.h"
+#include "providers/alicloud/signer_v3.h"
 
 namespace certform::emulator {
 
@@ -67,7 +68,7 @@ std::string CdnEmulator::NewRequestId() {
 }
 
 ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Duration* latency) {
-  const alicloud::Params params = DecodeParams(request);
+  alicloud::Params params = DecodeParams(request);
   const bool json = WantsJson(params, request.headers);
   std::lock_guard<std::mutex> lock(mu_);
   const std::string request_id = NewRequestId();
@@ -92,6 +93,20 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
                               "The request processing has failed due to some unknown error."},
                              request_id, json);
   }
+  auto authorization = request.headers.find("authorization");
+  const bool v3 = authorization != request.headers.end() &&
+                  authorization->second.starts_with(std::string(alicloud::kV3Algorithm) + " ");
+  if (v3) {
+    // V3 names the action and version in headers, not parameters.
+    for (const auto& [header, name] :
+         {std::pair<const char*, const char*>{"x-acs-action", "Action"},
+          {"x-acs-version", "Version"}}) {
+      auto h = request.headers.find(header);
+      if (h != request.headers.end() && Param(params, name).empty()) {
+        params.emplace_back(name, h->second);
+      }
+    }
+  }
   const std::string action = Param(params, "Action");
   if (action.empty()) {
     ++rejected_;
@@ -99,8 +114,10 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
                        json);
   }
   std::string user;
-  if (auto error =
-          auth_.Check(request.method, params, engine::ToUnixSeconds(clock_.Now()), &user)) {
+  const int64_t now = engine::ToUnixSeconds(clock_.Now());
+  if (auto error = v3 ? auth_.CheckV3(request.method, request.target, request.headers, request.body,
+                                      now, &user)
+                      : auth_.Check(request.method, params, now, &user)) {
     ++rejected_;
     return RenderError(*error, request_id, json);
   }

@@ -2,6 +2,9 @@
 
 #include <ctime>
 
+#include "engine/digest.h"
+#include "providers/alicloud/signer_v3.h"
+
 namespace certform::emulator {
 
 namespace {
@@ -26,6 +29,37 @@ std::string Param(const alicloud::Params& params, const std::string& name) {
   return "";
 }
 
+const AccountKey* RequestAuth::FindKey(const std::string& id) const {
+  for (const AccountKey& k : keys_) {
+    if (k.access_key_id == id) return &k;
+  }
+  return nullptr;
+}
+
+std::optional<ApiError> RequestAuth::CheckFreshness(const std::string& key_id,
+                                                    const std::string& timestamp,
+                                                    const std::string& nonce, int64_t now) {
+  const int64_t ts = ParseTimestamp(timestamp);
+  if (ts < 0) {
+    return ApiError{400, "InvalidTimeStamp.Format",
+                    "Specified time stamp or date value is not well formatted."};
+  }
+  if (ts < now - kTimestampWindow || ts > now + kTimestampWindow) {
+    return ApiError{400, "InvalidTimeStamp.Expired",
+                    "Specified time stamp or date value is expired."};
+  }
+  if (nonce.empty()) {
+    return ApiError{400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action."};
+  }
+  for (auto it = nonces_.begin(); it != nonces_.end();) {
+    it = it->second < now - kNonceMemory ? nonces_.erase(it) : std::next(it);
+  }
+  if (!nonces_.emplace(key_id + ":" + nonce, now).second) {
+    return ApiError{400, "SignatureNonceUsed", "Specified signature nonce was used already."};
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> RequestAuth::Check(const std::string& method,
                                            const alicloud::Params& params, int64_t now,
                                            std::string* user) {
@@ -37,41 +71,90 @@ std::optional<ApiError> RequestAuth::Check(const std::string& method,
       Param(params, "SignatureVersion") != "1.0") {
     return ApiError{400, "InvalidSignatureMethod", "Specified signature method is not valid."};
   }
-  const AccountKey* key = nullptr;
-  for (const AccountKey& k : keys_) {
-    if (k.access_key_id == key_id) key = &k;
-  }
+  const AccountKey* key = FindKey(key_id);
   if (key == nullptr) {
     return ApiError{404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."};
   }
-  const std::string timestamp = Param(params, "Timestamp");
-  const int64_t ts = ParseTimestamp(timestamp);
-  if (ts < 0) {
-    return ApiError{400, "InvalidTimeStamp.Format",
-                    "Specified time stamp or date value is not well formatted."};
-  }
-  if (ts < now - kTimestampWindow || ts > now + kTimestampWindow) {
-    return ApiError{400, "InvalidTimeStamp.Expired",
-                    "Specified time stamp or date value is expired."};
-  }
-  const std::string signature = Param(params, "Signature");
   const std::string string_to_sign = alicloud::StringToSign(method, params);
-  if (!alicloud::SafeEquals(signature,
+  if (!alicloud::SafeEquals(Param(params, "Signature"),
                             alicloud::SignString(key->access_key_secret, string_to_sign))) {
     return ApiError{400, "SignatureDoesNotMatch",
                     "Specified signature is not matched with our calculation. server string to "
                     "sign is:" +
                         string_to_sign};
   }
-  const std::string nonce = Param(params, "SignatureNonce");
-  if (nonce.empty()) {
-    return ApiError{400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action."};
+  if (auto e = CheckFreshness(key_id, Param(params, "Timestamp"), Param(params, "SignatureNonce"),
+                              now)) {
+    return e;
   }
-  for (auto it = nonces_.begin(); it != nonces_.end();) {
-    it = it->second < now - kNonceMemory ? nonces_.erase(it) : std::next(it);
+  *user = key->user;
+  return std::nullopt;
+}
+
+std::optional<ApiError> RequestAuth::CheckV3(const std::string& method, const std::string& target,
+                                             const std::map<std::string, std::string>& headers,
+                                             const std::string& body, int64_t now,
+                                             std::string* user) {
+  auto header = [&](const std::string& name) {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  };
+  // Authorization: ACS3-HMAC-SHA256 Credential=ID,SignedHeaders=a;b,Signature=HEX
+  std::map<std::string, std::string> fields;
+  const std::string auth = header("authorization").substr(sizeof(alicloud::kV3Algorithm));
+  for (size_t start = 0; start < auth.size();) {
+    size_t comma = auth.find(',', start);
+    std::string part =
+        auth.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t eq = part.find('=');
+    if (eq != std::string::npos) {
+      std::string name = part.substr(0, eq);
+      name.erase(0, name.find_first_not_of(' '));
+      fields[name] = part.substr(eq + 1);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
   }
-  if (!nonces_.emplace(key_id + ":" + nonce, now).second) {
-    return ApiError{400, "SignatureNonceUsed", "Specified signature nonce was used already."};
+  const AccountKey* key = FindKey(fields["Credential"]);
+  if (key == nullptr) {
+    return ApiError{404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."};
+  }
+  std::vector<std::pair<std::string, std::string>> signed_headers;
+  for (size_t start = 0; start <= fields["SignedHeaders"].size();) {
+    const std::string& list = fields["SignedHeaders"];
+    size_t semi = list.find(';', start);
+    std::string name =
+        list.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
+    if (!name.empty()) {
+      if (!headers.count(name)) {
+        return ApiError{400, "IncompleteSignature", "Signed header " + name + " is missing."};
+      }
+      signed_headers.emplace_back(name, header(name));
+    }
+    if (semi == std::string::npos) break;
+    start = semi + 1;
+  }
+  const std::string content_sha = header("x-acs-content-sha256");
+  if (content_sha != engine::Sha256Hex(body)) {
+    return ApiError{400, "SignatureDoesNotMatch",
+                    "x-acs-content-sha256 does not match the request body."};
+  }
+  const size_t q = target.find('?');
+  const alicloud::Params query = q == std::string::npos
+                                     ? alicloud::Params{}
+                                     : alicloud::ParseFormEncoded(target.substr(q + 1));
+  const std::string canonical =
+      alicloud::CanonicalRequestV3(method, target.substr(0, q), query, signed_headers, content_sha);
+  if (!alicloud::SafeEquals(fields["Signature"],
+                            alicloud::SignV3(key->access_key_secret, canonical))) {
+    return ApiError{400, "SignatureDoesNotMatch",
+                    "Specified signature is not matched with our calculation. server canonical "
+                    "request is:" +
+                        canonical};
+  }
+  if (auto e = CheckFreshness(key->access_key_id, header("x-acs-date"),
+                              header("x-acs-signature-nonce"), now)) {
+    return e;
   }
   *user = key->user;
   return std::nullopt;

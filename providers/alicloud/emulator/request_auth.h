@@ -22,9 +22,19 @@ class RequestAuth {
   // re-computed from them with `method` (the actual HTTP verb).
   std::optional<ApiError> Check(const std::string& method, const alicloud::Params& params,
                                 int64_t now_unix, std::string* user);
+  // The same checks for a V3-signed request (Authorization: ACS3-HMAC-SHA256 ...): `headers` with
+  // lower-case names, `target` the path and raw query, `body` the raw body.
+  std::optional<ApiError> CheckV3(const std::string& method, const std::string& target,
+                                  const std::map<std::string, std::string>& headers,
+                                  const std::string& body, int64_t now_unix, std::string* user);
   void ForgetNonces() { nonces_.clear(); }
 
  private:
+  const AccountKey* FindKey(const std::string& id) const;
+  // Timestamp within 15 minutes (`format_ok` false: unparsable) and nonce not used before.
+  std::optional<ApiError> CheckFreshness(const std::string& key_id, const std::string& timestamp,
+                                         const std::string& nonce, int64_t now);
+
   std::vector<AccountKey> keys_;
   std::map<std::string, int64_t> nonces_;  // "key:nonce" → when first seen
 };

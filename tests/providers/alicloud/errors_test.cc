@@ -113,13 +113,12 @@ TEST_CASE("errors: hostile answers are clear errors, never a crash", "[errors][h
   };
   std::string binary;
   for (int i = 0; i < 2048; ++i) binary.push_back(static_cast<char>(i * 37 % 256));
-  for (const Row& row : {Row{"truncated JSON", 200, R"({"RequestId":"R","CertInf)"},
-                         Row{"binary", 200, binary},
-                         Row{"huge", 200, std::string(8 << 20, '[')},
-                         Row{"deeply nested", 400, std::string(100000, '[') + std::string(100000, ']')},
-                         Row{"empty", 503, ""},
-                         Row{"a JSON array", 200, "[1,2,3]"},
-                         Row{"wrong types", 400, R"({"Code": 7, "Message": [], "RequestId": {}})"}}) {
+  for (const Row& row :
+       {Row{"truncated JSON", 200, R"({"RequestId":"R","CertInf)"}, Row{"binary", 200, binary},
+        Row{"huge", 200, std::string(8 << 20, '[')},
+        Row{"deeply nested", 400, std::string(100000, '[') + std::string(100000, ']')},
+        Row{"empty", 503, ""}, Row{"a JSON array", 200, "[1,2,3]"},
+        Row{"wrong types", 400, R"({"Code": 7, "Message": [], "RequestId": {}})"}}) {
     INFO(row.name);
     Outcome o = Interpret(row.http, row.body);
     CHECK_FALSE(o.status.ok());

@@ -2,6 +2,9 @@
 // ../shared/docs/alibaba-cdn-api.md §3.3.
 #include "providers/alicloud/signer.h"
 
+#include "engine/digest.h"
+#include "providers/alicloud/signer_v3.h"
+
 #include <catch2/catch.hpp>
 
 using namespace certform::alicloud;
@@ -105,4 +108,27 @@ TEST_CASE("signer: a wrong secret gives another signature; comparison is exact",
   CHECK(SafeEquals("abc", "abc"));
   CHECK_FALSE(SafeEquals("abc", "abd"));
   CHECK_FALSE(SafeEquals("abc", "ab"));
+}
+
+TEST_CASE("signer: V3 (ACS3-HMAC-SHA256), the official vector", "[signer][v3]") {
+  // Source: "V3 request structure and signature" (alibaba-cdn-api.md §3.4); RunInstances, POST,
+  // empty body.
+  Params query = {{"ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"},
+                  {"RegionId", "cn-shanghai"}};
+  const std::string empty_sha256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"x-acs-version", "2014-05-26"},
+      {"host", "ecs.cn-shanghai.aliyuncs.com"},
+      {"x-acs-action", "RunInstances"},
+      {"x-acs-date", "2023-10-26T10:22:32Z"},
+      {"x-acs-signature-nonce", "3156853299f313e23d1673dc12e1703d"},
+      {"x-acs-content-sha256", empty_sha256}};
+  std::string canonical = CanonicalRequestV3("POST", "/", query, headers, empty_sha256);
+  CHECK(certform::engine::Sha256Hex(canonical) ==
+        "7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259");
+  CHECK(SignedHeaderNames(headers) ==
+        "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version");
+  CHECK(SignV3("YourAccessKeySecret", canonical) ==
+        "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
 }
