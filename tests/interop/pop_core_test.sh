@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interoperability test: Alibaba's official Node.js client @alicloud/pop-core (installed from npm at
-# test time) against certform-emulator. Exits 77 (ctest: skipped, never passed) when node or the
+# Interoperability test: Alibaba's official Node.js clients, installed from npm at test time,
+# against certform-emulator: @alicloud/pop-core (signature V1) and the current generated SDK
+# @alicloud/cdn20180510 on @alicloud/openapi-core (signature V3). Exits 77 (ctest: skipped, never passed) when node or the
 # npm registry cannot be reached.
 # Usage: pop_core_test.sh PATH/TO/certform-emulator
 set -euo pipefail
@@ -19,11 +20,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 cache="${CERTFORM_INTEROP_CACHE:-${TMPDIR:-/tmp}/certform-interop-npm}"
 mkdir -p "$cache"
-if [ ! -d "$cache/node_modules/@alicloud/pop-core" ]; then
-  if ! timeout 180 npm install --prefix "$cache" --no-audit --no-fund --loglevel=error \
-      @alicloud/pop-core@1.8.0 >"$work/npm.log" 2>&1; then
+if [ ! -d "$cache/node_modules/@alicloud/pop-core" ] || [ ! -d "$cache/node_modules/@alicloud/cdn20180510" ]; then
+  if ! timeout 240 npm install --prefix "$cache" --no-audit --no-fund --loglevel=error \
+      @alicloud/pop-core@1.8.0 @alicloud/cdn20180510@5.0.0 @alicloud/openapi-core@1 \
+      >"$work/npm.log" 2>&1; then
     cat "$work/npm.log"
-    echo "SKIPPED: could not install @alicloud/pop-core from the npm registry"; exit 77
+    echo "SKIPPED: could not install Alibaba's Node SDKs from the npm registry"; exit 77
   fi
 fi
 
@@ -41,6 +43,7 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
 
 NODE_PATH="$cache/node_modules" node "$here/pop_core_client.js" "$(cat "$work/port")" \
   "$work/cert.pem" "$work/key.pem"
+NODE_PATH="$cache/node_modules" node "$here/cdn_sdk_client.js" "$(cat "$work/port")"
 
 kill -TERM "$pid"
 wait "$pid"
