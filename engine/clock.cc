@@ -11,8 +11,6 @@ int64_t ToUnixSeconds(Clock::WallTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-Clock::WallTime FromUnixSeconds(int64_t s) { return Clock::WallTime(std::chrono::seconds(s)); }
-
 namespace {
 
 std::string FormatWith(int64_t unix_seconds, const char* format) {
@@ -29,7 +27,5 @@ std::string FormatWith(int64_t unix_seconds, const char* format) {
 std::string FormatUtc(int64_t unix_seconds) {
   return FormatWith(unix_seconds, "%Y-%m-%dT%H:%M:%SZ");
 }
-
-std::string FormatDate(int64_t unix_seconds) { return FormatWith(unix_seconds, "%Y-%m-%d"); }
 
 }  // namespace certform::engine

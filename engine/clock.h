@@ -34,10 +34,7 @@ class SystemClock final : public Clock {
 
 // Seconds since the Unix epoch, the unit certform stores times in.
 int64_t ToUnixSeconds(Clock::WallTime t);
-Clock::WallTime FromUnixSeconds(int64_t s);
 // "2026-11-27T19:43:44Z"
 std::string FormatUtc(int64_t unix_seconds);
-// "2026-11-27"
-std::string FormatDate(int64_t unix_seconds);
 
 }  // namespace certform::engine

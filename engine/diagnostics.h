@@ -35,7 +35,6 @@ class Diagnostics {
  public:
   void Error(SourcePos where, std::string summary, std::string detail = "");
   void Warning(SourcePos where, std::string summary, std::string detail = "");
-  void Add(Diagnostic d) { items_.push_back(std::move(d)); }
   void Append(const Diagnostics& other);
 
   bool HasErrors() const;

@@ -31,7 +31,6 @@ class RateLimiter {
   void OnSuccess();
 
   double current_rate() const;
-  double target_rate() const { return target_; }
 
  private:
   Clock::Duration Interval() const;

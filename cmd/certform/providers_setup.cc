@@ -44,11 +44,6 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
   return out;
 }
 
-engine::Provider* ProviderSet::Get(const std::string& account) const {
-  auto it = providers_.find(account);
-  return it == providers_.end() ? nullptr : it->second.get();
-}
-
 std::map<std::string, engine::Provider*> ProviderSet::Providers() const {
   std::map<std::string, engine::Provider*> out;
   for (const auto& [name, p] : providers_) out[name] = p.get();

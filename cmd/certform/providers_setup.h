@@ -32,7 +32,6 @@ class ProviderSet {
 
   // For writes: the account's provider and its rate_limit.
   std::map<std::string, engine::AccountRuntime> Runtimes() const;
-  engine::Provider* Get(const std::string& account) const;
   std::map<std::string, engine::Provider*> Providers() const;
 
  private:

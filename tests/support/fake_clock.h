@@ -28,7 +28,6 @@ class FakeClock final : public engine::Clock {
       std::lock_guard<std::mutex> lock(mu_);
       AdvanceLocked(d);
       ++sleeps_;
-      slept_ += d;
       hook = on_sleep_;
     }
     if (hook) hook();
@@ -41,10 +40,6 @@ class FakeClock final : public engine::Clock {
   int sleeps() const {
     std::lock_guard<std::mutex> lock(mu_);
     return sleeps_;
-  }
-  Duration slept() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return slept_;
   }
   void OnSleep(std::function<void()> hook) { on_sleep_ = std::move(hook); }
 
@@ -59,7 +54,6 @@ class FakeClock final : public engine::Clock {
   WallTime wall_;
   Instant mono_{};
   int sleeps_ = 0;
-  Duration slept_{0};
   std::function<void()> on_sleep_;
 };
 
