@@ -14,7 +14,7 @@ namespace certform::engine {
 
 namespace {
 
-// One apply in progress: per-account queues and workers, the state reached so far, outcomes.
+// One apply in progress: per-user lanes and workers, the state reached so far, outcomes.
 class ApplyRun {
  public:
   ApplyRun(const Plan& plan, const State& prior,
@@ -31,7 +31,7 @@ class ApplyRun {
   ApplyResult Go() {
     const Clock::Instant start = env_.clock.Monotonic();
     env_.observer.OnApplyStart(static_cast<int>(changes_.size()));
-    std::map<std::string, std::unique_ptr<Queue>> queues;
+    std::map<std::string, std::unique_ptr<Lane>> lanes;
     for (size_t i = 0; i < changes_.size(); ++i) {
       const std::string& account = changes_[i]->account;
       auto rt = accounts_.find(account);
@@ -39,21 +39,27 @@ class ApplyRun {
         Finish(i, Failed(*changes_[i], "no provider for account \"" + account + "\""));
         continue;
       }
-      auto& q = queues[account];
-      if (!q) {
-        RateLimiterOptions lo;
-        lo.rate = rt->second.rate_limit;
-        lo.safety = options_.rate_safety;
-        q = std::make_unique<Queue>(rt->second, lo);
-      }
-      q->indexes.push_back(i);
+      const std::string key =
+          rt->second.limiter_key.empty() ? "account:" + account : rt->second.limiter_key;
+      auto& lane = lanes[key];
+      if (!lane) lane = std::make_unique<Lane>(LaneRate(key), options_);
+      lane->indexes.push_back(i);
     }
     std::vector<std::thread> workers;
-    for (auto& [account, q] : queues) {
-      const int n = std::clamp<int>(options_.parallelism, 1, static_cast<int>(q->indexes.size()));
-      for (int w = 0; w < n; ++w) workers.emplace_back([this, queue = q.get()] { Work(*queue); });
+    for (auto& [key, lane] : lanes) {
+      const int ceiling = std::clamp(options_.parallelism, 1, kMaxWindow);
+      const int n = std::min(ceiling, static_cast<int>(lane->indexes.size()));
+      for (int w = 0; w < n; ++w) workers.emplace_back([this, l = lane.get()] { Work(*l); });
     }
     for (std::thread& t : workers) t.join();
+    for (auto& [key, lane] : lanes) {
+      result_.peak_window = std::max(result_.peak_window, lane->window.peak_size());
+    }
+    for (const auto& [account, reason] : stopped_accounts_) {
+      result_.diags.Error({}, fmt::format("account \"{}\": {}", account, reason),
+                          "certform stopped this account's changes after the first such answer: "
+                          "every further call would have failed the same way");
+    }
     result_.summary.elapsed = env_.clock.Monotonic() - start;
     result_.interrupted = halted_ || env_.stop.load();
     env_.observer.OnApplyEnd(result_.summary);
@@ -61,28 +67,52 @@ class ApplyRun {
   }
 
  private:
-  struct Queue {
-    Queue(AccountRuntime r, RateLimiterOptions lo) : runtime(r), limiter(lo) {}
-    AccountRuntime runtime;
+  // The calls that share one user's rate limit: one limiter, one in-flight window.
+  struct Lane {
+    Lane(double rate, const ApplyOptions& o)
+        : limiter(WithRate(o.pacing, rate)), window(rate, o.parallelism) {}
+    static RateLimiterOptions WithRate(RateLimiterOptions lo, double rate) {
+      lo.rate = rate;
+      return lo;
+    }
     RateLimiter limiter;
+    CallWindow window;
     std::vector<size_t> indexes;
     std::atomic<size_t> next{0};
   };
 
+  // The slowest rate_limit of the accounts that share `key`.
+  double LaneRate(const std::string& key) const {
+    double rate = 0;
+    for (const auto& [name, rt] : accounts_) {
+      const std::string k = rt.limiter_key.empty() ? "account:" + name : rt.limiter_key;
+      if (k == key) rate = rate == 0 ? rt.rate_limit : std::min(rate, rt.rate_limit);
+    }
+    return rate > 0 ? rate : 1;
+  }
+
   bool Halted() const { return env_.stop.load() || halted_.load(); }
 
-  void Work(Queue& q) {
+  // Why `account` takes no more calls, or "" (guarded by mu_).
+  std::string AccountStop(const std::string& account) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stopped_accounts_.find(account);
+    return it == stopped_accounts_.end() ? "" : it->second;
+  }
+
+  void Work(Lane& lane) {
     for (;;) {
-      const size_t k = q.next.fetch_add(1);
-      if (k >= q.indexes.size()) return;
-      const size_t i = q.indexes[k];
+      const size_t k = lane.next.fetch_add(1);
+      if (k >= lane.indexes.size()) return;
+      const size_t i = lane.indexes[k];
+      const Change& c = *changes_[i];
       if (Halted()) {
-        ChangeOutcome o = Failed(*changes_[i], "not attempted: the apply was stopped");
-        o.skipped = true;
-        Finish(i, o);
-        continue;
+        Finish(i, Skipped(c, "not attempted: the apply was stopped"));
+      } else if (std::string why = AccountStop(c.account); !why.empty()) {
+        Finish(i, Skipped(c, "not attempted: " + why));
+      } else {
+        Finish(i, ApplyChange(lane, c));
       }
-      Finish(i, ApplyChange(q, *changes_[i]));
     }
   }
 
@@ -95,7 +125,13 @@ class ApplyRun {
     return o;
   }
 
-  ChangeOutcome ApplyChange(Queue& q, const Change& c) {
+  ChangeOutcome Skipped(const Change& c, std::string why) const {
+    ChangeOutcome o = Failed(c, std::move(why));
+    o.skipped = true;
+    return o;
+  }
+
+  ChangeOutcome ApplyChange(Lane& lane, const Change& c) {
     BindingRequest request;
     request.domain = c.domain;
     request.https = c.action != Action::kDelete && c.after->https;
@@ -103,21 +139,22 @@ class ApplyRun {
       request.cert_type = c.after->cert_type;
       request.cert_name = c.after->cert_name;
       request.cert_id = c.after->cert_id;
+      request.force_set = c.replaces_name;
       Status loaded = env_.material.Load(*c.after, &request);
       if (!loaded.ok()) {
         WipeSecret(&request.key_pem);
         return Failed(c, loaded.message());
       }
     }
-    ChangeOutcome o = Call(q, c, request);
+    ChangeOutcome o = Call(lane, c, request);
     WipeSecret(&request.key_pem);  // the key lives only as long as its call
     return o;
   }
 
   // Sends `request`, paced and retried; returns the outcome (recorded when it succeeded).
-  ChangeOutcome Call(Queue& q, const Change& c, const BindingRequest& request) {
+  ChangeOutcome Call(Lane& lane, const Change& c, const BindingRequest& request) {
     PacedCallHooks hooks;
-    hooks.halted = [this] { return Halted(); };
+    hooks.halted = [this, &c] { return Halted() || !AccountStop(c.account).empty(); };
     hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
       std::lock_guard<std::mutex> lock(mu_);
       return retry_.Backoff(attempts, retry_after, env_.random);
@@ -133,15 +170,33 @@ class ApplyRun {
       std::lock_guard<std::mutex> lock(mu_);
       ++result_.summary.throttled;
     };
+    hooks.window = &lane.window;
+    Provider* provider = accounts_.at(c.account).provider;
     PacedCallResult r = PacedCall(
-        q.limiter, retry_, env_.clock,
-        [&](CallResult* last) { return q.runtime.provider->SetBinding(request, last); }, hooks);
+        lane.limiter, retry_, env_.clock,
+        [&](CallResult* last) { return provider->SetBinding(request, last); }, hooks);
+    if (r.stopped && r.attempts == 0) {
+      const std::string why = AccountStop(c.account);
+      return Skipped(c, "not attempted: " + (why.empty() ? "the apply was stopped" : why));
+    }
     ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
     o.attempts = r.attempts;
     o.last = r.last;
     o.ok = r.status.ok();
+    if (!o.ok && c.action == Action::kDelete && r.status.IsNotFound()) {
+      // Switching HTTPS off on a domain the CDN no longer has: what was asked is true.
+      o.ok = true;
+      o.error.clear();
+      o.note = "the domain no longer exists on the CDN: forgotten";
+    }
+    if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
     if (o.ok) Record(c, o);
     return o;
+  }
+
+  void StopAccount(const std::string& account, const std::string& why) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_accounts_.emplace(account, why);
   }
 
   // Makes a completed call durable and part of the state, before anyone is told of it.
@@ -189,10 +244,11 @@ class ApplyRun {
   const ApplyOptions& options_;
   RetryPolicy retry_;
   std::vector<const Change*> changes_;
-  std::mutex mu_;  // guards result_, done_, the observer and env_.random
+  std::mutex mu_;  // guards result_, done_, stopped_accounts_, the observer and env_.random
   ApplyResult result_;
   int done_ = 0;
   std::atomic<bool> halted_{false};
+  std::map<std::string, std::string> stopped_accounts_;  // account → why
 };
 
 }  // namespace

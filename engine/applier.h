@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/apply_observer.h"
+#include "engine/call_window.h"
 #include "engine/clock.h"
 #include "engine/diagnostics.h"
 #include "engine/journal.h"
@@ -23,16 +24,12 @@
 namespace certform::engine {
 
 struct ApplyOptions {
-  int parallelism = 10;       // calls in flight per account: enough to reach 10/s at 1 s latency
-  bool fail_fast = false;     // stop dispatching after the first failed change
-  RetryOptions retry;         // attempts, backoff base and cap, time per call
-  double rate_safety = 0.98;  // pace at rate_limit × this (see RateLimiterOptions::safety)
-};
-
-// One account's way out: its provider and its write-call rate.
-struct AccountRuntime {
-  Provider* provider = nullptr;
-  double rate_limit = 10;  // calls per second
+  // The most calls in flight per user. The window itself is sized from the measured latency
+  // (CallWindow); this only caps it, e.g. to spare a slow proxy.
+  int parallelism = kMaxWindow;
+  bool fail_fast = false;  // stop dispatching after the first failed change
+  RetryOptions retry;      // attempts, backoff base and cap, time per call
+  RateLimiterOptions pacing;  // margin settings; `rate` is each account's rate_limit
 };
 
 // Where upload certificates' PEM and key come from at apply time (the configuration's files and
@@ -57,7 +54,8 @@ struct ApplyResult {
   std::vector<ChangeOutcome> outcomes;  // one per non-no-op change, in plan order
   ApplySummary summary;
   bool interrupted = false;  // stopped early (signal, --fail-fast, recording failure)
-  Diagnostics diags;         // failures to record, unknown accounts
+  Diagnostics diags;         // failures to record, unknown accounts, accounts stopped
+  int peak_window = 0;       // the widest in-flight window any user reached
 };
 
 struct ApplyEnv {

@@ -17,10 +17,12 @@ struct ChangeOutcome {
   std::string account;
   Action action = Action::kNoOp;
   bool ok = false;
-  bool skipped = false;  // never sent: stopped by SIGINT, --fail-fast or a recording failure
+  bool skipped = false;  // never sent: stopped by SIGINT, --fail-fast, a recording failure or an
+                         // error that concerns the whole account
   int attempts = 0;
   CallResult last;    // RequestId on success; code, message and RequestId on failure
   std::string error;  // human message on failure
+  std::string note;   // human remark on success, e.g. the domain was gone and is forgotten
 };
 
 struct ApplySummary {

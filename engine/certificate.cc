@@ -157,6 +157,23 @@ Status CertificateChain::Parse(std::string_view pem, CertificateChain* out) {
   return Status::OK();
 }
 
+std::string CertificateChain::ToPem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  std::string pem;
+  if (!bio) return pem;
+  for (X509* cert : certs_) {
+    if (PEM_write_bio_X509(bio.get(), cert) != 1) return "";
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  if (len > 0) pem.assign(data, static_cast<size_t>(len));
+  return pem;
+}
+
+bool HasPrivateKeyBlock(std::string_view pem) {
+  return pem.find("PRIVATE KEY-----") != std::string_view::npos;
+}
+
 CertificateInfo CertificateChain::Inspect() const {
   CertificateInfo info;
   X509* leaf = certs_.front();

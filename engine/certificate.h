@@ -47,6 +47,10 @@ class CertificateChain {
 
   CertificateInfo Inspect() const;
 
+  // The certificates alone, leaf first, re-encoded as PEM: what is sent to the API, never other
+  // blocks of the file it came from (a bundle's private key). Empty if encoding fails.
+  std::string ToPem() const;
+
   // OK when each certificate is issued (name and signature) by the one after it; InvalidArgument
   // naming the first pair out of order otherwise.
   Status CheckOrder() const;
@@ -76,6 +80,9 @@ class PrivateKey {
  private:
   evp_pkey_st* key_ = nullptr;
 };
+
+// True when `pem` holds a private key block (any "... PRIVATE KEY-----" header).
+bool HasPrivateKeyBlock(std::string_view pem);
 
 // Overwrites a string holding secret material before it is released.
 void WipeSecret(std::string* secret);

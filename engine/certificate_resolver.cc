@@ -1,6 +1,7 @@
 #include "engine/certificate_resolver.h"
 
 #include <cstdio>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -58,6 +59,13 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, D
     return false;
   }
   c->info = chain.Inspect();
+  if (HasPrivateKeyBlock(pem)) {
+    diags->Warning(c->cert_file_where,
+                   fmt::format("{} also holds a private key block", c->cert_file),
+                   "certform sends only the certificates it parsed, never that block; keep the "
+                   "key in key_file (or key_env) and the certificates alone in cert_file");
+  }
+  WipeSecret(&pem);
   bool usable = true;
   if (Status s = chain.CheckOrder(); !s.ok()) {
     diags->Error(c->cert_file_where, fmt::format("{}: {}", c->cert_file, s.message()));
@@ -86,6 +94,24 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, D
     usable = false;
   }
   return usable;
+}
+
+// Two upload certificates that give the same explicit name to different content would collide
+// on the CDN (Certificate.Duplicated), the loser depending on timing: refuse them here.
+void CheckNameCollisions(const Config& config, Diagnostics* diags) {
+  std::map<std::string, const CertificateConfig*> by_name;
+  for (const auto& [key, c] : config.certificates) {
+    if (c.type != CertType::kUpload || !c.explicit_name || c.info.fingerprint.empty()) continue;
+    auto [it, first] = by_name.emplace(c.cert_name, &c);
+    if (first || it->second->info.fingerprint == c.info.fingerprint) continue;
+    diags->Error(c.where,
+                 fmt::format("certificates \"{}\" and \"{}\" both have name = \"{}\" but "
+                             "different content",
+                             it->second->key, c.key, c.cert_name),
+                 fmt::format("a CertName names one certificate; give one of them another name "
+                             "(\"{}\" is at {})",
+                             it->second->key, it->second->where.ToString()));
+  }
 }
 
 }  // namespace
@@ -145,6 +171,7 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, C
                               : fmt::format("its DNS names are: {}", fmt::join(c.info.sans, ", ")));
     }
   }
+  CheckNameCollisions(*config, diags);
 }
 
 }  // namespace certform::engine

@@ -40,6 +40,7 @@ struct CertificateConfig {
   std::string key_file;     // upload: private key path, or empty when key_env is used
   std::string key_env;      // upload: environment variable holding the private key PEM
   std::string cert_name;    // CertName sent to the API; derived from the fingerprint if unset
+  bool explicit_name = false;  // cert_name was written in the configuration (`name`)
   int64_t cert_id = 0;      // cas: the certificate's id in Certificate Management Service
   std::string cert_region;  // cas: CertRegion, empty for the API default
   CertificateInfo info;     // upload: filled by ResolveCertificates

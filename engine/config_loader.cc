@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "engine/domain_name.h"
+#include "engine/endpoint.h"
 #include "engine/suggest.h"
 
 namespace certform::engine {
@@ -180,13 +181,11 @@ class FileReader {
       }
     }
     if (auto v = String(t, "endpoint")) {
-      if (v->starts_with("https://") || v->starts_with("http://")) {
+      if (std::string problem = EndpointProblem(*v); problem.empty()) {
         while (v->ends_with('/')) v->pop_back();
         a.endpoint = *v;
       } else {
-        diags_->Error(
-            Pos(*t.get("endpoint")),
-            fmt::format("\"endpoint\" must start with https:// or http://, not \"{}\"", *v));
+        diags_->Error(Pos(*t.get("endpoint")), fmt::format("\"endpoint\" \"{}\": {}", *v, problem));
       }
     }
     if (auto v = String(t, "api")) {
@@ -243,6 +242,7 @@ class FileReader {
                       "the API refuses longer names with InvalidCertName.TooLong");
       }
       c.cert_name = *v;
+      c.explicit_name = true;
     }
     if (const toml::node* n = t.get("cert_id")) {
       if (!n->is_integer()) {

@@ -3,16 +3,17 @@
 #include <algorithm>
 #include <tuple>
 
+#include <fmt/format.h>
+
 namespace certform::engine {
 
 std::string SourcePos::ToString() const {
   if (file.empty()) return "";
-  std::string s = file;
-  if (line > 0) {
-    s += ":" + std::to_string(line);
-    if (column > 0) s += ":" + std::to_string(column);
-  }
-  return s;
+  // fmt rather than `":" + std::to_string(...)`, which g++ 12 at -O3 flags with a false
+  // -Wrestrict (GCC bug 105651).
+  if (line <= 0) return file;
+  if (column <= 0) return fmt::format("{}:{}", file, line);
+  return fmt::format("{}:{}:{}", file, line, column);
 }
 
 std::string Diagnostic::ToString() const {

@@ -33,6 +33,12 @@ std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBind
       recorded.cert_type != live.cert_type) {
     why.push_back(fmt::format("type {}→{}", recorded.cert_type, live.cert_type));
   }
+  // A CAS certificate is known by its id: another certificate under the same name is drift.
+  if (recorded.cert_type == "cas" && live.cert_type == "cas" && recorded.cert_id != 0 &&
+      live.cert_id != 0 && recorded.cert_id != live.cert_id) {
+    why.push_back(fmt::format("cert_id {}→{} (changed outside certform)", recorded.cert_id,
+                              live.cert_id));
+  }
   return why;
 }
 

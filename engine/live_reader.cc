@@ -6,54 +6,89 @@
 #include <thread>
 
 #include "engine/paced_call.h"
-#include "engine/rate_limiter.h"
 
 namespace certform::engine {
 
+namespace {
+
+// The reads that share one user's read limit.
+struct Lane {
+  Lane(const ReadOptions& o) : limiter(WithRate(o)), window(o.read_rate, o.parallelism) {}
+  static RateLimiterOptions WithRate(const ReadOptions& o) {
+    RateLimiterOptions lo = o.pacing;
+    lo.rate = o.read_rate;
+    return lo;
+  }
+  RateLimiter limiter;
+  CallWindow window;
+  std::vector<size_t> indexes;
+  std::atomic<size_t> next{0};
+};
+
+}  // namespace
+
 std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
-                               const std::map<std::string, Provider*>& providers, Clock& clock,
+                               const std::map<std::string, AccountRuntime>& accounts, Clock& clock,
                                RandomSource& random, const ReadOptions& options) {
   std::vector<LiveRead> results(domains.size());
-  std::map<std::string, std::vector<size_t>> by_account;
+  std::map<std::string, std::unique_ptr<Lane>> lanes;
   for (size_t i = 0; i < domains.size(); ++i) {
     results[i].domain = domains[i].domain;
     results[i].account = domains[i].account;
-    auto p = providers.find(domains[i].account);
-    if (p == providers.end() || p->second == nullptr) {
+    auto a = accounts.find(domains[i].account);
+    if (a == accounts.end() || a->second.provider == nullptr) {
       results[i].error = "no provider for account \"" + domains[i].account + "\"";
       continue;
     }
-    by_account[domains[i].account].push_back(i);
+    const std::string key =
+        a->second.limiter_key.empty() ? "account:" + a->first : a->second.limiter_key;
+    auto& lane = lanes[key];
+    if (!lane) lane = std::make_unique<Lane>(options);
+    lane->indexes.push_back(i);
   }
   const RetryPolicy retry(options.retry);
-  std::mutex random_mu;
-  PacedCallHooks hooks;
-  hooks.backoff = [&](int attempts, Clock::Duration retry_after) {
-    std::lock_guard<std::mutex> lock(random_mu);
-    return retry.Backoff(attempts, retry_after, random);
+  std::mutex mu;  // guards random and stopped
+  std::map<std::string, std::string> stopped;  // account → why (an account-wide error)
+  auto stop_reason = [&](const std::string& account) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = stopped.find(account);
+    return it == stopped.end() ? std::string() : it->second;
   };
-  std::vector<std::unique_ptr<RateLimiter>> limiters;
-  std::vector<std::unique_ptr<std::atomic<size_t>>> cursors;
   std::vector<std::thread> workers;
-  for (const auto& [account, indexes] : by_account) {
-    limiters.push_back(std::make_unique<RateLimiter>(
-        RateLimiterOptions{.rate = options.read_rate, .safety = options.rate_safety}));
-    cursors.push_back(std::make_unique<std::atomic<size_t>>(0));
-    RateLimiter* limiter = limiters.back().get();
-    std::atomic<size_t>* next = cursors.back().get();
-    Provider* provider = providers.at(account);
-    const int n = std::clamp<int>(options.parallelism, 1, static_cast<int>(indexes.size()));
+  for (auto& [key, lane] : lanes) {
+    const int n = std::min(std::clamp(options.parallelism, 1, kMaxWindow),
+                           static_cast<int>(lane->indexes.size()));
     for (int w = 0; w < n; ++w) {
-      workers.emplace_back([&, limiter, next, provider, list = &indexes] {
-        for (size_t k; (k = next->fetch_add(1)) < list->size();) {
-          LiveRead& out = results[(*list)[k]];
+      workers.emplace_back([&, l = lane.get()] {
+        for (size_t k; (k = l->next.fetch_add(1)) < l->indexes.size();) {
+          LiveRead& out = results[l->indexes[k]];
+          if (std::string why = stop_reason(out.account); !why.empty()) {
+            out.error = why;
+            continue;
+          }
+          PacedCallHooks hooks;
+          hooks.halted = [&] { return !stop_reason(out.account).empty(); };
+          hooks.backoff = [&](int attempts, Clock::Duration retry_after) {
+            std::lock_guard<std::mutex> lock(mu);
+            return retry.Backoff(attempts, retry_after, random);
+          };
+          hooks.window = &l->window;
+          Provider* provider = accounts.at(out.account).provider;
           PacedCallResult r = PacedCall(
-              *limiter, retry, clock,
+              l->limiter, retry, clock,
               [&](CallResult* last) { return provider->ReadBinding(out.domain, &out.live, last); },
               hooks);
           out.ok = r.status.ok();
-          out.error = r.status.ok() ? "" : r.status.message();
           out.last = r.last;
+          if (r.stopped && r.attempts == 0) {
+            out.error = stop_reason(out.account);
+          } else if (!out.ok) {
+            out.error = r.status.message();
+            if (r.status.IsAccountWide()) {
+              std::lock_guard<std::mutex> lock(mu);
+              stopped.emplace(out.account, r.status.message());
+            }
+          }
         }
       });
     }

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/call_window.h"
 #include "engine/clock.h"
+#include "engine/rate_limiter.h"
 #include "engine/provider.h"
 #include "engine/random.h"
 #include "engine/retry_policy.h"
@@ -15,9 +17,9 @@
 namespace certform::engine {
 
 struct ReadOptions {
-  int parallelism = 10;       // reads in flight per account
-  double read_rate = 100;     // DescribeDomainCertificateInfo calls per second per user
-  double rate_safety = 0.98;  // pace at read_rate × this
+  int parallelism = kMaxWindow;  // the most reads in flight per user; the window adapts below it
+  double read_rate = 100;        // DescribeDomainCertificateInfo calls per second per user
+  RateLimiterOptions pacing;     // margin settings; `rate` is read_rate
   RetryOptions retry;
 };
 
@@ -35,10 +37,13 @@ struct DomainRef {
   std::string account;
 };
 
-// Reads every domain of `domains` through its account's provider in `providers`. Results are in
-// the order of `domains`. A domain whose account has no provider fails with a message.
+// Reads every domain of `domains` through its account's provider in `accounts` (their
+// limiter_key groups accounts of one user; rate_limit is not used: reads have their own).
+// Results are in the order of `domains`. A domain whose account has no provider fails with a
+// message; after an error that concerns the whole account (Status::IsAccountWide) that account's
+// other domains are not read and fail with the same message.
 std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
-                               const std::map<std::string, Provider*>& providers, Clock& clock,
+                               const std::map<std::string, AccountRuntime>& accounts, Clock& clock,
                                RandomSource& random, const ReadOptions& options);
 
 }  // namespace certform::engine

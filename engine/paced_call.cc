@@ -1,8 +1,41 @@
 #include "engine/paced_call.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace certform::engine {
+
+namespace {
+
+// How often a waiting worker looks at the stop flag.
+constexpr Clock::Duration kStopCheck = std::chrono::milliseconds(50);
+
+// Waits for a send slot that is still valid when it comes (a throttling answer in between voids
+// it); false when halted first.
+bool WaitForSlot(RateLimiter& limiter, Clock& clock, const std::function<bool()>& halted) {
+  for (;;) {
+    if (halted()) return false;
+    const Clock::Instant now = clock.Monotonic();
+    const RateLimiter::Slot slot = limiter.Reserve(now);
+    if (slot.at > now && !SleepUnlessHalted(clock, slot.at - now, halted)) return false;
+    if (halted()) return false;
+    if (limiter.StillValid(slot)) return true;
+  }
+}
+
+}  // namespace
+
+bool SleepUnlessHalted(Clock& clock, Clock::Duration duration,
+                       const std::function<bool()>& halted) {
+  while (duration.count() > 0) {
+    if (halted()) return false;
+    const Clock::Duration step = std::min(duration, kStopCheck);
+    clock.SleepFor(step);
+    duration -= step;
+  }
+  return !halted();
+}
 
 PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
                           const std::function<Status(CallResult*)>& call,
@@ -10,30 +43,44 @@ PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock&
   PacedCallResult r;
   const Clock::Instant first = clock.Monotonic();
   for (;;) {
-    const Clock::Instant now = clock.Monotonic();
-    const Clock::Instant slot = limiter.Reserve(now);
-    if (slot > now) clock.SleepFor(slot - now);
-    ++r.attempts;
-    r.last = CallResult();
-    r.status = call(&r.last);
-    if (r.status.ok()) {
-      limiter.OnSuccess();
+    const bool placed = hooks.window == nullptr || hooks.window->Acquire(hooks.halted);
+    if (!placed || !WaitForSlot(limiter, clock, hooks.halted)) {
+      if (placed && hooks.window != nullptr) hooks.window->Release({}, /*sent=*/false);
+      r.stopped = true;
+      if (r.attempts == 0) r.status = Status::Conflict("not attempted: the run was stopped");
       return r;
     }
-    if (r.last.error_code.starts_with("Throttling")) {
-      limiter.OnThrottled(clock.Monotonic(), r.last.retry_after);
+    ++r.attempts;
+    r.last = CallResult();
+    const Clock::Instant sent = clock.Monotonic();
+    r.status = call(&r.last);
+    const Clock::Instant answered = clock.Monotonic();
+    if (hooks.window != nullptr) hooks.window->Release(answered - sent);
+    if (r.status.ok()) {
+      limiter.OnSuccess(answered);
+      return r;
+    }
+    if (r.status.IsThrottled()) {
+      limiter.OnThrottled(answered, r.last.retry_after);
       hooks.on_throttled();
     }
-    if (hooks.halted() || !retry.ShouldRetry(r.status, r.attempts, clock.Monotonic() - first)) {
-      if (r.status.IsRetryable() && !hooks.halted()) {
+    if (!retry.ShouldRetry(r.status, r.attempts, answered - first)) {
+      if (r.status.IsRetryable()) {
         r.status = Status::Unavailable(
             fmt::format("{} (gave up after {} attempts)", r.status.message(), r.attempts));
       }
       return r;
     }
+    if (hooks.halted()) {
+      r.stopped = true;
+      return r;  // the last failure stands; no retry after a stop
+    }
     const Clock::Duration wait = hooks.backoff(r.attempts, r.last.retry_after);
     hooks.on_retry(r.attempts + 1, wait, r.status, r.last);
-    clock.SleepFor(wait);
+    if (!SleepUnlessHalted(clock, wait, hooks.halted)) {
+      r.stopped = true;
+      return r;
+    }
   }
 }
 

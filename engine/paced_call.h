@@ -1,10 +1,11 @@
 // One API call made the way certform makes every call: in a slot of the account's RateLimiter,
-// retried by the RetryPolicy, with the server's throttling answers slowing the limiter. Shared by
-// the applier (writes) and the live reader (reads).
+// retried by the RetryPolicy, with the server's throttling answers widening the limiter's margin.
+// Shared by the applier (writes) and the live reader (reads).
 #pragma once
 
 #include <functional>
 
+#include "engine/call_window.h"
 #include "engine/clock.h"
 #include "engine/provider.h"
 #include "engine/rate_limiter.h"
@@ -14,7 +15,8 @@
 namespace certform::engine {
 
 struct PacedCallHooks {
-  // True when no further attempt may start (a stop was requested).
+  // True when no further attempt may start (a stop was requested). Checked before every send and
+  // during every wait (for a slot, in backoff), so nothing is sent after a stop.
   std::function<bool()> halted = [] { return false; };
   // The wait before attempt `next_attempt`; may be called from several threads.
   std::function<Clock::Duration(int attempts, Clock::Duration retry_after)> backoff;
@@ -23,17 +25,25 @@ struct PacedCallHooks {
                      const CallResult& last)>
       on_retry = [](int, Clock::Duration, const Status&, const CallResult&) {};
   std::function<void()> on_throttled = [] {};
+  // When set, each attempt holds a place in this in-flight window from before its slot until
+  // its answer, and its latency resizes the window.
+  CallWindow* window = nullptr;
 };
 
 struct PacedCallResult {
   Status status;
   int attempts = 0;
-  CallResult last;  // the last attempt's answer
+  bool stopped = false;  // `halted` ended it: before the first attempt when attempts == 0
+  CallResult last;       // the last attempt's answer
 };
 
 // Calls `call` until it succeeds, fails for good, runs out of attempts or time, or `halted`.
 PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
                           const std::function<Status(CallResult*)>& call,
                           const PacedCallHooks& hooks);
+
+// Sleeps `duration` in short slices, returning false as soon as `halted` says so (true when the
+// whole time passed).
+bool SleepUnlessHalted(Clock& clock, Clock::Duration duration, const std::function<bool()>& halted);
 
 }  // namespace certform::engine

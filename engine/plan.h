@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/certificate.h"
+#include "engine/diagnostics.h"
 #include "engine/state.h"
 
 namespace certform::engine {
@@ -30,6 +31,9 @@ struct Change {
   std::optional<StateEntry> after;   // the entry apply records; none for a delete
   // The certificate `after` serves, for review (upload certificates; empty otherwise).
   std::optional<CertificateInfo> certificate;
+  // The state shows `after`'s CertName holding other content: the call replaces that content
+  // (SetDomainServerCertificate's ForceSet=1), as a renewal under a fixed name needs.
+  bool replaces_name = false;
 };
 
 struct PlanSummary {
@@ -43,6 +47,7 @@ struct Plan {
   std::string tool_version;
   std::string created_at;       // UTC
   std::vector<Change> changes;  // one per domain, no-ops included, by account then domain
+  Diagnostics diags;            // warnings about what the plan cannot change (not in plan files)
 
   PlanSummary Summary() const;
   bool HasChanges() const;

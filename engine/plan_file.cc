@@ -77,6 +77,9 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
     if (!s.ok()) return s;
     c->certificate = std::move(info);
   }
+  if (auto it = j.find("replaces_name"); it != j.end() && it->is_boolean()) {
+    c->replaces_name = it->get<bool>();
+  }
   if (c->action != Action::kDelete && !c->after) {
     return Status::Corruption(what + ": an action other than delete needs \"after\"");
   }
@@ -95,6 +98,7 @@ nlohmann::ordered_json ChangeToJson(const Change& c) {
   j["after"] = c.after ? EntryToJson(*c.after) : nlohmann::ordered_json(nullptr);
   j["certificate"] =
       c.certificate ? CertificateToJson(*c.certificate) : nlohmann::ordered_json(nullptr);
+  if (c.replaces_name) j["replaces_name"] = true;  // present only when true
   return j;
 }
 

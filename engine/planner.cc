@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "engine/digest.h"
+#include "engine/domain_name.h"
 
 namespace certform::engine {
 
@@ -47,10 +48,32 @@ std::vector<std::string> Differences(const StateEntry& before, const StateEntry&
 
 bool Targeted(const PlanOptions& options, const std::string& domain) {
   return options.targets.empty() ||
-         std::find(options.targets.begin(), options.targets.end(), domain) != options.targets.end();
+         std::any_of(options.targets.begin(), options.targets.end(),
+                     [&](const std::string& t) { return NormalizeDomain(t) == domain; });
+}
+
+// True when the state shows `after`'s CertName, in the same account, holding other content.
+bool NameHeldByOtherContent(const State& state, const StateEntry& after) {
+  if (after.cert_type != "upload" || after.cert_name.empty()) return false;
+  return std::any_of(state.entries.begin(), state.entries.end(), [&](const auto& kv) {
+    const StateEntry& e = kv.second;
+    return e.https && e.cert_type == "upload" && e.account == after.account &&
+           e.cert_name == after.cert_name && e.fingerprint != after.fingerprint;
+  });
+}
+
+// True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet.
+bool UsesForceSet(const Config& config, const DesiredBinding& b) {
+  auto account = config.accounts.find(b.account);
+  return account == config.accounts.end() ||
+         account->second.api == kApiSetDomainServerCertificate;
 }
 
 }  // namespace
+
+std::string ContentName(const std::string& name, const std::string& fingerprint) {
+  return name + "-" + fingerprint.substr(0, 12);
+}
 
 StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
   StateEntry e;
@@ -62,6 +85,13 @@ StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
   e.certificate = c.key;
   e.cert_type = CertTypeName(c.type);
   e.cert_name = c.cert_name;
+  auto account = config.accounts.find(b.account);
+  if (c.type == CertType::kUpload && c.explicit_name && account != config.accounts.end() &&
+      account->second.api == kApiSetCdnDomainSslCertificate) {
+    // SetCdnDomainSSLCertificate has no ForceSet: a renewal could never reuse the name, so each
+    // content gets its own, the configured name plus 12 digits of its fingerprint.
+    e.cert_name = ContentName(c.cert_name, c.info.fingerprint);
+  }
   e.cert_id = c.cert_id;
   e.fingerprint = c.info.fingerprint;
   e.not_after = c.info.not_after;
@@ -97,10 +127,28 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
       c.reasons.push_back(b.https ? "not in state: bind the certificate"
                                   : "not in state: switch HTTPS off");
     }
+    if (c.action != Action::kNoOp && UsesForceSet(config, b) &&
+        NameHeldByOtherContent(state, *c.after)) {
+      c.replaces_name = true;
+      c.reasons.push_back(fmt::format("replaces the content of CertName {} (ForceSet)",
+                                      c.after->cert_name));
+    }
     plan.changes.push_back(std::move(c));
   }
   for (const auto& [domain, entry] : state.entries) {
     if (desired.count(domain) || !Targeted(options, domain)) continue;
+    if (!config.accounts.count(entry.account)) {
+      // Nothing can switch it off without that account's credentials; the other changes go on.
+      plan.diags.Warning(
+          {},
+          fmt::format("{} cannot be changed: it is in the state under account \"{}\", which is no "
+                      "longer configured",
+                      domain, entry.account),
+          fmt::format("run \"certform state rm {}\" to forget it (the CDN keeps serving what it "
+                      "serves now), or add [account.{}] back to switch its HTTPS off",
+                      domain, entry.account));
+      continue;
+    }
     Change c;
     c.domain = domain;
     c.account = entry.account;

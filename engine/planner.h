@@ -11,7 +11,8 @@
 namespace certform::engine {
 
 struct PlanOptions {
-  // When non-empty, only these domains are planned (the others are left as they are).
+  // When non-empty, only these domains are planned (the others are left as they are); compared
+  // after normalisation, as the configuration's domains are.
   std::vector<std::string> targets;
 };
 
@@ -19,6 +20,10 @@ struct PlanOptions {
 // by account then domain. `config` must have been resolved (fingerprints known). The plan records
 // the state's lineage and serial and the configuration digest; created_at is left to the caller.
 Plan MakePlan(const Config& config, const State& state, const PlanOptions& options = {});
+
+// The CertName of `name` for content with `fingerprint` where a name cannot be reused for new
+// content (SetCdnDomainSSLCertificate): "NAME-" + 12 fingerprint digits.
+std::string ContentName(const std::string& name, const std::string& fingerprint);
 
 // The state entry that binding `b` asks for (no applied_at or request_id).
 StateEntry DesiredEntry(const Config& config, const DesiredBinding& b);

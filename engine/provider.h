@@ -58,4 +58,13 @@ class Provider {
   virtual Status ReadBinding(const std::string& domain, LiveBinding* live, CallResult* result) = 0;
 };
 
+// One account's way out: its provider and its write-call rate.
+struct AccountRuntime {
+  Provider* provider = nullptr;
+  double rate_limit = 10;  // calls per second
+  // Accounts with the same key share one rate limiter and window: the API's limit is per user
+  // (AccessKeyId) and per call. Empty: the account's own.
+  std::string limiter_key;
+};
+
 }  // namespace certform::engine

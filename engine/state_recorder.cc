@@ -6,8 +6,11 @@ Status StateRecorder::Record(const JournalRecord& record, const State& state) {
   Status s = journal_.Append(record);
   if (!s.ok()) return s.WithContext("cannot append to the journal " + journal_.path());
   if (++since_checkpoint_ < checkpoint_every_) return Status::OK();
+  // The record is durable in the journal; a checkpoint that fails loses nothing (the journal keeps
+  // every record until a state write succeeds), so it is not reported as a lost record.
   State copy = state;
-  return Finish(&copy);
+  checkpoint_error_ = Finish(&copy);
+  return Status::OK();
 }
 
 Status StateRecorder::Finish(State* state) {

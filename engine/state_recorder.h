@@ -21,6 +21,8 @@ class StateRecorder final : public ApplyRecorder {
         on_disk_(std::move(on_disk)),
         checkpoint_every_(checkpoint_every) {}
 
+  // Fails only when the record could not be made durable in the journal. A periodic checkpoint
+  // that fails is remembered (checkpoint_error()) and tried again at the next one and by Finish().
   Status Record(const JournalRecord& record, const State& state) override;
 
   // Writes `state` to the state file (serial +1 if it changed) and clears the journal. On
@@ -28,6 +30,7 @@ class StateRecorder final : public ApplyRecorder {
   Status Finish(State* state);
 
   const State& on_disk() const { return on_disk_; }
+  const Status& checkpoint_error() const { return checkpoint_error_; }
 
  private:
   Journal& journal_;
@@ -36,6 +39,7 @@ class StateRecorder final : public ApplyRecorder {
   State on_disk_;
   int checkpoint_every_;
   int since_checkpoint_ = 0;
+  Status checkpoint_error_;
 };
 
 }  // namespace certform::engine

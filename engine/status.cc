@@ -20,6 +20,8 @@ const char* CodeName(Status::Code code) {
       return "conflict";
     case Status::Code::kPermissionDenied:
       return "permission denied";
+    case Status::Code::kThrottled:
+      return "throttled";
     case Status::Code::kUnavailable:
       return "unavailable";
     case Status::Code::kFailed:

@@ -19,8 +19,10 @@ class Status {
     kIoError,           // the operating system refused a read or write
     kCorruption,        // a file exists but cannot be understood
     kConflict,          // someone else holds the lock, or a saved plan is stale
-    kPermissionDenied,  // credentials or authorisation refused
-    kUnavailable,       // transient: throttling, 5xx, network; worth retrying
+    kPermissionDenied,  // credentials, authorisation or the request's clock refused: this
+                        // concerns every call of the account, not one domain
+    kThrottled,         // the server's flow control refused the call; worth retrying later
+    kUnavailable,       // transient: 5xx, network; worth retrying
     kFailed,            // the remote side refused for a reason that retrying will not fix
   };
 
@@ -37,13 +39,18 @@ class Status {
   static Status PermissionDenied(std::string msg) {
     return {Code::kPermissionDenied, std::move(msg)};
   }
+  static Status Throttled(std::string msg) { return {Code::kThrottled, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status Failed(std::string msg) { return {Code::kFailed, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
-  bool IsRetryable() const { return code_ == Code::kUnavailable; }
+  bool IsRetryable() const { return code_ == Code::kUnavailable || code_ == Code::kThrottled; }
+  bool IsThrottled() const { return code_ == Code::kThrottled; }
+  // True when every further call of the same account would fail the same way (bad or unknown
+  // AccessKey, expired token, RAM denial, clock skew): stop that account's queue.
+  bool IsAccountWide() const { return code_ == Code::kPermissionDenied; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
 
   // "OK", or the code's name followed by the message, e.g. "corruption: state file ...".

@@ -7,18 +7,17 @@
 #include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
+#include "providers/alicloud/rpc_client.h"
 #include "providers/alicloud/signer.h"
 
 namespace certform::providers {
 
 std::string RedactedParameters(const std::string& form_body) {
-  static const std::set<std::string> kSecret = {"Signature", "PrivateKey", "SSLPri",
-                                                "SecurityToken", "AccessKeySecret"};
   static const std::set<std::string> kPem = {"ServerCertificate", "SSLPub"};
   std::string out;
   for (const auto& [name, value] : alicloud::ParseFormEncoded(form_body)) {
     std::string shown = value;
-    if (kSecret.count(name)) shown = "<redacted>";
+    if (alicloud::IsSecretParameter(name)) shown = "<redacted>";
     if (kPem.count(name)) shown = fmt::format("<PEM, {} bytes>", value.size());
     out += fmt::format("{}{}={}", out.empty() ? "" : " ", name, shown);
   }

@@ -27,7 +27,8 @@ Options:
   --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user"}],
                     "domains":["a.example.com" or {"name","user","status"}],
                     "cas_certificates":[{"name","id","user","pem"}], "write_limit":10,
-                    "read_limit":100, "latency_ms":0, "jitter_ms":0, "error_rate":0,
+                    "read_limit":100, "latency_ms":0, "jitter_ms":0, "transit_ms":0,
+                    "signature_error":"SignatureDoesNotMatch", "error_rate":0,
                     "drop_rate":0, "seed":1}
   --port N          port to listen on (default 0: any free port)
   --port-file FILE  write the bound port to FILE once listening

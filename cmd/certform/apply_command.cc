@@ -116,16 +116,19 @@ int RunApply(const Args& args, Context& ctx) {
       "target", po::value(&plan_options.targets)->value_name("DOMAIN")->composing(),
       "Apply only this domain (repeatable; not with PLANFILE)")(
       "parallelism", po::value(&options.parallelism)->value_name("N"),
-      "Calls in flight per account (default 10)")("fail-fast", po::bool_switch(&options.fail_fast),
+      "At most N calls in flight per user (default and ceiling 64); the window is sized from\n"
+      "the measured latency below it")("fail-fast", po::bool_switch(&options.fail_fast),
                                                   "Stop dispatching after the first failed change")(
       "endpoint", po::value(&connection.endpoint_override)->value_name("URL"),
       "Send every account's calls to URL (e.g. the local emulator)")(
       "ca-bundle", po::value(&connection.ca_bundle)->value_name("FILE"),
       "Trust the CAs in FILE (PEM) for HTTPS");
   cl.AddPositional("plan-file", 1, &plan_files);
+  cl.NormalizeDomains(&plan_options.targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
-  if (options.parallelism < 1 || options.parallelism > 100) {
-    fmt::print(ctx.err, "certform apply: --parallelism must be between 1 and 100\n");
+  if (options.parallelism < 1 || options.parallelism > engine::kMaxWindow) {
+    fmt::print(ctx.err, "certform apply: --parallelism must be between 1 and {}\n",
+               engine::kMaxWindow);
     return kExitError;
   }
   const bool saved = !plan_files.empty();
@@ -172,6 +175,7 @@ int RunApply(const Args& args, Context& ctx) {
     if (!s.ok()) return fail(s.message());
   } else {
     plan = engine::MakePlan(config, state, plan_options);
+    if (!common.json) PrintDiagnostics(ctx.err, plan.diags, style);
     if (!common.json) PrintPlan(ctx.out, plan, style, engine::ToUnixSeconds(ctx.clock.Now()));
     if (plan.HasChanges() && !auto_approve && !Confirm(ctx)) {
       fmt::print(ctx.out, "\nApply cancelled.\n");

@@ -58,8 +58,9 @@ class TextView final : public engine::ApplyObserver {
     if (!o.ok) {
       fmt::print(out_, "{}: {} {}\n", o.domain, style_.Red(o.skipped ? "skipped:" : "FAILED:"),
                  FailureLine(o));
-    } else if (!terminal_) {
-      fmt::print(out_, "{}: {} (RequestId {})\n", o.domain, Verb(o.action), o.last.request_id);
+    } else if (!terminal_ || !o.note.empty()) {
+      fmt::print(out_, "{}: {}{} (RequestId {})\n", o.domain, Verb(o.action),
+                 o.note.empty() ? "" : "; " + o.note, o.last.request_id);
     }
     if (terminal_) {
       const double seconds =
@@ -80,7 +81,7 @@ class TextView final : public engine::ApplyObserver {
 };
 
 nlohmann::ordered_json OutcomeJson(const ChangeOutcome& o) {
-  return {{"type", "change"},
+  nlohmann::ordered_json j = {{"type", "change"},
           {"domain", o.domain},
           {"account", o.account},
           {"action", engine::ActionName(o.action)},
@@ -91,6 +92,8 @@ nlohmann::ordered_json OutcomeJson(const ChangeOutcome& o) {
           {"request_id", o.last.request_id},
           {"error_code", o.last.error_code},
           {"error_message", o.ok ? "" : o.error}};
+  if (!o.note.empty()) j["note"] = o.note;  // e.g. a deleted domain that was already gone
+  return j;
 }
 
 class JsonView final : public engine::ApplyObserver {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "engine/domain_name.h"
 #include "engine/file_system.h"
 #include "engine/suggest.h"
 
@@ -133,6 +134,9 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
       return kExitError;
     }
     *lock_timeout_ = *d;
+  }
+  for (std::vector<std::string>* list : domain_lists_) {
+    for (std::string& d : *list) d = engine::NormalizeDomain(d);
   }
   return std::nullopt;
 }

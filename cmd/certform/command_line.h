@@ -41,6 +41,9 @@ class CommandLine {
   void AddLockTimeout(engine::Clock::Duration* timeout);
   // Positional arguments collected into `values` (at most `max`, -1 for any number).
   void AddPositional(const char* name, int max, std::vector<std::string>* values);
+  // Parse() normalises the domain names in `values` as the configuration's are (lower case), so
+  // that "--target WWW.example.com" means www.example.com.
+  void NormalizeDomains(std::vector<std::string>* values) { domain_lists_.push_back(values); }
 
   // Parses `args`. Returns an exit code when the command must stop (help printed: 0; bad
   // arguments: 1, with a message on ctx.err), nullopt when it should run.
@@ -57,6 +60,7 @@ class CommandLine {
   std::string lock_timeout_text_ = "0s";
   engine::Clock::Duration* lock_timeout_ = nullptr;
   CommonOptions* format_target_ = nullptr;
+  std::vector<std::vector<std::string>*> domain_lists_;
   po::variables_map vm_;
 };
 

@@ -32,6 +32,7 @@ int RunDrift(const Args& args, Context& ctx) {
                              "Exit 2 when there is drift")(
       "target", po::value(&targets)->value_name("DOMAIN")->composing(),
       "Check only this domain (repeatable)");
+  cl.NormalizeDomains(&targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
   Style style = Style::For(ctx, common.no_color);
 

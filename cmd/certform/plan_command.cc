@@ -44,6 +44,7 @@ int RunPlan(const Args& args, Context& ctx) {
       "Exit 0 with no changes, 1 on error, 2 when there are changes")(
       "target", po::value(&plan_options.targets)->value_name("DOMAIN")->composing(),
       "Plan only this domain (repeatable)");
+  cl.NormalizeDomains(&plan_options.targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
 
   engine::Diagnostics diags;
@@ -84,6 +85,7 @@ int RunPlan(const Args& args, Context& ctx) {
   }
   engine::Plan plan = engine::MakePlan(config, planned_against, plan_options);
   plan.created_at = engine::FormatUtc(now);
+  diags.Append(plan.diags);
   if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", PlanToJson(&plan, diags).dump(2));
   } else if (common.format == "markdown") {

@@ -5,6 +5,7 @@
 #include "engine/certificate.h"
 #include "engine/certificate_resolver.h"
 #include "engine/config_loader.h"
+#include "engine/endpoint.h"
 #include "providers/alicloud/credentials.h"
 
 namespace certform::cli {
@@ -12,6 +13,13 @@ namespace certform::cli {
 engine::Status ProviderSet::Build(const engine::Config& config,
                                   const std::set<std::string>& accounts,
                                   const ConnectionOptions& options, Context& ctx) {
+  if (!options.endpoint_override.empty()) {
+    if (std::string problem = engine::EndpointProblem(options.endpoint_override);
+        !problem.empty()) {
+      return engine::Status::InvalidArgument("--endpoint " + options.endpoint_override + ": " +
+                                             problem);
+    }
+  }
   providers::CurlOptions curl;
   curl.ca_bundle = options.ca_bundle;
   transport_ = std::make_unique<providers::CurlTransport>(curl);
@@ -31,6 +39,8 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     if (!s.ok()) return s.WithContext(fmt::format("account \"{}\"", name));
     const std::string endpoint =
         options.endpoint_override.empty() ? a.endpoint : options.endpoint_override;
+    users_[name] = creds.access_key_id + "@" + endpoint;
+    apis_[name] = a.api;
     alicloud::RpcClient client(*transport, ctx.clock, ctx.random, std::move(creds), endpoint);
     providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api);
     rates_[name] = a.rate_limit;
@@ -40,13 +50,17 @@ engine::Status ProviderSet::Build(const engine::Config& config,
 
 std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
   std::map<std::string, engine::AccountRuntime> out;
-  for (const auto& [name, p] : providers_) out[name] = {p.get(), rates_.at(name)};
+  for (const auto& [name, p] : providers_) {
+    out[name] = {p.get(), rates_.at(name), "user:" + users_.at(name) + "/" + apis_.at(name)};
+  }
   return out;
 }
 
-std::map<std::string, engine::Provider*> ProviderSet::Providers() const {
-  std::map<std::string, engine::Provider*> out;
-  for (const auto& [name, p] : providers_) out[name] = p.get();
+std::map<std::string, engine::AccountRuntime> ProviderSet::ReadRuntimes() const {
+  std::map<std::string, engine::AccountRuntime> out;
+  for (const auto& [name, p] : providers_) {
+    out[name] = {p.get(), rates_.at(name), "user:" + users_.at(name)};
+  }
   return out;
 }
 
@@ -67,7 +81,7 @@ engine::Status ReadLiveBindings(const engine::Config& config,
   ProviderSet providers;
   engine::Status s = providers.Build(config, accounts, connection, ctx);
   if (!s.ok()) return s;
-  *reads = engine::ReadLive(domains, providers.Providers(), ctx.clock, ctx.random,
+  *reads = engine::ReadLive(domains, providers.ReadRuntimes(), ctx.clock, ctx.random,
                             engine::ReadOptions{});
   return engine::Status::OK();
 }
@@ -82,15 +96,20 @@ engine::Status ConfigMaterial::Load(const engine::StateEntry& after,
   const engine::CertificateConfig& c = it->second;
   request->cert_region = c.cert_region;
   if (c.type != engine::CertType::kUpload) return engine::Status::OK();
-  engine::Status s = ctx_.fs.ReadFile(c.cert_file, &request->cert_pem);
-  if (!s.ok()) return s;
+  std::string file;
+  engine::Status s = ctx_.fs.ReadFile(c.cert_file, &file);
   engine::CertificateChain chain;
-  s = engine::CertificateChain::Parse(request->cert_pem, &chain);
-  if (!s.ok()) return s.WithContext(c.cert_file);
+  if (s.ok()) s = engine::CertificateChain::Parse(file, &chain).WithContext(c.cert_file);
+  engine::WipeSecret(&file);  // a bundle may hold the key too: only the parsed chain is sent
+  if (!s.ok()) return s;
   if (chain.Inspect().fingerprint != after.fingerprint) {
     return engine::Status::Conflict(
         fmt::format("{} changed since the plan (fingerprint {} planned); run certform plan again",
                     c.cert_file, after.fingerprint.substr(0, 16)));
+  }
+  request->cert_pem = chain.ToPem();
+  if (request->cert_pem.empty()) {
+    return engine::Status::IoError("cannot re-encode the certificates of " + c.cert_file);
   }
   return engine::ReadPrivateKeyPem(c, ctx_.fs, ctx_.env, &request->key_pem);
 }

@@ -30,15 +30,19 @@ class ProviderSet {
   engine::Status Build(const engine::Config& config, const std::set<std::string>& accounts,
                        const ConnectionOptions& options, Context& ctx);
 
-  // For writes: the account's provider and its rate_limit.
+  // For writes: the account's provider, its rate_limit, and a limiter key shared by the accounts
+  // of one user (AccessKeyId) that use the same write call.
   std::map<std::string, engine::AccountRuntime> Runtimes() const;
-  std::map<std::string, engine::Provider*> Providers() const;
+  // For reads: the same, keyed by user alone (every account reads with one call).
+  std::map<std::string, engine::AccountRuntime> ReadRuntimes() const;
 
  private:
   std::unique_ptr<providers::CurlTransport> transport_;
   std::unique_ptr<providers::HttpTransport> logging_;  // CERTFORM_LOG=debug
   std::map<std::string, std::unique_ptr<alicloud::CdnProvider>> providers_;
   std::map<std::string, double> rates_;
+  std::map<std::string, std::string> users_;  // account → AccessKeyId
+  std::map<std::string, std::string> apis_;   // account → write call
 };
 
 // Reads upload certificates from the configuration at apply time, and refuses one whose content

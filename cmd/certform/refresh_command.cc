@@ -141,6 +141,7 @@ int RunImport(const Args& args, Context& ctx) {
                              "The account the domains belong to (default: the only one, or the "
                              "account their binding names)");
   cl.AddPositional("domain", -1, &domains);
+  cl.NormalizeDomains(&domains);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
   if (domains.empty()) {
     fmt::print(ctx.err, "certform import: which domains? Usage: certform import DOMAIN...\n");

@@ -51,6 +51,7 @@ int Show(const Args& args, Context& ctx) {
   CommandLine cl("state show DOMAIN [options]", "Shows what the state records for one domain.");
   cl.AddCommonOptions(&common);
   cl.AddPositional("domain", 1, &domains);
+  cl.NormalizeDomains(&domains);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
   if (domains.empty()) {
     fmt::print(ctx.err, "certform state show: which domain? Usage: certform state show DOMAIN\n");
@@ -92,6 +93,7 @@ int Remove(const Args& args, Context& ctx) {
   cl.options().add_options()("dry-run", po::bool_switch(&dry_run),
                              "Show what would be removed, change nothing");
   cl.AddPositional("domain", -1, &domains);
+  cl.NormalizeDomains(&domains);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
   if (domains.empty()) {
     fmt::print(ctx.err, "certform state rm: which domains? Usage: certform state rm DOMAIN...\n");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -11,9 +12,8 @@ namespace {
 
 using engine::Status;
 
-constexpr std::array<const char*, 7> kRetryable = {
-    "Throttling",         "Throttling.User", "Throttling.Api", "Rejected.Throttling",
-    "ServiceUnavailable", "InternalError",   "ServiceBusy"};
+constexpr std::array<const char*, 4> kTransient = {"ServiceUnavailable", "ServiceUnAvailable",
+                                                   "InternalError", "ServiceBusy"};
 
 std::chrono::milliseconds RetryAfter(const providers::HttpResponse& r) {
   auto it = r.headers.find("x-acs-retry-after");
@@ -32,29 +32,52 @@ std::string Snippet(const std::string& body) {
   return s;
 }
 
-// The classified Status for an API error code.
-Status Classify(int http, const std::string& code, const std::string& message,
-                const std::string& access_key_id) {
-  const std::string text = fmt::format("{}: {}", code, message);
-  if (IsRetryableCode(code) || http >= 500) return Status::Unavailable(text);
-  if (code == "SignatureDoesNotMatch") {
+bool IsThrottlingCode(const std::string& code) {
+  return code == "Throttling" || code.starts_with("Throttling.") || code == "Rejected.Throttling";
+}
+
+// Errors that concern every call of the account, not one domain: the credentials, the RAM
+// policy, the account's CDN service or this machine's clock. Our own words, never the API's
+// message: the gateway's message for a bad signature echoes the request's secrets.
+std::optional<Status> AccountWide(const std::string& code, const std::string& message,
+                                  const std::string& access_key_id) {
+  if (code == "SignatureDoesNotMatch" || code == "IncompleteSignature") {
     return Status::PermissionDenied(fmt::format(
-        "SignatureDoesNotMatch: the API refused the request signature made with AccessKeyId {}; "
-        "check that the AccessKey secret belongs to that id (and has no stray spaces or "
-        "newlines)",
-        access_key_id));
+        "{}: the API refused the request signature made with AccessKeyId {}; check that the "
+        "AccessKey secret belongs to that id (and has no stray spaces or newlines)",
+        code, access_key_id));
   }
-  if (code == "InvalidAccessKeyId.NotFound" || code == "InvalidAccessKeyId.Inactive") {
+  if (code.starts_with("InvalidAccessKeyId")) {
     return Status::PermissionDenied(fmt::format(
         "{}: AccessKeyId {} is unknown or disabled; check the account's credentials setting and "
         "that the key is active in the RAM console",
         code, access_key_id));
   }
-  if (code.starts_with("InvalidSecurityToken") || code == "MissingSecurityToken" ||
-      code == "Forbidden.RAM" || code == "NoPermission" || code == "IncompleteSignature" ||
-      http == 403) {
-    return Status::PermissionDenied(text);
+  if (code.starts_with("InvalidSecurityToken") || code == "MissingSecurityToken") {
+    return Status::PermissionDenied(fmt::format(
+        "{}: the STS security token for AccessKeyId {} was refused (expired, malformed or not "
+        "issued for this key); get a fresh token",
+        code, access_key_id));
   }
+  if (code == "InvalidTimeStamp.Expired") {
+    return Status::PermissionDenied(
+        "InvalidTimeStamp.Expired: the API refused the request's Timestamp: this machine's clock "
+        "differs from Alibaba Cloud's by more than 15 minutes; synchronise it (NTP)");
+  }
+  if (code == "Forbidden.RAM" || code == "NoPermission" || code == "OperationDenied" ||
+      code == "CdnServiceNotFound" || code == "CdnServiceSuspended") {
+    return Status::PermissionDenied(fmt::format("{}: {}", code, message));
+  }
+  return std::nullopt;
+}
+
+// The classified Status for an API error code; `message` is already scrubbed.
+Status Classify(int http, const std::string& code, const std::string& message,
+                const std::string& access_key_id) {
+  const std::string text = fmt::format("{}: {}", code, message);
+  if (IsThrottlingCode(code)) return Status::Throttled(text);
+  if (IsRetryableCode(code) || http >= 500) return Status::Unavailable(text);
+  if (auto s = AccountWide(code, message, access_key_id)) return *s;
   if (code == "InvalidDomain.NotFound" || http == 404) return Status::NotFound(text);
   if (code.starts_with("Certificate.") || code.starts_with("Invalid") ||
       code.starts_with("Missing") || code.ends_with(".MissingParameter") ||
@@ -72,12 +95,13 @@ std::string StringField(const nlohmann::json& doc, const char* key) {
 }  // namespace
 
 bool IsRetryableCode(const std::string& code) {
-  return std::find(kRetryable.begin(), kRetryable.end(), code) != kRetryable.end();
+  return IsThrottlingCode(code) ||
+         std::find(kTransient.begin(), kTransient.end(), code) != kTransient.end();
 }
 
 engine::Status InterpretResponse(const providers::HttpResponse& response,
-                                 const std::string& access_key_id, nlohmann::json* body,
-                                 engine::CallResult* result) {
+                                 const std::string& access_key_id, const SecretScrubber& scrubber,
+                                 nlohmann::json* body, engine::CallResult* result) {
   result->http_status = response.status;
   result->retry_after = RetryAfter(response);
   nlohmann::json doc = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
@@ -86,7 +110,7 @@ engine::Status InterpretResponse(const providers::HttpResponse& response,
         fmt::format("HTTP {} with a body that is not the API's JSON ({}): \"{}\"", response.status,
                     response.headers.count("content-type") ? response.headers.at("content-type")
                                                            : "no content type",
-                    Snippet(response.body));
+                    scrubber.Scrub(Snippet(response.body)));
     result->error_code = "NonJsonResponse";
     result->error_message = msg;
     // A proxy's 502/503 page is as transient as the API's own 5xx.
@@ -100,8 +124,16 @@ engine::Status InterpretResponse(const providers::HttpResponse& response,
   }
   result->error_code = StringField(doc, "Code");
   if (result->error_code.empty()) result->error_code = fmt::format("HTTP{}", response.status);
-  result->error_message = StringField(doc, "Message");
-  return Classify(response.status, result->error_code, result->error_message, access_key_id);
+  result->error_code = scrubber.Scrub(result->error_code);
+  result->request_id = scrubber.Scrub(result->request_id);
+  Status s = Classify(response.status, result->error_code,
+                      scrubber.Scrub(StringField(doc, "Message")), access_key_id);
+  // What the user sees of the API's message is the classified one: for account-wide errors our
+  // own words, for the others the scrubbed message.
+  const std::string prefix = result->error_code + ": ";
+  result->error_message =
+      s.message().starts_with(prefix) ? s.message().substr(prefix.size()) : s.message();
+  return s;
 }
 
 }  // namespace certform::alicloud

@@ -7,19 +7,24 @@
 
 #include "engine/provider.h"
 #include "engine/status.h"
+#include "providers/alicloud/secret_scrubber.h"
 #include "providers/http_transport.h"
 
 namespace certform::alicloud {
 
-// True for codes worth retrying: throttling, ServiceUnavailable, InternalError, ServiceBusy.
+// True for codes worth retrying: throttling (Throttling, Throttling.*, Rejected.Throttling, which
+// classify as Status::Throttled), ServiceUnavailable, InternalError, ServiceBusy.
 bool IsRetryableCode(const std::string& code);
 
 // Reads `response`: on success (2xx with a JSON object body) fills `body` and returns OK;
 // otherwise returns the classified error. `result` always receives the status, RequestId, error
 // code and message, and the retry-after hint (milliseconds, clamped to at most 60 s).
-// `access_key_id` (never the secret) is used to make authentication errors actionable.
+// `access_key_id` (never the secret) is used to make authentication errors actionable. Every
+// piece of API-supplied text passes through `scrubber` (the request's secrets) first; errors that
+// concern the whole account (credentials, token, RAM, clock skew) come back as PermissionDenied
+// with certform's own message.
 engine::Status InterpretResponse(const providers::HttpResponse& response,
-                                 const std::string& access_key_id, nlohmann::json* body,
-                                 engine::CallResult* result);
+                                 const std::string& access_key_id, const SecretScrubber& scrubber,
+                                 nlohmann::json* body, engine::CallResult* result);
 
 }  // namespace certform::alicloud

@@ -5,6 +5,11 @@
 
 namespace certform::alicloud {
 
+bool IsSecretParameter(const std::string& name) {
+  return name == "PrivateKey" || name == "SSLPri" || name == "Key" || name == "SecurityToken" ||
+         name == "Signature" || name == "AccessKeySecret";
+}
+
 RpcClient::RpcClient(providers::HttpTransport& transport, engine::Clock& clock,
                      engine::RandomSource& random, Credentials credentials, std::string endpoint,
                      std::string version)
@@ -44,8 +49,16 @@ engine::Status RpcClient::Call(const std::string& action, const Params& params,
                      {"x-acs-action", action},
                      {"x-acs-version", version_}};
   // A fresh nonce per attempt: the API refuses a reused one (SignatureNonceUsed).
-  request.body = EncodeForm(
-      SignedParams(action, params, engine::NewUuid(random_), engine::ToUnixSeconds(clock_.Now())));
+  Params all =
+      SignedParams(action, params, engine::NewUuid(random_), engine::ToUnixSeconds(clock_.Now()));
+  // Whatever the API sends back is scrubbed of what this request carried in secret.
+  SecretScrubber scrubber;
+  scrubber.Add(credentials_.access_key_secret);
+  for (const auto& [name, value] : all) {
+    if (IsSecretParameter(name)) scrubber.Add(value);
+  }
+  request.body = EncodeForm(all);
+  for (auto& [name, value] : all) engine::WipeSecret(&value);
   providers::HttpResponse response;
   engine::Status sent = transport_.Send(request, &response);
   // The body holds the key of upload certificates: drop it as soon as it is sent.
@@ -55,7 +68,7 @@ engine::Status RpcClient::Call(const std::string& action, const Params& params,
     result->error_message = sent.message();
     return sent;
   }
-  return InterpretResponse(response, credentials_.access_key_id, body, result);
+  return InterpretResponse(response, credentials_.access_key_id, scrubber, body, result);
 }
 
 }  // namespace certform::alicloud

@@ -14,6 +14,10 @@ namespace certform::alicloud {
 
 inline constexpr char kCdnApiVersion[] = "2018-05-10";
 
+// True for the request parameters that hold secrets (private keys, the STS token, the signature):
+// never shown, logged or stored, and scrubbed from the API's answers.
+bool IsSecretParameter(const std::string& name);
+
 class RpcClient {
  public:
   // `endpoint` is scheme://host[:port]. The references must outlive the client.

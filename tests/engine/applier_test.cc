@@ -164,7 +164,8 @@ TEST_CASE("applier: every change is recorded before it is reported", "[applier]"
   CHECK(h.provider.calls()[0].had_key);
 }
 
-TEST_CASE("applier: calls are paced evenly at the account's rate", "[applier][limiter]") {
+TEST_CASE("applier: calls are paced evenly at the account's rate, with the arrival margin",
+          "[applier][limiter]") {
   Harness h;
   h.options.parallelism = 1;
   ApplyResult r = h.Run(MakeCreates(50));
@@ -172,7 +173,7 @@ TEST_CASE("applier: calls are paced evenly at the account's rate", "[applier][li
   REQUIRE(calls.size() == 50);
   for (size_t i = 1; i < calls.size(); ++i) {
     auto gap = std::chrono::duration<double>(calls[i].at - calls[i - 1].at).count();
-    CHECK(gap == Approx(1 / 9.8).epsilon(1e-3));
+    CHECK(gap == Approx(1.025 / 10).epsilon(1e-3));
   }
 }
 
@@ -191,7 +192,7 @@ TEST_CASE("applier: transient failures are retried with backoff, then succeed", 
 
 TEST_CASE("applier: throttling honours retry-after and slows the account", "[applier]") {
   Harness h;
-  h.provider.Script("d0.example.com", {{Status::Unavailable("Throttling.User"), "Throttling.User",
+  h.provider.Script("d0.example.com", {{Status::Throttled("Throttling.User"), "Throttling.User",
                                         milliseconds(800)}});
   ApplyResult r = h.Run(MakeCreates(3));
   CHECK(r.summary.applied == 3);
@@ -199,9 +200,9 @@ TEST_CASE("applier: throttling honours retry-after and slows the account", "[app
   auto calls = h.provider.calls();
   REQUIRE(calls.size() == 4);
   CHECK(calls[1].at - calls[0].at >= milliseconds(800));  // the hint was honoured
-  // After throttling the pace halves (4.9/s), then recovers only gradually.
+  // After throttling the margin doubles (25 → 50 ms per window): 105 ms between sends.
   auto gap = std::chrono::duration<double>(calls[2].at - calls[1].at).count();
-  CHECK(gap > 0.15);
+  CHECK(gap == Approx(0.105).epsilon(1e-3));
 }
 
 TEST_CASE("applier: permanent errors fail the domain at once, the others go on", "[applier]") {
@@ -299,4 +300,110 @@ TEST_CASE("applier: no-ops are not sent", "[applier]") {
   ApplyResult r = h.Run(p);
   CHECK(r.outcomes.size() == 1);
   CHECK(h.provider.calls().size() == 1);
+}
+
+TEST_CASE("applier: deleting a domain the CDN no longer has is done, and the domain forgotten",
+          "[applier]") {
+  Harness h;
+  Plan p;
+  Change del;
+  del.domain = "gone.example.com";
+  del.account = "main";
+  del.action = Action::kDelete;
+  del.before = StateEntry{.domain = "gone.example.com", .account = "main"};
+  p.changes.push_back(del);
+  State prior;
+  prior.entries["gone.example.com"] = *del.before;
+  h.provider.Script("gone.example.com",
+                    {{Status::NotFound("InvalidDomain.NotFound: gone"), "InvalidDomain.NotFound"}});
+  ApplyResult r = h.Run(p, prior);
+  CHECK(r.summary.applied == 1);
+  CHECK(r.summary.failed == 0);
+  CHECK(r.outcomes[0].note.find("no longer exists") != std::string::npos);
+  CHECK(r.state.entries.empty());
+  CHECK(h.recorder.records[0].forget);
+  // A create of a missing domain is still a failure.
+  Harness h2;
+  h2.provider.Script("d0.example.com",
+                     {{Status::NotFound("InvalidDomain.NotFound: gone"), "InvalidDomain.NotFound"}});
+  CHECK(h2.Run(MakeCreates(1)).summary.failed == 1);
+}
+
+TEST_CASE("applier: an error that concerns the whole account stops that account after one answer",
+          "[applier]") {
+  Harness h;
+  h.options.parallelism = 4;
+  ScriptedProvider other(h.clock);
+  h.provider.Script("d0.example.com", {{Status::PermissionDenied("InvalidAccessKeyId.NotFound: x"),
+                                        "InvalidAccessKeyId.NotFound"}});
+  Plan p = MakeCreates(6);
+  Plan q = MakeCreates(3, "other");
+  for (Change& c : q.changes) {
+    c.domain = "o" + c.domain;
+    p.changes.push_back(c);
+  }
+  ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
+  ApplyResult r = Apply(p, {}, {{"main", {&h.provider, 10}}, {"other", {&other, 10}}}, env,
+                        h.options);
+  // Calls already in flight may answer too, but nothing is dispatched after the first answer.
+  CHECK(h.provider.calls().size() < 6);
+  CHECK(r.summary.applied == static_cast<int>(h.provider.calls().size()) - 1 + 3);
+  CHECK(other.calls().size() == 3);
+  int not_attempted = 0;
+  for (const ChangeOutcome& o : r.outcomes) {
+    if (o.skipped) {
+      ++not_attempted;
+      CHECK(o.error.find("not attempted: InvalidAccessKeyId.NotFound") == 0);
+    }
+  }
+  CHECK(not_attempted == 6 - static_cast<int>(h.provider.calls().size()));
+  REQUIRE(r.diags.HasErrors());
+  CHECK(r.diags.items()[0].summary.find("account \"main\"") != std::string::npos);
+}
+
+TEST_CASE("applier: nothing is sent after a stop, not even by a worker waiting for its slot",
+          "[applier]") {
+  Harness h;
+  h.options.parallelism = 4;
+  h.clock.OnSleep([&] {
+    if (!h.provider.calls().empty()) h.stop = true;
+  });
+  ApplyResult r = h.Run(MakeCreates(8));
+  CHECK(r.interrupted);
+  CHECK(h.provider.calls().size() == 1);  // the others slept for their slots and then stopped
+  CHECK(r.summary.applied == 1);
+  CHECK(r.summary.skipped == 7);
+}
+
+TEST_CASE("applier: nothing is sent after a stop during a retry's backoff", "[applier]") {
+  Harness h;
+  h.provider.Script("d0.example.com", {{Status::Unavailable("503"), "ServiceUnavailable"},
+                                       {Status::Unavailable("503"), "ServiceUnavailable"}});
+  h.clock.OnSleep([&] { h.stop = true; });
+  ApplyResult r = h.Run(MakeCreates(2));
+  CHECK(h.provider.calls().size() == 1);
+  CHECK(r.outcomes[0].attempts == 1);
+  CHECK_FALSE(r.outcomes[0].ok);
+  CHECK(r.outcomes[1].skipped);
+}
+
+TEST_CASE("applier: accounts of one user share one limiter", "[applier][limiter]") {
+  Harness h;  // one call in flight per user: with a limiter each, both would start at once
+  ScriptedProvider alt(h.clock);
+  Plan p = MakeCreates(6);
+  Plan q = MakeCreates(6, "alt");
+  for (Change& c : q.changes) {
+    c.domain = "a" + c.domain;
+    p.changes.push_back(c);
+  }
+  ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
+  ApplyResult r = Apply(
+      p, {}, {{"main", {&h.provider, 10, "user:LTAI1"}}, {"alt", {&alt, 10, "user:LTAI1"}}}, env,
+      h.options);
+  CHECK(r.summary.applied == 12);
+  std::vector<Clock::Instant> at;
+  for (const auto& c : h.provider.calls()) at.push_back(c.at);
+  for (const auto& c : alt.calls()) at.push_back(c.at);
+  std::sort(at.begin(), at.end());
+  for (size_t i = 1; i < at.size(); ++i) CHECK(at[i] - at[i - 1] >= milliseconds(102));
 }

@@ -234,7 +234,7 @@ domains = []
 )");
   ErrorWith(l.diags, "\"expiry_warning_days\" must be between");
   ErrorWith(l.diags, "\"credentials\" must be \"env\" or \"profile:NAME\"");
-  ErrorWith(l.diags, "\"endpoint\" must start with https://");
+  ErrorWith(l.diags, "the endpoint must start with https://");
   const Diagnostic& api = ErrorWith(l.diags, "\"api\" \"SetDomainServerCertificat\"");
   CHECK(api.detail == "did you mean \"SetDomainServerCertificate\"?");
   ErrorWith(l.diags, "\"rate_limit\" must be greater than 0");

@@ -173,3 +173,76 @@ TEST_CASE("planner: the plan records the state's lineage and serial and a config
   moved.bindings[0].where.line = 99;
   CHECK(ConfigDigest(moved) == ConfigDigest(c));
 }
+
+TEST_CASE("planner: a renewal under a fixed name replaces that name's content (ForceSet)",
+          "[planner][rotation]") {
+  Config c = TwoCertConfig();
+  c.certificates["web"].cert_name = "shop-2026";
+  c.certificates["web"].explicit_name = true;
+  Bind(&c, "a.example.com", "web");
+  Bind(&c, "b.example.com", "web");
+  State s;
+  s.entries["a.example.com"] = Applied(c, "a.example.com");
+  s.entries["b.example.com"] = Applied(c, "b.example.com");
+  CHECK_FALSE(MakePlan(c, s).HasChanges());
+  // certbot re-issued the certificate into the same files: new content, same name.
+  c.certificates["web"].info.fingerprint = std::string(64, 'b');
+  Plan p = MakePlan(c, s);
+  for (const char* d : {"a.example.com", "b.example.com"}) {
+    const Change& ch = For(p, d);
+    CHECK(ch.action == Action::kUpdate);
+    CHECK(ch.replaces_name);
+    CHECK(ch.after->cert_name == "shop-2026");
+    CHECK(ch.reasons.back() == "replaces the content of CertName shop-2026 (ForceSet)");
+  }
+  // Once one domain carries the new content the name still holds other content elsewhere.
+  s.entries["a.example.com"].fingerprint = std::string(64, 'b');
+  const Plan half = MakePlan(c, s);
+  CHECK(For(half, "b.example.com").replaces_name);
+  // A first binding under a fresh name replaces nothing.
+  const Plan fresh = MakePlan(c, State{});
+  CHECK_FALSE(For(fresh, "a.example.com").replaces_name);
+}
+
+TEST_CASE("planner: with SetCdnDomainSSLCertificate (no ForceSet) each content gets its own name",
+          "[planner][rotation]") {
+  Config c = TwoCertConfig();
+  c.accounts["main"].api = kApiSetCdnDomainSslCertificate;
+  c.certificates["web"].cert_name = "shop-2026";
+  c.certificates["web"].explicit_name = true;
+  Bind(&c, "a.example.com", "web");
+  State s;
+  s.entries["a.example.com"] = Applied(c, "a.example.com");
+  CHECK(s.entries["a.example.com"].cert_name == "shop-2026-aaaaaaaaaaaa");
+  c.certificates["web"].info.fingerprint = std::string(64, 'b');
+  const Plan p = MakePlan(c, s);
+  const Change& ch = For(p, "a.example.com");
+  CHECK(ch.action == Action::kUpdate);
+  CHECK_FALSE(ch.replaces_name);
+  CHECK(ch.after->cert_name == "shop-2026-bbbbbbbbbbbb");
+}
+
+TEST_CASE("planner: a state entry of an account no longer configured is a warning, not a change",
+          "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  State s;
+  s.entries["old.example.com"] = StateEntry{.domain = "old.example.com", .account = "gone"};
+  Plan p = MakePlan(c, s);
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].domain == "www.example.com");
+  REQUIRE(p.diags.items().size() == 1);
+  CHECK(p.diags.items()[0].severity == Severity::kWarning);
+  CHECK(p.diags.items()[0].summary.find("account \"gone\"") != std::string::npos);
+  CHECK(p.diags.items()[0].detail.find("certform state rm old.example.com") != std::string::npos);
+}
+
+TEST_CASE("planner: targets are compared as the configuration's domains, normalised",
+          "[planner]") {
+  Config c = TwoCertConfig();
+  Bind(&c, "www.example.com", "web");
+  Bind(&c, "img.example.com", "web");
+  Plan p = MakePlan(c, State{}, PlanOptions{.targets = {"WWW.Example.COM"}});
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].domain == "www.example.com");
+}

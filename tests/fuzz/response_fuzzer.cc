@@ -16,7 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   response.headers["x-acs-retry-after"] = body.substr(0, 12);
   nlohmann::json doc;
   certform::engine::CallResult result;
-  if (certform::alicloud::InterpretResponse(response, "fuzzid", &doc, &result).ok()) {
+  certform::alicloud::SecretScrubber scrubber;
+  scrubber.Add("fuzz-secret-value");
+  if (certform::alicloud::InterpretResponse(response, "fuzzid", scrubber, &doc, &result).ok()) {
     certform::engine::LiveBinding live;
     (void)certform::alicloud::ParseCertificateInfo(doc, "www.example.com", &live);
   }

@@ -56,8 +56,9 @@ void CdnEmulator::Reset() {
   auth_.ForgetNonces();
   window_.Reset();
   rng_.seed(config_.faults.seed);
+  transit_rng_.seed(config_.faults.seed + 1);
   calls_.clear();
-  throttled_ = injected_errors_ = dropped_ = rejected_ = 0;
+  throttled_ = injected_errors_ = dropped_ = rejected_ = keys_received_ = 0;
 }
 
 std::string CdnEmulator::NewRequestId() {
@@ -119,6 +120,14 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
                                       now, &user)
                       : auth_.Check(request.method, params, now, &user)) {
     ++rejected_;
+    const size_t echo = error->message.find("server string to sign");
+    if (error->code == "SignatureDoesNotMatch" && f.signature_error == "IncompleteSignature" &&
+        echo != std::string::npos) {
+      // The gateway answers a wrong secret with either code; the echo stays.
+      error->code = "IncompleteSignature";
+      error->message = "The request signature does not conform to Aliyun standards. " +
+                       error->message.substr(echo);
+    }
     return RenderError(*error, request_id, json);
   }
   if (Param(params, "Version") != "2018-05-10") {
@@ -138,6 +147,7 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
     return r;
   }
   ++calls_[action][user];
+  if (!Param(params, "PrivateKey").empty() || !Param(params, "SSLPri").empty()) ++keys_received_;
   return Dispatch(action, params, user, request_id, json);
 }
 
@@ -173,7 +183,7 @@ nlohmann::json CdnEmulator::StateJson() const {
 nlohmann::json CdnEmulator::CountersJson() const {
   std::lock_guard<std::mutex> lock(mu_);
   return {{"calls", calls_},     {"throttled", throttled_}, {"injected_errors", injected_errors_},
-          {"dropped", dropped_}, {"rejected", rejected_},   {"peak_per_second", window_.peaks()}};
+          {"dropped", dropped_}, {"rejected", rejected_}, {"keys_received", keys_received_},   {"peak_per_second", window_.peaks()}};
 }
 
 bool CdnEmulator::PutDomain(const std::string& name, const nlohmann::json& c, std::string* error) {
@@ -206,6 +216,14 @@ void CdnEmulator::SetFaults(const Faults& faults) {
   std::lock_guard<std::mutex> lock(mu_);
   config_.faults = faults;
   rng_.seed(faults.seed);
+  transit_rng_.seed(faults.seed + 1);
+}
+
+engine::Clock::Duration CdnEmulator::TransitDelay() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (config_.faults.transit_ms <= 0) return {};
+  std::uniform_int_distribution<int> d(0, config_.faults.transit_ms * 1000);
+  return std::chrono::microseconds(d(transit_rng_));
 }
 
 }  // namespace certform::emulator

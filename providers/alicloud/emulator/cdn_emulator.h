@@ -53,6 +53,8 @@ class CdnEmulator {
   bool PutDomain(const std::string& name, const nlohmann::json& changes, std::string* error);
   bool RemoveDomain(const std::string& name);
   void SetFaults(const Faults& faults);
+  // A random transit time (Faults::transit_ms) for the next request, to spend before Handle().
+  engine::Clock::Duration TransitDelay();
   void Reset();  // back to the initial configuration, counters zeroed
 
  private:
@@ -73,10 +75,12 @@ class CdnEmulator {
   RequestAuth auth_;
   RateWindow window_;
   std::mt19937_64 rng_;
+  std::mt19937_64 transit_rng_;  // its own stream: transit draws must not shift the others
   int64_t next_cert_id_ = 20000000;
   // Counters.
   std::map<std::string, std::map<std::string, int>> calls_;  // action → user → answered calls
   int throttled_ = 0, injected_errors_ = 0, dropped_ = 0, rejected_ = 0;
+  int keys_received_ = 0;  // calls that carried a private key (PrivateKey or SSLPri)
 };
 
 }  // namespace certform::emulator

@@ -117,7 +117,9 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
     const std::string cert_name = name.empty() ? domain + "-" + fingerprint.substr(0, 8) : name;
     auto& uploads = uploads_[user];
     auto prior = uploads.find(cert_name);
-    if (prior != uploads.end() && prior->second != fingerprint && Param(p, "ForceSet") != "1") {
+    // Only SetDomainServerCertificate knows ForceSet; SetCdnDomainSSLCertificate has none.
+    const bool force = !v2 && Param(p, "ForceSet") == "1";
+    if (prior != uploads.end() && prior->second != fingerprint && !force) {
       return RenderError({400, "Certificate.Duplicated", "The certificate name is duplicated."},
                          request_id, json);
     }

@@ -4,6 +4,18 @@
 
 namespace certform::emulator {
 
+Faults ParseFaults(const nlohmann::json& doc) {
+  Faults f;
+  f.error_rate = doc.value("error_rate", f.error_rate);
+  f.drop_rate = doc.value("drop_rate", f.drop_rate);
+  f.latency_ms = doc.value("latency_ms", f.latency_ms);
+  f.jitter_ms = doc.value("jitter_ms", f.jitter_ms);
+  f.transit_ms = doc.value("transit_ms", f.transit_ms);
+  f.signature_error = doc.value("signature_error", f.signature_error);
+  f.seed = doc.value("seed", f.seed);
+  return f;
+}
+
 engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out) {
   try {
     nlohmann::json doc = nlohmann::json::parse(json);
@@ -28,11 +40,7 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
     }
     c.write_limit = doc.value("write_limit", 10);
     c.read_limit = doc.value("read_limit", 100);
-    c.faults.error_rate = doc.value("error_rate", 0.0);
-    c.faults.drop_rate = doc.value("drop_rate", 0.0);
-    c.faults.latency_ms = doc.value("latency_ms", 0);
-    c.faults.jitter_ms = doc.value("jitter_ms", 0);
-    c.faults.seed = doc.value("seed", uint64_t{1});
+    c.faults = ParseFaults(doc);
     *out = std::move(c);
     return engine::Status::OK();
   } catch (const nlohmann::json::exception& e) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/status.h"
 
 namespace certform::emulator {
@@ -33,8 +35,19 @@ struct Faults {
   double drop_rate = 0;   // share of calls whose connection is dropped without an answer
   int latency_ms = 0;     // added to every answer
   int jitter_ms = 0;      // plus a uniform random 0..jitter_ms
-  uint64_t seed = 1;      // for repeatable runs
+  // Network transit before a request *arrives*: a uniform random 0..transit_ms, spent before the
+  // request is counted by the rate window (as the real API counts arrivals, not sends).
+  int transit_ms = 0;
+  // The code a bad signature is answered with: "SignatureDoesNotMatch" or "IncompleteSignature"
+  // (the gateway uses both); either way the message echoes the string to sign, secrets and all.
+  std::string signature_error = "SignatureDoesNotMatch";
+  uint64_t seed = 1;  // for repeatable runs
 };
+
+// Reads the fault fields (error_rate, drop_rate, latency_ms, jitter_ms, transit_ms,
+// signature_error, seed) of a JSON object; absent fields keep their defaults. Throws
+// nlohmann::json::exception on wrong types.
+Faults ParseFaults(const nlohmann::json& doc);
 
 struct EmulatorConfig {
   std::vector<AccountKey> accounts;

@@ -34,6 +34,9 @@ void EmulatorServer::Route() {
       for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       r.headers[lower] = value;
     }
+    // In transit: the request has not arrived yet, so the rate window does not count it.
+    const engine::Clock::Duration transit = emulator_.TransitDelay();
+    if (transit.count() > 0) std::this_thread::sleep_for(transit);
     engine::Clock::Duration latency{};
     ApiResponse answer = emulator_.Handle(r, &latency);
     if (latency.count() > 0) std::this_thread::sleep_for(latency);  // real time: a real server
@@ -64,13 +67,11 @@ void EmulatorServer::Route() {
   server_->Post("/_emulator/faults", [this](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json j = ParseBody(req);
     if (!j.is_object()) return SendJson(res, {{"error", "body must be a JSON object"}}, 400);
-    Faults f;
-    f.error_rate = j.value("error_rate", 0.0);
-    f.drop_rate = j.value("drop_rate", 0.0);
-    f.latency_ms = j.value("latency_ms", 0);
-    f.jitter_ms = j.value("jitter_ms", 0);
-    f.seed = j.value("seed", uint64_t{1});
-    emulator_.SetFaults(f);
+    try {
+      emulator_.SetFaults(ParseFaults(j));
+    } catch (const nlohmann::json::exception& e) {
+      return SendJson(res, {{"error", e.what()}}, 400);
+    }
     SendJson(res, {{"ok", true}});
   });
   auto put_domain = [this](const httplib::Request& req, httplib::Response& res) {

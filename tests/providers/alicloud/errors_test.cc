@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "providers/alicloud/signer.h"
+
 using namespace certform;
 using certform::providers::HttpResponse;
 
@@ -12,11 +14,12 @@ struct Outcome {
   engine::CallResult result;
 };
 
-Outcome Interpret(int http, const std::string& body, std::map<std::string, std::string> h = {}) {
+Outcome Interpret(int http, const std::string& body, std::map<std::string, std::string> h = {},
+                  const alicloud::SecretScrubber& scrubber = alicloud::SecretScrubber()) {
   HttpResponse r{http, std::move(h), body};
   Outcome o;
   nlohmann::json doc;
-  o.status = alicloud::InterpretResponse(r, "LTAIexample", &doc, &o.result);
+  o.status = alicloud::InterpretResponse(r, "LTAIexample", scrubber, &doc, &o.result);
   return o;
 }
 
@@ -41,9 +44,10 @@ TEST_CASE("errors: each API error maps to its class", "[errors]") {
     const char* code;
     Code expected;
   };
-  for (Row row : {Row{400, "Throttling.User", Code::kUnavailable},
-                  Row{400, "Throttling", Code::kUnavailable},
-                  Row{400, "Throttling.Api", Code::kUnavailable},
+  for (Row row : {Row{400, "Throttling.User", Code::kThrottled},
+                  Row{400, "Throttling", Code::kThrottled},
+                  Row{400, "Throttling.Api", Code::kThrottled},
+                  Row{400, "Rejected.Throttling", Code::kThrottled},
                   Row{503, "ServiceUnavailable", Code::kUnavailable},
                   Row{500, "InternalError", Code::kUnavailable},
                   Row{403, "ServiceBusy", Code::kUnavailable},
@@ -59,12 +63,18 @@ TEST_CASE("errors: each API error maps to its class", "[errors]") {
                   Row{404, "InvalidAccessKeyId.NotFound", Code::kPermissionDenied},
                   Row{403, "Forbidden.RAM", Code::kPermissionDenied},
                   Row{403, "OperationDenied", Code::kPermissionDenied},
-                  Row{400, "InvalidTimeStamp.Expired", Code::kInvalidArgument},
+                  Row{400, "IncompleteSignature", Code::kPermissionDenied},
+                  Row{400, "InvalidSecurityToken.Expired", Code::kPermissionDenied},
+                  Row{400, "InvalidTimeStamp.Expired", Code::kPermissionDenied},
+                  Row{403, "IllegalOperation", Code::kFailed},
                   Row{400, "SomethingElse", Code::kFailed}}) {
     INFO(row.code);
     Outcome o = Interpret(row.http, ErrorBody(row.code));
     CHECK(o.status.code() == row.expected);
-    CHECK(o.status.IsRetryable() == (row.expected == Code::kUnavailable));
+    CHECK(o.status.IsRetryable() ==
+          (row.expected == Code::kUnavailable || row.expected == Code::kThrottled));
+    CHECK(o.status.IsThrottled() == (row.expected == Code::kThrottled));
+    CHECK(o.status.IsAccountWide() == (row.expected == Code::kPermissionDenied));
     CHECK(o.result.error_code == row.code);
     CHECK(o.result.request_id == "REQ-1");
     CHECK(o.result.http_status == row.http);
@@ -126,4 +136,63 @@ TEST_CASE("errors: hostile answers are clear errors, never a crash", "[errors][h
     CHECK_FALSE(o.result.error_code.empty());
     CHECK(o.status.message().size() < 400);  // never the whole body echoed back
   }
+}
+
+TEST_CASE("errors: a signature error's echo of the string to sign never reaches the user",
+          "[errors][secrets]") {
+  const std::string key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+Zx/k=\n"
+                          "-----END PRIVATE KEY-----\n";
+  const std::string token = "STS.TOKEN/abc+def==ghijklmnop";
+  alicloud::SecretScrubber scrubber;
+  scrubber.Add(key);
+  scrubber.Add(token);
+  const std::string once = alicloud::PercentEncode(key);
+  for (const char* code : {"SignatureDoesNotMatch", "IncompleteSignature"}) {
+    INFO(code);
+    nlohmann::json body = {
+        {"RequestId", "R1"},
+        {"Code", code},
+        {"Message", "Specified signature is not matched with our calculation. server string to "
+                    "sign is:POST&%2F&PrivateKey%3D" +
+                        alicloud::PercentEncode(once) + "%26SecurityToken%3D" + token}};
+    Outcome o = Interpret(400, body.dump(), {}, scrubber);
+    CHECK(o.status.IsAccountWide());
+    for (const std::string& text : {o.status.message(), o.result.error_message}) {
+      CHECK(text.find("PRIVATE") == std::string::npos);
+      CHECK(text.find("MIGHAgEAMBMG") == std::string::npos);
+      CHECK(text.find("STS.TOKEN") == std::string::npos);
+      CHECK(text.find("AccessKeyId LTAIexample") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("errors: any API message is scrubbed of the request's secrets, in every encoding",
+          "[errors][secrets]") {
+  const std::string secret = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49+/AwEHBG0wawIBAQQg==";
+  alicloud::SecretScrubber scrubber;
+  scrubber.Add(secret);
+  const std::string once = alicloud::PercentEncode(secret);
+  for (const std::string& echo :
+       {secret, once, alicloud::PercentEncode(once), secret.substr(5, 20), once.substr(3, 30)}) {
+    INFO(echo);
+    nlohmann::json body = {{"RequestId", "R1"},
+                           {"Code", "Certificate.FormatError"},
+                           {"Message", "bad input near " + echo + " (see docs)"}};
+    Outcome o = Interpret(400, body.dump(), {}, scrubber);
+    CHECK(o.result.error_message.find(echo) == std::string::npos);
+    CHECK(o.result.error_message.find("<redacted>") != std::string::npos);
+    CHECK(o.result.error_message.find("(see docs)") != std::string::npos);
+  }
+  // A non-JSON body's snippet too.
+  Outcome html = Interpret(502, "<html>" + secret + "</html>", {}, scrubber);
+  CHECK(html.status.message().find(secret.substr(0, 20)) == std::string::npos);
+}
+
+TEST_CASE("errors: the scrubber leaves ordinary text alone", "[errors][secrets]") {
+  alicloud::SecretScrubber scrubber;
+  scrubber.Add("short");  // too short to scrub: would eat ordinary words
+  scrubber.Add("a-long-enough-secret-value");
+  CHECK(scrubber.Scrub("The domain provided is offline.") == "The domain provided is offline.");
+  CHECK(scrubber.Scrub("short and sweet") == "short and sweet");
+  CHECK(scrubber.Scrub("x a-long-enough-secret-value y") == "x <redacted> y");
 }
