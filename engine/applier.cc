@@ -187,7 +187,7 @@ class ApplyRun {
       // Switching HTTPS off on a domain the CDN no longer has: what was asked is true.
       o.ok = true;
       o.error.clear();
-      o.note = "the domain no longer exists on the CDN: forgotten";
+      o.note = "forgotten: the domain no longer exists on the CDN (nothing to switch off)";
     }
     if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
     if (o.ok) Record(c, o);

@@ -59,8 +59,8 @@ class TextView final : public engine::ApplyObserver {
       fmt::print(out_, "{}: {} {}\n", o.domain, style_.Red(o.skipped ? "skipped:" : "FAILED:"),
                  FailureLine(o));
     } else if (!terminal_ || !o.note.empty()) {
-      fmt::print(out_, "{}: {}{} (RequestId {})\n", o.domain, Verb(o.action),
-                 o.note.empty() ? "" : "; " + o.note, o.last.request_id);
+      fmt::print(out_, "{}: {} (RequestId {})\n", o.domain, o.note.empty() ? Verb(o.action) : o.note,
+                 o.last.request_id);
     }
     if (terminal_) {
       const double seconds =

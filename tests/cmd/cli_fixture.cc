@@ -1,5 +1,6 @@
 #include "tests/cmd/cli_fixture.h"
 
+#include <cctype>
 #include <sstream>
 
 namespace certform::testing {
@@ -57,11 +58,21 @@ std::vector<std::string> CliFixture::Secrets() const {
       std::istringstream lines(c->KeyPem(f));
       std::string line;
       while (std::getline(lines, line)) {
-        if (line.find("-----") == std::string::npos && line.size() >= 16) secrets.push_back(line);
+        if (line.find("-----") != std::string::npos || line.size() < 16) continue;
+        secrets.push_back(line);
+        // An echo may percent-encode it (once or twice): runs of letters and digits survive.
+        for (size_t i = 0; i < line.size();) {
+          size_t j = i;
+          while (j < line.size() && std::isalnum(static_cast<unsigned char>(line[j]))) ++j;
+          if (j - i >= 16) secrets.push_back(line.substr(i, j - i));
+          i = j + 1;
+        }
       }
     }
   }
-  secrets.push_back("PRIVATE KEY");
+  for (const char* marker : {"PRIVATE KEY", "PRIVATE%20KEY", "PRIVATE%2520KEY", "PRIVATE+KEY"}) {
+    secrets.push_back(marker);
+  }
   return secrets;
 }
 

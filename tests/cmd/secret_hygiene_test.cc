@@ -79,3 +79,65 @@ TEST_CASE("secrets: TLS verification cannot be switched off", "[cli][secrets]") 
     CHECK(r.err.find("unknown option") != std::string::npos);
   }
 }
+
+TEST_CASE("secrets: the gateway's echo of the string to sign never reaches output or files",
+          "[cli][secrets]") {
+  // A wrong secret: the emulator answers as Alibaba's gateway does, with a message that ends
+  // "server string to sign is:" and every parameter, the private key included, percent-encoded.
+  for (const std::string code : {"SignatureDoesNotMatch", "IncompleteSignature"}) {
+    DYNAMIC_SECTION(code) {
+      emulator::EmulatorConfig config = EmulatorWith();
+      config.faults.signature_error = code;
+      ApplyFixture f(config);
+      // One domain applied with the right secret, so that drift has something to read.
+      REQUIRE(f.Run({"apply", "--auto-approve", "--target", "www.example.com"}).exit_code == 0);
+      const std::string token = "STS-TOKEN-MARKER-7f3a9c0d1e2f";
+      std::map<std::string, std::string> env = f.Env();
+      env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "a-wrong-secret-value";
+      env["ALIBABA_CLOUD_SECURITY_TOKEN"] = token;
+      std::string transcript;
+      for (std::vector<std::string> args :
+           {std::vector<std::string>{"apply", "--auto-approve"},
+            std::vector<std::string>{"apply", "--auto-approve", "--json"},
+            std::vector<std::string>{"drift", "--json"}, std::vector<std::string>{"drift"}}) {
+        args.push_back("--endpoint");
+        args.push_back(f.emu.Endpoint());
+        for (const char* log : {"", "debug"}) {
+          env["CERTFORM_LOG"] = log;
+          ProcessResult r = f.cli.Run(args, env);
+          CHECK(r.exit_code == 1);
+          transcript += r.out + r.err;
+        }
+      }
+      INFO(transcript);
+      CHECK(transcript.find(code + ": the API refused the request signature") !=
+            std::string::npos);
+      CHECK(transcript.find("string to sign") == std::string::npos);
+      std::vector<std::string> secrets = f.cli.Secrets();
+      secrets.push_back(token);
+      secrets.push_back("a-wrong-secret-value");
+      CHECK(FindSecret(transcript, secrets).empty());
+      for (const char* file : {"certform.state.json", "certform.state.json.journal"}) {
+        if (f.cli.dir.Exists(file)) CHECK(FindSecret(f.cli.dir.Read(file), secrets).empty());
+      }
+    }
+  }
+}
+
+TEST_CASE("secrets: a cert_file that also holds the key sends only the certificates",
+          "[cli][secrets]") {
+  ApplyFixture f;
+  // An nginx/HAProxy-style bundle: certificate, chain, then the key, in one file.
+  f.cli.dir.Write("certs/web.pem",
+                  f.cli.web.CertPem() + f.cli.ca.CertPem() + f.cli.web.KeyPem(), 0600);
+  ProcessResult v = f.Run({"validate"});
+  CHECK(v.exit_code == 0);
+  CHECK(v.err.find("warning: certs/web.pem also holds a private key block") != std::string::npos);
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string served = f.Live()["www.example.com"]["cert_pem"].get<std::string>();
+  CHECK(served.find("PRIVATE KEY") == std::string::npos);
+  CHECK(served == f.cli.web.CertPem() + f.cli.ca.CertPem());  // leaf then chain, re-encoded
+  CHECK(FindSecret(served, f.cli.Secrets()).empty());
+}

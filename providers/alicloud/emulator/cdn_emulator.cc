@@ -174,6 +174,7 @@ nlohmann::json CdnEmulator::StateJson() const {
                  {"cert_type", d.cert_type},
                  {"cert_id", d.cert_id},
                  {"fingerprint", FingerprintOf(d.cert_pem)},
+                 {"cert_pem", d.cert_pem},  // public: what DescribeDomainCertificateInfo serves
                  {"updated_at", d.updated_at},
                  {"request_id", d.last_request_id}};
   }
