@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/journal.h"
 #include "engine/state_file.h"
+#include "engine/state_recorder.h"
 #include "tests/support/temp_dir.h"
 
 using namespace certform::engine;
@@ -195,4 +197,27 @@ TEST_CASE("state: a number too large for JSON is corruption, not a crash (fuzz r
   Status st = ParseState("777777777e7777", "s.json", &s);
   CHECK(st.code() == Status::Code::kCorruption);
   CHECK(st.message().find("is not valid JSON") != std::string::npos);
+}
+
+TEST_CASE("state: a checkpoint that fails after the journal write is not a lost record",
+          "[state][journal]") {
+  TempDir dir;
+  CountingRandom random;
+  const std::string path = dir.Path("certform.state.json");
+  FailingWrites failing(path);  // every state write fails; the journal's appends work
+  StateStore store(failing, path);
+  Journal journal(failing, store.journal_path());
+  StateRecorder recorder(journal, store, random, State{}, /*checkpoint_every=*/2);
+  State reached;
+  for (const char* d : {"a.example.com", "b.example.com", "c.example.com"}) {
+    JournalRecord record{.domain = d, .forget = false, .entry = Entry(d)};
+    ApplyRecord(record, &reached);
+    CHECK(recorder.Record(record, reached).ok());  // durable in the journal: not lost
+  }
+  CHECK(recorder.checkpoint_error().code() == Status::Code::kIoError);
+  State replayed;
+  int n = 0;
+  REQUIRE(journal.Replay(&replayed, &n).ok());
+  CHECK(n == 3);
+  CHECK(replayed.entries.size() == 3);
 }

@@ -1,0 +1,68 @@
+#include "engine/drift.h"
+
+#include <atomic>
+
+#include <catch2/catch.hpp>
+
+#include "engine/live_reader.h"
+#include "tests/support/emulator_fixture.h"
+#include "tests/support/fake_clock.h"
+
+using namespace certform::engine;
+using namespace certform::testing;
+
+TEST_CASE("drift: a CAS binding switched to another certificate id is drift, even by name",
+          "[drift]") {
+  StateEntry recorded{.domain = "shop.example.com",
+                      .account = "main",
+                      .https = true,
+                      .certificate = "shop",
+                      .cert_type = "cas",
+                      .cert_name = "shop-cert",
+                      .cert_id = 8089870};
+  LiveBinding live{.exists = true,
+                   .https = true,
+                   .cert_name = "shop-cert",
+                   .cert_type = "cas",
+                   .cert_id = 8089870};
+  CHECK(DriftReasons(recorded, live).empty());
+  live.cert_id = 9000001;  // same name, another certificate
+  CHECK(DriftReasons(recorded, live) ==
+        std::vector<std::string>{"cert_id 8089870→9000001 (changed outside certform)"});
+}
+
+namespace {
+
+// Answers every read with `status`, counting the calls.
+class RefusingProvider final : public Provider {
+ public:
+  explicit RefusingProvider(Status status) : status_(std::move(status)) {}
+  Status SetBinding(const BindingRequest&, CallResult*) override { return status_; }
+  Status ReadBinding(const std::string&, LiveBinding*, CallResult*) override {
+    ++calls;
+    return status_;
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  Status status_;
+};
+
+}  // namespace
+
+TEST_CASE("live reader: an error that concerns the whole account stops its reads", "[drift]") {
+  FakeClock clock;
+  SeededRandom random;
+  RefusingProvider refusing(Status::PermissionDenied("InvalidAccessKeyId.NotFound: unknown"));
+  std::vector<DomainRef> domains;
+  for (int i = 0; i < 30; ++i) domains.push_back({"d" + std::to_string(i) + ".example.com", "main"});
+  ReadOptions options;
+  options.parallelism = 1;
+  std::vector<LiveRead> reads =
+      ReadLive(domains, {{"main", {&refusing, 10, ""}}}, clock, random, options);
+  CHECK(refusing.calls == 1);
+  for (const LiveRead& r : reads) {
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == "InvalidAccessKeyId.NotFound: unknown");
+  }
+}
