@@ -235,3 +235,74 @@ TEST_CASE("emulator: V3 (ACS3-HMAC-SHA256) requests, as the current SDKs sign, a
                                         {{"DomainName", "www.example.com"}}, "testsecret", "n2");
   CHECK(Json(replay)["Code"] == "SignatureNonceUsed");
 }
+
+TEST_CASE("emulator: transit time is drawn per request, uniform in 0..transit_ms", "[emulator]") {
+  Harness h;
+  CHECK(h.emulator_.TransitDelay().count() == 0);  // none by default
+  emulator::Faults f;
+  f.transit_ms = 50;
+  h.emulator_.SetFaults(f);
+  engine::Clock::Duration lo = std::chrono::seconds(1), hi{};
+  for (int i = 0; i < 500; ++i) {
+    const engine::Clock::Duration d = h.emulator_.TransitDelay();
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
+  }
+  CHECK(lo >= engine::Clock::Duration{});
+  CHECK(lo < std::chrono::milliseconds(5));
+  CHECK(hi <= std::chrono::milliseconds(50));
+  CHECK(hi > std::chrono::milliseconds(45));
+}
+
+TEST_CASE("emulator: a bad signature echoes the string to sign, under either gateway code",
+          "[emulator][secrets]") {
+  for (const std::string code : {"SignatureDoesNotMatch", "IncompleteSignature"}) {
+    Harness h;
+    emulator::Faults f;
+    f.signature_error = code;
+    h.emulator_.SetFaults(f);
+    emulator::ApiRequest r;
+    r.method = "POST";
+    r.target = "/";
+    r.headers["content-type"] = "application/x-www-form-urlencoded";
+    Params p = {{"Action", "SetDomainServerCertificate"}, {"Version", "2018-05-10"},
+                {"AccessKeyId", "testid"},                {"SignatureMethod", "HMAC-SHA1"},
+                {"SignatureVersion", "1.0"},              {"SignatureNonce", "n1"},
+                {"Timestamp", engine::FormatUtc(engine::ToUnixSeconds(h.clock_.Now()))},
+                {"Format", "JSON"},                       {"PrivateKey", "KEY-MATERIAL-xyz"}};
+    p.emplace_back("Signature", alicloud::Sign("POST", p, "wrong-secret"));
+    r.body = alicloud::EncodeForm(p);
+    engine::Clock::Duration latency{};
+    emulator::ApiResponse a = h.emulator_.Handle(r, &latency);
+    CHECK(a.status == 400);
+    nlohmann::json j = Json(a);
+    CHECK(j["Code"] == code);
+    const std::string message = j["Message"];
+    CHECK(message.find("server string to sign is:POST&%2F&") != std::string::npos);
+    CHECK(message.find("PrivateKey%3DKEY-MATERIAL-xyz") != std::string::npos);  // as the gateway
+  }
+}
+
+TEST_CASE("emulator: ForceSet overwrites a name only with SetDomainServerCertificate",
+          "[emulator][rotation]") {
+  Harness h;
+  TestCert ca = IssueCert({.cn = "CA", .ca = true});
+  TestCert a = IssueCert({.cn = "www.example.com", .sans = {"www.example.com"}}, &ca);
+  TestCert b = IssueCert({.cn = "www.example.com", .sans = {"www.example.com"}}, &ca);
+  auto set = [&](const std::string& action, const TestCert& c, bool force) {
+    const bool v2 = action == "SetCdnDomainSSLCertificate";
+    Params p = {{"DomainName", "www.example.com"},
+                {v2 ? "SSLProtocol" : "ServerCertificateStatus", "on"},
+                {"CertType", "upload"},
+                {"CertName", "fixed"},
+                {v2 ? "SSLPub" : "ServerCertificate", c.CertPem()},
+                {v2 ? "SSLPri" : "PrivateKey", c.KeyPem()}};
+    if (force) p.emplace_back("ForceSet", "1");
+    return h.Call(action, p);
+  };
+  CHECK(set("SetDomainServerCertificate", a, false).status == 200);
+  CHECK(Json(set("SetDomainServerCertificate", b, false))["Code"] == "Certificate.Duplicated");
+  CHECK(Json(set("SetCdnDomainSSLCertificate", b, true))["Code"] == "Certificate.Duplicated");
+  CHECK(set("SetDomainServerCertificate", b, true).status == 200);
+  CHECK(h.emulator_.CountersJson()["keys_received"] == 4);
+}
