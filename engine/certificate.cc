@@ -170,6 +170,8 @@ std::string CertificateChain::ToPem() const {
   return pem;
 }
 
+std::string OpenSslVersion() { return OpenSSL_version(OPENSSL_VERSION); }
+
 bool HasPrivateKeyBlock(std::string_view pem) {
   return pem.find("PRIVATE KEY-----") != std::string_view::npos;
 }

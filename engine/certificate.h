@@ -81,6 +81,9 @@ class PrivateKey {
   evp_pkey_st* key_ = nullptr;
 };
 
+// The OpenSSL library in use, e.g. "OpenSSL 3.0.11 19 Sep 2023" (for `certform version`).
+std::string OpenSslVersion();
+
 // True when `pem` holds a private key block (any "... PRIVATE KEY-----" header).
 bool HasPrivateKeyBlock(std::string_view pem);
 

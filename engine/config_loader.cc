@@ -479,4 +479,9 @@ Config LoadConfig(FileSystem& fs, const std::string& dir, Diagnostics* diags) {
   return config;
 }
 
+std::string TomlVersion() {
+  return std::to_string(TOML_LIB_MAJOR) + "." + std::to_string(TOML_LIB_MINOR) + "." +
+         std::to_string(TOML_LIB_PATCH);
+}
+
 }  // namespace certform::engine

@@ -16,4 +16,7 @@ namespace certform::engine {
 // `diags` holds no error. Certificates are not read here (see ResolveCertificates).
 Config LoadConfig(FileSystem& fs, const std::string& dir, Diagnostics* diags);
 
+// The toml++ library certform was built with, e.g. "3.3.0" (for `certform version`).
+std::string TomlVersion();
+
 }  // namespace certform::engine

@@ -129,4 +129,11 @@ engine::Status CurlTransport::Send(const HttpRequest& request, HttpResponse* res
   return engine::Status::OK();
 }
 
+std::string CurlVersion() {
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  std::string v = info->version;
+  if (info->ssl_version != nullptr) v += std::string(" (") + info->ssl_version + ")";
+  return v;
+}
+
 }  // namespace certform::providers

@@ -18,6 +18,9 @@ struct CurlOptions {
   std::string user_agent = std::string("certform/") + CERTFORM_VERSION;
 };
 
+// The libcurl in use, e.g. "8.2.1" with its TLS backend (for `certform version`).
+std::string CurlVersion();
+
 class CurlTransport final : public HttpTransport {
  public:
   explicit CurlTransport(CurlOptions options);

@@ -7,7 +7,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${CERTFORM_BUILD_DIR:-$root/build}"
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
+# Only the two programs the demo runs, not the test suite and the benchmarks.
+CERTFORM_BUILD_TARGETS="certform certform-emulator" "$root/scripts/build.sh"
 certform="$build/cmd/certform/certform"
 emulator="$build/cmd/certform-emulator/certform-emulator"
 example="$root/examples/basic"

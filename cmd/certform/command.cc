@@ -17,7 +17,9 @@ void PrintUsage(std::ostream& out) {
              "certform keeps the TLS certificates of Alibaba Cloud CDN domains as the TOML files\n"
              "of a configuration directory say, with Terraform's plan/apply discipline.\n\n"
              "Commands:\n");
-  for (const Command& c : Commands()) fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
+  for (const Command& c : Commands()) {
+    if (!c.hidden) fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
+  }
   fmt::print(out,
              "\nRun \"certform COMMAND --help\" for a command's options.\n"
              "Exit codes: 0 success, 1 error, 2 changes (plan) or drift (drift) with\n"
@@ -47,9 +49,42 @@ const std::vector<Command>& Commands() {
       {"import", "Adopt existing CDN bindings into the state", RunImport},
       {"state", "Inspect or edit the state: list, show, rm", RunState},
       {"version", "Print certform's version", RunVersion},
+      {"completion", "Print a shell completion script (bash or zsh)", RunCompletion},
       {"help", "Show help for certform or for a command", RunHelp},
+      {"__complete", "Print completion candidates (used by the completion scripts)", RunComplete,
+       true},
+      {"__manpages", "Write the man pages into a directory (used by the build)", RunManPages,
+       true},
   };
   return kCommands;
+}
+
+std::vector<DescribedCommand> DescribeCommands(Context& ctx) {
+  std::vector<DescribedCommand> out;
+  CommandDoc* saved = ctx.describe;
+  for (const Command& c : Commands()) {
+    if (c.hidden) continue;
+    if (std::string(c.name) == "help") {
+      out.push_back({c.name, c.summary, {"help [COMMAND]", "Shows help for certform or for a "
+                                         "command (the same as COMMAND --help).", {}, "COMMAND"}});
+      continue;
+    }
+    if (std::string(c.name) == "state") {
+      for (const auto& [sub, summary] : StateSubcommands()) {
+        DescribedCommand d{std::string("state ") + sub, summary, {}};
+        ctx.describe = &d.doc;
+        c.run({sub}, ctx);
+        out.push_back(std::move(d));
+      }
+      continue;
+    }
+    DescribedCommand d{c.name, c.summary, {}};
+    ctx.describe = &d.doc;
+    c.run({}, ctx);
+    out.push_back(std::move(d));
+  }
+  ctx.describe = saved;
+  return out;
 }
 
 int Run(const Args& args, Context& ctx) {
@@ -62,7 +97,7 @@ int Run(const Args& args, Context& ctx) {
   std::vector<std::string> names;
   for (const Command& c : Commands()) {
     if (name == c.name) return c.run(Args(args.begin() + 1, args.end()), ctx);
-    names.push_back(c.name);
+    if (!c.hidden) names.push_back(c.name);
   }
   std::string hint = engine::Suggest(name, names);
   fmt::print(ctx.err,
@@ -70,11 +105,6 @@ int Run(const Args& args, Context& ctx) {
              "list of commands.\n",
              name, hint.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", hint));
   return kExitError;
-}
-
-int RunVersion(const Args&, Context& ctx) {
-  fmt::print(ctx.out, "certform {}\n", CERTFORM_VERSION);
-  return kExitOk;
 }
 
 }  // namespace certform::cli

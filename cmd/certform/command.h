@@ -15,7 +15,22 @@ struct Command {
   const char* name;
   const char* summary;  // one line for `certform --help`
   int (*run)(const Args& args, Context& ctx);
+  bool hidden = false;  // for tools (man pages, completion), not listed
 };
+
+// A command (or a state subcommand, "state rm") as it describes itself.
+struct DescribedCommand {
+  std::string name;
+  std::string summary;
+  CommandDoc doc;
+};
+
+// Every listed command and state subcommand, in the order of `certform --help`, each described by
+// its own CommandLine (the text --help prints).
+std::vector<DescribedCommand> DescribeCommands(Context& ctx);
+
+// The state subcommands with their one-line summaries.
+const std::vector<std::pair<std::string, std::string>>& StateSubcommands();
 
 // Every command, in the order `certform --help` lists them.
 const std::vector<Command>& Commands();
@@ -32,5 +47,8 @@ int RunRefresh(const Args& args, Context& ctx);
 int RunImport(const Args& args, Context& ctx);
 int RunState(const Args& args, Context& ctx);
 int RunVersion(const Args& args, Context& ctx);
+int RunCompletion(const Args& args, Context& ctx);   // completion.cc
+int RunComplete(const Args& args, Context& ctx);     // completion.cc: __complete, for the scripts
+int RunManPages(const Args& args, Context& ctx);     // manual.cc: __manpages DIR
 
 }  // namespace certform::cli

@@ -81,7 +81,28 @@ void CommandLine::AddPositional(const char* name, int max, std::vector<std::stri
   positional_.add(name, max);
 }
 
+void CommandLine::Describe(CommandDoc* doc) const {
+  doc->usage = usage_;
+  doc->description = description_;
+  doc->positional = positional_name_ == nullptr ? "" : positional_name_;
+  doc->options.clear();
+  for (const auto& opt : options_.options()) {
+    if (positional_name_ != nullptr && opt->long_name() == positional_name_) continue;
+    OptionDoc o;
+    o.name = opt->long_name();
+    const std::string canonical = opt->canonical_display_name(po::command_line_style::allow_dash_for_short);
+    if (canonical.size() == 2 && canonical[0] == '-') o.short_name = canonical.substr(1);
+    if (opt->semantic()->max_tokens() > 0) o.value_name = opt->semantic()->name();
+    o.help = opt->description();
+    doc->options.push_back(std::move(o));
+  }
+}
+
 std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
+  if (ctx.describe != nullptr) {
+    Describe(ctx.describe);
+    return kExitOk;
+  }
   const Args args = NormalizeDashes(raw);
   const std::string prog = "certform " + usage_.substr(0, usage_.find(' '));
   try {

@@ -51,6 +51,9 @@ class CommandLine {
 
   bool Has(const char* flag) const { return vm_.count(flag) > 0; }
 
+  // Fills `doc` from the usage, description and options (what --help prints).
+  void Describe(CommandDoc* doc) const;
+
  private:
   std::string usage_, description_;
   po::options_description options_{"Options"};

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "cmd/certform/command_doc.h"
 #include "engine/certificate_resolver.h"
 #include "engine/clock.h"
 #include "engine/file_system.h"
@@ -23,6 +24,9 @@ struct Context {
   std::ostream& err;
   bool out_is_tty = false;  // colour and progress lines only on a terminal
   bool in_is_tty = false;   // questions only when someone can answer
+  // When set, a command describes itself here (CommandLine::Parse fills it) and does nothing
+  // else: how man pages and completions are generated from the commands themselves.
+  CommandDoc* describe = nullptr;
 };
 
 // Process exit codes, as Terraform's.

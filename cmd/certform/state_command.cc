@@ -138,14 +138,25 @@ int Remove(const Args& args, Context& ctx) {
 
 }  // namespace
 
+const std::vector<std::pair<std::string, std::string>>& StateSubcommands() {
+  static const std::vector<std::pair<std::string, std::string>> kSub = {
+      {"list", "List the domains in the state"},
+      {"show", "Show one domain's entry"},
+      {"rm", "Forget domains (the CDN is not touched)"}};
+  return kSub;
+}
+
 int RunState(const Args& args, Context& ctx) {
-  static const std::vector<std::string> kSub = {"list", "show", "rm"};
+  std::vector<std::string> kSub;
+  for (const auto& [name, summary] : StateSubcommands()) kSub.push_back(name);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print(args.empty() ? ctx.err : ctx.out,
                "Usage: certform state SUBCOMMAND [options]\n\n"
-               "  list          List the domains in the state\n"
-               "  show DOMAIN   Show one domain's entry\n"
-               "  rm DOMAIN...  Forget domains (the CDN is not touched)\n");
+               "  list          {}\n"
+               "  show DOMAIN   {}\n"
+               "  rm DOMAIN...  {}\n",
+               StateSubcommands()[0].second, StateSubcommands()[1].second,
+               StateSubcommands()[2].second);
     return args.empty() ? kExitError : kExitOk;
   }
   Args rest(args.begin() + 1, args.end());

@@ -42,10 +42,12 @@ SecretScrubber::~SecretScrubber() {
 
 void SecretScrubber::Add(std::string_view secret) {
   if (secret.size() < kMinSecret) return;
-  const std::string once = PercentEncode(secret);
-  for (std::string form : {std::string(secret), once, PercentEncode(once),
-                           EncodeForm({{"x", std::string(secret)}}).substr(2)}) {
+  std::vector<std::string> candidates = {std::string(secret), PercentEncode(secret)};
+  candidates.push_back(PercentEncode(candidates[1]));
+  candidates.push_back(EncodeForm({{"x", candidates[0]}}).substr(2));
+  for (std::string& form : candidates) {
     if (std::find(forms_.begin(), forms_.end(), form) == forms_.end()) forms_.push_back(form);
+    engine::WipeSecret(&form);
   }
   // Longest first, so that a form containing another is replaced whole.
   std::sort(forms_.begin(), forms_.end(),

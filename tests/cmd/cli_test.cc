@@ -1,5 +1,6 @@
 // End-to-end tests of the certform binary: commands, flags, help, validate.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "tests/cmd/cli_fixture.h"
 
@@ -57,7 +58,15 @@ TEST_CASE("cli: version prints the version", "[cli]") {
   CliFixture f;
   ProcessResult r = f.Run({"version"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out == std::string("certform ") + CERTFORM_VERSION + "\n");
+  CHECK(r.out.starts_with(std::string("certform ") + CERTFORM_VERSION + " ("));
+  ProcessResult j = f.Run({"version", "--json"});
+  CHECK(j.exit_code == 0);
+  const nlohmann::json doc = nlohmann::json::parse(j.out);
+  CHECK(doc["version"] == CERTFORM_VERSION);
+  CHECK_FALSE(doc["commit"].get<std::string>().empty());
+  CHECK(doc["openssl"].get<std::string>().starts_with("OpenSSL 3"));
+  CHECK(doc["libcurl"].get<std::string>().find("OpenSSL") != std::string::npos);
+  CHECK(doc["tomlplusplus"].get<std::string>().starts_with("3."));
 }
 
 TEST_CASE("cli: validate accepts a good configuration", "[cli][validate]") {
