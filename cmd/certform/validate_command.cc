@@ -38,9 +38,13 @@ int RunValidate(const Args& args, Context& ctx) {
                diags.ErrorCount(), diags.WarningCount());
     return kExitError;
   }
-  fmt::print(ctx.out, "{} The configuration is valid: {} domains, {} certificates, {} accounts.\n",
-             style.Green("Success!"), config.bindings.size(), config.certificates.size(),
-             config.accounts.size());
+  auto count = [](size_t n, const char* noun) {
+    return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+  };
+  fmt::print(ctx.out, "{} The configuration is valid: {}, {}, {}.\n", style.Green("Success!"),
+             count(config.bindings.size(), "domain"),
+             count(config.certificates.size(), "certificate"),
+             count(config.accounts.size(), "account"));
   return kExitOk;
 }
 
