@@ -20,7 +20,7 @@ class ApplyRun {
   ApplyRun(const Plan& plan, const State& prior,
            const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
            const ApplyOptions& options)
-      : accounts_(accounts), env_(env), options_(options), retry_(options.retry) {
+      : plan_(plan), accounts_(accounts), env_(env), options_(options), retry_(options.retry) {
     result_.state = prior;
     for (const Change& c : plan.changes) {
       if (c.action != Action::kNoOp) changes_.push_back(&c);
@@ -31,6 +31,7 @@ class ApplyRun {
   ApplyResult Go() {
     const Clock::Instant start = env_.clock.Monotonic();
     env_.observer.OnApplyStart(static_cast<int>(changes_.size()));
+    RunUploads();
     std::map<std::string, std::unique_ptr<Lane>> lanes;
     for (size_t i = 0; i < changes_.size(); ++i) {
       const std::string& account = changes_[i]->account;
@@ -93,6 +94,132 @@ class ApplyRun {
 
   bool Halted() const { return env_.stop.load() || halted_.load(); }
 
+  // Uploads the plan's certificates to CAS before any binding needs them: one thread per
+  // account, one upload after another within it.
+  void RunUploads() {
+    result_.uploads.resize(plan_.uploads.size());
+    std::map<std::string, std::vector<size_t>> by_account;
+    for (size_t i = 0; i < plan_.uploads.size(); ++i) {
+      by_account[plan_.uploads[i].account].push_back(i);
+    }
+    std::vector<std::thread> workers;
+    for (const auto& [account, indexes] : by_account) {
+      workers.emplace_back([this, &account, &indexes] {
+        RateLimiterOptions lo = options_.pacing;
+        lo.rate = options_.upload_rate;
+        RateLimiter limiter(lo);
+        for (size_t i : indexes) FinishUpload(i, Upload(limiter, plan_.uploads[i]));
+      });
+    }
+    for (std::thread& t : workers) t.join();
+  }
+
+  // One paced, retried provider call for an upload step.
+  PacedCallResult UploadCall(RateLimiter& limiter, const std::string& account,
+                             const std::function<Status(CallResult*)>& call) {
+    PacedCallHooks hooks;
+    hooks.halted = [this, &account] { return Halted() || !AccountStop(account).empty(); };
+    hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
+      std::lock_guard<std::mutex> lock(mu_);
+      return retry_.Backoff(attempts, retry_after, env_.random);
+    };
+    hooks.on_throttled = [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++result_.summary.throttled;
+    };
+    return PacedCall(limiter, retry_, env_.clock, call, hooks);
+  }
+
+  // Uploads one certificate, or finds it already there under its name with the same content (an
+  // answer lost to a crash or a dropped connection). A name holding other content is an error,
+  // never used.
+  UploadOutcome Upload(RateLimiter& limiter, const UploadStep& step) {
+    UploadOutcome o;
+    o.account = step.account;
+    o.certificate = step.certificate;
+    o.name = step.name;
+    auto rt = accounts_.find(step.account);
+    if (rt == accounts_.end() || rt->second.provider == nullptr) {
+      o.error = "no provider for account \"" + step.account + "\"";
+      return o;
+    }
+    Provider* provider = rt->second.provider;
+    BindingRequest material;
+    StateEntry source;
+    source.certificate = step.certificate;
+    source.cert_type = "upload";
+    source.fingerprint = step.fingerprint;
+    Status s = env_.material.Load(source, &material);
+    UploadRequest request{step.name, std::move(material.cert_pem), std::move(material.key_pem)};
+    WipeSecret(&material.key_pem);
+    if (!s.ok()) {
+      WipeSecret(&request.key_pem);
+      o.error = s.message();
+      return o;
+    }
+    PacedCallResult r = UploadCall(limiter, step.account, [&](CallResult* last) {
+      return provider->UploadCertificate(request, &o.cert_id, last);
+    });
+    WipeSecret(&request.key_pem);  // the key crosses the network once, here
+    o.last = r.last;
+    if (r.status.code() == Status::Code::kConflict) {
+      StoredCertificate found;
+      r = UploadCall(limiter, step.account, [&](CallResult* last) {
+        return provider->FindCertificate(step.name, &found, last);
+      });
+      if (r.status.ok() && found.fingerprint != step.fingerprint) {
+        o.error = fmt::format(
+            "CAS already holds a certificate named {} with other content (fingerprint {}, CertId "
+            "{}); certform never uses it: delete or rename it there",
+            step.name, found.fingerprint.substr(0, 16), found.cert_id);
+        return o;
+      }
+      o.existed = r.status.ok();
+      o.cert_id = found.cert_id;
+    }
+    if (!r.status.ok()) {
+      if (r.status.IsAccountWide()) StopAccount(step.account, r.status.message());
+      o.error = r.stopped && r.attempts == 0 ? "not attempted: the apply was stopped"
+                                             : r.status.message();
+      return o;
+    }
+    o.ok = true;
+    RecordUpload(step, o);
+    return o;
+  }
+
+  void RecordUpload(const UploadStep& step, UploadOutcome& o) {
+    JournalRecord record;
+    record.upload = UploadEntry{step.account,
+                                step.certificate,
+                                step.fingerprint,
+                                step.name,
+                                o.cert_id,
+                                step.info ? step.info->not_after : 0,
+                                FormatUtc(ToUnixSeconds(env_.clock.Now())),
+                                o.last.request_id};
+    std::lock_guard<std::mutex> lock(mu_);
+    ApplyRecord(record, &result_.state);
+    if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
+      halted_ = true;
+      o.ok = false;
+      o.error = "uploaded (CertId " + std::to_string(o.cert_id) + ") but could not be recorded";
+      result_.diags.Error({}, step.certificate + ": " + o.error, s.message());
+    }
+  }
+
+  void FinishUpload(size_t i, const UploadOutcome& o) {
+    std::lock_guard<std::mutex> lock(mu_);
+    result_.uploads[i] = o;
+    if (o.ok) {
+      ++result_.summary.uploaded;
+    } else {
+      ++result_.summary.failed;
+      if (options_.fail_fast) halted_ = true;
+    }
+    env_.observer.OnUploadDone(o);
+  }
+
   // Why `account` takes no more calls, or "" (guarded by mu_).
   std::string AccountStop(const std::string& account) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -135,6 +262,25 @@ class ApplyRun {
     BindingRequest request;
     request.domain = c.domain;
     request.https = c.action != Action::kDelete && c.after->https;
+    if (request.https && !c.upload_key.empty()) {
+      // Bound by CertId to the certificate uploaded to CAS: no key in this call.
+      int64_t id = c.after->cert_id;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto u = result_.state.uploads.find(c.upload_key);
+        if (u != result_.state.uploads.end()) id = u->second.cert_id;
+      }
+      if (id == 0) {
+        return Skipped(c, fmt::format("not attempted: certificate \"{}\" is not in CAS (its "
+                                      "upload failed)",
+                                      c.after->certificate));
+      }
+      request.cert_type = "cas";
+      request.cert_name = c.after->cert_name;
+      request.cert_id = id;
+      request.cert_region = accounts_.at(c.account).cas_region;
+      return Call(lane, c, request);
+    }
     if (request.https) {
       request.cert_type = c.after->cert_type;
       request.cert_name = c.after->cert_name;
@@ -180,6 +326,7 @@ class ApplyRun {
       return Skipped(c, "not attempted: " + (why.empty() ? "the apply was stopped" : why));
     }
     ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
+    o.bound_cert_id = request.cert_id;
     o.attempts = r.attempts;
     o.last = r.last;
     o.ok = r.status.ok();
@@ -207,6 +354,7 @@ class ApplyRun {
     if (!record.forget) {
       record.entry = *c.after;
       record.entry.domain = c.domain;
+      if (!c.upload_key.empty()) record.entry.cert_id = o.bound_cert_id;
       record.entry.applied_at = FormatUtc(ToUnixSeconds(env_.clock.Now()));
       record.entry.request_id = o.last.request_id;
     }
@@ -239,6 +387,7 @@ class ApplyRun {
     env_.observer.OnChangeDone(o, done_, static_cast<int>(changes_.size()));
   }
 
+  const Plan& plan_;
   const std::map<std::string, AccountRuntime>& accounts_;
   const ApplyEnv& env_;
   const ApplyOptions& options_;

@@ -30,6 +30,9 @@ struct ApplyOptions {
   bool fail_fast = false;  // stop dispatching after the first failed change
   RetryOptions retry;      // attempts, backoff base and cap, time per call
   RateLimiterOptions pacing;  // margin settings; `rate` is each account's rate_limit
+  // CAS uploads (and the look-ups after a lost answer) per second per account: the slowest of the
+  // calls involved (ListUserCertificateOrder, 10/s); there is one upload per certificate.
+  double upload_rate = 10;
 };
 
 // Where upload certificates' PEM and key come from at apply time (the configuration's files and
@@ -51,6 +54,7 @@ class ApplyRecorder {
 
 struct ApplyResult {
   State state;                          // what was reached: prior + every completed change
+  std::vector<UploadOutcome> uploads;   // one per upload step, in plan order
   std::vector<ChangeOutcome> outcomes;  // one per non-no-op change, in plan order
   ApplySummary summary;
   bool interrupted = false;  // stopped early (signal, --fail-fast, recording failure)

@@ -23,10 +23,24 @@ struct ChangeOutcome {
   CallResult last;    // RequestId on success; code, message and RequestId on failure
   std::string error;  // human message on failure
   std::string note;   // human remark on success, e.g. the domain was gone and is forgotten
+  int64_t bound_cert_id = 0;  // the CertId sent (a binding to a certificate uploaded to CAS)
+};
+
+// The end of one upload to Certificate Management Service.
+struct UploadOutcome {
+  std::string account;
+  std::string certificate;  // the configuration's key
+  std::string name;         // CAS Name
+  bool ok = false;
+  bool existed = false;  // already there under that name with this content (a lost answer)
+  int64_t cert_id = 0;
+  CallResult last;
+  std::string error;
 };
 
 struct ApplySummary {
   int applied = 0, failed = 0, skipped = 0, retries = 0, throttled = 0;
+  int uploaded = 0;  // certificates uploaded to CAS (failed uploads count in `failed`)
   Clock::Duration elapsed{0};
 };
 
@@ -36,6 +50,7 @@ class ApplyObserver {
   virtual void OnApplyStart(int /*total*/) {}
   virtual void OnRetry(const std::string& /*domain*/, int /*attempt*/, Clock::Duration /*wait*/,
                        const std::string& /*why*/) {}
+  virtual void OnUploadDone(const UploadOutcome& /*outcome*/) {}
   virtual void OnChangeDone(const ChangeOutcome& /*outcome*/, int /*done*/, int /*total*/) {}
   virtual void OnApplyEnd(const ApplySummary& /*summary*/) {}
 };

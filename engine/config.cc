@@ -22,6 +22,7 @@ std::string ConfigDigest(const Config& config) {
   for (const auto& [name, a] : config.accounts) {
     doc["accounts"][name] = {
         {"endpoint", a.endpoint}, {"api", a.api}, {"credentials", a.credentials}};
+    if (a.UploadsViaCas()) doc["accounts"][name]["upload_via"] = "cas";
   }
   for (const auto& [key, c] : config.certificates) {
     doc["certificates"][key] = {{"type", CertTypeName(c.type)},

@@ -15,6 +15,10 @@
 namespace certform::engine {
 
 inline constexpr char kDefaultEndpoint[] = "https://cdn.aliyuncs.com";
+inline constexpr char kDefaultCasEndpoint[] = "https://cas.aliyuncs.com";
+// The API's documented per-user limits of the write calls (calls per second).
+inline constexpr double kSetDomainServerCertificateLimit = 10;
+inline constexpr double kSetCdnDomainSslCertificateLimit = 30;
 inline constexpr char kApiSetDomainServerCertificate[] = "SetDomainServerCertificate";
 inline constexpr char kApiSetCdnDomainSslCertificate[] = "SetCdnDomainSSLCertificate";
 // The name given to the account when the configuration declares none.
@@ -26,7 +30,16 @@ struct AccountConfig {
   std::string credentials = "env";                   // "env" or "profile:NAME"
   std::string endpoint = kDefaultEndpoint;           // scheme://host[:port]
   std::string api = kApiSetDomainServerCertificate;  // the write call
-  double rate_limit = 10;  // write calls per second; the API's documented limit by default
+  // Write calls per second; by default the API's documented limit of `api` (10 or 30).
+  double rate_limit = kSetDomainServerCertificateLimit;
+  // "direct": each binding sends the certificate and key (the default). "cas": each certificate
+  // is uploaded once to Certificate Management Service and domains are bound by CertId
+  // (SetCdnDomainSSLCertificate with CertType=cas; no key in the binding calls).
+  std::string upload_via = "direct";
+  std::string cas_endpoint = kDefaultCasEndpoint;  // scheme://host[:port] of CAS (2020-04-07)
+  std::string cas_region;  // CertRegion of the uploaded certificates; empty: the API's default
+
+  bool UploadsViaCas() const { return upload_via == "cas"; }
   SourcePos where;
 };
 

@@ -21,7 +21,9 @@ constexpr int64_t kMaxConfigFileBytes = 16 << 20;
 
 const std::vector<std::string> kTopKeys = {"expiry_warning_days", "account", "certificate",
                                            "binding"};
-const std::vector<std::string> kAccountKeys = {"credentials", "endpoint", "api", "rate_limit"};
+const std::vector<std::string> kAccountKeys = {"credentials", "endpoint",     "api",
+                                               "rate_limit",  "upload_via",   "cas_endpoint",
+                                               "cas_region"};
 const std::vector<std::string> kCertificateKeys = {"type", "cert_file", "key_file",   "key_env",
                                                    "name", "cert_id",   "cert_region"};
 const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https"};
@@ -201,6 +203,8 @@ class FileReader {
                           : fmt::format("did you mean \"{}\"?", hint));
       }
     }
+    if (a.api == kApiSetCdnDomainSslCertificate) a.rate_limit = kSetCdnDomainSslCertificateLimit;
+    ReadCasSettings(t, &a);
     if (const toml::node* n = t.get("rate_limit")) {
       std::optional<double> rate;
       if (n->is_integer()) rate = static_cast<double>(*n->value<int64_t>());
@@ -215,6 +219,39 @@ class FileReader {
       }
     }
     config_->accounts[name] = std::move(a);
+  }
+
+  // upload_via, cas_endpoint, cas_region. Uploading through CAS binds by CertId, which only
+  // SetCdnDomainSSLCertificate takes: it is the api such an account uses (said, or implied).
+  void ReadCasSettings(const toml::table& t, AccountConfig* a) {
+    if (auto v = String(t, "upload_via")) {
+      if (*v == "direct" || *v == "cas") {
+        a->upload_via = *v;
+      } else {
+        diags_->Error(Pos(*t.get("upload_via")),
+                      fmt::format("\"upload_via\" must be \"direct\" or \"cas\", not \"{}\"", *v));
+      }
+    }
+    if (a->UploadsViaCas()) {
+      if (t.get("api") && a->api != kApiSetCdnDomainSslCertificate) {
+        diags_->Error(Pos(*t.get("api")),
+                      "upload_via = \"cas\" binds domains by CertId, which only "
+                      "SetCdnDomainSSLCertificate takes",
+                      "remove \"api\" or set it to \"SetCdnDomainSSLCertificate\"");
+      }
+      a->api = kApiSetCdnDomainSslCertificate;
+      a->rate_limit = kSetCdnDomainSslCertificateLimit;
+    }
+    if (auto v = String(t, "cas_endpoint")) {
+      if (std::string problem = EndpointProblem(*v); problem.empty()) {
+        while (v->ends_with('/')) v->pop_back();
+        a->cas_endpoint = *v;
+      } else {
+        diags_->Error(Pos(*t.get("cas_endpoint")),
+                      fmt::format("\"cas_endpoint\" \"{}\": {}", *v, problem));
+      }
+    }
+    if (auto v = String(t, "cas_region")) a->cas_region = *v;
   }
 
   std::string ResolvePath(const std::string& path) const {

@@ -105,4 +105,19 @@ State RefreshedState(const State& state, const std::vector<LiveRead>& reads, con
   return next;
 }
 
+void AdoptUpload(const StateEntry& e, const Config& config, const std::string& now,
+                 State* state) {
+  auto account = config.accounts.find(e.account);
+  auto cert = config.certificates.find(e.certificate);
+  if (account == config.accounts.end() || !account->second.UploadsViaCas() ||
+      cert == config.certificates.end() || cert->second.type != CertType::kUpload ||
+      e.cert_type != "cas" || e.cert_id == 0 || e.fingerprint.empty()) {
+    return;
+  }
+  const std::string key = UploadKey(e.account, e.fingerprint);
+  if (state->uploads.count(key)) return;
+  state->uploads[key] = UploadEntry{e.account, e.certificate, e.fingerprint, e.cert_name,
+                                    e.cert_id,  e.not_after,   now,           ""};
+}
+
 }  // namespace certform::engine

@@ -48,6 +48,11 @@ StateEntry EntryFromLive(const std::string& domain, const std::string& account,
 
 // `state` with every successfully read entry made to match its live binding (kept fields:
 // applied_at and request_id of unchanged entries); domains that no longer exist are dropped.
+// When `e` (from a live read) is a domain of an upload_via = "cas" account bound by CertId to a
+// configured upload certificate with the same fingerprint, records that CAS certificate in
+// state->uploads, so that the next plan binds by its id instead of uploading it again.
+void AdoptUpload(const StateEntry& e, const Config& config, const std::string& now, State* state);
+
 State RefreshedState(const State& state, const std::vector<LiveRead>& reads, const Config& config,
                      const std::string& now);
 

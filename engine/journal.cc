@@ -9,7 +9,9 @@
 namespace certform::engine {
 
 void ApplyRecord(const JournalRecord& record, State* state) {
-  if (record.forget) {
+  if (record.upload) {
+    state->uploads[UploadKey(record.upload->account, record.upload->fingerprint)] = *record.upload;
+  } else if (record.forget) {
     state->entries.erase(record.domain);
   } else {
     state->entries[record.domain] = record.entry;
@@ -18,6 +20,10 @@ void ApplyRecord(const JournalRecord& record, State* state) {
 
 Status Journal::Append(const JournalRecord& record) {
   nlohmann::ordered_json j;
+  if (record.upload) {
+    j["upload"] = UploadToJson(*record.upload);
+    return fs_.AppendDurable(path_, j.dump() + "\n", kPrivateFileMode);
+  }
   j["domain"] = record.domain;
   j["forget"] = record.forget;
   if (!record.forget) j["entry"] = EntryToJson(record.entry);
@@ -41,6 +47,15 @@ Status Journal::Replay(State* state, int* applied) {
     if (line.empty()) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     JournalRecord r;
+    if (j.is_object() && j.contains("upload")) {
+      UploadEntry u;
+      if (UploadFromJson(j["upload"], "journal " + path_, &u).ok()) {
+        r.upload = u;
+        ApplyRecord(r, state);
+        ++*applied;
+        continue;
+      }
+    }
     bool ok = j.is_object() && j.contains("domain") && j["domain"].is_string() &&
               j.contains("forget") && j["forget"].is_boolean();
     if (ok) {

@@ -5,6 +5,7 @@
 // checkpoint and clearing the journal loses nothing and breaks nothing.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "engine/file_system.h"
@@ -14,9 +15,10 @@
 namespace certform::engine {
 
 struct JournalRecord {
-  std::string domain;
+  std::string domain;   // empty for an upload record
   bool forget = false;  // true: the domain leaves the state (a completed delete)
   StateEntry entry;     // the domain's new entry when !forget
+  std::optional<UploadEntry> upload;  // a completed upload to CAS (then no domain)
 };
 
 // Applies one record to `state`.

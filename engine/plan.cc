@@ -20,6 +20,7 @@ const char* ActionName(Action a) {
 
 PlanSummary Plan::Summary() const {
   PlanSummary s;
+  s.upload = static_cast<int>(uploads.size());
   for (const Change& c : changes) {
     switch (c.action) {
       case Action::kNoOp:
@@ -40,7 +41,7 @@ PlanSummary Plan::Summary() const {
 }
 
 bool Plan::HasChanges() const {
-  return std::any_of(changes.begin(), changes.end(),
+  return !uploads.empty() || std::any_of(changes.begin(), changes.end(),
                      [](const Change& c) { return c.action != Action::kNoOp; });
 }
 

@@ -34,10 +34,23 @@ struct Change {
   // The state shows `after`'s CertName holding other content: the call replaces that content
   // (SetDomainServerCertificate's ForceSet=1), as a renewal under a fixed name needs.
   bool replaces_name = false;
+  // Bound by CertId to the certificate uploaded to CAS under this UploadKey (upload_via = "cas");
+  // the id comes from the state's uploads when apply makes the call.
+  std::string upload_key;
+};
+
+// A certificate to upload to Certificate Management Service before the bindings that use it
+// (accounts with upload_via = "cas"): once per account and content.
+struct UploadStep {
+  std::string account;
+  std::string certificate;  // the configuration's certificate key
+  std::string fingerprint;
+  std::string name;         // its CAS Name
+  std::optional<CertificateInfo> info;  // for review
 };
 
 struct PlanSummary {
-  int create = 0, update = 0, remove = 0, unchanged = 0;
+  int create = 0, update = 0, remove = 0, unchanged = 0, upload = 0;
 };
 
 struct Plan {
@@ -46,6 +59,7 @@ struct Plan {
   std::string config_digest;
   std::string tool_version;
   std::string created_at;       // UTC
+  std::vector<UploadStep> uploads;  // done first, by account then certificate
   std::vector<Change> changes;  // one per domain, no-ops included, by account then domain
   Diagnostics diags;            // warnings about what the plan cannot change (not in plan files)
 

@@ -77,6 +77,9 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
     if (!s.ok()) return s;
     c->certificate = std::move(info);
   }
+  if (auto it = j.find("upload_key"); it != j.end() && it->is_string()) {
+    c->upload_key = it->get<std::string>();
+  }
   if (auto it = j.find("replaces_name"); it != j.end() && it->is_boolean()) {
     c->replaces_name = it->get<bool>();
   }
@@ -99,7 +102,20 @@ nlohmann::ordered_json ChangeToJson(const Change& c) {
   j["certificate"] =
       c.certificate ? CertificateToJson(*c.certificate) : nlohmann::ordered_json(nullptr);
   if (c.replaces_name) j["replaces_name"] = true;  // present only when true
+  if (!c.upload_key.empty()) j["upload_key"] = c.upload_key;
   return j;
+}
+
+nlohmann::ordered_json UploadsToJson(const std::vector<UploadStep>& uploads) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const UploadStep& u : uploads) {
+    list.push_back({{"account", u.account},
+                    {"certificate", u.certificate},
+                    {"fingerprint", u.fingerprint},
+                    {"name", u.name},
+                    {"details", u.info ? CertificateToJson(*u.info) : nullptr}});
+  }
+  return list;
 }
 
 std::string SerializePlan(const Plan& plan) {
@@ -114,6 +130,7 @@ std::string SerializePlan(const Plan& plan) {
   nlohmann::ordered_json changes = nlohmann::ordered_json::array();
   for (const Change& c : plan.changes) changes.push_back(ChangeToJson(c));
   doc["changes"] = std::move(changes);
+  if (!plan.uploads.empty()) doc["uploads"] = UploadsToJson(plan.uploads);
   return doc.dump(2) + "\n";
 }
 
@@ -143,6 +160,22 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     Status s = ChangeFromJson(changes[i], fmt::format("{}, change {}", what, i + 1), &c);
     if (!s.ok()) return s;
     out.changes.push_back(std::move(c));
+  }
+  if (auto it = doc.find("uploads"); it != doc.end()) {
+    if (!it->is_array()) return Status::Corruption(what + ": uploads is not a list");
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string where = fmt::format("{}, upload {}", what, i + 1);
+      JsonFields f((*it)[i], where);
+      UploadStep u{f.String("account"), f.String("certificate"), f.String("fingerprint"),
+                   f.String("name"), std::nullopt};
+      if (!f.ok()) return f.status();
+      if (auto d = (*it)[i].find("details"); d != (*it)[i].end() && d->is_object()) {
+        CertificateInfo info;
+        if (Status s = CertificateFromJson(*d, where, &info); !s.ok()) return s;
+        u.info = std::move(info);
+      }
+      out.uploads.push_back(std::move(u));
+    }
   }
   *plan = std::move(out);
   return Status::OK();

@@ -19,6 +19,10 @@ std::string SerializePlan(const Plan& plan);
 // certificate (null where absent). Also the core of `plan --json`.
 nlohmann::ordered_json ChangeToJson(const Change& change);
 
+// The upload steps (accounts with upload_via = "cas") as the plan file and `plan --json` store
+// them: account, certificate, fingerprint, name, details.
+nlohmann::ordered_json UploadsToJson(const std::vector<UploadStep>& uploads);
+
 // Corruption for anything that is not a certform plan file of a known version; `plan` is
 // untouched on error.
 Status ParsePlan(std::string_view text, const std::string& path, Plan* plan);

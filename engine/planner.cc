@@ -62,6 +62,28 @@ bool NameHeldByOtherContent(const State& state, const StateEntry& after) {
   });
 }
 
+// Binding `b` of change `c` uses a certificate uploaded to CAS: takes its CertId from the state's
+// uploads, or plans the upload (once per account and content) when the binding will be made.
+void PlanUpload(const Config& config, const State& state, const DesiredBinding& b, Change* c,
+                Plan* plan) {
+  const CertificateConfig& cert = config.certificates.at(b.certificate);
+  c->upload_key = UploadKey(b.account, cert.info.fingerprint);
+  auto known = state.uploads.find(c->upload_key);
+  if (known != state.uploads.end()) {
+    c->after->cert_id = known->second.cert_id;
+    // With the id known, the comparison with the state can be exact.
+    c->reasons = c->before ? Differences(*c->before, *c->after) : c->reasons;
+    if (c->before && c->reasons.empty()) c->action = Action::kNoOp;
+    return;
+  }
+  if (c->action == Action::kNoOp) return;
+  for (const UploadStep& u : plan->uploads) {
+    if (UploadKey(u.account, u.fingerprint) == c->upload_key) return;
+  }
+  plan->uploads.push_back({b.account, cert.key, cert.info.fingerprint, c->after->cert_name,
+                           cert.info});
+}
+
 // True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet.
 bool UsesForceSet(const Config& config, const DesiredBinding& b) {
   auto account = config.accounts.find(b.account);
@@ -75,6 +97,10 @@ std::string ContentName(const std::string& name, const std::string& fingerprint)
   return name + "-" + fingerprint.substr(0, 12);
 }
 
+std::string CasUploadName(const CertificateConfig& c) {
+  return c.explicit_name ? ContentName(c.cert_name, c.info.fingerprint) : c.cert_name;
+}
+
 StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
   StateEntry e;
   e.domain = b.domain;
@@ -86,6 +112,16 @@ StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
   e.cert_type = CertTypeName(c.type);
   e.cert_name = c.cert_name;
   auto account = config.accounts.find(b.account);
+  if (c.type == CertType::kUpload && account != config.accounts.end() &&
+      account->second.UploadsViaCas()) {
+    // Uploaded once to CAS, bound by CertId (filled from the state's uploads).
+    e.cert_type = "cas";
+    e.cert_name = CasUploadName(c);
+    e.cert_id = 0;
+    e.fingerprint = c.info.fingerprint;
+    e.not_after = c.info.not_after;
+    return e;
+  }
   if (c.type == CertType::kUpload && c.explicit_name && account != config.accounts.end() &&
       account->second.api == kApiSetCdnDomainSslCertificate) {
     // SetCdnDomainSSLCertificate has no ForceSet: a renewal could never reuse the name, so each
@@ -127,6 +163,11 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
       c.reasons.push_back(b.https ? "not in state: bind the certificate"
                                   : "not in state: switch HTTPS off");
     }
+    if (b.https && config.accounts.count(b.account) &&
+        config.accounts.at(b.account).UploadsViaCas() &&
+        config.certificates.at(b.certificate).type == CertType::kUpload) {
+      PlanUpload(config, state, b, &c, &plan);
+    }
     if (c.action != Action::kNoOp && UsesForceSet(config, b) &&
         NameHeldByOtherContent(state, *c.after)) {
       c.replaces_name = true;
@@ -160,6 +201,9 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
   }
   std::sort(plan.changes.begin(), plan.changes.end(), [](const Change& a, const Change& b) {
     return std::tie(a.account, a.domain) < std::tie(b.account, b.domain);
+  });
+  std::sort(plan.uploads.begin(), plan.uploads.end(), [](const UploadStep& a, const UploadStep& b) {
+    return std::tie(a.account, a.certificate) < std::tie(b.account, b.certificate);
   });
   return plan;
 }

@@ -25,6 +25,10 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
 // content (SetCdnDomainSSLCertificate): "NAME-" + 12 fingerprint digits.
 std::string ContentName(const std::string& name, const std::string& fingerprint);
 
+// The CAS Name of an upload certificate: its derived name ("certform-" + 16 fingerprint digits),
+// or an explicit name plus 12 fingerprint digits (CAS Names are unique: one per content).
+std::string CasUploadName(const CertificateConfig& c);
+
 // The state entry that binding `b` asks for (no applied_at or request_id).
 StateEntry DesiredEntry(const Config& config, const DesiredBinding& b);
 

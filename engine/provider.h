@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/clock.h"
 #include "engine/status.h"
@@ -47,6 +48,21 @@ struct LiveBinding {
   int64_t not_after = 0;    // served leaf's expiry, Unix seconds; 0 when unknown
 };
 
+// A certificate to upload to Certificate Management Service.
+struct UploadRequest {
+  std::string name;      // CAS Name: at most 63 characters, unique per account
+  std::string cert_pem;  // the certificate chain
+  std::string key_pem;   // the private key. Secret: the caller wipes it after the call
+};
+
+// A certificate stored in Certificate Management Service.
+struct StoredCertificate {
+  int64_t cert_id = 0;
+  std::string name;
+  std::string fingerprint;  // SHA-256 of the leaf's DER, when known
+  int64_t not_after = 0;
+};
+
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -56,6 +72,27 @@ class Provider {
 
   // Reads the domain's live binding. A domain the CDN does not know is OK with exists = false.
   virtual Status ReadBinding(const std::string& domain, LiveBinding* live, CallResult* result) = 0;
+
+  // Certificate Management Service (accounts with upload_via = "cas"). The defaults refuse.
+  // Uploads a certificate; Conflict when the name is taken (whatever the content).
+  virtual Status UploadCertificate(const UploadRequest& /*request*/, int64_t* /*cert_id*/,
+                                   CallResult* /*result*/) {
+    return Status::Failed("this provider cannot upload certificates");
+  }
+  // Finds the uploaded certificate called `name`, its fingerprint computed from its PEM;
+  // NotFound when there is none.
+  virtual Status FindCertificate(const std::string& /*name*/, StoredCertificate* /*found*/,
+                                 CallResult* /*result*/) {
+    return Status::Failed("this provider cannot read certificates");
+  }
+  // Every certificate uploaded to the account (all pages).
+  virtual Status ListUploadedCertificates(std::vector<StoredCertificate>* /*list*/,
+                                          CallResult* /*result*/) {
+    return Status::Failed("this provider cannot list certificates");
+  }
+  virtual Status DeleteCertificate(int64_t /*cert_id*/, CallResult* /*result*/) {
+    return Status::Failed("this provider cannot delete certificates");
+  }
 };
 
 // One account's way out: its provider and its write-call rate.
@@ -65,6 +102,8 @@ struct AccountRuntime {
   // Accounts with the same key share one rate limiter and window: the API's limit is per user
   // (AccessKeyId) and per call. Empty: the account's own.
   std::string limiter_key;
+  bool uploads_via_cas = false;  // upload_via = "cas": certificates go through CAS, once
+  std::string cas_region;        // CertRegion for them; empty: the API's default
 };
 
 }  // namespace certform::engine

@@ -7,4 +7,8 @@ const StateEntry* State::Find(const std::string& domain) const {
   return it == entries.end() ? nullptr : &it->second;
 }
 
+std::string UploadKey(const std::string& account, const std::string& fingerprint) {
+  return account + "/" + fingerprint;
+}
+
 }  // namespace certform::engine

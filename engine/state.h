@@ -28,14 +28,33 @@ struct StateEntry {
   bool operator==(const StateEntry&) const = default;
 };
 
+// A certificate certform uploaded to Certificate Management Service (an account with
+// upload_via = "cas"), so that it is uploaded once and bound by CertId.
+struct UploadEntry {
+  std::string account;
+  std::string certificate;  // the configuration's certificate key when uploaded
+  std::string fingerprint;  // SHA-256 of the leaf's DER
+  std::string name;         // its CAS Name ("certform-" + 16 fingerprint digits, or NAME-12)
+  int64_t cert_id = 0;      // CAS CertId
+  int64_t not_after = 0;
+  std::string uploaded_at;  // UTC time of the upload (or of finding it already there)
+  std::string request_id;
+
+  bool operator==(const UploadEntry&) const = default;
+};
+
+// The key of an upload in State::uploads: one per account and content.
+std::string UploadKey(const std::string& account, const std::string& fingerprint);
+
 struct State {
   int format_version = kStateFormatVersion;
   std::string lineage;  // UUID fixed for the file's life; empty before the first write
   int64_t serial = 0;   // +1 on every content change
   std::string tool_version;
   std::map<std::string, StateEntry> entries;  // by domain
+  std::map<std::string, UploadEntry> uploads;  // by UploadKey(account, fingerprint)
 
-  bool empty() const { return entries.empty(); }
+  bool empty() const { return entries.empty() && uploads.empty(); }
   const StateEntry* Find(const std::string& domain) const;
 };
 

@@ -36,6 +36,26 @@ Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntr
   return f.status();
 }
 
+nlohmann::ordered_json UploadToJson(const UploadEntry& u) {
+  return {{"account", u.account},         {"certificate", u.certificate},
+          {"fingerprint", u.fingerprint}, {"name", u.name},
+          {"cert_id", u.cert_id},         {"not_after", u.not_after},
+          {"uploaded_at", u.uploaded_at}, {"request_id", u.request_id}};
+}
+
+Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEntry* u) {
+  JsonFields f(j, what);
+  u->account = f.String("account");
+  u->certificate = f.String("certificate");
+  u->fingerprint = f.String("fingerprint");
+  u->name = f.String("name");
+  u->cert_id = f.Int("cert_id");
+  u->not_after = f.Int("not_after");
+  u->uploaded_at = f.String("uploaded_at");
+  u->request_id = f.String("request_id");
+  return f.status();
+}
+
 std::string SerializeState(const State& state) {
   nlohmann::ordered_json doc;
   doc["format_version"] = state.format_version;
@@ -45,6 +65,11 @@ std::string SerializeState(const State& state) {
   nlohmann::ordered_json domains = nlohmann::ordered_json::object();
   for (const auto& [domain, e] : state.entries) domains[domain] = EntryToJson(e);
   doc["domains"] = std::move(domains);
+  if (!state.uploads.empty()) {  // only accounts with upload_via = "cas" have any
+    nlohmann::ordered_json uploads = nlohmann::ordered_json::array();
+    for (const auto& [key, u] : state.uploads) uploads.push_back(UploadToJson(u));
+    doc["uploads"] = std::move(uploads);
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -72,6 +97,15 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
     Status s = EntryFromJson(value, fmt::format("state file {}, domain \"{}\"", path, domain), &e);
     if (!s.ok()) return s;
     out.entries.emplace(domain, std::move(e));
+  }
+  if (auto it = doc.find("uploads"); it != doc.end()) {
+    if (!it->is_array()) return Status::Corruption("state file " + path + ": uploads is not a list");
+    for (size_t i = 0; i < it->size(); ++i) {
+      UploadEntry u;
+      Status s = UploadFromJson((*it)[i], fmt::format("state file {}, upload {}", path, i + 1), &u);
+      if (!s.ok()) return s;
+      out.uploads.emplace(UploadKey(u.account, u.fingerprint), std::move(u));
+    }
   }
   *state = std::move(out);
   return Status::OK();

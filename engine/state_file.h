@@ -23,6 +23,8 @@ Status ParseState(std::string_view text, const std::string& path, State* state);
 // One entry without its domain (the domain is the key it is stored under).
 nlohmann::ordered_json EntryToJson(const StateEntry& e);
 // Reads an entry written by EntryToJson; `what` names it in a Corruption status.
+nlohmann::ordered_json UploadToJson(const UploadEntry& u);
+Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEntry* u);
 Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntry* e);
 
 }  // namespace certform::engine

@@ -20,7 +20,7 @@ Status StateStore::Load(State* state) {
 }
 
 Status StateStore::Write(const State& prior, State* next, RandomSource& random) {
-  if (next->entries == prior.entries && !prior.lineage.empty()) {
+  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty()) {
     *next = prior;
     return Status::OK();
   }

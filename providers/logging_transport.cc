@@ -13,7 +13,7 @@
 namespace certform::providers {
 
 std::string RedactedParameters(const std::string& form_body) {
-  static const std::set<std::string> kPem = {"ServerCertificate", "SSLPub"};
+  static const std::set<std::string> kPem = {"ServerCertificate", "SSLPub", "Cert"};
   std::string out;
   for (const auto& [name, value] : alicloud::ParseFormEncoded(form_body)) {
     std::string shown = value;

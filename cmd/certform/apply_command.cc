@@ -71,6 +71,15 @@ engine::Status CheckSavedPlan(const engine::Plan& plan, const engine::State& sta
           c.after->certificate, c.domain, c.after->fingerprint.substr(0, 16)));
     }
   }
+  for (const engine::UploadStep& u : plan.uploads) {
+    auto cert = config.certificates.find(u.certificate);
+    if (cert == config.certificates.end() || cert->second.info.fingerprint != u.fingerprint) {
+      return engine::Status::Conflict(fmt::format(
+          "certificate \"{}\" no longer has the planned fingerprint {}; run \"certform plan\" "
+          "again",
+          u.certificate, u.fingerprint.substr(0, 16)));
+    }
+  }
   if (plan.config_digest != engine::ConfigDigest(config)) {
     return engine::Status::Conflict("the configuration changed since " + path +
                                     " was made; run \"certform plan\" again");

@@ -53,6 +53,18 @@ class TextView final : public engine::ApplyObserver {
     fmt::print(out_, "{}: attempt {} in {} ({})\n", domain, attempt, Millis(wait), why);
   }
 
+  void OnUploadDone(const engine::UploadOutcome& o) override {
+    if (terminal_) out_ << "\r\x1b[K";
+    if (!o.ok) {
+      fmt::print(out_, "certificate \"{}\": {} upload to CAS: {}\n", o.certificate,
+                 style_.Red("FAILED"), o.error);
+      return;
+    }
+    fmt::print(out_, "certificate \"{}\": {} as {} (CertId {}{})\n", o.certificate,
+               o.existed ? "already in CAS" : "uploaded to CAS", o.name, o.cert_id,
+               o.last.request_id.empty() ? "" : ", RequestId " + o.last.request_id);
+  }
+
   void OnChangeDone(const ChangeOutcome& o, int done, int total) override {
     if (terminal_) out_ << "\r\x1b[K";
     if (!o.ok) {
@@ -108,6 +120,16 @@ class JsonView final : public engine::ApplyObserver {
           {"wait_ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()},
           {"reason", why}});
   }
+  void OnUploadDone(const engine::UploadOutcome& o) override {
+    Emit({{"type", "upload"},
+          {"account", o.account},
+          {"certificate", o.certificate},
+          {"name", o.name},
+          {"status", o.ok ? (o.existed ? "existed" : "uploaded") : "failed"},
+          {"cert_id", o.cert_id},
+          {"request_id", o.last.request_id},
+          {"error_message", o.error}});
+  }
   void OnChangeDone(const ChangeOutcome& o, int, int) override { Emit(OutcomeJson(o)); }
 
  private:
@@ -130,15 +152,19 @@ void PrintApplyReport(std::ostream& out, const engine::ApplyResult& r, const Sty
   const engine::ApplySummary& s = r.summary;
   const double seconds = std::chrono::duration<double>(s.elapsed).count();
   std::string counts = fmt::format(
-      "{} applied, {} failed, {} not attempted ({:.1f}s, {} retries, "
+      "{}{} applied, {} failed, {} not attempted ({:.1f}s, {} retries, "
       "{} throttled answers)",
-      s.applied, s.failed, s.skipped, seconds, s.retries, s.throttled);
+      r.uploads.empty() ? "" : fmt::format("{} uploaded, ", s.uploaded), s.applied, s.failed,
+      s.skipped, seconds, s.retries, s.throttled);
   if (s.failed == 0 && s.skipped == 0 && !r.diags.HasErrors()) {
     fmt::print(out, "\n{} {}\n", style.Green("Apply complete!"), counts);
     return;
   }
   fmt::print(out, "\n{} {}\n", style.Red(r.interrupted ? "Apply stopped:" : "Apply failed:"),
              counts);
+  for (const engine::UploadOutcome& o : r.uploads) {
+    if (!o.ok) fmt::print(out, "  certificate \"{}\" (upload to CAS)  {}\n", o.certificate, o.error);
+  }
   for (const ChangeOutcome& o : r.outcomes) {
     if (o.ok || o.skipped) continue;
     fmt::print(out, "  {}  {}\n", o.domain, FailureLine(o));
@@ -167,6 +193,7 @@ void PrintApplyReportJson(std::ostream& out, const engine::ApplyResult& r) {
       {"elapsed_ms", std::chrono::duration_cast<std::chrono::milliseconds>(s.elapsed).count()},
       {"interrupted", r.interrupted},
       {"failures", failed}};
+  if (!r.uploads.empty()) j["uploaded"] = s.uploaded;
   out << j.dump() << "\n";
 }
 

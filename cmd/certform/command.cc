@@ -48,6 +48,7 @@ const std::vector<Command>& Commands() {
       {"refresh", "Update the state to match the live CDN", RunRefresh},
       {"import", "Adopt existing CDN bindings into the state", RunImport},
       {"state", "Inspect or edit the state: list, show, rm", RunState},
+      {"prune", "Delete certificates certform uploaded to CAS that nothing uses", RunPrune},
       {"version", "Print certform's version", RunVersion},
       {"completion", "Print a shell completion script (bash or zsh)", RunCompletion},
       {"help", "Show help for certform or for a command", RunHelp},

@@ -47,6 +47,7 @@ int RunRefresh(const Args& args, Context& ctx);
 int RunImport(const Args& args, Context& ctx);
 int RunState(const Args& args, Context& ctx);
 int RunVersion(const Args& args, Context& ctx);
+int RunPrune(const Args& args, Context& ctx);
 int RunCompletion(const Args& args, Context& ctx);   // completion.cc
 int RunComplete(const Args& args, Context& ctx);     // completion.cc: __complete, for the scripts
 int RunManPages(const Args& args, Context& ctx);     // manual.cc: __manpages DIR

@@ -64,8 +64,9 @@ void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
 }  // namespace
 
 std::string SummaryLine(const engine::PlanSummary& s) {
-  return fmt::format("Plan: {} to bind, {} to update, {} to disable.", s.create, s.update,
-                     s.remove);
+  return fmt::format("Plan: {}{} to bind, {} to update, {} to disable.",
+                     s.upload > 0 ? fmt::format("{} to upload, ", s.upload) : "", s.create,
+                     s.update, s.remove);
 }
 
 void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now) {
@@ -76,6 +77,14 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
     return;
   }
   fmt::print(out, "certform will perform the following actions:\n");
+  for (const engine::UploadStep& u : plan.uploads) {
+    fmt::print(out, "\n  {} upload certificate \"{}\" → CAS as {}\n", style.Green("+"),
+               style.Bold(u.certificate), u.name);
+    Field(out, "account", u.account);
+    Field(out, "fingerprint", u.fingerprint);
+    if (u.info) Field(out, "expires", engine::FormatUtc(u.info->not_after));
+    Field(out, "why", "not in Certificate Management Service yet: uploaded once, bound by id");
+  }
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
     fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style), style.Bold(c.domain), Headline(c));
@@ -102,9 +111,11 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
       changes.push_back(std::move(j));
     }
     doc["changes"] = std::move(changes);
+    if (!plan->uploads.empty()) doc["uploads"] = engine::UploadsToJson(plan->uploads);
     engine::PlanSummary s = plan->Summary();
     doc["summary"] = {
         {"create", s.create}, {"update", s.update}, {"delete", s.remove}, {"no_op", s.unchanged}};
+    if (s.upload > 0) doc["summary"]["upload"] = s.upload;
   }
   doc["diagnostics"] = DiagnosticsToJson(diags);
   return doc;

@@ -41,8 +41,18 @@ engine::Status ProviderSet::Build(const engine::Config& config,
         options.endpoint_override.empty() ? a.endpoint : options.endpoint_override;
     users_[name] = creds.access_key_id + "@" + endpoint;
     apis_[name] = a.api;
+    std::unique_ptr<alicloud::CasCertificates> cas;
+    if (a.UploadsViaCas()) {
+      // --endpoint sends every call to one place (the emulator serves CAS too).
+      const std::string cas_endpoint =
+          options.endpoint_override.empty() ? a.cas_endpoint : options.endpoint_override;
+      cas = std::make_unique<alicloud::CasCertificates>(alicloud::RpcClient(
+          *transport, ctx.clock, ctx.random, creds, cas_endpoint, alicloud::kCasApiVersion));
+      cas_regions_[name] = a.cas_region;
+    }
     alicloud::RpcClient client(*transport, ctx.clock, ctx.random, std::move(creds), endpoint);
-    providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api);
+    providers_[name] =
+        std::make_unique<alicloud::CdnProvider>(std::move(client), a.api, std::move(cas));
     rates_[name] = a.rate_limit;
   }
   return engine::Status::OK();
@@ -51,7 +61,14 @@ engine::Status ProviderSet::Build(const engine::Config& config,
 std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
   std::map<std::string, engine::AccountRuntime> out;
   for (const auto& [name, p] : providers_) {
-    out[name] = {p.get(), rates_.at(name), "user:" + users_.at(name) + "/" + apis_.at(name)};
+    engine::AccountRuntime& rt = out[name];
+    rt.provider = p.get();
+    rt.rate_limit = rates_.at(name);
+    rt.limiter_key = "user:" + users_.at(name) + "/" + apis_.at(name);
+    if (auto r = cas_regions_.find(name); r != cas_regions_.end()) {
+      rt.uploads_via_cas = true;
+      rt.cas_region = r->second;
+    }
   }
   return out;
 }
@@ -59,7 +76,10 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
 std::map<std::string, engine::AccountRuntime> ProviderSet::ReadRuntimes() const {
   std::map<std::string, engine::AccountRuntime> out;
   for (const auto& [name, p] : providers_) {
-    out[name] = {p.get(), rates_.at(name), "user:" + users_.at(name)};
+    engine::AccountRuntime& rt = out[name];
+    rt.provider = p.get();
+    rt.rate_limit = rates_.at(name);
+    rt.limiter_key = "user:" + users_.at(name);
   }
   return out;
 }

@@ -43,6 +43,7 @@ class ProviderSet {
   std::map<std::string, double> rates_;
   std::map<std::string, std::string> users_;  // account → AccessKeyId
   std::map<std::string, std::string> apis_;   // account → write call
+  std::map<std::string, std::string> cas_regions_;  // accounts with upload_via = "cas"
 };
 
 // Reads upload certificates from the configuration at apply time, and refuses one whose content

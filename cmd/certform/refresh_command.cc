@@ -185,6 +185,7 @@ int RunImport(const Args& args, Context& ctx) {
     engine::StateEntry e = engine::EntryFromLive(r.domain, r.account, r.live, session.config, now);
     fmt::print(ctx.out, "Imported {}: {}\n", r.domain, Describe(e));
     next.entries[r.domain] = e;
+    engine::AdoptUpload(e, session.config, now, &next);
   }
   return session.Write(std::move(next), "certform import", ctx);
 }

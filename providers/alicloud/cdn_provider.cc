@@ -19,8 +19,32 @@ std::string StringField(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-CdnProvider::CdnProvider(RpcClient client, std::string api)
-    : client_(std::move(client)), api_(std::move(api)) {}
+CdnProvider::CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas)
+    : client_(std::move(client)), api_(std::move(api)), cas_(std::move(cas)) {}
+
+engine::Status CdnProvider::NoCas() const {
+  return engine::Status::Failed("the account does not upload through CAS (upload_via = \"cas\")");
+}
+
+engine::Status CdnProvider::UploadCertificate(const engine::UploadRequest& request,
+                                              int64_t* cert_id, engine::CallResult* result) {
+  return cas_ ? cas_->Upload(request, cert_id, result) : NoCas();
+}
+
+engine::Status CdnProvider::FindCertificate(const std::string& name,
+                                            engine::StoredCertificate* found,
+                                            engine::CallResult* result) {
+  return cas_ ? cas_->Find(name, found, result) : NoCas();
+}
+
+engine::Status CdnProvider::ListUploadedCertificates(std::vector<engine::StoredCertificate>* list,
+                                                     engine::CallResult* result) {
+  return cas_ ? cas_->ListUploaded(list, result) : NoCas();
+}
+
+engine::Status CdnProvider::DeleteCertificate(int64_t cert_id, engine::CallResult* result) {
+  return cas_ ? cas_->Delete(cert_id, result) : NoCas();
+}
 
 Params CdnProvider::SetBindingParams(const engine::BindingRequest& r) const {
   const bool v2 = api_ == engine::kApiSetCdnDomainSslCertificate;

@@ -3,7 +3,10 @@
 
 #include <string>
 
+#include <memory>
+
 #include "engine/provider.h"
+#include "providers/alicloud/cas_certificates.h"
 #include "providers/alicloud/rpc_client.h"
 
 namespace certform::alicloud {
@@ -11,19 +14,32 @@ namespace certform::alicloud {
 class CdnProvider final : public engine::Provider {
  public:
   // `api` is the write call: "SetDomainServerCertificate" or "SetCdnDomainSSLCertificate".
-  CdnProvider(RpcClient client, std::string api);
+  // `cas`, when set, serves the Certificate Management Service calls (upload_via = "cas").
+  CdnProvider(RpcClient client, std::string api,
+              std::unique_ptr<CasCertificates> cas = nullptr);
 
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;
   engine::Status ReadBinding(const std::string& domain, engine::LiveBinding* live,
                              engine::CallResult* result) override;
 
+  engine::Status UploadCertificate(const engine::UploadRequest& request, int64_t* cert_id,
+                                   engine::CallResult* result) override;
+  engine::Status FindCertificate(const std::string& name, engine::StoredCertificate* found,
+                                 engine::CallResult* result) override;
+  engine::Status ListUploadedCertificates(std::vector<engine::StoredCertificate>* list,
+                                          engine::CallResult* result) override;
+  engine::Status DeleteCertificate(int64_t cert_id, engine::CallResult* result) override;
+
   // The business parameters SetBinding sends (for tests; holds the key for upload requests).
   Params SetBindingParams(const engine::BindingRequest& request) const;
 
  private:
+  engine::Status NoCas() const;
+
   RpcClient client_;
   std::string api_;
+  std::unique_ptr<CasCertificates> cas_;
 };
 
 // Parses a DescribeDomainCertificateInfo answer into `live` (fingerprinting the served PEM the way

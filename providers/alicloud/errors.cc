@@ -78,7 +78,10 @@ Status Classify(int http, const std::string& code, const std::string& message,
   if (IsThrottlingCode(code)) return Status::Throttled(text);
   if (IsRetryableCode(code) || http >= 500) return Status::Unavailable(text);
   if (auto s = AccountWide(code, message, access_key_id)) return *s;
-  if (code == "InvalidDomain.NotFound" || http == 404) return Status::NotFound(text);
+  if (code == "NameRepeat") return Status::Conflict(text);  // CAS: the Name is taken
+  if (code == "InvalidDomain.NotFound" || code == "NotFound" || http == 404) {
+    return Status::NotFound(text);
+  }
   if (code.starts_with("Certificate.") || code.starts_with("Invalid") ||
       code.starts_with("Missing") || code.ends_with(".MissingParameter") ||
       code.ends_with(".ParameterError") || code == "Key.Malformed") {

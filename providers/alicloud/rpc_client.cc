@@ -68,7 +68,11 @@ engine::Status RpcClient::Call(const std::string& action, const Params& params,
     result->error_message = sent.message();
     return sent;
   }
-  return InterpretResponse(response, credentials_.access_key_id, scrubber, body, result);
+  engine::Status s =
+      InterpretResponse(response, credentials_.access_key_id, scrubber, body, result);
+  // Some answers carry a key (CAS's certificate detail): the raw text does not outlive the call.
+  engine::WipeSecret(&response.body);
+  return s;
 }
 
 }  // namespace certform::alicloud

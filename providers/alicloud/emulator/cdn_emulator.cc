@@ -15,6 +15,11 @@ bool IsWriteAction(const std::string& action) {
   return action == "SetDomainServerCertificate" || action == "SetCdnDomainSSLCertificate";
 }
 
+bool IsCasAction(const std::string& action) {
+  return action == "UploadUserCertificate" || action == "ListUserCertificateOrder" ||
+         action == "GetUserCertificateDetail" || action == "DeleteUserCertificate";
+}
+
 bool WantsJson(const alicloud::Params& params, const std::map<std::string, std::string>& headers) {
   std::string format = Param(params, "Format");
   for (char& c : format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -53,6 +58,7 @@ void CdnEmulator::Reset() {
     domains_[d.name] = s;
   }
   uploads_.clear();
+  cas_ = config_.cas_certificates;
   auth_.ForgetNonces();
   window_.Reset();
   rng_.seed(config_.faults.seed);
@@ -130,15 +136,17 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
     }
     return RenderError(*error, request_id, json);
   }
-  if (Param(params, "Version") != "2018-05-10") {
+  // CAS (Certificate Management Service) answers version 2020-04-07 on its own endpoint; the
+  // emulator serves both products and tells them apart by action and version.
+  const bool cas = IsCasAction(action);
+  if (Param(params, "Version") != (cas ? kCasVersion : kCdnVersion)) {
     ++rejected_;
     return RenderError({400, "InvalidVersion", "Specified parameter Version is not valid."},
                        request_id, json);
   }
-  const bool write = IsWriteAction(action);
+  const auto [window, limit] = FlowControl(action);
   engine::Clock::Duration wait{};
-  if (!window_.Admit(user + (write ? "/write" : "/read"), clock_.Monotonic(),
-                     write ? config_.write_limit : config_.read_limit, &wait)) {
+  if (!window_.Admit(user + "/" + window, clock_.Monotonic(), limit, &wait)) {
     ++throttled_;
     ApiResponse r = RenderError(
         {400, "Throttling.User", "Request was denied due to user flow control."}, request_id, json);
@@ -147,7 +155,10 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
     return r;
   }
   ++calls_[action][user];
-  if (!Param(params, "PrivateKey").empty() || !Param(params, "SSLPri").empty()) ++keys_received_;
+  if (!Param(params, "PrivateKey").empty() || !Param(params, "SSLPri").empty() ||
+      !Param(params, "Key").empty()) {
+    ++keys_received_;
+  }
   return Dispatch(action, params, user, request_id, json);
 }
 
@@ -158,9 +169,18 @@ ApiResponse CdnEmulator::Dispatch(const std::string& action, const alicloud::Par
   if (action == "DescribeDomainCertificateInfo") {
     return DescribeCertificate(params, user, request_id, json);
   }
+  if (IsCasAction(action)) return CasAction(action, params, user, request_id, json);
   return RenderError(
       {404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method."},
       request_id, json);
+}
+
+std::pair<std::string, int> CdnEmulator::FlowControl(const std::string& action) const {
+  if (action == "SetDomainServerCertificate") return {"write", config_.write_limit};
+  if (action == "SetCdnDomainSSLCertificate") return {"ssl-write", config_.ssl_write_limit};
+  if (action == "UploadUserCertificate") return {"cas-upload", config_.cas_upload_limit};
+  if (IsCasAction(action)) return {"cas-read", config_.cas_read_limit};
+  return {"read", config_.read_limit};
 }
 
 nlohmann::json CdnEmulator::StateJson() const {
@@ -178,7 +198,15 @@ nlohmann::json CdnEmulator::StateJson() const {
                  {"updated_at", d.updated_at},
                  {"request_id", d.last_request_id}};
   }
-  return {{"domains", doc}};
+  nlohmann::json cas = nlohmann::json::array();
+  for (const CasCertificate& c : cas_) {
+    cas.push_back({{"id", c.id},
+                   {"name", c.name},
+                   {"user", c.user},
+                   {"uploaded", c.uploaded},
+                   {"fingerprint", FingerprintOf(c.pem)}});
+  }
+  return {{"domains", doc}, {"cas_certificates", cas}};
 }
 
 nlohmann::json CdnEmulator::CountersJson() const {

@@ -18,6 +18,9 @@
 
 namespace certform::emulator {
 
+inline constexpr char kCdnVersion[] = "2018-05-10";
+inline constexpr char kCasVersion[] = "2020-04-07";
+
 struct ApiRequest {
   std::string method;                          // GET or POST
   std::string target;                          // path and raw query, e.g. "/?Action=..."
@@ -48,6 +51,9 @@ class CdnEmulator {
   // Admin: every domain's state (no key), the counters, and changes behind certform's back.
   nlohmann::json StateJson() const;
   nlohmann::json CountersJson() const;
+  // Admin: adds (or, with an id already used, replaces) a CAS certificate; returns its id.
+  int64_t PutCasCertificate(CasCertificate certificate);
+  bool RemoveCasCertificate(int64_t id);
   // Creates or modifies a domain from {"user","status","https","cert_pem","cert_name",
   // "cert_type","cert_id"}; InvalidArgument-style message in `error` on bad input.
   bool PutDomain(const std::string& name, const nlohmann::json& changes, std::string* error);
@@ -64,6 +70,13 @@ class CdnEmulator {
                              const std::string& user, const std::string& request_id, bool json);
   ApiResponse DescribeCertificate(const alicloud::Params& params, const std::string& user,
                                   const std::string& request_id, bool json);
+  // cas_action.cc: UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
+  // DeleteUserCertificate.
+  ApiResponse CasAction(const std::string& action, const alicloud::Params& params,
+                        const std::string& user, const std::string& request_id, bool json);
+  // The flow-control window ("write", "ssl-write", "read", "cas-upload", "cas-read") of an
+  // action, and its limit per user per second.
+  std::pair<std::string, int> FlowControl(const std::string& action) const;
   std::string NewRequestId();
 
   EmulatorConfig config_;
@@ -72,6 +85,8 @@ class CdnEmulator {
   std::map<std::string, DomainState> domains_;
   // Uploaded certificates per user: CertName → leaf fingerprint (for Certificate.Duplicated).
   std::map<std::string, std::map<std::string, std::string>> uploads_;
+  // Certificate Management Service: the configured certificates plus those uploaded.
+  std::vector<CasCertificate> cas_;
   RequestAuth auth_;
   RateWindow window_;
   std::mt19937_64 rng_;

@@ -92,7 +92,7 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
   if (type == "cas") {
     const std::string id = Param(p, "CertId");
     const CasCertificate* found = nullptr;
-    for (const CasCertificate& c : config_.cas_certificates) {
+    for (const CasCertificate& c : cas_) {
       bool match = v2 ? std::to_string(c.id) == id : c.name == name;
       if (match && c.user == user) found = &c;
     }

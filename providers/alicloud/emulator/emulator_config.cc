@@ -39,6 +39,9 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
                                     k.value("user", default_user), k.at("pem").get<std::string>()});
     }
     c.write_limit = doc.value("write_limit", 10);
+    c.ssl_write_limit = doc.value("ssl_write_limit", 30);
+    c.cas_upload_limit = doc.value("cas_upload_limit", 100);
+    c.cas_read_limit = doc.value("cas_read_limit", 10);
     c.read_limit = doc.value("read_limit", 100);
     c.faults = ParseFaults(doc);
     *out = std::move(c);

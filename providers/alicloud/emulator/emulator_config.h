@@ -27,7 +27,8 @@ struct CasCertificate {
   std::string name;
   int64_t id = 0;
   std::string user;
-  std::string pem;  // certificate chain (no key: CAS keeps it)
+  std::string pem;        // certificate chain (the emulator never keeps a key)
+  bool uploaded = false;  // came through UploadUserCertificate (ListUserCertificateOrder UPLOAD)
 };
 
 struct Faults {
@@ -53,8 +54,13 @@ struct EmulatorConfig {
   std::vector<AccountKey> accounts;
   std::vector<DomainSeed> domains;
   std::vector<CasCertificate> cas_certificates;
-  int write_limit = 10;  // write calls per user per sliding second (SetDomainServerCertificate...)
-  int read_limit = 100;  // DescribeDomainCertificateInfo calls per user per sliding second
+  int write_limit = 10;      // SetDomainServerCertificate calls per user per sliding second
+  int ssl_write_limit = 30;  // SetCdnDomainSSLCertificate calls per user per sliding second
+  int read_limit = 100;      // DescribeDomainCertificateInfo calls per user per sliding second
+  int cas_upload_limit = 100;  // UploadUserCertificate (CAS 2020-04-07) per user per second
+  int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
+                               // DeleteUserCertificate (10/s documented for the list; the
+                               // others' limits are unconfirmed)
   Faults faults;
 };
 

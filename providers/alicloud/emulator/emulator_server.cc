@@ -84,6 +84,27 @@ void EmulatorServer::Route() {
   };
   server_->Put(R"(/_emulator/domains/([^/]+))", put_domain);
   server_->Post(R"(/_emulator/domains/([^/]+))", put_domain);
+  // CAS certificates: PUT {"name","user","pem"[,"id"]} adds or replaces one, DELETE removes it.
+  server_->Put("/_emulator/cas", [this](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json j = ParseBody(req);
+    if (!j.is_object() || !j.contains("name") || !j.contains("pem")) {
+      return SendJson(res, {{"error", "body must be {\"name\", \"pem\"[, \"user\", \"id\"]}"}},
+                      400);
+    }
+    try {
+      const int64_t id = emulator_.PutCasCertificate(
+          {j["name"].get<std::string>(), j.value("id", int64_t{0}), j.value("user", "u1"),
+           j["pem"].get<std::string>(), j.value("uploaded", false)});
+      SendJson(res, {{"id", id}});
+    } catch (const nlohmann::json::exception& e) {
+      SendJson(res, {{"error", e.what()}}, 400);
+    }
+  });
+  server_->Delete(R"(/_emulator/cas/([0-9]+))",
+                  [this](const httplib::Request& req, httplib::Response& res) {
+                    bool removed = emulator_.RemoveCasCertificate(std::stoll(req.matches[1]));
+                    SendJson(res, {{"removed", removed}}, removed ? 200 : 404);
+                  });
   server_->Delete(R"(/_emulator/domains/([^/]+))",
                   [this](const httplib::Request& req, httplib::Response& res) {
                     bool removed = emulator_.RemoveDomain(req.matches[1]);

@@ -1,0 +1,143 @@
+// The emulator's Certificate Management Service (CAS, API version 2020-04-07): the calls certform
+// uses to upload a certificate once and bind domains to it by id.
+//
+// Documented: UploadUserCertificate takes Name (at most 63 characters, unique per account), Cert
+// and Key and returns CertId; a taken name answers NameRepeat; content is not de-duplicated.
+// ListUserCertificateOrder (OrderType=UPLOAD, CurrentPage, ShowSize, Keyword) lists certificates.
+// Unconfirmed, modelled here: the error codes other than NameRepeat, the list's Sha2 field (taken to
+// be the SHA-256 of the leaf's DER in hex), and GetUserCertificateDetail returning Cert and Key
+// unless CertFilter=true (the emulator keeps no key and answers a placeholder, so that clients
+// are tested against a key in the answer).
+#include <fmt/format.h>
+
+#include "engine/certificate.h"
+#include "providers/alicloud/emulator/cdn_emulator.h"
+#include "providers/alicloud/emulator/certificate_action.h"
+
+namespace certform::emulator {
+
+namespace {
+
+constexpr size_t kMaxCasName = 63;
+constexpr char kKeyPlaceholder[] =
+    "-----BEGIN PRIVATE KEY-----\nemulator-does-not-keep-keys\n-----END PRIVATE KEY-----\n";
+
+ApiError MissingParam(const std::string& name) {
+  return {400, "Missing" + name, name + " is mandatory for this action."};
+}
+
+ApiError NotFoundError() { return {400, "NotFound", "The certificate does not exist."}; }
+
+nlohmann::json Summary(const CasCertificate& c) {
+  nlohmann::json j = {{"CertificateId", c.id}, {"Name", c.name}, {"Sha2", FingerprintOf(c.pem)}};
+  engine::CertificateChain chain;
+  if (engine::CertificateChain::Parse(c.pem, &chain).ok()) {
+    const engine::CertificateInfo info = chain.Inspect();
+    j["CommonName"] = info.sans.empty() ? "" : info.sans.front();
+    j["Sans"] = fmt::format("{}", fmt::join(info.sans, ","));
+    j["EndDate"] = engine::FormatUtc(info.not_after).substr(0, 10);
+  }
+  return j;
+}
+
+}  // namespace
+
+ApiResponse CdnEmulator::CasAction(const std::string& action, const alicloud::Params& p,
+                                   const std::string& user, const std::string& request_id,
+                                   bool json) {
+  auto find = [&](const std::string& id) -> CasCertificate* {
+    for (CasCertificate& c : cas_) {
+      if (std::to_string(c.id) == id && c.user == user) return &c;
+    }
+    return nullptr;
+  };
+  if (action == "UploadUserCertificate") {
+    const std::string name = Param(p, "Name");
+    if (name.empty()) return RenderError(MissingParam("Name"), request_id, json);
+    if (name.size() > kMaxCasName) {
+      return RenderError({400, "InvalidName.Length", "The name is longer than 63 characters."},
+                         request_id, json);
+    }
+    if (Param(p, "Cert").empty()) return RenderError(MissingParam("Cert"), request_id, json);
+    if (Param(p, "Key").empty()) return RenderError(MissingParam("Key"), request_id, json);
+    for (const CasCertificate& c : cas_) {
+      if (c.user == user && c.name == name) {
+        return RenderError({400, "NameRepeat", "The certificate name already exists."},
+                           request_id, json);
+      }
+    }
+    std::string fingerprint;
+    if (auto e = CheckUpload(Param(p, "Cert"), Param(p, "Key"), &fingerprint)) {
+      return RenderError(*e, request_id, json);
+    }
+    CasCertificate c{name, ++next_cert_id_, user, Param(p, "Cert"), /*uploaded=*/true};
+    cas_.push_back(c);  // the key was checked and is not kept
+    return RenderSuccess(action, {{"RequestId", request_id}, {"CertId", c.id}}, json);
+  }
+  if (action == "ListUserCertificateOrder") {
+    const std::string type = Param(p, "OrderType").empty() ? "CPACK" : Param(p, "OrderType");
+    const std::string keyword = Param(p, "Keyword");
+    const int64_t page = std::max<int64_t>(1, std::atoll(Param(p, "CurrentPage").c_str()));
+    const int64_t size = Param(p, "ShowSize").empty()
+                             ? 50
+                             : std::clamp<int64_t>(std::atoll(Param(p, "ShowSize").c_str()), 1, 100);
+    std::vector<const CasCertificate*> matching;
+    for (const CasCertificate& c : cas_) {
+      const bool listed = type == "CERT" || (type == "UPLOAD" && c.uploaded);
+      if (c.user == user && listed && c.name.find(keyword) != std::string::npos) {
+        matching.push_back(&c);
+      }
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (int64_t i = (page - 1) * size; i < page * size && i < static_cast<int64_t>(matching.size());
+         ++i) {
+      list.push_back(Summary(*matching[static_cast<size_t>(i)]));
+    }
+    return RenderSuccess(action,
+                         {{"RequestId", request_id},
+                          {"TotalCount", matching.size()},
+                          {"CurrentPage", page},
+                          {"ShowSize", size},
+                          {"CertificateOrderList", list}},
+                         json);
+  }
+  const std::string id = Param(p, "CertId");
+  if (id.empty()) return RenderError(MissingParam("CertId"), request_id, json);
+  CasCertificate* c = find(id);
+  if (c == nullptr) return RenderError(NotFoundError(), request_id, json);
+  if (action == "GetUserCertificateDetail") {
+    nlohmann::json doc = Summary(*c);
+    doc["RequestId"] = request_id;
+    doc["Id"] = c->id;
+    if (Param(p, "CertFilter") != "true") {
+      doc["Cert"] = c->pem;
+      doc["Key"] = kKeyPlaceholder;
+    }
+    return RenderSuccess(action, doc, json);
+  }
+  // DeleteUserCertificate. Domains bound to it keep serving their copy.
+  cas_.erase(cas_.begin() + (c - cas_.data()));
+  return RenderSuccess(action, {{"RequestId", request_id}}, json);
+}
+
+int64_t CdnEmulator::PutCasCertificate(CasCertificate certificate) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (certificate.id == 0) certificate.id = ++next_cert_id_;
+  for (CasCertificate& c : cas_) {
+    if (c.id == certificate.id) {
+      c = certificate;
+      return c.id;
+    }
+  }
+  cas_.push_back(certificate);
+  return certificate.id;
+}
+
+bool CdnEmulator::RemoveCasCertificate(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto before = cas_.size();
+  std::erase_if(cas_, [&](const CasCertificate& c) { return c.id == id; });
+  return cas_.size() != before;
+}
+
+}  // namespace certform::emulator
