@@ -141,3 +141,38 @@ TEST_CASE("secrets: a cert_file that also holds the key sends only the certifica
   CHECK(served == f.cli.web.CertPem() + f.cli.ca.CertPem());  // leaf then chain, re-encoded
   CHECK(FindSecret(served, f.cli.Secrets()).empty());
 }
+
+TEST_CASE("secrets: uploads through CAS send the key once and never show it", "[cli][secrets][cas]") {
+  ApplyFixture f(EmulatorWith(5));
+  f.WriteBulkConfig(5, 30);
+  std::string toml = f.cli.dir.Read("certform.toml");
+  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
+  f.cli.dir.Write("certform.toml", toml);
+  std::map<std::string, std::string> env = f.Env();
+  env["CERTFORM_LOG"] = "debug";
+  std::string transcript;
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"apply", "--auto-approve", "--json"},
+        std::vector<std::string>{"drift"}, std::vector<std::string>{"prune", "--dry-run"}}) {
+    args.push_back("--endpoint");
+    args.push_back(f.emu.Endpoint());
+    ProcessResult r = f.cli.Run(args, env);
+    CHECK(r.exit_code == 0);
+    transcript += r.out + r.err;
+  }
+  INFO(transcript);
+  CHECK(transcript.find("Action=UploadUserCertificate") != std::string::npos);
+  CHECK(transcript.find("Key=<redacted>") != std::string::npos);
+  CHECK(f.emu.emulator().CountersJson()["keys_received"] == 1);
+  std::vector<std::string> secrets = f.cli.Secrets();
+  secrets.push_back(kSecret);
+  const std::string key = f.cli.dir.Read("certs/bulk.key");
+  for (size_t i = 0; i + 24 < key.size(); i += 24) {
+    const std::string chunk = key.substr(i, 24);
+    if (chunk.find('-') == std::string::npos && chunk.find('\n') == std::string::npos) {
+      secrets.push_back(chunk);
+    }
+  }
+  CHECK(FindSecret(transcript, secrets).empty());
+  CHECK(FindSecret(f.cli.dir.Read("certform.state.json"), secrets).empty());
+}

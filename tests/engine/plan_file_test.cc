@@ -80,3 +80,24 @@ TEST_CASE("plan file: a change with an unknown action is refused", "[plan_file]"
   Status s = ParsePlan(text, "x.cfp", &p);
   CHECK(s.message().find("unknown action \"explode\"") != std::string::npos);
 }
+
+TEST_CASE("plan file: upload steps, upload keys and ForceSet survive the round trip",
+          "[planfile][cas]") {
+  Plan p = SamplePlan();
+  p.changes[0].upload_key = "main/" + std::string(64, 'a');
+  p.changes[0].replaces_name = true;
+  CertificateInfo info;
+  info.fingerprint = std::string(64, 'a');
+  info.not_after = 2000000000;
+  p.uploads.push_back({"main", "web", std::string(64, 'a'), "certform-aaaaaaaaaaaaaaaa", info});
+  Plan back;
+  REQUIRE(ParsePlan(SerializePlan(p), "p.cfp", &back).ok());
+  REQUIRE(back.uploads.size() == 1);
+  CHECK(back.uploads[0].account == "main");
+  CHECK(back.uploads[0].certificate == "web");
+  CHECK(back.uploads[0].name == "certform-aaaaaaaaaaaaaaaa");
+  CHECK(back.uploads[0].info->not_after == 2000000000);
+  CHECK(back.changes[0].upload_key == p.changes[0].upload_key);
+  CHECK(back.changes[0].replaces_name);
+  CHECK(back.Summary().upload == 1);
+}

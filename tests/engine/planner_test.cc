@@ -246,3 +246,44 @@ TEST_CASE("planner: targets are compared as the configuration's domains, normali
   REQUIRE(p.changes.size() == 1);
   CHECK(p.changes[0].domain == "www.example.com");
 }
+
+TEST_CASE("planner: an account that uploads through CAS plans one upload per content",
+          "[planner][cas]") {
+  Config c = TwoCertConfig();
+  c.accounts["main"].upload_via = "cas";
+  c.accounts["main"].api = kApiSetCdnDomainSslCertificate;
+  Bind(&c, "a.example.com", "web");
+  Bind(&c, "b.example.com", "web");
+  Bind(&c, "c.example.com", "web", "second");  // an account that sends the certificate itself
+  Plan p = MakePlan(c, State{});
+  REQUIRE(p.uploads.size() == 1);
+  CHECK(p.uploads[0].account == "main");
+  CHECK(p.uploads[0].certificate == "web");
+  CHECK(p.uploads[0].name == "certform-aaaa");
+  const Change& a = For(p, "a.example.com");
+  CHECK(a.after->cert_type == "cas");
+  CHECK(a.upload_key == UploadKey("main", std::string(64, 'a')));
+  CHECK(For(p, "c.example.com").after->cert_type == "upload");
+  CHECK(For(p, "c.example.com").upload_key.empty());
+  // Once uploaded and bound, nothing is left to do; the id comes from the state.
+  State s;
+  s.uploads[a.upload_key] = UploadEntry{.account = "main",
+                                        .certificate = "web",
+                                        .fingerprint = std::string(64, 'a'),
+                                        .name = "certform-aaaa",
+                                        .cert_id = 777};
+  for (const char* d : {"a.example.com", "b.example.com"}) {
+    StateEntry e = *For(p, d).after;
+    e.cert_id = 777;
+    s.entries[d] = e;
+  }
+  s.entries["c.example.com"] = *For(p, "c.example.com").after;
+  Plan again = MakePlan(c, s);
+  CHECK(again.uploads.empty());
+  CHECK_FALSE(again.HasChanges());
+  // A target pulls in the upload it needs, and only that.
+  c.certificates["web"].info.fingerprint = std::string(64, 'b');
+  Plan targeted = MakePlan(c, s, PlanOptions{.targets = {"a.example.com"}});
+  CHECK(targeted.uploads.size() == 1);
+  CHECK(targeted.Summary().update == 1);
+}
