@@ -103,12 +103,13 @@ class ApplyRun {
       by_account[plan_.uploads[i].account].push_back(i);
     }
     std::vector<std::thread> workers;
-    for (const auto& [account, indexes] : by_account) {
-      workers.emplace_back([this, &account, &indexes] {
+    for (const auto& entry : by_account) {
+      const std::vector<size_t>* indexes = &entry.second;
+      workers.emplace_back([this, indexes] {
         RateLimiterOptions lo = options_.pacing;
         lo.rate = options_.upload_rate;
         RateLimiter limiter(lo);
-        for (size_t i : indexes) FinishUpload(i, Upload(limiter, plan_.uploads[i]));
+        for (size_t i : *indexes) FinishUpload(i, Upload(limiter, plan_.uploads[i]));
       });
     }
     for (std::thread& t : workers) t.join();
