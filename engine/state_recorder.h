@@ -1,22 +1,20 @@
-// StateRecorder: the ApplyRecorder that certform uses: each record is appended to the journal
-// (fsync'd) at once, and the state file is rewritten atomically every `checkpoint_every` records
-// and by Finish(), after which the journal is cleared.
+// StateRecorder: the ApplyRecorder that certform uses: each record is appended to the backend's
+// journal (durable) at once, and the state is rewritten every `checkpoint_every` records and by
+// Finish(), after which the journal is cleared.
 #pragma once
 
 #include "engine/applier.h"
-#include "engine/journal.h"
 #include "engine/random.h"
-#include "engine/state_store.h"
+#include "engine/state_backend.h"
 
 namespace certform::engine {
 
 class StateRecorder final : public ApplyRecorder {
  public:
   // `on_disk` is the state as the state file holds it now.
-  StateRecorder(Journal& journal, StateStore& store, RandomSource& random, State on_disk,
+  StateRecorder(StateBackend& backend, RandomSource& random, State on_disk,
                 int checkpoint_every = 50)
-      : journal_(journal),
-        store_(store),
+      : backend_(backend),
         random_(random),
         on_disk_(std::move(on_disk)),
         checkpoint_every_(checkpoint_every) {}
@@ -33,8 +31,7 @@ class StateRecorder final : public ApplyRecorder {
   const Status& checkpoint_error() const { return checkpoint_error_; }
 
  private:
-  Journal& journal_;
-  StateStore& store_;
+  StateBackend& backend_;
   RandomSource& random_;
   State on_disk_;
   int checkpoint_every_;

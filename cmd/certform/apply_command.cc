@@ -158,13 +158,15 @@ int RunApply(const Args& args, Context& ctx) {
     return kExitError;
   };
 
-  engine::StateStore store(ctx.fs, common.StatePath());
-  std::unique_ptr<engine::StateLock> lock;
-  engine::Status s = LockState(ctx, store, "certform apply", lock_timeout, &lock);
+  std::unique_ptr<engine::StateBackend> backend;
+  engine::Status s = OpenStateBackend(common, ctx, &backend);
+  if (!s.ok()) return fail(s.message());
+  std::unique_ptr<engine::StateBackendLock> lock;
+  s = LockState(ctx, *backend, "certform apply", lock_timeout, &lock);
   if (!s.ok()) return fail(s.message());
   engine::State state;
   int replayed = 0;
-  s = LoadStateForWrite(ctx, store, &state, &replayed);
+  s = LoadStateForWrite(ctx, *backend, &state, &replayed);
   if (!s.ok()) return fail(s.message());
   if (replayed > 0 && !common.json) {
     fmt::print(ctx.out, "Recovered {} completed call{} from an interrupted apply.\n", replayed,
@@ -204,8 +206,7 @@ int RunApply(const Args& args, Context& ctx) {
   s = providers.Build(config, accounts, connection, ctx);
   if (!s.ok()) return fail(s.message());
   ConfigMaterial material(config, ctx);
-  engine::Journal journal(ctx.fs, store.journal_path());
-  engine::StateRecorder recorder(journal, store, ctx.random, state);
+  engine::StateRecorder recorder(*backend, ctx.random, state);
   const ViewMode mode = common.json      ? ViewMode::kJson
                         : ctx.out_is_tty ? ViewMode::kTerminal
                                          : ViewMode::kPlain;
@@ -217,8 +218,9 @@ int RunApply(const Args& args, Context& ctx) {
   s = recorder.Finish(&result.state);
   if (!s.ok()) {
     result.diags.Error({},
-                       "cannot write the state file; the journal " + journal.path() +
-                           " keeps every completed call and the next command replays it",
+                       "cannot write the state of " + backend->Describe() +
+                           "; its journal keeps every completed call and the next command "
+                           "replays it",
                        s.message());
   }
   if (common.json) {

@@ -10,7 +10,7 @@
 #include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
 #include "engine/config_loader.h"
-#include "engine/state_store.h"
+#include "cmd/certform/workspace.h"
 
 namespace certform::cli {
 
@@ -193,9 +193,11 @@ int RunComplete(const Args& args, Context& ctx) {
     return kExitOk;
   }
   if (kind[0] == "state") {
-    engine::StateStore store(ctx.fs, common.StatePath());
+    std::unique_ptr<engine::StateBackend> backend;
     engine::State state;
-    if (!store.Load(&state).ok()) return kExitError;
+    if (!OpenStateBackend(common, ctx, &backend).ok() || !backend->Load(&state).ok()) {
+      return kExitError;
+    }
     for (const auto& [domain, e] : state.entries) fmt::print(ctx.out, "{}\n", domain);
     return kExitOk;
   }

@@ -38,11 +38,14 @@ int RunDrift(const Args& args, Context& ctx) {
 
   engine::Diagnostics diags;
   engine::Config config = LoadConfigForLive(common.config_dir, ctx, &diags);
-  engine::StateStore store(ctx.fs, common.StatePath());
+  std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
   int replayed = 0;
-  if (engine::Status s = LoadState(ctx, store, &state, &replayed); !s.ok()) {
-    diags.Error({store.path(), 0, 0}, "cannot use the state file", s.message());
+  engine::Status opened = OpenStateBackend(common, ctx, &backend);
+  if (!opened.ok()) {
+    diags.Error({}, "cannot use the state", opened.message());
+  } else if (engine::Status s = LoadState(ctx, *backend, &state, &replayed); !s.ok()) {
+    diags.Error({backend->Describe(), 0, 0}, "cannot use the state", s.message());
   }
   if (diags.HasErrors()) {
     PrintDiagnostics(ctx.err, diags, style);

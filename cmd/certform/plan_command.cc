@@ -12,6 +12,7 @@
 #include "engine/drift.h"
 #include "engine/plan_file.h"
 #include "engine/planner.h"
+#include "engine/state_backend.h"
 #include "engine/state_store.h"
 
 namespace certform::cli {
@@ -49,10 +50,13 @@ int RunPlan(const Args& args, Context& ctx) {
 
   engine::Diagnostics diags;
   engine::Config config = LoadCheckedConfig(common, ctx, &diags);
-  engine::StateStore store(ctx.fs, common.StatePath());
+  std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
-  if (engine::Status s = LoadStateForPlan(ctx, store, lock_timeout, &state); !s.ok()) {
-    diags.Error({store.path(), 0, 0}, "cannot use the state file", s.message());
+  engine::Status opened = OpenStateBackend(common, ctx, &backend);
+  if (!opened.ok()) {
+    diags.Error({}, "cannot use the state", opened.message());
+  } else if (engine::Status s = LoadStateForPlan(ctx, *backend, lock_timeout, &state); !s.ok()) {
+    diags.Error({backend->Describe(), 0, 0}, "cannot use the state file", s.message());
   }
   Style style = Style::For(ctx, common.no_color);
   if (diags.HasErrors()) {

@@ -62,13 +62,15 @@ int RunPrune(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "Nothing to prune: no account uploads through CAS (upload_via).\n");
     return kExitOk;
   }
-  engine::StateStore store(ctx.fs, common.StatePath());
-  std::unique_ptr<engine::StateLock> lock;
+  std::unique_ptr<engine::StateBackend> backend;
+  engine::Status s = OpenStateBackend(common, ctx, &backend);
+  if (!s.ok()) return fail(s.message());
+  std::unique_ptr<engine::StateBackendLock> lock;
   engine::State state;
   int replayed = 0;
-  engine::Status s = dry_run ? LoadState(ctx, store, &state, &replayed)
-                             : LockState(ctx, store, "certform prune", lock_timeout, &lock);
-  if (s.ok() && !dry_run) s = LoadStateForWrite(ctx, store, &state, &replayed);
+  s = dry_run ? LoadState(ctx, *backend, &state, &replayed)
+              : LockState(ctx, *backend, "certform prune", lock_timeout, &lock);
+  if (s.ok() && !dry_run) s = LoadStateForWrite(ctx, *backend, &state, &replayed);
   if (!s.ok()) return fail(s.message());
   ProviderSet providers;
   if (s = providers.Build(config, accounts, connection, ctx); !s.ok()) return fail(s.message());
@@ -121,7 +123,7 @@ int RunPrune(const Args& args, Context& ctx) {
     });
   }
   if (next.uploads != state.uploads) {
-    if (s = store.Write(state, &next, ctx.random); !s.ok()) return fail(s.message());
+    if (s = backend->Write(state, &next, ctx.random); !s.ok()) return fail(s.message());
   }
   return failed == 0 ? kExitOk : kExitError;
 }

@@ -19,8 +19,8 @@ struct LiveSession {
   CommonOptions common;
   ConnectionOptions connection;
   engine::Clock::Duration lock_timeout{};
-  std::unique_ptr<engine::StateLock> lock;
-  std::unique_ptr<engine::StateStore> store;
+  std::unique_ptr<engine::StateBackendLock> lock;
+  std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
   engine::Config config;
 
@@ -32,10 +32,10 @@ struct LiveSession {
 
   // Locks and loads; prints the problem and returns false on failure.
   bool Open(const std::string& command, Context& ctx) {
-    store = std::make_unique<engine::StateStore>(ctx.fs, common.StatePath());
-    engine::Status s = LockState(ctx, *store, command, lock_timeout, &lock);
+    engine::Status s = OpenStateBackend(common, ctx, &backend);
+    if (s.ok()) s = LockState(ctx, *backend, command, lock_timeout, &lock);
     int replayed = 0;
-    if (s.ok()) s = LoadStateForWrite(ctx, *store, &state, &replayed);
+    if (s.ok()) s = LoadStateForWrite(ctx, *backend, &state, &replayed);
     if (!s.ok()) {
       fmt::print(ctx.err, "{}: {}\n", command, s.message());
       return false;
@@ -47,7 +47,7 @@ struct LiveSession {
   }
 
   int Write(engine::State next, const std::string& command, Context& ctx) {
-    engine::Status s = store->Write(state, &next, ctx.random);
+    engine::Status s = backend->Write(state, &next, ctx.random);
     if (!s.ok()) {
       fmt::print(ctx.err, "{}: {}\n", command, s.message());
       return kExitError;

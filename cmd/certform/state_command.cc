@@ -10,16 +10,19 @@
 #include "cmd/certform/workspace.h"
 #include "engine/state_file.h"
 #include "engine/state_lock.h"
-#include "engine/state_store.h"
+#include "engine/state_backend.h"
 #include "engine/suggest.h"
 
 namespace certform::cli {
 
 namespace {
 
-int LoadOrReport(engine::StateStore& store, engine::State* state, Context& ctx) {
+// Opens the state backend and loads the state (journal replayed in memory); prints the problem.
+int LoadOrReport(const CommonOptions& common, std::unique_ptr<engine::StateBackend>* backend,
+                 engine::State* state, Context& ctx) {
   int replayed = 0;
-  engine::Status s = LoadState(ctx, store, state, &replayed);
+  engine::Status s = OpenStateBackend(common, ctx, backend);
+  if (s.ok()) s = LoadState(ctx, **backend, state, &replayed);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform state: {}\n", s.message());
     return kExitError;
@@ -32,9 +35,9 @@ int List(const Args& args, Context& ctx) {
   CommandLine cl("state list [options]", "Lists the domains in the state, sorted.");
   cl.AddCommonOptions(&common);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
-  engine::StateStore store(ctx.fs, common.StatePath());
+  std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
-  if (int rc = LoadOrReport(store, &state, ctx)) return rc;
+  if (int rc = LoadOrReport(common, &backend, &state, ctx)) return rc;
   if (common.json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& [domain, e] : state.entries) list.push_back(domain);
@@ -57,13 +60,13 @@ int Show(const Args& args, Context& ctx) {
     fmt::print(ctx.err, "certform state show: which domain? Usage: certform state show DOMAIN\n");
     return kExitError;
   }
-  engine::StateStore store(ctx.fs, common.StatePath());
+  std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
-  if (int rc = LoadOrReport(store, &state, ctx)) return rc;
+  if (int rc = LoadOrReport(common, &backend, &state, ctx)) return rc;
   const engine::StateEntry* e = state.Find(domains[0]);
   if (e == nullptr) {
     fmt::print(ctx.err, "certform state show: \"{}\" is not in the state ({})\n", domains[0],
-               store.path());
+               backend->Describe());
     return kExitError;
   }
   nlohmann::ordered_json j = engine::EntryToJson(*e);
@@ -99,18 +102,19 @@ int Remove(const Args& args, Context& ctx) {
     fmt::print(ctx.err, "certform state rm: which domains? Usage: certform state rm DOMAIN...\n");
     return kExitError;
   }
-  engine::StateStore store(ctx.fs, common.StatePath());
-  std::unique_ptr<engine::StateLock> lock;
+  std::unique_ptr<engine::StateBackend> backend;
+  std::unique_ptr<engine::StateBackendLock> lock;
   engine::State prior;
   if (!dry_run) {
-    engine::Status s = LockState(ctx, store, "certform state rm", lock_timeout, &lock);
+    engine::Status s = OpenStateBackend(common, ctx, &backend);
+    if (s.ok()) s = LockState(ctx, *backend, "certform state rm", lock_timeout, &lock);
     int replayed = 0;
-    if (s.ok()) s = LoadStateForWrite(ctx, store, &prior, &replayed);
+    if (s.ok()) s = LoadStateForWrite(ctx, *backend, &prior, &replayed);
     if (!s.ok()) {
       fmt::print(ctx.err, "certform state rm: {}\n", s.message());
       return kExitError;
     }
-  } else if (int rc = LoadOrReport(store, &prior, ctx)) {
+  } else if (int rc = LoadOrReport(common, &backend, &prior, ctx)) {
     return rc;
   }
   engine::State next = prior;
@@ -125,14 +129,14 @@ int Remove(const Args& args, Context& ctx) {
     for (const std::string& d : domains) fmt::print(ctx.out, "Would remove {}\n", d);
     return kExitOk;
   }
-  engine::Status s = store.Write(prior, &next, ctx.random);
+  engine::Status s = backend->Write(prior, &next, ctx.random);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform state rm: {}\n", s.message());
     return kExitError;
   }
   for (const std::string& d : domains) fmt::print(ctx.out, "Removed {}\n", d);
   fmt::print(ctx.out, "State serial {} → {}; the previous state is in {}\n", prior.serial,
-             next.serial, store.backup_path());
+             next.serial, backend->BackupDescription());
   return kExitOk;
 }
 

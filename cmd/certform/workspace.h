@@ -6,8 +6,7 @@
 #include "engine/config.h"
 #include "engine/diagnostics.h"
 #include "engine/state.h"
-#include "engine/state_lock.h"
-#include "engine/state_store.h"
+#include "engine/state_backend.h"
 
 namespace certform::cli {
 
@@ -17,23 +16,30 @@ engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
 
 // Loads the state and replays, in memory only, a journal left by an apply that crashed, so that
 // read-only commands see every completed call. `replayed` counts the journal's records.
-engine::Status LoadState(Context& ctx, engine::StateStore& store, engine::State* state,
+engine::Status LoadState(Context& ctx, engine::StateBackend& backend, engine::State* state,
                          int* replayed);
 
 // For commands that write (the state lock must be held): loads the state, and when a journal
 // was left by a crash, replays it, writes the result (backup, serial +1) and clears the journal.
 // `on_disk` is what the state file holds afterwards.
-engine::Status LoadStateForWrite(Context& ctx, engine::StateStore& store, engine::State* on_disk,
-                                 int* replayed);
+engine::Status LoadStateForWrite(Context& ctx, engine::StateBackend& backend,
+                                 engine::State* on_disk, int* replayed);
 
 // For plan: like LoadState, except that a journal left by a crash is first made part of the state
 // file, under the lock (LoadStateForWrite), so that the plan records the serial apply will find.
 // Without a journal, plan takes no lock.
-engine::Status LoadStateForPlan(Context& ctx, engine::StateStore& store,
+engine::Status LoadStateForPlan(Context& ctx, engine::StateBackend& backend,
                                 engine::Clock::Duration lock_timeout, engine::State* state);
 
 // Takes the state lock for `command` ("certform apply"), waiting up to `timeout`.
-engine::Status LockState(Context& ctx, engine::StateStore& store, const std::string& command,
-                         engine::Clock::Duration timeout, std::unique_ptr<engine::StateLock>* lock);
+engine::Status LockState(Context& ctx, engine::StateBackend& backend, const std::string& command,
+                         engine::Clock::Duration timeout,
+                         std::unique_ptr<engine::StateBackendLock>* lock);
+
+// The state backend the configuration chooses ([state] backend = "local" or "postgres"), or the
+// local file --state names. Errors (a bad [state] table, --state with postgres, a database that
+// cannot be reached) are printed by the caller.
+engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
+                                std::unique_ptr<engine::StateBackend>* backend);
 
 }  // namespace certform::cli

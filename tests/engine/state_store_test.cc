@@ -4,6 +4,7 @@
 
 #include "engine/journal.h"
 #include "engine/state_file.h"
+#include "engine/local_state_backend.h"
 #include "engine/state_recorder.h"
 #include "tests/support/temp_dir.h"
 
@@ -205,9 +206,8 @@ TEST_CASE("state: a checkpoint that fails after the journal write is not a lost 
   CountingRandom random;
   const std::string path = dir.Path("certform.state.json");
   FailingWrites failing(path);  // every state write fails; the journal's appends work
-  StateStore store(failing, path);
-  Journal journal(failing, store.journal_path());
-  StateRecorder recorder(journal, store, random, State{}, /*checkpoint_every=*/2);
+  LocalStateBackend backend(failing, path);
+  StateRecorder recorder(backend, random, State{}, /*checkpoint_every=*/2);
   State reached;
   for (const char* d : {"a.example.com", "b.example.com", "c.example.com"}) {
     JournalRecord record{.domain = d, .forget = false, .entry = Entry(d)};
@@ -217,7 +217,32 @@ TEST_CASE("state: a checkpoint that fails after the journal write is not a lost 
   CHECK(recorder.checkpoint_error().code() == Status::Code::kIoError);
   State replayed;
   int n = 0;
-  REQUIRE(journal.Replay(&replayed, &n).ok());
+  REQUIRE(backend.ReplayJournal(&replayed, &n).ok());
   CHECK(n == 3);
   CHECK(replayed.entries.size() == 3);
+}
+
+TEST_CASE("state: a write whose prior moved under it is refused and writes nothing",
+          "[state][backend]") {
+  TempDir dir;
+  PosixFileSystem fs;
+  CountingRandom random;
+  LocalStateBackend runner_a(fs, dir.Path("certform.state.json"));
+  LocalStateBackend runner_b(fs, dir.Path("certform.state.json"));
+  State v1;
+  v1.entries["a.example.com"] = Entry("a.example.com");
+  REQUIRE(runner_a.Write(State{}, &v1, random).ok());
+  State seen_by_b;
+  REQUIRE(runner_b.Load(&seen_by_b).ok());
+  State v2 = v1;
+  v2.entries["b.example.com"] = Entry("b.example.com");
+  REQUIRE(runner_a.Write(v1, &v2, random).ok());  // serial 2
+  const std::string before = dir.Read("certform.state.json");
+  State stale = seen_by_b;
+  stale.entries.clear();
+  Status s = runner_b.Write(seen_by_b, &stale, random);  // b still believes serial 1
+  CHECK(s.code() == Status::Code::kConflict);
+  CHECK(s.message().find("changed under this run (serial 1 expected, 2 found)") !=
+        std::string::npos);
+  CHECK(dir.Read("certform.state.json") == before);
 }

@@ -1,0 +1,57 @@
+// StateBackend: where the state, its lock and its journal of completed calls live. One interface,
+// two implementations: local files beside the configuration (LocalStateBackend, the default) and
+// a PostgreSQL workspace shared by many runners (state/postgres/). Commands and the applier go
+// through this interface only.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/journal.h"
+#include "engine/random.h"
+#include "engine/state.h"
+#include "engine/state_lock.h"
+#include "engine/status.h"
+
+namespace certform::engine {
+
+// A held lock on a backend's state; released when destroyed.
+class StateBackendLock {
+ public:
+  virtual ~StateBackendLock() = default;
+};
+
+class StateBackend {
+ public:
+  virtual ~StateBackend() = default;
+
+  // For messages: "certform.state.json", or "PostgreSQL workspace \"default\" (schema certform)".
+  virtual std::string Describe() const = 0;
+  // Where the previous version is kept on each write, for messages.
+  virtual std::string BackupDescription() const = 0;
+
+  // Reads the state: empty (no lineage, serial 0) when there is none yet. Corruption or a newer
+  // format is an error, and the stored state is never overwritten by certform.
+  virtual Status Load(State* state) = 0;
+  // Writes `next` when its content differs from `prior` (the state as loaded), as a
+  // compare-and-swap on prior's lineage and serial: when the stored state moved since `prior` was
+  // loaded, Conflict and nothing is written. Lineage is kept (created on the first write), serial
+  // becomes prior.serial + 1, the previous version is kept. On success `next` holds what was
+  // written.
+  virtual Status Write(const State& prior, State* next, RandomSource& random) = 0;
+
+  // Takes the exclusive lock for `holder`, retrying until `timeout` (0: fail at once); Conflict
+  // naming the holder (host, pid, command, since) when someone else keeps it.
+  virtual Status Lock(const LockHolder& holder, Clock::Duration timeout, Clock& clock,
+                      std::unique_ptr<StateBackendLock>* lock) = 0;
+
+  // The journal of completed calls (held lock required to append or clear): each record is
+  // durable when AppendJournal returns.
+  virtual Status AppendJournal(const JournalRecord& record) = 0;
+  virtual Status ReplayJournal(State* state, int* applied) = 0;
+  virtual bool HasJournal() = 0;
+  virtual Status ClearJournal() = 0;
+};
+
+}  // namespace certform::engine
