@@ -70,10 +70,24 @@ struct DesiredBinding {
   SourcePos where;          // where the domain is written
 };
 
+// Where the state lives ([state] table): local files (the default) or a PostgreSQL workspace.
+struct StateSettings {
+  std::string backend = "local";  // "local" | "postgres"
+  // libpq keyword/value string or URI; empty: libpq's own environment (PGHOST, PGPORT,
+  // PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE, ~/.pgpass). Never holds a password.
+  std::string conn_str;
+  std::string schema = "certform";   // [a-z_][a-z0-9_]*, at most 63 characters
+  std::string workspace = "default";  // one state per workspace
+  int history = 20;                   // previous versions kept per workspace
+  SourcePos where;
+  bool valid = true;  // false when the [state] table has errors (reported as diagnostics)
+};
+
 struct Config {
   std::string dir;                 // the configuration directory
   std::vector<std::string> files;  // the TOML files read, sorted
   int expiry_warning_days = 30;    // warn when a certificate expires sooner than this
+  StateSettings state;
   std::map<std::string, AccountConfig> accounts;
   std::map<std::string, CertificateConfig> certificates;
   std::vector<DesiredBinding> bindings;  // sorted by account, then domain

@@ -1,6 +1,7 @@
 #include "engine/config_loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -20,7 +21,40 @@ namespace {
 constexpr int64_t kMaxConfigFileBytes = 16 << 20;
 
 const std::vector<std::string> kTopKeys = {"expiry_warning_days", "account", "certificate",
-                                           "binding"};
+                                           "binding", "state"};
+const std::vector<std::string> kStateKeys = {"backend", "conn_str", "schema", "workspace",
+                                             "history"};
+
+// True when a libpq connection string (keyword/value or URI) carries a password.
+bool HasPassword(const std::string& conn) {
+  std::string lower = conn;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
+    const size_t start = lower.find("://") + 3;
+    const size_t at = lower.find('@', start);
+    const size_t slash = lower.find('/', start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash) &&
+        lower.substr(start, at - start).find(':') != std::string::npos) {
+      return true;
+    }
+    return lower.find("password=") != std::string::npos;  // ?password=...
+  }
+  for (size_t at = lower.find("password"); at != std::string::npos;
+       at = lower.find("password", at + 1)) {
+    size_t i = at + 8;
+    while (i < lower.size() && lower[i] == ' ') ++i;
+    const bool keyword_start = at == 0 || lower[at - 1] == ' ';
+    if (keyword_start && i < lower.size() && lower[i] == '=') return true;
+  }
+  return false;
+}
+
+bool IsSqlIdentifier(const std::string& s) {
+  if (s.empty() || s.size() > 63 || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
 const std::vector<std::string> kAccountKeys = {"credentials", "endpoint",     "api",
                                                "rate_limit",  "upload_via",   "cas_endpoint",
                                                "cas_region"};
@@ -77,6 +111,11 @@ class FileReader {
       });
     }
     if (const toml::node* n = root.get("binding")) ReadBindings(*n);
+    if (const toml::node* n = root.get("state")) {
+      const int errors = diags_->ErrorCount();
+      ReadState(*n);
+      config_->state.valid = diags_->ErrorCount() == errors;
+    }
   }
 
   // Bindings as written, before accounts are known to be complete.
@@ -153,6 +192,60 @@ class FileReader {
       }
       if (!FirstDefinition(fmt::format("{} \"{}\"", kind, name), Pos(key.source()))) continue;
       fn(name, *inner);
+    }
+  }
+
+  void ReadState(const toml::node& n) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) return WrongType(n, "state", "a table, like [state]");
+    if (!FirstDefinition("[state]", Pos(n))) return;
+    CheckKeys(*t, kStateKeys, "[state]");
+    StateSettings& s = config_->state;
+    s.where = Pos(n);
+    if (auto v = String(*t, "backend")) {
+      if (*v == "local" || *v == "postgres") {
+        s.backend = *v;
+      } else {
+        diags_->Error(Pos(*t->get("backend")),
+                      fmt::format("\"backend\" must be \"local\" or \"postgres\", not \"{}\"", *v));
+      }
+    }
+    if (auto v = String(*t, "conn_str")) {
+      if (HasPassword(*v)) {
+        // Never repeat the string: it holds the password.
+        diags_->Error(Pos(*t->get("conn_str")), "\"conn_str\" holds a password",
+                      "put it in PGPASSWORD, ~/.pgpass or a PGSERVICE file instead: certform "
+                      "never writes a password into its configuration, state or output");
+      } else {
+        s.conn_str = *v;
+      }
+    }
+    if (auto v = String(*t, "schema")) {
+      if (IsSqlIdentifier(*v)) {
+        s.schema = *v;
+      } else {
+        diags_->Error(Pos(*t->get("schema")),
+                      fmt::format("\"schema\" \"{}\" must be a lower-case SQL name: letters, "
+                                  "digits and _, at most 63 characters",
+                                  *v));
+      }
+    }
+    if (auto v = String(*t, "workspace")) {
+      if (v->empty() || v->size() > 128) {
+        diags_->Error(Pos(*t->get("workspace")), "\"workspace\" must be 1 to 128 characters");
+      } else {
+        s.workspace = *v;
+      }
+    }
+    if (const toml::node* h = t->get("history")) {
+      if (!h->is_integer() || *h->value<int64_t>() < 1 || *h->value<int64_t>() > 10000) {
+        diags_->Error(Pos(*h), "\"history\" must be an integer from 1 to 10000");
+      } else {
+        s.history = static_cast<int>(*h->value<int64_t>());
+      }
+    }
+    if (s.backend == "local" && (t->get("conn_str") || t->get("schema") || t->get("workspace"))) {
+      diags_->Warning(s.where, "[state] settings for PostgreSQL are ignored with backend = \"local\"");
     }
   }
 

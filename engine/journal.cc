@@ -18,16 +18,45 @@ void ApplyRecord(const JournalRecord& record, State* state) {
   }
 }
 
-Status Journal::Append(const JournalRecord& record) {
+std::string JournalRecordToJson(const JournalRecord& record) {
   nlohmann::ordered_json j;
   if (record.upload) {
     j["upload"] = UploadToJson(*record.upload);
-    return fs_.AppendDurable(path_, j.dump() + "\n", kPrivateFileMode);
+    return j.dump();
   }
   j["domain"] = record.domain;
   j["forget"] = record.forget;
   if (!record.forget) j["entry"] = EntryToJson(record.entry);
-  return fs_.AppendDurable(path_, j.dump() + "\n", kPrivateFileMode);
+  return j.dump();
+}
+
+bool JournalRecordFromJson(const std::string& line, JournalRecord* out) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return false;
+  JournalRecord r;
+  if (j.contains("upload")) {
+    UploadEntry u;
+    if (!UploadFromJson(j["upload"], "journal", &u).ok()) return false;
+    r.upload = u;
+    *out = std::move(r);
+    return true;
+  }
+  if (!j.contains("domain") || !j["domain"].is_string() || !j.contains("forget") ||
+      !j["forget"].is_boolean()) {
+    return false;
+  }
+  r.domain = j["domain"].get<std::string>();
+  r.forget = j["forget"].get<bool>();
+  if (!r.forget) {
+    if (!j.contains("entry") || !EntryFromJson(j["entry"], "journal", &r.entry).ok()) return false;
+    r.entry.domain = r.domain;
+  }
+  *out = std::move(r);
+  return true;
+}
+
+Status Journal::Append(const JournalRecord& record) {
+  return fs_.AppendDurable(path_, JournalRecordToJson(record) + "\n", kPrivateFileMode);
 }
 
 Status Journal::Replay(State* state, int* applied) {
@@ -45,28 +74,8 @@ Status Journal::Replay(State* state, int* applied) {
     ++line_no;
     start = complete ? end + 1 : text.size();
     if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     JournalRecord r;
-    if (j.is_object() && j.contains("upload")) {
-      UploadEntry u;
-      if (UploadFromJson(j["upload"], "journal " + path_, &u).ok()) {
-        r.upload = u;
-        ApplyRecord(r, state);
-        ++*applied;
-        continue;
-      }
-    }
-    bool ok = j.is_object() && j.contains("domain") && j["domain"].is_string() &&
-              j.contains("forget") && j["forget"].is_boolean();
-    if (ok) {
-      r.domain = j["domain"].get<std::string>();
-      r.forget = j["forget"].get<bool>();
-      if (!r.forget) {
-        ok = j.contains("entry") && EntryFromJson(j["entry"], "journal " + path_, &r.entry).ok();
-        r.entry.domain = r.domain;
-      }
-    }
-    if (!ok) {
+    if (!JournalRecordFromJson(line, &r)) {
       if (!complete) break;  // torn final write: the call it describes was never reported
       return Status::Corruption(
           fmt::format("journal {} line {} is not a certform journal record", path_, line_no));

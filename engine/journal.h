@@ -24,6 +24,11 @@ struct JournalRecord {
 // Applies one record to `state`.
 void ApplyRecord(const JournalRecord& record, State* state);
 
+// One record as one line of JSON (no newline), and back; false for anything else. Shared by the
+// local journal file and the PostgreSQL journal table.
+std::string JournalRecordToJson(const JournalRecord& record);
+bool JournalRecordFromJson(const std::string& line, JournalRecord* record);
+
 class Journal {
  public:
   Journal(FileSystem& fs, std::string path) : fs_(fs), path_(std::move(path)) {}

@@ -16,7 +16,8 @@
 
 namespace certform::engine {
 
-// A held lock on a backend's state; released when destroyed.
+// A held lock on a backend's state; released when destroyed, which must happen before its
+// backend is destroyed.
 class StateBackendLock {
  public:
   virtual ~StateBackendLock() = default;

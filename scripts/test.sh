@@ -8,8 +8,8 @@ build="${CERTFORM_BUILD_DIR:-$root/build}"
 "$root/scripts/build.sh"
 # Static analysis with the repository's short list of checks (.clang-tidy), when installed.
 if command -v clang-tidy >/dev/null 2>&1; then
-  echo "clang-tidy: checking cmd/, engine/ and providers/"
-  findings=$(cd "$root" && find cmd engine providers -name '*.cc' -print0 |
+  echo "clang-tidy: checking cmd/, engine/, providers/ and state/"
+  findings=$(cd "$root" && find cmd engine providers state -name '*.cc' -print0 |
     xargs -0 -P "$(nproc)" -n 8 clang-tidy -p "$build" --quiet 2>/dev/null |
     grep -E 'warning:|error:' || true)
   if [ -n "$findings" ]; then

@@ -19,8 +19,8 @@ struct LiveSession {
   CommonOptions common;
   ConnectionOptions connection;
   engine::Clock::Duration lock_timeout{};
-  std::unique_ptr<engine::StateBackendLock> lock;
   std::unique_ptr<engine::StateBackend> backend;
+  std::unique_ptr<engine::StateBackendLock> lock;  // after `backend`: released before it goes
   engine::State state;
   engine::Config config;
 

@@ -4,6 +4,7 @@
 #include "engine/config_loader.h"
 #include "engine/journal.h"
 #include "engine/local_state_backend.h"
+#include "state/postgres/postgres_state_backend.h"
 
 #include <unistd.h>
 
@@ -64,7 +65,28 @@ engine::Status LockState(Context& ctx, engine::StateBackend& backend, const std:
 
 engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
                                 std::unique_ptr<engine::StateBackend>* backend) {
-  *backend = std::make_unique<engine::LocalStateBackend>(ctx.fs, common.StatePath());
+  engine::Diagnostics ignored;  // the commands report the configuration's problems themselves
+  const engine::StateSettings settings =
+      engine::LoadConfig(ctx.fs, common.config_dir, &ignored).state;
+  if (!settings.valid) {
+    return engine::Status::InvalidArgument(
+        "the [state] table of the configuration is not valid (run \"certform validate\")");
+  }
+  if (settings.backend != "postgres") {
+    *backend = std::make_unique<engine::LocalStateBackend>(ctx.fs, common.StatePath());
+    return engine::Status::OK();
+  }
+  if (!common.state_path.empty()) {
+    return engine::Status::InvalidArgument(
+        "--state names a local state file, but the configuration keeps the state in PostgreSQL "
+        "([state] backend = \"postgres\"); use one or the other (\"certform state pull\" copies "
+        "a workspace into a file)");
+  }
+  std::unique_ptr<pgstate::PostgresStateBackend> pg;
+  engine::Status s = pgstate::PostgresStateBackend::Open(
+      {settings.conn_str, settings.schema, settings.workspace, settings.history}, &pg);
+  if (!s.ok()) return s;
+  *backend = std::move(pg);
   return engine::Status::OK();
 }
 
