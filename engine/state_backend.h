@@ -37,7 +37,8 @@ class StateBackend {
   virtual Status Load(State* state) = 0;
   // Writes `next` when its content differs from `prior` (the state as loaded), as a
   // compare-and-swap on prior's lineage and serial: when the stored state moved since `prior` was
-  // loaded, Conflict and nothing is written. Lineage is kept (created on the first write), serial
+  // loaded, Conflict and nothing is written. Lineage is kept (on the first write: next's, or a
+  // new one), serial
   // becomes prior.serial + 1, the previous version is kept. On success `next` holds what was
   // written.
   virtual Status Write(const State& prior, State* next, RandomSource& random) = 0;

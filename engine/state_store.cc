@@ -25,7 +25,11 @@ Status StateStore::Write(const State& prior, State* next, RandomSource& random) 
     return Status::OK();
   }
   next->format_version = kStateFormatVersion;
-  next->lineage = prior.lineage.empty() ? NewUuid(random) : prior.lineage;
+  if (!prior.lineage.empty()) {
+    next->lineage = prior.lineage;
+  } else if (next->lineage.empty()) {
+    next->lineage = NewUuid(random);  // a first write, unless it brings a lineage (state push)
+  }
   next->serial = prior.serial + 1;
   next->tool_version = CERTFORM_VERSION;
   std::string current;

@@ -101,7 +101,7 @@ void PrintBash(std::ostream& out, const std::vector<DescribedCommand>& commands)
                c.name, Flags(c.doc), positional, files);
   }
   fmt::print(out,
-             "    state) COMPREPLY=($(compgen -W \"list show rm\" -- \"$cur\"));;\n"
+             "    state) COMPREPLY=($(compgen -W \"list show rm push pull\" -- \"$cur\"));;\n"
              "  esac\n"
              "}}\n"
              "complete -F _certform certform\n");
@@ -146,7 +146,7 @@ void PrintZsh(std::ostream& out, const std::vector<DescribedCommand>& commands) 
     fmt::print(out, "    \"{}\") compadd -- {}{};;\n", c.name, Flags(c.doc), extra);
   }
   fmt::print(out,
-             "    state) compadd -- list show rm;;\n"
+             "    state) compadd -- list show rm push pull;;\n"
              "  esac\n"
              "}}\n"
              "_certform \"$@\"\n");

@@ -146,7 +146,9 @@ const std::vector<std::pair<std::string, std::string>>& StateSubcommands() {
   static const std::vector<std::pair<std::string, std::string>> kSub = {
       {"list", "List the domains in the state"},
       {"show", "Show one domain's entry"},
-      {"rm", "Forget domains (the CDN is not touched)"}};
+      {"rm", "Forget domains (the CDN is not touched)"},
+      {"push", "Copy the local state file into the PostgreSQL workspace"},
+      {"pull", "Copy the PostgreSQL workspace's state into the local file"}};
   return kSub;
 }
 
@@ -158,19 +160,25 @@ int RunState(const Args& args, Context& ctx) {
                "Usage: certform state SUBCOMMAND [options]\n\n"
                "  list          {}\n"
                "  show DOMAIN   {}\n"
-               "  rm DOMAIN...  {}\n",
+               "  rm DOMAIN...  {}\n"
+               "  push          {}\n"
+               "  pull          {}\n",
                StateSubcommands()[0].second, StateSubcommands()[1].second,
-               StateSubcommands()[2].second);
+               StateSubcommands()[2].second, StateSubcommands()[3].second,
+               StateSubcommands()[4].second);
     return args.empty() ? kExitError : kExitOk;
   }
   Args rest(args.begin() + 1, args.end());
   if (args[0] == "list") return List(rest, ctx);
   if (args[0] == "show") return Show(rest, ctx);
   if (args[0] == "rm") return Remove(rest, ctx);
+  if (args[0] == "push") return StatePush(rest, ctx);
+  if (args[0] == "pull") return StatePull(rest, ctx);
   std::string hint = engine::Suggest(args[0], kSub);
   fmt::print(
       ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
-      hint.empty() ? " (use list, show or rm)" : fmt::format(" (did you mean \"{}\"?)", hint));
+      hint.empty() ? " (use list, show, rm, push or pull)"
+                   : fmt::format(" (did you mean \"{}\"?)", hint));
   return kExitError;
 }
 

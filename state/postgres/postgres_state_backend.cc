@@ -213,7 +213,11 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
     return engine::Status::Conflict("certform writes the state only while it holds the lock");
   }
   next->format_version = engine::kStateFormatVersion;
-  next->lineage = prior.lineage.empty() ? engine::NewUuid(random) : prior.lineage;
+  if (!prior.lineage.empty()) {
+    next->lineage = prior.lineage;
+  } else if (next->lineage.empty()) {
+    next->lineage = engine::NewUuid(random);  // a first write, unless it brings one (state pull)
+  }
   next->serial = prior.serial + 1;
   next->tool_version = CERTFORM_VERSION;
   const std::string document = engine::SerializeState(*next);
