@@ -26,9 +26,9 @@ struct Estate {
 // What one certform run did, from its JSON output, its exit and its wall time.
 struct RunFigures {
   testing::ProcessResult process;
-  double wall_s = 0;     // the process's whole life
-  long max_rss_kb = 0;   // peak resident memory of the process
-  nlohmann::json last;   // the last JSON line or document it printed (the apply summary)
+  double wall_s = 0;    // the process's whole life
+  long max_rss_kb = 0;  // peak resident memory of the process
+  nlohmann::json last;  // the last JSON line or document it printed (the apply summary)
 };
 
 // Writes the configuration (rate_limit per account) into estate->dir.

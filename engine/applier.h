@@ -27,8 +27,8 @@ struct ApplyOptions {
   // The most calls in flight per user. The window itself is sized from the measured latency
   // (CallWindow); this only caps it, e.g. to spare a slow proxy.
   int parallelism = kMaxWindow;
-  bool fail_fast = false;  // stop dispatching after the first failed change
-  RetryOptions retry;      // attempts, backoff base and cap, time per call
+  bool fail_fast = false;     // stop dispatching after the first failed change
+  RetryOptions retry;         // attempts, backoff base and cap, time per call
   RateLimiterOptions pacing;  // margin settings; `rate` is each account's rate_limit
   // CAS uploads (and the look-ups after a lost answer) per second per account: the slowest of the
   // calls involved (ListUserCertificateOrder, 10/s); there is one upload per certificate.

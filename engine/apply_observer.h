@@ -20,9 +20,9 @@ struct ChangeOutcome {
   bool skipped = false;  // never sent: stopped by SIGINT, --fail-fast, a recording failure or an
                          // error that concerns the whole account
   int attempts = 0;
-  CallResult last;    // RequestId on success; code, message and RequestId on failure
-  std::string error;  // human message on failure
-  std::string note;   // human remark on success, e.g. the domain was gone and is forgotten
+  CallResult last;            // RequestId on success; code, message and RequestId on failure
+  std::string error;          // human message on failure
+  std::string note;           // human remark on success, e.g. the domain was gone and is forgotten
   int64_t bound_cert_id = 0;  // the CertId sent (a binding to a certificate uploaded to CAS)
 };
 

@@ -8,7 +8,7 @@ namespace certform::engine {
 
 namespace {
 
-constexpr size_t kSamples = 64;    // the estimate follows the last this many answers
+constexpr size_t kSamples = 64;  // the estimate follows the last this many answers
 constexpr double kPercentile = 0.9;
 constexpr double kHeadroom = 1.25;  // latency varies: room for the slow tail
 constexpr int kExtra = 2;           // and for the calls that are just starting

@@ -49,14 +49,14 @@ const char* CertTypeName(CertType t);  // "upload" / "cas", the API's CertType v
 struct CertificateConfig {
   std::string key;  // the NAME of [certificate.NAME]
   CertType type = CertType::kUpload;
-  std::string cert_file;    // upload: PEM chain, leaf first; path resolved against its TOML file
-  std::string key_file;     // upload: private key path, or empty when key_env is used
-  std::string key_env;      // upload: environment variable holding the private key PEM
-  std::string cert_name;    // CertName sent to the API; derived from the fingerprint if unset
+  std::string cert_file;       // upload: PEM chain, leaf first; path resolved against its TOML file
+  std::string key_file;        // upload: private key path, or empty when key_env is used
+  std::string key_env;         // upload: environment variable holding the private key PEM
+  std::string cert_name;       // CertName sent to the API; derived from the fingerprint if unset
   bool explicit_name = false;  // cert_name was written in the configuration (`name`)
-  int64_t cert_id = 0;      // cas: the certificate's id in Certificate Management Service
-  std::string cert_region;  // cas: CertRegion, empty for the API default
-  CertificateInfo info;     // upload: filled by ResolveCertificates
+  int64_t cert_id = 0;         // cas: the certificate's id in Certificate Management Service
+  std::string cert_region;     // cas: CertRegion, empty for the API default
+  CertificateInfo info;        // upload: filled by ResolveCertificates
   SourcePos where;
   SourcePos cert_file_where, key_where;
 };
@@ -76,7 +76,7 @@ struct StateSettings {
   // libpq keyword/value string or URI; empty: libpq's own environment (PGHOST, PGPORT,
   // PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE, ~/.pgpass). Never holds a password.
   std::string conn_str;
-  std::string schema = "certform";   // [a-z_][a-z0-9_]*, at most 63 characters
+  std::string schema = "certform";    // [a-z_][a-z0-9_]*, at most 63 characters
   std::string workspace = "default";  // one state per workspace
   int history = 20;                   // previous versions kept per workspace
   SourcePos where;

@@ -55,9 +55,8 @@ bool IsSqlIdentifier(const std::string& s) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
 }
-const std::vector<std::string> kAccountKeys = {"credentials", "endpoint",     "api",
-                                               "rate_limit",  "upload_via",   "cas_endpoint",
-                                               "cas_region"};
+const std::vector<std::string> kAccountKeys = {
+    "credentials", "endpoint", "api", "rate_limit", "upload_via", "cas_endpoint", "cas_region"};
 const std::vector<std::string> kCertificateKeys = {"type", "cert_file", "key_file",   "key_env",
                                                    "name", "cert_id",   "cert_region"};
 const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https"};
@@ -245,7 +244,8 @@ class FileReader {
       }
     }
     if (s.backend == "local" && (t->get("conn_str") || t->get("schema") || t->get("workspace"))) {
-      diags_->Warning(s.where, "[state] settings for PostgreSQL are ignored with backend = \"local\"");
+      diags_->Warning(s.where,
+                      "[state] settings for PostgreSQL are ignored with backend = \"local\"");
     }
   }
 

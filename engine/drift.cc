@@ -36,8 +36,8 @@ std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBind
   // A CAS certificate is known by its id: another certificate under the same name is drift.
   if (recorded.cert_type == "cas" && live.cert_type == "cas" && recorded.cert_id != 0 &&
       live.cert_id != 0 && recorded.cert_id != live.cert_id) {
-    why.push_back(fmt::format("cert_id {}→{} (changed outside certform)", recorded.cert_id,
-                              live.cert_id));
+    why.push_back(
+        fmt::format("cert_id {}→{} (changed outside certform)", recorded.cert_id, live.cert_id));
   }
   return why;
 }
@@ -105,8 +105,7 @@ State RefreshedState(const State& state, const std::vector<LiveRead>& reads, con
   return next;
 }
 
-void AdoptUpload(const StateEntry& e, const Config& config, const std::string& now,
-                 State* state) {
+void AdoptUpload(const StateEntry& e, const Config& config, const std::string& now, State* state) {
   auto account = config.accounts.find(e.account);
   auto cert = config.certificates.find(e.certificate);
   if (account == config.accounts.end() || !account->second.UploadsViaCas() ||
@@ -117,7 +116,7 @@ void AdoptUpload(const StateEntry& e, const Config& config, const std::string& n
   const std::string key = UploadKey(e.account, e.fingerprint);
   if (state->uploads.count(key)) return;
   state->uploads[key] = UploadEntry{e.account, e.certificate, e.fingerprint, e.cert_name,
-                                    e.cert_id,  e.not_after,   now,           ""};
+                                    e.cert_id, e.not_after,   now,           ""};
 }
 
 }  // namespace certform::engine

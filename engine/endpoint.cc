@@ -26,8 +26,9 @@ bool IsLoopbackHost(std::string host) {
 
 std::string EndpointProblem(const std::string& url) {
   if (url.starts_with("https://")) return url.size() > 8 ? "" : "the endpoint has no host";
-  if (!url.starts_with("http://")) return "the endpoint must start with https:// (or http:// for "
-                                          "the local emulator)";
+  if (!url.starts_with("http://"))
+    return "the endpoint must start with https:// (or http:// for "
+           "the local emulator)";
   std::string rest = url.substr(7);
   const size_t end = rest.find_first_of("/?#");
   std::string authority = rest.substr(0, end);

@@ -15,9 +15,9 @@
 namespace certform::engine {
 
 struct JournalRecord {
-  std::string domain;   // empty for an upload record
-  bool forget = false;  // true: the domain leaves the state (a completed delete)
-  StateEntry entry;     // the domain's new entry when !forget
+  std::string domain;                 // empty for an upload record
+  bool forget = false;                // true: the domain leaves the state (a completed delete)
+  StateEntry entry;                   // the domain's new entry when !forget
   std::optional<UploadEntry> upload;  // a completed upload to CAS (then no domain)
 };
 

@@ -47,7 +47,7 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
     lane->indexes.push_back(i);
   }
   const RetryPolicy retry(options.retry);
-  std::mutex mu;  // guards random and stopped
+  std::mutex mu;                               // guards random and stopped
   std::map<std::string, std::string> stopped;  // account → why (an account-wide error)
   auto stop_reason = [&](const std::string& account) {
     std::lock_guard<std::mutex> lock(mu);

@@ -9,9 +9,9 @@
 
 #include "engine/call_window.h"
 #include "engine/clock.h"
-#include "engine/rate_limiter.h"
 #include "engine/provider.h"
 #include "engine/random.h"
+#include "engine/rate_limiter.h"
 #include "engine/retry_policy.h"
 
 namespace certform::engine {

@@ -42,7 +42,7 @@ PlanSummary Plan::Summary() const {
 
 bool Plan::HasChanges() const {
   return !uploads.empty() || std::any_of(changes.begin(), changes.end(),
-                     [](const Change& c) { return c.action != Action::kNoOp; });
+                                         [](const Change& c) { return c.action != Action::kNoOp; });
 }
 
 }  // namespace certform::engine

@@ -45,7 +45,7 @@ struct UploadStep {
   std::string account;
   std::string certificate;  // the configuration's certificate key
   std::string fingerprint;
-  std::string name;         // its CAS Name
+  std::string name;                     // its CAS Name
   std::optional<CertificateInfo> info;  // for review
 };
 
@@ -58,10 +58,10 @@ struct Plan {
   int64_t serial = 0;   // of that state
   std::string config_digest;
   std::string tool_version;
-  std::string created_at;       // UTC
+  std::string created_at;           // UTC
   std::vector<UploadStep> uploads;  // done first, by account then certificate
-  std::vector<Change> changes;  // one per domain, no-ops included, by account then domain
-  Diagnostics diags;            // warnings about what the plan cannot change (not in plan files)
+  std::vector<Change> changes;      // one per domain, no-ops included, by account then domain
+  Diagnostics diags;  // warnings about what the plan cannot change (not in plan files)
 
   PlanSummary Summary() const;
   bool HasChanges() const;

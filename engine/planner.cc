@@ -80,15 +80,14 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
   for (const UploadStep& u : plan->uploads) {
     if (UploadKey(u.account, u.fingerprint) == c->upload_key) return;
   }
-  plan->uploads.push_back({b.account, cert.key, cert.info.fingerprint, c->after->cert_name,
-                           cert.info});
+  plan->uploads.push_back(
+      {b.account, cert.key, cert.info.fingerprint, c->after->cert_name, cert.info});
 }
 
 // True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet.
 bool UsesForceSet(const Config& config, const DesiredBinding& b) {
   auto account = config.accounts.find(b.account);
-  return account == config.accounts.end() ||
-         account->second.api == kApiSetDomainServerCertificate;
+  return account == config.accounts.end() || account->second.api == kApiSetDomainServerCertificate;
 }
 
 }  // namespace
@@ -171,8 +170,8 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     if (c.action != Action::kNoOp && UsesForceSet(config, b) &&
         NameHeldByOtherContent(state, *c.after)) {
       c.replaces_name = true;
-      c.reasons.push_back(fmt::format("replaces the content of CertName {} (ForceSet)",
-                                      c.after->cert_name));
+      c.reasons.push_back(
+          fmt::format("replaces the content of CertName {} (ForceSet)", c.after->cert_name));
     }
     plan.changes.push_back(std::move(c));
   }

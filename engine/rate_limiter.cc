@@ -4,8 +4,7 @@
 
 namespace certform::engine {
 
-RateLimiter::RateLimiter(RateLimiterOptions options)
-    : options_(options), margin_(options.margin) {}
+RateLimiter::RateLimiter(RateLimiterOptions options) : options_(options), margin_(options.margin) {}
 
 Clock::Duration RateLimiter::Interval() const {
   const double seconds =

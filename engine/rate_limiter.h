@@ -2,9 +2,9 @@
 //
 // The API counts arrivals in a sliding one-second window; on a real network each request's transit
 // time varies, so calls sent exactly 1/rate apart can arrive bunched and trip the window. Slots are
-// therefore spaced (window + margin) / rate apart: any `rate` consecutive sends span the window plus
-// a margin that absorbs arrival jitter. A throttling answer widens the margin (doubling it) and
-// pushes every slot not yet used, including those already handed out, past the server's
+// therefore spaced (window + margin) / rate apart: any `rate` consecutive sends span the window
+// plus a margin that absorbs arrival jitter. A throttling answer widens the margin (doubling it)
+// and pushes every slot not yet used, including those already handed out, past the server's
 // retry-after; a long throttle-free stretch narrows it again, slowly. No bursts: an idle limiter
 // does not accumulate credit. Thread-safe.
 #pragma once

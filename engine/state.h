@@ -51,7 +51,7 @@ struct State {
   std::string lineage;  // UUID fixed for the file's life; empty before the first write
   int64_t serial = 0;   // +1 on every content change
   std::string tool_version;
-  std::map<std::string, StateEntry> entries;  // by domain
+  std::map<std::string, StateEntry> entries;   // by domain
   std::map<std::string, UploadEntry> uploads;  // by UploadKey(account, fingerprint)
 
   bool empty() const { return entries.empty() && uploads.empty(); }

@@ -99,7 +99,8 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
     out.entries.emplace(domain, std::move(e));
   }
   if (auto it = doc.find("uploads"); it != doc.end()) {
-    if (!it->is_array()) return Status::Corruption("state file " + path + ": uploads is not a list");
+    if (!it->is_array())
+      return Status::Corruption("state file " + path + ": uploads is not a list");
     for (size_t i = 0; i < it->size(); ++i) {
       UploadEntry u;
       Status s = UploadFromJson((*it)[i], fmt::format("state file {}, upload {}", path, i + 1), &u);

@@ -4,7 +4,8 @@ namespace certform::engine {
 
 Status StateRecorder::Record(const JournalRecord& record, const State& state) {
   Status s = backend_.AppendJournal(record);
-  if (!s.ok()) return s.WithContext("cannot record the call in the journal of " + backend_.Describe());
+  if (!s.ok())
+    return s.WithContext("cannot record the call in the journal of " + backend_.Describe());
   if (++since_checkpoint_ < checkpoint_every_) return Status::OK();
   // The record is durable in the journal; a checkpoint that fails loses nothing (the journal keeps
   // every record until a state write succeeds), so it is not reported as a lost record.

@@ -71,11 +71,11 @@ bool RunScenario(const Scenario& s) {
   const int keys = counters["keys_received"].get<int>();
   const bool ok = applied == s.changes && r.process.exit_code == 0 && ratio >= s.min_ratio &&
                   throttled_share <= s.max_throttled && (!s.via_cas || keys == s.accounts);
-  std::printf("%-52s %6.2f s  ratio %.3f (target ≥ %.2f)  throttled %d/%d (≤ %.0f%%)  peak %d/s"
-              "  retries %d  keys sent %d  %s\n",
-              s.name, apply_s, ratio, s.min_ratio, throttled, calls, s.max_throttled * 100,
-              bench::PeakPerSecond(counters), r.last.value("retries", 0), keys,
-              ok ? "PASS" : "FAIL");
+  std::printf(
+      "%-52s %6.2f s  ratio %.3f (target ≥ %.2f)  throttled %d/%d (≤ %.0f%%)  peak %d/s"
+      "  retries %d  keys sent %d  %s\n",
+      s.name, apply_s, ratio, s.min_ratio, throttled, calls, s.max_throttled * 100,
+      bench::PeakPerSecond(counters), r.last.value("retries", 0), keys, ok ? "PASS" : "FAIL");
   std::fflush(stdout);
   if (!ok) std::fprintf(stderr, "%s\n", r.process.out.substr(0, 2000).c_str());
   return ok;

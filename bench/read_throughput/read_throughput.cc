@@ -53,13 +53,15 @@ bool RunScenario(const Scenario& s) {
   const int throttled = counters["throttled"].get<int>();
   const double ratio = s.domains / r.wall_s / 100.0;
   const double rss_mb = r.max_rss_kb / 1024.0;
-  const bool in_sync = std::strcmp(s.command, "import") == 0 || r.last.value("checked", 0) == s.domains;
+  const bool in_sync =
+      std::strcmp(s.command, "import") == 0 || r.last.value("checked", 0) == s.domains;
   const bool ok = r.process.exit_code == 0 && in_sync && ratio >= s.min_ratio && throttled == 0 &&
                   rss_mb <= s.max_rss_mb;
-  std::printf("%-44s %7.2f s (floor %.0f s)  ratio %.3f (target ≥ %.2f)  throttled %d  peak %d/s"
-              "  RSS %.1f MB  %s\n",
-              s.name, r.wall_s, s.domains / 100.0, ratio, s.min_ratio, throttled,
-              bench::PeakPerSecond(counters), rss_mb, ok ? "PASS" : "FAIL");
+  std::printf(
+      "%-44s %7.2f s (floor %.0f s)  ratio %.3f (target ≥ %.2f)  throttled %d  peak %d/s"
+      "  RSS %.1f MB  %s\n",
+      s.name, r.wall_s, s.domains / 100.0, ratio, s.min_ratio, throttled,
+      bench::PeakPerSecond(counters), rss_mb, ok ? "PASS" : "FAIL");
   std::fflush(stdout);
   if (!ok) std::fprintf(stderr, "%s\n", r.process.out.substr(0, 2000).c_str());
   return ok;

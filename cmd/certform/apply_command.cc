@@ -127,7 +127,7 @@ int RunApply(const Args& args, Context& ctx) {
       "parallelism", po::value(&options.parallelism)->value_name("N"),
       "At most N calls in flight per user (default and ceiling 64); the window is sized from\n"
       "the measured latency below it")("fail-fast", po::bool_switch(&options.fail_fast),
-                                                  "Stop dispatching after the first failed change")(
+                                       "Stop dispatching after the first failed change")(
       "endpoint", po::value(&connection.endpoint_override)->value_name("URL"),
       "Send every account's calls to URL (e.g. the local emulator)")(
       "ca-bundle", po::value(&connection.ca_bundle)->value_name("FILE"),

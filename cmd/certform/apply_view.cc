@@ -71,8 +71,8 @@ class TextView final : public engine::ApplyObserver {
       fmt::print(out_, "{}: {} {}\n", o.domain, style_.Red(o.skipped ? "skipped:" : "FAILED:"),
                  FailureLine(o));
     } else if (!terminal_ || !o.note.empty()) {
-      fmt::print(out_, "{}: {} (RequestId {})\n", o.domain, o.note.empty() ? Verb(o.action) : o.note,
-                 o.last.request_id);
+      fmt::print(out_, "{}: {} (RequestId {})\n", o.domain,
+                 o.note.empty() ? Verb(o.action) : o.note, o.last.request_id);
     }
     if (terminal_) {
       const double seconds =
@@ -94,16 +94,16 @@ class TextView final : public engine::ApplyObserver {
 
 nlohmann::ordered_json OutcomeJson(const ChangeOutcome& o) {
   nlohmann::ordered_json j = {{"type", "change"},
-          {"domain", o.domain},
-          {"account", o.account},
-          {"action", engine::ActionName(o.action)},
-          {"status", o.ok        ? "applied"
-                     : o.skipped ? "skipped"
-                                 : "failed"},
-          {"attempts", o.attempts},
-          {"request_id", o.last.request_id},
-          {"error_code", o.last.error_code},
-          {"error_message", o.ok ? "" : o.error}};
+                              {"domain", o.domain},
+                              {"account", o.account},
+                              {"action", engine::ActionName(o.action)},
+                              {"status", o.ok        ? "applied"
+                                         : o.skipped ? "skipped"
+                                                     : "failed"},
+                              {"attempts", o.attempts},
+                              {"request_id", o.last.request_id},
+                              {"error_code", o.last.error_code},
+                              {"error_message", o.ok ? "" : o.error}};
   if (!o.note.empty()) j["note"] = o.note;  // e.g. a deleted domain that was already gone
   return j;
 }
@@ -163,7 +163,8 @@ void PrintApplyReport(std::ostream& out, const engine::ApplyResult& r, const Sty
   fmt::print(out, "\n{} {}\n", style.Red(r.interrupted ? "Apply stopped:" : "Apply failed:"),
              counts);
   for (const engine::UploadOutcome& o : r.uploads) {
-    if (!o.ok) fmt::print(out, "  certificate \"{}\" (upload to CAS)  {}\n", o.certificate, o.error);
+    if (!o.ok)
+      fmt::print(out, "  certificate \"{}\" (upload to CAS)  {}\n", o.certificate, o.error);
   }
   for (const ChangeOutcome& o : r.outcomes) {
     if (o.ok || o.skipped) continue;

@@ -54,8 +54,7 @@ const std::vector<Command>& Commands() {
       {"help", "Show help for certform or for a command", RunHelp},
       {"__complete", "Print completion candidates (used by the completion scripts)", RunComplete,
        true},
-      {"__manpages", "Write the man pages into a directory (used by the build)", RunManPages,
-       true},
+      {"__manpages", "Write the man pages into a directory (used by the build)", RunManPages, true},
   };
   return kCommands;
 }
@@ -66,8 +65,13 @@ std::vector<DescribedCommand> DescribeCommands(Context& ctx) {
   for (const Command& c : Commands()) {
     if (c.hidden) continue;
     if (std::string(c.name) == "help") {
-      out.push_back({c.name, c.summary, {"help [COMMAND]", "Shows help for certform or for a "
-                                         "command (the same as COMMAND --help).", {}, "COMMAND"}});
+      out.push_back({c.name,
+                     c.summary,
+                     {"help [COMMAND]",
+                      "Shows help for certform or for a "
+                      "command (the same as COMMAND --help).",
+                      {},
+                      "COMMAND"}});
       continue;
     }
     if (std::string(c.name) == "state") {

@@ -50,8 +50,8 @@ int RunVersion(const Args& args, Context& ctx);
 int RunPrune(const Args& args, Context& ctx);
 int StatePush(const Args& args, Context& ctx);  // state_migrate.cc
 int StatePull(const Args& args, Context& ctx);
-int RunCompletion(const Args& args, Context& ctx);   // completion.cc
-int RunComplete(const Args& args, Context& ctx);     // completion.cc: __complete, for the scripts
-int RunManPages(const Args& args, Context& ctx);     // manual.cc: __manpages DIR
+int RunCompletion(const Args& args, Context& ctx);  // completion.cc
+int RunComplete(const Args& args, Context& ctx);    // completion.cc: __complete, for the scripts
+int RunManPages(const Args& args, Context& ctx);    // manual.cc: __manpages DIR
 
 }  // namespace certform::cli

@@ -19,7 +19,7 @@ struct CommandDoc {
   std::string usage;        // after "certform ", e.g. "plan [options]"
   std::string description;  // the --help text
   std::vector<OptionDoc> options;
-  std::string positional;   // the positional argument's name, or ""
+  std::string positional;  // the positional argument's name, or ""
 };
 
 }  // namespace certform::cli

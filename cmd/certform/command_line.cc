@@ -90,7 +90,8 @@ void CommandLine::Describe(CommandDoc* doc) const {
     if (positional_name_ != nullptr && opt->long_name() == positional_name_) continue;
     OptionDoc o;
     o.name = opt->long_name();
-    const std::string canonical = opt->canonical_display_name(po::command_line_style::allow_dash_for_short);
+    const std::string canonical =
+        opt->canonical_display_name(po::command_line_style::allow_dash_for_short);
     if (canonical.size() == 2 && canonical[0] == '-') o.short_name = canonical.substr(1);
     if (opt->semantic()->max_tokens() > 0) o.value_name = opt->semantic()->name();
     o.help = opt->description();

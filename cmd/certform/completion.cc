@@ -9,8 +9,8 @@
 
 #include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
-#include "engine/config_loader.h"
 #include "cmd/certform/workspace.h"
+#include "engine/config_loader.h"
 
 namespace certform::cli {
 
@@ -97,8 +97,9 @@ void PrintBash(std::ostream& out, const std::vector<DescribedCommand>& commands)
     if (kind == "commands") positional = TopLevel(commands);
     if (kind == "shells") positional = "bash zsh";
     const std::string files = kind == "file" ? " -f" : "";
-    fmt::print(out, "    \"{}\") words=\"{} {}\"; COMPREPLY=($(compgen{} -W \"$words\" -- \"$cur\"));;\n",
-               c.name, Flags(c.doc), positional, files);
+    fmt::print(
+        out, "    \"{}\") words=\"{} {}\"; COMPREPLY=($(compgen{} -W \"$words\" -- \"$cur\"));;\n",
+        c.name, Flags(c.doc), positional, files);
   }
   fmt::print(out,
              "    state) COMPREPLY=($(compgen -W \"list show rm push pull\" -- \"$cur\"));;\n"

@@ -68,29 +68,33 @@ std::string MainPage(const std::vector<DescribedCommand>& commands) {
   page << Header("certform", "keep Alibaba Cloud CDN certificates as TOML files say");
   page << ".SH SYNOPSIS\n.B certform\n\\fICOMMAND\\fR [options]\n";
   page << ".SH DESCRIPTION\n"
-       << Roff("certform reads desired domain-to-certificate bindings from the *.toml files of a\n"
-               "configuration directory, diffs them against its state, shows the plan and makes\n"
-               "the CDN match it with paced SetDomainServerCertificate calls, in the manner of\n"
-               "Terraform. Private keys never appear in its state, plan files, logs or output.")
+       << Roff(
+              "certform reads desired domain-to-certificate bindings from the *.toml files of a\n"
+              "configuration directory, diffs them against its state, shows the plan and makes\n"
+              "the CDN match it with paced SetDomainServerCertificate calls, in the manner of\n"
+              "Terraform. Private keys never appear in its state, plan files, logs or output.")
        << "\n.SH COMMANDS\n";
   for (const DescribedCommand& c : commands) {
-    page << ".TP\n.B " << Roff(c.name) << "\n" << Roff(c.summary) << " (see \\fB"
-         << Roff(PageName(c.name)) << "\\fR(1))\n";
+    page << ".TP\n.B " << Roff(c.name) << "\n"
+         << Roff(c.summary) << " (see \\fB" << Roff(PageName(c.name)) << "\\fR(1))\n";
   }
   page << ".SH EXIT STATUS\n"
-       << Roff("0 success; 1 error; 2 with --detailed-exitcode: plan has changes, or drift found "
-               "drift.")
+       << Roff(
+              "0 success; 1 error; 2 with --detailed-exitcode: plan has changes, or drift found "
+              "drift.")
        << "\n.SH ENVIRONMENT\n"
-       << Roff("ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,\n"
-               "ALIBABA_CLOUD_SECURITY_TOKEN (or ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY,\n"
-               "ALICLOUD_SECURITY_TOKEN): credentials for credentials = \"env\".\n"
-               "ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CONFIG_FILE: profile files.\n"
-               "CERTFORM_LOG=debug: one line per API call on standard error, secrets redacted.\n"
-               "NO_COLOR: no colour.")
+       << Roff(
+              "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,\n"
+              "ALIBABA_CLOUD_SECURITY_TOKEN (or ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY,\n"
+              "ALICLOUD_SECURITY_TOKEN): credentials for credentials = \"env\".\n"
+              "ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CONFIG_FILE: profile files.\n"
+              "CERTFORM_LOG=debug: one line per API call on standard error, secrets redacted.\n"
+              "NO_COLOR: no colour.")
        << "\n.SH FILES\n"
-       << Roff("certform.state.json (the state; with .backup, .journal and .lock beside it), in\n"
-               "the configuration directory unless --state says otherwise. All mode 0600, none\n"
-               "holds a secret.")
+       << Roff(
+              "certform.state.json (the state; with .backup, .journal and .lock beside it), in\n"
+              "the configuration directory unless --state says otherwise. All mode 0600, none\n"
+              "holds a secret.")
        << "\n";
   return page.str();
 }

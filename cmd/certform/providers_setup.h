@@ -41,8 +41,8 @@ class ProviderSet {
   std::unique_ptr<providers::HttpTransport> logging_;  // CERTFORM_LOG=debug
   std::map<std::string, std::unique_ptr<alicloud::CdnProvider>> providers_;
   std::map<std::string, double> rates_;
-  std::map<std::string, std::string> users_;  // account → AccessKeyId
-  std::map<std::string, std::string> apis_;   // account → write call
+  std::map<std::string, std::string> users_;        // account → AccessKeyId
+  std::map<std::string, std::string> apis_;         // account → write call
   std::map<std::string, std::string> cas_regions_;  // accounts with upload_via = "cas"
 };
 

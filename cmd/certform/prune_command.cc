@@ -47,8 +47,9 @@ int RunPrune(const Args& args, Context& ctx) {
     return kExitError;
   };
   if (!dry_run && !auto_approve && !ctx.in_is_tty) {
-    return fail("nobody can confirm here (standard input is not a terminal); use --auto-approve "
-                "or --dry-run");
+    return fail(
+        "nobody can confirm here (standard input is not a terminal); use --auto-approve "
+        "or --dry-run");
   }
   engine::Diagnostics diags;
   engine::Config config = LoadConfigForLive(common.config_dir, ctx, &diags);

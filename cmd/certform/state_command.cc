@@ -8,9 +8,9 @@
 
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/workspace.h"
+#include "engine/state_backend.h"
 #include "engine/state_file.h"
 #include "engine/state_lock.h"
-#include "engine/state_backend.h"
 #include "engine/suggest.h"
 
 namespace certform::cli {
@@ -175,10 +175,9 @@ int RunState(const Args& args, Context& ctx) {
   if (args[0] == "push") return StatePush(rest, ctx);
   if (args[0] == "pull") return StatePull(rest, ctx);
   std::string hint = engine::Suggest(args[0], kSub);
-  fmt::print(
-      ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
-      hint.empty() ? " (use list, show, rm, push or pull)"
-                   : fmt::format(" (did you mean \"{}\"?)", hint));
+  fmt::print(ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
+             hint.empty() ? " (use list, show, rm, push or pull)"
+                          : fmt::format(" (did you mean \"{}\"?)", hint));
   return kExitError;
 }
 

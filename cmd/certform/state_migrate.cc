@@ -35,9 +35,10 @@ int Copy(engine::StateBackend& from, engine::StateBackend& to, bool force,
         to.Describe(), target.lineage, target.serial, from.Describe(), source.lineage));
   }
   if (target.lineage == source.lineage && target.serial > source.serial && !force) {
-    return fail(fmt::format("{} is newer (serial {}) than {} (serial {}); refusing to go back "
-                            "(--force does)",
-                            to.Describe(), target.serial, from.Describe(), source.serial));
+    return fail(
+        fmt::format("{} is newer (serial {}) than {} (serial {}); refusing to go back "
+                    "(--force does)",
+                    to.Describe(), target.serial, from.Describe(), source.serial));
   }
   engine::State written = target;
   if (written.lineage.empty()) written.lineage = source.lineage;  // a new target keeps it

@@ -15,8 +15,7 @@ class CdnProvider final : public engine::Provider {
  public:
   // `api` is the write call: "SetDomainServerCertificate" or "SetCdnDomainSSLCertificate".
   // `cas`, when set, serves the Certificate Management Service calls (upload_via = "cas").
-  CdnProvider(RpcClient client, std::string api,
-              std::unique_ptr<CasCertificates> cas = nullptr);
+  CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas = nullptr);
 
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;

@@ -80,8 +80,8 @@ engine::Status PostgresStateBackend::Open(const PostgresSettings& settings,
     return auth ? engine::Status::PermissionDenied(text) : engine::Status::Unavailable(text);
   }
   std::unique_ptr<PostgresStateBackend> backend(new PostgresStateBackend(conn, settings));
-  engine::Status s = backend->Exec("setting the statement timeout",
-                                   "SET statement_timeout = '30s'", {});
+  engine::Status s =
+      backend->Exec("setting the statement timeout", "SET statement_timeout = '30s'", {});
   if (s.ok()) s = backend->EnsureSchema();
   if (!s.ok()) return s;
   *out = std::move(backend);
@@ -93,8 +93,7 @@ std::string PostgresStateBackend::Table(const char* name) const {
 }
 
 engine::Status PostgresStateBackend::Exec(const std::string& what, const std::string& sql,
-                                          const std::vector<std::string>& params,
-                                          Result* result) {
+                                          const std::vector<std::string>& params, Result* result) {
   std::vector<const char*> values;
   for (const std::string& p : params) values.push_back(p.c_str());
   PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
@@ -164,8 +163,8 @@ engine::Status PostgresStateBackend::EnsureSchema() {
       }
     }
   }
-  s = Exec("reading the schema version", "SELECT max(version) FROM " + Table("certform_schema"),
-           {}, &r);
+  s = Exec("reading the schema version", "SELECT max(version) FROM " + Table("certform_schema"), {},
+           &r);
   if (!s.ok()) return s;
   const int version = std::atoi(r.Get(0, 0).c_str());
   if (version > kSchemaVersion) {
@@ -183,16 +182,15 @@ std::string PostgresStateBackend::Describe() const {
 }
 
 std::string PostgresStateBackend::BackupDescription() const {
-  return Table("state_history") + " (the last " + std::to_string(settings_.history) +
-         " versions)";
+  return Table("state_history") + " (the last " + std::to_string(settings_.history) + " versions)";
 }
 
 engine::Status PostgresStateBackend::Load(engine::State* state) {
   std::lock_guard<std::mutex> lock(mu_);
   Result r;
-  engine::Status s = Exec("reading the state",
-                          "SELECT document FROM " + Table("states") + " WHERE workspace = $1",
-                          {settings_.workspace}, &r);
+  engine::Status s =
+      Exec("reading the state", "SELECT document FROM " + Table("states") + " WHERE workspace = $1",
+           {settings_.workspace}, &r);
   if (!s.ok()) return s;
   if (r.rows() == 0) {
     *state = engine::State();
@@ -203,8 +201,7 @@ engine::Status PostgresStateBackend::Load(engine::State* state) {
 
 engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::State* next,
                                            engine::RandomSource& random) {
-  if (next->entries == prior.entries && next->uploads == prior.uploads &&
-      !prior.lineage.empty()) {
+  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty()) {
     *next = prior;
     return engine::Status::OK();
   }
@@ -253,7 +250,7 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
         "wrote it; nothing was written",
         Describe(), prior.serial, exists ? std::to_string(found_serial) : "none")));
   }
-  const std::vector<std::string> row = {settings_.workspace,   next->lineage,
+  const std::vector<std::string> row = {settings_.workspace,          next->lineage,
                                         std::to_string(next->serial), document,
                                         engine::Sha256Hex(document),  next->tool_version};
   if (exists) {
@@ -261,7 +258,8 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
              "INSERT INTO " + Table("state_history") +
                  " (workspace, lineage, serial, document, sha256, written_by, written_at) "
                  "SELECT workspace, lineage, serial, document, sha256, written_by, written_at "
-                 "FROM " + Table("states") + " WHERE workspace = $1",
+                 "FROM " +
+                 Table("states") + " WHERE workspace = $1",
              {settings_.workspace});
     if (s.ok()) {
       s = Exec("writing the state",
@@ -281,8 +279,8 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
   if (s.ok()) {
     s = Exec("trimming the history",
              "DELETE FROM " + Table("state_history") +
-                 " WHERE workspace = $1 AND id NOT IN (SELECT id FROM " +
-                 Table("state_history") + " WHERE workspace = $1 ORDER BY id DESC LIMIT $2)",
+                 " WHERE workspace = $1 AND id NOT IN (SELECT id FROM " + Table("state_history") +
+                 " WHERE workspace = $1 ORDER BY id DESC LIMIT $2)",
              {settings_.workspace, std::to_string(settings_.history)});
   }
   if (!s.ok()) return rollback(s);
@@ -325,10 +323,10 @@ engine::Status PostgresStateBackend::Lock(const engine::LockHolder& holder,
             r.rows() == 1) {
           who = r.Get(0, 0);
         }
-        return engine::Status::Conflict(fmt::format(
-            "the state in {} is locked by {}; wait for it to finish or retry with "
-            "--lock-timeout (the lock goes with the holder's database session)",
-            Describe(), who));
+        return engine::Status::Conflict(
+            fmt::format("the state in {} is locked by {}; wait for it to finish or retry with "
+                        "--lock-timeout (the lock goes with the holder's database session)",
+                        Describe(), who));
       }
     }
     clock.SleepFor(kLockPoll);
@@ -356,17 +354,16 @@ engine::Status PostgresStateBackend::ReplayJournal(engine::State* state, int* ap
   std::lock_guard<std::mutex> lock(mu_);
   *applied = 0;
   Result r;
-  engine::Status s = Exec("reading the journal",
-                          "SELECT record FROM " + Table("journal") +
-                              " WHERE workspace = $1 ORDER BY id",
-                          {settings_.workspace}, &r);
+  engine::Status s =
+      Exec("reading the journal",
+           "SELECT record FROM " + Table("journal") + " WHERE workspace = $1 ORDER BY id",
+           {settings_.workspace}, &r);
   if (!s.ok()) return s;
   for (int i = 0; i < r.rows(); ++i) {
     engine::JournalRecord record;
     if (!engine::JournalRecordFromJson(r.Get(i, 0), &record)) {
-      return engine::Status::Corruption(
-          fmt::format("journal of {}: record {} is not a certform journal record", Describe(),
-                      i + 1));
+      return engine::Status::Corruption(fmt::format(
+          "journal of {}: record {} is not a certform journal record", Describe(), i + 1));
     }
     engine::ApplyRecord(record, state);
     ++*applied;

@@ -48,7 +48,8 @@ class PostgresStateBackend final : public engine::StateBackend {
   engine::Status Write(const engine::State& prior, engine::State* next,
                        engine::RandomSource& random) override;
   engine::Status Lock(const engine::LockHolder& holder, engine::Clock::Duration timeout,
-                      engine::Clock& clock, std::unique_ptr<engine::StateBackendLock>* lock) override;
+                      engine::Clock& clock,
+                      std::unique_ptr<engine::StateBackendLock>* lock) override;
   engine::Status AppendJournal(const engine::JournalRecord& record) override;
   engine::Status ReplayJournal(engine::State* state, int* applied) override;
   bool HasJournal() override;

@@ -41,8 +41,7 @@ class ApplyFixture {
 
   // certform ARGS; commands that talk to the CDN get --endpoint pointing at the emulator.
   ProcessResult Run(std::vector<std::string> args) {
-    static const std::set<std::string> kOnline = {"apply", "drift", "refresh", "import",
-                                                  "prune"};
+    static const std::set<std::string> kOnline = {"apply", "drift", "refresh", "import", "prune"};
     const bool refresh = std::find(args.begin(), args.end(), "--refresh") != args.end();
     if (kOnline.count(args[0]) || refresh) {
       args.push_back("--endpoint");

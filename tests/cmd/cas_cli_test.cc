@@ -71,9 +71,10 @@ TEST_CASE("cli cas: one upload, then every domain bound by CertId without the ke
   CHECK(drift.out.find("cert_id " + std::to_string(id) + "→8089870") != std::string::npos);
 }
 
-TEST_CASE("cli cas: an upload whose answer was lost is found by name and checked, never reused "
-          "blindly",
-          "[cli][apply][cas]") {
+TEST_CASE(
+    "cli cas: an upload whose answer was lost is found by name and checked, never reused "
+    "blindly",
+    "[cli][apply][cas]") {
   ApplyFixture f(EmulatorWith(3));
   WriteCasConfig(f, 3);
   // A previous run uploaded the certificate, then crashed before recording it.
@@ -114,8 +115,8 @@ TEST_CASE("cli cas: a renewal uploads the new certificate once; prune deletes th
   const int64_t old_id = f.State().uploads.begin()->second.cert_id;
   // Someone else's certificate that happens to share nothing with certform.
   f.emu.emulator().PutCasCertificate({"team-legacy", 0, "u1", f.cli.web.CertPem(), true});
-  TestCert renewed = IssueCert({.cn = "*.bulk.example.com", .sans = {"*.bulk.example.com"}},
-                               &f.cli.ca);
+  TestCert renewed =
+      IssueCert({.cn = "*.bulk.example.com", .sans = {"*.bulk.example.com"}}, &f.cli.ca);
   f.cli.dir.Write("certs/bulk.pem", renewed.CertPem());
   f.cli.dir.Write("certs/bulk.key", renewed.KeyPem(), 0600);
   ProcessResult r = f.Run({"apply", "--auto-approve", "--target", "d0.bulk.example.com"});

@@ -91,9 +91,9 @@ TEST_CASE("docs: every command's man page and completions list exactly its --hel
       CHECK(flags.count((*it)[1].str()) == 1);
     }
     // The description is --help's, word for word (first line).
-    const std::string first = help.out.substr(help.out.find("\n\n") + 2,
-                                              help.out.find('\n', help.out.find("\n\n") + 2) -
-                                                  help.out.find("\n\n") - 2);
+    const std::string first =
+        help.out.substr(help.out.find("\n\n") + 2,
+                        help.out.find('\n', help.out.find("\n\n") + 2) - help.out.find("\n\n") - 2);
     CHECK(page.find(std::regex_replace(first, std::regex("-"), "\\-")) != std::string::npos);
     const std::string top = command.substr(0, command.find(' '));
     CHECK(main_page.find(".B " + top) != std::string::npos);
@@ -105,7 +105,8 @@ TEST_CASE("docs: bash completion completes commands, --target domains and state 
   CliFixture f;
   f.WriteStandardConfig();
   f.dir.Write("complete.sh", f.Run({"completion", "bash"}).out);
-  const std::string bin = std::string(CERTFORM_BINARY).substr(0, std::string(CERTFORM_BINARY).rfind('/'));
+  const std::string bin =
+      std::string(CERTFORM_BINARY).substr(0, std::string(CERTFORM_BINARY).rfind('/'));
   auto complete = [&](const std::string& words, int cword) {
     ProcessOptions o;
     o.cwd = f.dir.path();

@@ -126,7 +126,7 @@ TEST_CASE("cli field: a state entry of an account no longer configured does not 
   ProcessResult r = f.Run({"apply", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(f.Live()["img.example.com"]["https"] == false);  // the other change went through
+  CHECK(f.Live()["img.example.com"]["https"] == false);       // the other change went through
   CHECK(f.State().entries.count("legacy.example.com") == 1);  // until "state rm"
 }
 
@@ -136,8 +136,7 @@ TEST_CASE("cli field: a wrong AccessKey secret stops the account after one answe
   f.WriteBulkConfig(20, 10);
   std::map<std::string, std::string> env = f.Env();
   env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "not-the-secret";
-  ProcessResult r =
-      f.cli.Run({"apply", "--auto-approve", "--endpoint", f.emu.Endpoint()}, env);
+  ProcessResult r = f.cli.Run({"apply", "--auto-approve", "--endpoint", f.emu.Endpoint()}, env);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   nlohmann::json counters = f.emu.emulator().CountersJson();

@@ -26,8 +26,8 @@ PostgresServer& Server() {
 class Runner {
  public:
   explicit Runner(ApplyFixture& f) : f_(f) {
-    for (const char* file : {"certform.toml", "state.toml", "certs/web.pem", "certs/web.key", "certs/api.pem",
-                             "certs/bulk.pem", "certs/bulk.key"}) {
+    for (const char* file : {"certform.toml", "state.toml", "certs/web.pem", "certs/web.key",
+                             "certs/api.pem", "certs/bulk.pem", "certs/bulk.key"}) {
       if (f.cli.dir.Exists(file)) dir.Write(file, f.cli.dir.Read(file), 0600);
     }
   }
@@ -52,8 +52,7 @@ class Runner {
 // Appends a [state] table for `workspace` to the fixture's configuration.
 void UsePostgres(ApplyFixture& f, const std::string& workspace) {
   f.cli.dir.Write("state.toml", "[state]\nbackend = \"postgres\"\nconn_str = \"" +
-                                    Server().ConnStr() + "\"\nworkspace = \"" + workspace +
-                                    "\"\n");
+                                    Server().ConnStr() + "\"\nworkspace = \"" + workspace + "\"\n");
 }
 
 int CallsFor(ApplyFixture& f, const std::string& action) {
@@ -194,8 +193,9 @@ TEST_CASE("postgres cli: a password in conn_str and --state with postgres are re
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("state.toml:3:12: error: \"conn_str\" holds a password") != std::string::npos);
   CHECK(r.err.find("hunter2-secret") == std::string::npos);
-  f.cli.dir.Write("state.toml", "[state]\nbackend = \"postgres\"\nconn_str = "
-                                "\"postgresql://certform:hunter2-secret@db/certform\"\n");
+  f.cli.dir.Write("state.toml",
+                  "[state]\nbackend = \"postgres\"\nconn_str = "
+                  "\"postgresql://certform:hunter2-secret@db/certform\"\n");
   r = f.Run({"plan"});
   CHECK(r.exit_code == 1);
   CHECK((r.out + r.err).find("hunter2-secret") == std::string::npos);

@@ -110,8 +110,7 @@ TEST_CASE("secrets: the gateway's echo of the string to sign never reaches outpu
         }
       }
       INFO(transcript);
-      CHECK(transcript.find(code + ": the API refused the request signature") !=
-            std::string::npos);
+      CHECK(transcript.find(code + ": the API refused the request signature") != std::string::npos);
       CHECK(transcript.find("string to sign") == std::string::npos);
       std::vector<std::string> secrets = f.cli.Secrets();
       secrets.push_back(token);
@@ -128,8 +127,8 @@ TEST_CASE("secrets: a cert_file that also holds the key sends only the certifica
           "[cli][secrets]") {
   ApplyFixture f;
   // An nginx/HAProxy-style bundle: certificate, chain, then the key, in one file.
-  f.cli.dir.Write("certs/web.pem",
-                  f.cli.web.CertPem() + f.cli.ca.CertPem() + f.cli.web.KeyPem(), 0600);
+  f.cli.dir.Write("certs/web.pem", f.cli.web.CertPem() + f.cli.ca.CertPem() + f.cli.web.KeyPem(),
+                  0600);
   ProcessResult v = f.Run({"validate"});
   CHECK(v.exit_code == 0);
   CHECK(v.err.find("warning: certs/web.pem also holds a private key block") != std::string::npos);
@@ -142,7 +141,8 @@ TEST_CASE("secrets: a cert_file that also holds the key sends only the certifica
   CHECK(FindSecret(served, f.cli.Secrets()).empty());
 }
 
-TEST_CASE("secrets: uploads through CAS send the key once and never show it", "[cli][secrets][cas]") {
+TEST_CASE("secrets: uploads through CAS send the key once and never show it",
+          "[cli][secrets][cas]") {
   ApplyFixture f(EmulatorWith(5));
   f.WriteBulkConfig(5, 30);
   std::string toml = f.cli.dir.Read("certform.toml");

@@ -192,8 +192,8 @@ TEST_CASE("applier: transient failures are retried with backoff, then succeed", 
 
 TEST_CASE("applier: throttling honours retry-after and slows the account", "[applier]") {
   Harness h;
-  h.provider.Script("d0.example.com", {{Status::Throttled("Throttling.User"), "Throttling.User",
-                                        milliseconds(800)}});
+  h.provider.Script("d0.example.com",
+                    {{Status::Throttled("Throttling.User"), "Throttling.User", milliseconds(800)}});
   ApplyResult r = h.Run(MakeCreates(3));
   CHECK(r.summary.applied == 3);
   CHECK(r.summary.throttled == 1);
@@ -324,8 +324,8 @@ TEST_CASE("applier: deleting a domain the CDN no longer has is done, and the dom
   CHECK(h.recorder.records[0].forget);
   // A create of a missing domain is still a failure.
   Harness h2;
-  h2.provider.Script("d0.example.com",
-                     {{Status::NotFound("InvalidDomain.NotFound: gone"), "InvalidDomain.NotFound"}});
+  h2.provider.Script("d0.example.com", {{Status::NotFound("InvalidDomain.NotFound: gone"),
+                                         "InvalidDomain.NotFound"}});
   CHECK(h2.Run(MakeCreates(1)).summary.failed == 1);
 }
 
@@ -343,8 +343,8 @@ TEST_CASE("applier: an error that concerns the whole account stops that account 
     p.changes.push_back(c);
   }
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
-  ApplyResult r = Apply(p, {}, {{"main", {&h.provider, 10}}, {"other", {&other, 10}}}, env,
-                        h.options);
+  ApplyResult r =
+      Apply(p, {}, {{"main", {&h.provider, 10}}, {"other", {&other, 10}}}, env, h.options);
   // Calls already in flight may answer too, but nothing is dispatched after the first answer.
   CHECK(h.provider.calls().size() < 6);
   CHECK(r.summary.applied == static_cast<int>(h.provider.calls().size()) - 1 + 3);
@@ -397,9 +397,9 @@ TEST_CASE("applier: accounts of one user share one limiter", "[applier][limiter]
     p.changes.push_back(c);
   }
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
-  ApplyResult r = Apply(
-      p, {}, {{"main", {&h.provider, 10, "user:LTAI1"}}, {"alt", {&alt, 10, "user:LTAI1"}}}, env,
-      h.options);
+  ApplyResult r =
+      Apply(p, {}, {{"main", {&h.provider, 10, "user:LTAI1"}}, {"alt", {&alt, 10, "user:LTAI1"}}},
+            env, h.options);
   CHECK(r.summary.applied == 12);
   std::vector<Clock::Instant> at;
   for (const auto& c : h.provider.calls()) at.push_back(c.at);

@@ -55,7 +55,8 @@ TEST_CASE("live reader: an error that concerns the whole account stops its reads
   SeededRandom random;
   RefusingProvider refusing(Status::PermissionDenied("InvalidAccessKeyId.NotFound: unknown"));
   std::vector<DomainRef> domains;
-  for (int i = 0; i < 30; ++i) domains.push_back({"d" + std::to_string(i) + ".example.com", "main"});
+  for (int i = 0; i < 30; ++i)
+    domains.push_back({"d" + std::to_string(i) + ".example.com", "main"});
   ReadOptions options;
   options.parallelism = 1;
   std::vector<LiveRead> reads =

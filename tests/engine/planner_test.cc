@@ -237,8 +237,7 @@ TEST_CASE("planner: a state entry of an account no longer configured is a warnin
   CHECK(p.diags.items()[0].detail.find("certform state rm old.example.com") != std::string::npos);
 }
 
-TEST_CASE("planner: targets are compared as the configuration's domains, normalised",
-          "[planner]") {
+TEST_CASE("planner: targets are compared as the configuration's domains, normalised", "[planner]") {
   Config c = TwoCertConfig();
   Bind(&c, "www.example.com", "web");
   Bind(&c, "img.example.com", "web");

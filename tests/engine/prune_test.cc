@@ -13,10 +13,8 @@ TEST_CASE("prune: only certificates certform uploaded that nothing uses or wants
   c.certificates["web"] = web;
   c.bindings.push_back({"x.example.com", "main", true, "web", {}});
   State s;
-  s.entries["a.example.com"] = StateEntry{.domain = "a.example.com",
-                                          .account = "main",
-                                          .cert_type = "cas",
-                                          .cert_id = 1};
+  s.entries["a.example.com"] =
+      StateEntry{.domain = "a.example.com", .account = "main", .cert_type = "cas", .cert_id = 1};
   s.uploads[UploadKey("main", std::string(64, 'b'))] =
       UploadEntry{.account = "main", .fingerprint = std::string(64, 'b'), .cert_id = 2};
   s.uploads[UploadKey("main", std::string(64, 'c'))] =

@@ -96,7 +96,7 @@ TEST_CASE("limiter: the margin narrows only after a quiet period, and slowly", "
                        .narrow = 0.5});
   Clock::Instant t{};
   limiter.Reserve(t);
-  limiter.OnThrottled(t, {});  // 50 ms
+  limiter.OnThrottled(t, {});                                                   // 50 ms
   for (int i = 1; i <= 290; ++i) limiter.OnSuccess(t + milliseconds(100 * i));  // 29 s
   CHECK(limiter.margin() == milliseconds(50));
   limiter.OnSuccess(t + std::chrono::seconds(30));

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "engine/journal.h"
-#include "engine/state_file.h"
 #include "engine/local_state_backend.h"
+#include "engine/state_file.h"
 #include "engine/state_recorder.h"
 #include "tests/support/temp_dir.h"
 

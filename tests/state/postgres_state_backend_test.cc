@@ -140,11 +140,11 @@ TEST_CASE("postgres: the lock names its holder, waits, and goes with the session
   CHECK(PostgresStateBackend::LockKey("certform", "locks") !=
         PostgresStateBackend::LockKey("other_project", "locks"));
   // A runner that dies takes its lock with it (its session ends).
-  Server().Psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (SELECT pid "
-                "FROM pg_locks WHERE locktype = 'advisory' AND objid = " +
-                std::to_string(static_cast<uint32_t>(PostgresStateBackend::LockKey("certform",
-                                                                                   "locks"))) +
-                "::oid)");
+  Server().Psql(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (SELECT pid "
+      "FROM pg_locks WHERE locktype = 'advisory' AND objid = " +
+      std::to_string(static_cast<uint32_t>(PostgresStateBackend::LockKey("certform", "locks"))) +
+      "::oid)");
   held.reset();  // its release fails quietly: the session is gone
   a.reset();
   CHECK(b->Lock(Holder("plan"), std::chrono::seconds(5), clock, &mine).ok());
@@ -157,10 +157,10 @@ TEST_CASE("postgres: journal records are committed at once and replayed by anoth
   auto a = Open("journal");
   std::unique_ptr<engine::StateBackendLock> lock;
   REQUIRE(a->Lock(Holder("apply"), {}, clock, &lock).ok());
-  engine::JournalRecord r1{.domain = "a.example.com", .forget = false,
-                           .entry = Entry("a.example.com")};
-  engine::JournalRecord r2{.domain = "b.example.com", .forget = false,
-                           .entry = Entry("b.example.com")};
+  engine::JournalRecord r1{
+      .domain = "a.example.com", .forget = false, .entry = Entry("a.example.com")};
+  engine::JournalRecord r2{
+      .domain = "b.example.com", .forget = false, .entry = Entry("b.example.com")};
   REQUIRE(a->AppendJournal(r1).ok());
   REQUIRE(a->AppendJournal(r2).ok());
   lock.reset();
@@ -189,8 +189,8 @@ TEST_CASE("postgres: a lost connection is a clear failure, and nothing is writte
       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = " +
       std::to_string(static_cast<uint32_t>(PostgresStateBackend::LockKey("certform", "dropped"))) +
       "::oid");
-  engine::JournalRecord r{.domain = "a.example.com", .forget = false,
-                          .entry = Entry("a.example.com")};
+  engine::JournalRecord r{
+      .domain = "a.example.com", .forget = false, .entry = Entry("a.example.com")};
   Status s = a->AppendJournal(r);
   CHECK(s.code() == Status::Code::kUnavailable);
   CHECK(s.message().find("connection to PostgreSQL was lost") != std::string::npos);
@@ -204,8 +204,7 @@ TEST_CASE("postgres: a lost connection is a clear failure, and nothing is writte
   CHECK_FALSE(b->HasJournal());
 }
 
-TEST_CASE("postgres: an unreachable server is a clear error that holds no password",
-          "[postgres]") {
+TEST_CASE("postgres: an unreachable server is a clear error that holds no password", "[postgres]") {
   std::unique_ptr<PostgresStateBackend> b;
   Status s = PostgresStateBackend::Open(
       {"host=/nonexistent-socket-dir port=1 dbname=x user=u", "certform", "default", 3}, &b);

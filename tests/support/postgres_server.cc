@@ -43,8 +43,9 @@ std::string FindBin() {
 PostgresServer::PostgresServer() {
   bin_ = FindBin();
   if (bin_.empty()) {
-    error_ = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run "
-             "scripts/install-deps.sh";
+    error_ =
+        "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run "
+        "scripts/install-deps.sh";
     return;
   }
   char tmpl[] = "/tmp/certform-pg-XXXXXX";
@@ -92,8 +93,8 @@ std::string PostgresServer::RunAsOwner(const std::string& command) const {
 
 bool PostgresServer::Start() {
   const std::string out = RunAsOwner(
-      bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/log -w -t 60 -o \"-k " + dir_ +
-      " -p " + std::to_string(port_) + " -c listen_addresses= -c fsync=off\" start >/dev/null");
+      bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/log -w -t 60 -o \"-k " + dir_ + " -p " +
+      std::to_string(port_) + " -c listen_addresses= -c fsync=off\" start >/dev/null");
   if (out.find("(exit") != std::string::npos) {
     int status = 0;
     error_ = out + Shell("cat " + dir_ + "/log", &status);

@@ -31,9 +31,9 @@ class PostgresServer {
  private:
   std::string RunAsOwner(const std::string& command) const;
 
-  std::string dir_;      // data in dir_/data, socket in dir_
-  std::string bin_;      // PostgreSQL's bin directory
-  int port_ = 0;         // names the socket file only
+  std::string dir_;  // data in dir_/data, socket in dir_
+  std::string bin_;  // PostgreSQL's bin directory
+  int port_ = 0;     // names the socket file only
   bool as_root_ = false;
   bool ok_ = false;
   std::string error_;

@@ -4,8 +4,8 @@
 // Documented: UploadUserCertificate takes Name (at most 63 characters, unique per account), Cert
 // and Key and returns CertId; a taken name answers NameRepeat; content is not de-duplicated.
 // ListUserCertificateOrder (OrderType=UPLOAD, CurrentPage, ShowSize, Keyword) lists certificates.
-// Unconfirmed, modelled here: the error codes other than NameRepeat, the list's Sha2 field (taken to
-// be the SHA-256 of the leaf's DER in hex), and GetUserCertificateDetail returning Cert and Key
+// Unconfirmed, modelled here: the error codes other than NameRepeat, the list's Sha2 field (taken
+// to be the SHA-256 of the leaf's DER in hex), and GetUserCertificateDetail returning Cert and Key
 // unless CertFilter=true (the emulator keeps no key and answers a placeholder, so that clients
 // are tested against a key in the answer).
 #include <fmt/format.h>
@@ -62,8 +62,8 @@ ApiResponse CdnEmulator::CasAction(const std::string& action, const alicloud::Pa
     if (Param(p, "Key").empty()) return RenderError(MissingParam("Key"), request_id, json);
     for (const CasCertificate& c : cas_) {
       if (c.user == user && c.name == name) {
-        return RenderError({400, "NameRepeat", "The certificate name already exists."},
-                           request_id, json);
+        return RenderError({400, "NameRepeat", "The certificate name already exists."}, request_id,
+                           json);
       }
     }
     std::string fingerprint;
@@ -78,9 +78,10 @@ ApiResponse CdnEmulator::CasAction(const std::string& action, const alicloud::Pa
     const std::string type = Param(p, "OrderType").empty() ? "CPACK" : Param(p, "OrderType");
     const std::string keyword = Param(p, "Keyword");
     const int64_t page = std::max<int64_t>(1, std::atoll(Param(p, "CurrentPage").c_str()));
-    const int64_t size = Param(p, "ShowSize").empty()
-                             ? 50
-                             : std::clamp<int64_t>(std::atoll(Param(p, "ShowSize").c_str()), 1, 100);
+    const int64_t size =
+        Param(p, "ShowSize").empty()
+            ? 50
+            : std::clamp<int64_t>(std::atoll(Param(p, "ShowSize").c_str()), 1, 100);
     std::vector<const CasCertificate*> matching;
     for (const CasCertificate& c : cas_) {
       const bool listed = type == "CERT" || (type == "UPLOAD" && c.uploaded);
@@ -89,8 +90,8 @@ ApiResponse CdnEmulator::CasAction(const std::string& action, const alicloud::Pa
       }
     }
     nlohmann::json list = nlohmann::json::array();
-    for (int64_t i = (page - 1) * size; i < page * size && i < static_cast<int64_t>(matching.size());
-         ++i) {
+    for (int64_t i = (page - 1) * size;
+         i < page * size && i < static_cast<int64_t>(matching.size()); ++i) {
       list.push_back(Summary(*matching[static_cast<size_t>(i)]));
     }
     return RenderSuccess(action,

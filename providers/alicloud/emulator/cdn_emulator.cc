@@ -211,8 +211,13 @@ nlohmann::json CdnEmulator::StateJson() const {
 
 nlohmann::json CdnEmulator::CountersJson() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return {{"calls", calls_},     {"throttled", throttled_}, {"injected_errors", injected_errors_},
-          {"dropped", dropped_}, {"rejected", rejected_}, {"keys_received", keys_received_},   {"peak_per_second", window_.peaks()}};
+  return {{"calls", calls_},
+          {"throttled", throttled_},
+          {"injected_errors", injected_errors_},
+          {"dropped", dropped_},
+          {"rejected", rejected_},
+          {"keys_received", keys_received_},
+          {"peak_per_second", window_.peaks()}};
 }
 
 bool CdnEmulator::PutDomain(const std::string& name, const nlohmann::json& c, std::string* error) {

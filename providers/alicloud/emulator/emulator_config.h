@@ -54,9 +54,9 @@ struct EmulatorConfig {
   std::vector<AccountKey> accounts;
   std::vector<DomainSeed> domains;
   std::vector<CasCertificate> cas_certificates;
-  int write_limit = 10;      // SetDomainServerCertificate calls per user per sliding second
-  int ssl_write_limit = 30;  // SetCdnDomainSSLCertificate calls per user per sliding second
-  int read_limit = 100;      // DescribeDomainCertificateInfo calls per user per sliding second
+  int write_limit = 10;        // SetDomainServerCertificate calls per user per sliding second
+  int ssl_write_limit = 30;    // SetCdnDomainSSLCertificate calls per user per sliding second
+  int read_limit = 100;        // DescribeDomainCertificateInfo calls per user per sliding second
   int cas_upload_limit = 100;  // UploadUserCertificate (CAS 2020-04-07) per user per second
   int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
                                // DeleteUserCertificate (10/s documented for the list; the

@@ -265,11 +265,15 @@ TEST_CASE("emulator: a bad signature echoes the string to sign, under either gat
     r.method = "POST";
     r.target = "/";
     r.headers["content-type"] = "application/x-www-form-urlencoded";
-    Params p = {{"Action", "SetDomainServerCertificate"}, {"Version", "2018-05-10"},
-                {"AccessKeyId", "testid"},                {"SignatureMethod", "HMAC-SHA1"},
-                {"SignatureVersion", "1.0"},              {"SignatureNonce", "n1"},
+    Params p = {{"Action", "SetDomainServerCertificate"},
+                {"Version", "2018-05-10"},
+                {"AccessKeyId", "testid"},
+                {"SignatureMethod", "HMAC-SHA1"},
+                {"SignatureVersion", "1.0"},
+                {"SignatureNonce", "n1"},
                 {"Timestamp", engine::FormatUtc(engine::ToUnixSeconds(h.clock_.Now()))},
-                {"Format", "JSON"},                       {"PrivateKey", "KEY-MATERIAL-xyz"}};
+                {"Format", "JSON"},
+                {"PrivateKey", "KEY-MATERIAL-xyz"}};
     p.emplace_back("Signature", alicloud::Sign("POST", p, "wrong-secret"));
     r.body = alicloud::EncodeForm(p);
     engine::Clock::Duration latency{};

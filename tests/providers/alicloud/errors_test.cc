@@ -140,8 +140,9 @@ TEST_CASE("errors: hostile answers are clear errors, never a crash", "[errors][h
 
 TEST_CASE("errors: a signature error's echo of the string to sign never reaches the user",
           "[errors][secrets]") {
-  const std::string key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+Zx/k=\n"
-                          "-----END PRIVATE KEY-----\n";
+  const std::string key =
+      "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+Zx/k=\n"
+      "-----END PRIVATE KEY-----\n";
   const std::string token = "STS.TOKEN/abc+def==ghijklmnop";
   alicloud::SecretScrubber scrubber;
   scrubber.Add(key);
@@ -152,9 +153,10 @@ TEST_CASE("errors: a signature error's echo of the string to sign never reaches 
     nlohmann::json body = {
         {"RequestId", "R1"},
         {"Code", code},
-        {"Message", "Specified signature is not matched with our calculation. server string to "
-                    "sign is:POST&%2F&PrivateKey%3D" +
-                        alicloud::PercentEncode(once) + "%26SecurityToken%3D" + token}};
+        {"Message",
+         "Specified signature is not matched with our calculation. server string to "
+         "sign is:POST&%2F&PrivateKey%3D" +
+             alicloud::PercentEncode(once) + "%26SecurityToken%3D" + token}};
     Outcome o = Interpret(400, body.dump(), {}, scrubber);
     CHECK(o.status.IsAccountWide());
     for (const std::string& text : {o.status.message(), o.result.error_message}) {
