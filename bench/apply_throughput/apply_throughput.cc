@@ -17,6 +17,7 @@
 
 #include "bench/bench_estate.h"
 #include "tests/support/emulator_fixture.h"
+#include "tests/support/postgres_server.h"
 
 using namespace certform;
 using namespace certform::testing;
@@ -33,12 +34,29 @@ struct Scenario {
   double min_ratio;           // target: applied/s ÷ limit at least this ...
   double max_throttled;       // ... with at most this share of throttled answers
   bool via_cas = false;       // upload_via = "cas": one upload, then SetCdnDomainSSLCertificate
+  bool postgres = false;      // the state (and its journal, one commit per call) in PostgreSQL
 };
+
+// One PostgreSQL server for the scenarios that keep their state there.
+PostgresServer& Server() {
+  static PostgresServer server;
+  if (!server.ok()) {
+    std::fprintf(stderr, "PostgreSQL did not start: %s\n", server.error().c_str());
+    std::exit(1);
+  }
+  return server;
+}
 
 bool RunScenario(const Scenario& s) {
   bench::Estate estate;
   const double per_account = s.via_cas ? 30 : 10;
   bench::MakeEstate(s.accounts, s.changes, per_account, &estate);
+  if (s.postgres) {
+    static int workspace = 0;
+    estate.dir.Write("state.toml", "[state]\nbackend = \"postgres\"\nconn_str = \"" +
+                                       Server().ConnStr() + "\"\nworkspace = \"bench" +
+                                       std::to_string(++workspace) + "\"\n");
+  }
   if (s.via_cas) {
     std::string toml = estate.dir.Read("certform.toml");
     for (size_t at = toml.find("\ncredentials = "); at != std::string::npos;
@@ -91,6 +109,8 @@ int main(int argc, char** argv) {
       {"200 changes, arrival jitter 0-50 ms", 1, 200, 20, 20, 50, 0, 0.93, 0.01},
       // Any latency: the in-flight window follows the measured latency.
       {"300 changes, latency 300 ± 100 ms", 1, 300, 200, 200, 0, 0, 0.95, 0},
+      {"300 changes, latency 300 ± 100 ms, state in PostgreSQL", 1, 300, 200, 200, 0, 0, 0.95, 0,
+       false, true},
       {"300 changes, latency 1.5 ± 0.3 s", 1, 300, 1200, 600, 0, 0, 0.90, 0},
       {"300 changes, 3 accounts, latency 300 ± 100 ms", 3, 300, 200, 200, 0, 0, 0.95, 0},
       {"300 changes, 10% injected 5xx", 1, 300, 200, 200, 0, 0.1, 0, 1},
