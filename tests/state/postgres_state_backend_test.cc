@@ -211,3 +211,35 @@ TEST_CASE("postgres: an unreachable server is a clear error that holds no passwo
   CHECK(s.code() == Status::Code::kUnavailable);
   CHECK(s.message().find("cannot connect to PostgreSQL") != std::string::npos);
 }
+
+TEST_CASE("postgres: a role without CREATE rights uses the schema once it exists; without "
+          "privileges, a clear error",
+          "[postgres]") {
+  FakeClock clock;
+  SeededRandom random;
+  Open("owner");  // the owner (certform) made the schema and tables
+  Server().Psql("DROP ROLE IF EXISTS runner; CREATE ROLE runner LOGIN", "certform");
+  const std::string as_runner =
+      Server().ConnStr().replace(Server().ConnStr().find("user=certform"), 13, "user=runner");
+  std::unique_ptr<PostgresStateBackend> b;
+  Status s = PostgresStateBackend::Open({as_runner, "certform", "runner", 3}, &b);
+  CHECK(s.code() == Status::Code::kPermissionDenied);
+  CHECK(s.message().find("permission denied") != std::string::npos);
+  s = PostgresStateBackend::Open({as_runner, "fresh_schema", "runner", 3}, &b);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("could not be created (grant CREATE") != std::string::npos);
+  // Table privileges only: no CREATE anywhere, and it works.
+  Server().Psql(
+      "GRANT USAGE ON SCHEMA certform TO runner; "
+      "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA certform TO runner; "
+      "GRANT USAGE ON ALL SEQUENCES IN SCHEMA certform TO runner",
+      "certform");
+  s = PostgresStateBackend::Open({as_runner, "certform", "runner", 3}, &b);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  std::unique_ptr<engine::StateBackendLock> lock;
+  REQUIRE(b->Lock(Holder("apply"), {}, clock, &lock).ok());
+  State v1;
+  v1.entries["a.example.com"] = Entry("a.example.com");
+  CHECK(b->Write(State{}, &v1, random).ok());
+}
