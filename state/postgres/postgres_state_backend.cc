@@ -107,7 +107,9 @@ engine::Status PostgresStateBackend::Exec(const std::string& what, const std::st
     }
     return engine::Status::OK();
   }
-  const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  // Copied out before PQclear frees the result they point into.
+  const char* field = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  const std::string state = field == nullptr ? "" : field;
   std::string message = Trim(r == nullptr ? PQerrorMessage(conn_) : PQresultErrorMessage(r));
   if (r != nullptr) PQclear(r);
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -116,8 +118,7 @@ engine::Status PostgresStateBackend::Exec(const std::string& what, const std::st
         "certform stops here",
         what, message));
   }
-  return Classify(state == nullptr ? "" : state,
-                  fmt::format("PostgreSQL refused {}: {}", what, message));
+  return Classify(state, fmt::format("PostgreSQL refused {}: {}", what, message));
 }
 
 engine::Status PostgresStateBackend::EnsureSchema() {
