@@ -1,5 +1,6 @@
 #include "bench/bench_estate.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,18 +63,24 @@ RunFigures RunCertformMeasured(const Estate& estate, std::vector<std::string> ar
   args.push_back("--endpoint");
   args.push_back(endpoint);
   const std::string out_path = estate.dir.Path("bench-stdout.txt");
+  // Built before fork(): the child of a multithreaded process must not allocate (see
+  // tests/support/run_process.cc).
+  std::vector<char*> argv{const_cast<char*>(CERTFORM_BINARY)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const std::string home = "HOME=" + estate.dir.path();
+  std::vector<char*> envp{const_cast<char*>(home.c_str()), const_cast<char*>("PATH=/usr/bin:/bin"),
+                          nullptr};
+  const int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const std::string& cwd = estate.dir.path();
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
-    if (chdir(estate.dir.path().c_str()) != 0) _exit(126);
-    if (!std::freopen(out_path.c_str(), "w", stdout)) _exit(126);
-    setenv("HOME", estate.dir.path().c_str(), 1);
-    std::vector<char*> argv{const_cast<char*>(CERTFORM_BINARY)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(CERTFORM_BINARY, argv.data());
+    if (chdir(cwd.c_str()) != 0 || out_fd < 0 || dup2(out_fd, 1) < 0) _exit(126);
+    execve(CERTFORM_BINARY, argv.data(), envp.data());
     _exit(127);
   }
+  if (out_fd >= 0) close(out_fd);
   int status = 0;
   struct rusage usage {};
   wait4(pid, &status, 0, &usage);

@@ -44,18 +44,22 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : options.env) env_strings.push_back(k + "=" + v);
   if (!options.env.count("PATH")) env_strings.push_back("PATH=/usr/bin:/bin");
+  // Everything the child needs is built before fork(): between fork and exec a child of a
+  // multithreaded process (the in-process emulator serves from many threads) may only make
+  // async-signal-safe calls; an allocation there can deadlock on a lock another thread held.
+  std::vector<char*> argv{const_cast<char*>(program.c_str())};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const char* cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
   pid_ = fork();
   if (pid_ == 0) {
     dup2(in_fd, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
-    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
-    std::vector<char*> argv{const_cast<char*>(program.c_str())};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (std::string& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    if (cwd != nullptr && chdir(cwd) != 0) _exit(126);
     execve(program.c_str(), argv.data(), envp.data());
     _exit(127);
   }
