@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/cas_lookup.h"
 #include "engine/certificate.h"
 #include "engine/paced_call.h"
 
@@ -115,20 +116,46 @@ class ApplyRun {
     for (std::thread& t : workers) t.join();
   }
 
-  // One paced, retried provider call for an upload step.
-  PacedCallResult UploadCall(RateLimiter& limiter, const std::string& account,
-                             const std::function<Status(CallResult*)>& call) {
-    PacedCallHooks hooks;
-    hooks.halted = [this, &account] { return Halted() || !AccountStop(account).empty(); };
-    hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
-      std::lock_guard<std::mutex> lock(mu_);
-      return retry_.Backoff(attempts, retry_after, env_.random);
+  // The paced, retried calls of one account's upload steps, one after another.
+  SerialCall UploadCaller(RateLimiter& limiter, const std::string& account) {
+    return [this, &limiter, account](const std::function<Status(CallResult*)>& call) {
+      PacedCallHooks hooks;
+      hooks.halted = [this, &account] { return Halted() || !AccountStop(account).empty(); };
+      hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
+        std::lock_guard<std::mutex> lock(mu_);
+        return retry_.Backoff(attempts, retry_after, env_.random);
+      };
+      hooks.on_throttled = [this] {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++result_.summary.throttled;
+      };
+      hooks.fence = [this] { return Fence(); };
+      return PacedCall(limiter, retry_, env_.clock, call, hooks);
     };
-    hooks.on_throttled = [this] {
+  }
+
+  // The state lock must still be held before any call is sent; once it is lost, nothing more
+  // is sent by anyone in this run.
+  Status Fence() {
+    if (!env_.fence) return Status::OK();
+    Status s = env_.fence();
+    if (!s.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
-      ++result_.summary.throttled;
-    };
-    return PacedCall(limiter, retry_, env_.clock, call, hooks);
+      if (!lock_lost_) {
+        lock_lost_ = true;
+        halted_ = true;
+        result_.diags.Error({}, "the state lock was lost: certform stopped sending", s.message());
+      }
+    }
+    return s;
+  }
+
+  // Why a change or upload that was never sent was not: the stop that ended it.
+  std::string NotAttempted(const std::string& account) {
+    if (std::string why = AccountStop(account); !why.empty()) return "not attempted: " + why;
+    std::lock_guard<std::mutex> lock(mu_);
+    return lock_lost_ ? "not attempted: the state lock was lost"
+                      : "not attempted: the apply was stopped";
   }
 
   // Uploads one certificate, or finds it already there under its name with the same content (an
@@ -158,16 +185,14 @@ class ApplyRun {
       o.error = s.message();
       return o;
     }
-    PacedCallResult r = UploadCall(limiter, step.account, [&](CallResult* last) {
-      return provider->UploadCertificate(request, &o.cert_id, last);
-    });
+    const SerialCall call = UploadCaller(limiter, step.account);
+    PacedCallResult r = call(
+        [&](CallResult* last) { return provider->UploadCertificate(request, &o.cert_id, last); });
     WipeSecret(&request.key_pem);  // the key crosses the network once, here
     o.last = r.last;
-    if (r.status.code() == Status::Code::kConflict) {
+    if (r.status.code() == Status::Code::kAlreadyExists) {
       StoredCertificate found;
-      r = UploadCall(limiter, step.account, [&](CallResult* last) {
-        return provider->FindCertificate(step.name, &found, last);
-      });
+      r = FindUpload(*provider, step.name, call, &found);
       if (r.status.ok() && found.fingerprint != step.fingerprint) {
         o.error = fmt::format(
             "CAS already holds a certificate named {} with other content (fingerprint {}, CertId "
@@ -180,8 +205,7 @@ class ApplyRun {
     }
     if (!r.status.ok()) {
       if (r.status.IsAccountWide()) StopAccount(step.account, r.status.message());
-      o.error = r.stopped && r.attempts == 0 ? "not attempted: the apply was stopped"
-                                             : r.status.message();
+      o.error = r.stopped && r.attempts == 0 ? NotAttempted(step.account) : r.status.message();
       return o;
     }
     o.ok = true;
@@ -234,10 +258,8 @@ class ApplyRun {
       if (k >= lane.indexes.size()) return;
       const size_t i = lane.indexes[k];
       const Change& c = *changes_[i];
-      if (Halted()) {
-        Finish(i, Skipped(c, "not attempted: the apply was stopped"));
-      } else if (std::string why = AccountStop(c.account); !why.empty()) {
-        Finish(i, Skipped(c, "not attempted: " + why));
+      if (Halted() || !AccountStop(c.account).empty()) {
+        Finish(i, Skipped(c, NotAttempted(c.account)));
       } else {
         Finish(i, ApplyChange(lane, c));
       }
@@ -318,14 +340,12 @@ class ApplyRun {
       ++result_.summary.throttled;
     };
     hooks.window = &lane.window;
+    hooks.fence = [this] { return Fence(); };
     Provider* provider = accounts_.at(c.account).provider;
     PacedCallResult r = PacedCall(
         lane.limiter, retry_, env_.clock,
         [&](CallResult* last) { return provider->SetBinding(request, last); }, hooks);
-    if (r.stopped && r.attempts == 0) {
-      const std::string why = AccountStop(c.account);
-      return Skipped(c, "not attempted: " + (why.empty() ? "the apply was stopped" : why));
-    }
+    if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(c.account));
     ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
     o.bound_cert_id = request.cert_id;
     o.attempts = r.attempts;
@@ -398,6 +418,7 @@ class ApplyRun {
   ApplyResult result_;
   int done_ = 0;
   std::atomic<bool> halted_{false};
+  bool lock_lost_ = false;                               // guarded by mu_
   std::map<std::string, std::string> stopped_accounts_;  // account → why
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,6 +70,9 @@ struct ApplyEnv {
   ApplyRecorder& recorder;
   ApplyObserver& observer;
   const std::atomic<bool>& stop;  // set (e.g. by SIGINT): dispatch nothing more
+  // Checked right before every call is sent: OK while this run holds the state lock. A failure
+  // stops the whole run at once (nothing more is sent). Empty: no lock to check.
+  std::function<Status()> fence = {};
 };
 
 ApplyResult Apply(const Plan& plan, const State& prior,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/certificate.h"
+#include "engine/clock.h"
 #include "engine/diagnostics.h"
 
 namespace certform::engine {
@@ -71,14 +72,23 @@ struct DesiredBinding {
 };
 
 // Where the state lives ([state] table): local files (the default) or a PostgreSQL workspace.
+inline constexpr Clock::Duration kDefaultLockLease = std::chrono::seconds(60);
+inline constexpr Clock::Duration kMinLockLease = std::chrono::seconds(10);
+inline constexpr Clock::Duration kMaxLockLease = std::chrono::hours(1);
+
 struct StateSettings {
   std::string backend = "local";  // "local" | "postgres"
   // libpq keyword/value string or URI; empty: libpq's own environment (PGHOST, PGPORT,
-  // PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE, ~/.pgpass). Never holds a password.
+  // PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE, ~/.pgpass). Must not hold a password: the
+  // backend checks it with libpq's parser (where libpq is), never repeating it.
   std::string conn_str;
+  SourcePos conn_str_where;
   std::string schema = "certform";    // [a-z_][a-z0-9_]*, at most 63 characters
-  std::string workspace = "default";  // one state per workspace
+  std::string workspace = "default";  // one state per workspace; no control characters
   int history = 20;                   // previous versions kept per workspace
+  // How long the shared lock outlives its holder's last renewal: a holder that stops renewing
+  // (frozen, killed, cut off) loses it after this long, and then sends nothing more.
+  Clock::Duration lock_lease = kDefaultLockLease;
   SourcePos where;
   bool valid = true;  // false when the [state] table has errors (reported as diagnostics)
 };

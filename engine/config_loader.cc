@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "engine/domain_name.h"
+#include "engine/duration.h"
 #include "engine/endpoint.h"
 #include "engine/suggest.h"
 
@@ -22,31 +23,15 @@ constexpr int64_t kMaxConfigFileBytes = 16 << 20;
 
 const std::vector<std::string> kTopKeys = {"expiry_warning_days", "account", "certificate",
                                            "binding", "state"};
-const std::vector<std::string> kStateKeys = {"backend", "conn_str", "schema", "workspace",
-                                             "history"};
+const std::vector<std::string> kStateKeys = {"backend",   "conn_str", "schema",
+                                             "workspace", "history",  "lock_lease"};
 
-// True when a libpq connection string (keyword/value or URI) carries a password.
-bool HasPassword(const std::string& conn) {
-  std::string lower = conn;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
-    const size_t start = lower.find("://") + 3;
-    const size_t at = lower.find('@', start);
-    const size_t slash = lower.find('/', start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash) &&
-        lower.substr(start, at - start).find(':') != std::string::npos) {
-      return true;
-    }
-    return lower.find("password=") != std::string::npos;  // ?password=...
-  }
-  for (size_t at = lower.find("password"); at != std::string::npos;
-       at = lower.find("password", at + 1)) {
-    size_t i = at + 8;
-    while (i < lower.size() && lower[i] == ' ') ++i;
-    const bool keyword_start = at == 0 || lower[at - 1] == ' ';
-    if (keyword_start && i < lower.size() && lower[i] == '=') return true;
-  }
-  return false;
+// True when `s` holds a control character (a NUL, a newline, a tab...): never in a name that
+// keys a lock or a row.
+bool HasControl(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+  });
 }
 
 bool IsSqlIdentifier(const std::string& s) {
@@ -210,30 +195,41 @@ class FileReader {
       }
     }
     if (auto v = String(*t, "conn_str")) {
-      if (HasPassword(*v)) {
-        // Never repeat the string: it holds the password.
-        diags_->Error(Pos(*t->get("conn_str")), "\"conn_str\" holds a password",
-                      "put it in PGPASSWORD, ~/.pgpass or a PGSERVICE file instead: certform "
-                      "never writes a password into its configuration, state or output");
-      } else {
-        s.conn_str = *v;
-      }
+      // Checked for a password by libpq's own parser where certform opens the backend; never
+      // repeated in a message.
+      s.conn_str = *v;
+      s.conn_str_where = Pos(*t->get("conn_str"));
     }
+    // Setting values are never repeated in messages: they may hold anything, control
+    // characters included.
     if (auto v = String(*t, "schema")) {
       if (IsSqlIdentifier(*v)) {
         s.schema = *v;
       } else {
         diags_->Error(Pos(*t->get("schema")),
-                      fmt::format("\"schema\" \"{}\" must be a lower-case SQL name: letters, "
-                                  "digits and _, at most 63 characters",
-                                  *v));
+                      "\"schema\" must be a lower-case SQL name: letters a-z, digits and _, not "
+                      "starting with a digit, at most 63 characters");
       }
     }
     if (auto v = String(*t, "workspace")) {
       if (v->empty() || v->size() > 128) {
         diags_->Error(Pos(*t->get("workspace")), "\"workspace\" must be 1 to 128 characters");
+      } else if (HasControl(*v)) {
+        diags_->Error(Pos(*t->get("workspace")),
+                      "\"workspace\" holds a control character (a NUL, tab or newline)",
+                      "the workspace names the state's row and keys its lock: use printable "
+                      "characters only");
       } else {
         s.workspace = *v;
+      }
+    }
+    if (auto v = String(*t, "lock_lease")) {
+      const auto d = ParseDuration(*v);
+      if (!d || *d < kMinLockLease || *d > kMaxLockLease) {
+        diags_->Error(Pos(*t->get("lock_lease")),
+                      "\"lock_lease\" must be a duration from 10s to 1h, e.g. \"60s\" or \"2m\"");
+      } else {
+        s.lock_lease = *d;
       }
     }
     if (const toml::node* h = t->get("history")) {
@@ -243,7 +239,8 @@ class FileReader {
         s.history = static_cast<int>(*h->value<int64_t>());
       }
     }
-    if (s.backend == "local" && (t->get("conn_str") || t->get("schema") || t->get("workspace"))) {
+    if (s.backend == "local" &&
+        (t->get("conn_str") || t->get("schema") || t->get("workspace") || t->get("lock_lease"))) {
       diags_->Warning(s.where,
                       "[state] settings for PostgreSQL are ignored with backend = \"local\"");
     }

@@ -10,7 +10,12 @@ namespace certform::engine {
 
 void ApplyRecord(const JournalRecord& record, State* state) {
   if (record.upload) {
-    state->uploads[UploadKey(record.upload->account, record.upload->fingerprint)] = *record.upload;
+    const std::string key = UploadKey(record.upload->account, record.upload->fingerprint);
+    if (record.forget) {
+      state->uploads.erase(key);
+    } else {
+      state->uploads[key] = *record.upload;
+    }
   } else if (record.forget) {
     state->entries.erase(record.domain);
   } else {
@@ -22,6 +27,7 @@ std::string JournalRecordToJson(const JournalRecord& record) {
   nlohmann::ordered_json j;
   if (record.upload) {
     j["upload"] = UploadToJson(*record.upload);
+    if (record.forget) j["forget"] = true;
     return j.dump();
   }
   j["domain"] = record.domain;
@@ -38,6 +44,10 @@ bool JournalRecordFromJson(const std::string& line, JournalRecord* out) {
     UploadEntry u;
     if (!UploadFromJson(j["upload"], "journal", &u).ok()) return false;
     r.upload = u;
+    if (j.contains("forget")) {
+      if (!j["forget"].is_boolean()) return false;
+      r.forget = j["forget"].get<bool>();
+    }
     *out = std::move(r);
     return true;
   }

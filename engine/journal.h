@@ -16,9 +16,10 @@ namespace certform::engine {
 
 struct JournalRecord {
   std::string domain;                 // empty for an upload record
-  bool forget = false;                // true: the domain leaves the state (a completed delete)
+  bool forget = false;                // true: the domain (or the upload) leaves the state
   StateEntry entry;                   // the domain's new entry when !forget
-  std::optional<UploadEntry> upload;  // a completed upload to CAS (then no domain)
+  std::optional<UploadEntry> upload;  // a completed upload to CAS, or with `forget` one pruned
+                                      // (then no domain)
 };
 
 // Applies one record to `state`.

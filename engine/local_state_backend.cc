@@ -31,11 +31,21 @@ Status LocalStateBackend::Write(const State& prior, State* next, RandomSource& r
 }
 
 Status LocalStateBackend::Lock(const LockHolder& holder, Clock::Duration timeout, Clock& clock,
-                               std::unique_ptr<StateBackendLock>* lock) {
+                               std::unique_ptr<StateBackendLock>* lock, const WaitNotice& waiting) {
   std::unique_ptr<StateLock> held;
-  Status s = StateLock::Acquire(store_.lock_path(), holder, timeout, clock, &held);
+  Status s = StateLock::Acquire(store_.lock_path(), holder, timeout, clock, &held, waiting);
   if (s.ok()) *lock = std::make_unique<LocalLock>(std::move(held));
   return s;
+}
+
+Status LocalStateBackend::ForceUnlock(const std::string& /*lock_id*/, std::string* holder) {
+  Status s = DescribeLock(holder);
+  if (!s.ok()) return s;
+  if (holder->empty()) return Status::NotFound("the state " + store_.path() + " is not locked");
+  return Status::Failed(fmt::format(
+      "the local state lock is an flock held by {} and goes with that process: stop the process "
+      "(it records every completed call first); there is nothing to force",
+      *holder));
 }
 
 }  // namespace certform::engine

@@ -18,7 +18,13 @@ class LocalStateBackend final : public StateBackend {
   Status Load(State* state) override { return store_.Load(state); }
   Status Write(const State& prior, State* next, RandomSource& random) override;
   Status Lock(const LockHolder& holder, Clock::Duration timeout, Clock& clock,
-              std::unique_ptr<StateBackendLock>* lock) override;
+              std::unique_ptr<StateBackendLock>* lock, const WaitNotice& waiting = {}) override;
+  Status DescribeLock(std::string* holder) override {
+    return StateLock::Holder(store_.lock_path(), holder);
+  }
+  // A local lock (flock) lives exactly as long as its holder's process: there is nothing to
+  // force, and ForceUnlock says so, naming the holder.
+  Status ForceUnlock(const std::string& lock_id, std::string* holder) override;
   Status AppendJournal(const JournalRecord& record) override { return journal_.Append(record); }
   Status ReplayJournal(State* state, int* applied) override {
     return journal_.Replay(state, applied);

@@ -50,6 +50,14 @@ PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock&
       if (r.attempts == 0) r.status = Status::Conflict("not attempted: the run was stopped");
       return r;
     }
+    if (hooks.fence) {
+      if (Status fenced = hooks.fence(); !fenced.ok()) {
+        if (hooks.window != nullptr) hooks.window->Release({}, /*sent=*/false);
+        r.stopped = true;
+        r.status = fenced;
+        return r;
+      }
+    }
     ++r.attempts;
     r.last = CallResult();
     const Clock::Instant sent = clock.Monotonic();
@@ -82,6 +90,18 @@ PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock&
       return r;
     }
   }
+}
+
+SerialCall MakeSerialCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
+                          RandomSource& random, PacedCallHooks hooks) {
+  if (!hooks.backoff) {
+    hooks.backoff = [&retry, &random](int attempts, Clock::Duration retry_after) {
+      return retry.Backoff(attempts, retry_after, random);
+    };
+  }
+  return [&limiter, &retry, &clock, hooks](const std::function<Status(CallResult*)>& call) {
+    return PacedCall(limiter, retry, clock, call, hooks);
+  };
 }
 
 }  // namespace certform::engine

@@ -25,6 +25,9 @@ struct PacedCallHooks {
                      const CallResult& last)>
       on_retry = [](int, Clock::Duration, const Status&, const CallResult&) {};
   std::function<void()> on_throttled = [] {};
+  // When set, checked right before every send, after the wait for a slot: a failure (the state
+  // lock was lost) ends the call unsent, with that status and `stopped` set.
+  std::function<Status()> fence;
   // When set, each attempt holds a place in this in-flight window from before its slot until
   // its answer, and its latency resizes the window.
   CallWindow* window = nullptr;
@@ -36,6 +39,15 @@ struct PacedCallResult {
   bool stopped = false;  // `halted` ended it: before the first attempt when attempts == 0
   CallResult last;       // the last attempt's answer
 };
+
+// A caller that makes calls one after another, each paced and retried (uploads, listings,
+// deletes): PacedCall with its limiter, retry policy and hooks bound.
+using SerialCall = std::function<PacedCallResult(const std::function<Status(CallResult*)>& call)>;
+
+// A SerialCall for one thread: PacedCall through `limiter` with `hooks`, whose backoff (when not
+// set) is `retry`'s, drawn from `random`. Every reference must outlive the SerialCall.
+SerialCall MakeSerialCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
+                          RandomSource& random, PacedCallHooks hooks = {});
 
 // Calls `call` until it succeeds, fails for good, runs out of attempts or time, or `halted`.
 PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,

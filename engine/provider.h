@@ -74,24 +74,33 @@ class Provider {
   virtual Status ReadBinding(const std::string& domain, LiveBinding* live, CallResult* result) = 0;
 
   // Certificate Management Service (accounts with upload_via = "cas"). The defaults refuse.
-  // Uploads a certificate; Conflict when the name is taken (whatever the content).
+  // Each method is one API call, so that the engine paces and retries every call alike.
+  // Uploads a certificate; AlreadyExists when the name is taken (whatever the content).
   virtual Status UploadCertificate(const UploadRequest& /*request*/, int64_t* /*cert_id*/,
                                    CallResult* /*result*/) {
     return Status::Failed("this provider cannot upload certificates");
   }
-  // Finds the uploaded certificate called `name`, its fingerprint computed from its PEM;
-  // NotFound when there is none.
-  virtual Status FindCertificate(const std::string& /*name*/, StoredCertificate* /*found*/,
-                                 CallResult* /*result*/) {
-    return Status::Failed("this provider cannot read certificates");
-  }
-  // Every certificate uploaded to the account (all pages).
-  virtual Status ListUploadedCertificates(std::vector<StoredCertificate>* /*list*/,
-                                          CallResult* /*result*/) {
+  // One page (1-based) of the certificates uploaded to the account, in `list` (name and id;
+  // no fingerprint), with the count over all pages in `total`.
+  virtual Status ListUploadedPage(int /*page*/, std::vector<StoredCertificate>* /*list*/,
+                                  int64_t* /*total*/, CallResult* /*result*/) {
     return Status::Failed("this provider cannot list certificates");
   }
+  // One uploaded certificate by id, its fingerprint computed from its PEM; NotFound when the
+  // account has none with that id.
+  virtual Status GetCertificate(int64_t /*cert_id*/, StoredCertificate* /*found*/,
+                                CallResult* /*result*/) {
+    return Status::Failed("this provider cannot read certificates");
+  }
+  // NotFound when the account has no certificate with that id.
   virtual Status DeleteCertificate(int64_t /*cert_id*/, CallResult* /*result*/) {
     return Status::Failed("this provider cannot delete certificates");
+  }
+  // One page (1-based) of every domain the user has on this product, whoever manages it, with
+  // the count over all pages in `total`.
+  virtual Status ListDomainsPage(int /*page*/, std::vector<std::string>* /*domains*/,
+                                 int64_t* /*total*/, CallResult* /*result*/) {
+    return Status::Failed("this provider cannot list domains");
   }
 };
 

@@ -4,6 +4,7 @@
 // through this interface only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,11 @@ namespace certform::engine {
 class StateBackendLock {
  public:
   virtual ~StateBackendLock() = default;
+  // OK while this run provably still holds the lock; LockLost once it does not (a lease that
+  // ran out, a fencing token that moved, a lock released by hand). Called right before every
+  // API call that changes something: a run that lost the lock must stop sending at once.
+  // A local lock (flock) is held for as long as its process lives: always OK.
+  virtual Status Check() { return Status::OK(); }
 };
 
 class StateBackend {
@@ -43,10 +49,19 @@ class StateBackend {
   // written.
   virtual Status Write(const State& prior, State* next, RandomSource& random) = 0;
 
+  // Told, while Lock() waits, who holds the lock (again whenever the holder changes).
+  using WaitNotice = std::function<void(const std::string& holder)>;
+
   // Takes the exclusive lock for `holder`, retrying until `timeout` (0: fail at once); Conflict
-  // naming the holder (host, pid, command, since) when someone else keeps it.
+  // naming the current holder (host, pid, command, since) when someone else keeps it.
   virtual Status Lock(const LockHolder& holder, Clock::Duration timeout, Clock& clock,
-                      std::unique_ptr<StateBackendLock>* lock) = 0;
+                      std::unique_ptr<StateBackendLock>* lock, const WaitNotice& waiting = {}) = 0;
+
+  // Who holds the lock now ("" when nobody), with the id ForceUnlock takes where there is one.
+  virtual Status DescribeLock(std::string* holder) = 0;
+  // Releases the lock `lock_id` whoever holds it (Terraform's force-unlock), naming the holder
+  // it released. The holder loses it: its next renewal fails and it sends nothing more.
+  virtual Status ForceUnlock(const std::string& lock_id, std::string* holder) = 0;
 
   // The journal of completed calls (held lock required to append or clear): each record is
   // durable when AppendJournal returns.

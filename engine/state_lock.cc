@@ -56,13 +56,15 @@ StateLock::~StateLock() {
 }
 
 Status StateLock::Acquire(const std::string& lock_path, const LockHolder& holder,
-                          Clock::Duration timeout, Clock& clock, std::unique_ptr<StateLock>* out) {
+                          Clock::Duration timeout, Clock& clock, std::unique_ptr<StateLock>* out,
+                          const std::function<void(const std::string&)>& waiting) {
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Status::IoError(
         fmt::format("cannot open lock file {}: {}", lock_path, std::strerror(errno)));
   }
   const Clock::Instant deadline = clock.Monotonic() + timeout;
+  std::string told;  // the holder `waiting` was last told of
   for (;;) {
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) break;
     if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -70,18 +72,37 @@ Status StateLock::Acquire(const std::string& lock_path, const LockHolder& holder
       ::close(fd);
       return Status::IoError(fmt::format("cannot lock {}: {}", lock_path, std::strerror(err)));
     }
+    const std::string who = ReadHolder(fd);
     if (clock.Monotonic() >= deadline) {
-      std::string who = ReadHolder(fd);
       ::close(fd);
       return Status::Conflict(
           fmt::format("the state is locked by {} (lock file {}); wait for it to finish, or pass "
                       "--lock-timeout=DURATION to wait",
                       who, lock_path));
     }
+    if (waiting && who != told) waiting(who);
+    told = who;
     clock.SleepFor(std::chrono::milliseconds(100));
   }
   WriteHolder(fd, holder);
   out->reset(new StateLock(fd));
+  return Status::OK();
+}
+
+Status StateLock::Holder(const std::string& lock_path, std::string* holder) {
+  holder->clear();
+  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::OK();
+    return Status::IoError(
+        fmt::format("cannot open lock file {}: {}", lock_path, std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+    ::flock(fd, LOCK_UN);  // nobody holds it
+  } else {
+    *holder = ReadHolder(fd);
+  }
+  ::close(fd);
   return Status::OK();
 }
 

@@ -3,6 +3,7 @@
 // that a second writer can say whom it is waiting for.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,9 +28,14 @@ class StateLock {
   StateLock& operator=(const StateLock&) = delete;
 
   // Takes the lock on `lock_path` for `holder`. When someone else holds it, retries every
-  // 100 ms for up to `timeout` (0: fail at once) and then fails with Conflict naming the holder.
+  // 100 ms for up to `timeout` (0: fail at once), telling `waiting` (when set) whom it waits for,
+  // and then fails with Conflict naming the holder.
   static Status Acquire(const std::string& lock_path, const LockHolder& holder,
-                        Clock::Duration timeout, Clock& clock, std::unique_ptr<StateLock>* out);
+                        Clock::Duration timeout, Clock& clock, std::unique_ptr<StateLock>* out,
+                        const std::function<void(const std::string&)>& waiting = {});
+
+  // Who holds the lock on `lock_path` now; "" when nobody does.
+  static Status Holder(const std::string& lock_path, std::string* holder);
 
  private:
   explicit StateLock(int fd) : fd_(fd) {}

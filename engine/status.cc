@@ -18,6 +18,10 @@ const char* CodeName(Status::Code code) {
       return "corruption";
     case Status::Code::kConflict:
       return "conflict";
+    case Status::Code::kAlreadyExists:
+      return "already exists";
+    case Status::Code::kLockLost:
+      return "lock lost";
     case Status::Code::kPermissionDenied:
       return "permission denied";
     case Status::Code::kThrottled:

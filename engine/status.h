@@ -19,6 +19,8 @@ class Status {
     kIoError,           // the operating system refused a read or write
     kCorruption,        // a file exists but cannot be understood
     kConflict,          // someone else holds the lock, or a saved plan is stale
+    kAlreadyExists,     // the name is taken (a CAS upload name)
+    kLockLost,          // this run no longer holds the state lock: it must stop sending
     kPermissionDenied,  // credentials, authorisation or the request's clock refused: this
                         // concerns every call of the account, not one domain
     kThrottled,         // the server's flow control refused the call; worth retrying later
@@ -36,6 +38,8 @@ class Status {
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status Conflict(std::string msg) { return {Code::kConflict, std::move(msg)}; }
+  static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
+  static Status LockLost(std::string msg) { return {Code::kLockLost, std::move(msg)}; }
   static Status PermissionDenied(std::string msg) {
     return {Code::kPermissionDenied, std::move(msg)};
   }

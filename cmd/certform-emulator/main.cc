@@ -18,7 +18,9 @@ namespace {
 constexpr char kUsage[] = R"(Usage: certform-emulator --config FILE [options]
 
 Serves the CDN API calls certform uses (SetDomainServerCertificate, SetCdnDomainSSLCertificate,
-DescribeDomainCertificateInfo) on 127.0.0.1, with V1 signature checks, a per-user sliding
+DescribeDomainCertificateInfo, DescribeUserDomains) and those of Certificate Management Service
+(UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
+DeleteUserCertificate) on 127.0.0.1, with V1 signature checks, a per-user sliding
 one-second rate limit, the documented certificate errors, and injectable latency and faults.
 Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
 POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME.
@@ -29,7 +31,10 @@ Options:
                     "cas_certificates":[{"name","id","user","pem"}], "write_limit":10,
                     "read_limit":100, "latency_ms":0, "jitter_ms":0, "transit_ms":0,
                     "signature_error":"SignatureDoesNotMatch", "error_rate":0,
-                    "drop_rate":0, "seed":1}
+                    "drop_rate":0, "seed":1,
+                    "lose_answers":{"UploadUserCertificate":1}}
+                    (lose_answers: the first N calls of an action are carried out,
+                    then their answer is lost: the connection drops)
   --port N          port to listen on (default 0: any free port)
   --port-file FILE  write the bound port to FILE once listening
   --tls-cert FILE   serve HTTPS with this certificate (PEM) ...

@@ -47,7 +47,7 @@ const std::vector<Command>& Commands() {
       {"drift", "Check whether the live CDN still matches the state (read-only)", RunDrift},
       {"refresh", "Update the state to match the live CDN", RunRefresh},
       {"import", "Adopt existing CDN bindings into the state", RunImport},
-      {"state", "Inspect or edit the state: list, show, rm", RunState},
+      {"state", "Inspect or edit the state: list, show, rm, push, pull, unlock", RunState},
       {"prune", "Delete certificates certform uploaded to CAS that nothing uses", RunPrune},
       {"version", "Print certform's version", RunVersion},
       {"completion", "Print a shell completion script (bash or zsh)", RunCompletion},

@@ -6,6 +6,7 @@
 #include <fmt/ostream.h>
 
 #include "engine/domain_name.h"
+#include "engine/duration.h"
 #include "engine/file_system.h"
 #include "engine/suggest.h"
 
@@ -149,9 +150,10 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
     format_target_->json = format_target_->format == "json";
   }
   if (lock_timeout_ != nullptr) {
-    auto d = ParseDuration(lock_timeout_text_);
+    auto d = engine::ParseDuration(lock_timeout_text_);
     if (!d) {
-      fmt::print(ctx.err, "{}: --lock-timeout \"{}\" is not a duration (e.g. 30s, 2m, 500ms)\n",
+      fmt::print(ctx.err,
+                 "{}: --lock-timeout \"{}\" is not a duration (e.g. 30s, 1.5s, 5m30s, 500ms)\n",
                  prog, lock_timeout_text_);
       return kExitError;
     }
@@ -161,19 +163,6 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
     for (std::string& d : *list) d = engine::NormalizeDomain(d);
   }
   return std::nullopt;
-}
-
-std::optional<engine::Clock::Duration> ParseDuration(const std::string& text) {
-  static const std::regex kDuration("^([0-9]+)(ms|s|m|h)?$");
-  std::smatch m;
-  if (!std::regex_match(text, m, kDuration) || m[1].length() > 9) return std::nullopt;
-  const int64_t n = std::stoll(m[1]);
-  const std::string unit = m[2];
-  using namespace std::chrono;
-  if (unit == "ms") return duration_cast<engine::Clock::Duration>(milliseconds(n));
-  if (unit == "m") return duration_cast<engine::Clock::Duration>(minutes(n));
-  if (unit == "h") return duration_cast<engine::Clock::Duration>(hours(n));
-  return duration_cast<engine::Clock::Duration>(seconds(n));
 }
 
 }  // namespace certform::cli

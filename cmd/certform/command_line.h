@@ -67,7 +67,4 @@ class CommandLine {
   po::variables_map vm_;
 };
 
-// "30s", "2m", "1h", "500ms" or a bare number of seconds.
-std::optional<engine::Clock::Duration> ParseDuration(const std::string& text);
-
 }  // namespace certform::cli

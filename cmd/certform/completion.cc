@@ -189,7 +189,7 @@ int RunComplete(const Args& args, Context& ctx) {
   if (kind.empty()) return kExitError;
   if (kind[0] == "domains") {
     engine::Diagnostics ignored;
-    const engine::Config config = engine::LoadConfig(ctx.fs, common.config_dir, &ignored);
+    const engine::Config config = LoadConfigFiles(common.config_dir, ctx, &ignored);
     for (const engine::DesiredBinding& b : config.bindings) fmt::print(ctx.out, "{}\n", b.domain);
     return kExitOk;
   }

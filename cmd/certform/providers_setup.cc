@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/certform/workspace.h"
 #include "engine/certificate.h"
 #include "engine/certificate_resolver.h"
 #include "engine/config_loader.h"
@@ -86,7 +87,7 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::ReadRuntimes() const 
 
 engine::Config LoadConfigForLive(const std::string& config_dir, Context& ctx,
                                  engine::Diagnostics* diags) {
-  engine::Config config = engine::LoadConfig(ctx.fs, config_dir, diags);
+  engine::Config config = LoadConfigFiles(config_dir, ctx, diags);
   engine::FingerprintCertificates(&config, ctx.fs);
   diags->Sort();
   return config;

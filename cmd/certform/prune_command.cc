@@ -1,5 +1,6 @@
-// certform prune: deletes the certificates certform uploaded to Certificate Management Service
-// (accounts with upload_via = "cas") that no domain in the state uses any more.
+// certform prune: deletes the certificates this workspace uploaded to Certificate Management
+// Service (accounts with upload_via = "cas") that nothing uses any more, and only those it can
+// prove unused: see engine/prune.h for the rules.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -8,19 +9,62 @@
 #include "cmd/certform/diagnostics_view.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
+#include "engine/paged_listing.h"
 #include "engine/prune.h"
+#include "engine/state_recorder.h"
 
 namespace certform::cli {
 
 namespace {
 
-struct Deletion {
-  std::string account;
-  engine::StoredCertificate certificate;
+// DescribeUserDomains: 100 calls/s per user (documented). GetUserCertificateDetail and
+// DeleteUserCertificate: their limits are not documented; paced at the CAS list call's 10/s.
+constexpr double kListDomainsRate = 100;
+constexpr double kCasCallRate = 10;
+
+engine::RateLimiterOptions Pacing(double rate) {
+  engine::RateLimiterOptions o;
+  o.rate = rate;
+  return o;
+}
+
+// Every CDN domain of a user, each with its live binding; `error` when any could not be read
+// (then nothing of that user may be deleted: certform cannot prove a certificate unused).
+struct UserDomains {
+  std::vector<engine::LiveRead> reads;
+  std::string error;
 };
 
-// Deletion calls are spaced at the slowest CAS limit certform relies on (10/s).
-constexpr engine::Clock::Duration kDeleteSpacing = std::chrono::milliseconds(110);
+// Lists every CDN domain of `account`'s user (DescribeUserDomains) and reads each live binding.
+UserDomains ReadUserDomains(const std::string& account,
+                            const std::map<std::string, engine::AccountRuntime>& runtimes,
+                            Context& ctx) {
+  UserDomains out;
+  engine::Provider& provider = *runtimes.at(account).provider;
+  engine::RateLimiter limiter(Pacing(kListDomainsRate));
+  const engine::RetryPolicy retry{engine::RetryOptions{}};
+  std::vector<std::string> domains;
+  engine::PacedCallResult r = engine::ListAllPages<std::string>(
+      engine::MakeSerialCall(limiter, retry, ctx.clock, ctx.random),
+      [&](int page, std::vector<std::string>* items, int64_t* total, engine::CallResult* last) {
+        return provider.ListDomainsPage(page, items, total, last);
+      },
+      &domains);
+  if (!r.status.ok()) {
+    out.error = "cannot list the user's CDN domains (DescribeUserDomains): " + r.status.message();
+    return out;
+  }
+  std::vector<engine::DomainRef> refs;
+  for (const std::string& d : domains) refs.push_back({d, account});
+  out.reads = engine::ReadLive(refs, runtimes, ctx.clock, ctx.random, engine::ReadOptions{});
+  for (const engine::LiveRead& read : out.reads) {
+    if (!read.ok) {
+      out.error = fmt::format("cannot read the live binding of {}: {}", read.domain, read.error);
+      break;
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -31,11 +75,13 @@ int RunPrune(const Args& args, Context& ctx) {
   bool dry_run = false, auto_approve = false;
   CommandLine cl(
       "prune [options]",
-      "Deletes the certificates certform uploaded to Certificate Management Service (accounts\n"
-      "with upload_via = \"cas\") that no domain in the state is bound to any more, e.g. the\n"
-      "previous certificate after a renewal. Only certificates certform uploaded are candidates\n"
-      "(named \"certform-...\", or recorded in the state); any other is never touched. Lists\n"
-      "them, then asks for \"yes\" (or --auto-approve); --dry-run only lists.");
+      "Deletes the certificates this workspace uploaded to Certificate Management Service\n"
+      "(accounts with upload_via = \"cas\") that nothing uses any more, e.g. the previous\n"
+      "certificate after a renewal. Only uploads recorded in this workspace's state are\n"
+      "candidates (never a name alone). Before deleting, certform reads the live binding of every\n"
+      "CDN domain of the user and keeps any certificate a domain serves, naming it; when a read\n"
+      "fails, nothing of that user is deleted. Lists them, then asks for \"yes\" (or\n"
+      "--auto-approve); --dry-run only lists.");
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
   cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
@@ -73,29 +119,66 @@ int RunPrune(const Args& args, Context& ctx) {
               : LockState(ctx, *backend, "certform prune", lock_timeout, &lock);
   if (s.ok() && !dry_run) s = LoadStateForWrite(ctx, *backend, &state, &replayed);
   if (!s.ok()) return fail(s.message());
-  ProviderSet providers;
-  if (s = providers.Build(config, accounts, connection, ctx); !s.ok()) return fail(s.message());
-  const auto runtimes = providers.Runtimes();
-  std::vector<Deletion> deletions;
+
+  std::map<std::string, std::vector<engine::UploadEntry>> candidates;  // by account
   for (const std::string& account : accounts) {
-    std::vector<engine::StoredCertificate> listed;
-    engine::CallResult result;
-    s = runtimes.at(account).provider->ListUploadedCertificates(&listed, &result);
-    if (!s.ok()) return fail(fmt::format("account \"{}\": {}", account, s.message()));
-    for (const auto& c : engine::PruneCandidates(account, listed, state, config)) {
-      deletions.push_back({account, c});
-    }
+    auto c = engine::PruneCandidates(account, state, config);
+    if (!c.empty()) candidates[account] = std::move(c);
   }
-  if (deletions.empty()) {
-    fmt::print(ctx.out, "Nothing to prune: every certificate certform uploaded is in use.\n");
+  if (candidates.empty()) {
+    fmt::print(ctx.out,
+               "Nothing to prune: every certificate this workspace uploaded is in use or "
+               "wanted.\n");
     return kExitOk;
   }
-  for (const Deletion& d : deletions) {
-    fmt::print(ctx.out, "  - delete {} (CertId {}, account {}): no domain uses it\n",
-               d.certificate.name, d.certificate.cert_id, d.account);
+  std::set<std::string> used;
+  for (const auto& [account, list] : candidates) used.insert(account);
+  ProviderSet providers;
+  if (s = providers.Build(config, used, connection, ctx); !s.ok()) return fail(s.message());
+  const auto runtimes = providers.ReadRuntimes();
+
+  // Every candidate is checked against the whole live CDN of its user (read once per user).
+  std::map<std::string, UserDomains> users;                        // by user
+  std::map<std::string, std::vector<engine::UploadEntry>> unused;  // by account
+  std::map<std::string, std::vector<engine::InUse>> kept;          // by account
+  std::map<std::string, std::string> errors;                       // by account
+  for (const auto& [account, list] : candidates) {
+    const std::string& user = runtimes.at(account).limiter_key;
+    if (!users.count(user)) {
+      fmt::print(ctx.out, "Reading the live binding of every CDN domain of account \"{}\"...\n",
+                 account);
+      users[user] = ReadUserDomains(account, runtimes, ctx);
+    }
+    const UserDomains& live = users[user];
+    if (!live.error.empty()) {
+      errors[account] = live.error;
+    } else {
+      unused[account] = engine::KeepInUse(list, live.reads, &kept[account]);
+    }
   }
-  fmt::print(ctx.out, "\nPrune: {} to delete.\n", deletions.size());
-  if (dry_run) return kExitOk;
+  size_t deletable = 0;
+  for (const auto& [account, why] : errors) {
+    fmt::print(ctx.out, "  account \"{}\": nothing will be deleted: {}\n", account, why);
+  }
+  for (const auto& [account, list] : kept) {
+    for (const engine::InUse& k : list) {
+      fmt::print(ctx.out, "  = keep CertId {} (account {}): live domain {} serves it\n", k.cert_id,
+                 account, k.domain);
+    }
+  }
+  for (const auto& [account, list] : unused) {
+    const size_t live = users[runtimes.at(account).limiter_key].reads.size();
+    for (const engine::UploadEntry& u : list) {
+      fmt::print(ctx.out,
+                 "  - delete {} (CertId {}, account {}): no domain in the state and none of the "
+                 "{} live CDN domains uses it\n",
+                 u.name, u.cert_id, account, live);
+      ++deletable;
+    }
+  }
+  const bool blocked = !errors.empty();
+  fmt::print(ctx.out, "\nPrune: {} to delete.\n", deletable);
+  if (dry_run || deletable == 0) return blocked ? kExitError : kExitOk;
   if (!auto_approve) {
     fmt::print(ctx.out, "\nDelete them? Only 'yes' will be accepted: ");
     ctx.out.flush();
@@ -106,27 +189,46 @@ int RunPrune(const Args& args, Context& ctx) {
       return kExitError;
     }
   }
-  engine::State next = state;
+  engine::StateRecorder recorder(*backend, ctx.random, state);
   int failed = 0;
-  for (size_t i = 0; i < deletions.size(); ++i) {
-    if (i > 0) ctx.clock.SleepFor(kDeleteSpacing);
-    const Deletion& d = deletions[i];
-    engine::CallResult result;
-    s = runtimes.at(d.account).provider->DeleteCertificate(d.certificate.cert_id, &result);
-    if (!s.ok()) {
-      ++failed;
-      fmt::print(ctx.out, "{}: FAILED: {}\n", d.certificate.name, s.message());
-      continue;
+  engine::Status lost;
+  for (const auto& [account, list] : unused) {
+    if (list.empty() || !lost.ok()) continue;
+    engine::RateLimiter limiter(Pacing(kCasCallRate));
+    const engine::RetryPolicy retry{engine::RetryOptions{}};
+    engine::PacedCallHooks hooks;
+    hooks.halted = [&] { return !lost.ok(); };
+    hooks.fence = [&] {
+      if (lost.ok() && lock) lost = lock->Check();
+      return lost;
+    };
+    const engine::SerialCall call =
+        engine::MakeSerialCall(limiter, retry, ctx.clock, ctx.random, hooks);
+    const engine::PruneEnv env{call, recorder};
+    for (const engine::PruneOutcome& o :
+         engine::DeleteUploads(list, *runtimes.at(account).provider, env, &state)) {
+      if (o.deleted) {
+        fmt::print(ctx.out, "{}: deleted (CertId {}, RequestId {})\n", o.upload.name,
+                   o.upload.cert_id, o.request_id);
+      } else if (o.already_gone) {
+        fmt::print(ctx.out, "{}: already gone from CAS (CertId {}); forgotten\n", o.upload.name,
+                   o.upload.cert_id);
+      } else {
+        ++failed;
+        fmt::print(ctx.out, "{}: FAILED: {}\n", o.upload.name, o.error);
+      }
     }
-    fmt::print(ctx.out, "{}: deleted (RequestId {})\n", d.certificate.name, result.request_id);
-    std::erase_if(next.uploads, [&](const auto& kv) {
-      return kv.second.account == d.account && kv.second.cert_id == d.certificate.cert_id;
-    });
   }
-  if (next.uploads != state.uploads) {
-    if (s = backend->Write(state, &next, ctx.random); !s.ok()) return fail(s.message());
+  if (!lost.ok()) {
+    ++failed;
+    fmt::print(ctx.err, "certform prune: the state lock was lost; nothing more was sent: {}\n",
+               lost.message());
   }
-  return failed == 0 ? kExitOk : kExitError;
+  if (s = recorder.Finish(&state); !s.ok()) {
+    return fail("cannot write the state of " + backend->Describe() +
+                " (its journal keeps every deletion; the next command replays it): " + s.message());
+  }
+  return failed == 0 && !blocked ? kExitOk : kExitError;
 }
 
 }  // namespace certform::cli

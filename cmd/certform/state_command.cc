@@ -1,4 +1,5 @@
-// certform state list | show DOMAIN | rm DOMAIN...
+// certform state list | show DOMAIN | rm DOMAIN... | unlock [LOCK_ID] (push, pull:
+// state_migrate.cc)
 #include <unistd.h>
 
 #include <algorithm>
@@ -140,6 +141,50 @@ int Remove(const Args& args, Context& ctx) {
   return kExitOk;
 }
 
+// certform state unlock [LOCK_ID]: shows who holds the state lock; with its id, releases it
+// (Terraform's force-unlock).
+int Unlock(const Args& args, Context& ctx) {
+  CommonOptions common;
+  std::vector<std::string> ids;
+  CommandLine cl(
+      "state unlock [LOCK_ID] [options]",
+      "Without LOCK_ID, shows who holds the state lock and its id. With LOCK_ID, releases\n"
+      "that lock whoever holds it (Terraform's force-unlock), for a holder that is gone for\n"
+      "good. The holder, should it still run, loses the lock at its next renewal and sends\n"
+      "nothing more. A shared (PostgreSQL) lock also runs out by itself one lease\n"
+      "([state] lock_lease, default 60s) after its holder stopped renewing it. A local lock\n"
+      "(flock) goes with its holder's process and cannot be forced.");
+  cl.AddCommonOptions(&common);
+  cl.AddPositional("lock-id", 1, &ids);
+  if (auto exit = cl.Parse(args, ctx)) return *exit;
+  std::unique_ptr<engine::StateBackend> backend;
+  engine::Status s = OpenStateBackend(common, ctx, &backend);
+  std::string holder;
+  if (s.ok() && ids.empty()) s = backend->DescribeLock(&holder);
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform state unlock: {}\n", s.message());
+    return kExitError;
+  }
+  if (ids.empty()) {
+    if (holder.empty()) {
+      fmt::print(ctx.out, "The state in {} is not locked.\n", backend->Describe());
+      return kExitOk;
+    }
+    fmt::print(ctx.out,
+               "The state in {} is locked by {}.\nTo release it: certform state unlock "
+               "LOCK_ID\n",
+               backend->Describe(), holder);
+    return kExitError;
+  }
+  s = backend->ForceUnlock(ids[0], &holder);
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform state unlock: {}\n", s.message());
+    return kExitError;
+  }
+  fmt::print(ctx.out, "Released the state lock of {}, held by {}.\n", backend->Describe(), holder);
+  return kExitOk;
+}
+
 }  // namespace
 
 const std::vector<std::pair<std::string, std::string>>& StateSubcommands() {
@@ -148,7 +193,8 @@ const std::vector<std::pair<std::string, std::string>>& StateSubcommands() {
       {"show", "Show one domain's entry"},
       {"rm", "Forget domains (the CDN is not touched)"},
       {"push", "Copy the local state file into the PostgreSQL workspace"},
-      {"pull", "Copy the PostgreSQL workspace's state into the local file"}};
+      {"pull", "Copy the PostgreSQL workspace's state into the local file"},
+      {"unlock", "Show who holds the state lock; release it by its id"}};
   return kSub;
 }
 
@@ -162,10 +208,11 @@ int RunState(const Args& args, Context& ctx) {
                "  show DOMAIN   {}\n"
                "  rm DOMAIN...  {}\n"
                "  push          {}\n"
-               "  pull          {}\n",
+               "  pull          {}\n"
+               "  unlock [ID]   {}\n",
                StateSubcommands()[0].second, StateSubcommands()[1].second,
                StateSubcommands()[2].second, StateSubcommands()[3].second,
-               StateSubcommands()[4].second);
+               StateSubcommands()[4].second, StateSubcommands()[5].second);
     return args.empty() ? kExitError : kExitOk;
   }
   Args rest(args.begin() + 1, args.end());
@@ -174,9 +221,10 @@ int RunState(const Args& args, Context& ctx) {
   if (args[0] == "rm") return Remove(rest, ctx);
   if (args[0] == "push") return StatePush(rest, ctx);
   if (args[0] == "pull") return StatePull(rest, ctx);
+  if (args[0] == "unlock") return Unlock(rest, ctx);
   std::string hint = engine::Suggest(args[0], kSub);
   fmt::print(ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
-             hint.empty() ? " (use list, show, rm, push or pull)"
+             hint.empty() ? " (use list, show, rm, push, pull or unlock)"
                           : fmt::format(" (did you mean \"{}\"?)", hint));
   return kExitError;
 }

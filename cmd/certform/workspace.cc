@@ -8,11 +8,30 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
 namespace certform::cli {
+
+engine::Config LoadConfigFiles(const std::string& config_dir, Context& ctx,
+                               engine::Diagnostics* diags) {
+  engine::Config config = engine::LoadConfig(ctx.fs, config_dir, diags);
+  engine::StateSettings& state = config.state;
+  if (std::string problem = pgstate::ConnStrProblem(state.conn_str); !problem.empty()) {
+    const bool password = problem.find("password") != std::string::npos;
+    diags->Error(state.conn_str_where, problem,
+                 password ? "put it in PGPASSWORD, ~/.pgpass or a PGSERVICE file instead: certform "
+                            "never writes a password into its configuration, state or output"
+                          : "");
+    state.conn_str.clear();
+    state.valid = false;
+  }
+  return config;
+}
 
 engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
                                  engine::Diagnostics* diags) {
-  engine::Config config = engine::LoadConfig(ctx.fs, common.config_dir, diags);
+  engine::Config config = LoadConfigFiles(common.config_dir, ctx, diags);
   engine::ResolveCertificates(&config, ctx.fs, ctx.env, ctx.clock.Now(), diags);
   diags->Sort();
   return config;
@@ -60,14 +79,16 @@ engine::Status LockState(Context& ctx, engine::StateBackend& backend, const std:
   gethostname(host, sizeof host - 1);
   engine::LockHolder holder{static_cast<int>(getpid()), host, command,
                             engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()))};
-  return backend.Lock(holder, timeout, ctx.clock, lock);
+  return backend.Lock(holder, timeout, ctx.clock, lock, [&](const std::string& who) {
+    fmt::print(ctx.err, "Waiting for the state lock of {}, held by {}...\n", backend.Describe(),
+               who);
+  });
 }
 
 engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
                                 std::unique_ptr<engine::StateBackend>* backend) {
   engine::Diagnostics ignored;  // the commands report the configuration's problems themselves
-  const engine::StateSettings settings =
-      engine::LoadConfig(ctx.fs, common.config_dir, &ignored).state;
+  const engine::StateSettings settings = LoadConfigFiles(common.config_dir, ctx, &ignored).state;
   if (!settings.valid) {
     return engine::Status::InvalidArgument(
         "the [state] table of the configuration is not valid (run \"certform validate\")");
@@ -83,8 +104,10 @@ engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
         "a workspace into a file)");
   }
   std::unique_ptr<pgstate::PostgresStateBackend> pg;
-  engine::Status s = pgstate::PostgresStateBackend::Open(
-      {settings.conn_str, settings.schema, settings.workspace, settings.history}, &pg);
+  engine::Status s =
+      pgstate::PostgresStateBackend::Open({settings.conn_str, settings.schema, settings.workspace,
+                                           settings.history, settings.lock_lease},
+                                          &pg);
   if (!s.ok()) return s;
   *backend = std::move(pg);
   return engine::Status::OK();

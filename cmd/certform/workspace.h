@@ -10,7 +10,12 @@
 
 namespace certform::cli {
 
-// LoadConfig + ResolveCertificates: every problem of both, sorted by file and line.
+// The configuration files of `config_dir` (engine::LoadConfig), with the [state] table's
+// conn_str checked by libpq's own parser. Every command reads its configuration through this.
+engine::Config LoadConfigFiles(const std::string& config_dir, Context& ctx,
+                               engine::Diagnostics* diags);
+
+// LoadConfigFiles + ResolveCertificates: every problem of both, sorted by file and line.
 engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
                                  engine::Diagnostics* diags);
 

@@ -45,13 +45,11 @@ engine::Status CasCertificates::Upload(const engine::UploadRequest& request, int
   return engine::Status::OK();
 }
 
-engine::Status CasCertificates::ListPage(const std::string& keyword, int page,
-                                         std::vector<engine::StoredCertificate>* list,
+engine::Status CasCertificates::ListPage(int page, std::vector<engine::StoredCertificate>* list,
                                          int64_t* total, engine::CallResult* result) {
-  Params params = {{"OrderType", "UPLOAD"},
-                   {"CurrentPage", std::to_string(page)},
-                   {"ShowSize", std::to_string(kPageSize)}};
-  if (!keyword.empty()) params.emplace_back("Keyword", keyword);
+  const Params params = {{"OrderType", "UPLOAD"},
+                         {"CurrentPage", std::to_string(page)},
+                         {"ShowSize", std::to_string(kPageSize)}};
   nlohmann::json body;
   engine::Status s = client_.Call("ListUserCertificateOrder", params, &body, result);
   if (!s.ok()) return s;
@@ -67,44 +65,20 @@ engine::Status CasCertificates::ListPage(const std::string& keyword, int page,
   return engine::Status::OK();
 }
 
-engine::Status CasCertificates::ListUploaded(std::vector<engine::StoredCertificate>* list,
-                                             engine::CallResult* result) {
-  list->clear();
-  int64_t total = 0;
-  for (int page = 1;; ++page) {
-    const size_t before = list->size();
-    engine::Status s = ListPage("", page, list, &total, result);
-    if (!s.ok()) return s;
-    if (list->size() == before || static_cast<int64_t>(list->size()) >= total) break;
-  }
+engine::Status CasCertificates::Get(int64_t cert_id, engine::StoredCertificate* found,
+                                    engine::CallResult* result) {
+  nlohmann::json body;
+  engine::Status s = client_.Call("GetUserCertificateDetail", {{"CertId", std::to_string(cert_id)}},
+                                  &body, result);
+  WipeKey(&body);
+  if (!s.ok()) return s;
+  const std::string name = StringField(body, "Name");
+  engine::CertificateChain chain;
+  s = engine::CertificateChain::Parse(StringField(body, "Cert"), &chain);
+  if (!s.ok()) return s.WithContext(fmt::format("the certificate CAS holds as CertId {}", cert_id));
+  const engine::CertificateInfo info = chain.Inspect();
+  *found = {cert_id, name, info.fingerprint, info.not_after};
   return engine::Status::OK();
-}
-
-engine::Status CasCertificates::Find(const std::string& name, engine::StoredCertificate* found,
-                                     engine::CallResult* result) {
-  std::vector<engine::StoredCertificate> list;
-  int64_t total = 0;
-  for (int page = 1;; ++page) {
-    const size_t before = list.size();
-    engine::Status s = ListPage(name, page, &list, &total, result);  // Keyword: a fuzzy match
-    if (!s.ok()) return s;
-    if (list.size() == before || static_cast<int64_t>(list.size()) >= total) break;
-  }
-  for (const engine::StoredCertificate& c : list) {
-    if (c.name != name) continue;
-    nlohmann::json body;
-    engine::Status s = client_.Call("GetUserCertificateDetail",
-                                    {{"CertId", std::to_string(c.cert_id)}}, &body, result);
-    WipeKey(&body);
-    if (!s.ok()) return s;
-    engine::CertificateChain chain;
-    s = engine::CertificateChain::Parse(StringField(body, "Cert"), &chain);
-    if (!s.ok()) return s.WithContext("the certificate CAS holds as " + name);
-    const engine::CertificateInfo info = chain.Inspect();
-    *found = {c.cert_id, c.name, info.fingerprint, info.not_after};
-    return engine::Status::OK();
-  }
-  return engine::Status::NotFound(fmt::format("no uploaded certificate is named {}", name));
 }
 
 engine::Status CasCertificates::Delete(int64_t cert_id, engine::CallResult* result) {

@@ -4,11 +4,13 @@
 //
 // Documented (alibabacloud.com/help, CAS API reference): UploadUserCertificate (Name at most 63
 // characters and unique per account, Cert, Key; returns CertId; a taken name answers NameRepeat;
-// no de-duplication by content; 100 calls/s), ListUserCertificateOrder (OrderType=UPLOAD, Keyword,
+// no de-duplication by content; 100 calls/s), ListUserCertificateOrder (OrderType=UPLOAD,
 // CurrentPage, ShowSize; 10 calls/s), GetUserCertificateDetail (CertId; CertFilter=true leaves out
-// the PEM), DeleteUserCertificate (CertId). Unconfirmed and therefore not relied on: the meaning of
-// the list's fingerprint fields (certform fingerprints the Cert PEM itself) and the limits of the
-// detail and delete calls.
+// the PEM), DeleteUserCertificate (CertId). The list's Keyword matches the domain a certificate is
+// bound to or its resource id, not its name, so certform never filters by it: an upload is found
+// by walking every page and comparing Name exactly. Unconfirmed and therefore not relied on: the
+// meaning of the list's fingerprint fields (certform fingerprints the Cert PEM itself), the limits
+// of the detail and delete calls, and whether a delete refuses a certificate domains still use.
 #pragma once
 
 #include <string>
@@ -25,23 +27,18 @@ class CasCertificates {
  public:
   explicit CasCertificates(RpcClient client) : client_(std::move(client)) {}
 
-  // Conflict (NameRepeat) when the name is taken.
+  // AlreadyExists (NameRepeat) when the name is taken.
   engine::Status Upload(const engine::UploadRequest& request, int64_t* cert_id,
                         engine::CallResult* result);
-  // NotFound when no uploaded certificate has exactly this name. The detail answer carries the
-  // private key: it is wiped at once, only the certificate is read.
-  engine::Status Find(const std::string& name, engine::StoredCertificate* found,
-                      engine::CallResult* result);
-  engine::Status ListUploaded(std::vector<engine::StoredCertificate>* list,
-                              engine::CallResult* result);
+  // One page of ListUserCertificateOrder (OrderType=UPLOAD, no Keyword).
+  engine::Status ListPage(int page, std::vector<engine::StoredCertificate>* list, int64_t* total,
+                          engine::CallResult* result);
+  // GetUserCertificateDetail. The answer carries the private key: it is wiped at once, only the
+  // certificate is read.
+  engine::Status Get(int64_t cert_id, engine::StoredCertificate* found, engine::CallResult* result);
   engine::Status Delete(int64_t cert_id, engine::CallResult* result);
 
  private:
-  // One page of ListUserCertificateOrder (OrderType=UPLOAD).
-  engine::Status ListPage(const std::string& keyword, int page,
-                          std::vector<engine::StoredCertificate>* list, int64_t* total,
-                          engine::CallResult* result);
-
   RpcClient client_;
 };
 

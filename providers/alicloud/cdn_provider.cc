@@ -17,6 +17,9 @@ std::string StringField(const nlohmann::json& j, const char* key) {
   return "";
 }
 
+// DescribeUserDomains' largest page (documented range 1-50).
+constexpr int kDomainPageSize = 50;
+
 }  // namespace
 
 CdnProvider::CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas)
@@ -31,19 +34,41 @@ engine::Status CdnProvider::UploadCertificate(const engine::UploadRequest& reque
   return cas_ ? cas_->Upload(request, cert_id, result) : NoCas();
 }
 
-engine::Status CdnProvider::FindCertificate(const std::string& name,
-                                            engine::StoredCertificate* found,
-                                            engine::CallResult* result) {
-  return cas_ ? cas_->Find(name, found, result) : NoCas();
+engine::Status CdnProvider::ListUploadedPage(int page, std::vector<engine::StoredCertificate>* list,
+                                             int64_t* total, engine::CallResult* result) {
+  return cas_ ? cas_->ListPage(page, list, total, result) : NoCas();
 }
 
-engine::Status CdnProvider::ListUploadedCertificates(std::vector<engine::StoredCertificate>* list,
-                                                     engine::CallResult* result) {
-  return cas_ ? cas_->ListUploaded(list, result) : NoCas();
+engine::Status CdnProvider::GetCertificate(int64_t cert_id, engine::StoredCertificate* found,
+                                           engine::CallResult* result) {
+  return cas_ ? cas_->Get(cert_id, found, result) : NoCas();
 }
 
 engine::Status CdnProvider::DeleteCertificate(int64_t cert_id, engine::CallResult* result) {
   return cas_ ? cas_->Delete(cert_id, result) : NoCas();
+}
+
+engine::Status CdnProvider::ListDomainsPage(int page, std::vector<std::string>* domains,
+                                            int64_t* total, engine::CallResult* result) {
+  nlohmann::json body;
+  engine::Status s = client_.Call(
+      "DescribeUserDomains",
+      {{"PageNumber", std::to_string(page)}, {"PageSize", std::to_string(kDomainPageSize)}}, &body,
+      result);
+  if (!s.ok()) return s;
+  auto list = body.find("Domains");
+  if (list == body.end() || !list->is_object() || !list->contains("PageData") ||
+      !(*list)["PageData"].is_array()) {
+    return engine::Status::Corruption("DescribeUserDomains answered without Domains.PageData");
+  }
+  const std::string count = StringField(body, "TotalCount");
+  *total = std::strtoll(count.c_str(), nullptr, 10);
+  for (const nlohmann::json& item : (*list)["PageData"]) {
+    if (!item.is_object()) continue;
+    const std::string name = StringField(item, "DomainName");
+    if (!name.empty()) domains->push_back(name);
+  }
+  return engine::Status::OK();
 }
 
 Params CdnProvider::SetBindingParams(const engine::BindingRequest& r) const {

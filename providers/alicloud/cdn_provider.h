@@ -24,11 +24,14 @@ class CdnProvider final : public engine::Provider {
 
   engine::Status UploadCertificate(const engine::UploadRequest& request, int64_t* cert_id,
                                    engine::CallResult* result) override;
-  engine::Status FindCertificate(const std::string& name, engine::StoredCertificate* found,
-                                 engine::CallResult* result) override;
-  engine::Status ListUploadedCertificates(std::vector<engine::StoredCertificate>* list,
-                                          engine::CallResult* result) override;
+  engine::Status ListUploadedPage(int page, std::vector<engine::StoredCertificate>* list,
+                                  int64_t* total, engine::CallResult* result) override;
+  engine::Status GetCertificate(int64_t cert_id, engine::StoredCertificate* found,
+                                engine::CallResult* result) override;
   engine::Status DeleteCertificate(int64_t cert_id, engine::CallResult* result) override;
+  // DescribeUserDomains (documented: PageSize 1-50, PageNumber from 1, 100 calls/s).
+  engine::Status ListDomainsPage(int page, std::vector<std::string>* domains, int64_t* total,
+                                 engine::CallResult* result) override;
 
   // The business parameters SetBinding sends (for tests; holds the key for upload requests).
   Params SetBindingParams(const engine::BindingRequest& request) const;

@@ -78,7 +78,7 @@ Status Classify(int http, const std::string& code, const std::string& message,
   if (IsThrottlingCode(code)) return Status::Throttled(text);
   if (IsRetryableCode(code) || http >= 500) return Status::Unavailable(text);
   if (auto s = AccountWide(code, message, access_key_id)) return *s;
-  if (code == "NameRepeat") return Status::Conflict(text);  // CAS: the Name is taken
+  if (code == "NameRepeat") return Status::AlreadyExists(text);  // CAS: the Name is taken
   if (code == "InvalidDomain.NotFound" || code == "NotFound" || http == 404) {
     return Status::NotFound(text);
   }

@@ -2,6 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <condition_variable>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "engine/digest.h"
@@ -11,8 +14,17 @@ namespace certform::pgstate {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 1: the first schema (session advisory locks); 2: the lock is a lease with a fencing token.
+constexpr int kSchemaVersion = 2;
 constexpr engine::Clock::Duration kLockPoll = std::chrono::milliseconds(200);
+constexpr const char* kTables[] = {"certform_schema", "states", "state_history", "journal",
+                                   "locks"};
+
+// The lease as a PostgreSQL interval.
+std::string Interval(engine::Clock::Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) +
+         " milliseconds";
+}
 
 // SQLSTATE classes worth their own Status.
 engine::Status Classify(const std::string& sqlstate, const std::string& message) {
@@ -33,6 +45,27 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
+std::string ConnStrProblem(const std::string& conn_str) {
+  if (conn_str.empty()) return "";
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conn_str.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);  // it may quote the string: never shown
+  if (options == nullptr) {
+    return "\"conn_str\" is not a libpq connection string (keyword=value pairs, or a "
+           "postgresql:// URI)";
+  }
+  bool password = false;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    const std::string keyword = o->keyword;
+    if ((keyword == "password" || keyword == "sslpassword") && o->val != nullptr &&
+        o->val[0] != '\0') {
+      password = true;
+    }
+  }
+  PQconninfoFree(options);
+  return password ? "\"conn_str\" holds a password" : "";
+}
+
 class PostgresStateBackend::Result {
  public:
   Result() = default;
@@ -48,13 +81,39 @@ class PostgresStateBackend::Result {
   PGresult* r_ = nullptr;
 };
 
+// The held lease: renewed before every call that changes something (Check) and in the
+// background every third of the lease, so that it outlives no holder that stopped working.
 class PostgresLock final : public engine::StateBackendLock {
  public:
-  explicit PostgresLock(PostgresStateBackend* backend) : backend_(backend) {}
-  ~PostgresLock() override { backend_->Unlock(); }
+  PostgresLock(PostgresStateBackend* backend, engine::Clock::Duration lease)
+      : backend_(backend), every_(lease / 3), heartbeat_([this] { Beat(); }) {}
+  ~PostgresLock() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    heartbeat_.join();
+    backend_->Unlock();
+  }
+  engine::Status Check() override { return backend_->Renew(); }
 
  private:
+  void Beat() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, every_, [this] { return stop_; })) {
+      lock.unlock();
+      backend_->Renew();  // a failure is remembered: the next Check() reports it
+      lock.lock();
+    }
+  }
+
   PostgresStateBackend* backend_;
+  const engine::Clock::Duration every_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread heartbeat_;  // last: started once the rest is ready
 };
 
 PostgresStateBackend::PostgresStateBackend(pg_conn* conn, PostgresSettings settings)
@@ -64,11 +123,21 @@ PostgresStateBackend::~PostgresStateBackend() { PQfinish(conn_); }
 
 engine::Status PostgresStateBackend::Open(const PostgresSettings& settings,
                                           std::unique_ptr<PostgresStateBackend>* out) {
-  // Our settings first; anything in conn_str (or libpq's PG* environment) still applies.
-  const std::string conninfo =
-      "application_name=certform connect_timeout=10 keepalives=1 keepalives_idle=30 " +
-      settings.conn_str;
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (std::string problem = ConnStrProblem(settings.conn_str); !problem.empty()) {
+    return engine::Status::InvalidArgument(problem);
+  }
+  // Our settings first; conn_str (keyword/value or URI, expanded by libpq as dbname) and libpq's
+  // PG* environment still override them.
+  std::vector<const char*> keywords = {"application_name", "connect_timeout", "keepalives",
+                                       "keepalives_idle"};
+  std::vector<const char*> values = {"certform", "10", "1", "30"};
+  if (!settings.conn_str.empty()) {
+    keywords.push_back("dbname");
+    values.push_back(settings.conn_str.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (conn == nullptr) return engine::Status::IoError("cannot allocate a PostgreSQL connection");
   if (PQstatus(conn) != CONNECTION_OK) {
     // libpq's message names host and user, never the password.
@@ -114,8 +183,8 @@ engine::Status PostgresStateBackend::Exec(const std::string& what, const std::st
   if (r != nullptr) PQclear(r);
   if (PQstatus(conn_) != CONNECTION_OK) {
     return engine::Status::Unavailable(fmt::format(
-        "the connection to PostgreSQL was lost while {} ({}); its lock is gone with it, so "
-        "certform stops here",
+        "the connection to PostgreSQL was lost while {} ({}); without it this run cannot prove "
+        "it holds the state lock, so certform stops here",
         what, message));
   }
   return Classify(state, fmt::format("PostgreSQL refused {}: {}", what, message));
@@ -124,55 +193,85 @@ engine::Status PostgresStateBackend::Exec(const std::string& what, const std::st
 engine::Status PostgresStateBackend::EnsureSchema() {
   std::lock_guard<std::mutex> lock(mu_);
   Result r;
+  std::vector<std::string> names;
+  for (const char* t : kTables) names.push_back(Table(t));
   engine::Status s = Exec("reading the schema",
                           "SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL, "
                           "to_regclass($3) IS NOT NULL, to_regclass($4) IS NOT NULL, "
                           "to_regclass($5) IS NOT NULL",
-                          {Table("certform_schema"), Table("states"), Table("state_history"),
-                           Table("journal"), Table("locks")},
-                          &r);
+                          names, &r);
   if (!s.ok()) return s;
-  bool complete = true;
-  for (int c = 0; c < 5; ++c) complete = complete && r.Get(0, c) == "t";
-  if (!complete) {
-    // Created when missing; IF NOT EXISTS keeps two first runners from colliding.
-    const std::vector<std::string> ddl = {
-        "CREATE SCHEMA IF NOT EXISTS \"" + settings_.schema + "\"",
-        "CREATE TABLE IF NOT EXISTS " + Table("certform_schema") + " (version int NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS " + Table("states") +
-            " (workspace text PRIMARY KEY, lineage text NOT NULL, serial bigint NOT NULL, "
-            "document text NOT NULL, sha256 text NOT NULL, written_by text NOT NULL, "
-            "written_at timestamptz NOT NULL DEFAULT now())",
-        "CREATE TABLE IF NOT EXISTS " + Table("state_history") +
-            " (id bigserial PRIMARY KEY, workspace text NOT NULL, lineage text NOT NULL, "
-            "serial bigint NOT NULL, document text NOT NULL, sha256 text NOT NULL, "
-            "written_by text NOT NULL, written_at timestamptz NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS " + Table("journal") +
-            " (id bigserial PRIMARY KEY, workspace text NOT NULL, record text NOT NULL, "
-            "written_at timestamptz NOT NULL DEFAULT now())",
-        "CREATE TABLE IF NOT EXISTS " + Table("locks") +
-            " (workspace text PRIMARY KEY, holder text NOT NULL, "
-            "since timestamptz NOT NULL DEFAULT now())",
-        "INSERT INTO " + Table("certform_schema") + " SELECT " + std::to_string(kSchemaVersion) +
-            " WHERE NOT EXISTS (SELECT 1 FROM " + Table("certform_schema") + ")"};
-    for (const std::string& sql : ddl) {
-      s = Exec("creating the schema " + settings_.schema, sql, {});
-      if (!s.ok()) {
-        return s.WithContext(
-            "the certform tables do not exist yet and could not be created (grant CREATE on the "
-            "database or schema, or have an owner run certform once)");
-      }
+  const bool ours = r.Get(0, 0) == "t";
+  std::vector<std::string> foreign;
+  for (int c = 1; c < 5; ++c) {
+    if (r.Get(0, c) == "t") foreign.push_back(kTables[c]);
+  }
+  if (!ours && !foreign.empty()) {
+    // Another application's tables: certform creates nothing beside them and never uses them.
+    return engine::Status::InvalidArgument(fmt::format(
+        "the PostgreSQL schema {} holds tables certform did not create ({}); choose another "
+        "[state] schema for certform",
+        settings_.schema, fmt::join(foreign, ", ")));
+  }
+  int version = 0;
+  if (ours) {
+    s = Exec("reading the schema version", "SELECT max(version) FROM " + Table("certform_schema"),
+             {}, &r);
+    if (!s.ok()) return s;
+    version = std::atoi(r.Get(0, 0).c_str());
+    if (version > kSchemaVersion) {
+      return engine::Status::InvalidArgument(fmt::format(
+          "the PostgreSQL schema {} is at version {}, made by a newer certform; this one knows "
+          "version {}",
+          settings_.schema, version, kSchemaVersion));
     }
   }
-  s = Exec("reading the schema version", "SELECT max(version) FROM " + Table("certform_schema"), {},
-           &r);
-  if (!s.ok()) return s;
-  const int version = std::atoi(r.Get(0, 0).c_str());
-  if (version > kSchemaVersion) {
-    return engine::Status::InvalidArgument(fmt::format(
-        "the PostgreSQL schema {} is at version {}, made by a newer certform; this one knows "
-        "version {}",
-        settings_.schema, version, kSchemaVersion));
+  if (ours && version == kSchemaVersion && foreign.size() == 4) return engine::Status::OK();
+  return CreateOrUpgradeSchema(ours, version);
+}
+
+engine::Status PostgresStateBackend::CreateOrUpgradeSchema(bool ours, int version) {
+  // Created when missing (IF NOT EXISTS keeps two first runners from colliding), upgraded in one
+  // transaction.
+  std::vector<std::string> ddl = {
+      "CREATE SCHEMA IF NOT EXISTS \"" + settings_.schema + "\"",
+      "CREATE TABLE IF NOT EXISTS " + Table("certform_schema") + " (version int NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS " + Table("states") +
+          " (workspace text PRIMARY KEY, lineage text NOT NULL, serial bigint NOT NULL, "
+          "document text NOT NULL, sha256 text NOT NULL, written_by text NOT NULL, "
+          "written_at timestamptz NOT NULL DEFAULT now())",
+      "CREATE TABLE IF NOT EXISTS " + Table("state_history") +
+          " (id bigserial PRIMARY KEY, workspace text NOT NULL, lineage text NOT NULL, "
+          "serial bigint NOT NULL, document text NOT NULL, sha256 text NOT NULL, "
+          "written_by text NOT NULL, written_at timestamptz NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS " + Table("journal") +
+          " (id bigserial PRIMARY KEY, workspace text NOT NULL, record text NOT NULL, "
+          "written_at timestamptz NOT NULL DEFAULT now())",
+      "CREATE TABLE IF NOT EXISTS " + Table("locks") +
+          " (workspace text PRIMARY KEY, holder text NOT NULL, "
+          "since timestamptz NOT NULL DEFAULT now())",
+      // Version 2: the lock is a lease with a fencing token (version 1 held advisory locks and
+      // kept this table for messages only: every row starts expired).
+      "ALTER TABLE " + Table("locks") +
+          " ADD COLUMN IF NOT EXISTS token bigint NOT NULL DEFAULT 0, "
+          "ADD COLUMN IF NOT EXISTS expires_at timestamptz NOT NULL DEFAULT '-infinity'",
+      "INSERT INTO " + Table("certform_schema") + " SELECT " + std::to_string(kSchemaVersion) +
+          " WHERE NOT EXISTS (SELECT 1 FROM " + Table("certform_schema") + ")",
+      "UPDATE " + Table("certform_schema") + " SET version = " + std::to_string(kSchemaVersion) +
+          " WHERE version < " + std::to_string(kSchemaVersion)};
+  engine::Status s = Exec("starting a transaction", "BEGIN", {});
+  for (size_t i = 0; s.ok() && i < ddl.size(); ++i) {
+    s = Exec("creating the schema " + settings_.schema, ddl[i], {});
+  }
+  if (s.ok()) s = Exec("committing the schema", "COMMIT", {});
+  if (!s.ok()) {
+    Exec("rolling back", "ROLLBACK", {});
+    return s.WithContext(
+        ours ? fmt::format("the certform tables are at version {} and could not be upgraded to "
+                           "{} (have the owner of schema {} run this certform once)",
+                           version, kSchemaVersion, settings_.schema)
+             : "the certform tables do not exist yet and could not be created (grant CREATE on "
+               "the database or schema, or have an owner run certform once)");
   }
   return engine::Status::OK();
 }
@@ -226,16 +325,15 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
   engine::Status s = Exec("starting a transaction", "BEGIN", {});
   if (!s.ok()) return s;
   Result r;
-  // The lock must still be ours (it is, unless the session was reset behind our back).
-  const int64_t key = LockKey(settings_.schema, settings_.workspace);
+  // The lease must still be ours, and stays ours until COMMIT (FOR SHARE: a takeover waits).
   s = Exec("checking the lock",
-           "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-           "pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
-           {std::to_string(key)}, &r);
+           "SELECT 1 FROM " + Table("locks") + " WHERE workspace = $1 AND token = $2 FOR SHARE",
+           {settings_.workspace, std::to_string(token_)}, &r);
   if (!s.ok()) return rollback(s);
-  if (r.Get(0, 0) == "0") {
-    return rollback(engine::Status::Conflict(
-        "the state lock is no longer held by this session; nothing was written"));
+  if (r.rows() == 0) {
+    return rollback(engine::Status::LockLost(
+        "the state lock was taken over or released since this run took it; nothing was "
+        "written"));
   }
   s = Exec("reading the state for update",
            "SELECT lineage, serial FROM " + Table("states") + " WHERE workspace = $1 FOR UPDATE",
@@ -288,67 +386,157 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
   return Exec("committing the state", "COMMIT", {});
 }
 
-int64_t PostgresStateBackend::LockKey(const std::string& schema, const std::string& workspace) {
-  const std::string hex = engine::Sha256Hex("certform\n" + schema + "\n" + workspace);
-  return static_cast<int64_t>(std::stoull(hex.substr(0, 16), nullptr, 16));
+std::string PostgresStateBackend::CurrentHolderLocked() {
+  Result r;
+  if (!Exec("reading the lock holder",
+            "SELECT holder, token, ceil(extract(epoch FROM expires_at - clock_timestamp())) FROM " +
+                Table("locks") + " WHERE workspace = $1 AND expires_at > clock_timestamp()",
+            {settings_.workspace}, &r)
+           .ok() ||
+      r.rows() == 0) {
+    return "";
+  }
+  return fmt::format("{} (lock id {}; its lease runs out in {} s unless renewed)", r.Get(0, 0),
+                     r.Get(0, 1), r.Get(0, 2));
 }
 
 engine::Status PostgresStateBackend::Lock(const engine::LockHolder& holder,
                                           engine::Clock::Duration timeout, engine::Clock& clock,
-                                          std::unique_ptr<engine::StateBackendLock>* out) {
-  const std::string key = std::to_string(LockKey(settings_.schema, settings_.workspace));
+                                          std::unique_ptr<engine::StateBackendLock>* out,
+                                          const WaitNotice& waiting) {
   const engine::Clock::Instant deadline = clock.Monotonic() + timeout;
+  std::string told;  // the holder `waiting` was last told of
+  int quick_retries = 0;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       Result r;
-      engine::Status s =
-          Exec("taking the state lock", "SELECT pg_try_advisory_lock($1::bigint)", {key}, &r);
+      // Taken when there is no lease or it ran out (by the database's clock): the token grows.
+      engine::Status s = Exec(
+          "taking the state lock",
+          "INSERT INTO " + Table("locks") +
+              " AS l (workspace, holder, since, token, expires_at) VALUES ($1, $2, "
+              "clock_timestamp(), 1, clock_timestamp() + $3::interval) ON CONFLICT (workspace) "
+              "DO UPDATE SET holder = EXCLUDED.holder, since = EXCLUDED.since, token = l.token + "
+              "1, expires_at = EXCLUDED.expires_at WHERE l.expires_at <= clock_timestamp() "
+              "RETURNING token",
+          {settings_.workspace, holder.ToString(), Interval(settings_.lock_lease)}, &r);
       if (!s.ok()) return s;
-      if (r.Get(0, 0) == "t") {
+      if (r.rows() == 1) {
         locked_ = true;
-        s = Exec("recording the lock holder",
-                 "INSERT INTO " + Table("locks") +
-                     " (workspace, holder, since) VALUES ($1, $2, now()) ON CONFLICT (workspace) "
-                     "DO UPDATE SET holder = EXCLUDED.holder, since = EXCLUDED.since",
-                 {settings_.workspace, holder.ToString()});
-        *out = std::make_unique<PostgresLock>(this);
-        return s;
+        token_ = std::atoll(r.Get(0, 0).c_str());
+        lost_ = engine::Status::OK();
+        *out = std::make_unique<PostgresLock>(this, settings_.lock_lease);
+        return engine::Status::OK();
       }
+      std::string who = CurrentHolderLocked();
+      if (who.empty() && ++quick_retries < 3) continue;  // released in between: try again
+      if (who.empty()) who = "another certform (its lease just ended)";
       if (clock.Monotonic() >= deadline) {
-        std::string who = "another certform (it did not say who)";
-        if (Exec("reading the lock holder",
-                 "SELECT holder FROM " + Table("locks") + " WHERE workspace = $1",
-                 {settings_.workspace}, &r)
-                .ok() &&
-            r.rows() == 1) {
-          who = r.Get(0, 0);
-        }
-        return engine::Status::Conflict(
-            fmt::format("the state in {} is locked by {}; wait for it to finish or retry with "
-                        "--lock-timeout (the lock goes with the holder's database session)",
-                        Describe(), who));
+        return engine::Status::Conflict(fmt::format(
+            "the state in {} is locked by {}; wait for it to finish, retry with --lock-timeout, "
+            "or, if that holder is gone for good, release it with \"certform state unlock "
+            "LOCK_ID\"",
+            Describe(), who));
       }
+      const std::string same_holder = who.substr(0, who.find(" (lock id"));
+      if (waiting && same_holder != told) waiting(who);
+      told = same_holder;
     }
     clock.SleepFor(kLockPoll);
   }
+}
+
+engine::Status PostgresStateBackend::Renew() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!locked_) return engine::Status::LockLost("this run does not hold the state lock");
+  if (!lost_.ok()) return lost_;
+  Result r;
+  engine::Status s = Exec(
+      "renewing the state lock",
+      "UPDATE " + Table("locks") +
+          " SET expires_at = clock_timestamp() + $3::interval WHERE workspace = $1 AND token = "
+          "$2 RETURNING 1",
+      {settings_.workspace, std::to_string(token_), Interval(settings_.lock_lease)}, &r);
+  if (!s.ok()) {
+    lost_ = engine::Status::LockLost("cannot renew the state lock: " + s.message());
+  } else if (r.rows() == 0) {
+    const std::string now = CurrentHolderLocked();
+    lost_ = engine::Status::LockLost(
+        fmt::format("the state lock of {} (lock id {}) was taken over or released{}", Describe(),
+                    token_, now.empty() ? "" : "; it is now held by " + now));
+  }
+  return lost_;
 }
 
 void PostgresStateBackend::Unlock() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!locked_) return;
   locked_ = false;
-  Exec("releasing the state lock", "SELECT pg_advisory_unlock($1::bigint)",
-       {std::to_string(LockKey(settings_.schema, settings_.workspace))});
+  // After a dropped connection (a database restart), a few tries at a new one to release the
+  // lease rather than leave others waiting for it to run out; the token still names only ours.
+  for (int attempt = 0; attempt < 5 && PQstatus(conn_) != CONNECTION_OK; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+    PQreset(conn_);
+  }
+  // Expired, never deleted: the token keeps growing. Only our own lease is released.
+  Exec("releasing the state lock",
+       "UPDATE " + Table("locks") +
+           " SET expires_at = '-infinity' WHERE workspace = $1 AND token = $2",
+       {settings_.workspace, std::to_string(token_)});
+}
+
+engine::Status PostgresStateBackend::DescribeLock(std::string* holder) {
+  std::lock_guard<std::mutex> lock(mu_);
+  *holder = CurrentHolderLocked();
+  return engine::Status::OK();
+}
+
+// The token moves on, so that the holder's next renewal fails even before anyone else takes it.
+engine::Status PostgresStateBackend::ForceUnlock(const std::string& lock_id, std::string* holder) {
+  std::lock_guard<std::mutex> lock(mu_);
+  *holder = CurrentHolderLocked();
+  if (holder->empty()) {
+    return engine::Status::NotFound("the state in " + Describe() + " is not locked");
+  }
+  const bool digits = !lock_id.empty() && lock_id.size() < 19 &&
+                      lock_id.find_first_not_of("0123456789") == std::string::npos;
+  Result r;
+  engine::Status s =
+      digits ? Exec("releasing the state lock",
+                    "UPDATE " + Table("locks") +
+                        " SET token = token + 1, expires_at = '-infinity' WHERE workspace = $1 "
+                        "AND token = $2 AND expires_at > clock_timestamp() RETURNING 1",
+                    {settings_.workspace, lock_id}, &r)
+             : engine::Status::OK();
+  if (!s.ok()) return s;
+  if (!digits || r.rows() == 0) {
+    return engine::Status::NotFound(
+        fmt::format("lock id {} is not the current lock of {}; it is held by {}", lock_id,
+                    Describe(), *holder));
+  }
+  return engine::Status::OK();
 }
 
 engine::Status PostgresStateBackend::AppendJournal(const engine::JournalRecord& record) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!locked_) return engine::Status::Conflict("the journal is written only under the lock");
-  // Autocommit: the record is committed (durable) when this returns.
-  return Exec("recording a completed call in the journal",
-              "INSERT INTO " + Table("journal") + " (workspace, record) VALUES ($1, $2)",
-              {settings_.workspace, engine::JournalRecordToJson(record)});
+  // Autocommit: the record is committed (durable) when this returns, and only while the lease
+  // is still ours (FOR SHARE: a takeover waits for it, and sees it).
+  Result r;
+  engine::Status s =
+      Exec("recording a completed call in the journal",
+           "INSERT INTO " + Table("journal") +
+               " (workspace, record) SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM " + Table("locks") +
+               " WHERE workspace = $1 AND token = $3 FOR SHARE) RETURNING 1",
+           {settings_.workspace, engine::JournalRecordToJson(record), std::to_string(token_)}, &r);
+  if (!s.ok()) return s;
+  if (r.rows() == 0) {
+    lost_ = engine::Status::LockLost(
+        "the state lock was taken over or released; the journal was not written");
+    return lost_;
+  }
+  return engine::Status::OK();
 }
 
 engine::Status PostgresStateBackend::ReplayJournal(engine::State* state, int* applied) {
@@ -384,8 +572,21 @@ bool PostgresStateBackend::HasJournal() {
 
 engine::Status PostgresStateBackend::ClearJournal() {
   std::lock_guard<std::mutex> lock(mu_);
-  return Exec("clearing the journal", "DELETE FROM " + Table("journal") + " WHERE workspace = $1",
-              {settings_.workspace});
+  // Only while the lease is ours: a runner that took over may have journaled calls of its own.
+  Result r;
+  engine::Status s =
+      Exec("clearing the journal",
+           "WITH held AS (SELECT 1 FROM " + Table("locks") +
+               " WHERE workspace = $1 AND token = $2 FOR SHARE), gone AS (DELETE FROM " +
+               Table("journal") +
+               " WHERE workspace = $1 AND EXISTS (SELECT 1 FROM held)) SELECT count(*) FROM held",
+           {settings_.workspace, std::to_string(token_)}, &r);
+  if (!s.ok()) return s;
+  if (r.Get(0, 0) == "0") {
+    return engine::Status::LockLost(
+        "the state lock was taken over or released; the journal was left for its new holder");
+  }
+  return engine::Status::OK();
 }
 
 }  // namespace certform::pgstate

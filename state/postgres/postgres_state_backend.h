@@ -2,19 +2,29 @@
 // runner that points at it (the only libpq user; the engine does not depend on it).
 //
 // Schema (created on first use when missing, used as it is otherwise, so a role without CREATE
-// rights works once it exists; versioned in <schema>.certform_schema):
+// rights works once it exists; versioned in <schema>.certform_schema, now version 2):
 //   states(workspace PK, lineage, serial, document, sha256, written_by, written_at)
 //   state_history(id, workspace, lineage, serial, document, sha256, written_by, written_at): the
 //       versions each write replaced, the last `history` per workspace (the remote .backup)
 //   journal(id, workspace, record, written_at): completed calls, committed before reported
-//   locks(workspace PK, holder, since): who holds the advisory lock, for messages
-// Writes are a compare-and-swap on (workspace, lineage, serial) in one transaction. The lock is a
-// session-level advisory lock on a 64-bit key hashed from schema and workspace, held on the one
-// connection every statement uses: when that connection drops, the lock is gone and so is every
-// later statement, so nothing is ever written without it. PgBouncer in transaction mode cannot
-// keep a session lock and is not supported (connect to PostgreSQL directly or in session mode).
+//   locks(workspace PK, holder, since, token, expires_at): the lock, a lease with a fencing token
+// A schema that holds any of these tables without certform_schema belongs to someone else and is
+// refused before anything is created in it.
+//
+// The lock is a lease in `locks`, timed by the database's clock alone: taking it bumps the
+// workspace's fencing token and sets expires_at = now + lease; only an expired (or released)
+// lease can be taken. The holder renews it before every API call that changes something
+// (Check(): one UPDATE that succeeds only while the token is still its own) and in the
+// background every lease/3, so a holder that stops renewing (frozen, suspended, killed, cut off)
+// loses the lock after at most one lease and then sends nothing more. Every state write, journal
+// append and journal clear carries the token and locks its row (FOR SHARE) in the same
+// statement or transaction: a runner that lost the lock can write nothing, and a takeover waits
+// for a write in progress. Writes are a compare-and-swap on (workspace, lineage, serial). Tokens
+// only grow (a release expires the lease, never deletes the row), so an old token never becomes
+// valid again. PgBouncer in transaction mode is supported by none of this: connect directly.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,11 +36,19 @@ struct pg_conn;
 
 namespace certform::pgstate {
 
+// What is wrong with `conn_str` as libpq's own parser reads it (PQconninfoParse: keyword/value
+// pairs or a postgresql:// URI): "" when nothing; otherwise a message that never repeats any
+// part of it. A password (or sslpassword) in it is wrong: it belongs in PGPASSWORD, ~/.pgpass or
+// a service file.
+std::string ConnStrProblem(const std::string& conn_str);
+
 struct PostgresSettings {
   std::string conn_str;  // libpq keyword/value or URI; empty: libpq's PG* environment
   std::string schema = "certform";
   std::string workspace = "default";
   int history = 20;  // versions kept in state_history per workspace
+  // How long the lock outlives its holder's last renewal.
+  engine::Clock::Duration lock_lease = std::chrono::seconds(60);
 };
 
 class PostgresStateBackend final : public engine::StateBackend {
@@ -48,16 +66,14 @@ class PostgresStateBackend final : public engine::StateBackend {
   engine::Status Write(const engine::State& prior, engine::State* next,
                        engine::RandomSource& random) override;
   engine::Status Lock(const engine::LockHolder& holder, engine::Clock::Duration timeout,
-                      engine::Clock& clock,
-                      std::unique_ptr<engine::StateBackendLock>* lock) override;
+                      engine::Clock& clock, std::unique_ptr<engine::StateBackendLock>* lock,
+                      const WaitNotice& waiting = {}) override;
+  engine::Status DescribeLock(std::string* holder) override;
+  engine::Status ForceUnlock(const std::string& lock_id, std::string* holder) override;
   engine::Status AppendJournal(const engine::JournalRecord& record) override;
   engine::Status ReplayJournal(engine::State* state, int* applied) override;
   bool HasJournal() override;
   engine::Status ClearJournal() override;
-
-  // The advisory-lock key of a schema and workspace (a 64-bit hash: two schemas, projects or
-  // workspaces never share a key).
-  static int64_t LockKey(const std::string& schema, const std::string& workspace);
 
  private:
   class Result;
@@ -65,6 +81,12 @@ class PostgresStateBackend final : public engine::StateBackend {
   PostgresStateBackend(pg_conn* conn, PostgresSettings settings);
 
   engine::Status EnsureSchema();
+  engine::Status CreateOrUpgradeSchema(bool any_table, int version);
+  // The current holder's description with its lock id and remaining lease, for messages; ""
+  // when nobody holds it. Caller holds mu_.
+  std::string CurrentHolderLocked();
+  // Renews the lease while the token is still ours; LockLost otherwise (and from then on).
+  engine::Status Renew();
   // Runs `sql` with text `params`; on failure a Status naming `what`.
   engine::Status Exec(const std::string& what, const std::string& sql,
                       const std::vector<std::string>& params, Result* result = nullptr);
@@ -73,8 +95,10 @@ class PostgresStateBackend final : public engine::StateBackend {
 
   pg_conn* conn_;
   PostgresSettings settings_;
-  std::mutex mu_;  // one connection: one statement at a time
+  std::mutex mu_;  // one connection: one statement at a time; guards what follows
   bool locked_ = false;
+  int64_t token_ = 0;    // the fencing token of the lease we hold
+  engine::Status lost_;  // why the lock was lost, once it was
 };
 
 }  // namespace certform::pgstate

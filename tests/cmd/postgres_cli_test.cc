@@ -49,10 +49,12 @@ class Runner {
   ApplyFixture& f_;
 };
 
-// Appends a [state] table for `workspace` to the fixture's configuration.
-void UsePostgres(ApplyFixture& f, const std::string& workspace) {
+// Appends a [state] table for `workspace` to the fixture's configuration; `lease` is the
+// lock's lease (the shortest allowed, so that a runner killed here frees it soon).
+void UsePostgres(ApplyFixture& f, const std::string& workspace, const std::string& lease = "10s") {
   f.cli.dir.Write("state.toml", "[state]\nbackend = \"postgres\"\nconn_str = \"" +
-                                    Server().ConnStr() + "\"\nworkspace = \"" + workspace + "\"\n");
+                                    Server().ConnStr() + "\"\nworkspace = \"" + workspace +
+                                    "\"\nlock_lease = \"" + lease + "\"\n");
 }
 
 int CallsFor(ApplyFixture& f, const std::string& action) {

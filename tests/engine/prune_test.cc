@@ -1,10 +1,89 @@
 #include "engine/prune.h"
 
+#include <map>
+
 #include <catch2/catch.hpp>
 
-using namespace certform::engine;
+#include "engine/cas_lookup.h"
+#include "tests/support/emulator_fixture.h"
+#include "tests/support/fake_clock.h"
 
-TEST_CASE("prune: only certificates certform uploaded that nothing uses or wants", "[prune][cas]") {
+using namespace certform::engine;
+using certform::testing::FakeClock;
+using certform::testing::SeededRandom;
+
+namespace {
+
+UploadEntry Upload(int64_t id, char fp) {
+  return UploadEntry{.account = "main",
+                     .fingerprint = std::string(64, fp),
+                     .name = "certform-" + std::string(16, fp),
+                     .cert_id = id};
+}
+
+// CAS as a map of id → certificate, with scripted delete answers; records every call.
+class CasProvider final : public Provider {
+ public:
+  Status SetBinding(const BindingRequest&, CallResult*) override { return Status::OK(); }
+  Status ReadBinding(const std::string&, LiveBinding*, CallResult*) override {
+    return Status::OK();
+  }
+  Status ListUploadedPage(int page, std::vector<StoredCertificate>* list, int64_t* total,
+                          CallResult*) override {
+    calls.push_back("list " + std::to_string(page));
+    std::vector<StoredCertificate> all;
+    for (const auto& [id, c] : held) all.push_back(c);
+    *total = static_cast<int64_t>(all.size());
+    for (size_t i = static_cast<size_t>(page - 1) * 2; i < all.size() && i < size_t(page) * 2;
+         ++i) {
+      list->push_back({all[i].cert_id, all[i].name, "", 0});  // pages of 2, no fingerprint
+    }
+    return Status::OK();
+  }
+  Status GetCertificate(int64_t id, StoredCertificate* found, CallResult*) override {
+    calls.push_back("get " + std::to_string(id));
+    auto it = held.find(id);
+    if (it == held.end()) return Status::NotFound("no such certificate");
+    *found = it->second;
+    return Status::OK();
+  }
+  Status DeleteCertificate(int64_t id, CallResult* result) override {
+    calls.push_back("delete " + std::to_string(id));
+    result->request_id = "REQ-" + std::to_string(id);
+    if (auto s = delete_answers.find(id); s != delete_answers.end()) return s->second;
+    held.erase(id);
+    return Status::OK();
+  }
+
+  std::map<int64_t, StoredCertificate> held;
+  std::map<int64_t, Status> delete_answers;
+  std::vector<std::string> calls;
+};
+
+// Records what would be journaled; can be told to fail.
+class Recorder final : public ApplyRecorder {
+ public:
+  Status Record(const JournalRecord& record, const State&) override {
+    if (fail) return Status::IoError("disk full");
+    records.push_back(record);
+    return Status::OK();
+  }
+  std::vector<JournalRecord> records;
+  bool fail = false;
+};
+
+struct Harness {
+  FakeClock clock;
+  SeededRandom random;
+  RateLimiter limiter{RateLimiterOptions{}};
+  RetryPolicy retry{RetryOptions{}};
+  SerialCall call = MakeSerialCall(limiter, retry, clock, random);
+};
+
+}  // namespace
+
+TEST_CASE("prune: candidates are this state's own unused uploads, never a name prefix alone",
+          "[prune][cas]") {
   Config c;
   c.accounts["main"] = AccountConfig{.name = "main"};
   CertificateConfig web;
@@ -15,20 +94,99 @@ TEST_CASE("prune: only certificates certform uploaded that nothing uses or wants
   State s;
   s.entries["a.example.com"] =
       StateEntry{.domain = "a.example.com", .account = "main", .cert_type = "cas", .cert_id = 1};
-  s.uploads[UploadKey("main", std::string(64, 'b'))] =
-      UploadEntry{.account = "main", .fingerprint = std::string(64, 'b'), .cert_id = 2};
-  s.uploads[UploadKey("main", std::string(64, 'c'))] =
-      UploadEntry{.account = "main", .fingerprint = std::string(64, 'c'), .cert_id = 5};
-  const std::vector<StoredCertificate> listed = {
-      {1, "certform-1111111111111111", "", 0},  // bound to a.example.com
-      {2, "certform-2222222222222222", "", 0},  // still wanted by the configuration
-      {3, "certform-3333333333333333", "", 0},  // certform's, unused: goes
-      {4, "team-cert", "", 0},                  // not certform's: never
-      {5, "web-2026-cccccccccccc", "", 0},      // explicit name, recorded as certform's: goes
-  };
-  std::vector<StoredCertificate> out = PruneCandidates("main", listed, s, c);
-  REQUIRE(out.size() == 2);
-  CHECK(out[0].cert_id == 3);
-  CHECK(out[1].cert_id == 5);
-  CHECK(PruneCandidates("other", listed, s, c).size() == 3);  // ids 1, 2, 3 by prefix
+  s.uploads[UploadKey("main", std::string(64, 'a'))] = Upload(1, 'a');  // bound in the state
+  s.uploads[UploadKey("main", std::string(64, 'b'))] = Upload(2, 'b');  // wanted by the config
+  s.uploads[UploadKey("main", std::string(64, 'c'))] = Upload(5, 'c');  // unused: a candidate
+  std::vector<UploadEntry> out = PruneCandidates("main", s, c);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].cert_id == 5);
+  // Another account of the same state has no recorded uploads: a certform- name is not enough.
+  CHECK(PruneCandidates("other", s, c).empty());
+}
+
+TEST_CASE("prune: a certificate any live domain serves is kept, naming the domain",
+          "[prune][cas]") {
+  const std::vector<UploadEntry> candidates = {Upload(5, 'c'), Upload(6, 'd'), Upload(7, 'e')};
+  std::vector<LiveRead> reads(4);
+  reads[0] = {
+      "other-team.example.com", "main", true, {.exists = true, .https = true, .cert_id = 5}};
+  reads[1] = {"off.example.com", "main", true, {.exists = true, .https = false, .cert_id = 7}};
+  // A CAS binding that reports no id but serves the same content counts as in use.
+  reads[2] = {"noid.example.com",
+              "main",
+              true,
+              {.exists = true, .https = true, .fingerprint = std::string(64, 'd')}};
+  reads[3] = {"plain.example.com", "main", true, {.exists = true, .https = true, .cert_id = 99}};
+  std::vector<InUse> kept;
+  std::vector<UploadEntry> unused = KeepInUse(candidates, reads, &kept);
+  REQUIRE(unused.size() == 1);
+  CHECK(unused[0].cert_id == 7);  // HTTPS is off there: nothing is served
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].domain == "other-team.example.com");
+  CHECK(kept[1].domain == "noid.example.com");
+}
+
+TEST_CASE("prune: the state forgets an upload before its delete, and takes it back on refusal",
+          "[prune][cas]") {
+  Harness h;
+  CasProvider cas;
+  cas.held[5] = {5, Upload(5, 'c').name, std::string(64, 'c'), 0};
+  cas.held[6] = {6, Upload(6, 'd').name, std::string(64, 'd'), 0};
+  cas.held[8] = {8, "someone-else", std::string(64, 'f'), 0};  // the id now holds another
+  cas.delete_answers[6] = Status::Failed("Certificate in use");
+  State state;
+  for (const UploadEntry& u : {Upload(5, 'c'), Upload(6, 'd'), Upload(7, 'e'), Upload(8, 'f')}) {
+    state.uploads[UploadKey(u.account, u.fingerprint)] = u;
+  }
+  Recorder recorder;
+  std::vector<PruneOutcome> out =
+      DeleteUploads({Upload(5, 'c'), Upload(6, 'd'), Upload(7, 'e'), Upload(8, 'f')}, cas,
+                    {h.call, recorder}, &state);
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].deleted);
+  CHECK(out[1].error == "Certificate in use");
+  CHECK(out[2].already_gone);  // id 7 was no longer in CAS: forgotten, nothing sent
+  CHECK(out[3].error.find("CertId 8 now holds another certificate") != std::string::npos);
+  CHECK(cas.held.count(8) == 1);  // never deleted
+  CHECK(cas.calls ==
+        std::vector<std::string>{"get 5", "delete 5", "get 6", "delete 6", "get 7", "get 8"});
+  // 5: forget before the delete; 6: forget, then back after the refusal; 7: forget.
+  REQUIRE(recorder.records.size() == 4);
+  CHECK((recorder.records[0].forget && recorder.records[0].upload->cert_id == 5));
+  CHECK((recorder.records[1].forget && recorder.records[1].upload->cert_id == 6));
+  CHECK((!recorder.records[2].forget && recorder.records[2].upload->cert_id == 6));
+  CHECK((recorder.records[3].forget && recorder.records[3].upload->cert_id == 7));
+  CHECK(state.uploads.size() == 2);  // 6 (refused) and 8 (not ours any more) remain
+}
+
+TEST_CASE("prune: nothing is deleted when the deletion cannot be recorded first", "[prune][cas]") {
+  Harness h;
+  CasProvider cas;
+  cas.held[5] = {5, Upload(5, 'c').name, std::string(64, 'c'), 0};
+  State state;
+  state.uploads[UploadKey("main", std::string(64, 'c'))] = Upload(5, 'c');
+  Recorder recorder;
+  recorder.fail = true;
+  std::vector<PruneOutcome> out = DeleteUploads({Upload(5, 'c')}, cas, {h.call, recorder}, &state);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].error.find("could not record the deletion before sending it") != std::string::npos);
+  CHECK(cas.held.count(5) == 1);
+  CHECK(state.uploads.size() == 1);
+}
+
+TEST_CASE("cas lookup: an upload is found by listing every page and matching the exact name",
+          "[cas]") {
+  Harness h;
+  CasProvider cas;
+  cas.held[1] = {1, "certform-aaaa", std::string(64, 'a'), 0};
+  cas.held[2] = {2, "certform-aaaa-old", std::string(64, 'b'), 0};
+  cas.held[3] = {3, "x", std::string(64, 'c'), 0};
+  cas.held[4] = {4, "certform-bbbb", std::string(64, 'd'), 0};
+  StoredCertificate found;
+  PacedCallResult r = FindUpload(cas, "certform-bbbb", h.call, &found);
+  REQUIRE(r.status.ok());
+  CHECK(found.cert_id == 4);
+  CHECK(found.fingerprint == std::string(64, 'd'));  // read by id: the list has none
+  CHECK(cas.calls == std::vector<std::string>{"list 1", "list 2", "get 4"});
+  CHECK(FindUpload(cas, "certform-", h.call, &found).status.IsNotFound());  // no prefix match
 }

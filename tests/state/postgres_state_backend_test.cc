@@ -2,6 +2,8 @@
 // pg_ctl in a temporary directory, Unix socket only).
 #include "state/postgres/postgres_state_backend.h"
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "engine/local_state_backend.h"
@@ -23,10 +25,11 @@ PostgresServer& Server() {
   return server;
 }
 
-std::unique_ptr<PostgresStateBackend> Open(const std::string& workspace,
-                                           const std::string& schema = "certform") {
+std::unique_ptr<PostgresStateBackend> Open(
+    const std::string& workspace, const std::string& schema = "certform",
+    engine::Clock::Duration lease = std::chrono::seconds(60)) {
   std::unique_ptr<PostgresStateBackend> b;
-  Status s = PostgresStateBackend::Open({Server().ConnStr(), schema, workspace, 3}, &b);
+  Status s = PostgresStateBackend::Open({Server().ConnStr(), schema, workspace, 3, lease}, &b);
   INFO(s.ToString());
   REQUIRE(s.ok());
   return b;
@@ -119,35 +122,86 @@ TEST_CASE("postgres: a write whose serial moved under it fails and writes nothin
   CHECK(now.entries.size() == 2);
 }
 
-TEST_CASE("postgres: the lock names its holder, waits, and goes with the session", "[postgres]") {
+TEST_CASE("postgres: the lock is a lease that names its current holder, waits, and fences",
+          "[postgres]") {
   FakeClock clock;
+  SeededRandom random;
   auto a = Open("locks");
   auto b = Open("locks");
   std::unique_ptr<engine::StateBackendLock> held;
   REQUIRE(a->Lock(Holder("apply"), {}, clock, &held).ok());
+  CHECK(held->Check().ok());
   std::unique_ptr<engine::StateBackendLock> mine;
   Status s = b->Lock(Holder("plan"), {}, clock, &mine);
   CHECK(s.code() == Status::Code::kConflict);
-  CHECK(s.message().find("is locked by pid 4242 on host runner-apply running \"certform apply\"") !=
-        std::string::npos);
-  s = b->Lock(Holder("plan"), std::chrono::seconds(2), clock, &mine);  // waits, then gives up
+  CHECK(s.message().find("is locked by pid 4242 on host runner-apply running \"certform apply\" "
+                         "since 2026-11-28T00:00:00Z (lock id ") != std::string::npos);
+  CHECK(s.message().find("certform state unlock LOCK_ID") != std::string::npos);
+  std::vector<std::string> told;
+  s = b->Lock(Holder("plan"), std::chrono::seconds(2), clock, &mine,
+              [&](const std::string& who) { told.push_back(who); });  // waits, then gives up
   CHECK(s.code() == Status::Code::kConflict);
   CHECK(clock.sleeps() >= 10);
-  // Another schema or workspace has another key: no collision.
+  REQUIRE(told.size() == 1);  // told once whom it waits for, not at every poll
+  CHECK(told[0].find("runner-apply") != std::string::npos);
+  // Another schema or workspace is another lock: no collision.
   auto c = Open("locks", "other_project");
   std::unique_ptr<engine::StateBackendLock> theirs;
   CHECK(c->Lock(Holder("apply"), {}, clock, &theirs).ok());
-  CHECK(PostgresStateBackend::LockKey("certform", "locks") !=
-        PostgresStateBackend::LockKey("other_project", "locks"));
-  // A runner that dies takes its lock with it (its session ends).
+
+  // A holder that stopped renewing (frozen, killed) loses the lock once its lease ran out by the
+  // database's clock; made to happen here without waiting a minute.
   Server().Psql(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (SELECT pid "
-      "FROM pg_locks WHERE locktype = 'advisory' AND objid = " +
-      std::to_string(static_cast<uint32_t>(PostgresStateBackend::LockKey("certform", "locks"))) +
-      "::oid)");
-  held.reset();  // its release fails quietly: the session is gone
-  a.reset();
-  CHECK(b->Lock(Holder("plan"), std::chrono::seconds(5), clock, &mine).ok());
+      "UPDATE certform.locks SET expires_at = clock_timestamp() - interval '1 second' WHERE "
+      "workspace = 'locks'",
+      "certform");
+  REQUIRE(b->Lock(Holder("plan"), {}, clock, &mine).ok());
+  s = held->Check();
+  CHECK(s.code() == Status::Code::kLockLost);
+  CHECK(s.message().find("was taken over or released; it is now held by pid 4242 on host "
+                         "runner-plan") != std::string::npos);
+  // The old holder can write nothing any more: journal, state, or the new holder's journal.
+  engine::JournalRecord r{.domain = "a.example.com", .forget = false, .entry = Entry("a")};
+  CHECK(a->AppendJournal(r).code() == Status::Code::kLockLost);
+  State v1;
+  v1.entries["a.example.com"] = Entry("a.example.com");
+  CHECK(a->Write(State{}, &v1, random).code() == Status::Code::kLockLost);
+  REQUIRE(b->AppendJournal(r).ok());
+  CHECK(a->ClearJournal().code() == Status::Code::kLockLost);
+  CHECK(b->HasJournal());
+  held.reset();  // its release leaves the new holder's lock alone
+  auto d = Open("locks");
+  std::unique_ptr<engine::StateBackendLock> third;
+  CHECK(d->Lock(Holder("drift"), {}, clock, &third).code() == Status::Code::kConflict);
+
+  // Seen and released by hand (certform state unlock LOCK_ID): the holder loses it.
+  std::string holder;
+  REQUIRE(d->DescribeLock(&holder).ok());
+  const size_t at = holder.find("(lock id ") + 9;
+  const std::string id = holder.substr(at, holder.find(';', at) - at);
+  CHECK(d->ForceUnlock("999999", &holder).code() == Status::Code::kNotFound);
+  REQUIRE(d->ForceUnlock(id, &holder).ok());
+  CHECK(holder.find("runner-plan") != std::string::npos);
+  CHECK(mine->Check().code() == Status::Code::kLockLost);
+  CHECK(d->Lock(Holder("drift"), {}, clock, &third).ok());
+  // Tokens only grow: the released id never becomes valid again.
+  CHECK(d->ForceUnlock(id, &holder).code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("postgres: a working holder keeps its lease alive; a released one frees it at once",
+          "[postgres]") {
+  FakeClock clock;
+  // A lease of 300 ms, renewed every 100 ms in the background: a real second passes.
+  auto a = Open("heartbeat", "certform", std::chrono::milliseconds(300));
+  auto b = Open("heartbeat");
+  std::unique_ptr<engine::StateBackendLock> held;
+  REQUIRE(a->Lock(Holder("apply"), {}, clock, &held).ok());
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  std::unique_ptr<engine::StateBackendLock> mine;
+  CHECK(b->Lock(Holder("plan"), {}, clock, &mine).code() == Status::Code::kConflict);
+  CHECK(held->Check().ok());
+  held.reset();
+  CHECK(b->Lock(Holder("plan"), {}, clock, &mine).ok());
 }
 
 TEST_CASE("postgres: journal records are committed at once and replayed by another runner",
@@ -186,9 +240,8 @@ TEST_CASE("postgres: a lost connection is a clear failure, and nothing is writte
   std::unique_ptr<engine::StateBackendLock> lock;
   REQUIRE(a->Lock(Holder("apply"), {}, clock, &lock).ok());
   Server().Psql(
-      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = " +
-      std::to_string(static_cast<uint32_t>(PostgresStateBackend::LockKey("certform", "dropped"))) +
-      "::oid");
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+      "'certform'");
   engine::JournalRecord r{
       .domain = "a.example.com", .forget = false, .entry = Entry("a.example.com")};
   Status s = a->AppendJournal(r);
@@ -212,9 +265,10 @@ TEST_CASE("postgres: an unreachable server is a clear error that holds no passwo
   CHECK(s.message().find("cannot connect to PostgreSQL") != std::string::npos);
 }
 
-TEST_CASE("postgres: a role without CREATE rights uses the schema once it exists; without "
-          "privileges, a clear error",
-          "[postgres]") {
+TEST_CASE(
+    "postgres: a role without CREATE rights uses the schema once it exists; without "
+    "privileges, a clear error",
+    "[postgres]") {
   FakeClock clock;
   SeededRandom random;
   Open("owner");  // the owner (certform) made the schema and tables

@@ -3,7 +3,13 @@
 //
 // Documented: UploadUserCertificate takes Name (at most 63 characters, unique per account), Cert
 // and Key and returns CertId; a taken name answers NameRepeat; content is not de-duplicated.
-// ListUserCertificateOrder (OrderType=UPLOAD, CurrentPage, ShowSize, Keyword) lists certificates.
+// ListUserCertificateOrder (OrderType=UPLOAD, CurrentPage, ShowSize, Keyword) lists certificates;
+// its Keyword matches the domain names a certificate is bound to or its resource id, not the
+// certificate's name (CAS API 2020-04-07, English and Chinese docs; shared/docs/alibaba-cdn-api.md
+// "CAS ListUserCertificateOrder Keyword"), so a lookup by name through Keyword finds nothing here
+// either. Whether DeleteUserCertificate refuses a certificate that domains use is not documented:
+// the emulator takes the harsher reading and deletes it (the domains keep serving their copy), so
+// that only certform's own checks can keep a certificate in use.
 // Unconfirmed, modelled here: the error codes other than NameRepeat, the list's Sha2 field (taken
 // to be the SHA-256 of the leaf's DER in hex), and GetUserCertificateDetail returning Cert and Key
 // unless CertFilter=true (the emulator keeps no key and answers a placeholder, so that clients
@@ -85,12 +91,21 @@ ApiResponse CdnEmulator::CasAction(const std::string& action, const alicloud::Pa
         Param(p, "ShowSize").empty()
             ? 50
             : std::clamp<int64_t>(std::atoll(Param(p, "ShowSize").c_str()), 1, 100);
+    // Keyword: a domain the certificate is bound to, or its resource id (never its name).
+    auto matches = [&](const CasCertificate& c) {
+      if (keyword.empty() || std::to_string(c.id) == keyword) return true;
+      for (const auto& [name, d] : domains_) {
+        if (d.user == user && d.https && d.cert_id == c.id &&
+            name.find(keyword) != std::string::npos) {
+          return true;
+        }
+      }
+      return false;
+    };
     std::vector<const CasCertificate*> matching;
     for (const CasCertificate& c : cas_) {
       const bool listed = type == "CERT" || (type == "UPLOAD" && c.uploaded);
-      if (c.user == user && listed && c.name.find(keyword) != std::string::npos) {
-        matching.push_back(&c);
-      }
+      if (c.user == user && listed && matches(c)) matching.push_back(&c);
     }
     nlohmann::json list = nlohmann::json::array();
     for (int64_t i = (page - 1) * size;

@@ -154,12 +154,19 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
     r.headers["x-acs-retry-after"] = std::to_string(std::max<int64_t>(1, ms));
     return r;
   }
-  ++calls_[action][user];
+  const int answered = ++calls_[action][user];
   if (!Param(params, "PrivateKey").empty() || !Param(params, "SSLPri").empty() ||
       !Param(params, "Key").empty()) {
     ++keys_received_;
   }
-  return Dispatch(action, params, user, request_id, json);
+  ApiResponse response = Dispatch(action, params, user, request_id, json);
+  if (auto lose = f.lose_answers.find(action);
+      lose != f.lose_answers.end() && answered <= lose->second) {
+    ++dropped_;  // carried out; the answer never reaches the client
+    response = ApiResponse();
+    response.drop = true;
+  }
+  return response;
 }
 
 ApiResponse CdnEmulator::Dispatch(const std::string& action, const alicloud::Params& params,
@@ -169,6 +176,7 @@ ApiResponse CdnEmulator::Dispatch(const std::string& action, const alicloud::Par
   if (action == "DescribeDomainCertificateInfo") {
     return DescribeCertificate(params, user, request_id, json);
   }
+  if (action == "DescribeUserDomains") return DescribeUserDomains(params, user, request_id, json);
   if (IsCasAction(action)) return CasAction(action, params, user, request_id, json);
   return RenderError(
       {404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method."},
@@ -180,6 +188,7 @@ std::pair<std::string, int> CdnEmulator::FlowControl(const std::string& action) 
   if (action == "SetCdnDomainSSLCertificate") return {"ssl-write", config_.ssl_write_limit};
   if (action == "UploadUserCertificate") return {"cas-upload", config_.cas_upload_limit};
   if (IsCasAction(action)) return {"cas-read", config_.cas_read_limit};
+  if (action == "DescribeUserDomains") return {"list-domains", config_.list_domains_limit};
   return {"read", config_.read_limit};
 }
 

@@ -70,11 +70,15 @@ class CdnEmulator {
                              const std::string& user, const std::string& request_id, bool json);
   ApiResponse DescribeCertificate(const alicloud::Params& params, const std::string& user,
                                   const std::string& request_id, bool json);
+  // DescribeUserDomains (CDN 2018-05-10): every domain of the user, paged.
+  ApiResponse DescribeUserDomains(const alicloud::Params& params, const std::string& user,
+                                  const std::string& request_id, bool json);
   // cas_action.cc: UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
   // DeleteUserCertificate.
   ApiResponse CasAction(const std::string& action, const alicloud::Params& params,
                         const std::string& user, const std::string& request_id, bool json);
-  // The flow-control window ("write", "ssl-write", "read", "cas-upload", "cas-read") of an
+  // The flow-control window ("write", "ssl-write", "read", "list-domains", "cas-upload",
+  // "cas-read") of an
   // action, and its limit per user per second.
   std::pair<std::string, int> FlowControl(const std::string& action) const;
   std::string NewRequestId();

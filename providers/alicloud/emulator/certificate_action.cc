@@ -169,4 +169,40 @@ ApiResponse CdnEmulator::DescribeCertificate(const alicloud::Params& p, const st
   return RenderSuccess("DescribeDomainCertificateInfo", doc, json);
 }
 
+// DescribeUserDomains (shared/docs/alibaba-cdn-api.md §2.3, DOCS-CDN DescribeUserDomains.md):
+// PageSize 1-50, default 20; PageNumber from 1; TotalCount over all pages; Domains.PageData[]
+// with DomainName, DomainStatus and SslProtocol. The error code for a PageSize out of range is
+// not documented: the emulator refuses it (the harsher reading) as InvalidParameter.
+ApiResponse CdnEmulator::DescribeUserDomains(const alicloud::Params& p, const std::string& user,
+                                             const std::string& request_id, bool json) {
+  const std::string size_text = Param(p, "PageSize");
+  const int64_t size = size_text.empty() ? 20 : std::atoll(size_text.c_str());
+  const int64_t page =
+      Param(p, "PageNumber").empty() ? 1 : std::atoll(Param(p, "PageNumber").c_str());
+  if (size < 1 || size > 50 || page < 1 || page > 100000) {
+    return RenderError({400, "InvalidParameter", "PageSize must be 1-50, PageNumber 1-100000."},
+                       request_id, json);
+  }
+  std::vector<std::pair<std::string, const DomainState*>> mine;
+  for (const auto& [name, d] : domains_) {
+    if (d.user == user) mine.emplace_back(name, &d);
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  for (int64_t i = (page - 1) * size; i < page * size && i < static_cast<int64_t>(mine.size());
+       ++i) {
+    const auto& [name, d] = mine[static_cast<size_t>(i)];
+    rows.push_back({{"DomainName", name},
+                    {"DomainStatus", d->status},
+                    {"SslProtocol", d->https ? "on" : "off"},
+                    {"CdnType", "web"}});
+  }
+  return RenderSuccess("DescribeUserDomains",
+                       {{"RequestId", request_id},
+                        {"PageNumber", page},
+                        {"PageSize", size},
+                        {"TotalCount", mine.size()},
+                        {"Domains", {{"PageData", rows}}}},
+                       json);
+}
+
 }  // namespace certform::emulator

@@ -13,6 +13,7 @@ Faults ParseFaults(const nlohmann::json& doc) {
   f.transit_ms = doc.value("transit_ms", f.transit_ms);
   f.signature_error = doc.value("signature_error", f.signature_error);
   f.seed = doc.value("seed", f.seed);
+  f.lose_answers = doc.value("lose_answers", f.lose_answers);
   return f;
 }
 
@@ -43,6 +44,7 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
     c.cas_upload_limit = doc.value("cas_upload_limit", 100);
     c.cas_read_limit = doc.value("cas_read_limit", 10);
     c.read_limit = doc.value("read_limit", 100);
+    c.list_domains_limit = doc.value("list_domains_limit", 100);
     c.faults = ParseFaults(doc);
     *out = std::move(c);
     return engine::Status::OK();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,10 +44,14 @@ struct Faults {
   // (the gateway uses both); either way the message echoes the string to sign, secrets and all.
   std::string signature_error = "SignatureDoesNotMatch";
   uint64_t seed = 1;  // for repeatable runs
+  // Answers lost after the action was carried out, per action: the first N calls of that action
+  // succeed on the server, then the connection drops before the answer (a crash or a broken
+  // connection between server and client; the client cannot tell whether it took effect).
+  std::map<std::string, int> lose_answers;
 };
 
 // Reads the fault fields (error_rate, drop_rate, latency_ms, jitter_ms, transit_ms,
-// signature_error, seed) of a JSON object; absent fields keep their defaults. Throws
+// signature_error, seed, lose_answers) of a JSON object; absent fields keep their defaults. Throws
 // nlohmann::json::exception on wrong types.
 Faults ParseFaults(const nlohmann::json& doc);
 
@@ -54,13 +59,14 @@ struct EmulatorConfig {
   std::vector<AccountKey> accounts;
   std::vector<DomainSeed> domains;
   std::vector<CasCertificate> cas_certificates;
-  int write_limit = 10;        // SetDomainServerCertificate calls per user per sliding second
-  int ssl_write_limit = 30;    // SetCdnDomainSSLCertificate calls per user per sliding second
-  int read_limit = 100;        // DescribeDomainCertificateInfo calls per user per sliding second
-  int cas_upload_limit = 100;  // UploadUserCertificate (CAS 2020-04-07) per user per second
-  int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
-                               // DeleteUserCertificate (10/s documented for the list; the
-                               // others' limits are unconfirmed)
+  int write_limit = 10;          // SetDomainServerCertificate calls per user per sliding second
+  int ssl_write_limit = 30;      // SetCdnDomainSSLCertificate calls per user per sliding second
+  int read_limit = 100;          // DescribeDomainCertificateInfo calls per user per sliding second
+  int list_domains_limit = 100;  // DescribeUserDomains calls per user per sliding second
+  int cas_upload_limit = 100;    // UploadUserCertificate (CAS 2020-04-07) per user per second
+  int cas_read_limit = 10;       // ListUserCertificateOrder, GetUserCertificateDetail,
+                                 // DeleteUserCertificate (10/s documented for the list; the
+                                 // others' limits are unconfirmed)
   Faults faults;
 };
 

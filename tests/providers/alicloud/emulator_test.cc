@@ -1,6 +1,8 @@
 // The emulator's logic in-process (no HTTP server), with a fake clock.
 #include "providers/alicloud/emulator/cdn_emulator.h"
 
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "engine/digest.h"
@@ -9,6 +11,7 @@
 #include "providers/alicloud/signer_v3.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/test_pki.h"
 
 using namespace certform;
 using namespace certform::testing;
@@ -24,9 +27,10 @@ class Harness {
   // (GET, pop-core style: Signature appended last) or in a form body (POST).
   emulator::ApiResponse Call(const std::string& action, Params params,
                              const std::string& method = "POST", const std::string& format = "JSON",
-                             const std::string& nonce = "") {
+                             const std::string& nonce = "",
+                             const std::string& version = "2018-05-10") {
     Params all = {{"Action", action},
-                  {"Version", "2018-05-10"},
+                  {"Version", version},
                   {"AccessKeyId", "testid"},
                   {"SignatureMethod", "HMAC-SHA1"},
                   {"SignatureVersion", "1.0"},
@@ -309,4 +313,51 @@ TEST_CASE("emulator: ForceSet overwrites a name only with SetDomainServerCertifi
   CHECK(Json(set("SetCdnDomainSSLCertificate", b, true))["Code"] == "Certificate.Duplicated");
   CHECK(set("SetDomainServerCertificate", b, true).status == 200);
   CHECK(h.emulator_.CountersJson()["keys_received"] == 4);
+}
+
+TEST_CASE("emulator: ListUserCertificateOrder's Keyword matches bound domains, not names",
+          "[emulator][cas]") {
+  Harness h;
+  TestCert leaf = IssueCert({.cn = "kw.example.com", .sans = {"www.example.com"}});
+  const int64_t id = h.emulator_.PutCasCertificate({"certform-abc", 0, "u1", leaf.CertPem(), true});
+  auto list = [&](const std::string& keyword) {
+    Params p = {{"OrderType", "UPLOAD"}};
+    if (!keyword.empty()) p.emplace_back("Keyword", keyword);
+    return Json(h.Call("ListUserCertificateOrder", p, "POST", "JSON", "", "2020-04-07"));
+  };
+  CHECK(list("")["TotalCount"] == 1);
+  CHECK(list("certform-abc")["TotalCount"] == 0);      // a name is not a Keyword
+  CHECK(list(std::to_string(id))["TotalCount"] == 1);  // the resource id is
+  std::string error;
+  REQUIRE(h.emulator_.PutDomain("www.example.com", {{"https", true}, {"cert_id", id}}, &error));
+  CHECK(list("www.example")["TotalCount"] == 1);  // a domain bound to it is
+}
+
+TEST_CASE("emulator: DescribeUserDomains pages the user's domains (PageSize 1-50)", "[emulator]") {
+  Harness h;
+  std::set<std::string> seen;
+  int64_t total = 0;
+  for (int page = 1; page <= 3; ++page) {
+    nlohmann::json doc = Json(
+        h.Call("DescribeUserDomains", {{"PageNumber", std::to_string(page)}, {"PageSize", "2"}}));
+    total = doc["TotalCount"];
+    for (const auto& d : doc["Domains"]["PageData"]) seen.insert(d["DomainName"]);
+  }
+  CHECK(total > 2);
+  CHECK(seen.size() == static_cast<size_t>(std::min<int64_t>(total, 6)));
+  CHECK(seen.count("www.example.com") == 1);
+  CHECK(Json(h.Call("DescribeUserDomains", {{"PageSize", "51"}}))["Code"] == "InvalidParameter");
+}
+
+TEST_CASE("emulator: a lost answer is lost after the action was carried out", "[emulator][cas]") {
+  Harness h;
+  emulator::Faults f;
+  f.lose_answers["SetDomainServerCertificate"] = 1;
+  h.emulator_.SetFaults(f);
+  const Params off = {{"DomainName", "www.example.com"}, {"ServerCertificateStatus", "off"}};
+  std::string error;
+  REQUIRE(h.emulator_.PutDomain("www.example.com", {{"https", true}}, &error));
+  CHECK(h.Call("SetDomainServerCertificate", off).drop);
+  CHECK(h.emulator_.StateJson()["domains"]["www.example.com"]["https"] == false);  // done
+  CHECK(h.Call("SetDomainServerCertificate", off).status == 200);  // only the first is lost
 }

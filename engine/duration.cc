@@ -1,0 +1,72 @@
+#include "engine/duration.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace certform::engine {
+
+namespace {
+
+constexpr double kMaxSeconds = 10000.0 * 3600;
+
+}  // namespace
+
+std::optional<Clock::Duration> ParseDuration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  double seconds = 0;
+  size_t i = 0;
+  bool bare = true;
+  while (i < text.size()) {
+    const size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) != 0)) ++i;
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) != 0)) ++i;
+    }
+    const std::string number = text.substr(start, i - start);
+    if (number.empty() || number == "." || number.size() > 12) return std::nullopt;
+    const double value = std::stod(number);
+    const size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])) != 0) ++i;
+    const std::string unit = text.substr(unit_start, i - unit_start);
+    double scale = 0;
+    if (unit == "ms") {
+      scale = 0.001;
+    } else if (unit == "s") {
+      scale = 1;
+    } else if (unit == "m") {
+      scale = 60;
+    } else if (unit == "h") {
+      scale = 3600;
+    } else if (unit.empty() && bare && i == text.size()) {
+      scale = 1;  // a bare number: seconds
+    } else {
+      return std::nullopt;
+    }
+    bare = false;
+    seconds += value * scale;
+    if (seconds > kMaxSeconds) return std::nullopt;
+  }
+  return std::chrono::duration_cast<Clock::Duration>(
+      std::chrono::microseconds(std::llround(seconds * 1e6)));
+}
+
+std::string FormatDuration(Clock::Duration d) {
+  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  if (ms < 1000) return fmt::format("{}ms", ms);
+  std::string out;
+  if (ms >= 3600000) out += fmt::format("{}h", ms / 3600000);
+  if (ms % 3600000 >= 60000) out += fmt::format("{}m", ms / 60000 % 60);
+  const int64_t s_ms = ms % 60000;
+  if (s_ms % 1000 == 0) {
+    if (s_ms > 0) out += fmt::format("{}s", s_ms / 1000);
+  } else {
+    std::string s = fmt::format("{}.{:03}", s_ms / 1000, s_ms % 1000);
+    s.erase(s.find_last_not_of('0') + 1);
+    out += s + "s";
+  }
+  return out;
+}
+
+}  // namespace certform::engine

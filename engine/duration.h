@@ -1,0 +1,19 @@
+// Durations as people write them, as Go's time.ParseDuration and Terraform do: one or more
+// decimal numbers each with a unit (ms, s, m, h), e.g. "500ms", "1.5s", "5m30s", "1h"; a bare
+// number is seconds.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/clock.h"
+
+namespace certform::engine {
+
+// Nothing for anything else, or more than 10,000 hours.
+std::optional<Clock::Duration> ParseDuration(const std::string& text);
+
+// "1m30s", "1.5s", "250ms": the shortest spelling ParseDuration reads back.
+std::string FormatDuration(Clock::Duration d);
+
+}  // namespace certform::engine

@@ -1,0 +1,211 @@
+// End-to-end tests of the safety of `certform prune` and of CAS recovery against the emulator,
+// which follows the documented API: ListUserCertificateOrder's Keyword matches domains, not
+// names, and DeleteUserCertificate deletes a certificate that domains still use (not documented
+// either way: the harsher reading).
+#include <set>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/cmd/apply_fixture.h"
+
+using namespace certform;
+using namespace certform::testing;
+
+namespace {
+
+// `n` bulk domains under one wildcard certificate, in an account that uploads through CAS.
+void WriteCasConfig(ApplyFixture& f, int n) {
+  f.WriteBulkConfig(n, 30);
+  std::string toml = f.cli.dir.Read("certform.toml");
+  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
+  f.cli.dir.Write("certform.toml", toml);
+}
+
+std::set<int64_t> CasIds(ApplyFixture& f) {
+  std::set<int64_t> ids;
+  const nlohmann::json state = f.emu.emulator().StateJson();
+  for (const auto& c : state["cas_certificates"]) ids.insert(c["id"].get<int64_t>());
+  return ids;
+}
+
+// A second workspace in `dir` (its own configuration and state) on the same user: `n` domains
+// team.example.com under its own certificate, uploaded through CAS.
+void WriteOtherWorkspace(ApplyFixture& f, const std::string& dir, int n) {
+  TestCert team =
+      IssueCert({.cn = "*.team.example.com", .sans = {"*.team.example.com"}}, &f.cli.ca);
+  f.cli.dir.Write(dir + "/team.pem", team.CertPem());
+  f.cli.dir.Write(dir + "/team.key", team.KeyPem(), 0600);
+  std::string domains;
+  for (int i = 0; i < n; ++i) domains += "\"t" + std::to_string(i) + ".team.example.com\", ";
+  f.cli.dir.Write(dir + "/certform.toml",
+                  "[account.main]\nupload_via = \"cas\"\n[certificate.team]\ncert_file = "
+                  "\"team.pem\"\nkey_file = \"team.key\"\n[[binding]]\ncertificate = \"team\"\n"
+                  "domains = [" +
+                      domains + "]\n");
+}
+
+emulator::EmulatorConfig WithTeamDomains(int bulk, int team) {
+  emulator::EmulatorConfig c = EmulatorWith(bulk);
+  for (int i = 0; i < team; ++i) {
+    c.domains.push_back({"t" + std::to_string(i) + ".team.example.com", "u1", "online"});
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("cli prune: another workspace's certificate on the same user is never a candidate",
+          "[cli][prune][cas]") {
+  ApplyFixture f(WithTeamDomains(3, 4));
+  WriteCasConfig(f, 3);
+  WriteOtherWorkspace(f, "team", 4);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  ProcessResult b = f.Run({"apply", "--auto-approve", "--config", "team"});
+  INFO(b.out << b.err);
+  REQUIRE(b.exit_code == 0);
+  const std::set<int64_t> before = CasIds(f);
+  for (const std::string& dir : {".", "team"}) {
+    ProcessResult dry = f.Run({"prune", "--dry-run", "--config", dir});
+    INFO(dir << "\n" << dry.out << dry.err);
+    CHECK(dry.exit_code == 0);
+    CHECK(dry.out.find("Nothing to prune") != std::string::npos);
+    CHECK(f.Run({"prune", "--auto-approve", "--config", dir}).exit_code == 0);
+  }
+  CHECK(CasIds(f) == before);
+}
+
+TEST_CASE("cli prune: domains handed to another team keep their certificate", "[cli][prune][cas]") {
+  ApplyFixture f(EmulatorWith(20));
+  WriteCasConfig(f, 20);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t id = f.State().uploads.begin()->second.cert_id;
+  // The domains go to another team: out of this state and this configuration, still live.
+  std::vector<std::string> rm = {"state", "rm"};
+  for (int i = 0; i < 20; ++i) rm.push_back("d" + std::to_string(i) + ".bulk.example.com");
+  REQUIRE(f.Run(rm).exit_code == 0);
+  f.cli.dir.Write("certform.toml", "[account.main]\nupload_via = \"cas\"\n");
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("= keep CertId " + std::to_string(id) + " (account main): live domain d") !=
+        std::string::npos);
+  CHECK(r.out.find("Prune: 0 to delete.") != std::string::npos);
+  CHECK(CasIds(f).count(id) == 1);
+  CHECK(f.emu.emulator().CountersJson()["calls"].count("DeleteUserCertificate") == 0);
+  // Once no live domain serves it, it goes.
+  for (int i = 0; i < 20; ++i) {
+    std::string error;
+    f.emu.emulator().PutDomain("d" + std::to_string(i) + ".bulk.example.com", {{"https", false}},
+                               &error);
+  }
+  r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  int live = 0;  // every domain of the user was read, not only those certform knew
+  const nlohmann::json domains = f.Live();
+  for (const auto& [name, d] : domains.items()) live += d["user"] == "u1" ? 1 : 0;
+  CHECK(live > 20);
+  CHECK(r.out.find("none of the " + std::to_string(live) + " live CDN domains uses it") !=
+        std::string::npos);
+  CHECK(r.out.find(": deleted (CertId " + std::to_string(id)) != std::string::npos);
+  CHECK(CasIds(f).count(id) == 0);
+  CHECK(f.State().uploads.empty());
+}
+
+TEST_CASE("cli prune: a certificate named certform-... that this state did not record is kept",
+          "[cli][prune][cas]") {
+  ApplyFixture f(EmulatorWith(2));
+  WriteCasConfig(f, 2);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t person = f.emu.emulator().PutCasCertificate(
+      {"certform-0123456789abcdef", 0, "u1", f.cli.web.CertPem(), true});
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Nothing to prune") != std::string::npos);
+  CHECK(CasIds(f).count(person) == 1);
+}
+
+TEST_CASE("cli prune: when the live bindings cannot all be read, nothing is deleted",
+          "[cli][prune][cas]") {
+  ApplyFixture f(EmulatorWith(3));
+  WriteCasConfig(f, 3);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t id = f.State().uploads.begin()->second.cert_id;
+  f.cli.dir.Write("certform.toml", "[account.main]\nupload_via = \"cas\"\n");
+  REQUIRE(
+      f.Run({"state", "rm", "d0.bulk.example.com", "d1.bulk.example.com", "d2.bulk.example.com"})
+          .exit_code == 0);
+  emulator::Faults faults;
+  faults.error_rate = 1.0;  // every call answers 500 or 503
+  f.emu.emulator().SetFaults(faults);
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("account \"main\": nothing will be deleted: cannot list the user's CDN "
+                   "domains") != std::string::npos);
+  f.emu.emulator().SetFaults({});
+  CHECK(CasIds(f).count(id) == 1);
+  CHECK(f.State().uploads.size() == 1);
+}
+
+TEST_CASE("cli prune: a delete whose answer was lost is done, and the state forgets it",
+          "[cli][prune][cas]") {
+  ApplyFixture f(EmulatorWith(2));
+  WriteCasConfig(f, 2);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t id = f.State().uploads.begin()->second.cert_id;
+  f.cli.dir.Write("certform.toml", "[account.main]\nupload_via = \"cas\"\n");
+  REQUIRE(f.Run({"state", "rm", "d0.bulk.example.com", "d1.bulk.example.com"}).exit_code == 0);
+  for (const char* d : {"d0.bulk.example.com", "d1.bulk.example.com"}) {
+    std::string error;
+    f.emu.emulator().PutDomain(d, {{"https", false}}, &error);
+  }
+  emulator::Faults faults;
+  faults.lose_answers["DeleteUserCertificate"] = 1;
+  f.emu.emulator().SetFaults(faults);
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("already gone from CAS (CertId " + std::to_string(id) + "); forgotten") !=
+        std::string::npos);
+  CHECK(CasIds(f).count(id) == 0);
+  CHECK(f.State().uploads.empty());
+}
+
+TEST_CASE("cli cas: the first upload answer lost, apply binds every domain with one upload",
+          "[cli][apply][cas]") {
+  ApplyFixture f(EmulatorWith(30));
+  WriteCasConfig(f, 30);
+  // Other uploads of the user, so that the look-up has to page (50 a page) past them.
+  for (int i = 0; i < 60; ++i) {
+    f.emu.emulator().PutCasCertificate(
+        {"team-" + std::to_string(i), 0, "u1", f.cli.web.CertPem(), true});
+  }
+  emulator::Faults faults;
+  faults.lose_answers["UploadUserCertificate"] = 1;
+  f.emu.emulator().SetFaults(faults);
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("already in CAS as certform-") != std::string::npos);
+  CHECK(r.out.find("30 applied") != std::string::npos);
+  const nlohmann::json counters = f.emu.emulator().CountersJson();
+  CHECK(counters["calls"]["UploadUserCertificate"]["u1"] == 2);     // the lost one and NameRepeat
+  CHECK(counters["calls"]["ListUserCertificateOrder"]["u1"] == 2);  // two pages, no Keyword
+  engine::State state = f.State();
+  REQUIRE(state.uploads.size() == 1);
+  const int64_t id = state.uploads.begin()->second.cert_id;
+  int copies = 0;
+  const nlohmann::json cas = f.emu.emulator().StateJson()["cas_certificates"];
+  for (const auto& c : cas) {
+    if (c["name"].get<std::string>().starts_with("certform-")) ++copies;
+  }
+  CHECK(copies == 1);
+  const nlohmann::json live = f.Live();
+  for (int i = 0; i < 30; ++i) {
+    CHECK(live["d" + std::to_string(i) + ".bulk.example.com"]["cert_id"] == id);
+  }
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}

@@ -1,0 +1,35 @@
+#include "engine/duration.h"
+
+#include <catch2/catch.hpp>
+
+using namespace certform::engine;
+using std::chrono::milliseconds;
+
+TEST_CASE("duration: Go's and Terraform's spellings", "[duration]") {
+  CHECK(ParseDuration("30s") == milliseconds(30000));
+  CHECK(ParseDuration("1.5s") == milliseconds(1500));
+  CHECK(ParseDuration("5m30s") == milliseconds(330000));
+  CHECK(ParseDuration("1h2m3s") == milliseconds(3723000));
+  CHECK(ParseDuration("500ms") == milliseconds(500));
+  CHECK(ParseDuration("0.25m") == milliseconds(15000));
+  CHECK(ParseDuration("45") == milliseconds(45000));  // a bare number is seconds
+  CHECK(ParseDuration("1.5") == milliseconds(1500));
+  CHECK(ParseDuration("0s") == milliseconds(0));
+  for (const char* bad : {"", "s", "1.5.2s", "-1s", "1x", "1s30", "30 s", "5m 30s",
+                          "99999999999999h", ".s", "1e3s"}) {
+    INFO(bad);
+    CHECK_FALSE(ParseDuration(bad).has_value());
+  }
+}
+
+TEST_CASE("duration: formatted as it is read back", "[duration]") {
+  for (const char* text : {"250ms", "1s", "1.5s", "5m30s", "1h", "1h0m5s", "2m", "60s"}) {
+    INFO(text);
+    const auto d = ParseDuration(text);
+    REQUIRE(d.has_value());
+    CHECK(ParseDuration(FormatDuration(*d)) == d);
+  }
+  CHECK(FormatDuration(milliseconds(330000)) == "5m30s");
+  CHECK(FormatDuration(milliseconds(1500)) == "1.5s");
+  CHECK(FormatDuration(milliseconds(60000)) == "1m");
+}
