@@ -27,7 +27,8 @@ class FileSystem {
 
   // Replaces `path` atomically with `contents` and the given mode: writes a temporary file in the
   // same directory, fsyncs it, renames it over `path`, fsyncs the directory. On failure `path` is
-  // untouched and the temporary file is removed.
+  // untouched and the temporary file is removed. When `path` is a symbolic link, the file it
+  // points to is replaced (as editors do) and the link stays.
   virtual Status WriteFileAtomic(const std::string& path, const std::string& contents,
                                  int mode) = 0;
 

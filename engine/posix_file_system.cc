@@ -74,8 +74,25 @@ Status PosixFileSystem::ReadFile(const std::string& path, std::string* contents)
   return Status::OK();
 }
 
-Status PosixFileSystem::WriteFileAtomic(const std::string& path, const std::string& contents,
+// Where a write to `link` lands: the file a chain of symbolic links ends at (relative targets
+// resolved against the link's directory), or `link` itself when it is not a link.
+std::string WriteTarget(std::string path) {
+  for (int depth = 0; depth < 40; ++depth) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 4096) + 1, '\0');
+    const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    if (n <= 0 || static_cast<size_t>(n) >= target.size()) return path;
+    target.resize(static_cast<size_t>(n));
+    path = target.front() == '/' ? target : DirName(path) + "/" + target;
+  }
+  return path;
+}
+
+Status PosixFileSystem::WriteFileAtomic(const std::string& link, const std::string& contents,
                                         int mode) {
+  // Through a symbolic link to its target, as editors do: the link stays a link.
+  const std::string path = WriteTarget(link);
   const std::string tmp = TempName(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("cannot create", tmp, errno);

@@ -214,6 +214,7 @@ int RunApply(const Args& args, Context& ctx) {
   if (!common.json) fmt::print(ctx.out, "\n");
   InstallSignalHandlers();
   engine::ApplyEnv env{ctx.clock, ctx.random, material, recorder, *view, g_stop};
+  env.fence = [&lock] { return lock->Check(); };  // before every call: is the lock still ours?
   engine::ApplyResult result = engine::Apply(plan, state, providers.Runtimes(), env, options);
   s = recorder.Finish(&result.state);
   if (!s.ok()) {

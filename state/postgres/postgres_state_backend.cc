@@ -424,6 +424,7 @@ engine::Status PostgresStateBackend::Lock(const engine::LockHolder& holder,
       if (!s.ok()) return s;
       if (r.rows() == 1) {
         locked_ = true;
+        clock_ = &clock;
         token_ = std::atoll(r.Get(0, 0).c_str());
         lost_ = engine::Status::OK();
         *out = std::make_unique<PostgresLock>(this, settings_.lock_lease);
@@ -451,6 +452,9 @@ engine::Status PostgresStateBackend::Renew() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!locked_) return engine::Status::LockLost("this run does not hold the state lock");
   if (!lost_.ok()) return lost_;
+  // The database sets the new expiry after this instant, so the lease surely lasts until
+  // `sent` + lease by this process's clock too.
+  const engine::Clock::Instant sent = clock_->Monotonic();
   Result r;
   engine::Status s = Exec(
       "renewing the state lock",
@@ -458,6 +462,7 @@ engine::Status PostgresStateBackend::Renew() {
           " SET expires_at = clock_timestamp() + $3::interval WHERE workspace = $1 AND token = "
           "$2 RETURNING 1",
       {settings_.workspace, std::to_string(token_), Interval(settings_.lock_lease)}, &r);
+  const engine::Clock::Duration took = clock_->Monotonic() - sent;
   if (!s.ok()) {
     lost_ = engine::Status::LockLost("cannot renew the state lock: " + s.message());
   } else if (r.rows() == 0) {
@@ -465,6 +470,14 @@ engine::Status PostgresStateBackend::Renew() {
     lost_ = engine::Status::LockLost(
         fmt::format("the state lock of {} (lock id {}) was taken over or released{}", Describe(),
                     token_, now.empty() ? "" : "; it is now held by " + now));
+  } else if (took >= settings_.lock_lease / 2) {
+    // Renewed, but this process stood still (frozen, suspended) for so long since the database
+    // did it that the lease may be gone before a call sent now arrives.
+    lost_ = engine::Status::LockLost(fmt::format(
+        "this process stood still for {} ms while renewing the state lock (lease {} ms); it may "
+        "have been taken over since",
+        std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings_.lock_lease).count()));
   }
   return lost_;
 }

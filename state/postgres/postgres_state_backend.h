@@ -97,8 +97,9 @@ class PostgresStateBackend final : public engine::StateBackend {
   PostgresSettings settings_;
   std::mutex mu_;  // one connection: one statement at a time; guards what follows
   bool locked_ = false;
-  int64_t token_ = 0;    // the fencing token of the lease we hold
-  engine::Status lost_;  // why the lock was lost, once it was
+  int64_t token_ = 0;               // the fencing token of the lease we hold
+  engine::Clock* clock_ = nullptr;  // the holder's clock (from Lock()), to time renewals
+  engine::Status lost_;             // why the lock was lost, once it was
 };
 
 }  // namespace certform::pgstate

@@ -1,6 +1,10 @@
 // End-to-end: several "runners" (working copies of one configuration in different directories)
 // share one PostgreSQL workspace, against the emulator and a real PostgreSQL server.
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <set>
 #include <thread>
@@ -205,4 +209,192 @@ TEST_CASE("postgres cli: a password in conn_str and --state with postgres are re
   r = f.Run({"plan", "--state", "local.json"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("--state names a local state file") != std::string::npos);
+}
+
+namespace {
+
+// Waits (real time: the runner is another process) until `f`'s emulator has answered `n`
+// SetDomainServerCertificate calls.
+void WaitForCalls(ApplyFixture& f, int n) {
+  for (int i = 0; i < 1000 && CallsFor(f, "SetDomainServerCertificate") < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Gives runner `b` a renewed certificate for *.bulk.example.com; returns its fingerprint.
+std::string Renew(ApplyFixture& f, Runner& b) {
+  TestCert renewed =
+      IssueCert({.cn = "*.bulk.example.com", .sans = {"*.bulk.example.com"}}, &f.cli.ca);
+  b.dir.Write("certs/bulk.pem", renewed.CertPem());
+  b.dir.Write("certs/bulk.key", renewed.KeyPem(), 0600);
+  return renewed.Fingerprint();
+}
+
+}  // namespace
+
+TEST_CASE("postgres cli: a frozen runner loses the lock after its lease and sends nothing more",
+          "[postgres][cli][signals]") {
+  ApplyFixture f(EmulatorWith(40));
+  f.WriteBulkConfig(40, 5);  // 8 s at 5/s: A is frozen half-way
+  UsePostgres(f, "frozen", "10s");
+  auto a = f.Start({"apply", "--auto-approve"});
+  WaitForCalls(f, 5);
+  a->Signal(SIGSTOP);                                           // a suspended VM, a stuck CI host
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // A's last call is counted
+  const int at_stop = CallsFor(f, "SetDomainServerCertificate");
+  Runner b(f);
+  const std::string renewed = Renew(f, b);
+  ProcessResult r = b.Run({"apply", "--auto-approve", "--lock-timeout", "1m"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  // B waited for A, named it, and took over once A's lease ran out.
+  CHECK(r.err.find("Waiting for the state lock of PostgreSQL workspace \"frozen\"") !=
+        std::string::npos);
+  CHECK(r.err.find("held by pid " + std::to_string(a->pid())) != std::string::npos);
+  CHECK(r.out.find("40 applied") != std::string::npos);  // A's old certificate replaced too
+  a->Signal(SIGCONT);
+  ProcessResult thawed = a->Wait();
+  INFO(thawed.out << thawed.err);
+  CHECK(thawed.exit_code == 1);
+  CHECK((thawed.out + thawed.err).find("the state lock was lost") != std::string::npos);
+  CHECK(CallsFor(f, "SetDomainServerCertificate") == at_stop + 40);  // nothing from A after
+  const nlohmann::json live = f.Live();
+  for (int i = 0; i < 40; ++i) {
+    const std::string d = "d" + std::to_string(i) + ".bulk.example.com";
+    INFO(d);
+    CHECK(live[d]["fingerprint"] == renewed);
+  }
+  CHECK(b.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE("postgres cli: state unlock shows a lock and releases it; its holder stops",
+          "[postgres][cli][signals]") {
+  ApplyFixture f(EmulatorWith(20));
+  f.WriteBulkConfig(20, 5);
+  UsePostgres(f, "unlock", "60s");
+  auto a = f.Start({"apply", "--auto-approve"});
+  WaitForCalls(f, 3);
+  a->Signal(SIGSTOP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const int at_stop = CallsFor(f, "SetDomainServerCertificate");
+  Runner b(f);
+  ProcessResult shown = b.Run({"state", "unlock"});
+  INFO(shown.out << shown.err);
+  CHECK(shown.exit_code == 1);
+  const size_t at = shown.out.find("(lock id ");
+  REQUIRE(at != std::string::npos);
+  CHECK(shown.out.find("pid " + std::to_string(a->pid())) != std::string::npos);
+  const std::string id = shown.out.substr(at + 9, shown.out.find(';', at) - at - 9);
+  CHECK(b.Run({"state", "unlock", "12345"}).exit_code == 1);
+  ProcessResult released = b.Run({"state", "unlock", id});
+  INFO(released.out << released.err);
+  CHECK(released.exit_code == 0);
+  CHECK(released.out.find("Released the state lock") != std::string::npos);
+  ProcessResult r = b.Run({"apply", "--auto-approve"});  // no wait for A's 60 s lease
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  a->Signal(SIGCONT);
+  ProcessResult thawed = a->Wait();
+  CHECK(thawed.exit_code == 1);
+  CHECK((thawed.out + thawed.err).find("the state lock was lost") != std::string::npos);
+  CHECK(CallsFor(f, "SetDomainServerCertificate") == 20);
+  CHECK(at_stop < 20);
+  CHECK(b.Run({"state", "unlock"}).out.find("is not locked") != std::string::npos);
+}
+
+TEST_CASE("postgres cli: hostile [state] settings are refused without echoing them",
+          "[postgres][cli]") {
+  ApplyFixture f;
+  auto check_refused = [&](const std::string& table, const std::string& problem,
+                           const std::string& secret) {
+    f.cli.dir.Write("state.toml", table);
+    for (const char* command : {"validate", "plan", "state"}) {
+      ProcessResult r =
+          command == std::string("state") ? f.Run({"state", "list"}) : f.Run({command});
+      INFO(table << "\n" << command << "\n" << r.out << r.err);
+      CHECK(r.exit_code == 1);
+      if (command != std::string("state")) {
+        CHECK(r.err.find(problem) != std::string::npos);
+      }
+      CHECK((r.out + r.err).find(secret) == std::string::npos);
+    }
+  };
+  check_refused("[state]\nbackend = \"postgres\"\nworkspace = \"a\\u0000b\"\n",
+                "\"workspace\" holds a control character", std::string("a\0b", 3));
+  check_refused("[state]\nbackend = \"postgres\"\nworkspace = \"line\\nbreak\"\n",
+                "\"workspace\" holds a control character", "line\nbreak");
+  check_refused(
+      "[state]\nbackend = \"postgres\"\nconn_str = \" postgresql://certform:hunter2-uri@db/x\"\n",
+      "\"conn_str\" is not a libpq connection string", "hunter2-uri");
+  check_refused("[state]\nbackend = \"postgres\"\nconn_str = \"host=db\\tpassword=hunter2-tab\"\n",
+                "\"conn_str\" holds a password", "hunter2-tab");
+  check_refused(
+      "[state]\nbackend = \"postgres\"\nconn_str = \"postgresql://db/x?password=hunter2-q\"\n",
+      "\"conn_str\" holds a password", "hunter2-q");
+  check_refused("[state]\nbackend = \"postgres\"\nschema = \"Bad-Schema-\\u0001\"\n",
+                "\"schema\" must be a lower-case SQL name", "Bad-Schema");
+}
+
+TEST_CASE("postgres cli: a conn_str URI connects; a foreign schema is refused untouched",
+          "[postgres][cli]") {
+  ApplyFixture f;
+  const std::string kv = Server().ConnStr();  // host=DIR port=N dbname=certform user=certform
+  auto value = [&](const std::string& key) {
+    const size_t at = kv.find(key + "=") + key.size() + 1;
+    return kv.substr(at, kv.find(' ', at) - at);
+  };
+  f.cli.dir.Write("state.toml",
+                  "[state]\nbackend = \"postgres\"\nworkspace = \"uri\"\n"
+                  "conn_str = \"postgresql://certform@/certform?host=" +
+                      value("host") + "&port=" + value("port") + "\"\n");
+  ProcessResult r = f.Run({"apply", "--auto-approve", "--lock-timeout", "1.5s"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(f.Run({"plan", "--detailed-exitcode", "--lock-timeout", "5m30s"}).exit_code == 0);
+  CHECK_FALSE(f.cli.dir.Exists("certform.state.json"));
+
+  // Another application of the same role keeps its own `states` table in schema billing.
+  Server().Psql(
+      "DROP SCHEMA IF EXISTS billing CASCADE; CREATE SCHEMA billing AUTHORIZATION "
+      "certform; CREATE TABLE billing.states (invoice int); ALTER TABLE "
+      "billing.states OWNER TO certform",
+      "certform");
+  f.cli.dir.Write("state.toml",
+                  "[state]\nbackend = \"postgres\"\nschema = \"billing\"\n"
+                  "conn_str = \"" +
+                      kv + "\"\n");
+  r = f.Run({"plan"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("the PostgreSQL schema billing holds tables certform did not create (states)") !=
+        std::string::npos);
+  CHECK(Server()
+            .Psql("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                  "'billing'",
+                  "certform")
+            .find('1') == 0);  // nothing was created beside it
+}
+
+TEST_CASE("postgres cli: state pull onto a symbolic link writes through to its target",
+          "[postgres][cli]") {
+  ApplyFixture f;
+  UsePostgres(f, "symlink");
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  Runner b(f);
+  b.dir.Write("real/state.json", "");
+  std::remove(b.dir.Path("real/state.json").c_str());
+  REQUIRE(::symlink("real/state.json", b.dir.Path("link.json").c_str()) == 0);
+  ProcessResult r = b.Run({"state", "pull", "--state", "link.json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  struct stat st;
+  REQUIRE(::lstat(b.dir.Path("link.json").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));  // still a link
+  CHECK(b.dir.Read("real/state.json").find("www.example.com") != std::string::npos);
+  // Again, over the target that now exists (its backup lands beside the link).
+  r = b.Run({"state", "pull", "--state", "link.json", "--force"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  REQUIRE(::lstat(b.dir.Path("link.json").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
 }
