@@ -21,7 +21,8 @@
 // statement or transaction: a runner that lost the lock can write nothing, and a takeover waits
 // for a write in progress. Writes are a compare-and-swap on (workspace, lineage, serial). Tokens
 // only grow (a release expires the lease, never deletes the row), so an old token never becomes
-// valid again. PgBouncer in transaction mode is supported by none of this: connect directly.
+// valid again. PgBouncer in transaction mode is not tested (the statement timeout is set per
+// session): connect directly or in session mode.
 #pragma once
 
 #include <atomic>
