@@ -2,6 +2,8 @@
 #include "engine/applier.h"
 
 #include <deque>
+#include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 
@@ -38,6 +40,7 @@ class ScriptedProvider final : public Provider {
   }
 
   Status SetBinding(const BindingRequest& r, CallResult* result) override {
+    if (before_answer) before_answer(r.domain);  // outside the lock: it may wait
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back({r.domain, r.https, clock_.Monotonic(), !r.key_pem.empty()});
     *result = CallResult();
@@ -58,6 +61,9 @@ class ScriptedProvider final : public Provider {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
   }
+
+  // Called with each call's domain before it is answered (e.g. to hold answers back).
+  std::function<void(const std::string& domain)> before_answer;
 
  private:
   FakeClock& clock_;
@@ -96,7 +102,9 @@ class EventLog final : public ApplyObserver {
  public:
   void OnChangeDone(const ChangeOutcome& o, int, int) override {
     events.push_back("report " + o.domain);
+    if (on_done) on_done(o);
   }
+  std::function<void(const ChangeOutcome&)> on_done;
   void OnRetry(const std::string& domain, int, Clock::Duration wait, const std::string&) override {
     waits[domain].push_back(wait);
   }
@@ -342,6 +350,16 @@ TEST_CASE("applier: an error that concerns the whole account stops that account 
     c.domain = "o" + c.domain;
     p.changes.push_back(c);
   }
+  // Deterministic order: the other calls of "main" in flight are answered only once the
+  // failing answer was dealt with (their workers then find the account stopped).
+  std::promise<void> reported;
+  std::shared_future<void> d0_reported = reported.get_future().share();
+  h.log.on_done = [&](const ChangeOutcome& o) {
+    if (o.domain == "d0.example.com") reported.set_value();
+  };
+  h.provider.before_answer = [&](const std::string& domain) {
+    if (domain != "d0.example.com") d0_reported.wait();
+  };
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
   ApplyResult r =
       Apply(p, {}, {{"main", {&h.provider, 10}}, {"other", {&other, 10}}}, env, h.options);
