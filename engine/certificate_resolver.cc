@@ -46,7 +46,8 @@ void CheckValidity(const CertificateConfig& c, int64_t now, int warning_days, Di
 }
 
 // Reads, parses and checks one upload certificate; false when it cannot be used.
-bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, Diagnostics* diags) {
+bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, KeyPolicy keys,
+                   Diagnostics* diags) {
   std::string pem;
   if (Status s = ReadBoundedFile(fs, c->cert_file, kMaxPemBytes, &pem); !s.ok()) {
     diags->Error(c->cert_file_where,
@@ -73,6 +74,14 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, D
   }
   std::string key_pem;
   Status read = ReadPrivateKeyPem(*c, fs, env, &key_pem);
+  if (read.IsNotFound() && keys == KeyPolicy::kWhenPresent) {
+    diags->Warning(
+        c->key_where,
+        fmt::format("certificate \"{}\": private key not checked: {}", c->key, read.message()),
+        "the plan needs only the certificate; apply needs the key (and checks that "
+        "it matches)");
+    return usable;
+  }
   if (!read.ok()) {
     diags->Error(c->key_where, fmt::format("certificate \"{}\": {}", c->key, read.message()));
     return false;
@@ -151,12 +160,12 @@ void FingerprintCertificates(Config* config, FileSystem& fs) {
 }
 
 void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, Clock::WallTime now,
-                         Diagnostics* diags) {
+                         Diagnostics* diags, KeyPolicy keys) {
   const int64_t now_s = ToUnixSeconds(now);
   for (auto& [name, c] : config->certificates) {
     if (c.type != CertType::kUpload || c.cert_file.empty()) continue;
     if (c.key_file.empty() && c.key_env.empty()) continue;  // already reported by the loader
-    if (!InspectUpload(&c, fs, env, diags)) continue;
+    if (!InspectUpload(&c, fs, env, keys, diags)) continue;
     if (c.cert_name.empty()) c.cert_name = DerivedCertName(c.info.fingerprint);
     CheckValidity(c, now_s, config->expiry_warning_days, diags);
     for (const DesiredBinding& b : config->bindings) {

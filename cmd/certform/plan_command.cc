@@ -49,7 +49,7 @@ int RunPlan(const Args& args, Context& ctx) {
   if (auto exit = cl.Parse(args, ctx)) return *exit;
 
   engine::Diagnostics diags;
-  engine::Config config = LoadCheckedConfig(common, ctx, &diags);
+  engine::Config config = LoadCheckedConfig(common, ctx, &diags, engine::KeyPolicy::kWhenPresent);
   std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
   engine::Status opened = OpenStateBackend(common, ctx, &backend);

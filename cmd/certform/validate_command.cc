@@ -10,16 +10,19 @@ namespace certform::cli {
 
 int RunValidate(const Args& args, Context& ctx) {
   CommonOptions common;
-  CommandLine cl("validate [options]",
-                 "Checks the configuration directory without touching the state or the network:\n"
-                 "TOML syntax and schema, references, domain names, and every upload certificate\n"
-                 "(PEM, key match, chain order, validity, coverage of its domains).\n"
-                 "Exit code 0 when valid (warnings allowed), 1 otherwise.");
+  CommandLine cl(
+      "validate [options]",
+      "Checks the configuration directory without touching the state or the network:\n"
+      "TOML syntax and schema, references, domain names, and every upload certificate\n"
+      "(PEM, key match, chain order, validity, coverage of its domains). A private key that\n"
+      "is absent (key_env unset, key_file missing) is a warning: plan needs only the\n"
+      "certificate, apply needs the key.\n"
+      "Exit code 0 when valid (warnings allowed), 1 otherwise.");
   cl.AddCommonOptions(&common, /*with_state=*/false);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
 
   engine::Diagnostics diags;
-  engine::Config config = LoadCheckedConfig(common, ctx, &diags);
+  engine::Config config = LoadCheckedConfig(common, ctx, &diags, engine::KeyPolicy::kWhenPresent);
   const bool valid = !diags.HasErrors();
   if (common.json) {
     nlohmann::ordered_json doc;

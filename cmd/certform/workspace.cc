@@ -30,9 +30,9 @@ engine::Config LoadConfigFiles(const std::string& config_dir, Context& ctx,
 }
 
 engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
-                                 engine::Diagnostics* diags) {
+                                 engine::Diagnostics* diags, engine::KeyPolicy keys) {
   engine::Config config = LoadConfigFiles(common.config_dir, ctx, diags);
-  engine::ResolveCertificates(&config, ctx.fs, ctx.env, ctx.clock.Now(), diags);
+  engine::ResolveCertificates(&config, ctx.fs, ctx.env, ctx.clock.Now(), diags, keys);
   diags->Sort();
   return config;
 }

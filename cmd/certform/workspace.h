@@ -3,6 +3,7 @@
 
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/context.h"
+#include "engine/certificate_resolver.h"
 #include "engine/config.h"
 #include "engine/diagnostics.h"
 #include "engine/state.h"
@@ -15,9 +16,11 @@ namespace certform::cli {
 engine::Config LoadConfigFiles(const std::string& config_dir, Context& ctx,
                                engine::Diagnostics* diags);
 
-// LoadConfigFiles + ResolveCertificates: every problem of both, sorted by file and line.
+// LoadConfigFiles + ResolveCertificates: every problem of both, sorted by file and line. Only
+// apply needs the private keys (kRequired); plan and validate check those that are there.
 engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
-                                 engine::Diagnostics* diags);
+                                 engine::Diagnostics* diags,
+                                 engine::KeyPolicy keys = engine::KeyPolicy::kRequired);
 
 // Loads the state and replays, in memory only, a journal left by an apply that crashed, so that
 // read-only commands see every completed call. `replayed` counts the journal's records.

@@ -65,7 +65,7 @@ TEST_CASE("cli prune: another workspace's certificate on the same user is never 
   INFO(b.out << b.err);
   REQUIRE(b.exit_code == 0);
   const std::set<int64_t> before = CasIds(f);
-  for (const std::string& dir : {".", "team"}) {
+  for (const char* dir : {".", "team"}) {
     ProcessResult dry = f.Run({"prune", "--dry-run", "--config", dir});
     INFO(dir << "\n" << dry.out << dry.err);
     CHECK(dry.exit_code == 0);

@@ -33,7 +33,7 @@ struct Fixture {
                   key_line + "\n[[binding]]\ncertificate = \"web\"\ndomains = [" + list + "]\n");
   }
 
-  void Resolve() {
+  void Resolve(KeyPolicy keys = KeyPolicy::kRequired) {
     config = LoadConfig(fs, dir.path(), &diags);
     REQUIRE_FALSE(diags.HasErrors());
     ResolveCertificates(
@@ -43,7 +43,7 @@ struct Fixture {
           if (it == env.end()) return std::nullopt;
           return it->second;
         },
-        std::chrono::system_clock::now(), &diags);
+        std::chrono::system_clock::now(), &diags, keys);
   }
 
   std::string All() const {
@@ -87,6 +87,19 @@ TEST_CASE("resolver: a key from key_env works and an unset variable is named", "
     const Diagnostic& d = f.diags.items()[0];
     CHECK(d.summary.find("environment variable WEB_KEY") != std::string::npos);
     CHECK(d.where.line == 4);
+  }
+  SECTION("unset, for a plan: a warning, and the certificate is still checked and fingerprinted") {
+    f.Resolve(KeyPolicy::kWhenPresent);
+    CHECK(f.diags.ErrorCount() == 0);
+    REQUIRE(f.diags.WarningCount() == 1);
+    CHECK(f.diags.items()[0].summary.find("private key not checked: environment variable "
+                                          "WEB_KEY") != std::string::npos);
+    CHECK(f.config.certificates["web"].info.fingerprint == leaf.Fingerprint());
+  }
+  SECTION("set but wrong, for a plan: still an error") {
+    f.env["WEB_KEY"] = IssueCert({.sans = {"www.example.com"}}).KeyPem();
+    f.Resolve(KeyPolicy::kWhenPresent);
+    CHECK(f.diags.ErrorCount() == 1);
   }
 }
 
