@@ -9,6 +9,7 @@
 
 #include "engine/cas_lookup.h"
 #include "engine/certificate.h"
+#include "engine/endpoint_watch.h"
 #include "engine/paced_call.h"
 
 namespace certform::engine {
@@ -27,6 +28,7 @@ class ApplyRun {
       if (c.action != Action::kNoOp) changes_.push_back(&c);
     }
     result_.outcomes.resize(changes_.size());
+    for (const auto& [name, rt] : accounts_) watches_[name];  // before any worker starts
   }
 
   ApplyResult Go() {
@@ -129,8 +131,15 @@ class ApplyRun {
         std::lock_guard<std::mutex> lock(mu_);
         ++result_.summary.throttled;
       };
+      hooks.on_retry = [this, &account](int next, Clock::Duration, const Status& s,
+                                        const CallResult& last) {
+        WatchFailure(account, s, last, next - 1);
+      };
       hooks.fence = [this] { return Fence(); };
-      return PacedCall(limiter, retry_, env_.clock, call, hooks);
+      PacedCallResult r = PacedCall(limiter, retry_, env_.clock, call, hooks);
+      if (r.last.http_status != 0) Answered(account);
+      if (!r.status.ok()) WatchFailure(account, r.status, r.last, r.attempts);
+      return r;
     };
   }
 
@@ -330,6 +339,7 @@ class ApplyRun {
     };
     hooks.on_retry = [this, &c](int next, Clock::Duration wait, const Status& s,
                                 const CallResult& last) {
+      WatchFailure(c.account, s, last, next - 1);
       std::lock_guard<std::mutex> lock(mu_);
       ++result_.summary.retries;
       env_.observer.OnRetry(c.domain, next, wait,
@@ -357,9 +367,24 @@ class ApplyRun {
       o.error.clear();
       o.note = "forgotten: the domain no longer exists on the CDN (nothing to switch off)";
     }
+    if (r.last.http_status != 0) Answered(c.account);
     if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
+    if (!o.ok) WatchFailure(c.account, r.status, r.last, r.attempts);
     if (o.ok) Record(c, o);
     return o;
+  }
+
+  void Answered(const std::string& account) {
+    if (auto w = watches_.find(account); w != watches_.end()) w->second.OnAnswer();
+  }
+
+  // A dead endpoint stops its account after one call's attempts, like an account-wide error.
+  void WatchFailure(const std::string& account, const Status& s, const CallResult& last,
+                    int attempts) {
+    auto w = watches_.find(account);
+    if (std::string why; w != watches_.end() && w->second.OnFailure(s, last, attempts, &why)) {
+      StopAccount(account, why);
+    }
   }
 
   void StopAccount(const std::string& account, const std::string& why) {
@@ -420,6 +445,7 @@ class ApplyRun {
   std::atomic<bool> halted_{false};
   bool lock_lost_ = false;                               // guarded by mu_
   std::map<std::string, std::string> stopped_accounts_;  // account → why
+  std::map<std::string, EndpointWatch> watches_;         // per account; the map never changes
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/endpoint_watch.h"
 #include "engine/paced_call.h"
 
 namespace certform::engine {
@@ -47,8 +48,14 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
     lane->indexes.push_back(i);
   }
   const RetryPolicy retry(options.retry);
-  std::mutex mu;                               // guards random and stopped
-  std::map<std::string, std::string> stopped;  // account → why (an account-wide error)
+  std::mutex mu;                                 // guards random and stopped
+  std::map<std::string, std::string> stopped;    // account → why (an account-wide error)
+  std::map<std::string, EndpointWatch> watches;  // per account; made before the workers start
+  for (const DomainRef& d : domains) watches[d.account];
+  auto stop = [&](const std::string& account, const std::string& why) {
+    std::lock_guard<std::mutex> lock(mu);
+    stopped.emplace(account, why);
+  };
   auto stop_reason = [&](const std::string& account) {
     std::lock_guard<std::mutex> lock(mu);
     auto it = stopped.find(account);
@@ -73,6 +80,10 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
             return retry.Backoff(attempts, retry_after, random);
           };
           hooks.window = &l->window;
+          EndpointWatch& watch = watches.at(out.account);
+          hooks.on_retry = [&](int next, Clock::Duration, const Status& s, const CallResult& last) {
+            if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(out.account, why);
+          };
           Provider* provider = accounts.at(out.account).provider;
           PacedCallResult r = PacedCall(
               l->limiter, retry, clock,
@@ -80,13 +91,16 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
               hooks);
           out.ok = r.status.ok();
           out.last = r.last;
-          if (r.stopped && r.attempts == 0) {
-            out.error = stop_reason(out.account);
+          if (r.last.http_status != 0) watch.OnAnswer();
+          if (r.stopped && !stop_reason(out.account).empty()) {
+            out.error = stop_reason(out.account);  // halted by the account's stop: its cause
           } else if (!out.ok) {
             out.error = r.status.message();
+            std::string why;
             if (r.status.IsAccountWide()) {
-              std::lock_guard<std::mutex> lock(mu);
-              stopped.emplace(out.account, r.status.message());
+              stop(out.account, r.status.message());
+            } else if (watch.OnFailure(r.status, r.last, r.attempts, &why)) {
+              stop(out.account, why);
             }
           }
         }

@@ -1,7 +1,10 @@
 #include "cmd/certform/drift_view.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
 #include "engine/clock.h"
 
@@ -12,8 +15,25 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
     fmt::print(out, "{} {} (account {})\n", style.Yellow("~"), style.Bold(d.domain), d.account);
     for (const std::string& why : d.reasons) fmt::print(out, "    {}\n", why);
   }
+  // One line per cause: an endpoint or account that failed is one failure, not one per domain.
+  std::vector<std::pair<std::string, std::vector<std::string>>>
+      causes;  // (account: error, domains)
   for (const engine::LiveRead& r : report.failed) {
-    fmt::print(out, "{} {}: could not be read: {}\n", style.Red("!"), r.domain, r.error);
+    const std::string cause = fmt::format("account {}: {}", r.account, r.error);
+    auto it =
+        std::find_if(causes.begin(), causes.end(), [&](const auto& c) { return c.first == cause; });
+    if (it == causes.end()) it = causes.insert(causes.end(), {cause, {}});
+    it->second.push_back(r.domain);
+  }
+  for (const auto& [cause, domains] : causes) {
+    if (domains.size() == 1) {
+      fmt::print(out, "{} {}: could not be read: {}\n", style.Red("!"), domains[0], cause);
+      continue;
+    }
+    fmt::print(
+        out, "{} {} domains could not be read ({}{}): {}\n", style.Red("!"), domains.size(),
+        fmt::join(domains.begin(), domains.begin() + std::min<size_t>(3, domains.size()), ", "),
+        domains.size() > 3 ? fmt::format(" and {} more", domains.size() - 3) : "", cause);
   }
   for (const engine::ExpiryWarning& e : report.expiring) {
     fmt::print(out, "{} {}: the live certificate expires in {} days, on {}\n",
@@ -25,6 +45,11 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
     fmt::print(out,
                "Run \"certform plan --refresh\" and apply it to restore the configuration, "
                "or \"certform refresh\" to accept the live bindings.\n");
+  } else if (!report.failed.empty()) {
+    // Never "No drift" when reads failed: what could not be read is not known to match.
+    fmt::print(out, "\n{} {} of {} domains could not be read; the {} read match the state.\n",
+               style.Red("Drift unknown:"), report.failed.size(),
+               report.failed.size() + static_cast<size_t>(report.checked), report.checked);
   } else {
     fmt::print(out, "{} the live bindings of {} domains match the state.\n",
                style.Green("No drift:"), report.checked);

@@ -174,3 +174,43 @@ TEST_CASE("cli drift: Markdown for pull requests, never a secret", "[cli][drift]
   secrets.push_back(kSecret);
   CHECK(FindSecret(f.transcript, secrets).empty());
 }
+
+TEST_CASE("cli drift: a dead endpoint is one clear failure, never \"No drift\"", "[cli][drift]") {
+  ApplyFixture f(EmulatorWith(60));
+  f.WriteBulkConfig(60, 30);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  // Nothing listens on port 1: every connection is refused.
+  ProcessResult r = f.cli.Run({"drift", "--endpoint", "http://127.0.0.1:1"}, f.Env());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("No drift") == std::string::npos);
+  CHECK(r.out.find("Drift unknown: 60 of 60 domains could not be read") != std::string::npos);
+  // One line per cause, not one per domain.
+  CHECK(r.out.find("the endpoint does not answer") != std::string::npos);
+  int failure_lines = 0;
+  for (size_t at = r.out.find("! "); at != std::string::npos; at = r.out.find("\n! ", at + 1)) {
+    ++failure_lines;
+  }
+  CHECK(failure_lines <= 2);  // the calls that failed first, and the ones stopped after them
+  CHECK(r.out.find(" more): account main: ") != std::string::npos);
+  ProcessResult json = f.cli.Run({"drift", "--json", "--endpoint", "http://127.0.0.1:1"}, f.Env());
+  CHECK(json.exit_code == 1);
+  CHECK(nlohmann::json::parse(json.out)["errors"].size() == 60);
+}
+
+TEST_CASE("cli apply: a dead endpoint stops the account after one call's attempts",
+          "[cli][apply]") {
+  ApplyFixture f(EmulatorWith(40));
+  f.WriteBulkConfig(40, 10);
+  ProcessResult r =
+      f.cli.Run({"apply", "--auto-approve", "--endpoint", "http://127.0.0.1:1"}, f.Env());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("account \"main\": the endpoint does not answer") != std::string::npos);
+  // Only the calls already started before the stop were tried; the rest were never sent.
+  const size_t at = r.out.find("0 applied, ");
+  REQUIRE(at != std::string::npos);
+  const int failed = std::stoi(r.out.substr(at + 11));
+  CHECK(failed < 40);
+  CHECK(r.out.find(std::to_string(40 - failed) + " not attempted") != std::string::npos);
+}
