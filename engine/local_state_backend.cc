@@ -22,7 +22,7 @@ Status LocalStateBackend::Write(const State& prior, State* next, RandomSource& r
   State stored;
   if (Status s = store_.Load(&stored); !s.ok()) return s;
   if (stored.lineage != prior.lineage || stored.serial != prior.serial) {
-    return Status::Conflict(fmt::format(
+    return Status::Stale(fmt::format(
         "the state file {} changed under this run (serial {} expected, {} found): someone else "
         "wrote it; nothing was written",
         store_.path(), prior.serial, stored.serial));

@@ -47,7 +47,7 @@ PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock&
     if (!placed || !WaitForSlot(limiter, clock, hooks.halted)) {
       if (placed && hooks.window != nullptr) hooks.window->Release({}, /*sent=*/false);
       r.stopped = true;
-      if (r.attempts == 0) r.status = Status::Conflict("not attempted: the run was stopped");
+      if (r.attempts == 0) r.status = Status::Cancelled("not attempted: the run was stopped");
       return r;
     }
     if (hooks.fence) {

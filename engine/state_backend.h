@@ -43,7 +43,7 @@ class StateBackend {
   virtual Status Load(State* state) = 0;
   // Writes `next` when its content differs from `prior` (the state as loaded), as a
   // compare-and-swap on prior's lineage and serial: when the stored state moved since `prior` was
-  // loaded, Conflict and nothing is written. Lineage is kept (on the first write: next's, or a
+  // loaded, Stale and nothing is written. Lineage is kept (on the first write: next's, or a
   // new one), serial
   // becomes prior.serial + 1, the previous version is kept. On success `next` holds what was
   // written.
@@ -52,7 +52,7 @@ class StateBackend {
   // Told, while Lock() waits, who holds the lock (again whenever the holder changes).
   using WaitNotice = std::function<void(const std::string& holder)>;
 
-  // Takes the exclusive lock for `holder`, retrying until `timeout` (0: fail at once); Conflict
+  // Takes the exclusive lock for `holder`, retrying until `timeout` (0: fail at once); Locked
   // naming the current holder (host, pid, command, since) when someone else keeps it.
   virtual Status Lock(const LockHolder& holder, Clock::Duration timeout, Clock& clock,
                       std::unique_ptr<StateBackendLock>* lock, const WaitNotice& waiting = {}) = 0;

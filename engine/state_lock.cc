@@ -75,7 +75,7 @@ Status StateLock::Acquire(const std::string& lock_path, const LockHolder& holder
     const std::string who = ReadHolder(fd);
     if (clock.Monotonic() >= deadline) {
       ::close(fd);
-      return Status::Conflict(
+      return Status::Locked(
           fmt::format("the state is locked by {} (lock file {}); wait for it to finish, or pass "
                       "--lock-timeout=DURATION to wait",
                       who, lock_path));

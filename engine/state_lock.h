@@ -29,7 +29,7 @@ class StateLock {
 
   // Takes the lock on `lock_path` for `holder`. When someone else holds it, retries every
   // 100 ms for up to `timeout` (0: fail at once), telling `waiting` (when set) whom it waits for,
-  // and then fails with Conflict naming the holder.
+  // and then fails with Locked naming the holder.
   static Status Acquire(const std::string& lock_path, const LockHolder& holder,
                         Clock::Duration timeout, Clock& clock, std::unique_ptr<StateLock>* out,
                         const std::function<void(const std::string&)>& waiting = {});

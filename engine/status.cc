@@ -16,8 +16,12 @@ const char* CodeName(Status::Code code) {
       return "I/O error";
     case Status::Code::kCorruption:
       return "corruption";
-    case Status::Code::kConflict:
-      return "conflict";
+    case Status::Code::kLocked:
+      return "locked";
+    case Status::Code::kStale:
+      return "stale";
+    case Status::Code::kCancelled:
+      return "cancelled";
     case Status::Code::kAlreadyExists:
       return "already exists";
     case Status::Code::kLockLost:

@@ -18,7 +18,10 @@ class Status {
     kNotFound,          // a file, domain or entry does not exist
     kIoError,           // the operating system refused a read or write
     kCorruption,        // a file exists but cannot be understood
-    kConflict,          // someone else holds the lock, or a saved plan is stale
+    kLocked,            // someone else holds the state lock
+    kStale,             // what this run read moved under it: a saved plan, the state's serial,
+                        // a certificate file
+    kCancelled,         // the run was stopped (a signal, --fail-fast) before this was done
     kAlreadyExists,     // the name is taken (a CAS upload name)
     kLockLost,          // this run no longer holds the state lock: it must stop sending
     kPermissionDenied,  // credentials, authorisation or the request's clock refused: this
@@ -37,7 +40,9 @@ class Status {
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
-  static Status Conflict(std::string msg) { return {Code::kConflict, std::move(msg)}; }
+  static Status Locked(std::string msg) { return {Code::kLocked, std::move(msg)}; }
+  static Status Stale(std::string msg) { return {Code::kStale, std::move(msg)}; }
+  static Status Cancelled(std::string msg) { return {Code::kCancelled, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status LockLost(std::string msg) { return {Code::kLockLost, std::move(msg)}; }
   static Status PermissionDenied(std::string msg) {

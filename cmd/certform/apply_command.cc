@@ -49,13 +49,13 @@ void InstallSignalHandlers() {
 engine::Status CheckSavedPlan(const engine::Plan& plan, const engine::State& state,
                               const engine::Config& config, const std::string& path) {
   if (!plan.lineage.empty() && plan.lineage != state.lineage) {
-    return engine::Status::Conflict(fmt::format(
+    return engine::Status::Stale(fmt::format(
         "saved plan does not match the given state: {} was made for state lineage {}, the state "
         "has lineage {}",
         path, plan.lineage, state.lineage.empty() ? "(none)" : state.lineage));
   }
   if (plan.serial != state.serial || (plan.lineage.empty() && !state.lineage.empty())) {
-    return engine::Status::Conflict(fmt::format(
+    return engine::Status::Stale(fmt::format(
         "saved plan is stale: the state changed since {} was made (serial {} → {}); run "
         "\"certform plan\" again",
         path, plan.serial, state.serial));
@@ -65,7 +65,7 @@ engine::Status CheckSavedPlan(const engine::Plan& plan, const engine::State& sta
     auto cert = config.certificates.find(c.after->certificate);
     if (cert == config.certificates.end() ||
         cert->second.info.fingerprint != c.after->fingerprint) {
-      return engine::Status::Conflict(fmt::format(
+      return engine::Status::Stale(fmt::format(
           "certificate \"{}\" for {} no longer has the planned fingerprint {}; run \"certform "
           "plan\" again",
           c.after->certificate, c.domain, c.after->fingerprint.substr(0, 16)));
@@ -74,15 +74,15 @@ engine::Status CheckSavedPlan(const engine::Plan& plan, const engine::State& sta
   for (const engine::UploadStep& u : plan.uploads) {
     auto cert = config.certificates.find(u.certificate);
     if (cert == config.certificates.end() || cert->second.info.fingerprint != u.fingerprint) {
-      return engine::Status::Conflict(fmt::format(
+      return engine::Status::Stale(fmt::format(
           "certificate \"{}\" no longer has the planned fingerprint {}; run \"certform plan\" "
           "again",
           u.certificate, u.fingerprint.substr(0, 16)));
     }
   }
   if (plan.config_digest != engine::ConfigDigest(config)) {
-    return engine::Status::Conflict("the configuration changed since " + path +
-                                    " was made; run \"certform plan\" again");
+    return engine::Status::Stale("the configuration changed since " + path +
+                                 " was made; run \"certform plan\" again");
   }
   return engine::Status::OK();
 }
@@ -158,8 +158,14 @@ int RunApply(const Args& args, Context& ctx) {
     return kExitError;
   };
 
+  // One order for every command: the configuration (read once, [state] included), then the
+  // backend, the lock, the journal recovered, the state.
+  engine::Diagnostics diags;
+  engine::Config config = LoadCheckedConfig(common, ctx, &diags);
+  if (!common.json) PrintDiagnostics(ctx.err, diags, style);
+  if (diags.HasErrors()) return kExitError;
   std::unique_ptr<engine::StateBackend> backend;
-  engine::Status s = OpenStateBackend(common, ctx, &backend);
+  engine::Status s = OpenStateBackend(common, config.state, ctx, &backend);
   if (!s.ok()) return fail(s.message());
   std::unique_ptr<engine::StateBackendLock> lock;
   s = LockState(ctx, *backend, "certform apply", lock_timeout, &lock);
@@ -172,10 +178,6 @@ int RunApply(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "Recovered {} completed call{} from an interrupted apply.\n", replayed,
                replayed == 1 ? "" : "s");
   }
-  engine::Diagnostics diags;
-  engine::Config config = LoadCheckedConfig(common, ctx, &diags);
-  if (!common.json) PrintDiagnostics(ctx.err, diags, style);
-  if (diags.HasErrors()) return kExitError;
 
   engine::Plan plan;
   if (saved) {

@@ -41,7 +41,7 @@ int RunDrift(const Args& args, Context& ctx) {
   std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
   int replayed = 0;
-  engine::Status opened = OpenStateBackend(common, ctx, &backend);
+  engine::Status opened = OpenStateBackend(common, config.state, ctx, &backend);
   if (!opened.ok()) {
     diags.Error({}, "cannot use the state", opened.message());
   } else if (engine::Status s = LoadState(ctx, *backend, &state, &replayed); !s.ok()) {

@@ -52,7 +52,7 @@ int RunPlan(const Args& args, Context& ctx) {
   engine::Config config = LoadCheckedConfig(common, ctx, &diags, engine::KeyPolicy::kWhenPresent);
   std::unique_ptr<engine::StateBackend> backend;
   engine::State state;
-  engine::Status opened = OpenStateBackend(common, ctx, &backend);
+  engine::Status opened = OpenStateBackend(common, config.state, ctx, &backend);
   if (!opened.ok()) {
     diags.Error({}, "cannot use the state", opened.message());
   } else if (engine::Status s = LoadStateForPlan(ctx, *backend, lock_timeout, &state); !s.ok()) {

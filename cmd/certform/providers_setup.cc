@@ -124,7 +124,7 @@ engine::Status ConfigMaterial::Load(const engine::StateEntry& after,
   engine::WipeSecret(&file);  // a bundle may hold the key too: only the parsed chain is sent
   if (!s.ok()) return s;
   if (chain.Inspect().fingerprint != after.fingerprint) {
-    return engine::Status::Conflict(
+    return engine::Status::Stale(
         fmt::format("{} changed since the plan (fingerprint {} planned); run certform plan again",
                     c.cert_file, after.fingerprint.substr(0, 16)));
   }

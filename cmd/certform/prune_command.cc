@@ -110,7 +110,7 @@ int RunPrune(const Args& args, Context& ctx) {
     return kExitOk;
   }
   std::unique_ptr<engine::StateBackend> backend;
-  engine::Status s = OpenStateBackend(common, ctx, &backend);
+  engine::Status s = OpenStateBackend(common, config.state, ctx, &backend);
   if (!s.ok()) return fail(s.message());
   std::unique_ptr<engine::StateBackendLock> lock;
   engine::State state;

@@ -30,9 +30,14 @@ struct LiveSession {
     cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
   }
 
-  // Locks and loads; prints the problem and returns false on failure.
+  // Reads the configuration, then locks and loads the state; prints the problem and returns
+  // false on failure.
   bool Open(const std::string& command, Context& ctx) {
-    engine::Status s = OpenStateBackend(common, ctx, &backend);
+    engine::Diagnostics diags;
+    config = LoadConfigForLive(common.config_dir, ctx, &diags);
+    PrintDiagnostics(ctx.err, diags, Style::For(ctx, common.no_color));
+    if (diags.HasErrors()) return false;
+    engine::Status s = OpenStateBackend(common, config.state, ctx, &backend);
     if (s.ok()) s = LockState(ctx, *backend, command, lock_timeout, &lock);
     int replayed = 0;
     if (s.ok()) s = LoadStateForWrite(ctx, *backend, &state, &replayed);
@@ -40,10 +45,7 @@ struct LiveSession {
       fmt::print(ctx.err, "{}: {}\n", command, s.message());
       return false;
     }
-    engine::Diagnostics diags;
-    config = LoadConfigForLive(common.config_dir, ctx, &diags);
-    PrintDiagnostics(ctx.err, diags, Style::For(ctx, common.no_color));
-    return !diags.HasErrors();
+    return true;
   }
 
   int Write(engine::State next, const std::string& command, Context& ctx) {

@@ -88,7 +88,12 @@ engine::Status LockState(Context& ctx, engine::StateBackend& backend, const std:
 engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
                                 std::unique_ptr<engine::StateBackend>* backend) {
   engine::Diagnostics ignored;  // the commands report the configuration's problems themselves
-  const engine::StateSettings settings = LoadConfigFiles(common.config_dir, ctx, &ignored).state;
+  return OpenStateBackend(common, LoadConfigFiles(common.config_dir, ctx, &ignored).state, ctx,
+                          backend);
+}
+
+engine::Status OpenStateBackend(const CommonOptions& common, const engine::StateSettings& settings,
+                                Context& ctx, std::unique_ptr<engine::StateBackend>* backend) {
   if (!settings.valid) {
     return engine::Status::InvalidArgument(
         "the [state] table of the configuration is not valid (run \"certform validate\")");

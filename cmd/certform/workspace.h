@@ -45,9 +45,14 @@ engine::Status LockState(Context& ctx, engine::StateBackend& backend, const std:
                          std::unique_ptr<engine::StateBackendLock>* lock);
 
 // The state backend the configuration chooses ([state] backend = "local" or "postgres"), or the
-// local file --state names. Errors (a bad [state] table, --state with postgres, a database that
+// local file --state names, reading the configuration's [state] table (for commands that read
+// nothing else of it). Errors (a bad [state] table, --state with postgres, a database that
 // cannot be reached) are printed by the caller.
 engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
                                 std::unique_ptr<engine::StateBackend>* backend);
+// The same, from the [state] settings of a configuration already read: commands that read the
+// configuration anyway read each file once.
+engine::Status OpenStateBackend(const CommonOptions& common, const engine::StateSettings& settings,
+                                Context& ctx, std::unique_ptr<engine::StateBackend>* backend);
 
 }  // namespace certform::cli

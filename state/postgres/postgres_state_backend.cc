@@ -307,7 +307,7 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (!locked_) {
-    return engine::Status::Conflict("certform writes the state only while it holds the lock");
+    return engine::Status::LockLost("certform writes the state only while it holds the lock");
   }
   next->format_version = engine::kStateFormatVersion;
   if (!prior.lineage.empty()) {
@@ -344,7 +344,7 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
   const int64_t found_serial = exists ? std::atoll(r.Get(0, 1).c_str()) : 0;
   if ((exists && (found_lineage != prior.lineage || found_serial != prior.serial)) ||
       (!exists && prior.serial != 0)) {
-    return rollback(engine::Status::Conflict(fmt::format(
+    return rollback(engine::Status::Stale(fmt::format(
         "the state in {} changed under this run (serial {} expected, {} found): another runner "
         "wrote it; nothing was written",
         Describe(), prior.serial, exists ? std::to_string(found_serial) : "none")));
@@ -434,7 +434,7 @@ engine::Status PostgresStateBackend::Lock(const engine::LockHolder& holder,
       if (who.empty() && ++quick_retries < 3) continue;  // released in between: try again
       if (who.empty()) who = "another certform (its lease just ended)";
       if (clock.Monotonic() >= deadline) {
-        return engine::Status::Conflict(fmt::format(
+        return engine::Status::Locked(fmt::format(
             "the state in {} is locked by {}; wait for it to finish, retry with --lock-timeout, "
             "or, if that holder is gone for good, release it with \"certform state unlock "
             "LOCK_ID\"",
@@ -533,7 +533,7 @@ engine::Status PostgresStateBackend::ForceUnlock(const std::string& lock_id, std
 
 engine::Status PostgresStateBackend::AppendJournal(const engine::JournalRecord& record) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!locked_) return engine::Status::Conflict("the journal is written only under the lock");
+  if (!locked_) return engine::Status::LockLost("the journal is written only under the lock");
   // Autocommit: the record is committed (durable) when this returns, and only while the lease
   // is still ours (FOR SHARE: a takeover waits for it, and sees it).
   Result r;

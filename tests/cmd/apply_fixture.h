@@ -105,6 +105,15 @@ class ApplyFixture {
                                        domains + "]\n");
   }
 
+  // WriteBulkConfig, in an account that uploads through CAS (and `extra_account` lines).
+  void WriteCasConfig(int n, const std::string& extra_account = "") {
+    WriteBulkConfig(n, 30);
+    std::string toml = cli.dir.Read("certform.toml");
+    toml.replace(toml.find("[account.main]\n"), 15,
+                 "[account.main]\nupload_via = \"cas\"\n" + extra_account);
+    cli.dir.Write("certform.toml", toml);
+  }
+
   CliFixture cli;
   EmulatorFixture emu;
   std::string transcript;

@@ -12,15 +12,6 @@ using namespace certform::testing;
 
 namespace {
 
-// `n` bulk domains under one wildcard certificate, in an account that uploads through CAS.
-void WriteCasConfig(ApplyFixture& f, int n, const std::string& extra_account = "") {
-  f.WriteBulkConfig(n, 30);
-  std::string toml = f.cli.dir.Read("certform.toml");
-  toml.replace(toml.find("[account.main]\n"), 15,
-               "[account.main]\nupload_via = \"cas\"\n" + extra_account);
-  f.cli.dir.Write("certform.toml", toml);
-}
-
 nlohmann::json CasCertificates(ApplyFixture& f) {
   return f.emu.emulator().StateJson()["cas_certificates"];
 }
@@ -30,7 +21,7 @@ nlohmann::json CasCertificates(ApplyFixture& f) {
 TEST_CASE("cli cas: one upload, then every domain bound by CertId without the key",
           "[cli][apply][cas]") {
   ApplyFixture f(EmulatorWith(40));
-  WriteCasConfig(f, 40);
+  f.WriteCasConfig(40);
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 0);
@@ -76,7 +67,7 @@ TEST_CASE(
     "blindly",
     "[cli][apply][cas]") {
   ApplyFixture f(EmulatorWith(3));
-  WriteCasConfig(f, 3);
+  f.WriteCasConfig(3);
   // A previous run uploaded the certificate, then crashed before recording it.
   ProcessResult plan = f.Run({"plan", "--json"});
   const nlohmann::json doc = nlohmann::json::parse(plan.out);
@@ -94,7 +85,7 @@ TEST_CASE(
 
   // A name that holds other content is an error, and nothing is bound to it.
   ApplyFixture g(EmulatorWith(3));
-  WriteCasConfig(g, 3);
+  g.WriteCasConfig(3);
   const std::string g_name =
       nlohmann::json::parse(g.Run({"plan", "--json"}).out)["uploads"][0]["name"];
   g.emu.emulator().PutCasCertificate({g_name, 0, "u1", g.cli.web.CertPem(), true});
@@ -110,7 +101,7 @@ TEST_CASE(
 TEST_CASE("cli cas: a renewal uploads the new certificate once; prune deletes the old one only",
           "[cli][apply][cas][prune]") {
   ApplyFixture f(EmulatorWith(5));
-  WriteCasConfig(f, 5);
+  f.WriteCasConfig(5);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   const int64_t old_id = f.State().uploads.begin()->second.cert_id;
   // Someone else's certificate that happens to share nothing with certform.
@@ -153,7 +144,7 @@ TEST_CASE("cli cas: a renewal uploads the new certificate once; prune deletes th
 
 TEST_CASE("cli cas: import adopts CAS-bound domains and their upload", "[cli][cas][drift]") {
   ApplyFixture f(EmulatorWith(3));
-  WriteCasConfig(f, 3);
+  f.WriteCasConfig(3);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   std::remove(f.cli.dir.Path("certform.state.json").c_str());
   std::remove(f.cli.dir.Path("certform.state.json.backup").c_str());
@@ -169,7 +160,7 @@ TEST_CASE("cli cas: import adopts CAS-bound domains and their upload", "[cli][ca
 
 TEST_CASE("cli cas: upload_via = \"cas\" needs SetCdnDomainSSLCertificate", "[cli][cas]") {
   ApplyFixture f;
-  WriteCasConfig(f, 2, "api = \"SetDomainServerCertificate\"\n");
+  f.WriteCasConfig(2, "api = \"SetDomainServerCertificate\"\n");
   ProcessResult r = f.Run({"validate"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("upload_via = \"cas\" binds domains by CertId, which only "

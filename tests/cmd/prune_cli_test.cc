@@ -14,14 +14,6 @@ using namespace certform::testing;
 
 namespace {
 
-// `n` bulk domains under one wildcard certificate, in an account that uploads through CAS.
-void WriteCasConfig(ApplyFixture& f, int n) {
-  f.WriteBulkConfig(n, 30);
-  std::string toml = f.cli.dir.Read("certform.toml");
-  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
-  f.cli.dir.Write("certform.toml", toml);
-}
-
 std::set<int64_t> CasIds(ApplyFixture& f) {
   std::set<int64_t> ids;
   const nlohmann::json state = f.emu.emulator().StateJson();
@@ -58,7 +50,7 @@ emulator::EmulatorConfig WithTeamDomains(int bulk, int team) {
 TEST_CASE("cli prune: another workspace's certificate on the same user is never a candidate",
           "[cli][prune][cas]") {
   ApplyFixture f(WithTeamDomains(3, 4));
-  WriteCasConfig(f, 3);
+  f.WriteCasConfig(3);
   WriteOtherWorkspace(f, "team", 4);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   ProcessResult b = f.Run({"apply", "--auto-approve", "--config", "team"});
@@ -77,7 +69,7 @@ TEST_CASE("cli prune: another workspace's certificate on the same user is never 
 
 TEST_CASE("cli prune: domains handed to another team keep their certificate", "[cli][prune][cas]") {
   ApplyFixture f(EmulatorWith(20));
-  WriteCasConfig(f, 20);
+  f.WriteCasConfig(20);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   const int64_t id = f.State().uploads.begin()->second.cert_id;
   // The domains go to another team: out of this state and this configuration, still live.
@@ -116,7 +108,7 @@ TEST_CASE("cli prune: domains handed to another team keep their certificate", "[
 TEST_CASE("cli prune: a certificate named certform-... that this state did not record is kept",
           "[cli][prune][cas]") {
   ApplyFixture f(EmulatorWith(2));
-  WriteCasConfig(f, 2);
+  f.WriteCasConfig(2);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   const int64_t person = f.emu.emulator().PutCasCertificate(
       {"certform-0123456789abcdef", 0, "u1", f.cli.web.CertPem(), true});
@@ -130,7 +122,7 @@ TEST_CASE("cli prune: a certificate named certform-... that this state did not r
 TEST_CASE("cli prune: when the live bindings cannot all be read, nothing is deleted",
           "[cli][prune][cas]") {
   ApplyFixture f(EmulatorWith(3));
-  WriteCasConfig(f, 3);
+  f.WriteCasConfig(3);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   const int64_t id = f.State().uploads.begin()->second.cert_id;
   f.cli.dir.Write("certform.toml", "[account.main]\nupload_via = \"cas\"\n");
@@ -153,7 +145,7 @@ TEST_CASE("cli prune: when the live bindings cannot all be read, nothing is dele
 TEST_CASE("cli prune: a delete whose answer was lost is done, and the state forgets it",
           "[cli][prune][cas]") {
   ApplyFixture f(EmulatorWith(2));
-  WriteCasConfig(f, 2);
+  f.WriteCasConfig(2);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   const int64_t id = f.State().uploads.begin()->second.cert_id;
   f.cli.dir.Write("certform.toml", "[account.main]\nupload_via = \"cas\"\n");
@@ -177,7 +169,7 @@ TEST_CASE("cli prune: a delete whose answer was lost is done, and the state forg
 TEST_CASE("cli cas: the first upload answer lost, apply binds every domain with one upload",
           "[cli][apply][cas]") {
   ApplyFixture f(EmulatorWith(30));
-  WriteCasConfig(f, 30);
+  f.WriteCasConfig(30);
   // Other uploads of the user, so that the look-up has to page (50 a page) past them.
   for (int i = 0; i < 60; ++i) {
     f.emu.emulator().PutCasCertificate(

@@ -64,7 +64,7 @@ TEST_CASE("lock: a second writer fails at once and is told who holds the lock", 
   FakeClock clock;
   std::unique_ptr<StateLock> lock;
   Status s = StateLock::Acquire(lock_path, {1, "me", "certform state rm", "now"}, {}, clock, &lock);
-  CHECK(s.code() == Status::Code::kConflict);
+  CHECK(s.code() == Status::Code::kLocked);
   CHECK(s.message().find("pid " + std::to_string(holder.pid())) != std::string::npos);
   CHECK(s.message().find("\"certform apply\"") != std::string::npos);
   CHECK(s.message().find("--lock-timeout") != std::string::npos);
@@ -96,7 +96,7 @@ TEST_CASE("lock: the wait gives up after the timeout", "[lock]") {
   std::unique_ptr<StateLock> lock;
   Status s =
       StateLock::Acquire(lock_path, {1, "me", "x", "now"}, std::chrono::seconds(2), clock, &lock);
-  CHECK(s.code() == Status::Code::kConflict);
+  CHECK(s.code() == Status::Code::kLocked);
   CHECK(clock.sleeps() == 20);
 }
 

@@ -241,7 +241,7 @@ TEST_CASE("state: a write whose prior moved under it is refused and writes nothi
   State stale = seen_by_b;
   stale.entries.clear();
   Status s = runner_b.Write(seen_by_b, &stale, random);  // b still believes serial 1
-  CHECK(s.code() == Status::Code::kConflict);
+  CHECK(s.code() == Status::Code::kStale);
   CHECK(s.message().find("changed under this run (serial 1 expected, 2 found)") !=
         std::string::npos);
   CHECK(dir.Read("certform.state.json") == before);

@@ -64,7 +64,7 @@ TEST_CASE("postgres: the schema is made on first use; writes need the lock and k
   CHECK(empty.lineage.empty());
   State v1;
   v1.entries["a.example.com"] = Entry("a.example.com");
-  CHECK(b->Write(empty, &v1, random).code() == Status::Code::kConflict);  // no lock held
+  CHECK(b->Write(empty, &v1, random).code() == Status::Code::kLockLost);  // no lock held
   std::unique_ptr<engine::StateBackendLock> lock;
   REQUIRE(b->Lock(Holder("apply"), {}, clock, &lock).ok());
   REQUIRE(b->Write(empty, &v1, random).ok());
@@ -113,7 +113,7 @@ TEST_CASE("postgres: a write whose serial moved under it fails and writes nothin
   State stale = seen_by_b;
   stale.entries.clear();
   Status s = b->Write(seen_by_b, &stale, random);
-  CHECK(s.code() == Status::Code::kConflict);
+  CHECK(s.code() == Status::Code::kStale);
   CHECK(s.message().find("changed under this run (serial 1 expected, 2 found)") !=
         std::string::npos);
   State now;
@@ -133,14 +133,14 @@ TEST_CASE("postgres: the lock is a lease that names its current holder, waits, a
   CHECK(held->Check().ok());
   std::unique_ptr<engine::StateBackendLock> mine;
   Status s = b->Lock(Holder("plan"), {}, clock, &mine);
-  CHECK(s.code() == Status::Code::kConflict);
+  CHECK(s.code() == Status::Code::kLocked);
   CHECK(s.message().find("is locked by pid 4242 on host runner-apply running \"certform apply\" "
                          "since 2026-11-28T00:00:00Z (lock id ") != std::string::npos);
   CHECK(s.message().find("certform state unlock LOCK_ID") != std::string::npos);
   std::vector<std::string> told;
   s = b->Lock(Holder("plan"), std::chrono::seconds(2), clock, &mine,
               [&](const std::string& who) { told.push_back(who); });  // waits, then gives up
-  CHECK(s.code() == Status::Code::kConflict);
+  CHECK(s.code() == Status::Code::kLocked);
   CHECK(clock.sleeps() >= 10);
   REQUIRE(told.size() == 1);  // told once whom it waits for, not at every poll
   CHECK(told[0].find("runner-apply") != std::string::npos);
@@ -172,7 +172,7 @@ TEST_CASE("postgres: the lock is a lease that names its current holder, waits, a
   held.reset();  // its release leaves the new holder's lock alone
   auto d = Open("locks");
   std::unique_ptr<engine::StateBackendLock> third;
-  CHECK(d->Lock(Holder("drift"), {}, clock, &third).code() == Status::Code::kConflict);
+  CHECK(d->Lock(Holder("drift"), {}, clock, &third).code() == Status::Code::kLocked);
 
   // Seen and released by hand (certform state unlock LOCK_ID): the holder loses it.
   std::string holder;
@@ -198,7 +198,7 @@ TEST_CASE("postgres: a working holder keeps its lease alive; a released one free
   REQUIRE(a->Lock(Holder("apply"), {}, clock, &held).ok());
   std::this_thread::sleep_for(std::chrono::seconds(1));
   std::unique_ptr<engine::StateBackendLock> mine;
-  CHECK(b->Lock(Holder("plan"), {}, clock, &mine).code() == Status::Code::kConflict);
+  CHECK(b->Lock(Holder("plan"), {}, clock, &mine).code() == Status::Code::kLocked);
   CHECK(held->Check().ok());
   held.reset();
   CHECK(b->Lock(Holder("plan"), {}, clock, &mine).ok());
