@@ -84,7 +84,14 @@ std::string WriteTarget(std::string path) {
     const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
     if (n <= 0 || static_cast<size_t>(n) >= target.size()) return path;
     target.resize(static_cast<size_t>(n));
-    path = target.front() == '/' ? target : DirName(path) + "/" + target;
+    if (target.front() == '/') {
+      path = std::move(target);
+    } else {
+      std::string joined = DirName(path);
+      joined += '/';
+      joined += target;
+      path = std::move(joined);
+    }
   }
   return path;
 }

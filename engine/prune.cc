@@ -22,15 +22,17 @@ JournalRecord UploadRecord(const UploadEntry& u, bool forget) {
 
 std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,
                                          const Config& config) {
+  // Any account's use counts: accounts of one user share its CAS, so one CertId may be recorded
+  // by several of them.
   std::set<int64_t> bound, wanted;
   for (const auto& [domain, e] : state.entries) {
-    if (e.account == account && e.cert_type == "cas") bound.insert(e.cert_id);
+    if (e.cert_type == "cas") bound.insert(e.cert_id);
   }
   for (const DesiredBinding& b : config.bindings) {
-    if (b.account != account || !b.https) continue;
+    if (!b.https) continue;
     auto cert = config.certificates.find(b.certificate);
     if (cert == config.certificates.end()) continue;
-    auto u = state.uploads.find(UploadKey(account, cert->second.info.fingerprint));
+    auto u = state.uploads.find(UploadKey(b.account, cert->second.info.fingerprint));
     if (u != state.uploads.end()) wanted.insert(u->second.cert_id);
   }
   std::vector<UploadEntry> out;

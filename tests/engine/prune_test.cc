@@ -102,6 +102,10 @@ TEST_CASE("prune: candidates are this state's own unused uploads, never a name p
   CHECK(out[0].cert_id == 5);
   // Another account of the same state has no recorded uploads: a certform- name is not enough.
   CHECK(PruneCandidates("other", s, c).empty());
+  // An account of the same user bound to that id keeps it too.
+  s.entries["b.example.com"] =
+      StateEntry{.domain = "b.example.com", .account = "second", .cert_type = "cas", .cert_id = 5};
+  CHECK(PruneCandidates("main", s, c).empty());
 }
 
 TEST_CASE("prune: a certificate any live domain serves is kept, naming the domain",
