@@ -150,13 +150,17 @@ class ApplyRun {
     Status s = env_.fence();
     if (!s.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!lock_lost_) {
-        lock_lost_ = true;
-        halted_ = true;
-        result_.diags.Error({}, "the state lock was lost: certform stopped sending", s.message());
-      }
+      LoseLockLocked(s);
     }
     return s;
+  }
+
+  // The lock is gone (a fence or a journal write said so): nothing more is sent. Under mu_.
+  void LoseLockLocked(const Status& why) {
+    if (lock_lost_) return;
+    lock_lost_ = true;
+    halted_ = true;
+    result_.diags.Error({}, "the state lock was lost: certform stopped sending", why.message());
   }
 
   // Why a change or upload that was never sent was not: the stop that ended it.
@@ -236,6 +240,7 @@ class ApplyRun {
     ApplyRecord(record, &result_.state);
     if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
       halted_ = true;
+      if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
       o.ok = false;
       o.error = "uploaded (CertId " + std::to_string(o.cert_id) + ") but could not be recorded";
       result_.diags.Error({}, step.certificate + ": " + o.error, s.message());
@@ -410,6 +415,7 @@ class ApplyRun {
     if (!s.ok()) {
       // The CDN has the change but certform could not make it durable: stop before doing more.
       halted_ = true;
+      if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
       result_.diags.Error({},
                           fmt::format("{}: the call succeeded (RequestId {}) but could not be "
                                       "recorded",
