@@ -2,8 +2,6 @@
 
 #include <cmath>
 
-#include <fmt/format.h>
-
 namespace certform::engine {
 
 namespace {
@@ -50,23 +48,6 @@ std::optional<Clock::Duration> ParseDuration(const std::string& text) {
   }
   return std::chrono::duration_cast<Clock::Duration>(
       std::chrono::microseconds(std::llround(seconds * 1e6)));
-}
-
-std::string FormatDuration(Clock::Duration d) {
-  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  if (ms < 1000) return fmt::format("{}ms", ms);
-  std::string out;
-  if (ms >= 3600000) out += fmt::format("{}h", ms / 3600000);
-  if (ms % 3600000 >= 60000) out += fmt::format("{}m", ms / 60000 % 60);
-  const int64_t s_ms = ms % 60000;
-  if (s_ms % 1000 == 0) {
-    if (s_ms > 0) out += fmt::format("{}s", s_ms / 1000);
-  } else {
-    std::string s = fmt::format("{}.{:03}", s_ms / 1000, s_ms % 1000);
-    s.erase(s.find_last_not_of('0') + 1);
-    out += s + "s";
-  }
-  return out;
 }
 
 }  // namespace certform::engine

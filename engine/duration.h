@@ -13,7 +13,4 @@ namespace certform::engine {
 // Nothing for anything else, or more than 10,000 hours.
 std::optional<Clock::Duration> ParseDuration(const std::string& text);
 
-// "1m30s", "1.5s", "250ms": the shortest spelling ParseDuration reads back.
-std::string FormatDuration(Clock::Duration d);
-
 }  // namespace certform::engine

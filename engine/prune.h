@@ -27,9 +27,6 @@
 
 namespace certform::engine {
 
-// The name prefix of the certificates certform uploads under a derived name.
-inline constexpr char kUploadNamePrefix[] = "certform-";
-
 // Uploads of `account` recorded in `state` whose CertId no state entry (of any account) is bound
 // to and no binding of the configuration still wants, by CertId.
 std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,

@@ -21,15 +21,3 @@ TEST_CASE("duration: Go's and Terraform's spellings", "[duration]") {
     CHECK_FALSE(ParseDuration(bad).has_value());
   }
 }
-
-TEST_CASE("duration: formatted as it is read back", "[duration]") {
-  for (const char* text : {"250ms", "1s", "1.5s", "5m30s", "1h", "1h0m5s", "2m", "60s"}) {
-    INFO(text);
-    const auto d = ParseDuration(text);
-    REQUIRE(d.has_value());
-    CHECK(ParseDuration(FormatDuration(*d)) == d);
-  }
-  CHECK(FormatDuration(milliseconds(330000)) == "5m30s");
-  CHECK(FormatDuration(milliseconds(1500)) == "1.5s");
-  CHECK(FormatDuration(milliseconds(60000)) == "1m");
-}
