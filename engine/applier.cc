@@ -22,7 +22,13 @@ class ApplyRun {
   ApplyRun(const Plan& plan, const State& prior,
            const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
            const ApplyOptions& options)
-      : plan_(plan), accounts_(accounts), env_(env), options_(options), retry_(options.retry) {
+      : plan_(plan),
+        accounts_(accounts),
+        env_(env),
+        options_(options),
+        retry_(options.retry),
+        own_pacing_(PacingOptions{options.pacing, options.parallelism}),
+        pacing_(env.pacing != nullptr ? *env.pacing : own_pacing_) {
     result_.state = prior;
     for (const Change& c : plan.changes) {
       if (c.action != Action::kNoOp) changes_.push_back(&c);
@@ -35,7 +41,8 @@ class ApplyRun {
     const Clock::Instant start = env_.clock.Monotonic();
     env_.observer.OnApplyStart(static_cast<int>(changes_.size()));
     RunUploads();
-    std::map<std::string, std::unique_ptr<Lane>> lanes;
+    // One queue per lane: the changes that share one user's write call.
+    std::map<CallLane*, Queue> queues;
     for (size_t i = 0; i < changes_.size(); ++i) {
       const std::string& account = changes_[i]->account;
       auto rt = accounts_.find(account);
@@ -43,22 +50,18 @@ class ApplyRun {
         Finish(i, Failed(*changes_[i], "no provider for account \"" + account + "\""));
         continue;
       }
-      const std::string key =
-          rt->second.limiter_key.empty() ? "account:" + account : rt->second.limiter_key;
-      auto& lane = lanes[key];
-      if (!lane) lane = std::make_unique<Lane>(LaneRate(key), options_);
-      lane->indexes.push_back(i);
+      CallLane& lane = pacing_.Lane(rt->second, account, CallKind::kSetBinding);
+      queues[&lane].lane = &lane;
+      queues[&lane].indexes.push_back(i);
     }
     std::vector<std::thread> workers;
-    for (auto& [key, lane] : lanes) {
-      const int ceiling = std::clamp(options_.parallelism, 1, kMaxWindow);
-      const int n = std::min(ceiling, static_cast<int>(lane->indexes.size()));
-      for (int w = 0; w < n; ++w) workers.emplace_back([this, l = lane.get()] { Work(*l); });
+    for (auto& [lane, queue] : queues) {
+      const int ceiling = std::clamp(pacing_.parallelism(), 1, kMaxWindow);
+      const int n = std::min(ceiling, static_cast<int>(queue.indexes.size()));
+      for (int w = 0; w < n; ++w) workers.emplace_back([this, q = &queue] { Work(*q); });
     }
     for (std::thread& t : workers) t.join();
-    for (auto& [key, lane] : lanes) {
-      result_.peak_window = std::max(result_.peak_window, lane->window.peak_size());
-    }
+    result_.peak_window = pacing_.peak_window();
     for (const auto& [account, reason] : stopped_accounts_) {
       result_.diags.Error({}, fmt::format("account \"{}\": {}", account, reason),
                           "certform stopped this account's changes after the first such answer: "
@@ -71,29 +74,12 @@ class ApplyRun {
   }
 
  private:
-  // The calls that share one user's rate limit: one limiter, one in-flight window.
-  struct Lane {
-    Lane(double rate, const ApplyOptions& o)
-        : limiter(WithRate(o.pacing, rate)), window(rate, o.parallelism) {}
-    static RateLimiterOptions WithRate(RateLimiterOptions lo, double rate) {
-      lo.rate = rate;
-      return lo;
-    }
-    RateLimiter limiter;
-    CallWindow window;
+  // The changes whose calls share one lane (one user's write call), taken by its workers.
+  struct Queue {
+    CallLane* lane = nullptr;
     std::vector<size_t> indexes;
     std::atomic<size_t> next{0};
   };
-
-  // The slowest rate_limit of the accounts that share `key`.
-  double LaneRate(const std::string& key) const {
-    double rate = 0;
-    for (const auto& [name, rt] : accounts_) {
-      const std::string k = rt.limiter_key.empty() ? "account:" + name : rt.limiter_key;
-      if (k == key) rate = rate == 0 ? rt.rate_limit : std::min(rate, rt.rate_limit);
-    }
-    return rate > 0 ? rate : 1;
-  }
 
   bool Halted() const { return env_.stop.load() || halted_.load(); }
 
@@ -109,18 +95,16 @@ class ApplyRun {
     for (const auto& entry : by_account) {
       const std::vector<size_t>* indexes = &entry.second;
       workers.emplace_back([this, indexes] {
-        RateLimiterOptions lo = options_.pacing;
-        lo.rate = options_.upload_rate;
-        RateLimiter limiter(lo);
-        for (size_t i : *indexes) FinishUpload(i, Upload(limiter, plan_.uploads[i]));
+        for (size_t i : *indexes) FinishUpload(i, Upload(plan_.uploads[i]));
       });
     }
     for (std::thread& t : workers) t.join();
   }
 
-  // The paced, retried calls of one account's upload steps, one after another.
-  SerialCall UploadCaller(RateLimiter& limiter, const std::string& account) {
-    return [this, &limiter, account](const std::function<Status(CallResult*)>& call) {
+  // The paced, retried calls of one account's upload steps, one after another, each in the lane
+  // of its kind (upload, list, get) for the account's user.
+  SerialCall UploadCaller(const std::string& account) {
+    return [this, account](CallKind kind, const std::function<Status(CallResult*)>& call) {
       PacedCallHooks hooks;
       hooks.halted = [this, &account] { return Halted() || !AccountStop(account).empty(); };
       hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
@@ -136,7 +120,8 @@ class ApplyRun {
         WatchFailure(account, s, last, next - 1);
       };
       hooks.fence = [this] { return Fence(); };
-      PacedCallResult r = PacedCall(limiter, retry_, env_.clock, call, hooks);
+      CallLane& lane = pacing_.Lane(accounts_.at(account), account, kind);
+      PacedCallResult r = PacedCall(lane, retry_, env_.clock, call, hooks);
       if (r.last.http_status != 0) Answered(account);
       if (!r.status.ok()) WatchFailure(account, r.status, r.last, r.attempts);
       return r;
@@ -174,7 +159,7 @@ class ApplyRun {
   // Uploads one certificate, or finds it already there under its name with the same content (an
   // answer lost to a crash or a dropped connection). A name holding other content is an error,
   // never used.
-  UploadOutcome Upload(RateLimiter& limiter, const UploadStep& step) {
+  UploadOutcome Upload(const UploadStep& step) {
     UploadOutcome o;
     o.account = step.account;
     o.certificate = step.certificate;
@@ -198,9 +183,10 @@ class ApplyRun {
       o.error = s.message();
       return o;
     }
-    const SerialCall call = UploadCaller(limiter, step.account);
-    PacedCallResult r = call(
-        [&](CallResult* last) { return provider->UploadCertificate(request, &o.cert_id, last); });
+    const SerialCall call = UploadCaller(step.account);
+    PacedCallResult r = call(CallKind::kUpload, [&](CallResult* last) {
+      return provider->UploadCertificate(request, &o.cert_id, last);
+    });
     WipeSecret(&request.key_pem);  // the key crosses the network once, here
     o.last = r.last;
     if (r.status.code() == Status::Code::kAlreadyExists) {
@@ -266,16 +252,16 @@ class ApplyRun {
     return it == stopped_accounts_.end() ? "" : it->second;
   }
 
-  void Work(Lane& lane) {
+  void Work(Queue& queue) {
     for (;;) {
-      const size_t k = lane.next.fetch_add(1);
-      if (k >= lane.indexes.size()) return;
-      const size_t i = lane.indexes[k];
+      const size_t k = queue.next.fetch_add(1);
+      if (k >= queue.indexes.size()) return;
+      const size_t i = queue.indexes[k];
       const Change& c = *changes_[i];
       if (Halted() || !AccountStop(c.account).empty()) {
         Finish(i, Skipped(c, NotAttempted(c.account)));
       } else {
-        Finish(i, ApplyChange(lane, c));
+        Finish(i, ApplyChange(*queue.lane, c));
       }
     }
   }
@@ -295,7 +281,7 @@ class ApplyRun {
     return o;
   }
 
-  ChangeOutcome ApplyChange(Lane& lane, const Change& c) {
+  ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
     BindingRequest request;
     request.domain = c.domain;
     request.https = c.action != Action::kDelete && c.after->https;
@@ -335,7 +321,7 @@ class ApplyRun {
   }
 
   // Sends `request`, paced and retried; returns the outcome (recorded when it succeeded).
-  ChangeOutcome Call(Lane& lane, const Change& c, const BindingRequest& request) {
+  ChangeOutcome Call(CallLane& lane, const Change& c, const BindingRequest& request) {
     PacedCallHooks hooks;
     hooks.halted = [this, &c] { return Halted() || !AccountStop(c.account).empty(); };
     hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
@@ -354,11 +340,10 @@ class ApplyRun {
       std::lock_guard<std::mutex> lock(mu_);
       ++result_.summary.throttled;
     };
-    hooks.window = &lane.window;
     hooks.fence = [this] { return Fence(); };
     Provider* provider = accounts_.at(c.account).provider;
     PacedCallResult r = PacedCall(
-        lane.limiter, retry_, env_.clock,
+        lane, retry_, env_.clock,
         [&](CallResult* last) { return provider->SetBinding(request, last); }, hooks);
     if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(c.account));
     ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
@@ -444,6 +429,8 @@ class ApplyRun {
   const ApplyEnv& env_;
   const ApplyOptions& options_;
   RetryPolicy retry_;
+  PacingRegistry own_pacing_;  // when the caller gives none
+  PacingRegistry& pacing_;
   std::vector<const Change*> changes_;
   std::mutex mu_;  // guards result_, done_, stopped_accounts_, the observer and env_.random
   ApplyResult result_;

@@ -11,29 +11,25 @@
 #include <vector>
 
 #include "engine/apply_observer.h"
-#include "engine/call_window.h"
 #include "engine/clock.h"
 #include "engine/diagnostics.h"
 #include "engine/journal.h"
+#include "engine/pacing_registry.h"
 #include "engine/plan.h"
 #include "engine/provider.h"
 #include "engine/random.h"
-#include "engine/rate_limiter.h"
 #include "engine/retry_policy.h"
 #include "engine/state.h"
 
 namespace certform::engine {
 
 struct ApplyOptions {
-  // The most calls in flight per user. The window itself is sized from the measured latency
-  // (CallWindow); this only caps it, e.g. to spare a slow proxy.
+  // The most calls in flight per user and call (workers per lane). The window itself is sized
+  // from the measured latency (CallWindow); this only caps it, e.g. to spare a slow proxy.
   int parallelism = kMaxWindow;
   bool fail_fast = false;     // stop dispatching after the first failed change
   RetryOptions retry;         // attempts, backoff base and cap, time per call
-  RateLimiterOptions pacing;  // margin settings; `rate` is each account's rate_limit
-  // CAS uploads (and the look-ups after a lost answer) per second per account: the slowest of the
-  // calls involved (ListUserCertificateOrder, 10/s); there is one upload per certificate.
-  double upload_rate = 10;
+  RateLimiterOptions pacing;  // margins of the run's own registry, when ApplyEnv gives none
 };
 
 // Where upload certificates' PEM and key come from at apply time (the configuration's files and
@@ -73,6 +69,9 @@ struct ApplyEnv {
   // Checked right before every call is sent: OK while this run holds the state lock. A failure
   // stops the whole run at once (nothing more is sent). Empty: no lock to check.
   std::function<Status()> fence = {};
+  // Where every call takes its pace (each call's limit per user comes from its provider). Null:
+  // a registry of this run's own, from ApplyOptions.
+  PacingRegistry* pacing = nullptr;
 };
 
 ApplyResult Apply(const Plan& plan, const State& prior,

@@ -10,7 +10,7 @@ PacedCallResult FindUpload(Provider& provider, const std::string& name, const Se
                            StoredCertificate* found) {
   std::vector<StoredCertificate> uploads;
   PacedCallResult r = ListAllPages<StoredCertificate>(
-      call,
+      call, CallKind::kListUploaded,
       [&](int page, std::vector<StoredCertificate>* out, int64_t* total, CallResult* last) {
         return provider.ListUploadedPage(page, out, total, last);
       },
@@ -18,7 +18,8 @@ PacedCallResult FindUpload(Provider& provider, const std::string& name, const Se
   if (!r.status.ok() || r.stopped) return r;
   for (const StoredCertificate& c : uploads) {
     if (c.name != name) continue;
-    r = call([&](CallResult* last) { return provider.GetCertificate(c.cert_id, found, last); });
+    r = call(CallKind::kGetCertificate,
+             [&](CallResult* last) { return provider.GetCertificate(c.cert_id, found, last); });
     return r;
   }
   r.status = Status::NotFound(

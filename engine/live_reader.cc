@@ -12,16 +12,9 @@ namespace certform::engine {
 
 namespace {
 
-// The reads that share one user's read limit.
-struct Lane {
-  Lane(const ReadOptions& o) : limiter(WithRate(o)), window(o.read_rate, o.parallelism) {}
-  static RateLimiterOptions WithRate(const ReadOptions& o) {
-    RateLimiterOptions lo = o.pacing;
-    lo.rate = o.read_rate;
-    return lo;
-  }
-  RateLimiter limiter;
-  CallWindow window;
+// The reads that share one lane (one user's read call), taken by its workers.
+struct Queue {
+  CallLane* lane = nullptr;
   std::vector<size_t> indexes;
   std::atomic<size_t> next{0};
 };
@@ -29,10 +22,11 @@ struct Lane {
 }  // namespace
 
 std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
-                               const std::map<std::string, AccountRuntime>& accounts, Clock& clock,
-                               RandomSource& random, const ReadOptions& options) {
+                               const std::map<std::string, AccountRuntime>& accounts,
+                               PacingRegistry& pacing, Clock& clock, RandomSource& random,
+                               const ReadOptions& options) {
   std::vector<LiveRead> results(domains.size());
-  std::map<std::string, std::unique_ptr<Lane>> lanes;
+  std::map<CallLane*, Queue> queues;
   for (size_t i = 0; i < domains.size(); ++i) {
     results[i].domain = domains[i].domain;
     results[i].account = domains[i].account;
@@ -41,11 +35,9 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
       results[i].error = "no provider for account \"" + domains[i].account + "\"";
       continue;
     }
-    const std::string key =
-        a->second.limiter_key.empty() ? "account:" + a->first : a->second.limiter_key;
-    auto& lane = lanes[key];
-    if (!lane) lane = std::make_unique<Lane>(options);
-    lane->indexes.push_back(i);
+    CallLane& lane = pacing.Lane(a->second, a->first, CallKind::kReadBinding);
+    queues[&lane].lane = &lane;
+    queues[&lane].indexes.push_back(i);
   }
   const RetryPolicy retry(options.retry);
   std::mutex mu;                                 // guards random and stopped
@@ -62,11 +54,11 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
     return it == stopped.end() ? std::string() : it->second;
   };
   std::vector<std::thread> workers;
-  for (auto& [key, lane] : lanes) {
-    const int n = std::min(std::clamp(options.parallelism, 1, kMaxWindow),
-                           static_cast<int>(lane->indexes.size()));
+  for (auto& [lane, queue] : queues) {
+    const int n = std::min(std::clamp(pacing.parallelism(), 1, kMaxWindow),
+                           static_cast<int>(queue.indexes.size()));
     for (int w = 0; w < n; ++w) {
-      workers.emplace_back([&, l = lane.get()] {
+      workers.emplace_back([&, l = &queue] {
         for (size_t k; (k = l->next.fetch_add(1)) < l->indexes.size();) {
           LiveRead& out = results[l->indexes[k]];
           if (std::string why = stop_reason(out.account); !why.empty()) {
@@ -79,14 +71,13 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
             std::lock_guard<std::mutex> lock(mu);
             return retry.Backoff(attempts, retry_after, random);
           };
-          hooks.window = &l->window;
           EndpointWatch& watch = watches.at(out.account);
           hooks.on_retry = [&](int next, Clock::Duration, const Status& s, const CallResult& last) {
             if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(out.account, why);
           };
           Provider* provider = accounts.at(out.account).provider;
           PacedCallResult r = PacedCall(
-              l->limiter, retry, clock,
+              *l->lane, retry, clock,
               [&](CallResult* last) { return provider->ReadBinding(out.domain, &out.live, last); },
               hooks);
           out.ok = r.status.ok();

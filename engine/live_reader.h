@@ -1,5 +1,6 @@
-// Reading the live bindings of many domains: DescribeDomainCertificateInfo per domain, paced at
-// that call's own limit (100/s per user) and retried like every call (see PacedCall).
+// Reading the live bindings of many domains: one read call per domain (for the CDN,
+// DescribeDomainCertificateInfo), paced in its own lane at that call's limit (100/s per user) and
+// retried like every call (see PacedCall).
 #pragma once
 
 #include <atomic>
@@ -7,19 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "engine/call_window.h"
 #include "engine/clock.h"
+#include "engine/pacing_registry.h"
 #include "engine/provider.h"
 #include "engine/random.h"
-#include "engine/rate_limiter.h"
 #include "engine/retry_policy.h"
 
 namespace certform::engine {
 
 struct ReadOptions {
-  int parallelism = kMaxWindow;  // the most reads in flight per user; the window adapts below it
-  double read_rate = 100;        // DescribeDomainCertificateInfo calls per second per user
-  RateLimiterOptions pacing;     // margin settings; `rate` is read_rate
   RetryOptions retry;
 };
 
@@ -37,13 +34,14 @@ struct DomainRef {
   std::string account;
 };
 
-// Reads every domain of `domains` through its account's provider in `accounts` (their
-// limiter_key groups accounts of one user; rate_limit is not used: reads have their own).
+// Reads every domain of `domains` through its account's provider in `accounts`, paced in
+// `pacing`'s read lane of each account's user (at most pacing.parallelism() workers per lane).
 // Results are in the order of `domains`. A domain whose account has no provider fails with a
 // message; after an error that concerns the whole account (Status::IsAccountWide) that account's
 // other domains are not read and fail with the same message.
 std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
-                               const std::map<std::string, AccountRuntime>& accounts, Clock& clock,
-                               RandomSource& random, const ReadOptions& options);
+                               const std::map<std::string, AccountRuntime>& accounts,
+                               PacingRegistry& pacing, Clock& clock, RandomSource& random,
+                               const ReadOptions& options = {});
 
 }  // namespace certform::engine

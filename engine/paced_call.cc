@@ -37,22 +37,24 @@ bool SleepUnlessHalted(Clock& clock, Clock::Duration duration,
   return !halted();
 }
 
-PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
+PacedCallResult PacedCall(CallLane& lane, const RetryPolicy& retry, Clock& clock,
                           const std::function<Status(CallResult*)>& call,
                           const PacedCallHooks& hooks) {
+  RateLimiter& limiter = lane.limiter;
+  CallWindow& window = lane.window;
   PacedCallResult r;
   const Clock::Instant first = clock.Monotonic();
   for (;;) {
-    const bool placed = hooks.window == nullptr || hooks.window->Acquire(hooks.halted);
+    const bool placed = window.Acquire(hooks.halted);
     if (!placed || !WaitForSlot(limiter, clock, hooks.halted)) {
-      if (placed && hooks.window != nullptr) hooks.window->Release({}, /*sent=*/false);
+      if (placed) window.Release({}, /*sent=*/false);
       r.stopped = true;
       if (r.attempts == 0) r.status = Status::Cancelled("not attempted: the run was stopped");
       return r;
     }
     if (hooks.fence) {
       if (Status fenced = hooks.fence(); !fenced.ok()) {
-        if (hooks.window != nullptr) hooks.window->Release({}, /*sent=*/false);
+        window.Release({}, /*sent=*/false);
         r.stopped = true;
         r.status = fenced;
         return r;
@@ -63,9 +65,9 @@ PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock&
     const Clock::Instant sent = clock.Monotonic();
     r.status = call(&r.last);
     const Clock::Instant answered = clock.Monotonic();
-    if (hooks.window != nullptr) hooks.window->Release(answered - sent);
+    window.Release(answered - sent);
     if (r.status.ok()) {
-      limiter.OnSuccess(answered);
+      limiter.OnSuccess();
       return r;
     }
     if (r.status.IsThrottled()) {
@@ -92,15 +94,17 @@ PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock&
   }
 }
 
-SerialCall MakeSerialCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
+SerialCall MakeSerialCall(PacingRegistry& pacing, const AccountRuntime& account,
+                          const std::string& account_name, const RetryPolicy& retry, Clock& clock,
                           RandomSource& random, PacedCallHooks hooks) {
   if (!hooks.backoff) {
     hooks.backoff = [&retry, &random](int attempts, Clock::Duration retry_after) {
       return retry.Backoff(attempts, retry_after, random);
     };
   }
-  return [&limiter, &retry, &clock, hooks](const std::function<Status(CallResult*)>& call) {
-    return PacedCall(limiter, retry, clock, call, hooks);
+  return [&pacing, &account, account_name, &retry, &clock, hooks](
+             CallKind kind, const std::function<Status(CallResult*)>& call) {
+    return PacedCall(pacing.Lane(account, account_name, kind), retry, clock, call, hooks);
   };
 }
 

@@ -1,14 +1,16 @@
-// One API call made the way certform makes every call: in a slot of the account's RateLimiter,
-// retried by the RetryPolicy, with the server's throttling answers widening the limiter's margin.
-// Shared by the applier (writes) and the live reader (reads).
+// One API call made the way certform makes every call: in a slot of its (user, call) lane of the
+// PacingRegistry, within the lane's in-flight window, retried by the RetryPolicy, with the
+// server's throttling answers widening the lane's margin. Every caller goes through here: the
+// applier (bindings, uploads, look-ups), the live reader, listings and prune.
 #pragma once
 
 #include <functional>
 
-#include "engine/call_window.h"
+#include <string>
+
 #include "engine/clock.h"
+#include "engine/pacing_registry.h"
 #include "engine/provider.h"
-#include "engine/rate_limiter.h"
 #include "engine/retry_policy.h"
 #include "engine/status.h"
 
@@ -28,9 +30,6 @@ struct PacedCallHooks {
   // When set, checked right before every send, after the wait for a slot: a failure (the state
   // lock was lost) ends the call unsent, with that status and `stopped` set.
   std::function<Status()> fence;
-  // When set, each attempt holds a place in this in-flight window from before its slot until
-  // its answer, and its latency resizes the window.
-  CallWindow* window = nullptr;
 };
 
 struct PacedCallResult {
@@ -40,17 +39,23 @@ struct PacedCallResult {
   CallResult last;       // the last attempt's answer
 };
 
-// A caller that makes calls one after another, each paced and retried (uploads, listings,
-// deletes): PacedCall with its limiter, retry policy and hooks bound.
-using SerialCall = std::function<PacedCallResult(const std::function<Status(CallResult*)>& call)>;
+// A caller that makes one account's calls one after another, each paced in the lane of its kind
+// and retried (uploads, look-ups, listings, deletes): PacedCall with its lanes, retry policy and
+// hooks bound.
+using SerialCall =
+    std::function<PacedCallResult(CallKind kind, const std::function<Status(CallResult*)>& call)>;
 
-// A SerialCall for one thread: PacedCall through `limiter` with `hooks`, whose backoff (when not
-// set) is `retry`'s, drawn from `random`. Every reference must outlive the SerialCall.
-SerialCall MakeSerialCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
+// A SerialCall for one thread and one account: PacedCall in `pacing`'s lane of each call's kind
+// for `account`'s user, with `hooks`, whose backoff (when not set) is `retry`'s, drawn from
+// `random`. Every reference must outlive the SerialCall.
+SerialCall MakeSerialCall(PacingRegistry& pacing, const AccountRuntime& account,
+                          const std::string& account_name, const RetryPolicy& retry, Clock& clock,
                           RandomSource& random, PacedCallHooks hooks = {});
 
 // Calls `call` until it succeeds, fails for good, runs out of attempts or time, or `halted`.
-PacedCallResult PacedCall(RateLimiter& limiter, const RetryPolicy& retry, Clock& clock,
+// Each attempt holds a place in the lane's in-flight window from before its slot until its
+// answer, and its latency resizes the window.
+PacedCallResult PacedCall(CallLane& lane, const RetryPolicy& retry, Clock& clock,
                           const std::function<Status(CallResult*)>& call,
                           const PacedCallHooks& hooks);
 

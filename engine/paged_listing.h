@@ -15,10 +15,10 @@ namespace certform::engine {
 // that never stops answering full pages cannot keep certform listing forever.
 inline constexpr int kMaxPages = 100000;
 
-// Calls `page_call` for page 1, 2, ... through `call` until a page adds nothing or `total` items
-// are in `out`. Returns the first page's failure (or a stop), else OK.
+// Calls `page_call` (a call of `kind`) for page 1, 2, ... through `call` until a page adds
+// nothing or `total` items are in `out`. Returns the first page's failure (or a stop), else OK.
 template <typename T>
-PacedCallResult ListAllPages(const SerialCall& call,
+PacedCallResult ListAllPages(const SerialCall& call, CallKind kind,
                              const std::function<Status(int page, std::vector<T>* out,
                                                         int64_t* total, CallResult*)>& page_call,
                              std::vector<T>* out) {
@@ -28,7 +28,7 @@ PacedCallResult ListAllPages(const SerialCall& call,
     const size_t before = out->size();
     int64_t total = 0;
     std::vector<T> items;
-    r = call([&](CallResult* last) {
+    r = call(kind, [&](CallResult* last) {
       items.clear();
       return page_call(page, &items, &total, last);
     });

@@ -63,9 +63,33 @@ struct StoredCertificate {
   int64_t not_after = 0;
 };
 
+// The calls a provider makes. Each has its own per-user limit (CallLimit), and certform paces each
+// (user, call) on its own (PacingRegistry).
+enum class CallKind {
+  kSetBinding,
+  kReadBinding,
+  kUpload,
+  kListUploaded,
+  kGetCertificate,
+  kDeleteCertificate,
+  kListDomains,
+};
+const char* CallKindName(CallKind kind);  // "set binding", "read binding", ...
+
+// One call's name at the API and the calls per second it admits per user.
+struct CallLimit {
+  std::string api;  // e.g. "SetDomainServerCertificate"; one pace per user and api
+  double rate = 10;
+};
+// For a provider that documents nothing: the kind's name, 10/s, 100/s for reads and listings.
+CallLimit DefaultCallLimit(CallKind kind);
+
 class Provider {
  public:
   virtual ~Provider() = default;
+
+  // The API call behind `kind` and its documented limit (default: DefaultCallLimit).
+  virtual CallLimit Limit(CallKind kind) const { return DefaultCallLimit(kind); }
 
   // Makes `request` the domain's binding. Thread-safe: the applier calls it from several threads.
   virtual Status SetBinding(const BindingRequest& request, CallResult* result) = 0;
@@ -104,13 +128,12 @@ class Provider {
   }
 };
 
-// One account's way out: its provider and its write-call rate.
+// One account's way out: its provider and the user whose limits it shares.
 struct AccountRuntime {
   Provider* provider = nullptr;
-  double rate_limit = 10;  // calls per second
-  // Accounts with the same key share one rate limiter and window: the API's limit is per user
-  // (AccessKeyId) and per call. Empty: the account's own.
-  std::string limiter_key;
+  // Who the API counts the calls of (AccessKeyId and endpoint): accounts with the same user share
+  // one pace per call (PacingRegistry). Empty: the account's name stands for its user.
+  std::string user;
   bool uploads_via_cas = false;  // upload_via = "cas": certificates go through CAS, once
   std::string cas_region;        // CertRegion for them; empty: the API's default
 };

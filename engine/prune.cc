@@ -81,8 +81,9 @@ std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads,
     o.upload = u;
     // The certificate at that id must still be the one certform recorded.
     StoredCertificate held;
-    PacedCallResult r =
-        env.call([&](CallResult* last) { return provider.GetCertificate(u.cert_id, &held, last); });
+    PacedCallResult r = env.call(CallKind::kGetCertificate, [&](CallResult* last) {
+      return provider.GetCertificate(u.cert_id, &held, last);
+    });
     if (r.stopped && r.attempts == 0) break;  // a stop: nothing more is sent
     const bool gone = r.status.IsNotFound();
     if (!r.status.ok() && !gone) {
@@ -115,7 +116,8 @@ std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads,
       outcomes.push_back(o);
       continue;
     }
-    r = env.call([&](CallResult* last) { return provider.DeleteCertificate(u.cert_id, last); });
+    r = env.call(CallKind::kDeleteCertificate,
+                 [&](CallResult* last) { return provider.DeleteCertificate(u.cert_id, last); });
     o.request_id = r.last.request_id;
     if (r.status.ok() || r.status.IsNotFound()) {
       o.deleted = r.status.ok();

@@ -204,7 +204,7 @@ int RunApply(const Args& args, Context& ctx) {
   for (const engine::Change& c : plan.changes) {
     if (c.action != engine::Action::kNoOp) accounts.insert(c.account);
   }
-  ProviderSet providers;
+  ProviderSet providers(engine::PacingOptions{options.pacing, options.parallelism});
   s = providers.Build(config, accounts, connection, ctx);
   if (!s.ok()) return fail(s.message());
   ConfigMaterial material(config, ctx);
@@ -217,6 +217,7 @@ int RunApply(const Args& args, Context& ctx) {
   InstallSignalHandlers();
   engine::ApplyEnv env{ctx.clock, ctx.random, material, recorder, *view, g_stop};
   env.fence = [&lock] { return lock->Check(); };  // before every call: is the lock still ours?
+  env.pacing = &providers.pacing();
   engine::ApplyResult result = engine::Apply(plan, state, providers.Runtimes(), env, options);
   s = recorder.Finish(&result.state);
   if (!s.ok()) {

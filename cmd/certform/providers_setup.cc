@@ -41,7 +41,6 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     const std::string endpoint =
         options.endpoint_override.empty() ? a.endpoint : options.endpoint_override;
     users_[name] = creds.access_key_id + "@" + endpoint;
-    apis_[name] = a.api;
     std::unique_ptr<alicloud::CasCertificates> cas;
     if (a.UploadsViaCas()) {
       // --endpoint sends every call to one place (the emulator serves CAS too).
@@ -52,9 +51,8 @@ engine::Status ProviderSet::Build(const engine::Config& config,
       cas_regions_[name] = a.cas_region;
     }
     alicloud::RpcClient client(*transport, ctx.clock, ctx.random, std::move(creds), endpoint);
-    providers_[name] =
-        std::make_unique<alicloud::CdnProvider>(std::move(client), a.api, std::move(cas));
-    rates_[name] = a.rate_limit;
+    providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api,
+                                                               std::move(cas), a.rate_limit);
   }
   return engine::Status::OK();
 }
@@ -64,23 +62,11 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
   for (const auto& [name, p] : providers_) {
     engine::AccountRuntime& rt = out[name];
     rt.provider = p.get();
-    rt.rate_limit = rates_.at(name);
-    rt.limiter_key = "user:" + users_.at(name) + "/" + apis_.at(name);
+    rt.user = users_.at(name);
     if (auto r = cas_regions_.find(name); r != cas_regions_.end()) {
       rt.uploads_via_cas = true;
       rt.cas_region = r->second;
     }
-  }
-  return out;
-}
-
-std::map<std::string, engine::AccountRuntime> ProviderSet::ReadRuntimes() const {
-  std::map<std::string, engine::AccountRuntime> out;
-  for (const auto& [name, p] : providers_) {
-    engine::AccountRuntime& rt = out[name];
-    rt.provider = p.get();
-    rt.rate_limit = rates_.at(name);
-    rt.limiter_key = "user:" + users_.at(name);
   }
   return out;
 }
@@ -102,8 +88,8 @@ engine::Status ReadLiveBindings(const engine::Config& config,
   ProviderSet providers;
   engine::Status s = providers.Build(config, accounts, connection, ctx);
   if (!s.ok()) return s;
-  *reads = engine::ReadLive(domains, providers.ReadRuntimes(), ctx.clock, ctx.random,
-                            engine::ReadOptions{});
+  *reads =
+      engine::ReadLive(domains, providers.Runtimes(), providers.pacing(), ctx.clock, ctx.random);
   return engine::Status::OK();
 }
 

@@ -11,6 +11,7 @@
 #include "engine/applier.h"
 #include "engine/config.h"
 #include "engine/live_reader.h"
+#include "engine/pacing_registry.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/curl_transport.h"
 #include "providers/logging_transport.h"
@@ -22,28 +23,30 @@ struct ConnectionOptions {
   std::string ca_bundle;          // --ca-bundle: PEM file of trusted CAs
 };
 
-// Owns the transport and one provider per account; hands out AccountRuntimes.
+// Owns the transport, one provider per account, and the command's one PacingRegistry; hands out
+// AccountRuntimes.
 class ProviderSet {
  public:
+  explicit ProviderSet(engine::PacingOptions pacing = {}) : pacing_(pacing) {}
+
   // Builds providers for `accounts` (names in `config`). Fails, before any call is made, when an
   // account's credentials cannot be found; the message never holds a secret.
   engine::Status Build(const engine::Config& config, const std::set<std::string>& accounts,
                        const ConnectionOptions& options, Context& ctx);
 
-  // For writes: the account's provider, its rate_limit, and a limiter key shared by the accounts
-  // of one user (AccessKeyId) that use the same write call.
+  // Each account's provider and its user (AccessKeyId and endpoint): the accounts of one user
+  // share each call's pace in pacing().
   std::map<std::string, engine::AccountRuntime> Runtimes() const;
-  // For reads: the same, keyed by user alone (every account reads with one call).
-  std::map<std::string, engine::AccountRuntime> ReadRuntimes() const;
+  // Where every call of this command takes its pace.
+  engine::PacingRegistry& pacing() { return pacing_; }
 
  private:
   std::unique_ptr<providers::CurlTransport> transport_;
   std::unique_ptr<providers::HttpTransport> logging_;  // CERTFORM_LOG=debug
   std::map<std::string, std::unique_ptr<alicloud::CdnProvider>> providers_;
-  std::map<std::string, double> rates_;
-  std::map<std::string, std::string> users_;        // account → AccessKeyId
-  std::map<std::string, std::string> apis_;         // account → write call
+  std::map<std::string, std::string> users_;        // account → AccessKeyId@endpoint
   std::map<std::string, std::string> cas_regions_;  // accounts with upload_via = "cas"
+  engine::PacingRegistry pacing_;
 };
 
 // Reads upload certificates from the configuration at apply time, and refuses one whose content

@@ -17,17 +17,6 @@ namespace certform::cli {
 
 namespace {
 
-// DescribeUserDomains: 100 calls/s per user (documented). GetUserCertificateDetail and
-// DeleteUserCertificate: their limits are not documented; paced at the CAS list call's 10/s.
-constexpr double kListDomainsRate = 100;
-constexpr double kCasCallRate = 10;
-
-engine::RateLimiterOptions Pacing(double rate) {
-  engine::RateLimiterOptions o;
-  o.rate = rate;
-  return o;
-}
-
 // Every CDN domain of a user, each with its live binding; `error` when any could not be read
 // (then nothing of that user may be deleted: certform cannot prove a certificate unused).
 struct UserDomains {
@@ -38,14 +27,15 @@ struct UserDomains {
 // Lists every CDN domain of `account`'s user (DescribeUserDomains) and reads each live binding.
 UserDomains ReadUserDomains(const std::string& account,
                             const std::map<std::string, engine::AccountRuntime>& runtimes,
-                            Context& ctx) {
+                            engine::PacingRegistry& pacing, Context& ctx) {
   UserDomains out;
-  engine::Provider& provider = *runtimes.at(account).provider;
-  engine::RateLimiter limiter(Pacing(kListDomainsRate));
+  const engine::AccountRuntime& runtime = runtimes.at(account);
+  engine::Provider& provider = *runtime.provider;
   const engine::RetryPolicy retry{engine::RetryOptions{}};
   std::vector<std::string> domains;
   engine::PacedCallResult r = engine::ListAllPages<std::string>(
-      engine::MakeSerialCall(limiter, retry, ctx.clock, ctx.random),
+      engine::MakeSerialCall(pacing, runtime, account, retry, ctx.clock, ctx.random),
+      engine::CallKind::kListDomains,
       [&](int page, std::vector<std::string>* items, int64_t* total, engine::CallResult* last) {
         return provider.ListDomainsPage(page, items, total, last);
       },
@@ -56,7 +46,7 @@ UserDomains ReadUserDomains(const std::string& account,
   }
   std::vector<engine::DomainRef> refs;
   for (const std::string& d : domains) refs.push_back({d, account});
-  out.reads = engine::ReadLive(refs, runtimes, ctx.clock, ctx.random, engine::ReadOptions{});
+  out.reads = engine::ReadLive(refs, runtimes, pacing, ctx.clock, ctx.random);
   for (const engine::LiveRead& read : out.reads) {
     if (!read.ok) {
       out.error = fmt::format("cannot read the live binding of {}: {}", read.domain, read.error);
@@ -135,7 +125,7 @@ int RunPrune(const Args& args, Context& ctx) {
   for (const auto& [account, list] : candidates) used.insert(account);
   ProviderSet providers;
   if (s = providers.Build(config, used, connection, ctx); !s.ok()) return fail(s.message());
-  const auto runtimes = providers.ReadRuntimes();
+  const auto runtimes = providers.Runtimes();
 
   // Every candidate is checked against the whole live CDN of its user (read once per user).
   std::map<std::string, UserDomains> users;                        // by user
@@ -143,11 +133,11 @@ int RunPrune(const Args& args, Context& ctx) {
   std::map<std::string, std::vector<engine::InUse>> kept;          // by account
   std::map<std::string, std::string> errors;                       // by account
   for (const auto& [account, list] : candidates) {
-    const std::string& user = runtimes.at(account).limiter_key;
+    const std::string& user = runtimes.at(account).user;
     if (!users.count(user)) {
       fmt::print(ctx.out, "Reading the live binding of every CDN domain of account \"{}\"...\n",
                  account);
-      users[user] = ReadUserDomains(account, runtimes, ctx);
+      users[user] = ReadUserDomains(account, runtimes, providers.pacing(), ctx);
     }
     const UserDomains& live = users[user];
     if (!live.error.empty()) {
@@ -167,7 +157,7 @@ int RunPrune(const Args& args, Context& ctx) {
     }
   }
   for (const auto& [account, list] : unused) {
-    const size_t live = users[runtimes.at(account).limiter_key].reads.size();
+    const size_t live = users[runtimes.at(account).user].reads.size();
     for (const engine::UploadEntry& u : list) {
       fmt::print(ctx.out,
                  "  - delete {} (CertId {}, account {}): no domain in the state and none of the "
@@ -194,7 +184,6 @@ int RunPrune(const Args& args, Context& ctx) {
   engine::Status lost;
   for (const auto& [account, list] : unused) {
     if (list.empty() || !lost.ok()) continue;
-    engine::RateLimiter limiter(Pacing(kCasCallRate));
     const engine::RetryPolicy retry{engine::RetryOptions{}};
     engine::PacedCallHooks hooks;
     hooks.halted = [&] { return !lost.ok(); };
@@ -202,8 +191,8 @@ int RunPrune(const Args& args, Context& ctx) {
       if (lost.ok() && lock) lost = lock->Check();
       return lost;
     };
-    const engine::SerialCall call =
-        engine::MakeSerialCall(limiter, retry, ctx.clock, ctx.random, hooks);
+    const engine::SerialCall call = engine::MakeSerialCall(
+        providers.pacing(), runtimes.at(account), account, retry, ctx.clock, ctx.random, hooks);
     const engine::PruneEnv env{call, recorder};
     for (const engine::PruneOutcome& o :
          engine::DeleteUploads(list, *runtimes.at(account).provider, env, &state)) {

@@ -22,8 +22,40 @@ constexpr int kDomainPageSize = 50;
 
 }  // namespace
 
-CdnProvider::CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas)
-    : client_(std::move(client)), api_(std::move(api)), cas_(std::move(cas)) {}
+CdnProvider::CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas,
+                         double write_rate)
+    : client_(std::move(client)),
+      api_(std::move(api)),
+      cas_(std::move(cas)),
+      write_rate_(write_rate) {}
+
+engine::CallLimit CdnProvider::Limit(engine::CallKind kind) const {
+  using engine::CallKind;
+  switch (kind) {
+    case CallKind::kSetBinding: {
+      // SetDomainServerCertificate 10/s per user, SetCdnDomainSSLCertificate 30/s per account.
+      const double documented = api_ == engine::kApiSetCdnDomainSslCertificate
+                                    ? engine::kSetCdnDomainSslCertificateLimit
+                                    : engine::kSetDomainServerCertificateLimit;
+      return {api_, write_rate_ > 0 ? write_rate_ : documented};
+    }
+    case CallKind::kReadBinding:
+      return {"DescribeDomainCertificateInfo", 100};  // 100/s per user
+    case CallKind::kListDomains:
+      return {"DescribeUserDomains", 100};  // 100/s
+    case CallKind::kUpload:
+      return {"UploadUserCertificate", 100};  // CAS 2020-04-07: 100/s
+    case CallKind::kListUploaded:
+      return {"ListUserCertificateOrder", 10};  // CAS: 10/s
+    // GetUserCertificateDetail and DeleteUserCertificate document no limit: the harsher reading,
+    // the CAS listing's 10/s.
+    case CallKind::kGetCertificate:
+      return {"GetUserCertificateDetail", 10};
+    case CallKind::kDeleteCertificate:
+      return {"DeleteUserCertificate", 10};
+  }
+  return engine::DefaultCallLimit(kind);
+}
 
 engine::Status CdnProvider::NoCas() const {
   return engine::Status::Failed("the account does not upload through CAS (upload_via = \"cas\")");

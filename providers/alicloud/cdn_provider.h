@@ -15,7 +15,12 @@ class CdnProvider final : public engine::Provider {
  public:
   // `api` is the write call: "SetDomainServerCertificate" or "SetCdnDomainSSLCertificate".
   // `cas`, when set, serves the Certificate Management Service calls (upload_via = "cas").
-  CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas = nullptr);
+  // `write_rate`: the account's rate_limit for `api`; 0 for the documented limit.
+  CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas = nullptr,
+              double write_rate = 0);
+
+  // Each call's action and its documented per-user limit (shared/docs/alibaba-cdn-api.md).
+  engine::CallLimit Limit(engine::CallKind kind) const override;
 
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;
@@ -42,6 +47,7 @@ class CdnProvider final : public engine::Provider {
   RpcClient client_;
   std::string api_;
   std::unique_ptr<CasCertificates> cas_;
+  double write_rate_;
 };
 
 // Parses a DescribeDomainCertificateInfo answer into `live` (fingerprinting the served PEM the way

@@ -148,7 +148,7 @@ struct Harness {
 
   ApplyResult Run(const Plan& plan, const State& prior = {}) {
     ApplyEnv env{clock, random, material, recorder, log, stop};
-    return Apply(plan, prior, {{"main", {&provider, 10}}}, env, options);
+    return Apply(plan, prior, {{"main", {&provider, "main-user"}}}, env, options);
   }
 };
 
@@ -208,7 +208,7 @@ TEST_CASE("applier: throttling honours retry-after and slows the account", "[app
   auto calls = h.provider.calls();
   REQUIRE(calls.size() == 4);
   CHECK(calls[1].at - calls[0].at >= milliseconds(800));  // the hint was honoured
-  // After throttling the margin doubles (25 → 50 ms per window): 105 ms between sends.
+  // The first throttle of a run doubles the margin (25 → 50 ms per window): 105 ms between sends.
   auto gap = std::chrono::duration<double>(calls[2].at - calls[1].at).count();
   CHECK(gap == Approx(0.105).epsilon(1e-3));
 }
@@ -362,7 +362,8 @@ TEST_CASE("applier: an error that concerns the whole account stops that account 
   };
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
   ApplyResult r =
-      Apply(p, {}, {{"main", {&h.provider, 10}}, {"other", {&other, 10}}}, env, h.options);
+      Apply(p, {}, {{"main", {&h.provider, "main-user"}}, {"other", {&other, "other-user"}}}, env,
+            h.options);
   // Calls already in flight may answer too, but nothing is dispatched after the first answer.
   CHECK(h.provider.calls().size() < 6);
   CHECK(r.summary.applied == static_cast<int>(h.provider.calls().size()) - 1 + 3);
@@ -416,8 +417,7 @@ TEST_CASE("applier: accounts of one user share one limiter", "[applier][limiter]
   }
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
   ApplyResult r =
-      Apply(p, {}, {{"main", {&h.provider, 10, "user:LTAI1"}}, {"alt", {&alt, 10, "user:LTAI1"}}},
-            env, h.options);
+      Apply(p, {}, {{"main", {&h.provider, "LTAI1"}}, {"alt", {&alt, "LTAI1"}}}, env, h.options);
   CHECK(r.summary.applied == 12);
   std::vector<Clock::Instant> at;
   for (const auto& c : h.provider.calls()) at.push_back(c.at);

@@ -57,10 +57,9 @@ TEST_CASE("live reader: an error that concerns the whole account stops its reads
   std::vector<DomainRef> domains;
   for (int i = 0; i < 30; ++i)
     domains.push_back({"d" + std::to_string(i) + ".example.com", "main"});
-  ReadOptions options;
-  options.parallelism = 1;
+  PacingRegistry pacing(PacingOptions{.parallelism = 1});
   std::vector<LiveRead> reads =
-      ReadLive(domains, {{"main", {&refusing, 10, ""}}}, clock, random, options);
+      ReadLive(domains, {{"main", {&refusing, "main-user"}}}, pacing, clock, random);
   CHECK(refusing.calls == 1);
   for (const LiveRead& r : reads) {
     CHECK_FALSE(r.ok);

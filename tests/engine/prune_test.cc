@@ -75,9 +75,10 @@ class Recorder final : public ApplyRecorder {
 struct Harness {
   FakeClock clock;
   SeededRandom random;
-  RateLimiter limiter{RateLimiterOptions{}};
+  PacingRegistry pacing;
+  AccountRuntime account;  // no provider: the default limits
   RetryPolicy retry{RetryOptions{}};
-  SerialCall call = MakeSerialCall(limiter, retry, clock, random);
+  SerialCall call = MakeSerialCall(pacing, account, "main", retry, clock, random);
 };
 
 }  // namespace

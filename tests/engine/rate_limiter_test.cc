@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 using namespace certform::engine;
+using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
 namespace {
@@ -64,44 +65,89 @@ TEST_CASE("limiter: an idle limiter does not bank credit for a burst later", "[l
   CHECK(b - a == milliseconds(100));
 }
 
-TEST_CASE("limiter: a throttling answer widens the margin and voids every slot handed out",
+TEST_CASE("limiter: a throttling answer widens the margin and voids the slots before its hint",
           "[limiter]") {
   RateLimiter limiter({.rate = 10, .margin = milliseconds(25)});
   Clock::Instant t{};
   std::vector<RateLimiter::Slot> handed_out;
-  for (int i = 0; i < 5; ++i) handed_out.push_back(limiter.Reserve(t));
+  for (int i = 0; i < 10; ++i) handed_out.push_back(limiter.Reserve(t));  // t .. t + 922.5 ms
   for (const auto& s : handed_out) CHECK(limiter.StillValid(s));
   limiter.OnThrottled(t, milliseconds(700));
-  CHECK(limiter.margin() == milliseconds(50));
-  for (const auto& s : handed_out) CHECK_FALSE(limiter.StillValid(s));  // must re-reserve
+  CHECK(limiter.margin() == milliseconds(50));  // still finding its footing: doubles
+  // Slots before the server's retry-after must be reserved again; those after it stand.
+  for (int i = 0; i < 7; ++i) CHECK_FALSE(limiter.StillValid(handed_out[i]));
+  for (int i = 7; i < 10; ++i) CHECK(limiter.StillValid(handed_out[i]));
   RateLimiter::Slot next = limiter.Reserve(t);
   CHECK(limiter.StillValid(next));
-  CHECK(next.at - t == milliseconds(700));  // after the server's retry-after
+  CHECK(next.at - t == milliseconds(1025));  // after the slots already standing
   CHECK(limiter.Reserve(t).at - next.at == milliseconds(105));
   // Answers to calls already in flight in the same window say nothing new: one widening.
   limiter.OnThrottled(t + milliseconds(300), {});
   CHECK(limiter.margin() == milliseconds(50));
   limiter.OnThrottled(t + milliseconds(1300), {});
   CHECK(limiter.margin() == milliseconds(100));
-  for (int i = 0; i < 10; ++i) limiter.OnThrottled(t + std::chrono::seconds(2 + i * 2), {});
+  limiter.OnThrottled(t + milliseconds(2300), {});
+  CHECK(limiter.margin() == milliseconds(110));  // above climb_cap: small steps
+  for (int i = 0; i < 200; ++i) limiter.OnThrottled(t + std::chrono::seconds(3 + i * 2), {});
   CHECK(limiter.margin() == std::chrono::seconds(1));  // the ceiling: half the rate
   CHECK(limiter.current_rate() == Approx(5));
 }
 
-TEST_CASE("limiter: the margin narrows only after a quiet period, and slowly", "[limiter]") {
+TEST_CASE("limiter: without a hint, a throttling answer holds the next slot one interval back",
+          "[limiter]") {
+  RateLimiter limiter({.rate = 10, .margin = milliseconds(0), .min_margin = milliseconds(0)});
+  Clock::Instant t{};
+  RateLimiter::Slot first = limiter.Reserve(t);
+  limiter.OnThrottled(t + milliseconds(10), {});
+  CHECK_FALSE(limiter.StillValid(first));
+  CHECK(limiter.Reserve(t + milliseconds(10)).at - t == milliseconds(110));
+}
+
+TEST_CASE("limiter: once it has narrowed, the margin widens by small steps only", "[limiter]") {
   RateLimiter limiter({.rate = 10,
                        .margin = milliseconds(25),
                        .min_margin = milliseconds(10),
-                       .quiet_period = std::chrono::seconds(30),
-                       .narrow = 0.5});
+                       .widen_step = milliseconds(10),
+                       .quiet_calls = 100,
+                       .narrow_step = milliseconds(5)});
   Clock::Instant t{};
   limiter.Reserve(t);
-  limiter.OnThrottled(t, {});                                                   // 50 ms
-  for (int i = 1; i <= 290; ++i) limiter.OnSuccess(t + milliseconds(100 * i));  // 29 s
+  limiter.OnThrottled(t, {});  // 50 ms: the first throttle doubles
+  for (int i = 1; i < 100; ++i) limiter.OnSuccess();
   CHECK(limiter.margin() == milliseconds(50));
-  limiter.OnSuccess(t + std::chrono::seconds(30));
-  CHECK(limiter.margin() == milliseconds(30));  // half of the 40 ms over the floor
-  for (int i = 2; i < 20; ++i) limiter.OnSuccess(t + std::chrono::seconds(30 * i));
-  CHECK(limiter.margin() >= milliseconds(10));
-  CHECK(limiter.margin() < milliseconds(11));
+  limiter.OnSuccess();
+  CHECK(limiter.margin() == milliseconds(45));
+  // A throttling answer starts the count again, and now widens by one step.
+  for (int i = 0; i < 60; ++i) limiter.OnSuccess();
+  limiter.OnThrottled(t + std::chrono::seconds(5), {});
+  CHECK(limiter.margin() == milliseconds(55));
+  for (int i = 0; i < 60; ++i) limiter.OnSuccess();
+  CHECK(limiter.margin() == milliseconds(55));
+  for (int i = 0; i < 2000; ++i) limiter.OnSuccess();
+  CHECK(limiter.margin() == milliseconds(10));
+}
+
+TEST_CASE("limiter: at equilibrium about one call in 200 is throttled", "[limiter]") {
+  // Widening 10 ms per throttle and narrowing 5 ms per 100 quiet calls balance when one call in
+  // 200 meets a throttle: the margin stays put under that mix.
+  RateLimiter limiter({.rate = 10, .margin = milliseconds(50)});
+  Clock::Instant t{};
+  limiter.Reserve(t);
+  for (int i = 0; i < 100; ++i) limiter.OnSuccess();  // 45 ms, past the first climb
+  limiter.OnThrottled(t, {});                         // 55 ms
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 100; ++i) limiter.OnSuccess();
+    for (int i = 0; i < 100; ++i) limiter.OnSuccess();
+    limiter.OnThrottled(t + std::chrono::seconds(10 * (round + 1)), {});
+  }
+  CHECK(limiter.margin() == milliseconds(55));
+}
+
+TEST_CASE("limiter: a slower rate for the same call lowers the pace, a faster one does not",
+          "[limiter]") {
+  RateLimiter limiter({.rate = 30, .margin = milliseconds(0), .min_margin = milliseconds(0)});
+  limiter.LowerRate(60);
+  CHECK(limiter.current_rate() == Approx(30));
+  limiter.LowerRate(10);
+  CHECK(limiter.current_rate() == Approx(10));
 }
