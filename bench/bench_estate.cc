@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "engine/certificate_resolver.h"
-#include "engine/file_system.h"
-#include "engine/state_store.h"
+#include "engine/base/file_system.h"
+#include "engine/config/certificate_resolver.h"
+#include "state/local/state_store.h"
 #include "tests/support/emulator_fixture.h"
 
 namespace certform::bench {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/state_file.h"
+#include "engine/state/state_file.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/bench_estate.h"
-#include "engine/state_file.h"
+#include "engine/state/state_file.h"
 #include "tests/support/emulator_fixture.h"
 
 using namespace certform;

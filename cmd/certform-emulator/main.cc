@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 #include "providers/alicloud/emulator/emulator_server.h"
 

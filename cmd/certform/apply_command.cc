@@ -15,10 +15,10 @@
 #include "cmd/certform/plan_view.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
-#include "engine/applier.h"
-#include "engine/plan_file.h"
-#include "engine/planner.h"
-#include "engine/state_recorder.h"
+#include "engine/apply/applier.h"
+#include "engine/apply/state_recorder.h"
+#include "engine/plan/plan_file.h"
+#include "engine/plan/planner.h"
 
 namespace certform::cli {
 

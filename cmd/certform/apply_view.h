@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "cmd/certform/style.h"
-#include "engine/applier.h"
+#include "engine/apply/applier.h"
 
 namespace certform::cli {
 

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include "engine/suggest.h"
+#include "engine/base/suggest.h"
 
 namespace certform::cli {
 

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include "engine/domain_name.h"
-#include "engine/duration.h"
-#include "engine/file_system.h"
-#include "engine/suggest.h"
+#include "engine/base/domain_name.h"
+#include "engine/base/duration.h"
+#include "engine/base/file_system.h"
+#include "engine/base/suggest.h"
 
 namespace certform::cli {
 

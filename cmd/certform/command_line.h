@@ -8,7 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "cmd/certform/command.h"
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 
 namespace certform::cli {
 

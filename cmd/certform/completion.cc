@@ -10,7 +10,7 @@
 #include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/workspace.h"
-#include "engine/config_loader.h"
+#include "engine/config/config_loader.h"
 
 namespace certform::cli {
 

@@ -7,10 +7,10 @@
 #include <string>
 
 #include "cmd/certform/command_doc.h"
-#include "engine/certificate_resolver.h"
-#include "engine/clock.h"
-#include "engine/file_system.h"
-#include "engine/random.h"
+#include "engine/base/clock.h"
+#include "engine/base/file_system.h"
+#include "engine/base/random.h"
+#include "engine/config/certificate_resolver.h"
 
 namespace certform::cli {
 

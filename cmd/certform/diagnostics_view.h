@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/certform/style.h"
-#include "engine/diagnostics.h"
+#include "engine/base/diagnostics.h"
 
 namespace certform::cli {
 

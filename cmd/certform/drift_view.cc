@@ -6,7 +6,7 @@
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 
 namespace certform::cli {
 

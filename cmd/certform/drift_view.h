@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/certform/style.h"
-#include "engine/drift.h"
+#include "engine/plan/drift.h"
 
 namespace certform::cli {
 

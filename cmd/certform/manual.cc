@@ -8,7 +8,7 @@
 
 #include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
-#include "engine/file_system.h"
+#include "engine/base/file_system.h"
 
 namespace certform::cli {
 

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "cmd/certform/plan_view.h"
-#include "engine/clock.h"
-#include "engine/digest.h"
+#include "engine/base/clock.h"
+#include "engine/base/digest.h"
 
 namespace certform::cli {
 

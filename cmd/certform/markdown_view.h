@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/drift.h"
-#include "engine/plan.h"
+#include "engine/plan/drift.h"
+#include "engine/plan/plan.h"
 
 namespace certform::cli {
 

@@ -9,11 +9,11 @@
 #include "cmd/certform/plan_view.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
-#include "engine/drift.h"
-#include "engine/plan_file.h"
-#include "engine/planner.h"
-#include "engine/state_backend.h"
-#include "engine/state_store.h"
+#include "engine/plan/drift.h"
+#include "engine/plan/plan_file.h"
+#include "engine/plan/planner.h"
+#include "engine/state/state_backend.h"
+#include "state/local/state_store.h"
 
 namespace certform::cli {
 

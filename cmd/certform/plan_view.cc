@@ -4,8 +4,8 @@
 #include <fmt/ostream.h>
 
 #include "cmd/certform/diagnostics_view.h"
-#include "engine/clock.h"
-#include "engine/plan_file.h"
+#include "engine/base/clock.h"
+#include "engine/plan/plan_file.h"
 
 namespace certform::cli {
 

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/certform/style.h"
-#include "engine/diagnostics.h"
-#include "engine/plan.h"
+#include "engine/base/diagnostics.h"
+#include "engine/plan/plan.h"
 
 namespace certform::cli {
 

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include "cmd/certform/workspace.h"
-#include "engine/certificate.h"
-#include "engine/certificate_resolver.h"
-#include "engine/config_loader.h"
-#include "engine/endpoint.h"
+#include "engine/base/endpoint.h"
+#include "engine/config/certificate.h"
+#include "engine/config/certificate_resolver.h"
+#include "engine/config/config_loader.h"
 #include "providers/alicloud/credentials.h"
 
 namespace certform::cli {

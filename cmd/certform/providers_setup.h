@@ -8,10 +8,10 @@
 #include <string>
 
 #include "cmd/certform/context.h"
-#include "engine/applier.h"
-#include "engine/config.h"
-#include "engine/live_reader.h"
-#include "engine/pacing_registry.h"
+#include "engine/apply/applier.h"
+#include "engine/calls/live_reader.h"
+#include "engine/calls/pacing_registry.h"
+#include "engine/config/config.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/curl_transport.h"
 #include "providers/logging_transport.h"

@@ -1,6 +1,6 @@
 // certform prune: deletes the certificates this workspace uploaded to Certificate Management
 // Service (accounts with upload_via = "cas") that nothing uses any more, and only those it can
-// prove unused: see engine/prune.h for the rules.
+// prove unused: see engine/apply/prune.h for the rules.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -9,9 +9,9 @@
 #include "cmd/certform/diagnostics_view.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
-#include "engine/paged_listing.h"
-#include "engine/prune.h"
-#include "engine/state_recorder.h"
+#include "engine/apply/prune.h"
+#include "engine/apply/state_recorder.h"
+#include "engine/calls/paged_listing.h"
 
 namespace certform::cli {
 

@@ -8,7 +8,7 @@
 #include "cmd/certform/drift_view.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
-#include "engine/drift.h"
+#include "engine/plan/drift.h"
 
 namespace certform::cli {
 

@@ -9,10 +9,10 @@
 
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/workspace.h"
-#include "engine/state_backend.h"
-#include "engine/state_file.h"
-#include "engine/state_lock.h"
-#include "engine/suggest.h"
+#include "engine/base/suggest.h"
+#include "engine/state/state_backend.h"
+#include "engine/state/state_file.h"
+#include "state/local/file_lock.h"
 
 namespace certform::cli {
 

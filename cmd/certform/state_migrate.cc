@@ -7,7 +7,7 @@
 #include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/workspace.h"
-#include "engine/local_state_backend.h"
+#include "state/local/local_state_backend.h"
 
 namespace certform::cli {
 
@@ -75,7 +75,7 @@ int Migrate(const Args& args, Context& ctx, bool push) {
   remote_options.state_path.clear();
   std::unique_ptr<engine::StateBackend> remote;
   engine::Status s = OpenStateBackend(remote_options, ctx, &remote);
-  if (s.ok() && dynamic_cast<engine::LocalStateBackend*>(remote.get()) != nullptr) {
+  if (s.ok() && !remote->Shared()) {
     s = engine::Status::InvalidArgument(
         "the configuration keeps the state in local files; set [state] backend = \"postgres\" "
         "to push to or pull from a workspace");

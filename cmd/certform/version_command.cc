@@ -5,8 +5,8 @@
 
 #include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
-#include "engine/certificate.h"
-#include "engine/config_loader.h"
+#include "engine/config/certificate.h"
+#include "engine/config/config_loader.h"
 #include "git_commit.h"
 #include "providers/curl_transport.h"
 

@@ -1,9 +1,8 @@
 #include "cmd/certform/workspace.h"
 
-#include "engine/certificate_resolver.h"
-#include "engine/config_loader.h"
-#include "engine/journal.h"
-#include "engine/local_state_backend.h"
+#include "engine/config/certificate_resolver.h"
+#include "engine/config/config_loader.h"
+#include "state/local/local_state_backend.h"
 #include "state/postgres/postgres_state_backend.h"
 
 #include <unistd.h>

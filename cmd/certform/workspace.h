@@ -3,11 +3,11 @@
 
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/context.h"
-#include "engine/certificate_resolver.h"
-#include "engine/config.h"
-#include "engine/diagnostics.h"
-#include "engine/state.h"
-#include "engine/state_backend.h"
+#include "engine/base/diagnostics.h"
+#include "engine/config/certificate_resolver.h"
+#include "engine/config/config.h"
+#include "engine/state/state.h"
+#include "engine/state/state_backend.h"
 
 namespace certform::cli {
 

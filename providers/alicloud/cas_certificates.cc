@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/certificate.h"
+#include "engine/config/certificate.h"
 
 namespace certform::alicloud {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/provider.h"
+#include "engine/calls/provider.h"
 #include "providers/alicloud/rpc_client.h"
 
 namespace certform::alicloud {

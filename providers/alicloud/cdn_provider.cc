@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "engine/certificate.h"
-#include "engine/config.h"
+#include "engine/config/certificate.h"
+#include "engine/config/config.h"
 
 namespace certform::alicloud {
 

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "engine/provider.h"
+#include "engine/calls/provider.h"
 #include "providers/alicloud/cas_certificates.h"
 #include "providers/alicloud/rpc_client.h"
 

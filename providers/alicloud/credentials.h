@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "engine/certificate_resolver.h"
-#include "engine/file_system.h"
-#include "engine/status.h"
+#include "engine/base/file_system.h"
+#include "engine/base/status.h"
+#include "engine/config/certificate_resolver.h"
 
 namespace certform::alicloud {
 

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/provider.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
+#include "engine/calls/provider.h"
 #include "providers/alicloud/secret_scrubber.h"
 #include "providers/http_transport.h"
 

@@ -1,6 +1,6 @@
 #include "providers/alicloud/rpc_client.h"
 
-#include "engine/certificate.h"
+#include "engine/config/certificate.h"
 #include "providers/alicloud/errors.h"
 
 namespace certform::alicloud {

@@ -3,9 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/clock.h"
-#include "engine/provider.h"
-#include "engine/random.h"
+#include "engine/base/clock.h"
+#include "engine/base/random.h"
+#include "engine/calls/provider.h"
 #include "providers/alicloud/credentials.h"
 #include "providers/alicloud/signer.h"
 #include "providers/http_transport.h"

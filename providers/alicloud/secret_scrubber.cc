@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "engine/certificate.h"
+#include "engine/config/certificate.h"
 #include "providers/alicloud/signer.h"
 
 namespace certform::alicloud {

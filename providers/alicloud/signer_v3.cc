@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "engine/digest.h"
+#include "engine/base/digest.h"
 
 namespace certform::alicloud {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "engine/digest.h"
-#include "engine/state_file.h"
+#include "engine/base/digest.h"
+#include "engine/state/state_file.h"
 
 namespace certform::pgstate {
 

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/state_backend.h"
+#include "engine/state/state_backend.h"
 
 struct pg_conn;
 
@@ -62,6 +62,7 @@ class PostgresStateBackend final : public engine::StateBackend {
   ~PostgresStateBackend() override;
 
   std::string Describe() const override;
+  bool Shared() const override { return true; }
   std::string BackupDescription() const override;
   engine::Status Load(engine::State* state) override;
   engine::Status Write(const engine::State& prior, engine::State* next,

@@ -9,8 +9,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "engine/state_file.h"
-#include "engine/state_lock.h"
+#include "engine/state/state_file.h"
+#include "state/local/file_lock.h"
 #include "tests/cmd/apply_fixture.h"
 
 using namespace certform;

@@ -9,7 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "engine/state_file.h"
+#include "engine/state/state_file.h"
 #include "tests/cmd/cli_fixture.h"
 #include "tests/support/emulator_fixture.h"
 

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/state_store.h"
+#include "state/local/state_store.h"
 #include "tests/cmd/cli_fixture.h"
 #include "tests/support/emulator_fixture.h"
 

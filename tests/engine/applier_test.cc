@@ -1,5 +1,5 @@
 // The applier with a scripted provider and a fake clock: no network, no real sleeping.
-#include "engine/applier.h"
+#include "engine/apply/applier.h"
 
 #include <deque>
 #include <functional>

@@ -1,4 +1,4 @@
-#include "engine/certificate_resolver.h"
+#include "engine/config/certificate_resolver.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 

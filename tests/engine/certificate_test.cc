@@ -1,4 +1,4 @@
-#include "engine/certificate.h"
+#include "engine/config/certificate.h"
 
 #include <ctime>
 

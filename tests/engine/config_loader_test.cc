@@ -1,4 +1,4 @@
-#include "engine/config_loader.h"
+#include "engine/config/config_loader.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "engine/domain_name.h"
+#include "engine/base/domain_name.h"
 
 #include <catch2/catch.hpp>
 

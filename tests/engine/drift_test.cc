@@ -1,10 +1,10 @@
-#include "engine/drift.h"
+#include "engine/plan/drift.h"
 
 #include <atomic>
 
 #include <catch2/catch.hpp>
 
-#include "engine/live_reader.h"
+#include "engine/calls/live_reader.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
 

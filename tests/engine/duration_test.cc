@@ -1,4 +1,4 @@
-#include "engine/duration.h"
+#include "engine/base/duration.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "engine/journal.h"
+#include "state/local/file_journal.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "engine/plan_file.h"
+#include "engine/plan/plan_file.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,10 +1,10 @@
-#include "engine/prune.h"
+#include "engine/apply/prune.h"
 
 #include <map>
 
 #include <catch2/catch.hpp>
 
-#include "engine/cas_lookup.h"
+#include "engine/calls/cas_lookup.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
 

@@ -1,4 +1,4 @@
-#include "engine/rate_limiter.h"
+#include "engine/calls/rate_limiter.h"
 
 #include <algorithm>
 #include <vector>

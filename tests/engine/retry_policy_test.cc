@@ -1,4 +1,4 @@
-#include "engine/retry_policy.h"
+#include "engine/calls/retry_policy.h"
 
 #include <catch2/catch.hpp>
 

@@ -2,9 +2,9 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/certificate_resolver.h"
-#include "engine/config_loader.h"
-#include "engine/planner.h"
+#include "engine/config/certificate_resolver.h"
+#include "engine/config/config_loader.h"
+#include "engine/plan/planner.h"
 #include "tests/fuzz/memory_file_system.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/file_system.h"
+#include "engine/base/file_system.h"
 
 namespace certform::fuzz {
 

@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/certificate.h"
+#include "engine/config/certificate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string pem(reinterpret_cast<const char*>(data), size);

@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/plan_file.h"
+#include "engine/plan/plan_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   certform::engine::Plan plan;

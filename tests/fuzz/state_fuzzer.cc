@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/journal.h"
-#include "engine/state_file.h"
+#include "engine/state/state_file.h"
+#include "state/local/file_journal.h"
 #include "tests/fuzz/memory_file_system.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

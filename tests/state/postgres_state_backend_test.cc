@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/local_state_backend.h"
+#include "state/local/local_state_backend.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/postgres_server.h"

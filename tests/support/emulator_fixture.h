@@ -7,8 +7,8 @@
 #include <mutex>
 #include <string>
 
-#include "engine/clock.h"
-#include "engine/random.h"
+#include "engine/base/clock.h"
+#include "engine/base/random.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 #include "providers/alicloud/emulator/emulator_server.h"

@@ -6,7 +6,7 @@
 #include <functional>
 #include <mutex>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 
 namespace certform::testing {
 

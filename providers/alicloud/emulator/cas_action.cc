@@ -16,7 +16,7 @@
 // are tested against a key in the answer).
 #include <fmt/format.h>
 
-#include "engine/certificate.h"
+#include "engine/config/certificate.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 #include "providers/alicloud/emulator/certificate_action.h"
 

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "providers/alicloud/emulator/api_response.h"
 #include "providers/alicloud/emulator/emulator_config.h"
 #include "providers/alicloud/emulator/rate_window.h"

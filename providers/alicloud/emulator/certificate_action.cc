@@ -1,6 +1,6 @@
 #include "providers/alicloud/emulator/certificate_action.h"
 
-#include "engine/certificate.h"
+#include "engine/config/certificate.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 
 namespace certform::emulator {

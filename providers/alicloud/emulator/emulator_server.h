@@ -6,7 +6,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 
 namespace httplib {

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 
 namespace certform::emulator {
 

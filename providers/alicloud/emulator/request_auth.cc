@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "engine/digest.h"
+#include "engine/base/digest.h"
 #include "providers/alicloud/signer_v3.h"
 
 namespace certform::emulator {

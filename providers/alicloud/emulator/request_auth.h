@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "providers/alicloud/emulator/api_response.h"
 #include "providers/alicloud/emulator/emulator_config.h"
 #include "providers/alicloud/signer.h"

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/digest.h"
+#include "engine/base/digest.h"
 #include "providers/alicloud/emulator/rate_window.h"
 #include "providers/alicloud/signer.h"
 #include "providers/alicloud/signer_v3.h"

@@ -2,7 +2,7 @@
 // ../shared/docs/alibaba-cdn-api.md §3.3.
 #include "providers/alicloud/signer.h"
 
-#include "engine/digest.h"
+#include "engine/base/digest.h"
 #include "providers/alicloud/signer_v3.h"
 
 #include <catch2/catch.hpp>

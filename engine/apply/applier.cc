@@ -1,0 +1,452 @@
+#include "engine/apply/applier.h"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "engine/calls/cas_lookup.h"
+#include "engine/calls/endpoint_watch.h"
+#include "engine/calls/paced_call.h"
+#include "engine/config/certificate.h"
+
+namespace certform::engine {
+
+namespace {
+
+// One apply in progress: per-user lanes and workers, the state reached so far, outcomes.
+class ApplyRun {
+ public:
+  ApplyRun(const Plan& plan, const State& prior,
+           const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
+           const ApplyOptions& options)
+      : plan_(plan),
+        accounts_(accounts),
+        env_(env),
+        options_(options),
+        retry_(options.retry),
+        own_pacing_(PacingOptions{options.pacing, options.parallelism}),
+        pacing_(env.pacing != nullptr ? *env.pacing : own_pacing_) {
+    result_.state = prior;
+    for (const Change& c : plan.changes) {
+      if (c.action != Action::kNoOp) changes_.push_back(&c);
+    }
+    result_.outcomes.resize(changes_.size());
+    for (const auto& [name, rt] : accounts_) watches_[name];  // before any worker starts
+  }
+
+  ApplyResult Go() {
+    const Clock::Instant start = env_.clock.Monotonic();
+    env_.observer.OnApplyStart(static_cast<int>(changes_.size()));
+    RunUploads();
+    // One queue per lane: the changes that share one user's write call.
+    std::map<CallLane*, Queue> queues;
+    for (size_t i = 0; i < changes_.size(); ++i) {
+      const std::string& account = changes_[i]->account;
+      auto rt = accounts_.find(account);
+      if (rt == accounts_.end() || rt->second.provider == nullptr) {
+        Finish(i, Failed(*changes_[i], "no provider for account \"" + account + "\""));
+        continue;
+      }
+      CallLane& lane = pacing_.Lane(rt->second, account, CallKind::kSetBinding);
+      queues[&lane].lane = &lane;
+      queues[&lane].indexes.push_back(i);
+    }
+    std::vector<std::thread> workers;
+    for (auto& [lane, queue] : queues) {
+      const int ceiling = std::clamp(pacing_.parallelism(), 1, kMaxWindow);
+      const int n = std::min(ceiling, static_cast<int>(queue.indexes.size()));
+      for (int w = 0; w < n; ++w) workers.emplace_back([this, q = &queue] { Work(*q); });
+    }
+    for (std::thread& t : workers) t.join();
+    result_.peak_window = pacing_.peak_window();
+    for (const auto& [account, reason] : stopped_accounts_) {
+      result_.diags.Error({}, fmt::format("account \"{}\": {}", account, reason),
+                          "certform stopped this account's changes after the first such answer: "
+                          "every further call would have failed the same way");
+    }
+    result_.summary.elapsed = env_.clock.Monotonic() - start;
+    result_.interrupted = halted_ || env_.stop.load();
+    env_.observer.OnApplyEnd(result_.summary);
+    return std::move(result_);
+  }
+
+ private:
+  // The changes whose calls share one lane (one user's write call), taken by its workers.
+  struct Queue {
+    CallLane* lane = nullptr;
+    std::vector<size_t> indexes;
+    std::atomic<size_t> next{0};
+  };
+
+  bool Halted() const { return env_.stop.load() || halted_.load(); }
+
+  // Uploads the plan's certificates to CAS before any binding needs them: one thread per
+  // account, one upload after another within it.
+  void RunUploads() {
+    result_.uploads.resize(plan_.uploads.size());
+    std::map<std::string, std::vector<size_t>> by_account;
+    for (size_t i = 0; i < plan_.uploads.size(); ++i) {
+      by_account[plan_.uploads[i].account].push_back(i);
+    }
+    std::vector<std::thread> workers;
+    for (const auto& entry : by_account) {
+      const std::vector<size_t>* indexes = &entry.second;
+      workers.emplace_back([this, indexes] {
+        for (size_t i : *indexes) FinishUpload(i, Upload(plan_.uploads[i]));
+      });
+    }
+    for (std::thread& t : workers) t.join();
+  }
+
+  // The paced, retried calls of one account's upload steps, one after another, each in the lane
+  // of its kind (upload, list, get) for the account's user.
+  SerialCall UploadCaller(const std::string& account) {
+    return [this, account](CallKind kind, const std::function<Status(CallResult*)>& call) {
+      PacedCallHooks hooks;
+      hooks.halted = [this, &account] { return Halted() || !AccountStop(account).empty(); };
+      hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
+        std::lock_guard<std::mutex> lock(mu_);
+        return retry_.Backoff(attempts, retry_after, env_.random);
+      };
+      hooks.on_throttled = [this] {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++result_.summary.throttled;
+      };
+      hooks.on_retry = [this, &account](int next, Clock::Duration, const Status& s,
+                                        const CallResult& last) {
+        WatchFailure(account, s, last, next - 1);
+      };
+      hooks.fence = [this] { return Fence(); };
+      CallLane& lane = pacing_.Lane(accounts_.at(account), account, kind);
+      PacedCallResult r = PacedCall(lane, retry_, env_.clock, call, hooks);
+      if (r.last.http_status != 0) Answered(account);
+      if (!r.status.ok()) WatchFailure(account, r.status, r.last, r.attempts);
+      return r;
+    };
+  }
+
+  // The state lock must still be held before any call is sent; once it is lost, nothing more
+  // is sent by anyone in this run.
+  Status Fence() {
+    if (!env_.fence) return Status::OK();
+    Status s = env_.fence();
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      LoseLockLocked(s);
+    }
+    return s;
+  }
+
+  // The lock is gone (a fence or a journal write said so): nothing more is sent. Under mu_.
+  void LoseLockLocked(const Status& why) {
+    if (lock_lost_) return;
+    lock_lost_ = true;
+    halted_ = true;
+    result_.diags.Error({}, "the state lock was lost: certform stopped sending", why.message());
+  }
+
+  // Why a change or upload that was never sent was not: the stop that ended it.
+  std::string NotAttempted(const std::string& account) {
+    if (std::string why = AccountStop(account); !why.empty()) return "not attempted: " + why;
+    std::lock_guard<std::mutex> lock(mu_);
+    return lock_lost_ ? "not attempted: the state lock was lost"
+                      : "not attempted: the apply was stopped";
+  }
+
+  // Uploads one certificate, or finds it already there under its name with the same content (an
+  // answer lost to a crash or a dropped connection). A name holding other content is an error,
+  // never used.
+  UploadOutcome Upload(const UploadStep& step) {
+    UploadOutcome o;
+    o.account = step.account;
+    o.certificate = step.certificate;
+    o.name = step.name;
+    auto rt = accounts_.find(step.account);
+    if (rt == accounts_.end() || rt->second.provider == nullptr) {
+      o.error = "no provider for account \"" + step.account + "\"";
+      return o;
+    }
+    Provider* provider = rt->second.provider;
+    BindingRequest material;
+    StateEntry source;
+    source.certificate = step.certificate;
+    source.cert_type = "upload";
+    source.fingerprint = step.fingerprint;
+    Status s = env_.material.Load(source, &material);
+    UploadRequest request{step.name, std::move(material.cert_pem), std::move(material.key_pem)};
+    WipeSecret(&material.key_pem);
+    if (!s.ok()) {
+      WipeSecret(&request.key_pem);
+      o.error = s.message();
+      return o;
+    }
+    const SerialCall call = UploadCaller(step.account);
+    PacedCallResult r = call(CallKind::kUpload, [&](CallResult* last) {
+      return provider->UploadCertificate(request, &o.cert_id, last);
+    });
+    WipeSecret(&request.key_pem);  // the key crosses the network once, here
+    o.last = r.last;
+    if (r.status.code() == Status::Code::kAlreadyExists) {
+      StoredCertificate found;
+      r = FindUpload(*provider, step.name, call, &found);
+      if (r.status.ok() && found.fingerprint != step.fingerprint) {
+        o.error = fmt::format(
+            "CAS already holds a certificate named {} with other content (fingerprint {}, CertId "
+            "{}); certform never uses it: delete or rename it there",
+            step.name, found.fingerprint.substr(0, 16), found.cert_id);
+        return o;
+      }
+      o.existed = r.status.ok();
+      o.cert_id = found.cert_id;
+    }
+    if (!r.status.ok()) {
+      if (r.status.IsAccountWide()) StopAccount(step.account, r.status.message());
+      o.error = r.stopped && r.attempts == 0 ? NotAttempted(step.account) : r.status.message();
+      return o;
+    }
+    o.ok = true;
+    RecordUpload(step, o);
+    return o;
+  }
+
+  void RecordUpload(const UploadStep& step, UploadOutcome& o) {
+    JournalRecord record;
+    record.upload = UploadEntry{step.account,
+                                step.certificate,
+                                step.fingerprint,
+                                step.name,
+                                o.cert_id,
+                                step.info ? step.info->not_after : 0,
+                                FormatUtc(ToUnixSeconds(env_.clock.Now())),
+                                o.last.request_id};
+    std::lock_guard<std::mutex> lock(mu_);
+    ApplyRecord(record, &result_.state);
+    if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
+      halted_ = true;
+      if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
+      o.ok = false;
+      o.error = "uploaded (CertId " + std::to_string(o.cert_id) + ") but could not be recorded";
+      result_.diags.Error({}, step.certificate + ": " + o.error, s.message());
+    }
+  }
+
+  void FinishUpload(size_t i, const UploadOutcome& o) {
+    std::lock_guard<std::mutex> lock(mu_);
+    result_.uploads[i] = o;
+    if (o.ok) {
+      ++result_.summary.uploaded;
+    } else {
+      ++result_.summary.failed;
+      if (options_.fail_fast) halted_ = true;
+    }
+    env_.observer.OnUploadDone(o);
+  }
+
+  // Why `account` takes no more calls, or "" (guarded by mu_).
+  std::string AccountStop(const std::string& account) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stopped_accounts_.find(account);
+    return it == stopped_accounts_.end() ? "" : it->second;
+  }
+
+  void Work(Queue& queue) {
+    for (;;) {
+      const size_t k = queue.next.fetch_add(1);
+      if (k >= queue.indexes.size()) return;
+      const size_t i = queue.indexes[k];
+      const Change& c = *changes_[i];
+      if (Halted() || !AccountStop(c.account).empty()) {
+        Finish(i, Skipped(c, NotAttempted(c.account)));
+      } else {
+        Finish(i, ApplyChange(*queue.lane, c));
+      }
+    }
+  }
+
+  ChangeOutcome Failed(const Change& c, std::string error) const {
+    ChangeOutcome o;
+    o.domain = c.domain;
+    o.account = c.account;
+    o.action = c.action;
+    o.error = std::move(error);
+    return o;
+  }
+
+  ChangeOutcome Skipped(const Change& c, std::string why) const {
+    ChangeOutcome o = Failed(c, std::move(why));
+    o.skipped = true;
+    return o;
+  }
+
+  ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
+    BindingRequest request;
+    request.domain = c.domain;
+    request.https = c.action != Action::kDelete && c.after->https;
+    if (request.https && !c.upload_key.empty()) {
+      // Bound by CertId to the certificate uploaded to CAS: no key in this call.
+      int64_t id = c.after->cert_id;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto u = result_.state.uploads.find(c.upload_key);
+        if (u != result_.state.uploads.end()) id = u->second.cert_id;
+      }
+      if (id == 0) {
+        return Skipped(c, fmt::format("not attempted: certificate \"{}\" is not in CAS (its "
+                                      "upload failed)",
+                                      c.after->certificate));
+      }
+      request.cert_type = "cas";
+      request.cert_name = c.after->cert_name;
+      request.cert_id = id;
+      request.cert_region = accounts_.at(c.account).cas_region;
+      return Call(lane, c, request);
+    }
+    if (request.https) {
+      request.cert_type = c.after->cert_type;
+      request.cert_name = c.after->cert_name;
+      request.cert_id = c.after->cert_id;
+      request.force_set = c.replaces_name;
+      Status loaded = env_.material.Load(*c.after, &request);
+      if (!loaded.ok()) {
+        WipeSecret(&request.key_pem);
+        return Failed(c, loaded.message());
+      }
+    }
+    ChangeOutcome o = Call(lane, c, request);
+    WipeSecret(&request.key_pem);  // the key lives only as long as its call
+    return o;
+  }
+
+  // Sends `request`, paced and retried; returns the outcome (recorded when it succeeded).
+  ChangeOutcome Call(CallLane& lane, const Change& c, const BindingRequest& request) {
+    PacedCallHooks hooks;
+    hooks.halted = [this, &c] { return Halted() || !AccountStop(c.account).empty(); };
+    hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
+      std::lock_guard<std::mutex> lock(mu_);
+      return retry_.Backoff(attempts, retry_after, env_.random);
+    };
+    hooks.on_retry = [this, &c](int next, Clock::Duration wait, const Status& s,
+                                const CallResult& last) {
+      WatchFailure(c.account, s, last, next - 1);
+      std::lock_guard<std::mutex> lock(mu_);
+      ++result_.summary.retries;
+      env_.observer.OnRetry(c.domain, next, wait,
+                            last.error_code.empty() ? s.message() : last.error_code);
+    };
+    hooks.on_throttled = [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++result_.summary.throttled;
+    };
+    hooks.fence = [this] { return Fence(); };
+    Provider* provider = accounts_.at(c.account).provider;
+    PacedCallResult r = PacedCall(
+        lane, retry_, env_.clock,
+        [&](CallResult* last) { return provider->SetBinding(request, last); }, hooks);
+    if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(c.account));
+    ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
+    o.bound_cert_id = request.cert_id;
+    o.attempts = r.attempts;
+    o.last = r.last;
+    o.ok = r.status.ok();
+    if (!o.ok && c.action == Action::kDelete && r.status.IsNotFound()) {
+      // Switching HTTPS off on a domain the CDN no longer has: what was asked is true.
+      o.ok = true;
+      o.error.clear();
+      o.note = "forgotten: the domain no longer exists on the CDN (nothing to switch off)";
+    }
+    if (r.last.http_status != 0) Answered(c.account);
+    if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
+    if (!o.ok) WatchFailure(c.account, r.status, r.last, r.attempts);
+    if (o.ok) Record(c, o);
+    return o;
+  }
+
+  void Answered(const std::string& account) {
+    if (auto w = watches_.find(account); w != watches_.end()) w->second.OnAnswer();
+  }
+
+  // A dead endpoint stops its account after one call's attempts, like an account-wide error.
+  void WatchFailure(const std::string& account, const Status& s, const CallResult& last,
+                    int attempts) {
+    auto w = watches_.find(account);
+    if (std::string why; w != watches_.end() && w->second.OnFailure(s, last, attempts, &why)) {
+      StopAccount(account, why);
+    }
+  }
+
+  void StopAccount(const std::string& account, const std::string& why) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_accounts_.emplace(account, why);
+  }
+
+  // Makes a completed call durable and part of the state, before anyone is told of it.
+  void Record(const Change& c, ChangeOutcome& o) {
+    JournalRecord record;
+    record.domain = c.domain;
+    record.forget = c.action == Action::kDelete;
+    if (!record.forget) {
+      record.entry = *c.after;
+      record.entry.domain = c.domain;
+      if (!c.upload_key.empty()) record.entry.cert_id = o.bound_cert_id;
+      record.entry.applied_at = FormatUtc(ToUnixSeconds(env_.clock.Now()));
+      record.entry.request_id = o.last.request_id;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ApplyRecord(record, &result_.state);
+    Status s = env_.recorder.Record(record, result_.state);
+    if (!s.ok()) {
+      // The CDN has the change but certform could not make it durable: stop before doing more.
+      halted_ = true;
+      if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
+      result_.diags.Error({},
+                          fmt::format("{}: the call succeeded (RequestId {}) but could not be "
+                                      "recorded",
+                                      c.domain, o.last.request_id),
+                          s.message());
+    }
+  }
+
+  void Finish(size_t i, const ChangeOutcome& o) {
+    std::lock_guard<std::mutex> lock(mu_);
+    result_.outcomes[i] = o;
+    if (o.ok) {
+      ++result_.summary.applied;
+    } else if (o.skipped) {
+      ++result_.summary.skipped;
+    } else {
+      ++result_.summary.failed;
+      if (options_.fail_fast) halted_ = true;
+    }
+    ++done_;
+    env_.observer.OnChangeDone(o, done_, static_cast<int>(changes_.size()));
+  }
+
+  const Plan& plan_;
+  const std::map<std::string, AccountRuntime>& accounts_;
+  const ApplyEnv& env_;
+  const ApplyOptions& options_;
+  RetryPolicy retry_;
+  PacingRegistry own_pacing_;  // when the caller gives none
+  PacingRegistry& pacing_;
+  std::vector<const Change*> changes_;
+  std::mutex mu_;  // guards result_, done_, stopped_accounts_, the observer and env_.random
+  ApplyResult result_;
+  int done_ = 0;
+  std::atomic<bool> halted_{false};
+  bool lock_lost_ = false;                               // guarded by mu_
+  std::map<std::string, std::string> stopped_accounts_;  // account → why
+  std::map<std::string, EndpointWatch> watches_;         // per account; the map never changes
+};
+
+}  // namespace
+
+ApplyResult Apply(const Plan& plan, const State& prior,
+                  const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
+                  const ApplyOptions& options) {
+  return ApplyRun(plan, prior, accounts, env, options).Go();
+}
+
+}  // namespace certform::engine

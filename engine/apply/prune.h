@@ -1,0 +1,65 @@
+// Which certificates in Certificate Management Service certform may delete (`certform prune`),
+// and deleting them. Safe by construction:
+//   1. a candidate is an upload this workspace's state recorded (never a name prefix alone), that
+//      no state entry is bound to and that the configuration does not want;
+//   2. before deleting, every CDN domain of the user is read live (DescribeUserDomains, then
+//      DescribeDomainCertificateInfo): a certificate any live domain serves is kept, naming the
+//      domain; when any read fails, nothing of that user is deleted (certform cannot prove the
+//      certificate unused). Whether the API refuses to delete a certificate in use is not
+//      documented: certform never relies on it;
+//   3. the certificate at the recorded CertId must still be the recorded one (name and
+//      fingerprint), read by id just before its delete;
+//   4. the state forgets an upload (journaled, durable) *before* its delete is sent, and takes it
+//      back when the delete fails: a killed prune leaves at worst an unrecorded certificate in
+//      CAS, never a dead CertId that the planner would bind domains to.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/apply/applier.h"
+#include "engine/calls/live_reader.h"
+#include "engine/calls/paced_call.h"
+#include "engine/calls/provider.h"
+#include "engine/config/config.h"
+#include "engine/state/state.h"
+
+namespace certform::engine {
+
+// Uploads of `account` recorded in `state` whose CertId no state entry (of any account) is bound
+// to and no binding of the configuration still wants, by CertId.
+std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,
+                                         const Config& config);
+
+// A live domain that serves a candidate, found by KeepInUse.
+struct InUse {
+  std::string domain;
+  int64_t cert_id = 0;
+};
+
+// The candidates no read in `reads` shows in use (by CertId; a CAS binding that reports no id
+// but serves the same fingerprint counts as in use too). `kept` gets one row per candidate kept.
+std::vector<UploadEntry> KeepInUse(const std::vector<UploadEntry>& candidates,
+                                   const std::vector<LiveRead>& reads, std::vector<InUse>* kept);
+
+struct PruneOutcome {
+  UploadEntry upload;
+  bool deleted = false;
+  bool already_gone = false;  // CAS had no certificate with that id any more
+  std::string error;          // when neither
+  std::string request_id;
+};
+
+struct PruneEnv {
+  const SerialCall& call;  // paced and retried, fenced by the state lock
+  ApplyRecorder& recorder;
+};
+
+// Deletes each of `uploads` through `provider`, one after another, updating `state` (and its
+// journal through `recorder`) per deletion as described above. Stops at the first failure to
+// record, and at a stop of `call` (a signal, the state lock lost).
+std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads, Provider& provider,
+                                        const PruneEnv& env, State* state);
+
+}  // namespace certform::engine

@@ -1,0 +1,31 @@
+#include "engine/base/clock.h"
+
+#include <ctime>
+#include <thread>
+
+namespace certform::engine {
+
+void SystemClock::SleepFor(Duration d) { std::this_thread::sleep_for(d); }
+
+int64_t ToUnixSeconds(Clock::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+namespace {
+
+std::string FormatWith(int64_t unix_seconds, const char* format) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  size_t n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace
+
+std::string FormatUtc(int64_t unix_seconds) {
+  return FormatWith(unix_seconds, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+}  // namespace certform::engine

@@ -1,0 +1,47 @@
+// Reading the live bindings of many domains: one read call per domain (for the CDN,
+// DescribeDomainCertificateInfo), paced in its own lane at that call's limit (100/s per user) and
+// retried like every call (see PacedCall).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/base/clock.h"
+#include "engine/base/random.h"
+#include "engine/calls/pacing_registry.h"
+#include "engine/calls/provider.h"
+#include "engine/calls/retry_policy.h"
+
+namespace certform::engine {
+
+struct ReadOptions {
+  RetryOptions retry;
+};
+
+struct LiveRead {
+  std::string domain;
+  std::string account;
+  bool ok = false;
+  LiveBinding live;
+  std::string error;  // when !ok
+  CallResult last;
+};
+
+struct DomainRef {
+  std::string domain;
+  std::string account;
+};
+
+// Reads every domain of `domains` through its account's provider in `accounts`, paced in
+// `pacing`'s read lane of each account's user (at most pacing.parallelism() workers per lane).
+// Results are in the order of `domains`. A domain whose account has no provider fails with a
+// message; after an error that concerns the whole account (Status::IsAccountWide) that account's
+// other domains are not read and fail with the same message.
+std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
+                               const std::map<std::string, AccountRuntime>& accounts,
+                               PacingRegistry& pacing, Clock& clock, RandomSource& random,
+                               const ReadOptions& options = {});
+
+}  // namespace certform::engine

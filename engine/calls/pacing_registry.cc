@@ -1,0 +1,47 @@
+#include "engine/calls/pacing_registry.h"
+
+#include <algorithm>
+
+namespace certform::engine {
+
+namespace {
+
+RateLimiterOptions AtRate(RateLimiterOptions o, double rate) {
+  o.rate = rate;
+  return o;
+}
+
+}  // namespace
+
+CallLane::CallLane(double rate, const PacingOptions& options)
+    : limiter(AtRate(options.limiter, rate)), window(rate, options.parallelism) {}
+
+PacingRegistry::PacingRegistry(PacingOptions options) : options_(options) {}
+
+CallLane& PacingRegistry::Lane(const std::string& user, const CallLimit& limit) {
+  const double rate = limit.rate > 0 ? limit.rate : 1;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<CallLane>& lane = lanes_[{user, limit.api}];
+  if (!lane) {
+    lane = std::make_unique<CallLane>(rate, options_);
+  } else {
+    lane->limiter.LowerRate(rate);
+  }
+  return *lane;
+}
+
+CallLane& PacingRegistry::Lane(const AccountRuntime& account, const std::string& account_name,
+                               CallKind kind) {
+  const std::string user = account.user.empty() ? "account:" + account_name : account.user;
+  return Lane(user,
+              account.provider != nullptr ? account.provider->Limit(kind) : DefaultCallLimit(kind));
+}
+
+int PacingRegistry::peak_window() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  int peak = 0;
+  for (const auto& [key, lane] : lanes_) peak = std::max(peak, lane->window.peak_size());
+  return peak;
+}
+
+}  // namespace certform::engine

@@ -1,0 +1,93 @@
+// Certificate and private-key inspection (the only OpenSSL X509/PEM user in the engine).
+//
+// Parses PEM input, checks it the way the CDN API would (key matches, chain in order) and records
+// the facts certform stores and shows: never the key itself. OpenSSL's error queue is translated
+// into Status here and nowhere else.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/base/status.h"
+
+struct x509_st;
+struct evp_pkey_st;
+
+namespace certform::engine {
+
+// What certform records about a certificate. Nothing here is secret.
+struct CertificateInfo {
+  std::string fingerprint;        // SHA-256 of the leaf's DER, lower-case hex
+  std::string subject;            // RFC 2253, e.g. "CN=www.example.com,O=Example"
+  std::string issuer;             // RFC 2253
+  std::vector<std::string> sans;  // the leaf's dNSName entries, in certificate order
+  int64_t not_before = 0;         // Unix seconds
+  int64_t not_after = 0;          // Unix seconds
+  std::string key_type;           // "RSA 2048", "EC P-256", ...
+  std::string serial;             // hex
+  int chain_length = 0;           // certificates in the PEM, leaf included
+
+  bool operator==(const CertificateInfo&) const = default;
+};
+
+// A parsed chain of certificates, leaf first. Move-only; owns its X509 objects.
+class CertificateChain {
+ public:
+  CertificateChain();
+  ~CertificateChain();
+  CertificateChain(CertificateChain&&) noexcept;
+  CertificateChain& operator=(CertificateChain&&) noexcept;
+
+  // Parses every CERTIFICATE block of `pem`. InvalidArgument "certificate is not valid PEM: ..."
+  // when there is none or one cannot be decoded.
+  static Status Parse(std::string_view pem, CertificateChain* out);
+
+  CertificateInfo Inspect() const;
+
+  // The certificates alone, leaf first, re-encoded as PEM: what is sent to the API, never other
+  // blocks of the file it came from (a bundle's private key). Empty if encoding fails.
+  std::string ToPem() const;
+
+  // OK when each certificate is issued (name and signature) by the one after it; InvalidArgument
+  // naming the first pair out of order otherwise.
+  Status CheckOrder() const;
+
+  size_t size() const { return certs_.size(); }
+  x509_st* leaf() const { return certs_.front(); }
+
+ private:
+  std::vector<x509_st*> certs_;
+};
+
+// A parsed private key. Move-only; the key material is freed (and cleared by OpenSSL) with it.
+class PrivateKey {
+ public:
+  PrivateKey();
+  ~PrivateKey();
+  PrivateKey(PrivateKey&&) noexcept;
+  PrivateKey& operator=(PrivateKey&&) noexcept;
+
+  // Accepts RSA and EC keys in PKCS#1, SEC1 and PKCS#8 PEM. Never prompts for a passphrase: an
+  // encrypted key is InvalidArgument "private key is encrypted ...".
+  static Status Parse(std::string_view pem, PrivateKey* out);
+
+  // True when this key is the leaf certificate's key (the API's Certificate.MissMatch otherwise).
+  bool Matches(const CertificateChain& chain) const;
+
+ private:
+  evp_pkey_st* key_ = nullptr;
+};
+
+// The OpenSSL library in use, e.g. "OpenSSL 3.0.11 19 Sep 2023" (for `certform version`).
+std::string OpenSslVersion();
+
+// True when `pem` holds a private key block (any "... PRIVATE KEY-----" header).
+bool HasPrivateKeyBlock(std::string_view pem);
+
+// Overwrites a string holding secret material before it is released.
+void WipeSecret(std::string* secret);
+
+}  // namespace certform::engine

@@ -1,0 +1,44 @@
+#include "engine/config/config.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/digest.h"
+
+namespace certform::engine {
+
+const char* CertTypeName(CertType t) { return t == CertType::kCas ? "cas" : "upload"; }
+
+const DesiredBinding* Config::FindBinding(const std::string& domain) const {
+  auto it = std::find_if(bindings.begin(), bindings.end(),
+                         [&](const DesiredBinding& b) { return b.domain == domain; });
+  return it == bindings.end() ? nullptr : &*it;
+}
+
+std::string ConfigDigest(const Config& config) {
+  // A canonical JSON document (nlohmann orders object keys) hashed with SHA-256.
+  nlohmann::json doc;
+  for (const auto& [name, a] : config.accounts) {
+    doc["accounts"][name] = {
+        {"endpoint", a.endpoint}, {"api", a.api}, {"credentials", a.credentials}};
+    if (a.UploadsViaCas()) doc["accounts"][name]["upload_via"] = "cas";
+  }
+  for (const auto& [key, c] : config.certificates) {
+    doc["certificates"][key] = {{"type", CertTypeName(c.type)},
+                                {"name", c.cert_name},
+                                {"fingerprint", c.info.fingerprint},
+                                {"cert_id", c.cert_id},
+                                {"cert_region", c.cert_region}};
+  }
+  doc["bindings"] = nlohmann::json::array();
+  for (const DesiredBinding& b : config.bindings) {
+    doc["bindings"].push_back({{"domain", b.domain},
+                               {"account", b.account},
+                               {"https", b.https},
+                               {"certificate", b.certificate}});
+  }
+  return Sha256Hex(doc.dump());
+}
+
+}  // namespace certform::engine

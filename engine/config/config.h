@@ -1,0 +1,113 @@
+// Config: the desired bindings, as read from the configuration directory's *.toml files.
+//
+// Plain values (Terraform's configs package). LoadConfig (config_loader.h) builds one from TOML;
+// ResolveCertificates (certificate_resolver.h) then reads and checks the certificates it names.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/base/clock.h"
+#include "engine/base/diagnostics.h"
+#include "engine/config/certificate.h"
+
+namespace certform::engine {
+
+inline constexpr char kDefaultEndpoint[] = "https://cdn.aliyuncs.com";
+inline constexpr char kDefaultCasEndpoint[] = "https://cas.aliyuncs.com";
+// The API's documented per-user limits of the write calls (calls per second).
+inline constexpr double kSetDomainServerCertificateLimit = 10;
+inline constexpr double kSetCdnDomainSslCertificateLimit = 30;
+inline constexpr char kApiSetDomainServerCertificate[] = "SetDomainServerCertificate";
+inline constexpr char kApiSetCdnDomainSslCertificate[] = "SetCdnDomainSSLCertificate";
+// The name given to the account when the configuration declares none.
+inline constexpr char kImplicitAccount[] = "default";
+
+// An Alibaba Cloud user; rate limits are per user.
+struct AccountConfig {
+  std::string name;
+  std::string credentials = "env";                   // "env" or "profile:NAME"
+  std::string endpoint = kDefaultEndpoint;           // scheme://host[:port]
+  std::string api = kApiSetDomainServerCertificate;  // the write call
+  // Write calls per second; by default the API's documented limit of `api` (10 or 30).
+  double rate_limit = kSetDomainServerCertificateLimit;
+  // "direct": each binding sends the certificate and key (the default). "cas": each certificate
+  // is uploaded once to Certificate Management Service and domains are bound by CertId
+  // (SetCdnDomainSSLCertificate with CertType=cas; no key in the binding calls).
+  std::string upload_via = "direct";
+  std::string cas_endpoint = kDefaultCasEndpoint;  // scheme://host[:port] of CAS (2020-04-07)
+  std::string cas_region;  // CertRegion of the uploaded certificates; empty: the API's default
+
+  bool UploadsViaCas() const { return upload_via == "cas"; }
+  SourcePos where;
+};
+
+enum class CertType { kUpload, kCas };
+const char* CertTypeName(CertType t);  // "upload" / "cas", the API's CertType values
+
+struct CertificateConfig {
+  std::string key;  // the NAME of [certificate.NAME]
+  CertType type = CertType::kUpload;
+  std::string cert_file;       // upload: PEM chain, leaf first; path resolved against its TOML file
+  std::string key_file;        // upload: private key path, or empty when key_env is used
+  std::string key_env;         // upload: environment variable holding the private key PEM
+  std::string cert_name;       // CertName sent to the API; derived from the fingerprint if unset
+  bool explicit_name = false;  // cert_name was written in the configuration (`name`)
+  int64_t cert_id = 0;         // cas: the certificate's id in Certificate Management Service
+  std::string cert_region;     // cas: CertRegion, empty for the API default
+  CertificateInfo info;        // upload: filled by ResolveCertificates
+  SourcePos where;
+  SourcePos cert_file_where, key_where;
+};
+
+// One domain's desired binding.
+struct DesiredBinding {
+  std::string domain;       // normalised (lower case); leading dot for wildcard CDN domains
+  std::string account;      // an AccountConfig name
+  bool https = true;        // false: ServerCertificateStatus=off
+  std::string certificate;  // a CertificateConfig key; empty when https is false
+  SourcePos where;          // where the domain is written
+};
+
+// Where the state lives ([state] table): local files (the default) or a PostgreSQL workspace.
+inline constexpr Clock::Duration kDefaultLockLease = std::chrono::seconds(60);
+inline constexpr Clock::Duration kMinLockLease = std::chrono::seconds(10);
+inline constexpr Clock::Duration kMaxLockLease = std::chrono::hours(1);
+
+struct StateSettings {
+  std::string backend = "local";  // "local" | "postgres"
+  // libpq keyword/value string or URI; empty: libpq's own environment (PGHOST, PGPORT,
+  // PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE, ~/.pgpass). Must not hold a password: the
+  // backend checks it with libpq's parser (where libpq is), never repeating it.
+  std::string conn_str;
+  SourcePos conn_str_where;
+  std::string schema = "certform";    // [a-z_][a-z0-9_]*, at most 63 characters
+  std::string workspace = "default";  // one state per workspace; no control characters
+  int history = 20;                   // previous versions kept per workspace
+  // How long the shared lock outlives its holder's last renewal: a holder that stops renewing
+  // (frozen, killed, cut off) loses it after this long, and then sends nothing more.
+  Clock::Duration lock_lease = kDefaultLockLease;
+  SourcePos where;
+  bool valid = true;  // false when the [state] table has errors (reported as diagnostics)
+};
+
+struct Config {
+  std::string dir;                 // the configuration directory
+  std::vector<std::string> files;  // the TOML files read, sorted
+  int expiry_warning_days = 30;    // warn when a certificate expires sooner than this
+  StateSettings state;
+  std::map<std::string, AccountConfig> accounts;
+  std::map<std::string, CertificateConfig> certificates;
+  std::vector<DesiredBinding> bindings;  // sorted by account, then domain
+
+  const DesiredBinding* FindBinding(const std::string& domain) const;
+};
+
+// A digest of what the configuration asks for, after normalisation: bindings, the accounts' API
+// settings and the certificates' identities (fingerprints, names, ids). Comments, formatting and
+// file layout do not change it; any change of desired outcome does.
+std::string ConfigDigest(const Config& config);
+
+}  // namespace certform::engine

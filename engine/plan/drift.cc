@@ -1,0 +1,122 @@
+#include "engine/plan/drift.h"
+
+#include <fmt/format.h>
+
+#include "engine/base/digest.h"
+
+namespace certform::engine {
+
+namespace {
+
+std::string OnOff(bool on) { return on ? "on" : "off"; }
+
+}  // namespace
+
+std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBinding& live) {
+  if (!live.exists) return {"domain no longer exists"};
+  std::vector<std::string> why;
+  if (recorded.https != live.https) {
+    why.push_back(fmt::format("https {}→{}", OnOff(recorded.https), OnOff(live.https)));
+  }
+  if (!recorded.https || !live.https) return why;
+  if (!recorded.fingerprint.empty() && !live.fingerprint.empty() &&
+      recorded.fingerprint != live.fingerprint) {
+    why.push_back(fmt::format("fingerprint {}→{} (changed outside certform)",
+                              ShortFingerprint(recorded.fingerprint),
+                              ShortFingerprint(live.fingerprint)));
+  }
+  if (!recorded.cert_name.empty() && !live.cert_name.empty() &&
+      recorded.cert_name != live.cert_name) {
+    why.push_back(fmt::format("CertName {}→{}", recorded.cert_name, live.cert_name));
+  }
+  if (!recorded.cert_type.empty() && !live.cert_type.empty() &&
+      recorded.cert_type != live.cert_type) {
+    why.push_back(fmt::format("type {}→{}", recorded.cert_type, live.cert_type));
+  }
+  // A CAS certificate is known by its id: another certificate under the same name is drift.
+  if (recorded.cert_type == "cas" && live.cert_type == "cas" && recorded.cert_id != 0 &&
+      live.cert_id != 0 && recorded.cert_id != live.cert_id) {
+    why.push_back(
+        fmt::format("cert_id {}→{} (changed outside certform)", recorded.cert_id, live.cert_id));
+  }
+  return why;
+}
+
+DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, int64_t now,
+                        int warning_days) {
+  DriftReport report;
+  for (const LiveRead& r : reads) {
+    if (!r.ok) {
+      report.failed.push_back(r);
+      continue;
+    }
+    ++report.checked;
+    const StateEntry* recorded = state.Find(r.domain);
+    if (recorded != nullptr) {
+      std::vector<std::string> why = DriftReasons(*recorded, r.live);
+      if (!why.empty()) report.drifted.push_back({r.domain, r.account, std::move(why)});
+    }
+    if (r.live.exists && r.live.https && r.live.not_after > 0 &&
+        r.live.not_after - now < int64_t{warning_days} * 86400) {
+      report.expiring.push_back({r.domain, r.live.not_after, (r.live.not_after - now) / 86400});
+    }
+  }
+  return report;
+}
+
+StateEntry EntryFromLive(const std::string& domain, const std::string& account,
+                         const LiveBinding& live, const Config& config, const std::string& now) {
+  StateEntry e;
+  e.domain = domain;
+  e.account = account;
+  e.https = live.https;
+  e.applied_at = now;
+  if (!live.https) return e;
+  e.cert_type = live.cert_type;
+  e.cert_name = live.cert_name;
+  e.cert_id = live.cert_type == "cas" ? live.cert_id : 0;
+  e.fingerprint = live.fingerprint;
+  e.not_after = live.not_after;
+  for (const auto& [key, c] : config.certificates) {
+    const bool same = c.type == CertType::kUpload
+                          ? !c.info.fingerprint.empty() && c.info.fingerprint == live.fingerprint
+                          : live.cert_type == "cas" &&
+                                (c.cert_id == live.cert_id || c.cert_name == live.cert_name);
+    if (same) {
+      e.certificate = key;
+      break;
+    }
+  }
+  return e;
+}
+
+State RefreshedState(const State& state, const std::vector<LiveRead>& reads, const Config& config,
+                     const std::string& now) {
+  State next = state;
+  for (const LiveRead& r : reads) {
+    const StateEntry* recorded = state.Find(r.domain);
+    if (!r.ok || recorded == nullptr) continue;
+    if (!r.live.exists) {
+      next.entries.erase(r.domain);
+    } else if (!DriftReasons(*recorded, r.live).empty()) {
+      next.entries[r.domain] = EntryFromLive(r.domain, recorded->account, r.live, config, now);
+    }
+  }
+  return next;
+}
+
+void AdoptUpload(const StateEntry& e, const Config& config, const std::string& now, State* state) {
+  auto account = config.accounts.find(e.account);
+  auto cert = config.certificates.find(e.certificate);
+  if (account == config.accounts.end() || !account->second.UploadsViaCas() ||
+      cert == config.certificates.end() || cert->second.type != CertType::kUpload ||
+      e.cert_type != "cas" || e.cert_id == 0 || e.fingerprint.empty()) {
+    return;
+  }
+  const std::string key = UploadKey(e.account, e.fingerprint);
+  if (state->uploads.count(key)) return;
+  state->uploads[key] = UploadEntry{e.account, e.certificate, e.fingerprint, e.cert_name,
+                                    e.cert_id, e.not_after,   now,           ""};
+}
+
+}  // namespace certform::engine

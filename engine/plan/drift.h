@@ -1,0 +1,59 @@
+// Drift: how the live CDN differs from what certform last recorded, and what a refreshed state
+// looks like. Pure functions of their inputs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/calls/live_reader.h"
+#include "engine/config/config.h"
+#include "engine/state/state.h"
+
+namespace certform::engine {
+
+// Why `live` differs from `recorded`, e.g. "fingerprint 3f2a1b0c…→77be12aa… (changed outside
+// certform)", "https on→off", "domain no longer exists"; empty when in sync. Fingerprints are
+// compared, never PEM text.
+std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBinding& live);
+
+struct DriftEntry {
+  std::string domain;
+  std::string account;
+  std::vector<std::string> reasons;
+};
+
+struct ExpiryWarning {
+  std::string domain;
+  int64_t not_after = 0;
+  int64_t days_left = 0;
+};
+
+struct DriftReport {
+  int checked = 0;
+  std::vector<DriftEntry> drifted;      // by domain
+  std::vector<ExpiryWarning> expiring;  // live certificates expiring within the warning window
+  std::vector<LiveRead> failed;         // domains that could not be read
+
+  bool HasDrift() const { return !drifted.empty(); }
+};
+
+DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, int64_t now,
+                        int warning_days);
+
+// The state entry that describes `live` for `domain`; `certificate` is the configuration's
+// certificate with the same fingerprint (upload) or id/name (cas), or empty when none matches.
+StateEntry EntryFromLive(const std::string& domain, const std::string& account,
+                         const LiveBinding& live, const Config& config, const std::string& now);
+
+// `state` with every successfully read entry made to match its live binding (kept fields:
+// applied_at and request_id of unchanged entries); domains that no longer exist are dropped.
+// When `e` (from a live read) is a domain of an upload_via = "cas" account bound by CertId to a
+// configured upload certificate with the same fingerprint, records that CAS certificate in
+// state->uploads, so that the next plan binds by its id instead of uploading it again.
+void AdoptUpload(const StateEntry& e, const Config& config, const std::string& now, State* state);
+
+State RefreshedState(const State& state, const std::vector<LiveRead>& reads, const Config& config,
+                     const std::string& now);
+
+}  // namespace certform::engine

@@ -1,0 +1,70 @@
+// Plan: what apply would do, as a value (Terraform's plans.Plan).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/base/diagnostics.h"
+#include "engine/config/certificate.h"
+#include "engine/state/state.h"
+
+namespace certform::engine {
+
+enum class Action {
+  kNoOp,    // state already matches the configuration
+  kCreate,  // bind: the domain is not in state yet
+  kUpdate,  // certificate, name, type or HTTPS switch differs
+  kDelete,  // in state, gone from configuration: switch HTTPS off, then forget
+};
+
+// "no-op", "create", "update", "delete" (Terraform's JSON action names).
+const char* ActionName(Action a);
+
+struct Change {
+  std::string domain;
+  std::string account;
+  Action action = Action::kNoOp;
+  std::vector<std::string> reasons;  // human, e.g. "fingerprint 3f2a1b0c…→9c1d2e3f…"
+  std::optional<StateEntry> before;  // the state's entry, if any
+  std::optional<StateEntry> after;   // the entry apply records; none for a delete
+  // The certificate `after` serves, for review (upload certificates; empty otherwise).
+  std::optional<CertificateInfo> certificate;
+  // The state shows `after`'s CertName holding other content: the call replaces that content
+  // (SetDomainServerCertificate's ForceSet=1), as a renewal under a fixed name needs.
+  bool replaces_name = false;
+  // Bound by CertId to the certificate uploaded to CAS under this UploadKey (upload_via = "cas");
+  // the id comes from the state's uploads when apply makes the call.
+  std::string upload_key;
+};
+
+// A certificate to upload to Certificate Management Service before the bindings that use it
+// (accounts with upload_via = "cas"): once per account and content.
+struct UploadStep {
+  std::string account;
+  std::string certificate;  // the configuration's certificate key
+  std::string fingerprint;
+  std::string name;                     // its CAS Name
+  std::optional<CertificateInfo> info;  // for review
+};
+
+struct PlanSummary {
+  int create = 0, update = 0, remove = 0, unchanged = 0, upload = 0;
+};
+
+struct Plan {
+  std::string lineage;  // of the state the plan was made against ("" if there was none)
+  int64_t serial = 0;   // of that state
+  std::string config_digest;
+  std::string tool_version;
+  std::string created_at;           // UTC
+  std::vector<UploadStep> uploads;  // done first, by account then certificate
+  std::vector<Change> changes;      // one per domain, no-ops included, by account then domain
+  Diagnostics diags;  // warnings about what the plan cannot change (not in plan files)
+
+  PlanSummary Summary() const;
+  bool HasChanges() const;
+};
+
+}  // namespace certform::engine

@@ -1,0 +1,184 @@
+#include "engine/plan/plan_file.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/base/json_fields.h"
+#include "engine/state/state_file.h"
+
+namespace certform::engine {
+
+namespace {
+
+constexpr char kKind[] = "certform-plan";
+
+nlohmann::ordered_json CertificateToJson(const CertificateInfo& info) {
+  return {{"fingerprint", info.fingerprint},
+          {"subject", info.subject},
+          {"issuer", info.issuer},
+          {"sans", info.sans},
+          {"not_before", info.not_before},
+          {"not_after", info.not_after},
+          {"key_type", info.key_type},
+          {"serial", info.serial},
+          {"chain_length", info.chain_length}};
+}
+
+Status CertificateFromJson(const nlohmann::json& j, const std::string& what,
+                           CertificateInfo* info) {
+  JsonFields f(j, what);
+  info->fingerprint = f.String("fingerprint");
+  info->subject = f.String("subject");
+  info->issuer = f.String("issuer");
+  for (const nlohmann::json& san : f.Array("sans")) {
+    if (!san.is_string()) return Status::Corruption(what + ": sans must hold strings");
+    info->sans.push_back(san.get<std::string>());
+  }
+  info->not_before = f.Int("not_before");
+  info->not_after = f.Int("not_after");
+  info->key_type = f.String("key_type");
+  info->serial = f.String("serial");
+  info->chain_length = static_cast<int>(f.Int("chain_length"));
+  return f.status();
+}
+
+Action ActionFromName(const std::string& name, bool* ok) {
+  for (Action a : {Action::kNoOp, Action::kCreate, Action::kUpdate, Action::kDelete}) {
+    if (name == ActionName(a)) return a;
+  }
+  *ok = false;
+  return Action::kNoOp;
+}
+
+Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* c) {
+  JsonFields f(j, what);
+  c->domain = f.String("domain");
+  c->account = f.String("account");
+  std::string action = f.String("action");
+  if (!f.ok()) return f.status();
+  bool known = true;
+  c->action = ActionFromName(action, &known);
+  if (!known) return Status::Corruption(fmt::format("{}: unknown action \"{}\"", what, action));
+  for (const nlohmann::json& r : f.Array("reasons")) {
+    if (r.is_string()) c->reasons.push_back(r.get<std::string>());
+  }
+  for (const char* key : {"before", "after"}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) continue;
+    StateEntry e;
+    e.domain = c->domain;
+    Status s = EntryFromJson(*it, what + " " + key, &e);
+    if (!s.ok()) return s;
+    (std::string(key) == "before" ? c->before : c->after) = std::move(e);
+  }
+  if (auto it = j.find("certificate"); it != j.end() && !it->is_null()) {
+    CertificateInfo info;
+    Status s = CertificateFromJson(*it, what + " certificate", &info);
+    if (!s.ok()) return s;
+    c->certificate = std::move(info);
+  }
+  if (auto it = j.find("upload_key"); it != j.end() && it->is_string()) {
+    c->upload_key = it->get<std::string>();
+  }
+  if (auto it = j.find("replaces_name"); it != j.end() && it->is_boolean()) {
+    c->replaces_name = it->get<bool>();
+  }
+  if (c->action != Action::kDelete && !c->after) {
+    return Status::Corruption(what + ": an action other than delete needs \"after\"");
+  }
+  return f.status();
+}
+
+}  // namespace
+
+nlohmann::ordered_json ChangeToJson(const Change& c) {
+  nlohmann::ordered_json j;
+  j["domain"] = c.domain;
+  j["account"] = c.account;
+  j["action"] = ActionName(c.action);
+  j["reasons"] = c.reasons;
+  j["before"] = c.before ? EntryToJson(*c.before) : nlohmann::ordered_json(nullptr);
+  j["after"] = c.after ? EntryToJson(*c.after) : nlohmann::ordered_json(nullptr);
+  j["certificate"] =
+      c.certificate ? CertificateToJson(*c.certificate) : nlohmann::ordered_json(nullptr);
+  if (c.replaces_name) j["replaces_name"] = true;  // present only when true
+  if (!c.upload_key.empty()) j["upload_key"] = c.upload_key;
+  return j;
+}
+
+nlohmann::ordered_json UploadsToJson(const std::vector<UploadStep>& uploads) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const UploadStep& u : uploads) {
+    list.push_back({{"account", u.account},
+                    {"certificate", u.certificate},
+                    {"fingerprint", u.fingerprint},
+                    {"name", u.name},
+                    {"details", u.info ? CertificateToJson(*u.info) : nullptr}});
+  }
+  return list;
+}
+
+std::string SerializePlan(const Plan& plan) {
+  nlohmann::ordered_json doc;
+  doc["kind"] = kKind;
+  doc["format_version"] = kPlanFormatVersion;
+  doc["tool_version"] = plan.tool_version;
+  doc["created_at"] = plan.created_at;
+  doc["lineage"] = plan.lineage;
+  doc["serial"] = plan.serial;
+  doc["config_digest"] = plan.config_digest;
+  nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+  for (const Change& c : plan.changes) changes.push_back(ChangeToJson(c));
+  doc["changes"] = std::move(changes);
+  if (!plan.uploads.empty()) doc["uploads"] = UploadsToJson(plan.uploads);
+  return doc.dump(2) + "\n";
+}
+
+Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
+  const std::string what = "plan file " + path;
+  nlohmann::json doc;
+  if (Status s = ParseJsonDocument(text, what, &doc); !s.ok()) return s;
+  JsonFields root(doc, what);
+  if (root.String("kind") != kKind || !root.ok()) {
+    return Status::Corruption(what + " is not a certform plan file");
+  }
+  int64_t version = root.Int("format_version");
+  if (version != kPlanFormatVersion) {
+    return Status::Corruption(fmt::format("{} has format_version {}; this certform reads {}", what,
+                                          version, kPlanFormatVersion));
+  }
+  Plan out;
+  out.tool_version = root.String("tool_version");
+  out.created_at = root.String("created_at");
+  out.lineage = root.String("lineage");
+  out.serial = root.Int("serial");
+  out.config_digest = root.String("config_digest");
+  const nlohmann::json& changes = root.Array("changes");
+  if (!root.ok()) return root.status();
+  for (size_t i = 0; i < changes.size(); ++i) {
+    Change c;
+    Status s = ChangeFromJson(changes[i], fmt::format("{}, change {}", what, i + 1), &c);
+    if (!s.ok()) return s;
+    out.changes.push_back(std::move(c));
+  }
+  if (auto it = doc.find("uploads"); it != doc.end()) {
+    if (!it->is_array()) return Status::Corruption(what + ": uploads is not a list");
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string where = fmt::format("{}, upload {}", what, i + 1);
+      JsonFields f((*it)[i], where);
+      UploadStep u{f.String("account"), f.String("certificate"), f.String("fingerprint"),
+                   f.String("name"), std::nullopt};
+      if (!f.ok()) return f.status();
+      if (auto d = (*it)[i].find("details"); d != (*it)[i].end() && d->is_object()) {
+        CertificateInfo info;
+        if (Status s = CertificateFromJson(*d, where, &info); !s.ok()) return s;
+        u.info = std::move(info);
+      }
+      out.uploads.push_back(std::move(u));
+    }
+  }
+  *plan = std::move(out);
+  return Status::OK();
+}
+
+}  // namespace certform::engine

@@ -1,0 +1,30 @@
+// The saved plan file (`plan --out FILE`, `apply FILE`): JSON, mode 0600, no secret.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/status.h"
+#include "engine/plan/plan.h"
+
+namespace certform::engine {
+
+inline constexpr int kPlanFormatVersion = 1;
+
+std::string SerializePlan(const Plan& plan);
+
+// One change as the plan file stores it: domain, account, action, reasons, before, after,
+// certificate (null where absent). Also the core of `plan --json`.
+nlohmann::ordered_json ChangeToJson(const Change& change);
+
+// The upload steps (accounts with upload_via = "cas") as the plan file and `plan --json` store
+// them: account, certificate, fingerprint, name, details.
+nlohmann::ordered_json UploadsToJson(const std::vector<UploadStep>& uploads);
+
+// Corruption for anything that is not a certform plan file of a known version; `plan` is
+// untouched on error.
+Status ParsePlan(std::string_view text, const std::string& path, Plan* plan);
+
+}  // namespace certform::engine

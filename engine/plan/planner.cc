@@ -1,0 +1,210 @@
+#include "engine/plan/planner.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "engine/base/digest.h"
+#include "engine/base/domain_name.h"
+
+namespace certform::engine {
+
+namespace {
+
+std::string OnOff(bool on) { return on ? "on" : "off"; }
+
+// Why `before` (state) differs from `after` (configuration); empty when they agree.
+std::vector<std::string> Differences(const StateEntry& before, const StateEntry& after) {
+  std::vector<std::string> why;
+  if (before.account != after.account) {
+    why.push_back(fmt::format("account {}→{}", before.account, after.account));
+  }
+  if (before.https != after.https) {
+    why.push_back(fmt::format("https {}→{}", OnOff(before.https), OnOff(after.https)));
+  }
+  if (!after.https) return why;  // with HTTPS off no certificate is served; nothing else matters
+  if (before.certificate != after.certificate && !before.certificate.empty()) {
+    why.push_back(fmt::format("certificate {}→{}", before.certificate, after.certificate));
+  }
+  if (before.cert_type != after.cert_type && !before.cert_type.empty()) {
+    why.push_back(fmt::format("type {}→{}", before.cert_type, after.cert_type));
+  }
+  if (before.fingerprint != after.fingerprint && !before.fingerprint.empty() &&
+      !after.fingerprint.empty()) {
+    why.push_back(fmt::format("fingerprint {}→{}", ShortFingerprint(before.fingerprint),
+                              ShortFingerprint(after.fingerprint)));
+  }
+  if (before.cert_name != after.cert_name) {
+    why.push_back(fmt::format(
+        "CertName {}→{}", before.cert_name.empty() ? "(none)" : before.cert_name, after.cert_name));
+  }
+  if (before.cert_id != after.cert_id && after.cert_id != 0) {
+    why.push_back(fmt::format("cert_id {}→{}", before.cert_id, after.cert_id));
+  }
+  return why;
+}
+
+bool Targeted(const PlanOptions& options, const std::string& domain) {
+  return options.targets.empty() ||
+         std::any_of(options.targets.begin(), options.targets.end(),
+                     [&](const std::string& t) { return NormalizeDomain(t) == domain; });
+}
+
+// True when the state shows `after`'s CertName, in the same account, holding other content.
+bool NameHeldByOtherContent(const State& state, const StateEntry& after) {
+  if (after.cert_type != "upload" || after.cert_name.empty()) return false;
+  return std::any_of(state.entries.begin(), state.entries.end(), [&](const auto& kv) {
+    const StateEntry& e = kv.second;
+    return e.https && e.cert_type == "upload" && e.account == after.account &&
+           e.cert_name == after.cert_name && e.fingerprint != after.fingerprint;
+  });
+}
+
+// Binding `b` of change `c` uses a certificate uploaded to CAS: takes its CertId from the state's
+// uploads, or plans the upload (once per account and content) when the binding will be made.
+void PlanUpload(const Config& config, const State& state, const DesiredBinding& b, Change* c,
+                Plan* plan) {
+  const CertificateConfig& cert = config.certificates.at(b.certificate);
+  c->upload_key = UploadKey(b.account, cert.info.fingerprint);
+  auto known = state.uploads.find(c->upload_key);
+  if (known != state.uploads.end()) {
+    c->after->cert_id = known->second.cert_id;
+    // With the id known, the comparison with the state can be exact.
+    c->reasons = c->before ? Differences(*c->before, *c->after) : c->reasons;
+    if (c->before && c->reasons.empty()) c->action = Action::kNoOp;
+    return;
+  }
+  if (c->action == Action::kNoOp) return;
+  for (const UploadStep& u : plan->uploads) {
+    if (UploadKey(u.account, u.fingerprint) == c->upload_key) return;
+  }
+  plan->uploads.push_back(
+      {b.account, cert.key, cert.info.fingerprint, c->after->cert_name, cert.info});
+}
+
+// True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet.
+bool UsesForceSet(const Config& config, const DesiredBinding& b) {
+  auto account = config.accounts.find(b.account);
+  return account == config.accounts.end() || account->second.api == kApiSetDomainServerCertificate;
+}
+
+}  // namespace
+
+std::string ContentName(const std::string& name, const std::string& fingerprint) {
+  return name + "-" + fingerprint.substr(0, 12);
+}
+
+std::string CasUploadName(const CertificateConfig& c) {
+  return c.explicit_name ? ContentName(c.cert_name, c.info.fingerprint) : c.cert_name;
+}
+
+StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
+  StateEntry e;
+  e.domain = b.domain;
+  e.account = b.account;
+  e.https = b.https;
+  if (!b.https) return e;
+  const CertificateConfig& c = config.certificates.at(b.certificate);
+  e.certificate = c.key;
+  e.cert_type = CertTypeName(c.type);
+  e.cert_name = c.cert_name;
+  auto account = config.accounts.find(b.account);
+  if (c.type == CertType::kUpload && account != config.accounts.end() &&
+      account->second.UploadsViaCas()) {
+    // Uploaded once to CAS, bound by CertId (filled from the state's uploads).
+    e.cert_type = "cas";
+    e.cert_name = CasUploadName(c);
+    e.cert_id = 0;
+    e.fingerprint = c.info.fingerprint;
+    e.not_after = c.info.not_after;
+    return e;
+  }
+  if (c.type == CertType::kUpload && c.explicit_name && account != config.accounts.end() &&
+      account->second.api == kApiSetCdnDomainSslCertificate) {
+    // SetCdnDomainSSLCertificate has no ForceSet: a renewal could never reuse the name, so each
+    // content gets its own, the configured name plus 12 digits of its fingerprint.
+    e.cert_name = ContentName(c.cert_name, c.info.fingerprint);
+  }
+  e.cert_id = c.cert_id;
+  e.fingerprint = c.info.fingerprint;
+  e.not_after = c.info.not_after;
+  return e;
+}
+
+Plan MakePlan(const Config& config, const State& state, const PlanOptions& options) {
+  Plan plan;
+  plan.lineage = state.lineage;
+  plan.serial = state.serial;
+  plan.config_digest = ConfigDigest(config);
+  plan.tool_version = CERTFORM_VERSION;
+  plan.changes.reserve(config.bindings.size() + state.entries.size());
+
+  std::set<std::string> desired;
+  for (const DesiredBinding& b : config.bindings) {
+    desired.insert(b.domain);
+    if (!Targeted(options, b.domain)) continue;
+    Change c;
+    c.domain = b.domain;
+    c.account = b.account;
+    c.after = DesiredEntry(config, b);
+    if (b.https) {
+      const CertificateConfig& cert = config.certificates.at(b.certificate);
+      if (cert.type == CertType::kUpload) c.certificate = cert.info;
+    }
+    if (const StateEntry* prior = state.Find(b.domain)) {
+      c.before = *prior;
+      c.reasons = Differences(*prior, *c.after);
+      c.action = c.reasons.empty() ? Action::kNoOp : Action::kUpdate;
+    } else {
+      c.action = Action::kCreate;
+      c.reasons.push_back(b.https ? "not in state: bind the certificate"
+                                  : "not in state: switch HTTPS off");
+    }
+    if (b.https && config.accounts.count(b.account) &&
+        config.accounts.at(b.account).UploadsViaCas() &&
+        config.certificates.at(b.certificate).type == CertType::kUpload) {
+      PlanUpload(config, state, b, &c, &plan);
+    }
+    if (c.action != Action::kNoOp && UsesForceSet(config, b) &&
+        NameHeldByOtherContent(state, *c.after)) {
+      c.replaces_name = true;
+      c.reasons.push_back(
+          fmt::format("replaces the content of CertName {} (ForceSet)", c.after->cert_name));
+    }
+    plan.changes.push_back(std::move(c));
+  }
+  for (const auto& [domain, entry] : state.entries) {
+    if (desired.count(domain) || !Targeted(options, domain)) continue;
+    if (!config.accounts.count(entry.account)) {
+      // Nothing can switch it off without that account's credentials; the other changes go on.
+      plan.diags.Warning(
+          {},
+          fmt::format("{} cannot be changed: it is in the state under account \"{}\", which is no "
+                      "longer configured",
+                      domain, entry.account),
+          fmt::format("run \"certform state rm {}\" to forget it (the CDN keeps serving what it "
+                      "serves now), or add [account.{}] back to switch its HTTPS off",
+                      domain, entry.account));
+      continue;
+    }
+    Change c;
+    c.domain = domain;
+    c.account = entry.account;
+    c.action = Action::kDelete;
+    c.before = entry;
+    c.reasons.push_back(entry.https ? "no longer in configuration: switch HTTPS off, then forget"
+                                    : "no longer in configuration: forget (HTTPS already off)");
+    plan.changes.push_back(std::move(c));
+  }
+  std::sort(plan.changes.begin(), plan.changes.end(), [](const Change& a, const Change& b) {
+    return std::tie(a.account, a.domain) < std::tie(b.account, b.domain);
+  });
+  std::sort(plan.uploads.begin(), plan.uploads.end(), [](const UploadStep& a, const UploadStep& b) {
+    return std::tie(a.account, a.certificate) < std::tie(b.account, b.certificate);
+  });
+  return plan;
+}
+
+}  // namespace certform::engine

@@ -1,0 +1,115 @@
+#include "engine/state/state_file.h"
+
+#include <fmt/format.h>
+
+#include "engine/base/json_fields.h"
+
+namespace certform::engine {
+
+nlohmann::ordered_json EntryToJson(const StateEntry& e) {
+  nlohmann::ordered_json j;
+  j["account"] = e.account;
+  j["https"] = e.https;
+  j["certificate"] = e.certificate;
+  j["cert_type"] = e.cert_type;
+  j["cert_name"] = e.cert_name;
+  j["cert_id"] = e.cert_id;
+  j["fingerprint"] = e.fingerprint;
+  j["not_after"] = e.not_after;
+  j["applied_at"] = e.applied_at;
+  j["request_id"] = e.request_id;
+  return j;
+}
+
+Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntry* e) {
+  JsonFields f(j, what);
+  e->account = f.String("account");
+  e->https = f.Bool("https");
+  e->certificate = f.String("certificate");
+  e->cert_type = f.String("cert_type");
+  e->cert_name = f.String("cert_name");
+  e->cert_id = f.Int("cert_id");
+  e->fingerprint = f.String("fingerprint");
+  e->not_after = f.Int("not_after");
+  e->applied_at = f.String("applied_at");
+  e->request_id = f.String("request_id");
+  return f.status();
+}
+
+nlohmann::ordered_json UploadToJson(const UploadEntry& u) {
+  return {{"account", u.account},         {"certificate", u.certificate},
+          {"fingerprint", u.fingerprint}, {"name", u.name},
+          {"cert_id", u.cert_id},         {"not_after", u.not_after},
+          {"uploaded_at", u.uploaded_at}, {"request_id", u.request_id}};
+}
+
+Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEntry* u) {
+  JsonFields f(j, what);
+  u->account = f.String("account");
+  u->certificate = f.String("certificate");
+  u->fingerprint = f.String("fingerprint");
+  u->name = f.String("name");
+  u->cert_id = f.Int("cert_id");
+  u->not_after = f.Int("not_after");
+  u->uploaded_at = f.String("uploaded_at");
+  u->request_id = f.String("request_id");
+  return f.status();
+}
+
+std::string SerializeState(const State& state) {
+  nlohmann::ordered_json doc;
+  doc["format_version"] = state.format_version;
+  doc["lineage"] = state.lineage;
+  doc["serial"] = state.serial;
+  doc["tool_version"] = state.tool_version;
+  nlohmann::ordered_json domains = nlohmann::ordered_json::object();
+  for (const auto& [domain, e] : state.entries) domains[domain] = EntryToJson(e);
+  doc["domains"] = std::move(domains);
+  if (!state.uploads.empty()) {  // only accounts with upload_via = "cas" have any
+    nlohmann::ordered_json uploads = nlohmann::ordered_json::array();
+    for (const auto& [key, u] : state.uploads) uploads.push_back(UploadToJson(u));
+    doc["uploads"] = std::move(uploads);
+  }
+  return doc.dump(2) + "\n";
+}
+
+Status ParseState(std::string_view text, const std::string& path, State* state) {
+  nlohmann::json doc;
+  if (Status s = ParseJsonDocument(text, "state file " + path, &doc); !s.ok()) return s;
+  State out;
+  JsonFields root(doc, "state file " + path);
+  out.format_version = static_cast<int>(root.Int("format_version"));
+  if (root.ok() && out.format_version != kStateFormatVersion) {
+    return Status::InvalidArgument(fmt::format(
+        "state file {} has format_version {}, and this certform ({}) reads only version {}; "
+        "use the certform release that wrote it",
+        path, out.format_version, CERTFORM_VERSION, kStateFormatVersion));
+  }
+  out.lineage = root.String("lineage");
+  out.serial = root.Int("serial");
+  out.tool_version = root.String("tool_version");
+  const nlohmann::json& domains = root.Object("domains");
+  if (!root.ok()) return root.status();
+  if (out.serial < 0) return Status::Corruption("state file " + path + ": serial is negative");
+  for (const auto& [domain, value] : domains.items()) {
+    StateEntry e;
+    e.domain = domain;
+    Status s = EntryFromJson(value, fmt::format("state file {}, domain \"{}\"", path, domain), &e);
+    if (!s.ok()) return s;
+    out.entries.emplace(domain, std::move(e));
+  }
+  if (auto it = doc.find("uploads"); it != doc.end()) {
+    if (!it->is_array())
+      return Status::Corruption("state file " + path + ": uploads is not a list");
+    for (size_t i = 0; i < it->size(); ++i) {
+      UploadEntry u;
+      Status s = UploadFromJson((*it)[i], fmt::format("state file {}, upload {}", path, i + 1), &u);
+      if (!s.ok()) return s;
+      out.uploads.emplace(UploadKey(u.account, u.fingerprint), std::move(u));
+    }
+  }
+  *state = std::move(out);
+  return Status::OK();
+}
+
+}  // namespace certform::engine

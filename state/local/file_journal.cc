@@ -1,0 +1,40 @@
+#include "state/local/file_journal.h"
+
+#include <fmt/format.h>
+
+#include "state/local/state_store.h"
+
+namespace certform::engine {
+
+Status Journal::Append(const JournalRecord& record) {
+  return fs_.AppendDurable(path_, JournalRecordToJson(record) + "\n", kPrivateFileMode);
+}
+
+Status Journal::Replay(State* state, int* applied) {
+  *applied = 0;
+  std::string text;
+  Status s = fs_.ReadFile(path_, &text);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s;
+  size_t start = 0;
+  int line_no = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    const bool complete = end != std::string::npos;
+    std::string line = text.substr(start, complete ? end - start : std::string::npos);
+    ++line_no;
+    start = complete ? end + 1 : text.size();
+    if (line.empty()) continue;
+    JournalRecord r;
+    if (!JournalRecordFromJson(line, &r)) {
+      if (!complete) break;  // torn final write: the call it describes was never reported
+      return Status::Corruption(
+          fmt::format("journal {} line {} is not a certform journal record", path_, line_no));
+    }
+    ApplyRecord(r, state);
+    ++*applied;
+  }
+  return Status::OK();
+}
+
+}  // namespace certform::engine
