@@ -111,7 +111,9 @@ nlohmann::ordered_json OutcomeJson(const ChangeOutcome& o) {
 class JsonView final : public engine::ApplyObserver {
  public:
   explicit JsonView(std::ostream& out) : out_(out) {}
-  void OnApplyStart(int total) override { Emit({{"type", "apply_start"}, {"total", total}}); }
+  void OnApplyStart(int total) override {
+    Emit({{"type", "apply_start"}, {"format_version", kApplyJsonVersion}, {"total", total}});
+  }
   void OnRetry(const std::string& domain, int attempt, engine::Clock::Duration wait,
                const std::string& why) override {
     Emit({{"type", "retry"},

@@ -10,6 +10,9 @@
 
 namespace certform::cli {
 
+// apply --json's format_version, on its apply_start event: 1.1 added the `upload` events.
+inline constexpr char kApplyJsonVersion[] = "1.1";
+
 // kJson: JSON lines; kTerminal: an updating progress line; kPlain: one line per event.
 enum class ViewMode { kPlain, kTerminal, kJson };
 

@@ -97,7 +97,7 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
 
 nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagnostics& diags) {
   nlohmann::ordered_json doc;
-  doc["format_version"] = "1.0";
+  doc["format_version"] = kPlanJsonVersion;
   doc["certform_version"] = CERTFORM_VERSION;
   doc["valid"] = !diags.HasErrors();
   if (plan != nullptr) {

@@ -12,6 +12,10 @@
 
 namespace certform::cli {
 
+// plan --json's format_version: 1.1 added `uploads` and `summary.upload` (CAS uploads). Field
+// names are stable within a major version; additions bump the minor.
+inline constexpr char kPlanJsonVersion[] = "1.1";
+
 // The reviewable plan: each change with its certificate details and reasons (never a key), then
 // "Plan: N to bind, N to update, N to disable." or "No changes." `now` (Unix seconds) is used for
 // "expires in N days".

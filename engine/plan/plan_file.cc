@@ -143,9 +143,10 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     return Status::Corruption(what + " is not a certform plan file");
   }
   int64_t version = root.Int("format_version");
-  if (version != kPlanFormatVersion) {
-    return Status::Corruption(fmt::format("{} has format_version {}; this certform reads {}", what,
-                                          version, kPlanFormatVersion));
+  if (version < kOldestPlanFormatVersion || version > kPlanFormatVersion) {
+    return Status::Corruption(fmt::format("{} has format_version {}; this certform reads {} to {}",
+                                          what, version, kOldestPlanFormatVersion,
+                                          kPlanFormatVersion));
   }
   Plan out;
   out.tool_version = root.String("tool_version");
@@ -162,6 +163,9 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     out.changes.push_back(std::move(c));
   }
   if (auto it = doc.find("uploads"); it != doc.end()) {
+    if (version < 2) {
+      return Status::Corruption(what + ": uploads in a format_version 1 plan (they came in 2)");
+    }
     if (!it->is_array()) return Status::Corruption(what + ": uploads is not a list");
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string where = fmt::format("{}, upload {}", what, i + 1);

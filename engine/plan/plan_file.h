@@ -11,7 +11,10 @@
 
 namespace certform::engine {
 
-inline constexpr int kPlanFormatVersion = 1;
+// The plan file's format. 2 added `uploads` (the CAS upload steps); version 1 plans (made by a
+// certform that did not upload through CAS) are still applied.
+inline constexpr int kPlanFormatVersion = 2;
+inline constexpr int kOldestPlanFormatVersion = 1;
 
 std::string SerializePlan(const Plan& plan);
 

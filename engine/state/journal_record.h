@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "engine/state/state.h"
 #include "engine/base/status.h"
+#include "engine/state/state.h"
 
 namespace certform::engine {
 

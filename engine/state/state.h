@@ -10,7 +10,10 @@
 
 namespace certform::engine {
 
-inline constexpr int kStateFormatVersion = 1;
+// The state file's format. 2 added `uploads` (certificates uploaded to CAS); version 1 files
+// (no uploads) are read as they are and written back as version 2.
+inline constexpr int kStateFormatVersion = 2;
+inline constexpr int kOldestStateFormatVersion = 1;
 
 struct StateEntry {
   std::string domain;

@@ -58,7 +58,7 @@ Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEn
 
 std::string SerializeState(const State& state) {
   nlohmann::ordered_json doc;
-  doc["format_version"] = state.format_version;
+  doc["format_version"] = kStateFormatVersion;  // an older file read is written back as the current
   doc["lineage"] = state.lineage;
   doc["serial"] = state.serial;
   doc["tool_version"] = state.tool_version;
@@ -79,11 +79,13 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
   State out;
   JsonFields root(doc, "state file " + path);
   out.format_version = static_cast<int>(root.Int("format_version"));
-  if (root.ok() && out.format_version != kStateFormatVersion) {
+  if (root.ok() && (out.format_version < kOldestStateFormatVersion ||
+                    out.format_version > kStateFormatVersion)) {
     return Status::InvalidArgument(fmt::format(
-        "state file {} has format_version {}, and this certform ({}) reads only version {}; "
+        "state file {} has format_version {}, and this certform ({}) reads versions {} to {}; "
         "use the certform release that wrote it",
-        path, out.format_version, CERTFORM_VERSION, kStateFormatVersion));
+        path, out.format_version, CERTFORM_VERSION, kOldestStateFormatVersion,
+        kStateFormatVersion));
   }
   out.lineage = root.String("lineage");
   out.serial = root.Int("serial");
@@ -99,6 +101,11 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
     out.entries.emplace(domain, std::move(e));
   }
   if (auto it = doc.find("uploads"); it != doc.end()) {
+    if (out.format_version < 2) {
+      return Status::Corruption(
+          fmt::format("state file {}: uploads in a format_version {} file (they came in version 2)",
+                      path, out.format_version));
+    }
     if (!it->is_array())
       return Status::Corruption("state file " + path + ": uploads is not a list");
     for (size_t i = 0; i < it->size(); ++i) {

@@ -69,8 +69,16 @@ TEST_CASE("plan file: other JSON, broken JSON and unknown versions are refused",
   CHECK(broken.code() == Status::Code::kCorruption);
   CHECK(broken.message().find("not valid JSON (line 1") != std::string::npos);
   std::string text = SerializePlan(SamplePlan());
-  text.replace(text.find("\"format_version\": 1"), 19, "\"format_version\": 9");
+  text.replace(text.find("\"format_version\": 2"), 19, "\"format_version\": 9");
   CHECK(ParsePlan(text, "x.cfp", &p).message().find("format_version 9") != std::string::npos);
+}
+
+TEST_CASE("plan file: a version 1 plan (before uploads) is still read", "[plan_file]") {
+  std::string text = SerializePlan(SamplePlan());
+  text.replace(text.find("\"format_version\": 2"), 19, "\"format_version\": 1");
+  Plan p;
+  REQUIRE(ParsePlan(text, "x.cfp", &p).ok());
+  CHECK(p.changes.size() == SamplePlan().changes.size());
 }
 
 TEST_CASE("plan file: a change with an unknown action is refused", "[plan_file]") {

@@ -173,11 +173,38 @@ TEST_CASE("state: a missing or mistyped field is named", "[state]") {
 TEST_CASE("state: a newer format version is refused, never overwritten", "[state]") {
   State s;
   Status st = ParseState(
-      "{\"format_version\": 2, \"lineage\": \"x\", \"serial\": 1, \"tool_version\": \"9\", "
+      "{\"format_version\": 3, \"lineage\": \"x\", \"serial\": 1, \"tool_version\": \"9\", "
       "\"domains\": {}}",
       "s.json", &s);
   CHECK(st.code() == Status::Code::kInvalidArgument);
-  CHECK(st.message().find("format_version 2") != std::string::npos);
+  CHECK(st.message().find("format_version 3") != std::string::npos);
+  CHECK(st.message().find("reads versions 1 to 2") != std::string::npos);
+}
+
+TEST_CASE("state: a version 1 file (before uploads) is read and written back as version 2",
+          "[state]") {
+  TempDir dir;
+  PosixFileSystem fs;
+  CountingRandom random;
+  dir.Write("certform.state.json",
+            "{\"format_version\": 1, \"lineage\": \"11111111-2222-4333-8444-555555555555\", "
+            "\"serial\": 3, \"tool_version\": \"0.1.0\", \"domains\": {}}");
+  StateStore store(fs, dir.Path("certform.state.json"));
+  State prior;
+  REQUIRE(store.Load(&prior).ok());
+  CHECK(prior.format_version == 1);
+  State next = prior;
+  next.entries["www.example.com"] = Entry("www.example.com");
+  REQUIRE(store.Write(prior, &next, random).ok());
+  CHECK(dir.Read("certform.state.json").find("\"format_version\": 2") != std::string::npos);
+  CHECK(next.serial == 4);
+  // Uploads came with version 2: a version 1 file that holds them was not written by certform.
+  State odd;
+  Status st = ParseState(
+      "{\"format_version\": 1, \"lineage\": \"x\", \"serial\": 1, \"tool_version\": \"9\", "
+      "\"domains\": {}, \"uploads\": []}",
+      "s.json", &odd);
+  CHECK(st.code() == Status::Code::kCorruption);
 }
 
 TEST_CASE("state: serialisation holds no key material, only fingerprints", "[state]") {
