@@ -75,10 +75,10 @@ std::vector<DescribedCommand> DescribeCommands(Context& ctx) {
       continue;
     }
     if (std::string(c.name) == "state") {
-      for (const auto& [sub, summary] : StateSubcommands()) {
-        DescribedCommand d{std::string("state ") + sub, summary, {}};
+      for (const Command& sub : StateSubcommands()) {
+        DescribedCommand d{std::string("state ") + sub.name, sub.summary, {}};
         ctx.describe = &d.doc;
-        c.run({sub}, ctx);
+        c.run({sub.name}, ctx);
         out.push_back(std::move(d));
       }
       continue;

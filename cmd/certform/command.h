@@ -15,7 +15,8 @@ struct Command {
   const char* name;
   const char* summary;  // one line for `certform --help`
   int (*run)(const Args& args, Context& ctx);
-  bool hidden = false;  // for tools (man pages, completion), not listed
+  bool hidden = false;        // for tools (man pages, completion), not listed
+  const char* operands = "";  // for a subcommand's usage line, e.g. "DOMAIN..."
 };
 
 // A command (or a state subcommand, "state rm") as it describes itself.
@@ -29,8 +30,8 @@ struct DescribedCommand {
 // its own CommandLine (the text --help prints).
 std::vector<DescribedCommand> DescribeCommands(Context& ctx);
 
-// The state subcommands with their one-line summaries.
-const std::vector<std::pair<std::string, std::string>>& StateSubcommands();
+// The state subcommands, rows of a table like Commands().
+const std::vector<Command>& StateSubcommands();
 
 // Every command, in the order `certform --help` lists them.
 const std::vector<Command>& Commands();

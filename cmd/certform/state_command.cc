@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
+#include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/workspace.h"
 #include "engine/base/suggest.h"
@@ -187,44 +189,37 @@ int Unlock(const Args& args, Context& ctx) {
 
 }  // namespace
 
-const std::vector<std::pair<std::string, std::string>>& StateSubcommands() {
-  static const std::vector<std::pair<std::string, std::string>> kSub = {
-      {"list", "List the domains in the state"},
-      {"show", "Show one domain's entry"},
-      {"rm", "Forget domains (the CDN is not touched)"},
-      {"push", "Copy the local state file into the PostgreSQL workspace"},
-      {"pull", "Copy the PostgreSQL workspace's state into the local file"},
-      {"unlock", "Show who holds the state lock; release it by its id"}};
+const std::vector<Command>& StateSubcommands() {
+  // One row per subcommand: dispatch, `state --help`, `certform --help`, completion and the man
+  // pages all read this table.
+  static const std::vector<Command> kSub = {
+      {"list", "List the domains in the state", List, false, ""},
+      {"show", "Show one domain's entry", Show, false, "DOMAIN"},
+      {"rm", "Forget domains (the CDN is not touched)", Remove, false, "DOMAIN..."},
+      {"push", "Copy the local state file into the PostgreSQL workspace", StatePush},
+      {"pull", "Copy the PostgreSQL workspace's state into the local file", StatePull},
+      {"unlock", "Show who holds the state lock; release it by its id", Unlock, false, "[ID]"}};
   return kSub;
 }
 
 int RunState(const Args& args, Context& ctx) {
-  std::vector<std::string> kSub;
-  for (const auto& [name, summary] : StateSubcommands()) kSub.push_back(name);
+  std::vector<std::string> names;
+  for (const Command& c : StateSubcommands()) names.push_back(c.name);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    fmt::print(args.empty() ? ctx.err : ctx.out,
-               "Usage: certform state SUBCOMMAND [options]\n\n"
-               "  list          {}\n"
-               "  show DOMAIN   {}\n"
-               "  rm DOMAIN...  {}\n"
-               "  push          {}\n"
-               "  pull          {}\n"
-               "  unlock [ID]   {}\n",
-               StateSubcommands()[0].second, StateSubcommands()[1].second,
-               StateSubcommands()[2].second, StateSubcommands()[3].second,
-               StateSubcommands()[4].second, StateSubcommands()[5].second);
+    std::string usage = "Usage: certform state SUBCOMMAND [options]\n\n";
+    for (const Command& c : StateSubcommands()) {
+      usage += fmt::format("  {:<13} {}\n", fmt::format("{} {}", c.name, c.operands), c.summary);
+    }
+    fmt::print(args.empty() ? ctx.err : ctx.out, "{}", usage);
     return args.empty() ? kExitError : kExitOk;
   }
-  Args rest(args.begin() + 1, args.end());
-  if (args[0] == "list") return List(rest, ctx);
-  if (args[0] == "show") return Show(rest, ctx);
-  if (args[0] == "rm") return Remove(rest, ctx);
-  if (args[0] == "push") return StatePush(rest, ctx);
-  if (args[0] == "pull") return StatePull(rest, ctx);
-  if (args[0] == "unlock") return Unlock(rest, ctx);
-  std::string hint = engine::Suggest(args[0], kSub);
+  const Args rest(args.begin() + 1, args.end());
+  for (const Command& c : StateSubcommands()) {
+    if (args[0] == c.name) return c.run(rest, ctx);
+  }
+  std::string hint = engine::Suggest(args[0], names);
   fmt::print(ctx.err, "certform state: unknown subcommand \"{}\"{}\n", args[0],
-             hint.empty() ? " (use list, show, rm, push, pull or unlock)"
+             hint.empty() ? fmt::format(" (use {})", fmt::join(names, ", "))
                           : fmt::format(" (did you mean \"{}\"?)", hint));
   return kExitError;
 }
