@@ -1,0 +1,146 @@
+// [[binding]]: domains and the certificate they serve; linked across files once all are read.
+#include <algorithm>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "engine/base/domain_name.h"
+#include "engine/config/toml_file_reader.h"
+
+namespace certform::engine::config_reading {
+
+namespace {
+
+const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https"};
+
+}  // namespace
+
+void FileReader::ReadBindings(const toml::node& n) {
+  const toml::array* arr = n.as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    diags_->Error(Pos(n), "\"binding\" must be an array of tables, written [[binding]]");
+    return;
+  }
+  for (const toml::node& item : *arr) ReadBinding(*item.as_table());
+}
+
+void FileReader::ReadBinding(const toml::table& t) {
+  CheckKeys(t, kBindingKeys, "[[binding]]");
+  RawBinding raw;
+  raw.binding.where = Pos(t);
+  if (const toml::node* h = t.get("https")) {
+    if (h->is_boolean()) {
+      raw.binding.https = *h->value<bool>();
+    } else {
+      WrongType(*h, "https", "a boolean");
+    }
+  }
+  if (auto v = String(t, "certificate")) {
+    raw.binding.certificate = *v;
+    raw.certificate_where = Pos(*t.get("certificate"));
+    if (!raw.binding.https) {
+      diags_->Error(raw.certificate_where, "a binding with https = false takes no \"certificate\"",
+                    "HTTPS off means no certificate is served; remove one of the two");
+    }
+  } else if (raw.binding.https && !t.get("certificate")) {
+    diags_->Error(raw.binding.where, "binding needs \"certificate\" (or https = false)");
+  }
+  if (auto v = String(t, "account")) {
+    raw.binding.account = *v;
+    raw.account_given = true;
+    raw.account_where = Pos(*t.get("account"));
+  }
+  const toml::node* domains = t.get("domains");
+  if (domains == nullptr) {
+    diags_->Error(raw.binding.where, "binding needs \"domains\", a list of CDN domain names");
+    return;
+  }
+  const toml::array* list = domains->as_array();
+  if (list == nullptr) return WrongType(*domains, "domains", "an array of strings");
+  if (list->empty()) {
+    diags_->Error(Pos(*domains), "\"domains\" is empty");
+    return;
+  }
+  for (const toml::node& d : *list) {
+    if (!d.is_string()) {
+      WrongType(d, "domains[]", "a string");
+      continue;
+    }
+    std::string domain = NormalizeDomain(*d.value<std::string>());
+    std::string problem = DomainNameProblem(domain);
+    if (!problem.empty()) {
+      diags_->Error(Pos(d), fmt::format("invalid domain \"{}\": {}", domain, problem));
+      continue;
+    }
+    RawBinding one = raw;
+    one.binding.domain = domain;
+    one.binding.where = Pos(d);
+    bindings_.push_back(std::move(one));
+  }
+}
+
+// Cross-file checks once every file is read: references, the implicit account, duplicates.
+void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagnostics* diags) {
+  const bool implicit_account = config->accounts.empty();
+  if (implicit_account) {
+    AccountConfig a;
+    a.name = kImplicitAccount;
+    config->accounts[a.name] = a;
+  }
+  std::vector<std::string> account_names, certificate_names;
+  for (const auto& [name, a] : config->accounts) account_names.push_back(name);
+  for (const auto& [name, c] : config->certificates) certificate_names.push_back(name);
+
+  std::map<std::string, SourcePos> bound;
+  for (FileReader::RawBinding& r : raw) {
+    DesiredBinding& b = r.binding;
+    if (!r.account_given) {
+      if (config->accounts.size() == 1) {
+        b.account = config->accounts.begin()->first;
+      } else {
+        diags->Error(b.where, fmt::format("domain \"{}\" needs \"account\" in its binding: there "
+                                          "are {} accounts",
+                                          b.domain, config->accounts.size()));
+      }
+    } else if (!config->accounts.count(b.account)) {
+      std::string hint = Suggest(b.account, account_names);
+      diags->Error(r.account_where, fmt::format("account \"{}\" is not defined", b.account),
+                   hint.empty() ? "define it as [account." + b.account + "]"
+                                : fmt::format("did you mean \"{}\"?", hint));
+    }
+    if (!b.certificate.empty() && !config->certificates.count(b.certificate)) {
+      std::string hint = Suggest(b.certificate, certificate_names);
+      diags->Error(r.certificate_where,
+                   fmt::format("certificate \"{}\" is not defined", b.certificate),
+                   hint.empty() ? "define it as [certificate." + b.certificate + "]"
+                                : fmt::format("did you mean \"{}\"?", hint));
+    }
+    auto [it, inserted] = bound.emplace(b.domain, b.where);
+    if (!inserted) {
+      diags->Error(b.where, fmt::format("domain \"{}\" is bound twice", b.domain),
+                   fmt::format("first bound at {}", it->second.ToString()));
+      continue;
+    }
+    config->bindings.push_back(std::move(b));
+  }
+  std::sort(config->bindings.begin(), config->bindings.end(),
+            [](const DesiredBinding& a, const DesiredBinding& b) {
+              return std::tie(a.account, a.domain) < std::tie(b.account, b.domain);
+            });
+  for (const auto& [name, c] : config->certificates) {
+    if (c.type != CertType::kCas || c.cert_id != 0) continue;
+    for (const DesiredBinding& b : config->bindings) {
+      auto acc = config->accounts.find(b.account);
+      if (b.certificate == name && acc != config->accounts.end() &&
+          acc->second.api == kApiSetCdnDomainSslCertificate) {
+        diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": account \"{}\" "
+                                          "uses {}, which selects CAS certificates by id",
+                                          name, b.account, kApiSetCdnDomainSslCertificate));
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace certform::engine::config_reading
