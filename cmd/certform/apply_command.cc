@@ -158,22 +158,19 @@ int RunApply(const Args& args, Context& ctx) {
     return kExitError;
   };
 
-  // One order for every command: the configuration (read once, [state] included), then the
+  // The workspace, opened as every command opens it: the configuration (read once), the
   // backend, the lock, the journal recovered, the state.
-  engine::Diagnostics diags;
-  engine::Config config = LoadCheckedConfig(common, ctx, &diags);
-  if (!common.json) PrintDiagnostics(ctx.err, diags, style);
-  if (diags.HasErrors()) return kExitError;
-  std::unique_ptr<engine::StateBackend> backend;
-  engine::Status s = OpenStateBackend(common, config.state, ctx, &backend);
+  Workspace ws;
+  engine::Status s = ws.Open(
+      common, {"certform apply", ConfigUse::kApply, StateAccess::kWrite, lock_timeout}, ctx);
+  if (!common.json) PrintDiagnostics(ctx.err, ws.diags(), style);
+  if (ws.failed_at() == Workspace::Stage::kConfig) return kExitError;
   if (!s.ok()) return fail(s.message());
-  std::unique_ptr<engine::StateBackendLock> lock;
-  s = LockState(ctx, *backend, "certform apply", lock_timeout, &lock);
-  if (!s.ok()) return fail(s.message());
-  engine::State state;
-  int replayed = 0;
-  s = LoadStateForWrite(ctx, *backend, &state, &replayed);
-  if (!s.ok()) return fail(s.message());
+  engine::Config& config = ws.config();
+  engine::StateBackend* backend = &ws.backend();
+  engine::StateBackendLock* lock = ws.lock();
+  engine::State& state = ws.state();
+  const int replayed = ws.replayed();
   if (replayed > 0 && !common.json) {
     fmt::print(ctx.out, "Recovered {} completed call{} from an interrupted apply.\n", replayed,
                replayed == 1 ? "" : "s");

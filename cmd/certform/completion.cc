@@ -194,12 +194,12 @@ int RunComplete(const Args& args, Context& ctx) {
     return kExitOk;
   }
   if (kind[0] == "state") {
-    std::unique_ptr<engine::StateBackend> backend;
-    engine::State state;
-    if (!OpenStateBackend(common, ctx, &backend).ok() || !backend->Load(&state).ok()) {
+    Workspace ws;
+    if (!ws.Open(common, {"certform __complete", ConfigUse::kStateOnly, StateAccess::kRead}, ctx)
+             .ok()) {
       return kExitError;
     }
-    for (const auto& [domain, e] : state.entries) fmt::print(ctx.out, "{}\n", domain);
+    for (const auto& [domain, e] : ws.state().entries) fmt::print(ctx.out, "{}\n", domain);
     return kExitOk;
   }
   return kExitError;

@@ -36,17 +36,17 @@ int RunDrift(const Args& args, Context& ctx) {
   if (auto exit = cl.Parse(args, ctx)) return *exit;
   Style style = Style::For(ctx, common.no_color);
 
-  engine::Diagnostics diags;
-  engine::Config config = LoadConfigForLive(common.config_dir, ctx, &diags);
-  std::unique_ptr<engine::StateBackend> backend;
-  engine::State state;
-  int replayed = 0;
-  engine::Status opened = OpenStateBackend(common, config.state, ctx, &backend);
-  if (!opened.ok()) {
+  Workspace ws;
+  const engine::Status opened =
+      ws.Open(common, {"certform drift", ConfigUse::kLive, StateAccess::kRead}, ctx);
+  engine::Diagnostics& diags = ws.diags();
+  if (ws.failed_at() == Workspace::Stage::kBackend) {
     diags.Error({}, "cannot use the state", opened.message());
-  } else if (engine::Status s = LoadState(ctx, *backend, &state, &replayed); !s.ok()) {
-    diags.Error({backend->Describe(), 0, 0}, "cannot use the state", s.message());
+  } else if (!opened.ok() && ws.failed_at() != Workspace::Stage::kConfig) {
+    diags.Error({ws.backend().Describe(), 0, 0}, "cannot use the state", opened.message());
   }
+  const engine::Config& config = ws.config();
+  const engine::State& state = ws.state();
   if (diags.HasErrors()) {
     PrintDiagnostics(ctx.err, diags, style);
     return kExitError;

@@ -48,16 +48,19 @@ int RunPlan(const Args& args, Context& ctx) {
   cl.NormalizeDomains(&plan_options.targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
 
-  engine::Diagnostics diags;
-  engine::Config config = LoadCheckedConfig(common, ctx, &diags, engine::KeyPolicy::kWhenPresent);
-  std::unique_ptr<engine::StateBackend> backend;
-  engine::State state;
-  engine::Status opened = OpenStateBackend(common, config.state, ctx, &backend);
-  if (!opened.ok()) {
+  Workspace ws;
+  const engine::Status opened = ws.Open(
+      common,
+      {"certform plan (recovering a journal)", ConfigUse::kPlan, StateAccess::kPlan, lock_timeout},
+      ctx);
+  engine::Diagnostics& diags = ws.diags();
+  if (ws.failed_at() == Workspace::Stage::kBackend) {
     diags.Error({}, "cannot use the state", opened.message());
-  } else if (engine::Status s = LoadStateForPlan(ctx, *backend, lock_timeout, &state); !s.ok()) {
-    diags.Error({backend->Describe(), 0, 0}, "cannot use the state file", s.message());
+  } else if (!opened.ok() && ws.failed_at() != Workspace::Stage::kConfig) {
+    diags.Error({ws.backend().Describe(), 0, 0}, "cannot use the state file", opened.message());
   }
+  engine::Config& config = ws.config();
+  engine::State& state = ws.state();
   Style style = Style::For(ctx, common.no_color);
   if (diags.HasErrors()) {
     if (common.json) {

@@ -71,14 +71,6 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
   return out;
 }
 
-engine::Config LoadConfigForLive(const std::string& config_dir, Context& ctx,
-                                 engine::Diagnostics* diags) {
-  engine::Config config = LoadConfigFiles(config_dir, ctx, diags);
-  engine::FingerprintCertificates(&config, ctx.fs);
-  diags->Sort();
-  return config;
-}
-
 engine::Status ReadLiveBindings(const engine::Config& config,
                                 const std::vector<engine::DomainRef>& domains,
                                 const ConnectionOptions& connection, Context& ctx,

@@ -61,11 +61,6 @@ class ConfigMaterial final : public engine::CertificateMaterial {
   Context& ctx_;
 };
 
-// For commands that read the live CDN without needing private keys (drift, refresh, import,
-// plan --refresh): the configuration with its certificates fingerprinted from their PEM files.
-engine::Config LoadConfigForLive(const std::string& config_dir, Context& ctx,
-                                 engine::Diagnostics* diags);
-
 // Reads the live bindings of `domains`, building the providers their accounts need. A missing
 // credential is an error before any call is made.
 engine::Status ReadLiveBindings(const engine::Config& config,

@@ -87,10 +87,18 @@ int RunPrune(const Args& args, Context& ctx) {
         "nobody can confirm here (standard input is not a terminal); use --auto-approve "
         "or --dry-run");
   }
-  engine::Diagnostics diags;
-  engine::Config config = LoadConfigForLive(common.config_dir, ctx, &diags);
-  PrintDiagnostics(ctx.err, diags, Style::For(ctx, common.no_color));
-  if (diags.HasErrors()) return kExitError;
+  Workspace ws;
+  engine::Status s = ws.Open(common,
+                             {"certform prune", ConfigUse::kLive,
+                              dry_run ? StateAccess::kRead : StateAccess::kWrite, lock_timeout},
+                             ctx);
+  PrintDiagnostics(ctx.err, ws.diags(), Style::For(ctx, common.no_color));
+  if (ws.failed_at() == Workspace::Stage::kConfig) return kExitError;
+  if (!s.ok()) return fail(s.message());
+  const engine::Config& config = ws.config();
+  engine::StateBackend* backend = &ws.backend();
+  engine::StateBackendLock* lock = ws.lock();
+  engine::State& state = ws.state();
   std::set<std::string> accounts;
   for (const auto& [name, a] : config.accounts) {
     if (a.UploadsViaCas()) accounts.insert(name);
@@ -99,16 +107,6 @@ int RunPrune(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "Nothing to prune: no account uploads through CAS (upload_via).\n");
     return kExitOk;
   }
-  std::unique_ptr<engine::StateBackend> backend;
-  engine::Status s = OpenStateBackend(common, config.state, ctx, &backend);
-  if (!s.ok()) return fail(s.message());
-  std::unique_ptr<engine::StateBackendLock> lock;
-  engine::State state;
-  int replayed = 0;
-  s = dry_run ? LoadState(ctx, *backend, &state, &replayed)
-              : LockState(ctx, *backend, "certform prune", lock_timeout, &lock);
-  if (s.ok() && !dry_run) s = LoadStateForWrite(ctx, *backend, &state, &replayed);
-  if (!s.ok()) return fail(s.message());
 
   std::map<std::string, std::vector<engine::UploadEntry>> candidates;  // by account
   for (const std::string& account : accounts) {

@@ -19,10 +19,10 @@ struct LiveSession {
   CommonOptions common;
   ConnectionOptions connection;
   engine::Clock::Duration lock_timeout{};
-  std::unique_ptr<engine::StateBackend> backend;
-  std::unique_ptr<engine::StateBackendLock> lock;  // after `backend`: released before it goes
-  engine::State state;
-  engine::Config config;
+  Workspace ws;  // the configuration, the backend, the lock and the state, once opened
+
+  const engine::Config& config() { return ws.config(); }
+  const engine::State& state() { return ws.state(); }
 
   void AddOptions(CommandLine& cl) {
     cl.AddCommonOptions(&common);
@@ -30,17 +30,13 @@ struct LiveSession {
     cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
   }
 
-  // Reads the configuration, then locks and loads the state; prints the problem and returns
+  // Opens the workspace (configuration, then the locked state); prints the problem and returns
   // false on failure.
   bool Open(const std::string& command, Context& ctx) {
-    engine::Diagnostics diags;
-    config = LoadConfigForLive(common.config_dir, ctx, &diags);
-    PrintDiagnostics(ctx.err, diags, Style::For(ctx, common.no_color));
-    if (diags.HasErrors()) return false;
-    engine::Status s = OpenStateBackend(common, config.state, ctx, &backend);
-    if (s.ok()) s = LockState(ctx, *backend, command, lock_timeout, &lock);
-    int replayed = 0;
-    if (s.ok()) s = LoadStateForWrite(ctx, *backend, &state, &replayed);
+    engine::Status s =
+        ws.Open(common, {command, ConfigUse::kLive, StateAccess::kWrite, lock_timeout}, ctx);
+    PrintDiagnostics(ctx.err, ws.diags(), Style::For(ctx, common.no_color));
+    if (ws.failed_at() == Workspace::Stage::kConfig) return false;
     if (!s.ok()) {
       fmt::print(ctx.err, "{}: {}\n", command, s.message());
       return false;
@@ -49,12 +45,12 @@ struct LiveSession {
   }
 
   int Write(engine::State next, const std::string& command, Context& ctx) {
-    engine::Status s = backend->Write(state, &next, ctx.random);
+    engine::Status s = ws.backend().Write(ws.state(), &next, ctx.random);
     if (!s.ok()) {
       fmt::print(ctx.err, "{}: {}\n", command, s.message());
       return kExitError;
     }
-    fmt::print(ctx.out, "State serial {} → {}.\n", state.serial, next.serial);
+    fmt::print(ctx.out, "State serial {} → {}.\n", ws.state().serial, next.serial);
     return kExitOk;
   }
 };
@@ -86,22 +82,22 @@ int RunRefresh(const Args& args, Context& ctx) {
   }
   if (!session.Open("certform refresh", ctx)) return kExitError;
   std::vector<engine::DomainRef> domains;
-  for (const auto& [domain, e] : session.state.entries) domains.push_back({domain, e.account});
+  for (const auto& [domain, e] : session.state().entries) domains.push_back({domain, e.account});
   std::vector<engine::LiveRead> reads;
-  engine::Status s = ReadLiveBindings(session.config, domains, session.connection, ctx, &reads);
+  engine::Status s = ReadLiveBindings(session.config(), domains, session.connection, ctx, &reads);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform refresh: {}\n", s.message());
     return kExitError;
   }
   const std::string now = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
-  engine::State next = engine::RefreshedState(session.state, reads, session.config, now);
+  engine::State next = engine::RefreshedState(session.state(), reads, session.config(), now);
   int changed = 0;
   for (const engine::LiveRead& r : reads) {
     if (!r.ok) {
       fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", r.domain, r.error);
       return kExitError;
     }
-    const engine::StateEntry& before = session.state.entries.at(r.domain);
+    const engine::StateEntry& before = session.state().entries.at(r.domain);
     const engine::StateEntry* after = next.Find(r.domain);
     if (after == nullptr) {
       fmt::print(ctx.out, "- {}: no longer exists on the CDN; forgotten\n", r.domain);
@@ -152,17 +148,17 @@ int RunImport(const Args& args, Context& ctx) {
   if (!session.Open("certform import", ctx)) return kExitError;
   std::vector<engine::DomainRef> refs;
   for (const std::string& d : domains) {
-    if (session.state.Find(d)) {
+    if (session.state().Find(d)) {
       fmt::print(ctx.err, "certform import: {} is already in the state\n", d);
       return kExitError;
     }
     std::string acct = account;
     if (acct.empty()) {
-      const engine::DesiredBinding* b = session.config.FindBinding(d);
+      const engine::DesiredBinding* b = session.config().FindBinding(d);
       if (b != nullptr)
         acct = b->account;
-      else if (session.config.accounts.size() == 1)
-        acct = session.config.accounts.begin()->first;
+      else if (session.config().accounts.size() == 1)
+        acct = session.config().accounts.begin()->first;
     }
     if (acct.empty()) {
       fmt::print(ctx.err, "certform import: which account does {} belong to? Pass --account\n", d);
@@ -171,12 +167,12 @@ int RunImport(const Args& args, Context& ctx) {
     refs.push_back({d, acct});
   }
   std::vector<engine::LiveRead> reads;
-  engine::Status s = ReadLiveBindings(session.config, refs, session.connection, ctx, &reads);
+  engine::Status s = ReadLiveBindings(session.config(), refs, session.connection, ctx, &reads);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform import: {}\n", s.message());
     return kExitError;
   }
-  engine::State next = session.state;
+  engine::State next = session.state();
   const std::string now = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
   for (const engine::LiveRead& r : reads) {
     if (!r.ok || !r.live.exists) {
@@ -184,10 +180,11 @@ int RunImport(const Args& args, Context& ctx) {
                  r.ok ? "the CDN does not know this domain" : r.error);
       return kExitError;
     }
-    engine::StateEntry e = engine::EntryFromLive(r.domain, r.account, r.live, session.config, now);
+    engine::StateEntry e =
+        engine::EntryFromLive(r.domain, r.account, r.live, session.config(), now);
     fmt::print(ctx.out, "Imported {}: {}\n", r.domain, Describe(e));
     next.entries[r.domain] = e;
-    engine::AdoptUpload(e, session.config, now, &next);
+    engine::AdoptUpload(e, session.config(), now, &next);
   }
   return session.Write(std::move(next), "certform import", ctx);
 }

@@ -20,14 +20,13 @@ namespace certform::cli {
 
 namespace {
 
-// Opens the state backend and loads the state (journal replayed in memory); prints the problem.
-int LoadOrReport(const CommonOptions& common, std::unique_ptr<engine::StateBackend>* backend,
-                 engine::State* state, Context& ctx) {
-  int replayed = 0;
-  engine::Status s = OpenStateBackend(common, ctx, backend);
-  if (s.ok()) s = LoadState(ctx, **backend, state, &replayed);
+// Opens the workspace for `access` to the state (only [state] of the configuration matters);
+// prints the problem.
+int OpenOrReport(const CommonOptions& common, const std::string& command, StateAccess access,
+                 engine::Clock::Duration lock_timeout, Workspace* ws, Context& ctx) {
+  engine::Status s = ws->Open(common, {command, ConfigUse::kStateOnly, access, lock_timeout}, ctx);
   if (!s.ok()) {
-    fmt::print(ctx.err, "certform state: {}\n", s.message());
+    fmt::print(ctx.err, "{}: {}\n", command, s.message());
     return kExitError;
   }
   return kExitOk;
@@ -38,9 +37,11 @@ int List(const Args& args, Context& ctx) {
   CommandLine cl("state list [options]", "Lists the domains in the state, sorted.");
   cl.AddCommonOptions(&common);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
-  std::unique_ptr<engine::StateBackend> backend;
-  engine::State state;
-  if (int rc = LoadOrReport(common, &backend, &state, ctx)) return rc;
+  Workspace ws;
+  if (int rc = OpenOrReport(common, "certform state list", StateAccess::kRead, {}, &ws, ctx)) {
+    return rc;
+  }
+  const engine::State& state = ws.state();
   if (common.json) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& [domain, e] : state.entries) list.push_back(domain);
@@ -63,9 +64,12 @@ int Show(const Args& args, Context& ctx) {
     fmt::print(ctx.err, "certform state show: which domain? Usage: certform state show DOMAIN\n");
     return kExitError;
   }
-  std::unique_ptr<engine::StateBackend> backend;
-  engine::State state;
-  if (int rc = LoadOrReport(common, &backend, &state, ctx)) return rc;
+  Workspace ws;
+  if (int rc = OpenOrReport(common, "certform state show", StateAccess::kRead, {}, &ws, ctx)) {
+    return rc;
+  }
+  const engine::State& state = ws.state();
+  engine::StateBackend* backend = &ws.backend();
   const engine::StateEntry* e = state.Find(domains[0]);
   if (e == nullptr) {
     fmt::print(ctx.err, "certform state show: \"{}\" is not in the state ({})\n", domains[0],
@@ -105,21 +109,14 @@ int Remove(const Args& args, Context& ctx) {
     fmt::print(ctx.err, "certform state rm: which domains? Usage: certform state rm DOMAIN...\n");
     return kExitError;
   }
-  std::unique_ptr<engine::StateBackend> backend;
-  std::unique_ptr<engine::StateBackendLock> lock;
-  engine::State prior;
-  if (!dry_run) {
-    engine::Status s = OpenStateBackend(common, ctx, &backend);
-    if (s.ok()) s = LockState(ctx, *backend, "certform state rm", lock_timeout, &lock);
-    int replayed = 0;
-    if (s.ok()) s = LoadStateForWrite(ctx, *backend, &prior, &replayed);
-    if (!s.ok()) {
-      fmt::print(ctx.err, "certform state rm: {}\n", s.message());
-      return kExitError;
-    }
-  } else if (int rc = LoadOrReport(common, &backend, &prior, ctx)) {
+  Workspace ws;
+  if (int rc = OpenOrReport(common, "certform state rm",
+                            dry_run ? StateAccess::kRead : StateAccess::kWrite, lock_timeout, &ws,
+                            ctx)) {
     return rc;
   }
+  engine::StateBackend* backend = &ws.backend();
+  const engine::State& prior = ws.state();
   engine::State next = prior;
   for (const std::string& d : domains) {
     if (next.entries.erase(d) == 0) {
@@ -159,8 +156,11 @@ int Unlock(const Args& args, Context& ctx) {
   cl.AddCommonOptions(&common);
   cl.AddPositional("lock-id", 1, &ids);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
+  // The backend only: unlocking must work whatever the state holds.
   std::unique_ptr<engine::StateBackend> backend;
-  engine::Status s = OpenStateBackend(common, ctx, &backend);
+  engine::Diagnostics ignored;
+  engine::Status s = OpenStateBackend(
+      common, LoadConfigFiles(common.config_dir, ctx, &ignored).state, ctx, &backend);
   std::string holder;
   if (s.ok() && ids.empty()) s = backend->DescribeLock(&holder);
   if (!s.ok()) {

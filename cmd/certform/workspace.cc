@@ -1,14 +1,14 @@
 #include "cmd/certform/workspace.h"
 
-#include "engine/config/certificate_resolver.h"
-#include "engine/config/config_loader.h"
-#include "state/local/local_state_backend.h"
-#include "state/postgres/postgres_state_backend.h"
-
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include "engine/config/certificate_resolver.h"
+#include "engine/config/config_loader.h"
+#include "state/local/local_state_backend.h"
+#include "state/postgres/postgres_state_backend.h"
 
 namespace certform::cli {
 
@@ -32,6 +32,14 @@ engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
                                  engine::Diagnostics* diags, engine::KeyPolicy keys) {
   engine::Config config = LoadConfigFiles(common.config_dir, ctx, diags);
   engine::ResolveCertificates(&config, ctx.fs, ctx.env, ctx.clock.Now(), diags, keys);
+  diags->Sort();
+  return config;
+}
+
+engine::Config LoadConfigForLive(const std::string& config_dir, Context& ctx,
+                                 engine::Diagnostics* diags) {
+  engine::Config config = LoadConfigFiles(config_dir, ctx, diags);
+  engine::FingerprintCertificates(&config, ctx.fs);
   diags->Sort();
   return config;
 }
@@ -114,6 +122,53 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
                                           &pg);
   if (!s.ok()) return s;
   *backend = std::move(pg);
+  return engine::Status::OK();
+}
+
+engine::Status Workspace::Open(const CommonOptions& common, const WorkspaceRequest& request,
+                               Context& ctx) {
+  stage_ = Stage::kConfig;
+  switch (request.config) {
+    case ConfigUse::kStateOnly: {
+      engine::Diagnostics ignored;  // only [state] matters, and OpenStateBackend checks it
+      config_ = LoadConfigFiles(common.config_dir, ctx, &ignored);
+      break;
+    }
+    case ConfigUse::kLive:
+      config_ = LoadConfigForLive(common.config_dir, ctx, &diags_);
+      break;
+    case ConfigUse::kPlan:
+      config_ = LoadCheckedConfig(common, ctx, &diags_, engine::KeyPolicy::kWhenPresent);
+      break;
+    case ConfigUse::kApply:
+      config_ = LoadCheckedConfig(common, ctx, &diags_, engine::KeyPolicy::kRequired);
+      break;
+  }
+  if (diags_.HasErrors()) {
+    return engine::Status::InvalidArgument("the configuration has errors");
+  }
+  stage_ = Stage::kBackend;
+  engine::Status s = OpenStateBackend(common, config_.state, ctx, &backend_);
+  if (!s.ok()) return s;
+  switch (request.state) {
+    case StateAccess::kRead:
+      stage_ = Stage::kState;
+      s = LoadState(ctx, *backend_, &state_, &replayed_);
+      break;
+    case StateAccess::kPlan:
+      stage_ = Stage::kState;
+      s = LoadStateForPlan(ctx, *backend_, request.lock_timeout, &state_);
+      break;
+    case StateAccess::kWrite:
+      stage_ = Stage::kLock;
+      s = LockState(ctx, *backend_, request.command, request.lock_timeout, &lock_);
+      if (!s.ok()) return s;
+      stage_ = Stage::kState;
+      s = LoadStateForWrite(ctx, *backend_, &state_, &replayed_);
+      break;
+  }
+  if (!s.ok()) return s;
+  stage_ = Stage::kOpen;
   return engine::Status::OK();
 }
 

@@ -1,5 +1,14 @@
-// Loading what most commands start from: the configuration with its certificates checked.
+// The workspace a command works in (Terraform's "operation"): every command opens it the same way,
+// in one order, and the next concern (a new backend, a check before any call) is added here once.
+//
+//   configuration (each *.toml read once, [state] included)
+//     → state backend (from [state], or --state)
+//       → lock (commands that write; plan only to recover a journal)
+//         → journal recovered → state loaded
 #pragma once
+
+#include <memory>
+#include <string>
 
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/context.h"
@@ -11,10 +20,66 @@
 
 namespace certform::cli {
 
+// How much of the configuration a command needs.
+enum class ConfigUse {
+  kStateOnly,  // the [state] table only: other problems do not stop the command (state list)
+  kLive,       // certificates fingerprinted from their PEM files, no key (drift, refresh, prune)
+  kPlan,       // certificates checked, keys when present (plan)
+  kApply,      // certificates checked, keys required (apply)
+};
+
+// What the command does with the state.
+enum class StateAccess {
+  kRead,   // no lock; a journal left by a crash is replayed in memory only
+  kPlan,   // no lock, unless a journal must first be made part of the state (LoadStateForPlan)
+  kWrite,  // the lock, held until the Workspace goes; a journal is made durable first
+};
+
+struct WorkspaceRequest {
+  std::string command;  // "certform apply": names the lock's holder and the messages
+  ConfigUse config = ConfigUse::kApply;
+  StateAccess state = StateAccess::kRead;
+  engine::Clock::Duration lock_timeout{};
+};
+
+class Workspace {
+ public:
+  // Where Open stopped.
+  enum class Stage { kConfig, kBackend, kLock, kState, kOpen };
+
+  // Opens the workspace for `request`, stopping at the first failure: the configuration's
+  // problems are in diags() (warnings too; printed by the command, in its format), the others
+  // in the returned Status, with failed_at() telling which step failed.
+  engine::Status Open(const CommonOptions& common, const WorkspaceRequest& request, Context& ctx);
+
+  Stage failed_at() const { return stage_; }
+  engine::Config& config() { return config_; }
+  engine::Diagnostics& diags() { return diags_; }
+  engine::StateBackend& backend() { return *backend_; }
+  bool has_backend() const { return backend_ != nullptr; }
+  engine::StateBackendLock* lock() { return lock_.get(); }  // null without kWrite
+  engine::State& state() { return state_; }
+  int replayed() const { return replayed_; }  // journal records recovered
+
+ private:
+  Stage stage_ = Stage::kConfig;
+  engine::Config config_;
+  engine::Diagnostics diags_;
+  std::unique_ptr<engine::StateBackend> backend_;
+  std::unique_ptr<engine::StateBackendLock> lock_;  // after backend_: released before it goes
+  engine::State state_;
+  int replayed_ = 0;
+};
+
 // The configuration files of `config_dir` (engine::LoadConfig), with the [state] table's
 // conn_str checked by libpq's own parser. Every command reads its configuration through this.
 engine::Config LoadConfigFiles(const std::string& config_dir, Context& ctx,
                                engine::Diagnostics* diags);
+
+// For commands that read the live CDN without needing private keys (drift, refresh, import,
+// plan --refresh): the configuration with its certificates fingerprinted from their PEM files.
+engine::Config LoadConfigForLive(const std::string& config_dir, Context& ctx,
+                                 engine::Diagnostics* diags);
 
 // LoadConfigFiles + ResolveCertificates: every problem of both, sorted by file and line. Only
 // apply needs the private keys (kRequired); plan and validate check those that are there.
