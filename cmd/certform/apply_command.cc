@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
 
 #include "cmd/certform/apply_view.h"
 #include "cmd/certform/command_line.h"
@@ -135,28 +136,31 @@ int RunApply(const Args& args, Context& ctx) {
   cl.AddPositional("plan-file", 1, &plan_files);
   cl.NormalizeDomains(&plan_options.targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
-  if (options.parallelism < 1 || options.parallelism > engine::kMaxWindow) {
-    fmt::print(ctx.err, "certform apply: --parallelism must be between 1 and {}\n",
-               engine::kMaxWindow);
+  // With --json every outcome is a JSON line on stdout, errors included: {"type":"error",...}.
+  auto fail = [&](const std::string& msg, const engine::Diagnostics* diags = nullptr) {
+    if (common.json) {
+      nlohmann::ordered_json j = {{"type", "error"}, {"message", msg}};
+      if (diags != nullptr) j["diagnostics"] = DiagnosticsToJson(*diags);
+      fmt::print(ctx.out, "{}\n", j.dump());
+    } else {
+      fmt::print(ctx.err, "certform apply: {}\n", msg);
+    }
     return kExitError;
+  };
+  if (options.parallelism < 1 || options.parallelism > engine::kMaxWindow) {
+    return fail(fmt::format("--parallelism must be between 1 and {}", engine::kMaxWindow));
   }
   const bool saved = !plan_files.empty();
   if (saved && !plan_options.targets.empty()) {
-    fmt::print(ctx.err, "certform apply: --target cannot be combined with a saved plan\n");
-    return kExitError;
+    return fail("--target cannot be combined with a saved plan");
   }
   if (!saved && !auto_approve && !ctx.in_is_tty) {
-    fmt::print(ctx.err,
-               "certform apply: nobody can confirm the plan here (standard input is not a "
-               "terminal).\nRun \"certform apply --auto-approve\", or save a plan with "
-               "\"certform plan --out FILE\" and run \"certform apply FILE\".\n");
-    return kExitError;
+    return fail(
+        "nobody can confirm the plan here (standard input is not a terminal).\nRun \"certform "
+        "apply --auto-approve\", or save a plan with \"certform plan --out FILE\" and run "
+        "\"certform apply FILE\".");
   }
   Style style = Style::For(ctx, common.no_color);
-  auto fail = [&](const std::string& msg) {
-    fmt::print(ctx.err, "certform apply: {}\n", msg);
-    return kExitError;
-  };
 
   // The workspace, opened as every command opens it: the configuration (read once), the
   // backend, the lock, the journal recovered, the state.
@@ -164,13 +168,18 @@ int RunApply(const Args& args, Context& ctx) {
   engine::Status s = ws.Open(
       common, {"certform apply", ConfigUse::kApply, StateAccess::kWrite, lock_timeout}, ctx);
   if (!common.json) PrintDiagnostics(ctx.err, ws.diags(), style);
-  if (ws.failed_at() == Workspace::Stage::kConfig) return kExitError;
+  if (ws.failed_at() == Workspace::Stage::kConfig) {
+    return common.json ? fail("the configuration is not valid", &ws.diags()) : kExitError;
+  }
   if (!s.ok()) return fail(s.message());
   engine::Config& config = ws.config();
   engine::StateBackend* backend = &ws.backend();
   engine::StateBackendLock* lock = ws.lock();
   engine::State& state = ws.state();
   const int replayed = ws.replayed();
+  if (std::string unknown = UnknownTarget(plan_options.targets, config, state); !unknown.empty()) {
+    return fail(unknown);
+  }
   if (replayed > 0 && !common.json) {
     fmt::print(ctx.out, "Recovered {} completed call{} from an interrupted apply.\n", replayed,
                replayed == 1 ? "" : "s");

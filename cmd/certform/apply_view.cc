@@ -1,6 +1,7 @@
 #include "cmd/certform/apply_view.h"
 
 #include <chrono>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -67,17 +68,22 @@ class TextView final : public engine::ApplyObserver {
 
   void OnChangeDone(const ChangeOutcome& o, int done, int total) override {
     if (terminal_) out_ << "\r\x1b[K";
-    if (!o.ok) {
-      fmt::print(out_, "{}: {} {}\n", o.domain, style_.Red(o.skipped ? "skipped:" : "FAILED:"),
-                 FailureLine(o));
+    if (o.skipped) {
+      // Never attempted (Ctrl-C, a stopped account, a lost lock): one line per cause at the end,
+      // not one per domain.
+      ++not_attempted_[o.error];
+    } else if (!o.ok) {
+      fmt::print(out_, "{}: {} {}\n", o.domain, style_.Red("FAILED:"), FailureLine(o));
     } else if (!terminal_ || !o.note.empty()) {
       fmt::print(out_, "{}: {} (RequestId {})\n", o.domain,
                  o.note.empty() ? Verb(o.action) : o.note, o.last.request_id);
     }
     if (terminal_) {
+      // The rate counts calls made: domains skipped without a call are not progress.
+      const int attempted = done - Skipped();
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-      const double rate = seconds > 0 ? done / seconds : 0;
+      const double rate = seconds > 0 ? attempted / seconds : 0;
       const int eta = rate > 0 ? static_cast<int>((total - done) / rate) : 0;
       fmt::print(out_, "[{}/{}] {:.1f} calls/s, ETA {}s", done, total, rate, eta);
       out_.flush();
@@ -85,11 +91,25 @@ class TextView final : public engine::ApplyObserver {
     }
   }
 
+  void OnApplyEnd(const engine::ApplySummary&) override {
+    for (const auto& [why, n] : not_attempted_) {
+      fmt::print(out_, "{} change{} {}\n", n, n == 1 ? "" : "s",
+                 why.starts_with("not attempted") ? why : "not attempted: " + why);
+    }
+  }
+
  private:
+  int Skipped() const {
+    int n = 0;
+    for (const auto& [why, count] : not_attempted_) n += count;
+    return n;
+  }
+
   std::ostream& out_;
   bool terminal_;
   const Style& style_;
   std::chrono::steady_clock::time_point start_;
+  std::map<std::string, int> not_attempted_;  // cause → domains never attempted for it
 };
 
 nlohmann::ordered_json OutcomeJson(const ChangeOutcome& o) {

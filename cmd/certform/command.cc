@@ -1,5 +1,10 @@
 #include "cmd/certform/command.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -44,6 +49,7 @@ const std::vector<Command>& Commands() {
       {"validate", "Check the configuration and its certificates (offline)", RunValidate},
       {"plan", "Show the changes that apply would make", RunPlan},
       {"apply", "Make the CDN match the configuration (or a saved plan)", RunApply},
+      {"show", "Show a saved plan (human, JSON, or Markdown for a review)", RunShow},
       {"drift", "Check whether the live CDN still matches the state (read-only)", RunDrift},
       {"refresh", "Update the state to match the live CDN", RunRefresh},
       {"import", "Adopt existing CDN bindings into the state", RunImport},
@@ -92,7 +98,29 @@ std::vector<DescribedCommand> DescribeCommands(Context& ctx) {
   return out;
 }
 
-int Run(const Args& args, Context& ctx) {
+int Run(const Args& given, Context& ctx) {
+  // Terraform's global -chdir=DIR (also --chdir=DIR, --chdir DIR): run in DIR, before the command.
+  Args args = given;
+  while (!args.empty() && (args[0].starts_with("-chdir") || args[0].starts_with("--chdir"))) {
+    std::string dir;
+    const size_t eq = args[0].find('=');
+    if (eq != std::string::npos) {
+      dir = args[0].substr(eq + 1);
+      args.erase(args.begin());
+    } else if ((args[0] == "-chdir" || args[0] == "--chdir") && args.size() > 1) {
+      dir = args[1];
+      args.erase(args.begin(), args.begin() + 2);
+    } else {
+      fmt::print(ctx.err, "certform: unknown option \"{}\" (did you mean \"-chdir=DIR\"?)\n",
+                 args[0]);
+      return kExitError;
+    }
+    if (dir.empty() || ::chdir(dir.c_str()) != 0) {
+      fmt::print(ctx.err, "certform: -chdir: cannot change to directory \"{}\": {}\n", dir,
+                 dir.empty() ? "no directory given" : std::strerror(errno));
+      return kExitError;
+    }
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "-help") {
     PrintUsage(args.empty() ? ctx.err : ctx.out);
     return args.empty() ? kExitError : kExitOk;

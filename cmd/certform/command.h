@@ -49,6 +49,7 @@ int RunImport(const Args& args, Context& ctx);
 int RunState(const Args& args, Context& ctx);
 int RunVersion(const Args& args, Context& ctx);
 int RunPrune(const Args& args, Context& ctx);
+int RunShow(const Args& args, Context& ctx);
 int StatePush(const Args& args, Context& ctx);  // state_migrate.cc
 int StatePull(const Args& args, Context& ctx);
 int RunCompletion(const Args& args, Context& ctx);  // completion.cc

@@ -50,7 +50,10 @@ void CommandLine::AddCommonOptions(CommonOptions* common, bool with_state) {
     options_.add_options()("state", po::value(&common->state_path)->value_name("FILE"),
                            "State file (default DIR/certform.state.json)");
   }
-  options_.add_options()("json", po::bool_switch(&common->json), "Machine-readable JSON output")(
+  options_.add_options()("input", po::value(&input_text_)->value_name("true|false"),
+                         "false: never ask a question (as in CI); a command that would ask "
+                         "fails instead")("json", po::bool_switch(&common->json),
+                                          "Machine-readable JSON output")(
       "no-color", po::bool_switch(&common->no_color),
       "No colour (also when NO_COLOR is set or output is not a terminal)");
 }
@@ -129,9 +132,16 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
     for (const auto& opt : options_.options()) names.push_back(opt->long_name());
     std::string flag = FlagName(e.get_option_name());
     std::string hint = engine::Suggest(flag, names);
+    // Echo the option as the user typed it (-lock=false stays one dash).
+    std::string typed = e.get_option_name();
+    for (const std::string& a : raw) {
+      if (a.starts_with("-") && FlagName(a) == flag) {
+        typed = a.substr(0, a.find('='));
+        break;
+      }
+    }
     fmt::print(ctx.err, "{}: unknown option \"{}\"{}\nRun \"{} --help\" for its options.\n", prog,
-               e.get_option_name(),
-               hint.empty() ? "" : fmt::format(" (did you mean \"--{}\"?)", hint), prog);
+               typed, hint.empty() ? "" : fmt::format(" (did you mean \"--{}\"?)", hint), prog);
     return kExitError;
   } catch (const po::too_many_positional_options_error&) {
     fmt::print(ctx.err, "{}: too many arguments\nUsage: certform {}\n", prog, usage_);
@@ -158,6 +168,13 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
       return kExitError;
     }
     *lock_timeout_ = *d;
+  }
+  if (!input_text_.empty()) {
+    if (input_text_ != "true" && input_text_ != "false") {
+      fmt::print(ctx.err, "{}: --input must be true or false, not \"{}\"\n", prog, input_text_);
+      return kExitError;
+    }
+    if (input_text_ == "false") ctx.in_is_tty = false;  // nobody to ask: commands say so
   }
   for (std::vector<std::string>* list : domain_lists_) {
     for (std::string& d : *list) d = engine::NormalizeDomain(d);

@@ -61,6 +61,7 @@ class CommandLine {
   const char* positional_name_ = nullptr;
   std::vector<std::string>* positional_values_ = nullptr;
   std::string lock_timeout_text_ = "0s";
+  std::string input_text_;  // --input=true|false (Terraform's -input=false)
   engine::Clock::Duration* lock_timeout_ = nullptr;
   CommonOptions* format_target_ = nullptr;
   std::vector<std::vector<std::string>*> domain_lists_;

@@ -47,6 +47,11 @@ int RunDrift(const Args& args, Context& ctx) {
   }
   const engine::Config& config = ws.config();
   const engine::State& state = ws.state();
+  if (opened.ok()) {
+    if (std::string unknown = UnknownTarget(targets, config, state); !unknown.empty()) {
+      diags.Error({}, unknown);
+    }
+  }
   if (diags.HasErrors()) {
     PrintDiagnostics(ctx.err, diags, style);
     return kExitError;

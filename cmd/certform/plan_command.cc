@@ -61,6 +61,12 @@ int RunPlan(const Args& args, Context& ctx) {
   }
   engine::Config& config = ws.config();
   engine::State& state = ws.state();
+  if (opened.ok()) {
+    if (std::string unknown = UnknownTarget(plan_options.targets, config, state);
+        !unknown.empty()) {
+      diags.Error({}, unknown);
+    }
+  }
   Style style = Style::For(ctx, common.no_color);
   if (diags.HasErrors()) {
     if (common.json) {

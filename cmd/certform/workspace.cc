@@ -2,9 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <set>
+#include <utility>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
+#include "engine/base/suggest.h"
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
 #include "state/local/local_state_backend.h"
@@ -123,6 +129,28 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
   if (!s.ok()) return s;
   *backend = std::move(pg);
   return engine::Status::OK();
+}
+
+std::string UnknownTarget(const std::vector<std::string>& targets, const engine::Config& config,
+                          const engine::State& state) {
+  std::set<std::string> known;
+  for (const engine::DesiredBinding& b : config.bindings) known.insert(b.domain);
+  for (const auto& [domain, e] : state.entries) known.insert(domain);
+  for (const std::string& t : targets) {
+    if (known.count(t)) continue;
+    std::vector<std::pair<size_t, std::string>> ranked;
+    for (const std::string& k : known) ranked.emplace_back(engine::EditDistance(t, k), k);
+    std::sort(ranked.begin(), ranked.end());
+    std::vector<std::string> closest;
+    for (size_t i = 0; i < ranked.size() && i < 3; ++i) closest.push_back(ranked[i].second);
+    return fmt::format(
+        "--target {}: no binding in the configuration and no entry in the state has this "
+        "domain{}",
+        t,
+        closest.empty() ? " (there are no domains at all)"
+                        : fmt::format(" (closest: {})", fmt::join(closest, ", ")));
+  }
+  return "";
 }
 
 engine::Status Workspace::Open(const CommonOptions& common, const WorkspaceRequest& request,

@@ -42,6 +42,12 @@ struct WorkspaceRequest {
   engine::Clock::Duration lock_timeout{};
 };
 
+// "" when every --target names a domain bound in the configuration or recorded in the state;
+// otherwise the first unknown one, with the closest known domains (a typo must not plan "No
+// changes." and exit 0).
+std::string UnknownTarget(const std::vector<std::string>& targets, const engine::Config& config,
+                          const engine::State& state);
+
 class Workspace {
  public:
   // Where Open stopped.

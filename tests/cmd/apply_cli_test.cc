@@ -223,6 +223,11 @@ TEST_CASE("cli apply: SIGINT stops dispatching and records exactly what was appl
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("Apply stopped:") != std::string::npos);
+  // One line for the domains never attempted, not one per domain.
+  CHECK(r.out.find("skipped:") == std::string::npos);
+  const size_t summary = r.out.find("not attempted: the apply was stopped");
+  CHECK(summary != std::string::npos);
+  CHECK(r.out.find("not attempted: the apply was stopped", summary + 1) == std::string::npos);
   std::set<std::string> not_received;
   const nlohmann::json live = f.Live();
   for (const auto& [domain, d] : live.items()) {

@@ -59,9 +59,10 @@ struct Runner {
   Runner() {
     // Two files, no PEM to read: a certificate already in CAS, bound by id.
     dir.Write("accounts.toml", "[account.main]\napi = \"SetCdnDomainSSLCertificate\"\n");
-    dir.Write("bindings.toml",
-              "[certificate.web]\ntype = \"cas\"\nname = \"web-2026\"\ncert_id = 123\n\n[[binding]]\n"
-              "certificate = \"web\"\ndomains = [\"www.example.com\"]\n");
+    dir.Write(
+        "bindings.toml",
+        "[certificate.web]\ntype = \"cas\"\nname = \"web-2026\"\ncert_id = 123\n\n[[binding]]\n"
+        "certificate = \"web\"\ndomains = [\"www.example.com\"]\n");
   }
 
   int Run(std::vector<std::string> args) {
@@ -78,8 +79,12 @@ struct Runner {
 
 TEST_CASE("workspace: every command reads each configuration file once", "[workspace]") {
   Runner r;
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"plan"}, {"validate"}, {"refresh", "--auto-approve"}, {"state", "list"}, {"prune", "--dry-run"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"plan"},
+                                             {"validate"},
+                                             {"refresh", "--auto-approve"},
+                                             {"state", "list"},
+                                             {"prune", "--dry-run"}}) {
     INFO(args[0] << ": " << r.err.str());
     CHECK(r.Run(args) == cli::kExitOk);
     CHECK(r.fs.reads[r.dir.Path("accounts.toml")] == 1);
