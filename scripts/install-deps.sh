@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git openssl ca-certificates curl
   libssl-dev libcurl4-openssl-dev libtomlplusplus-dev libfmt-dev
   libboost-program-options-dev catch2 nlohmann-json3-dev libcpp-httplib-dev
-  libpq-dev postgresql python3 python3-yaml
+  libpq-dev postgresql python3 python3-yaml lintian file
 )
 
 missing=()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Debian packages from the Release build (scripts/build-release.sh), installs certform's
-# with dpkg -i, checks the installed certform (version, validate of examples/basic, man page,
-# completions), and removes it again, checking that nothing is left. Needs root (CI runs as root);
-# elsewhere it says so and exits 0 without touching the system.
+# Builds the Debian packages from the Release build (scripts/build-release.sh), checks them with
+# lintian (no error allowed; installed by scripts/install-deps.sh), installs certform's with
+# dpkg -i, checks the installed certform (version, validate of examples/basic, stripped binary,
+# compressed man pages, copyright, completions), and removes it again, checking that nothing is
+# left. Needs root (CI runs as root); elsewhere it says so and exits 0 without touching the system.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${CERTFORM_RELEASE_BUILD_DIR:-$root/build-release}"
@@ -11,11 +12,21 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 "$root/scripts/build-release.sh" >/dev/null
-(cd "$build" && rm -f ./*.deb && cpack -G DEB >/dev/null)
+(cd "$build" && rm -f ./*.deb ./*.ddeb && cpack -G DEB >/dev/null)
 deb=$(ls "$build"/certform_*.deb)
 emulator_deb=$(ls "$build"/certform-emulator_*.deb)
-echo "test-package: built $(basename "$deb") and $(basename "$emulator_deb")"
-dpkg-deb --field "$deb" Package Version Depends
+dbgsym=$(ls "$build"/certform-dbgsym_*.ddeb)
+echo "test-package: built $(basename "$deb"), $(basename "$emulator_deb") and $(basename "$dbgsym")"
+dpkg-deb --field "$deb" Package Version Depends Recommends
+dpkg-deb --field "$deb" Recommends | grep -q bash-completion
+# Debian policy, as lintian checks it: any error fails; warnings are shown.
+lintian_out=$(lintian --tag-display-limit 0 "$deb" "$emulator_deb" 2>&1 | grep -v "running with root privileges" || true)
+[ -z "$lintian_out" ] || echo "$lintian_out"
+if grep -q '^E:' <<<"$lintian_out"; then
+  echo "test-package: lintian reports errors" >&2
+  exit 1
+fi
+echo "test-package: lintian: no errors"
 if dpkg-query -W -f='${Status}' certform 2>/dev/null | grep -q 'install ok installed'; then
   echo "test-package: certform is already installed here; not touching it" >&2
   exit 1
@@ -28,13 +39,19 @@ test -x /usr/bin/certform
 /usr/bin/certform version --json
 "$root/examples/basic/gen-certs.sh" >/dev/null
 /usr/bin/certform validate --config "$root/examples/basic"
-test -f /usr/share/man/man1/certform.1
-test -f /usr/share/man/man1/certform-plan.1
+test -f /usr/share/man/man1/certform.1.gz
+test -f /usr/share/man/man1/certform-plan.1.gz
+test -f /usr/share/doc/certform/copyright
+test -f /usr/share/doc/certform/changelog.gz
+if file -L /usr/bin/certform | grep -q 'not stripped'; then
+  echo "test-package: /usr/bin/certform is not stripped" >&2
+  exit 1
+fi
 test -f /usr/share/bash-completion/completions/certform
 test -f /usr/share/zsh/vendor-completions/_certform
 dpkg -r certform >/dev/null
 trap - EXIT
-if [ -e /usr/bin/certform ] || [ -e /usr/share/man/man1/certform.1 ]; then
+if [ -e /usr/bin/certform ] || [ -e /usr/share/man/man1/certform.1.gz ]; then
   echo "test-package: files left behind after dpkg -r" >&2
   exit 1
 fi

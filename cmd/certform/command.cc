@@ -18,7 +18,7 @@ int RunHelp(const Args& args, Context& ctx);
 
 void PrintUsage(std::ostream& out) {
   fmt::print(out,
-             "Usage: certform COMMAND [options]\n\n"
+             "Usage: certform [-chdir=DIR] COMMAND [options]\n\n"
              "certform keeps the TLS certificates of Alibaba Cloud CDN domains as the TOML files\n"
              "of a configuration directory say, with Terraform's plan/apply discipline.\n\n"
              "Commands:\n");
@@ -26,7 +26,8 @@ void PrintUsage(std::ostream& out) {
     if (!c.hidden) fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
   }
   fmt::print(out,
-             "\nRun \"certform COMMAND --help\" for a command's options.\n"
+             "\nGlobal option: -chdir=DIR runs the command in DIR (as Terraform's -chdir).\n"
+             "Run \"certform COMMAND --help\" for a command's options.\n"
              "Exit codes: 0 success, 1 error, 2 changes (plan) or drift (drift) with\n"
              "--detailed-exitcode.\n");
 }

@@ -12,7 +12,7 @@ TEST_CASE("cli: no command prints usage to stderr and exits 1", "[cli]") {
   CliFixture f;
   ProcessResult r = f.Run({});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("Usage: certform COMMAND") != std::string::npos);
+  CHECK(r.err.find("Usage: certform [-chdir=DIR] COMMAND") != std::string::npos);
 }
 
 TEST_CASE("cli: --help lists every command and the exit codes", "[cli]") {
