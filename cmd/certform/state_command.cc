@@ -158,9 +158,7 @@ int Unlock(const Args& args, Context& ctx) {
   if (auto exit = cl.Parse(args, ctx)) return *exit;
   // The backend only: unlocking must work whatever the state holds.
   std::unique_ptr<engine::StateBackend> backend;
-  engine::Diagnostics ignored;
-  engine::Status s = OpenStateBackend(
-      common, LoadConfigFiles(common.config_dir, ctx, &ignored).state, ctx, &backend);
+  engine::Status s = OpenStateBackend(common, ctx, &backend);
   std::string holder;
   if (s.ok() && ids.empty()) s = backend->DescribeLock(&holder);
   if (!s.ok()) {
