@@ -97,7 +97,7 @@ engine::Status CurlTransport::Send(const HttpRequest& request, HttpResponse* res
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for big bodies
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (request.method == "POST") {
+  if (request.method != "GET" && request.method != "HEAD") {  // a body, if only Content-Length: 0
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));

@@ -128,11 +128,8 @@ int RunApply(const Args& args, Context& ctx) {
       "parallelism", po::value(&options.parallelism)->value_name("N"),
       "At most N calls in flight per user (default and ceiling 64); the window is sized from\n"
       "the measured latency below it")("fail-fast", po::bool_switch(&options.fail_fast),
-                                       "Stop dispatching after the first failed change")(
-      "endpoint", po::value(&connection.endpoint_override)->value_name("URL"),
-      "Send every account's calls to URL (e.g. the local emulator)")(
-      "ca-bundle", po::value(&connection.ca_bundle)->value_name("FILE"),
-      "Trust the CAs in FILE (PEM) for HTTPS");
+                                       "Stop dispatching after the first failed change");
+  cl.AddConnectionOptions(&connection);
   cl.AddPositional("plan-file", 1, &plan_files);
   cl.NormalizeDomains(&plan_options.targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;

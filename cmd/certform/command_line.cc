@@ -64,11 +64,15 @@ void CommandLine::AddFormatOption(CommonOptions* common) {
                          "Output: human (default), json, or markdown (for pull-request comments)");
 }
 
-void CommandLine::AddConnectionOptions(std::string* endpoint, std::string* ca_bundle) {
-  options_.add_options()("endpoint", po::value(endpoint)->value_name("URL"),
-                         "Send every account's calls to URL (e.g. the local emulator)")(
-      "ca-bundle", po::value(ca_bundle)->value_name("FILE"),
-      "Trust the CAs in FILE (PEM) for HTTPS");
+void CommandLine::AddConnectionOptions(ConnectionOptions* options) {
+  options_.add_options()("endpoint", po::value(&options->endpoint_override)->value_name("URL"),
+                         "Send every account's calls, STS's included, to URL (e.g. the local "
+                         "emulator)")("ca-bundle",
+                                      po::value(&options->ca_bundle)->value_name("FILE"),
+                                      "Trust the CAs in FILE (PEM) for HTTPS")(
+      "profile", po::value(&options->profile)->value_name("NAME"),
+      "The credentials profile of accounts with credentials = \"profile\" (default: "
+      "ALIBABA_CLOUD_PROFILE, else the aliyun CLI's current profile)");
 }
 
 void CommandLine::AddLockTimeout(engine::Clock::Duration* timeout) {

@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "cmd/certform/command.h"
+#include "cmd/certform/connection_options.h"
 #include "engine/base/clock.h"
 
 namespace certform::cli {
@@ -36,7 +37,7 @@ class CommandLine {
   // Adds --format human|json|markdown (for plan and drift); Parse() checks it and sets `json`.
   void AddFormatOption(CommonOptions* common);
   // Adds --endpoint URL and --ca-bundle FILE, for commands that talk to the CDN.
-  void AddConnectionOptions(std::string* endpoint, std::string* ca_bundle);
+  void AddConnectionOptions(ConnectionOptions* options);
   // Adds --lock-timeout; Parse() converts it into `timeout`.
   void AddLockTimeout(engine::Clock::Duration* timeout);
   // Positional arguments collected into `values` (at most `max`, -1 for any number).

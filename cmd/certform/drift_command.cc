@@ -27,7 +27,7 @@ int RunDrift(const Args& args, Context& ctx) {
       "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift.");
   cl.AddCommonOptions(&common);
   cl.AddFormatOption(&common);
-  cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
+  cl.AddConnectionOptions(&connection);
   cl.options().add_options()("detailed-exitcode", po::bool_switch(&detailed_exitcode),
                              "Exit 2 when there is drift")(
       "target", po::value(&targets)->value_name("DOMAIN")->composing(),

@@ -36,7 +36,7 @@ int RunPlan(const Args& args, Context& ctx) {
   cl.AddCommonOptions(&common);
   cl.AddFormatOption(&common);
   cl.AddLockTimeout(&lock_timeout);
-  cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
+  cl.AddConnectionOptions(&connection);
   cl.options().add_options()("refresh", po::bool_switch(&refresh),
                              "Read the live bindings first and plan against them")(
       "out", po::value(&out_file)->value_name("FILE"),

@@ -8,6 +8,7 @@
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
 #include "providers/alicloud/credentials.h"
+#include "providers/alicloud/sts_credentials.h"
 
 namespace certform::cli {
 
@@ -35,12 +36,31 @@ engine::Status ProviderSet::Build(const engine::Config& config,
       return engine::Status::NotFound("account \"" + name + "\" is not in the configuration");
     }
     const engine::AccountConfig& a = it->second;
-    alicloud::Credentials creds;
-    engine::Status s = alicloud::ResolveCredentials(a.credentials, ctx.env, ctx.fs, &creds);
+    alicloud::CredentialSpec spec;
+    engine::Status s =
+        alicloud::ResolveCredentialSpec(a.credentials, options.profile, ctx.env, ctx.fs, &spec);
     if (!s.ok()) return s.WithContext(fmt::format("account \"{}\"", name));
     const std::string endpoint =
         options.endpoint_override.empty() ? a.endpoint : options.endpoint_override;
-    users_[name] = creds.access_key_id + "@" + endpoint;
+    alicloud::StsSetup sts;
+    sts.transport = transport;
+    sts.clock = &ctx.clock;
+    sts.random = &ctx.random;
+    sts.fs = &ctx.fs;
+    // --endpoint sends every call to one place (the emulator serves STS too).
+    sts.sts_endpoint =
+        options.endpoint_override.empty() ? a.sts_endpoint : options.endpoint_override;
+    // For tests only: where the ECS metadata service is (loopback http, like any endpoint).
+    if (auto metadata = ctx.env("CERTFORM_ECS_METADATA_ENDPOINT"); metadata && !metadata->empty()) {
+      if (std::string problem = engine::EndpointProblem(*metadata); !problem.empty()) {
+        return engine::Status::InvalidArgument("CERTFORM_ECS_METADATA_ENDPOINT " + *metadata +
+                                               ": " + problem);
+      }
+      sts.metadata_endpoint = *metadata;
+    }
+    std::shared_ptr<alicloud::CredentialSource> creds = alicloud::MakeCredentialSource(spec, sts);
+    engine::WipeSecret(&spec.access_key.access_key_secret);
+    users_[name] = creds->Identity() + "@" + endpoint;
     std::unique_ptr<alicloud::CasCertificates> cas;
     if (a.UploadsViaCas()) {
       // --endpoint sends every call to one place (the emulator serves CAS too).
@@ -50,7 +70,7 @@ engine::Status ProviderSet::Build(const engine::Config& config,
           *transport, ctx.clock, ctx.random, creds, cas_endpoint, alicloud::kCasApiVersion));
       cas_regions_[name] = a.cas_region;
     }
-    alicloud::RpcClient client(*transport, ctx.clock, ctx.random, std::move(creds), endpoint);
+    alicloud::RpcClient client(*transport, ctx.clock, ctx.random, creds, endpoint);
     providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api,
                                                                std::move(cas), a.rate_limit);
   }

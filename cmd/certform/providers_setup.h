@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "cmd/certform/connection_options.h"
 #include "cmd/certform/context.h"
 #include "engine/apply/applier.h"
 #include "engine/calls/live_reader.h"
@@ -17,11 +18,6 @@
 #include "providers/logging_transport.h"
 
 namespace certform::cli {
-
-struct ConnectionOptions {
-  std::string endpoint_override;  // --endpoint: every account talks to this URL instead
-  std::string ca_bundle;          // --ca-bundle: PEM file of trusted CAs
-};
 
 // Owns the transport, one provider per account, and the command's one PacingRegistry; hands out
 // AccountRuntimes.

@@ -74,7 +74,7 @@ int RunPrune(const Args& args, Context& ctx) {
       "--auto-approve); --dry-run only lists.");
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
-  cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
+  cl.AddConnectionOptions(&connection);
   cl.options().add_options()("dry-run", po::bool_switch(&dry_run), "Only list what would go")(
       "auto-approve", po::bool_switch(&auto_approve), "Delete without asking");
   if (auto exit = cl.Parse(args, ctx)) return *exit;

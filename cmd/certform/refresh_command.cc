@@ -27,7 +27,7 @@ struct LiveSession {
   void AddOptions(CommandLine& cl) {
     cl.AddCommonOptions(&common);
     cl.AddLockTimeout(&lock_timeout);
-    cl.AddConnectionOptions(&connection.endpoint_override, &connection.ca_bundle);
+    cl.AddConnectionOptions(&connection);
   }
 
   // Opens the workspace (configuration, then the locked state); prints the problem and returns

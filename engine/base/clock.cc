@@ -28,4 +28,12 @@ std::string FormatUtc(int64_t unix_seconds) {
   return FormatWith(unix_seconds, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+bool ParseUtc(const std::string& text, int64_t* unix_seconds) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return false;
+  *unix_seconds = static_cast<int64_t>(timegm(&tm));
+  return true;
+}
+
 }  // namespace certform::engine

@@ -36,5 +36,7 @@ class SystemClock final : public Clock {
 int64_t ToUnixSeconds(Clock::WallTime t);
 // "2026-11-27T19:43:44Z"
 std::string FormatUtc(int64_t unix_seconds);
+// The reverse of FormatUtc; false when `text` is not of that form.
+bool ParseUtc(const std::string& text, int64_t* unix_seconds);
 
 }  // namespace certform::engine

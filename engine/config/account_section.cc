@@ -11,8 +11,17 @@ namespace certform::engine::config_reading {
 
 namespace {
 
-const std::vector<std::string> kAccountKeys = {
-    "credentials", "endpoint", "api", "rate_limit", "upload_via", "cas_endpoint", "cas_region"};
+const std::vector<std::string> kAccountKeys = {"credentials", "endpoint",    "api",
+                                               "rate_limit",  "upload_via",  "cas_endpoint",
+                                               "cas_region",  "sts_endpoint"};
+
+bool IsCredentialSetting(const std::string& v) {
+  auto named = [&](const std::string& prefix) {
+    return v.starts_with(prefix) && v.size() > prefix.size();
+  };
+  return v == "env" || v == "oidc" || v == "profile" || v == "ecs-ram-role" || named("profile:") ||
+         named("ecs-ram-role:");
+}
 
 }  // namespace
 
@@ -22,22 +31,18 @@ void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
   a.name = name;
   a.where = Pos(t);
   if (auto v = String(t, "credentials")) {
-    if (*v == "env" || (v->starts_with("profile:") && v->size() > 8)) {
+    if (IsCredentialSetting(*v)) {
       a.credentials = *v;
     } else {
       diags_->Error(
           Pos(*t.get("credentials")),
-          fmt::format("\"credentials\" must be \"env\" or \"profile:NAME\", not \"{}\"", *v));
+          fmt::format("\"credentials\" must be \"env\", \"oidc\", \"ecs-ram-role\", "
+                      "\"ecs-ram-role:ROLE\", \"profile\" or \"profile:NAME\", not \"{}\"",
+                      *v));
     }
   }
-  if (auto v = String(t, "endpoint")) {
-    if (std::string problem = EndpointProblem(*v); problem.empty()) {
-      while (v->ends_with('/')) v->pop_back();
-      a.endpoint = *v;
-    } else {
-      diags_->Error(Pos(*t.get("endpoint")), fmt::format("\"endpoint\" \"{}\": {}", *v, problem));
-    }
-  }
+  ReadEndpoint(t, "endpoint", &a.endpoint);
+  ReadEndpoint(t, "sts_endpoint", &a.sts_endpoint);
   if (auto v = String(t, "api")) {
     if (*v == kApiSetDomainServerCertificate || *v == kApiSetCdnDomainSslCertificate) {
       a.api = *v;
@@ -90,16 +95,20 @@ void FileReader::ReadCasSettings(const toml::table& t, AccountConfig* a) {
     a->api = kApiSetCdnDomainSslCertificate;
     a->rate_limit = kSetCdnDomainSslCertificateLimit;
   }
-  if (auto v = String(t, "cas_endpoint")) {
+  ReadEndpoint(t, "cas_endpoint", &a->cas_endpoint);
+  if (auto v = String(t, "cas_region")) a->cas_region = *v;
+}
+
+// An endpoint setting: https:// anywhere, http:// only to this machine (engine/base/endpoint.h).
+void FileReader::ReadEndpoint(const toml::table& t, const char* key, std::string* out) {
+  if (auto v = String(t, key)) {
     if (std::string problem = EndpointProblem(*v); problem.empty()) {
       while (v->ends_with('/')) v->pop_back();
-      a->cas_endpoint = *v;
+      *out = *v;
     } else {
-      diags_->Error(Pos(*t.get("cas_endpoint")),
-                    fmt::format("\"cas_endpoint\" \"{}\": {}", *v, problem));
+      diags_->Error(Pos(*t.get(key)), fmt::format("\"{}\" \"{}\": {}", key, *v, problem));
     }
   }
-  if (auto v = String(t, "cas_region")) a->cas_region = *v;
 }
 
 }  // namespace certform::engine::config_reading

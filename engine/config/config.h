@@ -17,6 +17,7 @@ namespace certform::engine {
 
 inline constexpr char kDefaultEndpoint[] = "https://cdn.aliyuncs.com";
 inline constexpr char kDefaultCasEndpoint[] = "https://cas.aliyuncs.com";
+inline constexpr char kDefaultStsEndpoint[] = "https://sts.aliyuncs.com";
 // The API's documented per-user limits of the write calls (calls per second).
 inline constexpr double kSetDomainServerCertificateLimit = 10;
 inline constexpr double kSetCdnDomainSslCertificateLimit = 30;
@@ -28,7 +29,9 @@ inline constexpr char kImplicitAccount[] = "default";
 // An Alibaba Cloud user; rate limits are per user.
 struct AccountConfig {
   std::string name;
-  std::string credentials = "env";                   // "env" or "profile:NAME"
+  // "env", "oidc", "ecs-ram-role[:ROLE]", "profile" or "profile:NAME" (providers/alicloud/
+  // credentials.h says what each reads).
+  std::string credentials = "env";
   std::string endpoint = kDefaultEndpoint;           // scheme://host[:port]
   std::string api = kApiSetDomainServerCertificate;  // the write call
   // Write calls per second; by default the API's documented limit of `api` (10 or 30).
@@ -39,6 +42,7 @@ struct AccountConfig {
   std::string upload_via = "direct";
   std::string cas_endpoint = kDefaultCasEndpoint;  // scheme://host[:port] of CAS (2020-04-07)
   std::string cas_region;  // CertRegion of the uploaded certificates; empty: the API's default
+  std::string sts_endpoint = kDefaultStsEndpoint;  // where roles are assumed (STS 2015-04-01)
 
   bool UploadsViaCas() const { return upload_via == "cas"; }
   SourcePos where;

@@ -93,6 +93,7 @@ class FileReader {
   void ReadAccount(const std::string& name, const toml::table& t);  // account_section.cc
 
   void ReadCasSettings(const toml::table& t, AccountConfig* a);
+  void ReadEndpoint(const toml::table& t, const char* key, std::string* out);
 
   std::string ResolvePath(const std::string& path) const {
     if (path.starts_with('/')) return path;

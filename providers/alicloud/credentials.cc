@@ -1,5 +1,6 @@
 #include "providers/alicloud/credentials.h"
 
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -11,6 +12,11 @@ namespace certform::alicloud {
 namespace {
 
 using engine::Status;
+
+// STS DurationSeconds bounds (STS 2015-04-01 AssumeRole: minimum 900, at most the role's
+// MaxSessionDuration, which itself is at most 43200).
+constexpr int kMinDuration = 900;
+constexpr int kMaxDuration = 43200;
 
 std::string Get(const engine::EnvLookup& env, const char* name) {
   std::optional<std::string> v = env(name);
@@ -24,7 +30,7 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-bool FromEnvironment(const engine::EnvLookup& env, Credentials* out) {
+bool AccessKeyFromEnvironment(const engine::EnvLookup& env, CredentialSpec* out) {
   struct Names {
     const char *id, *secret, *token;
   };
@@ -33,15 +39,99 @@ bool FromEnvironment(const engine::EnvLookup& env, Credentials* out) {
                   Names{"ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN"}}) {
     std::string id = Get(env, n.id), secret = Get(env, n.secret);
     if (id.empty() || secret.empty()) continue;
-    *out = {id, secret, Get(env, n.token), fmt::format("environment ({})", n.id)};
+    *out = CredentialSpec();
+    out->access_key = {id, secret, Get(env, n.token), fmt::format("environment ({})", n.id)};
+    out->source = out->access_key.source;
     return true;
   }
   return false;
 }
 
-// The [profile] section of an INI credentials file.
+constexpr const char* kOidcVariables[] = {
+    "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE"};
+
+bool OidcFromEnvironment(const engine::EnvLookup& env, CredentialSpec* out) {
+  for (const char* name : kOidcVariables) {
+    if (Get(env, name).empty()) return false;
+  }
+  *out = CredentialSpec();
+  out->kind = CredentialKind::kOidc;
+  out->role_arn = Get(env, "ALIBABA_CLOUD_ROLE_ARN");
+  out->oidc_provider_arn = Get(env, "ALIBABA_CLOUD_OIDC_PROVIDER_ARN");
+  out->oidc_token_file = Get(env, "ALIBABA_CLOUD_OIDC_TOKEN_FILE");
+  if (std::string s = Get(env, "ALIBABA_CLOUD_ROLE_SESSION_NAME"); !s.empty()) {
+    out->session_name = s;
+  }
+  out->source = "environment (ALIBABA_CLOUD_ROLE_ARN)";
+  return true;
+}
+
+// A field a profile must have; `problem` says which is missing.
+bool Require(const std::map<std::string, std::string>& values, const std::string& key,
+             const std::string& where, std::string* value, std::string* problem) {
+  auto it = values.find(key);
+  if (it == values.end() || it->second.empty()) {
+    if (problem->empty()) *problem = fmt::format("{} lacks {}", where, key);
+    return false;
+  }
+  *value = it->second;
+  return true;
+}
+
+bool ReadDuration(const std::string& text, const std::string& where, CredentialSpec* out,
+                  std::string* problem) {
+  if (text.empty() || text == "0") return true;
+  char* end = nullptr;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0' || v < kMinDuration || v > kMaxDuration) {
+    *problem = fmt::format("{}: the session duration must be {} to {} seconds, not \"{}\"", where,
+                           kMinDuration, kMaxDuration, text);
+    return false;
+  }
+  out->duration_seconds = static_cast<int>(v);
+  return true;
+}
+
+// One profile's fields (INI or CLI, the names mapped to the INI's) as a spec. `type` uses the
+// INI's names: access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn.
+bool SpecOf(const std::string& type, const std::map<std::string, std::string>& v,
+            const std::string& where, CredentialSpec* out, std::string* problem) {
+  CredentialSpec spec;
+  spec.source = where;
+  bool ok = true;
+  auto field = [&](const char* key) {
+    auto it = v.find(key);
+    return it == v.end() ? std::string() : it->second;
+  };
+  if (type == "access_key" || type == "sts" || type == "ram_role_arn") {
+    spec.access_key.source = where;
+    ok = Require(v, "access_key_id", where, &spec.access_key.access_key_id, problem) &&
+         Require(v, "access_key_secret", where, &spec.access_key.access_key_secret, problem);
+    if (type == "sts") {
+      ok = ok && Require(v, "security_token", where, &spec.access_key.security_token, problem);
+    }
+  }
+  if (type == "ram_role_arn" || type == "oidc_role_arn") {
+    spec.kind = type == "ram_role_arn" ? CredentialKind::kRamRoleArn : CredentialKind::kOidc;
+    ok = ok && Require(v, "role_arn", where, &spec.role_arn, problem);
+    if (!field("role_session_name").empty()) spec.session_name = field("role_session_name");
+    ok = ok && ReadDuration(field("duration_seconds"), where, &spec, problem);
+  }
+  if (type == "oidc_role_arn") {
+    ok = ok && Require(v, "oidc_provider_arn", where, &spec.oidc_provider_arn, problem) &&
+         Require(v, "oidc_token_file", where, &spec.oidc_token_file, problem);
+  }
+  if (type == "ecs_ram_role") {
+    spec.kind = CredentialKind::kEcsRamRole;
+    spec.ecs_role_name = field("role_name");
+  }
+  if (ok) *out = std::move(spec);
+  return ok;
+}
+
+// The [profile] section of an INI credentials file: false when absent or unusable (`problem`).
 bool FromIni(const std::string& text, const std::string& profile, const std::string& path,
-             Credentials* out, std::string* problem) {
+             CredentialSpec* out, std::string* problem) {
   std::istringstream in(text);
   std::string line, section;
   std::map<std::string, std::string> values;
@@ -60,98 +150,190 @@ bool FromIni(const std::string& text, const std::string& profile, const std::str
     }
   }
   if (!found) return false;
-  std::string type = values.count("type") ? values["type"] : "access_key";
-  if (type != "access_key" || values["access_key_id"].empty() ||
-      values["access_key_secret"].empty()) {
+  const std::string where = fmt::format("{} [{}]", path, profile);
+  const std::string type = values.count("type") ? values["type"] : "access_key";
+  if (type != "access_key" && type != "ram_role_arn" && type != "ecs_ram_role") {
     *problem = fmt::format(
-        "{} [{}] is of type \"{}\"; certform supports type access_key with "
-        "access_key_id and access_key_secret",
-        path, profile, type);
+        "{} is of type \"{}\"; certform supports the types access_key, ram_role_arn and "
+        "ecs_ram_role",
+        where, type);
     return false;
   }
-  *out = {values["access_key_id"], values["access_key_secret"], "", path};
-  return true;
+  return SpecOf(type, values, where, out, problem);
+}
+
+// The aliyun CLI's field names of each mode, mapped to the INI's.
+std::map<std::string, std::string> CliFields(const nlohmann::json& p) {
+  static const std::map<std::string, std::string> kNames = {
+      {"access_key_id", "access_key_id"},
+      {"access_key_secret", "access_key_secret"},
+      {"sts_token", "security_token"},
+      {"ram_role_arn", "role_arn"},
+      {"ram_session_name", "role_session_name"},
+      {"ram_role_name", "role_name"},
+      {"oidc_provider_arn", "oidc_provider_arn"},
+      {"oidc_token_file", "oidc_token_file"}};
+  std::map<std::string, std::string> out;
+  for (const auto& [cli, ini] : kNames) {
+    if (p.contains(cli) && p[cli].is_string()) out[ini] = p[cli].get<std::string>();
+  }
+  if (p.contains("expired_seconds") && p["expired_seconds"].is_number_integer()) {
+    out["duration_seconds"] = std::to_string(p["expired_seconds"].get<int64_t>());
+  }
+  return out;
 }
 
 // The profile of the aliyun CLI's config.json.
-bool ReadCliConfig(const std::string& text, const std::string& profile, const std::string& path,
-                   Credentials* out, std::string* problem) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (!doc.is_object() || !doc.contains("profiles") || !doc["profiles"].is_array()) {
-    *problem = path + " is not an aliyun CLI configuration (no \"profiles\" list)";
-    return false;
-  }
+bool ReadCliConfig(const nlohmann::json& doc, const std::string& profile, const std::string& path,
+                   CredentialSpec* out, std::string* problem) {
+  static const std::map<std::string, std::string> kModes = {{"AK", "access_key"},
+                                                            {"StsToken", "sts"},
+                                                            {"RamRoleArn", "ram_role_arn"},
+                                                            {"EcsRamRole", "ecs_ram_role"},
+                                                            {"OIDC", "oidc_role_arn"}};
   for (const nlohmann::json& p : doc["profiles"]) {
     if (!p.is_object() || p.value("name", "") != profile) continue;
-    std::string mode = p.value("mode", "AK");
-    if (mode != "AK" && mode != "StsToken") {
-      *problem = fmt::format("{} profile \"{}\" has mode {}; certform supports AK and StsToken",
-                             path, profile, mode);
+    const std::string mode = p.value("mode", "AK");
+    const std::string where = fmt::format("{} profile \"{}\"", path, profile);
+    auto type = kModes.find(mode);
+    if (type == kModes.end()) {
+      *problem = fmt::format(
+          "{} has mode {}; certform supports AK, StsToken, RamRoleArn, EcsRamRole and OIDC", where,
+          mode);
       return false;
     }
-    *out = {p.value("access_key_id", ""), p.value("access_key_secret", ""),
-            mode == "StsToken" ? p.value("sts_token", "") : "", path};
-    if (out->access_key_id.empty() || out->access_key_secret.empty()) {
-      *problem =
-          fmt::format("{} profile \"{}\" lacks access_key_id or access_key_secret", path, profile);
-      return false;
-    }
-    return true;
+    return SpecOf(type->second, CliFields(p), where, out, problem);
   }
   return false;
 }
 
-bool FromCliConfig(const std::string& text, const std::string& profile, const std::string& path,
-                   Credentials* out, std::string* problem) {
-  try {
-    return ReadCliConfig(text, profile, path, out, problem);
-  } catch (const nlohmann::json::exception&) {
-    *problem = path + " has a field of the wrong type";
-    return false;
+// The CLI configuration as JSON; null (and `problem`) when it is not one.
+nlohmann::json ParseCliConfig(const std::string& text, const std::string& path,
+                              std::string* problem) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("profiles") || !doc["profiles"].is_array()) {
+    *problem = path + " is not an aliyun CLI configuration (no \"profiles\" list)";
+    return nullptr;
   }
+  return doc;
+}
+
+struct ProfileFiles {
+  std::string ini, cli;  // empty: not looked at
+};
+
+ProfileFiles FilesOf(const engine::EnvLookup& env) {
+  ProfileFiles f;
+  const std::string home = Get(env, "HOME");
+  f.ini = Get(env, "ALIBABA_CLOUD_CREDENTIALS_FILE");
+  if (f.ini.empty() && !home.empty()) f.ini = home + "/.alibabacloud/credentials";
+  if (Get(env, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED") != "true") {
+    f.cli = Get(env, "ALIBABA_CLOUD_CONFIG_FILE");
+    if (f.cli.empty() && !home.empty()) f.cli = home + "/.aliyun/config.json";
+  }
+  return f;
+}
+
+Status FromProfile(const std::string& profile, const std::string& chosen_by,
+                   const engine::EnvLookup& env, engine::FileSystem& fs, CredentialSpec* out) {
+  const ProfileFiles files = FilesOf(env);
+  std::vector<std::string> looked;
+  std::string problem, text;
+  if (!files.ini.empty()) {
+    looked.push_back(files.ini);
+    if (fs.ReadFile(files.ini, &text).ok() && FromIni(text, profile, files.ini, out, &problem)) {
+      return Status::OK();
+    }
+  }
+  if (!files.cli.empty() && problem.empty()) {
+    looked.push_back(files.cli);
+    if (fs.ReadFile(files.cli, &text).ok()) {
+      nlohmann::json doc = ParseCliConfig(text, files.cli, &problem);
+      try {
+        if (!doc.is_null() && ReadCliConfig(doc, profile, files.cli, out, &problem)) {
+          return Status::OK();
+        }
+      } catch (const nlohmann::json::exception&) {
+        problem = files.cli + " has a field of the wrong type";
+      }
+    }
+  }
+  const std::string what = fmt::format("profile \"{}\"{}", profile, chosen_by);
+  if (!problem.empty()) return Status::InvalidArgument(fmt::format("{}: {}", what, problem));
+  return Status::NotFound(fmt::format("no credentials for {}: looked in {}", what,
+                                      looked.empty()
+                                          ? "nothing (HOME is not set)"
+                                          : fmt::format("{}", fmt::join(looked, " and "))));
+}
+
+// The profile a bare "profile" setting means, and why (for messages).
+std::string DefaultProfile(const std::string& flag, const engine::EnvLookup& env,
+                           engine::FileSystem& fs, std::string* chosen_by) {
+  if (!flag.empty()) {
+    *chosen_by = " (--profile)";
+    return flag;
+  }
+  for (const char* name : {"ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"}) {
+    if (std::string v = Get(env, name); !v.empty()) {
+      *chosen_by = fmt::format(" (from {})", name);
+      return v;
+    }
+  }
+  const ProfileFiles files = FilesOf(env);
+  std::string text, problem;
+  if (!files.cli.empty() && fs.ReadFile(files.cli, &text).ok()) {
+    nlohmann::json doc = ParseCliConfig(text, files.cli, &problem);
+    if (doc.is_object() && doc.contains("current") && doc["current"].is_string() &&
+        !doc["current"].get<std::string>().empty()) {
+      *chosen_by = fmt::format(" (the current profile of {})", files.cli);
+      return doc["current"].get<std::string>();
+    }
+  }
+  *chosen_by = " (the default)";
+  return "default";
 }
 
 }  // namespace
 
-engine::Status ResolveCredentials(const std::string& setting, const engine::EnvLookup& env,
-                                  engine::FileSystem& fs, Credentials* out) {
+engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
+                                     const engine::EnvLookup& env, engine::FileSystem& fs,
+                                     CredentialSpec* out) {
   if (setting == "env") {
-    if (FromEnvironment(env, out)) return Status::OK();
+    if (AccessKeyFromEnvironment(env, out) || OidcFromEnvironment(env, out)) return Status::OK();
     return Status::NotFound(
-        "no AccessKey found: looked in ALIBABA_CLOUD_ACCESS_KEY_ID + "
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALICLOUD_ACCESS_KEY + ALICLOUD_SECRET_KEY (both of a "
-        "pair must be set), for the account's credentials = \"env\"");
+        "no credentials in the environment: looked for ALIBABA_CLOUD_ACCESS_KEY_ID + "
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALICLOUD_ACCESS_KEY + ALICLOUD_SECRET_KEY (both of a "
+        "pair must be set) and ALIBABA_CLOUD_ROLE_ARN + ALIBABA_CLOUD_OIDC_PROVIDER_ARN + "
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE (all three), for the account's credentials = \"env\"");
   }
-  if (!setting.starts_with("profile:")) {
-    return Status::InvalidArgument("credentials must be \"env\" or \"profile:NAME\"");
-  }
-  const std::string profile = setting.substr(8);
-  const std::string home = Get(env, "HOME");
-  std::vector<std::string> looked;
-  std::string problem;
-  std::string ini = Get(env, "ALIBABA_CLOUD_CREDENTIALS_FILE");
-  if (ini.empty() && !home.empty()) ini = home + "/.alibabacloud/credentials";
-  std::string text;
-  if (!ini.empty()) {
-    looked.push_back(ini);
-    if (fs.ReadFile(ini, &text).ok() && FromIni(text, profile, ini, out, &problem)) {
-      return Status::OK();
+  if (setting == "oidc") {
+    if (OidcFromEnvironment(env, out)) return Status::OK();
+    std::vector<std::string> missing;
+    for (const char* name : kOidcVariables) {
+      if (Get(env, name).empty()) missing.emplace_back(name);
     }
+    return Status::NotFound(fmt::format("credentials = \"oidc\" needs {} (not set or empty)",
+                                        fmt::join(missing, ", ")));
   }
-  if (Get(env, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED") != "true") {
-    std::string cli = Get(env, "ALIBABA_CLOUD_CONFIG_FILE");
-    if (cli.empty() && !home.empty()) cli = home + "/.aliyun/config.json";
-    if (!cli.empty()) {
-      looked.push_back(cli);
-      if (fs.ReadFile(cli, &text).ok() && FromCliConfig(text, profile, cli, out, &problem)) {
-        return Status::OK();
-      }
-    }
+  if (setting == "ecs-ram-role" || setting.starts_with("ecs-ram-role:")) {
+    *out = CredentialSpec();
+    out->kind = CredentialKind::kEcsRamRole;
+    out->ecs_role_name =
+        setting.size() > 13 ? setting.substr(13) : Get(env, "ALIBABA_CLOUD_ECS_METADATA");
+    out->source = "the ECS instance's RAM role";
+    return Status::OK();
   }
-  return Status::NotFound(fmt::format(
-      "no AccessKey for profile \"{}\": looked in {}{}", profile,
-      looked.empty() ? "nothing (HOME is not set)" : fmt::format("{}", fmt::join(looked, " and ")),
-      problem.empty() ? "" : "; " + problem));
+  if (setting == "profile") {
+    std::string chosen_by;
+    const std::string name = DefaultProfile(profile, env, fs, &chosen_by);
+    return FromProfile(name, chosen_by, env, fs, out);
+  }
+  if (setting.starts_with("profile:") && setting.size() > 8) {
+    return FromProfile(setting.substr(8), "", env, fs, out);
+  }
+  return Status::InvalidArgument(
+      "credentials must be \"env\", \"oidc\", \"ecs-ram-role[:ROLE]\", \"profile\" or "
+      "\"profile:NAME\"");
 }
 
 }  // namespace certform::alicloud

@@ -1,5 +1,7 @@
-// Finding an account's AccessKey: the environment or a named profile, with the conventions of
-// Alibaba's SDKs and CLI (alibaba-cdn-api.md §6). The secret is never put in any message.
+// Finding an account's credentials with the conventions of Alibaba's SDKs and CLI
+// (alibaba-cdn-api.md §6; credentials-go providers/{env,oidc,profile,cli_profile,ecs_ram_role}.go):
+// a long-lived AccessKey, or how to get temporary STS credentials (a RAM role to assume, an OIDC
+// token to exchange, an ECS instance's role). The secret is never put in any message.
 #pragma once
 
 #include <string>
@@ -17,16 +19,44 @@ struct Credentials {
   std::string source;             // where it came from, for messages ("environment", a path)
 };
 
-// Resolves `setting` ("env" or "profile:NAME"):
-// - env: ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET /
-// ALIBABA_CLOUD_SECURITY_TOKEN,
-//   else Terraform's ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY / ALICLOUD_SECURITY_TOKEN;
-// - profile:NAME: section [NAME] of the INI file $ALIBABA_CLOUD_CREDENTIALS_FILE or
-//   ~/.alibabacloud/credentials (type access_key), else profile NAME of the aliyun CLI's
-//   $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json (mode AK or StsToken), unless
-//   ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true.
-// NotFound with one message listing every place looked at when none has the credentials.
-engine::Status ResolveCredentials(const std::string& setting, const engine::EnvLookup& env,
-                                  engine::FileSystem& fs, Credentials* out);
+enum class CredentialKind {
+  kAccessKey,   // an AccessKey (with an STS token when given one), used as is
+  kRamRoleArn,  // STS AssumeRole with an AccessKey
+  kOidc,        // STS AssumeRoleWithOIDC with a token file (GitHub Actions, ACK RRSA)
+  kEcsRamRole,  // the ECS instance's RAM role, from the instance metadata service
+};
+
+struct CredentialSpec {
+  CredentialKind kind = CredentialKind::kAccessKey;
+  Credentials access_key;  // kAccessKey: the key; kRamRoleArn: the key that assumes the role
+  std::string role_arn;    // kRamRoleArn, kOidc
+  std::string session_name = "certform";
+  int duration_seconds = 3600;    // STS DurationSeconds: 900 to the role's MaxSessionDuration
+  std::string oidc_provider_arn;  // kOidc
+  std::string oidc_token_file;    // kOidc: read again at each exchange (the platform rotates it)
+  std::string ecs_role_name;      // kEcsRamRole; empty: asked from the metadata service
+  std::string source;             // where the setting came from, for messages
+};
+
+// Resolves an account's `credentials` setting:
+// - "env": ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN, else Terraform's
+//   ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY / ALICLOUD_SECURITY_TOKEN, else (the SDKs' default
+//   chain order) the OIDC variables below when all three are set;
+// - "oidc": ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE
+//   (and ALIBABA_CLOUD_ROLE_SESSION_NAME);
+// - "ecs-ram-role" or "ecs-ram-role:ROLE": the instance's role (ALIBABA_CLOUD_ECS_METADATA names
+//   it when ROLE is not given);
+// - "profile": the profile named by `profile` (--profile), else ALIBABA_CLOUD_PROFILE, else
+//   ALICLOUD_PROFILE, else the aliyun CLI's "current" profile, else "default";
+// - "profile:NAME": profile NAME.
+// A profile is section [NAME] of the INI file $ALIBABA_CLOUD_CREDENTIALS_FILE or
+// ~/.alibabacloud/credentials (types access_key, ram_role_arn, ecs_ram_role), else profile NAME
+// of the aliyun CLI's $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json (modes AK, StsToken,
+// RamRoleArn, EcsRamRole, OIDC), unless ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true.
+// NotFound with one message listing every place looked at when none has the credentials;
+// InvalidArgument for a profile that is there but unusable.
+engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
+                                     const engine::EnvLookup& env, engine::FileSystem& fs,
+                                     CredentialSpec* out);
 
 }  // namespace certform::alicloud

@@ -13,6 +13,13 @@ bool IsSecretParameter(const std::string& name) {
 RpcClient::RpcClient(providers::HttpTransport& transport, engine::Clock& clock,
                      engine::RandomSource& random, Credentials credentials, std::string endpoint,
                      std::string version)
+    : RpcClient(transport, clock, random,
+                std::make_shared<StaticCredentialSource>(std::move(credentials)),
+                std::move(endpoint), std::move(version)) {}
+
+RpcClient::RpcClient(providers::HttpTransport& transport, engine::Clock& clock,
+                     engine::RandomSource& random, std::shared_ptr<CredentialSource> credentials,
+                     std::string endpoint, std::string version)
     : transport_(transport),
       clock_(clock),
       random_(random),
@@ -20,21 +27,29 @@ RpcClient::RpcClient(providers::HttpTransport& transport, engine::Clock& clock,
       endpoint_(std::move(endpoint)),
       version_(std::move(version)) {}
 
-Params RpcClient::SignedParams(const std::string& action, const Params& params,
-                               const std::string& nonce, int64_t now) const {
+std::string RpcClient::Identity() const {
+  return credentials_ ? credentials_->Identity() : "anonymous";
+}
+
+Params RpcClient::SignedParams(const Credentials* credentials, const std::string& action,
+                               const Params& params, const std::string& nonce, int64_t now) const {
   Params all = {{"Action", action},
                 {"Version", version_},
                 {"Format", "JSON"},
-                {"AccessKeyId", credentials_.access_key_id},
-                {"SignatureMethod", "HMAC-SHA1"},
-                {"SignatureVersion", "1.0"},
                 {"SignatureNonce", nonce},
                 {"Timestamp", engine::FormatUtc(now)}};
-  if (!credentials_.security_token.empty()) {
-    all.emplace_back("SecurityToken", credentials_.security_token);
+  if (credentials == nullptr) {
+    all.insert(all.end(), params.begin(), params.end());
+    return all;
+  }
+  all.insert(all.end(), {{"AccessKeyId", credentials->access_key_id},
+                         {"SignatureMethod", "HMAC-SHA1"},
+                         {"SignatureVersion", "1.0"}});
+  if (!credentials->security_token.empty()) {
+    all.emplace_back("SecurityToken", credentials->security_token);
   }
   all.insert(all.end(), params.begin(), params.end());
-  all.emplace_back("Signature", Sign("POST", all, credentials_.access_key_secret));
+  all.emplace_back("Signature", Sign("POST", all, credentials->access_key_secret));
   return all;
 }
 
@@ -48,12 +63,17 @@ engine::Status RpcClient::Call(const std::string& action, const Params& params,
                      {"Accept", "application/json"},
                      {"x-acs-action", action},
                      {"x-acs-version", version_}};
+  Credentials credentials;
+  if (credentials_) {
+    engine::Status s = credentials_->Get(&credentials, result);
+    if (!s.ok()) return s;
+  }
   // A fresh nonce per attempt: the API refuses a reused one (SignatureNonceUsed).
-  Params all =
-      SignedParams(action, params, engine::NewUuid(random_), engine::ToUnixSeconds(clock_.Now()));
+  Params all = SignedParams(credentials_ ? &credentials : nullptr, action, params,
+                            engine::NewUuid(random_), engine::ToUnixSeconds(clock_.Now()));
   // Whatever the API sends back is scrubbed of what this request carried in secret.
   SecretScrubber scrubber;
-  scrubber.Add(credentials_.access_key_secret);
+  scrubber.Add(credentials.access_key_secret);
   for (const auto& [name, value] : all) {
     if (IsSecretParameter(name)) scrubber.Add(value);
   }
@@ -68,10 +88,10 @@ engine::Status RpcClient::Call(const std::string& action, const Params& params,
     result->error_message = sent.message();
     return sent;
   }
-  engine::Status s =
-      InterpretResponse(response, credentials_.access_key_id, scrubber, body, result);
+  engine::Status s = InterpretResponse(response, credentials.access_key_id, scrubber, body, result);
   // Some answers carry a key (CAS's certificate detail): the raw text does not outlive the call.
   engine::WipeSecret(&response.body);
+  engine::WipeSecret(&credentials.access_key_secret);
   return s;
 }
 

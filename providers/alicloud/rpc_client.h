@@ -6,7 +6,7 @@
 #include "engine/base/clock.h"
 #include "engine/base/random.h"
 #include "engine/calls/provider.h"
-#include "providers/alicloud/credentials.h"
+#include "providers/alicloud/credential_source.h"
 #include "providers/alicloud/signer.h"
 #include "providers/http_transport.h"
 
@@ -20,7 +20,13 @@ bool IsSecretParameter(const std::string& name);
 
 class RpcClient {
  public:
-  // `endpoint` is scheme://host[:port]. The references must outlive the client.
+  // `endpoint` is scheme://host[:port]. The references must outlive the client. Each call is
+  // signed with what `credentials` gives at that moment; without a source (nullptr) calls are
+  // anonymous, unsigned (STS AssumeRoleWithOIDC is).
+  RpcClient(providers::HttpTransport& transport, engine::Clock& clock, engine::RandomSource& random,
+            std::shared_ptr<CredentialSource> credentials, std::string endpoint,
+            std::string version = kCdnApiVersion);
+  // With a fixed AccessKey.
   RpcClient(providers::HttpTransport& transport, engine::Clock& clock, engine::RandomSource& random,
             Credentials credentials, std::string endpoint, std::string version = kCdnApiVersion);
 
@@ -29,15 +35,18 @@ class RpcClient {
   engine::Status Call(const std::string& action, const Params& params, nlohmann::json* body,
                       engine::CallResult* result);
 
-  // The parameters Call would send, signed, for `action` at `now` with `nonce` (for tests).
-  Params SignedParams(const std::string& action, const Params& params, const std::string& nonce,
-                      int64_t now) const;
+  // The parameters Call would send for `action` at `now` with `nonce`, signed with `credentials`
+  // (unsigned when null).
+  Params SignedParams(const Credentials* credentials, const std::string& action,
+                      const Params& params, const std::string& nonce, int64_t now) const;
+  // Who the calls are made as (CredentialSource::Identity), "anonymous" without credentials.
+  std::string Identity() const;
 
  private:
   providers::HttpTransport& transport_;
   engine::Clock& clock_;
   engine::RandomSource& random_;
-  Credentials credentials_;
+  std::shared_ptr<CredentialSource> credentials_;
   std::string endpoint_;
   std::string version_;
 };

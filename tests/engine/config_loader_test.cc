@@ -224,6 +224,7 @@ expiry_warning_days = -1
 [account.main]
 credentials = "vault"
 endpoint = "cdn.aliyuncs.com"
+sts_endpoint = "http://sts.aliyuncs.com"
 api = "SetDomainServerCertificat"
 rate_limit = 0
 
@@ -233,14 +234,16 @@ certificate = "x"
 domains = []
 )");
   ErrorWith(l.diags, "\"expiry_warning_days\" must be between");
-  ErrorWith(l.diags, "\"credentials\" must be \"env\" or \"profile:NAME\"");
+  ErrorWith(l.diags, "\"credentials\" must be \"env\", \"oidc\", \"ecs-ram-role\"");
   ErrorWith(l.diags, "the endpoint must start with https://");
+  const Diagnostic& sts = ErrorWith(l.diags, "\"sts_endpoint\" \"http://sts.aliyuncs.com\"");
+  CHECK(sts.where.line == 6);
   const Diagnostic& api = ErrorWith(l.diags, "\"api\" \"SetDomainServerCertificat\"");
   CHECK(api.detail == "did you mean \"SetDomainServerCertificate\"?");
   ErrorWith(l.diags, "\"rate_limit\" must be greater than 0");
   ErrorWith(l.diags, "https = false takes no \"certificate\"");
   ErrorWith(l.diags, "\"domains\" is empty");
-  CHECK(l.diags.ErrorCount() == 7);
+  CHECK(l.diags.ErrorCount() == 8);
 }
 
 TEST_CASE("config: a CAS certificate used through SetCdnDomainSSLCertificate needs cert_id",

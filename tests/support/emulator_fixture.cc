@@ -24,7 +24,8 @@ emulator::EmulatorConfig StandardEmulatorConfig(const std::string& cas_pem) {
   return c;
 }
 
-EmulatorFixture::EmulatorFixture(emulator::EmulatorConfig config, bool tls) : tls_(tls) {
+EmulatorFixture::EmulatorFixture(emulator::EmulatorConfig config, bool tls, engine::Clock* clock)
+    : tls_(tls) {
   emulator::ServerOptions options;
   if (tls) {
     TestCert ca = IssueCert({.cn = "Emulator Test CA", .ca = true});
@@ -33,7 +34,7 @@ EmulatorFixture::EmulatorFixture(emulator::EmulatorConfig config, bool tls) : tl
     options.tls_cert = dir_.Write("server.pem", server.CertPem());
     options.tls_key = dir_.Write("server.key", server.KeyPem(), 0600);
   }
-  emulator_ = std::make_unique<emulator::CdnEmulator>(std::move(config), clock_);
+  emulator_ = std::make_unique<emulator::CdnEmulator>(std::move(config), clock ? *clock : clock_);
   server_ = std::make_unique<emulator::EmulatorServer>(*emulator_);
   engine::Status s = server_->Start(options, &port_);
   if (!s.ok()) throw std::runtime_error("emulator did not start: " + s.ToString());

@@ -34,7 +34,10 @@ emulator::EmulatorConfig StandardEmulatorConfig(const std::string& cas_pem);
 class EmulatorFixture {
  public:
   // Starts serving at once; with `tls`, over HTTPS with a certificate from `ca` (CaBundle()).
-  explicit EmulatorFixture(emulator::EmulatorConfig config, bool tls = false);
+  // The emulator reads the time from `clock` when given (a fake clock, for expiry), else from
+  // the system's.
+  explicit EmulatorFixture(emulator::EmulatorConfig config, bool tls = false,
+                           engine::Clock* clock = nullptr);
   ~EmulatorFixture();
 
   std::string Endpoint() const;

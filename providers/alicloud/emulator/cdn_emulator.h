@@ -20,6 +20,7 @@ namespace certform::emulator {
 
 inline constexpr char kCdnVersion[] = "2018-05-10";
 inline constexpr char kCasVersion[] = "2020-04-07";
+inline constexpr char kStsVersion[] = "2015-04-01";
 
 struct ApiRequest {
   std::string method;                          // GET or POST
@@ -63,6 +64,13 @@ class CdnEmulator {
   engine::Clock::Duration TransitDelay();
   void Reset();  // back to the initial configuration, counters zeroed
 
+  // The ECS metadata service (sts_action.cc): a session token valid `ttl_seconds` ("" when the
+  // ttl is out of range), and with it the role's name (`role_name` empty) or credentials. Returns
+  // the HTTP status: 200, 401 without a valid token, 404 for an unknown role.
+  std::string MetadataToken(int ttl_seconds);
+  int MetadataCredentials(const std::string& token, const std::string& role_name,
+                          std::string* body);
+
  private:
   ApiResponse Dispatch(const std::string& action, const alicloud::Params& params,
                        const std::string& user, const std::string& request_id, bool json);
@@ -77,6 +85,12 @@ class CdnEmulator {
   // DeleteUserCertificate.
   ApiResponse CasAction(const std::string& action, const alicloud::Params& params,
                         const std::string& user, const std::string& request_id, bool json);
+  // sts_action.cc: AssumeRole (signed) and AssumeRoleWithOIDC (anonymous).
+  ApiResponse StsAction(const std::string& action, const alicloud::Params& params,
+                        const std::string& request_id, bool json);
+  // New temporary credentials of `role` for `duration` seconds, as STS answers them.
+  nlohmann::json IssueTemporaryKey(const RoleSeed& role, int duration);
+  std::string RandomToken(size_t length);
   // The flow-control window ("write", "ssl-write", "read", "list-domains", "cas-upload",
   // "cas-read") of an
   // action, and its limit per user per second.
@@ -100,6 +114,8 @@ class CdnEmulator {
   std::map<std::string, std::map<std::string, int>> calls_;  // action → user → answered calls
   int throttled_ = 0, injected_errors_ = 0, dropped_ = 0, rejected_ = 0;
   int keys_received_ = 0;  // calls that carried a private key (PrivateKey or SSLPri)
+  int sts_issued_ = 0;     // temporary credentials handed out (STS and metadata service)
+  std::map<std::string, int64_t> metadata_tokens_;  // ECS metadata session token → expiry
 };
 
 }  // namespace certform::emulator

@@ -39,6 +39,17 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
       c.cas_certificates.push_back({k.at("name").get<std::string>(), k.at("id").get<int64_t>(),
                                     k.value("user", default_user), k.at("pem").get<std::string>()});
     }
+    for (const auto& r : doc.value("roles", nlohmann::json::array())) {
+      RoleSeed role;
+      role.arn = r.at("arn").get<std::string>();
+      role.user = r.value("user", default_user);
+      role.trusted_keys = r.value("trusted_keys", std::vector<std::string>());
+      role.oidc_provider_arn = r.value("oidc_provider_arn", "");
+      role.oidc_token = r.value("oidc_token", "");
+      role.max_session_duration = r.value("max_session_duration", 3600);
+      role.ecs_role_name = r.value("ecs_role_name", "");
+      c.roles.push_back(std::move(role));
+    }
     c.write_limit = doc.value("write_limit", 10);
     c.ssl_write_limit = doc.value("ssl_write_limit", 30);
     c.cas_upload_limit = doc.value("cas_upload_limit", 100);

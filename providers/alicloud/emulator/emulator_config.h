@@ -18,6 +18,18 @@ struct AccountKey {
   std::string user;  // the owning user: rate limits and domains are per user
 };
 
+// A RAM role that STS (2015-04-01) lets callers assume, and the ECS metadata service serves.
+struct RoleSeed {
+  std::string arn;   // acs:ram::UID:role/NAME
+  std::string user;  // whose domains, certificates and rate limits the role's calls use
+  // AccessKeyIds the role's trust policy lets call AssumeRole; none: nobody (RAM's default).
+  std::vector<std::string> trusted_keys;
+  std::string oidc_provider_arn;  // AssumeRoleWithOIDC: the trusted identity provider
+  std::string oidc_token;         // ... and the one token it accepts (the emulated IdP's)
+  int max_session_duration = 3600;
+  std::string ecs_role_name;  // served by the ECS metadata service when not empty
+};
+
 struct DomainSeed {
   std::string name;
   std::string user;
@@ -59,6 +71,7 @@ struct EmulatorConfig {
   std::vector<AccountKey> accounts;
   std::vector<DomainSeed> domains;
   std::vector<CasCertificate> cas_certificates;
+  std::vector<RoleSeed> roles;
   int write_limit = 10;          // SetDomainServerCertificate calls per user per sliding second
   int ssl_write_limit = 30;      // SetCdnDomainSSLCertificate calls per user per sliding second
   int read_limit = 100;          // DescribeDomainCertificateInfo calls per user per sliding second

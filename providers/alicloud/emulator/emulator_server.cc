@@ -26,6 +26,25 @@ EmulatorServer::EmulatorServer(CdnEmulator& emulator) : emulator_(emulator) {}
 
 EmulatorServer::~EmulatorServer() { Stop(); }
 
+// The ECS instance metadata service's credential paths (sts_action.cc says what is modelled).
+void EmulatorServer::RouteMetadata() {
+  server_->Put("/latest/api/token", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string ttl = req.get_header_value("X-aliyun-ecs-metadata-token-ttl-seconds");
+    const std::string token = emulator_.MetadataToken(ttl.empty() ? 0 : std::atoi(ttl.c_str()));
+    res.status = token.empty() ? 400 : 200;
+    res.set_content(token, "text/plain");
+  });
+  auto credentials = [this](const httplib::Request& req, httplib::Response& res) {
+    std::string body;
+    res.status =
+        emulator_.MetadataCredentials(req.get_header_value("X-aliyun-ecs-metadata-token"),
+                                      req.matches.size() > 1 ? req.matches[1].str() : "", &body);
+    res.set_content(body, "text/plain");
+  };
+  server_->Get("/latest/meta-data/ram/security-credentials/", credentials);
+  server_->Get(R"(/latest/meta-data/ram/security-credentials/([^/]+))", credentials);
+}
+
 void EmulatorServer::Route() {
   auto api = [this](const httplib::Request& req, httplib::Response& res) {
     ApiRequest r{req.method, req.target, {}, req.body};
@@ -53,6 +72,7 @@ void EmulatorServer::Route() {
   };
   server_->Get("/", api);
   server_->Post("/", api);
+  RouteMetadata();
 
   server_->Get("/_emulator/state", [this](const httplib::Request&, httplib::Response& res) {
     SendJson(res, emulator_.StateJson());

@@ -33,6 +33,7 @@ class EmulatorServer {
 
  private:
   void Route();
+  void RouteMetadata();
 
   CdnEmulator& emulator_;
   std::unique_ptr<httplib::Server> server_;

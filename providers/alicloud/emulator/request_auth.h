@@ -28,15 +28,27 @@ class RequestAuth {
                                   const std::map<std::string, std::string>& headers,
                                   const std::string& body, int64_t now_unix, std::string* user);
   void ForgetNonces() { nonces_.clear(); }
+  // An STS key: valid with `security_token` until `expiration` (Unix seconds).
+  void AddTemporaryKey(AccountKey key, std::string security_token, int64_t expiration);
+  void ForgetTemporaryKeys() { temporary_.clear(); }
 
  private:
+  struct TemporaryKey {
+    AccountKey key;
+    std::string security_token;
+    int64_t expiration = 0;
+  };
   const AccountKey* FindKey(const std::string& id) const;
+  // For an STS key: the error when `token` is missing, not the key's, or expired.
+  std::optional<ApiError> CheckToken(const std::string& key_id, const std::string& token,
+                                     int64_t now) const;
   // Timestamp within 15 minutes (`format_ok` false: unparsable) and nonce not used before.
   std::optional<ApiError> CheckFreshness(const std::string& key_id, const std::string& timestamp,
                                          const std::string& nonce, int64_t now);
 
   std::vector<AccountKey> keys_;
-  std::map<std::string, int64_t> nonces_;  // "key:nonce" → when first seen
+  std::map<std::string, TemporaryKey> temporary_;  // by AccessKeyId
+  std::map<std::string, int64_t> nonces_;          // "key:nonce" → when first seen
 };
 
 // The first value of `name` in `params`, or "".

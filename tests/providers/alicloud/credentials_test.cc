@@ -7,6 +7,8 @@
 #include "tests/support/temp_dir.h"
 
 using namespace certform;
+using alicloud::CredentialKind;
+using alicloud::CredentialSpec;
 using certform::testing::TempDir;
 
 namespace {
@@ -19,84 +21,188 @@ engine::EnvLookup Env(std::map<std::string, std::string> vars) {
   };
 }
 
+engine::Status Resolve(const std::string& setting, const engine::EnvLookup& env,
+                       CredentialSpec* spec, const std::string& profile = "") {
+  engine::PosixFileSystem fs;
+  return alicloud::ResolveCredentialSpec(setting, profile, env, fs, spec);
+}
+
+constexpr char kCliConfig[] = R"({"current":"AK","profiles":[
+    {"name":"AK","mode":"AK","access_key_id":"akid","access_key_secret":"secret"},
+    {"name":"Sts","mode":"StsToken","access_key_id":"sid","access_key_secret":"ss",
+     "sts_token":"tok"},
+    {"name":"Role","mode":"RamRoleArn","access_key_id":"rid","access_key_secret":"rs",
+     "ram_role_arn":"acs:ram::1:role/deploy","ram_session_name":"ci","expired_seconds":1800},
+    {"name":"Ecs","mode":"EcsRamRole","ram_role_name":"cdn-writer"},
+    {"name":"Oidc","mode":"OIDC","ram_role_arn":"acs:ram::1:role/gh",
+     "oidc_provider_arn":"acs:ram::1:oidc-provider/gh","oidc_token_file":"/run/token"},
+    {"name":"Short","mode":"RamRoleArn","access_key_id":"rid","access_key_secret":"rs",
+     "ram_role_arn":"acs:ram::1:role/deploy","expired_seconds":60},
+    {"name":"Sso","mode":"CloudSSO"}]})";
+
 }  // namespace
 
 TEST_CASE("credentials: env reads ALIBABA_CLOUD_* with an optional STS token", "[credentials]") {
-  engine::PosixFileSystem fs;
-  alicloud::Credentials c;
-  REQUIRE(alicloud::ResolveCredentials("env",
-                                       Env({{"ALIBABA_CLOUD_ACCESS_KEY_ID", "id1"},
-                                            {"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s1"},
-                                            {"ALIBABA_CLOUD_SECURITY_TOKEN", "t1"},
-                                            {"ALICLOUD_ACCESS_KEY", "id2"},
-                                            {"ALICLOUD_SECRET_KEY", "s2"}}),
-                                       fs, &c)
+  CredentialSpec c;
+  REQUIRE(Resolve("env",
+                  Env({{"ALIBABA_CLOUD_ACCESS_KEY_ID", "id1"},
+                       {"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s1"},
+                       {"ALIBABA_CLOUD_SECURITY_TOKEN", "t1"},
+                       {"ALICLOUD_ACCESS_KEY", "id2"},
+                       {"ALICLOUD_SECRET_KEY", "s2"},
+                       {"ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/x"}}),
+                  &c)
               .ok());
-  CHECK(c.access_key_id == "id1");
-  CHECK(c.access_key_secret == "s1");
-  CHECK(c.security_token == "t1");
+  CHECK(c.kind == CredentialKind::kAccessKey);
+  CHECK(c.access_key.access_key_id == "id1");
+  CHECK(c.access_key.access_key_secret == "s1");
+  CHECK(c.access_key.security_token == "t1");
 }
 
 TEST_CASE("credentials: env falls back to Terraform's ALICLOUD_* names", "[credentials]") {
-  engine::PosixFileSystem fs;
-  alicloud::Credentials c;
-  REQUIRE(alicloud::ResolveCredentials("env",
-                                       Env({{"ALIBABA_CLOUD_ACCESS_KEY_ID", "only-id"},
-                                            {"ALICLOUD_ACCESS_KEY", "id2"},
-                                            {"ALICLOUD_SECRET_KEY", "s2"}}),
-                                       fs, &c)
+  CredentialSpec c;
+  REQUIRE(Resolve("env",
+                  Env({{"ALIBABA_CLOUD_ACCESS_KEY_ID", "only-id"},
+                       {"ALICLOUD_ACCESS_KEY", "id2"},
+                       {"ALICLOUD_SECRET_KEY", "s2"}}),
+                  &c)
               .ok());
-  CHECK(c.access_key_id == "id2");
-  CHECK(c.security_token.empty());
+  CHECK(c.access_key.access_key_id == "id2");
+  CHECK(c.access_key.security_token.empty());
+}
+
+TEST_CASE("credentials: env without an AccessKey takes the OIDC variables (the SDKs' order)",
+          "[credentials]") {
+  auto oidc = Env({{"ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/gh"},
+                   {"ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/gh"},
+                   {"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/run/token"},
+                   {"ALIBABA_CLOUD_ROLE_SESSION_NAME", "run-42"}});
+  for (const char* setting : {"env", "oidc"}) {
+    CredentialSpec c;
+    REQUIRE(Resolve(setting, oidc, &c).ok());
+    CHECK(c.kind == CredentialKind::kOidc);
+    CHECK(c.role_arn == "acs:ram::1:role/gh");
+    CHECK(c.oidc_provider_arn == "acs:ram::1:oidc-provider/gh");
+    CHECK(c.oidc_token_file == "/run/token");
+    CHECK(c.session_name == "run-42");
+  }
+  CredentialSpec c;
+  engine::Status s = Resolve("oidc", Env({{"ALIBABA_CLOUD_ROLE_ARN", "r"}}), &c);
+  CHECK(s.IsNotFound());
+  CHECK(s.message().find("ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE") !=
+        std::string::npos);
+  CHECK(s.message().find("ALIBABA_CLOUD_ROLE_ARN") == std::string::npos);
 }
 
 TEST_CASE("credentials: missing env credentials list where certform looked", "[credentials]") {
-  engine::PosixFileSystem fs;
-  alicloud::Credentials c;
-  engine::Status s = alicloud::ResolveCredentials("env", Env({}), fs, &c);
+  CredentialSpec c;
+  engine::Status s = Resolve("env", Env({}), &c);
   CHECK(s.IsNotFound());
   CHECK(s.message().find("ALIBABA_CLOUD_ACCESS_KEY_ID") != std::string::npos);
   CHECK(s.message().find("ALICLOUD_ACCESS_KEY") != std::string::npos);
+  CHECK(s.message().find("ALIBABA_CLOUD_OIDC_TOKEN_FILE") != std::string::npos);
 }
 
-TEST_CASE("credentials: profile:NAME reads the INI credentials file", "[credentials]") {
+TEST_CASE("credentials: profile:NAME reads the INI credentials file, roles included",
+          "[credentials]") {
   TempDir home;
   home.Write(".alibabacloud/credentials",
              "[default]\ntype = access_key\naccess_key_id = d\naccess_key_secret = ds\n\n"
              "[prod]\naccess_key_id = p\naccess_key_secret = ps\n"
-             "[ram]\ntype = ram_role_arn\naccess_key_id = r\naccess_key_secret = rs\n");
-  engine::PosixFileSystem fs;
-  alicloud::Credentials c;
-  REQUIRE(alicloud::ResolveCredentials("profile:prod", Env({{"HOME", home.path()}}), fs, &c).ok());
-  CHECK(c.access_key_id == "p");
-  CHECK(c.access_key_secret == "ps");
-  engine::Status ram =
-      alicloud::ResolveCredentials("profile:ram", Env({{"HOME", home.path()}}), fs, &c);
-  CHECK(ram.IsNotFound());
-  CHECK(ram.message().find("type \"ram_role_arn\"") != std::string::npos);
-  CHECK(ram.message().find("rs") == std::string::npos);
+             "[ram]\ntype = ram_role_arn\naccess_key_id = r\naccess_key_secret = rs\n"
+             "role_arn = acs:ram::1:role/x\nrole_session_name = s1\n"
+             "[ecs]\ntype = ecs_ram_role\nrole_name = writer\n"
+             "[broken]\ntype = ram_role_arn\naccess_key_id = r\naccess_key_secret = rs\n"
+             "[rsa]\ntype = rsa_key_pair\nprivate_key_file = /k\n");
+  auto env = Env({{"HOME", home.path()}});
+  CredentialSpec c;
+  REQUIRE(Resolve("profile:prod", env, &c).ok());
+  CHECK(c.access_key.access_key_id == "p");
+  CHECK(c.access_key.access_key_secret == "ps");
+  REQUIRE(Resolve("profile:ram", env, &c).ok());
+  CHECK(c.kind == CredentialKind::kRamRoleArn);
+  CHECK(c.access_key.access_key_id == "r");
+  CHECK(c.role_arn == "acs:ram::1:role/x");
+  CHECK(c.session_name == "s1");
+  REQUIRE(Resolve("profile:ecs", env, &c).ok());
+  CHECK(c.kind == CredentialKind::kEcsRamRole);
+  CHECK(c.ecs_role_name == "writer");
+  engine::Status broken = Resolve("profile:broken", env, &c);
+  CHECK(broken.code() == engine::Status::Code::kInvalidArgument);
+  CHECK(broken.message().find("[broken] lacks role_arn") != std::string::npos);
+  CHECK(broken.message().find("rs") == std::string::npos);
+  engine::Status rsa = Resolve("profile:rsa", env, &c);
+  CHECK(rsa.message().find("type \"rsa_key_pair\"") != std::string::npos);
 }
 
-TEST_CASE("credentials: profile:NAME falls back to the aliyun CLI config, honouring overrides",
+TEST_CASE("credentials: profile:NAME falls back to the aliyun CLI config, every mode",
           "[credentials]") {
   TempDir dir;
-  const std::string cli = dir.Write("cli.json", R"({"current":"AK","profiles":[
-      {"name":"AK","mode":"AK","access_key_id":"akid","access_key_secret":"secret"},
-      {"name":"Sts","mode":"StsToken","access_key_id":"sid","access_key_secret":"ss",
-       "sts_token":"tok"}]})");
-  engine::PosixFileSystem fs;
-  alicloud::Credentials c;
+  const std::string cli = dir.Write("cli.json", kCliConfig);
   auto env = Env({{"ALIBABA_CLOUD_CONFIG_FILE", cli},
                   {"ALIBABA_CLOUD_CREDENTIALS_FILE", dir.Path("none.ini")}});
-  REQUIRE(alicloud::ResolveCredentials("profile:Sts", env, fs, &c).ok());
-  CHECK(c.access_key_id == "sid");
-  CHECK(c.security_token == "tok");
-  CHECK(c.source == cli);
+  CredentialSpec c;
+  REQUIRE(Resolve("profile:Sts", env, &c).ok());
+  CHECK(c.access_key.access_key_id == "sid");
+  CHECK(c.access_key.security_token == "tok");
+  CHECK(c.source.find(cli) != std::string::npos);
+  REQUIRE(Resolve("profile:Role", env, &c).ok());
+  CHECK(c.kind == CredentialKind::kRamRoleArn);
+  CHECK(c.role_arn == "acs:ram::1:role/deploy");
+  CHECK(c.session_name == "ci");
+  CHECK(c.duration_seconds == 1800);
+  REQUIRE(Resolve("profile:Ecs", env, &c).ok());
+  CHECK(c.kind == CredentialKind::kEcsRamRole);
+  CHECK(c.ecs_role_name == "cdn-writer");
+  REQUIRE(Resolve("profile:Oidc", env, &c).ok());
+  CHECK(c.kind == CredentialKind::kOidc);
+  CHECK(c.oidc_token_file == "/run/token");
+  engine::Status shortlived = Resolve("profile:Short", env, &c);
+  CHECK(shortlived.message().find("900 to 43200 seconds, not \"60\"") != std::string::npos);
+  engine::Status sso = Resolve("profile:Sso", env, &c);
+  CHECK(sso.message().find("mode CloudSSO") != std::string::npos);
+
   auto disabled = Env({{"ALIBABA_CLOUD_CONFIG_FILE", cli},
                        {"ALIBABA_CLOUD_CREDENTIALS_FILE", dir.Path("none.ini")},
                        {"ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true"}});
-  engine::Status s = alicloud::ResolveCredentials("profile:AK", disabled, fs, &c);
+  engine::Status s = Resolve("profile:AK", disabled, &c);
   CHECK(s.IsNotFound());
   CHECK(s.message().find(dir.Path("none.ini")) != std::string::npos);
   CHECK(s.message().find("cli.json") == std::string::npos);
+}
+
+TEST_CASE(
+    "credentials: \"profile\" takes --profile, then ALIBABA_CLOUD_PROFILE, then the CLI's "
+    "current profile",
+    "[credentials]") {
+  TempDir dir;
+  const std::string cli = dir.Write("cli.json", kCliConfig);
+  std::map<std::string, std::string> vars = {
+      {"ALIBABA_CLOUD_CONFIG_FILE", cli}, {"ALIBABA_CLOUD_CREDENTIALS_FILE", dir.Path("none.ini")}};
+  CredentialSpec c;
+  REQUIRE(Resolve("profile", Env(vars), &c).ok());
+  CHECK(c.access_key.access_key_id == "akid");  // "current": "AK"
+  vars["ALIBABA_CLOUD_PROFILE"] = "Sts";
+  REQUIRE(Resolve("profile", Env(vars), &c).ok());
+  CHECK(c.access_key.access_key_id == "sid");
+  REQUIRE(Resolve("profile", Env(vars), &c, "Role").ok());
+  CHECK(c.kind == CredentialKind::kRamRoleArn);
+  // An account that names its profile keeps it.
+  REQUIRE(Resolve("profile:AK", Env(vars), &c, "Role").ok());
+  CHECK(c.access_key.access_key_id == "akid");
+  engine::Status s = Resolve("profile", Env(vars), &c, "nope");
+  CHECK(s.IsNotFound());
+  CHECK(s.message().find("profile \"nope\" (--profile)") != std::string::npos);
+}
+
+TEST_CASE("credentials: ecs-ram-role names the role or asks the metadata service",
+          "[credentials]") {
+  CredentialSpec c;
+  REQUIRE(Resolve("ecs-ram-role:writer", Env({}), &c).ok());
+  CHECK(c.kind == CredentialKind::kEcsRamRole);
+  CHECK(c.ecs_role_name == "writer");
+  REQUIRE(Resolve("ecs-ram-role", Env({{"ALIBABA_CLOUD_ECS_METADATA", "named"}}), &c).ok());
+  CHECK(c.ecs_role_name == "named");
+  REQUIRE(Resolve("ecs-ram-role", Env({}), &c).ok());
+  CHECK(c.ecs_role_name.empty());
 }
