@@ -87,7 +87,12 @@ std::string MainPage(const std::vector<DescribedCommand>& commands) {
               "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,\n"
               "ALIBABA_CLOUD_SECURITY_TOKEN (or ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY,\n"
               "ALICLOUD_SECURITY_TOKEN): credentials for credentials = \"env\".\n"
-              "ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CONFIG_FILE: profile files.\n"
+              "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN,\n"
+              "ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_ROLE_SESSION_NAME: an OIDC token\n"
+              "exchanged for STS credentials (credentials = \"oidc\", or \"env\" without an\n"
+              "AccessKey). ALIBABA_CLOUD_ECS_METADATA: the ECS instance's role name.\n"
+              "ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_CONFIG_FILE: profile files;\n"
+              "ALIBABA_CLOUD_PROFILE: the profile of credentials = \"profile\".\n"
               "CERTFORM_LOG=debug: one line per API call on standard error, secrets redacted.\n"
               "NO_COLOR: no colour.")
        << "\n.SH FILES\n"

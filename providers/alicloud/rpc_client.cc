@@ -7,7 +7,7 @@ namespace certform::alicloud {
 
 bool IsSecretParameter(const std::string& name) {
   return name == "PrivateKey" || name == "SSLPri" || name == "Key" || name == "SecurityToken" ||
-         name == "Signature" || name == "AccessKeySecret";
+         name == "Signature" || name == "AccessKeySecret" || name == "OIDCToken";
 }
 
 RpcClient::RpcClient(providers::HttpTransport& transport, engine::Clock& clock,

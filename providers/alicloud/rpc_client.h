@@ -14,7 +14,8 @@ namespace certform::alicloud {
 
 inline constexpr char kCdnApiVersion[] = "2018-05-10";
 
-// True for the request parameters that hold secrets (private keys, the STS token, the signature):
+// True for the request parameters that hold secrets (private keys, the STS and OIDC tokens, the
+// signature):
 // never shown, logged or stored, and scrubbed from the API's answers.
 bool IsSecretParameter(const std::string& name);
 
