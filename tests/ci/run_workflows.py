@@ -24,6 +24,7 @@ For each workflow file:
 Usage: run_workflows.py CERTFORM EMULATOR REPO_ROOT   (exit 77 when PyYAML is missing)
 """
 import glob
+import http.server
 import json
 import os
 import re
@@ -32,7 +33,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
 
 try:
@@ -104,6 +107,8 @@ def static_checks(name, wf):
                 fail(f"{name}: job {job_name} comments without pull-requests: write")
             if "git push" in run and perms.get("contents") != "write":
                 fail(f"{name}: job {job_name} pushes without contents: write")
+            if "ACTIONS_ID_TOKEN_REQUEST" in run and perms.get("id-token") != "write":
+                fail(f"{name}: job {job_name} asks for an OIDC token without id-token: write")
 
 
 # --- the world the jobs run in -------------------------------------------------------------------
@@ -125,7 +130,12 @@ class World:
         os.makedirs(self.comments)
         self.secrets = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "ci-key-id",
                         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "ci-secret-" + str(os.getpid())}
-        self.vars = {}
+        # GitHub's OIDC token for the job, and the RAM role that trusts it (AssumeRoleWithOIDC).
+        self.oidc_token = "gh-oidc-" + str(os.getpid())
+        self.vars = {"ALIBABA_CLOUD_ROLE_ARN": "acs:ram::1234:role/certform-ci",
+                     "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": "acs:ram::1234:oidc-provider/github",
+                     "ALIBABA_CLOUD_OIDC_AUDIENCE": "sts.example"}
+        self.start_token_service()
         self.start_emulator()
         self.pg = None
         env = wf.get("env", {})
@@ -139,6 +149,9 @@ class World:
         config = {"accounts": [{"access_key_id": self.secrets["ALIBABA_CLOUD_ACCESS_KEY_ID"],
                                 "access_key_secret": self.secrets["ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
                                 "user": "ci"}],
+                  "roles": [{"arn": self.vars["ALIBABA_CLOUD_ROLE_ARN"], "user": "ci",
+                             "oidc_provider_arn": self.vars["ALIBABA_CLOUD_OIDC_PROVIDER_ARN"],
+                             "oidc_token": self.oidc_token}],
                   "domains": domains}
         path = os.path.join(self.tmp, "emulator.json")
         with open(path, "w") as f:
@@ -152,6 +165,34 @@ class World:
                 break
             time.sleep(0.05)
         self.endpoint = "http://127.0.0.1:" + open(port_file).read().strip()
+
+    # GitHub's token service: ACTIONS_ID_TOKEN_REQUEST_URL answers {"value": token} to a bearer of
+    # ACTIONS_ID_TOKEN_REQUEST_TOKEN asking for the configured audience.
+    def start_token_service(self):
+        world = self
+        self.request_token = "req-" + str(os.getpid())
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                good = (self.headers.get("Authorization") == "bearer " + world.request_token and
+                        query.get("audience") == [world.vars["ALIBABA_CLOUD_OIDC_AUDIENCE"]])
+                body = json.dumps({"value": world.oidc_token} if good else {"message": "no"})
+                self.send_response(200 if good else 401)
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.token_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.token_server.serve_forever, daemon=True).start()
+        self.token_url = (f"http://127.0.0.1:{self.token_server.server_address[1]}"
+                          "/token?api-version=2.0")
+
+    def counters(self):
+        with urllib.request.urlopen(self.endpoint + "/_emulator/counters") as r:
+            return json.load(r)
 
     def live(self):
         with urllib.request.urlopen(self.endpoint + "/_emulator/state") as r:
@@ -197,6 +238,7 @@ class World:
         self.vars["CERTFORM_PGSSLMODE"] = "disable"  # this server has no TLS
 
     def stop(self):
+        self.token_server.shutdown()
         self.emulator.terminate()
         self.emulator.wait()
         if self.pg:
@@ -231,6 +273,7 @@ class World:
         with open(os.path.join(repo, "certform.toml"), "w") as f:
             f.write(f"""[account.main]
 endpoint = "{self.endpoint}"
+sts_endpoint = "{self.endpoint}"
 
 [certificate.wildcard]
 cert_file = "certs/wildcard.pem"
@@ -312,6 +355,11 @@ else:
             for k, v in scope.items():
                 env[k] = substitute(v, {**ctx, "env": env})
         paths = [bindir]
+        os.makedirs(os.path.join(home, "tmp"))
+        # GitHub offers the job an OIDC token only with id-token: write.
+        if job.get("permissions", {}).get("id-token") == "write":
+            env.update({"ACTIONS_ID_TOKEN_REQUEST_URL": self.token_url,
+                        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": self.request_token})
         ok = True
         log = []
         for step in job["steps"]:
@@ -339,9 +387,11 @@ else:
             step_env["PATH"] = ":".join(reversed(paths)) + ":/usr/bin:/bin"
             output = os.path.join(home, "output")
             path_file = os.path.join(home, "path")
-            open(output, "w").close()
-            open(path_file, "w").close()
+            env_file = os.path.join(home, "env")
+            for f in (output, path_file, env_file):
+                open(f, "w").close()
             step_env["GITHUB_OUTPUT"], step_env["GITHUB_PATH"] = output, path_file
+            step_env["GITHUB_ENV"] = env_file
             script = substitute(step["run"], ctx)
             if step.get("id") == "install-certform":
                 for needed in ("cmake -S", "cmake --build", "--target certform", "install -D"):
@@ -367,6 +417,10 @@ else:
             for line in open(path_file):
                 if line.strip():
                     paths.append(line.strip())
+            for line in open(env_file):  # KEY=VALUE lines, for the job's later steps
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    env[k] = v
         self.last_log = "\n".join(log)
         return ok
 
@@ -439,6 +493,10 @@ def run_workflow(path):
         live = world.live()
         expect(live["new.example.com"]["https"] and live["www.example.com"]["https"],
                f"{name}: #8's plan was not the one applied", world)
+        if "ALIBABA_CLOUD_ROLE_ARN" in wf.get("env", {}):
+            calls = world.counters()["calls"]
+            expect(calls.get("AssumeRoleWithOIDC", {}).get("anonymous", 0) >= 3,
+                   f"{name}: the jobs did not sign in with OIDC (calls: {calls})", world)
         if "PGHOST" not in wf.get("env", {}):
             check = os.path.join(tmp, "check")
             sh(["git", "clone", "-q", world.origin, check])
