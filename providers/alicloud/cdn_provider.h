@@ -5,13 +5,11 @@
 
 #include <memory>
 
-#include "engine/calls/provider.h"
-#include "providers/alicloud/cas_certificates.h"
-#include "providers/alicloud/rpc_client.h"
+#include "providers/alicloud/domain_provider.h"
 
 namespace certform::alicloud {
 
-class CdnProvider final : public engine::Provider {
+class CdnProvider final : public DomainProvider {
  public:
   // `api` is the write call: "SetDomainServerCertificate" or "SetCdnDomainSSLCertificate".
   // `cas`, when set, serves the Certificate Management Service calls (upload_via = "cas").
@@ -27,13 +25,6 @@ class CdnProvider final : public engine::Provider {
   engine::Status ReadBinding(const std::string& domain, engine::LiveBinding* live,
                              engine::CallResult* result) override;
 
-  engine::Status UploadCertificate(const engine::UploadRequest& request, int64_t* cert_id,
-                                   engine::CallResult* result) override;
-  engine::Status ListUploadedPage(int page, std::vector<engine::StoredCertificate>* list,
-                                  int64_t* total, engine::CallResult* result) override;
-  engine::Status GetCertificate(int64_t cert_id, engine::StoredCertificate* found,
-                                engine::CallResult* result) override;
-  engine::Status DeleteCertificate(int64_t cert_id, engine::CallResult* result) override;
   // DescribeUserDomains (documented: PageSize 1-50, PageNumber from 1, 100 calls/s).
   engine::Status ListDomainsPage(int page, std::vector<std::string>* domains, int64_t* total,
                                  engine::CallResult* result) override;
@@ -42,11 +33,7 @@ class CdnProvider final : public engine::Provider {
   Params SetBindingParams(const engine::BindingRequest& request) const;
 
  private:
-  engine::Status NoCas() const;
-
-  RpcClient client_;
   std::string api_;
-  std::unique_ptr<CasCertificates> cas_;
   double write_rate_;
 };
 
