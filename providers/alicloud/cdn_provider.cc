@@ -12,8 +12,8 @@ namespace {
 // DescribeUserDomains' largest page (documented range 1-50).
 constexpr int kDomainPageSize = 50;
 
-constexpr CertInfoFields kCdnCertInfo = {"DescribeDomainCertificateInfo",
-                                         "ServerCertificateStatus", "ServerCertificate"};
+constexpr CertInfoFields kCdnCertInfo = {"DescribeDomainCertificateInfo", "ServerCertificateStatus",
+                                         "ServerCertificate"};
 
 }  // namespace
 

@@ -64,8 +64,7 @@ engine::Status DomainProvider::ListDomains(const char* action, int page, int pag
 }
 
 engine::Status DomainProvider::ReadCertInfo(const CertInfoFields& fields, const std::string& domain,
-                                            engine::LiveBinding* live,
-                                            engine::CallResult* result) {
+                                            engine::LiveBinding* live, engine::CallResult* result) {
   nlohmann::json body;
   engine::Status s = client_.Call(fields.action, {{"DomainName", domain}}, &body, result);
   if (s.IsNotFound() && result->error_code == "InvalidDomain.NotFound") {

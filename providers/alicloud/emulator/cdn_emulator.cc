@@ -12,8 +12,11 @@ namespace certform::emulator {
 namespace {
 
 bool IsWriteAction(const std::string& action) {
-  return action == "SetDomainServerCertificate" || action == "SetCdnDomainSSLCertificate";
+  return action == "SetDomainServerCertificate" || action == "SetCdnDomainSSLCertificate" ||
+         action == "SetDcdnDomainSSLCertificate";
 }
+
+bool IsDcdnAction(const std::string& action) { return action.find("Dcdn") != std::string::npos; }
 
 bool IsCasAction(const std::string& action) {
   return action == "UploadUserCertificate" || action == "ListUserCertificateOrder" ||
@@ -54,12 +57,15 @@ CdnEmulator::CdnEmulator(EmulatorConfig config, engine::Clock& clock)
 
 void CdnEmulator::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
-  domains_.clear();
-  for (const DomainSeed& d : config_.domains) {
-    DomainState s;
-    s.user = d.user;
-    s.status = d.status;
-    domains_[d.name] = s;
+  for (auto [table, seeds] :
+       {std::pair{&domains_, &config_.domains}, std::pair{&dcdn_domains_, &config_.dcdn_domains}}) {
+    table->clear();
+    for (const DomainSeed& d : *seeds) {
+      DomainState s;
+      s.user = d.user;
+      s.status = d.status;
+      (*table)[d.name] = s;
+    }
   }
   uploads_.clear();
   cas_ = config_.cas_certificates;
@@ -147,11 +153,12 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
     }
     return RenderError(*error, request_id, json);
   }
-  // CAS (Certificate Management Service) answers version 2020-04-07 on its own endpoint; the
-  // emulator serves both products and tells them apart by action and version.
-  const char* version = IsCasAction(action)   ? kCasVersion
-                        : IsStsAction(action) ? kStsVersion
-                                              : kCdnVersion;
+  // CAS (2020-04-07), STS (2015-04-01) and DCDN (2018-01-15) answer on their own endpoints; the
+  // emulator serves every product on one and tells them apart by action and version.
+  const char* version = IsCasAction(action)    ? kCasVersion
+                        : IsStsAction(action)  ? kStsVersion
+                        : IsDcdnAction(action) ? kDcdnVersion
+                                               : kCdnVersion;
   if (Param(params, "Version") != version) {
     ++rejected_;
     return RenderError({400, "InvalidVersion", "Specified parameter Version is not valid."},
@@ -186,10 +193,12 @@ ApiResponse CdnEmulator::Dispatch(const std::string& action, const alicloud::Par
                                   const std::string& user, const std::string& request_id,
                                   bool json) {
   if (IsWriteAction(action)) return SetCertificate(action, params, user, request_id, json);
-  if (action == "DescribeDomainCertificateInfo") {
-    return DescribeCertificate(params, user, request_id, json);
+  if (action == "DescribeDomainCertificateInfo" || action == "DescribeDcdnDomainCertificateInfo") {
+    return DescribeCertificate(action, params, user, request_id, json);
   }
-  if (action == "DescribeUserDomains") return DescribeUserDomains(params, user, request_id, json);
+  if (action == "DescribeUserDomains" || action == "DescribeDcdnUserDomains") {
+    return DescribeUserDomains(action, params, user, request_id, json);
+  }
   if (IsCasAction(action)) return CasAction(action, params, user, request_id, json);
   if (IsStsAction(action)) return StsAction(action, params, request_id, json);
   return RenderError(
@@ -203,15 +212,25 @@ std::pair<std::string, int> CdnEmulator::FlowControl(const std::string& action) 
   if (action == "UploadUserCertificate") return {"cas-upload", config_.cas_upload_limit};
   if (IsCasAction(action)) return {"cas-read", config_.cas_read_limit};
   if (action == "DescribeUserDomains") return {"list-domains", config_.list_domains_limit};
+  if (action == "SetDcdnDomainSSLCertificate") return {"dcdn-write", config_.dcdn_write_limit};
+  if (action == "DescribeDcdnDomainCertificateInfo") {
+    return {"dcdn-read", config_.dcdn_read_limit};
+  }
+  if (action == "DescribeDcdnUserDomains") return {"dcdn-list", config_.dcdn_list_limit};
   // STS's own limits are not documented; generous, so that they never decide a test.
   if (IsStsAction(action)) return {"sts", 100};
   return {"read", config_.read_limit};
 }
 
-nlohmann::json CdnEmulator::StateJson() const {
-  std::lock_guard<std::mutex> lock(mu_);
+std::map<std::string, DomainState>& CdnEmulator::DomainsOf(const std::string& action) {
+  return IsDcdnAction(action) ? dcdn_domains_ : domains_;
+}
+
+namespace {
+
+nlohmann::json DomainsJson(const std::map<std::string, DomainState>& domains) {
   nlohmann::json doc = nlohmann::json::object();
-  for (const auto& [name, d] : domains_) {
+  for (const auto& [name, d] : domains) {
     doc[name] = {{"user", d.user},
                  {"status", d.status},
                  {"https", d.https},
@@ -223,6 +242,13 @@ nlohmann::json CdnEmulator::StateJson() const {
                  {"updated_at", d.updated_at},
                  {"request_id", d.last_request_id}};
   }
+  return doc;
+}
+
+}  // namespace
+
+nlohmann::json CdnEmulator::StateJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
   nlohmann::json cas = nlohmann::json::array();
   for (const CasCertificate& c : cas_) {
     cas.push_back({{"id", c.id},
@@ -231,7 +257,9 @@ nlohmann::json CdnEmulator::StateJson() const {
                    {"uploaded", c.uploaded},
                    {"fingerprint", FingerprintOf(c.pem)}});
   }
-  return {{"domains", doc}, {"cas_certificates", cas}};
+  return {{"domains", DomainsJson(domains_)},
+          {"dcdn_domains", DomainsJson(dcdn_domains_)},
+          {"cas_certificates", cas}};
 }
 
 nlohmann::json CdnEmulator::CountersJson() const {
@@ -246,10 +274,11 @@ nlohmann::json CdnEmulator::CountersJson() const {
           {"peak_per_second", window_.peaks()}};
 }
 
-bool CdnEmulator::PutDomain(const std::string& name, const nlohmann::json& c, std::string* error) {
+bool CdnEmulator::PutDomain(const std::string& name, const nlohmann::json& c, std::string* error,
+                            const std::string& product) {
   std::lock_guard<std::mutex> lock(mu_);
   try {
-    DomainState& d = domains_[name];
+    DomainState& d = (product == "dcdn" ? dcdn_domains_ : domains_)[name];
     if (d.user.empty()) d.user = config_.accounts.empty() ? "" : config_.accounts.front().user;
     d.user = c.value("user", d.user);
     d.status = c.value("status", d.status);
@@ -267,9 +296,9 @@ bool CdnEmulator::PutDomain(const std::string& name, const nlohmann::json& c, st
   }
 }
 
-bool CdnEmulator::RemoveDomain(const std::string& name) {
+bool CdnEmulator::RemoveDomain(const std::string& name, const std::string& product) {
   std::lock_guard<std::mutex> lock(mu_);
-  return domains_.erase(name) > 0;
+  return (product == "dcdn" ? dcdn_domains_ : domains_).erase(name) > 0;
 }
 
 void CdnEmulator::SetFaults(const Faults& faults) {

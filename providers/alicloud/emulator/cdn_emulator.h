@@ -21,6 +21,7 @@ namespace certform::emulator {
 inline constexpr char kCdnVersion[] = "2018-05-10";
 inline constexpr char kCasVersion[] = "2020-04-07";
 inline constexpr char kStsVersion[] = "2015-04-01";
+inline constexpr char kDcdnVersion[] = "2018-01-15";
 
 struct ApiRequest {
   std::string method;                          // GET or POST
@@ -55,10 +56,12 @@ class CdnEmulator {
   // Admin: adds (or, with an id already used, replaces) a CAS certificate; returns its id.
   int64_t PutCasCertificate(CasCertificate certificate);
   bool RemoveCasCertificate(int64_t id);
-  // Creates or modifies a domain from {"user","status","https","cert_pem","cert_name",
-  // "cert_type","cert_id"}; InvalidArgument-style message in `error` on bad input.
-  bool PutDomain(const std::string& name, const nlohmann::json& changes, std::string* error);
-  bool RemoveDomain(const std::string& name);
+  // Creates or modifies a domain of `product` ("cdn" or "dcdn") from {"user","status","https",
+  // "cert_pem","cert_name","cert_type","cert_id"}; InvalidArgument-style message in `error` on
+  // bad input.
+  bool PutDomain(const std::string& name, const nlohmann::json& changes, std::string* error,
+                 const std::string& product = "cdn");
+  bool RemoveDomain(const std::string& name, const std::string& product = "cdn");
   void SetFaults(const Faults& faults);
   // A random transit time (Faults::transit_ms) for the next request, to spend before Handle().
   engine::Clock::Duration TransitDelay();
@@ -76,11 +79,17 @@ class CdnEmulator {
                        const std::string& user, const std::string& request_id, bool json);
   ApiResponse SetCertificate(const std::string& action, const alicloud::Params& params,
                              const std::string& user, const std::string& request_id, bool json);
-  ApiResponse DescribeCertificate(const alicloud::Params& params, const std::string& user,
-                                  const std::string& request_id, bool json);
-  // DescribeUserDomains (CDN 2018-05-10): every domain of the user, paged.
-  ApiResponse DescribeUserDomains(const alicloud::Params& params, const std::string& user,
-                                  const std::string& request_id, bool json);
+  // DescribeDomainCertificateInfo (CDN) and DescribeDcdnDomainCertificateInfo (DCDN).
+  ApiResponse DescribeCertificate(const std::string& action, const alicloud::Params& params,
+                                  const std::string& user, const std::string& request_id,
+                                  bool json);
+  // DescribeUserDomains (CDN 2018-05-10) and DescribeDcdnUserDomains: every domain of the user
+  // on that product, paged.
+  ApiResponse DescribeUserDomains(const std::string& action, const alicloud::Params& params,
+                                  const std::string& user, const std::string& request_id,
+                                  bool json);
+  // The domain table an action works on: the CDN's or DCDN's.
+  std::map<std::string, DomainState>& DomainsOf(const std::string& action);
   // cas_action.cc: UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
   // DeleteUserCertificate.
   ApiResponse CasAction(const std::string& action, const alicloud::Params& params,
@@ -101,6 +110,7 @@ class CdnEmulator {
   engine::Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, DomainState> domains_;
+  std::map<std::string, DomainState> dcdn_domains_;
   // Uploaded certificates per user: CertName → leaf fingerprint (for Certificate.Duplicated).
   std::map<std::string, std::map<std::string, std::string>> uploads_;
   // Certificate Management Service: the configured certificates plus those uploaded.

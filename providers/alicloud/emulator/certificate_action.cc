@@ -60,9 +60,11 @@ std::optional<ApiError> CheckUpload(const std::string& cert_pem, const std::stri
 ApiResponse CdnEmulator::SetCertificate(const std::string& action, const alicloud::Params& p,
                                         const std::string& user, const std::string& request_id,
                                         bool json) {
-  const bool v2 = action == "SetCdnDomainSSLCertificate";
+  // SetCdnDomainSSLCertificate and DCDN's SetDcdnDomainSSLCertificate take the same parameters.
+  const bool v2 = action != "SetDomainServerCertificate";
+  std::map<std::string, DomainState>& domains = DomainsOf(action);
   const std::string domain = Param(p, "DomainName");
-  if (auto e = CheckDomain(domains_, domain, user, /*write=*/true)) {
+  if (auto e = CheckDomain(domains, domain, user, /*write=*/true)) {
     return RenderError(*e, request_id, json);
   }
   const std::string switch_name = v2 ? "SSLProtocol" : "ServerCertificateStatus";
@@ -73,13 +75,13 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
                         "The specified value of parameter " + switch_name + " is not supported."},
                        request_id, json);
   }
-  DomainState next = domains_[domain];
+  DomainState next = domains[domain];
   next.https = on == "on";
   next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
   next.last_request_id = request_id;
   if (!next.https) {
     next.cert_pem.clear();
-    domains_[domain] = next;
+    domains[domain] = next;
     return RenderSuccess(action, {{"RequestId", request_id}}, json);
   }
   const std::string type = Param(p, "CertType").empty() ? "upload" : Param(p, "CertType");
@@ -133,27 +135,32 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
                         "The specified value of parameter CertType is not supported."},
                        request_id, json);
   }
-  domains_[domain] = next;
+  domains[domain] = next;
   return RenderSuccess(action, {{"RequestId", request_id}}, json);
 }
 
-ApiResponse CdnEmulator::DescribeCertificate(const alicloud::Params& p, const std::string& user,
-                                             const std::string& request_id, bool json) {
+// The CDN's DescribeDomainCertificateInfo answers ServerCertificateStatus and ServerCertificate;
+// DCDN's DescribeDcdnDomainCertificateInfo names them SSLProtocol and SSLPub (DCDN API reference).
+ApiResponse CdnEmulator::DescribeCertificate(const std::string& action, const alicloud::Params& p,
+                                             const std::string& user, const std::string& request_id,
+                                             bool json) {
+  const bool dcdn = action == "DescribeDcdnDomainCertificateInfo";
+  const std::map<std::string, DomainState>& domains = DomainsOf(action);
   const std::string domain = Param(p, "DomainName");
-  if (auto e = CheckDomain(domains_, domain, user, /*write=*/false)) {
+  if (auto e = CheckDomain(domains, domain, user, /*write=*/false)) {
     return RenderError(*e, request_id, json);
   }
-  const DomainState& d = domains_.at(domain);
+  const DomainState& d = domains.at(domain);
   nlohmann::json info = {{"DomainName", domain},
-                         {"ServerCertificateStatus", d.https ? "on" : "off"},
-                         {"Status", "success"},
-                         {"DomainCnameStatus", "ok"}};
+                         {dcdn ? "SSLProtocol" : "ServerCertificateStatus", d.https ? "on" : "off"},
+                         {"Status", "success"}};
+  if (!dcdn) info["DomainCnameStatus"] = "ok";
   if (d.https) {
     info["CertName"] = d.cert_name;
     info["CertType"] = d.cert_type;
     info["CertId"] = std::to_string(d.cert_id);  // a string here, as the real API
     info["CertRegion"] = d.cert_region.empty() ? "cn-hangzhou" : d.cert_region;
-    info["ServerCertificate"] = d.cert_pem;
+    info[dcdn ? "SSLPub" : "ServerCertificate"] = d.cert_pem;
     info["CertUpdateTime"] = d.updated_at;
     engine::CertificateChain chain;
     if (engine::CertificateChain::Parse(d.cert_pem, &chain).ok()) {
@@ -166,15 +173,18 @@ ApiResponse CdnEmulator::DescribeCertificate(const alicloud::Params& p, const st
   }
   nlohmann::json doc = {{"RequestId", request_id},
                         {"CertInfos", {{"CertInfo", nlohmann::json::array({info})}}}};
-  return RenderSuccess("DescribeDomainCertificateInfo", doc, json);
+  return RenderSuccess(action, doc, json);
 }
 
 // DescribeUserDomains (shared/docs/alibaba-cdn-api.md §2.3, DOCS-CDN DescribeUserDomains.md):
 // PageSize 1-50, default 20; PageNumber from 1; TotalCount over all pages; Domains.PageData[]
 // with DomainName, DomainStatus and SslProtocol. The error code for a PageSize out of range is
 // not documented: the emulator refuses it (the harsher reading) as InvalidParameter.
-ApiResponse CdnEmulator::DescribeUserDomains(const alicloud::Params& p, const std::string& user,
-                                             const std::string& request_id, bool json) {
+// DescribeDcdnUserDomains answers the same shape for DCDN; its page size range is not confirmed
+// and taken to be the CDN's (the harsher reading).
+ApiResponse CdnEmulator::DescribeUserDomains(const std::string& action, const alicloud::Params& p,
+                                             const std::string& user, const std::string& request_id,
+                                             bool json) {
   const std::string size_text = Param(p, "PageSize");
   const int64_t size = size_text.empty() ? 20 : std::atoll(size_text.c_str());
   const int64_t page =
@@ -184,7 +194,7 @@ ApiResponse CdnEmulator::DescribeUserDomains(const alicloud::Params& p, const st
                        request_id, json);
   }
   std::vector<std::pair<std::string, const DomainState*>> mine;
-  for (const auto& [name, d] : domains_) {
+  for (const auto& [name, d] : DomainsOf(action)) {
     if (d.user == user) mine.emplace_back(name, &d);
   }
   nlohmann::json rows = nlohmann::json::array();
@@ -196,7 +206,7 @@ ApiResponse CdnEmulator::DescribeUserDomains(const alicloud::Params& p, const st
                     {"SslProtocol", d->https ? "on" : "off"},
                     {"CdnType", "web"}});
   }
-  return RenderSuccess("DescribeUserDomains",
+  return RenderSuccess(action,
                        {{"RequestId", request_id},
                         {"PageNumber", page},
                         {"PageSize", size},

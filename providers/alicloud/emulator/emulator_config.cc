@@ -27,12 +27,15 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
                             a.value("user", a.at("access_key_id").get<std::string>())});
     }
     const std::string default_user = c.accounts.empty() ? "" : c.accounts.front().user;
-    for (const auto& d : doc.value("domains", nlohmann::json::array())) {
-      if (d.is_string()) {
-        c.domains.push_back({d.get<std::string>(), default_user, "online"});
-      } else {
-        c.domains.push_back({d.at("name").get<std::string>(), d.value("user", default_user),
-                             d.value("status", "online")});
+    for (const char* table : {"domains", "dcdn_domains"}) {
+      auto& seeds = std::string(table) == "domains" ? c.domains : c.dcdn_domains;
+      for (const auto& d : doc.value(table, nlohmann::json::array())) {
+        if (d.is_string()) {
+          seeds.push_back({d.get<std::string>(), default_user, "online"});
+        } else {
+          seeds.push_back({d.at("name").get<std::string>(), d.value("user", default_user),
+                           d.value("status", "online")});
+        }
       }
     }
     for (const auto& k : doc.value("cas_certificates", nlohmann::json::array())) {
@@ -56,6 +59,9 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
     c.cas_read_limit = doc.value("cas_read_limit", 10);
     c.read_limit = doc.value("read_limit", 100);
     c.list_domains_limit = doc.value("list_domains_limit", 100);
+    c.dcdn_write_limit = doc.value("dcdn_write_limit", 10);
+    c.dcdn_read_limit = doc.value("dcdn_read_limit", 100);
+    c.dcdn_list_limit = doc.value("dcdn_list_limit", 10);
     c.faults = ParseFaults(doc);
     *out = std::move(c);
     return engine::Status::OK();

@@ -70,16 +70,22 @@ Faults ParseFaults(const nlohmann::json& doc);
 struct EmulatorConfig {
   std::vector<AccountKey> accounts;
   std::vector<DomainSeed> domains;
+  std::vector<DomainSeed> dcdn_domains;  // DCDN (2018-01-15): a table of its own
   std::vector<CasCertificate> cas_certificates;
   std::vector<RoleSeed> roles;
   int write_limit = 10;          // SetDomainServerCertificate calls per user per sliding second
   int ssl_write_limit = 30;      // SetCdnDomainSSLCertificate calls per user per sliding second
   int read_limit = 100;          // DescribeDomainCertificateInfo calls per user per sliding second
   int list_domains_limit = 100;  // DescribeUserDomains calls per user per sliding second
-  int cas_upload_limit = 100;    // UploadUserCertificate (CAS 2020-04-07) per user per second
-  int cas_read_limit = 10;       // ListUserCertificateOrder, GetUserCertificateDetail,
-                                 // DeleteUserCertificate (10/s documented for the list; the
-                                 // others' limits are unconfirmed)
+  // DCDN: SetDcdnDomainSSLCertificate's limit is not stated (the batch call's 10/s, the harsher
+  // reading); DescribeDcdnDomainCertificateInfo 100/s; DescribeDcdnUserDomains not stated (10/s).
+  int dcdn_write_limit = 10;
+  int dcdn_read_limit = 100;
+  int dcdn_list_limit = 10;
+  int cas_upload_limit = 100;  // UploadUserCertificate (CAS 2020-04-07) per user per second
+  int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
+                               // DeleteUserCertificate (10/s documented for the list; the
+                               // others' limits are unconfirmed)
   Faults faults;
 };
 

@@ -94,16 +94,18 @@ void EmulatorServer::Route() {
     }
     SendJson(res, {{"ok", true}});
   });
+  // /_emulator/domains/NAME (CDN) and /_emulator/dcdn_domains/NAME (DCDN).
   auto put_domain = [this](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json j = ParseBody(req);
     std::string error = "body must be a JSON object";
-    if (!j.is_object() || !emulator_.PutDomain(req.matches[1], j, &error)) {
+    const std::string product = req.matches[1] == "dcdn_domains" ? "dcdn" : "cdn";
+    if (!j.is_object() || !emulator_.PutDomain(req.matches[2], j, &error, product)) {
       return SendJson(res, {{"error", error}}, 400);
     }
     SendJson(res, {{"ok", true}});
   };
-  server_->Put(R"(/_emulator/domains/([^/]+))", put_domain);
-  server_->Post(R"(/_emulator/domains/([^/]+))", put_domain);
+  server_->Put(R"(/_emulator/(domains|dcdn_domains)/([^/]+))", put_domain);
+  server_->Post(R"(/_emulator/(domains|dcdn_domains)/([^/]+))", put_domain);
   // CAS certificates: PUT {"name","user","pem"[,"id"]} adds or replaces one, DELETE removes it.
   server_->Put("/_emulator/cas", [this](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json j = ParseBody(req);
@@ -125,9 +127,10 @@ void EmulatorServer::Route() {
                     bool removed = emulator_.RemoveCasCertificate(std::stoll(req.matches[1]));
                     SendJson(res, {{"removed", removed}}, removed ? 200 : 404);
                   });
-  server_->Delete(R"(/_emulator/domains/([^/]+))",
+  server_->Delete(R"(/_emulator/(domains|dcdn_domains)/([^/]+))",
                   [this](const httplib::Request& req, httplib::Response& res) {
-                    bool removed = emulator_.RemoveDomain(req.matches[1]);
+                    bool removed = emulator_.RemoveDomain(
+                        req.matches[2], req.matches[1] == "dcdn_domains" ? "dcdn" : "cdn");
                     SendJson(res, {{"removed", removed}}, removed ? 200 : 404);
                   });
 }
