@@ -83,12 +83,15 @@ std::string PlanToMarkdown(const engine::Plan& plan, int64_t now) {
   std::map<std::string, const engine::CertificateInfo*> certificates;
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
-    rows.push_back(fmt::format("| {} | `{}` | {} | {} | {} |\n", ActionLabel(c.action), c.domain,
-                               Cell(c.account), Cell(CertificateCell(c)), Cell(Join(c.reasons))));
+    const engine::AddressParts where = engine::SplitAddress(c.domain);
+    rows.push_back(fmt::format("| {} | {} | `{}` | {} | {} | {} |\n", ActionLabel(c.action),
+                               engine::ProductTitle(where.product), where.domain, Cell(c.account),
+                               Cell(CertificateCell(c)), Cell(Join(c.reasons))));
     if (c.certificate) certificates[c.after->certificate] = &*c.certificate;
   }
-  Table(&out, "| Action | Domain | Account | Certificate | Why |\n|---|---|---|---|---|\n", rows,
-        "changes");
+  Table(&out,
+        "| Action | Product | Domain | Account | Certificate | Why |\n|---|---|---|---|---|---|\n",
+        rows, "changes");
   if (!certificates.empty()) {
     out += fmt::format("\n<details><summary>Certificate details ({})</summary>\n",
                        certificates.size());

@@ -1,5 +1,7 @@
 #include "cmd/certform/plan_view.h"
 
+#include <set>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -85,8 +87,20 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
     if (u.info) Field(out, "expires", engine::FormatUtc(u.info->not_after));
     Field(out, "why", "not in Certificate Management Service yet: uploaded once, bound by id");
   }
+  // Changes come grouped by product (engine::BindingOrder); with more than one, each group is
+  // headed by its product's name.
+  std::set<std::string> products;
+  for (const engine::Change& c : plan.changes) {
+    if (c.action != Action::kNoOp) products.insert(engine::ProductOf(c.domain));
+  }
+  std::string heading;
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
+    if (const std::string product = engine::ProductOf(c.domain);
+        products.size() > 1 && product != heading) {
+      heading = product;
+      fmt::print(out, "\n  {}\n", style.Bold(fmt::format("# {}", engine::ProductTitle(product))));
+    }
     fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style), style.Bold(c.domain), Headline(c));
     Field(out, "account", c.account);
     if (c.after && c.after->https) PrintCertificate(out, c, now);
@@ -108,6 +122,10 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
     for (const engine::Change& c : plan->changes) {
       nlohmann::ordered_json j = engine::ChangeToJson(c);
       j["actions"] = {engine::ActionName(c.action)};
+      // 1.2: where the domain lives; "domain" stays the binding's address (what --target takes).
+      const engine::AddressParts where = engine::SplitAddress(c.domain);
+      j["product"] = where.product;
+      j["domain_name"] = where.domain;
       changes.push_back(std::move(j));
     }
     doc["changes"] = std::move(changes);

@@ -8,6 +8,7 @@
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
 #include "providers/alicloud/credentials.h"
+#include "providers/alicloud/dcdn_provider.h"
 #include "providers/alicloud/sts_credentials.h"
 
 namespace certform::cli {
@@ -70,6 +71,12 @@ engine::Status ProviderSet::Build(const engine::Config& config,
           *transport, ctx.clock, ctx.random, creds, cas_endpoint, alicloud::kCasApiVersion));
       cas_regions_[name] = a.cas_region;
     }
+    // DCDN shares the account's credentials; its certificates uploaded to CAS are the account's
+    // (the engine uploads through the CDN provider, once, and binds by id on both).
+    const std::string dcdn_endpoint =
+        options.endpoint_override.empty() ? a.dcdn_endpoint : options.endpoint_override;
+    dcdn_[name] = std::make_unique<alicloud::DcdnProvider>(alicloud::RpcClient(
+        *transport, ctx.clock, ctx.random, creds, dcdn_endpoint, alicloud::kDcdnApiVersion));
     alicloud::RpcClient client(*transport, ctx.clock, ctx.random, creds, endpoint);
     providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api,
                                                                std::move(cas), a.rate_limit);
@@ -82,6 +89,7 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
   for (const auto& [name, p] : providers_) {
     engine::AccountRuntime& rt = out[name];
     rt.provider = p.get();
+    rt.products[engine::kProductDcdn] = dcdn_.at(name).get();
     rt.user = users_.at(name);
     if (auto r = cas_regions_.find(name); r != cas_regions_.end()) {
       rt.uploads_via_cas = true;

@@ -17,35 +17,48 @@ namespace certform::cli {
 
 namespace {
 
-// Every CDN domain of a user, each with its live binding; `error` when any could not be read
-// (then nothing of that user may be deleted: certform cannot prove a certificate unused).
+// Every domain of a user on every product (CDN, DCDN), each with its live binding; `error` when
+// any could not be read (then nothing of that user may be deleted: certform cannot prove a
+// certificate unused, and a CAS certificate may be bound on any product).
 struct UserDomains {
   std::vector<engine::LiveRead> reads;
   std::string error;
 };
 
-// Lists every CDN domain of `account`'s user (DescribeUserDomains) and reads each live binding.
+// Lists every domain of `account`'s user on each product (DescribeUserDomains,
+// DescribeDcdnUserDomains) and reads each live binding.
 UserDomains ReadUserDomains(const std::string& account,
                             const std::map<std::string, engine::AccountRuntime>& runtimes,
                             engine::PacingRegistry& pacing, Context& ctx) {
   UserDomains out;
   const engine::AccountRuntime& runtime = runtimes.at(account);
-  engine::Provider& provider = *runtime.provider;
   const engine::RetryPolicy retry{engine::RetryOptions{}};
-  std::vector<std::string> domains;
-  engine::PacedCallResult r = engine::ListAllPages<std::string>(
-      engine::MakeSerialCall(pacing, runtime, account, retry, ctx.clock, ctx.random),
-      engine::CallKind::kListDomains,
-      [&](int page, std::vector<std::string>* items, int64_t* total, engine::CallResult* last) {
-        return provider.ListDomainsPage(page, items, total, last);
-      },
-      &domains);
-  if (!r.status.ok()) {
-    out.error = "cannot list the user's CDN domains (DescribeUserDomains): " + r.status.message();
-    return out;
-  }
   std::vector<engine::DomainRef> refs;
-  for (const std::string& d : domains) refs.push_back({d, account});
+  for (const std::string& product : engine::KnownProducts()) {
+    engine::Provider* provider = runtime.ProviderFor(product);
+    if (provider == nullptr) {
+      out.error = fmt::format("cannot list the user's {} domains: no provider",
+                              engine::ProductTitle(product));
+      return out;
+    }
+    std::vector<std::string> domains;
+    engine::PacedCallResult r = engine::ListAllPages<std::string>(
+        engine::MakeSerialCall(pacing, runtime, account, retry, ctx.clock, ctx.random, {},
+                               product),
+        engine::CallKind::kListDomains,
+        [&](int page, std::vector<std::string>* items, int64_t* total, engine::CallResult* last) {
+          return provider->ListDomainsPage(page, items, total, last);
+        },
+        &domains);
+    if (!r.status.ok()) {
+      out.error = fmt::format("cannot list the user's {} domains ({}): {}",
+                              engine::ProductTitle(product),
+                              provider->Limit(engine::CallKind::kListDomains).api,
+                              r.status.message());
+      return out;
+    }
+    for (const std::string& d : domains) refs.push_back({engine::BindingAddress(product, d), account});
+  }
   out.reads = engine::ReadLive(refs, runtimes, pacing, ctx.clock, ctx.random);
   for (const engine::LiveRead& read : out.reads) {
     if (!read.ok) {
@@ -69,7 +82,8 @@ int RunPrune(const Args& args, Context& ctx) {
       "(accounts with upload_via = \"cas\") that nothing uses any more, e.g. the previous\n"
       "certificate after a renewal. Only uploads recorded in this workspace's state are\n"
       "candidates (never a name alone). Before deleting, certform reads the live binding of every\n"
-      "CDN domain of the user and keeps any certificate a domain serves, naming it; when a read\n"
+      "CDN and DCDN domain of the user and keeps any certificate a domain serves, naming it; when\n"
+      "a read\n"
       "fails, nothing of that user is deleted. Lists them, then asks for \"yes\" (or\n"
       "--auto-approve); --dry-run only lists.");
   cl.AddCommonOptions(&common);
@@ -133,7 +147,7 @@ int RunPrune(const Args& args, Context& ctx) {
   for (const auto& [account, list] : candidates) {
     const std::string& user = runtimes.at(account).user;
     if (!users.count(user)) {
-      fmt::print(ctx.out, "Reading the live binding of every CDN domain of account \"{}\"...\n",
+      fmt::print(ctx.out, "Reading the live binding of every CDN and DCDN domain of account \"{}\"...\n",
                  account);
       users[user] = ReadUserDomains(account, runtimes, providers.pacing(), ctx);
     }
@@ -159,7 +173,7 @@ int RunPrune(const Args& args, Context& ctx) {
     for (const engine::UploadEntry& u : list) {
       fmt::print(ctx.out,
                  "  - delete {} (CertId {}, account {}): no domain in the state and none of the "
-                 "{} live CDN domains uses it\n",
+                 "{} live CDN and DCDN domains uses it\n",
                  u.name, u.cert_id, account, live);
       ++deletable;
     }

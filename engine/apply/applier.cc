@@ -34,7 +34,9 @@ class ApplyRun {
       if (c.action != Action::kNoOp) changes_.push_back(&c);
     }
     result_.outcomes.resize(changes_.size());
-    for (const auto& [name, rt] : accounts_) watches_[name];  // before any worker starts
+    // Before any worker starts: a watch per account (CAS uploads) and per account and product.
+    for (const auto& [name, rt] : accounts_) watches_[name];
+    for (const Change* c : changes_) watches_[StopKey(c->account, c->domain)];
   }
 
   ApplyResult Go() {
@@ -45,12 +47,14 @@ class ApplyRun {
     std::map<CallLane*, Queue> queues;
     for (size_t i = 0; i < changes_.size(); ++i) {
       const std::string& account = changes_[i]->account;
+      const std::string product = ProductOf(changes_[i]->domain);
       auto rt = accounts_.find(account);
-      if (rt == accounts_.end() || rt->second.provider == nullptr) {
-        Finish(i, Failed(*changes_[i], "no provider for account \"" + account + "\""));
+      if (rt == accounts_.end() || rt->second.ProviderFor(product) == nullptr) {
+        Finish(i, Failed(*changes_[i], fmt::format("no {} provider for account \"{}\"",
+                                                   ProductTitle(product), account)));
         continue;
       }
-      CallLane& lane = pacing_.Lane(rt->second, account, CallKind::kSetBinding);
+      CallLane& lane = pacing_.Lane(rt->second, account, CallKind::kSetBinding, product);
       queues[&lane].lane = &lane;
       queues[&lane].indexes.push_back(i);
     }
@@ -245,10 +249,12 @@ class ApplyRun {
     env_.observer.OnUploadDone(o);
   }
 
-  // Why `account` takes no more calls, or "" (guarded by mu_).
-  std::string AccountStop(const std::string& account) {
+  // Why `key` (an account, or an account on one product: StopKey) takes no more calls, or "".
+  // An account's stop covers each of its products.
+  std::string AccountStop(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = stopped_accounts_.find(account);
+    auto it = stopped_accounts_.find(key);
+    if (it == stopped_accounts_.end()) it = stopped_accounts_.find(key.substr(0, key.find('/')));
     return it == stopped_accounts_.end() ? "" : it->second;
   }
 
@@ -258,8 +264,9 @@ class ApplyRun {
       if (k >= queue.indexes.size()) return;
       const size_t i = queue.indexes[k];
       const Change& c = *changes_[i];
-      if (Halted() || !AccountStop(c.account).empty()) {
-        Finish(i, Skipped(c, NotAttempted(c.account)));
+      const std::string key = StopKey(c.account, c.domain);
+      if (Halted() || !AccountStop(key).empty()) {
+        Finish(i, Skipped(c, NotAttempted(key)));
       } else {
         Finish(i, ApplyChange(*queue.lane, c));
       }
@@ -283,7 +290,7 @@ class ApplyRun {
 
   ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
     BindingRequest request;
-    request.domain = c.domain;
+    request.domain = SplitAddress(c.domain).domain;  // the product's own name for it
     request.https = c.action != Action::kDelete && c.after->https;
     if (request.https && !c.upload_key.empty()) {
       // Bound by CertId to the certificate uploaded to CAS: no key in this call.
@@ -322,15 +329,16 @@ class ApplyRun {
 
   // Sends `request`, paced and retried; returns the outcome (recorded when it succeeded).
   ChangeOutcome Call(CallLane& lane, const Change& c, const BindingRequest& request) {
+    const std::string key = StopKey(c.account, c.domain);
     PacedCallHooks hooks;
-    hooks.halted = [this, &c] { return Halted() || !AccountStop(c.account).empty(); };
+    hooks.halted = [this, &key] { return Halted() || !AccountStop(key).empty(); };
     hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
       std::lock_guard<std::mutex> lock(mu_);
       return retry_.Backoff(attempts, retry_after, env_.random);
     };
-    hooks.on_retry = [this, &c](int next, Clock::Duration wait, const Status& s,
-                                const CallResult& last) {
-      WatchFailure(c.account, s, last, next - 1);
+    hooks.on_retry = [this, &c, &key](int next, Clock::Duration wait, const Status& s,
+                                      const CallResult& last) {
+      WatchFailure(key, s, last, next - 1);
       std::lock_guard<std::mutex> lock(mu_);
       ++result_.summary.retries;
       env_.observer.OnRetry(c.domain, next, wait,
@@ -341,11 +349,11 @@ class ApplyRun {
       ++result_.summary.throttled;
     };
     hooks.fence = [this] { return Fence(); };
-    Provider* provider = accounts_.at(c.account).provider;
+    Provider* provider = accounts_.at(c.account).ProviderFor(ProductOf(c.domain));
     PacedCallResult r = PacedCall(
         lane, retry_, env_.clock,
         [&](CallResult* last) { return provider->SetBinding(request, last); }, hooks);
-    if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(c.account));
+    if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(key));
     ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
     o.bound_cert_id = request.cert_id;
     o.attempts = r.attempts;
@@ -355,11 +363,14 @@ class ApplyRun {
       // Switching HTTPS off on a domain the CDN no longer has: what was asked is true.
       o.ok = true;
       o.error.clear();
-      o.note = "forgotten: the domain no longer exists on the CDN (nothing to switch off)";
+      const std::string product = ProductOf(c.domain);
+      o.note = fmt::format("forgotten: the domain no longer exists on {} (nothing to switch off)",
+                           product == kProductCdn ? "the CDN" : ProductTitle(product));
     }
-    if (r.last.http_status != 0) Answered(c.account);
+    if (r.last.http_status != 0) Answered(key);
+    // Refused credentials stop every product of the account; a dead endpoint only its own.
     if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
-    if (!o.ok) WatchFailure(c.account, r.status, r.last, r.attempts);
+    if (!o.ok) WatchFailure(key, r.status, r.last, r.attempts);
     if (o.ok) Record(c, o);
     return o;
   }

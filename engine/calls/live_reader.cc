@@ -1,5 +1,7 @@
 #include "engine/calls/live_reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
 #include <mutex>
@@ -26,16 +28,22 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
                                PacingRegistry& pacing, Clock& clock, RandomSource& random,
                                const ReadOptions& options) {
   std::vector<LiveRead> results(domains.size());
+  std::vector<Provider*> providers(domains.size(), nullptr);
+  std::vector<std::string> keys(domains.size());  // StopKey: the account on that product
   std::map<CallLane*, Queue> queues;
   for (size_t i = 0; i < domains.size(); ++i) {
     results[i].domain = domains[i].domain;
     results[i].account = domains[i].account;
+    keys[i] = StopKey(domains[i].account, domains[i].domain);
+    const std::string product = ProductOf(domains[i].domain);
     auto a = accounts.find(domains[i].account);
-    if (a == accounts.end() || a->second.provider == nullptr) {
-      results[i].error = "no provider for account \"" + domains[i].account + "\"";
+    providers[i] = a == accounts.end() ? nullptr : a->second.ProviderFor(product);
+    if (providers[i] == nullptr) {
+      results[i].error = fmt::format("no {} provider for account \"{}\"", ProductTitle(product),
+                                     domains[i].account);
       continue;
     }
-    CallLane& lane = pacing.Lane(a->second, a->first, CallKind::kReadBinding);
+    CallLane& lane = pacing.Lane(a->second, a->first, CallKind::kReadBinding, product);
     queues[&lane].lane = &lane;
     queues[&lane].indexes.push_back(i);
   }
@@ -43,7 +51,7 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
   std::mutex mu;                                 // guards random and stopped
   std::map<std::string, std::string> stopped;    // account → why (an account-wide error)
   std::map<std::string, EndpointWatch> watches;  // per account; made before the workers start
-  for (const DomainRef& d : domains) watches[d.account];
+  for (const std::string& key : keys) watches[key];
   auto stop = [&](const std::string& account, const std::string& why) {
     std::lock_guard<std::mutex> lock(mu);
     stopped.emplace(account, why);
@@ -60,38 +68,41 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
     for (int w = 0; w < n; ++w) {
       workers.emplace_back([&, l = &queue] {
         for (size_t k; (k = l->next.fetch_add(1)) < l->indexes.size();) {
-          LiveRead& out = results[l->indexes[k]];
-          if (std::string why = stop_reason(out.account); !why.empty()) {
+          const size_t index = l->indexes[k];
+          LiveRead& out = results[index];
+          const std::string& key = keys[index];
+          if (std::string why = stop_reason(key); !why.empty()) {
             out.error = why;
             continue;
           }
           PacedCallHooks hooks;
-          hooks.halted = [&] { return !stop_reason(out.account).empty(); };
+          hooks.halted = [&] { return !stop_reason(key).empty(); };
           hooks.backoff = [&](int attempts, Clock::Duration retry_after) {
             std::lock_guard<std::mutex> lock(mu);
             return retry.Backoff(attempts, retry_after, random);
           };
-          EndpointWatch& watch = watches.at(out.account);
+          EndpointWatch& watch = watches.at(key);
           hooks.on_retry = [&](int next, Clock::Duration, const Status& s, const CallResult& last) {
-            if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(out.account, why);
+            if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(key, why);
           };
-          Provider* provider = accounts.at(out.account).provider;
+          Provider* provider = providers[index];
+          const std::string domain = SplitAddress(out.domain).domain;
           PacedCallResult r = PacedCall(
               *l->lane, retry, clock,
-              [&](CallResult* last) { return provider->ReadBinding(out.domain, &out.live, last); },
+              [&](CallResult* last) { return provider->ReadBinding(domain, &out.live, last); },
               hooks);
           out.ok = r.status.ok();
           out.last = r.last;
           if (r.last.http_status != 0) watch.OnAnswer();
-          if (r.stopped && !stop_reason(out.account).empty()) {
-            out.error = stop_reason(out.account);  // halted by the account's stop: its cause
+          if (r.stopped && !stop_reason(key).empty()) {
+            out.error = stop_reason(key);  // halted by the account's stop: its cause
           } else if (!out.ok) {
             out.error = r.status.message();
             std::string why;
             if (r.status.IsAccountWide()) {
-              stop(out.account, r.status.message());
+              stop(key, r.status.message());
             } else if (watch.OnFailure(r.status, r.last, r.attempts, &why)) {
-              stop(out.account, why);
+              stop(key, why);
             }
           }
         }

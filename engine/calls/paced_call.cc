@@ -96,15 +96,15 @@ PacedCallResult PacedCall(CallLane& lane, const RetryPolicy& retry, Clock& clock
 
 SerialCall MakeSerialCall(PacingRegistry& pacing, const AccountRuntime& account,
                           const std::string& account_name, const RetryPolicy& retry, Clock& clock,
-                          RandomSource& random, PacedCallHooks hooks) {
+                          RandomSource& random, PacedCallHooks hooks, const std::string& product) {
   if (!hooks.backoff) {
     hooks.backoff = [&retry, &random](int attempts, Clock::Duration retry_after) {
       return retry.Backoff(attempts, retry_after, random);
     };
   }
-  return [&pacing, &account, account_name, &retry, &clock, hooks](
+  return [&pacing, &account, account_name, &retry, &clock, hooks, product](
              CallKind kind, const std::function<Status(CallResult*)>& call) {
-    return PacedCall(pacing.Lane(account, account_name, kind), retry, clock, call, hooks);
+    return PacedCall(pacing.Lane(account, account_name, kind, product), retry, clock, call, hooks);
   };
 }
 

@@ -50,7 +50,8 @@ using SerialCall =
 // `random`. Every reference must outlive the SerialCall.
 SerialCall MakeSerialCall(PacingRegistry& pacing, const AccountRuntime& account,
                           const std::string& account_name, const RetryPolicy& retry, Clock& clock,
-                          RandomSource& random, PacedCallHooks hooks = {});
+                          RandomSource& random, PacedCallHooks hooks = {},
+                          const std::string& product = kProductCdn);
 
 // Calls `call` until it succeeds, fails for good, runs out of attempts or time, or `halted`.
 // Each attempt holds a place in the lane's in-flight window from before its slot until its

@@ -31,10 +31,10 @@ CallLane& PacingRegistry::Lane(const std::string& user, const CallLimit& limit) 
 }
 
 CallLane& PacingRegistry::Lane(const AccountRuntime& account, const std::string& account_name,
-                               CallKind kind) {
+                               CallKind kind, const std::string& product) {
   const std::string user = account.user.empty() ? "account:" + account_name : account.user;
-  return Lane(user,
-              account.provider != nullptr ? account.provider->Limit(kind) : DefaultCallLimit(kind));
+  const Provider* provider = account.ProviderFor(product);
+  return Lane(user, provider != nullptr ? provider->Limit(kind) : DefaultCallLimit(kind));
 }
 
 int PacingRegistry::peak_window() const {

@@ -17,6 +17,7 @@
 
 #include "engine/calls/call_window.h"
 #include "engine/calls/provider.h"
+#include "engine/config/binding_address.h"
 #include "engine/calls/rate_limiter.h"
 
 namespace certform::engine {
@@ -40,9 +41,10 @@ class PacingRegistry {
   // The lane of `limit.api` for `user`, made on first use. When accounts of one user state
   // different rates for one call (an account's rate_limit), the slowest stands.
   CallLane& Lane(const std::string& user, const CallLimit& limit);
-  // The lane of `kind` for the account's user, at the limit its provider states (the default
-  // limit without a provider).
-  CallLane& Lane(const AccountRuntime& account, const std::string& account_name, CallKind kind);
+  // The lane of `kind` for the account's user on `product`, at the limit that product's provider
+  // states (the default limit without a provider).
+  CallLane& Lane(const AccountRuntime& account, const std::string& account_name, CallKind kind,
+                 const std::string& product = kProductCdn);
 
   int parallelism() const { return options_.parallelism; }
   int peak_window() const;  // the widest in-flight window of any lane

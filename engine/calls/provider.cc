@@ -1,5 +1,7 @@
 #include "engine/calls/provider.h"
 
+#include "engine/config/binding_address.h"
+
 namespace certform::engine {
 
 const char* CallKindName(CallKind kind) {
@@ -25,6 +27,12 @@ const char* CallKindName(CallKind kind) {
 CallLimit DefaultCallLimit(CallKind kind) {
   const bool read = kind == CallKind::kReadBinding || kind == CallKind::kListDomains;
   return CallLimit{CallKindName(kind), read ? 100.0 : 10.0};
+}
+
+Provider* AccountRuntime::ProviderFor(const std::string& product) const {
+  if (product == kProductCdn) return provider;
+  auto it = products.find(product);
+  return it == products.end() ? nullptr : it->second;
 }
 
 }  // namespace certform::engine

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -128,14 +129,19 @@ class Provider {
   }
 };
 
-// One account's way out: its provider and the user whose limits it shares.
+// One account's way out: its providers and the user whose limits it shares.
 struct AccountRuntime {
-  Provider* provider = nullptr;
+  Provider* provider = nullptr;  // the CDN's
   // Who the API counts the calls of (AccessKeyId and endpoint): accounts with the same user share
   // one pace per call (PacingRegistry). Empty: the account's name stands for its user.
   std::string user;
   bool uploads_via_cas = false;  // upload_via = "cas": certificates go through CAS, once
   std::string cas_region;        // CertRegion for them; empty: the API's default
+  // The other products' providers, by product ("dcdn"; binding_address.h).
+  std::map<std::string, Provider*> products;
+
+  // The provider of `product` ("cdn" or another), or null when the account has none.
+  Provider* ProviderFor(const std::string& product) const;
 };
 
 }  // namespace certform::engine

@@ -43,6 +43,7 @@ void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
   }
   ReadEndpoint(t, "endpoint", &a.endpoint);
   ReadEndpoint(t, "sts_endpoint", &a.sts_endpoint);
+  ReadEndpoint(t, "dcdn_endpoint", &a.dcdn_endpoint);
   if (auto v = String(t, "api")) {
     if (*v == kApiSetDomainServerCertificate || *v == kApiSetCdnDomainSslCertificate) {
       a.api = *v;

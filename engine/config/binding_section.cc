@@ -12,7 +12,8 @@ namespace certform::engine::config_reading {
 
 namespace {
 
-const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https"};
+const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https",
+                                               "product"};
 
 }  // namespace
 
@@ -46,6 +47,17 @@ void FileReader::ReadBinding(const toml::table& t) {
   } else if (raw.binding.https && !t.get("certificate")) {
     diags_->Error(raw.binding.where, "binding needs \"certificate\" (or https = false)");
   }
+  if (auto v = String(t, "product")) {
+    const auto& known = KnownProducts();
+    if (std::find(known.begin(), known.end(), *v) != known.end()) {
+      raw.binding.product = *v;
+    } else {
+      std::string hint = Suggest(*v, known);
+      diags_->Error(Pos(*t.get("product")), fmt::format("\"product\" \"{}\" is not supported", *v),
+                    hint.empty() ? "use \"cdn\" (the default) or \"dcdn\""
+                                 : fmt::format("did you mean \"{}\"?", hint));
+    }
+  }
   if (auto v = String(t, "account")) {
     raw.binding.account = *v;
     raw.account_given = true;
@@ -74,7 +86,7 @@ void FileReader::ReadBinding(const toml::table& t) {
       continue;
     }
     RawBinding one = raw;
-    one.binding.domain = domain;
+    one.binding.domain = BindingAddress(raw.binding.product, domain);
     one.binding.where = Pos(d);
     bindings_.push_back(std::move(one));
   }
@@ -118,22 +130,31 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     }
     auto [it, inserted] = bound.emplace(b.domain, b.where);
     if (!inserted) {
-      diags->Error(b.where, fmt::format("domain \"{}\" is bound twice", b.domain),
+      diags->Error(b.where, fmt::format("domain \"{}\" is bound twice{}", b.domain,
+                                        b.product == kProductCdn ? "" : " on " + ProductTitle(b.product)),
                    fmt::format("first bound at {}", it->second.ToString()));
       continue;
     }
     config->bindings.push_back(std::move(b));
   }
+  // By account, then product (the CDN first), then domain: the plan's order.
   std::sort(config->bindings.begin(), config->bindings.end(),
             [](const DesiredBinding& a, const DesiredBinding& b) {
-              return std::tie(a.account, a.domain) < std::tie(b.account, b.domain);
+              return BindingOrder(a.account, a.domain) < BindingOrder(b.account, b.domain);
             });
   for (const auto& [name, c] : config->certificates) {
     if (c.type != CertType::kCas || c.cert_id != 0) continue;
     for (const DesiredBinding& b : config->bindings) {
       auto acc = config->accounts.find(b.account);
-      if (b.certificate == name && acc != config->accounts.end() &&
-          acc->second.api == kApiSetCdnDomainSslCertificate) {
+      if (b.certificate != name || acc == config->accounts.end()) continue;
+      if (b.product == kProductDcdn) {
+        diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": {} is bound on "
+                                          "DCDN, whose SetDcdnDomainSSLCertificate selects CAS "
+                                          "certificates by id",
+                                          name, SplitAddress(b.domain).domain));
+        break;
+      }
+      if (acc->second.api == kApiSetCdnDomainSslCertificate) {
         diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": account \"{}\" "
                                           "uses {}, which selects CAS certificates by id",
                                           name, b.account, kApiSetCdnDomainSslCertificate));

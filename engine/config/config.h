@@ -11,6 +11,7 @@
 
 #include "engine/base/clock.h"
 #include "engine/base/diagnostics.h"
+#include "engine/config/binding_address.h"
 #include "engine/config/certificate.h"
 
 namespace certform::engine {
@@ -18,6 +19,7 @@ namespace certform::engine {
 inline constexpr char kDefaultEndpoint[] = "https://cdn.aliyuncs.com";
 inline constexpr char kDefaultCasEndpoint[] = "https://cas.aliyuncs.com";
 inline constexpr char kDefaultStsEndpoint[] = "https://sts.aliyuncs.com";
+inline constexpr char kDefaultDcdnEndpoint[] = "https://dcdn.aliyuncs.com";
 // The API's documented per-user limits of the write calls (calls per second).
 inline constexpr double kSetDomainServerCertificateLimit = 10;
 inline constexpr double kSetCdnDomainSslCertificateLimit = 30;
@@ -43,6 +45,7 @@ struct AccountConfig {
   std::string cas_endpoint = kDefaultCasEndpoint;  // scheme://host[:port] of CAS (2020-04-07)
   std::string cas_region;  // CertRegion of the uploaded certificates; empty: the API's default
   std::string sts_endpoint = kDefaultStsEndpoint;  // where roles are assumed (STS 2015-04-01)
+  std::string dcdn_endpoint = kDefaultDcdnEndpoint;  // DCDN (2018-01-15), for product = "dcdn"
 
   bool UploadsViaCas() const { return upload_via == "cas"; }
   SourcePos where;
@@ -68,11 +71,14 @@ struct CertificateConfig {
 
 // One domain's desired binding.
 struct DesiredBinding {
-  std::string domain;       // normalised (lower case); leading dot for wildcard CDN domains
+  // The binding's address (binding_address.h): the normalised domain (lower case; leading dot
+  // for wildcard CDN domains), prefixed with its product unless that is the CDN.
+  std::string domain;
   std::string account;      // an AccountConfig name
   bool https = true;        // false: ServerCertificateStatus=off
   std::string certificate;  // a CertificateConfig key; empty when https is false
   SourcePos where;          // where the domain is written
+  std::string product = kProductCdn;  // where the domain lives: "cdn" or "dcdn"
 };
 
 // Where the state lives ([state] table): local files (the default) or a PostgreSQL workspace.

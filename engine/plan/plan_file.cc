@@ -1,9 +1,12 @@
 #include "engine/plan/plan_file.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/base/json_fields.h"
+#include "engine/config/binding_address.h"
 #include "engine/state/state_file.h"
 
 namespace certform::engine {
@@ -121,7 +124,10 @@ nlohmann::ordered_json UploadsToJson(const std::vector<UploadStep>& uploads) {
 std::string SerializePlan(const Plan& plan) {
   nlohmann::ordered_json doc;
   doc["kind"] = kKind;
-  doc["format_version"] = kPlanFormatVersion;
+  const bool products = std::any_of(plan.changes.begin(), plan.changes.end(), [](const Change& c) {
+    return ProductOf(c.domain) != kProductCdn;
+  });
+  doc["format_version"] = products ? kFirstProductPlanFormatVersion : 2;
   doc["tool_version"] = plan.tool_version;
   doc["created_at"] = plan.created_at;
   doc["lineage"] = plan.lineage;
@@ -160,6 +166,12 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     Change c;
     Status s = ChangeFromJson(changes[i], fmt::format("{}, change {}", what, i + 1), &c);
     if (!s.ok()) return s;
+    if (version < kFirstProductPlanFormatVersion && ProductOf(c.domain) != kProductCdn) {
+      return Status::Corruption(fmt::format("{}: \"{}\" in a format_version {} plan (products came "
+                                            "in version {})",
+                                            what, c.domain, version,
+                                            kFirstProductPlanFormatVersion));
+    }
     out.changes.push_back(std::move(c));
   }
   if (auto it = doc.find("uploads"); it != doc.end()) {

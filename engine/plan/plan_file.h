@@ -12,8 +12,11 @@
 namespace certform::engine {
 
 // The plan file's format. 2 added `uploads` (the CAS upload steps); version 1 plans (made by a
-// certform that did not upload through CAS) are still applied.
-inline constexpr int kPlanFormatVersion = 2;
+// certform that did not upload through CAS) are still applied. 3 added changes on products other
+// than the CDN ("dcdn:www.example.com"): a plan with none is still written as version 2, one with
+// any as 3, which an older certform refuses.
+inline constexpr int kPlanFormatVersion = 3;
+inline constexpr int kFirstProductPlanFormatVersion = 3;
 inline constexpr int kOldestPlanFormatVersion = 1;
 
 std::string SerializePlan(const Plan& plan);

@@ -84,8 +84,10 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
       {b.account, cert.key, cert.info.fingerprint, c->after->cert_name, cert.info});
 }
 
-// True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet.
+// True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet (the SSL-style
+// calls, SetCdnDomainSSLCertificate and DCDN's SetDcdnDomainSSLCertificate, have none).
 bool UsesForceSet(const Config& config, const DesiredBinding& b) {
+  if (b.product != kProductCdn) return false;
   auto account = config.accounts.find(b.account);
   return account == config.accounts.end() || account->second.api == kApiSetDomainServerCertificate;
 }
@@ -122,8 +124,8 @@ StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
     return e;
   }
   if (c.type == CertType::kUpload && c.explicit_name && account != config.accounts.end() &&
-      account->second.api == kApiSetCdnDomainSslCertificate) {
-    // SetCdnDomainSSLCertificate has no ForceSet: a renewal could never reuse the name, so each
+      (account->second.api == kApiSetCdnDomainSslCertificate || b.product != kProductCdn)) {
+    // The SSL-style calls have no ForceSet: a renewal could never reuse the name, so each
     // content gets its own, the configured name plus 12 digits of its fingerprint.
     e.cert_name = ContentName(c.cert_name, c.info.fingerprint);
   }
@@ -199,7 +201,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     plan.changes.push_back(std::move(c));
   }
   std::sort(plan.changes.begin(), plan.changes.end(), [](const Change& a, const Change& b) {
-    return std::tie(a.account, a.domain) < std::tie(b.account, b.domain);
+    return BindingOrder(a.account, a.domain) < BindingOrder(b.account, b.domain);
   });
   std::sort(plan.uploads.begin(), plan.uploads.end(), [](const UploadStep& a, const UploadStep& b) {
     return std::tie(a.account, a.certificate) < std::tie(b.account, b.certificate);

@@ -11,9 +11,13 @@
 namespace certform::engine {
 
 // The state file's format. 2 added `uploads` (certificates uploaded to CAS); version 1 files
-// (no uploads) are read as they are and written back as version 2.
-inline constexpr int kStateFormatVersion = 2;
+// (no uploads) are read as they are and written back as version 2. 3 added bindings on products
+// other than the CDN (keys such as "dcdn:www.example.com"): a state with none is still written as
+// version 2, so that an older certform keeps reading it, and one with any is written as 3, which
+// an older certform refuses rather than sending "dcdn:..." to the CDN.
+inline constexpr int kStateFormatVersion = 3;
 inline constexpr int kOldestStateFormatVersion = 1;
+inline constexpr int kFirstProductStateFormatVersion = 3;
 
 struct StateEntry {
   std::string domain;

@@ -1,6 +1,10 @@
 #include "engine/state/state_file.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "engine/config/binding_address.h"
 
 #include "engine/base/json_fields.h"
 
@@ -58,7 +62,11 @@ Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEn
 
 std::string SerializeState(const State& state) {
   nlohmann::ordered_json doc;
-  doc["format_version"] = kStateFormatVersion;  // an older file read is written back as the current
+  // An older file read is written back as the current version for what it holds.
+  const bool products = std::any_of(state.entries.begin(), state.entries.end(), [](const auto& kv) {
+    return ProductOf(kv.first) != kProductCdn;
+  });
+  doc["format_version"] = products ? kFirstProductStateFormatVersion : 2;
   doc["lineage"] = state.lineage;
   doc["serial"] = state.serial;
   doc["tool_version"] = state.tool_version;
@@ -94,6 +102,11 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
   if (!root.ok()) return root.status();
   if (out.serial < 0) return Status::Corruption("state file " + path + ": serial is negative");
   for (const auto& [domain, value] : domains.items()) {
+    if (out.format_version < kFirstProductStateFormatVersion && ProductOf(domain) != kProductCdn) {
+      return Status::Corruption(fmt::format(
+          "state file {}: \"{}\" in a format_version {} file (products came in version {})", path,
+          domain, out.format_version, kFirstProductStateFormatVersion));
+    }
     StateEntry e;
     e.domain = domain;
     Status s = EntryFromJson(value, fmt::format("state file {}, domain \"{}\"", path, domain), &e);

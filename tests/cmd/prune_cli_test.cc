@@ -98,7 +98,7 @@ TEST_CASE("cli prune: domains handed to another team keep their certificate", "[
   const nlohmann::json domains = f.Live();
   for (const auto& [name, d] : domains.items()) live += d["user"] == "u1" ? 1 : 0;
   CHECK(live > 20);
-  CHECK(r.out.find("none of the " + std::to_string(live) + " live CDN domains uses it") !=
+  CHECK(r.out.find("none of the " + std::to_string(live) + " live CDN and DCDN domains uses it") !=
         std::string::npos);
   CHECK(r.out.find(": deleted (CertId " + std::to_string(id)) != std::string::npos);
   CHECK(CasIds(f).count(id) == 0);

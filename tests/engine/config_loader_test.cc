@@ -277,3 +277,52 @@ TEST_CASE("config: an empty directory says where to point --config", "[config]")
   const Diagnostic& d = ErrorWith(l.diags, "no *.toml configuration files");
   CHECK(d.detail.find("--config") != std::string::npos);
 }
+
+TEST_CASE("config: a binding names its product; one name may be bound on several", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, std::string(kCertificate) + R"(
+[certificate.shop]
+type = "cas"
+name = "shop-cert"
+
+[[binding]]
+certificate = "web"
+domains = ["www.example.com"]
+
+[[binding]]
+product = "dcdn"
+certificate = "web"
+domains = ["WWW.example.com", "api.example.com"]
+
+[[binding]]
+product = "dcdn"
+https = false
+domains = ["api.example.com"]
+
+[[binding]]
+product = "dcnd"
+certificate = "web"
+domains = ["x.example.com"]
+
+[[binding]]
+product = "dcdn"
+certificate = "shop"
+domains = ["shop.example.com"]
+)");
+  const Diagnostic& twice = ErrorWith(l.diags, "domain \"dcdn:api.example.com\" is bound twice on DCDN");
+  CHECK(twice.where.line == 22);
+  const Diagnostic& typo = ErrorWith(l.diags, "\"product\" \"dcnd\" is not supported");
+  CHECK(typo.detail == "did you mean \"dcdn\"?");
+  ErrorWith(l.diags, "certificate \"shop\" needs \"cert_id\": shop.example.com is bound on DCDN");
+  std::vector<std::string> addresses;
+  for (const DesiredBinding& b : l.config.bindings) addresses.push_back(b.domain);
+  // Grouped by product (CDN first), then by domain (the misspelt product's domain stays CDN's,
+  // the configuration being in error anyway).
+  CHECK(addresses == std::vector<std::string>{"www.example.com", "x.example.com",
+                                              "dcdn:api.example.com", "dcdn:shop.example.com",
+                                              "dcdn:www.example.com"});
+  CHECK(l.config.bindings[2].product == "dcdn");
+  CHECK(SplitAddress("dcdn:www.example.com").domain == "www.example.com");
+  CHECK(SplitAddress("www.example.com").product == "cdn");
+  CHECK(SplitAddress("oss:x.example.com").domain == "oss:x.example.com");  // not a product
+}

@@ -173,12 +173,40 @@ TEST_CASE("state: a missing or mistyped field is named", "[state]") {
 TEST_CASE("state: a newer format version is refused, never overwritten", "[state]") {
   State s;
   Status st = ParseState(
-      "{\"format_version\": 3, \"lineage\": \"x\", \"serial\": 1, \"tool_version\": \"9\", "
+      "{\"format_version\": 4, \"lineage\": \"x\", \"serial\": 1, \"tool_version\": \"9\", "
       "\"domains\": {}}",
       "s.json", &s);
   CHECK(st.code() == Status::Code::kInvalidArgument);
-  CHECK(st.message().find("format_version 3") != std::string::npos);
-  CHECK(st.message().find("reads versions 1 to 2") != std::string::npos);
+  CHECK(st.message().find("format_version 4") != std::string::npos);
+  CHECK(st.message().find("reads versions 1 to 3") != std::string::npos);
+}
+
+TEST_CASE("state: bindings on other products make a version 3 file; without them it stays 2",
+          "[state]") {
+  State s;
+  s.lineage = "11111111-2222-4333-8444-555555555555";
+  StateEntry cdn;
+  cdn.domain = "www.example.com";
+  cdn.account = "main";
+  cdn.https = false;
+  s.entries[cdn.domain] = cdn;
+  CHECK(SerializeState(s).find("\"format_version\": 2") != std::string::npos);
+  StateEntry dcdn = cdn;
+  dcdn.domain = "dcdn:www.example.com";  // the same name, on DCDN
+  s.entries[dcdn.domain] = dcdn;
+  const std::string text = SerializeState(s);
+  CHECK(text.find("\"format_version\": 3") != std::string::npos);
+  State back;
+  REQUIRE(ParseState(text, "s.json", &back).ok());
+  CHECK(back.entries.size() == 2);
+  CHECK(back.entries.at("dcdn:www.example.com").domain == "dcdn:www.example.com");
+  // An older version cannot hold them: a file that claims to is corrupt, not a CDN domain.
+  std::string old = text;
+  old.replace(old.find("\"format_version\": 3"), 19, "\"format_version\": 2");
+  Status st = ParseState(old, "s.json", &back);
+  CHECK(st.code() == Status::Code::kCorruption);
+  CHECK(st.message().find("\"dcdn:www.example.com\" in a format_version 2 file") !=
+        std::string::npos);
 }
 
 TEST_CASE("state: a version 1 file (before uploads) is read and written back as version 2",

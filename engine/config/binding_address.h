@@ -1,0 +1,42 @@
+// A binding's address: where a domain's certificate lives, as one string that keys the state, the
+// plan and the journal. A CDN domain is its own address ("www.example.com", as before products
+// came); a domain on another product is prefixed with it ("dcdn:www.example.com"), so that one
+// name may be bound on several products. No domain name holds ':', so the two never collide.
+#pragma once
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace certform::engine {
+
+inline constexpr char kProductCdn[] = "cdn";
+inline constexpr char kProductDcdn[] = "dcdn";
+
+// The products a binding may name, CDN first.
+const std::vector<std::string>& KnownProducts();
+
+std::string BindingAddress(const std::string& product, const std::string& domain);
+
+struct AddressParts {
+  std::string product = kProductCdn;
+  std::string domain;
+};
+// The product and domain of `address`; an unknown prefix is left in the domain (which then fails
+// as a domain name wherever it is checked).
+AddressParts SplitAddress(const std::string& address);
+inline std::string ProductOf(const std::string& address) { return SplitAddress(address).product; }
+
+// The order of bindings and changes: by account, then product (as KnownProducts lists them, so
+// that a plan groups each product's changes), then domain.
+std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
+                                                          const std::string& address);
+
+// What an account-wide stop covers: an account on one product ("main", "main/dcdn"). A refused
+// key stops every product of it alike, but a dead endpoint is one product's.
+std::string StopKey(const std::string& account, const std::string& address);
+
+// The products' display names: "CDN", "DCDN".
+std::string ProductTitle(const std::string& product);
+
+}  // namespace certform::engine
