@@ -177,7 +177,11 @@ int RunImport(const Args& args, Context& ctx) {
   for (const engine::LiveRead& r : reads) {
     if (!r.ok || !r.live.exists) {
       fmt::print(ctx.err, "certform import: {}: {}; nothing was imported\n", r.domain,
-                 r.ok ? "the CDN does not know this domain" : r.error);
+                 r.ok ? fmt::format("{} does not know this domain",
+                                    engine::ProductOf(r.domain) == engine::kProductCdn
+                                        ? "the CDN"
+                                        : engine::ProductTitle(engine::ProductOf(r.domain)))
+                      : r.error);
       return kExitError;
     }
     engine::StateEntry e =

@@ -11,9 +11,9 @@ namespace certform::engine::config_reading {
 
 namespace {
 
-const std::vector<std::string> kAccountKeys = {"credentials", "endpoint",    "api",
-                                               "rate_limit",  "upload_via",  "cas_endpoint",
-                                               "cas_region",  "sts_endpoint"};
+const std::vector<std::string> kAccountKeys = {"credentials", "endpoint",     "api",
+                                               "rate_limit",  "upload_via",   "cas_endpoint",
+                                               "cas_region",  "sts_endpoint", "dcdn_endpoint"};
 
 bool IsCredentialSetting(const std::string& v) {
   auto named = [&](const std::string& prefix) {

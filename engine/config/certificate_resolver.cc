@@ -169,9 +169,10 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, C
     if (c.cert_name.empty()) c.cert_name = DerivedCertName(c.info.fingerprint);
     CheckValidity(c, now_s, config->expiry_warning_days, diags);
     for (const DesiredBinding& b : config->bindings) {
-      if (b.certificate != name || CertificateCovers(c.info.sans, b.domain)) continue;
-      std::string needs = b.domain.starts_with('.')
-                              ? fmt::format(" (a wildcard CDN domain needs \"*{}\")", b.domain)
+      const std::string domain = SplitAddress(b.domain).domain;
+      if (b.certificate != name || CertificateCovers(c.info.sans, domain)) continue;
+      std::string needs = domain.starts_with('.')
+                              ? fmt::format(" (a wildcard CDN domain needs \"*{}\")", domain)
                               : "";
       diags->Error(
           b.where,
