@@ -34,7 +34,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 cat >"$work/emulator.json" <<JSON
 {"accounts": [{"access_key_id": "testid", "access_key_secret": "testsecret", "user": "u1"}],
- "domains": ["www.example.com"]}
+ "domains": ["www.example.com"], "dcdn_domains": ["www.example.com"],
+ "roles": [{"arn": "acs:ram::1234:role/interop", "user": "u1", "trusted_keys": ["testid"]}]}
 JSON
 "$emulator" --config "$work/emulator.json" --port 0 --port-file "$work/port" 2>"$work/emulator.log" &
 pid=$!
