@@ -162,7 +162,7 @@ TEST_CASE("cli drift: Markdown for pull requests, never a secret", "[cli][drift]
   TestCert other = IssueCert({.sans = {"www.example.com"}}, &f.cli.ca);
   ProcessResult plan_md = f.Run({"plan", "--format", "markdown"});
   CHECK(plan_md.out.find("### certform plan") == 0);
-  CHECK(plan_md.out.find("| ➕ bind | `www.example.com` | main |") != std::string::npos);
+  CHECK(plan_md.out.find("| ➕ bind | CDN | `www.example.com` | main |") != std::string::npos);
   CHECK(plan_md.out.find("<details><summary>Certificate details (2)</summary>") !=
         std::string::npos);
   ApplyThenTamper(f, other);
