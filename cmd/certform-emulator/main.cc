@@ -18,18 +18,20 @@ namespace {
 constexpr char kUsage[] = R"(Usage: certform-emulator --config FILE [options]
 
 Serves the CDN API calls certform uses (SetDomainServerCertificate, SetCdnDomainSSLCertificate,
-DescribeDomainCertificateInfo, DescribeUserDomains) and those of Certificate Management Service
+DescribeDomainCertificateInfo, DescribeUserDomains), DCDN's (SetDcdnDomainSSLCertificate,
+DescribeDcdnDomainCertificateInfo, DescribeDcdnUserDomains) and those of Certificate Management Service
 (UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
 DeleteUserCertificate), STS's (AssumeRole, AssumeRoleWithOIDC) and the ECS metadata
 service's credential paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on
 127.0.0.1, with V1 signature checks, a per-user sliding
 one-second rate limit, the documented certificate errors, and injectable latency and faults.
 Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
-POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME.
+POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME).
 
 Options:
   --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user"}],
                     "domains":["a.example.com" or {"name","user","status"}],
+                    "dcdn_domains": (the same, for DCDN), "dcdn_write_limit":10,
                     "cas_certificates":[{"name","id","user","pem"}],
                     "roles":[{"arn","user","trusted_keys":[ID],"oidc_provider_arn",
                     "oidc_token","max_session_duration":3600,"ecs_role_name"}],
