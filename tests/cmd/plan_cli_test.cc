@@ -190,7 +190,7 @@ TEST_CASE("cli plan: no output or plan file holds a secret", "[cli][plan][secret
   f.WriteStandardConfig();
   WriteOldState(f);
   std::string all;
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"plan"}, {"plan", "--json"}, {"plan", "--out", "p.cfp"}}) {
     ProcessResult r = f.Run(args);
     all += r.out + r.err;
