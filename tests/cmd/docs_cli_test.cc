@@ -107,10 +107,15 @@ TEST_CASE("docs: bash completion completes commands, --target domains and state 
   f.dir.Write("complete.sh", f.Run({"completion", "bash"}).out);
   const std::string bin =
       std::string(CERTFORM_BINARY).substr(0, std::string(CERTFORM_BINARY).rfind('/'));
-  auto complete = [&](const std::string& words, int cword) {
+  // `line`: bash's COMP_LINE (with COMP_POINT at its end), when the test gives one.
+  auto complete = [&](const std::string& words, int cword, const std::string& line = "") {
     ProcessOptions o;
     o.cwd = f.dir.path();
     o.env = {{"PATH", bin + ":/usr/bin:/bin"}, {"API_KEY", f.api.KeyPem()}};
+    if (!line.empty()) {
+      o.env["COMP_LINE"] = line;
+      o.env["COMP_POINT"] = std::to_string(line.size());
+    }
     const std::string script = "source ./complete.sh; COMP_WORDS=(" + words +
                                "); COMP_CWORD=" + std::to_string(cword) +
                                "; _certform; printf '%s\\n' \"${COMPREPLY[@]}\"";
@@ -133,4 +138,14 @@ TEST_CASE("docs: bash completion completes commands, --target domains and state 
               .ok());
   CHECK(complete("certform state rm w", 3) == "www.example.com\n");
   CHECK(complete("certform plan --format ''", 3) == "human\njson\nmarkdown\n");
+  // A DCDN address: bash splits "dcdn:w" at ':' and keeps "dcdn:" itself.
+  f.dir.Write(
+      "dcdn.toml",
+      "[[binding]]\nproduct = \"dcdn\"\ncertificate = \"web\"\ndomains = [\"www.example.com\"]\n");
+  const std::string line = "certform plan --target dcdn:w";
+  CHECK(complete("certform plan --target dcdn : w", 5, line) == "www.example.com\n");
+  CHECK(complete("certform plan --target dcdn :", 4, "certform plan --target dcdn:") ==
+        "www.example.com\n");
+  CHECK(complete("certform plan --target dc", 3, "certform plan --target dc") ==
+        "dcdn:www.example.com\n");
 }
