@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 "$example/gen-certs.sh" >/dev/null
 
-# The emulator knows the example's domains and one AccessKey; certform reads the same key from
+# The emulator knows the example's CDN and DCDN domains and one AccessKey; certform reads the same key from
 # the environment, as it would a real one.
 export ALIBABA_CLOUD_ACCESS_KEY_ID=demo-key-id
 export ALIBABA_CLOUD_ACCESS_KEY_SECRET="demo-secret-$RANDOM$RANDOM"
@@ -31,6 +31,7 @@ cat >"$work/emulator.json" <<JSON
                "access_key_secret": "$ALIBABA_CLOUD_ACCESS_KEY_SECRET", "user": "demo"}],
  "domains": ["www.example.com", "img.example.com", "static.example.com", ".example.org",
              "shop.example.net", "legacy.example.com"],
+ "dcdn_domains": ["www.example.com"],
  "latency_ms": 30, "jitter_ms": 20}
 JSON
 "$emulator" --config "$work/emulator.json" --port 0 --port-file "$work/port" 2>"$work/emulator.log" &

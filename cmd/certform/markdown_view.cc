@@ -74,7 +74,7 @@ void Table(std::string* out, const std::string& header, const std::vector<std::s
 std::string PlanToMarkdown(const engine::Plan& plan, int64_t now) {
   if (!plan.HasChanges()) {
     return fmt::format(
-        "### certform plan: no changes\n\nThe CDN bindings in the state match the configuration "
+        "### certform plan: no changes\n\nThe bindings in the state match the configuration "
         "({} domains).\n",
         plan.Summary().unchanged);
   }

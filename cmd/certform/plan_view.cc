@@ -74,7 +74,7 @@ std::string SummaryLine(const engine::PlanSummary& s) {
 void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now) {
   if (!plan.HasChanges()) {
     fmt::print(out, "{}\n", style.Bold("No changes."));
-    fmt::print(out, "The CDN bindings in the state match the configuration ({} domains).\n",
+    fmt::print(out, "The bindings in the state match the configuration ({} domains).\n",
                plan.Summary().unchanged);
     return;
   }
