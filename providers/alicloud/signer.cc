@@ -100,12 +100,16 @@ std::string StringToSign(std::string_view method, const Params& params) {
 
 std::string SignString(std::string_view secret, std::string_view string_to_sign) {
   std::string key = std::string(secret) + "&";
+  std::string signature = HmacSha1Base64(key, string_to_sign);
+  OPENSSL_cleanse(key.data(), key.size());
+  return signature;
+}
+
+std::string HmacSha1Base64(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
   HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(string_to_sign.data()), string_to_sign.size(), mac,
-       &mac_len);
-  OPENSSL_cleanse(key.data(), key.size());
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
   std::string b64(4 * ((mac_len + 2) / 3) + 1, '\0');
   int n =
       EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), mac, static_cast<int>(mac_len));

@@ -32,6 +32,9 @@ std::string StringToSign(std::string_view method, const Params& params);
 // Base64(HMAC-SHA1(key = secret + "&", data = string_to_sign)).
 std::string SignString(std::string_view secret, std::string_view string_to_sign);
 
+// Base64(HMAC-SHA1(key, data)).
+std::string HmacSha1Base64(std::string_view key, std::string_view data);
+
 // SignString(secret, StringToSign(method, params)).
 std::string Sign(std::string_view method, const Params& params, std::string_view secret);
 
