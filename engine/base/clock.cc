@@ -1,5 +1,6 @@
 #include "engine/base/clock.h"
 
+#include <cstdio>
 #include <ctime>
 #include <thread>
 
@@ -26,6 +27,20 @@ std::string FormatWith(int64_t unix_seconds, const char* format) {
 
 std::string FormatUtc(int64_t unix_seconds) {
   return FormatWith(unix_seconds, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+std::string FormatHttpDate(int64_t unix_seconds) {
+  static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
 }
 
 bool ParseUtc(const std::string& text, int64_t* unix_seconds) {

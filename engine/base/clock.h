@@ -36,6 +36,8 @@ class SystemClock final : public Clock {
 int64_t ToUnixSeconds(Clock::WallTime t);
 // "2026-11-27T19:43:44Z"
 std::string FormatUtc(int64_t unix_seconds);
+// "Sun, 30 Nov 2026 11:43:38 GMT" (RFC 7231 IMF-fixdate, the HTTP Date header).
+std::string FormatHttpDate(int64_t unix_seconds);
 // The reverse of FormatUtc; false when `text` is not of that form.
 bool ParseUtc(const std::string& text, int64_t* unix_seconds);
 

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "providers/alicloud/xml_text.h"
+
 namespace certform::alicloud {
 
 namespace {
@@ -133,6 +135,55 @@ engine::Status InterpretResponse(const providers::HttpResponse& response,
                       scrubber.Scrub(StringField(doc, "Message")), access_key_id);
   // What the user sees of the API's message is the classified one: for account-wide errors our
   // own words, for the others the scrubbed message.
+  const std::string prefix = result->error_code + ": ";
+  result->error_message =
+      s.message().starts_with(prefix) ? s.message().substr(prefix.size()) : s.message();
+  return s;
+}
+
+engine::Status InterpretOssResponse(const providers::HttpResponse& response,
+                                    const std::string& access_key_id,
+                                    const SecretScrubber& scrubber, engine::CallResult* result) {
+  result->http_status = response.status;
+  result->retry_after = RetryAfter(response);
+  auto id = response.headers.find("x-oss-request-id");
+  result->request_id = id == response.headers.end() ? "" : scrubber.Scrub(id->second);
+  if (response.status >= 200 && response.status < 300) return Status::OK();
+  const std::optional<std::string> code = XmlText(response.body, "Code");
+  if (!code) {
+    const std::string msg = fmt::format("HTTP {} with a body that is not an OSS <Error>: \"{}\"",
+                                        response.status, scrubber.Scrub(Snippet(response.body)));
+    result->error_code = "NonXmlResponse";
+    result->error_message = msg;
+    return response.status >= 500 ? Status::Unavailable(msg) : Status::Failed(msg);
+  }
+  result->error_code = scrubber.Scrub(*code);
+  const std::string message = scrubber.Scrub(XmlText(response.body, "Message").value_or(""));
+  const std::string text = fmt::format("{}: {}", result->error_code, message);
+  Status s;
+  if (result->error_code == "SlowDown") {
+    s = Status::Throttled(text);
+  } else if (response.status >= 500) {
+    s = Status::Unavailable(text);
+  } else if (result->error_code == "InvalidAccessKeyId") {
+    s = *AccountWide("InvalidAccessKeyId", message, access_key_id);
+  } else if (result->error_code == "SignatureDoesNotMatch") {
+    s = *AccountWide("SignatureDoesNotMatch", message, access_key_id);
+  } else if (result->error_code == "RequestTimeTooSkewed") {
+    s = *AccountWide("InvalidTimeStamp.Expired", message, access_key_id);
+  } else if (auto wide = AccountWide(result->error_code, message, access_key_id);
+             wide && result->error_code.starts_with("InvalidSecurityToken")) {
+    s = *wide;
+  } else if (result->error_code == "NoSuchBucket" || result->error_code == "NoSuchCertificate") {
+    s = Status::NotFound(text);
+  } else if (result->error_code == "NeedVerifyDomainOwnership") {
+    s = Status::Failed(text +
+                       " (attach the domain to the bucket and verify it with its CNAME "
+                       "token first; certform binds certificates, it does not attach "
+                       "domains)");
+  } else {
+    s = Status::Failed(text);
+  }
   const std::string prefix = result->error_code + ": ";
   result->error_message =
       s.message().starts_with(prefix) ? s.message().substr(prefix.size()) : s.message();

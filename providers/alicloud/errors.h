@@ -27,4 +27,13 @@ engine::Status InterpretResponse(const providers::HttpResponse& response,
                                  const std::string& access_key_id, const SecretScrubber& scrubber,
                                  nlohmann::json* body, engine::CallResult* result);
 
+// The same for an OSS answer: 2xx is success (the XML body is the caller's to read); otherwise the
+// <Error> document's Code, Message and RequestId (x-oss-request-id), classified: a refused key,
+// signature, token or clock stops the account (PermissionDenied); SlowDown is Throttled; 5xx is
+// Unavailable; NoSuchBucket and NoSuchCertificate are NotFound; the rest (AccessDenied for one
+// bucket, NeedVerifyDomainOwnership, InvalidArgument) concern one binding.
+engine::Status InterpretOssResponse(const providers::HttpResponse& response,
+                                    const std::string& access_key_id,
+                                    const SecretScrubber& scrubber, engine::CallResult* result);
+
 }  // namespace certform::alicloud

@@ -72,6 +72,7 @@ void CdnEmulator::Reset() {
   auth_.ForgetNonces();
   auth_.ForgetTemporaryKeys();
   metadata_tokens_.clear();
+  cnames_.clear();
   window_.Reset();
   rng_.seed(config_.faults.seed);
   transit_rng_.seed(config_.faults.seed + 1);
@@ -112,6 +113,7 @@ ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Durati
                               "The request processing has failed due to some unknown error."},
                              request_id, json);
   }
+  if (IsOssRequest(request)) return HandleOss(request, request_id);
   auto authorization = request.headers.find("authorization");
   const bool v3 = authorization != request.headers.end() &&
                   authorization->second.starts_with(std::string(alicloud::kV3Algorithm) + " ");
@@ -257,8 +259,17 @@ nlohmann::json CdnEmulator::StateJson() const {
                    {"uploaded", c.uploaded},
                    {"fingerprint", FingerprintOf(c.pem)}});
   }
+  nlohmann::json cnames = nlohmann::json::object();
+  for (const auto& [domain, c] : cnames_) {
+    cnames[domain] = {{"bucket", c.bucket},
+                      {"https", c.https},
+                      {"cert_id", c.cert_id},
+                      {"cert_region", c.cert_region},
+                      {"fingerprint", FingerprintOf(c.cert_pem)}};
+  }
   return {{"domains", DomainsJson(domains_)},
           {"dcdn_domains", DomainsJson(dcdn_domains_)},
+          {"oss_cnames", cnames},
           {"cas_certificates", cas}};
 }
 

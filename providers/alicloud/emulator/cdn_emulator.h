@@ -30,6 +30,16 @@ struct ApiRequest {
   std::string body;
 };
 
+// An OSS custom domain attached to a bucket, and its certificate (in CAS).
+struct CnameState {
+  std::string bucket;
+  bool https = false;
+  int64_t cert_id = 0;
+  std::string cert_region;
+  std::string cert_pem;
+  std::string updated_at;
+};
+
 // A domain's live state in the emulator. The private key is never kept.
 struct DomainState {
   std::string user;
@@ -88,6 +98,12 @@ class CdnEmulator {
   ApiResponse DescribeUserDomains(const std::string& action, const alicloud::Params& params,
                                   const std::string& user, const std::string& request_id,
                                   bool json);
+  // oss_action.cc: OSS custom domains (PutCname, ListCname), signed with OSS signature V1.
+  static bool IsOssRequest(const ApiRequest& request);
+  ApiResponse HandleOss(const ApiRequest& request, const std::string& request_id);
+  ApiResponse PutCname(const BucketSeed& bucket, const std::string& user, const std::string& body,
+                       const std::string& request_id, const std::string& host);
+  ApiResponse ListCname(const BucketSeed& bucket, const std::string& request_id);
   // The domain table an action works on: the CDN's or DCDN's.
   std::map<std::string, DomainState>& DomainsOf(const std::string& action);
   // cas_action.cc: UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
@@ -111,6 +127,7 @@ class CdnEmulator {
   mutable std::mutex mu_;
   std::map<std::string, DomainState> domains_;
   std::map<std::string, DomainState> dcdn_domains_;
+  std::map<std::string, CnameState> cnames_;  // OSS: custom domain → its bucket and certificate
   // Uploaded certificates per user: CertName → leaf fingerprint (for Certificate.Duplicated).
   std::map<std::string, std::map<std::string, std::string>> uploads_;
   // Certificate Management Service: the configured certificates plus those uploaded.

@@ -53,6 +53,13 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
       role.ecs_role_name = r.value("ecs_role_name", "");
       c.roles.push_back(std::move(role));
     }
+    for (const auto& b : doc.value("buckets", nlohmann::json::array())) {
+      c.buckets.push_back({b.at("name").get<std::string>(), b.at("region").get<std::string>(),
+                           b.value("user", default_user),
+                           b.value("verified_domains", std::vector<std::string>())});
+    }
+    c.oss_write_limit = doc.value("oss_write_limit", 10);
+    c.oss_read_limit = doc.value("oss_read_limit", 10);
     c.write_limit = doc.value("write_limit", 10);
     c.ssl_write_limit = doc.value("ssl_write_limit", 30);
     c.cas_upload_limit = doc.value("cas_upload_limit", 100);

@@ -30,6 +30,15 @@ struct RoleSeed {
   std::string ecs_role_name;  // served by the ECS metadata service when not empty
 };
 
+// An OSS bucket, its region and owner, and the custom domains whose ownership was verified for it
+// (a TXT record with the bucket's CNAME token): only those can be attached (PutCname).
+struct BucketSeed {
+  std::string name;
+  std::string region;  // e.g. "cn-hangzhou"
+  std::string user;
+  std::vector<std::string> verified_domains;
+};
+
 struct DomainSeed {
   std::string name;
   std::string user;
@@ -73,6 +82,7 @@ struct EmulatorConfig {
   std::vector<DomainSeed> dcdn_domains;  // DCDN (2018-01-15): a table of its own
   std::vector<CasCertificate> cas_certificates;
   std::vector<RoleSeed> roles;
+  std::vector<BucketSeed> buckets;
   int write_limit = 10;          // SetDomainServerCertificate calls per user per sliding second
   int ssl_write_limit = 30;      // SetCdnDomainSSLCertificate calls per user per sliding second
   int read_limit = 100;          // DescribeDomainCertificateInfo calls per user per sliding second
@@ -82,6 +92,9 @@ struct EmulatorConfig {
   int dcdn_write_limit = 10;
   int dcdn_read_limit = 100;
   int dcdn_list_limit = 10;
+  // OSS PutCname and ListCname: no limit is stated; 10/s each, the harsher reading.
+  int oss_write_limit = 10;
+  int oss_read_limit = 10;
   int cas_upload_limit = 100;  // UploadUserCertificate (CAS 2020-04-07) per user per second
   int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
                                // DeleteUserCertificate (10/s documented for the list; the

@@ -27,6 +27,12 @@ class RequestAuth {
   std::optional<ApiError> CheckV3(const std::string& method, const std::string& target,
                                   const std::map<std::string, std::string>& headers,
                                   const std::string& body, int64_t now_unix, std::string* user);
+  // The same checks for an OSS request signed with signature V1 ("Authorization: OSS ID:SIG",
+  // oss_signer.h): the key, its STS token (x-oss-security-token), the Date within 15 minutes and
+  // the signature over `bucket` and the request's path and query. OSS answers 403 for each.
+  std::optional<ApiError> CheckOss(const std::string& method, const std::string& target,
+                                   const std::map<std::string, std::string>& headers,
+                                   const std::string& bucket, int64_t now_unix, std::string* user);
   void ForgetNonces() { nonces_.clear(); }
   // An STS key: valid with `security_token` until `expiration` (Unix seconds).
   void AddTemporaryKey(AccountKey key, std::string security_token, int64_t expiration);

@@ -1,0 +1,221 @@
+// The emulator's OSS custom domains (CNAME): PutCname (POST /?cname&comp=add) and ListCname
+// (GET /?cname) on BUCKET.oss-REGION.aliyuncs.com, signed with OSS signature V1, XML in and out.
+//
+// Documented (OSS API reference PutCname, ListCname; error 0018-00000209): the body
+// BucketCnameConfiguration/Cname/{Domain, CertificateConfiguration{CertId "ID-REGION",
+// Certificate, PrivateKey, PreviousCertId, Force, DeleteCertificate}}; a PreviousCertId that is
+// not the domain's current certificate is refused unless Force is true; the domain's ownership
+// must have been verified (NeedVerifyDomainOwnership otherwise); a certificate given by content is
+// created in Certificate Management Service (the RAM user needs yundun-cert permissions); ListCname
+// answers ListCnameResult/Cname[]/{Domain, LastModified, Status, Certificate{Type, CertId, Status,
+// CreationDate, Fingerprint, ValidStartDate, ValidEndDate}}.
+// Unconfirmed, modelled in the harsher reading: wildcard domains are refused (InvalidArgument);
+// replacing a certificate without PreviousCertId or Force is refused like a mismatch; the HTTP
+// statuses of NeedVerifyDomainOwnership and CnameAlreadyExists (409) and of an unknown CertId
+// (404 NoSuchCertificate); no limit is stated (10/s each, answered 503 SlowDown beyond); the
+// Fingerprint's format (SHA-1 hex here; certform does not rely on it).
+#include <fmt/format.h>
+
+#include "engine/config/certificate.h"
+#include "providers/alicloud/emulator/cdn_emulator.h"
+#include "providers/alicloud/emulator/certificate_action.h"
+#include "providers/alicloud/xml_text.h"
+
+namespace certform::emulator {
+
+namespace {
+
+constexpr char kXmlDeclaration[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+ApiResponse OssXml(int status, std::string body, const std::string& request_id) {
+  ApiResponse r;
+  r.status = status;
+  r.content_type = "application/xml";
+  r.body = kXmlDeclaration + body;
+  r.headers["x-oss-request-id"] = request_id;
+  return r;
+}
+
+ApiResponse OssError(const ApiError& e, const std::string& request_id, const std::string& host) {
+  using alicloud::XmlElement;
+  return OssXml(e.status,
+                "<Error>" + XmlElement("Code", e.code) + XmlElement("Message", e.message) +
+                    XmlElement("RequestId", request_id) + XmlElement("HostId", host) + "</Error>",
+                request_id);
+}
+
+// "BUCKET.oss-REGION.aliyuncs.com" → bucket and region; false for any other host.
+bool ParseHost(const std::string& host, std::string* bucket, std::string* region) {
+  const std::string suffix = ".aliyuncs.com";
+  const size_t dot = host.find(".oss-");
+  if (dot == std::string::npos || dot == 0 || !host.ends_with(suffix)) return false;
+  *bucket = host.substr(0, dot);
+  *region = host.substr(dot + 5, host.size() - suffix.size() - dot - 5);
+  return !region->empty();
+}
+
+std::string CertIdText(int64_t id, const std::string& region) {
+  return fmt::format("{}-{}", id, region.empty() ? "cn-hangzhou" : region);
+}
+
+}  // namespace
+
+bool CdnEmulator::IsOssRequest(const ApiRequest& request) {
+  auto auth = request.headers.find("authorization");
+  if (auth != request.headers.end() && auth->second.starts_with("OSS ")) return true;
+  const size_t q = request.target.find('?');
+  return q != std::string::npos && request.target.find("cname", q) != std::string::npos;
+}
+
+ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string& request_id) {
+  auto header = [&](const std::string& name) {
+    auto it = request.headers.find(name);
+    return it == request.headers.end() ? std::string() : it->second;
+  };
+  const std::string host = header("host");
+  std::string bucket_name, region, user;
+  if (!ParseHost(host, &bucket_name, &region)) {
+    ++rejected_;
+    return OssError({400, "InvalidBucketName", "The host is not BUCKET.oss-REGION.aliyuncs.com."},
+                    request_id, host);
+  }
+  if (auto e = auth_.CheckOss(request.method, request.target, request.headers, bucket_name,
+                              engine::ToUnixSeconds(clock_.Now()), &user)) {
+    ++rejected_;
+    return OssError(*e, request_id, host);
+  }
+  const BucketSeed* bucket = nullptr;
+  for (const BucketSeed& b : config_.buckets) {
+    if (b.name == bucket_name) bucket = &b;
+  }
+  if (bucket == nullptr || bucket->region != region) {
+    return OssError({404, "NoSuchBucket", "The specified bucket does not exist."}, request_id,
+                    host);
+  }
+  if (bucket->user != user) {
+    return OssError({403, "AccessDenied", "You have no right to access this bucket."}, request_id,
+                    host);
+  }
+  const bool put = request.method == "POST" && request.target.find("comp=add") != std::string::npos;
+  const std::string action = put ? "PutCname" : "ListCname";
+  engine::Clock::Duration wait{};
+  if (!window_.Admit(user + (put ? "/oss-write" : "/oss-read"), clock_.Monotonic(),
+                     put ? config_.oss_write_limit : config_.oss_read_limit, &wait)) {
+    ++throttled_;
+    return OssError({503, "SlowDown", "Please reduce your request rate."}, request_id, host);
+  }
+  ++calls_[action][user];
+  if (!put) return ListCname(*bucket, request_id);
+  return PutCname(*bucket, user, request.body, request_id, host);
+}
+
+ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& user,
+                                  const std::string& body, const std::string& request_id,
+                                  const std::string& host) {
+  using alicloud::XmlText;
+  const std::optional<std::string> domain = XmlText(body, "Domain");
+  if (!domain || domain->empty()) {
+    return OssError({400, "MalformedXML", "The XML you provided was not well-formed."}, request_id,
+                    host);
+  }
+  if (domain->starts_with("*.") || domain->starts_with(".")) {
+    return OssError({400, "InvalidArgument", "Wildcard domains are not supported."}, request_id,
+                    host);
+  }
+  const auto& verified = bucket.verified_domains;
+  if (std::find(verified.begin(), verified.end(), *domain) == verified.end()) {
+    return OssError({409, "NeedVerifyDomainOwnership",
+                     "You need to verify the domain ownership of " + *domain + " first."},
+                    request_id, host);
+  }
+  auto existing = cnames_.find(*domain);
+  if (existing != cnames_.end() && existing->second.bucket != bucket.name) {
+    return OssError(
+        {409, "CnameAlreadyExists", "The domain is already attached to another bucket."},
+        request_id, host);
+  }
+  CnameState next = existing == cnames_.end() ? CnameState{bucket.name} : existing->second;
+  next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
+  const std::vector<std::string> config = alicloud::XmlElements(body, "CertificateConfiguration");
+  if (!config.empty()) {
+    const std::string& c = config.front();
+    const bool force = XmlText(c, "Force").value_or("") == "true";
+    const std::string previous = XmlText(c, "PreviousCertId").value_or("");
+    const std::string current = next.https ? CertIdText(next.cert_id, next.cert_region) : "";
+    if (next.https && !force && previous != current) {
+      return OssError({400, "InvalidArgument",
+                       "PreviousCertId does not match the certificate the domain uses."},
+                      request_id, host);
+    }
+    const std::string cert_id = XmlText(c, "CertId").value_or("");
+    const std::string pem = XmlText(c, "Certificate").value_or("");
+    std::string key = XmlText(c, "PrivateKey").value_or("");
+    if (XmlText(c, "DeleteCertificate").value_or("") == "true") {
+      next.https = false;
+      next.cert_id = 0;
+      next.cert_pem.clear();
+    } else if (!cert_id.empty()) {
+      const size_t dash = cert_id.find('-');
+      const CasCertificate* found = nullptr;
+      for (const CasCertificate& k : cas_) {
+        if (dash != std::string::npos && std::to_string(k.id) == cert_id.substr(0, dash) &&
+            k.user == user) {
+          found = &k;
+        }
+      }
+      if (found == nullptr) {
+        return OssError(
+            {404, "NoSuchCertificate", "The certificate " + cert_id + " does not exist."},
+            request_id, host);
+      }
+      next.https = true;
+      next.cert_id = found->id;
+      next.cert_region = cert_id.substr(dash + 1);
+      next.cert_pem = found->pem;
+    } else if (!pem.empty()) {
+      ++keys_received_;
+      std::string fingerprint;
+      if (auto e = CheckUpload(pem, key, &fingerprint)) {
+        engine::WipeSecret(&key);
+        return OssError({400, "InvalidArgument", e->message}, request_id, host);
+      }
+      engine::WipeSecret(&key);
+      // Created in Certificate Management Service, as OSS documents; the emulator keeps no key.
+      CasCertificate created{"oss-" + fingerprint.substr(0, 16), ++next_cert_id_, user, pem, true};
+      cas_.push_back(created);
+      next.https = true;
+      next.cert_id = created.id;
+      next.cert_region = bucket.region;
+      next.cert_pem = pem;
+    }
+  }
+  cnames_[*domain] = next;
+  return OssXml(200, "", request_id);
+}
+
+ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& request_id) {
+  using alicloud::XmlElement;
+  std::string body =
+      "<ListCnameResult>" + XmlElement("Bucket", bucket.name) + XmlElement("Owner", bucket.user);
+  for (const auto& [domain, c] : cnames_) {
+    if (c.bucket != bucket.name) continue;
+    body += "<Cname>" + XmlElement("Domain", domain) + XmlElement("LastModified", c.updated_at) +
+            XmlElement("Status", "Enabled");
+    if (c.https) {
+      std::string end;
+      engine::CertificateChain chain;
+      if (engine::CertificateChain::Parse(c.cert_pem, &chain).ok()) {
+        end = engine::FormatUtc(chain.Inspect().not_after);
+      }
+      body += "<Certificate>" + XmlElement("Type", "CAS") +
+              XmlElement("CertId", CertIdText(c.cert_id, c.cert_region)) +
+              XmlElement("Status", "Enabled") + XmlElement("CreationDate", c.updated_at) +
+              XmlElement("Fingerprint", FingerprintOf(c.cert_pem)) +
+              XmlElement("ValidEndDate", end) + "</Certificate>";
+    }
+    body += "</Cname>";
+  }
+  return OssXml(200, body + "</ListCnameResult>", request_id);
+}
+
+}  // namespace certform::emulator
