@@ -61,7 +61,9 @@ std::string OssCanonicalHeaders(const Headers& headers) {
   }
   std::sort(oss.begin(), oss.end());
   std::string out;
-  for (const auto& [name, value] : oss) out += name + ":" + value + "\n";
+  for (const auto& [name, value] : oss) {
+    out.append(name).append(":").append(value).append("\n");
+  }
   return out;
 }
 
