@@ -25,9 +25,19 @@ Config TwoCertConfig() {
   return c;
 }
 
+DesiredBinding Binding(const std::string& domain, const std::string& cert,
+                       const std::string& account = "main") {
+  DesiredBinding b;  // field by field: GCC 12 misreads the aggregate (maybe-uninitialized)
+  b.domain = domain;
+  b.account = account;
+  b.https = !cert.empty();
+  b.certificate = cert;
+  return b;
+}
+
 void Bind(Config* c, const std::string& domain, const std::string& cert,
           const std::string& account = "main") {
-  c->bindings.push_back({domain, account, !cert.empty(), cert, {}});
+  c->bindings.push_back(Binding(domain, cert, account));
 }
 
 StateEntry Applied(const Config& c, const std::string& domain) {
@@ -107,7 +117,7 @@ TEST_CASE("planner: https switched off is an update with only that reason", "[pl
   c.bindings[0].certificate.clear();
   Plan p = MakePlan(c, s);
   CHECK(For(p, "www.example.com").reasons == std::vector<std::string>{"https on→off"});
-  c.bindings[0] = {"www.example.com", "main", true, "web", {}};
+  c.bindings[0] = Binding("www.example.com", "web");
   State off;
   off.entries["www.example.com"] =
       StateEntry{.domain = "www.example.com", .account = "main", .https = false};

@@ -91,7 +91,11 @@ TEST_CASE("prune: candidates are this state's own unused uploads, never a name p
   web.key = "web";
   web.info.fingerprint = std::string(64, 'b');
   c.certificates["web"] = web;
-  c.bindings.push_back({"x.example.com", "main", true, "web", {}});
+  DesiredBinding x;  // field by field: GCC 12 misreads the aggregate (maybe-uninitialized)
+  x.domain = "x.example.com";
+  x.account = "main";
+  x.certificate = "web";
+  c.bindings.push_back(x);
   State s;
   s.entries["a.example.com"] =
       StateEntry{.domain = "a.example.com", .account = "main", .cert_type = "cas", .cert_id = 1};

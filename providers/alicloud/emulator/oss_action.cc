@@ -134,7 +134,12 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
         {409, "CnameAlreadyExists", "The domain is already attached to another bucket."},
         request_id, host);
   }
-  CnameState next = existing == cnames_.end() ? CnameState{bucket.name} : existing->second;
+  CnameState next;
+  if (existing == cnames_.end()) {
+    next.bucket = bucket.name;
+  } else {
+    next = existing->second;
+  }
   next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
   const std::vector<std::string> config = alicloud::XmlElements(body, "CertificateConfiguration");
   if (!config.empty()) {
