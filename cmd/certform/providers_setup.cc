@@ -31,6 +31,23 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     logging_ = std::make_unique<providers::LoggingTransport>(*transport_, ctx.err);
     transport = logging_.get();
   }
+  // --endpoint sends every call (CDN, DCDN, CAS, STS) to one place: the emulator serves them all.
+  auto Via = [&options](const std::string& own) {
+    return options.endpoint_override.empty() ? own : options.endpoint_override;
+  };
+  alicloud::StsSetup sts_base;  // what every account's STS calls share
+  sts_base.transport = transport;
+  sts_base.clock = &ctx.clock;
+  sts_base.random = &ctx.random;
+  sts_base.fs = &ctx.fs;
+  // For tests only: where the ECS metadata service is (loopback http, like any endpoint).
+  if (auto metadata = ctx.env("CERTFORM_ECS_METADATA_ENDPOINT"); metadata && !metadata->empty()) {
+    if (std::string problem = engine::EndpointProblem(*metadata); !problem.empty()) {
+      return engine::Status::InvalidArgument("CERTFORM_ECS_METADATA_ENDPOINT " + *metadata + ": " +
+                                             problem);
+    }
+    sts_base.metadata_endpoint = *metadata;
+  }
   for (const std::string& name : accounts) {
     auto it = config.accounts.find(name);
     if (it == config.accounts.end()) {
@@ -41,42 +58,22 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     engine::Status s =
         alicloud::ResolveCredentialSpec(a.credentials, options.profile, ctx.env, ctx.fs, &spec);
     if (!s.ok()) return s.WithContext(fmt::format("account \"{}\"", name));
-    const std::string endpoint =
-        options.endpoint_override.empty() ? a.endpoint : options.endpoint_override;
-    alicloud::StsSetup sts;
-    sts.transport = transport;
-    sts.clock = &ctx.clock;
-    sts.random = &ctx.random;
-    sts.fs = &ctx.fs;
-    // --endpoint sends every call to one place (the emulator serves STS too).
-    sts.sts_endpoint =
-        options.endpoint_override.empty() ? a.sts_endpoint : options.endpoint_override;
-    // For tests only: where the ECS metadata service is (loopback http, like any endpoint).
-    if (auto metadata = ctx.env("CERTFORM_ECS_METADATA_ENDPOINT"); metadata && !metadata->empty()) {
-      if (std::string problem = engine::EndpointProblem(*metadata); !problem.empty()) {
-        return engine::Status::InvalidArgument("CERTFORM_ECS_METADATA_ENDPOINT " + *metadata +
-                                               ": " + problem);
-      }
-      sts.metadata_endpoint = *metadata;
-    }
+    const std::string endpoint = Via(a.endpoint);
+    alicloud::StsSetup sts = sts_base;
+    sts.sts_endpoint = Via(a.sts_endpoint);
     std::shared_ptr<alicloud::CredentialSource> creds = alicloud::MakeCredentialSource(spec, sts);
     engine::WipeSecret(&spec.access_key.access_key_secret);
     users_[name] = creds->Identity() + "@" + endpoint;
     std::unique_ptr<alicloud::CasCertificates> cas;
     if (a.UploadsViaCas()) {
-      // --endpoint sends every call to one place (the emulator serves CAS too).
-      const std::string cas_endpoint =
-          options.endpoint_override.empty() ? a.cas_endpoint : options.endpoint_override;
       cas = std::make_unique<alicloud::CasCertificates>(alicloud::RpcClient(
-          *transport, ctx.clock, ctx.random, creds, cas_endpoint, alicloud::kCasApiVersion));
+          *transport, ctx.clock, ctx.random, creds, Via(a.cas_endpoint), alicloud::kCasApiVersion));
       cas_regions_[name] = a.cas_region;
     }
     // DCDN shares the account's credentials; its certificates uploaded to CAS are the account's
     // (the engine uploads through the CDN provider, once, and binds by id on both).
-    const std::string dcdn_endpoint =
-        options.endpoint_override.empty() ? a.dcdn_endpoint : options.endpoint_override;
     dcdn_[name] = std::make_unique<alicloud::DcdnProvider>(alicloud::RpcClient(
-        *transport, ctx.clock, ctx.random, creds, dcdn_endpoint, alicloud::kDcdnApiVersion));
+        *transport, ctx.clock, ctx.random, creds, Via(a.dcdn_endpoint), alicloud::kDcdnApiVersion));
     alicloud::RpcClient client(*transport, ctx.clock, ctx.random, creds, endpoint);
     providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api,
                                                                std::move(cas), a.rate_limit);

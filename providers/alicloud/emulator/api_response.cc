@@ -1,28 +1,10 @@
 #include "providers/alicloud/emulator/api_response.h"
 
+#include "providers/alicloud/xml_text.h"
+
 namespace certform::emulator {
 
 namespace {
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // POP's XML rendering: objects become nested elements, arrays repeat the element name.
 template <typename Json>
@@ -35,7 +17,7 @@ void ToXml(const std::string& name, const Json& v, std::string* out) {
   if (v.is_object()) {
     for (const auto& [k, child] : v.items()) ToXml(k, child, out);
   } else if (v.is_string()) {
-    *out += XmlEscape(v.template get<std::string>());
+    *out += alicloud::XmlEscape(v.template get<std::string>());
   } else {
     *out += v.dump();
   }
@@ -57,6 +39,10 @@ ApiResponse Render(int status, const std::string& root, const Json& doc, bool js
 }
 
 }  // namespace
+
+ApiError MissingParam(const std::string& name) {
+  return {400, "Missing" + name, name + " is mandatory for this action."};
+}
 
 ApiResponse RenderError(const ApiError& error, const std::string& request_id, bool json) {
   // Field order as in the API's documented error body.

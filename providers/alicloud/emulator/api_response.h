@@ -23,6 +23,9 @@ struct ApiError {
   std::string message;
 };
 
+// The gateway's answer to a missing parameter NAME: 400 MissingNAME.
+ApiError MissingParam(const std::string& name);
+
 // {"RequestId","HostId","Code","Message","Recommend"} in JSON, or <Error>…</Error> in XML.
 ApiResponse RenderError(const ApiError& error, const std::string& request_id, bool json);
 

@@ -31,10 +31,6 @@ constexpr char kKeyPlaceholder[] =
     "KEY-----\nemulator-does-not-keep-keys\n-----END PRIVATE "
     "KEY-----\n";
 
-ApiError MissingParam(const std::string& name) {
-  return {400, "Missing" + name, name + " is mandatory for this action."};
-}
-
 ApiError NotFoundError() { return {400, "NotFound", "The certificate does not exist."}; }
 
 nlohmann::json Summary(const CasCertificate& c) {

@@ -27,10 +27,6 @@ namespace {
 
 constexpr int kMinDuration = 900;
 
-ApiError MissingParam(const std::string& name) {
-  return {400, "Missing" + name, name + " is mandatory for this action."};
-}
-
 bool ValidSessionName(const std::string& name) {
   if (name.size() < 2 || name.size() > 64) return false;
   for (char c : name) {
