@@ -84,9 +84,11 @@ std::string PlanToMarkdown(const engine::Plan& plan, int64_t now) {
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
     const engine::AddressParts where = engine::SplitAddress(c.domain);
-    rows.push_back(fmt::format("| {} | {} | `{}` | {} | {} | {} |\n", ActionLabel(c.action),
-                               engine::ProductTitle(where.product), where.domain, Cell(c.account),
-                               Cell(CertificateCell(c)), Cell(Join(c.reasons))));
+    const std::string bucket =
+        where.location.empty() ? "" : fmt::format(" (bucket `{}`)", where.location);
+    rows.push_back(fmt::format("| {} | {} | `{}`{} | {} | {} | {} |\n", ActionLabel(c.action),
+                               engine::ProductTitle(where.product), where.domain, bucket,
+                               Cell(c.account), Cell(CertificateCell(c)), Cell(Join(c.reasons))));
     if (c.certificate) certificates[c.after->certificate] = &*c.certificate;
   }
   Table(&out,

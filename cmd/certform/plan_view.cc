@@ -126,6 +126,11 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
       const engine::AddressParts where = engine::SplitAddress(c.domain);
       j["product"] = where.product;
       j["domain_name"] = where.domain;
+      std::string region, bucket, domain;
+      if (engine::SplitOssTarget(where.location, &region, &bucket, &domain)) {
+        j["bucket"] = bucket;  // 1.3: where an OSS custom domain lives
+        j["region"] = region;
+      }
       changes.push_back(std::move(j));
     }
     doc["changes"] = std::move(changes);

@@ -14,8 +14,8 @@ namespace certform::cli {
 
 // plan --json's format_version: 1.1 added `uploads` and `summary.upload` (CAS uploads). Field
 // names are stable within a major version; additions bump the minor.
-// 1.1 added uploads; 1.2 each change's product and domain_name.
-inline constexpr char kPlanJsonVersion[] = "1.2";
+// 1.1 added uploads; 1.2 each change's product and domain_name; 1.3 bucket and region (OSS).
+inline constexpr char kPlanJsonVersion[] = "1.3";
 
 // The reviewable plan: each change with its certificate details and reasons (never a key), then
 // "Plan: N to bind, N to update, N to disable." or "No changes." `now` (Unix seconds) is used for

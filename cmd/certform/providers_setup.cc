@@ -31,7 +31,8 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     logging_ = std::make_unique<providers::LoggingTransport>(*transport_, ctx.err);
     transport = logging_.get();
   }
-  // --endpoint sends every call (CDN, DCDN, CAS, STS) to one place: the emulator serves them all.
+  // --endpoint sends every call (CDN, DCDN, OSS, CAS, STS) to one place: the emulator serves them
+  // all.
   auto Via = [&options](const std::string& own) {
     return options.endpoint_override.empty() ? own : options.endpoint_override;
   };
@@ -74,6 +75,22 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     // (the engine uploads through the CDN provider, once, and binds by id on both).
     dcdn_[name] = std::make_unique<alicloud::DcdnProvider>(alicloud::RpcClient(
         *transport, ctx.clock, ctx.random, creds, Via(a.dcdn_endpoint), alicloud::kDcdnApiVersion));
+    // OSS too: its requests go to each bucket's own host (or, with --endpoint, there with the
+    // bucket's Host header); ListBuckets to the region of the account's first OSS binding.
+    std::string list_region = "cn-hangzhou";
+    for (const engine::DesiredBinding& b : config.bindings) {
+      std::string region, bucket, domain;
+      if (b.account == name && b.product == engine::kProductOss &&
+          engine::SplitOssTarget(engine::SplitAddress(b.domain).Target(), &region, &bucket,
+                                 &domain)) {
+        list_region = region;
+        break;
+      }
+    }
+    oss_[name] = std::make_unique<alicloud::OssProvider>(
+        std::make_unique<alicloud::OssCnames>(*transport, ctx.clock, creds,
+                                              options.endpoint_override),
+        list_region);
     alicloud::RpcClient client(*transport, ctx.clock, ctx.random, creds, endpoint);
     providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api,
                                                                std::move(cas), a.rate_limit);
@@ -87,6 +104,7 @@ std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
     engine::AccountRuntime& rt = out[name];
     rt.provider = p.get();
     rt.products[engine::kProductDcdn] = dcdn_.at(name).get();
+    rt.products[engine::kProductOss] = oss_.at(name).get();
     rt.user = users_.at(name);
     if (auto r = cas_regions_.find(name); r != cas_regions_.end()) {
       rt.uploads_via_cas = true;

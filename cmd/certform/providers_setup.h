@@ -15,6 +15,7 @@
 #include "engine/config/config.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/alicloud/dcdn_provider.h"
+#include "providers/alicloud/oss_provider.h"
 #include "providers/curl_transport.h"
 #include "providers/logging_transport.h"
 
@@ -42,6 +43,7 @@ class ProviderSet {
   std::unique_ptr<providers::HttpTransport> logging_;  // CERTFORM_LOG=debug
   std::map<std::string, std::unique_ptr<alicloud::CdnProvider>> providers_;
   std::map<std::string, std::unique_ptr<alicloud::DcdnProvider>> dcdn_;
+  std::map<std::string, std::unique_ptr<alicloud::OssProvider>> oss_;
   std::map<std::string, std::string> users_;        // account → AccessKeyId@endpoint
   std::map<std::string, std::string> cas_regions_;  // accounts with upload_via = "cas"
   engine::PacingRegistry pacing_;

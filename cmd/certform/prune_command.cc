@@ -17,24 +17,59 @@ namespace certform::cli {
 
 namespace {
 
-// Every domain of a user on every product (CDN, DCDN), each with its live binding; `error` when
-// any could not be read (then nothing of that user may be deleted: certform cannot prove a
-// certificate unused, and a CAS certificate may be bound on any product).
+// Every domain of a user on every product it reads (CDN, DCDN, and OSS where the workspace uses
+// it), each with its live binding; `error` when any could not be read (then nothing of that user
+// may be deleted: certform cannot prove a certificate unused, and a CAS certificate may be bound
+// on any product).
 struct UserDomains {
   std::vector<engine::LiveRead> reads;
   std::string error;
 };
 
-// Lists every domain of `account`'s user on each product (DescribeUserDomains,
-// DescribeDcdnUserDomains) and reads each live binding.
-UserDomains ReadUserDomains(const std::string& account,
+// The products whose domains prune reads for `user`: the CDN and DCDN always; OSS when the
+// configuration or the state binds a domain on OSS for an account of that user (listing every
+// bucket needs oss:ListBuckets, which a CDN-only user need not have).
+std::vector<std::string> ProductsToRead(
+    const std::string& user, const engine::Config& config, const engine::State& state,
+    const std::map<std::string, engine::AccountRuntime>& runtimes) {
+  auto of_user = [&](const std::string& account) {
+    auto rt = runtimes.find(account);
+    return rt != runtimes.end() && rt->second.user == user;
+  };
+  bool oss = false;
+  for (const engine::DesiredBinding& b : config.bindings) {
+    oss = oss || (b.product == engine::kProductOss && of_user(b.account));
+  }
+  for (const auto& [address, e] : state.entries) {
+    oss = oss || (engine::ProductOf(address) == engine::kProductOss && of_user(e.account));
+  }
+  std::vector<std::string> products;
+  for (const std::string& product : engine::KnownProducts()) {
+    if (product != engine::kProductOss || oss) products.push_back(product);
+  }
+  return products;
+}
+
+// "CDN and DCDN", "CDN, DCDN and OSS".
+std::string ProductList(const std::vector<std::string>& products) {
+  std::string out;
+  for (size_t i = 0; i < products.size(); ++i) {
+    if (i > 0) out += i + 1 == products.size() ? " and " : ", ";
+    out += engine::ProductTitle(products[i]);
+  }
+  return out;
+}
+
+// Lists every domain of `account`'s user on each of `products` (DescribeUserDomains,
+// DescribeDcdnUserDomains, ListBuckets and ListCname) and reads each live binding.
+UserDomains ReadUserDomains(const std::string& account, const std::vector<std::string>& products,
                             const std::map<std::string, engine::AccountRuntime>& runtimes,
                             engine::PacingRegistry& pacing, Context& ctx) {
   UserDomains out;
   const engine::AccountRuntime& runtime = runtimes.at(account);
   const engine::RetryPolicy retry{engine::RetryOptions{}};
   std::vector<engine::DomainRef> refs;
-  for (const std::string& product : engine::KnownProducts()) {
+  for (const std::string& product : products) {
     engine::Provider* provider = runtime.ProviderFor(product);
     if (provider == nullptr) {
       out.error = fmt::format("cannot list the user's {} domains: no provider",
@@ -43,21 +78,20 @@ UserDomains ReadUserDomains(const std::string& account,
     }
     std::vector<std::string> domains;
     engine::PacedCallResult r = engine::ListAllPages<std::string>(
-        engine::MakeSerialCall(pacing, runtime, account, retry, ctx.clock, ctx.random, {},
-                               product),
+        engine::MakeSerialCall(pacing, runtime, account, retry, ctx.clock, ctx.random, {}, product),
         engine::CallKind::kListDomains,
         [&](int page, std::vector<std::string>* items, int64_t* total, engine::CallResult* last) {
           return provider->ListDomainsPage(page, items, total, last);
         },
         &domains);
     if (!r.status.ok()) {
-      out.error = fmt::format("cannot list the user's {} domains ({}): {}",
-                              engine::ProductTitle(product),
-                              provider->Limit(engine::CallKind::kListDomains).api,
-                              r.status.message());
+      out.error =
+          fmt::format("cannot list the user's {} domains ({}): {}", engine::ProductTitle(product),
+                      provider->Limit(engine::CallKind::kListDomains).api, r.status.message());
       return out;
     }
-    for (const std::string& d : domains) refs.push_back({engine::BindingAddress(product, d), account});
+    for (const std::string& d : domains)
+      refs.push_back({engine::BindingAddress(product, d), account});
   }
   out.reads = engine::ReadLive(refs, runtimes, pacing, ctx.clock, ctx.random);
   for (const engine::LiveRead& read : out.reads) {
@@ -82,9 +116,9 @@ int RunPrune(const Args& args, Context& ctx) {
       "(accounts with upload_via = \"cas\") that nothing uses any more, e.g. the previous\n"
       "certificate after a renewal. Only uploads recorded in this workspace's state are\n"
       "candidates (never a name alone). Before deleting, certform reads the live binding of every\n"
-      "CDN and DCDN domain of the user and keeps any certificate a domain serves, naming it; when\n"
-      "a read\n"
-      "fails, nothing of that user is deleted. Lists them, then asks for \"yes\" (or\n"
+      "CDN and DCDN domain of the user (and every OSS custom domain of every bucket, when the\n"
+      "workspace binds domains on OSS) and keeps any certificate a domain serves, naming it; when\n"
+      "a read fails, nothing of that user is deleted. Lists them, then asks for \"yes\" (or\n"
       "--auto-approve); --dry-run only lists.");
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
@@ -141,15 +175,18 @@ int RunPrune(const Args& args, Context& ctx) {
 
   // Every candidate is checked against the whole live CDN of its user (read once per user).
   std::map<std::string, UserDomains> users;                        // by user
+  std::map<std::string, std::string> read_products;                // by user: "CDN and DCDN"
   std::map<std::string, std::vector<engine::UploadEntry>> unused;  // by account
   std::map<std::string, std::vector<engine::InUse>> kept;          // by account
   std::map<std::string, std::string> errors;                       // by account
   for (const auto& [account, list] : candidates) {
     const std::string& user = runtimes.at(account).user;
     if (!users.count(user)) {
-      fmt::print(ctx.out, "Reading the live binding of every CDN and DCDN domain of account \"{}\"...\n",
-                 account);
-      users[user] = ReadUserDomains(account, runtimes, providers.pacing(), ctx);
+      const std::vector<std::string> products = ProductsToRead(user, config, state, runtimes);
+      read_products[user] = ProductList(products);
+      fmt::print(ctx.out, "Reading the live binding of every {} domain of account \"{}\"...\n",
+                 read_products[user], account);
+      users[user] = ReadUserDomains(account, products, runtimes, providers.pacing(), ctx);
     }
     const UserDomains& live = users[user];
     if (!live.error.empty()) {
@@ -169,12 +206,13 @@ int RunPrune(const Args& args, Context& ctx) {
     }
   }
   for (const auto& [account, list] : unused) {
-    const size_t live = users[runtimes.at(account).user].reads.size();
+    const std::string& user = runtimes.at(account).user;
+    const size_t live = users[user].reads.size();
     for (const engine::UploadEntry& u : list) {
       fmt::print(ctx.out,
                  "  - delete {} (CertId {}, account {}): no domain in the state and none of the "
-                 "{} live CDN and DCDN domains uses it\n",
-                 u.name, u.cert_id, account, live);
+                 "{} live {} domains uses it\n",
+                 u.name, u.cert_id, account, live, read_products[user]);
       ++deletable;
     }
   }

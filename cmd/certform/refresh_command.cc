@@ -185,7 +185,7 @@ int RunImport(const Args& args, Context& ctx) {
       return kExitError;
     }
     engine::StateEntry e =
-        engine::EntryFromLive(r.domain, r.account, r.live, session.config(), now);
+        engine::EntryFromLive(r.domain, r.account, r.live, session.config(), now, next.uploads);
     fmt::print(ctx.out, "Imported {}: {}\n", r.domain, Describe(e));
     next.entries[r.domain] = e;
     engine::AdoptUpload(e, session.config(), now, &next);

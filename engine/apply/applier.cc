@@ -290,7 +290,7 @@ class ApplyRun {
 
   ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
     BindingRequest request;
-    request.domain = SplitAddress(c.domain).domain;  // the product's own name for it
+    request.domain = SplitAddress(c.domain).Target();  // the product's own name for it
     request.https = c.action != Action::kDelete && c.after->https;
     if (request.https && !c.upload_key.empty()) {
       // Bound by CertId to the certificate uploaded to CAS: no key in this call.

@@ -86,7 +86,7 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
             if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(key, why);
           };
           Provider* provider = providers[index];
-          const std::string domain = SplitAddress(out.domain).domain;
+          const std::string domain = SplitAddress(out.domain).Target();
           PacedCallResult r = PacedCall(
               *l->lane, retry, clock,
               [&](CallResult* last) { return provider->ReadBinding(domain, &out.live, last); },

@@ -14,9 +14,13 @@ namespace certform::engine {
 // The most pages certform walks (DescribeUserDomains documents PageNumber up to 100000): a server
 // that never stops answering full pages cannot keep certform listing forever.
 inline constexpr int kMaxPages = 100000;
+// A `total` that says more pages follow, whatever this one held (a listing that walks several
+// calls, e.g. OSS's buckets and then each bucket's domains); the last page gives the real total
+// or 0.
+inline constexpr int64_t kMorePages = -1;
 
 // Calls `page_call` (a call of `kind`) for page 1, 2, ... through `call` until a page adds
-// nothing or `total` items are in `out`. Returns the first page's failure (or a stop), else OK.
+// nothing or `total` items are in `out` (never while `total` is kMorePages). Returns the first page's failure (or a stop), else OK.
 template <typename T>
 PacedCallResult ListAllPages(const SerialCall& call, CallKind kind,
                              const std::function<Status(int page, std::vector<T>* out,
@@ -34,6 +38,7 @@ PacedCallResult ListAllPages(const SerialCall& call, CallKind kind,
     });
     if (!r.status.ok() || r.stopped) return r;
     out->insert(out->end(), items.begin(), items.end());
+    if (total == kMorePages) continue;
     if (out->size() == before || static_cast<int64_t>(out->size()) >= total) break;
   }
   return r;

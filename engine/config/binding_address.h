@@ -2,6 +2,8 @@
 // plan and the journal. A CDN domain is its own address ("www.example.com", as before products
 // came); a domain on another product is prefixed with it ("dcdn:www.example.com"), so that one
 // name may be bound on several products. No domain name holds ':', so the two never collide.
+// An OSS custom domain also names its bucket: "oss:REGION/BUCKET/DOMAIN" (no domain, bucket or
+// region name holds '/').
 #pragma once
 
 #include <string>
@@ -12,15 +14,22 @@ namespace certform::engine {
 
 inline constexpr char kProductCdn[] = "cdn";
 inline constexpr char kProductDcdn[] = "dcdn";
+inline constexpr char kProductOss[] = "oss";
 
 // The products a binding may name, CDN first.
 const std::vector<std::string>& KnownProducts();
 
-std::string BindingAddress(const std::string& product, const std::string& domain);
+// The address of `target` on `product`: `target` is what the product's provider is given (the
+// domain; "REGION/BUCKET/DOMAIN" on OSS).
+std::string BindingAddress(const std::string& product, const std::string& target);
 
 struct AddressParts {
   std::string product = kProductCdn;
+  std::string location;  // OSS: "REGION/BUCKET"; empty on the other products
   std::string domain;
+
+  // What the product's provider is given for this binding: the domain, or "REGION/BUCKET/DOMAIN".
+  std::string Target() const { return location.empty() ? domain : location + "/" + domain; }
 };
 // The product and domain of `address`; an unknown prefix is left in the domain (which then fails
 // as a domain name wherever it is checked).
@@ -36,7 +45,13 @@ std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& acc
 // key stops every product of it alike, but a dead endpoint is one product's.
 std::string StopKey(const std::string& account, const std::string& address);
 
-// The products' display names: "CDN", "DCDN".
+// The products' display names: "CDN", "DCDN", "OSS".
 std::string ProductTitle(const std::string& product);
+
+// Where an OSS custom domain lives, as its address and its provider write it: "REGION/BUCKET".
+std::string OssLocation(const std::string& region, const std::string& bucket);
+// Splits "REGION/BUCKET[/DOMAIN]" (a location or an OSS target); false when it has no '/'.
+bool SplitOssTarget(const std::string& target, std::string* region, std::string* bucket,
+                    std::string* domain);
 
 }  // namespace certform::engine

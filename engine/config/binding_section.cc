@@ -1,5 +1,6 @@
 // [[binding]]: domains and the certificate they serve; linked across files once all are read.
 #include <algorithm>
+#include <cctype>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -13,7 +14,34 @@ namespace certform::engine::config_reading {
 namespace {
 
 const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https",
-                                               "product"};
+                                               "product",     "bucket",  "region"};
+
+// OSS bucket names (OSS naming rules): 3-63 lower-case letters, digits and hyphens, starting and
+// ending with a letter or digit.
+std::string BucketNameProblem(const std::string& name) {
+  if (name.size() < 3 || name.size() > 63) return "a bucket name has 3 to 63 characters";
+  for (char c : name) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      return "a bucket name has only lower-case letters, digits and hyphens";
+    }
+  }
+  if (name.front() == '-' || name.back() == '-')
+    return "a bucket name starts and ends with a letter or digit";
+  return "";
+}
+
+// Region ids ("cn-hangzhou", "ap-southeast-1"): lower-case letters, digits and hyphens.
+std::string RegionProblem(const std::string& region) {
+  if (region.empty()) return "is empty";
+  for (char c : region) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      return "a region id (e.g. \"cn-hangzhou\") has only lower-case letters, digits and hyphens";
+    }
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -54,10 +82,41 @@ void FileReader::ReadBinding(const toml::table& t) {
     } else {
       std::string hint = Suggest(*v, known);
       diags_->Error(Pos(*t.get("product")), fmt::format("\"product\" \"{}\" is not supported", *v),
-                    hint.empty() ? "use \"cdn\" (the default) or \"dcdn\""
+                    hint.empty() ? "use \"cdn\" (the default), \"dcdn\" or \"oss\""
                                  : fmt::format("did you mean \"{}\"?", hint));
     }
   }
+  // OSS custom domains live on a bucket: `bucket` and `region` say which (and only there).
+  std::string location;
+  const bool oss = raw.binding.product == kProductOss;
+  std::string bucket, region;
+  for (const char* key : {"bucket", "region"}) {
+    const toml::node* n = t.get(key);
+    auto v = String(t, key);
+    if (n == nullptr) {
+      if (oss) {
+        diags_->Error(raw.binding.where,
+                      fmt::format("a binding with product = \"oss\" needs \"{}\"", key),
+                      "an OSS custom domain is bound on its bucket: give bucket = \"NAME\" and "
+                      "region = \"REGION\" (e.g. \"cn-hangzhou\")");
+      }
+      continue;
+    }
+    if (!v) continue;
+    if (!oss) {
+      diags_->Error(Pos(*n), fmt::format("\"{}\" is only for product = \"oss\"", key),
+                    "CDN and DCDN domains are named by their domain alone");
+      continue;
+    }
+    const std::string problem =
+        std::string(key) == "bucket" ? BucketNameProblem(*v) : RegionProblem(*v);
+    if (!problem.empty()) {
+      diags_->Error(Pos(*n), fmt::format("invalid {} \"{}\": {}", key, *v, problem));
+      continue;
+    }
+    (std::string(key) == "bucket" ? bucket : region) = *v;
+  }
+  if (oss && !bucket.empty() && !region.empty()) location = OssLocation(region, bucket);
   if (auto v = String(t, "account")) {
     raw.binding.account = *v;
     raw.account_given = true;
@@ -85,8 +144,15 @@ void FileReader::ReadBinding(const toml::table& t) {
       diags_->Error(Pos(d), fmt::format("invalid domain \"{}\": {}", domain, problem));
       continue;
     }
+    if (oss && domain.front() == '.') {
+      diags_->Error(Pos(d), fmt::format("OSS does not support wildcard domains: \"*{}\"", domain),
+                    "bind each name on its bucket, e.g. \"www" + domain + "\"");
+      continue;
+    }
+    if (oss && location.empty()) continue;  // reported above
     RawBinding one = raw;
-    one.binding.domain = BindingAddress(raw.binding.product, domain);
+    one.binding.domain =
+        BindingAddress(raw.binding.product, oss ? location + "/" + domain : domain);
     one.binding.where = Pos(d);
     bindings_.push_back(std::move(one));
   }
@@ -105,6 +171,7 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
   for (const auto& [name, c] : config->certificates) certificate_names.push_back(name);
 
   std::map<std::string, SourcePos> bound;
+  std::map<std::string, std::pair<std::string, SourcePos>> oss_domains;  // domain → its address
   for (FileReader::RawBinding& r : raw) {
     DesiredBinding& b = r.binding;
     if (!r.account_given) {
@@ -130,10 +197,25 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     }
     auto [it, inserted] = bound.emplace(b.domain, b.where);
     if (!inserted) {
-      diags->Error(b.where, fmt::format("domain \"{}\" is bound twice{}", b.domain,
-                                        b.product == kProductCdn ? "" : " on " + ProductTitle(b.product)),
+      diags->Error(b.where,
+                   fmt::format("domain \"{}\" is bound twice{}", b.domain,
+                               b.product == kProductCdn ? "" : " on " + ProductTitle(b.product)),
                    fmt::format("first bound at {}", it->second.ToString()));
       continue;
+    }
+    if (b.product == kProductOss) {
+      // OSS attaches a domain to one bucket (CnameAlreadyExists otherwise).
+      const AddressParts parts = SplitAddress(b.domain);
+      auto [other, first] = oss_domains.emplace(parts.domain, std::make_pair(b.domain, b.where));
+      if (!first) {
+        diags->Error(
+            b.where,
+            fmt::format("domain \"{}\" is bound on two OSS buckets ({} and {})", parts.domain,
+                        SplitAddress(other->second.first).location, parts.location),
+            fmt::format("OSS attaches a domain to one bucket; first bound at {}",
+                        other->second.second.ToString()));
+        continue;
+      }
     }
     config->bindings.push_back(std::move(b));
   }
@@ -147,11 +229,11 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     for (const DesiredBinding& b : config->bindings) {
       auto acc = config->accounts.find(b.account);
       if (b.certificate != name || acc == config->accounts.end()) continue;
-      if (b.product == kProductDcdn) {
-        diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": {} is bound on "
-                                          "DCDN, whose SetDcdnDomainSSLCertificate selects CAS "
-                                          "certificates by id",
-                                          name, SplitAddress(b.domain).domain));
+      if (b.product == kProductDcdn || b.product == kProductOss) {
+        diags->Error(c.where,
+                     fmt::format("certificate \"{}\" needs \"cert_id\": {} is bound on "
+                                 "{}, which selects CAS certificates by id",
+                                 name, SplitAddress(b.domain).domain, ProductTitle(b.product)));
         break;
       }
       if (acc->second.api == kApiSetCdnDomainSslCertificate) {
@@ -160,6 +242,24 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
                                           name, b.account, kApiSetCdnDomainSslCertificate));
         break;
       }
+    }
+  }
+  // OSS binds a certificate by its CAS id; one sent by content would be created in CAS anew at
+  // every apply, under a name and id certform does not choose, and could not be checked for drift.
+  for (const DesiredBinding& b : config->bindings) {
+    if (b.product != kProductOss || b.certificate.empty()) continue;
+    auto c = config->certificates.find(b.certificate);
+    auto acc = config->accounts.find(b.account);
+    if (c == config->certificates.end() || acc == config->accounts.end()) continue;
+    if (c->second.type == CertType::kUpload && !acc->second.UploadsViaCas()) {
+      diags->Error(b.where,
+                   fmt::format("{} is bound on OSS, which takes certificates from Certificate "
+                               "Management Service by id, but account \"{}\" sends them by "
+                               "content",
+                               SplitAddress(b.domain).domain, b.account),
+                   fmt::format("set upload_via = \"cas\" in [account.{}] (certificate \"{}\" is "
+                               "then uploaded once and bound by id everywhere)",
+                               b.account, b.certificate));
     }
   }
 }

@@ -65,7 +65,8 @@ DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, 
 }
 
 StateEntry EntryFromLive(const std::string& domain, const std::string& account,
-                         const LiveBinding& live, const Config& config, const std::string& now) {
+                         const LiveBinding& live, const Config& config, const std::string& now,
+                         const std::map<std::string, UploadEntry>& uploads) {
   StateEntry e;
   e.domain = domain;
   e.account = account;
@@ -77,6 +78,16 @@ StateEntry EntryFromLive(const std::string& domain, const std::string& account,
   e.cert_id = live.cert_type == "cas" ? live.cert_id : 0;
   e.fingerprint = live.fingerprint;
   e.not_after = live.not_after;
+  if (live.cert_type == "cas" && live.cert_id != 0 && live.fingerprint.empty()) {
+    for (const auto& [key, u] : uploads) {
+      if (u.account != account || u.cert_id != live.cert_id) continue;
+      e.fingerprint = u.fingerprint;
+      e.not_after = e.not_after != 0 ? e.not_after : u.not_after;
+      if (e.cert_name.empty()) e.cert_name = u.name;
+      if (config.certificates.count(u.certificate)) e.certificate = u.certificate;
+      return e;
+    }
+  }
   for (const auto& [key, c] : config.certificates) {
     const bool same = c.type == CertType::kUpload
                           ? !c.info.fingerprint.empty() && c.info.fingerprint == live.fingerprint
@@ -99,7 +110,8 @@ State RefreshedState(const State& state, const std::vector<LiveRead>& reads, con
     if (!r.live.exists) {
       next.entries.erase(r.domain);
     } else if (!DriftReasons(*recorded, r.live).empty()) {
-      next.entries[r.domain] = EntryFromLive(r.domain, recorded->account, r.live, config, now);
+      next.entries[r.domain] =
+          EntryFromLive(r.domain, recorded->account, r.live, config, now, state.uploads);
     }
   }
   return next;

@@ -43,8 +43,11 @@ DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, 
 
 // The state entry that describes `live` for `domain`; `certificate` is the configuration's
 // certificate with the same fingerprint (upload) or id/name (cas), or empty when none matches.
+// A live CAS id without a fingerprint (OSS reports only the id) that is one of `uploads`, the
+// account's uploads recorded in the state, is that upload: its certificate, name and fingerprint.
 StateEntry EntryFromLive(const std::string& domain, const std::string& account,
-                         const LiveBinding& live, const Config& config, const std::string& now);
+                         const LiveBinding& live, const Config& config, const std::string& now,
+                         const std::map<std::string, UploadEntry>& uploads = {});
 
 // `state` with every successfully read entry made to match its live binding (kept fields:
 // applied_at and request_id of unchanged entries); domains that no longer exist are dropped.

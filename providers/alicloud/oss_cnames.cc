@@ -5,6 +5,7 @@
 #include "engine/config/certificate.h"
 #include "providers/alicloud/errors.h"
 #include "providers/alicloud/oss_signer.h"
+#include "providers/alicloud/signer.h"
 #include "providers/alicloud/xml_text.h"
 
 namespace certform::alicloud {
@@ -41,7 +42,9 @@ engine::Status OssCnames::Send(const OssBucket& bucket, const std::string& metho
   Credentials creds;
   engine::Status s = credentials_->Get(&creds, result);
   if (!s.ok()) return s;
-  const std::string host = fmt::format("{}.oss-{}.aliyuncs.com", bucket.name, bucket.region);
+  const std::string host = bucket.name.empty()
+                               ? fmt::format("oss-{}.aliyuncs.com", bucket.region)
+                               : fmt::format("{}.oss-{}.aliyuncs.com", bucket.name, bucket.region);
   const std::string date = engine::FormatHttpDate(engine::ToUnixSeconds(clock_.Now()));
   Headers headers = {{"Host", host}, {"Date", date}};
   if (!body.empty()) headers.emplace_back("Content-Type", "application/xml");
@@ -81,25 +84,74 @@ engine::Status OssCnames::Put(const OssBucket& bucket, const engine::BindingRequ
   return Send(bucket, "POST", "cname&comp=add", PutBody(request), &response, result);
 }
 
-engine::Status OssCnames::Read(const OssBucket& bucket, const std::string& domain,
-                               engine::LiveBinding* live, engine::CallResult* result) {
+engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* cnames,
+                               engine::CallResult* result) {
+  cnames->clear();
   providers::HttpResponse response;
   engine::Status s = Send(bucket, "GET", "cname", "", &response, result);
   if (!s.ok()) return s;
   if (!XmlText(response.body, "ListCnameResult")) {
     return engine::Status::Corruption("ListCname answered without ListCnameResult");
   }
-  *live = engine::LiveBinding{};
   for (const std::string& cname : XmlElements(response.body, "Cname")) {
-    if (XmlText(cname, "Domain").value_or("") != domain) continue;
-    live->exists = true;
+    engine::LiveBinding live;
+    live.exists = true;
     const std::vector<std::string> certificate = XmlElements(cname, "Certificate");
-    if (certificate.empty()) return engine::Status::OK();  // attached, no certificate
-    live->https = true;
-    live->cert_type = "cas";  // a certificate given by content is created in CAS too
-    const std::string id = XmlText(certificate.front(), "CertId").value_or("");
-    live->cert_id = std::strtoll(id.c_str(), nullptr, 10);  // "ID-REGION"
-    return engine::Status::OK();
+    if (!certificate.empty()) {
+      live.https = true;
+      live.cert_type = "cas";  // a certificate given by content is created in CAS too
+      const std::string id = XmlText(certificate.front(), "CertId").value_or("");
+      live.cert_id = std::strtoll(id.c_str(), nullptr, 10);  // "ID-REGION"
+    }
+    cnames->emplace_back(XmlText(cname, "Domain").value_or(""), std::move(live));
+  }
+  return engine::Status::OK();
+}
+
+engine::Status OssCnames::Read(const OssBucket& bucket, const std::string& domain,
+                               engine::LiveBinding* live, engine::CallResult* result) {
+  std::vector<OssCname> cnames;
+  engine::Status s = List(bucket, &cnames, result);
+  if (!s.ok()) return s;
+  *live = engine::LiveBinding{};
+  for (const auto& [name, binding] : cnames) {
+    if (name == domain) *live = binding;
+  }
+  return engine::Status::OK();
+}
+
+engine::Status OssCnames::ListBuckets(const std::string& region, std::string marker,
+                                      std::vector<OssBucket>* buckets, std::string* next_marker,
+                                      engine::CallResult* result) {
+  buckets->clear();
+  next_marker->clear();
+  std::string query = "max-keys=1000";
+  if (!marker.empty()) query += "&marker=" + PercentEncode(marker);
+  providers::HttpResponse response;
+  engine::Status s = Send(OssBucket{"", region}, "GET", query, "", &response, result);
+  if (!s.ok()) return s;
+  if (!XmlText(response.body, "ListAllMyBucketsResult")) {
+    return engine::Status::Corruption("ListBuckets answered without ListAllMyBucketsResult");
+  }
+  for (const std::string& b : XmlElements(response.body, "Bucket")) {
+    OssBucket bucket;
+    bucket.name = XmlText(b, "Name").value_or("");
+    // Region ("cn-hangzhou") where OSS sends it, else Location ("oss-cn-hangzhou").
+    bucket.region = XmlText(b, "Region").value_or("");
+    if (bucket.region.empty()) {
+      bucket.region = XmlText(b, "Location").value_or("");
+      if (bucket.region.starts_with("oss-")) bucket.region.erase(0, 4);
+    }
+    if (bucket.name.empty() || bucket.region.empty()) {
+      return engine::Status::Corruption("ListBuckets answered a bucket without Name or Location");
+    }
+    buckets->push_back(std::move(bucket));
+  }
+  if (XmlText(response.body, "IsTruncated").value_or("false") == "true") {
+    *next_marker = XmlText(response.body, "NextMarker").value_or("");
+    if (next_marker->empty()) {
+      return engine::Status::Corruption("ListBuckets answered IsTruncated without NextMarker");
+    }
   }
   return engine::Status::OK();
 }

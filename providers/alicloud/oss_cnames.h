@@ -9,6 +9,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/base/clock.h"
 #include "engine/calls/provider.h"
@@ -19,9 +21,12 @@ namespace certform::alicloud {
 
 // Where an OSS custom domain lives.
 struct OssBucket {
-  std::string name;    // the bucket
+  std::string name;    // the bucket; empty for the service (ListBuckets)
   std::string region;  // e.g. "cn-hangzhou"
 };
+
+// One custom domain of a bucket and its certificate, as ListCname reports it.
+using OssCname = std::pair<std::string, engine::LiveBinding>;
 
 class OssCnames {
  public:
@@ -38,6 +43,15 @@ class OssCnames {
   // documented).
   engine::Status Read(const OssBucket& bucket, const std::string& domain, engine::LiveBinding* live,
                       engine::CallResult* result);
+
+  // Every custom domain attached to `bucket`, with its certificate (ListCname).
+  engine::Status List(const OssBucket& bucket, std::vector<OssCname>* cnames,
+                      engine::CallResult* result);
+  // One page of the user's buckets in every region (ListBuckets, GET / on oss-REGION, at most
+  // 1000 a page), from `marker` on; `next_marker` is empty after the last page.
+  engine::Status ListBuckets(const std::string& region, std::string marker,
+                             std::vector<OssBucket>* buckets, std::string* next_marker,
+                             engine::CallResult* result);
 
   // The PutCname body for `request` (for tests; holds the key for requests by content).
   static std::string PutBody(const engine::BindingRequest& request);

@@ -69,7 +69,8 @@ std::string OssCanonicalHeaders(const Headers& headers) {
 
 std::string OssCanonicalResource(std::string_view bucket, std::string_view object,
                                  std::string_view query) {
-  std::string out = "/" + std::string(bucket) + "/" + std::string(object);
+  // A request to no bucket (ListBuckets) signs "/" alone.
+  std::string out = bucket.empty() ? "/" : "/" + std::string(bucket) + "/" + std::string(object);
   std::vector<std::pair<std::string, std::string>> signed_params;
   for (const auto& [name, value] : ParseFormEncoded(query)) {
     if (std::find(kSignedSubResources.begin(), kSignedSubResources.end(), name) !=

@@ -22,7 +22,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 std::string OssCanonicalHeaders(const Headers& headers);
 
 // "/BUCKET/OBJECT" plus the sub-resources of `query` (e.g. "cname&comp=add") that OSS signs,
-// sorted: "/examplebucket/?cname&comp=add".
+// sorted: "/examplebucket/?cname&comp=add"; "/" for a request to no bucket (ListBuckets).
 std::string OssCanonicalResource(std::string_view bucket, std::string_view object,
                                  std::string_view query);
 

@@ -98,12 +98,15 @@ class CdnEmulator {
   ApiResponse DescribeUserDomains(const std::string& action, const alicloud::Params& params,
                                   const std::string& user, const std::string& request_id,
                                   bool json);
-  // oss_action.cc: OSS custom domains (PutCname, ListCname), signed with OSS signature V1.
+  // oss_action.cc: OSS custom domains (PutCname, ListCname) and ListBuckets, signed with OSS
+  // signature V1.
   static bool IsOssRequest(const ApiRequest& request);
   ApiResponse HandleOss(const ApiRequest& request, const std::string& request_id);
   ApiResponse PutCname(const BucketSeed& bucket, const std::string& user, const std::string& body,
                        const std::string& request_id, const std::string& host);
   ApiResponse ListCname(const BucketSeed& bucket, const std::string& request_id);
+  ApiResponse ListBuckets(const std::string& user, const std::string& target,
+                          const std::string& request_id, const std::string& host);
   // The domain table an action works on: the CDN's or DCDN's.
   std::map<std::string, DomainState>& DomainsOf(const std::string& action);
   // cas_action.cc: UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,

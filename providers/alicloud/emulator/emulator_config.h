@@ -31,7 +31,8 @@ struct RoleSeed {
 };
 
 // An OSS bucket, its region and owner, and the custom domains whose ownership was verified for it
-// (a TXT record with the bucket's CNAME token): only those can be attached (PutCname).
+// (a TXT record with the bucket's CNAME token): only those can be given a certificate (PutCname).
+// A verified domain is attached: ListCname lists it, without a certificate until one is put.
 struct BucketSeed {
   std::string name;
   std::string region;  // e.g. "cn-hangzhou"

@@ -14,11 +14,20 @@
 // statuses of NeedVerifyDomainOwnership and CnameAlreadyExists (409) and of an unknown CertId
 // (404 NoSuchCertificate); no limit is stated (10/s each, answered 503 SlowDown beyond); the
 // Fingerprint's format (SHA-1 hex here; certform does not rely on it).
+// ListBuckets (GetService, GET / on oss-REGION.aliyuncs.com, OSS API reference "ListBuckets
+// (GetService)"): the requester's buckets of every region in ListAllMyBucketsResult/Buckets/
+// Bucket{Name, Location "oss-REGION", Region, CreationDate}, sorted by name, after `marker`, at
+// most max-keys (default 100, at most 1000) a page with IsTruncated and NextMarker. Counted
+// against the read window (its limit is not stated either).
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "engine/config/certificate.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 #include "providers/alicloud/emulator/certificate_action.h"
+#include "providers/alicloud/signer.h"
 #include "providers/alicloud/xml_text.h"
 
 namespace certform::emulator {
@@ -44,14 +53,31 @@ ApiResponse OssError(const ApiError& e, const std::string& request_id, const std
                 request_id);
 }
 
-// "BUCKET.oss-REGION.aliyuncs.com" → bucket and region; false for any other host.
+// "BUCKET.oss-REGION.aliyuncs.com" → bucket and region; "oss-REGION.aliyuncs.com" (the
+// service: ListBuckets) → no bucket; false for any other host.
 bool ParseHost(const std::string& host, std::string* bucket, std::string* region) {
   const std::string suffix = ".aliyuncs.com";
+  if (!host.ends_with(suffix)) return false;
+  if (host.starts_with("oss-")) {
+    bucket->clear();
+    *region = host.substr(4, host.size() - suffix.size() - 4);
+    return !region->empty() && region->find('.') == std::string::npos;
+  }
   const size_t dot = host.find(".oss-");
-  if (dot == std::string::npos || dot == 0 || !host.ends_with(suffix)) return false;
+  if (dot == std::string::npos || dot == 0) return false;
   *bucket = host.substr(0, dot);
   *region = host.substr(dot + 5, host.size() - suffix.size() - dot - 5);
   return !region->empty();
+}
+
+// The value of `name` in the query of `target` ("/?a=1&b=2"), "" when absent.
+std::string QueryValue(const std::string& target, const std::string& name) {
+  const size_t q = target.find('?');
+  if (q == std::string::npos) return "";
+  for (const auto& [key, value] : alicloud::ParseFormEncoded(target.substr(q + 1))) {
+    if (key == name) return value;
+  }
+  return "";
 }
 
 std::string CertIdText(int64_t id, const std::string& region) {
@@ -83,6 +109,18 @@ ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string&
                               engine::ToUnixSeconds(clock_.Now()), &user)) {
     ++rejected_;
     return OssError(*e, request_id, host);
+  }
+  if (bucket_name.empty()) {
+    if (request.method != "GET" || request.target.find("cname") != std::string::npos) {
+      return OssError({400, "InvalidBucketName", "The request names no bucket."}, request_id, host);
+    }
+    engine::Clock::Duration wait{};
+    if (!window_.Admit(user + "/oss-read", clock_.Monotonic(), config_.oss_read_limit, &wait)) {
+      ++throttled_;
+      return OssError({503, "SlowDown", "Please reduce your request rate."}, request_id, host);
+    }
+    ++calls_["ListBuckets"][user];
+    return ListBuckets(user, request.target, request_id, host);
   }
   const BucketSeed* bucket = nullptr;
   for (const BucketSeed& b : config_.buckets) {
@@ -202,7 +240,15 @@ ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& 
   using alicloud::XmlElement;
   std::string body =
       "<ListCnameResult>" + XmlElement("Bucket", bucket.name) + XmlElement("Owner", bucket.user);
-  for (const auto& [domain, c] : cnames_) {
+  std::map<std::string, CnameState> listed;
+  for (const std::string& domain : bucket.verified_domains) {
+    CnameState attached;  // attached and verified, no certificate yet
+    attached.bucket = bucket.name;
+    attached.updated_at = "";
+    listed.emplace(domain, attached);
+  }
+  for (const auto& [domain, c] : cnames_) listed[domain] = c;
+  for (const auto& [domain, c] : listed) {
     if (c.bucket != bucket.name) continue;
     body += "<Cname>" + XmlElement("Domain", domain) + XmlElement("LastModified", c.updated_at) +
             XmlElement("Status", "Enabled");
@@ -221,6 +267,37 @@ ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& 
     body += "</Cname>";
   }
   return OssXml(200, body + "</ListCnameResult>", request_id);
+}
+
+ApiResponse CdnEmulator::ListBuckets(const std::string& user, const std::string& target,
+                                     const std::string& request_id, const std::string& host) {
+  using alicloud::XmlElement;
+  const std::string marker = QueryValue(target, "marker");
+  const std::string max_text = QueryValue(target, "max-keys");
+  const int max_keys = max_text.empty() ? 100 : std::atoi(max_text.c_str());
+  if (max_keys < 1 || max_keys > 1000) {
+    return OssError({400, "InvalidArgument", "max-keys must be between 1 and 1000."}, request_id,
+                    host);
+  }
+  std::vector<const BucketSeed*> mine;
+  for (const BucketSeed& b : config_.buckets) {
+    if (b.user == user && b.name > marker) mine.push_back(&b);
+  }
+  std::sort(mine.begin(), mine.end(),
+            [](const BucketSeed* a, const BucketSeed* b) { return a->name < b->name; });
+  const bool truncated = mine.size() > static_cast<size_t>(max_keys);
+  if (truncated) mine.resize(static_cast<size_t>(max_keys));
+  std::string body = "<ListAllMyBucketsResult><Owner>" + XmlElement("ID", user) + "</Owner>";
+  if (truncated) {
+    body += XmlElement("Marker", marker) + XmlElement("MaxKeys", std::to_string(max_keys)) +
+            XmlElement("IsTruncated", "true") + XmlElement("NextMarker", mine.back()->name);
+  }
+  body += "<Buckets>";
+  for (const BucketSeed* b : mine) {
+    body += "<Bucket>" + XmlElement("Name", b->name) + XmlElement("Location", "oss-" + b->region) +
+            XmlElement("Region", b->region) + "</Bucket>";
+  }
+  return OssXml(200, body + "</Buckets></ListAllMyBucketsResult>", request_id);
 }
 
 }  // namespace certform::emulator

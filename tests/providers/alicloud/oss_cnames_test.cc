@@ -4,6 +4,7 @@
 
 #include "providers/alicloud/sts_credentials.h"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "providers/curl_transport.h"
@@ -56,7 +57,10 @@ TEST_CASE("oss: a certificate by content, then by CAS id, then deleted; ListCnam
   engine::CallResult result;
   engine::LiveBinding live;
   REQUIRE(oss.Read(kSite, "static.example.com", &live, &result).ok());
-  CHECK_FALSE(live.exists);  // verified, not yet attached
+  CHECK(live.exists);  // attached and verified, no certificate yet
+  CHECK_FALSE(live.https);
+  REQUIRE(oss.Read(kSite, "unattached.example.com", &live, &result).ok());
+  CHECK_FALSE(live.exists);
   engine::BindingRequest upload{.domain = "static.example.com",
                                 .cert_type = "upload",
                                 .cert_pem = h.site.CertPem(),
@@ -87,7 +91,36 @@ TEST_CASE("oss: a certificate by content, then by CAS id, then deleted; ListCnam
   CHECK_FALSE(live.https);
   nlohmann::json calls = h.emu.emulator().CountersJson()["calls"];
   CHECK(calls["PutCname"]["u1"] == 3);
-  CHECK(calls["ListCname"]["u1"] == 4);
+  CHECK(calls["ListCname"]["u1"] == 5);
+}
+
+TEST_CASE("oss: ListBuckets pages through the user's buckets of every region",
+          "[oss][provider][emulator]") {
+  emulator::EmulatorConfig c = OssHarness::Config(10);
+  for (int i = 0; i < 1005; ++i)
+    c.buckets.push_back({fmt::format("b{:04}", i), "cn-beijing", "u1", {}});
+  OssHarness h;
+  EmulatorFixture emu(c);
+  alicloud::OssCnames oss(h.transport, h.clock,
+                          std::make_shared<alicloud::StaticCredentialSource>(
+                              alicloud::Credentials{"testid", "testsecret", "", "test"}),
+                          emu.Endpoint());
+  engine::CallResult result;
+  std::vector<alicloud::OssBucket> page;
+  std::string next;
+  REQUIRE(oss.ListBuckets("cn-hangzhou", "", &page, &next, &result).ok());
+  CHECK(page.size() == 1000);  // at most 1000 a page
+  CHECK(page.front().name == "b0000");
+  CHECK(page.front().region == "cn-beijing");
+  CHECK(next == "b0999");
+  REQUIRE(oss.ListBuckets("cn-hangzhou", next, &page, &next, &result).ok());
+  REQUIRE(page.size() == 6);  // b1000..b1004 and static-site; not u2's bucket
+  CHECK(page.back().name == "static-site");
+  CHECK(page.back().region == "cn-hangzhou");
+  CHECK(next.empty());
+  std::vector<alicloud::OssCname> cnames;
+  REQUIRE(oss.List(page.back(), &cnames, &result).ok());
+  CHECK(cnames.size() == 2);  // the verified (attached) domains
 }
 
 TEST_CASE("oss: ownership, wildcard, bucket and certificate errors concern one binding",

@@ -1,0 +1,294 @@
+// End-to-end tests of OSS custom domains (product = "oss", bucket, region) beside the CDN's: one
+// configuration and plan, the certificate uploaded once to CAS and bound by id on the bucket
+// (PutCname), read back with ListCname for drift, refresh and import, OSS's own limits and
+// errors, and prune walking every bucket before it deletes.
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "providers/alicloud/oss_cnames.h"
+#include "providers/curl_transport.h"
+#include "tests/cmd/apply_fixture.h"
+
+using namespace certform;
+using namespace certform::testing;
+
+namespace {
+
+constexpr char kWww[] = "oss:cn-hangzhou/static-site/www.example.com";
+constexpr char kFiles[] = "oss:cn-hangzhou/static-site/files.example.com";
+
+emulator::EmulatorConfig WithBuckets(int bulk = 0) {
+  emulator::EmulatorConfig c = EmulatorWith();
+  emulator::BucketSeed site{
+      "static-site", "cn-hangzhou", "u1", {"www.example.com", "files.example.com"}};
+  for (int i = 0; i < bulk; ++i) site.verified_domains.push_back(fmt::format("o{}.example.com", i));
+  c.buckets = {site,
+               {"archive", "cn-shanghai", "u1", {"old.example.com"}},
+               {"theirs", "cn-shanghai", "u2", {"x.example.com"}}};
+  return c;
+}
+
+// The standard configuration, uploading through CAS, plus `domains` on the static-site bucket.
+void AddOssBinding(ApplyFixture& f,
+                   const std::string& domains = "\"www.example.com\", \"files.example.com\"") {
+  std::string toml = f.cli.dir.Read("certform.toml");
+  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
+  f.cli.dir.Write("certform.toml", toml);
+  f.cli.dir.Write("oss.toml",
+                  "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = "
+                  "\"cn-hangzhou\"\ncertificate = \"web\"\ndomains = [" +
+                      domains + "]\n");
+}
+
+nlohmann::json Oss(ApplyFixture& f) { return f.emu.emulator().StateJson()["oss_cnames"]; }
+
+int Calls(ApplyFixture& f, const char* action) {
+  nlohmann::json calls = f.emu.emulator().CountersJson()["calls"];
+  return calls.contains(action) ? calls[action].value("u1", 0) : 0;
+}
+
+// Someone else's change on a bucket, through the API (not certform).
+engine::Status PutByHand(ApplyFixture& f, const std::string& bucket, const std::string& region,
+                         const engine::BindingRequest& request) {
+  providers::CurlTransport transport{providers::CurlOptions{}};
+  engine::SystemClock clock;
+  alicloud::OssCnames oss(transport, clock,
+                          std::make_shared<alicloud::StaticCredentialSource>(
+                              alicloud::Credentials{"testid", kSecret, "", "test"}),
+                          f.emu.Endpoint());
+  engine::CallResult result;
+  return oss.Put({bucket, region}, request, &result);
+}
+
+}  // namespace
+
+TEST_CASE("cli oss: bound by CAS id on its bucket beside the CDN; drift reads ListCname",
+          "[cli][oss]") {
+  ApplyFixture f(WithBuckets());
+  AddOssBinding(f);
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(plan.out.find("# OSS") != std::string::npos);
+  CHECK(plan.out.find(std::string("+ ") + kWww + " will be bound to certificate \"web\"") !=
+        std::string::npos);
+  const nlohmann::json doc = nlohmann::json::parse(f.Run({"plan", "--json"}).out);
+  bool seen = false;
+  for (const auto& c : doc["changes"]) {
+    if (c["domain"] != kWww) continue;
+    seen = true;
+    CHECK(c["product"] == "oss");
+    CHECK(c["domain_name"] == "www.example.com");
+    CHECK(c["bucket"] == "static-site");
+    CHECK(c["region"] == "cn-hangzhou");
+  }
+  CHECK(seen);
+  CHECK(f.Run({"plan", "--format", "markdown"})
+            .out.find("| OSS | `www.example.com` (bucket `cn-hangzhou/static-site`) |") !=
+        std::string::npos);
+
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json counters = f.emu.emulator().CountersJson();
+  CHECK(counters["keys_received"] == 2);  // web and api, each once: OSS is bound by id
+  CHECK(Calls(f, "PutCname") == 2);
+  engine::State state = f.State();
+  int64_t web_id = 0;
+  for (const auto& [key, u] : state.uploads) {
+    if (u.certificate == "web") web_id = u.cert_id;
+  }
+  REQUIRE(web_id != 0);
+  CHECK(Oss(f)["www.example.com"]["cert_id"] == web_id);
+  CHECK(Oss(f)["www.example.com"]["bucket"] == "static-site");
+  CHECK(f.Live()["www.example.com"]["cert_id"] == web_id);  // the same upload on the CDN
+  REQUIRE(state.entries.count(kWww) == 1);
+  CHECK(state.entries.at(kWww).cert_id == web_id);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  const int lists = Calls(f, "ListCname");
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+  CHECK(Calls(f, "ListCname") == lists + 2);
+
+  // Someone switches the certificate off on one domain: drift names that OSS binding alone.
+  REQUIRE(PutByHand(f, "static-site", "cn-hangzhou", {.domain = "www.example.com", .https = false})
+              .ok());
+  ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+  INFO(drift.out);
+  CHECK(drift.exit_code == 2);
+  CHECK(drift.out.find(kWww) != std::string::npos);
+  CHECK(drift.out.find(kFiles) == std::string::npos);
+  ProcessResult fix = f.Run({"plan", "--refresh", "--target", kWww, "--out", "fix.cfp"});
+  CHECK(fix.err == "");
+  CHECK(fix.out.find(std::string("~ ") + kWww + " will be updated in place") != std::string::npos);
+  ProcessResult repair = f.Run({"apply", "fix.cfp"});
+  CHECK(repair.err == "");
+  CHECK(repair.exit_code == 0);
+  CHECK(Oss(f)["www.example.com"]["https"] == true);
+  CHECK(Oss(f)["www.example.com"]["cert_id"] == web_id);
+}
+
+TEST_CASE("cli oss: rotate, import, and a binding removed from the bucket", "[cli][oss]") {
+  ApplyFixture f(WithBuckets());
+  AddOssBinding(f);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  TestCert next = IssueCert({.cn = "*.example.com", .sans = {"*.example.com"}}, &f.cli.ca);
+  f.cli.dir.Write("certs/web.pem", next.CertPem());
+  f.cli.dir.Write("certs/web.key", next.KeyPem(), 0600);
+  ProcessResult rotate = f.Run({"apply", "--auto-approve"});
+  INFO(rotate.out << rotate.err);
+  REQUIRE(rotate.exit_code == 0);
+  CHECK(rotate.out.find(kFiles) != std::string::npos);
+  int64_t new_id = 0;
+  for (const auto& [key, u] : f.State().uploads) {
+    if (u.fingerprint == next.Fingerprint()) new_id = u.cert_id;
+  }
+  REQUIRE(new_id != 0);
+  CHECK(Oss(f)["files.example.com"]["cert_id"] == new_id);
+  CHECK(Oss(f)["files.example.com"]["fingerprint"] != "");
+  CHECK(f.Live()["img.example.com"]["fingerprint"] == next.Fingerprint());
+
+  // Forgotten, then imported: OSS reports only the CAS id, which the state's uploads name.
+  REQUIRE(f.Run({"state", "rm", kFiles}).exit_code == 0);
+  ProcessResult imported = f.Run({"import", kFiles});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exit_code == 0);
+  const engine::StateEntry e = f.State().entries.at(kFiles);
+  CHECK(e.certificate == "web");
+  CHECK(e.cert_id == new_id);
+  CHECK(e.fingerprint == next.Fingerprint());
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  CHECK(f.Run({"import", "oss:cn-hangzhou/static-site/nope.example.com"})
+            .err.find("OSS does not know this domain") != std::string::npos);
+
+  // Removed from the binding: its certificate is deleted on the bucket; the CDN's www untouched.
+  AddOssBinding(f, "\"files.example.com\"");
+  ProcessResult remove = f.Run({"apply", "--auto-approve"});
+  INFO(remove.out << remove.err);
+  REQUIRE(remove.exit_code == 0);
+  CHECK(Oss(f)["www.example.com"]["https"] == false);
+  CHECK(f.Live()["www.example.com"]["https"] == true);
+  CHECK(f.State().entries.count(kWww) == 0);
+}
+
+TEST_CASE("cli oss: the configuration names bucket and region, and refuses what OSS cannot do",
+          "[cli][oss][config]") {
+  CliFixture cli;
+  cli.WriteStandardConfig();
+  auto validate = [&](const std::string& oss_toml) {
+    cli.dir.Write("oss.toml", oss_toml);
+    return cli.Run({"validate"});
+  };
+  ProcessResult r = validate(
+      "[[binding]]\nproduct = \"oss\"\nregion = \"cn-hangzhou\"\ncertificate = \"web\"\n"
+      "domains = [\"www.example.com\"]\n");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("oss.toml:1:1") != std::string::npos);
+  CHECK(r.err.find("a binding with product = \"oss\" needs \"bucket\"") != std::string::npos);
+  r = validate(
+      "[[binding]]\nbucket = \"static-site\"\ncertificate = \"web\"\ndomains = "
+      "[\"www.example.com\"]\n");
+  CHECK(r.err.find("oss.toml:2:10") != std::string::npos);
+  CHECK(r.err.find("\"bucket\" is only for product = \"oss\"") != std::string::npos);
+  r = validate(
+      "[[binding]]\nproduct = \"oss\"\nbucket = \"Static_Site\"\nregion = "
+      "\"cn-hangzhou\"\ncertificate = \"web\"\ndomains = [\"www.example.com\"]\n");
+  CHECK(r.err.find("invalid bucket \"Static_Site\"") != std::string::npos);
+  // A wildcard, and a certificate sent by content (the account does not upload through CAS).
+  r = validate(
+      "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = "
+      "\"cn-hangzhou\"\ncertificate = \"web\"\ndomains = [\"*.example.com\", "
+      "\"www.example.com\"]\n");
+  CHECK(r.err.find("oss.toml:6:12: error: OSS does not support wildcard domains") !=
+        std::string::npos);
+  CHECK(r.err.find("www.example.com is bound on OSS, which takes certificates from Certificate "
+                   "Management Service by id") != std::string::npos);
+  CHECK(r.err.find("set upload_via = \"cas\" in [account.main]") != std::string::npos);
+  // One domain on two buckets.
+  std::string toml = cli.dir.Read("certform.toml");
+  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
+  cli.dir.Write("certform.toml", toml);
+  r = validate(
+      "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = \"cn-hangzhou\"\n"
+      "certificate = \"web\"\ndomains = [\"www.example.com\"]\n"
+      "[[binding]]\nproduct = \"oss\"\nbucket = \"archive\"\nregion = \"cn-shanghai\"\n"
+      "certificate = \"web\"\ndomains = [\"www.example.com\"]\n");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("domain \"www.example.com\" is bound on two OSS buckets") != std::string::npos);
+  CHECK(r.err.find("first bound at") != std::string::npos);
+  r = validate(
+      "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = \"cn-hangzhou\"\n"
+      "certificate = \"web\"\ndomains = [\"www.example.com\"]\n");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE(
+    "cli oss: an unverified domain fails alone; a refused key stops OSS and CDN; "
+    "SlowDown is retried",
+    "[cli][oss]") {
+  emulator::EmulatorConfig config = WithBuckets(12);
+  config.oss_write_limit = 3;  // stricter than certform's 10/s: SlowDown, retried
+  ApplyFixture f(config);
+  std::string domains = "\"www.example.com\", \"unverified.example.com\"";
+  for (int i = 0; i < 12; ++i) domains += fmt::format(", \"o{}.example.com\"", i);
+  AddOssBinding(f, domains);
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("NeedVerifyDomainOwnership") != std::string::npos);
+  engine::State state = f.State();
+  CHECK(state.entries.count("oss:cn-hangzhou/static-site/unverified.example.com") == 0);
+  CHECK(state.entries.count("oss:cn-hangzhou/static-site/o11.example.com") == 1);
+  CHECK(state.entries.count("www.example.com") == 1);  // the CDN's went through
+  CHECK(f.emu.emulator().CountersJson()["throttled"].get<int>() > 0);
+  CHECK(Oss(f)["o11.example.com"]["https"] == true);
+
+  ApplyFixture g(WithBuckets());
+  AddOssBinding(g);
+  auto env = g.Env();
+  env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "not-the-secret";
+  ProcessResult refused =
+      g.cli.Run({"apply", "--auto-approve", "--endpoint", g.emu.Endpoint()}, env);
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK(g.emu.emulator().CountersJson()["rejected"].get<int>() <= 2);
+  CHECK(Calls(g, "PutCname") == 0);
+  CHECK(refused.out.find("not-the-secret") == std::string::npos);
+}
+
+TEST_CASE("cli oss: prune walks every bucket and keeps a certificate an OSS domain serves",
+          "[cli][oss][cas]") {
+  ApplyFixture f(WithBuckets());
+  AddOssBinding(f);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  int64_t old_id = 0;
+  for (const auto& [key, u] : f.State().uploads) {
+    if (u.certificate == "web") old_id = u.cert_id;
+  }
+  TestCert next = IssueCert({.cn = "*.example.com", .sans = {"*.example.com"}}, &f.cli.ca);
+  f.cli.dir.Write("certs/web.pem", next.CertPem());
+  f.cli.dir.Write("certs/web.key", next.KeyPem(), 0600);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  // Someone binds the old certificate on a bucket certform does not manage.
+  REQUIRE(PutByHand(f, "archive", "cn-shanghai",
+                    {.domain = "old.example.com", .cert_type = "cas", .cert_id = old_id})
+              .ok());
+  ProcessResult prune = f.Run({"prune", "--auto-approve"});
+  INFO(prune.out << prune.err);
+  CHECK(prune.exit_code == 0);
+  CHECK(prune.out.find("every CDN, DCDN and OSS domain") != std::string::npos);
+  CHECK(prune.out.find(fmt::format("= keep CertId {} (account main): live domain "
+                                   "oss:cn-shanghai/archive/old.example.com serves it",
+                                   old_id)) != std::string::npos);
+  CHECK(Calls(f, "ListBuckets") == 1);
+  CHECK(Calls(f, "DeleteUserCertificate") == 0);
+  // Switched off there: nothing serves it any more, and prune deletes it.
+  REQUIRE(
+      PutByHand(f, "archive", "cn-shanghai", {.domain = "old.example.com", .https = false}).ok());
+  ProcessResult again = f.Run({"prune", "--auto-approve"});
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(Calls(f, "DeleteUserCertificate") == 1);
+  CHECK(Calls(f, "ListBuckets") == 2);
+}
