@@ -139,14 +139,15 @@ void FileReader::ReadBinding(const toml::table& t) {
       continue;
     }
     std::string domain = NormalizeDomain(*d.value<std::string>());
+    if (oss && (domain.starts_with("*.") || domain.starts_with("."))) {
+      diags_->Error(
+          Pos(d), fmt::format("OSS does not support wildcard domains: \"{}\"", domain),
+          "bind each name on its bucket, e.g. \"www" + domain.substr(domain.find('.')) + "\"");
+      continue;
+    }
     std::string problem = DomainNameProblem(domain);
     if (!problem.empty()) {
       diags_->Error(Pos(d), fmt::format("invalid domain \"{}\": {}", domain, problem));
-      continue;
-    }
-    if (oss && domain.front() == '.') {
-      diags_->Error(Pos(d), fmt::format("OSS does not support wildcard domains: \"*{}\"", domain),
-                    "bind each name on its bucket, e.g. \"www" + domain + "\"");
       continue;
     }
     if (oss && location.empty()) continue;  // reported above

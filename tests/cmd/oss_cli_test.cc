@@ -33,8 +33,10 @@ emulator::EmulatorConfig WithBuckets(int bulk = 0) {
 void AddOssBinding(ApplyFixture& f,
                    const std::string& domains = "\"www.example.com\", \"files.example.com\"") {
   std::string toml = f.cli.dir.Read("certform.toml");
-  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
-  f.cli.dir.Write("certform.toml", toml);
+  if (toml.find("upload_via") == std::string::npos) {
+    toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
+    f.cli.dir.Write("certform.toml", toml);
+  }
   f.cli.dir.Write("oss.toml",
                   "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = "
                   "\"cn-hangzhou\"\ncertificate = \"web\"\ndomains = [" +
