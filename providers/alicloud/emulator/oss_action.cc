@@ -98,7 +98,10 @@ ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string&
     auto it = request.headers.find(name);
     return it == request.headers.end() ? std::string() : it->second;
   };
-  const std::string host = header("host");
+  // The Host header may carry a port (a client addressing OSS's names at another port, as the
+  // interop test does); the names are what OSS routes by.
+  std::string host = header("host");
+  if (const size_t colon = host.rfind(':'); colon != std::string::npos) host.erase(colon);
   std::string bucket_name, region, user;
   if (!ParseHost(host, &bucket_name, &region)) {
     ++rejected_;

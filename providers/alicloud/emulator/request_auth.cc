@@ -213,7 +213,10 @@ std::optional<ApiError> RequestAuth::CheckOss(const std::string& method, const s
     return e;
   }
   std::tm tm{};
-  const std::string date = header("date");
+  // The request time: x-oss-date when sent, else Date. Alibaba's own SDK (ali-oss) sends only
+  // x-oss-date (a browser cannot set Date) and signs its value in Date's place; found by the
+  // interop test (tests/interop/oss_sdk_client.js).
+  const std::string date = header("x-oss-date").empty() ? header("date") : header("x-oss-date");
   const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') {
     return ApiError{403, "AccessDenied", "Invalid date string: " + date};
