@@ -51,4 +51,12 @@ bool ParseUtc(const std::string& text, int64_t* unix_seconds) {
   return true;
 }
 
+bool ParseHttpDate(const std::string& text, int64_t* unix_seconds) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return false;
+  *unix_seconds = static_cast<int64_t>(timegm(&tm));
+  return true;
+}
+
 }  // namespace certform::engine

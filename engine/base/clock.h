@@ -40,5 +40,7 @@ std::string FormatUtc(int64_t unix_seconds);
 std::string FormatHttpDate(int64_t unix_seconds);
 // The reverse of FormatUtc; false when `text` is not of that form.
 bool ParseUtc(const std::string& text, int64_t* unix_seconds);
+// The reverse of FormatHttpDate; false when `text` is not of that form.
+bool ParseHttpDate(const std::string& text, int64_t* unix_seconds);
 
 }  // namespace certform::engine

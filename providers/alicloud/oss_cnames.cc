@@ -102,6 +102,12 @@ engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* c
       live.cert_type = "cas";  // a certificate given by content is created in CAS too
       const std::string id = XmlText(certificate.front(), "CertId").value_or("");
       live.cert_id = std::strtoll(id.c_str(), nullptr, 10);  // "ID-REGION"
+      // The served certificate's expiry, for drift's warnings: an HTTP date, as CreationDate is
+      // documented ("Wed, 15 Sep 2021 02:35:06 GMT"); ISO 8601 accepted too; else unknown (0).
+      const std::string end = XmlText(certificate.front(), "ValidEndDate").value_or("");
+      if (!engine::ParseHttpDate(end, &live.not_after) && !engine::ParseUtc(end, &live.not_after)) {
+        live.not_after = 0;
+      }
     }
     cnames->emplace_back(XmlText(cname, "Domain").value_or(""), std::move(live));
   }

@@ -111,6 +111,14 @@ TEST_CASE("cli oss: bound by CAS id on its bucket beside the CDN; drift reads Li
   const int lists = Calls(f, "ListCname");
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
   CHECK(Calls(f, "ListCname") == lists + 2);
+  // The expiry OSS reports (ValidEndDate) feeds drift's warnings: 90 days left, warned at 100.
+  std::string toml = f.cli.dir.Read("certform.toml");
+  f.cli.dir.Write("certform.toml", "expiry_warning_days = 100\n" + toml);
+  const nlohmann::json expiring = nlohmann::json::parse(f.Run({"drift", "--json"}).out)["expiring"];
+  bool warned = false;
+  for (const auto& e : expiring) warned = warned || (e["domain"] == kWww && e["days_left"] >= 89);
+  CHECK(warned);
+  f.cli.dir.Write("certform.toml", toml);
 
   // Someone switches the certificate off on one domain: drift names that OSS binding alone.
   REQUIRE(PutByHand(f, "static-site", "cn-hangzhou", {.domain = "www.example.com", .https = false})

@@ -37,7 +37,8 @@ struct CnameState {
   int64_t cert_id = 0;
   std::string cert_region;
   std::string cert_pem;
-  std::string updated_at;
+  std::string updated_at;     // LastModified: ISO 8601, as documented
+  std::string cert_bound_at;  // Certificate/CreationDate: an HTTP date, as documented
 };
 
 // A domain's live state in the emulator. The private key is never kept.

@@ -182,6 +182,7 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
     next = existing->second;
   }
   next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
+  next.cert_bound_at = engine::FormatHttpDate(engine::ToUnixSeconds(clock_.Now()));
   const std::vector<std::string> config = alicloud::XmlElements(body, "CertificateConfiguration");
   if (!config.empty()) {
     const std::string& c = config.front();
@@ -256,16 +257,19 @@ ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& 
     body += "<Cname>" + XmlElement("Domain", domain) + XmlElement("LastModified", c.updated_at) +
             XmlElement("Status", "Enabled");
     if (c.https) {
-      std::string end;
+      // Dates as HTTP dates, as the docs show CreationDate ("Wed, 15 Sep 2021 02:35:06 GMT").
+      std::string start, end;
       engine::CertificateChain chain;
       if (engine::CertificateChain::Parse(c.cert_pem, &chain).ok()) {
-        end = engine::FormatUtc(chain.Inspect().not_after);
+        start = engine::FormatHttpDate(chain.Inspect().not_before);
+        end = engine::FormatHttpDate(chain.Inspect().not_after);
       }
       body += "<Certificate>" + XmlElement("Type", "CAS") +
               XmlElement("CertId", CertIdText(c.cert_id, c.cert_region)) +
-              XmlElement("Status", "Enabled") + XmlElement("CreationDate", c.updated_at) +
+              XmlElement("Status", "Enabled") + XmlElement("CreationDate", c.cert_bound_at) +
               XmlElement("Fingerprint", FingerprintOf(c.cert_pem)) +
-              XmlElement("ValidEndDate", end) + "</Certificate>";
+              XmlElement("ValidStartDate", start) + XmlElement("ValidEndDate", end) +
+              "</Certificate>";
     }
     body += "</Cname>";
   }

@@ -77,6 +77,10 @@ TEST_CASE("oss: a certificate by content, then by CAS id, then deleted; ListCnam
   CHECK(live.https);
   CHECK(live.cert_type == "cas");
   CHECK(live.cert_id == h.Live()["static.example.com"]["cert_id"].get<int64_t>());
+  // ValidEndDate (an HTTP date) is the served certificate's expiry, 90 days out.
+  const int64_t in_90_days = engine::ToUnixSeconds(std::chrono::system_clock::now()) + 90 * 86400;
+  CHECK(live.not_after > in_90_days - 300);
+  CHECK(live.not_after < in_90_days + 300);
 
   engine::BindingRequest cas{.domain = "static.example.com",
                              .cert_type = "cas",
