@@ -2,7 +2,9 @@
 # The README's main job: installs dependencies, builds, makes the example's test certificates,
 # starts the bundled CDN API emulator on a free 127.0.0.1 port, and runs certform on
 # examples/basic against it: validate, plan (saved), apply of the saved plan, then plan again,
-# which must say "No changes.". Stops the emulator at the end, whatever happens.
+# which must say "No changes."; then the same for examples/products (one certificate uploaded
+# once to CAS, bound on CDN, DCDN and an OSS bucket). Stops the emulator at the end, whatever
+# happens.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${CERTFORM_BUILD_DIR:-$root/build}"
@@ -22,8 +24,8 @@ trap cleanup EXIT
 
 "$example/gen-certs.sh" >/dev/null
 
-# The emulator knows the example's CDN and DCDN domains and one AccessKey; certform reads the same key from
-# the environment, as it would a real one.
+# The emulator knows the examples' CDN and DCDN domains, the OSS bucket and one AccessKey; certform
+# reads the same key from the environment, as it would a real one.
 export ALIBABA_CLOUD_ACCESS_KEY_ID=demo-key-id
 export ALIBABA_CLOUD_ACCESS_KEY_SECRET="demo-secret-$RANDOM$RANDOM"
 cat >"$work/emulator.json" <<JSON
@@ -32,6 +34,8 @@ cat >"$work/emulator.json" <<JSON
  "domains": ["www.example.com", "img.example.com", "static.example.com", ".example.org",
              "shop.example.net", "legacy.example.com"],
  "dcdn_domains": ["www.example.com"],
+ "buckets": [{"name": "example-static", "region": "cn-hangzhou", "user": "demo",
+              "verified_domains": ["static.example.com", "files.example.com"]}],
  "latency_ms": 30, "jitter_ms": 20}
 JSON
 "$emulator" --config "$work/emulator.json" --port 0 --port-file "$work/port" 2>"$work/emulator.log" &
@@ -52,6 +56,15 @@ step "certform plan --config examples/basic   (must say: No changes.)"
 "$certform" plan --config "$example" --state "$state" --detailed-exitcode
 step "certform state list"
 "$certform" state list --state "$state"
+
+products="$root/examples/products"
+state="$work/products.state.json"
+step "certform plan --config examples/products --out products.cfp"
+"$certform" plan --config "$products" --state "$state" --out "$work/products.cfp"
+step "certform apply products.cfp"
+"$certform" apply --config "$products" --state "$state" --endpoint "$endpoint" "$work/products.cfp"
+step "certform drift --config examples/products   (must find no drift)"
+"$certform" drift --config "$products" --state "$state" --endpoint "$endpoint" --detailed-exitcode
 step "emulator counters"
 curl -s "$endpoint/_emulator/counters"
 echo
