@@ -152,8 +152,10 @@ void FileReader::ReadBinding(const toml::table& t) {
     }
     if (oss && location.empty()) continue;  // reported above
     RawBinding one = raw;
-    one.binding.domain =
-        BindingAddress(raw.binding.product, oss ? location + "/" + domain : domain);
+    AddressParts parts;
+    parts.location = location;
+    parts.domain = domain;
+    one.binding.domain = BindingAddress(raw.binding.product, parts.Target());
     one.binding.where = Pos(d);
     bindings_.push_back(std::move(one));
   }
