@@ -90,6 +90,14 @@ class ApplyFixture {
     return out;
   }
 
+  // Renews the "web" certificate (*.example.com): new key, new content, same files.
+  TestCert RenewWeb() {
+    TestCert next = IssueCert({.cn = "*.example.com", .sans = {"*.example.com"}}, &cli.ca);
+    cli.dir.Write("certs/web.pem", next.CertPem());
+    cli.dir.Write("certs/web.key", next.KeyPem(), 0600);
+    return next;
+  }
+
   // A configuration of `n` bulk domains under one wildcard certificate.
   void WriteBulkConfig(int n, int rate_limit) {
     TestCert bulk =

@@ -104,9 +104,7 @@ TEST_CASE("cli dcdn: rotate, import, and a binding removed from DCDN only", "[cl
   AddDcdnBinding(f);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   // Rotate: a new certificate for "web", both products updated.
-  TestCert next = IssueCert({.cn = "*.example.com", .sans = {"*.example.com"}}, &f.cli.ca);
-  f.cli.dir.Write("certs/web.pem", next.CertPem());
-  f.cli.dir.Write("certs/web.key", next.KeyPem(), 0600);
+  TestCert next = f.RenewWeb();
   ProcessResult rotate = f.Run({"apply", "--auto-approve"});
   INFO(rotate.out << rotate.err);
   REQUIRE(rotate.exit_code == 0);

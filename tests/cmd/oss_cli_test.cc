@@ -142,9 +142,7 @@ TEST_CASE("cli oss: rotate, import, and a binding removed from the bucket", "[cl
   ApplyFixture f(WithBuckets());
   AddOssBinding(f);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
-  TestCert next = IssueCert({.cn = "*.example.com", .sans = {"*.example.com"}}, &f.cli.ca);
-  f.cli.dir.Write("certs/web.pem", next.CertPem());
-  f.cli.dir.Write("certs/web.key", next.KeyPem(), 0600);
+  TestCert next = f.RenewWeb();
   ProcessResult rotate = f.Run({"apply", "--auto-approve"});
   INFO(rotate.out << rotate.err);
   REQUIRE(rotate.exit_code == 0);
@@ -276,9 +274,7 @@ TEST_CASE("cli oss: prune walks every bucket and keeps a certificate an OSS doma
   for (const auto& [key, u] : f.State().uploads) {
     if (u.certificate == "web") old_id = u.cert_id;
   }
-  TestCert next = IssueCert({.cn = "*.example.com", .sans = {"*.example.com"}}, &f.cli.ca);
-  f.cli.dir.Write("certs/web.pem", next.CertPem());
-  f.cli.dir.Write("certs/web.key", next.KeyPem(), 0600);
+  f.RenewWeb();
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   // Someone binds the old certificate on a bucket certform does not manage.
   REQUIRE(PutByHand(f, "archive", "cn-shanghai",
