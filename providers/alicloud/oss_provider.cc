@@ -31,8 +31,9 @@ engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
     case CallKind::kReadBinding:
       return {"ListCname", kOssCallLimit};
     case CallKind::kListDomains:
-      // ListBuckets, then ListCname per bucket: one lane, the harsher reading of both.
-      return {"ListBuckets+ListCname", kOssCallLimit};
+      // ListBuckets, then ListCname per bucket: paced in ListCname's own lane, so that a listing
+      // and the reads that follow it share one 10/s (the harsher reading).
+      return {"ListCname", kOssCallLimit};
     default:
       return engine::DefaultCallLimit(kind);
   }
