@@ -45,6 +45,19 @@ engine::Status OssProvider::SetBinding(const engine::BindingRequest& request,
   engine::BindingRequest on_bucket = request;
   engine::Status s = ParseTarget(request.domain, &bucket, &on_bucket.domain);
   if (!s.ok()) return s;
+  if (!request.https) {
+    // Switching off: a domain detached from the bucket (or a bucket gone) has nothing left to
+    // delete, which the engine records as done; OSS's answer to a PutCname on it is not
+    // documented, so certform reads first (deletes are rare: one ListCname more each).
+    engine::LiveBinding live;
+    s = ReadBinding(request.domain, &live, result);
+    if (!s.ok()) return s;
+    if (!live.exists) {
+      return engine::Status::NotFound(fmt::format("{} is not attached to bucket {} ({})",
+                                                  on_bucket.domain, bucket.name, bucket.region));
+    }
+    if (!live.https) return engine::Status::OK();  // no certificate: nothing to delete
+  }
   s = cnames_->Put(bucket, on_bucket, result);
   engine::WipeSecret(&on_bucket.key_pem);
   return s;

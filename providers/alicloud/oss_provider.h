@@ -26,6 +26,8 @@ class OssProvider final : public engine::Provider {
   explicit OssProvider(std::unique_ptr<OssCnames> cnames, std::string list_region = "cn-hangzhou");
 
   engine::CallLimit Limit(engine::CallKind kind) const override;
+  // HTTPS off reads first: NotFound when the domain is no longer attached to the bucket, OK
+  // without a call when it has no certificate.
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;
   // A domain no longer attached to the bucket, or a bucket that no longer exists, is

@@ -177,6 +177,18 @@ TEST_CASE("cli oss: rotate, import, and a binding removed from the bucket", "[cl
   CHECK(Oss(f)["www.example.com"]["https"] == false);
   CHECK(f.Live()["www.example.com"]["https"] == true);
   CHECK(f.State().entries.count(kWww) == 0);
+
+  // Detached from the bucket by hand, then removed from the configuration: nothing is left to
+  // delete there, and the state forgets it instead of failing at every apply.
+  f.emu.emulator().DetachCname("files.example.com");
+  f.cli.dir.Write("oss.toml", "");
+  const int puts = Calls(f, "PutCname");
+  ProcessResult gone = f.Run({"apply", "--auto-approve"});
+  INFO(gone.out << gone.err);
+  CHECK(gone.exit_code == 0);
+  CHECK(gone.out.find("forgotten: the domain no longer exists on OSS") != std::string::npos);
+  CHECK(f.State().entries.count(kFiles) == 0);
+  CHECK(Calls(f, "PutCname") == puts);
 }
 
 TEST_CASE("cli oss: the configuration names bucket and region, and refuses what OSS cannot do",

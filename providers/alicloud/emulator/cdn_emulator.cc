@@ -73,6 +73,7 @@ void CdnEmulator::Reset() {
   auth_.ForgetTemporaryKeys();
   metadata_tokens_.clear();
   cnames_.clear();
+  detached_.clear();
   window_.Reset();
   rng_.seed(config_.faults.seed);
   transit_rng_.seed(config_.faults.seed + 1);
@@ -283,6 +284,12 @@ nlohmann::json CdnEmulator::CountersJson() const {
           {"keys_received", keys_received_},
           {"sts_issued", sts_issued_},
           {"peak_per_second", window_.peaks()}};
+}
+
+void CdnEmulator::DetachCname(const std::string& domain) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cnames_.erase(domain);
+  detached_.insert(domain);
 }
 
 bool CdnEmulator::PutDomain(const std::string& name, const nlohmann::json& c, std::string* error,

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +74,9 @@ class CdnEmulator {
   bool PutDomain(const std::string& name, const nlohmann::json& changes, std::string* error,
                  const std::string& product = "cdn");
   bool RemoveDomain(const std::string& name, const std::string& product = "cdn");
+  // OSS: detaches a custom domain from its bucket (as DeleteCname would): ListCname no longer
+  // lists it, and a certificate can no longer be put on it.
+  void DetachCname(const std::string& domain);
   void SetFaults(const Faults& faults);
   // A random transit time (Faults::transit_ms) for the next request, to spend before Handle().
   engine::Clock::Duration TransitDelay();
@@ -132,6 +136,7 @@ class CdnEmulator {
   std::map<std::string, DomainState> domains_;
   std::map<std::string, DomainState> dcdn_domains_;
   std::map<std::string, CnameState> cnames_;  // OSS: custom domain → its bucket and certificate
+  std::set<std::string> detached_;            // OSS: verified domains detached since (admin)
   // Uploaded certificates per user: CertName → leaf fingerprint (for Certificate.Duplicated).
   std::map<std::string, std::map<std::string, std::string>> uploads_;
   // Certificate Management Service: the configured certificates plus those uploaded.

@@ -164,7 +164,8 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
                     host);
   }
   const auto& verified = bucket.verified_domains;
-  if (std::find(verified.begin(), verified.end(), *domain) == verified.end()) {
+  if (std::find(verified.begin(), verified.end(), *domain) == verified.end() ||
+      detached_.count(*domain) > 0) {
     return OssError({409, "NeedVerifyDomainOwnership",
                      "You need to verify the domain ownership of " + *domain + " first."},
                     request_id, host);
@@ -246,6 +247,7 @@ ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& 
       "<ListCnameResult>" + XmlElement("Bucket", bucket.name) + XmlElement("Owner", bucket.user);
   std::map<std::string, CnameState> listed;
   for (const std::string& domain : bucket.verified_domains) {
+    if (detached_.count(domain) > 0) continue;
     CnameState attached;  // attached and verified, no certificate yet
     attached.bucket = bucket.name;
     attached.updated_at = "";
