@@ -159,7 +159,12 @@ engine::Status InterpretOssResponse(const providers::HttpResponse& response,
   }
   result->error_code = scrubber.Scrub(*code);
   const std::string message = scrubber.Scrub(XmlText(response.body, "Message").value_or(""));
-  const std::string text = fmt::format("{}: {}", result->error_code, message);
+  std::string text = fmt::format("{}: {}", result->error_code, message);
+  if (auto endpoint = XmlText(response.body, "Endpoint"); endpoint && !endpoint->empty()) {
+    // The bucket lives in another region: say which, so that the binding's region is fixed.
+    text += fmt::format(" (the bucket's endpoint is {}: check the binding's region)",
+                        scrubber.Scrub(*endpoint));
+  }
   Status s;
   if (result->error_code == "SlowDown") {
     s = Status::Throttled(text);

@@ -129,9 +129,21 @@ ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string&
   for (const BucketSeed& b : config_.buckets) {
     if (b.name == bucket_name) bucket = &b;
   }
-  if (bucket == nullptr || bucket->region != region) {
+  if (bucket == nullptr) {
     return OssError({404, "NoSuchBucket", "The specified bucket does not exist."}, request_id,
                     host);
+  }
+  if (bucket->region != region) {
+    // A bucket addressed through another region's endpoint (OSS help, "HTTP status code 403",
+    // AccessDenied): refused, naming the right endpoint; never "no such bucket".
+    ApiResponse r = OssError({403, "AccessDenied",
+                              "The bucket you are attempting to access must be addressed using "
+                              "the specified endpoint. Please send all future requests to this "
+                              "endpoint."},
+                             request_id, host);
+    r.body.insert(r.body.rfind("</Error>"),
+                  alicloud::XmlElement("Endpoint", "oss-" + bucket->region + ".aliyuncs.com"));
+    return r;
   }
   if (bucket->user != user) {
     return OssError({403, "AccessDenied", "You have no right to access this bucket."}, request_id,

@@ -146,7 +146,13 @@ TEST_CASE("oss: ownership, wildcard, bucket and certificate errors concern one b
   s = oss.Put({"theirs", "cn-shanghai"}, r, &result);
   CHECK(result.error_code == "AccessDenied");
   CHECK_FALSE(s.IsAccountWide());  // one bucket's policy, not the account's key
-  s = oss.Put({"static-site", "cn-beijing"}, r, &result);
+  s = oss.Put({"static-site", "cn-beijing"}, r, &result);  // the wrong region
+  CHECK(result.error_code == "AccessDenied");
+  CHECK(result.http_status == 403);
+  CHECK_FALSE(s.IsNotFound());  // never read as "no such bucket" (a refresh would forget it)
+  CHECK(s.message().find("the bucket's endpoint is oss-cn-hangzhou.aliyuncs.com: check the "
+                         "binding's region") != std::string::npos);
+  s = oss.Put({"no-such-bucket", "cn-hangzhou"}, r, &result);
   CHECK(s.IsNotFound());
   CHECK(result.error_code == "NoSuchBucket");
   r.domain = "files.example.com";
