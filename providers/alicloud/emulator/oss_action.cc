@@ -87,20 +87,15 @@ std::string CertIdText(int64_t id, const std::string& region) {
 }  // namespace
 
 bool CdnEmulator::IsOssRequest(const ApiRequest& request) {
-  auto auth = request.headers.find("authorization");
-  if (auth != request.headers.end() && auth->second.starts_with("OSS ")) return true;
+  if (HeaderValue(request.headers, "authorization").starts_with("OSS ")) return true;
   const size_t q = request.target.find('?');
   return q != std::string::npos && request.target.find("cname", q) != std::string::npos;
 }
 
 ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string& request_id) {
-  auto header = [&](const std::string& name) {
-    auto it = request.headers.find(name);
-    return it == request.headers.end() ? std::string() : it->second;
-  };
   // The Host header may carry a port (a client addressing OSS's names at another port, as the
   // interop test does); the names are what OSS routes by.
-  std::string host = header("host");
+  std::string host = HeaderValue(request.headers, "host");
   if (const size_t colon = host.rfind(':'); colon != std::string::npos) host.erase(colon);
   std::string bucket_name, region, user;
   if (!ParseHost(host, &bucket_name, &region)) {

@@ -1,7 +1,5 @@
 #include "providers/alicloud/emulator/request_auth.h"
 
-#include <ctime>
-
 #include "engine/base/digest.h"
 #include "providers/alicloud/oss_signer.h"
 #include "providers/alicloud/signer_v3.h"
@@ -122,10 +120,7 @@ std::optional<ApiError> RequestAuth::CheckV3(const std::string& method, const st
                                              const std::map<std::string, std::string>& headers,
                                              const std::string& body, int64_t now,
                                              std::string* user) {
-  auto header = [&](const std::string& name) {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  };
+  auto header = [&](const std::string& name) { return HeaderValue(headers, name); };
   // Authorization: ACS3-HMAC-SHA256 Credential=ID,SignedHeaders=a;b,Signature=HEX
   std::map<std::string, std::string> fields;
   const std::string auth = header("authorization").substr(sizeof(alicloud::kV3Algorithm));
@@ -193,10 +188,7 @@ std::optional<ApiError> RequestAuth::CheckOss(const std::string& method, const s
                                               const std::map<std::string, std::string>& headers,
                                               const std::string& bucket, int64_t now,
                                               std::string* user) {
-  auto header = [&](const std::string& name) {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  };
+  auto header = [&](const std::string& name) { return HeaderValue(headers, name); };
   const std::string auth = header("authorization");
   const size_t colon = auth.rfind(':');
   if (!auth.starts_with("OSS ") || colon == std::string::npos || colon < 4) {
@@ -212,16 +204,14 @@ std::optional<ApiError> RequestAuth::CheckOss(const std::string& method, const s
     e->status = 403;
     return e;
   }
-  std::tm tm{};
   // The request time: x-oss-date when sent, else Date. Alibaba's own SDK (ali-oss) sends only
   // x-oss-date (a browser cannot set Date) and signs its value in Date's place; found by the
   // interop test (tests/interop/oss_sdk_client.js).
   const std::string date = header("x-oss-date").empty() ? header("date") : header("x-oss-date");
-  const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') {
+  int64_t ts = 0;
+  if (!engine::ParseHttpDate(date, &ts)) {
     return ApiError{403, "AccessDenied", "Invalid date string: " + date};
   }
-  const int64_t ts = static_cast<int64_t>(timegm(&tm));
   if (ts < now - kTimestampWindow || ts > now + kTimestampWindow) {
     return ApiError{403, "RequestTimeTooSkewed",
                     "The difference between the request time and the current time is too large."};

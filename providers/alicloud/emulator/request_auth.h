@@ -13,6 +13,13 @@
 
 namespace certform::emulator {
 
+// The value of header `name` (lower case) in `headers` (lower-case names), "" when absent.
+inline std::string HeaderValue(const std::map<std::string, std::string>& headers,
+                               const std::string& name) {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
 class RequestAuth {
  public:
   explicit RequestAuth(std::vector<AccountKey> keys) : keys_(std::move(keys)) {}
