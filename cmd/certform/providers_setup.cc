@@ -81,7 +81,7 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     for (const engine::DesiredBinding& b : config.bindings) {
       std::string region, bucket, domain;
       if (b.account == name && b.product == engine::kProductOss &&
-          engine::SplitOssTarget(engine::SplitAddress(b.domain).Target(), &region, &bucket,
+          engine::SplitOssTarget(engine::SplitAddress(b.domain).location, &region, &bucket,
                                  &domain)) {
         list_region = region;
         break;

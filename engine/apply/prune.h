@@ -5,9 +5,9 @@
 //   2. before deleting, every CDN and DCDN domain of the user is read live (DescribeUserDomains,
 //      DescribeDcdnUserDomains, then each one's certificate), and every custom domain of every
 //      OSS bucket when the workspace binds domains on OSS (ListBuckets, ListCname): a certificate
-//      any live domain serves is kept, naming the domain; when any read fails, nothing of that user is deleted (certform cannot prove the
-//      certificate unused). Whether the API refuses to delete a certificate in use is not
-//      documented: certform never relies on it;
+//      any live domain serves is kept, naming the domain; when any read fails, nothing of that
+//      user is deleted (certform cannot prove the certificate unused). Whether the API refuses to
+//      delete a certificate in use is not documented: certform never relies on it;
 //   3. the certificate at the recorded CertId must still be the recorded one (name and
 //      fingerprint), read by id just before its delete;
 //   4. the state forgets an upload (journaled, durable) *before* its delete is sent, and takes it

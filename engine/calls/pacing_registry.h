@@ -17,8 +17,8 @@
 
 #include "engine/calls/call_window.h"
 #include "engine/calls/provider.h"
-#include "engine/config/binding_address.h"
 #include "engine/calls/rate_limiter.h"
+#include "engine/config/binding_address.h"
 
 namespace certform::engine {
 

@@ -20,7 +20,8 @@ inline constexpr int kMaxPages = 100000;
 inline constexpr int64_t kMorePages = -1;
 
 // Calls `page_call` (a call of `kind`) for page 1, 2, ... through `call` until a page adds
-// nothing or `total` items are in `out` (never while `total` is kMorePages). Returns the first page's failure (or a stop), else OK.
+// nothing or `total` items are in `out` (never while `total` is kMorePages). Returns the first
+// page's failure (or a stop), else OK.
 template <typename T>
 PacedCallResult ListAllPages(const SerialCall& call, CallKind kind,
                              const std::function<Status(int page, std::vector<T>* out,

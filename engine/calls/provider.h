@@ -137,7 +137,7 @@ struct AccountRuntime {
   std::string user;
   bool uploads_via_cas = false;  // upload_via = "cas": certificates go through CAS, once
   std::string cas_region;        // CertRegion for them; empty: the API's default
-  // The other products' providers, by product ("dcdn"; binding_address.h).
+  // The other products' providers, by product ("dcdn", "oss"; binding_address.h).
   std::map<std::string, Provider*> products;
 
   // The provider of `product` ("cdn" or another), or null when the account has none.

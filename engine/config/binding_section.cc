@@ -16,29 +16,31 @@ namespace {
 const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https",
                                                "product",     "bucket",  "region"};
 
+// Lower-case letters, digits and hyphens only: what OSS bucket names and region ids are made of.
+bool LowerDigitsHyphens(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::islower(c) || std::isdigit(c) || c == '-';
+  });
+}
+
 // OSS bucket names (OSS naming rules): 3-63 lower-case letters, digits and hyphens, starting and
 // ending with a letter or digit.
 std::string BucketNameProblem(const std::string& name) {
   if (name.size() < 3 || name.size() > 63) return "a bucket name has 3 to 63 characters";
-  for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
-      return "a bucket name has only lower-case letters, digits and hyphens";
-    }
+  if (!LowerDigitsHyphens(name)) {
+    return "a bucket name has only lower-case letters, digits and hyphens";
   }
-  if (name.front() == '-' || name.back() == '-')
+  if (name.front() == '-' || name.back() == '-') {
     return "a bucket name starts and ends with a letter or digit";
+  }
   return "";
 }
 
 // Region ids ("cn-hangzhou", "ap-southeast-1"): lower-case letters, digits and hyphens.
 std::string RegionProblem(const std::string& region) {
   if (region.empty()) return "is empty";
-  for (char c : region) {
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
-      return "a region id (e.g. \"cn-hangzhou\") has only lower-case letters, digits and hyphens";
-    }
+  if (!LowerDigitsHyphens(region)) {
+    return "a region id (e.g. \"cn-hangzhou\") has only lower-case letters, digits and hyphens";
   }
   return "";
 }
@@ -90,7 +92,14 @@ void FileReader::ReadBinding(const toml::table& t) {
   std::string location;
   const bool oss = raw.binding.product == kProductOss;
   std::string bucket, region;
-  for (const char* key : {"bucket", "region"}) {
+  struct OssPlace {
+    const char* key;
+    std::string (*problem_of)(const std::string&);
+    std::string* value;
+  };
+  for (const OssPlace& place : {OssPlace{"bucket", BucketNameProblem, &bucket},
+                                OssPlace{"region", RegionProblem, &region}}) {
+    const char* key = place.key;
     const toml::node* n = t.get(key);
     auto v = String(t, key);
     if (n == nullptr) {
@@ -108,13 +117,11 @@ void FileReader::ReadBinding(const toml::table& t) {
                     "CDN and DCDN domains are named by their domain alone");
       continue;
     }
-    const std::string problem =
-        std::string(key) == "bucket" ? BucketNameProblem(*v) : RegionProblem(*v);
-    if (!problem.empty()) {
+    if (const std::string problem = place.problem_of(*v); !problem.empty()) {
       diags_->Error(Pos(*n), fmt::format("invalid {} \"{}\": {}", key, *v, problem));
       continue;
     }
-    (std::string(key) == "bucket" ? bucket : region) = *v;
+    *place.value = *v;
   }
   if (oss && !bucket.empty() && !region.empty()) location = OssLocation(region, bucket);
   if (auto v = String(t, "account")) {

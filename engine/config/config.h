@@ -44,7 +44,7 @@ struct AccountConfig {
   std::string upload_via = "direct";
   std::string cas_endpoint = kDefaultCasEndpoint;  // scheme://host[:port] of CAS (2020-04-07)
   std::string cas_region;  // CertRegion of the uploaded certificates; empty: the API's default
-  std::string sts_endpoint = kDefaultStsEndpoint;  // where roles are assumed (STS 2015-04-01)
+  std::string sts_endpoint = kDefaultStsEndpoint;    // where roles are assumed (STS 2015-04-01)
   std::string dcdn_endpoint = kDefaultDcdnEndpoint;  // DCDN (2018-01-15), for product = "dcdn"
 
   bool UploadsViaCas() const { return upload_via == "cas"; }
@@ -74,11 +74,11 @@ struct DesiredBinding {
   // The binding's address (binding_address.h): the normalised domain (lower case; leading dot
   // for wildcard CDN domains), prefixed with its product unless that is the CDN.
   std::string domain;
-  std::string account;      // an AccountConfig name
-  bool https = true;        // false: ServerCertificateStatus=off
-  std::string certificate;  // a CertificateConfig key; empty when https is false
-  SourcePos where;          // where the domain is written
-  std::string product = kProductCdn;  // where the domain lives: "cdn" or "dcdn"
+  std::string account;                // an AccountConfig name
+  bool https = true;                  // false: ServerCertificateStatus=off
+  std::string certificate;            // a CertificateConfig key; empty when https is false
+  SourcePos where;                    // where the domain is written
+  std::string product = kProductCdn;  // where the domain lives: "cdn", "dcdn" or "oss"
 };
 
 // Where the state lives ([state] table): local files (the default) or a PostgreSQL workspace.

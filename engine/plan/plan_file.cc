@@ -127,7 +127,7 @@ std::string SerializePlan(const Plan& plan) {
   const bool products = std::any_of(plan.changes.begin(), plan.changes.end(), [](const Change& c) {
     return ProductOf(c.domain) != kProductCdn;
   });
-  doc["format_version"] = products ? kFirstProductPlanFormatVersion : 2;
+  doc["format_version"] = products ? kFirstProductPlanFormatVersion : kCdnOnlyPlanFormatVersion;
   doc["tool_version"] = plan.tool_version;
   doc["created_at"] = plan.created_at;
   doc["lineage"] = plan.lineage;

@@ -17,6 +17,7 @@ namespace certform::engine {
 // any as 3, which an older certform refuses.
 inline constexpr int kPlanFormatVersion = 3;
 inline constexpr int kFirstProductPlanFormatVersion = 3;
+inline constexpr int kCdnOnlyPlanFormatVersion = 2;  // what a plan without products is written as
 inline constexpr int kOldestPlanFormatVersion = 1;
 
 std::string SerializePlan(const Plan& plan);

@@ -18,6 +18,7 @@ namespace certform::engine {
 inline constexpr int kStateFormatVersion = 3;
 inline constexpr int kOldestStateFormatVersion = 1;
 inline constexpr int kFirstProductStateFormatVersion = 3;
+inline constexpr int kCdnOnlyStateFormatVersion = 2;  // what a state without products is written as
 
 struct StateEntry {
   std::string domain;

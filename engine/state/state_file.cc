@@ -66,7 +66,7 @@ std::string SerializeState(const State& state) {
   const bool products = std::any_of(state.entries.begin(), state.entries.end(), [](const auto& kv) {
     return ProductOf(kv.first) != kProductCdn;
   });
-  doc["format_version"] = products ? kFirstProductStateFormatVersion : 2;
+  doc["format_version"] = products ? kFirstProductStateFormatVersion : kCdnOnlyStateFormatVersion;
   doc["lineage"] = state.lineage;
   doc["serial"] = state.serial;
   doc["tool_version"] = state.tool_version;
