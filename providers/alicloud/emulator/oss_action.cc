@@ -21,6 +21,7 @@
 // against the read window (its limit is not stated either).
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -45,11 +46,14 @@ ApiResponse OssXml(int status, std::string body, const std::string& request_id) 
   return r;
 }
 
-ApiResponse OssError(const ApiError& e, const std::string& request_id, const std::string& host) {
+// OSS's <Error> document; `extra`: further elements (e.g. <Endpoint>), already XML.
+ApiResponse OssError(const ApiError& e, const std::string& request_id, const std::string& host,
+                     const std::string& extra = "") {
   using alicloud::XmlElement;
   return OssXml(e.status,
                 "<Error>" + XmlElement("Code", e.code) + XmlElement("Message", e.message) +
-                    XmlElement("RequestId", request_id) + XmlElement("HostId", host) + "</Error>",
+                    XmlElement("RequestId", request_id) + XmlElement("HostId", host) + extra +
+                    "</Error>",
                 request_id);
 }
 
@@ -108,16 +112,23 @@ ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string&
     ++rejected_;
     return OssError(*e, request_id, host);
   }
+  // Each call counted in the user's OSS write or read window (no limit is stated: 10/s each),
+  // answered 503 SlowDown beyond.
+  auto Admit = [&](const char* action, bool write) -> std::optional<ApiResponse> {
+    engine::Clock::Duration wait{};
+    if (!window_.Admit(user + (write ? "/oss-write" : "/oss-read"), clock_.Monotonic(),
+                       write ? config_.oss_write_limit : config_.oss_read_limit, &wait)) {
+      ++throttled_;
+      return OssError({503, "SlowDown", "Please reduce your request rate."}, request_id, host);
+    }
+    ++calls_[action][user];
+    return std::nullopt;
+  };
   if (bucket_name.empty()) {
     if (request.method != "GET" || request.target.find("cname") != std::string::npos) {
       return OssError({400, "InvalidBucketName", "The request names no bucket."}, request_id, host);
     }
-    engine::Clock::Duration wait{};
-    if (!window_.Admit(user + "/oss-read", clock_.Monotonic(), config_.oss_read_limit, &wait)) {
-      ++throttled_;
-      return OssError({503, "SlowDown", "Please reduce your request rate."}, request_id, host);
-    }
-    ++calls_["ListBuckets"][user];
+    if (auto slow_down = Admit("ListBuckets", false)) return *slow_down;
     return ListBuckets(user, request.target, request_id, host);
   }
   const BucketSeed* bucket = nullptr;
@@ -131,28 +142,18 @@ ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string&
   if (bucket->region != region) {
     // A bucket addressed through another region's endpoint (OSS help, "HTTP status code 403",
     // AccessDenied): refused, naming the right endpoint; never "no such bucket".
-    ApiResponse r = OssError({403, "AccessDenied",
-                              "The bucket you are attempting to access must be addressed using "
-                              "the specified endpoint. Please send all future requests to this "
-                              "endpoint."},
-                             request_id, host);
-    r.body.insert(r.body.rfind("</Error>"),
-                  alicloud::XmlElement("Endpoint", "oss-" + bucket->region + ".aliyuncs.com"));
-    return r;
+    return OssError({403, "AccessDenied",
+                     "The bucket you are attempting to access must be addressed using the "
+                     "specified endpoint. Please send all future requests to this endpoint."},
+                    request_id, host,
+                    alicloud::XmlElement("Endpoint", "oss-" + bucket->region + ".aliyuncs.com"));
   }
   if (bucket->user != user) {
     return OssError({403, "AccessDenied", "You have no right to access this bucket."}, request_id,
                     host);
   }
   const bool put = request.method == "POST" && request.target.find("comp=add") != std::string::npos;
-  const std::string action = put ? "PutCname" : "ListCname";
-  engine::Clock::Duration wait{};
-  if (!window_.Admit(user + (put ? "/oss-write" : "/oss-read"), clock_.Monotonic(),
-                     put ? config_.oss_write_limit : config_.oss_read_limit, &wait)) {
-    ++throttled_;
-    return OssError({503, "SlowDown", "Please reduce your request rate."}, request_id, host);
-  }
-  ++calls_[action][user];
+  if (auto slow_down = Admit(put ? "PutCname" : "ListCname", put)) return *slow_down;
   if (!put) return ListCname(*bucket, request_id);
   return PutCname(*bucket, user, request.body, request_id, host);
 }
