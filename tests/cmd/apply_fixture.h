@@ -116,10 +116,7 @@ class ApplyFixture {
   // WriteBulkConfig, in an account that uploads through CAS (and `extra_account` lines).
   void WriteCasConfig(int n, const std::string& extra_account = "") {
     WriteBulkConfig(n, 30);
-    std::string toml = cli.dir.Read("certform.toml");
-    toml.replace(toml.find("[account.main]\n"), 15,
-                 "[account.main]\nupload_via = \"cas\"\n" + extra_account);
-    cli.dir.Write("certform.toml", toml);
+    cli.UploadViaCas(extra_account);
   }
 
   CliFixture cli;

@@ -20,6 +20,14 @@ ProcessResult CliFixture::Run(const std::vector<std::string>& args,
   return RunProcess(CERTFORM_BINARY, args, options);
 }
 
+void CliFixture::UploadViaCas(const std::string& extra) const {
+  std::string toml = dir.Read("certform.toml");
+  if (toml.find("upload_via") != std::string::npos) return;
+  const std::string account = "[account.main]\n";
+  toml.replace(toml.find(account), account.size(), account + "upload_via = \"cas\"\n" + extra);
+  dir.Write("certform.toml", toml);
+}
+
 void CliFixture::WriteStandardConfig() const {
   dir.Write("certs/web.pem", web.CertPem() + ca.CertPem());
   dir.Write("certs/web.key", web.KeyPem(), 0600);

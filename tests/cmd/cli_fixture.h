@@ -24,6 +24,9 @@ class CliFixture {
   // The standard configuration: "web" (key_file) bound to www/img.example.com, "api" (key_env
   // API_KEY) bound to api.example.com, and legacy.example.com with HTTPS off.
   void WriteStandardConfig() const;
+  // Makes [account.main] of certform.toml upload through CAS (upload_via = "cas"), with the
+  // account lines `extra`; nothing when it already says upload_via.
+  void UploadViaCas(const std::string& extra = "") const;
 
   // Every secret the fixture knows: key PEMs and their base64 bodies, line by line.
   std::vector<std::string> Secrets() const;

@@ -32,11 +32,7 @@ emulator::EmulatorConfig WithBuckets(int bulk = 0) {
 // The standard configuration, uploading through CAS, plus `domains` on the static-site bucket.
 void AddOssBinding(ApplyFixture& f,
                    const std::string& domains = "\"www.example.com\", \"files.example.com\"") {
-  std::string toml = f.cli.dir.Read("certform.toml");
-  if (toml.find("upload_via") == std::string::npos) {
-    toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
-    f.cli.dir.Write("certform.toml", toml);
-  }
+  f.cli.UploadViaCas();
   f.cli.dir.Write("oss.toml",
                   "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = "
                   "\"cn-hangzhou\"\ncertificate = \"web\"\ndomains = [" +
@@ -225,9 +221,7 @@ TEST_CASE("cli oss: the configuration names bucket and region, and refuses what 
                    "Management Service by id") != std::string::npos);
   CHECK(r.err.find("set upload_via = \"cas\" in [account.main]") != std::string::npos);
   // One domain on two buckets.
-  std::string toml = cli.dir.Read("certform.toml");
-  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
-  cli.dir.Write("certform.toml", toml);
+  cli.UploadViaCas();
   r = validate(
       "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = \"cn-hangzhou\"\n"
       "certificate = \"web\"\ndomains = [\"www.example.com\"]\n"

@@ -144,10 +144,7 @@ TEST_CASE("secrets: a cert_file that also holds the key sends only the certifica
 TEST_CASE("secrets: uploads through CAS send the key once and never show it",
           "[cli][secrets][cas]") {
   ApplyFixture f(EmulatorWith(5));
-  f.WriteBulkConfig(5, 30);
-  std::string toml = f.cli.dir.Read("certform.toml");
-  toml.replace(toml.find("[account.main]\n"), 15, "[account.main]\nupload_via = \"cas\"\n");
-  f.cli.dir.Write("certform.toml", toml);
+  f.WriteCasConfig(5);
   std::map<std::string, std::string> env = f.Env();
   env["CERTFORM_LOG"] = "debug";
   std::string transcript;
