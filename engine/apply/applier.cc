@@ -292,6 +292,7 @@ class ApplyRun {
     BindingRequest request;
     request.domain = SplitAddress(c.domain).Target();  // the product's own name for it
     request.https = c.action != Action::kDelete && c.after->https;
+    if (c.before && c.before->https) request.previous_cert_id = c.before->cert_id;
     if (request.https && !c.upload_key.empty()) {
       // Bound by CertId to the certificate uploaded to CAS: no key in this call.
       int64_t id = c.after->cert_id;

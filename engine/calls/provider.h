@@ -27,6 +27,10 @@ struct BindingRequest {
   std::string cert_pem;     // upload: the certificate chain
   std::string key_pem;      // upload: the private key. Secret: the caller wipes it after the call
   bool force_set = false;   // overwrite a certificate of the same name (ForceSet=1)
+  // The CAS id certform last saw bound there (the state's entry, when it had HTTPS on with an
+  // id); 0 when none. A product that can refuse a change made behind certform's back (OSS
+  // PutCname's PreviousCertId) sends it instead of forcing.
+  int64_t previous_cert_id = 0;
 };
 
 // What the API answered to one call.

@@ -16,35 +16,6 @@ namespace {
 const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https",
                                                "product",     "bucket",  "region"};
 
-// Lower-case letters, digits and hyphens only: what OSS bucket names and region ids are made of.
-bool LowerDigitsHyphens(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::islower(c) || std::isdigit(c) || c == '-';
-  });
-}
-
-// OSS bucket names (OSS naming rules): 3-63 lower-case letters, digits and hyphens, starting and
-// ending with a letter or digit.
-std::string BucketNameProblem(const std::string& name) {
-  if (name.size() < 3 || name.size() > 63) return "a bucket name has 3 to 63 characters";
-  if (!LowerDigitsHyphens(name)) {
-    return "a bucket name has only lower-case letters, digits and hyphens";
-  }
-  if (name.front() == '-' || name.back() == '-') {
-    return "a bucket name starts and ends with a letter or digit";
-  }
-  return "";
-}
-
-// Region ids ("cn-hangzhou", "ap-southeast-1"): lower-case letters, digits and hyphens.
-std::string RegionProblem(const std::string& region) {
-  if (region.empty()) return "is empty";
-  if (!LowerDigitsHyphens(region)) {
-    return "a region id (e.g. \"cn-hangzhou\") has only lower-case letters, digits and hyphens";
-  }
-  return "";
-}
-
 }  // namespace
 
 void FileReader::ReadBindings(const toml::node& n) {
