@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <set>
@@ -13,6 +14,7 @@
 #include "cmd/certform/apply_view.h"
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/diagnostics_view.h"
+#include "cmd/certform/plan_refresh.h"
 #include "cmd/certform/plan_view.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
@@ -20,6 +22,7 @@
 #include "engine/apply/state_recorder.h"
 #include "engine/plan/plan_file.h"
 #include "engine/plan/planner.h"
+#include "engine/state/state_file.h"
 
 namespace certform::cli {
 
@@ -84,6 +87,67 @@ engine::Status CheckSavedPlan(const engine::Plan& plan, const engine::State& sta
   if (plan.config_digest != engine::ConfigDigest(config)) {
     return engine::Status::Stale("the configuration changed since " + path +
                                  " was made; run \"certform plan\" again");
+  }
+  return engine::Status::OK();
+}
+
+// A saved plan is an approval, not an instruction: the plan made now from the configuration and
+// the state (with the saved plan's targets) must be the one that was approved, change for change
+// (CheckApproved, Stale naming the first difference). Everything apply then sends comes from the
+// plan made now, never from the file.
+//
+// A change as the comparison sees it: every field of the plan file but the times a refreshed
+// entry was read at (`applied_at`), which a second read sets anew and nothing sends.
+nlohmann::ordered_json Comparable(const engine::Change& c) {
+  nlohmann::ordered_json j = engine::ChangeToJson(c);
+  for (const char* side : {"before", "after"}) {
+    if (j[side].is_object()) j[side].erase("applied_at");
+  }
+  return j;
+}
+
+engine::Status CheckApproved(const engine::Plan& saved, const engine::Plan& now,
+                             const std::string& path) {
+  auto differs = [&](const std::string& what) {
+    return engine::Status::Stale(fmt::format(
+        "{} does not match the plan the configuration and the state give now: {}; certform "
+        "applies only what the configuration and the state produce. Run \"certform plan\" "
+        "again and review it",
+        path, what));
+  };
+  const size_t n = std::min(saved.changes.size(), now.changes.size());
+  for (size_t i = 0; i < n; ++i) {
+    const nlohmann::ordered_json a = Comparable(saved.changes[i]);
+    const nlohmann::ordered_json b = Comparable(now.changes[i]);
+    if (a == b) continue;
+    if (saved.changes[i].domain != now.changes[i].domain) {
+      return differs(fmt::format("change {} is for {} in the file, for {} now", i + 1,
+                                 engine::Quoted(saved.changes[i].domain), now.changes[i].domain));
+    }
+    std::string field;
+    for (const auto& [key, value] : b.items()) {
+      if (!a.contains(key) || a.at(key) != value) {
+        field = key;
+        break;
+      }
+    }
+    for (const auto& [key, value] : a.items()) {
+      if (field.empty() && !b.contains(key)) field = key;
+    }
+    auto shown = [&](const nlohmann::ordered_json& j) {
+      return j.contains(field) ? engine::Quoted(j.at(field).dump()) : std::string("none");
+    };
+    return differs(fmt::format("the change for {} differs in \"{}\" (the file says {}, now {})",
+                               now.changes[i].domain, field, shown(a), shown(b)));
+  }
+  if (saved.changes.size() != now.changes.size()) {
+    const bool extra = saved.changes.size() > now.changes.size();
+    return differs(extra ? fmt::format("the file has a change for {} that they do not give",
+                                       engine::Quoted(saved.changes[n].domain))
+                         : fmt::format("the file lacks the change for {}", now.changes[n].domain));
+  }
+  if (engine::UploadsToJson(saved.uploads) != engine::UploadsToJson(now.uploads)) {
+    return differs("its CAS uploads differ");
   }
   return engine::Status::OK();
 }
@@ -189,6 +253,26 @@ int RunApply(const Args& args, Context& ctx) {
     if (s.ok()) s = engine::ParsePlan(text, plan_files[0], &plan);
     if (s.ok()) s = CheckSavedPlan(plan, state, config, plan_files[0]);
     if (!s.ok()) return fail(s.message());
+    // Apply only what the configuration and the state give now, and only if it is what the
+    // file approved.
+    engine::PlanOptions approved_options;
+    approved_options.targets = plan.targets;
+    engine::State planned_against = state;
+    if (plan.refreshed) {
+      engine::DriftReport drift;
+      s = RefreshForPlan(config, state, connection, ctx, &planned_against, &drift);
+      if (!s.ok())
+        return fail(
+            "cannot read the live bindings again (the plan was made with "
+            "--refresh): " +
+            s.message());
+    }
+    engine::Plan now = engine::MakePlan(config, planned_against, approved_options);
+    now.targets = plan.targets;
+    now.refreshed = plan.refreshed;
+    if (s = CheckApproved(plan, now, plan_files[0]); !s.ok()) return fail(s.message());
+    now.created_at = plan.created_at;
+    plan = std::move(now);
   } else {
     plan = engine::MakePlan(config, state, plan_options);
     if (!common.json) PrintDiagnostics(ctx.err, plan.diags, style);

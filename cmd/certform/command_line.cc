@@ -9,6 +9,8 @@
 #include "engine/base/duration.h"
 #include "engine/base/file_system.h"
 #include "engine/base/suggest.h"
+#include "engine/config/binding_address.h"
+#include "engine/state/state_file.h"
 
 namespace certform::cli {
 
@@ -180,8 +182,18 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
     }
     if (input_text_ == "false") ctx.in_is_tty = false;  // nobody to ask: commands say so
   }
+  // Addresses from the command line pass the configuration's rules, as every address does
+  // (config/binding_address.h), and take their one canonical form.
   for (std::vector<std::string>* list : domain_lists_) {
-    for (std::string& d : *list) d = engine::NormalizeDomain(d);
+    for (std::string& d : *list) {
+      std::string canonical;
+      if (std::string problem = engine::AddressProblem(d, &canonical); !problem.empty()) {
+        fmt::print(ctx.err, "{}: {} is not a valid address: {}\n", prog, engine::Quoted(d),
+                   problem);
+        return kExitError;
+      }
+      d = std::move(canonical);
+    }
   }
   return std::nullopt;
 }

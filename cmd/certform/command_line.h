@@ -42,8 +42,9 @@ class CommandLine {
   void AddLockTimeout(engine::Clock::Duration* timeout);
   // Positional arguments collected into `values` (at most `max`, -1 for any number).
   void AddPositional(const char* name, int max, std::vector<std::string>* values);
-  // Parse() normalises the domain names in `values` as the configuration's are (lower case), so
-  // that "--target WWW.example.com" means www.example.com.
+  // Parse() checks each address in `values` with the configuration's rules and makes it canonical
+  // (engine::AddressProblem), so that "--target WWW.example.com" and "cdn:www.example.com" mean
+  // www.example.com, and a malformed address is refused before anything is read or sent.
   void NormalizeDomains(std::vector<std::string>* values) { domain_lists_.push_back(values); }
 
   // Parses `args`. Returns an exit code when the command must stop (help printed: 0; bad

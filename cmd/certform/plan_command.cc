@@ -6,6 +6,7 @@
 #include "cmd/certform/diagnostics_view.h"
 #include "cmd/certform/drift_view.h"
 #include "cmd/certform/markdown_view.h"
+#include "cmd/certform/plan_refresh.h"
 #include "cmd/certform/plan_view.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
@@ -79,12 +80,8 @@ int RunPlan(const Args& args, Context& ctx) {
   const int64_t now = engine::ToUnixSeconds(ctx.clock.Now());
   engine::State planned_against = state;
   if (refresh) {
-    std::vector<engine::DomainRef> domains;
-    for (const auto& [domain, e] : state.entries) domains.push_back({domain, e.account});
-    std::vector<engine::LiveRead> reads;
-    engine::Status s = ReadLiveBindings(config, domains, connection, ctx, &reads);
-    engine::DriftReport drift = engine::CompareLive(state, reads, now, config.expiry_warning_days);
-    if (s.ok() && !drift.failed.empty()) s = engine::Status::Unavailable(drift.failed[0].error);
+    engine::DriftReport drift;
+    engine::Status s = RefreshForPlan(config, state, connection, ctx, &planned_against, &drift);
     if (!s.ok()) {
       fmt::print(ctx.err, "certform plan --refresh: {}\n", s.message());
       return kExitError;
@@ -94,10 +91,11 @@ int RunPlan(const Args& args, Context& ctx) {
       PrintDrift(ctx.out, drift, style);
       fmt::print(ctx.out, "\n");
     }
-    planned_against = engine::RefreshedState(state, reads, config, engine::FormatUtc(now));
   }
   engine::Plan plan = engine::MakePlan(config, planned_against, plan_options);
   plan.created_at = engine::FormatUtc(now);
+  plan.targets = plan_options.targets;  // apply FILE plans again with them
+  plan.refreshed = refresh;             // and reads the live bindings again first
   diags.Append(plan.diags);
   if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", PlanToJson(&plan, diags).dump(2));

@@ -1,5 +1,7 @@
 // certform refresh (accept the live bindings into the state) and certform import DOMAIN...
 // (adopt bindings that already exist).
+#include <set>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -147,7 +149,12 @@ int RunImport(const Args& args, Context& ctx) {
   }
   if (!session.Open("certform import", ctx)) return kExitError;
   std::vector<engine::DomainRef> refs;
+  std::set<std::string> seen;
   for (const std::string& d : domains) {
+    if (!seen.insert(d).second) {
+      fmt::print(ctx.err, "certform import: {} is named twice\n", d);
+      return kExitError;
+    }
     if (session.state().Find(d)) {
       fmt::print(ctx.err, "certform import: {} is already in the state\n", d);
       return kExitError;

@@ -4,7 +4,9 @@
 #include <cctype>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "engine/base/domain_name.h"
 #include "engine/base/suggest.h"
 
 namespace certform::engine {
@@ -38,6 +40,55 @@ AddressParts SplitAddress(const std::string& address) {
   }
   parts.domain = address;
   return parts;
+}
+
+std::string AddressProblem(std::string_view text, std::string* canonical) {
+  constexpr size_t kMaxAddress = 512;  // a product, a region, a bucket and a 253-character name
+  if (text.size() > kMaxAddress) return fmt::format("longer than {} characters", kMaxAddress);
+  std::string product = kProductCdn;
+  std::string_view rest = text;
+  if (const size_t colon = text.find(':'); colon != std::string_view::npos) {
+    product = std::string(text.substr(0, colon));
+    rest = text.substr(colon + 1);
+    const auto& known = KnownProducts();
+    if (std::find(known.begin(), known.end(), product) == known.end()) {
+      const std::string hint = Suggest(product, known);
+      return fmt::format("\"{}\" is not a product{}", product,
+                         hint.empty() ? fmt::format(" (products: {})", fmt::join(known, ", "))
+                                      : fmt::format("; did you mean \"{}\"?", hint));
+    }
+  }
+  std::string location;
+  std::string domain;
+  if (product == kProductOss) {
+    std::string region, bucket;
+    if (!SplitOssTarget(std::string(rest), &region, &bucket, &domain) ||
+        std::count(rest.begin(), rest.end(), '/') != 2) {
+      return "an OSS address is oss:REGION/BUCKET/DOMAIN";
+    }
+    if (std::string p = RegionProblem(region); !p.empty()) {
+      return fmt::format("region \"{}\": {}", region, p);
+    }
+    if (std::string p = BucketNameProblem(bucket); !p.empty()) {
+      return fmt::format("bucket \"{}\": {}", bucket, p);
+    }
+    location = OssLocation(region, bucket);
+  } else {
+    if (rest.find('/') != std::string_view::npos) {
+      return fmt::format("{} domains have no location (no '/')", ProductTitle(product));
+    }
+    domain = std::string(rest);
+  }
+  domain = NormalizeDomain(domain);
+  if (product == kProductOss && (domain.starts_with(".") || domain.starts_with("*."))) {
+    return "OSS has no wildcard domains";
+  }
+  if (std::string p = DomainNameProblem(domain); !p.empty()) return p;
+  AddressParts parts;
+  parts.location = location;
+  parts.domain = domain;
+  *canonical = BindingAddress(product, parts.Target());
+  return "";
 }
 
 std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -35,6 +36,14 @@ struct AddressParts {
 // as a domain name wherever it is checked).
 AddressParts SplitAddress(const std::string& address);
 inline std::string ProductOf(const std::string& address) { return SplitAddress(address).product; }
+
+// The one door for an address that comes from outside the configuration: a state file or row, a
+// journal, a saved plan, `import`, `--target`, `state show/rm`. It applies the configuration's
+// own rules (a known product, a domain name as DomainNameProblem checks it, lower-cased; on OSS no
+// wildcard and a location "REGION/BUCKET" as RegionProblem and BucketNameProblem check them) and
+// yields the one canonical form of the address in `*canonical` ("cdn:WWW.Example.com" →
+// "www.example.com"). Returns the problem, empty when `text` is a valid address.
+std::string AddressProblem(std::string_view text, std::string* canonical);
 
 // The order of bindings and changes: by account, then product (as KnownProducts lists them, so
 // that a plan groups each product's changes), then domain.

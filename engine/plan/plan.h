@@ -61,6 +61,12 @@ struct Plan {
   std::string created_at;           // UTC
   std::vector<UploadStep> uploads;  // done first, by account then certificate
   std::vector<Change> changes;      // one per domain, no-ops included, by account then domain
+  // The addresses the plan was limited to (`plan --target`), canonical; empty: every binding.
+  // `apply PLANFILE` plans again with the same targets and applies only an equal plan.
+  std::vector<std::string> targets;
+  // Made against the state with the live bindings read in (`plan --refresh`): `apply PLANFILE`
+  // reads them again and plans against them.
+  bool refreshed = false;
   Diagnostics diags;  // warnings about what the plan cannot change (not in plan files)
 
   PlanSummary Summary() const;

@@ -55,10 +55,11 @@ Action ActionFromName(const std::string& name, bool* ok) {
 
 Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* c) {
   JsonFields f(j, what);
-  c->domain = f.String("domain");
+  const std::string address = f.String("domain");
   c->account = f.String("account");
   std::string action = f.String("action");
   if (!f.ok()) return f.status();
+  if (Status s = CanonicalAddress(address, what, &c->domain); !s.ok()) return s;
   bool known = true;
   c->action = ActionFromName(action, &known);
   if (!known) return Status::Corruption(fmt::format("{}: unknown action \"{}\"", what, action));
@@ -137,6 +138,8 @@ std::string SerializePlan(const Plan& plan) {
   for (const Change& c : plan.changes) changes.push_back(ChangeToJson(c));
   doc["changes"] = std::move(changes);
   if (!plan.uploads.empty()) doc["uploads"] = UploadsToJson(plan.uploads);
+  if (!plan.targets.empty()) doc["targets"] = plan.targets;
+  if (plan.refreshed) doc["refreshed"] = true;
   return doc.dump(2) + "\n";
 }
 
@@ -167,10 +170,10 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     Status s = ChangeFromJson(changes[i], fmt::format("{}, change {}", what, i + 1), &c);
     if (!s.ok()) return s;
     if (version < kFirstProductPlanFormatVersion && ProductOf(c.domain) != kProductCdn) {
-      return Status::Corruption(fmt::format("{}: \"{}\" in a format_version {} plan (products came "
-                                            "in version {})",
-                                            what, c.domain, version,
-                                            kFirstProductPlanFormatVersion));
+      return Status::Corruption(
+          fmt::format("{}: \"{}\" in a format_version {} plan (products came "
+                      "in version {})",
+                      what, c.domain, version, kFirstProductPlanFormatVersion));
     }
     out.changes.push_back(std::move(c));
   }
@@ -192,6 +195,21 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
       }
       out.uploads.push_back(std::move(u));
     }
+  }
+  if (auto it = doc.find("targets"); it != doc.end()) {
+    if (!it->is_array()) return Status::Corruption(what + ": targets is not a list");
+    for (const nlohmann::json& t : *it) {
+      std::string target;
+      if (!t.is_string()) return Status::Corruption(what + ": targets must hold strings");
+      if (Status s = CanonicalAddress(t.get<std::string>(), what + ", targets", &target); !s.ok()) {
+        return s;
+      }
+      out.targets.push_back(std::move(target));
+    }
+  }
+  if (auto it = doc.find("refreshed"); it != doc.end()) {
+    if (!it->is_boolean()) return Status::Corruption(what + ": refreshed is not a boolean");
+    out.refreshed = it->get<bool>();
   }
   *plan = std::move(out);
   return Status::OK();

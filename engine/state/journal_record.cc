@@ -35,33 +35,45 @@ std::string JournalRecordToJson(const JournalRecord& record) {
   return j.dump();
 }
 
-bool JournalRecordFromJson(const std::string& line, JournalRecord* out) {
+Status ParseJournalRecord(const std::string& line, const std::string& where, JournalRecord* out) {
   nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return false;
+  const Status not_record = Status::Corruption(where + " is not a certform journal record");
+  if (!j.is_object()) return not_record;
   JournalRecord r;
   if (j.contains("upload")) {
     UploadEntry u;
-    if (!UploadFromJson(j["upload"], "journal", &u).ok()) return false;
+    if (Status s = UploadFromJson(j["upload"], where, &u); !s.ok()) return s;
     r.upload = u;
     if (j.contains("forget")) {
-      if (!j["forget"].is_boolean()) return false;
+      if (!j["forget"].is_boolean()) return not_record;
       r.forget = j["forget"].get<bool>();
     }
     *out = std::move(r);
-    return true;
+    return Status::OK();
   }
   if (!j.contains("domain") || !j["domain"].is_string() || !j.contains("forget") ||
       !j["forget"].is_boolean()) {
-    return false;
+    return not_record;
   }
-  r.domain = j["domain"].get<std::string>();
+  std::string text = j["domain"].get<std::string>();
+  if (Status s = CanonicalAddress(text, where, &r.domain); !s.ok()) return s;
+  if (r.domain != text) {
+    // certform journals canonical addresses only: another spelling was written by hand.
+    return Status::Corruption(
+        fmt::format("{}: address {} is not in canonical form ({})", where, Quoted(text), r.domain));
+  }
   r.forget = j["forget"].get<bool>();
   if (!r.forget) {
-    if (!j.contains("entry") || !EntryFromJson(j["entry"], "journal", &r.entry).ok()) return false;
+    if (!j.contains("entry")) return not_record;
+    if (Status s = EntryFromJson(j["entry"], where, &r.entry); !s.ok()) return s;
     r.entry.domain = r.domain;
   }
   *out = std::move(r);
-  return true;
+  return Status::OK();
+}
+
+bool JournalRecordFromJson(const std::string& line, JournalRecord* out) {
+  return ParseJournalRecord(line, "journal", out).ok();
 }
 
 }  // namespace certform::engine

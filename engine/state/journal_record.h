@@ -29,5 +29,9 @@ void ApplyRecord(const JournalRecord& record, State* state);
 // local journal file and the PostgreSQL journal table.
 std::string JournalRecordToJson(const JournalRecord& record);
 bool JournalRecordFromJson(const std::string& line, JournalRecord* record);
+// The same, saying why a record is refused: not JSON, a missing field, or an address that breaks
+// the configuration's rules (a record names its domain in canonical form); `where` names the
+// record ("journal PATH line 3").
+Status ParseJournalRecord(const std::string& line, const std::string& where, JournalRecord* record);
 
 }  // namespace certform::engine

@@ -1,6 +1,7 @@
 #include "engine/state/state_file.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,47 @@
 #include "engine/base/json_fields.h"
 
 namespace certform::engine {
+
+namespace {
+
+bool IsFingerprint(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+           return std::isdigit(c) || (c >= 'a' && c <= 'f');
+         });
+}
+
+// The fields of an entry read from outside hold only what certform writes there.
+Status EntryFieldsProblem(const StateEntry& e, const std::string& what) {
+  if (e.cert_type != "" && e.cert_type != "upload" && e.cert_type != "cas") {
+    return Status::Corruption(
+        fmt::format("{}: cert_type \"{}\" is neither \"upload\" nor \"cas\"", what, e.cert_type));
+  }
+  if (e.cert_id < 0) return Status::Corruption(what + ": cert_id is negative");
+  if (!e.fingerprint.empty() && !IsFingerprint(e.fingerprint)) {
+    return Status::Corruption(what + ": fingerprint is not 64 lower-case hex digits");
+  }
+  if (e.account.empty()) return Status::Corruption(what + ": account is empty");
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string Quoted(std::string_view text) {
+  constexpr size_t kMax = 300;
+  const bool cut = text.size() > kMax;
+  std::string q =
+      nlohmann::json(std::string(text.substr(0, kMax)))
+          .dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
+  return cut ? q + "…" : q;
+}
+
+Status CanonicalAddress(const std::string& text, const std::string& where, std::string* canonical) {
+  if (std::string problem = AddressProblem(text, canonical); !problem.empty()) {
+    return Status::Corruption(
+        fmt::format("{}: {} is not a valid address: {}", where, Quoted(text), problem));
+  }
+  return Status::OK();
+}
 
 nlohmann::ordered_json EntryToJson(const StateEntry& e) {
   nlohmann::ordered_json j;
@@ -37,7 +79,8 @@ Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntr
   e->not_after = f.Int("not_after");
   e->applied_at = f.String("applied_at");
   e->request_id = f.String("request_id");
-  return f.status();
+  if (!f.ok()) return f.status();
+  return EntryFieldsProblem(*e, what);
 }
 
 nlohmann::ordered_json UploadToJson(const UploadEntry& u) {
@@ -57,7 +100,13 @@ Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEn
   u->not_after = f.Int("not_after");
   u->uploaded_at = f.String("uploaded_at");
   u->request_id = f.String("request_id");
-  return f.status();
+  if (!f.ok()) return f.status();
+  if (u->account.empty()) return Status::Corruption(what + ": account is empty");
+  if (!IsFingerprint(u->fingerprint)) {
+    return Status::Corruption(what + ": fingerprint is not 64 lower-case hex digits");
+  }
+  if (u->cert_id <= 0) return Status::Corruption(what + ": cert_id is not a CAS id");
+  return Status::OK();
 }
 
 std::string SerializeState(const State& state) {
@@ -101,7 +150,11 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
   const nlohmann::json& domains = root.Object("domains");
   if (!root.ok()) return root.status();
   if (out.serial < 0) return Status::Corruption("state file " + path + ": serial is negative");
-  for (const auto& [domain, value] : domains.items()) {
+  for (const auto& [key, value] : domains.items()) {
+    // Every address passes the configuration's rules, in one canonical spelling: a hostile or
+    // mistyped key is refused here, before anything could be sent for it.
+    std::string domain;
+    if (Status s = CanonicalAddress(key, "state file " + path, &domain); !s.ok()) return s;
     if (out.format_version < kFirstProductStateFormatVersion && ProductOf(domain) != kProductCdn) {
       return Status::Corruption(fmt::format(
           "state file {}: \"{}\" in a format_version {} file (products came in version {})", path,
@@ -111,7 +164,10 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
     e.domain = domain;
     Status s = EntryFromJson(value, fmt::format("state file {}, domain \"{}\"", path, domain), &e);
     if (!s.ok()) return s;
-    out.entries.emplace(domain, std::move(e));
+    if (!out.entries.emplace(domain, std::move(e)).second) {
+      return Status::Corruption(fmt::format("state file {}: \"{}\" is recorded twice (once as {})",
+                                            path, domain, Quoted(key)));
+    }
   }
   if (auto it = doc.find("uploads"); it != doc.end()) {
     if (out.format_version < 2) {
@@ -125,7 +181,11 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
       UploadEntry u;
       Status s = UploadFromJson((*it)[i], fmt::format("state file {}, upload {}", path, i + 1), &u);
       if (!s.ok()) return s;
-      out.uploads.emplace(UploadKey(u.account, u.fingerprint), std::move(u));
+      const std::string key = UploadKey(u.account, u.fingerprint);
+      if (!out.uploads.emplace(key, std::move(u)).second) {
+        return Status::Corruption(
+            fmt::format("state file {}: upload {} is recorded twice", path, i + 1));
+      }
     }
   }
   *state = std::move(out);

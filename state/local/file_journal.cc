@@ -26,10 +26,10 @@ Status Journal::Replay(State* state, int* applied) {
     start = complete ? end + 1 : text.size();
     if (line.empty()) continue;
     JournalRecord r;
-    if (!JournalRecordFromJson(line, &r)) {
+    Status parsed = ParseJournalRecord(line, fmt::format("journal {} line {}", path_, line_no), &r);
+    if (!parsed.ok()) {
       if (!complete) break;  // torn final write: the call it describes was never reported
-      return Status::Corruption(
-          fmt::format("journal {} line {} is not a certform journal record", path_, line_no));
+      return parsed;
     }
     ApplyRecord(r, state);
     ++*applied;
