@@ -180,8 +180,9 @@ void PostgresStateBackend::Unlock() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!locked_) return;
   locked_ = false;
-  // A dropped connection (a database restart, a cut) ended the session the lease names: others
-  // take it over at once, so there is nothing to release and no reason to reconnect.
+  // A dropped connection (a database restart, a terminated backend) ended the session the lease
+  // names, so others take it over at once: no reconnecting and no waiting here. (A cut the
+  // server has not noticed yet ends with the lease.)
   if (PQstatus(conn_) != CONNECTION_OK) return;
   // Expired, never deleted: the token keeps growing. Only our own lease is released.
   Exec("releasing the state lock",
