@@ -1,5 +1,7 @@
 // The PostgreSQL backend's lock: a lease row per workspace with a fencing token, renewed in the
-// background and before every change; a holder that lost it sends nothing more.
+// background and before every change, and tied to its holder's database session: a holder whose
+// session ended (killed, exited, cut off) frees it at once; a frozen one, whose session stays
+// open, loses it when its lease runs out; a holder that lost it sends nothing more.
 #include <condition_variable>
 #include <thread>
 
@@ -14,6 +16,20 @@ using internal::Interval;
 namespace {
 
 constexpr engine::Clock::Duration kLockPoll = std::chrono::milliseconds(200);
+
+// True when the database session that took lease row `l` has ended: no backend runs under its
+// pid, or the one that does started later (the pid was reused). PostgreSQL ends a session as
+// soon as its client's connection closes, which the kernel does when the client process dies,
+// however it dies. A session that still runs proves nothing about its process (frozen,
+// suspended): then the lease decides. A row without a pid (taken by schema version 2) is judged
+// by its lease alone. pg_stat_activity shows every session's pid to every role but another
+// role's backend_start as NULL: a pid reused by another role then reads as alive, which only
+// means waiting for the lease (https://www.postgresql.org/docs/15/monitoring-stats.html,
+// "pg_stat_activity").
+constexpr const char* kSessionEnded =
+    "(l.session_pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = "
+    "l.session_pid AND (a.backend_start IS NULL OR l.session_start IS NULL OR a.backend_start = "
+    "l.session_start)))";
 
 }  // namespace
 
@@ -55,15 +71,23 @@ class PostgresLock final : public engine::StateBackendLock {
 std::string PostgresStateBackend::CurrentHolderLocked() {
   Result r;
   if (!Exec("reading the lock holder",
-            "SELECT holder, token, ceil(extract(epoch FROM expires_at - clock_timestamp())) FROM " +
-                Table("locks") + " WHERE workspace = $1 AND expires_at > clock_timestamp()",
+            "SELECT holder, token, ceil(extract(epoch FROM expires_at - clock_timestamp())), "
+            "coalesce(session_pid::text, '') FROM " +
+                Table("locks") + " AS l WHERE workspace = $1 AND expires_at > clock_timestamp() " +
+                "AND NOT " + kSessionEnded,
             {settings_.workspace}, &r)
            .ok() ||
       r.rows() == 0) {
     return "";
   }
-  return fmt::format("{} (lock id {}; its lease runs out in {} s unless renewed)", r.Get(0, 0),
-                     r.Get(0, 1), r.Get(0, 2));
+  // Why it cannot be taken: its session is open (it runs, or is frozen) and its lease is
+  // current.
+  const std::string session =
+      r.Get(0, 3).empty()
+          ? ""
+          : fmt::format("its database session (backend pid {}) is still open, and ", r.Get(0, 3));
+  return fmt::format("{} (lock id {}; {}its lease runs out in {} s unless renewed)", r.Get(0, 0),
+                     r.Get(0, 1), session, r.Get(0, 2));
 }
 
 engine::Status PostgresStateBackend::Lock(const engine::LockHolder& holder,
@@ -77,15 +101,19 @@ engine::Status PostgresStateBackend::Lock(const engine::LockHolder& holder,
     {
       std::lock_guard<std::mutex> lock(mu_);
       Result r;
-      // Taken when there is no lease or it ran out (by the database's clock): the token grows.
+      // Taken when there is no lease, or it ran out (by the database's clock), or the session
+      // that took it ended: the token grows, and the row names this connection's session.
       engine::Status s = Exec(
           "taking the state lock",
           "INSERT INTO " + Table("locks") +
-              " AS l (workspace, holder, since, token, expires_at) VALUES ($1, $2, "
-              "clock_timestamp(), 1, clock_timestamp() + $3::interval) ON CONFLICT (workspace) "
-              "DO UPDATE SET holder = EXCLUDED.holder, since = EXCLUDED.since, token = l.token + "
-              "1, expires_at = EXCLUDED.expires_at WHERE l.expires_at <= clock_timestamp() "
-              "RETURNING token",
+              " AS l (workspace, holder, since, token, expires_at, session_pid, session_start) "
+              "VALUES ($1, $2, clock_timestamp(), 1, clock_timestamp() + $3::interval, "
+              "pg_backend_pid(), (SELECT backend_start FROM pg_stat_activity WHERE pid = "
+              "pg_backend_pid())) ON CONFLICT (workspace) DO UPDATE SET holder = EXCLUDED.holder, "
+              "since = EXCLUDED.since, token = l.token + 1, expires_at = EXCLUDED.expires_at, "
+              "session_pid = EXCLUDED.session_pid, session_start = EXCLUDED.session_start WHERE "
+              "l.expires_at <= clock_timestamp() OR " +
+              kSessionEnded + " RETURNING token",
           {settings_.workspace, holder.ToString(), Interval(settings_.lock_lease)}, &r);
       if (!s.ok()) return s;
       if (r.rows() == 1) {
@@ -98,7 +126,7 @@ engine::Status PostgresStateBackend::Lock(const engine::LockHolder& holder,
       }
       std::string who = CurrentHolderLocked();
       if (who.empty() && ++quick_retries < 3) continue;  // released in between: try again
-      if (who.empty()) who = "another certform (its lease just ended)";
+      if (who.empty()) who = "another certform (its lease or its session just ended)";
       if (clock.Monotonic() >= deadline) {
         return engine::Status::Locked(fmt::format(
             "the state in {} is locked by {}; wait for it to finish, retry with --lock-timeout, "
@@ -126,7 +154,7 @@ engine::Status PostgresStateBackend::Renew() {
       "renewing the state lock",
       "UPDATE " + Table("locks") +
           " SET expires_at = clock_timestamp() + $3::interval WHERE workspace = $1 AND token = "
-          "$2 RETURNING 1",
+          "$2 AND session_pid = pg_backend_pid() RETURNING 1",
       {settings_.workspace, std::to_string(token_), Interval(settings_.lock_lease)}, &r);
   const engine::Clock::Duration took = clock_->Monotonic() - sent;
   if (!s.ok()) {
@@ -152,12 +180,10 @@ void PostgresStateBackend::Unlock() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!locked_) return;
   locked_ = false;
-  // After a dropped connection (a database restart), a few tries at a new one to release the
-  // lease rather than leave others waiting for it to run out; the token still names only ours.
-  for (int attempt = 0; attempt < 5 && PQstatus(conn_) != CONNECTION_OK; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
-    PQreset(conn_);
-  }
+  // A dropped connection (a database restart, a terminated backend) ended the session the lease
+  // names, so others take it over at once: no reconnecting and no waiting here. (A cut the
+  // server has not noticed yet ends with the lease.)
+  if (PQstatus(conn_) != CONNECTION_OK) return;
   // Expired, never deleted: the token keeps growing. Only our own lease is released.
   Exec("releasing the state lock",
        "UPDATE " + Table("locks") +

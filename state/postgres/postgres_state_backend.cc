@@ -15,8 +15,9 @@ using internal::Trim;
 
 namespace {
 
-// 1: the first schema (session advisory locks); 2: the lock is a lease with a fencing token.
-constexpr int kSchemaVersion = 2;
+// 1: the first schema (session advisory locks); 2: the lock is a lease with a fencing token;
+// 3: the lease names the database session that holds it (a holder whose session ended frees it).
+constexpr int kSchemaVersion = 3;
 constexpr const char* kTables[] = {"certform_schema", "states", "state_history", "journal",
                                    "locks"};
 
@@ -182,6 +183,11 @@ engine::Status PostgresStateBackend::CreateOrUpgradeSchema(bool ours, int versio
       "ALTER TABLE " + Table("locks") +
           " ADD COLUMN IF NOT EXISTS token bigint NOT NULL DEFAULT 0, "
           "ADD COLUMN IF NOT EXISTS expires_at timestamptz NOT NULL DEFAULT '-infinity'",
+      // Version 3: the holder's session (backend pid and start); a row taken by version 2 has
+      // none and is judged by its lease alone.
+      "ALTER TABLE " + Table("locks") +
+          " ADD COLUMN IF NOT EXISTS session_pid int, "
+          "ADD COLUMN IF NOT EXISTS session_start timestamptz",
       "INSERT INTO " + Table("certform_schema") + " SELECT " + std::to_string(kSchemaVersion) +
           " WHERE NOT EXISTS (SELECT 1 FROM " + Table("certform_schema") + ")",
       "UPDATE " + Table("certform_schema") + " SET version = " + std::to_string(kSchemaVersion) +

@@ -2,27 +2,33 @@
 // runner that points at it (the only libpq user; the engine does not depend on it).
 //
 // Schema (created on first use when missing, used as it is otherwise, so a role without CREATE
-// rights works once it exists; versioned in <schema>.certform_schema, now version 2):
+// rights works once it exists; versioned in <schema>.certform_schema, now version 3):
 //   states(workspace PK, lineage, serial, document, sha256, written_by, written_at)
 //   state_history(id, workspace, lineage, serial, document, sha256, written_by, written_at): the
 //       versions each write replaced, the last `history` per workspace (the remote .backup)
 //   journal(id, workspace, record, written_at): completed calls, committed before reported
-//   locks(workspace PK, holder, since, token, expires_at): the lock, a lease with a fencing token
+//   locks(workspace PK, holder, since, token, expires_at, session_pid, session_start): the lock,
+//       a lease with a fencing token, naming the database session that holds it
 // A schema that holds any of these tables without certform_schema belongs to someone else and is
 // refused before anything is created in it.
 //
-// The lock is a lease in `locks`, timed by the database's clock alone: taking it bumps the
-// workspace's fencing token and sets expires_at = now + lease; only an expired (or released)
-// lease can be taken. The holder renews it before every API call that changes something
-// (Check(): one UPDATE that succeeds only while the token is still its own) and in the
-// background every lease/3, so a holder that stops renewing (frozen, suspended, killed, cut off)
-// loses the lock after at most one lease and then sends nothing more. Every state write, journal
-// append and journal clear carries the token and locks its row (FOR SHARE) in the same
-// statement or transaction: a runner that lost the lock can write nothing, and a takeover waits
-// for a write in progress. Writes are a compare-and-swap on (workspace, lineage, serial). Tokens
-// only grow (a release expires the lease, never deletes the row), so an old token never becomes
-// valid again. PgBouncer in transaction mode is not tested (the statement timeout is set per
-// session): connect directly or in session mode.
+// The lock is a lease in `locks`, timed by the database's clock alone, and tied to the database
+// session of its holder: taking it bumps the workspace's fencing token, sets expires_at = now +
+// lease and records the taker's backend pid and session start. It can be taken when the lease
+// ran out (or was released) or when the session it names has ended: PostgreSQL ends a session
+// as soon as its client's connection closes, which the kernel does for a process that exits or
+// is killed, so a killed holder frees the lock at once (as the session advisory locks of
+// Terraform's pg backend do), while a frozen one, whose session stays open, keeps it until its
+// lease runs out. The holder renews it before every API call that changes something (Check():
+// one UPDATE that succeeds only while the token and session are still its own) and in the
+// background every lease/3, so a holder that stops renewing loses the lock after at most one
+// lease and then sends nothing more. Every state write, journal append and journal clear
+// carries the token and locks its row (FOR SHARE) in the same statement or transaction: a
+// runner that lost the lock can write nothing, and a takeover waits for a write in progress.
+// Writes are a compare-and-swap on (workspace, lineage, serial). Tokens only grow (a release
+// expires the lease, never deletes the row), so an old token never becomes valid again.
+// PgBouncer in transaction mode is not tested (the statement timeout is set per session, and
+// the session is the holder's proof of life): connect directly or in session mode.
 #pragma once
 
 #include <atomic>
@@ -84,8 +90,9 @@ class PostgresStateBackend final : public engine::StateBackend {
 
   engine::Status EnsureSchema();
   engine::Status CreateOrUpgradeSchema(bool any_table, int version);
-  // The current holder's description with its lock id and remaining lease, for messages; ""
-  // when nobody holds it. Caller holds mu_.
+  // The current holder's description with its lock id, its open session and remaining lease,
+  // for messages; "" when nobody holds it (no lease, one that ran out, or one whose session
+  // ended: free to take). Caller holds mu_.
   std::string CurrentHolderLocked();
   // Renews the lease while the token is still ours; LockLost otherwise (and from then on).
   engine::Status Renew();

@@ -36,20 +36,31 @@ class Runner {
     }
   }
   ProcessResult Run(std::vector<std::string> args) {
+    return RunProcess(CERTFORM_BINARY, WithEndpoint(std::move(args)), Options());
+  }
+  // Runs it in the background.
+  std::unique_ptr<ChildProcess> Start(std::vector<std::string> args) {
+    return std::make_unique<ChildProcess>(CERTFORM_BINARY, WithEndpoint(std::move(args)),
+                                          Options());
+  }
+  TempDir dir;
+
+ private:
+  ProcessOptions Options() const {
     ProcessOptions o;
     o.cwd = dir.path();
     o.env = f_.Env();
     o.env["PATH"] = "/usr/bin:/bin";
     o.env["API_KEY"] = f_.cli.api.KeyPem();
+    return o;
+  }
+  std::vector<std::string> WithEndpoint(std::vector<std::string> args) const {
     if (args[0] == "apply" || args[0] == "drift") {
       args.push_back("--endpoint");
       args.push_back(f_.emu.Endpoint());
     }
-    return RunProcess(CERTFORM_BINARY, args, o);
+    return args;
   }
-  TempDir dir;
-
- private:
   ApplyFixture& f_;
 };
 
@@ -64,6 +75,30 @@ void UsePostgres(ApplyFixture& f, const std::string& workspace, const std::strin
 int CallsFor(ApplyFixture& f, const std::string& action) {
   const nlohmann::json c = f.emu.emulator().CountersJson()["calls"];
   return c.contains(action) ? c[action]["u1"].get<int>() : 0;
+}
+
+// One column of `workspace`'s current lock row (a lease that has not run out), as psql prints
+// it (no newline); "" when there is none.
+std::string LockColumn(const std::string& workspace, const std::string& column) {
+  std::string v = Server().Psql("SELECT " + column + " FROM certform.locks WHERE workspace = '" +
+                                    workspace + "' AND expires_at > clock_timestamp()",
+                                "certform");
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+// Waits (real time: the runners are other processes) until process `pid` holds the lock of
+// `workspace`, or `limit` passed; returns how long that took from `since`.
+std::chrono::milliseconds WaitForHolder(const std::string& workspace, pid_t pid,
+                                        std::chrono::steady_clock::time_point since,
+                                        std::chrono::seconds limit) {
+  const std::string prefix = "pid " + std::to_string(pid) + " ";
+  while (LockColumn(workspace, "holder").rfind(prefix, 0) != 0 &&
+         std::chrono::steady_clock::now() - since < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               since);
 }
 
 }  // namespace
@@ -99,8 +134,11 @@ TEST_CASE("postgres cli: two runners apply at once: one waits or fails naming th
   }
   ProcessResult busy = b.Run({"apply", "--auto-approve"});
   CHECK(busy.exit_code == 1);
-  CHECK(busy.err.find("is locked by pid") != std::string::npos);
+  CHECK(busy.err.find("is locked by pid " + std::to_string(a->pid())) != std::string::npos);
   CHECK(busy.err.find("certform apply") != std::string::npos);
+  // Why it could not be taken: A runs (its session is open) and its lease is current.
+  CHECK(busy.err.find("its database session (backend pid ") != std::string::npos);
+  CHECK(busy.err.find(") is still open, and its lease runs out in ") != std::string::npos);
   ProcessResult waited = b.Run({"apply", "--auto-approve", "--lock-timeout", "60s"});
   INFO(waited.out << waited.err);
   CHECK(waited.exit_code == 0);
@@ -109,23 +147,37 @@ TEST_CASE("postgres cli: two runners apply at once: one waits or fails naming th
   CHECK(CallsFor(f, "SetDomainServerCertificate") == 30);  // no call made twice
 }
 
-TEST_CASE("postgres cli: runner A killed mid-apply; runner B finishes with nothing lost",
-          "[postgres][cli][signals]") {
+TEST_CASE(
+    "postgres cli: runner A killed mid-apply frees the lock at once; runner B, waiting, takes it "
+    "within 5 s and finishes with nothing lost",
+    "[postgres][cli][signals]") {
   emulator::EmulatorConfig config = EmulatorWith(40);
   config.faults.latency_ms = 50;
   config.write_limit = 20;
   ApplyFixture f(config);
   f.WriteBulkConfig(40, 20);
-  UsePostgres(f, "killed");
+  // A lease of a minute: a takeover within seconds comes from A's ended session, not the lease.
+  UsePostgres(f, "killed", "60s");
   auto a = f.Start({"apply", "--auto-approve", "--parallelism", "4"});
+  for (int i = 0; i < 500 && CallsFor(f, "SetDomainServerCertificate") < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Runner b(f);  // another machine: its only link to A's work is the database
+  auto waiter = b.Start({"apply", "--auto-approve", "--lock-timeout", "30s"});
   for (int i = 0; i < 500 && CallsFor(f, "SetDomainServerCertificate") < 15; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  REQUIRE(LockColumn("killed", "holder").rfind("pid " + std::to_string(a->pid()) + " ", 0) == 0);
+  const std::string a_token = LockColumn("killed", "token");
   a->Signal(SIGKILL);
+  const auto killed_at = std::chrono::steady_clock::now();
+  const std::chrono::milliseconds took =
+      WaitForHolder("killed", waiter->pid(), killed_at, std::chrono::seconds(30));
+  INFO("B took the lock " << took.count() << " ms after A was killed");
+  CHECK(took < std::chrono::seconds(5));  // A's lease had more than 50 s to run
+  CHECK(std::stoll(LockColumn("killed", "token")) == std::stoll(a_token) + 1);
   CHECK(a->Wait().exit_code == 128 + SIGKILL);
-  const int before = CallsFor(f, "SetDomainServerCertificate");
-  Runner b(f);  // another machine: its only link to A's work is the database
-  ProcessResult r = b.Run({"apply", "--auto-approve", "--lock-timeout", "30s"});
+  ProcessResult r = waiter->Wait();
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("Recovered ") != std::string::npos);  // A's journal, from the database
@@ -133,7 +185,6 @@ TEST_CASE("postgres cli: runner A killed mid-apply; runner B finishes with nothi
   // Only calls in flight at the kill (at most --parallelism) may be made twice.
   CHECK(after - 40 <= 4);
   CHECK(after >= 40);
-  CHECK(before < 40);
   const nlohmann::json live = f.Live();
   for (int i = 0; i < 40; ++i) CHECK(live["d" + std::to_string(i) + ".bulk.example.com"]["https"]);
   CHECK(b.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
@@ -241,10 +292,21 @@ TEST_CASE("postgres cli: a frozen runner loses the lock after its lease and send
   WaitForCalls(f, 5);
   a->Signal(SIGSTOP);                                           // a suspended VM, a stuck CI host
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // A's last call is counted
+  const auto stopped_at = std::chrono::steady_clock::now();
   const int at_stop = CallsFor(f, "SetDomainServerCertificate");
+  const std::string a_token = LockColumn("frozen", "token");
   Runner b(f);
   const std::string renewed = Renew(f, b);
-  ProcessResult r = b.Run({"apply", "--auto-approve", "--lock-timeout", "1m"});
+  auto waiter = b.Start({"apply", "--auto-approve", "--lock-timeout", "1m"});
+  // A's session stays open while it is frozen: B waits for the lease, renewed by A at most a
+  // third of it (3.3 s) before the freeze, and then takes over with the next token.
+  const std::chrono::milliseconds took =
+      WaitForHolder("frozen", waiter->pid(), stopped_at, std::chrono::seconds(60));
+  INFO("B took the lock " << took.count() << " ms after A was frozen");
+  CHECK(took >= std::chrono::milliseconds(6000));
+  CHECK(took < std::chrono::seconds(15));
+  CHECK(std::stoll(LockColumn("frozen", "token")) == std::stoll(a_token) + 1);
+  ProcessResult r = waiter->Wait();
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   // B waited for A, named it, and took over once A's lease ran out.
@@ -286,6 +348,8 @@ TEST_CASE("postgres cli: state unlock shows a lock and releases it; its holder s
   const size_t at = shown.out.find("(lock id ");
   REQUIRE(at != std::string::npos);
   CHECK(shown.out.find("pid " + std::to_string(a->pid())) != std::string::npos);
+  // Frozen, A keeps its database session open: the lock is held until its lease runs out.
+  CHECK(shown.out.find("its database session (backend pid ") != std::string::npos);
   const std::string id = shown.out.substr(at + 9, shown.out.find(';', at) - at - 9);
   CHECK(b.Run({"state", "unlock", "12345"}).exit_code == 1);
   ProcessResult released = b.Run({"state", "unlock", id});

@@ -52,6 +52,22 @@ engine::LockHolder Holder(const std::string& command) {
   return {4242, "runner-" + command, "certform " + command, "2026-11-28T00:00:00Z"};
 }
 
+// One column of `workspace`'s lock row, as psql prints it (no newline).
+std::string LockColumn(const std::string& workspace, const std::string& column) {
+  std::string v = Server().Psql(
+      "SELECT " + column + " FROM certform.locks WHERE workspace = '" + workspace + "'",
+      "certform");
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+// Ends the database session `pid` as the server does when its client's connection closes (a
+// killed process), and waits until it is gone (pg_terminate_backend's timeout, PostgreSQL 14+:
+// https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL).
+void EndSession(const std::string& pid) {
+  REQUIRE(Server().Psql("SELECT pg_terminate_backend(" + pid + ", 5000)") == "t\n");
+}
+
 }  // namespace
 
 TEST_CASE("postgres: the schema is made on first use; writes need the lock and keep history",
@@ -136,6 +152,11 @@ TEST_CASE("postgres: the lock is a lease that names its current holder, waits, a
   CHECK(s.code() == Status::Code::kLocked);
   CHECK(s.message().find("is locked by pid 4242 on host runner-apply running \"certform apply\" "
                          "since 2026-11-28T00:00:00Z (lock id ") != std::string::npos);
+  // Why it cannot be taken: the holder's session is open (it runs, or is frozen) and its lease
+  // is current.
+  CHECK(s.message().find("; its database session (backend pid " +
+                         LockColumn("locks", "session_pid") +
+                         ") is still open, and its lease runs out in ") != std::string::npos);
   CHECK(s.message().find("certform state unlock LOCK_ID") != std::string::npos);
   std::vector<std::string> told;
   s = b->Lock(Holder("plan"), std::chrono::seconds(2), clock, &mine,
@@ -186,6 +207,95 @@ TEST_CASE("postgres: the lock is a lease that names its current holder, waits, a
   CHECK(d->Lock(Holder("drift"), {}, clock, &third).ok());
   // Tokens only grow: the released id never becomes valid again.
   CHECK(d->ForceUnlock(id, &holder).code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("postgres: a holder whose database session ended frees the lock at once, lease or not",
+          "[postgres]") {
+  FakeClock clock;
+  SeededRandom random;
+  auto a = Open("session");  // a lease of 60 s: nothing here waits for it
+  auto b = Open("session");
+  std::unique_ptr<engine::StateBackendLock> held;
+  REQUIRE(a->Lock(Holder("apply"), {}, clock, &held).ok());
+  const int64_t token = std::stoll(LockColumn("session", "token"));
+  std::unique_ptr<engine::StateBackendLock> mine;
+  REQUIRE(b->Lock(Holder("plan"), {}, clock, &mine).code() == Status::Code::kLocked);
+  std::string holder;
+  REQUIRE(b->DescribeLock(&holder).ok());
+  CHECK(holder.find("runner-apply") != std::string::npos);
+
+  EndSession(LockColumn("session", "session_pid"));  // what a SIGKILLed holder leaves behind
+  REQUIRE(b->DescribeLock(&holder).ok());
+  CHECK(holder.empty());  // nobody holds it: free to take
+  REQUIRE(b->Lock(Holder("plan"), {}, clock, &mine).ok());
+  CHECK(clock.sleeps() == 0);  // at once, with 60 s of the old lease left
+  CHECK(std::stoll(LockColumn("session", "token")) == token + 1);
+  CHECK(LockColumn("session", "holder").find("runner-plan") != std::string::npos);
+  // The old holder, should it still run, sends and writes nothing.
+  CHECK(held->Check().code() == Status::Code::kLockLost);
+  engine::JournalRecord r{.domain = "a.example.com", .forget = false, .entry = Entry("a")};
+  CHECK_FALSE(a->AppendJournal(r).ok());
+  held.reset();  // and its release, without a connection, neither waits nor touches the new lock
+  CHECK(mine->Check().ok());
+  REQUIRE(b->AppendJournal(r).ok());
+  CHECK(b->ClearJournal().ok());
+}
+
+TEST_CASE("postgres: a reused backend pid or a lease without a session is judged by its lease",
+          "[postgres]") {
+  FakeClock clock;
+  auto a = Open("reused");
+  auto b = Open("reused");
+  std::unique_ptr<engine::StateBackendLock> held;
+  REQUIRE(a->Lock(Holder("apply"), {}, clock, &held).ok());
+  // The recorded pid now runs a session that started after the one that took the lease (the pid
+  // was reused): the holder's own session ended, so the lock is free.
+  Server().Psql(
+      "UPDATE certform.locks SET session_start = session_start - interval '1 hour' WHERE "
+      "workspace = 'reused'",
+      "certform");
+  std::unique_ptr<engine::StateBackendLock> mine;
+  REQUIRE(b->Lock(Holder("plan"), {}, clock, &mine).ok());
+  CHECK(held->Check().code() == Status::Code::kLockLost);  // a's session lives: the token moved
+  held.reset();
+
+  // A lease taken by schema version 2 names no session: its holder's end is not seen, and it is
+  // kept until it runs out, never taken early.
+  const std::string b_pid = LockColumn("reused", "session_pid");
+  Server().Psql(
+      "UPDATE certform.locks SET session_pid = NULL, session_start = NULL WHERE "
+      "workspace = 'reused'",
+      "certform");
+  EndSession(b_pid);
+  auto c = Open("reused");
+  std::unique_ptr<engine::StateBackendLock> theirs;
+  Status s = c->Lock(Holder("drift"), {}, clock, &theirs);
+  CHECK(s.code() == Status::Code::kLocked);
+  CHECK(s.message().find("running \"certform plan\" since 2026-11-28T00:00:00Z (lock id ") !=
+        std::string::npos);
+  CHECK(s.message().find("database session") == std::string::npos);  // none is known
+  CHECK(s.message().find("its lease runs out in ") != std::string::npos);
+}
+
+TEST_CASE(
+    "postgres: a holder cut off by a stopped server stops at once and its release waits for "
+    "nothing",
+    "[postgres]") {
+  FakeClock clock;
+  auto a = Open("stopped");
+  std::unique_ptr<engine::StateBackendLock> held;
+  REQUIRE(a->Lock(Holder("apply"), {}, clock, &held).ok());
+  REQUIRE(Server().Stop());
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(held->Check().code() == Status::Code::kLockLost);
+  held.reset();  // no reconnecting, no sleeping: the session it held ended with the server
+  const auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(Server().Start());
+  CHECK(took < std::chrono::milliseconds(500));
+  auto b = Open("stopped");
+  std::unique_ptr<engine::StateBackendLock> mine;
+  CHECK(b->Lock(Holder("plan"), {}, clock, &mine).ok());  // at once: the lease was never released
+  CHECK(clock.sleeps() == 0);
 }
 
 TEST_CASE("postgres: a working holder keeps its lease alive; a released one frees it at once",
@@ -255,6 +365,10 @@ TEST_CASE("postgres: a lost connection is a clear failure, and nothing is writte
   REQUIRE(b->Load(&now).ok());
   CHECK(now.entries.empty());
   CHECK_FALSE(b->HasJournal());
+  // Its session ended with the connection: another runner takes the lock at once.
+  std::unique_ptr<engine::StateBackendLock> b_lock;
+  CHECK(b->Lock(Holder("plan"), {}, clock, &b_lock).ok());
+  CHECK(clock.sleeps() == 0);
 }
 
 TEST_CASE("postgres: an unreachable server is a clear error that holds no password", "[postgres]") {
