@@ -141,6 +141,19 @@ engine::Status InterpretResponse(const providers::HttpResponse& response,
   return s;
 }
 
+namespace {
+
+// OSS's fine-grained error code (https://www.alibabacloud.com/help/en/oss/user-guide/overview-14):
+// the x-oss-ec header, else the <EC> of the <Error> document; "" when neither.
+std::string OssErrorEc(const providers::HttpResponse& response) {
+  if (auto ec = response.headers.find("x-oss-ec"); ec != response.headers.end()) {
+    return ec->second;
+  }
+  return XmlText(response.body, "EC").value_or("");
+}
+
+}  // namespace
+
 engine::Status InterpretOssResponse(const providers::HttpResponse& response,
                                     const std::string& access_key_id,
                                     const SecretScrubber& scrubber, engine::CallResult* result) {
@@ -181,6 +194,14 @@ engine::Status InterpretOssResponse(const providers::HttpResponse& response,
     s = *wide;
   } else if (result->error_code == "NoSuchBucket" || result->error_code == "NoSuchCertificate") {
     s = Status::NotFound(text);
+  } else if (OssErrorEc(response) == "0018-00000209") {
+    // PutCname's PreviousCertId is not the domain's certificate any more
+    // (https://help.aliyun.com/zh/oss/user-guide/0018-00000209). OSS documents only the EC, and
+    // says not to build logic on ECs: this sets the words; OssProvider reads the domain back to
+    // confirm and name what it has now.
+    s = Status::Failed(text +
+                       " (the certificate on the domain changed since the plan; run `certform "
+                       "refresh`, then `certform plan`)");
   } else if (result->error_code == "NeedVerifyDomainOwnership") {
     s = Status::Failed(text +
                        " (attach the domain to the bucket and verify it with its CNAME "

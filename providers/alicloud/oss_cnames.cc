@@ -1,7 +1,11 @@
 #include "providers/alicloud/oss_cnames.h"
 
-#include <fmt/format.h>
+#include <cstdlib>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/config/binding_address.h"
 #include "engine/config/certificate.h"
 #include "providers/alicloud/errors.h"
 #include "providers/alicloud/oss_signer.h"
@@ -17,18 +21,56 @@ OssCnames::OssCnames(providers::HttpTransport& transport, engine::Clock& clock,
       credentials_(std::move(credentials)),
       endpoint_override_(std::move(endpoint_override)) {}
 
-std::string OssCnames::PutBody(const engine::BindingRequest& r) {
+namespace {
+
+// A name that came from outside (a state file, an API answer) as a JSON string: quoted, control
+// characters escaped, so that an error shows exactly what was refused and nothing more.
+std::string Quoted(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+int64_t OssCertIdNumber(const std::string& cert_id) {
+  return std::strtoll(cert_id.c_str(), nullptr, 10);  // "ID-REGION"
+}
+
+engine::Status OssCnames::Host(const OssBucket& bucket, std::string* host) {
+  host->clear();
+  if (!bucket.name.empty()) {
+    if (std::string why = engine::BucketNameProblem(bucket.name); !why.empty()) {
+      return engine::Status::InvalidArgument(fmt::format(
+          "refusing to send an OSS request for bucket {}: it is not an OSS bucket name ({}), so "
+          "it cannot name the host BUCKET.oss-REGION.aliyuncs.com; nothing was sent",
+          Quoted(bucket.name), why));
+    }
+  }
+  if (std::string why = engine::RegionProblem(bucket.region); !why.empty()) {
+    return engine::Status::InvalidArgument(fmt::format(
+        "refusing to send an OSS request for bucket {} in region {}: {}; nothing was sent",
+        Quoted(bucket.name), Quoted(bucket.region), why));
+  }
+  *host = bucket.name.empty() ? fmt::format("oss-{}.aliyuncs.com", bucket.region)
+                              : fmt::format("{}.oss-{}.aliyuncs.com", bucket.name, bucket.region);
+  return engine::Status::OK();
+}
+
+std::string OssCnames::PutBody(const engine::BindingRequest& r, const std::string& previous) {
+  // PutCname (https://www.alibabacloud.com/help/en/oss/developer-reference/putcname): without
+  // Force, OSS checks PreviousCertId against the domain's current certificate and refuses a
+  // mismatch (0018-00000209, https://help.aliyun.com/zh/oss/user-guide/0018-00000209).
+  const std::string guard =
+      previous.empty() ? XmlElement("Force", "true") : XmlElement("PreviousCertId", previous);
   std::string config;
   if (!r.https) {
-    config = XmlElement("DeleteCertificate", "true") + XmlElement("Force", "true");
+    config = XmlElement("DeleteCertificate", "true") + guard;
   } else if (r.cert_type == "cas") {
     config =
         XmlElement("CertId", fmt::format("{}-{}", r.cert_id,
                                          r.cert_region.empty() ? "cn-hangzhou" : r.cert_region)) +
-        XmlElement("Force", "true");
+        guard;
   } else {
-    config = XmlElement("Certificate", r.cert_pem) + XmlElement("PrivateKey", r.key_pem) +
-             XmlElement("Force", "true");
+    config = XmlElement("Certificate", r.cert_pem) + XmlElement("PrivateKey", r.key_pem) + guard;
   }
   return "<BucketCnameConfiguration><Cname>" + XmlElement("Domain", r.domain) +
          "<CertificateConfiguration>" + config +
@@ -39,12 +81,12 @@ engine::Status OssCnames::Send(const OssBucket& bucket, const std::string& metho
                                const std::string& query, std::string body,
                                providers::HttpResponse* response, engine::CallResult* result) {
   *result = engine::CallResult();
-  Credentials creds;
-  engine::Status s = credentials_->Get(&creds, result);
+  std::string host;
+  engine::Status s = Host(bucket, &host);  // before the credentials: nothing leaves for a bad one
   if (!s.ok()) return s;
-  const std::string host = bucket.name.empty()
-                               ? fmt::format("oss-{}.aliyuncs.com", bucket.region)
-                               : fmt::format("{}.oss-{}.aliyuncs.com", bucket.name, bucket.region);
+  Credentials creds;
+  s = credentials_->Get(&creds, result);
+  if (!s.ok()) return s;
   const std::string date = engine::FormatHttpDate(engine::ToUnixSeconds(clock_.Now()));
   Headers headers = {{"Host", host}, {"Date", date}};
   if (!body.empty()) headers.emplace_back("Content-Type", "application/xml");
@@ -79,9 +121,9 @@ engine::Status OssCnames::Send(const OssBucket& bucket, const std::string& metho
 }
 
 engine::Status OssCnames::Put(const OssBucket& bucket, const engine::BindingRequest& request,
-                              engine::CallResult* result) {
+                              engine::CallResult* result, const std::string& previous) {
   providers::HttpResponse response;
-  return Send(bucket, "POST", "cname&comp=add", PutBody(request), &response, result);
+  return Send(bucket, "POST", "cname&comp=add", PutBody(request, previous), &response, result);
 }
 
 engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* cnames,
@@ -93,36 +135,54 @@ engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* c
   if (!XmlText(response.body, "ListCnameResult")) {
     return engine::Status::Corruption("ListCname answered without ListCnameResult");
   }
-  for (const std::string& cname : XmlElements(response.body, "Cname")) {
-    engine::LiveBinding live;
-    live.exists = true;
-    const std::vector<std::string> certificate = XmlElements(cname, "Certificate");
+  for (const std::string& element : XmlElements(response.body, "Cname")) {
+    OssCname cname;
+    cname.domain = XmlText(element, "Domain").value_or("");
+    cname.live.exists = true;
+    const std::vector<std::string> certificate = XmlElements(element, "Certificate");
     if (!certificate.empty()) {
-      live.https = true;
-      live.cert_type = "cas";  // a certificate given by content is created in CAS too
-      const std::string id = XmlText(certificate.front(), "CertId").value_or("");
-      live.cert_id = std::strtoll(id.c_str(), nullptr, 10);  // "ID-REGION"
+      cname.cert_id = XmlText(certificate.front(), "CertId").value_or("");
+      cname.cert_status = XmlText(certificate.front(), "Status").value_or("");
+    }
+    // Certificate/Status (ListCname: "Enabled" or "Disabled"): only an enabled certificate is
+    // served. A disabled one, or one without a Status OSS documents, reads as HTTPS off, so that
+    // drift and refresh report it (the harsher reading).
+    if (!certificate.empty() && cname.cert_status == "Enabled") {
+      cname.live.https = true;
+      cname.live.cert_type = "cas";  // a certificate given by content is created in CAS too
+      cname.live.cert_id = OssCertIdNumber(cname.cert_id);
       // The served certificate's expiry, for drift's warnings: an HTTP date, as CreationDate is
       // documented ("Wed, 15 Sep 2021 02:35:06 GMT"); ISO 8601 accepted too; else unknown (0).
       const std::string end = XmlText(certificate.front(), "ValidEndDate").value_or("");
-      if (!engine::ParseHttpDate(end, &live.not_after) && !engine::ParseUtc(end, &live.not_after)) {
-        live.not_after = 0;
+      if (!engine::ParseHttpDate(end, &cname.live.not_after) &&
+          !engine::ParseUtc(end, &cname.live.not_after)) {
+        cname.live.not_after = 0;
       }
     }
-    cnames->emplace_back(XmlText(cname, "Domain").value_or(""), std::move(live));
+    cnames->push_back(std::move(cname));
+  }
+  return engine::Status::OK();
+}
+
+engine::Status OssCnames::ReadCname(const OssBucket& bucket, const std::string& domain,
+                                    OssCname* cname, engine::CallResult* result) {
+  std::vector<OssCname> cnames;
+  engine::Status s = List(bucket, &cnames, result);
+  if (!s.ok()) return s;
+  *cname = OssCname{};
+  cname->domain = domain;
+  for (OssCname& c : cnames) {
+    if (c.domain == domain) *cname = std::move(c);
   }
   return engine::Status::OK();
 }
 
 engine::Status OssCnames::Read(const OssBucket& bucket, const std::string& domain,
                                engine::LiveBinding* live, engine::CallResult* result) {
-  std::vector<OssCname> cnames;
-  engine::Status s = List(bucket, &cnames, result);
+  OssCname cname;
+  engine::Status s = ReadCname(bucket, domain, &cname, result);
   if (!s.ok()) return s;
-  *live = engine::LiveBinding{};
-  for (const auto& [name, binding] : cnames) {
-    if (name == domain) *live = binding;
-  }
+  *live = cname.live;
   return engine::Status::OK();
 }
 
@@ -150,6 +210,16 @@ engine::Status OssCnames::ListBuckets(const std::string& region, std::string mar
     }
     if (bucket.name.empty() || bucket.region.empty()) {
       return engine::Status::Corruption("ListBuckets answered a bucket without Name or Location");
+    }
+    // An answer is outside input: a bucket or region that could not be addressed as documented
+    // never builds a host. The page fails, naming it, rather than skip it: a listing without it
+    // would look complete to prune.
+    std::string host;
+    if (engine::Status bad = Host(bucket, &host); !bad.ok()) {
+      buckets->clear();
+      return engine::Status::Corruption(fmt::format(
+          "ListBuckets answered bucket {} in region {}, which certform will not address: {}",
+          Quoted(bucket.name), Quoted(bucket.region), bad.message()));
     }
     buckets->push_back(std::move(bucket));
   }

@@ -4,6 +4,7 @@
 
 #include "engine/calls/paged_listing.h"
 #include "engine/config/binding_address.h"
+#include "engine/config/certificate.h"
 
 namespace certform::alicloud {
 
@@ -16,6 +17,36 @@ engine::Status ParseTarget(const std::string& target, OssBucket* bucket, std::st
         fmt::format("\"{}\" is not an OSS custom domain (REGION/BUCKET/DOMAIN)", target));
   }
   return engine::Status::OK();
+}
+
+// What a domain's certificate is now, in words, for "changed since the plan". Only the id's
+// number and a documented Status are shown of OSS's answer (outside input).
+std::string Now(const OssCname& now) {
+  if (!now.live.exists) return "the domain is no longer attached to the bucket";
+  if (now.cert_id.empty()) return "it has no certificate";
+  const int64_t id = OssCertIdNumber(now.cert_id);
+  if (now.cert_status == "Enabled") return fmt::format("it has CertId {}", id);
+  if (now.cert_status == "Disabled") return fmt::format("it has CertId {}, disabled", id);
+  return fmt::format("it has CertId {}, in a Status OSS does not document", id);
+}
+
+// Wipes a secret whichever way the function returns.
+struct WipeOnReturn {
+  explicit WipeOnReturn(std::string* s) : secret(s) {}
+  WipeOnReturn(const WipeOnReturn&) = delete;
+  WipeOnReturn& operator=(const WipeOnReturn&) = delete;
+  ~WipeOnReturn() { engine::WipeSecret(secret); }
+  std::string* secret;
+};
+
+engine::Status ChangedSincePlan(const OssBucket& bucket, const engine::BindingRequest& request,
+                                const std::string& domain, const std::string& now) {
+  return engine::Status::Failed(fmt::format(
+      "the certificate on {} (bucket {}, {}) changed since the plan: certform last saw CertId {} "
+      "there, and now {}. certform did not {} it; run `certform refresh` to record what is "
+      "there, then `certform plan` to review what to do",
+      domain, bucket.name, bucket.region, request.previous_cert_id, now,
+      request.https ? "replace" : "delete"));
 }
 
 }  // namespace
@@ -39,27 +70,71 @@ engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
   }
 }
 
+// PreviousCertId and Force (PutCname,
+// https://www.alibabacloud.com/help/en/oss/developer-reference/putcname; 0018-00000209,
+// https://help.aliyun.com/zh/oss/user-guide/0018-00000209): without Force, OSS checks
+// PreviousCertId against the domain's current certificate and refuses a mismatch.
+//
+// When certform last saw a certificate there (previous_cert_id, from the state), it never forces:
+// it reads the domain first (ListCname), refuses at once if the certificate is no longer that
+// one, and otherwise sends the CertId exactly as OSS lists it ("ID-REGION": the state keeps only
+// the id) as PreviousCertId, so that a change made in the instant between the read and the
+// PutCname is refused by OSS too. Either way the binding fails with "changed since the plan",
+// naming what the domain has now, and nothing is overwritten.
+//
+// When certform never saw a certificate there (previous_cert_id == 0: a domain it does not
+// manage yet, or one its state records with HTTPS off), it sends Force=true. The plan the user
+// approved says "bind" (or "switch HTTPS off") over whatever the domain has, and certform holds no
+// id it could protect: without Force, OSS would refuse the very change that was approved
+// whenever the domain already has a certificate (the emulator takes that harsher reading, and
+// the docs do not say otherwise), so adopting a domain would be impossible.
 engine::Status OssProvider::SetBinding(const engine::BindingRequest& request,
                                        engine::CallResult* result) {
   OssBucket bucket;
   engine::BindingRequest on_bucket = request;
+  const WipeOnReturn wipe{&on_bucket.key_pem};  // the copy of a key sent by content
   engine::Status s = ParseTarget(request.domain, &bucket, &on_bucket.domain);
   if (!s.ok()) return s;
-  if (!request.https) {
-    // Switching off: a domain detached from the bucket (or a bucket gone) has nothing left to
-    // delete, which the engine records as done; OSS's answer to a PutCname on it is not
-    // documented, so certform reads first (deletes are rare: one ListCname more each).
-    engine::LiveBinding live;
-    s = ReadBinding(request.domain, &live, result);
-    if (!s.ok()) return s;
-    if (!live.exists) {
+  std::string previous;  // PreviousCertId: the CertId the domain must still have
+  if (!request.https || request.previous_cert_id != 0) {
+    // Switching off reads first too: a domain detached from the bucket (or a bucket gone) has
+    // nothing left to delete, which the engine records as done; OSS's answer to a PutCname on it
+    // is not documented. Deletes and rotations are rare: one ListCname more each.
+    OssCname now;
+    s = cnames_->ReadCname(bucket, on_bucket.domain, &now, result);
+    if (s.IsNotFound() && result->error_code == "NoSuchBucket") {
+      now = OssCname{};  // the bucket is gone, and the domain with it
+    } else if (!s.ok()) {
+      return s;
+    }
+    if (!now.live.exists && !request.https) {
       return engine::Status::NotFound(fmt::format("{} is not attached to bucket {} ({})",
                                                   on_bucket.domain, bucket.name, bucket.region));
     }
-    if (!live.https) return engine::Status::OK();  // no certificate: nothing to delete
+    if (!request.https && now.cert_id.empty()) return engine::Status::OK();  // nothing to delete
+    if (request.https && request.cert_type == "cas" && now.live.https &&
+        now.live.cert_id == request.cert_id) {
+      return engine::Status::OK();  // already bound (a retry after an answer that was lost)
+    }
+    if (request.previous_cert_id != 0) {
+      if (!now.live.exists || OssCertIdNumber(now.cert_id) != request.previous_cert_id) {
+        return ChangedSincePlan(bucket, request, on_bucket.domain, Now(now));
+      }
+      previous = now.cert_id;
+    }
   }
-  s = cnames_->Put(bucket, on_bucket, result);
-  engine::WipeSecret(&on_bucket.key_pem);
+  s = cnames_->Put(bucket, on_bucket, result, previous);
+  if (!s.ok() && !previous.empty() && !s.IsRetryable() && !s.IsAccountWide()) {
+    // Refused: if the certificate changed since the read (OSS's PreviousCertId check), say so
+    // and what it is now; OSS's own answer stays in `result`.
+    OssCname now;
+    engine::CallResult read;
+    if (cnames_->ReadCname(bucket, on_bucket.domain, &now, &read).ok() &&
+        (!now.live.exists || OssCertIdNumber(now.cert_id) != request.previous_cert_id)) {
+      s = ChangedSincePlan(bucket, request, on_bucket.domain, Now(now));
+      result->error_message = s.message();
+    }
+  }
   return s;
 }
 
@@ -105,8 +180,8 @@ engine::Status OssProvider::ListDomainsPage(int page, std::vector<std::string>* 
   std::vector<OssCname> cnames;
   engine::Status s = cnames_->List(bucket, &cnames, result);
   if (!s.ok()) return s;
-  for (const auto& [domain, live] : cnames) {
-    targets->push_back(engine::OssLocation(bucket.region, bucket.name) + "/" + domain);
+  for (const OssCname& c : cnames) {
+    targets->push_back(engine::OssLocation(bucket.region, bucket.name) + "/" + c.domain);
   }
   *total = index + 1 == buckets_.size() ? 0 : engine::kMorePages;
   return engine::Status::OK();

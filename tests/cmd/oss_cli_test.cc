@@ -304,3 +304,99 @@ TEST_CASE("cli oss: prune walks every bucket and keeps a certificate an OSS doma
   CHECK(Calls(f, "DeleteUserCertificate") == 1);
   CHECK(Calls(f, "ListBuckets") == 2);
 }
+
+TEST_CASE("cli oss: a certificate disabled by hand is drift, and refresh records HTTPS off",
+          "[cli][oss]") {
+  ApplyFixture f(WithBuckets());
+  AddOssBinding(f);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+  // Disabled in the console behind certform's back: ListCname reports Certificate/Status
+  // "Disabled" (https://www.alibabacloud.com/help/en/oss/developer-reference/listcname), the
+  // CertId unchanged. Nothing is served: drift reports it on that binding alone.
+  std::string error;
+  REQUIRE(f.emu.emulator().SetCnameCertificateStatus("www.example.com", "Disabled", &error));
+  ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+  INFO(drift.out << drift.err);
+  CHECK(drift.exit_code == 2);
+  CHECK(drift.out.find(kWww) != std::string::npos);
+  CHECK(drift.out.find(kFiles) == std::string::npos);
+  ProcessResult refresh = f.Run({"refresh", "--auto-approve"});
+  INFO(refresh.out << refresh.err);
+  REQUIRE(refresh.exit_code == 0);
+  CHECK(f.State().entries.at(kWww).https == false);
+  CHECK(f.State().entries.at(kFiles).https == true);
+  // The plan binds it again, and the bind enables the certificate.
+  ProcessResult plan = f.Run({"plan"});
+  CHECK(plan.out.find(std::string("~ ") + kWww + " will be updated in place") != std::string::npos);
+  ProcessResult repair = f.Run({"apply", "--auto-approve"});
+  INFO(repair.out << repair.err);
+  REQUIRE(repair.exit_code == 0);
+  CHECK(Oss(f)["www.example.com"]["certificate_status"] == "Enabled");
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE(
+    "cli oss: a certificate changed by hand between plan and apply is refused, not "
+    "overwritten",
+    "[cli][oss]") {
+  ApplyFixture f(WithBuckets());
+  AddOssBinding(f);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t web_id = f.State().entries.at(kWww).cert_id;
+  REQUIRE(web_id != 0);
+  TestCert next = f.RenewWeb();
+  ProcessResult plan = f.Run({"plan", "--out", "rotate.cfp"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  // Meanwhile someone binds the shop certificate (CAS 8089870) on www by hand.
+  REQUIRE(PutByHand(f, "static-site", "cn-hangzhou",
+                    {.domain = "www.example.com",
+                     .cert_type = "cas",
+                     .cert_id = 8089870,
+                     .cert_region = "cn-hangzhou"})
+              .ok());
+  ProcessResult apply = f.Run({"apply", "rotate.cfp"});
+  INFO(apply.out << apply.err);
+  CHECK(apply.exit_code == 1);
+  CHECK(apply.out.find("changed since the plan") != std::string::npos);
+  CHECK(apply.out.find(fmt::format("certform last saw CertId {}", web_id)) != std::string::npos);
+  CHECK(apply.out.find("now it has CertId 8089870") != std::string::npos);
+  CHECK(apply.out.find("certform refresh") != std::string::npos);
+  CHECK(Oss(f)["www.example.com"]["cert_id"] == 8089870);  // the hand-made change stands
+  // The other domain, unchanged by hand, was rotated with PreviousCertId.
+  int64_t new_id = 0;
+  for (const auto& [key, u] : f.State().uploads) {
+    if (u.fingerprint == next.Fingerprint()) new_id = u.cert_id;
+  }
+  REQUIRE(new_id != 0);
+  CHECK(Oss(f)["files.example.com"]["cert_id"] == new_id);
+  CHECK(f.State().entries.at(kWww).cert_id == web_id);  // the state still says what it saw
+
+  // As the error says: refresh records what is there, and the plan then replaces it knowingly.
+  REQUIRE(f.Run({"refresh", "--auto-approve"}).exit_code == 0);
+  CHECK(f.State().entries.at(kWww).cert_id == 8089870);
+  ProcessResult again = f.Run({"apply", "--auto-approve"});
+  INFO(again.out << again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(Oss(f)["www.example.com"]["cert_id"] == new_id);
+
+  // Switching HTTPS off over a certificate changed by hand is refused too, not forced.
+  REQUIRE(PutByHand(f, "static-site", "cn-hangzhou",
+                    {.domain = "www.example.com",
+                     .cert_type = "cas",
+                     .cert_id = 8089870,
+                     .cert_region = "cn-hangzhou"})
+              .ok());
+  f.cli.dir.Write("oss.toml",
+                  "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = "
+                  "\"cn-hangzhou\"\ncertificate = \"web\"\ndomains = [\"files.example.com\"]\n"
+                  "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = "
+                  "\"cn-hangzhou\"\nhttps = false\ndomains = [\"www.example.com\"]\n");
+  ProcessResult off = f.Run({"apply", "--auto-approve"});
+  INFO(off.out << off.err);
+  CHECK(off.exit_code == 1);
+  CHECK(off.out.find("changed since the plan") != std::string::npos);
+  CHECK(Oss(f)["www.example.com"]["https"] == true);
+  CHECK(Oss(f)["www.example.com"]["cert_id"] == 8089870);
+}

@@ -264,6 +264,7 @@ nlohmann::json CdnEmulator::StateJson() const {
   for (const auto& [domain, c] : cnames_) {
     cnames[domain] = {{"bucket", c.bucket},
                       {"https", c.https},
+                      {"certificate_status", c.cert_status},
                       {"cert_id", c.cert_id},
                       {"cert_region", c.cert_region},
                       {"fingerprint", FingerprintOf(c.cert_pem)}};

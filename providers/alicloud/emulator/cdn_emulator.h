@@ -34,7 +34,10 @@ struct ApiRequest {
 // An OSS custom domain attached to a bucket, and its certificate (in CAS).
 struct CnameState {
   std::string bucket;
-  bool https = false;
+  bool https = false;  // has a certificate (served only while cert_status is "Enabled")
+  // ListCname's Certificate/Status: "Enabled" when bound; "Disabled" when disabled by hand
+  // (admin: SetCnameCertificateStatus), which certform must read as HTTPS off.
+  std::string cert_status;
   int64_t cert_id = 0;
   std::string cert_region;
   std::string cert_pem;
@@ -77,6 +80,11 @@ class CdnEmulator {
   // OSS: detaches a custom domain from its bucket (as DeleteCname would): ListCname no longer
   // lists it, and a certificate can no longer be put on it.
   void DetachCname(const std::string& domain);
+  // OSS: sets the Status ListCname reports for a custom domain's certificate ("Enabled" or
+  // "Disabled"), as when its certificate is disabled in the console behind certform's back; false
+  // with `error` when the domain has no certificate or the status is neither.
+  bool SetCnameCertificateStatus(const std::string& domain, const std::string& status,
+                                 std::string* error);
   void SetFaults(const Faults& faults);
   // A random transit time (Faults::transit_ms) for the next request, to spend before Handle().
   engine::Clock::Duration TransitDelay();

@@ -122,6 +122,20 @@ void EmulatorServer::Route() {
       SendJson(res, {{"error", e.what()}}, 400);
     }
   });
+  // OSS: POST {"certificate_status": "Enabled"|"Disabled"} to /_emulator/oss_cnames/DOMAIN sets
+  // the Status ListCname reports for the domain's certificate (disabled behind certform's back).
+  server_->Post(R"(/_emulator/oss_cnames/([^/]+))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  nlohmann::json j = ParseBody(req);
+                  std::string error = "body must be {\"certificate_status\": \"Disabled\"}";
+                  if (!j.is_object() || !j.contains("certificate_status") ||
+                      !j["certificate_status"].is_string() ||
+                      !emulator_.SetCnameCertificateStatus(
+                          req.matches[1], j["certificate_status"].get<std::string>(), &error)) {
+                    return SendJson(res, {{"error", error}}, 400);
+                  }
+                  SendJson(res, {{"ok", true}});
+                });
   server_->Delete(R"(/_emulator/cas/([0-9]+))",
                   [this](const httplib::Request& req, httplib::Response& res) {
                     bool removed = emulator_.RemoveCasCertificate(std::stoll(req.matches[1]));

@@ -1,16 +1,26 @@
 // The emulator's OSS custom domains (CNAME): PutCname (POST /?cname&comp=add) and ListCname
 // (GET /?cname) on BUCKET.oss-REGION.aliyuncs.com, signed with OSS signature V1, XML in and out.
 //
-// Documented (OSS API reference PutCname, ListCname; error 0018-00000209): the body
+// Documented (OSS API reference PutCname,
+// https://www.alibabacloud.com/help/en/oss/developer-reference/putcname; ListCname,
+// https://www.alibabacloud.com/help/en/oss/developer-reference/listcname; error 0018-00000209,
+// https://help.aliyun.com/zh/oss/user-guide/0018-00000209; error responses,
+// https://www.alibabacloud.com/help/en/oss/user-guide/overview-14): the body
 // BucketCnameConfiguration/Cname/{Domain, CertificateConfiguration{CertId "ID-REGION",
-// Certificate, PrivateKey, PreviousCertId, Force, DeleteCertificate}}; a PreviousCertId that is
-// not the domain's current certificate is refused unless Force is true; the domain's ownership
-// must have been verified (NeedVerifyDomainOwnership otherwise); a certificate given by content is
-// created in Certificate Management Service (the RAM user needs yundun-cert permissions); ListCname
-// answers ListCnameResult/Cname[]/{Domain, LastModified, Status, Certificate{Type, CertId, Status,
-// CreationDate, Fingerprint, ValidStartDate, ValidEndDate}}.
+// Certificate, PrivateKey, PreviousCertId, Force, DeleteCertificate}}; unless Force is true, a
+// PreviousCertId that is not the domain's current certificate is refused (EC 0018-00000209, in
+// <EC> and the x-oss-ec header); the domain's ownership must have been verified
+// (NeedVerifyDomainOwnership otherwise); a certificate given by content is created in Certificate
+// Management Service (the RAM user needs yundun-cert permissions); ListCname answers
+// ListCnameResult/Cname[]/{Domain, LastModified, Status, Certificate{Type, CertId, Status
+// "Enabled"/"Disabled", CreationDate, Fingerprint, ValidStartDate, ValidEndDate}}.
 // Unconfirmed, modelled in the harsher reading: wildcard domains are refused (InvalidArgument);
-// replacing a certificate without PreviousCertId or Force is refused like a mismatch; the HTTP
+// replacing or deleting a certificate without PreviousCertId or Force is refused like a mismatch,
+// and so is a PreviousCertId sent for a domain that has no certificate; PreviousCertId is
+// compared as the whole "ID-REGION" text ListCname lists; the mismatch's Code and HTTP status
+// (400 InvalidArgument here: only the EC is documented, and OSS says not to build logic on ECs);
+// a certificate disabled behind certform's back keeps its CertId (it is still "the current
+// certificate" for PreviousCertId) and a new PutCname of a certificate enables it; the HTTP
 // statuses of NeedVerifyDomainOwnership and CnameAlreadyExists (409) and of an unknown CertId
 // (404 NoSuchCertificate); no limit is stated (10/s each, answered 503 SlowDown beyond); the
 // Fingerprint's format (SHA-1 hex here; certform does not rely on it).
@@ -196,12 +206,19 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
   if (!config.empty()) {
     const std::string& c = config.front();
     const bool force = XmlText(c, "Force").value_or("") == "true";
+    // Absent and empty alike: "" then stands for "no certificate", which only a domain without
+    // one matches.
     const std::string previous = XmlText(c, "PreviousCertId").value_or("");
     const std::string current = next.https ? CertIdText(next.cert_id, next.cert_region) : "";
-    if (next.https && !force && previous != current) {
-      return OssError({400, "InvalidArgument",
-                       "PreviousCertId does not match the certificate the domain uses."},
-                      request_id, host);
+    if (!force && previous != current) {
+      constexpr char kMismatch[] = "0018-00000209";
+      ApiResponse refused =
+          OssError({400, "InvalidArgument",
+                    "The PreviousCertId you specified does not match the certificate ID the "
+                    "custom domain uses."},
+                   request_id, host, alicloud::XmlElement("EC", kMismatch));
+      refused.headers["x-oss-ec"] = kMismatch;
+      return refused;
     }
     const std::string cert_id = XmlText(c, "CertId").value_or("");
     const std::string pem = XmlText(c, "Certificate").value_or("");
@@ -209,6 +226,7 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
     if (XmlText(c, "DeleteCertificate").value_or("") == "true") {
       next.https = false;
       next.cert_id = 0;
+      next.cert_status.clear();
       next.cert_pem.clear();
     } else if (!cert_id.empty()) {
       const size_t dash = cert_id.find('-');
@@ -225,6 +243,7 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
             request_id, host);
       }
       next.https = true;
+      next.cert_status = "Enabled";
       next.cert_id = found->id;
       next.cert_region = cert_id.substr(dash + 1);
       next.cert_pem = found->pem;
@@ -240,6 +259,7 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
       CasCertificate created{"oss-" + fingerprint.substr(0, 16), ++next_cert_id_, user, pem, true};
       cas_.push_back(created);
       next.https = true;
+      next.cert_status = "Enabled";
       next.cert_id = created.id;
       next.cert_region = bucket.region;
       next.cert_pem = pem;
@@ -276,7 +296,7 @@ ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& 
       }
       body += "<Certificate>" + XmlElement("Type", "CAS") +
               XmlElement("CertId", CertIdText(c.cert_id, c.cert_region)) +
-              XmlElement("Status", "Enabled") + XmlElement("CreationDate", c.cert_bound_at) +
+              XmlElement("Status", c.cert_status) + XmlElement("CreationDate", c.cert_bound_at) +
               XmlElement("Fingerprint", FingerprintOf(c.cert_pem)) +
               XmlElement("ValidStartDate", start) + XmlElement("ValidEndDate", end) +
               "</Certificate>";
@@ -284,6 +304,22 @@ ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& 
     body += "</Cname>";
   }
   return OssXml(200, body + "</ListCnameResult>", request_id);
+}
+
+bool CdnEmulator::SetCnameCertificateStatus(const std::string& domain, const std::string& status,
+                                            std::string* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (status != "Enabled" && status != "Disabled") {
+    *error = "certificate_status is \"Enabled\" or \"Disabled\"";
+    return false;
+  }
+  auto c = cnames_.find(domain);
+  if (c == cnames_.end() || !c->second.https) {
+    *error = domain + " has no certificate on any bucket";
+    return false;
+  }
+  c->second.cert_status = status;
+  return true;
 }
 
 ApiResponse CdnEmulator::ListBuckets(const std::string& user, const std::string& target,

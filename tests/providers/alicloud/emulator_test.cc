@@ -7,8 +7,11 @@
 
 #include "engine/base/digest.h"
 #include "providers/alicloud/emulator/rate_window.h"
+#include "providers/alicloud/oss_cnames.h"
+#include "providers/alicloud/oss_signer.h"
 #include "providers/alicloud/signer.h"
 #include "providers/alicloud/signer_v3.h"
+#include "providers/alicloud/xml_text.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_pki.h"
@@ -58,6 +61,64 @@ class Harness {
 };
 
 nlohmann::json Json(const emulator::ApiResponse& r) { return nlohmann::json::parse(r.body); }
+
+// The emulator's OSS side in-process: bucket static-site (cn-hangzhou) of u1 with a verified
+// static.example.com, and requests signed with OSS V1 whatever their body says (no Force where
+// certform would send one, as another client might).
+class OssHarness {
+ public:
+  OssHarness() : emulator_(Config(), clock_) {
+    TestCert other = IssueCert({.cn = "static.example.com", .sans = {"static.example.com"}});
+    second_ = emulator_.PutCasCertificate({"second", 0, "u1", other.CertPem(), false});
+  }
+
+  static emulator::EmulatorConfig Config() {
+    TestCert shop = IssueCert({.cn = "static.example.com", .sans = {"static.example.com"}});
+    emulator::EmulatorConfig c = StandardEmulatorConfig(shop.CertPem());
+    c.buckets = {{"static-site", "cn-hangzhou", "u1", {"static.example.com"}}};
+    return c;
+  }
+
+  emulator::ApiResponse Oss(const std::string& method, const std::string& query,
+                            const std::string& body = "") {
+    const std::string host = "static-site.oss-cn-hangzhou.aliyuncs.com";
+    const std::string date = engine::FormatHttpDate(engine::ToUnixSeconds(clock_.Now()));
+    const std::string type = body.empty() ? "" : "application/xml";
+    const alicloud::Headers headers = {{"Host", host}, {"Date", date}};
+    emulator::ApiRequest r;
+    r.method = method;
+    r.target = "/?" + query;
+    r.body = body;
+    r.headers = {{"host", host}, {"date", date}};
+    if (!type.empty()) r.headers["content-type"] = type;
+    r.headers["authorization"] = alicloud::OssAuthorization(
+        "testid", "testsecret",
+        alicloud::OssStringToSign(method, "", type, date, headers,
+                                  alicloud::OssCanonicalResource("static-site", "", query)));
+    engine::Clock::Duration latency{};
+    return emulator_.Handle(r, &latency);
+  }
+
+  // PutCname with `config` inside CertificateConfiguration.
+  emulator::ApiResponse Put(const std::string& config) {
+    return Oss("POST", "cname&comp=add",
+               "<BucketCnameConfiguration><Cname><Domain>static.example.com</Domain>"
+               "<CertificateConfiguration>" +
+                   config + "</CertificateConfiguration></Cname></BucketCnameConfiguration>");
+  }
+
+  // The listed Certificate element of static.example.com, "" without one.
+  std::string Listed() {
+    emulator::ApiResponse r = Oss("GET", "cname");
+    REQUIRE(r.status == 200);
+    const std::vector<std::string> c = alicloud::XmlElements(r.body, "Certificate");
+    return c.empty() ? "" : c.front();
+  }
+
+  FakeClock clock_;
+  emulator::CdnEmulator emulator_;
+  int64_t second_ = 0;
+};
 
 }  // namespace
 
@@ -360,4 +421,108 @@ TEST_CASE("emulator: a lost answer is lost after the action was carried out", "[
   CHECK(h.Call("SetDomainServerCertificate", off).drop);
   CHECK(h.emulator_.StateJson()["domains"]["www.example.com"]["https"] == false);  // done
   CHECK(h.Call("SetDomainServerCertificate", off).status == 200);  // only the first is lost
+}
+
+TEST_CASE("emulator: OSS PutCname checks PreviousCertId unless Force, as documented",
+          "[emulator][oss]") {
+  // https://www.alibabacloud.com/help/en/oss/developer-reference/putcname and
+  // https://help.aliyun.com/zh/oss/user-guide/0018-00000209: without Force, a PreviousCertId
+  // that is not the domain's current certificate is refused.
+  OssHarness h;
+  const std::string shop = "8089870-cn-hangzhou";
+  const std::string second = std::to_string(h.second_) + "-cn-hangzhou";
+  // A domain without a certificate takes one with neither (nothing to overwrite) ...
+  emulator::ApiResponse r = h.Put("<CertId>" + shop + "</CertId>");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  // ... but replacing one needs the right PreviousCertId or Force (the harsher reading for none).
+  r = h.Put("<CertId>" + second + "</CertId>");
+  CHECK(r.status == 400);
+  CHECK(alicloud::XmlText(r.body, "Code") == "InvalidArgument");
+  CHECK(alicloud::XmlText(r.body, "EC") == "0018-00000209");
+  CHECK(r.headers["x-oss-ec"] == "0018-00000209");
+  r = h.Put("<CertId>" + second + "</CertId><PreviousCertId>" + second + "</PreviousCertId>");
+  CHECK(r.status == 400);
+  r = h.Put("<CertId>" + second + "</CertId><PreviousCertId>8089870</PreviousCertId>");
+  CHECK(r.status == 400);  // compared as the whole "ID-REGION" OSS lists
+  CHECK(alicloud::XmlText(h.Listed(), "CertId") == shop);  // nothing changed
+  r = h.Put("<CertId>" + second + "</CertId><PreviousCertId>" + shop + "</PreviousCertId>");
+  CHECK(r.status == 200);
+  CHECK(alicloud::XmlText(h.Listed(), "CertId") == second);
+  r = h.Put("<CertId>" + shop + "</CertId><PreviousCertId>" + shop +
+            "</PreviousCertId><Force>true</Force>");
+  CHECK(r.status == 200);  // Force: no check
+  // Deleting is guarded alike.
+  r = h.Put("<DeleteCertificate>true</DeleteCertificate><PreviousCertId>" + second +
+            "</PreviousCertId>");
+  CHECK(r.status == 400);
+  CHECK(h.Listed() != "");
+  r = h.Put("<DeleteCertificate>true</DeleteCertificate><PreviousCertId>" + shop +
+            "</PreviousCertId>");
+  CHECK(r.status == 200);
+  CHECK(h.Listed() == "");
+  // A PreviousCertId for a domain that has no certificate is a mismatch too.
+  r = h.Put("<CertId>" + shop + "</CertId><PreviousCertId>" + shop + "</PreviousCertId>");
+  CHECK(r.status == 400);
+}
+
+TEST_CASE("emulator: OSS ListCname reports the certificate's Status, which the admin can disable",
+          "[emulator][oss]") {
+  // https://www.alibabacloud.com/help/en/oss/developer-reference/listcname:
+  // Cname/Certificate/Status, Enabled or Disabled.
+  OssHarness h;
+  REQUIRE(h.Put("<CertId>8089870-cn-hangzhou</CertId>").status == 200);
+  CHECK(alicloud::XmlText(h.Listed(), "Status") == "Enabled");
+  std::string error;
+  REQUIRE(h.emulator_.SetCnameCertificateStatus("static.example.com", "Disabled", &error));
+  CHECK(alicloud::XmlText(h.Listed(), "Status") == "Disabled");
+  CHECK(alicloud::XmlText(h.Listed(), "CertId") == "8089870-cn-hangzhou");
+  CHECK(h.emulator_.StateJson()["oss_cnames"]["static.example.com"]["certificate_status"] ==
+        "Disabled");
+  // A disabled certificate is still the domain's for PreviousCertId; binding one enables it.
+  const std::string second = std::to_string(h.second_) + "-cn-hangzhou";
+  REQUIRE(h.Put("<CertId>" + second + "</CertId><PreviousCertId>8089870-cn-hangzhou" +
+                "</PreviousCertId>")
+              .status == 200);
+  CHECK(alicloud::XmlText(h.Listed(), "Status") == "Enabled");
+}
+
+TEST_CASE("emulator: the admin API disables an OSS domain's certificate over HTTP",
+          "[emulator][oss]") {
+  EmulatorFixture emu(OssHarness::Config());
+  providers::CurlTransport transport{providers::CurlOptions{}};
+  auto post = [&](const std::string& body) {
+    providers::HttpRequest request;
+    request.method = "POST";
+    request.url = emu.Endpoint() + "/_emulator/oss_cnames/static.example.com";
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = body;
+    providers::HttpResponse response;
+    REQUIRE(transport.Send(request, &response).ok());
+    return response;
+  };
+  providers::HttpResponse r = post(R"({"certificate_status":"Disabled"})");
+  CHECK(r.status == 400);  // no certificate yet
+  CHECK(r.body.find("has no certificate") != std::string::npos);
+  engine::SystemClock clock;
+  alicloud::OssCnames oss(transport, clock,
+                          std::make_shared<alicloud::StaticCredentialSource>(
+                              alicloud::Credentials{"testid", "testsecret", "", "test"}),
+                          emu.Endpoint());
+  engine::CallResult result;
+  REQUIRE(oss.Put({"static-site", "cn-hangzhou"},
+                  {.domain = "static.example.com", .cert_type = "cas", .cert_id = 8089870}, &result)
+              .ok());
+  CHECK(post(R"({"certificate_status":1})").status == 400);
+  CHECK(post("not json").status == 400);
+  CHECK(post(R"({"certificate_status":"Off"})").status == 400);
+  r = post(R"({"certificate_status":"Disabled"})");
+  INFO(r.body);
+  CHECK(r.status == 200);
+  CHECK(emu.emulator().StateJson()["oss_cnames"]["static.example.com"]["certificate_status"] ==
+        "Disabled");
+  engine::LiveBinding live;
+  REQUIRE(oss.Read({"static-site", "cn-hangzhou"}, "static.example.com", &live, &result).ok());
+  CHECK(live.exists);
+  CHECK_FALSE(live.https);
 }

@@ -1,7 +1,13 @@
 // OSS custom domains' certificates against the emulator: PutCname and ListCname with OSS
-// signature V1, XML both ways, the domain-ownership and bucket errors, STS tokens, limits.
+// signature V1, XML both ways, the domain-ownership and bucket errors, STS tokens, limits; a
+// disabled certificate read as HTTPS off; PreviousCertId instead of Force where certform saw a
+// certificate; and no request at all to a host built from a bucket or region that breaks the
+// rules (a recording transport proves it).
 #include "providers/alicloud/oss_cnames.h"
 
+#include <functional>
+
+#include "providers/alicloud/oss_provider.h"
 #include "providers/alicloud/sts_credentials.h"
 
 #include <fmt/format.h>
@@ -47,6 +53,63 @@ struct OssHarness {
 };
 
 const alicloud::OssBucket kSite{"static-site", "cn-hangzhou"};
+
+// Records every request, then answers it through `inner` (when given) or with `answer`; `before`
+// runs first (e.g. a change made by hand in the instant before the request arrives).
+class RecordingTransport final : public providers::HttpTransport {
+ public:
+  explicit RecordingTransport(providers::HttpTransport* inner = nullptr) : inner_(inner) {}
+  engine::Status Send(const providers::HttpRequest& request,
+                      providers::HttpResponse* response) override {
+    requests.push_back(request);
+    if (before) before(request);
+    if (inner_ != nullptr) return inner_->Send(request, response);
+    *response = answer;
+    return engine::Status::OK();
+  }
+
+  std::vector<providers::HttpRequest> requests;
+  std::function<void(const providers::HttpRequest&)> before;
+  providers::HttpResponse answer;
+
+ private:
+  providers::HttpTransport* inner_;
+};
+
+std::string HostOf(const providers::HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (name == "Host") return value;
+  }
+  return "";
+}
+
+// An OssProvider for testid on the emulator, sending through `transport`.
+alicloud::OssProvider Provider(OssHarness& h, providers::HttpTransport& transport) {
+  return alicloud::OssProvider(std::make_unique<alicloud::OssCnames>(
+      transport, h.clock,
+      std::make_shared<alicloud::StaticCredentialSource>(
+          alicloud::Credentials{"testid", "testsecret", "", "test"}),
+      h.emu.Endpoint()));
+}
+
+// A second CAS certificate of u1 for static.example.com; returns its id.
+int64_t AddCasCertificate(OssHarness& h, const std::string& name) {
+  TestCert cert = IssueCert({.cn = "static.example.com", .sans = {"static.example.com"}}, &h.ca);
+  return h.emu.emulator().PutCasCertificate({name, 0, "u1", cert.CertPem(), false});
+}
+
+engine::BindingRequest ByCasId(int64_t id, int64_t previous = 0) {
+  return {.domain = "cn-hangzhou/static-site/static.example.com",
+          .cert_type = "cas",
+          .cert_id = id,
+          .cert_region = "cn-hangzhou",
+          .previous_cert_id = previous};
+}
+
+int Calls(OssHarness& h, const char* action) {
+  nlohmann::json calls = h.emu.emulator().CountersJson()["calls"];
+  return calls.contains(action) ? calls[action].value("u1", 0) : 0;
+}
 
 }  // namespace
 
@@ -221,4 +284,280 @@ TEST_CASE("oss: beyond the limit OSS answers SlowDown, which is throttling",
   CHECK(s.IsThrottled());
   CHECK(result.error_code == "SlowDown");
   CHECK(h.emu.emulator().CountersJson()["peak_per_second"]["u1/oss-write"] == 3);
+}
+
+TEST_CASE("oss: a certificate disabled behind certform's back reads as HTTPS off",
+          "[oss][provider][emulator]") {
+  OssHarness h;
+  alicloud::OssCnames oss = h.Cnames();
+  engine::CallResult result;
+  REQUIRE(oss.Put(kSite,
+                  {.domain = "static.example.com",
+                   .cert_type = "cas",
+                   .cert_id = 8089870,
+                   .cert_region = "cn-hangzhou"},
+                  &result)
+              .ok());
+  alicloud::OssCname cname;
+  REQUIRE(oss.ReadCname(kSite, "static.example.com", &cname, &result).ok());
+  CHECK(cname.live.https);
+  CHECK(cname.cert_status == "Enabled");
+  CHECK(cname.cert_id == "8089870-cn-hangzhou");
+  std::string error;
+  REQUIRE(h.emu.emulator().SetCnameCertificateStatus("static.example.com", "Disabled", &error));
+  REQUIRE(oss.ReadCname(kSite, "static.example.com", &cname, &result).ok());
+  CHECK(cname.live.exists);
+  CHECK_FALSE(cname.live.https);  // ListCname's Certificate/Status "Disabled": nothing is served
+  CHECK(cname.live.cert_id == 0);
+  CHECK(cname.cert_status == "Disabled");
+  CHECK(cname.cert_id == "8089870-cn-hangzhou");  // still the domain's certificate for OSS
+  engine::LiveBinding live;
+  REQUIRE(oss.Read(kSite, "static.example.com", &live, &result).ok());
+  CHECK_FALSE(live.https);
+  // The admin refuses what it cannot do.
+  CHECK_FALSE(h.emu.emulator().SetCnameCertificateStatus("files.example.com", "Disabled", &error));
+  CHECK(error.find("has no certificate") != std::string::npos);
+  CHECK_FALSE(h.emu.emulator().SetCnameCertificateStatus("static.example.com", "Off", &error));
+}
+
+TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate",
+          "[oss][provider][emulator]") {
+  // The bodies: Force only without a previous CertId.
+  const engine::BindingRequest cas{.domain = "static.example.com",
+                                   .cert_type = "cas",
+                                   .cert_id = 42,
+                                   .cert_region = "cn-shanghai"};
+  const std::string guarded = alicloud::OssCnames::PutBody(cas, "41-cn-hangzhou");
+  CHECK(guarded.find("<CertId>42-cn-shanghai</CertId>") != std::string::npos);
+  CHECK(guarded.find("<PreviousCertId>41-cn-hangzhou</PreviousCertId>") != std::string::npos);
+  CHECK(guarded.find("Force") == std::string::npos);
+  CHECK(alicloud::OssCnames::PutBody(cas).find("<Force>true</Force>") != std::string::npos);
+  const std::string off =
+      alicloud::OssCnames::PutBody({.domain = "static.example.com", .https = false}, "41-cn-x");
+  CHECK(off.find("<DeleteCertificate>true</DeleteCertificate>") != std::string::npos);
+  CHECK(off.find("<PreviousCertId>41-cn-x</PreviousCertId>") != std::string::npos);
+  CHECK(off.find("Force") == std::string::npos);
+
+  OssHarness h;
+  const int64_t second = AddCasCertificate(h, "second");
+  const int64_t by_hand = AddCasCertificate(h, "by-hand");
+  RecordingTransport recording(&h.transport);
+  alicloud::OssProvider provider = Provider(h, recording);
+  engine::CallResult result;
+
+  // A first bind (certform saw no certificate there): Force, as the approved plan says "bind".
+  engine::Status s = provider.SetBinding(ByCasId(8089870), &result);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  REQUIRE(recording.requests.size() == 1);  // no read first
+  CHECK(recording.requests.back().body.find("<Force>true</Force>") != std::string::npos);
+  CHECK(h.Live()["static.example.com"]["cert_id"] == 8089870);
+
+  // A rotation with the right previous id: read, then PutCname with the CertId as listed.
+  s = provider.SetBinding(ByCasId(second, 8089870), &result);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  REQUIRE(recording.requests.size() == 3);
+  CHECK(recording.requests[1].method == "GET");  // ListCname
+  CHECK(recording.requests[2].body.find("<PreviousCertId>8089870-cn-hangzhou</PreviousCertId>") !=
+        std::string::npos);
+  CHECK(recording.requests[2].body.find("Force") == std::string::npos);
+  CHECK(h.Live()["static.example.com"]["cert_id"] == second);
+
+  // Changed by hand since the plan (certform last saw `second`): refused before any PutCname,
+  // the live binding unchanged, and the error says what it is now and what to do.
+  alicloud::OssCnames hand = h.Cnames();
+  REQUIRE(hand.Put(kSite,
+                   {.domain = "static.example.com",
+                    .cert_type = "cas",
+                    .cert_id = by_hand,
+                    .cert_region = "cn-hangzhou"},
+                   &result)
+              .ok());
+  const int puts = Calls(h, "PutCname");
+  s = provider.SetBinding(ByCasId(8089870, second), &result);
+  CHECK(s.code() == engine::Status::Code::kFailed);
+  CHECK_FALSE(s.IsRetryable());
+  CHECK_FALSE(s.IsAccountWide());
+  CHECK(s.message().find("changed since the plan") != std::string::npos);
+  CHECK(s.message().find(fmt::format("certform last saw CertId {}", second)) != std::string::npos);
+  CHECK(s.message().find(fmt::format("now it has CertId {}", by_hand)) != std::string::npos);
+  CHECK(s.message().find("certform refresh") != std::string::npos);
+  CHECK(Calls(h, "PutCname") == puts);
+  CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
+  // Switching HTTPS off over the hand-made change is refused too, not forced.
+  s = provider.SetBinding({.domain = "cn-hangzhou/static-site/static.example.com",
+                           .https = false,
+                           .previous_cert_id = second},
+                          &result);
+  CHECK(s.message().find("changed since the plan") != std::string::npos);
+  CHECK(s.message().find("did not delete it") != std::string::npos);
+  CHECK(Calls(h, "PutCname") == puts);
+  CHECK(h.Live()["static.example.com"]["https"] == true);
+  CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
+}
+
+TEST_CASE("oss: a change in the instant between the read and PutCname is refused by OSS",
+          "[oss][provider][emulator]") {
+  OssHarness h;
+  const int64_t second = AddCasCertificate(h, "second");
+  const int64_t by_hand = AddCasCertificate(h, "by-hand");
+  alicloud::OssCnames hand = h.Cnames();
+  engine::CallResult result;
+  REQUIRE(hand.Put(kSite,
+                   {.domain = "static.example.com",
+                    .cert_type = "cas",
+                    .cert_id = 8089870,
+                    .cert_region = "cn-hangzhou"},
+                   &result)
+              .ok());
+  RecordingTransport racing(&h.transport);
+  bool raced = false;
+  racing.before = [&](const providers::HttpRequest& request) {
+    if (request.method != "POST" || raced) return;
+    raced = true;  // someone binds another certificate just before certform's PutCname arrives
+    engine::CallResult hand_result;
+    REQUIRE(hand.Put(kSite,
+                     {.domain = "static.example.com",
+                      .cert_type = "cas",
+                      .cert_id = by_hand,
+                      .cert_region = "cn-hangzhou"},
+                     &hand_result)
+                .ok());
+  };
+  alicloud::OssProvider provider = Provider(h, racing);
+  engine::Status s = provider.SetBinding(ByCasId(second, 8089870), &result);
+  CHECK(raced);
+  CHECK_FALSE(s.ok());
+  // OSS's refusal (EC 0018-00000209) is kept in the result; the message is certform's.
+  CHECK(result.http_status == 400);
+  CHECK(result.error_code == "InvalidArgument");
+  CHECK(s.message().find("changed since the plan") != std::string::npos);
+  CHECK(s.message().find(fmt::format("now it has CertId {}", by_hand)) != std::string::npos);
+  CHECK(result.error_message == s.message());
+  CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);  // not overwritten
+
+  // OssCnames alone: the refusal's words come from the EC.
+  s = h.Cnames().Put(kSite,
+                     {.domain = "static.example.com",
+                      .cert_type = "cas",
+                      .cert_id = second,
+                      .cert_region = "cn-hangzhou"},
+                     &result, "8089870-cn-hangzhou");
+  CHECK(s.message().find("changed since the plan") != std::string::npos);
+  CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
+}
+
+TEST_CASE("oss: a retried rotation whose first answer was lost finds it done",
+          "[oss][provider][emulator]") {
+  OssHarness h;
+  const int64_t second = AddCasCertificate(h, "second");
+  RecordingTransport recording(&h.transport);
+  alicloud::OssProvider provider = Provider(h, recording);
+  engine::CallResult result;
+  REQUIRE(provider.SetBinding(ByCasId(8089870), &result).ok());
+  REQUIRE(provider.SetBinding(ByCasId(second, 8089870), &result).ok());
+  const int puts = Calls(h, "PutCname");
+  // The engine retries with the same request: the domain already has `second`.
+  engine::Status s = provider.SetBinding(ByCasId(second, 8089870), &result);
+  INFO(s.ToString());
+  CHECK(s.ok());
+  CHECK(Calls(h, "PutCname") == puts);
+}
+
+TEST_CASE("oss: no request leaves for a bucket or region that breaks the rules",
+          "[oss][provider][hostile]") {
+  RecordingTransport recording;
+  engine::SystemClock clock;
+  alicloud::OssCnames oss(recording, clock,
+                          std::make_shared<alicloud::StaticCredentialSource>(
+                              alicloud::Credentials{"testid", "testsecret", "", "test"}));
+  engine::CallResult result;
+  const engine::BindingRequest key_by_content{.domain = "static.example.com",
+                                              .cert_type = "upload",
+                                              .cert_pem = "-----BEGIN CERTIFICATE-----",
+                                              .key_pem = "-----BEGIN PRIVATE KEY-----"};
+  for (const std::string bad :
+       {"HOST:PORT#", "a/b", "x@evil", "evil.com:443/x?", "UPPER", "ab", "a\r\nX-Injected: 1"}) {
+    INFO(bad);
+    engine::Status s = oss.Put({bad, "cn-hangzhou"}, key_by_content, &result);
+    CHECK(s.code() == engine::Status::Code::kInvalidArgument);
+    CHECK(s.message().find("nothing was sent") != std::string::npos);
+    CHECK(s.message().find("bucket \"") != std::string::npos);
+    engine::LiveBinding live;
+    CHECK_FALSE(oss.Read({bad, "cn-hangzhou"}, "static.example.com", &live, &result).ok());
+  }
+  engine::Status s = oss.Put({"x@evil", "cn-hangzhou"}, key_by_content, &result);
+  CHECK(s.message().find("bucket \"x@evil\"") != std::string::npos);
+  s = oss.Put({"a\r\nX-Injected: 1", "cn-hangzhou"}, key_by_content, &result);
+  CHECK(s.message().find("\\r\\n") != std::string::npos);  // shown escaped
+  CHECK(s.message().find('\r') == std::string::npos);
+  for (const std::string bad :
+       {"hangzhou", "cn-hangzhou.evil.com", "cn-hangzhou:8080", "", "cn-hangzhou/x"}) {
+    INFO(bad);
+    CHECK(oss.Put({"static-site", bad}, key_by_content, &result).code() ==
+          engine::Status::Code::kInvalidArgument);
+    std::vector<alicloud::OssBucket> buckets;
+    std::string next;
+    CHECK_FALSE(oss.ListBuckets(bad, "", &buckets, &next, &result).ok());
+  }
+  CHECK(oss.Put({"static-site", "hangzhou"}, key_by_content, &result)
+            .message()
+            .find("did you mean \"cn-hangzhou\"") != std::string::npos);
+  // Through the provider, from a target as a state file or a plan could carry it.
+  alicloud::OssProvider provider(std::make_unique<alicloud::OssCnames>(
+      recording, clock,
+      std::make_shared<alicloud::StaticCredentialSource>(
+          alicloud::Credentials{"testid", "testsecret", "", "test"})));
+  s = provider.SetBinding({.domain = "cn-hangzhou/x@evil/www.example.com",
+                           .cert_type = "cas",
+                           .cert_id = 1,
+                           .previous_cert_id = 2},
+                          &result);
+  CHECK(s.message().find("bucket \"x@evil\"") != std::string::npos);
+  engine::LiveBinding live;
+  CHECK_FALSE(
+      provider.ReadBinding("evil.com:443#/static-site/www.example.com", &live, &result).ok());
+  CHECK(recording.requests.empty());  // not one request left
+
+  // A good one goes to the documented host.
+  recording.answer.status = 200;
+  recording.answer.body = "<ListCnameResult></ListCnameResult>";
+  REQUIRE(oss.Read(kSite, "static.example.com", &live, &result).ok());
+  REQUIRE(recording.requests.size() == 1);
+  CHECK(recording.requests[0].url == "https://static-site.oss-cn-hangzhou.aliyuncs.com/?cname");
+  CHECK(HostOf(recording.requests[0]) == "static-site.oss-cn-hangzhou.aliyuncs.com");
+}
+
+TEST_CASE("oss: a bucket or region in a ListBuckets answer that breaks the rules is never used",
+          "[oss][provider][hostile]") {
+  RecordingTransport recording;
+  engine::SystemClock clock;
+  alicloud::OssProvider provider(std::make_unique<alicloud::OssCnames>(
+      recording, clock,
+      std::make_shared<alicloud::StaticCredentialSource>(
+          alicloud::Credentials{"testid", "testsecret", "", "test"})));
+  engine::CallResult result;
+  for (const auto& [name, region] : std::vector<std::pair<std::string, std::string>>{
+           {"evil.com:443#", "cn-hangzhou"}, {"good-bucket", "cn-hangzhou.evil.com"}}) {
+    INFO(name << " " << region);
+    recording.requests.clear();
+    recording.answer.status = 200;
+    recording.answer.body =
+        "<ListAllMyBucketsResult><Buckets><Bucket><Name>static-site</Name><Location>oss-cn-"
+        "hangzhou</Location><Region>cn-hangzhou</Region></Bucket><Bucket><Name>" +
+        name + "</Name><Location>oss-" + region + "</Location><Region>" + region +
+        "</Region></Bucket></Buckets></ListAllMyBucketsResult>";
+    std::vector<std::string> targets;
+    int64_t total = 0;
+    engine::Status s = provider.ListDomainsPage(1, &targets, &total, &result);
+    CHECK(s.code() == engine::Status::Code::kCorruption);
+    CHECK(s.message().find("ListBuckets answered bucket \"" + name + "\"") != std::string::npos);
+    CHECK(s.message().find("which certform will not address") != std::string::npos);
+    // The listing does not go on as if it were complete: page 2 lists buckets again.
+    s = provider.ListDomainsPage(2, &targets, &total, &result);
+    for (const auto& request : recording.requests) {
+      CHECK(HostOf(request) == "oss-cn-hangzhou.aliyuncs.com");  // ListBuckets only
+    }
+  }
 }
