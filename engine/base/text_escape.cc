@@ -139,10 +139,11 @@ std::string MarkdownCode(std::string_view text) {
     if (c == '|') body += '\\';
     body += c;
   }
+  if (body.empty()) return "` `";
   const std::string fence(longest + 1, '`');
   // A space on each side keeps a leading or trailing backtick out of the fence (CommonMark
   // 0.31 §6.1 strips one such space on each side).
-  const bool pad = body.empty() || body.front() == '`' || body.back() == '`';
+  const bool pad = body.front() == '`' || body.back() == '`';
   return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
 

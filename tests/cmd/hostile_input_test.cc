@@ -152,6 +152,7 @@ TEST_CASE("hostile input: certform show escapes what an edited plan file holds",
   CHECK(md.out.find('\r') == std::string::npos);
   CHECK(md.out.find("\n## Approved") == std::string::npos);
   CHECK(md.out.find("\n</details>\n\n## ") == std::string::npos);
+  CHECK(md.out.find("\n## ") == std::string::npos);
   // Each table row keeps its seven cell separators ('|' not escaped by a backslash).
   std::istringstream lines(md.out);
   std::string line;

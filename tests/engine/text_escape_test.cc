@@ -21,7 +21,8 @@ TEST_CASE("text escape: control characters become visible escapes on a terminal"
 TEST_CASE("text escape: bidi overrides, separators and zero-width characters are shown",
           "[escape]") {
   // U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LRI, U+2028 LINE SEPARATOR, U+200B ZWSP, U+FEFF BOM.
-  CHECK(ForTerminal("moc.\xe2\x80\xaeexample") == "moc.\\u{202e}example");
+  CHECK(ForTerminal("moc.\xe2\x80\xae"
+                    "example") == "moc.\\u{202e}example");
   CHECK(ForTerminal("\xe2\x81\xa6x\xe2\x80\xa8y\xe2\x80\x8bz\xef\xbb\xbf") ==
         "\\u{2066}x\\u{2028}y\\u{200b}z\\u{feff}");
   // Printable Unicode stays: the views print arrows and ellipses of their own.

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 using namespace certform;

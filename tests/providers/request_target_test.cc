@@ -5,6 +5,7 @@
 
 #include <deque>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "engine/base/endpoint.h"
