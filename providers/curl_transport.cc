@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace certform::providers {
 
 namespace {
@@ -15,9 +17,22 @@ struct CurlGlobal {
   ~CurlGlobal() { curl_global_cleanup(); }
 };
 
+// The body being received and its cap; `exceeded` once a chunk would have gone past it.
+struct BodySink {
+  std::string* body;
+  int64_t max_bytes;
+  bool exceeded = false;
+};
+
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(user);
+  const size_t n = size * count;
+  if (static_cast<int64_t>(sink->body->size() + n) > sink->max_bytes) {
+    sink->exceeded = true;
+    return 0;  // anything but n: curl stops the transfer with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, n);
+  return n;
 }
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
@@ -37,9 +52,16 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 }
 
 // Translates curl's error codes into Status (the only place that knows CURLcode).
-engine::Status ToStatus(CURLcode code, const char* detail, const std::string& url) {
+engine::Status ToStatus(CURLcode code, const char* detail, const std::string& url,
+                        int64_t max_body_bytes) {
   std::string msg = url + ": " + (detail[0] ? detail : curl_easy_strerror(code));
   switch (code) {
+    case CURLE_FILESIZE_EXCEEDED:  // a Content-Length past CURLOPT_MAXFILESIZE_LARGE
+    case CURLE_WRITE_ERROR:        // OnBody refused a chunk past the cap
+      return engine::Status::Failed(fmt::format(
+          "the answer of {} is larger than {} bytes, more than any API answer: the transfer was "
+          "stopped",
+          url, max_body_bytes));
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
@@ -113,8 +135,12 @@ engine::Status CurlTransport::Send(const HttpRequest& request, HttpResponse* res
   if (!options_.ca_bundle.empty())
     curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  BodySink sink{&response->body, options_.max_body_bytes};
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response->body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  // Refused before the first byte when the answer announces its size (Content-Length).
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(options_.max_body_bytes));
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response->headers);
   // Proxies come from the usual variables (https_proxy, HTTPS_PROXY, no_proxy), read by curl.
@@ -124,7 +150,12 @@ engine::Status CurlTransport::Send(const HttpRequest& request, HttpResponse* res
   curl_slist_free_all(headers);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   Release(curl);
-  if (code != CURLE_OK) return ToStatus(code, error, request.url);
+  if (code != CURLE_OK) {
+    response->body.clear();
+    // Only OnBody's refusal is a size problem; another write error keeps curl's own words.
+    if (code == CURLE_WRITE_ERROR && !sink.exceeded) code = CURLE_RECV_ERROR;
+    return ToStatus(code, error, request.url, options_.max_body_bytes);
+  }
   response->status = static_cast<int>(status);
   return engine::Status::OK();
 }

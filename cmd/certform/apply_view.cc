@@ -7,12 +7,17 @@
 #include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/base/text_escape.h"
+
 namespace certform::cli {
 
 namespace {
 
 using engine::Action;
 using engine::ChangeOutcome;
+// Domains, certificate keys, CertNames, errors and RequestIds come from the plan, the state or an
+// answer: the text views print them through ForTerminal.
+using engine::ForTerminal;
 
 std::string Verb(Action a) {
   switch (a) {
@@ -33,8 +38,10 @@ std::string Millis(engine::Clock::Duration d) {
 }
 
 std::string FailureLine(const ChangeOutcome& o) {
-  std::string line = o.error;
-  if (!o.last.request_id.empty()) line += fmt::format(" (RequestId {})", o.last.request_id);
+  std::string line = ForTerminal(o.error);
+  if (!o.last.request_id.empty()) {
+    line += fmt::format(" (RequestId {})", ForTerminal(o.last.request_id));
+  }
   return line;
 }
 
@@ -51,19 +58,20 @@ class TextView final : public engine::ApplyObserver {
   void OnRetry(const std::string& domain, int attempt, engine::Clock::Duration wait,
                const std::string& why) override {
     if (terminal_) return;  // the progress line carries on; failures are still printed
-    fmt::print(out_, "{}: attempt {} in {} ({})\n", domain, attempt, Millis(wait), why);
+    fmt::print(out_, "{}: attempt {} in {} ({})\n", ForTerminal(domain), attempt, Millis(wait),
+               ForTerminal(why));
   }
 
   void OnUploadDone(const engine::UploadOutcome& o) override {
     if (terminal_) out_ << "\r\x1b[K";
     if (!o.ok) {
-      fmt::print(out_, "certificate \"{}\": {} upload to CAS: {}\n", o.certificate,
-                 style_.Red("FAILED"), o.error);
+      fmt::print(out_, "certificate \"{}\": {} upload to CAS: {}\n", ForTerminal(o.certificate),
+                 style_.Red("FAILED"), ForTerminal(o.error));
       return;
     }
-    fmt::print(out_, "certificate \"{}\": {} as {} (CertId {}{})\n", o.certificate,
-               o.existed ? "already in CAS" : "uploaded to CAS", o.name, o.cert_id,
-               o.last.request_id.empty() ? "" : ", RequestId " + o.last.request_id);
+    fmt::print(out_, "certificate \"{}\": {} as {} (CertId {}{})\n", ForTerminal(o.certificate),
+               o.existed ? "already in CAS" : "uploaded to CAS", ForTerminal(o.name), o.cert_id,
+               o.last.request_id.empty() ? "" : ", RequestId " + ForTerminal(o.last.request_id));
   }
 
   void OnChangeDone(const ChangeOutcome& o, int done, int total) override {
@@ -71,12 +79,13 @@ class TextView final : public engine::ApplyObserver {
     if (o.skipped) {
       // Never attempted (Ctrl-C, a stopped account, a lost lock): one line per cause at the end,
       // not one per domain.
-      ++not_attempted_[o.error];
+      ++not_attempted_[ForTerminal(o.error)];
     } else if (!o.ok) {
-      fmt::print(out_, "{}: {} {}\n", o.domain, style_.Red("FAILED:"), FailureLine(o));
+      fmt::print(out_, "{}: {} {}\n", ForTerminal(o.domain), style_.Red("FAILED:"), FailureLine(o));
     } else if (!terminal_ || !o.note.empty()) {
-      fmt::print(out_, "{}: {} (RequestId {})\n", o.domain,
-                 o.note.empty() ? Verb(o.action) : o.note, o.last.request_id);
+      fmt::print(out_, "{}: {} (RequestId {})\n", ForTerminal(o.domain),
+                 o.note.empty() ? Verb(o.action) : ForTerminal(o.note),
+                 ForTerminal(o.last.request_id));
     }
     if (terminal_) {
       // The rate counts calls made: domains skipped without a call are not progress.
@@ -186,14 +195,15 @@ void PrintApplyReport(std::ostream& out, const engine::ApplyResult& r, const Sty
              counts);
   for (const engine::UploadOutcome& o : r.uploads) {
     if (!o.ok)
-      fmt::print(out, "  certificate \"{}\" (upload to CAS)  {}\n", o.certificate, o.error);
+      fmt::print(out, "  certificate \"{}\" (upload to CAS)  {}\n", ForTerminal(o.certificate),
+                 ForTerminal(o.error));
   }
   for (const ChangeOutcome& o : r.outcomes) {
     if (o.ok || o.skipped) continue;
-    fmt::print(out, "  {}  {}\n", o.domain, FailureLine(o));
+    fmt::print(out, "  {}  {}\n", ForTerminal(o.domain), FailureLine(o));
   }
   for (const engine::Diagnostic& d : r.diags.items()) {
-    fmt::print(out, "  error: {}\n    {}\n", d.summary, d.detail);
+    fmt::print(out, "  error: {}\n    {}\n", ForTerminal(d.summary), ForTerminal(d.detail));
   }
   fmt::print(out,
              "The state records every change that was applied; run \"certform plan\" to see "

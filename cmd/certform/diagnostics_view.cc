@@ -3,15 +3,19 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "engine/base/text_escape.h"
+
 namespace certform::cli {
 
 void PrintDiagnostics(std::ostream& out, const engine::Diagnostics& diags, const Style& style) {
   for (const engine::Diagnostic& d : diags.items()) {
-    std::string where = d.where.ToString();
+    // Summaries and details quote files, state and answers: escaped, never raw.
+    std::string where = engine::ForTerminal(d.where.ToString());
     std::string label =
         d.severity == engine::Severity::kError ? style.Red("error:") : style.Yellow("warning:");
-    fmt::print(out, "{}{} {}\n", where.empty() ? "" : where + ": ", label, d.summary);
-    if (!d.detail.empty()) fmt::print(out, "  {}\n", d.detail);
+    fmt::print(out, "{}{} {}\n", where.empty() ? "" : where + ": ", label,
+               engine::ForTerminal(d.summary));
+    if (!d.detail.empty()) fmt::print(out, "  {}\n", engine::ForTerminal(d.detail));
   }
 }
 

@@ -7,23 +7,28 @@
 #include <fmt/ranges.h>
 
 #include "engine/base/clock.h"
+#include "engine/base/text_escape.h"
 
 namespace certform::cli {
 
+using engine::ForTerminal;  // every domain, account, reason and error comes from state or an answer
+
 void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Style& style) {
   for (const engine::DriftEntry& d : report.drifted) {
-    fmt::print(out, "{} {} (account {})\n", style.Yellow("~"), style.Bold(d.domain), d.account);
-    for (const std::string& why : d.reasons) fmt::print(out, "    {}\n", why);
+    fmt::print(out, "{} {} (account {})\n", style.Yellow("~"), style.Bold(ForTerminal(d.domain)),
+               ForTerminal(d.account));
+    for (const std::string& why : d.reasons) fmt::print(out, "    {}\n", ForTerminal(why));
   }
   // One line per cause: an endpoint or account that failed is one failure, not one per domain.
   std::vector<std::pair<std::string, std::vector<std::string>>>
       causes;  // (account: error, domains)
   for (const engine::LiveRead& r : report.failed) {
-    const std::string cause = fmt::format("account {}: {}", r.account, r.error);
+    const std::string cause =
+        fmt::format("account {}: {}", ForTerminal(r.account), ForTerminal(r.error));
     auto it =
         std::find_if(causes.begin(), causes.end(), [&](const auto& c) { return c.first == cause; });
     if (it == causes.end()) it = causes.insert(causes.end(), {cause, {}});
-    it->second.push_back(r.domain);
+    it->second.push_back(ForTerminal(r.domain));
   }
   for (const auto& [cause, domains] : causes) {
     if (domains.size() == 1) {
@@ -37,7 +42,8 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
   }
   for (const engine::ExpiryWarning& e : report.expiring) {
     fmt::print(out, "{} {}: the live certificate expires in {} days, on {}\n",
-               style.Yellow("warning:"), e.domain, e.days_left, engine::FormatUtc(e.not_after));
+               style.Yellow("warning:"), ForTerminal(e.domain), e.days_left,
+               engine::FormatUtc(e.not_after));
   }
   if (report.HasDrift()) {
     fmt::print(out, "\n{} {} of {} domains differ from the state.\n", style.Bold("Drift:"),

@@ -7,6 +7,7 @@
 #include "cmd/certform/plan_view.h"
 #include "engine/base/clock.h"
 #include "engine/base/digest.h"
+#include "engine/base/text_escape.h"
 
 namespace certform::cli {
 
@@ -14,24 +15,16 @@ namespace {
 
 using engine::Action;
 
-// Table cells cannot hold '|' or newlines.
-std::string Cell(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += ' ';
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+// Every string from the plan file, the state or an answer goes into the Markdown through
+// engine::ForMarkdown (text) or engine::MarkdownCode (a code span): a `|`, a backtick, a newline
+// or `</details>` in it cannot end a cell, a row or a block.
+using engine::ForMarkdown;
+using engine::MarkdownCode;
 
+// The parts, each escaped, joined by "; ".
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + ForMarkdown(p);
   return out;
 }
 
@@ -52,9 +45,10 @@ const char* ActionLabel(Action a) {
 std::string CertificateCell(const engine::Change& c) {
   if (!c.after) return "—";
   if (!c.after->https) return "HTTPS off";
-  std::string s = fmt::format("{} ({})", c.after->certificate, c.after->cert_type);
+  std::string s =
+      fmt::format("{} ({})", ForMarkdown(c.after->certificate), ForMarkdown(c.after->cert_type));
   if (!c.after->fingerprint.empty()) {
-    s += fmt::format(" `{}`", engine::ShortFingerprint(c.after->fingerprint));
+    s += " " + MarkdownCode(engine::ShortFingerprint(c.after->fingerprint));
   }
   return s;
 }
@@ -85,10 +79,11 @@ std::string PlanToMarkdown(const engine::Plan& plan, int64_t now) {
     if (c.action == Action::kNoOp) continue;
     const engine::AddressParts where = engine::SplitAddress(c.domain);
     const std::string bucket =
-        where.location.empty() ? "" : fmt::format(" (bucket `{}`)", where.location);
-    rows.push_back(fmt::format("| {} | {} | `{}`{} | {} | {} | {} |\n", ActionLabel(c.action),
-                               engine::ProductTitle(where.product), where.domain, bucket,
-                               Cell(c.account), Cell(CertificateCell(c)), Cell(Join(c.reasons))));
+        where.location.empty() ? "" : fmt::format(" (bucket {})", MarkdownCode(where.location));
+    rows.push_back(fmt::format("| {} | {} | {}{} | {} | {} | {} |\n", ActionLabel(c.action),
+                               ForMarkdown(engine::ProductTitle(where.product)),
+                               MarkdownCode(where.domain), bucket, ForMarkdown(c.account),
+                               CertificateCell(c), Join(c.reasons)));
     if (c.certificate) certificates[c.after->certificate] = &*c.certificate;
   }
   Table(&out,
@@ -99,11 +94,12 @@ std::string PlanToMarkdown(const engine::Plan& plan, int64_t now) {
                        certificates.size());
     for (const auto& [key, info] : certificates) {
       out += fmt::format(
-          "\n#### `{}`\n\n- Fingerprint (SHA-256): `{}`\n- Subject: {}\n- Issuer: {}\n"
+          "\n#### {}\n\n- Fingerprint (SHA-256): {}\n- Subject: {}\n- Issuer: {}\n"
           "- SANs: {}\n- Expires: {} ({} days)\n- Key: {}\n",
-          key, info->fingerprint, Cell(info->subject), Cell(info->issuer),
-          Cell(fmt::format("{}", fmt::join(info->sans, ", "))), engine::FormatUtc(info->not_after),
-          (info->not_after - now) / 86400, info->key_type);
+          MarkdownCode(key), MarkdownCode(info->fingerprint), ForMarkdown(info->subject),
+          ForMarkdown(info->issuer), ForMarkdown(fmt::format("{}", fmt::join(info->sans, ", "))),
+          engine::FormatUtc(info->not_after), (info->not_after - now) / 86400,
+          ForMarkdown(info->key_type));
     }
     out += "\n</details>\n";
   }
@@ -117,8 +113,8 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now) {
                        report.drifted.size(), report.checked);
     std::vector<std::string> rows;
     for (const engine::DriftEntry& d : report.drifted) {
-      rows.push_back(
-          fmt::format("| `{}` | {} | {} |\n", d.domain, Cell(d.account), Cell(Join(d.reasons))));
+      rows.push_back(fmt::format("| {} | {} | {} |\n", MarkdownCode(d.domain),
+                                 ForMarkdown(d.account), Join(d.reasons)));
     }
     Table(&out, "| Domain | Account | What changed |\n|---|---|---|\n", rows, "drifted domains");
   } else {
@@ -131,15 +127,15 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now) {
     out += "\n**Certificates expiring soon**\n\n";
     std::vector<std::string> rows;
     for (const engine::ExpiryWarning& e : report.expiring) {
-      rows.push_back(fmt::format("| `{}` | {} | {} |\n", e.domain, engine::FormatUtc(e.not_after),
-                                 e.days_left));
+      rows.push_back(fmt::format("| {} | {} | {} |\n", MarkdownCode(e.domain),
+                                 engine::FormatUtc(e.not_after), e.days_left));
     }
     Table(&out, "| Domain | Expires | Days left |\n|---|---|---|\n", rows, "expiring certificates");
   }
   if (!report.failed.empty()) {
     out += "\n**Could not be read**\n\n";
     for (const engine::LiveRead& r : report.failed) {
-      out += fmt::format("- `{}`: {}\n", r.domain, Cell(r.error));
+      out += fmt::format("- {}: {}\n", MarkdownCode(r.domain), ForMarkdown(r.error));
     }
   }
   (void)now;

@@ -7,6 +7,7 @@
 
 #include "cmd/certform/diagnostics_view.h"
 #include "engine/base/clock.h"
+#include "engine/base/text_escape.h"
 #include "engine/plan/plan_file.h"
 
 namespace certform::cli {
@@ -32,7 +33,8 @@ std::string Symbol(Action a, const Style& style) {
 std::string Headline(const engine::Change& c) {
   switch (c.action) {
     case Action::kCreate:
-      return c.after->https ? "will be bound to certificate \"" + c.after->certificate + "\""
+      return c.after->https ? "will be bound to certificate \"" +
+                                  engine::ForTerminal(c.after->certificate) + "\""
                             : "will have HTTPS switched off";
     case Action::kUpdate:
       return c.after->https ? "will be updated in place" : "will have HTTPS switched off";
@@ -44,8 +46,9 @@ std::string Headline(const engine::Change& c) {
   return "is up to date";
 }
 
+// `value` holds strings from the plan file (or the state): escaped, never raw.
 void Field(std::ostream& out, const char* name, const std::string& value) {
-  fmt::print(out, "      {:<12} {}\n", name, value);
+  fmt::print(out, "      {:<12} {}\n", name, engine::ForTerminal(value));
 }
 
 void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
@@ -81,7 +84,7 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
   fmt::print(out, "certform will perform the following actions:\n");
   for (const engine::UploadStep& u : plan.uploads) {
     fmt::print(out, "\n  {} upload certificate \"{}\" → CAS as {}\n", style.Green("+"),
-               style.Bold(u.certificate), u.name);
+               style.Bold(engine::ForTerminal(u.certificate)), engine::ForTerminal(u.name));
     Field(out, "account", u.account);
     Field(out, "fingerprint", u.fingerprint);
     if (u.info) Field(out, "expires", engine::FormatUtc(u.info->not_after));
@@ -99,9 +102,12 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
     if (const std::string product = engine::ProductOf(c.domain);
         products.size() > 1 && product != heading) {
       heading = product;
-      fmt::print(out, "\n  {}\n", style.Bold(fmt::format("# {}", engine::ProductTitle(product))));
+      fmt::print(
+          out, "\n  {}\n",
+          style.Bold(fmt::format("# {}", engine::ForTerminal(engine::ProductTitle(product)))));
     }
-    fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style), style.Bold(c.domain), Headline(c));
+    fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style),
+               style.Bold(engine::ForTerminal(c.domain)), Headline(c));
     Field(out, "account", c.account);
     if (c.after && c.after->https) PrintCertificate(out, c, now);
     for (const std::string& why : c.reasons) Field(out, "why", why);

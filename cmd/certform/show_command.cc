@@ -10,6 +10,7 @@
 #include "cmd/certform/markdown_view.h"
 #include "cmd/certform/plan_view.h"
 #include "engine/base/file_system.h"
+#include "engine/base/text_escape.h"
 #include "engine/plan/plan_file.h"
 
 namespace certform::cli {
@@ -41,7 +42,8 @@ int RunShow(const Args& args, Context& ctx) {
       diags.Error({files[0], 0, 0}, "cannot read the plan", s.message());
       fmt::print(ctx.out, "{}\n", PlanToJson(nullptr, diags).dump(2));
     } else {
-      fmt::print(ctx.err, "certform show: {}\n", s.message());
+      // The message may quote the file: escaped, like everything show prints from it.
+      fmt::print(ctx.err, "certform show: {}\n", engine::ForTerminal(s.message()));
     }
     return kExitError;
   }

@@ -12,11 +12,16 @@
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/workspace.h"
 #include "engine/base/suggest.h"
+#include "engine/base/text_escape.h"
 #include "engine/state/state_backend.h"
 #include "engine/state/state_file.h"
 #include "state/local/file_lock.h"
 
 namespace certform::cli {
+
+// Domains, state values, lock holders and error messages come from the state backend (a file or
+// rows anyone with access can write): printed through ForTerminal, never raw.
+using engine::ForTerminal;
 
 namespace {
 
@@ -26,7 +31,7 @@ int OpenOrReport(const CommonOptions& common, const std::string& command, StateA
                  engine::Clock::Duration lock_timeout, Workspace* ws, Context& ctx) {
   engine::Status s = ws->Open(common, {command, ConfigUse::kStateOnly, access, lock_timeout}, ctx);
   if (!s.ok()) {
-    fmt::print(ctx.err, "{}: {}\n", command, s.message());
+    fmt::print(ctx.err, "{}: {}\n", command, ForTerminal(s.message()));
     return kExitError;
   }
   return kExitOk;
@@ -48,7 +53,7 @@ int List(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "{}\n", list.dump());
     return kExitOk;
   }
-  for (const auto& [domain, e] : state.entries) fmt::print(ctx.out, "{}\n", domain);
+  for (const auto& [domain, e] : state.entries) fmt::print(ctx.out, "{}\n", ForTerminal(domain));
   return kExitOk;
 }
 
@@ -72,8 +77,8 @@ int Show(const Args& args, Context& ctx) {
   engine::StateBackend* backend = &ws.backend();
   const engine::StateEntry* e = state.Find(domains[0]);
   if (e == nullptr) {
-    fmt::print(ctx.err, "certform state show: \"{}\" is not in the state ({})\n", domains[0],
-               backend->Describe());
+    fmt::print(ctx.err, "certform state show: \"{}\" is not in the state ({})\n",
+               ForTerminal(domains[0]), ForTerminal(backend->Describe()));
     return kExitError;
   }
   nlohmann::ordered_json j = engine::EntryToJson(*e);
@@ -82,9 +87,10 @@ int Show(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print(ctx.out, "# {}\n", e->domain);
+  fmt::print(ctx.out, "# {}\n", ForTerminal(e->domain));
   for (const auto& [key, value] : j.items()) {
-    fmt::print(ctx.out, "{:<12} = {}\n", key, value.dump());
+    // dump() escapes control characters but leaves bidi controls as UTF-8.
+    fmt::print(ctx.out, "{:<12} = {}\n", ForTerminal(key), ForTerminal(value.dump()));
   }
   return kExitOk;
 }
@@ -121,20 +127,20 @@ int Remove(const Args& args, Context& ctx) {
   for (const std::string& d : domains) {
     if (next.entries.erase(d) == 0) {
       fmt::print(ctx.err, "certform state rm: \"{}\" is not in the state; nothing was removed\n",
-                 d);
+                 ForTerminal(d));
       return kExitError;
     }
   }
   if (dry_run) {
-    for (const std::string& d : domains) fmt::print(ctx.out, "Would remove {}\n", d);
+    for (const std::string& d : domains) fmt::print(ctx.out, "Would remove {}\n", ForTerminal(d));
     return kExitOk;
   }
   engine::Status s = backend->Write(prior, &next, ctx.random);
   if (!s.ok()) {
-    fmt::print(ctx.err, "certform state rm: {}\n", s.message());
+    fmt::print(ctx.err, "certform state rm: {}\n", ForTerminal(s.message()));
     return kExitError;
   }
-  for (const std::string& d : domains) fmt::print(ctx.out, "Removed {}\n", d);
+  for (const std::string& d : domains) fmt::print(ctx.out, "Removed {}\n", ForTerminal(d));
   fmt::print(ctx.out, "State serial {} → {}; the previous state is in {}\n", prior.serial,
              next.serial, backend->BackupDescription());
   return kExitOk;
@@ -162,7 +168,7 @@ int Unlock(const Args& args, Context& ctx) {
   std::string holder;
   if (s.ok() && ids.empty()) s = backend->DescribeLock(&holder);
   if (!s.ok()) {
-    fmt::print(ctx.err, "certform state unlock: {}\n", s.message());
+    fmt::print(ctx.err, "certform state unlock: {}\n", ForTerminal(s.message()));
     return kExitError;
   }
   if (ids.empty()) {
@@ -173,15 +179,16 @@ int Unlock(const Args& args, Context& ctx) {
     fmt::print(ctx.out,
                "The state in {} is locked by {}.\nTo release it: certform state unlock "
                "LOCK_ID\n",
-               backend->Describe(), holder);
+               ForTerminal(backend->Describe()), ForTerminal(holder));
     return kExitError;
   }
   s = backend->ForceUnlock(ids[0], &holder);
   if (!s.ok()) {
-    fmt::print(ctx.err, "certform state unlock: {}\n", s.message());
+    fmt::print(ctx.err, "certform state unlock: {}\n", ForTerminal(s.message()));
     return kExitError;
   }
-  fmt::print(ctx.out, "Released the state lock of {}, held by {}.\n", backend->Describe(), holder);
+  fmt::print(ctx.out, "Released the state lock of {}, held by {}.\n",
+             ForTerminal(backend->Describe()), ForTerminal(holder));
   return kExitOk;
 }
 

@@ -25,6 +25,14 @@ class FileSystem {
   // Reads the whole file. NotFound when it does not exist, IoError otherwise.
   virtual Status ReadFile(const std::string& path, std::string* contents) = 0;
 
+  // Reads the whole of `path` when it is a regular file (after following symbolic links) of at
+  // most `max_bytes`: NotFound when it does not exist; InvalidArgument naming the file when it is
+  // not a regular file (a FIFO, a device, a directory) or is larger, even when it grows while
+  // being read. Never blocks on a FIFO and never holds more than `max_bytes` + 1 bytes. The
+  // default checks Stat, then reads with ReadFile (for fakes); PosixFileSystem checks the file
+  // it opened.
+  virtual Status ReadRegularFile(const std::string& path, int64_t max_bytes, std::string* contents);
+
   // Replaces `path` atomically with `contents` and the given mode: writes a temporary file in the
   // same directory, fsyncs it, renames it over `path`, fsyncs the directory. On failure `path` is
   // untouched and the temporary file is removed. When `path` is a symbolic link, the file it
@@ -49,6 +57,8 @@ class FileSystem {
 class PosixFileSystem final : public FileSystem {
  public:
   Status ReadFile(const std::string& path, std::string* contents) override;
+  Status ReadRegularFile(const std::string& path, int64_t max_bytes,
+                         std::string* contents) override;
   Status WriteFileAtomic(const std::string& path, const std::string& contents, int mode) override;
   Status AppendDurable(const std::string& path, const std::string& data, int mode) override;
   bool Exists(const std::string& path) override;
@@ -59,7 +69,9 @@ class PosixFileSystem final : public FileSystem {
 };
 
 // Reads `path` like FileSystem::ReadFile, refusing (InvalidArgument) a file larger than
-// `max_bytes` or one that is not a regular file, so that hostile input cannot exhaust memory.
+// `max_bytes` or one that is not a regular file, so that hostile input cannot exhaust memory or
+// hang a read (FileSystem::ReadRegularFile). Every file certform reads that is not its own
+// output goes through it.
 Status ReadBoundedFile(FileSystem& fs, const std::string& path, int64_t max_bytes,
                        std::string* contents);
 

@@ -143,17 +143,89 @@ Status PosixFileSystem::Stat(const std::string& path, FileInfo* info) {
   return Status::OK();
 }
 
-Status ReadBoundedFile(FileSystem& fs, const std::string& path, int64_t max_bytes,
-                       std::string* contents) {
+namespace {
+
+std::string TooLarge(const std::string& path, int64_t size, int64_t max_bytes) {
+  return path + " is too large (" +
+         (size > max_bytes ? std::to_string(size) : "more than " + std::to_string(max_bytes)) +
+         " bytes; at most " + std::to_string(max_bytes) + " are read)";
+}
+
+std::string KindOf(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "of another kind";
+}
+
+}  // namespace
+
+Status FileSystem::ReadRegularFile(const std::string& path, int64_t max_bytes,
+                                   std::string* contents) {
   FileInfo info;
-  Status s = fs.Stat(path, &info);
+  Status s = Stat(path, &info);
   if (!s.ok()) return s;
   if (!info.is_regular) return Status::InvalidArgument(path + " is not a regular file");
-  if (info.size > max_bytes) {
-    return Status::InvalidArgument(path + " is too large (" + std::to_string(info.size) +
-                                   " bytes; at most " + std::to_string(max_bytes) + ")");
+  if (info.size > max_bytes) return Status::InvalidArgument(TooLarge(path, info.size, max_bytes));
+  s = ReadFile(path, contents);
+  if (s.ok() && static_cast<int64_t>(contents->size()) > max_bytes) {
+    contents->clear();
+    return Status::InvalidArgument(TooLarge(path, max_bytes + 1, max_bytes));
   }
-  return fs.ReadFile(path, contents);
+  return s;
+}
+
+Status PosixFileSystem::ReadRegularFile(const std::string& path, int64_t max_bytes,
+                                        std::string* contents) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. The type is then
+  // checked on what was opened (fstat), so a file swapped after a stat cannot slip through.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return ErrnoStatus("cannot read", path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoStatus("cannot stat", path, err);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(path + " is not a regular file (it is " + KindOf(st.st_mode) +
+                                   "); certform reads only regular files");
+  }
+  if (st.st_size > max_bytes) {
+    ::close(fd);
+    return Status::InvalidArgument(TooLarge(path, static_cast<int64_t>(st.st_size), max_bytes));
+  }
+  contents->clear();
+  char buf[64 * 1024];
+  for (;;) {
+    // At most one byte more than allowed: enough to know the file grew past the cap.
+    const int64_t room = max_bytes + 1 - static_cast<int64_t>(contents->size());
+    ssize_t n = ::read(fd, buf, static_cast<size_t>(std::min<int64_t>(room, sizeof buf)));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      contents->clear();
+      return ErrnoStatus("cannot read", path, err);
+    }
+    if (n == 0) break;
+    contents->append(buf, static_cast<size_t>(n));
+    if (static_cast<int64_t>(contents->size()) > max_bytes) {
+      ::close(fd);
+      contents->clear();
+      return Status::InvalidArgument(TooLarge(path, max_bytes + 1, max_bytes));
+    }
+  }
+  ::close(fd);
+  return Status::OK();
+}
+
+Status ReadBoundedFile(FileSystem& fs, const std::string& path, int64_t max_bytes,
+                       std::string* contents) {
+  return fs.ReadRegularFile(path, max_bytes, contents);
 }
 
 Status PosixFileSystem::Remove(const std::string& path) {

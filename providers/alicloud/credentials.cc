@@ -1,11 +1,14 @@
 #include "providers/alicloud/credentials.h"
 
+#include <cctype>
 #include <map>
 #include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "engine/base/text_escape.h"
 
 namespace certform::alicloud {
 
@@ -17,6 +20,10 @@ using engine::Status;
 // MaxSessionDuration, which itself is at most 43200).
 constexpr int kMinDuration = 900;
 constexpr int kMaxDuration = 43200;
+
+// The INI credentials file and the CLI's config.json hold a few profiles: a few KiB. Anything
+// near a MiB is not one (or is /dev/zero), and is refused before it is held in memory.
+constexpr int64_t kMaxProfileFileBytes = int64_t{1} << 20;
 
 std::string Get(const engine::EnvLookup& env, const char* name) {
   std::optional<std::string> v = env(name);
@@ -218,6 +225,26 @@ nlohmann::json ParseCliConfig(const std::string& text, const std::string& path,
   return doc;
 }
 
+// Reads a profile file: false when it is absent (a place looked at, nothing more) and when it
+// cannot be used (not a regular file, too large, unreadable), which `problem` then names.
+bool ReadProfileFile(engine::FileSystem& fs, const std::string& path, std::string* text,
+                     std::string* problem) {
+  Status s = engine::ReadBoundedFile(fs, path, kMaxProfileFileBytes, text);
+  if (!s.ok() && !s.IsNotFound() && problem->empty()) *problem = s.message();
+  return s.ok();
+}
+
+// An ECS role's name, when given, is checked where it was read (`where`): it goes into a URL.
+Status CheckRoleName(const CredentialSpec& spec, const std::string& where) {
+  if (spec.kind != CredentialKind::kEcsRamRole || spec.ecs_role_name.empty()) return Status::OK();
+  if (std::string problem = RamRoleNameProblem(spec.ecs_role_name); !problem.empty()) {
+    return Status::InvalidArgument(fmt::format("{}: the ECS role name \"{}\" cannot be used: {}",
+                                               where, engine::ForTerminal(spec.ecs_role_name),
+                                               problem));
+  }
+  return Status::OK();
+}
+
 struct ProfileFiles {
   std::string ini, cli;  // empty: not looked at
 };
@@ -241,13 +268,14 @@ Status FromProfile(const std::string& profile, const std::string& chosen_by,
   std::string problem, text;
   if (!files.ini.empty()) {
     looked.push_back(files.ini);
-    if (fs.ReadFile(files.ini, &text).ok() && FromIni(text, profile, files.ini, out, &problem)) {
+    if (ReadProfileFile(fs, files.ini, &text, &problem) &&
+        FromIni(text, profile, files.ini, out, &problem)) {
       return Status::OK();
     }
   }
   if (!files.cli.empty() && problem.empty()) {
     looked.push_back(files.cli);
-    if (fs.ReadFile(files.cli, &text).ok()) {
+    if (ReadProfileFile(fs, files.cli, &text, &problem)) {
       nlohmann::json doc = ParseCliConfig(text, files.cli, &problem);
       try {
         if (!doc.is_null() && ReadCliConfig(doc, profile, files.cli, out, &problem)) {
@@ -281,7 +309,8 @@ std::string DefaultProfile(const std::string& flag, const engine::EnvLookup& env
   }
   const ProfileFiles files = FilesOf(env);
   std::string text, problem;
-  if (!files.cli.empty() && fs.ReadFile(files.cli, &text).ok()) {
+  // A file that cannot be used is reported by FromProfile, which reads it again.
+  if (!files.cli.empty() && ReadProfileFile(fs, files.cli, &text, &problem)) {
     nlohmann::json doc = ParseCliConfig(text, files.cli, &problem);
     if (doc.is_object() && doc.contains("current") && doc["current"].is_string() &&
         !doc["current"].get<std::string>().empty()) {
@@ -294,6 +323,16 @@ std::string DefaultProfile(const std::string& flag, const engine::EnvLookup& env
 }
 
 }  // namespace
+
+std::string RamRoleNameProblem(const std::string& name) {
+  if (name.empty() || name.size() > 64) return "a RAM role name has 1 to 64 characters";
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') {
+      return "a RAM role name holds only letters, digits, '.', '-' and '_'";
+    }
+  }
+  return "";
+}
 
 engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
                                      const engine::EnvLookup& env, engine::FileSystem& fs,
@@ -318,18 +357,20 @@ engine::Status ResolveCredentialSpec(const std::string& setting, const std::stri
   if (setting == "ecs-ram-role" || setting.starts_with("ecs-ram-role:")) {
     *out = CredentialSpec();
     out->kind = CredentialKind::kEcsRamRole;
-    out->ecs_role_name =
-        setting.size() > 13 ? setting.substr(13) : Get(env, "ALIBABA_CLOUD_ECS_METADATA");
+    const bool named = setting.size() > 13;
+    out->ecs_role_name = named ? setting.substr(13) : Get(env, "ALIBABA_CLOUD_ECS_METADATA");
     out->source = "the ECS instance's RAM role";
-    return Status::OK();
+    return CheckRoleName(*out, named ? "the credentials setting" : "ALIBABA_CLOUD_ECS_METADATA");
   }
   if (setting == "profile") {
     std::string chosen_by;
     const std::string name = DefaultProfile(profile, env, fs, &chosen_by);
-    return FromProfile(name, chosen_by, env, fs, out);
+    Status s = FromProfile(name, chosen_by, env, fs, out);
+    return s.ok() ? CheckRoleName(*out, out->source) : s;
   }
   if (setting.starts_with("profile:") && setting.size() > 8) {
-    return FromProfile(setting.substr(8), "", env, fs, out);
+    Status s = FromProfile(setting.substr(8), "", env, fs, out);
+    return s.ok() ? CheckRoleName(*out, out->source) : s;
   }
   return Status::InvalidArgument(
       "credentials must be \"env\", \"oidc\", \"ecs-ram-role[:ROLE]\", \"profile\" or "

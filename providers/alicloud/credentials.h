@@ -55,6 +55,14 @@ struct CredentialSpec {
 // RamRoleArn, EcsRamRole, OIDC), unless ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true.
 // NotFound with one message listing every place looked at when none has the credentials;
 // InvalidArgument for a profile that is there but unusable.
+// Empty when `name` may be a RAM role's name, else why not: 1 to 64 letters, digits, '.', '-'
+// (RAM CreateRole,
+// https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-createrole) or
+// '_' (which ROS's ALIYUN::RAM::Role allows,
+// https://www.alibabacloud.com/help/doc-detail/48369.htm). The name goes into the metadata
+// service's URL, so nothing else may reach it.
+std::string RamRoleNameProblem(const std::string& name);
+
 engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
                                      const engine::EnvLookup& env, engine::FileSystem& fs,
                                      CredentialSpec* out);

@@ -1,7 +1,10 @@
 #include "providers/alicloud/rpc_client.h"
 
+#include <fmt/format.h>
 #include "engine/config/certificate.h"
+
 #include "providers/alicloud/errors.h"
+#include "providers/request_target.h"
 
 namespace certform::alicloud {
 
@@ -63,6 +66,13 @@ engine::Status RpcClient::Call(const std::string& action, const Params& params,
                      {"Accept", "application/json"},
                      {"x-acs-action", action},
                      {"x-acs-version", version_}};
+  // Only to the endpoint the client was made for, and only a well-formed one: checked before the
+  // credentials are fetched or anything is signed.
+  if (engine::Status target = providers::CheckRequestTarget(request.url, endpoint_); !target.ok()) {
+    result->error_code = "InvalidEndpoint";
+    result->error_message = target.message();
+    return target;
+  }
   Credentials credentials;
   if (credentials_) {
     engine::Status s = credentials_->Get(&credentials, result);
@@ -89,6 +99,14 @@ engine::Status RpcClient::Call(const std::string& action, const Params& params,
     return sent;
   }
   engine::Status s = InterpretResponse(response, credentials.access_key_id, scrubber, body, result);
+  if (!quote_unexpected_answers_ && result->error_code == "NonJsonResponse") {
+    result->error_message = fmt::format(
+        "HTTP {} with {} bytes that are not the API's JSON (expected a JSON object); the answer "
+        "is not quoted",
+        response.status, response.body.size());
+    s = response.status >= 500 ? engine::Status::Unavailable(result->error_message)
+                               : engine::Status::Failed(result->error_message);
+  }
   // Some answers carry a key (CAS's certificate detail): the raw text does not outlive the call.
   engine::WipeSecret(&response.body);
   engine::WipeSecret(&credentials.access_key_secret);

@@ -21,8 +21,9 @@ bool IsSecretParameter(const std::string& name);
 
 class RpcClient {
  public:
-  // `endpoint` is scheme://host[:port]. The references must outlive the client. Each call is
-  // signed with what `credentials` gives at that moment; without a source (nullptr) calls are
+  // `endpoint` is scheme://host[:port] (engine::ParseEndpoint); a call to any other is refused,
+  // InvalidArgument, before it is signed or sent. The references must outlive the client. Each call
+  // is signed with what `credentials` gives at that moment; without a source (nullptr) calls are
   // anonymous, unsigned (STS AssumeRoleWithOIDC is).
   RpcClient(providers::HttpTransport& transport, engine::Clock& clock, engine::RandomSource& random,
             std::shared_ptr<CredentialSource> credentials, std::string endpoint,
@@ -43,6 +44,11 @@ class RpcClient {
   // Who the calls are made as (CredentialSource::Identity), "anonymous" without credentials.
   std::string Identity() const;
 
+  // Whether an error may quote an answer that is not the API's JSON (a proxy's page, default
+  // yes, scrubbed). STS turns it off: such an answer can hold the credentials it issued, so the
+  // error says only the HTTP status, the size and what was expected.
+  void set_quote_unexpected_answers(bool quote) { quote_unexpected_answers_ = quote; }
+
  private:
   providers::HttpTransport& transport_;
   engine::Clock& clock_;
@@ -50,6 +56,7 @@ class RpcClient {
   std::shared_ptr<CredentialSource> credentials_;
   std::string endpoint_;
   std::string version_;
+  bool quote_unexpected_answers_ = true;
 };
 
 }  // namespace certform::alicloud

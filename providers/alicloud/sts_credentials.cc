@@ -2,14 +2,35 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/text_escape.h"
 #include "engine/config/certificate.h"
 #include "providers/alicloud/rpc_client.h"
+#include "providers/request_target.h"
 
 namespace certform::alicloud {
 
 namespace {
 
 using engine::Status;
+
+// An OIDC token is a JWT of a few KiB; a file near a MiB is not one (or is /dev/zero).
+constexpr int64_t kMaxOidcTokenBytes = int64_t{1} << 20;
+// The metadata service's session token goes into a header: printable ASCII of a bounded length
+// (its tokens are a few dozen characters; the harsher reading of an undocumented limit).
+constexpr size_t kMaxMetadataTokenBytes = 1024;
+// The metadata address, the one host plain http may reach besides this machine.
+constexpr char kEcsMetadataHost[] = "100.100.100.200";
+
+// An STS client: its errors never quote an answer that is not the API's JSON (it can hold the
+// credentials STS issued).
+std::shared_ptr<RpcClient> StsClient(const StsSetup& setup,
+                                     std::shared_ptr<CredentialSource> credentials) {
+  auto sts =
+      std::make_shared<RpcClient>(*setup.transport, *setup.clock, *setup.random,
+                                  std::move(credentials), setup.sts_endpoint, kStsApiVersion);
+  sts->set_quote_unexpected_answers(false);
+  return sts;
+}
 
 // Any failure to get credentials stops the account's calls; the message says which step failed.
 // Network errors and the API's transient answers stay retryable.
@@ -21,15 +42,17 @@ Status Explain(const Status& s, const std::string& what) {
 Status FromStsAnswer(const nlohmann::json& body, const std::string& what, SessionCredentials* out) {
   if (!body.contains("Credentials") ||
       !ReadSessionCredentials(body["Credentials"], "STS " + what, out)) {
-    return Status::PermissionDenied(what + ": the answer has no usable Credentials");
+    return Status::PermissionDenied(
+        what +
+        ": the answer (not quoted) has no usable Credentials (expected AccessKeyId, "
+        "AccessKeySecret, SecurityToken and Expiration)");
   }
   return Status::OK();
 }
 
 // STS AssumeRole, signed with the account's AccessKey.
 SessionCredentialSource::Fetch AssumeRole(const CredentialSpec& spec, const StsSetup& setup) {
-  auto sts = std::make_shared<RpcClient>(*setup.transport, *setup.clock, *setup.random,
-                                         spec.access_key, setup.sts_endpoint, kStsApiVersion);
+  auto sts = StsClient(setup, std::make_shared<StaticCredentialSource>(spec.access_key));
   const std::string what = fmt::format("assuming role {} with AccessKeyId {} at {}", spec.role_arn,
                                        spec.access_key.access_key_id, setup.sts_endpoint);
   const Params params = {{"RoleArn", spec.role_arn},
@@ -47,14 +70,13 @@ SessionCredentialSource::Fetch AssumeRole(const CredentialSpec& spec, const StsS
 // each time because the platform rotates it.
 SessionCredentialSource::Fetch AssumeRoleWithOidc(const CredentialSpec& spec,
                                                   const StsSetup& setup) {
-  auto sts = std::make_shared<RpcClient>(*setup.transport, *setup.clock, *setup.random, nullptr,
-                                         setup.sts_endpoint, kStsApiVersion);
+  auto sts = StsClient(setup, nullptr);
   const std::string what = fmt::format("assuming role {} with the OIDC token in {} at {}",
                                        spec.role_arn, spec.oidc_token_file, setup.sts_endpoint);
   engine::FileSystem* fs = setup.fs;
   return [sts, what, spec, fs](SessionCredentials* out, engine::CallResult* result) {
     std::string token;
-    Status read = fs->ReadFile(spec.oidc_token_file, &token);
+    Status read = engine::ReadBoundedFile(*fs, spec.oidc_token_file, kMaxOidcTokenBytes, &token);
     while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
     if (!read.ok() || token.empty()) {
       result->error_code = "OIDCTokenUnreadable";
@@ -79,8 +101,15 @@ SessionCredentialSource::Fetch AssumeRoleWithOidc(const CredentialSpec& spec,
 // The ECS metadata service, IMDSv2 (a session token first, then the role's credentials):
 // https://www.alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata (hardened mode);
 // credentials-go providers/ecs_ram_role.go.
-Status MetadataGet(providers::HttpTransport& transport, const std::string& url,
-                   const std::string& token, std::string* body, engine::CallResult* result) {
+//
+// Every request is checked to go to the metadata endpoint, and the token to be a header value.
+Status MetadataGet(providers::HttpTransport& transport, const std::string& base,
+                   const std::string& url, const std::string& token, std::string* body,
+                   engine::CallResult* result) {
+  if (Status target = providers::CheckRequestTarget(url, base, kEcsMetadataHost); !target.ok()) {
+    result->error_code = "InvalidEndpoint";
+    return target;
+  }
   providers::HttpRequest request;
   request.method = "GET";
   request.url = url;
@@ -94,10 +123,25 @@ Status MetadataGet(providers::HttpTransport& transport, const std::string& url,
   result->http_status = response.status;
   if (response.status != 200) {
     result->error_code = fmt::format("HTTP{}", response.status);
-    return Status::PermissionDenied(fmt::format("GET {} answered HTTP {}", url, response.status));
+    return Status::PermissionDenied(fmt::format("GET {} answered HTTP {} ({} bytes, not quoted)",
+                                                engine::ForTerminal(url), response.status,
+                                                response.body.size()));
   }
   *body = std::move(response.body);
   return Status::OK();
+}
+
+// Empty when `token` may go into the X-aliyun-ecs-metadata-token header, else why not.
+std::string MetadataTokenProblem(const std::string& token) {
+  if (token.empty()) return "the session token is empty";
+  if (token.size() > kMaxMetadataTokenBytes) {
+    return fmt::format("the session token has {} bytes, more than {}", token.size(),
+                       kMaxMetadataTokenBytes);
+  }
+  for (char c : token) {
+    if (c < 0x21 || c > 0x7e) return "the session token holds a character a header cannot";
+  }
+  return "";
 }
 
 SessionCredentialSource::Fetch EcsRamRole(const CredentialSpec& spec, const StsSetup& setup) {
@@ -106,36 +150,69 @@ SessionCredentialSource::Fetch EcsRamRole(const CredentialSpec& spec, const StsS
   const std::string role = spec.ecs_role_name;
   return [transport, base, role](SessionCredentials* out, engine::CallResult* result) {
     const std::string what = "getting the ECS instance's RAM role credentials from " + base;
+    if (!role.empty() && !RamRoleNameProblem(role).empty()) {
+      result->error_code = "InvalidRoleName";
+      return Status::InvalidArgument(fmt::format("{}: the role name \"{}\" cannot be used: {}",
+                                                 what, engine::ForTerminal(role),
+                                                 RamRoleNameProblem(role)));
+    }
     providers::HttpRequest request;
     request.method = "PUT";
     request.url = base + "/latest/api/token";
     request.headers = {{"X-aliyun-ecs-metadata-token-ttl-seconds", "21600"}};
     providers::HttpResponse response;
-    Status s = transport->Send(request, &response);
+    Status s = providers::CheckRequestTarget(request.url, base, kEcsMetadataHost);
+    if (!s.ok()) {
+      result->error_code = "InvalidEndpoint";
+      return s.WithContext(what);
+    }
+    s = transport->Send(request, &response);
     if (s.ok() && response.status != 200) {
       s = Status::PermissionDenied(
-          fmt::format("PUT /latest/api/token answered HTTP {}", response.status));
+          fmt::format("PUT /latest/api/token answered HTTP {} ({} bytes, not quoted)",
+                      response.status, response.body.size()));
+    }
+    if (s.ok()) {
+      if (std::string problem = MetadataTokenProblem(response.body); !problem.empty()) {
+        s = Status::PermissionDenied(fmt::format(
+            "PUT /latest/api/token answered HTTP 200 with {} bytes that are not a session token "
+            "(expected printable ASCII, at most {} bytes): {}",
+            response.body.size(), kMaxMetadataTokenBytes, problem));
+      }
     }
     if (!s.ok()) {
       result->error_code = s.IsRetryable() ? "NetworkError" : "MetadataError";
       return Explain(s, what);
     }
-    const std::string token = response.body;
+    std::string token = response.body;
+    engine::WipeSecret(&response.body);
     const std::string prefix = base + "/latest/meta-data/ram/security-credentials/";
     std::string name = role, body;
     if (name.empty()) {
-      s = MetadataGet(*transport, prefix, token, &name, result);
+      s = MetadataGet(*transport, base, prefix, token, &name, result);
       if (!s.ok()) return Explain(s, what + " (the role's name)");
-      name = name.substr(0, name.find('\n'));
+      name = name.substr(0, name.find_first_of("\r\n"));
+      if (std::string problem = RamRoleNameProblem(name); !problem.empty()) {
+        result->error_code = "MetadataError";
+        return Status::PermissionDenied(fmt::format(
+            "{}: the metadata service named a role that cannot be one ({} bytes, not quoted): "
+            "{}",
+            what, name.size(), problem));
+      }
     }
-    s = MetadataGet(*transport, prefix + name, token, &body, result);
+    s = MetadataGet(*transport, base, prefix + name, token, &body, result);
+    engine::WipeSecret(&token);
     if (!s.ok()) return Explain(s, fmt::format("{} (role {})", what, name));
     nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+    const size_t size = body.size();
     engine::WipeSecret(&body);
     if (!doc.is_object() || doc.value("Code", "") != "Success" ||
         !ReadSessionCredentials(doc, "ECS role " + name, out)) {
-      return Status::PermissionDenied(
-          fmt::format("{} (role {}): the answer has no usable credentials", what, name));
+      return Status::PermissionDenied(fmt::format(
+          "{} (role {}): the answer (HTTP 200, {} bytes, not quoted) is not the expected JSON "
+          "object with Code \"Success\", AccessKeyId, AccessKeySecret, SecurityToken and "
+          "Expiration",
+          what, name, size));
     }
     return Status::OK();
   };

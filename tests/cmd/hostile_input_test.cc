@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include "tests/cmd/apply_fixture.h"
@@ -108,4 +110,63 @@ TEST_CASE("hostile input: a world-readable key is warned about, not refused", "[
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("is readable by other users (mode 0644)") != std::string::npos);
   CHECK(r.err.find("chmod 600") != std::string::npos);
+}
+
+TEST_CASE("hostile input: certform show escapes what an edited plan file holds",
+          "[cli][hostile][escape]") {
+  ApplyFixture f;
+  REQUIRE(f.Run({"plan", "--out", "p.cfp"}).exit_code == 0);
+  // The reviewer's threat: a plan artifact edited to fake "No changes." on a terminal and to
+  // close the Markdown comment's table and <details> early.
+  const std::string ansi = "\x1b[2J\x1b[H\x1b[1mNo changes.\x1b[0m\r";
+  const std::string markdown = "a` | b | c |\n</details>\n\n## Approved\n\xe2\x80\xae";
+  nlohmann::json plan = nlohmann::json::parse(f.cli.dir.Read("p.cfp"));
+  REQUIRE(!plan["changes"].empty());
+  for (nlohmann::json& c : plan["changes"]) {
+    c["account"] = markdown;
+    c["reasons"] = {ansi, markdown};
+    if (c.contains("after") && c["after"].is_object()) {
+      c["after"]["certificate"] = markdown;
+      c["after"]["cert_name"] = ansi;
+    }
+    if (c.contains("certificate") && c["certificate"].is_object()) {
+      c["certificate"]["subject"] = markdown;
+      c["certificate"]["issuer"] = ansi;
+    }
+  }
+  f.cli.dir.Write("p.cfp", plan.dump(2), 0600);
+
+  ProcessResult human = f.Run({"show", "p.cfp"});
+  INFO(human.out << human.err);
+  REQUIRE(human.exit_code == 0);
+  CHECK(human.out.find('\x1b') == std::string::npos);
+  CHECK(human.out.find('\r') == std::string::npos);
+  CHECK(human.out.find("\xe2\x80\xae") == std::string::npos);
+  CHECK(human.out.find("\\x1b[2J\\x1b[H\\x1b[1mNo changes.\\x1b[0m\\r") != std::string::npos);
+  CHECK(human.out.find("\n## Approved") == std::string::npos);
+
+  ProcessResult md = f.Run({"show", "p.cfp", "--format", "markdown"});
+  INFO(md.out);
+  REQUIRE(md.exit_code == 0);
+  CHECK(md.out.find('\x1b') == std::string::npos);
+  CHECK(md.out.find('\r') == std::string::npos);
+  CHECK(md.out.find("\n## Approved") == std::string::npos);
+  CHECK(md.out.find("\n</details>\n\n## ") == std::string::npos);
+  CHECK(md.out.find("\n## ") == std::string::npos);
+  // Each table row keeps its seven cell separators ('|' not escaped by a backslash).
+  std::istringstream lines(md.out);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("|")) continue;
+    ++rows;
+    int separators = 0;
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++separators;
+    }
+    INFO(line);
+    CHECK(separators == 7);
+  }
+  CHECK(rows >= 3);
+  CHECK(f.Calls() == 0);  // show reads the file only
 }

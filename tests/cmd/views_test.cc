@@ -141,3 +141,110 @@ TEST_CASE("views: long Markdown tables are folded in <details>", "[views]") {
   std::string md = cli::PlanToMarkdown(p, kNow);
   CHECK(md.find("<details><summary>33 changes</summary>") != std::string::npos);
 }
+
+namespace {
+
+// What a hostile editor of a saved plan (or of the state, or an API answer) can put in strings.
+constexpr char kAnsiFake[] = "evil.example.com\x1b[2K\r\x1b[1mNo changes.\x1b[0m";
+constexpr char kMarkdownBreak[] = "x` | forged | row |\n</details>\n## Approved [ok](http://e)";
+constexpr char kBidi[] = "moc.elpmaxe\xe2\x80\xae.www";
+
+engine::Plan HostilePlan() {
+  engine::Plan p = SamplePlan();
+  engine::Change& create = p.changes[1];
+  create.domain = kAnsiFake;
+  create.account = kMarkdownBreak;
+  create.reasons = {kMarkdownBreak, kAnsiFake, kBidi};
+  create.after->certificate = kMarkdownBreak;
+  create.after->cert_name = kAnsiFake;
+  create.certificate->subject = kMarkdownBreak;
+  create.certificate->issuer = kAnsiFake;
+  create.certificate->sans = {kBidi, "*_x_*"};
+  p.changes[3].domain = kMarkdownBreak;  // the update
+  return p;
+}
+
+// '|' not preceded by a backslash: the cell separators GitHub sees.
+int Separators(const std::string& line) {
+  int n = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++n;
+  }
+  return n;
+}
+
+int LinesStartingWith(const std::string& text, const std::string& prefix) {
+  std::istringstream lines(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) n += line.starts_with(prefix) ? 1 : 0;
+  return n;
+}
+
+void CheckNoRawControls(const std::string& text) {
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\r') == std::string::npos);
+  CHECK(text.find("\xe2\x80\xae") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("views: strings from a hostile plan cannot drive the terminal", "[views][escape]") {
+  std::ostringstream out;
+  cli::PrintPlan(out, HostilePlan(), cli::Style(false), kNow);
+  const std::string text = out.str();
+  INFO(text);
+  CheckNoRawControls(text);
+  CHECK(text.find("evil.example.com\\x1b[2K\\r\\x1b[1mNo changes.\\x1b[0m") != std::string::npos);
+  CHECK(text.find("moc.elpmaxe\\u{202e}.www") != std::string::npos);
+  // Every line the view prints is its own: the newline in the account did not make a new one.
+  CHECK(text.find("\n</details>") == std::string::npos);
+  CHECK(text.find("\n## Approved") == std::string::npos);
+}
+
+TEST_CASE("views: strings from a hostile plan cannot break the Markdown comment",
+          "[views][escape]") {
+  const std::string md = cli::PlanToMarkdown(HostilePlan(), kNow);
+  INFO(md);
+  CheckNoRawControls(md);
+  // Only certform's own <details> blocks, each opened and closed once: an HTML block starts only
+  // at the start of a line, and no outside string can start one (inside a code span, as a
+  // domain, `</details>` is literal text).
+  CHECK(LinesStartingWith(md, "<details>") == 1);
+  CHECK(LinesStartingWith(md, "</details>") == 1);
+  CHECK(LinesStartingWith(md, "## ") == 0);
+  CHECK(md.find("\\[ok\\](http://e)") != std::string::npos);  // a link as plain text
+  // Every row of the changes table has exactly its seven separators.
+  std::istringstream lines(md);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("|")) continue;
+    INFO(line);
+    CHECK(Separators(line) == 7);
+    ++rows;
+  }
+  CHECK(rows == 5);  // header, rule, three changes
+  CHECK(md.find("- SANs: moc.elpmaxe\\\\u{202e}.www, \\*\\_x\\_\\*") != std::string::npos);
+}
+
+TEST_CASE("views: drift from hostile answers is escaped in both renderings", "[views][escape]") {
+  engine::DriftReport r = SampleDrift();
+  r.drifted[0].domain = kMarkdownBreak;
+  r.drifted[0].reasons = {kAnsiFake};
+  r.failed[0].error = kMarkdownBreak;
+  r.failed[0].domain = kAnsiFake;
+  std::ostringstream out;
+  cli::PrintDrift(out, r, cli::Style(false));
+  CheckNoRawControls(out.str());
+  const std::string md = cli::DriftToMarkdown(r, kNow);
+  INFO(md);
+  CheckNoRawControls(md);
+  CHECK(LinesStartingWith(md, "</details>") == 0);
+  CHECK(LinesStartingWith(md, "## ") == 0);
+  std::istringstream lines(md);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("|")) CHECK(Separators(line) == 4);
+  }
+}

@@ -1,5 +1,7 @@
 #include "providers/alicloud/credentials.h"
 
+#include <sys/stat.h>
+
 #include <map>
 
 #include <catch2/catch.hpp>
@@ -207,4 +209,58 @@ TEST_CASE("credentials: ecs-ram-role names the role or asks the metadata service
   CHECK(c.ecs_role_name == "named");
   REQUIRE(Resolve("ecs-ram-role", Env({}), &c).ok());
   CHECK(c.ecs_role_name.empty());
+}
+
+TEST_CASE("credentials: a profile file that is a device, a FIFO or too large is a clear error",
+          "[credentials][hostile]") {
+  TempDir home;
+  const std::string fifo = home.Path("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  home.Write("big.ini",
+             "[default]\naccess_key_id = a\naccess_key_secret = b\n" + std::string(1 << 20, '#'));
+  struct Case {
+    const char* variable;
+    std::string path;
+    const char* expect;
+  };
+  for (const Case& c : {Case{"ALIBABA_CLOUD_CREDENTIALS_FILE", "/dev/zero", "character device"},
+                        Case{"ALIBABA_CLOUD_CREDENTIALS_FILE", fifo, "FIFO"},
+                        Case{"ALIBABA_CLOUD_CREDENTIALS_FILE", home.Path("big.ini"), "too large"},
+                        Case{"ALIBABA_CLOUD_CONFIG_FILE", "/dev/zero", "character device"},
+                        Case{"ALIBABA_CLOUD_CONFIG_FILE", fifo, "FIFO"}}) {
+    INFO(c.variable << "=" << c.path);
+    CredentialSpec spec;
+    // No bad_alloc, no hang: each is refused before it is read.
+    engine::Status s =
+        Resolve("profile:default", Env({{"HOME", home.path()}, {c.variable, c.path}}), &spec);
+    CHECK(s.code() == engine::Status::Code::kInvalidArgument);
+    CHECK(s.message().find(c.path) != std::string::npos);
+    CHECK(s.message().find(c.expect) != std::string::npos);
+    // `profile` also reads config.json for its "current" profile.
+    s = Resolve("profile", Env({{"HOME", home.path()}, {c.variable, c.path}}), &spec);
+    CHECK_FALSE(s.ok());
+  }
+}
+
+TEST_CASE("credentials: an ECS role name that could change the metadata URL is refused",
+          "[credentials][hostile]") {
+  CredentialSpec c;
+  for (const std::string& role : {std::string("../user-data"), std::string("a?b"),
+                                  std::string("a b"), std::string(65, 'r')}) {
+    INFO(role);
+    engine::Status s = Resolve("ecs-ram-role:" + role, Env({}), &c);
+    CHECK(s.code() == engine::Status::Code::kInvalidArgument);
+    CHECK(s.message().find("the credentials setting") != std::string::npos);
+    s = Resolve("ecs-ram-role", Env({{"ALIBABA_CLOUD_ECS_METADATA", role}}), &c);
+    CHECK(s.message().find("ALIBABA_CLOUD_ECS_METADATA") != std::string::npos);
+  }
+  TempDir home;
+  home.Write(".alibabacloud/credentials", "[ecs]\ntype = ecs_ram_role\nrole_name = x/../y\n");
+  engine::Status s = Resolve("profile:ecs", Env({{"HOME", home.path()}}), &c);
+  CHECK(s.code() == engine::Status::Code::kInvalidArgument);
+  CHECK(s.message().find("[ecs]") != std::string::npos);
+  // The names RAM allows pass: letters, digits, '.', '-', '_' (ROS), up to 64.
+  REQUIRE(Resolve("ecs-ram-role:Cdn.Writer-2_x", Env({}), &c).ok());
+  REQUIRE(Resolve("ecs-ram-role:" + std::string(64, 'r'), Env({}), &c).ok());
+  CHECK(alicloud::RamRoleNameProblem("").size() > 0);
 }
