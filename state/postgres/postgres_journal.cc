@@ -39,10 +39,9 @@ engine::Status PostgresStateBackend::ReplayJournal(engine::State* state, int* ap
   if (!s.ok()) return s;
   for (int i = 0; i < r.rows(); ++i) {
     engine::JournalRecord record;
-    if (!engine::JournalRecordFromJson(r.Get(i, 0), &record)) {
-      return engine::Status::Corruption(fmt::format(
-          "journal of {}: record {} is not a certform journal record", Describe(), i + 1));
-    }
+    engine::Status parsed = engine::ParseJournalRecord(
+        r.Get(i, 0), fmt::format("journal of {}, record {}", Describe(), i + 1), &record);
+    if (!parsed.ok()) return parsed;
     engine::ApplyRecord(record, state);
     ++*applied;
   }

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "engine/state/journal_record.h"
 #include "tests/cmd/apply_fixture.h"
 #include "tests/support/postgres_server.h"
 
@@ -466,4 +467,68 @@ TEST_CASE("postgres cli: state pull onto a symbolic link writes through to its t
   CHECK(r.exit_code == 0);
   REQUIRE(::lstat(b.dir.Path("link.json").c_str(), &st) == 0);
   CHECK(S_ISLNK(st.st_mode));
+}
+
+TEST_CASE(
+    "postgres cli: a hostile address in a state row, a journal row or a pushed state is "
+    "refused, naming its source, and nothing is sent",
+    "[postgres][cli][trust]") {
+  ApplyFixture f;
+  UsePostgres(f, "hostile");
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int calls = f.Calls();
+  constexpr char kHostile[] = "oss:cn-hangzhou/evil.example.net:8443#/www.example.com";
+
+  SECTION("the state row") {
+    Server().Psql(std::string("UPDATE certform.states SET document = replace(document, "
+                              "'\"www.example.com\"', '\"") +
+                      kHostile + "\"') WHERE workspace = 'hostile'",
+                  "certform");
+    ProcessResult r = f.Run({"apply", "--auto-approve"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("workspace \"hostile\"") != std::string::npos);
+    CHECK(r.err.find("is not a valid address: bucket") != std::string::npos);
+  }
+  SECTION("a journal row") {
+    const engine::State state = [&] {
+      engine::State s;
+      REQUIRE(engine::ParseState(Server().Psql("SELECT document FROM certform.states WHERE "
+                                               "workspace = 'hostile'",
+                                               "certform"),
+                                 "row", &s)
+                  .ok());
+      return s;
+    }();
+    engine::JournalRecord record;
+    record.domain = kHostile;
+    record.entry = state.entries.at("www.example.com");
+    std::string line = engine::JournalRecordToJson(record);
+    std::string quoted;
+    for (char c : line) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    Server().Psql(
+        "INSERT INTO certform.journal (workspace, record) VALUES ('hostile', '" + quoted + "')",
+        "certform");
+    ProcessResult r = f.Run({"plan"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("journal of") != std::string::npos);
+    CHECK(r.err.find("record 1") != std::string::npos);
+    CHECK(r.err.find("is not a valid address: bucket") != std::string::npos);
+  }
+  SECTION("state push of a local file") {
+    nlohmann::json doc =
+        nlohmann::json::parse(Server().Psql("SELECT document FROM certform.states WHERE "
+                                            "workspace = 'hostile'",
+                                            "certform"));
+    doc["format_version"] = 3;
+    doc["domains"][kHostile] = doc["domains"]["www.example.com"];
+    f.cli.dir.Write("pushed.json", doc.dump(2), 0600);
+    ProcessResult r = f.Run({"state", "push", "--force", "--state", "pushed.json"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("pushed.json") != std::string::npos);
+    CHECK(r.err.find("is not a valid address: bucket") != std::string::npos);
+  }
+  CHECK(f.Calls() == calls);
 }
