@@ -69,6 +69,11 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
     fmt::print(out, "\n{} {} of {} domains could not be read; the {} read match the state.\n",
                style.Red("Drift unknown:"), report.failed.size(),
                report.failed.size() + static_cast<size_t>(report.checked), report.checked);
+  } else if (!report.uploads_failed.empty()) {
+    fmt::print(out,
+               "\n{} {} recorded upload(s) could not be read in CAS; the live bindings of {} "
+               "domains match the state.\n",
+               style.Red("Drift unknown:"), report.uploads_failed.size(), report.checked);
   } else {
     fmt::print(out, "{} the live bindings of {} domains match the state.\n",
                style.Green("No drift:"), report.checked);

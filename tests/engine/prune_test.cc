@@ -85,12 +85,13 @@ struct Harness {
 // the listing permission is: AccessDenied). Counts the listings.
 class DomainsProvider final : public Provider {
  public:
-  explicit DomainsProvider(std::vector<std::string> list_actions)
-      : list_actions_(std::move(list_actions)) {}
+  DomainsProvider(std::vector<std::string> list_actions, std::vector<std::string> read_actions)
+      : list_actions_(std::move(list_actions)), read_actions_(std::move(read_actions)) {}
 
   CallLimit Limit(CallKind kind) const override {
     CallLimit limit = DefaultCallLimit(kind);
     if (kind == CallKind::kListDomains) limit.ram_actions = list_actions_;
+    if (kind == CallKind::kReadBinding) limit.ram_actions = read_actions_;
     return limit;
   }
   Status SetBinding(const BindingRequest&, CallResult*) override { return Status::OK(); }
@@ -118,15 +119,17 @@ class DomainsProvider final : public Provider {
   int listings = 0;
 
  private:
-  std::vector<std::string> list_actions_;
+  std::vector<std::string> list_actions_, read_actions_;
 };
 
 // An account with a provider for each known product: the CDN's serves one domain, OSS's one
 // custom domain of a bucket.
 struct Products {
-  DomainsProvider cdn{{"cdn:DescribeUserDomains"}};
-  DomainsProvider dcdn{{"dcdn:DescribeDcdnUserDomains"}};
-  DomainsProvider oss{{"oss:ListBuckets", "oss:ListCname"}};
+  DomainsProvider cdn{{"cdn:DescribeUserDomains"}, {"cdn:DescribeDomainCertificateInfo"}};
+  DomainsProvider dcdn{{"dcdn:DescribeDcdnUserDomains"},
+                       {"dcdn:DescribeDcdnDomainCertificateInfo"}};
+  // ListCname serves both the listing (after ListBuckets) and the read: named once.
+  DomainsProvider oss{{"oss:ListBuckets", "oss:ListCname"}, {"oss:ListCname"}};
   std::map<std::string, AccountRuntime> runtimes;
   FakeClock clock;
   SeededRandom random;
