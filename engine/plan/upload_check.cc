@@ -33,8 +33,9 @@ std::vector<UploadCheck> CheckUploads(const State& state,
     c.upload = u;
     Provider& provider = *rt->second.provider;
     const SerialCall call = MakeSerialCall(pacing, rt->second, u.account, retry, clock, random);
+    const int64_t id = u.cert_id;
     PacedCallResult r = call(CallKind::kGetCertificate, [&](CallResult* last) {
-      return provider.GetCertificate(u.cert_id, &c.held, last);
+      return provider.GetCertificate(id, &c.held, last);
     });
     c.gone = r.status.IsNotFound();
     c.read = r.status.ok() || c.gone;
