@@ -90,7 +90,7 @@ nlohmann::ordered_json DriftToJson(const engine::DriftReport& report) {
     doc["drifted"].push_back(
         {{"domain", d.domain}, {"account", d.account}, {"reasons", d.reasons}});
   }
-  doc["uploads"] = nlohmann::ordered_json::array();
+  // Only when there are some, as in the plan's JSON: documents without them read as before.
   for (const engine::UploadCheck& u : report.uploads) {
     doc["uploads"].push_back({{"name", u.upload.name},
                               {"cert_id", u.upload.cert_id},
