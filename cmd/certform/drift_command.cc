@@ -5,8 +5,8 @@
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/diagnostics_view.h"
 #include "cmd/certform/drift_view.h"
+#include "cmd/certform/live_check.h"
 #include "cmd/certform/markdown_view.h"
-#include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/plan/drift.h"
 
@@ -22,7 +22,8 @@ int RunDrift(const Args& args, Context& ctx) {
       "Reads each managed domain's live binding (DescribeDomainCertificateInfo, paced at 100\n"
       "calls/s per user) and reports every domain whose certificate (by SHA-256 fingerprint),\n"
       "CertName, type or HTTPS switch was changed outside certform, or that no longer exists,\n"
-      "and every live certificate expiring within expiry_warning_days. Writes nothing.\n"
+      "every upload of the state that Certificate Management Service no longer holds (read by\n"
+      "CertId), and every live certificate expiring within expiry_warning_days. Writes nothing.\n"
       "Needs the configuration (accounts) but no private key.\n"
       "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift.");
   cl.AddCommonOptions(&common);
@@ -62,13 +63,16 @@ int RunDrift(const Args& args, Context& ctx) {
       domains.push_back({domain, e.account});
     }
   }
-  std::vector<engine::LiveRead> reads;
-  if (engine::Status s = ReadLiveBindings(config, domains, connection, ctx, &reads); !s.ok()) {
+  LiveCheck live;
+  if (engine::Status s = ReadLiveAndUploads(config, state, domains, connection, ctx, &live);
+      !s.ok()) {
     fmt::print(ctx.err, "certform drift: {}\n", s.message());
     return kExitError;
   }
   const int64_t now = engine::ToUnixSeconds(ctx.clock.Now());
-  engine::DriftReport report = engine::CompareLive(state, reads, now, config.expiry_warning_days);
+  engine::DriftReport report =
+      engine::CompareLive(state, live.reads, now, config.expiry_warning_days);
+  engine::AddUploadDrift(live.uploads, &report);
   if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", DriftToJson(report).dump(2));
   } else if (common.format == "markdown") {
@@ -76,7 +80,7 @@ int RunDrift(const Args& args, Context& ctx) {
   } else {
     PrintDrift(ctx.out, report, style);
   }
-  if (!report.failed.empty()) return kExitError;
+  if (!report.failed.empty() || !report.uploads_failed.empty()) return kExitError;
   return detailed_exitcode && report.HasDrift() ? kExitChanges : kExitOk;
 }
 

@@ -40,22 +40,46 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
         fmt::join(domains.begin(), domains.begin() + std::min<size_t>(3, domains.size()), ", "),
         domains.size() > 3 ? fmt::format(" and {} more", domains.size() - 3) : "", cause);
   }
+  for (const engine::UploadCheck& u : report.uploads) {
+    fmt::print(out, "{} upload {} (CertId {}, account {}): {}\n", style.Yellow("~"),
+               style.Bold(u.upload.name), u.upload.cert_id, u.upload.account, u.Problem());
+  }
+  for (const engine::UploadCheck& u : report.uploads_failed) {
+    fmt::print(out, "{} upload {} (CertId {}, account {}): could not be read: {}\n", style.Red("!"),
+               u.upload.name, u.upload.cert_id, u.upload.account, u.error);
+  }
   for (const engine::ExpiryWarning& e : report.expiring) {
     fmt::print(out, "{} {}: the live certificate expires in {} days, on {}\n",
                style.Yellow("warning:"), ForTerminal(e.domain), e.days_left,
                engine::FormatUtc(e.not_after));
   }
   if (report.HasDrift()) {
-    fmt::print(out, "\n{} {} of {} domains differ from the state.\n", style.Bold("Drift:"),
-               report.drifted.size(), report.checked);
-    fmt::print(out,
-               "Run \"certform plan --refresh\" and apply it to restore the configuration, "
-               "or \"certform refresh\" to accept the live bindings.\n");
+    fmt::print(out, "\n{} {} of {} domains differ from the state{}.\n", style.Bold("Drift:"),
+               report.drifted.size(), report.checked,
+               report.uploads.empty()
+                   ? ""
+                   : fmt::format("; {} recorded upload(s) are no longer in CAS as recorded",
+                                 report.uploads.size()));
+    if (!report.drifted.empty()) {
+      fmt::print(out,
+                 "Run \"certform plan --refresh\" and apply it to restore the configuration, "
+                 "or \"certform refresh\" to accept the live bindings.\n");
+    }
+    if (!report.uploads.empty()) {
+      fmt::print(out,
+                 "Run \"certform refresh\" to forget those uploads: the next plan uploads the "
+                 "certificates again (a bind by their CertId would fail).\n");
+    }
   } else if (!report.failed.empty()) {
     // Never "No drift" when reads failed: what could not be read is not known to match.
     fmt::print(out, "\n{} {} of {} domains could not be read; the {} read match the state.\n",
                style.Red("Drift unknown:"), report.failed.size(),
                report.failed.size() + static_cast<size_t>(report.checked), report.checked);
+  } else if (!report.uploads_failed.empty()) {
+    fmt::print(out,
+               "\n{} {} recorded upload(s) could not be read in CAS; the live bindings of {} "
+               "domains match the state.\n",
+               style.Red("Drift unknown:"), report.uploads_failed.size(), report.checked);
   } else {
     fmt::print(out, "{} the live bindings of {} domains match the state.\n",
                style.Green("No drift:"), report.checked);
@@ -72,6 +96,14 @@ nlohmann::ordered_json DriftToJson(const engine::DriftReport& report) {
     doc["drifted"].push_back(
         {{"domain", d.domain}, {"account", d.account}, {"reasons", d.reasons}});
   }
+  // Only when there are some, as in the plan's JSON: documents without them read as before.
+  for (const engine::UploadCheck& u : report.uploads) {
+    doc["uploads"].push_back({{"name", u.upload.name},
+                              {"cert_id", u.upload.cert_id},
+                              {"account", u.upload.account},
+                              {"gone", u.gone},
+                              {"reason", u.Problem()}});
+  }
   doc["expiring"] = nlohmann::ordered_json::array();
   for (const engine::ExpiryWarning& e : report.expiring) {
     doc["expiring"].push_back(
@@ -84,6 +116,10 @@ nlohmann::ordered_json DriftToJson(const engine::DriftReport& report) {
                              {"error", r.error},
                              {"error_code", r.last.error_code},
                              {"request_id", r.last.request_id}});
+  }
+  for (const engine::UploadCheck& u : report.uploads_failed) {
+    doc["errors"].push_back(
+        {{"upload", u.upload.name}, {"account", u.upload.account}, {"error", u.error}});
   }
   return doc;
 }

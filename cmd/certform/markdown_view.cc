@@ -116,7 +116,14 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now) {
       rows.push_back(fmt::format("| {} | {} | {} |\n", MarkdownCode(d.domain),
                                  ForMarkdown(d.account), Join(d.reasons)));
     }
-    Table(&out, "| Domain | Account | What changed |\n|---|---|---|\n", rows, "drifted domains");
+    if (!rows.empty()) {
+      Table(&out, "| Domain | Account | What changed |\n|---|---|---|\n", rows, "drifted domains");
+    }
+    for (const engine::UploadCheck& u : report.uploads) {
+      out +=
+          fmt::format("\n- upload `{}` (CertId {}, account {}): {}; run `certform refresh`\n",
+                      u.upload.name, u.upload.cert_id, Cell(u.upload.account), Cell(u.Problem()));
+    }
   } else {
     out += fmt::format(
         "### certform drift: in sync\n\nThe live bindings of {} domains match the "

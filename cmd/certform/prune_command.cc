@@ -1,6 +1,8 @@
 // certform prune: deletes the certificates this workspace uploaded to Certificate Management
 // Service (accounts with upload_via = "cas") that nothing uses any more, and only those it can
 // prove unused: see engine/apply/prune.h for the rules.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -11,43 +13,27 @@
 #include "cmd/certform/workspace.h"
 #include "engine/apply/prune.h"
 #include "engine/apply/state_recorder.h"
-#include "engine/calls/paged_listing.h"
 
 namespace certform::cli {
 
 namespace {
 
-// Every domain of a user on every product it reads (CDN, DCDN, and OSS where the workspace uses
-// it), each with its live binding; `error` when any could not be read (then nothing of that user
-// may be deleted: certform cannot prove a certificate unused, and a CAS certificate may be bound
-// on any product).
-struct UserDomains {
-  std::vector<engine::LiveRead> reads;
-  std::string error;
-};
-
-// The products whose domains prune reads for `user`: the CDN and DCDN always; OSS when the
-// configuration or the state binds a domain on OSS for an account of that user (listing every
-// bucket needs oss:ListBuckets, which a CDN-only user need not have).
-std::vector<std::string> ProductsToRead(
-    const std::string& user, const engine::Config& config, const engine::State& state,
-    const std::map<std::string, engine::AccountRuntime>& runtimes) {
-  auto of_user = [&](const std::string& account) {
-    auto rt = runtimes.find(account);
-    return rt != runtimes.end() && rt->second.user == user;
-  };
-  bool oss = false;
-  for (const engine::DesiredBinding& b : config.bindings) {
-    oss = oss || (b.product == engine::kProductOss && of_user(b.account));
-  }
+// Why `user`'s skipped products cannot be skipped: a domain of the state on one of them (the
+// configuration's bindings are checked where it is read); empty when none.
+std::string SkipConflict(const std::string& user, const std::vector<std::string>& skip,
+                         const engine::State& state,
+                         const std::map<std::string, engine::AccountRuntime>& runtimes) {
   for (const auto& [address, e] : state.entries) {
-    oss = oss || (engine::ProductOf(address) == engine::kProductOss && of_user(e.account));
+    auto rt = runtimes.find(e.account);
+    if (rt == runtimes.end() || rt->second.user != user) continue;
+    const std::string product = engine::ProductOf(address);
+    if (std::find(skip.begin(), skip.end(), product) == skip.end()) continue;
+    return fmt::format(
+        "[prune] skip_products names {}, yet the state binds {} there: remove it from "
+        "skip_products",
+        engine::ProductTitle(product), address);
   }
-  std::vector<std::string> products;
-  for (const std::string& product : engine::KnownProducts()) {
-    if (product != engine::kProductOss || oss) products.push_back(product);
-  }
-  return products;
+  return "";
 }
 
 // "CDN and DCDN", "CDN, DCDN and OSS".
@@ -56,49 +42,6 @@ std::string ProductList(const std::vector<std::string>& products) {
   for (size_t i = 0; i < products.size(); ++i) {
     if (i > 0) out += i + 1 == products.size() ? " and " : ", ";
     out += engine::ProductTitle(products[i]);
-  }
-  return out;
-}
-
-// Lists every domain of `account`'s user on each of `products` (DescribeUserDomains,
-// DescribeDcdnUserDomains, ListBuckets and ListCname) and reads each live binding.
-UserDomains ReadUserDomains(const std::string& account, const std::vector<std::string>& products,
-                            const std::map<std::string, engine::AccountRuntime>& runtimes,
-                            engine::PacingRegistry& pacing, Context& ctx) {
-  UserDomains out;
-  const engine::AccountRuntime& runtime = runtimes.at(account);
-  const engine::RetryPolicy retry{engine::RetryOptions{}};
-  std::vector<engine::DomainRef> refs;
-  for (const std::string& product : products) {
-    engine::Provider* provider = runtime.ProviderFor(product);
-    if (provider == nullptr) {
-      out.error = fmt::format("cannot list the user's {} domains: no provider",
-                              engine::ProductTitle(product));
-      return out;
-    }
-    std::vector<std::string> domains;
-    engine::PacedCallResult r = engine::ListAllPages<std::string>(
-        engine::MakeSerialCall(pacing, runtime, account, retry, ctx.clock, ctx.random, {}, product),
-        engine::CallKind::kListDomains,
-        [&](int page, std::vector<std::string>* items, int64_t* total, engine::CallResult* last) {
-          return provider->ListDomainsPage(page, items, total, last);
-        },
-        &domains);
-    if (!r.status.ok()) {
-      out.error =
-          fmt::format("cannot list the user's {} domains ({}): {}", engine::ProductTitle(product),
-                      provider->Limit(engine::CallKind::kListDomains).api, r.status.message());
-      return out;
-    }
-    for (const std::string& d : domains)
-      refs.push_back({engine::BindingAddress(product, d), account});
-  }
-  out.reads = engine::ReadLive(refs, runtimes, pacing, ctx.clock, ctx.random);
-  for (const engine::LiveRead& read : out.reads) {
-    if (!read.ok) {
-      out.error = fmt::format("cannot read the live binding of {}: {}", read.domain, read.error);
-      break;
-    }
   }
   return out;
 }
@@ -116,10 +59,11 @@ int RunPrune(const Args& args, Context& ctx) {
       "(accounts with upload_via = \"cas\") that nothing uses any more, e.g. the previous\n"
       "certificate after a renewal. Only uploads recorded in this workspace's state are\n"
       "candidates (never a name alone). Before deleting, certform reads the live binding of every\n"
-      "CDN and DCDN domain of the user (and every OSS custom domain of every bucket, when the\n"
-      "workspace binds domains on OSS) and keeps any certificate a domain serves, naming it; when\n"
-      "a read fails, nothing of that user is deleted. Lists them, then asks for \"yes\" (or\n"
-      "--auto-approve); --dry-run only lists.");
+      "domain of the user on every product (CDN, DCDN, and every custom domain of every OSS\n"
+      "bucket), whatever this workspace binds, and keeps any certificate a domain serves, naming\n"
+      "it; when a product cannot be listed or a read fails, nothing of that user is deleted\n"
+      "([prune] skip_products names products the users have none of). Lists them, then asks for\n"
+      "\"yes\" (or --auto-approve); --dry-run only lists.");
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
   cl.AddConnectionOptions(&connection);
@@ -173,22 +117,35 @@ int RunPrune(const Args& args, Context& ctx) {
   if (s = providers.Build(config, used, connection, ctx); !s.ok()) return fail(s.message());
   const auto runtimes = providers.Runtimes();
 
-  // Every candidate is checked against the whole live CDN of its user (read once per user).
-  std::map<std::string, UserDomains> users;                        // by user
-  std::map<std::string, std::string> read_products;                // by user: "CDN and DCDN"
+  // Every candidate is checked against every live domain of its user (read once per user).
+  const std::vector<std::string>& skip = config.prune.skip_products;
+  std::map<std::string, engine::UserDomains> users;                // by user
   std::map<std::string, std::vector<engine::UploadEntry>> unused;  // by account
   std::map<std::string, std::vector<engine::InUse>> kept;          // by account
   std::map<std::string, std::string> errors;                       // by account
   for (const auto& [account, list] : candidates) {
     const std::string& user = runtimes.at(account).user;
     if (!users.count(user)) {
-      const std::vector<std::string> products = ProductsToRead(user, config, state, runtimes);
-      read_products[user] = ProductList(products);
+      std::vector<std::string> products;
+      for (const std::string& p : engine::KnownProducts()) {
+        if (std::find(skip.begin(), skip.end(), p) == skip.end()) products.push_back(p);
+      }
       fmt::print(ctx.out, "Reading the live binding of every {} domain of account \"{}\"...\n",
-                 read_products[user], account);
-      users[user] = ReadUserDomains(account, products, runtimes, providers.pacing(), ctx);
+                 ProductList(products), account);
+      if (std::string conflict = SkipConflict(user, skip, state, runtimes); !conflict.empty()) {
+        users[user].error = conflict;
+      } else {
+        users[user] = engine::ReadUserDomains(account, runtimes, skip, providers.pacing(),
+                                              ctx.clock, ctx.random);
+      }
+      for (const std::string& p : users[user].skipped) {
+        fmt::print(ctx.out,
+                   "  {} was not checked (skip_products): a certificate bound there would be "
+                   "deleted\n",
+                   engine::ProductTitle(p));
+      }
     }
-    const UserDomains& live = users[user];
+    const engine::UserDomains& live = users[user];
     if (!live.error.empty()) {
       errors[account] = live.error;
     } else {
@@ -212,7 +169,7 @@ int RunPrune(const Args& args, Context& ctx) {
       fmt::print(ctx.out,
                  "  - delete {} (CertId {}, account {}): no domain in the state and none of the "
                  "{} live {} domains uses it\n",
-                 u.name, u.cert_id, account, live, read_products[user]);
+                 u.name, u.cert_id, account, live, ProductList(users[user].read));
       ++deletable;
     }
   }

@@ -8,6 +8,7 @@
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/diagnostics_view.h"
 #include "cmd/certform/drift_view.h"
+#include "cmd/certform/live_check.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/plan/drift.h"
@@ -72,8 +73,10 @@ int RunRefresh(const Args& args, Context& ctx) {
   CommandLine cl("refresh [options]",
                  "Reads every managed domain's live binding and updates the state to match it,\n"
                  "accepting changes made outside certform (a domain that no longer exists is\n"
-                 "forgotten). Shows what it would change and asks on a terminal; --auto-approve\n"
-                 "skips the question. The CDN is not changed.");
+                 "forgotten), and reads each upload of the state by CertId in Certificate\n"
+                 "Management Service, forgetting one CAS no longer holds as recorded (the next\n"
+                 "plan uploads it again). Shows what it would change and asks on a terminal;\n"
+                 "--auto-approve skips the question. The CDN is not changed.");
   session.AddOptions(cl);
   cl.options().add_options()("auto-approve", po::bool_switch(&auto_approve),
                              "Update the state without asking");
@@ -85,14 +88,17 @@ int RunRefresh(const Args& args, Context& ctx) {
   if (!session.Open("certform refresh", ctx)) return kExitError;
   std::vector<engine::DomainRef> domains;
   for (const auto& [domain, e] : session.state().entries) domains.push_back({domain, e.account});
-  std::vector<engine::LiveRead> reads;
-  engine::Status s = ReadLiveBindings(session.config(), domains, session.connection, ctx, &reads);
+  LiveCheck live;
+  engine::Status s = ReadLiveAndUploads(session.config(), session.state(), domains,
+                                        session.connection, ctx, &live);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform refresh: {}\n", s.message());
     return kExitError;
   }
+  const std::vector<engine::LiveRead>& reads = live.reads;
   const std::string now = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
-  engine::State next = engine::RefreshedState(session.state(), reads, session.config(), now);
+  engine::State next = engine::WithoutUntrustedUploads(
+      engine::RefreshedState(session.state(), reads, session.config(), now), live.uploads);
   int changed = 0;
   for (const engine::LiveRead& r : reads) {
     if (!r.ok) {
@@ -108,6 +114,20 @@ int RunRefresh(const Args& args, Context& ctx) {
       fmt::print(ctx.out, "~ {}: {} → {}\n", r.domain, Describe(before), Describe(*after));
       ++changed;
     }
+  }
+  // An upload CAS no longer holds as recorded is not trusted: a bind by its CertId would fail.
+  for (const engine::UploadCheck& u : live.uploads) {
+    if (!u.read) {
+      fmt::print(ctx.err, "certform refresh: upload {} (CertId {}) could not be read: {}\n",
+                 u.upload.name, u.upload.cert_id, u.error);
+      return kExitError;
+    }
+    if (u.Trusted()) continue;
+    fmt::print(ctx.out,
+               "- upload {} (CertId {}, account {}): {}; forgotten, the next plan uploads it "
+               "again\n",
+               u.upload.name, u.upload.cert_id, u.upload.account, u.Problem());
+    ++changed;
   }
   if (changed == 0) {
     fmt::print(ctx.out, "The state already matches the live bindings of {} domains.\n",

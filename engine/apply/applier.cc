@@ -310,7 +310,10 @@ class ApplyRun {
       request.cert_name = c.after->cert_name;
       request.cert_id = id;
       request.cert_region = accounts_.at(c.account).cas_region;
-      return Call(lane, c, request);
+      Status refused;
+      ChangeOutcome o = Call(lane, c, request, &refused);
+      if (!o.ok && !o.skipped) ForgetUploadIfGone(c, id, refused, &o);
+      return o;
     }
     if (request.https) {
       request.cert_type = c.after->cert_type;
@@ -328,8 +331,42 @@ class ApplyRun {
     return o;
   }
 
-  // Sends `request`, paced and retried; returns the outcome (recorded when it succeeded).
-  ChangeOutcome Call(CallLane& lane, const Change& c, const BindingRequest& request) {
+  // A bind by an uploaded certificate's CertId was refused: when CAS no longer has it (deleted
+  // behind certform's back), the state forgets the upload (journaled), so that the next plan
+  // uploads it again, and the error says so. Read by id only after a refusal that concerns this
+  // call (not a throttle, an outage or the account).
+  void ForgetUploadIfGone(const Change& c, int64_t id, const Status& refused, ChangeOutcome* o) {
+    Provider* cas = accounts_.at(c.account).provider;
+    if (refused.ok() || refused.IsRetryable() || refused.IsAccountWide() || cas == nullptr) return;
+    StoredCertificate held;
+    PacedCallResult r = UploadCaller(c.account)(CallKind::kGetCertificate, [&](CallResult* last) {
+      return cas->GetCertificate(id, &held, last);
+    });
+    if (!r.status.IsNotFound()) return;
+    o->error = fmt::format(
+        "CertId {} (certificate \"{}\") is no longer in Certificate Management Service (deleted "
+        "outside certform), so the bind failed ({}); certform forgot that upload: the next plan "
+        "uploads the certificate again (\"certform refresh\" checks every recorded upload)",
+        id, c.after->certificate, o->error);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto u = result_.state.uploads.find(c.upload_key);
+    if (u == result_.state.uploads.end() || u->second.cert_id != id) return;  // forgotten already
+    JournalRecord record;
+    record.upload = u->second;
+    record.forget = true;
+    ApplyRecord(record, &result_.state);
+    if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
+      halted_ = true;
+      if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
+      result_.diags.Error({}, c.after->certificate + ": could not record that its upload is gone",
+                          s.message());
+    }
+  }
+
+  // Sends `request`, paced and retried; returns the outcome (recorded when it succeeded) and, in
+  // `status` when given, the call's last answer.
+  ChangeOutcome Call(CallLane& lane, const Change& c, const BindingRequest& request,
+                     Status* status = nullptr) {
     const std::string key = StopKey(c.account, c.domain);
     PacedCallHooks hooks;
     hooks.halted = [this, &key] { return Halted() || !AccountStop(key).empty(); };
@@ -354,6 +391,7 @@ class ApplyRun {
     PacedCallResult r = PacedCall(
         lane, retry_, env_.clock,
         [&](CallResult* last) { return provider->SetBinding(request, last); }, hooks);
+    if (status != nullptr) *status = r.status;
     if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(key));
     ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
     o.bound_cert_id = request.cert_id;

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "engine/calls/paged_listing.h"
+#include "engine/calls/retry_policy.h"
+#include "engine/config/binding_address.h"
 #include "engine/state/journal_record.h"
 
 namespace certform::engine {
@@ -18,7 +21,85 @@ JournalRecord UploadRecord(const UploadEntry& u, bool forget) {
   return r;
 }
 
+// "AccessDenied: ...; the user needs oss:ListBuckets and oss:ListCname (...)": what to do about a
+// product that could not be listed or read.
+std::string WhatItNeeds(const std::string& product, const Provider& provider) {
+  return fmt::format(
+      "the user needs {}; if the users of this configuration have no {} at all, say so with "
+      "[prune] skip_products = [\"{}\"]",
+      ListPermissions(provider), ProductTitle(product), product);
+}
+
 }  // namespace
+
+std::string ListPermissions(const Provider& provider) {
+  std::vector<std::string> actions;
+  for (CallKind kind : {CallKind::kListDomains, CallKind::kReadBinding}) {
+    const CallLimit limit = provider.Limit(kind);
+    std::vector<std::string> named = limit.ram_actions;
+    if (named.empty()) named.push_back("the permission to call " + limit.api);
+    for (const std::string& a : named) {
+      if (std::find(actions.begin(), actions.end(), a) == actions.end()) actions.push_back(a);
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < actions.size(); ++i) {
+    if (i > 0) out += i + 1 == actions.size() ? " and " : ", ";
+    out += actions[i];
+  }
+  return out;
+}
+
+UserDomains ReadUserDomains(const std::string& account,
+                            const std::map<std::string, AccountRuntime>& runtimes,
+                            const std::vector<std::string>& skip, PacingRegistry& pacing,
+                            Clock& clock, RandomSource& random) {
+  UserDomains out;
+  const AccountRuntime& runtime = runtimes.at(account);
+  const RetryPolicy retry{RetryOptions{}};
+  std::vector<DomainRef> refs;
+  // Every product a CAS id can be bound on: a product added to KnownProducts is read here too,
+  // and one the account has no provider for stops the deletion rather than going unread.
+  for (const std::string& product : KnownProducts()) {
+    if (std::find(skip.begin(), skip.end(), product) != skip.end()) {
+      out.skipped.push_back(product);
+      continue;
+    }
+    Provider* provider = runtime.ProviderFor(product);
+    if (provider == nullptr) {
+      out.error = fmt::format(
+          "cannot list the user's {} domains: certform has no {} provider "
+          "for account \"{}\"",
+          ProductTitle(product), ProductTitle(product), account);
+      return out;
+    }
+    std::vector<std::string> targets;
+    PacedCallResult r = ListAllPages<std::string>(
+        MakeSerialCall(pacing, runtime, account, retry, clock, random, {}, product),
+        CallKind::kListDomains,
+        [&](int page, std::vector<std::string>* items, int64_t* total, CallResult* last) {
+          return provider->ListDomainsPage(page, items, total, last);
+        },
+        &targets);
+    if (!r.status.ok() || r.stopped) {
+      out.error = fmt::format("cannot list the user's {} domains ({}): {}; {}",
+                              ProductTitle(product), provider->Limit(CallKind::kListDomains).api,
+                              r.status.message(), WhatItNeeds(product, *provider));
+      return out;
+    }
+    for (const std::string& t : targets) refs.push_back({BindingAddress(product, t), account});
+    out.read.push_back(product);
+  }
+  out.reads = ReadLive(refs, runtimes, pacing, clock, random);
+  for (const LiveRead& read : out.reads) {
+    if (read.ok) continue;
+    const std::string product = ProductOf(read.domain);
+    out.error = fmt::format("cannot read the live binding of {}: {}; {}", read.domain, read.error,
+                            WhatItNeeds(product, *runtime.ProviderFor(product)));
+    break;
+  }
+  return out;
+}
 
 std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,
                                          const Config& config) {

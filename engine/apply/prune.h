@@ -2,12 +2,16 @@
 // and deleting them. Safe by construction:
 //   1. a candidate is an upload this workspace's state recorded (never a name prefix alone), that
 //      no state entry is bound to and that the configuration does not want;
-//   2. before deleting, every CDN and DCDN domain of the user is read live (DescribeUserDomains,
-//      DescribeDcdnUserDomains, then each one's certificate), and every custom domain of every
-//      OSS bucket when the workspace binds domains on OSS (ListBuckets, ListCname): a certificate
-//      any live domain serves is kept, naming the domain; when any read fails, nothing of that
-//      user is deleted (certform cannot prove the certificate unused). Whether the API refuses to
-//      delete a certificate in use is not documented: certform never relies on it;
+//   2. before deleting, every domain of the user on every product that can serve a CAS id is read
+//      live (KnownProducts: the CDN's DescribeUserDomains, DCDN's DescribeDcdnUserDomains, OSS's
+//      ListBuckets and ListCname, then each domain's certificate), whatever this workspace binds:
+//      workspaces of one user share uploads (an upload is adopted on NameRepeat), so a domain
+//      bound by another workspace may serve it. A certificate any live domain serves is kept,
+//      naming the domain; when any product cannot be listed or any read fails, nothing of that
+//      user is deleted, and the message names the product and the RAM actions it needs. Only a
+//      product the configuration says the users have none of ([prune] skip_products) is not
+//      read, and prune says so. Whether the API refuses to delete a certificate in use is not
+//      documented: certform never relies on it;
 //   3. the certificate at the recorded CertId must still be the recorded one (name and
 //      fingerprint), read by id just before its delete;
 //   4. the state forgets an upload (journaled, durable) *before* its delete is sent, and takes it
@@ -20,8 +24,11 @@
 #include <vector>
 
 #include "engine/apply/applier.h"
+#include "engine/base/clock.h"
+#include "engine/base/random.h"
 #include "engine/calls/live_reader.h"
 #include "engine/calls/paced_call.h"
+#include "engine/calls/pacing_registry.h"
 #include "engine/calls/provider.h"
 #include "engine/config/config.h"
 #include "engine/state/state.h"
@@ -32,6 +39,29 @@ namespace certform::engine {
 // to and no binding of the configuration still wants, by CertId.
 std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,
                                          const Config& config);
+
+// Every domain of one user that prune read, on every product but the skipped ones.
+struct UserDomains {
+  std::vector<LiveRead> reads;       // each listed domain's live binding
+  std::vector<std::string> read;     // the products listed and read, as KnownProducts orders them
+  std::vector<std::string> skipped;  // the products not read ([prune] skip_products)
+  // Why nothing of the user may be deleted (a product that could not be listed, a domain that
+  // could not be read, a product without a provider), naming the product and the RAM actions
+  // it needs; empty when every product was read.
+  std::string error;
+};
+
+// Lists every domain of `account`'s user on each product of KnownProducts() but `skip`, through
+// the account's provider of that product in `runtimes` (paced and retried in `pacing`'s lanes),
+// then reads each one's live binding. Stops at the first product that cannot be listed.
+UserDomains ReadUserDomains(const std::string& account,
+                            const std::map<std::string, AccountRuntime>& runtimes,
+                            const std::vector<std::string>& skip, PacingRegistry& pacing,
+                            Clock& clock, RandomSource& random);
+
+// "oss:ListBuckets and oss:ListCname": the RAM actions that listing and reading `provider`'s
+// domains need, as its Limit() names them.
+std::string ListPermissions(const Provider& provider);
 
 // A live domain that serves a candidate, found by KeepInUse.
 struct InUse {

@@ -85,6 +85,9 @@ const char* CallKindName(CallKind kind);  // "set binding", "read binding", ...
 struct CallLimit {
   std::string api;  // e.g. "SetDomainServerCertificate"; one pace per user and api
   double rate = 10;
+  // The RAM actions a user needs for it (e.g. "cdn:DescribeUserDomains"), as the product's
+  // documentation names them, for messages; empty when the provider names none.
+  std::vector<std::string> ram_actions = {};
 };
 // For a provider that documents nothing: the kind's name, 10/s, 100/s for reads and listings.
 CallLimit DefaultCallLimit(CallKind kind);

@@ -103,11 +103,21 @@ struct StateSettings {
   bool valid = true;  // false when the [state] table has errors (reported as diagnostics)
 };
 
+// [prune]: what `certform prune` may leave unread (prune_section.cc).
+struct PruneSettings {
+  // Products (binding_address.h) the users of this configuration have none of: prune does not
+  // list their domains, and says that a certificate bound there would be deleted. Empty (the
+  // default): every product is read, and one that cannot be listed stops the deletion.
+  std::vector<std::string> skip_products;
+  SourcePos where;  // of skip_products
+};
+
 struct Config {
   std::string dir;                 // the configuration directory
   std::vector<std::string> files;  // the TOML files read, sorted
   int expiry_warning_days = 30;    // warn when a certificate expires sooner than this
   StateSettings state;
+  PruneSettings prune;
   std::map<std::string, AccountConfig> accounts;
   std::map<std::string, CertificateConfig> certificates;
   std::vector<DesiredBinding> bindings;  // sorted by account, then domain

@@ -8,7 +8,7 @@
 #include "engine/config/toml_file_reader.h"
 
 // Each section of a configuration file is read in its own file: state_section.cc,
-// account_section.cc, certificate_section.cc and binding_section.cc.
+// prune_section.cc, account_section.cc, certificate_section.cc and binding_section.cc.
 namespace certform::engine {
 
 namespace config_reading {
@@ -17,8 +17,8 @@ namespace {
 
 constexpr int64_t kMaxConfigFileBytes = 16 << 20;
 
-const std::vector<std::string> kTopKeys = {"expiry_warning_days", "account", "certificate",
-                                           "binding", "state"};
+const std::vector<std::string> kTopKeys = {
+    "expiry_warning_days", "account", "certificate", "binding", "state", "prune"};
 
 }  // namespace
 
@@ -63,6 +63,7 @@ void FileReader::Read(const toml::table& root) {
     ReadState(*n);
     config_->state.valid = diags_->ErrorCount() == errors;
   }
+  if (const toml::node* n = root.get("prune")) ReadPrune(*n);
 }
 
 void FileReader::CheckKeys(const toml::table& t, const std::vector<std::string>& allowed,
@@ -157,6 +158,7 @@ Config LoadConfig(FileSystem& fs, const std::string& dir, Diagnostics* diags) {
     for (auto& b : reader.bindings()) bindings.push_back(std::move(b));
   }
   LinkBindings(std::move(bindings), &config, diags);
+  config_reading::CheckPruneSkips(config, diags);
   return config;
 }
 

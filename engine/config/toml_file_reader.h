@@ -1,6 +1,7 @@
 // The reading of one configuration file, shared by config_loader.cc and the files that read each
-// of its sections (state_section.cc, account_section.cc, certificate_section.cc,
-// binding_section.cc). Internal to engine/config/: nothing outside includes it.
+// of its sections (state_section.cc, prune_section.cc, account_section.cc,
+// certificate_section.cc, binding_section.cc). Internal to engine/config/: nothing outside includes
+// it.
 #pragma once
 
 #include <algorithm>
@@ -88,6 +89,8 @@ class FileReader {
 
   void ReadState(const toml::node& n);  // state_section.cc
 
+  void ReadPrune(const toml::node& n);  // prune_section.cc
+
   void ReadExpiryDays(const toml::node& n);
 
   void ReadAccount(const std::string& name, const toml::table& t);  // account_section.cc
@@ -116,5 +119,9 @@ class FileReader {
 // Cross-file checks once every file is read: references, the implicit account, duplicates
 // (binding_section.cc).
 void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagnostics* diags);
+
+// Once bindings are linked: a product in [prune] skip_products that a binding uses is an error
+// naming both places (prune_section.cc).
+void CheckPruneSkips(const Config& config, Diagnostics* diags);
 
 }  // namespace certform::engine::config_reading

@@ -64,6 +64,24 @@ DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, 
   return report;
 }
 
+void AddUploadDrift(const std::vector<UploadCheck>& checks, DriftReport* report) {
+  for (const UploadCheck& c : checks) {
+    if (!c.read) {
+      report->uploads_failed.push_back(c);
+    } else if (!c.Trusted()) {
+      report->uploads.push_back(c);
+    }
+  }
+}
+
+State WithoutUntrustedUploads(const State& state, const std::vector<UploadCheck>& checks) {
+  State next = state;
+  for (const UploadCheck& c : checks) {
+    if (c.read && !c.Trusted()) next.uploads.erase(c.key);
+  }
+  return next;
+}
+
 StateEntry EntryFromLive(const std::string& domain, const std::string& account,
                          const LiveBinding& live, const Config& config, const std::string& now,
                          const std::map<std::string, UploadEntry>& uploads) {

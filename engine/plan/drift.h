@@ -8,6 +8,7 @@
 
 #include "engine/calls/live_reader.h"
 #include "engine/config/config.h"
+#include "engine/plan/upload_check.h"
 #include "engine/state/state.h"
 
 namespace certform::engine {
@@ -34,12 +35,24 @@ struct DriftReport {
   std::vector<DriftEntry> drifted;      // by domain
   std::vector<ExpiryWarning> expiring;  // live certificates expiring within the warning window
   std::vector<LiveRead> failed;         // domains that could not be read
+  // Uploads the state recorded that CAS no longer holds as recorded (UploadCheck::Trusted false):
+  // the next bind by their CertId would fail.
+  std::vector<UploadCheck> uploads;
+  std::vector<UploadCheck> uploads_failed;  // uploads that could not be read
 
-  bool HasDrift() const { return !drifted.empty(); }
+  bool HasDrift() const { return !drifted.empty() || !uploads.empty(); }
 };
 
 DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, int64_t now,
                         int warning_days);
+
+// Adds to `report` the uploads of `checks` that are not trusted, and those that could not be read.
+void AddUploadDrift(const std::vector<UploadCheck>& checks, DriftReport* report);
+
+// `state` without the uploads of `checks` that CAS no longer holds as recorded (gone, or their
+// CertId holding another certificate), so that the next plan uploads those certificates again.
+// Entries bound to them are kept: a domain keeps serving what it serves.
+State WithoutUntrustedUploads(const State& state, const std::vector<UploadCheck>& checks);
 
 // The state entry that describes `live` for `domain`; `certificate` is the configuration's
 // certificate with the same fingerprint (upload) or id/name (cas), or empty when none matches.

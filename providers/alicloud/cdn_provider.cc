@@ -34,9 +34,9 @@ engine::CallLimit CdnProvider::Limit(engine::CallKind kind) const {
       return {api_, write_rate_ > 0 ? write_rate_ : documented};
     }
     case CallKind::kReadBinding:
-      return {"DescribeDomainCertificateInfo", 100};  // 100/s per user
+      return {"DescribeDomainCertificateInfo", 100, {"cdn:DescribeDomainCertificateInfo"}};
     case CallKind::kListDomains:
-      return {"DescribeUserDomains", 100};  // 100/s
+      return {"DescribeUserDomains", 100, {"cdn:DescribeUserDomains"}};  // 100/s
     case CallKind::kUpload:
       return {"UploadUserCertificate", 100};  // CAS 2020-04-07: 100/s
     case CallKind::kListUploaded:

@@ -21,9 +21,12 @@ engine::CallLimit DcdnProvider::Limit(engine::CallKind kind) const {
     case CallKind::kSetBinding:
       return {"SetDcdnDomainSSLCertificate", write_rate_ > 0 ? write_rate_ : kDcdnSetLimit};
     case CallKind::kReadBinding:
-      return {"DescribeDcdnDomainCertificateInfo", 100};  // 100/s per user
+      return {"DescribeDcdnDomainCertificateInfo",
+              100,  // 100/s per user
+              {"dcdn:DescribeDcdnDomainCertificateInfo"}};
     case CallKind::kListDomains:
-      return {"DescribeDcdnUserDomains", 10};  // not stated: the harsher reading
+      // Not stated: the harsher reading.
+      return {"DescribeDcdnUserDomains", 10, {"dcdn:DescribeDcdnUserDomains"}};
     case CallKind::kUpload:
       return {"UploadUserCertificate", 100};  // CAS, shared with the CDN's lane
     case CallKind::kListUploaded:

@@ -60,11 +60,13 @@ engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
     case CallKind::kSetBinding:
       return {"PutCname", kOssCallLimit};
     case CallKind::kReadBinding:
-      return {"ListCname", kOssCallLimit};
+      return {"ListCname", kOssCallLimit, {"oss:ListCname"}};
     case CallKind::kListDomains:
       // ListBuckets, then ListCname per bucket: paced in ListCname's own lane, so that a listing
-      // and the reads that follow it share one 10/s (the harsher reading).
-      return {"ListCname", kOssCallLimit};
+      // and the reads that follow it share one 10/s (the harsher reading). RAM actions: OSS
+      // "RAM Policy" (https://www.alibabacloud.com/help/en/oss/user-guide/how-oss-works-with-ram)
+      // and ossutil list-cname.
+      return {"ListCname", kOssCallLimit, {"oss:ListBuckets", "oss:ListCname"}};
     default:
       return engine::DefaultCallLimit(kind);
   }

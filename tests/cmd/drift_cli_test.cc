@@ -1,4 +1,5 @@
 // End-to-end tests of drift, plan --refresh, refresh and import against the emulator.
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -213,4 +214,104 @@ TEST_CASE("cli apply: a dead endpoint stops the account after one call's attempt
   const int failed = std::stoi(r.out.substr(at + 11));
   CHECK(failed < 40);
   CHECK(r.out.find(std::to_string(40 - failed) + " not attempted") != std::string::npos);
+}
+
+namespace {
+
+// The bulk CAS configuration with one more domain, d{n}, under the same certificate (the
+// certificate files are left as they are).
+void AddBulkDomain(ApplyFixture& f, int n) {
+  std::string toml = f.cli.dir.Read("certform.toml");
+  const std::string last = "]\n";
+  const size_t at = toml.rfind(last);
+  REQUIRE(at != std::string::npos);
+  toml.insert(at, "\"d" + std::to_string(n) + ".bulk.example.com\"");
+  f.cli.dir.Write("certform.toml", toml);
+}
+
+}  // namespace
+
+// The emulator's CAS deletes a certificate whatever binds it (DeleteUserCertificate: whether it
+// refuses one in use is not documented, the harsher reading) and answers a bind by a CertId it no
+// longer holds with Certificate.NotFind (CDN SetCdnDomainSSLCertificate, CertType=cas).
+TEST_CASE(
+    "cli drift: an upload deleted from CAS behind certform's back is drift; refresh forgets "
+    "it and the next plan uploads it again",
+    "[cli][drift][cas]") {
+  ApplyFixture f(EmulatorWith(3));
+  f.WriteCasConfig(2);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  engine::State state = f.State();
+  REQUIRE(state.uploads.size() == 1);
+  const engine::UploadEntry gone = state.uploads.begin()->second;
+  REQUIRE(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+  REQUIRE(f.emu.emulator().RemoveCasCertificate(gone.cert_id));
+
+  ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+  INFO(drift.out << drift.err);
+  CHECK(drift.exit_code == 2);
+  CHECK(drift.out.find(fmt::format("upload {} (CertId {}, account main): no longer in Certificate "
+                                   "Management Service",
+                                   gone.name, gone.cert_id)) != std::string::npos);
+  CHECK(drift.out.find("Run \"certform refresh\" to forget those uploads") != std::string::npos);
+  const nlohmann::json doc = nlohmann::json::parse(f.Run({"drift", "--json"}).out);
+  CHECK(doc["drift"] == true);
+  REQUIRE(doc["uploads"].size() == 1);
+  CHECK(doc["uploads"][0]["cert_id"] == gone.cert_id);
+  CHECK(doc["uploads"][0]["gone"] == true);
+  CHECK(f.State().uploads.size() == 1);  // drift writes nothing
+
+  ProcessResult refresh = f.Run({"refresh", "--auto-approve"});
+  INFO(refresh.out << refresh.err);
+  REQUIRE(refresh.exit_code == 0);
+  CHECK(refresh.out.find(fmt::format("- upload {} (CertId {}, account main)", gone.name,
+                                     gone.cert_id)) != std::string::npos);
+  CHECK(refresh.out.find("forgotten, the next plan uploads it again") != std::string::npos);
+  CHECK(f.State().uploads.empty());
+  CHECK(f.State().entries.size() == 2);  // the domains keep serving their copy
+
+  AddBulkDomain(f, 2);
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  CHECK(plan.out.find("upload certificate \"bulk\" → CAS as " + gone.name) != std::string::npos);
+  ProcessResult apply = f.Run({"apply", "--auto-approve"});
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  state = f.State();
+  REQUIRE(state.uploads.size() == 1);
+  const int64_t fresh = state.uploads.begin()->second.cert_id;
+  CHECK(fresh != gone.cert_id);
+  CHECK(f.Live()["d2.bulk.example.com"]["cert_id"] == fresh);
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE(
+    "cli apply: a bind by a CertId CAS no longer holds says the upload is gone, and the "
+    "state forgets it so that the next apply uploads again",
+    "[cli][apply][cas]") {
+  ApplyFixture f(EmulatorWith(3));
+  f.WriteCasConfig(2);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const engine::UploadEntry gone = f.State().uploads.begin()->second;
+  REQUIRE(f.emu.emulator().RemoveCasCertificate(gone.cert_id));
+  AddBulkDomain(f, 2);
+
+  ProcessResult refused = f.Run({"apply", "--auto-approve"});
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK((refused.out + refused.err)
+            .find(fmt::format("CertId {} (certificate \"bulk\") is no longer in Certificate "
+                              "Management Service",
+                              gone.cert_id)) != std::string::npos);
+  CHECK((refused.out + refused.err).find("certform refresh") != std::string::npos);
+  CHECK(f.State().uploads.empty());
+  CHECK(f.State().entries.count("d2.bulk.example.com") == 0);
+
+  ProcessResult again = f.Run({"apply", "--auto-approve"});
+  INFO(again.out << again.err);
+  REQUIRE(again.exit_code == 0);
+  const engine::State state = f.State();
+  REQUIRE(state.uploads.size() == 1);
+  CHECK(state.uploads.begin()->second.cert_id != gone.cert_id);
+  CHECK(f.Live()["d2.bulk.example.com"]["cert_id"] == state.uploads.begin()->second.cert_id);
 }

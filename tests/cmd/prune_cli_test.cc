@@ -4,6 +4,7 @@
 // either way: the harsher reading).
 #include <set>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -43,6 +44,61 @@ emulator::EmulatorConfig WithTeamDomains(int bulk, int team) {
     c.domains.push_back({"t" + std::to_string(i) + ".team.example.com", "u1", "online"});
   }
   return c;
+}
+
+constexpr char kOssWww[] = "oss:cn-hangzhou/static-site/www.example.com";
+
+// The standard emulator plus an OSS bucket of u1 whose custom domain www.example.com is verified.
+emulator::EmulatorConfig WithBucket() {
+  emulator::EmulatorConfig c = EmulatorWith();
+  c.buckets = {{"static-site", "cn-hangzhou", "u1", {"www.example.com"}}};
+  return c;
+}
+
+// A workspace in `dir` ("." or a subdirectory) uploading through CAS, with certificate "site"
+// (certs/web.pem of the fixture: one content, one CAS name in every workspace) bound on
+// `product` to www.example.com (on the static-site bucket for OSS); no binding when `product`
+// is empty.
+void WriteSiteWorkspace(ApplyFixture& f, const std::string& dir, const std::string& product) {
+  const std::string certs = dir == "." ? "certs/" : "../certs/";
+  std::string toml = "[account.main]\nupload_via = \"cas\"\n[certificate.site]\ncert_file = \"" +
+                     certs + "web.pem\"\nkey_file = \"" + certs + "web.key\"\n";
+  if (product == "oss") {
+    toml +=
+        "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\nregion = \"cn-hangzhou\"\n"
+        "certificate = \"site\"\ndomains = [\"www.example.com\"]\n";
+  } else if (!product.empty()) {
+    toml += "[[binding]]\nproduct = \"" + product +
+            "\"\ncertificate = \"site\"\ndomains = [\"www.example.com\"]\n";
+  }
+  f.cli.dir.Write(dir + "/certform.toml", toml);
+}
+
+// The CertId of this workspace's (first) upload of "site".
+int64_t SiteUpload(ApplyFixture& f) {
+  for (const auto& [key, u] : f.State().uploads) {
+    if (u.certificate == "site") return u.cert_id;
+  }
+  return 0;
+}
+
+int Calls(ApplyFixture& f, const char* action) {
+  nlohmann::json calls = f.emu.emulator().CountersJson()["calls"];
+  return calls.contains(action) ? calls[action].value("u1", 0) : 0;
+}
+
+// This workspace binds the CDN's www.example.com through CAS, then renews its certificate: the
+// first upload is left unused here (a prune candidate). Returns its CertId.
+int64_t RenewedCdnWorkspace(ApplyFixture& f) {
+  WriteSiteWorkspace(f, ".", "cdn");
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t first = SiteUpload(f);
+  REQUIRE(first != 0);
+  f.RenewWeb();
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  REQUIRE(f.State().entries.at("www.example.com").cert_id != first);
+  REQUIRE(f.State().uploads.size() == 2);  // the first upload is still recorded here
+  return first;
 }
 
 }  // namespace
@@ -98,8 +154,8 @@ TEST_CASE("cli prune: domains handed to another team keep their certificate", "[
   const nlohmann::json domains = f.Live();
   for (const auto& [name, d] : domains.items()) live += d["user"] == "u1" ? 1 : 0;
   CHECK(live > 20);
-  CHECK(r.out.find("none of the " + std::to_string(live) + " live CDN and DCDN domains uses it") !=
-        std::string::npos);
+  CHECK(r.out.find("none of the " + std::to_string(live) +
+                   " live CDN, DCDN and OSS domains uses it") != std::string::npos);
   CHECK(r.out.find(": deleted (CertId " + std::to_string(id)) != std::string::npos);
   CHECK(CasIds(f).count(id) == 0);
   CHECK(f.State().uploads.empty());
@@ -200,4 +256,116 @@ TEST_CASE("cli cas: the first upload answer lost, apply binds every domain with 
     CHECK(live["d" + std::to_string(i) + ".bulk.example.com"]["cert_id"] == id);
   }
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
+
+// Workspaces of one user share uploads: a second workspace uploading the same content meets
+// NameRepeat and adopts the upload (CAS UploadUserCertificate; cas_lookup.h). So whatever this
+// workspace binds, prune reads every product a CAS id can serve on.
+TEST_CASE(
+    "cli prune: after a hand-off, the certificate the OSS domains of another workspace "
+    "serve is kept",
+    "[cli][prune][cas][oss]") {
+  ApplyFixture f(WithBucket());
+  WriteSiteWorkspace(f, ".", "oss");
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t id = SiteUpload(f);
+  REQUIRE(id != 0);
+  // The OSS bindings move to the team's workspace, which adopts the same upload...
+  WriteSiteWorkspace(f, "team", "oss");
+  ProcessResult team = f.Run({"apply", "--auto-approve", "--config", "team"});
+  INFO(team.out << team.err);
+  REQUIRE(team.exit_code == 0);
+  // ... and leave this one, which binds nothing on OSS any more.
+  WriteSiteWorkspace(f, ".", "");
+  REQUIRE(f.Run({"state", "rm", kOssWww}).exit_code == 0);
+  REQUIRE(f.State().entries.empty());
+
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("every CDN, DCDN and OSS domain") != std::string::npos);
+  CHECK(r.out.find(fmt::format("= keep CertId {} (account main): live domain {} serves it", id,
+                               kOssWww)) != std::string::npos);
+  CHECK(CasIds(f).count(id) == 1);
+  CHECK(Calls(f, "DeleteUserCertificate") == 0);
+  CHECK(Calls(f, "ListBuckets") >= 1);
+  // The team's workspace still binds by that id.
+  CHECK(f.Run({"drift", "--detailed-exitcode", "--config", "team"}).exit_code == 0);
+}
+
+TEST_CASE("cli prune: after another workspace adopted the upload for its OSS domains, it is kept",
+          "[cli][prune][cas][oss]") {
+  ApplyFixture f(WithBucket());
+  // This workspace binds only the CDN; the team's binds OSS with the same content, adopting
+  // this workspace's upload.
+  WriteSiteWorkspace(f, ".", "cdn");
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int64_t id = SiteUpload(f);
+  WriteSiteWorkspace(f, "team", "oss");
+  ProcessResult team = f.Run({"apply", "--auto-approve", "--config", "team"});
+  INFO(team.out << team.err);
+  REQUIRE(team.exit_code == 0);
+  CHECK(team.out.find("already in CAS as certform-") != std::string::npos);
+  // Renewed here: the CDN moves to a new upload, the first is this workspace's candidate.
+  f.RenewWeb();
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  REQUIRE(f.State().entries.at("www.example.com").cert_id != id);
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(fmt::format("= keep CertId {} (account main): live domain {} serves it", id,
+                               kOssWww)) != std::string::npos);
+  CHECK(CasIds(f).count(id) == 1);
+  CHECK(Calls(f, "DeleteUserCertificate") == 0);
+}
+
+TEST_CASE(
+    "cli prune: when OSS refuses the listing nothing is deleted, naming OSS and the "
+    "permission; skip_products lets it proceed and says what was not checked",
+    "[cli][prune][cas][oss]") {
+  emulator::EmulatorConfig config = WithBucket();
+  config.oss_list_denied = {"u1"};  // the RAM user has no oss:ListBuckets
+  ApplyFixture f(config);
+  const int64_t old_id = RenewedCdnWorkspace(f);
+
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("account \"main\": nothing will be deleted: cannot list the user's OSS "
+                   "domains") != std::string::npos);
+  CHECK(r.out.find("AccessDenied") != std::string::npos);
+  CHECK(r.out.find("the user needs oss:ListBuckets and oss:ListCname") != std::string::npos);
+  CHECK(r.out.find("[prune] skip_products = [\"oss\"]") != std::string::npos);
+  CHECK(CasIds(f).count(old_id) == 1);
+  CHECK(Calls(f, "DeleteUserCertificate") == 0);
+
+  // The configuration says the user has no OSS: prune goes on, and says OSS went unread.
+  f.cli.dir.Write("prune.toml", "[prune]\nskip_products = [\"oss\"]\n");
+  r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("every CDN and DCDN domain") != std::string::npos);
+  CHECK(r.out.find("OSS was not checked (skip_products): a certificate bound there would be "
+                   "deleted") != std::string::npos);
+  CHECK(r.out.find(fmt::format(": deleted (CertId {}", old_id)) != std::string::npos);
+  CHECK(CasIds(f).count(old_id) == 0);
+}
+
+TEST_CASE("cli prune: skip_products is checked with file and line", "[cli][prune][config]") {
+  ApplyFixture f(WithBucket());
+  WriteSiteWorkspace(f, ".", "oss");
+  f.cli.dir.Write("prune.toml", "[prune]\nskip_products = [\"os\"]\n");
+  ProcessResult typo = f.Run({"validate"});
+  INFO(typo.out << typo.err);
+  CHECK(typo.exit_code == 1);
+  CHECK(typo.err.find("prune.toml:2") != std::string::npos);
+  CHECK(typo.err.find("unknown product \"os\" in skip_products") != std::string::npos);
+  CHECK(typo.err.find("did you mean \"oss\"?") != std::string::npos);
+  // Skipping a product the configuration binds on is a contradiction.
+  f.cli.dir.Write("prune.toml", "[prune]\nskip_products = [\"oss\"]\n");
+  ProcessResult bound = f.Run({"validate"});
+  INFO(bound.out << bound.err);
+  CHECK(bound.exit_code == 1);
+  CHECK(bound.err.find("skip_products names OSS, yet the configuration binds " +
+                       std::string(kOssWww) + " there") != std::string::npos);
 }

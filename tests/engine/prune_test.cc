@@ -81,7 +81,127 @@ struct Harness {
   SerialCall call = MakeSerialCall(pacing, account, "main", retry, clock, random);
 };
 
+// One product's domains, each serving a CAS id; its listing can be refused (as a RAM user without
+// the listing permission is: AccessDenied). Counts the listings.
+class DomainsProvider final : public Provider {
+ public:
+  DomainsProvider(std::vector<std::string> list_actions, std::vector<std::string> read_actions)
+      : list_actions_(std::move(list_actions)), read_actions_(std::move(read_actions)) {}
+
+  CallLimit Limit(CallKind kind) const override {
+    CallLimit limit = DefaultCallLimit(kind);
+    if (kind == CallKind::kListDomains) limit.ram_actions = list_actions_;
+    if (kind == CallKind::kReadBinding) limit.ram_actions = read_actions_;
+    return limit;
+  }
+  Status SetBinding(const BindingRequest&, CallResult*) override { return Status::OK(); }
+  Status ReadBinding(const std::string& target, LiveBinding* live, CallResult*) override {
+    auto it = serves.find(target);
+    live->exists = it != serves.end();
+    live->https = live->exists;
+    live->cert_type = "cas";
+    live->cert_id = live->exists ? it->second : 0;
+    return Status::OK();
+  }
+  Status ListDomainsPage(int page, std::vector<std::string>* targets, int64_t* total,
+                         CallResult*) override {
+    ++listings;
+    if (refuse) return Status::Failed("AccessDenied: You have no right to access this resource.");
+    if (page == 1) {
+      for (const auto& [target, id] : serves) targets->push_back(target);
+    }
+    *total = static_cast<int64_t>(serves.size());
+    return Status::OK();
+  }
+
+  std::map<std::string, int64_t> serves;  // target → CertId
+  bool refuse = false;
+  int listings = 0;
+
+ private:
+  std::vector<std::string> list_actions_, read_actions_;
+};
+
+// An account with a provider for each known product: the CDN's serves one domain, OSS's one
+// custom domain of a bucket.
+struct Products {
+  DomainsProvider cdn{{"cdn:DescribeUserDomains"}, {"cdn:DescribeDomainCertificateInfo"}};
+  DomainsProvider dcdn{{"dcdn:DescribeDcdnUserDomains"},
+                       {"dcdn:DescribeDcdnDomainCertificateInfo"}};
+  // ListCname serves both the listing (after ListBuckets) and the read: named once.
+  DomainsProvider oss{{"oss:ListBuckets", "oss:ListCname"}, {"oss:ListCname"}};
+  std::map<std::string, AccountRuntime> runtimes;
+  FakeClock clock;
+  SeededRandom random;
+  PacingRegistry pacing;
+
+  Products() {
+    cdn.serves["www.example.com"] = 5;
+    oss.serves["cn-hangzhou/static-site/static.example.com"] = 7;
+    AccountRuntime& rt = runtimes["main"];
+    rt.provider = &cdn;
+    rt.products[kProductDcdn] = &dcdn;
+    rt.products[kProductOss] = &oss;
+    rt.user = "u1";
+  }
+  UserDomains Read(const std::vector<std::string>& skip = {}) {
+    return ReadUserDomains("main", runtimes, skip, pacing, clock, random);
+  }
+};
+
 }  // namespace
+
+TEST_CASE(
+    "prune: every known product is read, so a certificate only an OSS domain serves is "
+    "kept",
+    "[prune][cas][oss]") {
+  Products p;
+  const UserDomains live = p.Read();
+  CHECK(live.error.empty());
+  CHECK(live.read == KnownProducts());
+  CHECK(live.skipped.empty());
+  CHECK(p.oss.listings == 1);
+  std::vector<InUse> kept;
+  const std::vector<UploadEntry> unused =
+      KeepInUse({Upload(5, 'a'), Upload(7, 'b'), Upload(8, 'c')}, live.reads, &kept);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].domain == "www.example.com");
+  CHECK(kept[1].domain == "oss:cn-hangzhou/static-site/static.example.com");
+  REQUIRE(unused.size() == 1);
+  CHECK(unused[0].cert_id == 8);
+}
+
+TEST_CASE(
+    "prune: a product that cannot be listed stops the deletion, naming it and the RAM "
+    "actions it needs",
+    "[prune][cas][oss]") {
+  Products p;
+  p.oss.refuse = true;
+  const UserDomains live = p.Read();
+  CHECK(live.error.find("cannot list the user's OSS domains") != std::string::npos);
+  CHECK(live.error.find("AccessDenied") != std::string::npos);
+  CHECK(live.error.find("the user needs oss:ListBuckets and oss:ListCname") != std::string::npos);
+  CHECK(live.error.find("skip_products = [\"oss\"]") != std::string::npos);
+  CHECK(live.reads.empty());  // nothing is read, so nothing can be judged unused
+}
+
+TEST_CASE("prune: a skipped product is not listed, and is reported as skipped", "[prune][oss]") {
+  Products p;
+  p.oss.refuse = true;
+  const UserDomains live = p.Read({kProductOss});
+  CHECK(live.error.empty());
+  CHECK(p.oss.listings == 0);
+  CHECK(live.skipped == std::vector<std::string>{kProductOss});
+  CHECK(live.read == std::vector<std::string>{kProductCdn, kProductDcdn});
+}
+
+TEST_CASE("prune: a known product the account has no provider for stops the deletion",
+          "[prune][oss]") {
+  Products p;
+  p.runtimes["main"].products.erase(kProductOss);
+  const UserDomains live = p.Read();
+  CHECK(live.error.find("no OSS provider for account \"main\"") != std::string::npos);
+}
 
 TEST_CASE("prune: candidates are this state's own unused uploads, never a name prefix alone",
           "[prune][cas]") {

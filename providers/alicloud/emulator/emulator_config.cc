@@ -58,6 +58,7 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
                            b.value("user", default_user),
                            b.value("verified_domains", std::vector<std::string>())});
     }
+    c.oss_list_denied = doc.value("oss_list_denied", std::vector<std::string>());
     c.oss_write_limit = doc.value("oss_write_limit", 10);
     c.oss_read_limit = doc.value("oss_read_limit", 10);
     c.write_limit = doc.value("write_limit", 10);

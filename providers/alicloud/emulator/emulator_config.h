@@ -96,6 +96,11 @@ struct EmulatorConfig {
   // OSS PutCname and ListCname: no limit is stated; 10/s each, the harsher reading.
   int oss_write_limit = 10;
   int oss_read_limit = 10;
+  // Users whose RAM policy does not grant oss:ListBuckets: their ListBuckets is refused with 403
+  // AccessDenied (EC 0003-00000202, "not granted the required permissions in RAM policies",
+  // https://help.aliyun.com/en/oss/user-guide/0003-00000202; ListBuckets needs oss:ListBuckets,
+  // https://www.alibabacloud.com/help/doc-detail/146029.htm).
+  std::vector<std::string> oss_list_denied;
   int cas_upload_limit = 100;  // UploadUserCertificate (CAS 2020-04-07) per user per second
   int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
                                // DeleteUserCertificate (10/s documented for the list; the

@@ -325,6 +325,11 @@ bool CdnEmulator::SetCnameCertificateStatus(const std::string& domain, const std
 ApiResponse CdnEmulator::ListBuckets(const std::string& user, const std::string& target,
                                      const std::string& request_id, const std::string& host) {
   using alicloud::XmlElement;
+  const auto& denied = config_.oss_list_denied;
+  if (std::find(denied.begin(), denied.end(), user) != denied.end()) {  // emulator_config.h
+    return OssError({403, "AccessDenied", "You have no right to access this resource."}, request_id,
+                    host, XmlElement("EC", "0003-00000202"));
+  }
   const std::string marker = QueryValue(target, "marker");
   const std::string max_text = QueryValue(target, "max-keys");
   const int max_keys = max_text.empty() ? 100 : std::atoi(max_text.c_str());
