@@ -135,10 +135,11 @@ std::vector<UploadEntry> KeepInUse(const std::vector<UploadEntry>& candidates,
     const InUse* use = nullptr;
     InUse found;
     for (const LiveRead& r : reads) {
-      if (!r.ok || !r.live.exists || !r.live.https) continue;
-      const bool by_id = r.live.cert_id == u.cert_id;
-      const bool by_content =
-          r.live.cert_id == 0 && !u.fingerprint.empty() && r.live.fingerprint == u.fingerprint;
+      if (!r.ok || !r.live.exists) continue;
+      // By id even with HTTPS off: a certificate attached but disabled (OSS) is still in use.
+      const bool by_id = r.live.cert_id != 0 && r.live.cert_id == u.cert_id;
+      const bool by_content = r.live.https && r.live.cert_id == 0 && !u.fingerprint.empty() &&
+                              r.live.fingerprint == u.fingerprint;
       if (by_id || by_content) {
         found = {r.domain, u.cert_id};
         use = &found;

@@ -48,6 +48,8 @@ struct LiveBinding {
   bool https = false;   // ServerCertificateStatus
   std::string cert_name;
   std::string cert_type;
+  // The CAS id of the certificate bound there; also set with HTTPS off when a certificate is
+  // attached but not served (OSS "Disabled"), so that prune keeps it.
   int64_t cert_id = 0;
   std::string fingerprint;  // SHA-256 of the served leaf's DER; empty when none is served
   int64_t not_after = 0;    // served leaf's expiry, Unix seconds; 0 when unknown

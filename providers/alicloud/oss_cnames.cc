@@ -147,10 +147,12 @@ engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* c
     // Certificate/Status (ListCname: "Enabled" or "Disabled"): only an enabled certificate is
     // served. A disabled one, or one without a Status OSS documents, reads as HTTPS off, so that
     // drift and refresh report it (the harsher reading).
+    // A disabled certificate is still attached: its id stays in live.cert_id (with HTTPS off),
+    // so that prune counts it as in use and never deletes what OSS may serve again.
+    if (!certificate.empty()) cname.live.cert_id = OssCertIdNumber(cname.cert_id);
     if (!certificate.empty() && cname.cert_status == "Enabled") {
       cname.live.https = true;
       cname.live.cert_type = "cas";  // a certificate given by content is created in CAS too
-      cname.live.cert_id = OssCertIdNumber(cname.cert_id);
       // The served certificate's expiry, for drift's warnings: an HTTP date, as CreationDate is
       // documented ("Wed, 15 Sep 2021 02:35:06 GMT"); ISO 8601 accepted too; else unknown (0).
       const std::string end = XmlText(certificate.front(), "ValidEndDate").value_or("");

@@ -248,11 +248,22 @@ TEST_CASE("prune: a certificate any live domain serves is kept, naming the domai
   reads[3] = {"plain.example.com", "main", true, {.exists = true, .https = true, .cert_id = 99}};
   std::vector<InUse> kept;
   std::vector<UploadEntry> unused = KeepInUse(candidates, reads, &kept);
-  REQUIRE(unused.size() == 1);
-  CHECK(unused[0].cert_id == 7);  // HTTPS is off there: nothing is served
-  REQUIRE(kept.size() == 2);
+  // HTTPS is off on off.example.com, but the certificate is still attached there (as OSS keeps a
+  // "Disabled" one): switched on again, it would be served, so it is in use.
+  CHECK(unused.empty());
+  REQUIRE(kept.size() == 3);
   CHECK(kept[0].domain == "other-team.example.com");
   CHECK(kept[1].domain == "noid.example.com");
+  CHECK(kept[2].domain == "off.example.com");
+  // Off and without an id, a matching fingerprint proves nothing: nothing is served.
+  reads[1] = {"off.example.com",
+              "main",
+              true,
+              {.exists = true, .https = false, .fingerprint = std::string(64, 'e')}};
+  kept.clear();
+  unused = KeepInUse(candidates, reads, &kept);
+  REQUIRE(unused.size() == 1);
+  CHECK(unused[0].cert_id == 7);
 }
 
 TEST_CASE("prune: the state forgets an upload before its delete, and takes it back on refusal",
