@@ -42,11 +42,13 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
   }
   for (const engine::UploadCheck& u : report.uploads) {
     fmt::print(out, "{} upload {} (CertId {}, account {}): {}\n", style.Yellow("~"),
-               style.Bold(u.upload.name), u.upload.cert_id, u.upload.account, u.Problem());
+               style.Bold(ForTerminal(u.upload.name)), u.upload.cert_id,
+               ForTerminal(u.upload.account), ForTerminal(u.Problem()));
   }
   for (const engine::UploadCheck& u : report.uploads_failed) {
     fmt::print(out, "{} upload {} (CertId {}, account {}): could not be read: {}\n", style.Red("!"),
-               u.upload.name, u.upload.cert_id, u.upload.account, u.error);
+               ForTerminal(u.upload.name), u.upload.cert_id, ForTerminal(u.upload.account),
+               ForTerminal(u.error));
   }
   for (const engine::ExpiryWarning& e : report.expiring) {
     fmt::print(out, "{} {}: the live certificate expires in {} days, on {}\n",

@@ -120,9 +120,9 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now) {
       Table(&out, "| Domain | Account | What changed |\n|---|---|---|\n", rows, "drifted domains");
     }
     for (const engine::UploadCheck& u : report.uploads) {
-      out +=
-          fmt::format("\n- upload `{}` (CertId {}, account {}): {}; run `certform refresh`\n",
-                      u.upload.name, u.upload.cert_id, Cell(u.upload.account), Cell(u.Problem()));
+      out += fmt::format("\n- upload {} (CertId {}, account {}): {}; run `certform refresh`\n",
+                         MarkdownCode(u.upload.name), u.upload.cert_id,
+                         ForMarkdown(u.upload.account), ForMarkdown(u.Problem()));
     }
   } else {
     out += fmt::format(
