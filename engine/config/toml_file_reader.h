@@ -89,6 +89,7 @@ class FileReader {
   void ReadState(const toml::node& n);  // state_section.cc
 
   void ReadExpiryDays(const toml::node& n);
+  void ReadOnRemoval(const toml::node& n);  // config_loader.cc
 
   void ReadAccount(const std::string& name, const toml::table& t);  // account_section.cc
 
