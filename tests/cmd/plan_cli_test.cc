@@ -72,6 +72,11 @@ TEST_CASE("cli plan: changes against a state show update and delete with reasons
   // Order: by account, then domain.
   CHECK(r.out.find("api.example.com") < r.out.find("img.example.com"));
   CHECK(r.out.find("old.example.com") < r.out.find("www.example.com"));
+  const std::string md = f.Run({"plan", "--format", "markdown"}).out;
+  CHECK(md.find("**Plan: 3 to bind, 1 to update, 0 to disable, 1 to forget.**") !=
+        std::string::npos);
+  CHECK(md.find("| ➖ forget | CDN | `old.example.com` | main | stays as it is | no longer in "
+                "configuration: forget; its live certificate stays") != std::string::npos);
   // Terraform's destroy-on-removal, when asked for: counted apart.
   f.dir.Write("certform.toml", "on_removal = \"disable\"\n" + f.dir.Read("certform.toml"));
   r = f.Run({"plan"});
