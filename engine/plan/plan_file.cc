@@ -87,8 +87,11 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
   if (auto it = j.find("replaces_name"); it != j.end() && it->is_boolean()) {
     c->replaces_name = it->get<bool>();
   }
-  for (auto [key, field] : {std::pair{"moved_from", &c->moved_from}, {"moved_to", &c->moved_to}}) {
-    if (auto it = j.find(key); it != j.end() && it->is_string()) *field = it->get<std::string>();
+  if (auto it = j.find("moved_from"); it != j.end() && it->is_string()) {
+    c->moved_from = it->get<std::string>();
+  }
+  if (auto it = j.find("moved_to"); it != j.end() && it->is_string()) {
+    c->moved_to = it->get<std::string>();
   }
   const bool removal = c->action == Action::kDelete || c->action == Action::kForget;
   if (!removal && !c->after) {
