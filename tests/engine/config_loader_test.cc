@@ -339,11 +339,14 @@ TEST_CASE("config: on_removal is \"forget\" by default, \"disable\" when asked, 
   CHECK_FALSE(forget.diags.HasErrors());
   CHECK(forget.config.on_removal == OnRemoval::kForget);
 
-  Loaded typo = LoadText(dir, std::string(kCertificate) + "\non_removal = \"disabel\"\n");
+  Loaded typo =
+      LoadText(dir, "# top-level keys come before the tables\n\non_removal = \"disabel\"\n" +
+                        std::string(kCertificate));
   const Diagnostic& bad = ErrorWith(typo.diags, "\"on_removal\" must be \"forget\" or \"disable\"");
   CHECK(bad.summary == "\"on_removal\" must be \"forget\" or \"disable\", not \"disabel\"");
   CHECK(bad.where.file == dir.Path("main.toml"));
-  CHECK(bad.where.line == 6);
+  CHECK(bad.where.line == 3);
+  CHECK(bad.where.column == 14);
   CHECK(bad.detail == "did you mean \"disable\"?");
   CHECK(typo.config.on_removal == OnRemoval::kForget);  // an error never switches anything off
   const Loaded boolean = LoadText(dir, "on_removal = true\n");

@@ -217,7 +217,8 @@ TEST_CASE("planner: a domain whose address changed is a move, linked both ways",
   State same;
   same.entries["www.example.com"] = Applied(cdn, "www.example.com");
   same.entries["www.example.com"].account = "main";
-  const Change& update = For(MakePlan(cdn, same), "www.example.com");
+  const Plan account = MakePlan(cdn, same);
+  const Change& update = For(account, "www.example.com");
   CHECK(update.action == Action::kUpdate);
   CHECK(update.moved_from.empty());
   CHECK(update.reasons[0] == "account main→second");
