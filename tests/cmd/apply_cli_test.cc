@@ -97,11 +97,19 @@ TEST_CASE("cli apply: forgetting needs no credentials, even of an account no lon
   ApplyFixture f;
   f.cli.dir.Write(".alibabacloud/credentials",
                   "[other]\naccess_key_id = otherid\naccess_key_secret = othersecret\n", 0600);
+  std::string toml = f.cli.dir.Read("certform.toml");
+  for (const char* d :
+       {"www.example.com\", \"img.example.com\"]", "api.example.com\"]", "legacy.example.com\"]"}) {
+    toml.insert(toml.find('\n', toml.find(d)) + 1, "account = \"main\"\n");
+  }
+  f.cli.dir.Write("certform.toml", toml);
   f.cli.dir.Write(
       "second.toml",
       "[account.second]\ncredentials = \"profile:other\"\n\n[[binding]]\n"
       "certificate = \"web\"\naccount = \"second\"\ndomains = [\"theirs.example.com\"]\n");
-  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  ProcessResult first = f.Run({"apply", "--auto-approve"});
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
   REQUIRE(f.State().entries.at("theirs.example.com").account == "second");
   const nlohmann::json before = f.AdminState()["domains"]["theirs.example.com"];
   // The account moved elsewhere: its file and its credentials are gone.
