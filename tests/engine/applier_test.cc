@@ -294,7 +294,7 @@ TEST_CASE("applier: deletes switch HTTPS off and forget the domain", "[applier]"
   CHECK(h.recorder.records[0].forget);
 }
 
-TEST_CASE("applier: a forget sends nothing and needs no provider; the state forgets the domain",
+TEST_CASE("applier: a forget sends nothing, needs no provider, and the state forgets the domain",
           "[applier][removal]") {
   Harness h;
   Plan p = MakeCreates(1);
