@@ -289,7 +289,7 @@ int RunApply(const Args& args, Context& ctx) {
 
   std::set<std::string> accounts;
   for (const engine::Change& c : plan.changes) {
-    if (c.action != engine::Action::kNoOp) accounts.insert(c.account);
+    if (engine::CallsProvider(c.action)) accounts.insert(c.account);  // a forget needs none
   }
   ProviderSet providers(engine::PacingOptions{options.pacing, options.parallelism});
   s = providers.Build(config, accounts, connection, ctx);

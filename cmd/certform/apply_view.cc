@@ -27,6 +27,8 @@ std::string Verb(Action a) {
       return "updated";
     case Action::kDelete:
       return "disabled and forgotten";
+    case Action::kForget:
+      return "forgotten; its live certificate stays";
     case Action::kNoOp:
       break;
   }
@@ -83,9 +85,11 @@ class TextView final : public engine::ApplyObserver {
     } else if (!o.ok) {
       fmt::print(out_, "{}: {} {}\n", ForTerminal(o.domain), style_.Red("FAILED:"), FailureLine(o));
     } else if (!terminal_ || !o.note.empty()) {
-      fmt::print(out_, "{}: {} (RequestId {})\n", ForTerminal(o.domain),
-                 o.note.empty() ? Verb(o.action) : ForTerminal(o.note),
-                 ForTerminal(o.last.request_id));
+      // A forget sends no call: no RequestId.
+      fmt::print(
+          out_, "{}: {}{}\n", ForTerminal(o.domain),
+          o.note.empty() ? Verb(o.action) : ForTerminal(o.note),
+          o.last.request_id.empty() ? "" : " (RequestId " + ForTerminal(o.last.request_id) + ")");
     }
     if (terminal_) {
       // The rate counts calls made: domains skipped without a call are not progress.

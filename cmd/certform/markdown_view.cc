@@ -36,6 +36,8 @@ const char* ActionLabel(Action a) {
       return "🔄 update";
     case Action::kDelete:
       return "➖ disable";
+    case Action::kForget:
+      return "➖ forget";
     case Action::kNoOp:
       break;
   }
@@ -43,6 +45,7 @@ const char* ActionLabel(Action a) {
 }
 
 std::string CertificateCell(const engine::Change& c) {
+  if (c.action == Action::kForget) return "stays as it is";
   if (!c.after) return "—";
   if (!c.after->https) return "HTTPS off";
   std::string s =

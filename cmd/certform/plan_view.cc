@@ -24,10 +24,18 @@ std::string Symbol(Action a, const Style& style) {
       return style.Yellow("~");
     case Action::kDelete:
       return style.Red("-");
+    case Action::kForget:
+      return style.Yellow("-");
     case Action::kNoOp:
       break;
   }
   return " ";
+}
+
+std::string Move(const engine::Change& c) {
+  if (!c.moved_from.empty()) return " (moved from " + engine::ForTerminal(c.moved_from) + ")";
+  if (!c.moved_to.empty()) return " (moved to " + engine::ForTerminal(c.moved_to) + ")";
+  return "";
 }
 
 std::string Headline(const engine::Change& c) {
@@ -40,6 +48,8 @@ std::string Headline(const engine::Change& c) {
       return c.after->https ? "will be updated in place" : "will have HTTPS switched off";
     case Action::kDelete:
       return "will have HTTPS switched off and be forgotten";
+    case Action::kForget:
+      return "will be forgotten; its live certificate stays";
     case Action::kNoOp:
       break;
   }
@@ -69,9 +79,11 @@ void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
 }  // namespace
 
 std::string SummaryLine(const engine::PlanSummary& s) {
-  return fmt::format("Plan: {}{} to bind, {} to update, {} to disable.",
+  return fmt::format("Plan: {}{} to bind, {} to update, {} to disable{}{}.",
                      s.upload > 0 ? fmt::format("{} to upload, ", s.upload) : "", s.create,
-                     s.update, s.remove);
+                     s.update, s.remove,
+                     s.forget > 0 ? fmt::format(", {} to forget", s.forget) : "",
+                     s.move > 0 ? fmt::format(" ({} move{})", s.move, s.move == 1 ? "" : "s") : "");
 }
 
 void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now) {
@@ -107,7 +119,7 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
           style.Bold(fmt::format("# {}", engine::ForTerminal(engine::ProductTitle(product)))));
     }
     fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style),
-               style.Bold(engine::ForTerminal(c.domain)), Headline(c));
+               style.Bold(engine::ForTerminal(c.domain)), Headline(c) + Move(c));
     Field(out, "account", c.account);
     if (c.after && c.after->https) PrintCertificate(out, c, now);
     for (const std::string& why : c.reasons) Field(out, "why", why);
@@ -142,8 +154,8 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
     doc["changes"] = std::move(changes);
     if (!plan->uploads.empty()) doc["uploads"] = engine::UploadsToJson(plan->uploads);
     engine::PlanSummary s = plan->Summary();
-    doc["summary"] = {
-        {"create", s.create}, {"update", s.update}, {"delete", s.remove}, {"no_op", s.unchanged}};
+    doc["summary"] = {{"create", s.create},   {"update", s.update}, {"delete", s.remove},
+                      {"no_op", s.unchanged}, {"forget", s.forget}, {"move", s.move}};
     if (s.upload > 0) doc["summary"]["upload"] = s.upload;
   }
   doc["diagnostics"] = DiagnosticsToJson(diags);

@@ -43,28 +43,24 @@ class ApplyRun {
     const Clock::Instant start = env_.clock.Monotonic();
     env_.observer.OnApplyStart(static_cast<int>(changes_.size()));
     RunUploads();
-    // One queue per lane: the changes that share one user's write call.
-    std::map<CallLane*, Queue> queues;
+    // The old address of a move is dealt with only once its new address is bound: a second phase.
+    std::vector<size_t> first, old_halves;
     for (size_t i = 0; i < changes_.size(); ++i) {
-      const std::string& account = changes_[i]->account;
-      const std::string product = ProductOf(changes_[i]->domain);
-      auto rt = accounts_.find(account);
-      if (rt == accounts_.end() || rt->second.ProviderFor(product) == nullptr) {
-        Finish(i, Failed(*changes_[i], fmt::format("no {} provider for account \"{}\"",
-                                                   ProductTitle(product), account)));
-        continue;
+      (changes_[i]->moved_to.empty() ? first : old_halves).push_back(i);
+    }
+    RunChanges(first);
+    std::vector<size_t> second;
+    for (size_t i : old_halves) {
+      const Change& c = *changes_[i];
+      if (Bound(c.moved_to)) {
+        second.push_back(i);
+      } else {
+        Finish(i, Skipped(c, fmt::format("not attempted: its move to {} did not succeed, so it "
+                                         "stays as it was",
+                                         c.moved_to)));
       }
-      CallLane& lane = pacing_.Lane(rt->second, account, CallKind::kSetBinding, product);
-      queues[&lane].lane = &lane;
-      queues[&lane].indexes.push_back(i);
     }
-    std::vector<std::thread> workers;
-    for (auto& [lane, queue] : queues) {
-      const int ceiling = std::clamp(pacing_.parallelism(), 1, kMaxWindow);
-      const int n = std::min(ceiling, static_cast<int>(queue.indexes.size()));
-      for (int w = 0; w < n; ++w) workers.emplace_back([this, q = &queue] { Work(*q); });
-    }
-    for (std::thread& t : workers) t.join();
+    RunChanges(second);
     result_.peak_window = pacing_.peak_window();
     for (const auto& [account, reason] : stopped_accounts_) {
       result_.diags.Error({}, fmt::format("account \"{}\": {}", account, reason),
@@ -86,6 +82,59 @@ class ApplyRun {
   };
 
   bool Halted() const { return env_.stop.load() || halted_.load(); }
+
+  // Carries out the changes at `indexes`: forgets at once (no call), the others queued per lane
+  // (the changes that share one user's write call), each lane's queue taken by its workers.
+  void RunChanges(const std::vector<size_t>& indexes) {
+    std::map<CallLane*, Queue> queues;
+    for (size_t i : indexes) {
+      const Change& c = *changes_[i];
+      if (c.action == Action::kForget) {
+        Finish(i, Forget(c));
+        continue;
+      }
+      const std::string product = ProductOf(c.domain);
+      auto rt = accounts_.find(c.account);
+      if (rt == accounts_.end() || rt->second.ProviderFor(product) == nullptr) {
+        Finish(i, Failed(c, fmt::format("no {} provider for account \"{}\"", ProductTitle(product),
+                                        c.account)));
+        continue;
+      }
+      CallLane& lane = pacing_.Lane(rt->second, c.account, CallKind::kSetBinding, product);
+      queues[&lane].lane = &lane;
+      queues[&lane].indexes.push_back(i);
+    }
+    std::vector<std::thread> workers;
+    for (auto& [lane, queue] : queues) {
+      const int ceiling = std::clamp(pacing_.parallelism(), 1, kMaxWindow);
+      const int n = std::min(ceiling, static_cast<int>(queue.indexes.size()));
+      for (int w = 0; w < n; ++w) workers.emplace_back([this, q = &queue] { Work(*q); });
+    }
+    for (std::thread& t : workers) t.join();
+  }
+
+  // True when the change at `address` was applied in this run (the new half of a move).
+  bool Bound(const std::string& address) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t j = 0; j < changes_.size(); ++j) {
+      if (changes_[j]->domain == address) return result_.outcomes[j].ok;
+    }
+    return false;
+  }
+
+  // Forgets a binding gone from the configuration: recorded in the state, no call sent, the
+  // live binding left as it is.
+  ChangeOutcome Forget(const Change& c) {
+    if (Halted()) return Skipped(c, NotAttempted(c.account));
+    ChangeOutcome o = Failed(c, "");
+    if (Status s = Record(c, o); !s.ok()) {
+      o.error = "could not be recorded as forgotten: " + s.message();
+      return o;
+    }
+    o.ok = true;
+    o.note = "forgotten; its live certificate stays";
+    return o;
+  }
 
   // Uploads the plan's certificates to CAS before any binding needs them: one thread per
   // account, one upload after another within it.
@@ -410,7 +459,7 @@ class ApplyRun {
     // Refused credentials stop every product of the account; a dead endpoint only its own.
     if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
     if (!o.ok) WatchFailure(key, r.status, r.last, r.attempts);
-    if (o.ok) Record(c, o);
+    if (o.ok) (void)Record(c, o);  // a failure to record halts the run and is reported there
     return o;
   }
 
@@ -432,11 +481,12 @@ class ApplyRun {
     stopped_accounts_.emplace(account, why);
   }
 
-  // Makes a completed call durable and part of the state, before anyone is told of it.
-  void Record(const Change& c, ChangeOutcome& o) {
+  // Makes a completed call (or a forget) durable and part of the state, before anyone is told of
+  // it.
+  Status Record(const Change& c, const ChangeOutcome& o) {
     JournalRecord record;
     record.domain = c.domain;
-    record.forget = c.action == Action::kDelete;
+    record.forget = c.action == Action::kDelete || c.action == Action::kForget;
     if (!record.forget) {
       record.entry = *c.after;
       record.entry.domain = c.domain;
@@ -452,11 +502,14 @@ class ApplyRun {
       halted_ = true;
       if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
       result_.diags.Error({},
-                          fmt::format("{}: the call succeeded (RequestId {}) but could not be "
-                                      "recorded",
-                                      c.domain, o.last.request_id),
+                          CallsProvider(c.action)
+                              ? fmt::format("{}: the call succeeded (RequestId {}) but could not "
+                                            "be recorded",
+                                            c.domain, o.last.request_id)
+                              : fmt::format("{}: could not be recorded as forgotten", c.domain),
                           s.message());
     }
+    return s;
   }
 
   void Finish(size_t i, const ChangeOutcome& o) {

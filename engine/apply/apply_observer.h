@@ -17,12 +17,14 @@ struct ChangeOutcome {
   std::string account;
   Action action = Action::kNoOp;
   bool ok = false;
-  bool skipped = false;  // never sent: stopped by SIGINT, --fail-fast, a recording failure or an
-                         // error that concerns the whole account
+  bool skipped = false;  // never sent: stopped by SIGINT, --fail-fast, a recording failure, an
+                         // error that concerns the whole account, or (the old address of a move)
+                         // a bind at the new address that did not succeed
   int attempts = 0;
-  CallResult last;            // RequestId on success; code, message and RequestId on failure
-  std::string error;          // human message on failure
-  std::string note;           // human remark on success, e.g. the domain was gone and is forgotten
+  CallResult last;    // RequestId on success; code, message and RequestId on failure
+  std::string error;  // human message on failure
+  std::string note;   // human remark on success, e.g. the domain was gone and is forgotten, or a
+                      // forget that left the live certificate as it is
   int64_t bound_cert_id = 0;  // the CertId sent (a binding to a certificate uploaded to CAS)
 };
 

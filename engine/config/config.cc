@@ -38,6 +38,8 @@ std::string ConfigDigest(const Config& config) {
                                {"https", b.https},
                                {"certificate", b.certificate}});
   }
+  // Only when not the default, so that the digests of configurations without it stay as they were.
+  if (config.on_removal == OnRemoval::kDisable) doc["on_removal"] = "disable";
   return Sha256Hex(doc.dump());
 }
 

@@ -112,10 +112,17 @@ struct PruneSettings {
   SourcePos where;  // of skip_products
 };
 
+// What apply does with a binding gone from the configuration (top-level on_removal).
+enum class OnRemoval {
+  kForget,   // "forget" (the default): forget it; its live certificate stays as it is
+  kDisable,  // "disable": switch its HTTPS off, then forget it (Terraform's destroy)
+};
+
 struct Config {
   std::string dir;                 // the configuration directory
   std::vector<std::string> files;  // the TOML files read, sorted
   int expiry_warning_days = 30;    // warn when a certificate expires sooner than this
+  OnRemoval on_removal = OnRemoval::kForget;
   StateSettings state;
   PruneSettings prune;
   std::map<std::string, AccountConfig> accounts;

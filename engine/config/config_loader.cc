@@ -18,7 +18,7 @@ namespace {
 constexpr int64_t kMaxConfigFileBytes = 16 << 20;
 
 const std::vector<std::string> kTopKeys = {
-    "expiry_warning_days", "account", "certificate", "binding", "state", "prune"};
+    "expiry_warning_days", "on_removal", "account", "certificate", "binding", "state", "prune"};
 
 }  // namespace
 
@@ -48,6 +48,7 @@ const char* TypeName(toml::node_type t) {
 void FileReader::Read(const toml::table& root) {
   CheckKeys(root, kTopKeys, "");
   if (const toml::node* n = root.get("expiry_warning_days")) ReadExpiryDays(*n);
+  if (const toml::node* n = root.get("on_removal")) ReadOnRemoval(*n);
   if (const toml::node* n = root.get("account")) {
     ForEachNamedTable(*n, "account",
                       [&](const std::string& name, const toml::table& t) { ReadAccount(name, t); });
@@ -114,6 +115,23 @@ void FileReader::ReadExpiryDays(const toml::node& n) {
     return;
   }
   config_->expiry_warning_days = static_cast<int>(v);
+}
+
+void FileReader::ReadOnRemoval(const toml::node& n) {
+  if (!FirstDefinition("on_removal", Pos(n))) return;
+  if (!n.is_string()) return WrongType(n, "on_removal", "a string");
+  const std::string v = *n.value<std::string>();
+  static const std::vector<std::string> kValues = {"forget", "disable"};
+  if (v == "forget" || v == "disable") {
+    config_->on_removal = v == "disable" ? OnRemoval::kDisable : OnRemoval::kForget;
+    return;
+  }
+  const std::string hint = Suggest(v, kValues);
+  diags_->Error(
+      Pos(n), fmt::format("\"on_removal\" must be \"forget\" or \"disable\", not \"{}\"", v),
+      hint.empty() ? "\"forget\" (the default) leaves a removed binding's live certificate "
+                     "as it is; \"disable\" switches its HTTPS off"
+                   : fmt::format("did you mean \"{}\"?", hint));
 }
 }  // namespace config_reading
 

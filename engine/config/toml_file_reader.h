@@ -92,6 +92,7 @@ class FileReader {
   void ReadPrune(const toml::node& n);  // prune_section.cc
 
   void ReadExpiryDays(const toml::node& n);
+  void ReadOnRemoval(const toml::node& n);  // config_loader.cc
 
   void ReadAccount(const std::string& name, const toml::table& t);  // account_section.cc
 

@@ -14,9 +14,13 @@ const char* ActionName(Action a) {
       return "update";
     case Action::kDelete:
       return "delete";
+    case Action::kForget:
+      return "forget";
   }
   return "unknown";
 }
+
+bool CallsProvider(Action a) { return a != Action::kNoOp && a != Action::kForget; }
 
 PlanSummary Plan::Summary() const {
   PlanSummary s;
@@ -35,7 +39,11 @@ PlanSummary Plan::Summary() const {
       case Action::kDelete:
         ++s.remove;
         break;
+      case Action::kForget:
+        ++s.forget;
+        break;
     }
+    if (!c.moved_from.empty()) ++s.move;
   }
   return s;
 }

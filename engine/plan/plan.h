@@ -16,11 +16,17 @@ enum class Action {
   kNoOp,    // state already matches the configuration
   kCreate,  // bind: the domain is not in state yet
   kUpdate,  // certificate, name, type or HTTPS switch differs
-  kDelete,  // in state, gone from configuration: switch HTTPS off, then forget
+  kDelete,  // in state, gone from configuration, on_removal = "disable": HTTPS off, then forget
+  kForget,  // in state, gone from configuration: forgotten, the live binding left as it is
 };
 
-// "no-op", "create", "update", "delete" (Terraform's JSON action names).
+// "no-op", "create", "update", "delete" (Terraform's JSON action names); "forget" (as Terraform's
+// `removed` blocks say).
 const char* ActionName(Action a);
+
+// True for the actions apply makes a call for (create, update, delete): a forget is recorded in
+// the state only, and needs no provider or credentials.
+bool CallsProvider(Action a);
 
 struct Change {
   std::string domain;
@@ -37,6 +43,11 @@ struct Change {
   // Bound by CertId to the certificate uploaded to CAS under this UploadKey (upload_via = "cas");
   // the id comes from the state's uploads when apply makes the call.
   std::string upload_key;
+  // A move: the domain's address changed (product, bucket or region). The new address's change (a
+  // create) names the old address in moved_from; the old address's change (a forget or delete)
+  // names the new one in moved_to, and apply deals with it only once the new binding succeeded.
+  std::string moved_from;
+  std::string moved_to;
 };
 
 // A certificate to upload to Certificate Management Service before the bindings that use it
@@ -51,6 +62,8 @@ struct UploadStep {
 
 struct PlanSummary {
   int create = 0, update = 0, remove = 0, unchanged = 0, upload = 0;
+  int forget = 0;  // forgotten, live binding left as it is (remove: HTTPS switched off first)
+  int move = 0;    // domains bound at a new address before the old one is dealt with
 };
 
 struct Plan {

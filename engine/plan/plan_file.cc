@@ -46,7 +46,8 @@ Status CertificateFromJson(const nlohmann::json& j, const std::string& what,
 }
 
 Action ActionFromName(const std::string& name, bool* ok) {
-  for (Action a : {Action::kNoOp, Action::kCreate, Action::kUpdate, Action::kDelete}) {
+  for (Action a :
+       {Action::kNoOp, Action::kCreate, Action::kUpdate, Action::kDelete, Action::kForget}) {
     if (name == ActionName(a)) return a;
   }
   *ok = false;
@@ -87,8 +88,21 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
   if (auto it = j.find("replaces_name"); it != j.end() && it->is_boolean()) {
     c->replaces_name = it->get<bool>();
   }
-  if (c->action != Action::kDelete && !c->after) {
-    return Status::Corruption(what + ": an action other than delete needs \"after\"");
+  if (auto it = j.find("moved_from"); it != j.end() && it->is_string()) {
+    c->moved_from = it->get<std::string>();
+  }
+  if (auto it = j.find("moved_to"); it != j.end() && it->is_string()) {
+    c->moved_to = it->get<std::string>();
+  }
+  const bool removal = c->action == Action::kDelete || c->action == Action::kForget;
+  if (!removal && !c->after) {
+    return Status::Corruption(what + ": an action other than delete or forget needs \"after\"");
+  }
+  if (!c->moved_to.empty() && !removal) {
+    return Status::Corruption(what + ": only a delete or a forget can be moved_to another address");
+  }
+  if (!c->moved_from.empty() && c->action != Action::kCreate) {
+    return Status::Corruption(what + ": only a create can be moved_from another address");
   }
   return f.status();
 }
@@ -107,6 +121,8 @@ nlohmann::ordered_json ChangeToJson(const Change& c) {
       c.certificate ? CertificateToJson(*c.certificate) : nlohmann::ordered_json(nullptr);
   if (c.replaces_name) j["replaces_name"] = true;  // present only when true
   if (!c.upload_key.empty()) j["upload_key"] = c.upload_key;
+  if (!c.moved_from.empty()) j["moved_from"] = c.moved_from;  // the two halves of a move
+  if (!c.moved_to.empty()) j["moved_to"] = c.moved_to;
   return j;
 }
 

@@ -1,6 +1,7 @@
 #include "engine/plan/planner.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -84,8 +85,8 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
       {b.account, cert.key, cert.info.fingerprint, c->after->cert_name, cert.info});
 }
 
-// True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet (the SSL-style
-// calls, SetCdnDomainSSLCertificate and DCDN's SetDcdnDomainSSLCertificate, have none).
+// True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet (the
+// SSL-style calls, SetCdnDomainSSLCertificate and DCDN's SetDcdnDomainSSLCertificate, have none).
 bool UsesForceSet(const Config& config, const DesiredBinding& b) {
   if (b.product != kProductCdn) return false;
   auto account = config.accounts.find(b.account);
@@ -177,27 +178,52 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     }
     plan.changes.push_back(std::move(c));
   }
+  // The configuration's new addresses (creates) by domain name, for the removals that are moves.
+  std::multimap<std::string, size_t> created;
+  for (size_t i = 0; i < plan.changes.size(); ++i) {
+    if (plan.changes[i].action == Action::kCreate) {
+      created.emplace(SplitAddress(plan.changes[i].domain).domain, i);
+    }
+  }
   for (const auto& [domain, entry] : state.entries) {
     if (desired.count(domain) || !Targeted(options, domain)) continue;
-    if (!config.accounts.count(entry.account)) {
+    const bool disable = config.on_removal == OnRemoval::kDisable;
+    if (disable && !config.accounts.count(entry.account)) {
       // Nothing can switch it off without that account's credentials; the other changes go on.
       plan.diags.Warning(
           {},
           fmt::format("{} cannot be changed: it is in the state under account \"{}\", which is no "
                       "longer configured",
                       domain, entry.account),
-          fmt::format("run \"certform state rm {}\" to forget it (the CDN keeps serving what it "
-                      "serves now), or add [account.{}] back to switch its HTTPS off",
+          fmt::format("with on_removal = \"forget\" (or \"certform state rm {}\") it is forgotten "
+                      "and the CDN keeps serving what it serves now; add [account.{}] back to "
+                      "switch its HTTPS off",
                       domain, entry.account));
       continue;
     }
     Change c;
     c.domain = domain;
     c.account = entry.account;
-    c.action = Action::kDelete;
+    c.action = disable ? Action::kDelete : Action::kForget;
     c.before = entry;
-    c.reasons.push_back(entry.https ? "no longer in configuration: switch HTTPS off, then forget"
-                                    : "no longer in configuration: forget (HTTPS already off)");
+    // A move: the same domain name at an address new to the configuration (another product,
+    // bucket or region; any account), bound there before this one is dealt with.
+    if (auto it = created.find(SplitAddress(domain).domain); it != created.end()) {
+      Change& to = plan.changes[it->second];
+      created.erase(it);
+      to.moved_from = domain;
+      to.reasons.push_back("moved from " + domain + ": bound here before the old address is " +
+                           (disable ? "switched off" : "forgotten"));
+      c.moved_to = to.domain;
+    }
+    const std::string why = c.moved_to.empty() ? "no longer in configuration"
+                                               : "moved to " + c.moved_to + ", once bound there";
+    if (!disable) {
+      c.reasons.push_back(why + ": forget; its live certificate stays (on_removal = \"forget\")");
+    } else {
+      c.reasons.push_back(entry.https ? why + ": switch HTTPS off, then forget"
+                                      : why + ": forget (HTTPS already off)");
+    }
     plan.changes.push_back(std::move(c));
   }
   std::sort(plan.changes.begin(), plan.changes.end(), [](const Change& a, const Change& b) {

@@ -18,6 +18,8 @@ using namespace certform::testing;
 
 TEST_CASE("cli apply: create, then update and delete, against the emulator", "[cli][apply]") {
   ApplyFixture f;
+  // Terraform's destroy-on-removal: a binding removed from the configuration is switched off.
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
   ProcessResult r = f.Run({"apply", "--auto-approve"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
@@ -55,6 +57,72 @@ TEST_CASE("cli apply: create, then update and delete, against the emulator", "[c
   CHECK(state.entries.count("img.example.com") == 0);
   CHECK(state.serial == 2);
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE("cli apply: a binding removed from the configuration is forgotten, still served",
+          "[cli][apply][removal]") {
+  ApplyFixture f;
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const nlohmann::json before = f.AdminState()["domains"]["img.example.com"];
+  REQUIRE(before["https"] == true);
+  REQUIRE(before["fingerprint"] == f.cli.web.Fingerprint());
+  const int calls = f.Calls();
+  // A bad merge drops img.example.com from the configuration, in a run with --auto-approve.
+  std::string toml = f.cli.dir.Read("certform.toml");
+  toml.replace(toml.find(", \"img.example.com\""), 19, "");
+  f.cli.dir.Write("certform.toml", toml);
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  CHECK(plan.out.find("- img.example.com will be forgotten; its live certificate stays\n") !=
+        std::string::npos);
+  CHECK(plan.out.find("Plan: 0 to bind, 0 to update, 0 to disable, 1 to forget.") !=
+        std::string::npos);
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("img.example.com: forgotten; its live certificate stays\n") !=
+        std::string::npos);
+  CHECK(r.out.find("Apply complete! 1 applied, 0 failed") != std::string::npos);
+  CHECK(f.Calls() == calls);  // no call at all
+  CHECK(f.AdminState()["domains"]["img.example.com"] == before);
+  const engine::State state = f.State();
+  CHECK(state.entries.count("img.example.com") == 0);
+  CHECK(state.entries.count("www.example.com") == 1);
+  CHECK(state.serial == 2);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE("cli apply: forgetting needs no credentials, even of an account no longer configured",
+          "[cli][apply][removal]") {
+  ApplyFixture f;
+  f.cli.dir.Write(".alibabacloud/credentials",
+                  "[other]\naccess_key_id = otherid\naccess_key_secret = othersecret\n", 0600);
+  std::string toml = f.cli.dir.Read("certform.toml");
+  for (const char* d :
+       {"www.example.com\", \"img.example.com\"]", "api.example.com\"]", "legacy.example.com\"]"}) {
+    toml.insert(toml.find('\n', toml.find(d)) + 1, "account = \"main\"\n");
+  }
+  f.cli.dir.Write("certform.toml", toml);
+  f.cli.dir.Write(
+      "second.toml",
+      "[account.second]\ncredentials = \"profile:other\"\n\n[[binding]]\n"
+      "certificate = \"web\"\naccount = \"second\"\ndomains = [\"theirs.example.com\"]\n");
+  ProcessResult first = f.Run({"apply", "--auto-approve"});
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(f.State().entries.at("theirs.example.com").account == "second");
+  const nlohmann::json before = f.AdminState()["domains"]["theirs.example.com"];
+  // The account moved elsewhere: its file and its credentials are gone.
+  f.cli.dir.Write("second.toml", "");
+  f.cli.dir.Write(".alibabacloud/credentials", "", 0600);
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("no longer configured") == std::string::npos);
+  CHECK(r.out.find("theirs.example.com: forgotten; its live certificate stays") !=
+        std::string::npos);
+  CHECK(f.State().entries.count("theirs.example.com") == 0);
+  CHECK(f.AdminState()["domains"]["theirs.example.com"] == before);
 }
 
 TEST_CASE("cli apply: one bad domain among good ones fails alone, with code and RequestId",

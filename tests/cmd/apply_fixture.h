@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/state/state_file.h"
+#include "providers/curl_transport.h"
 #include "tests/cmd/cli_fixture.h"
 #include "tests/support/emulator_fixture.h"
 
@@ -63,6 +64,18 @@ class ApplyFixture {
   }
 
   nlohmann::json Live() { return emu.emulator().StateJson()["domains"]; }
+  // What the emulator serves, read as any client would: through its admin endpoint
+  // (GET /_emulator/state: "domains", "dcdn_domains", "oss_cnames", ...).
+  nlohmann::json AdminState() {
+    providers::CurlTransport transport{providers::CurlOptions{}};
+    providers::HttpRequest request;
+    request.method = "GET";
+    request.url = emu.Endpoint() + "/_emulator/state";
+    providers::HttpResponse response;
+    REQUIRE(transport.Send(request, &response).ok());
+    REQUIRE(response.status == 200);
+    return nlohmann::json::parse(response.body);
+  }
   int Calls() {
     nlohmann::json c = emu.emulator().CountersJson()["calls"];
     int n = 0;

@@ -118,7 +118,9 @@ TEST_CASE("cli dcdn: rotate, import, and a binding removed from DCDN only", "[cl
   CHECK(f.State().entries.at("dcdn:dyn.example.com").fingerprint == next.Fingerprint());
   CHECK(f.Run({"import", "dcdn:img.example.com"}).err.find("DCDN does not know this domain") !=
         std::string::npos);
-  // Removed from the DCDN binding: switched off there, the CDN's www untouched.
+  // Removed from the DCDN binding, with on_removal = "disable": switched off there, the CDN's www
+  // untouched.
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
   f.cli.dir.Write("dcdn.toml",
                   "[[binding]]\nproduct = \"dcdn\"\ncertificate = \"web\"\ndomains = "
                   "[\"dyn.example.com\"]\n");

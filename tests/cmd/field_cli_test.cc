@@ -89,6 +89,7 @@ TEST_CASE("cli field: two certificates that give one name to different content a
 TEST_CASE("cli field: switching off a domain the CDN no longer has is done and forgotten",
           "[cli][apply]") {
   ApplyFixture f;
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");  // switched off, not forgotten
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   // img.example.com was deleted from the CDN, then from the configuration.
   REQUIRE(f.emu.emulator().RemoveDomain("img.example.com"));
@@ -107,6 +108,7 @@ TEST_CASE("cli field: switching off a domain the CDN no longer has is done and f
 TEST_CASE("cli field: a state entry of an account no longer configured does not block the rest",
           "[cli][apply]") {
   ApplyFixture f;
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");  // switched off, not forgotten
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   std::string state = f.cli.dir.Read("certform.state.json");
   nlohmann::json doc = nlohmann::json::parse(state);

@@ -165,7 +165,9 @@ TEST_CASE("cli oss: rotate, import, and a binding removed from the bucket", "[cl
   CHECK(f.Run({"import", "oss:cn-hangzhou/static-site/nope.example.com"})
             .err.find("OSS does not know this domain") != std::string::npos);
 
-  // Removed from the binding: its certificate is deleted on the bucket; the CDN's www untouched.
+  // Removed from the binding, with on_removal = "disable": its certificate is deleted on the
+  // bucket; the CDN's www untouched.
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
   AddOssBinding(f, "\"files.example.com\"");
   ProcessResult remove = f.Run({"apply", "--auto-approve"});
   INFO(remove.out << remove.err);
@@ -399,4 +401,114 @@ TEST_CASE(
   CHECK(off.out.find("changed since the plan") != std::string::npos);
   CHECK(Oss(f)["www.example.com"]["https"] == true);
   CHECK(Oss(f)["www.example.com"]["cert_id"] == 8089870);
+}
+
+TEST_CASE("cli oss: a move whose bind at the new place fails leaves the old binding as it was",
+          "[cli][oss][removal]") {
+  ApplyFixture f(WithBuckets());
+  AddOssBinding(f);
+  // The harsher setting: the old binding would be switched off if the move went ahead blindly.
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const nlohmann::json live = f.AdminState()["oss_cnames"];
+  REQUIRE(live["www.example.com"]["https"] == true);
+  const engine::State state = f.State();
+  // Another region (the bucket lives in cn-hangzhou: OSS refuses the other region's endpoint,
+  // AccessDenied), then another bucket that has not verified the domain
+  // (NeedVerifyDomainOwnership).
+  struct Move {
+    std::string bucket, region, code;
+  };
+  for (const Move& m : {Move{"static-site", "cn-shanghai", "AccessDenied"},
+                        Move{"archive", "cn-shanghai", "NeedVerifyDomainOwnership"}}) {
+    f.cli.dir.Write("oss.toml", "[[binding]]\nproduct = \"oss\"\nbucket = \"" + m.bucket +
+                                    "\"\nregion = \"" + m.region +
+                                    "\"\ncertificate = \"web\"\ndomains = [\"www.example.com\"]\n"
+                                    "[[binding]]\nproduct = \"oss\"\nbucket = \"static-site\"\n"
+                                    "region = \"cn-hangzhou\"\ncertificate = \"web\"\n"
+                                    "domains = [\"files.example.com\"]\n");
+    const std::string to = "oss:" + m.region + "/" + m.bucket + "/www.example.com";
+    ProcessResult plan = f.Run({"plan"});
+    INFO(plan.out << plan.err);
+    CHECK(plan.out.find("+ " + to + " will be bound to certificate \"web\" (moved from " + kWww +
+                        ")\n") != std::string::npos);
+    CHECK(plan.out.find(std::string("- ") + kWww +
+                        " will have HTTPS switched off and be forgotten (moved to " + to + ")\n") !=
+          std::string::npos);
+    CHECK(plan.out.find("Plan: 1 to bind, 0 to update, 1 to disable (1 move).") !=
+          std::string::npos);
+    ProcessResult r = f.Run({"apply", "--auto-approve"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find(to + ": FAILED: " + m.code) != std::string::npos);
+    CHECK(r.out.find("1 change not attempted: its move to " + to +
+                     " did not succeed, so it stays as it was") != std::string::npos);
+    // Live (read through the emulator's admin endpoint) and in the state, as it was.
+    CHECK(f.AdminState()["oss_cnames"] == live);
+    const engine::State after = f.State();
+    CHECK(after.entries == state.entries);
+  }
+}
+
+TEST_CASE("cli oss: a move to the CDN binds there first, then deals with the OSS binding",
+          "[cli][oss][removal]") {
+  emulator::EmulatorConfig config = WithBuckets(1);  // o0.example.com on static-site too
+  config.domains.push_back({"files.example.com", "u1", "online"});
+  config.domains.push_back({"o0.example.com", "u1", "online"});
+  ApplyFixture f(config);
+  AddOssBinding(f, "\"www.example.com\", \"files.example.com\", \"o0.example.com\"");
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const nlohmann::json oss = f.AdminState()["oss_cnames"];
+  REQUIRE(oss["files.example.com"]["https"] == true);
+
+  // files.example.com moves to the CDN; by default its OSS binding is forgotten and left serving.
+  AddOssBinding(f, "\"www.example.com\", \"o0.example.com\"");
+  f.cli.dir.Write("moved.toml",
+                  "[[binding]]\ncertificate = \"web\"\ndomains = [\"files.example.com\"]\n");
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  CHECK(plan.out.find("+ files.example.com will be bound to certificate \"web\" (moved from " +
+                      std::string(kFiles) + ")\n") != std::string::npos);
+  CHECK(plan.out.find(std::string("- ") + kFiles +
+                      " will be forgotten; its live certificate stays (moved to "
+                      "files.example.com)\n") != std::string::npos);
+  CHECK(plan.out.find("Plan: 1 to bind, 0 to update, 0 to disable, 1 to forget (1 move).") !=
+        std::string::npos);
+  const nlohmann::json doc = nlohmann::json::parse(f.Run({"plan", "--json"}).out);
+  CHECK(doc["summary"]["move"] == 1);
+  for (const auto& c : doc["changes"]) {
+    if (c["domain"] == kFiles) CHECK(c["moved_to"] == "files.example.com");
+    if (c["domain"] == "files.example.com") CHECK(c["moved_from"] == kFiles);
+  }
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(std::string(kFiles) + ": forgotten; its live certificate stays") !=
+        std::string::npos);
+  nlohmann::json admin = f.AdminState();
+  CHECK(admin["domains"]["files.example.com"]["https"] == true);
+  CHECK(admin["domains"]["files.example.com"]["cert_id"] == oss["files.example.com"]["cert_id"]);
+  CHECK(admin["oss_cnames"]["files.example.com"] == oss["files.example.com"]);
+  engine::State state = f.State();
+  CHECK(state.entries.count(kFiles) == 0);
+  CHECK(state.entries.count("files.example.com") == 1);
+
+  // With on_removal = "disable", o0.example.com's OSS binding is switched off once the CDN's is
+  // made.
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
+  AddOssBinding(f, "\"www.example.com\"");
+  f.cli.dir.Write("moved.toml",
+                  "[[binding]]\ncertificate = \"web\"\ndomains = [\"files.example.com\", "
+                  "\"o0.example.com\"]\n");
+  r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  admin = f.AdminState();
+  CHECK(admin["domains"]["o0.example.com"]["https"] == true);
+  CHECK(admin["oss_cnames"]["o0.example.com"]["https"] == false);
+  CHECK(admin["oss_cnames"]["files.example.com"] == oss["files.example.com"]);
+  state = f.State();
+  CHECK(state.entries.count("oss:cn-hangzhou/static-site/o0.example.com") == 0);
+  CHECK(state.entries.count("o0.example.com") == 1);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 }

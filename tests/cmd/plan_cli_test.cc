@@ -64,12 +64,39 @@ TEST_CASE("cli plan: changes against a state show update and delete with reasons
   CHECK(r.out.find("~ www.example.com will be updated in place") != std::string::npos);
   CHECK(r.out.find("why          fingerprint 01234567…→" + f.web.Fingerprint().substr(0, 8) +
                    "…") != std::string::npos);
-  CHECK(r.out.find("- old.example.com will have HTTPS switched off and be forgotten") !=
+  // Gone from the configuration: forgotten, its live certificate left as it is (the default).
+  CHECK(r.out.find("- old.example.com will be forgotten; its live certificate stays\n") !=
         std::string::npos);
-  CHECK(r.out.find("Plan: 3 to bind, 1 to update, 1 to disable.") != std::string::npos);
+  CHECK(r.out.find("Plan: 3 to bind, 1 to update, 0 to disable, 1 to forget.") !=
+        std::string::npos);
   // Order: by account, then domain.
   CHECK(r.out.find("api.example.com") < r.out.find("img.example.com"));
   CHECK(r.out.find("old.example.com") < r.out.find("www.example.com"));
+  const std::string md = f.Run({"plan", "--format", "markdown"}).out;
+  CHECK(md.find("**Plan: 3 to bind, 1 to update, 0 to disable, 1 to forget.**") !=
+        std::string::npos);
+  CHECK(md.find("| ➖ forget | CDN | `old.example.com` | main | stays as it is | no longer in "
+                "configuration: forget; its live certificate stays") != std::string::npos);
+  // Terraform's destroy-on-removal, when asked for: counted apart.
+  f.dir.Write("certform.toml", "on_removal = \"disable\"\n" + f.dir.Read("certform.toml"));
+  r = f.Run({"plan"});
+  INFO(r.out << r.err);
+  CHECK(r.out.find("- old.example.com will have HTTPS switched off and be forgotten") !=
+        std::string::npos);
+  CHECK(r.out.find("Plan: 3 to bind, 1 to update, 1 to disable.") != std::string::npos);
+  CHECK(r.out.find("to forget") == std::string::npos);
+}
+
+TEST_CASE("cli plan: a bad on_removal names file and line, with a did-you-mean",
+          "[cli][plan][removal]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  f.dir.Write("removal.toml", "\non_removal = \"forgot\"\n");
+  ProcessResult r = f.Run({"plan"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("removal.toml:2:14: error: \"on_removal\" must be \"forget\" or \"disable\", "
+                   "not \"forgot\"") != std::string::npos);
+  CHECK(r.err.find("did you mean \"forget\"?") != std::string::npos);
 }
 
 TEST_CASE("cli plan: --detailed-exitcode is 2 with changes, 0 without", "[cli][plan]") {
@@ -102,14 +129,22 @@ TEST_CASE("cli plan: --json is one document with actions, reasons, summary", "[c
   ProcessResult r = f.Run({"plan", "--json"});
   CHECK(r.exit_code == 0);
   nlohmann::json doc = nlohmann::json::parse(r.out);
-  CHECK(doc["format_version"] == "1.3");
+  CHECK(doc["format_version"] == "1.4");
   CHECK(doc["valid"] == true);
   CHECK(doc["serial"] == 4);
   CHECK(doc["summary"]["create"] == 3);
   CHECK(doc["summary"]["update"] == 1);
-  CHECK(doc["summary"]["delete"] == 1);
-  bool saw_update = false;
+  CHECK(doc["summary"]["delete"] == 0);
+  CHECK(doc["summary"]["forget"] == 1);
+  CHECK(doc["summary"]["move"] == 0);
+  bool saw_update = false, saw_forget = false;
   for (const auto& c : doc["changes"]) {
+    if (c["domain"] == "old.example.com") {
+      saw_forget = true;
+      CHECK(c["actions"] == nlohmann::json::array({"forget"}));
+      CHECK(c["after"].is_null());
+      CHECK(c["before"]["request_id"] == "R-old");
+    }
     if (c["domain"] != "www.example.com") continue;
     saw_update = true;
     CHECK(c["actions"] == nlohmann::json::array({"update"}));
@@ -118,6 +153,7 @@ TEST_CASE("cli plan: --json is one document with actions, reasons, summary", "[c
     CHECK(c["certificate"]["sans"].size() == 2);
   }
   CHECK(saw_update);
+  CHECK(saw_forget);
 }
 
 TEST_CASE("cli plan: --json reports configuration errors as diagnostics", "[cli][plan]") {

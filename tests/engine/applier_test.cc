@@ -1,6 +1,7 @@
 // The applier with a scripted provider and a fake clock: no network, no real sleeping.
 #include "engine/apply/applier.h"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <future>
@@ -148,7 +149,10 @@ struct Harness {
 
   ApplyResult Run(const Plan& plan, const State& prior = {}) {
     ApplyEnv env{clock, random, material, recorder, log, stop};
-    return Apply(plan, prior, {{"main", {&provider, "main-user"}}}, env, options);
+    // The one scripted provider stands for every product of the account.
+    AccountRuntime main{&provider, "main-user"};
+    main.products = {{kProductDcdn, &provider}, {kProductOss, &provider}};
+    return Apply(plan, prior, {{"main", main}}, env, options);
   }
 };
 
@@ -288,6 +292,111 @@ TEST_CASE("applier: deletes switch HTTPS off and forget the domain", "[applier]"
   CHECK(h.provider.calls()[0].https == false);
   CHECK(r.state.entries.empty());
   CHECK(h.recorder.records[0].forget);
+}
+
+TEST_CASE("applier: a forget sends nothing, needs no provider, and the state forgets the domain",
+          "[applier][removal]") {
+  Harness h;
+  Plan p = MakeCreates(1);
+  Change forget;
+  forget.domain = "old.example.com";
+  forget.account = "gone";  // an account no longer configured: no provider for it
+  forget.action = Action::kForget;
+  forget.before = StateEntry{.domain = "old.example.com", .account = "gone", .https = true};
+  p.changes.push_back(forget);
+  State prior;
+  prior.entries["old.example.com"] = *forget.before;
+  ApplyResult r = h.Run(p, prior);
+  CHECK(r.summary.applied == 2);
+  CHECK(r.summary.failed == 0);
+  REQUIRE(h.provider.calls().size() == 1);
+  CHECK(h.provider.calls()[0].domain == "d0.example.com");
+  CHECK(r.state.entries.count("old.example.com") == 0);
+  CHECK(r.state.entries.count("d0.example.com") == 1);
+  REQUIRE(r.outcomes.size() == 2);
+  CHECK(r.outcomes[1].ok);
+  CHECK(r.outcomes[1].attempts == 0);
+  CHECK(r.outcomes[1].note == "forgotten; its live certificate stays");
+  bool recorded = false;
+  for (const JournalRecord& rec : h.recorder.records) {
+    recorded = recorded || (rec.domain == "old.example.com" && rec.forget);
+  }
+  CHECK(recorded);
+  // Recorded before it is reported, like a call.
+  const auto& ev = h.log.events;
+  CHECK(std::find(ev.begin(), ev.end(), "record old.example.com") <
+        std::find(ev.begin(), ev.end(), "report old.example.com"));
+}
+
+namespace {
+
+// A move of www.example.com from `from` to `to`: the new address's create and the old one's
+// `old_action` (forget or delete), the old half first in the plan as the planner may order it.
+Plan MovePlan(const std::string& from, const std::string& to, Action old_action, State* prior) {
+  Plan p = MakeCreates(1);
+  p.changes[0].domain = to;
+  p.changes[0].after->domain = to;
+  p.changes[0].moved_from = from;
+  Change old;
+  old.domain = from;
+  old.account = "main";
+  old.action = old_action;
+  old.before = StateEntry{.domain = from, .account = "main", .https = true, .fingerprint = "ee"};
+  old.moved_to = to;
+  p.changes.insert(p.changes.begin(), old);
+  prior->entries[from] = *old.before;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("applier: a move binds the new address first, then deals with the old one",
+          "[applier][removal]") {
+  for (Action old_action : {Action::kDelete, Action::kForget}) {
+    Harness h;
+    State prior;
+    Plan p = MovePlan("a.example.com", "dcdn:a.example.com", old_action, &prior);
+    ApplyResult r = h.Run(p, prior);
+    CHECK(r.summary.applied == 2);
+    CHECK(r.state.entries.count("a.example.com") == 0);
+    CHECK(r.state.entries.count("dcdn:a.example.com") == 1);
+    REQUIRE(h.recorder.records.size() == 2);
+    CHECK(h.recorder.records[0].domain == "dcdn:a.example.com");
+    CHECK(h.recorder.records[1].domain == "a.example.com");
+    CHECK(h.recorder.records[1].forget);
+    const std::vector<ScriptedProvider::Call> calls = h.provider.calls();
+    REQUIRE(calls.size() == (old_action == Action::kDelete ? 2U : 1U));
+    CHECK(calls[0].domain == "a.example.com");  // the provider's own name for the new address
+    CHECK(calls[0].https);
+    if (old_action == Action::kDelete) CHECK_FALSE(calls[1].https);
+  }
+}
+
+TEST_CASE("applier: a failed bind at the new address leaves the old binding as it was",
+          "[applier][removal]") {
+  Harness h;
+  State prior;
+  Plan p = MovePlan("oss:cn-hangzhou/site/www.example.com", "oss:cn-shanghai/site/www.example.com",
+                    Action::kDelete, &prior);
+  h.provider.Script(
+      "cn-shanghai/site/www.example.com",
+      {{Status::Failed("CnameAlreadyExists: attached to another bucket"), "CnameAlreadyExists"}});
+  ApplyResult r = h.Run(p, prior);
+  CHECK(r.summary.failed == 1);
+  CHECK(r.summary.skipped == 1);
+  CHECK(r.summary.applied == 0);
+  // Only the failed bind was sent: the old address was never switched off.
+  REQUIRE(h.provider.calls().size() == 1);
+  CHECK(h.provider.calls()[0].domain == "cn-shanghai/site/www.example.com");
+  CHECK(r.state.entries == prior.entries);
+  CHECK(h.recorder.records.empty());
+  REQUIRE(r.outcomes.size() == 2);
+  const ChangeOutcome& old = r.outcomes[0];
+  CHECK(old.domain == "oss:cn-hangzhou/site/www.example.com");
+  CHECK(old.skipped);
+  CHECK(old.error ==
+        "not attempted: its move to oss:cn-shanghai/site/www.example.com did not succeed, so it "
+        "stays as it was");
 }
 
 TEST_CASE("applier: a certificate that cannot be read fails its domain without a call",

@@ -309,7 +309,8 @@ product = "dcdn"
 certificate = "shop"
 domains = ["shop.example.com"]
 )");
-  const Diagnostic& twice = ErrorWith(l.diags, "domain \"dcdn:api.example.com\" is bound twice on DCDN");
+  const Diagnostic& twice =
+      ErrorWith(l.diags, "domain \"dcdn:api.example.com\" is bound twice on DCDN");
   CHECK(twice.where.line == 22);
   const Diagnostic& typo = ErrorWith(l.diags, "\"product\" \"dcnd\" is not supported");
   CHECK(typo.detail == "did you mean \"dcdn\"?");
@@ -325,4 +326,62 @@ domains = ["shop.example.com"]
   CHECK(SplitAddress("dcdn:www.example.com").domain == "www.example.com");
   CHECK(SplitAddress("www.example.com").product == "cdn");
   CHECK(SplitAddress("oss:x.example.com").domain == "oss:x.example.com");  // not a product
+}
+
+TEST_CASE("config: on_removal is \"forget\" by default, \"disable\" when asked, checked",
+          "[config][removal]") {
+  TempDir dir;
+  CHECK(LoadText(dir, std::string(kCertificate)).config.on_removal == OnRemoval::kForget);
+  Loaded disable = LoadText(dir, "on_removal = \"disable\"\n" + std::string(kCertificate));
+  CHECK_FALSE(disable.diags.HasErrors());
+  CHECK(disable.config.on_removal == OnRemoval::kDisable);
+  Loaded forget = LoadText(dir, "on_removal = \"forget\"\n" + std::string(kCertificate));
+  CHECK_FALSE(forget.diags.HasErrors());
+  CHECK(forget.config.on_removal == OnRemoval::kForget);
+
+  Loaded typo =
+      LoadText(dir, "# top-level keys come before the tables\n\non_removal = \"disabel\"\n" +
+                        std::string(kCertificate));
+  const Diagnostic& bad = ErrorWith(typo.diags, "\"on_removal\" must be \"forget\" or \"disable\"");
+  CHECK(bad.summary == "\"on_removal\" must be \"forget\" or \"disable\", not \"disabel\"");
+  CHECK(bad.where.file == dir.Path("main.toml"));
+  CHECK(bad.where.line == 3);
+  CHECK(bad.where.column == 14);
+  CHECK(bad.detail == "did you mean \"disable\"?");
+  CHECK(typo.config.on_removal == OnRemoval::kForget);  // an error never switches anything off
+  const Loaded boolean = LoadText(dir, "on_removal = true\n");
+  const Diagnostic& type = ErrorWith(boolean.diags, "on_removal");
+  CHECK(type.summary == "\"on_removal\" must be a string, not a boolean");
+  CHECK(type.where.line == 1);
+  const Loaded misspelt = LoadText(dir, "on_remove = \"forget\"\n");
+  CHECK(ErrorWith(misspelt.diags, "on_remove").detail == "did you mean \"on_removal\"?");
+  // Once per configuration, in whichever file.
+  dir.Write("more.toml", "on_removal = \"forget\"\n");
+  const Loaded two = LoadText(dir, "on_removal = \"disable\"\n");
+  CHECK(ErrorWith(two.diags, "on_removal is defined twice").detail.find("first defined at") == 0);
+}
+
+TEST_CASE("config: a region written without its prefix is an error with a did-you-mean",
+          "[config][removal]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, std::string(kCertificate) + R"(
+[account.main]
+upload_via = "cas"
+api = "SetCdnDomainSSLCertificate"
+
+[[binding]]
+product = "oss"
+bucket = "static-site"
+region = "hangzhou"
+certificate = "web"
+domains = ["www.example.com"]
+)");
+  const Diagnostic& d = ErrorWith(l.diags, "invalid region \"hangzhou\"");
+  CHECK(d.where.file == dir.Path("main.toml"));
+  CHECK(d.where.line == 13);
+  CHECK(d.summary.find("did you mean \"cn-hangzhou\"?") != std::string::npos);
+  // No binding at a made-up address: nothing a plan could "move" there.
+  for (const DesiredBinding& b : l.config.bindings) {
+    CHECK(b.domain.find("oss:hangzhou/") == std::string::npos);
+  }
 }

@@ -109,3 +109,42 @@ TEST_CASE("plan file: upload steps, upload keys and ForceSet survive the round t
   CHECK(back.changes[0].replaces_name);
   CHECK(back.Summary().upload == 1);
 }
+
+TEST_CASE("plan file: a forget and the two halves of a move survive a round trip",
+          "[plan_file][removal]") {
+  Plan p = SamplePlan();
+  p.changes[0].domain = "oss:cn-shanghai/archive/www.example.com";
+  p.changes[0].after->domain = p.changes[0].domain;
+  p.changes[0].moved_from = "oss:cn-hangzhou/static-site/www.example.com";
+  Change old;
+  old.domain = "oss:cn-hangzhou/static-site/www.example.com";
+  old.account = "main";
+  old.action = Action::kForget;
+  old.reasons = {"moved to oss:cn-shanghai/archive/www.example.com, once bound there: forget"};
+  old.before = StateEntry{.domain = old.domain, .account = "main", .https = true, .cert_id = 7};
+  old.moved_to = p.changes[0].domain;
+  p.changes.push_back(old);
+  const std::string text = SerializePlan(p);
+  CHECK(text.find("\"action\": \"forget\"") != std::string::npos);
+  Plan back;
+  REQUIRE(ParsePlan(text, "p.cfp", &back).ok());
+  REQUIRE(back.changes.size() == 3);
+  CHECK(back.changes[0].moved_from == "oss:cn-hangzhou/static-site/www.example.com");
+  CHECK(back.changes[0].moved_to.empty());
+  CHECK(back.changes[1].moved_from.empty());  // a plain delete
+  CHECK(back.changes[2].action == Action::kForget);
+  CHECK(back.changes[2].moved_to == "oss:cn-shanghai/archive/www.example.com");
+  CHECK(back.changes[2].before == old.before);
+  CHECK_FALSE(back.changes[2].after.has_value());
+  CHECK(SerializePlan(back) == text);
+  // Only a removal leaves for another address, and only a create arrives from one.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"moved_to\": \"oss:cn-shanghai", "\"moved_from\": \"oss:cn-shanghai"},
+           {"\"moved_from\": \"oss:cn-hangzhou", "\"moved_to\": \"oss:cn-hangzhou"}}) {
+    std::string edited = text;
+    edited.replace(edited.find(from), from.size(), to);
+    Status s = ParsePlan(edited, "p.cfp", &back);
+    CHECK(s.code() == Status::Code::kCorruption);
+    CHECK(s.message().find("p.cfp, change ") != std::string::npos);
+  }
+}

@@ -125,8 +125,8 @@ TEST_CASE("planner: https switched off is an update with only that reason", "[pl
   CHECK(For(on, "www.example.com").reasons.front() == "https off→on");
 }
 
-TEST_CASE("planner: a domain gone from the configuration is deleted (HTTPS off, forget)",
-          "[planner]") {
+TEST_CASE("planner: a domain gone from the configuration is forgotten, its live binding left",
+          "[planner][removal]") {
   Config c = TwoCertConfig();
   Bind(&c, "www.example.com", "web");
   State s;
@@ -134,11 +134,94 @@ TEST_CASE("planner: a domain gone from the configuration is deleted (HTTPS off, 
   s.entries["old.example.com"] = Applied(c, "www.example.com");
   s.entries["old.example.com"].domain = "old.example.com";
   Plan p = MakePlan(c, s);
+  const Change& gone = For(p, "old.example.com");
+  CHECK(gone.action == Action::kForget);
+  CHECK_FALSE(gone.after.has_value());
+  CHECK(gone.before->fingerprint == std::string(64, 'a'));
+  CHECK(gone.reasons == std::vector<std::string>{"no longer in configuration: forget; its live "
+                                                 "certificate stays (on_removal = \"forget\")"});
+  CHECK(gone.moved_to.empty());
+  CHECK(p.HasChanges());
+  CHECK(p.Summary().forget == 1);
+  CHECK(p.Summary().remove == 0);
+  CHECK_FALSE(CallsProvider(Action::kForget));
+  CHECK(CallsProvider(Action::kDelete));
+  CHECK(std::string(ActionName(Action::kForget)) == "forget");
+}
+
+TEST_CASE("planner: with on_removal = \"disable\" a removed domain is switched off, then forgotten",
+          "[planner][removal]") {
+  Config c = TwoCertConfig();
+  c.on_removal = OnRemoval::kDisable;
+  Bind(&c, "www.example.com", "web");
+  State s;
+  s.entries["www.example.com"] = Applied(c, "www.example.com");
+  s.entries["old.example.com"] = Applied(c, "www.example.com");
+  s.entries["old.example.com"].domain = "old.example.com";
+  s.entries["off.example.com"] =
+      StateEntry{.domain = "off.example.com", .account = "main", .https = false};
+  Plan p = MakePlan(c, s);
   const Change& del = For(p, "old.example.com");
   CHECK(del.action == Action::kDelete);
   CHECK_FALSE(del.after.has_value());
-  CHECK(del.reasons[0].find("no longer in configuration") == 0);
-  CHECK(p.Summary().remove == 1);
+  CHECK(del.reasons[0] == "no longer in configuration: switch HTTPS off, then forget");
+  CHECK(For(p, "off.example.com").reasons[0] ==
+        "no longer in configuration: forget (HTTPS already off)");
+  CHECK(p.Summary().remove == 2);
+  CHECK(p.Summary().forget == 0);
+  // The setting is part of what the configuration asks for.
+  Config forgetting = c;
+  forgetting.on_removal = OnRemoval::kForget;
+  CHECK(ConfigDigest(forgetting) != ConfigDigest(c));
+}
+
+TEST_CASE("planner: a domain whose address changed is a move, linked both ways",
+          "[planner][removal]") {
+  Config c = TwoCertConfig();
+  c.accounts["main"].upload_via = "cas";
+  c.accounts["main"].api = kApiSetCdnDomainSslCertificate;
+  DesiredBinding moved = Binding("oss:cn-shanghai/archive/www.example.com", "web");
+  moved.product = kProductOss;
+  c.bindings.push_back(moved);
+  Bind(&c, "img.example.com", "web");  // new, with no old address: a plain create
+  State s;
+  StateEntry old = DesiredEntry(c, moved);
+  old.domain = "oss:cn-hangzhou/static-site/www.example.com";
+  s.entries[old.domain] = old;
+  s.entries["other.example.com"] = StateEntry{.domain = "other.example.com", .account = "main"};
+  for (OnRemoval policy : {OnRemoval::kForget, OnRemoval::kDisable}) {
+    c.on_removal = policy;
+    Plan p = MakePlan(c, s);
+    const Change& to = For(p, moved.domain);
+    const Change& from = For(p, old.domain);
+    CHECK(to.action == Action::kCreate);
+    CHECK(to.moved_from == old.domain);
+    CHECK(to.moved_to.empty());
+    CHECK(to.reasons.back().find("moved from " + old.domain) == 0);
+    CHECK(from.action == (policy == OnRemoval::kForget ? Action::kForget : Action::kDelete));
+    CHECK(from.moved_to == moved.domain);
+    CHECK(from.moved_from.empty());
+    CHECK(from.reasons[0].find("moved to " + moved.domain + ", once bound there: ") == 0);
+    // The domain name differs: a removal and a create, no move.
+    CHECK(For(p, "other.example.com").moved_to.empty());
+    CHECK(For(p, "img.example.com").moved_from.empty());
+    CHECK(p.Summary().move == 1);
+  }
+  // The product changes too (OSS to the CDN), in another account: still a move.
+  Config cdn = TwoCertConfig();
+  Bind(&cdn, "www.example.com", "web", "second");
+  const Plan product = MakePlan(cdn, s);
+  CHECK(For(product, "www.example.com").moved_from == old.domain);
+  CHECK(For(product, old.domain).moved_to == "www.example.com");
+  // The same address in another account is an update, as before.
+  State same;
+  same.entries["www.example.com"] = Applied(cdn, "www.example.com");
+  same.entries["www.example.com"].account = "main";
+  const Plan account = MakePlan(cdn, same);
+  const Change& update = For(account, "www.example.com");
+  CHECK(update.action == Action::kUpdate);
+  CHECK(update.moved_from.empty());
+  CHECK(update.reasons[0] == "account main→second");
 }
 
 TEST_CASE("planner: changes are ordered by account, then domain", "[planner]") {
@@ -232,19 +315,27 @@ TEST_CASE("planner: with SetCdnDomainSSLCertificate (no ForceSet) each content g
   CHECK(ch.after->cert_name == "shop-2026-bbbbbbbbbbbb");
 }
 
-TEST_CASE("planner: a state entry of an account no longer configured is a warning, not a change",
-          "[planner]") {
+TEST_CASE("planner: a state entry of an account no longer configured is forgotten without it",
+          "[planner][removal]") {
   Config c = TwoCertConfig();
   Bind(&c, "www.example.com", "web");
   State s;
   s.entries["old.example.com"] = StateEntry{.domain = "old.example.com", .account = "gone"};
   Plan p = MakePlan(c, s);
-  REQUIRE(p.changes.size() == 1);
-  CHECK(p.changes[0].domain == "www.example.com");
-  REQUIRE(p.diags.items().size() == 1);
-  CHECK(p.diags.items()[0].severity == Severity::kWarning);
-  CHECK(p.diags.items()[0].summary.find("account \"gone\"") != std::string::npos);
-  CHECK(p.diags.items()[0].detail.find("certform state rm old.example.com") != std::string::npos);
+  REQUIRE(p.changes.size() == 2);
+  CHECK(For(p, "old.example.com").action == Action::kForget);
+  CHECK(For(p, "old.example.com").account == "gone");
+  CHECK(p.diags.items().empty());
+  // Switching it off needs that account's credentials: a warning, not a change.
+  c.on_removal = OnRemoval::kDisable;
+  Plan disable = MakePlan(c, s);
+  REQUIRE(disable.changes.size() == 1);
+  CHECK(disable.changes[0].domain == "www.example.com");
+  REQUIRE(disable.diags.items().size() == 1);
+  CHECK(disable.diags.items()[0].severity == Severity::kWarning);
+  CHECK(disable.diags.items()[0].summary.find("account \"gone\"") != std::string::npos);
+  CHECK(disable.diags.items()[0].detail.find("certform state rm old.example.com") !=
+        std::string::npos);
 }
 
 TEST_CASE("planner: targets are compared as the configuration's domains, normalised", "[planner]") {
