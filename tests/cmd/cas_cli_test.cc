@@ -62,8 +62,7 @@ TEST_CASE("cli cas: one upload, then every domain bound by CertId without the ke
   CHECK(drift.out.find("cert_id " + std::to_string(id) + "→8089870") != std::string::npos);
 }
 
-TEST_CASE(
-    "cli cas: an upload whose answer was lost is found by name and checked, never reused "
+TEST_CASE("cli cas: an upload whose answer was lost is found by name and checked, never reused "
     "blindly",
     "[cli][apply][cas]") {
   ApplyFixture f(EmulatorWith(3));
@@ -98,7 +97,7 @@ TEST_CASE(
   CHECK(g.Live()["d0.bulk.example.com"]["https"] == false);
 }
 
-TEST_CASE("cli cas: a renewal uploads the new certificate once; prune deletes the old one only",
+TEST_CASE("cli cas: a renewal uploads the new certificate once, prune deletes the old one only",
           "[cli][apply][cas][prune]") {
   ApplyFixture f(EmulatorWith(5));
   f.WriteCasConfig(5);

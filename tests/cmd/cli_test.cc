@@ -112,7 +112,7 @@ TEST_CASE("cli: validate --json gives a machine-readable verdict", "[cli][valida
   CHECK(bad.out.find("\"line\": 7") != std::string::npos);
 }
 
-TEST_CASE("cli: validate and plan name an unset key variable; only apply needs the key",
+TEST_CASE("cli: validate and plan name an unset key variable, only apply needs the key",
           "[cli][validate]") {
   CliFixture f;
   f.WriteStandardConfig();

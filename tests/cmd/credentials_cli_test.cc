@@ -65,8 +65,7 @@ size_t Count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE(
-    "cli credentials: the aliyun CLI's current profile assumes a role; --profile picks "
+TEST_CASE("cli credentials: the aliyun CLI's current profile assumes a role, --profile picks "
     "another",
     "[cli][credentials]") {
   CredentialsFixture c;

@@ -38,7 +38,7 @@ int Calls(ApplyFixture& f, const char* action) {
 
 }  // namespace
 
-TEST_CASE("cli dcdn: one plan binds CDN and DCDN, the same name on both; drift reads both",
+TEST_CASE("cli dcdn: one plan binds CDN and DCDN, the same name on both, drift reads both",
           "[cli][dcdn]") {
   ApplyFixture f(WithDcdn());
   AddDcdnBinding(f);
@@ -161,8 +161,7 @@ TEST_CASE("cli dcdn: a dead DCDN endpoint fails DCDN once and leaves the CDN's c
   CHECK(refused.out.find("not-the-secret") == std::string::npos);
 }
 
-TEST_CASE(
-    "cli dcdn: upload_via = \"cas\" uploads once and binds CDN and DCDN by id; DCDN's "
+TEST_CASE("cli dcdn: upload_via = \"cas\" uploads once and binds CDN and DCDN by id, DCDN's "
     "throttling is retried",
     "[cli][dcdn][cas]") {
   // The same 20 names on the CDN and on DCDN.

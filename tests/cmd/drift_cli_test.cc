@@ -234,8 +234,7 @@ void AddBulkDomain(ApplyFixture& f, int n) {
 // The emulator's CAS deletes a certificate whatever binds it (DeleteUserCertificate: whether it
 // refuses one in use is not documented, the harsher reading) and answers a bind by a CertId it no
 // longer holds with Certificate.NotFind (CDN SetCdnDomainSSLCertificate, CertType=cas).
-TEST_CASE(
-    "cli drift: an upload deleted from CAS behind certform's back is drift; refresh forgets "
+TEST_CASE("cli drift: an upload deleted from CAS behind certform's back is drift, refresh forgets "
     "it and the next plan uploads it again",
     "[cli][drift][cas]") {
   ApplyFixture f(EmulatorWith(3));
@@ -285,8 +284,7 @@ TEST_CASE(
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
 }
 
-TEST_CASE(
-    "cli apply: a bind by a CertId CAS no longer holds says the upload is gone, and the "
+TEST_CASE("cli apply: a bind by a CertId CAS no longer holds says the upload is gone, and the "
     "state forgets it so that the next apply uploads again",
     "[cli][apply][cas]") {
   ApplyFixture f(EmulatorWith(3));

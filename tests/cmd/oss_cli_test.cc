@@ -61,7 +61,7 @@ engine::Status PutByHand(ApplyFixture& f, const std::string& bucket, const std::
 
 }  // namespace
 
-TEST_CASE("cli oss: bound by CAS id on its bucket beside the CDN; drift reads ListCname",
+TEST_CASE("cli oss: bound by CAS id on its bucket beside the CDN, drift reads ListCname",
           "[cli][oss]") {
   ApplyFixture f(WithBuckets());
   AddOssBinding(f);
@@ -239,8 +239,7 @@ TEST_CASE("cli oss: the configuration names bucket and region, and refuses what 
   CHECK(r.exit_code == 0);
 }
 
-TEST_CASE(
-    "cli oss: an unverified domain fails alone; a refused key stops OSS and CDN; "
+TEST_CASE("cli oss: an unverified domain fails alone, a refused key stops OSS and CDN, "
     "SlowDown is retried",
     "[cli][oss]") {
   emulator::EmulatorConfig config = WithBuckets(12);
@@ -338,8 +337,7 @@ TEST_CASE("cli oss: a certificate disabled by hand is drift, and refresh records
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
 }
 
-TEST_CASE(
-    "cli oss: a certificate changed by hand between plan and apply is refused, not "
+TEST_CASE("cli oss: a certificate changed by hand between plan and apply is refused, not "
     "overwritten",
     "[cli][oss]") {
   ApplyFixture f(WithBuckets());

@@ -148,8 +148,7 @@ TEST_CASE("postgres cli: two runners apply at once: one waits or fails naming th
   CHECK(CallsFor(f, "SetDomainServerCertificate") == 30);  // no call made twice
 }
 
-TEST_CASE(
-    "postgres cli: runner A killed mid-apply frees the lock at once; runner B, waiting, takes it "
+TEST_CASE("postgres cli: runner A killed mid-apply frees the lock at once, runner B, waiting, takes it "
     "within 5 s and finishes with nothing lost",
     "[postgres][cli][signals]") {
   emulator::EmulatorConfig config = EmulatorWith(40);
@@ -332,7 +331,7 @@ TEST_CASE("postgres cli: a frozen runner loses the lock after its lease and send
   CHECK(b.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 }
 
-TEST_CASE("postgres cli: state unlock shows a lock and releases it; its holder stops",
+TEST_CASE("postgres cli: state unlock shows a lock and releases it, its holder stops",
           "[postgres][cli][signals]") {
   ApplyFixture f(EmulatorWith(20));
   f.WriteBulkConfig(20, 5);
@@ -405,7 +404,7 @@ TEST_CASE("postgres cli: hostile [state] settings are refused without echoing th
                 "\"schema\" must be a lower-case SQL name", "Bad-Schema");
 }
 
-TEST_CASE("postgres cli: a conn_str URI connects; a foreign schema is refused untouched",
+TEST_CASE("postgres cli: a conn_str URI connects, a foreign schema is refused untouched",
           "[postgres][cli]") {
   ApplyFixture f;
   const std::string kv = Server().ConnStr();  // host=DIR port=N dbname=certform user=certform
@@ -469,12 +468,14 @@ TEST_CASE("postgres cli: state pull onto a symbolic link writes through to its t
   CHECK(S_ISLNK(st.st_mode));
 }
 
-TEST_CASE(
-    "postgres cli: a hostile address in a state row, a journal row or a pushed state is "
+TEST_CASE("postgres cli: a hostile address in a state row, a journal row or a pushed state is "
     "refused, naming its source, and nothing is sent",
     "[postgres][cli][trust]") {
   ApplyFixture f;
-  UsePostgres(f, "hostile");
+  // Each section runs the case anew: a workspace of its own, since a section spoils it.
+  static int run = 0;
+  const std::string ws = "hostile" + std::to_string(++run);
+  UsePostgres(f, ws);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   const int calls = f.Calls();
   constexpr char kHostile[] = "oss:cn-hangzhou/evil.example.net:8443#/www.example.com";
@@ -482,19 +483,20 @@ TEST_CASE(
   SECTION("the state row") {
     Server().Psql(std::string("UPDATE certform.states SET document = replace(document, "
                               "'\"www.example.com\"', '\"") +
-                      kHostile + "\"') WHERE workspace = 'hostile'",
+                      kHostile + "\"') WHERE workspace = '" + ws + "'",
                   "certform");
     ProcessResult r = f.Run({"apply", "--auto-approve"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("workspace \"hostile\"") != std::string::npos);
+    CHECK(r.err.find("workspace \"" + ws + "\"") != std::string::npos);
     CHECK(r.err.find("is not a valid address: bucket") != std::string::npos);
   }
   SECTION("a journal row") {
     const engine::State state = [&] {
       engine::State s;
       REQUIRE(engine::ParseState(Server().Psql("SELECT document FROM certform.states WHERE "
-                                               "workspace = 'hostile'",
+                                               "workspace = '" +
+                                                   ws + "'",
                                                "certform"),
                                  "row", &s)
                   .ok());
@@ -507,7 +509,7 @@ TEST_CASE(
     std::string quoted;
     for (char c : line) quoted += c == '\'' ? std::string("''") : std::string(1, c);
     Server().Psql(
-        "INSERT INTO certform.journal (workspace, record) VALUES ('hostile', '" + quoted + "')",
+        "INSERT INTO certform.journal (workspace, record) VALUES ('" + ws + "', '" + quoted + "')",
         "certform");
     ProcessResult r = f.Run({"plan"});
     INFO(r.out << r.err);
@@ -519,7 +521,8 @@ TEST_CASE(
   SECTION("state push of a local file") {
     nlohmann::json doc =
         nlohmann::json::parse(Server().Psql("SELECT document FROM certform.states WHERE "
-                                            "workspace = 'hostile'",
+                                            "workspace = '" +
+                                                ws + "'",
                                             "certform"));
     doc["format_version"] = 3;
     doc["domains"][kHostile] = doc["domains"]["www.example.com"];

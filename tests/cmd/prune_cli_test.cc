@@ -261,8 +261,7 @@ TEST_CASE("cli cas: the first upload answer lost, apply binds every domain with 
 // Workspaces of one user share uploads: a second workspace uploading the same content meets
 // NameRepeat and adopts the upload (CAS UploadUserCertificate; cas_lookup.h). So whatever this
 // workspace binds, prune reads every product a CAS id can serve on.
-TEST_CASE(
-    "cli prune: after a hand-off, the certificate the OSS domains of another workspace "
+TEST_CASE("cli prune: after a hand-off, the certificate the OSS domains of another workspace "
     "serve is kept",
     "[cli][prune][cas][oss]") {
   ApplyFixture f(WithBucket());
@@ -319,9 +318,8 @@ TEST_CASE("cli prune: after another workspace adopted the upload for its OSS dom
   CHECK(Calls(f, "DeleteUserCertificate") == 0);
 }
 
-TEST_CASE(
-    "cli prune: when OSS refuses the listing nothing is deleted, naming OSS and the "
-    "permission; skip_products lets it proceed and says what was not checked",
+TEST_CASE("cli prune: when OSS refuses the listing nothing is deleted, naming OSS and the "
+    "permission, skip_products lets it proceed and says what was not checked",
     "[cli][prune][cas][oss]") {
   emulator::EmulatorConfig config = WithBucket();
   config.oss_list_denied = {"u1"};  // the RAM user has no oss:ListBuckets

@@ -57,7 +57,7 @@ TEST_CASE("cli show: a saved plan reads back as plan printed it, as JSON and as 
   CHECK(nlohmann::json::parse(bad_json.out)["valid"] == false);
 }
 
-TEST_CASE("cli: -chdir runs in another directory; -input=false is understood", "[cli]") {
+TEST_CASE("cli: -chdir runs in another directory, -input=false is understood", "[cli]") {
   CliFixture f;
   f.WriteStandardConfig();
   ProcessResult r = RunIn("/", {"-chdir=" + f.dir.path(), "plan"});

@@ -23,7 +23,7 @@ void WriteState(const CliFixture& f) {
                               .certificate = "web",
                               .cert_type = "upload",
                               .cert_name = "n",
-                              .fingerprint = "ff00",
+                              .fingerprint = std::string(64, 'f'),
                               .request_id = "REQ-1"};
   }
   f.dir.Write("certform.state.json", SerializeState(s), 0600);

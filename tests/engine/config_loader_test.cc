@@ -278,7 +278,7 @@ TEST_CASE("config: an empty directory says where to point --config", "[config]")
   CHECK(d.detail.find("--config") != std::string::npos);
 }
 
-TEST_CASE("config: a binding names its product; one name may be bound on several", "[config]") {
+TEST_CASE("config: a binding names its product, one name may be bound on several", "[config]") {
   TempDir dir;
   Loaded l = LoadText(dir, std::string(kCertificate) + R"(
 [certificate.shop]
@@ -325,7 +325,7 @@ domains = ["shop.example.com"]
   CHECK(l.config.bindings[2].product == "dcdn");
   CHECK(SplitAddress("dcdn:www.example.com").domain == "www.example.com");
   CHECK(SplitAddress("www.example.com").product == "cdn");
-  CHECK(SplitAddress("oss:x.example.com").domain == "oss:x.example.com");  // not a product
+  CHECK(SplitAddress("waf:x.example.com").domain == "waf:x.example.com");  // not a product
 }
 
 TEST_CASE("config: on_removal is \"forget\" by default, \"disable\" when asked, checked",

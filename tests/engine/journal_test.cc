@@ -18,7 +18,7 @@ JournalRecord Bound(const std::string& domain, const std::string& request_id) {
                        .https = true,
                        .certificate = "web",
                        .cert_type = "upload",
-                       .fingerprint = "ab",
+                       .fingerprint = std::string(64, 'a'),
                        .request_id = request_id};
   return r;
 }

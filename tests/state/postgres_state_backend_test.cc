@@ -42,7 +42,7 @@ engine::StateEntry Entry(const std::string& domain) {
           .certificate = "web",
           .cert_type = "upload",
           .cert_name = "certform-abc",
-          .fingerprint = "ab12",
+          .fingerprint = "ab12" + std::string(60, '0'),
           .not_after = 1900000000,
           .applied_at = "2026-11-28T00:00:00Z",
           .request_id = "R"};
@@ -70,7 +70,7 @@ void EndSession(const std::string& pid) {
 
 }  // namespace
 
-TEST_CASE("postgres: the schema is made on first use; writes need the lock and keep history",
+TEST_CASE("postgres: the schema is made on first use, writes need the lock and keep history",
           "[postgres]") {
   FakeClock clock;
   SeededRandom random;
@@ -277,8 +277,7 @@ TEST_CASE("postgres: a reused backend pid or a lease without a session is judged
   CHECK(s.message().find("its lease runs out in ") != std::string::npos);
 }
 
-TEST_CASE(
-    "postgres: a holder cut off by a stopped server stops at once and its release waits for "
+TEST_CASE("postgres: a holder cut off by a stopped server stops at once and its release waits for "
     "nothing",
     "[postgres]") {
   FakeClock clock;
@@ -298,7 +297,7 @@ TEST_CASE(
   CHECK(clock.sleeps() == 0);
 }
 
-TEST_CASE("postgres: a working holder keeps its lease alive; a released one frees it at once",
+TEST_CASE("postgres: a working holder keeps its lease alive, a released one frees it at once",
           "[postgres]") {
   FakeClock clock;
   // A lease of 300 ms, renewed every 100 ms in the background: a real second passes.
@@ -379,8 +378,7 @@ TEST_CASE("postgres: an unreachable server is a clear error that holds no passwo
   CHECK(s.message().find("cannot connect to PostgreSQL") != std::string::npos);
 }
 
-TEST_CASE(
-    "postgres: a role without CREATE rights uses the schema once it exists; without "
+TEST_CASE("postgres: a role without CREATE rights uses the schema once it exists, without "
     "privileges, a clear error",
     "[postgres]") {
   FakeClock clock;

@@ -113,7 +113,7 @@ int Calls(OssHarness& h, const char* action) {
 
 }  // namespace
 
-TEST_CASE("oss: a certificate by content, then by CAS id, then deleted; ListCname reads each",
+TEST_CASE("oss: a certificate by content, then by CAS id, then deleted, ListCname reads each",
           "[oss][provider][emulator]") {
   OssHarness h;
   alicloud::OssCnames oss = h.Cnames();
@@ -308,7 +308,8 @@ TEST_CASE("oss: a certificate disabled behind certform's back reads as HTTPS off
   REQUIRE(oss.ReadCname(kSite, "static.example.com", &cname, &result).ok());
   CHECK(cname.live.exists);
   CHECK_FALSE(cname.live.https);  // ListCname's Certificate/Status "Disabled": nothing is served
-  CHECK(cname.live.cert_id == 0);
+  // Still attached: the id stays, with HTTPS off, so that prune keeps the certificate.
+  CHECK(cname.live.cert_id == 8089870);
   CHECK(cname.cert_status == "Disabled");
   CHECK(cname.cert_id == "8089870-cn-hangzhou");  // still the domain's certificate for OSS
   engine::LiveBinding live;

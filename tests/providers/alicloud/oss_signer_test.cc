@@ -27,7 +27,7 @@ TEST_CASE("oss signer: the official V1 example", "[signer][oss]") {
         "OSS 44CF9590006BF252F707:26NBxoKdsyly4EDv6inkoDft/yA=");
 }
 
-TEST_CASE("oss signer: the cname sub-resources are signed, sorted; others are not",
+TEST_CASE("oss signer: the cname sub-resources are signed, sorted, others are not",
           "[signer][oss]") {
   // PutCname: POST /?cname&comp=add; ListCname: GET /?cname.
   CHECK(OssCanonicalResource("examplebucket", "", "comp=add&cname") ==

@@ -102,7 +102,7 @@ TEST_CASE("signer: form decoding accepts '+' for space and Node's unescaped !'()
   CHECK(ParseFormEncoded(EncodeForm({{"k", "a b+c\n"}})) == Params{{"k", "a b+c\n"}});
 }
 
-TEST_CASE("signer: a wrong secret gives another signature; comparison is exact", "[signer]") {
+TEST_CASE("signer: a wrong secret gives another signature, comparison is exact", "[signer]") {
   Params p = {{"Action", "X"}};
   CHECK(Sign("POST", p, "secret") != Sign("POST", p, "secreT"));
   CHECK(SafeEquals("abc", "abc"));

@@ -11,7 +11,7 @@ TEST_CASE("xml: escape and unescape round-trip, entities and character reference
   CHECK(XmlUnescape("&#65;&#x42;&#x4e2d; & &bogus; &#;") == "AB\xe4\xb8\xad & &bogus; &#;");
 }
 
-TEST_CASE("xml: elements at any depth, in order; empty and look-alike tags", "[xml][oss]") {
+TEST_CASE("xml: elements at any depth, in order, empty and look-alike tags", "[xml][oss]") {
   const std::string doc =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListCnameResult><Bucket>b</Bucket>"
       "<Cname><Domain>a.example.com</Domain><Certificate><CertId>12-cn-hangzhou</CertId>"
