@@ -180,8 +180,10 @@ int RunApply(const Args& args, Context& ctx) {
       "rate_limit, retried with backoff on throttling and transient errors. Each completed call\n"
       "is recorded durably before it is reported; a crash or Ctrl-C loses nothing.\n"
       "Without PLANFILE the plan is made now, shown, and confirmed (\"yes\", or\n"
-      "--auto-approve). With PLANFILE (from \"certform plan --out\") it is applied without a\n"
-      "question, and refused if the state, the configuration or a certificate changed since.\n"
+      "--auto-approve). With PLANFILE (from \"certform plan --out\") the file is an approval,\n"
+      "not an instruction: the plan is made again from the configuration and the state (and\n"
+      "the live bindings, for a plan made with --refresh) and applied without a question only\n"
+      "when it equals the saved one; any difference is refused, naming the first.\n"
       "Exit code 0 when every change was applied, 1 otherwise.");
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);

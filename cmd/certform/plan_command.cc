@@ -29,11 +29,14 @@ int RunPlan(const Args& args, Context& ctx) {
   CommandLine cl(
       "plan [options]",
       "Compares the configuration with the state file and shows, for each domain, whether\n"
-      "apply would bind a certificate (+), update it (~) or switch HTTPS off and forget the\n"
-      "domain (-), and why. Offline unless --refresh: then the live bindings are read first\n"
-      "and the plan repairs any drift. No private key is ever shown.\n"
-      "With --out, the plan is saved for \"certform apply FILE\", which refuses it if the\n"
-      "state or the configuration changed in between.");
+      "apply would bind a certificate (+), update it (~), or, for a binding gone from the\n"
+      "configuration, forget it and leave its live certificate as it is (-; with\n"
+      "on_removal = \"disable\", switch its HTTPS off first), and why. A domain whose address\n"
+      "changed is a move: bound at the new address before the old one is touched.\n"
+      "Offline unless --refresh: then the live bindings are read first and the plan repairs\n"
+      "any drift. No private key is ever shown.\n"
+      "With --out, the plan is saved for \"certform apply FILE\", which plans again and\n"
+      "applies only a plan equal to the saved one.");
   cl.AddCommonOptions(&common);
   cl.AddFormatOption(&common);
   cl.AddLockTimeout(&lock_timeout);
