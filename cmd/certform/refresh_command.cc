@@ -11,6 +11,7 @@
 #include "cmd/certform/live_check.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
+#include "engine/base/text_escape.h"
 #include "engine/plan/drift.h"
 
 namespace certform::cli {
@@ -58,11 +59,14 @@ struct LiveSession {
   }
 };
 
+// One entry as refresh and import print it; the CertName comes from an API answer, so it is
+// escaped (engine::ForTerminal) like every outside string a view prints.
 std::string Describe(const engine::StateEntry& e) {
   if (!e.https) return "https off";
-  return fmt::format("{} {} {}{}", e.cert_type, e.cert_name,
-                     e.fingerprint.empty() ? "" : "SHA256:" + e.fingerprint.substr(0, 16) + "…",
-                     e.certificate.empty() ? "" : " (certificate \"" + e.certificate + "\")");
+  return engine::ForTerminal(
+      fmt::format("{} {} {}{}", e.cert_type, e.cert_name,
+                  e.fingerprint.empty() ? "" : "SHA256:" + e.fingerprint.substr(0, 16) + "…",
+                  e.certificate.empty() ? "" : " (certificate \"" + e.certificate + "\")"));
 }
 
 }  // namespace
@@ -92,7 +96,7 @@ int RunRefresh(const Args& args, Context& ctx) {
   engine::Status s = ReadLiveAndUploads(session.config(), session.state(), domains,
                                         session.connection, ctx, &live);
   if (!s.ok()) {
-    fmt::print(ctx.err, "certform refresh: {}\n", s.message());
+    fmt::print(ctx.err, "certform refresh: {}\n", engine::ForTerminal(s.message()));
     return kExitError;
   }
   const std::vector<engine::LiveRead>& reads = live.reads;
@@ -102,7 +106,8 @@ int RunRefresh(const Args& args, Context& ctx) {
   int changed = 0;
   for (const engine::LiveRead& r : reads) {
     if (!r.ok) {
-      fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", r.domain, r.error);
+      fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", r.domain,
+                 engine::ForTerminal(r.error));
       return kExitError;
     }
     const engine::StateEntry& before = session.state().entries.at(r.domain);
@@ -119,14 +124,16 @@ int RunRefresh(const Args& args, Context& ctx) {
   for (const engine::UploadCheck& u : live.uploads) {
     if (!u.read) {
       fmt::print(ctx.err, "certform refresh: upload {} (CertId {}) could not be read: {}\n",
-                 u.upload.name, u.upload.cert_id, u.error);
+                 engine::ForTerminal(u.upload.name), u.upload.cert_id,
+                 engine::ForTerminal(u.error));
       return kExitError;
     }
     if (u.Trusted()) continue;
     fmt::print(ctx.out,
                "- upload {} (CertId {}, account {}): {}; forgotten, the next plan uploads it "
                "again\n",
-               u.upload.name, u.upload.cert_id, u.upload.account, u.Problem());
+               engine::ForTerminal(u.upload.name), u.upload.cert_id,
+               engine::ForTerminal(u.upload.account), engine::ForTerminal(u.Problem()));
     ++changed;
   }
   if (changed == 0) {
@@ -196,7 +203,7 @@ int RunImport(const Args& args, Context& ctx) {
   std::vector<engine::LiveRead> reads;
   engine::Status s = ReadLiveBindings(session.config(), refs, session.connection, ctx, &reads);
   if (!s.ok()) {
-    fmt::print(ctx.err, "certform import: {}\n", s.message());
+    fmt::print(ctx.err, "certform import: {}\n", engine::ForTerminal(s.message()));
     return kExitError;
   }
   engine::State next = session.state();
@@ -208,7 +215,7 @@ int RunImport(const Args& args, Context& ctx) {
                                     engine::ProductOf(r.domain) == engine::kProductCdn
                                         ? "the CDN"
                                         : engine::ProductTitle(engine::ProductOf(r.domain)))
-                      : r.error);
+                      : engine::ForTerminal(r.error));
       return kExitError;
     }
     engine::StateEntry e =

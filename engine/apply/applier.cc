@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/digest.h"
 #include "engine/calls/cas_lookup.h"
 #include "engine/calls/endpoint_watch.h"
 #include "engine/calls/paced_call.h"
@@ -277,6 +278,7 @@ class ApplyRun {
                                 o.last.request_id};
     std::lock_guard<std::mutex> lock(mu_);
     ApplyRecord(record, &result_.state);
+    upload_checks_[UploadKey(step.account, step.fingerprint)] = "";  // made (or found) just now
     if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
       halted_ = true;
       if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
@@ -355,6 +357,7 @@ class ApplyRun {
                                       "upload failed)",
                                       c.after->certificate));
       }
+      if (std::string why = CheckRecordedUpload(c, id); !why.empty()) return Failed(c, why);
       request.cert_type = "cas";
       request.cert_name = c.after->cert_name;
       request.cert_id = id;
@@ -380,6 +383,63 @@ class ApplyRun {
     return o;
   }
 
+  // An upload the state recorded (not made by this apply) is outside input: before any domain is
+  // bound by its CertId, that id must hold the recorded certificate in CAS (its name and the
+  // fingerprint of its content), read once per upload and apply. Empty when it does, else why
+  // nothing is bound by it.
+  std::string CheckRecordedUpload(const Change& c, int64_t id) {
+    UploadEntry recorded;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto v = upload_checks_.find(c.upload_key); v != upload_checks_.end()) return v->second;
+      auto u = result_.state.uploads.find(c.upload_key);
+      if (u == result_.state.uploads.end()) return "";
+      recorded = u->second;
+    }
+    std::string why;
+    Provider* cas = accounts_.at(c.account).provider;
+    StoredCertificate held;
+    PacedCallResult r;
+    if (cas != nullptr) {
+      r = UploadCaller(c.account)(CallKind::kGetCertificate, [&](CallResult* last) {
+        return cas->GetCertificate(id, &held, last);
+      });
+    }
+    if (cas == nullptr) {
+      why = "no provider can read Certificate Management Service for this account";
+    } else if (r.status.IsNotFound()) {
+      ForgetUpload(c, id);
+      why = fmt::format(
+          "CertId {} (certificate \"{}\") is no longer in Certificate Management Service "
+          "(deleted outside certform), so nothing was bound by it; certform forgot that upload: "
+          "the next plan uploads the certificate again (\"certform refresh\" checks every "
+          "recorded upload)",
+          id, c.after->certificate);
+      std::lock_guard<std::mutex> lock(mu_);
+      upload_checks_.emplace(c.upload_key, why);
+      return why;
+    } else if (!r.status.ok()) {
+      why = fmt::format("CertId {} could not be read ({})", id, r.status.message());
+    } else if (held.fingerprint != recorded.fingerprint ||
+               (!held.name.empty() && held.name != recorded.name)) {
+      why = fmt::format(
+          "CertId {} holds another certificate (name {}, fingerprint {}) than the "
+          "one recorded ({}, {})",
+          id, held.name, ShortFingerprint(held.fingerprint), recorded.name,
+          ShortFingerprint(recorded.fingerprint));
+    }
+    if (!why.empty()) {
+      why = fmt::format(
+          "the state records certificate \"{}\" as uploaded to CAS, but {}: "
+          "certform binds nothing by it; run \"certform refresh\" (it forgets "
+          "such a record) and plan again",
+          c.after->certificate, why);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    upload_checks_.emplace(c.upload_key, why);
+    return why;
+  }
+
   // A bind by an uploaded certificate's CertId was refused: when CAS no longer has it (deleted
   // behind certform's back), the state forgets the upload (journaled), so that the next plan
   // uploads it again, and the error says so. Read by id only after a refusal that concerns this
@@ -397,6 +457,11 @@ class ApplyRun {
         "outside certform), so the bind failed ({}); certform forgot that upload: the next plan "
         "uploads the certificate again (\"certform refresh\" checks every recorded upload)",
         id, c.after->certificate, o->error);
+    ForgetUpload(c, id);
+  }
+
+  // The state forgets the upload of `c`'s certificate recorded with CertId `id` (journaled).
+  void ForgetUpload(const Change& c, int64_t id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto u = result_.state.uploads.find(c.upload_key);
     if (u == result_.state.uploads.end() || u->second.cert_id != id) return;  // forgotten already
@@ -542,6 +607,9 @@ class ApplyRun {
   bool lock_lost_ = false;                               // guarded by mu_
   std::map<std::string, std::string> stopped_accounts_;  // account → why
   std::map<std::string, EndpointWatch> watches_;         // per account; the map never changes
+  // By UploadKey: "" when the upload's CertId was read and holds the recorded certificate (or
+  // this apply uploaded it), else why nothing is bound by it (CheckRecordedUpload).
+  std::map<std::string, std::string> upload_checks_;  // guarded by mu_
 };
 
 }  // namespace

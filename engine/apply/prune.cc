@@ -101,6 +101,16 @@ UserDomains ReadUserDomains(const std::string& account,
   return out;
 }
 
+bool NamedByCertform(const UploadEntry& u) {
+  // The state is outside input: a record naming someone's own certificate must not make it a
+  // candidate. certform names an upload after its content (planner.h: CasUploadName), either
+  // "certform-" + 16 fingerprint digits or NAME + "-" + 12 digits, so a record whose name is
+  // not that of its own fingerprint was not written by certform's upload.
+  if (u.fingerprint.size() < 16) return false;
+  return u.name == "certform-" + u.fingerprint.substr(0, 16) ||
+         (u.name.size() > 13 && u.name.ends_with("-" + u.fingerprint.substr(0, 12)));
+}
+
 std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,
                                          const Config& config) {
   // Any account's use counts: accounts of one user share its CAS, so one CertId may be recorded
@@ -119,7 +129,7 @@ std::vector<UploadEntry> PruneCandidates(const std::string& account, const State
   std::vector<UploadEntry> out;
   for (const auto& [key, u] : state.uploads) {
     if (u.account == account && u.cert_id > 0 && !bound.count(u.cert_id) &&
-        !wanted.count(u.cert_id)) {
+        !wanted.count(u.cert_id) && NamedByCertform(u)) {
       out.push_back(u);
     }
   }

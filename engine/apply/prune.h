@@ -35,8 +35,13 @@
 
 namespace certform::engine {
 
-// Uploads of `account` recorded in `state` whose CertId no state entry (of any account) is bound
-// to and no binding of the configuration still wants, by CertId.
+// True when `u`'s CAS name is one certform gives an upload of its content ("certform-" + 16
+// fingerprint digits, or NAME-12 digits): only such records can be prune candidates.
+bool NamedByCertform(const UploadEntry& u);
+
+// Uploads of `account` recorded in `state` (and named by certform: NamedByCertform) whose CertId no
+// state entry (of any account) is bound to and no binding of the configuration still wants, by
+// CertId.
 std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,
                                          const Config& config);
 

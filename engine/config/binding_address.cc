@@ -8,6 +8,7 @@
 
 #include "engine/base/domain_name.h"
 #include "engine/base/suggest.h"
+#include "engine/base/text_escape.h"
 
 namespace certform::engine {
 
@@ -42,7 +43,20 @@ AddressParts SplitAddress(const std::string& address) {
   return parts;
 }
 
+namespace {
+
+std::string AddressProblemRaw(std::string_view text, std::string* canonical);
+
+}  // namespace
+
+// The problem quotes parts of `text`, which comes from outside: escaped for any output.
 std::string AddressProblem(std::string_view text, std::string* canonical) {
+  return ForTerminal(AddressProblemRaw(text, canonical));
+}
+
+namespace {
+
+std::string AddressProblemRaw(std::string_view text, std::string* canonical) {
   constexpr size_t kMaxAddress = 512;  // a product, a region, a bucket and a 253-character name
   if (text.size() > kMaxAddress) return fmt::format("longer than {} characters", kMaxAddress);
   std::string product = kProductCdn;
@@ -90,6 +104,8 @@ std::string AddressProblem(std::string_view text, std::string* canonical) {
   *canonical = BindingAddress(product, parts.Target());
   return "";
 }
+
+}  // namespace
 
 std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
                                                           const std::string& address) {

@@ -185,9 +185,30 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
       created.emplace(SplitAddress(plan.changes[i].domain).domain, i);
     }
   }
+  // Every address of the configuration by domain name, to keep a move's halves together.
+  std::multimap<std::string, std::string> desired_names;
+  for (const DesiredBinding& b : config.bindings) {
+    desired_names.emplace(SplitAddress(b.domain).domain, b.domain);
+  }
   for (const auto& [domain, entry] : state.entries) {
     if (desired.count(domain) || !Targeted(options, domain)) continue;
     const bool disable = config.on_removal == OnRemoval::kDisable;
+    // The old half of a move is never planned without its new half: --target on it alone would
+    // deal with the old address before anything is bound at the new one.
+    std::string untargeted_new;
+    const auto [first, last] = desired_names.equal_range(SplitAddress(domain).domain);
+    for (auto it = first; it != last; ++it) {
+      if (!Targeted(options, it->second)) untargeted_new = it->second;
+    }
+    if (!options.targets.empty() && !untargeted_new.empty()) {
+      plan.diags.Warning({},
+                         fmt::format("{} is not planned: it moves to {}, which is not targeted",
+                                     domain, untargeted_new),
+                         fmt::format("target both (--target {} --target {}) so that the new "
+                                     "address is bound first",
+                                     domain, untargeted_new));
+      continue;
+    }
     if (disable && !config.accounts.count(entry.account)) {
       // Nothing can switch it off without that account's credentials; the other changes go on.
       plan.diags.Warning(

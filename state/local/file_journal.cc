@@ -6,6 +6,12 @@
 
 namespace certform::engine {
 
+namespace {
+
+constexpr int64_t kMaxJournalBytes = int64_t{256} << 20;  // as the state file
+
+}  // namespace
+
 Status Journal::Append(const JournalRecord& record) {
   return fs_.AppendDurable(path_, JournalRecordToJson(record) + "\n", kPrivateFileMode);
 }
@@ -13,7 +19,9 @@ Status Journal::Append(const JournalRecord& record) {
 Status Journal::Replay(State* state, int* applied) {
   *applied = 0;
   std::string text;
-  Status s = fs_.ReadFile(path_, &text);
+  // The journal is outside input like the state: a regular file of bounded size (a FIFO or
+  // /dev/zero in its place is an error, not a hang or an abort).
+  Status s = ReadBoundedFile(fs_, path_, kMaxJournalBytes, &text);
   if (s.IsNotFound()) return Status::OK();
   if (!s.ok()) return s;
   size_t start = 0;

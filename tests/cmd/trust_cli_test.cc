@@ -3,6 +3,8 @@
 // every address, wherever it comes from (state file, journal, plan file, import, --target,
 // state show/rm, state push), passes the configuration's rules and takes one canonical form. In
 // each refused case nothing reaches the emulator.
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -227,6 +229,79 @@ TEST_CASE("cli trust: a hostile address is refused at every door, naming where i
     ProcessResult r = f.Run({"import", "cdn:WWW.example.com"});
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("www.example.com is already in the state") != std::string::npos);
+    CHECK(f.Calls() == calls);
+  }
+}
+
+TEST_CASE("cli trust: an upload record pointing at another CAS certificate binds nothing",
+          "[cli][trust][cas]") {
+  ApplyFixture f;
+  f.cli.UploadViaCas();
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const nlohmann::json before = f.Live()["www.example.com"];
+  // The state (outside input) now says the "web" upload is the CertId of the "api" upload (a real
+  // certificate in CAS, another one), and forgets www so that the next apply binds it by that id.
+  nlohmann::json doc = nlohmann::json::parse(f.cli.dir.Read("certform.state.json"));
+  int64_t api_id = 0;
+  for (auto& u : doc["uploads"]) {
+    if (u["certificate"] == "api") api_id = u["cert_id"].get<int64_t>();
+  }
+  REQUIRE(api_id != 0);
+  for (auto& u : doc["uploads"]) {
+    if (u["certificate"] == "web") u["cert_id"] = api_id;
+  }
+  doc["domains"].erase("www.example.com");
+  f.cli.dir.Write("certform.state.json", doc.dump(2), 0600);
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find(fmt::format("CertId {} holds another certificate", api_id)) !=
+        std::string::npos);
+  CHECK(r.out.find("certform binds nothing by it") != std::string::npos);
+  CHECK(f.Live()["www.example.com"] == before);  // nothing was bound by the forged id
+}
+
+TEST_CASE(
+    "cli trust: text from an answer, an address or a journal cannot move the terminal or "
+    "hang a read",
+    "[cli][trust]") {
+  ApplyFixture f;
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  const int calls = f.Calls();
+
+  SECTION("a CertName from the API, printed by import") {
+    std::string error;
+    REQUIRE(f.emu.emulator().PutDomain("evil.example.com",
+                                       {{"user", "u1"},
+                                        {"status", "online"},
+                                        {"https", true},
+                                        {"cert_type", "upload"},
+                                        {"cert_name", "\x1b[2J\x1b[HNo drift\n~ fake.example.com"},
+                                        {"cert_pem", f.cli.web.CertPem()}},
+                                       &error));
+    ProcessResult r = f.Run({"import", "evil.example.com"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find('\x1b') == std::string::npos);
+    CHECK(r.out.find("\n~ fake.example.com") == std::string::npos);
+    CHECK(r.out.find("\\x1b[2J") != std::string::npos);
+  }
+  SECTION("an address on the command line") {
+    ProcessResult r = f.Run({"import", "x\x1b[31mRED.example.com"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find('\x1b') == std::string::npos);
+    ProcessResult bucket =
+        f.Run({"state", "show", "oss:cn-hangzhou/ex\x1b[31mample/x.example.com"});
+    CHECK(bucket.exit_code == 1);
+    CHECK(bucket.err.find('\x1b') == std::string::npos);
+    CHECK(f.Calls() == calls);
+  }
+  SECTION("a FIFO in the journal's place") {
+    REQUIRE(::mkfifo(f.cli.dir.Path("certform.state.json.journal").c_str(), 0600) == 0);
+    ProcessResult r = f.Run({"plan"});  // returns: a FIFO is refused, never read
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("journal") != std::string::npos);
     CHECK(f.Calls() == calls);
   }
 }

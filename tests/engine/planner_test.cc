@@ -222,6 +222,21 @@ TEST_CASE("planner: a domain whose address changed is a move, linked both ways",
   CHECK(update.action == Action::kUpdate);
   CHECK(update.moved_from.empty());
   CHECK(update.reasons[0] == "account main→second");
+  // --target on the old half alone plans nothing for it (it would be dealt with before anything
+  // is bound at the new address), and says why; both targeted, the move is planned whole.
+  c.on_removal = OnRemoval::kDisable;
+  PlanOptions old_only;
+  old_only.targets = {old.domain};
+  const Plan half = MakePlan(c, s, old_only);
+  CHECK(half.changes.empty());
+  REQUIRE(half.diags.items().size() == 1);
+  CHECK(half.diags.items()[0].summary.find("it moves to " + moved.domain +
+                                           ", which is not targeted") != std::string::npos);
+  PlanOptions both;
+  both.targets = {old.domain, moved.domain};
+  const Plan whole = MakePlan(c, s, both);
+  CHECK(whole.changes.size() == 2);
+  CHECK(For(whole, old.domain).moved_to == moved.domain);
 }
 
 TEST_CASE("planner: changes are ordered by account, then domain", "[planner]") {

@@ -330,3 +330,20 @@ TEST_CASE("cas lookup: an upload is found by listing every page and matching the
   CHECK(cas.calls == std::vector<std::string>{"list 1", "list 2", "get 4"});
   CHECK(FindUpload(cas, "certform-", h.call, &found).status.IsNotFound());  // no prefix match
 }
+
+TEST_CASE("prune: a state record naming someone's own certificate is never a candidate",
+          "[prune][cas]") {
+  State s;
+  UploadEntry theirs = Upload(9, 'e');
+  theirs.name = "attacker-cert";  // a hand upload's name, recorded in an edited state
+  UploadEntry explicit_name = Upload(10, 'f');
+  explicit_name.name = "shop-2026-" + std::string(12, 'f');  // certform's NAME-12 form
+  for (const UploadEntry& u : {theirs, explicit_name, Upload(11, 'a')}) {
+    s.uploads[UploadKey(u.account, u.fingerprint)] = u;
+  }
+  const std::vector<UploadEntry> candidates = PruneCandidates("main", s, Config{});
+  REQUIRE(candidates.size() == 2);
+  CHECK(candidates[0].cert_id == 10);
+  CHECK(candidates[1].cert_id == 11);
+  CHECK_FALSE(NamedByCertform(theirs));
+}
