@@ -12,6 +12,7 @@
 #include "engine/calls/endpoint_watch.h"
 #include "engine/calls/paced_call.h"
 #include "engine/config/certificate.h"
+#include "engine/plan/upload_check.h"
 
 namespace certform::engine {
 
@@ -398,42 +399,34 @@ class ApplyRun {
     }
     std::string why;
     Provider* cas = accounts_.at(c.account).provider;
-    StoredCertificate held;
-    PacedCallResult r;
-    if (cas != nullptr) {
-      r = UploadCaller(c.account)(CallKind::kGetCertificate, [&](CallResult* last) {
-        return cas->GetCertificate(id, &held, last);
-      });
-    }
     if (cas == nullptr) {
       why = "no provider can read Certificate Management Service for this account";
-    } else if (r.status.IsNotFound()) {
-      ForgetUpload(c, id);
-      why = fmt::format(
-          "CertId {} (certificate \"{}\") is no longer in Certificate Management Service "
-          "(deleted outside certform), so nothing was bound by it; certform forgot that upload: "
-          "the next plan uploads the certificate again (\"certform refresh\" checks every "
-          "recorded upload)",
-          id, c.after->certificate);
-      std::lock_guard<std::mutex> lock(mu_);
-      upload_checks_.emplace(c.upload_key, why);
-      return why;
-    } else if (!r.status.ok()) {
-      why = fmt::format("CertId {} could not be read ({})", id, r.status.message());
-    } else if (held.fingerprint != recorded.fingerprint ||
-               (!held.name.empty() && held.name != recorded.name)) {
-      why = fmt::format(
-          "CertId {} holds another certificate (name {}, fingerprint {}) than the "
-          "one recorded ({}, {})",
-          id, held.name, ShortFingerprint(held.fingerprint), recorded.name,
-          ShortFingerprint(recorded.fingerprint));
-    }
-    if (!why.empty()) {
-      why = fmt::format(
-          "the state records certificate \"{}\" as uploaded to CAS, but {}: "
-          "certform binds nothing by it; run \"certform refresh\" (it forgets "
-          "such a record) and plan again",
-          c.after->certificate, why);
+    } else {
+      const UploadCheck check = CheckUpload(c.upload_key, recorded, *cas, UploadCaller(c.account));
+      if (check.gone) {
+        ForgetUpload(c, id);
+        why = fmt::format(
+            "CertId {} (certificate \"{}\") is no longer in Certificate Management Service "
+            "(deleted outside certform), so nothing was bound by it; certform forgot that "
+            "upload: the next plan uploads the certificate again (\"certform refresh\" checks "
+            "every recorded upload)",
+            id, c.after->certificate);
+      } else if (!check.read) {
+        why = fmt::format("CertId {} could not be read ({})", id, check.error);
+      } else if (check.replaced) {
+        why = fmt::format(
+            "CertId {} holds another certificate (name {}, fingerprint {}) than the "
+            "one recorded ({}, {})",
+            id, check.held.name, ShortFingerprint(check.held.fingerprint), recorded.name,
+            ShortFingerprint(recorded.fingerprint));
+      }
+      if (!why.empty() && !check.gone) {
+        why = fmt::format(
+            "the state records certificate \"{}\" as uploaded to CAS, but {}: "
+            "certform binds nothing by it; run \"certform refresh\" (it forgets "
+            "such a record) and plan again",
+            c.after->certificate, why);
+      }
     }
     std::lock_guard<std::mutex> lock(mu_);
     upload_checks_.emplace(c.upload_key, why);

@@ -28,22 +28,26 @@ std::vector<UploadCheck> CheckUploads(const State& state,
     if (rt == runtimes.end() || !rt->second.uploads_via_cas || rt->second.provider == nullptr) {
       continue;
     }
-    UploadCheck c;
-    c.key = key;
-    c.upload = u;
-    Provider& provider = *rt->second.provider;
     const SerialCall call = MakeSerialCall(pacing, rt->second, u.account, retry, clock, random);
-    const int64_t id = u.cert_id;
-    PacedCallResult r = call(CallKind::kGetCertificate, [&](CallResult* last) {
-      return provider.GetCertificate(id, &c.held, last);
-    });
-    c.gone = r.status.IsNotFound();
-    c.read = r.status.ok() || c.gone;
-    if (!c.read) c.error = r.status.message();
-    c.replaced = r.status.ok() && (c.held.name != u.name || c.held.fingerprint != u.fingerprint);
-    out.push_back(std::move(c));
+    out.push_back(CheckUpload(key, u, *rt->second.provider, call));
   }
   return out;
+}
+
+UploadCheck CheckUpload(const std::string& key, const UploadEntry& u, Provider& provider,
+                        const SerialCall& call) {
+  UploadCheck c;
+  c.key = key;
+  c.upload = u;
+  const int64_t id = u.cert_id;
+  PacedCallResult r = call(CallKind::kGetCertificate, [&](CallResult* last) {
+    return provider.GetCertificate(id, &c.held, last);
+  });
+  c.gone = r.status.IsNotFound();
+  c.read = r.status.ok() || c.gone;
+  if (!c.read) c.error = r.status.message();
+  c.replaced = r.status.ok() && (c.held.name != u.name || c.held.fingerprint != u.fingerprint);
+  return c;
 }
 
 }  // namespace certform::engine

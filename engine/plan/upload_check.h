@@ -10,6 +10,7 @@
 
 #include "engine/base/clock.h"
 #include "engine/base/random.h"
+#include "engine/calls/paced_call.h"
 #include "engine/calls/pacing_registry.h"
 #include "engine/calls/provider.h"
 #include "engine/state/state.h"
@@ -31,6 +32,11 @@ struct UploadCheck {
   // certform)"; empty when it is (or could not be read).
   std::string Problem() const;
 };
+
+// Reads one recorded upload `u` (its key `key` in State::uploads) by its CertId through
+// `provider`, paced and retried by `call`, and compares what CAS holds with the record.
+UploadCheck CheckUpload(const std::string& key, const UploadEntry& u, Provider& provider,
+                        const SerialCall& call);
 
 // Reads each upload of `state` whose account is in `runtimes` and uploads through CAS, by its
 // CertId (Provider::GetCertificate of the account's provider, paced and retried in `pacing`'s

@@ -8,6 +8,7 @@
 #include "engine/config/binding_address.h"
 
 #include "engine/base/json_fields.h"
+#include "engine/base/text_escape.h"
 
 namespace certform::engine {
 
@@ -38,10 +39,7 @@ Status EntryFieldsProblem(const StateEntry& e, const std::string& what) {
 std::string Quoted(std::string_view text) {
   constexpr size_t kMax = 300;
   const bool cut = text.size() > kMax;
-  std::string q =
-      nlohmann::json(std::string(text.substr(0, kMax)))
-          .dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
-  return cut ? q + "…" : q;
+  return "\"" + ForTerminal(text.substr(0, kMax)) + "\"" + (cut ? "…" : "");
 }
 
 Status CanonicalAddress(const std::string& text, const std::string& where, std::string* canonical) {

@@ -27,8 +27,8 @@ nlohmann::ordered_json UploadToJson(const UploadEntry& u);
 Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEntry* u);
 Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntry* e);
 
-// `text` from outside (a file, a row, the command line) as a JSON string literal, for messages:
-// quoted, control characters and non-ASCII escaped, cut after 300 bytes.
+// `text` from outside (a file, a row, the command line) quoted for messages, escaped as every
+// view escapes outside text (engine::ForTerminal), cut after 300 bytes.
 std::string Quoted(std::string_view text);
 
 // The canonical form of address `text` (config/binding_address.h: AddressProblem) in
