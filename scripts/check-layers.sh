@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Checks that engine/'s layers include only the layers before them, and that the engine includes
 # nothing of providers/, state/ or cmd/ (docs/ARCHITECTURE.md, "Layers").
-#   base/ → config/ → state/ → calls/ → plan/ → apply/
+#   base/ → product/ → config/ → state/ → calls/ → plan/ → apply/
 # Exit 1 naming each include that runs back up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-layers=(base config state calls plan apply)
+layers=(base product config state calls plan apply)
 rank() { local i; for i in "${!layers[@]}"; do [[ ${layers[$i]} == "$1" ]] && echo "$i" && return; done; echo 99; }
 bad=0
 for dir in "${layers[@]}"; do

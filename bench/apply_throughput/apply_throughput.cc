@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/bench_estate.h"
+#include "cmd/certform/product_table.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/postgres_server.h"
 
@@ -78,8 +79,10 @@ bool RunScenario(const Scenario& s) {
       config.dcdn_domains.push_back({d, config.accounts[0].user, "online"});
       domains += (domains.empty() ? "\"" : ", \"") + d + "\"";
     }
-    estate.dir.Write("dcdn.toml", "[[binding]]\nproduct = \"dcdn\"\naccount = \"a0\"\n"
-                                  "certificate = \"bench\"\ndomains = [" + domains + "]\n");
+    estate.dir.Write("dcdn.toml",
+                     "[[binding]]\nproduct = \"dcdn\"\naccount = \"a0\"\n"
+                     "certificate = \"bench\"\ndomains = [" +
+                         domains + "]\n");
   }
   config.write_limit = 10;
   config.faults = {.error_rate = s.error_rate,
@@ -123,6 +126,7 @@ bool RunScenario(const Scenario& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  certform::cli::InstallProductTable();
   const char* only = argc > 1 ? argv[1] : "";
   const Scenario scenarios[] = {
       // Field correctness: arrival jitter (latency 30 ± 10 ms: a near server).

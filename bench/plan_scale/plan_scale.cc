@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/certform/product_table.h"
 #include "engine/state/state_file.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -72,6 +73,7 @@ void Report(const char* what, std::vector<Run> runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  certform::cli::InstallProductTable();
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
   testing::TempDir dir;
   std::string toml = "[account.main]\nrate_limit = 10\n";

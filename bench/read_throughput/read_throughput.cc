@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/bench_estate.h"
+#include "cmd/certform/product_table.h"
 #include "tests/support/emulator_fixture.h"
 
 using namespace certform;
@@ -70,6 +71,7 @@ bool RunScenario(const Scenario& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  certform::cli::InstallProductTable();
   const char* only = argc > 1 ? argv[1] : "";
   const Scenario scenarios[] = {
       {"drift, 2,000 domains, latency 300 ± 100 ms", "drift", 2000, 200, 200, 0.90, 100},

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/bench_estate.h"
+#include "cmd/certform/product_table.h"
 #include "engine/state/state_file.h"
 #include "tests/support/emulator_fixture.h"
 
@@ -40,6 +41,7 @@ void AddSummary(const std::string& out, int* retries, int* throttled) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  certform::cli::InstallProductTable();
   const int changes = argc > 1 ? std::atoi(argv[1]) : 1000;
   const double rate = argc > 2 ? std::atof(argv[2]) : 10;
   bench::Estate estate;

@@ -175,16 +175,20 @@ int RunApply(const Args& args, Context& ctx) {
   std::vector<std::string> plan_files;
   CommandLine cl(
       "apply [PLANFILE] [options]",
-      "Makes the CDN match the configuration: one SetDomainServerCertificate (or\n"
-      "SetCdnDomainSSLCertificate) call per changed domain, paced evenly at each account's\n"
-      "rate_limit, retried with backoff on throttling and transient errors. Each completed call\n"
-      "is recorded durably before it is reported; a crash or Ctrl-C loses nothing.\n"
-      "Without PLANFILE the plan is made now, shown, and confirmed (\"yes\", or\n"
-      "--auto-approve). With PLANFILE (from \"certform plan --out\") the file is an approval,\n"
-      "not an instruction: the plan is made again from the configuration and the state (and\n"
-      "the live bindings, for a plan made with --refresh) and applied without a question only\n"
-      "when it equals the saved one; any difference is refused, naming the first.\n"
-      "Exit code 0 when every change was applied, 1 otherwise.");
+      fmt::format(
+          "Makes the live bindings ({}) match the configuration: one binding call per changed\n"
+          "domain (e.g. SetDomainServerCertificate), paced evenly at each call's limit\n"
+          "(an account's rate_limit), retried with backoff on throttling and transient errors. "
+          "Each\n"
+          "completed call is recorded durably before it is reported; a crash or Ctrl-C loses "
+          "nothing.\n"
+          "Without PLANFILE the plan is made now, shown, and confirmed (\"yes\", or\n"
+          "--auto-approve). With PLANFILE (from \"certform plan --out\") the file is an approval,\n"
+          "not an instruction: the plan is made again from the configuration and the state (and\n"
+          "the live bindings, for a plan made with --refresh) and applied without a question only\n"
+          "when it equals the saved one; any difference is refused, naming the first.\n"
+          "Exit code 0 when every change was applied, 1 otherwise.",
+          engine::ProductTitles()));
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
   cl.options().add_options()("auto-approve", po::bool_switch(&auto_approve),

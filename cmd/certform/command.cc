@@ -9,6 +9,7 @@
 #include <fmt/ostream.h>
 
 #include "engine/base/suggest.h"
+#include "engine/config/binding_address.h"
 
 namespace certform::cli {
 
@@ -19,9 +20,10 @@ int RunHelp(const Args& args, Context& ctx);
 void PrintUsage(std::ostream& out) {
   fmt::print(out,
              "Usage: certform [-chdir=DIR] COMMAND [options]\n\n"
-             "certform keeps the TLS certificates of Alibaba Cloud CDN domains as the TOML files\n"
-             "of a configuration directory say, with Terraform's plan/apply discipline.\n\n"
-             "Commands:\n");
+             "certform keeps the TLS certificates of Alibaba Cloud domains ({}) as the TOML\n"
+             "files of a configuration directory say, with Terraform's plan/apply discipline.\n\n"
+             "Commands:\n",
+             engine::ProductTitles());
   for (const Command& c : Commands()) {
     if (!c.hidden) fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
   }
@@ -49,11 +51,11 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"validate", "Check the configuration and its certificates (offline)", RunValidate},
       {"plan", "Show the changes that apply would make", RunPlan},
-      {"apply", "Make the CDN match the configuration (or a saved plan)", RunApply},
+      {"apply", "Make the live bindings match the configuration (or a saved plan)", RunApply},
       {"show", "Show a saved plan (human, JSON, or Markdown for a review)", RunShow},
-      {"drift", "Check whether the live CDN still matches the state (read-only)", RunDrift},
-      {"refresh", "Update the state to match the live CDN", RunRefresh},
-      {"import", "Adopt existing CDN bindings into the state", RunImport},
+      {"drift", "Check whether the live bindings still match the state (read-only)", RunDrift},
+      {"refresh", "Update the state to match the live bindings", RunRefresh},
+      {"import", "Adopt existing live bindings into the state", RunImport},
       {"state", "Inspect or edit the state: list, show, rm, push, pull, unlock", RunState},
       {"prune", "Delete certificates certform uploaded to CAS that nothing uses", RunPrune},
       {"version", "Print certform's version", RunVersion},

@@ -70,7 +70,7 @@ void PrintBash(std::ostream& out, const std::vector<DescribedCommand>& commands)
       "  done\n"
       "  certform __complete \"$kind\" \"${{args[@]}}\" 2>/dev/null\n"
       "}}\n"
-      "# Addresses hold ':' (dcdn:www.example.com), where bash splits words: the word\n"
+      "# Addresses hold ':' (product:www.example.com), where bash splits words: the word\n"
       "# being completed is rejoined from the line, and each reply loses what bash keeps\n"
       "# before the last ':' (as bash-completion's __ltrim_colon_completions does).\n"
       "_certform() {{\n"

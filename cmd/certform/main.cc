@@ -1,30 +1,8 @@
-// certform's main(): builds the real clock, filesystem, randomness and environment lookup, and
-// hands them to the command table. Nothing else in certform touches these globals.
-#include <unistd.h>
-
-#include <cstdlib>
-#include <iostream>
-
-#include "cmd/certform/command.h"
+// certform's main(): installs the product table, then runs the program (program.h).
+#include "cmd/certform/product_table.h"
+#include "cmd/certform/program.h"
 
 int main(int argc, char** argv) {
-  certform::engine::SystemClock clock;
-  certform::engine::PosixFileSystem fs;
-  certform::engine::SecureRandom random;
-  certform::cli::Context ctx{
-      clock,
-      fs,
-      random,
-      [](const std::string& name) -> std::optional<std::string> {
-        const char* v = std::getenv(name.c_str());
-        if (v == nullptr) return std::nullopt;
-        return std::string(v);
-      },
-      std::cin,
-      std::cout,
-      std::cerr,
-      isatty(STDOUT_FILENO) == 1,
-      isatty(STDIN_FILENO) == 1,
-  };
-  return certform::cli::Run(certform::cli::Args(argv + 1, argv + argc), ctx);
+  certform::cli::InstallProductTable();
+  return certform::cli::Main(argc, argv);
 }

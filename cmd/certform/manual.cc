@@ -9,6 +9,7 @@
 #include "cmd/certform/command.h"
 #include "cmd/certform/command_line.h"
 #include "engine/base/file_system.h"
+#include "engine/config/binding_address.h"
 
 namespace certform::cli {
 
@@ -65,14 +66,17 @@ std::string CommandPage(const DescribedCommand& c) {
 
 std::string MainPage(const std::vector<DescribedCommand>& commands) {
   std::ostringstream page;
-  page << Header("certform", "keep Alibaba Cloud CDN certificates as TOML files say");
+  page << Header("certform", "keep Alibaba Cloud certificates as TOML files say");
   page << ".SH SYNOPSIS\n.B certform\n\\fICOMMAND\\fR [options]\n";
   page << ".SH DESCRIPTION\n"
        << Roff(
               "certform reads desired domain-to-certificate bindings from the *.toml files of a\n"
-              "configuration directory, diffs them against its state, shows the plan and makes\n"
-              "the CDN match it with paced SetDomainServerCertificate calls, in the manner of\n"
-              "Terraform. Private keys never appear in its state, plan files, logs or output.")
+              "configuration directory, diffs them against its state, shows the plan and "
+              "makes\n" fmt::format(
+                  "the live bindings ({}) match it with paced calls, in the manner of\n"
+                  "Terraform. Private keys never appear in its state, plan files, logs\n"
+                  "or output.",
+                  engine::ProductTitles()))
        << "\n.SH COMMANDS\n";
   for (const DescribedCommand& c : commands) {
     page << ".TP\n.B " << Roff(c.name) << "\n"

@@ -80,9 +80,12 @@ std::string PlanToMarkdown(const engine::Plan& plan, int64_t now) {
   std::map<std::string, const engine::CertificateInfo*> certificates;
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
-    const engine::AddressParts where = engine::SplitAddress(c.domain);
+    const engine::Address where = engine::SplitAddress(c.domain);
+    const engine::ProductRules* rules = engine::FindProduct(where.product);
     const std::string bucket =
-        where.location.empty() ? "" : fmt::format(" (bucket {})", MarkdownCode(where.location));
+        where.location.empty() || rules == nullptr || rules->location.empty()
+            ? ""
+            : fmt::format(" ({} {})", rules->location.back().key, MarkdownCode(where.Location()));
     rows.push_back(fmt::format("| {} | {} | {}{} | {} | {} | {} |\n", ActionLabel(c.action),
                                ForMarkdown(engine::ProductTitle(where.product)),
                                MarkdownCode(where.domain), bucket, ForMarkdown(c.account),

@@ -141,13 +141,15 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
       nlohmann::ordered_json j = engine::ChangeToJson(c);
       j["actions"] = {engine::ActionName(c.action)};
       // 1.2: where the domain lives; "domain" stays the binding's address (what --target takes).
-      const engine::AddressParts where = engine::SplitAddress(c.domain);
+      const engine::Address where = engine::SplitAddress(c.domain);
       j["product"] = where.product;
       j["domain_name"] = where.domain;
-      std::string region, bucket, domain;
-      if (engine::SplitOssTarget(where.location, &region, &bucket, &domain)) {
-        j["bucket"] = bucket;  // 1.3: where an OSS custom domain lives
-        j["region"] = region;
+      // 1.3: where the domain lives, one field per location field of its product (OSS: bucket,
+      // region).
+      if (const engine::ProductRules* rules = engine::FindProduct(where.product)) {
+        for (size_t i = rules->location.size(); i-- > 0;) {
+          if (i < where.location.size()) j[rules->location[i].key] = where.location[i];
+        }
       }
       changes.push_back(std::move(j));
     }

@@ -2,13 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "cmd/certform/product_table.h"
 #include "cmd/certform/workspace.h"
 #include "engine/base/endpoint.h"
 #include "engine/config/certificate.h"
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
+#include "providers/alicloud/cas_certificates.h"
 #include "providers/alicloud/credentials.h"
-#include "providers/alicloud/dcdn_provider.h"
 #include "providers/alicloud/sts_credentials.h"
 
 namespace certform::cli {
@@ -31,8 +32,8 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     logging_ = std::make_unique<providers::LoggingTransport>(*transport_, ctx.err);
     transport = logging_.get();
   }
-  // --endpoint sends every call (CDN, DCDN, OSS, CAS, STS) to one place: the emulator serves them
-  // all.
+  // --endpoint sends every call (every product's, CAS's, STS's) to one place: the emulator serves
+  // them all.
   auto Via = [&options](const std::string& own) {
     return options.endpoint_override.empty() ? own : options.endpoint_override;
   };
@@ -59,56 +60,44 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     engine::Status s =
         alicloud::ResolveCredentialSpec(a.credentials, options.profile, ctx.env, ctx.fs, &spec);
     if (!s.ok()) return s.WithContext(fmt::format("account \"{}\"", name));
-    const std::string endpoint = Via(a.endpoint);
     alicloud::StsSetup sts = sts_base;
     sts.sts_endpoint = Via(a.sts_endpoint);
     std::shared_ptr<alicloud::CredentialSource> creds = alicloud::MakeCredentialSource(spec, sts);
     engine::WipeSecret(&spec.access_key.access_key_secret);
-    users_[name] = creds->Identity() + "@" + endpoint;
-    std::unique_ptr<alicloud::CasCertificates> cas;
+    // Who the API counts calls of: the key, at the default product's endpoint.
+    users_[name] = creds->Identity() + "@" + Via(a.EndpointOf(engine::DefaultProduct()));
+    // Certificates uploaded once go to CAS, the account's store, and are bound by id on every
+    // product.
     if (a.UploadsViaCas()) {
-      cas = std::make_unique<alicloud::CasCertificates>(alicloud::RpcClient(
+      stores_[name] = std::make_unique<alicloud::CasCertificates>(alicloud::RpcClient(
           *transport, ctx.clock, ctx.random, creds, Via(a.cas_endpoint), alicloud::kCasApiVersion));
       cas_regions_[name] = a.cas_region;
     }
-    // DCDN shares the account's credentials; its certificates uploaded to CAS are the account's
-    // (the engine uploads through the CDN provider, once, and binds by id on both).
-    dcdn_[name] = std::make_unique<alicloud::DcdnProvider>(alicloud::RpcClient(
-        *transport, ctx.clock, ctx.random, creds, Via(a.dcdn_endpoint), alicloud::kDcdnApiVersion));
-    // OSS too: its requests go to each bucket's own host (or, with --endpoint, there with the
-    // bucket's Host header); ListBuckets to the region of the account's first OSS binding.
-    std::string list_region = "cn-hangzhou";
-    for (const engine::DesiredBinding& b : config.bindings) {
-      std::string region, bucket, domain;
-      if (b.account == name && b.product == engine::kProductOss &&
-          engine::SplitOssTarget(engine::SplitAddress(b.domain).location, &region, &bucket,
-                                 &domain)) {
-        list_region = region;
-        break;
-      }
+    alicloud::ProductWiring wiring;
+    wiring.config = &config;
+    wiring.account = &a;
+    wiring.transport = transport;
+    wiring.clock = &ctx.clock;
+    wiring.random = &ctx.random;
+    wiring.credentials = creds;
+    wiring.endpoint_override = options.endpoint_override;
+    for (const ProductRow& row : ProductTable()) {
+      providers_[name][row.rules().name] = row.make(wiring);
     }
-    oss_[name] = std::make_unique<alicloud::OssProvider>(
-        std::make_unique<alicloud::OssCnames>(*transport, ctx.clock, creds,
-                                              options.endpoint_override),
-        list_region);
-    alicloud::RpcClient client(*transport, ctx.clock, ctx.random, creds, endpoint);
-    providers_[name] = std::make_unique<alicloud::CdnProvider>(std::move(client), a.api,
-                                                               std::move(cas), a.rate_limit);
   }
   return engine::Status::OK();
 }
 
 std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {
   std::map<std::string, engine::AccountRuntime> out;
-  for (const auto& [name, p] : providers_) {
+  for (const auto& [name, products] : providers_) {
     engine::AccountRuntime& rt = out[name];
-    rt.provider = p.get();
-    rt.products[engine::kProductDcdn] = dcdn_.at(name).get();
-    rt.products[engine::kProductOss] = oss_.at(name).get();
+    for (const auto& [product, provider] : products) rt.products[product] = provider.get();
     rt.user = users_.at(name);
     if (auto r = cas_regions_.find(name); r != cas_regions_.end()) {
       rt.uploads_via_cas = true;
       rt.cas_region = r->second;
+      rt.cas = stores_.at(name).get();
     }
   }
   return out;

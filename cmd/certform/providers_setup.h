@@ -1,5 +1,6 @@
-// Building each account's provider (credentials, transport, RPC client) for commands that talk
-// to the CDN, and the CertificateMaterial that feeds upload certificates to apply.
+// Building each account's providers (one per product of the product table) and certificate
+// store, with its credentials and the command's transport, for commands that talk to the API; and
+// the CertificateMaterial that feeds upload certificates to apply.
 #pragma once
 
 #include <map>
@@ -10,19 +11,17 @@
 #include "cmd/certform/connection_options.h"
 #include "cmd/certform/context.h"
 #include "engine/apply/applier.h"
+#include "engine/calls/certificate_store.h"
 #include "engine/calls/live_reader.h"
 #include "engine/calls/pacing_registry.h"
 #include "engine/config/config.h"
-#include "providers/alicloud/cdn_provider.h"
-#include "providers/alicloud/dcdn_provider.h"
-#include "providers/alicloud/oss_provider.h"
 #include "providers/curl_transport.h"
 #include "providers/logging_transport.h"
 
 namespace certform::cli {
 
-// Owns the transport, one provider per account, and the command's one PacingRegistry; hands out
-// AccountRuntimes.
+// Owns the transport, each account's providers and store, and the command's one PacingRegistry;
+// hands out AccountRuntimes.
 class ProviderSet {
  public:
   explicit ProviderSet(engine::PacingOptions pacing = {}) : pacing_(pacing) {}
@@ -41,9 +40,9 @@ class ProviderSet {
  private:
   std::unique_ptr<providers::CurlTransport> transport_;
   std::unique_ptr<providers::HttpTransport> logging_;  // CERTFORM_LOG=debug
-  std::map<std::string, std::unique_ptr<alicloud::CdnProvider>> providers_;
-  std::map<std::string, std::unique_ptr<alicloud::DcdnProvider>> dcdn_;
-  std::map<std::string, std::unique_ptr<alicloud::OssProvider>> oss_;
+  // account → product → its provider (one per row of the product table).
+  std::map<std::string, std::map<std::string, std::unique_ptr<engine::Provider>>> providers_;
+  std::map<std::string, std::unique_ptr<engine::CertificateStore>> stores_;  // upload_via = "cas"
   std::map<std::string, std::string> users_;        // account → AccessKeyId@endpoint
   std::map<std::string, std::string> cas_regions_;  // accounts with upload_via = "cas"
   engine::PacingRegistry pacing_;

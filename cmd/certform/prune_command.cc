@@ -12,31 +12,14 @@
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/apply/prune.h"
+#include "engine/apply/prune_review.h"
 #include "engine/apply/state_recorder.h"
 
 namespace certform::cli {
 
 namespace {
 
-// Why `user`'s skipped products cannot be skipped: a domain of the state on one of them (the
-// configuration's bindings are checked where it is read); empty when none.
-std::string SkipConflict(const std::string& user, const std::vector<std::string>& skip,
-                         const engine::State& state,
-                         const std::map<std::string, engine::AccountRuntime>& runtimes) {
-  for (const auto& [address, e] : state.entries) {
-    auto rt = runtimes.find(e.account);
-    if (rt == runtimes.end() || rt->second.user != user) continue;
-    const std::string product = engine::ProductOf(address);
-    if (std::find(skip.begin(), skip.end(), product) == skip.end()) continue;
-    return fmt::format(
-        "[prune] skip_products names {}, yet the state binds {} there: remove it from "
-        "skip_products",
-        engine::ProductTitle(product), address);
-  }
-  return "";
-}
-
-// "CDN and DCDN", "CDN, DCDN and OSS".
+// Product titles as a list: "A and B", "A, B and C".
 std::string ProductList(const std::vector<std::string>& products) {
   std::string out;
   for (size_t i = 0; i < products.size(); ++i) {
@@ -55,15 +38,17 @@ int RunPrune(const Args& args, Context& ctx) {
   bool dry_run = false, auto_approve = false;
   CommandLine cl(
       "prune [options]",
-      "Deletes the certificates this workspace uploaded to Certificate Management Service\n"
-      "(accounts with upload_via = \"cas\") that nothing uses any more, e.g. the previous\n"
-      "certificate after a renewal. Only uploads recorded in this workspace's state are\n"
-      "candidates (never a name alone). Before deleting, certform reads the live binding of every\n"
-      "domain of the user on every product (CDN, DCDN, and every custom domain of every OSS\n"
-      "bucket), whatever this workspace binds, and keeps any certificate a domain serves, naming\n"
-      "it; when a product cannot be listed or a read fails, nothing of that user is deleted\n"
-      "([prune] skip_products names products the users have none of). Lists them, then asks for\n"
-      "\"yes\" (or --auto-approve); --dry-run only lists.");
+      fmt::format(
+          "Deletes the certificates this workspace uploaded to Certificate Management Service\n"
+          "(accounts with upload_via = \"cas\") that nothing uses any more, e.g. the previous\n"
+          "certificate after a renewal. Only uploads recorded in this workspace's state are\n"
+          "candidates (never a name alone). Before deleting, certform reads the live binding of\n"
+          "every domain of the user on every product ({}), whatever this workspace binds,\n"
+          "and keeps any certificate a domain serves, naming it; when a product cannot be listed\n"
+          "or a read fails, nothing of that user is deleted ([prune] skip_products names products\n"
+          "the users have none of). Lists them, then asks for \"yes\" (or --auto-approve);\n"
+          "--dry-run only lists.",
+          engine::ProductTitles()));
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
   cl.AddConnectionOptions(&connection);
@@ -91,20 +76,12 @@ int RunPrune(const Args& args, Context& ctx) {
   engine::StateBackend* backend = &ws.backend();
   engine::StateBackendLock* lock = ws.lock();
   engine::State& state = ws.state();
-  std::set<std::string> accounts;
-  for (const auto& [name, a] : config.accounts) {
-    if (a.UploadsViaCas()) accounts.insert(name);
-  }
-  if (accounts.empty()) {
+  if (std::none_of(config.accounts.begin(), config.accounts.end(),
+                   [](const auto& a) { return a.second.UploadsViaCas(); })) {
     fmt::print(ctx.out, "Nothing to prune: no account uploads through CAS (upload_via).\n");
     return kExitOk;
   }
-
-  std::map<std::string, std::vector<engine::UploadEntry>> candidates;  // by account
-  for (const std::string& account : accounts) {
-    auto c = engine::PruneCandidates(account, state, config);
-    if (!c.empty()) candidates[account] = std::move(c);
-  }
+  const auto candidates = engine::PruneCandidatesByAccount(state, config);
   if (candidates.empty()) {
     fmt::print(ctx.out,
                "Nothing to prune: every certificate this workspace uploaded is in use or "
@@ -118,40 +95,24 @@ int RunPrune(const Args& args, Context& ctx) {
   const auto runtimes = providers.Runtimes();
 
   // Every candidate is checked against every live domain of its user (read once per user).
-  const std::vector<std::string>& skip = config.prune.skip_products;
-  std::map<std::string, engine::UserDomains> users;                // by user
-  std::map<std::string, std::vector<engine::UploadEntry>> unused;  // by account
-  std::map<std::string, std::vector<engine::InUse>> kept;          // by account
-  std::map<std::string, std::string> errors;                       // by account
-  for (const auto& [account, list] : candidates) {
-    const std::string& user = runtimes.at(account).user;
-    if (!users.count(user)) {
-      std::vector<std::string> products;
-      for (const std::string& p : engine::KnownProducts()) {
-        if (std::find(skip.begin(), skip.end(), p) == skip.end()) products.push_back(p);
-      }
-      fmt::print(ctx.out, "Reading the live binding of every {} domain of account \"{}\"...\n",
-                 ProductList(products), account);
-      if (std::string conflict = SkipConflict(user, skip, state, runtimes); !conflict.empty()) {
-        users[user].error = conflict;
-      } else {
-        users[user] = engine::ReadUserDomains(account, runtimes, skip, providers.pacing(),
-                                              ctx.clock, ctx.random);
-      }
-      for (const std::string& p : users[user].skipped) {
-        fmt::print(ctx.out,
-                   "  {} was not checked (skip_products): a certificate bound there would be "
-                   "deleted\n",
-                   engine::ProductTitle(p));
-      }
-    }
-    const engine::UserDomains& live = users[user];
-    if (!live.error.empty()) {
-      errors[account] = live.error;
-    } else {
-      unused[account] = engine::KeepInUse(list, live.reads, &kept[account]);
+  engine::PruneReview review = engine::ReviewPrune(
+      candidates, state, config.prune.skip_products, runtimes, providers.pacing(), ctx.clock,
+      ctx.random, [&](const std::string& account, const std::vector<std::string>& products) {
+        fmt::print(ctx.out, "Reading the live binding of every {} domain of account \"{}\"...\n",
+                   ProductList(products), account);
+      });
+  for (const auto& [user, live] : review.users) {
+    for (const std::string& p : live.skipped) {
+      fmt::print(ctx.out,
+                 "  {} was not checked (skip_products): a certificate bound there would be "
+                 "deleted\n",
+                 engine::ProductTitle(p));
     }
   }
+  const auto& errors = review.errors;
+  const auto& kept = review.kept;
+  const auto& unused = review.unused;
+  auto& users = review.users;
   size_t deletable = 0;
   for (const auto& [account, why] : errors) {
     fmt::print(ctx.out, "  account \"{}\": nothing will be deleted: {}\n", account, why);
@@ -202,7 +163,7 @@ int RunPrune(const Args& args, Context& ctx) {
         providers.pacing(), runtimes.at(account), account, retry, ctx.clock, ctx.random, hooks);
     const engine::PruneEnv env{call, recorder};
     for (const engine::PruneOutcome& o :
-         engine::DeleteUploads(list, *runtimes.at(account).provider, env, &state)) {
+         engine::DeleteUploads(list, *runtimes.at(account).cas, env, &state)) {
       if (o.deleted) {
         fmt::print(ctx.out, "{}: deleted (CertId {}, RequestId {})\n", o.upload.name,
                    o.upload.cert_id, o.request_id);

@@ -80,7 +80,7 @@ int RunRefresh(const Args& args, Context& ctx) {
                  "forgotten), and reads each upload of the state by CertId in Certificate\n"
                  "Management Service, forgetting one CAS no longer holds as recorded (the next\n"
                  "plan uploads it again). Shows what it would change and asks on a terminal;\n"
-                 "--auto-approve skips the question. The CDN is not changed.");
+                 "--auto-approve skips the question. Nothing live is changed.");
   session.AddOptions(cl);
   cl.options().add_options()("auto-approve", po::bool_switch(&auto_approve),
                              "Update the state without asking");
@@ -113,7 +113,8 @@ int RunRefresh(const Args& args, Context& ctx) {
     const engine::StateEntry& before = session.state().entries.at(r.domain);
     const engine::StateEntry* after = next.Find(r.domain);
     if (after == nullptr) {
-      fmt::print(ctx.out, "- {}: no longer exists on the CDN; forgotten\n", r.domain);
+      fmt::print(ctx.out, "- {}: no longer exists on {}; forgotten\n", r.domain,
+                 engine::OnProduct(engine::ProductOf(r.domain)));
       ++changed;
     } else if (!(*after == before)) {
       fmt::print(ctx.out, "~ {}: {} → {}\n", r.domain, Describe(before), Describe(*after));
@@ -160,9 +161,11 @@ int RunImport(const Args& args, Context& ctx) {
   std::string account;
   std::vector<std::string> domains;
   CommandLine cl("import DOMAIN... [options]",
-                 "Adopts bindings that already exist on the CDN into the state, from a live read,\n"
-                 "so that certform can manage an existing CDN without uploading anything again.\n"
-                 "The next plan shows only what differs from the configuration.");
+                 fmt::format("Adopts bindings that already exist live ({}) into the state, from a\n"
+                             "live read, so that certform can manage existing domains without\n"
+                             "uploading anything again. The next plan shows only what differs\n"
+                             "from the configuration.",
+                             engine::ProductTitles()));
   session.AddOptions(cl);
   cl.options().add_options()("account", po::value(&account)->value_name("NAME"),
                              "The account the domains belong to (default: the only one, or the "
@@ -212,9 +215,7 @@ int RunImport(const Args& args, Context& ctx) {
     if (!r.ok || !r.live.exists) {
       fmt::print(ctx.err, "certform import: {}: {}; nothing was imported\n", r.domain,
                  r.ok ? fmt::format("{} does not know this domain",
-                                    engine::ProductOf(r.domain) == engine::kProductCdn
-                                        ? "the CDN"
-                                        : engine::ProductTitle(engine::ProductOf(r.domain)))
+                                    engine::OnProduct(engine::ProductOf(r.domain)))
                       : engine::ForTerminal(r.error));
       return kExitError;
     }

@@ -101,7 +101,7 @@ int Remove(const Args& args, Context& ctx) {
   bool dry_run = false;
   engine::Clock::Duration lock_timeout{};
   CommandLine cl("state rm DOMAIN... [options]",
-                 "Forgets domains without touching the CDN: certform stops managing them and\n"
+                 "Forgets domains without touching them live: certform stops managing them and\n"
                  "the next plan will offer to bind them again if the configuration still names\n"
                  "them. The previous state is kept as the .backup file.");
   cl.AddCommonOptions(&common);
@@ -200,7 +200,7 @@ const std::vector<Command>& StateSubcommands() {
   static const std::vector<Command> kSub = {
       {"list", "List the domains in the state", List, false, ""},
       {"show", "Show one domain's entry", Show, false, "DOMAIN"},
-      {"rm", "Forget domains (the CDN is not touched)", Remove, false, "DOMAIN..."},
+      {"rm", "Forget domains (nothing live is touched)", Remove, false, "DOMAIN..."},
       {"push", "Copy the local state file into the PostgreSQL workspace", StatePush},
       {"pull", "Copy the PostgreSQL workspace's state into the local file", StatePull},
       {"unlock", "Show who holds the state lock; release it by its id", Unlock, false, "[ID]"}};

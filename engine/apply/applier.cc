@@ -175,7 +175,7 @@ class ApplyRun {
         WatchFailure(account, s, last, next - 1);
       };
       hooks.fence = [this] { return Fence(); };
-      CallLane& lane = pacing_.Lane(accounts_.at(account), account, kind);
+      CallLane& lane = pacing_.StoreLane(accounts_.at(account), account, kind);
       PacedCallResult r = PacedCall(lane, retry_, env_.clock, call, hooks);
       if (r.last.http_status != 0) Answered(account);
       if (!r.status.ok()) WatchFailure(account, r.status, r.last, r.attempts);
@@ -220,11 +220,11 @@ class ApplyRun {
     o.certificate = step.certificate;
     o.name = step.name;
     auto rt = accounts_.find(step.account);
-    if (rt == accounts_.end() || rt->second.provider == nullptr) {
-      o.error = "no provider for account \"" + step.account + "\"";
+    if (rt == accounts_.end() || rt->second.cas == nullptr) {
+      o.error = "no certificate store for account \"" + step.account + "\"";
       return o;
     }
-    Provider* provider = rt->second.provider;
+    CertificateStore* store = rt->second.cas;
     BindingRequest material;
     StateEntry source;
     source.certificate = step.certificate;
@@ -240,13 +240,13 @@ class ApplyRun {
     }
     const SerialCall call = UploadCaller(step.account);
     PacedCallResult r = call(CallKind::kUpload, [&](CallResult* last) {
-      return provider->UploadCertificate(request, &o.cert_id, last);
+      return store->Upload(request, &o.cert_id, last);
     });
     WipeSecret(&request.key_pem);  // the key crosses the network once, here
     o.last = r.last;
     if (r.status.code() == Status::Code::kAlreadyExists) {
       StoredCertificate found;
-      r = FindUpload(*provider, step.name, call, &found);
+      r = FindUpload(*store, step.name, call, &found);
       if (r.status.ok() && found.fingerprint != step.fingerprint) {
         o.error = fmt::format(
             "CAS already holds a certificate named {} with other content (fingerprint {}, CertId "
@@ -342,7 +342,7 @@ class ApplyRun {
 
   ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
     BindingRequest request;
-    request.domain = SplitAddress(c.domain).Target();  // the product's own name for it
+    request.address = SplitAddress(c.domain);
     request.https = c.action != Action::kDelete && c.after->https;
     if (c.before && c.before->https) request.previous_cert_id = c.before->cert_id;
     if (request.https && !c.upload_key.empty()) {
@@ -398,7 +398,7 @@ class ApplyRun {
       recorded = u->second;
     }
     std::string why;
-    Provider* cas = accounts_.at(c.account).provider;
+    CertificateStore* cas = accounts_.at(c.account).cas;
     if (cas == nullptr) {
       why = "no provider can read Certificate Management Service for this account";
     } else {
@@ -438,12 +438,11 @@ class ApplyRun {
   // uploads it again, and the error says so. Read by id only after a refusal that concerns this
   // call (not a throttle, an outage or the account).
   void ForgetUploadIfGone(const Change& c, int64_t id, const Status& refused, ChangeOutcome* o) {
-    Provider* cas = accounts_.at(c.account).provider;
+    CertificateStore* cas = accounts_.at(c.account).cas;
     if (refused.ok() || refused.IsRetryable() || refused.IsAccountWide() || cas == nullptr) return;
     StoredCertificate held;
-    PacedCallResult r = UploadCaller(c.account)(CallKind::kGetCertificate, [&](CallResult* last) {
-      return cas->GetCertificate(id, &held, last);
-    });
+    PacedCallResult r = UploadCaller(c.account)(
+        CallKind::kGetCertificate, [&](CallResult* last) { return cas->Get(id, &held, last); });
     if (!r.status.IsNotFound()) return;
     o->error = fmt::format(
         "CertId {} (certificate \"{}\") is no longer in Certificate Management Service (deleted "
@@ -511,7 +510,7 @@ class ApplyRun {
       o.error.clear();
       const std::string product = ProductOf(c.domain);
       o.note = fmt::format("forgotten: the domain no longer exists on {} (nothing to switch off)",
-                           product == kProductCdn ? "the CDN" : ProductTitle(product));
+                           OnProduct(product));
     }
     if (r.last.http_status != 0) Answered(key);
     // Refused credentials stop every product of the account; a dead endpoint only its own.

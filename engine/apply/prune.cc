@@ -73,21 +73,21 @@ UserDomains ReadUserDomains(const std::string& account,
           ProductTitle(product), ProductTitle(product), account);
       return out;
     }
-    std::vector<std::string> targets;
-    PacedCallResult r = ListAllPages<std::string>(
+    std::vector<Address> listed;
+    PacedCallResult r = ListAllPages<Address>(
         MakeSerialCall(pacing, runtime, account, retry, clock, random, {}, product),
         CallKind::kListDomains,
-        [&](int page, std::vector<std::string>* items, int64_t* total, CallResult* last) {
+        [&](int page, std::vector<Address>* items, int64_t* total, CallResult* last) {
           return provider->ListDomainsPage(page, items, total, last);
         },
-        &targets);
+        &listed);
     if (!r.status.ok() || r.stopped) {
       out.error = fmt::format("cannot list the user's {} domains ({}): {}; {}",
                               ProductTitle(product), provider->Limit(CallKind::kListDomains).api,
                               r.status.message(), WhatItNeeds(product, *provider));
       return out;
     }
-    for (const std::string& t : targets) refs.push_back({BindingAddress(product, t), account});
+    for (const Address& a : listed) refs.push_back({a.Key(), account});
     out.read.push_back(product);
   }
   out.reads = ReadLive(refs, runtimes, pacing, clock, random);
@@ -165,8 +165,9 @@ std::vector<UploadEntry> KeepInUse(const std::vector<UploadEntry>& candidates,
   return out;
 }
 
-std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads, Provider& provider,
-                                        const PruneEnv& env, State* state) {
+std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads,
+                                        CertificateStore& store, const PruneEnv& env,
+                                        State* state) {
   std::vector<PruneOutcome> outcomes;
   for (const UploadEntry& u : uploads) {
     PruneOutcome o;
@@ -174,7 +175,7 @@ std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads,
     // The certificate at that id must still be the one certform recorded.
     StoredCertificate held;
     PacedCallResult r = env.call(CallKind::kGetCertificate, [&](CallResult* last) {
-      return provider.GetCertificate(u.cert_id, &held, last);
+      return store.Get(u.cert_id, &held, last);
     });
     if (r.stopped && r.attempts == 0) break;  // a stop: nothing more is sent
     const bool gone = r.status.IsNotFound();
@@ -209,7 +210,7 @@ std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads,
       continue;
     }
     r = env.call(CallKind::kDeleteCertificate,
-                 [&](CallResult* last) { return provider.DeleteCertificate(u.cert_id, last); });
+                 [&](CallResult* last) { return store.Delete(u.cert_id, last); });
     o.request_id = r.last.request_id;
     if (r.status.ok() || r.status.IsNotFound()) {
       o.deleted = r.status.ok();

@@ -3,8 +3,8 @@
 //   1. a candidate is an upload this workspace's state recorded (never a name prefix alone), that
 //      no state entry is bound to and that the configuration does not want;
 //   2. before deleting, every domain of the user on every product that can serve a CAS id is read
-//      live (KnownProducts: the CDN's DescribeUserDomains, DCDN's DescribeDcdnUserDomains, OSS's
-//      ListBuckets and ListCname, then each domain's certificate), whatever this workspace binds:
+//      live (every installed product's listing, then each domain's certificate), whatever this
+//      workspace binds:
 //      workspaces of one user share uploads (an upload is adopted on NameRepeat), so a domain
 //      bound by another workspace may serve it. A certificate any live domain serves is kept,
 //      naming the domain; when any product cannot be listed or any read fails, nothing of that
@@ -26,6 +26,7 @@
 #include "engine/apply/applier.h"
 #include "engine/base/clock.h"
 #include "engine/base/random.h"
+#include "engine/calls/certificate_store.h"
 #include "engine/calls/live_reader.h"
 #include "engine/calls/paced_call.h"
 #include "engine/calls/pacing_registry.h"
@@ -92,10 +93,10 @@ struct PruneEnv {
   ApplyRecorder& recorder;
 };
 
-// Deletes each of `uploads` through `provider`, one after another, updating `state` (and its
+// Deletes each of `uploads` from `store`, one after another, updating `state` (and its
 // journal through `recorder`) per deletion as described above. Stops at the first failure to
 // record, and at a stop of `call` (a signal, the state lock lost).
-std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads, Provider& provider,
-                                        const PruneEnv& env, State* state);
+std::vector<PruneOutcome> DeleteUploads(const std::vector<UploadEntry>& uploads,
+                                        CertificateStore& store, const PruneEnv& env, State* state);
 
 }  // namespace certform::engine

@@ -28,8 +28,8 @@ std::string NormalizeDomain(std::string_view domain) {
 std::string DomainNameProblem(std::string_view domain) {
   if (domain.empty()) return "the domain name is empty";
   if (domain.starts_with("*.")) {
-    return "wildcard CDN domains are written with a leading dot: \"" +
-           std::string(domain.substr(1)) + "\"";
+    return "wildcard domains are written with a leading dot: \"" + std::string(domain.substr(1)) +
+           "\"";
   }
   std::string_view name = domain.starts_with('.') ? domain.substr(1) : domain;
   if (name.ends_with('.')) return "the domain name ends with '.'";

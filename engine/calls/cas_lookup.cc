@@ -6,20 +6,20 @@
 
 namespace certform::engine {
 
-PacedCallResult FindUpload(Provider& provider, const std::string& name, const SerialCall& call,
+PacedCallResult FindUpload(CertificateStore& store, const std::string& name, const SerialCall& call,
                            StoredCertificate* found) {
   std::vector<StoredCertificate> uploads;
   PacedCallResult r = ListAllPages<StoredCertificate>(
       call, CallKind::kListUploaded,
       [&](int page, std::vector<StoredCertificate>* out, int64_t* total, CallResult* last) {
-        return provider.ListUploadedPage(page, out, total, last);
+        return store.ListPage(page, out, total, last);
       },
       &uploads);
   if (!r.status.ok() || r.stopped) return r;
   for (const StoredCertificate& c : uploads) {
     if (c.name != name) continue;
     r = call(CallKind::kGetCertificate,
-             [&](CallResult* last) { return provider.GetCertificate(c.cert_id, found, last); });
+             [&](CallResult* last) { return store.Get(c.cert_id, found, last); });
     return r;
   }
   r.status = Status::NotFound(

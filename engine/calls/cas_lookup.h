@@ -9,14 +9,14 @@
 
 #include <string>
 
+#include "engine/calls/certificate_store.h"
 #include "engine/calls/paced_call.h"
-#include "engine/calls/provider.h"
 
 namespace certform::engine {
 
 // Finds the upload named exactly `name`; NotFound when there is none. `found` carries the
 // fingerprint of the certificate CAS holds, for the caller to compare with its own.
-PacedCallResult FindUpload(Provider& provider, const std::string& name, const SerialCall& call,
+PacedCallResult FindUpload(CertificateStore& store, const std::string& name, const SerialCall& call,
                            StoredCertificate* found);
 
 }  // namespace certform::engine

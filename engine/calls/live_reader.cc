@@ -86,10 +86,10 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
             if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(key, why);
           };
           Provider* provider = providers[index];
-          const std::string domain = SplitAddress(out.domain).Target();
+          const Address address = SplitAddress(out.domain);
           PacedCallResult r = PacedCall(
               *l->lane, retry, clock,
-              [&](CallResult* last) { return provider->ReadBinding(domain, &out.live, last); },
+              [&](CallResult* last) { return provider->ReadBinding(address, &out.live, last); },
               hooks);
           out.ok = r.status.ok();
           out.last = r.last;

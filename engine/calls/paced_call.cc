@@ -104,7 +104,9 @@ SerialCall MakeSerialCall(PacingRegistry& pacing, const AccountRuntime& account,
   }
   return [&pacing, &account, account_name, &retry, &clock, hooks, product](
              CallKind kind, const std::function<Status(CallResult*)>& call) {
-    return PacedCall(pacing.Lane(account, account_name, kind, product), retry, clock, call, hooks);
+    CallLane& lane = product.empty() ? pacing.StoreLane(account, account_name, kind)
+                                     : pacing.Lane(account, account_name, kind, product);
+    return PacedCall(lane, retry, clock, call, hooks);
   };
 }
 

@@ -46,12 +46,13 @@ using SerialCall =
     std::function<PacedCallResult(CallKind kind, const std::function<Status(CallResult*)>& call)>;
 
 // A SerialCall for one thread and one account: PacedCall in `pacing`'s lane of each call's kind
-// for `account`'s user, with `hooks`, whose backoff (when not set) is `retry`'s, drawn from
-// `random`. Every reference must outlive the SerialCall.
+// for `account`'s user on `product` (empty: the account's certificate store), with `hooks`, whose
+// backoff (when not set) is `retry`'s, drawn from `random`. Every reference must outlive the
+// SerialCall.
 SerialCall MakeSerialCall(PacingRegistry& pacing, const AccountRuntime& account,
                           const std::string& account_name, const RetryPolicy& retry, Clock& clock,
                           RandomSource& random, PacedCallHooks hooks = {},
-                          const std::string& product = kProductCdn);
+                          const std::string& product = "");
 
 // Calls `call` until it succeeds, fails for good, runs out of attempts or time, or `halted`.
 // Each attempt holds a place in the lane's in-flight window from before its slot until its

@@ -11,6 +11,10 @@ RateLimiterOptions AtRate(RateLimiterOptions o, double rate) {
   return o;
 }
 
+std::string UserOf(const AccountRuntime& account, const std::string& account_name) {
+  return account.user.empty() ? "account:" + account_name : account.user;
+}
+
 }  // namespace
 
 CallLane::CallLane(double rate, const PacingOptions& options)
@@ -32,9 +36,15 @@ CallLane& PacingRegistry::Lane(const std::string& user, const CallLimit& limit) 
 
 CallLane& PacingRegistry::Lane(const AccountRuntime& account, const std::string& account_name,
                                CallKind kind, const std::string& product) {
-  const std::string user = account.user.empty() ? "account:" + account_name : account.user;
   const Provider* provider = account.ProviderFor(product);
-  return Lane(user, provider != nullptr ? provider->Limit(kind) : DefaultCallLimit(kind));
+  return Lane(UserOf(account, account_name),
+              provider != nullptr ? provider->Limit(kind) : DefaultCallLimit(kind));
+}
+
+CallLane& PacingRegistry::StoreLane(const AccountRuntime& account, const std::string& account_name,
+                                    CallKind kind) {
+  return Lane(UserOf(account, account_name),
+              account.cas != nullptr ? account.cas->Limit(kind) : DefaultCallLimit(kind));
 }
 
 int PacingRegistry::peak_window() const {

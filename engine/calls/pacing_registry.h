@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "engine/calls/call_window.h"
+#include "engine/calls/certificate_store.h"
 #include "engine/calls/provider.h"
 #include "engine/calls/rate_limiter.h"
 #include "engine/config/binding_address.h"
@@ -44,7 +45,11 @@ class PacingRegistry {
   // The lane of `kind` for the account's user on `product`, at the limit that product's provider
   // states (the default limit without a provider).
   CallLane& Lane(const AccountRuntime& account, const std::string& account_name, CallKind kind,
-                 const std::string& product = kProductCdn);
+                 const std::string& product);
+  // The lane of a certificate-store call (`kind`: upload, list, get, delete) for the account's
+  // user, at the limit its store states.
+  CallLane& StoreLane(const AccountRuntime& account, const std::string& account_name,
+                      CallKind kind);
 
   int parallelism() const { return options_.parallelism; }
   int peak_window() const;  // the widest in-flight window of any lane

@@ -1,9 +1,11 @@
-// Provider: what the engine needs from a CDN, one instance per account (Terraform's providers
-// interface: a few methods, each a request struct in and a response struct out).
+// Provider: what the engine needs from one product that serves certificates, one instance per
+// account (Terraform's providers interface: a few methods, each a request struct in and a response
+// struct out, each one API call so that the engine paces and retries every call alike).
 //
-// Implementations live in providers/; the engine knows nothing of HTTP or the Alibaba API. The
-// returned Status classifies the outcome (IsRetryable() decides retries); CallResult carries what
-// the API said, for the user and the state.
+// Implementations live in providers/, each with its product's rules (product_rules.h); the engine
+// knows nothing of HTTP. The returned Status classifies the outcome (IsRetryable() decides
+// retries); CallResult carries what the API said, for the user and the state. Certificates
+// uploaded once per account live in a CertificateStore (certificate_store.h), beside the products.
 #pragma once
 
 #include <cstdint>
@@ -13,12 +15,14 @@
 
 #include "engine/base/clock.h"
 #include "engine/base/status.h"
+#include "engine/config/binding_address.h"
+#include "engine/product/product_rules.h"
 
 namespace certform::engine {
 
-// One domain's desired binding, as sent to the CDN.
+// One domain's desired binding, as sent to its product.
 struct BindingRequest {
-  std::string domain;
+  Address address;          // where: the product, its location fields and the domain
   bool https = true;        // false: switch HTTPS off; nothing else is sent
   std::string cert_type;    // "upload" or "cas"
   std::string cert_name;    // CertName
@@ -42,9 +46,9 @@ struct CallResult {
   Clock::Duration retry_after{0};  // the server's x-acs-retry-after hint; 0 when none
 };
 
-// A domain's binding as the CDN reports it.
+// A domain's binding as its product reports it.
 struct LiveBinding {
-  bool exists = false;  // false: the CDN does not know the domain (InvalidDomain.NotFound)
+  bool exists = false;  // false: the product does not know the domain (InvalidDomain.NotFound)
   bool https = false;   // ServerCertificateStatus
   std::string cert_name;
   std::string cert_type;
@@ -54,45 +58,6 @@ struct LiveBinding {
   std::string fingerprint;  // SHA-256 of the served leaf's DER; empty when none is served
   int64_t not_after = 0;    // served leaf's expiry, Unix seconds; 0 when unknown
 };
-
-// A certificate to upload to Certificate Management Service.
-struct UploadRequest {
-  std::string name;      // CAS Name: at most 63 characters, unique per account
-  std::string cert_pem;  // the certificate chain
-  std::string key_pem;   // the private key. Secret: the caller wipes it after the call
-};
-
-// A certificate stored in Certificate Management Service.
-struct StoredCertificate {
-  int64_t cert_id = 0;
-  std::string name;
-  std::string fingerprint;  // SHA-256 of the leaf's DER, when known
-  int64_t not_after = 0;
-};
-
-// The calls a provider makes. Each has its own per-user limit (CallLimit), and certform paces each
-// (user, call) on its own (PacingRegistry).
-enum class CallKind {
-  kSetBinding,
-  kReadBinding,
-  kUpload,
-  kListUploaded,
-  kGetCertificate,
-  kDeleteCertificate,
-  kListDomains,
-};
-const char* CallKindName(CallKind kind);  // "set binding", "read binding", ...
-
-// One call's name at the API and the calls per second it admits per user.
-struct CallLimit {
-  std::string api;  // e.g. "SetDomainServerCertificate"; one pace per user and api
-  double rate = 10;
-  // The RAM actions a user needs for it (e.g. "cdn:DescribeUserDomains"), as the product's
-  // documentation names them, for messages; empty when the provider names none.
-  std::vector<std::string> ram_actions = {};
-};
-// For a provider that documents nothing: the kind's name, 10/s, 100/s for reads and listings.
-CallLimit DefaultCallLimit(CallKind kind);
 
 class Provider {
  public:
@@ -104,52 +69,31 @@ class Provider {
   // Makes `request` the domain's binding. Thread-safe: the applier calls it from several threads.
   virtual Status SetBinding(const BindingRequest& request, CallResult* result) = 0;
 
-  // Reads the domain's live binding. A domain the CDN does not know is OK with exists = false.
-  virtual Status ReadBinding(const std::string& domain, LiveBinding* live, CallResult* result) = 0;
+  // Reads the domain's live binding. A domain the product does not know is OK with exists = false.
+  virtual Status ReadBinding(const Address& address, LiveBinding* live, CallResult* result) = 0;
 
-  // Certificate Management Service (accounts with upload_via = "cas"). The defaults refuse.
-  // Each method is one API call, so that the engine paces and retries every call alike.
-  // Uploads a certificate; AlreadyExists when the name is taken (whatever the content).
-  virtual Status UploadCertificate(const UploadRequest& /*request*/, int64_t* /*cert_id*/,
-                                   CallResult* /*result*/) {
-    return Status::Failed("this provider cannot upload certificates");
-  }
-  // One page (1-based) of the certificates uploaded to the account, in `list` (name and id;
-  // no fingerprint), with the count over all pages in `total`.
-  virtual Status ListUploadedPage(int /*page*/, std::vector<StoredCertificate>* /*list*/,
-                                  int64_t* /*total*/, CallResult* /*result*/) {
-    return Status::Failed("this provider cannot list certificates");
-  }
-  // One uploaded certificate by id, its fingerprint computed from its PEM; NotFound when the
-  // account has none with that id.
-  virtual Status GetCertificate(int64_t /*cert_id*/, StoredCertificate* /*found*/,
-                                CallResult* /*result*/) {
-    return Status::Failed("this provider cannot read certificates");
-  }
-  // NotFound when the account has no certificate with that id.
-  virtual Status DeleteCertificate(int64_t /*cert_id*/, CallResult* /*result*/) {
-    return Status::Failed("this provider cannot delete certificates");
-  }
   // One page (1-based) of every domain the user has on this product, whoever manages it, with
   // the count over all pages in `total`.
-  virtual Status ListDomainsPage(int /*page*/, std::vector<std::string>* /*domains*/,
+  virtual Status ListDomainsPage(int /*page*/, std::vector<Address>* /*domains*/,
                                  int64_t* /*total*/, CallResult* /*result*/) {
     return Status::Failed("this provider cannot list domains");
   }
 };
 
-// One account's way out: its providers and the user whose limits it shares.
+class CertificateStore;
+
+// One account's way out: its products' providers, its certificate store and the user whose
+// limits it shares.
 struct AccountRuntime {
-  Provider* provider = nullptr;  // the CDN's
   // Who the API counts the calls of (AccessKeyId and endpoint): accounts with the same user share
   // one pace per call (PacingRegistry). Empty: the account's name stands for its user.
   std::string user;
-  bool uploads_via_cas = false;  // upload_via = "cas": certificates go through CAS, once
-  std::string cas_region;        // CertRegion for them; empty: the API's default
-  // The other products' providers, by product ("dcdn", "oss"; binding_address.h).
-  std::map<std::string, Provider*> products;
+  bool uploads_via_cas = false;     // upload_via = "cas": certificates go through CAS, once
+  std::string cas_region;           // CertRegion for them; empty: the API's default
+  CertificateStore* cas = nullptr;  // where they are uploaded (null unless uploads_via_cas)
+  std::map<std::string, Provider*> products;  // by product name (product_catalog.h)
 
-  // The provider of `product` ("cdn" or another), or null when the account has none.
+  // The provider of `product`, or null when the account has none.
   Provider* ProviderFor(const std::string& product) const;
 };
 

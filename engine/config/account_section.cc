@@ -1,4 +1,5 @@
-// [account.NAME]: an Alibaba Cloud user, its endpoint, write call and rate, and CAS uploads.
+// [account.NAME]: an Alibaba Cloud user, its credentials, its CAS uploads, and each product's
+// endpoint, write call and rate ([account.NAME.PRODUCT], as the product's rules allow).
 #include <cmath>
 
 #include <fmt/format.h>
@@ -11,9 +12,27 @@ namespace certform::engine::config_reading {
 
 namespace {
 
-const std::vector<std::string> kAccountKeys = {"credentials", "endpoint",     "api",
-                                               "rate_limit",  "upload_via",   "cas_endpoint",
-                                               "cas_region",  "sts_endpoint", "dcdn_endpoint"};
+// The keys of [account.NAME]: its own, the default product's settings (written there since before
+// products had tables of their own), each product's older endpoint key, and a table per product.
+std::vector<std::string> AccountKeys() {
+  std::vector<std::string> keys = {"credentials", "upload_via", "cas_endpoint", "cas_region",
+                                   "sts_endpoint"};
+  for (const char* k : {"endpoint", "api", "rate_limit"}) keys.push_back(k);
+  for (const ProductRules& p : Products()) {
+    if (!p.legacy_endpoint_key.empty()) keys.push_back(p.legacy_endpoint_key);
+    keys.push_back(p.name);
+  }
+  return keys;
+}
+
+// The keys of [account.NAME.PRODUCT]: those its rules let the user set.
+std::vector<std::string> ProductKeys(const ProductRules& rules) {
+  std::vector<std::string> keys;
+  if (!rules.default_endpoint.empty()) keys.push_back("endpoint");
+  if (rules.write_calls.size() > 1) keys.push_back("api");
+  if (rules.rate_limit_setting) keys.push_back("rate_limit");
+  return keys;
+}
 
 bool IsCredentialSetting(const std::string& v) {
   auto named = [&](const std::string& prefix) {
@@ -26,7 +45,7 @@ bool IsCredentialSetting(const std::string& v) {
 }  // namespace
 
 void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
-  CheckKeys(t, kAccountKeys, fmt::format("[account.{}]", name));
+  CheckKeys(t, AccountKeys(), fmt::format("[account.{}]", name));
   AccountConfig a;
   a.name = name;
   a.where = Pos(t);
@@ -41,24 +60,52 @@ void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
                       *v));
     }
   }
-  ReadEndpoint(t, "endpoint", &a.endpoint);
   ReadEndpoint(t, "sts_endpoint", &a.sts_endpoint);
-  ReadEndpoint(t, "dcdn_endpoint", &a.dcdn_endpoint);
+  for (const ProductRules& rules : Products()) {
+    ProductSettings settings;
+    settings.where = a.where;
+    if (&rules == &DefaultProduct()) ReadProductSettings(t, rules, "", &settings);
+    if (!rules.legacy_endpoint_key.empty()) {
+      ReadEndpoint(t, rules.legacy_endpoint_key.c_str(), &settings.endpoint);
+    }
+    if (const toml::node* n = t.get(rules.name)) {
+      if (const toml::table* own = n->as_table()) {
+        const std::string where = fmt::format("[account.{}.{}]", name, rules.name);
+        CheckKeys(*own, ProductKeys(rules), where);
+        settings.where = Pos(*own);
+        ReadProductSettings(*own, rules, where, &settings);
+      } else {
+        WrongType(*n, rules.name, "a table of the product's settings");
+      }
+    }
+    a.products[rules.name] = std::move(settings);
+  }
+  ReadCasSettings(t, &a);
+  config_->accounts[name] = std::move(a);
+}
+
+// A product's endpoint, write call and rate limit, from `t` ([account.NAME] for the default
+// product, `where` empty; else [account.NAME.PRODUCT]).
+void FileReader::ReadProductSettings(const toml::table& t, const ProductRules& rules,
+                                     const std::string& where, ProductSettings* out) {
+  ReadEndpoint(t, "endpoint", &out->endpoint);
   if (auto v = String(t, "api")) {
-    if (*v == kApiSetDomainServerCertificate || *v == kApiSetCdnDomainSslCertificate) {
-      a.api = *v;
+    std::vector<std::string> apis;
+    for (const WriteCall& w : rules.write_calls) apis.push_back(w.limit.api);
+    if (rules.FindWrite(*v) != nullptr) {
+      out->api = *v;
     } else {
-      std::string hint =
-          Suggest(*v, {kApiSetDomainServerCertificate, kApiSetCdnDomainSslCertificate});
-      diags_->Error(Pos(*t.get("api")), fmt::format("\"api\" \"{}\" is not supported", *v),
-                    hint.empty()
-                        ? fmt::format("use \"{}\" or \"{}\"", kApiSetDomainServerCertificate,
-                                      kApiSetCdnDomainSslCertificate)
-                        : fmt::format("did you mean \"{}\"?", hint));
+      std::string hint = Suggest(*v, apis);
+      std::string choices;
+      for (size_t i = 0; i < apis.size(); ++i) {
+        choices += (i == 0 ? "" : i + 1 == apis.size() ? " or " : ", ") + ("\"" + apis[i] + "\"");
+      }
+      diags_->Error(
+          Pos(*t.get("api")),
+          fmt::format("\"api\" \"{}\" is not supported{}", *v, where.empty() ? "" : " in " + where),
+          hint.empty() ? "use " + choices : fmt::format("did you mean \"{}\"?", hint));
     }
   }
-  if (a.api == kApiSetCdnDomainSslCertificate) a.rate_limit = kSetCdnDomainSslCertificateLimit;
-  ReadCasSettings(t, &a);
   if (const toml::node* n = t.get("rate_limit")) {
     std::optional<double> rate;
     if (n->is_integer()) rate = static_cast<double>(*n->value<int64_t>());
@@ -69,14 +116,13 @@ void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
       diags_->Error(Pos(*n), "\"rate_limit\" must be greater than 0 and at most 1000 calls/s",
                     fmt::format("found {}", *rate));
     } else {
-      a.rate_limit = *rate;
+      out->rate_limit = *rate;
     }
   }
-  config_->accounts[name] = std::move(a);
 }
 
-// upload_via, cas_endpoint, cas_region. Uploading through CAS binds by CertId, which only
-// SetCdnDomainSSLCertificate takes: it is the api such an account uses (said, or implied).
+// upload_via, cas_endpoint, cas_region. Uploading through CAS binds by CertId: on each product,
+// such an account uses a write call that takes one (said, or implied).
 void FileReader::ReadCasSettings(const toml::table& t, AccountConfig* a) {
   if (auto v = String(t, "upload_via")) {
     if (*v == "direct" || *v == "cas") {
@@ -87,14 +133,27 @@ void FileReader::ReadCasSettings(const toml::table& t, AccountConfig* a) {
     }
   }
   if (a->UploadsViaCas()) {
-    if (t.get("api") && a->api != kApiSetCdnDomainSslCertificate) {
-      diags_->Error(Pos(*t.get("api")),
-                    "upload_via = \"cas\" binds domains by CertId, which only "
-                    "SetCdnDomainSSLCertificate takes",
-                    "remove \"api\" or set it to \"SetCdnDomainSSLCertificate\"");
+    for (const ProductRules& rules : Products()) {
+      ProductSettings& settings = a->products[rules.name];
+      const WriteCall& chosen = a->WriteOn(rules);
+      if (chosen.cas_by_id) continue;
+      const WriteCall* by_id = nullptr;
+      for (const WriteCall& w : rules.write_calls) {
+        if (w.cas_by_id && by_id == nullptr) by_id = &w;
+      }
+      if (by_id == nullptr) continue;  // no call of it binds by id: its bindings say so
+      if (!settings.api.empty()) {
+        const toml::node* own = t.get(rules.name);
+        const toml::node* api = &rules == &DefaultProduct() ? t.get("api") : nullptr;
+        if (api == nullptr && own != nullptr && own->is_table()) api = own->as_table()->get("api");
+        diags_->Error(api != nullptr ? Pos(*api) : a->where,
+                      fmt::format("upload_via = \"cas\" binds domains by CertId, which only {} "
+                                  "takes",
+                                  by_id->limit.api),
+                      fmt::format("remove \"api\" or set it to \"{}\"", by_id->limit.api));
+      }
+      settings.api = by_id->limit.api;
     }
-    a->api = kApiSetCdnDomainSslCertificate;
-    a->rate_limit = kSetCdnDomainSslCertificateLimit;
   }
   ReadEndpoint(t, "cas_endpoint", &a->cas_endpoint);
   if (auto v = String(t, "cas_region")) a->cas_region = *v;

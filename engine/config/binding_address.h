@@ -1,9 +1,11 @@
-// A binding's address: where a domain's certificate lives, as one string that keys the state, the
-// plan and the journal. A CDN domain is its own address ("www.example.com", as before products
-// came); a domain on another product is prefixed with it ("dcdn:www.example.com"), so that one
-// name may be bound on several products. No domain name holds ':', so the two never collide.
-// An OSS custom domain also names its bucket: "oss:REGION/BUCKET/DOMAIN" (no domain, bucket or
-// region name holds '/').
+// A binding's address: where a domain's certificate lives. Typed (Address: product, location,
+// domain) wherever certform works with it; written as one canonical string that keys the state,
+// the plan and the journal. A domain on the default product (product_catalog.h) is its own
+// address ("www.example.com"); on another product it is prefixed with the product's name
+// ("dcdn:www.example.com"), so that one name may be bound on several products. No domain name
+// holds ':', so the two never collide. A product whose domains live somewhere (its rules'
+// location fields, e.g. OSS's region and bucket) writes them before the domain, each followed by
+// '/': "oss:REGION/BUCKET/DOMAIN" (no location value holds '/').
 #pragma once
 
 #include <string>
@@ -11,39 +13,43 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/product/product_catalog.h"
+
 namespace certform::engine {
 
-inline constexpr char kProductCdn[] = "cdn";
-inline constexpr char kProductDcdn[] = "dcdn";
-inline constexpr char kProductOss[] = "oss";
+struct Address {
+  std::string product;                // a ProductRules name
+  std::vector<std::string> location;  // the values of its rules' location fields, in order
+  std::string domain;                 // the domain name (lower case; ".x" for a CDN wildcard)
 
-// The products a binding may name, CDN first.
-const std::vector<std::string>& KnownProducts();
-
-// The address of `target` on `product`: `target` is what the product's provider is given (the
-// domain; "REGION/BUCKET/DOMAIN" on OSS).
-std::string BindingAddress(const std::string& product, const std::string& target);
-
-struct AddressParts {
-  std::string product = kProductCdn;
-  std::string location;  // OSS: "REGION/BUCKET"; empty on the other products
-  std::string domain;
-
-  // What the product's provider is given for this binding: the domain, or "REGION/BUCKET/DOMAIN".
-  std::string Target() const { return location.empty() ? domain : location + "/" + domain; }
+  // The canonical string: "www.example.com", "dcdn:www.example.com", "oss:r/b/www.example.com".
+  std::string Key() const;
+  // The location as the address writes it ("REGION/BUCKET"); empty when the product has none.
+  std::string Location() const;
+  // The value of the location field `key` ("bucket"), empty when the product has none such.
+  std::string Field(const std::string& key) const;
+  bool operator==(const Address& other) const = default;
 };
-// The product and domain of `address`; an unknown prefix is left in the domain (which then fails
-// as a domain name wherever it is checked).
-AddressParts SplitAddress(const std::string& address);
-inline std::string ProductOf(const std::string& address) { return SplitAddress(address).product; }
+
+// The names of the installed products (product_catalog.h), the default first.
+std::vector<std::string> KnownProducts();
+// The default product's name (a binding without `product` is on it).
+const std::string& DefaultProductName();
+
+// The Address a canonical key (one that passed AddressProblem, e.g. a state key) names. An unknown
+// prefix is left in the domain (which then fails as a domain name wherever it is checked).
+Address SplitAddress(const std::string& key);
+inline std::string ProductOf(const std::string& key) { return SplitAddress(key).product; }
 
 // The one door for an address that comes from outside the configuration: a state file or row, a
 // journal, a saved plan, `import`, `--target`, `state show/rm`. It applies the configuration's
-// own rules (a known product, a domain name as DomainNameProblem checks it, lower-cased; on OSS no
-// wildcard and a location "REGION/BUCKET" as RegionProblem and BucketNameProblem check them) and
-// yields the one canonical form of the address in `*canonical` ("cdn:WWW.Example.com" →
-// "www.example.com"). Returns the problem, empty when `text` is a valid address.
+// own rules (a known product, a domain name as DomainNameProblem checks it, lower-cased; the
+// product's wildcard rule and location fields, each checked by its own rule) and yields the one
+// canonical form of the address in `*canonical` ("cdn:WWW.Example.com" → "www.example.com").
+// Returns the problem, empty when `text` is a valid address.
 std::string AddressProblem(std::string_view text, std::string* canonical);
+// The same, yielding the typed address.
+std::string ParseAddress(std::string_view text, Address* address);
 
 // The order of bindings and changes: by account, then product (as KnownProducts lists them, so
 // that a plan groups each product's changes), then domain.
@@ -54,26 +60,11 @@ std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& acc
 // key stops every product of it alike, but a dead endpoint is one product's.
 std::string StopKey(const std::string& account, const std::string& address);
 
-// The products' display names: "CDN", "DCDN", "OSS".
+// A product's title as its rules give it ("CDN"), or the name upper-cased when unknown.
 std::string ProductTitle(const std::string& product);
-
-// Where an OSS custom domain lives, as its address and its provider write it: "REGION/BUCKET".
-std::string OssLocation(const std::string& region, const std::string& bucket);
-// OSS bucket names (OSS naming rules): 3-63 lower-case letters, digits and hyphens, starting and
-// ending with a letter or digit. Empty when `name` is one, else why not.
-std::string BucketNameProblem(const std::string& name);
-
-// Region ids in the form Alibaba Cloud documents them ("cn-hangzhou", "ap-southeast-1",
-// "cn-shanghai-finance-1"): an area of 2 or 3 letters, then one or more parts of lower-case
-// letters or digits, the first of them letters. Empty when `region` is one, else why not (with a
-// "did you mean" from KnownRegions when one is close).
-std::string RegionProblem(const std::string& region);
-
-// The region ids Alibaba Cloud lists for OSS (regions and endpoints, 2026), for "did you mean".
-const std::vector<std::string>& KnownRegions();
-
-// Splits "REGION/BUCKET[/DOMAIN]" (a location or an OSS target); false when it has no '/'.
-bool SplitOssTarget(const std::string& target, std::string* region, std::string* bucket,
-                    std::string* domain);
+// The installed products' titles, for help and messages: "CDN, DCDN and OSS".
+std::string ProductTitles();
+// Where `product`'s domains are, for messages: "the CDN" for the default product, else its title.
+std::string OnProduct(const std::string& product);
 
 }  // namespace certform::engine

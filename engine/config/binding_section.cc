@@ -1,5 +1,6 @@
 // [[binding]]: domains and the certificate they serve; linked across files once all are read.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <tuple>
 
@@ -13,8 +14,52 @@ namespace certform::engine::config_reading {
 
 namespace {
 
-const std::vector<std::string> kBindingKeys = {"certificate", "domains", "account", "https",
-                                               "product",     "bucket",  "region"};
+constexpr std::array<const char*, 5> kOwnKeys = {"certificate", "domains", "account", "https",
+                                                 "product"};
+
+// The keys of [[binding]]: its own and every product's location fields.
+std::vector<std::string> BindingKeys() {
+  std::vector<std::string> keys(kOwnKeys.begin(), kOwnKeys.end());
+  for (const ProductRules& p : Products()) {
+    for (const LocationField& f : p.location) {
+      if (std::find(keys.begin(), keys.end(), f.key) == keys.end()) keys.push_back(f.key);
+    }
+  }
+  return keys;
+}
+
+// "bucket = \"my-bucket\" and region = \"cn-hangzhou\"": how a product's location is written.
+std::string LocationExample(const ProductRules& rules) {
+  std::string out;
+  for (size_t i = 0; i < rules.location.size(); ++i) {
+    const LocationField& f = rules.location[rules.location.size() - 1 - i];
+    out += (i == 0 ? "" : " and ") + fmt::format("{} = \"{}\"", f.key, f.example);
+  }
+  return out;
+}
+
+// "product = \"oss\"": the products that take location field `key`.
+std::string ProductsWith(const std::string& key) {
+  std::vector<std::string> with;
+  for (const ProductRules& p : Products()) {
+    for (const LocationField& f : p.location) {
+      if (f.key == key) with.push_back(fmt::format("product = \"{}\"", p.name));
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < with.size(); ++i) out += (i == 0 ? "" : " or ") + with[i];
+  return out;
+}
+
+std::string ProductChoices() {
+  const std::vector<std::string> names = KnownProducts();
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + fmt::format("\"{}\"", names[i]);
+    if (i == 0) out += " (the default)";
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -28,7 +73,7 @@ void FileReader::ReadBindings(const toml::node& n) {
 }
 
 void FileReader::ReadBinding(const toml::table& t) {
-  CheckKeys(t, kBindingKeys, "[[binding]]");
+  CheckKeys(t, BindingKeys(), "[[binding]]");
   RawBinding raw;
   raw.binding.where = Pos(t);
   if (const toml::node* h = t.get("https")) {
@@ -48,53 +93,53 @@ void FileReader::ReadBinding(const toml::table& t) {
   } else if (raw.binding.https && !t.get("certificate")) {
     diags_->Error(raw.binding.where, "binding needs \"certificate\" (or https = false)");
   }
+  const ProductRules* rules = &DefaultProduct();
   if (auto v = String(t, "product")) {
-    const auto& known = KnownProducts();
-    if (std::find(known.begin(), known.end(), *v) != known.end()) {
-      raw.binding.product = *v;
+    if (const ProductRules* named = FindProduct(*v)) {
+      rules = named;
     } else {
-      std::string hint = Suggest(*v, known);
-      diags_->Error(Pos(*t.get("product")), fmt::format("\"product\" \"{}\" is not supported", *v),
-                    hint.empty() ? "use \"cdn\" (the default), \"dcdn\" or \"oss\""
-                                 : fmt::format("did you mean \"{}\"?", hint));
+      std::string hint = Suggest(*v, KnownProducts());
+      diags_->Error(
+          Pos(*t.get("product")), fmt::format("\"product\" \"{}\" is not supported", *v),
+          hint.empty() ? "use " + ProductChoices() : fmt::format("did you mean \"{}\"?", hint));
     }
   }
-  // OSS custom domains live on a bucket: `bucket` and `region` say which (and only there).
-  std::string location;
-  const bool oss = raw.binding.product == kProductOss;
-  std::string bucket, region;
-  struct OssPlace {
-    const char* key;
-    std::string (*problem_of)(const std::string&);
-    std::string* value;
-  };
-  for (const OssPlace& place : {OssPlace{"bucket", BucketNameProblem, &bucket},
-                                OssPlace{"region", RegionProblem, &region}}) {
-    const char* key = place.key;
+  raw.binding.product = rules->name;
+  // Where the domains live (OSS: their bucket and region), as the product's rules name it.
+  std::vector<std::string> location;
+  bool location_complete = true;
+  for (const std::string& key : BindingKeys()) {
+    const bool mine = std::any_of(rules->location.begin(), rules->location.end(),
+                                  [&](const LocationField& f) { return f.key == key; });
     const toml::node* n = t.get(key);
-    auto v = String(t, key);
-    if (n == nullptr) {
-      if (oss) {
-        diags_->Error(raw.binding.where,
-                      fmt::format("a binding with product = \"oss\" needs \"{}\"", key),
-                      "an OSS custom domain is bound on its bucket: give bucket = \"NAME\" and "
-                      "region = \"REGION\" (e.g. \"cn-hangzhou\")");
-      }
-      continue;
+    if (n != nullptr && !mine &&
+        std::none_of(kOwnKeys.begin(), kOwnKeys.end(), [&](const char* k) { return key == k; })) {
+      diags_->Error(Pos(*n), fmt::format("\"{}\" is only for {}", key, ProductsWith(key)),
+                    fmt::format("{} domains are named by their domain alone", rules->title));
     }
-    if (!v) continue;
-    if (!oss) {
-      diags_->Error(Pos(*n), fmt::format("\"{}\" is only for product = \"oss\"", key),
-                    "CDN and DCDN domains are named by their domain alone");
-      continue;
-    }
-    if (const std::string problem = place.problem_of(*v); !problem.empty()) {
-      diags_->Error(Pos(*n), fmt::format("invalid {} \"{}\": {}", key, *v, problem));
-      continue;
-    }
-    *place.value = *v;
   }
-  if (oss && !bucket.empty() && !region.empty()) location = OssLocation(region, bucket);
+  for (const LocationField& field : rules->location) {
+    const toml::node* n = t.get(field.key);
+    auto v = String(t, field.key);
+    if (n == nullptr) {
+      diags_->Error(
+          raw.binding.where,
+          fmt::format("a binding with product = \"{}\" needs \"{}\"", rules->name, field.key),
+          fmt::format("{} is bound where it lives: give {}", rules->what, LocationExample(*rules)));
+      location_complete = false;
+      continue;
+    }
+    if (!v) {
+      location_complete = false;
+      continue;
+    }
+    if (std::string problem = field.problem ? field.problem(*v) : ""; !problem.empty()) {
+      diags_->Error(Pos(*n), fmt::format("invalid {} \"{}\": {}", field.key, *v, problem));
+      location_complete = false;
+      continue;
+    }
+    location.push_back(*v);
+  }
   if (auto v = String(t, "account")) {
     raw.binding.account = *v;
     raw.account_given = true;
@@ -102,7 +147,7 @@ void FileReader::ReadBinding(const toml::table& t) {
   }
   const toml::node* domains = t.get("domains");
   if (domains == nullptr) {
-    diags_->Error(raw.binding.where, "binding needs \"domains\", a list of CDN domain names");
+    diags_->Error(raw.binding.where, "binding needs \"domains\", a list of domain names");
     return;
   }
   const toml::array* list = domains->as_array();
@@ -117,10 +162,10 @@ void FileReader::ReadBinding(const toml::table& t) {
       continue;
     }
     std::string domain = NormalizeDomain(*d.value<std::string>());
-    if (oss && (domain.starts_with("*.") || domain.starts_with("."))) {
+    if (!rules->wildcards && (domain.starts_with("*.") || domain.starts_with("."))) {
       diags_->Error(
-          Pos(d), fmt::format("OSS does not support wildcard domains: \"{}\"", domain),
-          "bind each name on its bucket, e.g. \"www" + domain.substr(domain.find('.')) + "\"");
+          Pos(d), fmt::format("{} does not support wildcard domains: \"{}\"", rules->title, domain),
+          "bind each name on its own, e.g. \"www" + domain.substr(domain.find('.')) + "\"");
       continue;
     }
     std::string problem = DomainNameProblem(domain);
@@ -128,12 +173,9 @@ void FileReader::ReadBinding(const toml::table& t) {
       diags_->Error(Pos(d), fmt::format("invalid domain \"{}\": {}", domain, problem));
       continue;
     }
-    if (oss && location.empty()) continue;  // reported above
+    if (!location_complete) continue;  // reported above
     RawBinding one = raw;
-    AddressParts parts;
-    parts.location = location;
-    parts.domain = domain;
-    one.binding.domain = BindingAddress(raw.binding.product, parts.Target());
+    one.binding.domain = Address{rules->name, location, domain}.Key();
     one.binding.where = Pos(d);
     bindings_.push_back(std::move(one));
   }
@@ -152,7 +194,8 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
   for (const auto& [name, c] : config->certificates) certificate_names.push_back(name);
 
   std::map<std::string, SourcePos> bound;
-  std::map<std::string, std::pair<std::string, SourcePos>> oss_domains;  // domain → its address
+  // (product, domain) → its address, for products whose domains live in one location at a time.
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, SourcePos>> located;
   for (FileReader::RawBinding& r : raw) {
     DesiredBinding& b = r.binding;
     if (!r.account_given) {
@@ -178,23 +221,27 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     }
     auto [it, inserted] = bound.emplace(b.domain, b.where);
     if (!inserted) {
-      diags->Error(b.where,
-                   fmt::format("domain \"{}\" is bound twice{}", b.domain,
-                               b.product == kProductCdn ? "" : " on " + ProductTitle(b.product)),
-                   fmt::format("first bound at {}", it->second.ToString()));
+      diags->Error(
+          b.where,
+          fmt::format("domain \"{}\" is bound twice{}", b.domain,
+                      b.product == DefaultProductName() ? "" : " on " + ProductTitle(b.product)),
+          fmt::format("first bound at {}", it->second.ToString()));
       continue;
     }
-    if (b.product == kProductOss) {
-      // OSS attaches a domain to one bucket (CnameAlreadyExists otherwise).
-      const AddressParts parts = SplitAddress(b.domain);
-      auto [other, first] = oss_domains.emplace(parts.domain, std::make_pair(b.domain, b.where));
+    const ProductRules* rules = FindProduct(b.product);
+    if (rules != nullptr && rules->one_location_per_domain) {
+      // e.g. OSS attaches a domain to one bucket (CnameAlreadyExists otherwise).
+      const Address parts = SplitAddress(b.domain);
+      const std::string where = rules->location.empty() ? "location" : rules->location.back().key;
+      auto [other, first] = located.emplace(std::make_pair(b.product, parts.domain),
+                                            std::make_pair(b.domain, b.where));
       if (!first) {
-        diags->Error(
-            b.where,
-            fmt::format("domain \"{}\" is bound on two OSS buckets ({} and {})", parts.domain,
-                        SplitAddress(other->second.first).location, parts.location),
-            fmt::format("OSS attaches a domain to one bucket; first bound at {}",
-                        other->second.second.ToString()));
+        diags->Error(b.where,
+                     fmt::format("domain \"{}\" is bound on two {} {}s ({} and {})", parts.domain,
+                                 rules->title, where, SplitAddress(other->second.first).Location(),
+                                 parts.Location()),
+                     fmt::format("{} attaches a domain to one {}; first bound at {}", rules->title,
+                                 where, other->second.second.ToString()));
         continue;
       }
     }
@@ -209,35 +256,38 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     if (c.type != CertType::kCas || c.cert_id != 0) continue;
     for (const DesiredBinding& b : config->bindings) {
       auto acc = config->accounts.find(b.account);
-      if (b.certificate != name || acc == config->accounts.end()) continue;
-      if (b.product == kProductDcdn || b.product == kProductOss) {
-        diags->Error(c.where,
-                     fmt::format("certificate \"{}\" needs \"cert_id\": {} is bound on "
-                                 "{}, which selects CAS certificates by id",
-                                 name, SplitAddress(b.domain).domain, ProductTitle(b.product)));
-        break;
-      }
-      if (acc->second.api == kApiSetCdnDomainSslCertificate) {
+      const ProductRules* rules = FindProduct(b.product);
+      if (b.certificate != name || acc == config->accounts.end() || rules == nullptr) continue;
+      const WriteCall& write = acc->second.WriteOn(*rules);
+      if (write.cas_by_name) continue;
+      if (rules->write_calls.size() == 1) {
+        diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": {} is bound on "
+                                          "{}, which selects CAS certificates by id",
+                                          name, SplitAddress(b.domain).domain, rules->title));
+      } else {
         diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": account \"{}\" "
                                           "uses {}, which selects CAS certificates by id",
-                                          name, b.account, kApiSetCdnDomainSslCertificate));
-        break;
+                                          name, b.account, write.limit.api));
       }
+      break;
     }
   }
-  // OSS binds a certificate by its CAS id; one sent by content would be created in CAS anew at
-  // every apply, under a name and id certform does not choose, and could not be checked for drift.
+  // A product that binds only by CAS id: a certificate sent by content would be created in CAS
+  // anew at every apply, under a name and id certform does not choose, and could not be checked
+  // for drift.
   for (const DesiredBinding& b : config->bindings) {
-    if (b.product != kProductOss || b.certificate.empty()) continue;
+    const ProductRules* rules = FindProduct(b.product);
+    if (rules == nullptr || b.certificate.empty()) continue;
     auto c = config->certificates.find(b.certificate);
     auto acc = config->accounts.find(b.account);
     if (c == config->certificates.end() || acc == config->accounts.end()) continue;
-    if (c->second.type == CertType::kUpload && !acc->second.UploadsViaCas()) {
+    if (c->second.type == CertType::kUpload && !acc->second.UploadsViaCas() &&
+        !acc->second.WriteOn(*rules).by_content) {
       diags->Error(b.where,
-                   fmt::format("{} is bound on OSS, which takes certificates from Certificate "
+                   fmt::format("{} is bound on {}, which takes certificates from Certificate "
                                "Management Service by id, but account \"{}\" sends them by "
                                "content",
-                               SplitAddress(b.domain).domain, b.account),
+                               SplitAddress(b.domain).domain, rules->title, b.account),
                    fmt::format("set upload_via = \"cas\" in [account.{}] (certificate \"{}\" is "
                                "then uploaded once and bound by id everywhere)",
                                b.account, b.certificate));

@@ -246,7 +246,8 @@ Status PrivateKey::Parse(std::string_view pem, PrivateKey* out) {
   int id = EVP_PKEY_get_base_id(key);
   if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) {
     EVP_PKEY_free(key);
-    return Status::InvalidArgument("private key type is not supported by the CDN (RSA or EC)");
+    return Status::InvalidArgument(
+        "private key type is not supported by Alibaba Cloud (RSA or EC)");
   }
   EVP_PKEY_free(out->key_);
   out->key_ = key;

@@ -171,9 +171,8 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, C
     for (const DesiredBinding& b : config->bindings) {
       const std::string domain = SplitAddress(b.domain).domain;
       if (b.certificate != name || CertificateCovers(c.info.sans, domain)) continue;
-      std::string needs = domain.starts_with('.')
-                              ? fmt::format(" (a wildcard CDN domain needs \"*{}\")", domain)
-                              : "";
+      std::string needs =
+          domain.starts_with('.') ? fmt::format(" (a wildcard domain needs \"*{}\")", domain) : "";
       diags->Error(
           b.where,
           fmt::format("certificate \"{}\" does not cover domain \"{}\"{}", name, b.domain, needs),

@@ -10,6 +10,25 @@ namespace certform::engine {
 
 const char* CertTypeName(CertType t) { return t == CertType::kCas ? "cas" : "upload"; }
 
+ProductSettings AccountConfig::Settings(const std::string& product) const {
+  auto it = products.find(product);
+  return it == products.end() ? ProductSettings{} : it->second;
+}
+
+const WriteCall& AccountConfig::WriteOn(const ProductRules& rules) const {
+  auto it = products.find(rules.name);
+  if (it != products.end() && !it->second.api.empty()) {
+    if (const WriteCall* w = rules.FindWrite(it->second.api)) return *w;
+  }
+  return rules.DefaultWrite();
+}
+
+std::string AccountConfig::EndpointOf(const ProductRules& rules) const {
+  auto it = products.find(rules.name);
+  return it != products.end() && !it->second.endpoint.empty() ? it->second.endpoint
+                                                              : rules.default_endpoint;
+}
+
 const DesiredBinding* Config::FindBinding(const std::string& domain) const {
   auto it = std::find_if(bindings.begin(), bindings.end(),
                          [&](const DesiredBinding& b) { return b.domain == domain; });
@@ -20,9 +39,18 @@ std::string ConfigDigest(const Config& config) {
   // A canonical JSON document (nlohmann orders object keys) hashed with SHA-256.
   nlohmann::json doc;
   for (const auto& [name, a] : config.accounts) {
-    doc["accounts"][name] = {
-        {"endpoint", a.endpoint}, {"api", a.api}, {"credentials", a.credentials}};
+    // The default product's endpoint and call at the top, as before products had settings of
+    // their own, so that older configurations keep their digests.
+    const ProductRules& first = DefaultProduct();
+    doc["accounts"][name] = {{"endpoint", a.EndpointOf(first)},
+                             {"api", a.WriteOn(first).limit.api},
+                             {"credentials", a.credentials}};
     if (a.UploadsViaCas()) doc["accounts"][name]["upload_via"] = "cas";
+    for (const auto& [product, settings] : a.products) {
+      if (product == first.name) continue;
+      doc["accounts"][name]["products"][product] = {{"endpoint", settings.endpoint},
+                                                    {"api", settings.api}};
+    }
   }
   for (const auto& [key, c] : config.certificates) {
     doc["certificates"][key] = {{"type", CertTypeName(c.type)},

@@ -16,17 +16,19 @@
 
 namespace certform::engine {
 
-inline constexpr char kDefaultEndpoint[] = "https://cdn.aliyuncs.com";
 inline constexpr char kDefaultCasEndpoint[] = "https://cas.aliyuncs.com";
 inline constexpr char kDefaultStsEndpoint[] = "https://sts.aliyuncs.com";
-inline constexpr char kDefaultDcdnEndpoint[] = "https://dcdn.aliyuncs.com";
-// The API's documented per-user limits of the write calls (calls per second).
-inline constexpr double kSetDomainServerCertificateLimit = 10;
-inline constexpr double kSetCdnDomainSslCertificateLimit = 30;
-inline constexpr char kApiSetDomainServerCertificate[] = "SetDomainServerCertificate";
-inline constexpr char kApiSetCdnDomainSslCertificate[] = "SetCdnDomainSSLCertificate";
 // The name given to the account when the configuration declares none.
 inline constexpr char kImplicitAccount[] = "default";
+
+// One product's settings of an account: [account.NAME.PRODUCT], or, for the default product, the
+// keys of [account.NAME] itself (and a product's older spelling of its endpoint there).
+struct ProductSettings {
+  std::string endpoint;   // scheme://host[:port]; empty: the product's default (its rules)
+  std::string api;        // its write call, one of its rules' write_calls; empty: the default
+  double rate_limit = 0;  // write calls per second; 0: the documented limit (the provider's)
+  SourcePos where;
+};
 
 // An Alibaba Cloud user; rate limits are per user.
 struct AccountConfig {
@@ -34,20 +36,23 @@ struct AccountConfig {
   // "env", "oidc", "ecs-ram-role[:ROLE]", "profile" or "profile:NAME" (providers/alicloud/
   // credentials.h says what each reads).
   std::string credentials = "env";
-  std::string endpoint = kDefaultEndpoint;           // scheme://host[:port]
-  std::string api = kApiSetDomainServerCertificate;  // the write call
-  // Write calls per second; by default the API's documented limit of `api` (10 or 30).
-  double rate_limit = kSetDomainServerCertificateLimit;
+  // Each product's settings, by product name; a product without an entry has the defaults.
+  std::map<std::string, ProductSettings> products;
   // "direct": each binding sends the certificate and key (the default). "cas": each certificate
   // is uploaded once to Certificate Management Service and domains are bound by CertId
   // (SetCdnDomainSSLCertificate with CertType=cas; no key in the binding calls).
   std::string upload_via = "direct";
   std::string cas_endpoint = kDefaultCasEndpoint;  // scheme://host[:port] of CAS (2020-04-07)
   std::string cas_region;  // CertRegion of the uploaded certificates; empty: the API's default
-  std::string sts_endpoint = kDefaultStsEndpoint;    // where roles are assumed (STS 2015-04-01)
-  std::string dcdn_endpoint = kDefaultDcdnEndpoint;  // DCDN (2018-01-15), for product = "dcdn"
+  std::string sts_endpoint = kDefaultStsEndpoint;  // where roles are assumed (STS 2015-04-01)
 
   bool UploadsViaCas() const { return upload_via == "cas"; }
+  // The settings of `product` (defaults when the account states none).
+  ProductSettings Settings(const std::string& product) const;
+  // The write call the account uses on `rules`' product: its `api`, else the default one.
+  const WriteCall& WriteOn(const ProductRules& rules) const;
+  // The endpoint of `rules`' product for this account: its setting, else the product's default.
+  std::string EndpointOf(const ProductRules& rules) const;
   SourcePos where;
 };
 
@@ -74,11 +79,11 @@ struct DesiredBinding {
   // The binding's address (binding_address.h): the normalised domain (lower case; leading dot
   // for wildcard CDN domains), prefixed with its product unless that is the CDN.
   std::string domain;
-  std::string account;                // an AccountConfig name
-  bool https = true;                  // false: ServerCertificateStatus=off
-  std::string certificate;            // a CertificateConfig key; empty when https is false
-  SourcePos where;                    // where the domain is written
-  std::string product = kProductCdn;  // where the domain lives: "cdn", "dcdn" or "oss"
+  std::string account;      // an AccountConfig name
+  bool https = true;        // false: ServerCertificateStatus=off
+  std::string certificate;  // a CertificateConfig key; empty when https is false
+  SourcePos where;          // where the domain is written
+  std::string product;      // where the domain lives: a product's name (product_catalog.h)
 };
 
 // Where the state lives ([state] table): local files (the default) or a PostgreSQL workspace.
@@ -105,7 +110,7 @@ struct StateSettings {
 
 // [prune]: what `certform prune` may leave unread (prune_section.cc).
 struct PruneSettings {
-  // Products (binding_address.h) the users of this configuration have none of: prune does not
+  // Products (product_catalog.h) the users of this configuration have none of: prune does not
   // list their domains, and says that a certificate bound there would be deleted. Empty (the
   // default): every product is read, and one that cannot be listed stops the deletion.
   std::vector<std::string> skip_products;

@@ -96,6 +96,8 @@ class FileReader {
 
   void ReadAccount(const std::string& name, const toml::table& t);  // account_section.cc
 
+  void ReadProductSettings(const toml::table& t, const ProductRules& rules,
+                           const std::string& where, ProductSettings* out);
   void ReadCasSettings(const toml::table& t, AccountConfig* a);
   void ReadEndpoint(const toml::table& t, const char* key, std::string* out);
 

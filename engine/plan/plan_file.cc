@@ -142,7 +142,7 @@ std::string SerializePlan(const Plan& plan) {
   nlohmann::ordered_json doc;
   doc["kind"] = kKind;
   const bool products = std::any_of(plan.changes.begin(), plan.changes.end(), [](const Change& c) {
-    return ProductOf(c.domain) != kProductCdn;
+    return ProductOf(c.domain) != DefaultProductName();
   });
   doc["format_version"] = products ? kFirstProductPlanFormatVersion : kCdnOnlyPlanFormatVersion;
   doc["tool_version"] = plan.tool_version;
@@ -185,7 +185,7 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     Change c;
     Status s = ChangeFromJson(changes[i], fmt::format("{}, change {}", what, i + 1), &c);
     if (!s.ok()) return s;
-    if (version < kFirstProductPlanFormatVersion && ProductOf(c.domain) != kProductCdn) {
+    if (version < kFirstProductPlanFormatVersion && ProductOf(c.domain) != DefaultProductName()) {
       return Status::Corruption(
           fmt::format("{}: \"{}\" in a format_version {} plan (products came "
                       "in version {})",

@@ -85,12 +85,20 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
       {b.account, cert.key, cert.info.fingerprint, c->after->cert_name, cert.info});
 }
 
-// True when binding `b` goes through SetDomainServerCertificate, which takes ForceSet (the
-// SSL-style calls, SetCdnDomainSSLCertificate and DCDN's SetDcdnDomainSSLCertificate, have none).
-bool UsesForceSet(const Config& config, const DesiredBinding& b) {
-  if (b.product != kProductCdn) return false;
+// The write call binding `b` goes through (its product's rules and its account's `api`).
+const WriteCall* WriteOf(const Config& config, const DesiredBinding& b) {
+  const ProductRules* rules = FindProduct(ProductOf(b.domain));  // the address says its product
+  if (rules == nullptr || rules->write_calls.empty()) return nullptr;
   auto account = config.accounts.find(b.account);
-  return account == config.accounts.end() || account->second.api == kApiSetDomainServerCertificate;
+  return account == config.accounts.end() ? &rules->DefaultWrite()
+                                          : &account->second.WriteOn(*rules);
+}
+
+// True when binding `b` goes through a call that takes ForceSet (SetDomainServerCertificate; the
+// SSL-style calls have none).
+bool UsesForceSet(const Config& config, const DesiredBinding& b) {
+  const WriteCall* write = WriteOf(config, b);
+  return write != nullptr && write->force_set;
 }
 
 }  // namespace
@@ -125,7 +133,7 @@ StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
     return e;
   }
   if (c.type == CertType::kUpload && c.explicit_name && account != config.accounts.end() &&
-      (account->second.api == kApiSetCdnDomainSslCertificate || b.product != kProductCdn)) {
+      !UsesForceSet(config, b)) {
     // The SSL-style calls have no ForceSet: a renewal could never reuse the name, so each
     // content gets its own, the configured name plus 12 digits of its fingerprint.
     e.cert_name = ContentName(c.cert_name, c.info.fingerprint);
@@ -217,7 +225,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
                       "longer configured",
                       domain, entry.account),
           fmt::format("with on_removal = \"forget\" (or \"certform state rm {}\") it is forgotten "
-                      "and the CDN keeps serving what it serves now; add [account.{}] back to "
+                      "and the domain keeps serving what it serves now; add [account.{}] back to "
                       "switch its HTTPS off",
                       domain, entry.account));
       continue;

@@ -25,24 +25,23 @@ std::vector<UploadCheck> CheckUploads(const State& state,
   const RetryPolicy retry{RetryOptions{}};
   for (const auto& [key, u] : state.uploads) {
     auto rt = runtimes.find(u.account);
-    if (rt == runtimes.end() || !rt->second.uploads_via_cas || rt->second.provider == nullptr) {
+    if (rt == runtimes.end() || !rt->second.uploads_via_cas || rt->second.cas == nullptr) {
       continue;
     }
     const SerialCall call = MakeSerialCall(pacing, rt->second, u.account, retry, clock, random);
-    out.push_back(CheckUpload(key, u, *rt->second.provider, call));
+    out.push_back(CheckUpload(key, u, *rt->second.cas, call));
   }
   return out;
 }
 
-UploadCheck CheckUpload(const std::string& key, const UploadEntry& u, Provider& provider,
+UploadCheck CheckUpload(const std::string& key, const UploadEntry& u, CertificateStore& store,
                         const SerialCall& call) {
   UploadCheck c;
   c.key = key;
   c.upload = u;
   const int64_t id = u.cert_id;
-  PacedCallResult r = call(CallKind::kGetCertificate, [&](CallResult* last) {
-    return provider.GetCertificate(id, &c.held, last);
-  });
+  PacedCallResult r = call(CallKind::kGetCertificate,
+                           [&](CallResult* last) { return store.Get(id, &c.held, last); });
   c.gone = r.status.IsNotFound();
   c.read = r.status.ok() || c.gone;
   if (!c.read) c.error = r.status.message();

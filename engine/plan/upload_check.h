@@ -10,9 +10,9 @@
 
 #include "engine/base/clock.h"
 #include "engine/base/random.h"
+#include "engine/calls/certificate_store.h"
 #include "engine/calls/paced_call.h"
 #include "engine/calls/pacing_registry.h"
-#include "engine/calls/provider.h"
 #include "engine/state/state.h"
 
 namespace certform::engine {
@@ -35,11 +35,11 @@ struct UploadCheck {
 
 // Reads one recorded upload `u` (its key `key` in State::uploads) by its CertId through
 // `provider`, paced and retried by `call`, and compares what CAS holds with the record.
-UploadCheck CheckUpload(const std::string& key, const UploadEntry& u, Provider& provider,
+UploadCheck CheckUpload(const std::string& key, const UploadEntry& u, CertificateStore& store,
                         const SerialCall& call);
 
 // Reads each upload of `state` whose account is in `runtimes` and uploads through CAS, by its
-// CertId (Provider::GetCertificate of the account's provider, paced and retried in `pacing`'s
+// CertId (CertificateStore::Get of the account's store, paced and retried in `pacing`'s
 // lane of the account's user), one after another. In the order of state.uploads.
 std::vector<UploadCheck> CheckUploads(const State& state,
                                       const std::map<std::string, AccountRuntime>& runtimes,

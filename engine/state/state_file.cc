@@ -111,7 +111,7 @@ std::string SerializeState(const State& state) {
   nlohmann::ordered_json doc;
   // An older file read is written back as the current version for what it holds.
   const bool products = std::any_of(state.entries.begin(), state.entries.end(), [](const auto& kv) {
-    return ProductOf(kv.first) != kProductCdn;
+    return ProductOf(kv.first) != DefaultProductName();
   });
   doc["format_version"] = products ? kFirstProductStateFormatVersion : kCdnOnlyStateFormatVersion;
   doc["lineage"] = state.lineage;
@@ -153,7 +153,8 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
     // mistyped key is refused here, before anything could be sent for it.
     std::string domain;
     if (Status s = CanonicalAddress(key, "state file " + path, &domain); !s.ok()) return s;
-    if (out.format_version < kFirstProductStateFormatVersion && ProductOf(domain) != kProductCdn) {
+    if (out.format_version < kFirstProductStateFormatVersion &&
+        ProductOf(domain) != DefaultProductName()) {
       return Status::Corruption(fmt::format(
           "state file {}: \"{}\" in a format_version {} file (products came in version {})", path,
           domain, out.format_version, kFirstProductStateFormatVersion));

@@ -31,6 +31,22 @@ void WipeKey(nlohmann::json* body) {
 
 }  // namespace
 
+engine::CallLimit CasCertificates::Limit(engine::CallKind kind) const {
+  using engine::CallKind;
+  switch (kind) {
+    case CallKind::kUpload:
+      return {"UploadUserCertificate", 100};
+    case CallKind::kListUploaded:
+      return {"ListUserCertificateOrder", 10};
+    case CallKind::kGetCertificate:
+      return {"GetUserCertificateDetail", 10};
+    case CallKind::kDeleteCertificate:
+      return {"DeleteUserCertificate", 10};
+    default:
+      return engine::DefaultCallLimit(kind);
+  }
+}
+
 engine::Status CasCertificates::Upload(const engine::UploadRequest& request, int64_t* cert_id,
                                        engine::CallResult* result) {
   Params params = {{"Name", request.name}, {"Cert", request.cert_pem}, {"Key", request.key_pem}};

@@ -16,27 +16,31 @@
 #include <string>
 #include <vector>
 
-#include "engine/calls/provider.h"
+#include "engine/calls/certificate_store.h"
 #include "providers/alicloud/rpc_client.h"
 
 namespace certform::alicloud {
 
 inline constexpr char kCasApiVersion[] = "2020-04-07";
 
-class CasCertificates {
+class CasCertificates final : public engine::CertificateStore {
  public:
   explicit CasCertificates(RpcClient client) : client_(std::move(client)) {}
 
+  // UploadUserCertificate 100/s, ListUserCertificateOrder 10/s; GetUserCertificateDetail and
+  // DeleteUserCertificate document no limit: the harsher reading, the listing's 10/s.
+  engine::CallLimit Limit(engine::CallKind kind) const override;
   // AlreadyExists (NameRepeat) when the name is taken.
   engine::Status Upload(const engine::UploadRequest& request, int64_t* cert_id,
-                        engine::CallResult* result);
+                        engine::CallResult* result) override;
   // One page of ListUserCertificateOrder (OrderType=UPLOAD, no Keyword).
   engine::Status ListPage(int page, std::vector<engine::StoredCertificate>* list, int64_t* total,
-                          engine::CallResult* result);
+                          engine::CallResult* result) override;
   // GetUserCertificateDetail. The answer carries the private key: it is wiped at once, only the
   // certificate is read.
-  engine::Status Get(int64_t cert_id, engine::StoredCertificate* found, engine::CallResult* result);
-  engine::Status Delete(int64_t cert_id, engine::CallResult* result);
+  engine::Status Get(int64_t cert_id, engine::StoredCertificate* found,
+                     engine::CallResult* result) override;
+  engine::Status Delete(int64_t cert_id, engine::CallResult* result) override;
 
  private:
   RpcClient client_;

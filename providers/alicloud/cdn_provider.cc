@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "engine/config/certificate.h"
-#include "engine/config/config.h"
 
 namespace certform::alicloud {
 
@@ -17,48 +16,65 @@ constexpr CertInfoFields kCdnCertInfo = {"DescribeDomainCertificateInfo", "Serve
 
 }  // namespace
 
-CdnProvider::CdnProvider(RpcClient client, std::string api, std::unique_ptr<CasCertificates> cas,
-                         double write_rate)
-    : DomainProvider(std::move(client), std::move(cas)),
-      api_(std::move(api)),
+const engine::ProductRules& CdnProvider::Rules() {
+  using engine::CallKind;
+  static const engine::ProductRules rules = [] {
+    engine::ProductRules r;
+    r.name = "cdn";
+    r.title = "CDN";
+    r.what = "a CDN domain";
+    // SetDomainServerCertificate: 10/s per user, takes ForceSet and a CAS certificate by name;
+    // SetCdnDomainSSLCertificate: 30/s, no ForceSet, a CAS certificate by CertId only.
+    r.write_calls = {
+        {{"SetDomainServerCertificate", 10},
+         /*force_set=*/true,
+         /*cas_by_name=*/true,
+         /*cas_by_id=*/false,
+         /*by_content=*/true},
+        {{"SetCdnDomainSSLCertificate", 30}, false, false, true, true},
+    };
+    r.calls = {
+        {CallKind::kReadBinding,
+         {"DescribeDomainCertificateInfo", 100, {"cdn:DescribeDomainCertificateInfo"}}},
+        {CallKind::kListDomains, {"DescribeUserDomains", 100, {"cdn:DescribeUserDomains"}}},
+    };
+    r.default_endpoint = "https://cdn.aliyuncs.com";
+    return r;
+  }();
+  return rules;
+}
+
+std::unique_ptr<engine::Provider> CdnProvider::Make(const ProductWiring& w) {
+  const engine::ProductSettings settings = w.Settings(Rules());
+  return std::make_unique<CdnProvider>(
+      RpcClient(*w.transport, *w.clock, *w.random, w.credentials, w.Endpoint(Rules())),
+      w.account->WriteOn(Rules()).limit.api, settings.rate_limit);
+}
+
+CdnProvider::CdnProvider(RpcClient client, std::string api, double write_rate)
+    : DomainProvider(std::move(client)),
+      api_(api.empty() ? Rules().DefaultWrite().limit.api : std::move(api)),
       write_rate_(write_rate) {}
 
 engine::CallLimit CdnProvider::Limit(engine::CallKind kind) const {
-  using engine::CallKind;
-  switch (kind) {
-    case CallKind::kSetBinding: {
-      // SetDomainServerCertificate 10/s per user, SetCdnDomainSSLCertificate 30/s per account.
-      const double documented = api_ == engine::kApiSetCdnDomainSslCertificate
-                                    ? engine::kSetCdnDomainSslCertificateLimit
-                                    : engine::kSetDomainServerCertificateLimit;
-      return {api_, write_rate_ > 0 ? write_rate_ : documented};
-    }
-    case CallKind::kReadBinding:
-      return {"DescribeDomainCertificateInfo", 100, {"cdn:DescribeDomainCertificateInfo"}};
-    case CallKind::kListDomains:
-      return {"DescribeUserDomains", 100, {"cdn:DescribeUserDomains"}};  // 100/s
-    case CallKind::kUpload:
-      return {"UploadUserCertificate", 100};  // CAS 2020-04-07: 100/s
-    case CallKind::kListUploaded:
-      return {"ListUserCertificateOrder", 10};  // CAS: 10/s
-    // GetUserCertificateDetail and DeleteUserCertificate document no limit: the harsher reading,
-    // the CAS listing's 10/s.
-    case CallKind::kGetCertificate:
-      return {"GetUserCertificateDetail", 10};
-    case CallKind::kDeleteCertificate:
-      return {"DeleteUserCertificate", 10};
-  }
-  return engine::DefaultCallLimit(kind);
+  if (kind != engine::CallKind::kSetBinding) return Rules().Limit(kind);
+  const engine::WriteCall* write = Rules().FindWrite(api_);
+  engine::CallLimit limit = write != nullptr ? write->limit : Rules().DefaultWrite().limit;
+  if (write_rate_ > 0) limit.rate = write_rate_;
+  return limit;
 }
 
-engine::Status CdnProvider::ListDomainsPage(int page, std::vector<std::string>* domains,
+engine::Status CdnProvider::ListDomainsPage(int page, std::vector<engine::Address>* domains,
                                             int64_t* total, engine::CallResult* result) {
-  return ListDomains("DescribeUserDomains", page, kDomainPageSize, domains, total, result);
+  return ListDomains("DescribeUserDomains", page, kDomainPageSize, Rules().name, domains, total,
+                     result);
 }
 
 Params CdnProvider::SetBindingParams(const engine::BindingRequest& r) const {
-  if (api_ == engine::kApiSetCdnDomainSslCertificate) return SslBindingParams(r);
-  Params p = {{"DomainName", r.domain}, {"ServerCertificateStatus", r.https ? "on" : "off"}};
+  const engine::WriteCall* write = Rules().FindWrite(api_);
+  if (write == nullptr || !write->force_set) return SslBindingParams(r);  // the SSL-style call
+  Params p = {{"DomainName", r.address.domain},
+              {"ServerCertificateStatus", r.https ? "on" : "off"}};
   if (!r.https) return p;
   p.emplace_back("CertType", r.cert_type);
   if (!r.cert_name.empty()) p.emplace_back("CertName", r.cert_name);
@@ -75,9 +91,9 @@ engine::Status CdnProvider::SetBinding(const engine::BindingRequest& request,
   return SendBinding(api_, SetBindingParams(request), result);
 }
 
-engine::Status CdnProvider::ReadBinding(const std::string& domain, engine::LiveBinding* live,
+engine::Status CdnProvider::ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                                         engine::CallResult* result) {
-  return ReadCertInfo(kCdnCertInfo, domain, live, result);
+  return ReadCertInfo(kCdnCertInfo, address.domain, live, result);
 }
 
 engine::Status ParseCertificateInfo(const nlohmann::json& body, const std::string& domain,

@@ -11,32 +11,44 @@ constexpr int kDomainPageSize = 50;
 
 }  // namespace
 
-DcdnProvider::DcdnProvider(RpcClient client, std::unique_ptr<CasCertificates> cas,
-                           double write_rate)
-    : DomainProvider(std::move(client), std::move(cas)), write_rate_(write_rate) {}
+const engine::ProductRules& DcdnProvider::Rules() {
+  using engine::CallKind;
+  static const engine::ProductRules rules = [] {
+    engine::ProductRules r;
+    r.name = "dcdn";
+    r.title = "DCDN";
+    r.what = "a DCDN domain";
+    r.write_calls = {{{"SetDcdnDomainSSLCertificate", kDcdnSetLimit},
+                      /*force_set=*/false,
+                      /*cas_by_name=*/false,
+                      /*cas_by_id=*/true,
+                      /*by_content=*/true}};
+    r.calls = {
+        {CallKind::kReadBinding,
+         {"DescribeDcdnDomainCertificateInfo", 100, {"dcdn:DescribeDcdnDomainCertificateInfo"}}},
+        // Not stated: the harsher reading.
+        {CallKind::kListDomains, {"DescribeDcdnUserDomains", 10, {"dcdn:DescribeDcdnUserDomains"}}},
+    };
+    r.default_endpoint = kDefaultDcdnEndpoint;
+    r.legacy_endpoint_key = "dcdn_endpoint";
+    return r;
+  }();
+  return rules;
+}
+
+std::unique_ptr<engine::Provider> DcdnProvider::Make(const ProductWiring& w) {
+  return std::make_unique<DcdnProvider>(RpcClient(*w.transport, *w.clock, *w.random, w.credentials,
+                                                  w.Endpoint(Rules()), kDcdnApiVersion),
+                                        w.Settings(Rules()).rate_limit);
+}
+
+DcdnProvider::DcdnProvider(RpcClient client, double write_rate)
+    : DomainProvider(std::move(client)), write_rate_(write_rate) {}
 
 engine::CallLimit DcdnProvider::Limit(engine::CallKind kind) const {
-  using engine::CallKind;
-  switch (kind) {
-    case CallKind::kSetBinding:
-      return {"SetDcdnDomainSSLCertificate", write_rate_ > 0 ? write_rate_ : kDcdnSetLimit};
-    case CallKind::kReadBinding:
-      return {"DescribeDcdnDomainCertificateInfo",
-              100,  // 100/s per user
-              {"dcdn:DescribeDcdnDomainCertificateInfo"}};
-    case CallKind::kListDomains:
-      // Not stated: the harsher reading.
-      return {"DescribeDcdnUserDomains", 10, {"dcdn:DescribeDcdnUserDomains"}};
-    case CallKind::kUpload:
-      return {"UploadUserCertificate", 100};  // CAS, shared with the CDN's lane
-    case CallKind::kListUploaded:
-      return {"ListUserCertificateOrder", 10};
-    case CallKind::kGetCertificate:
-      return {"GetUserCertificateDetail", 10};
-    case CallKind::kDeleteCertificate:
-      return {"DeleteUserCertificate", 10};
-  }
-  return engine::DefaultCallLimit(kind);
+  engine::CallLimit limit = Rules().Limit(kind);
+  if (kind == engine::CallKind::kSetBinding && write_rate_ > 0) limit.rate = write_rate_;
+  return limit;
 }
 
 engine::Status DcdnProvider::SetBinding(const engine::BindingRequest& request,
@@ -44,14 +56,15 @@ engine::Status DcdnProvider::SetBinding(const engine::BindingRequest& request,
   return SendBinding("SetDcdnDomainSSLCertificate", SslBindingParams(request), result);
 }
 
-engine::Status DcdnProvider::ReadBinding(const std::string& domain, engine::LiveBinding* live,
+engine::Status DcdnProvider::ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                                          engine::CallResult* result) {
-  return ReadCertInfo(kDcdnCertInfo, domain, live, result);
+  return ReadCertInfo(kDcdnCertInfo, address.domain, live, result);
 }
 
-engine::Status DcdnProvider::ListDomainsPage(int page, std::vector<std::string>* domains,
+engine::Status DcdnProvider::ListDomainsPage(int page, std::vector<engine::Address>* domains,
                                              int64_t* total, engine::CallResult* result) {
-  return ListDomains("DescribeDcdnUserDomains", page, kDomainPageSize, domains, total, result);
+  return ListDomains("DescribeDcdnUserDomains", page, kDomainPageSize, Rules().name, domains, total,
+                     result);
 }
 
 }  // namespace certform::alicloud

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "providers/alicloud/domain_provider.h"
+#include "providers/alicloud/product_wiring.h"
 
 namespace certform::alicloud {
 
@@ -23,17 +24,20 @@ inline constexpr char kDefaultDcdnEndpoint[] = "https://dcdn.aliyuncs.com";
 
 class DcdnProvider final : public DomainProvider {
  public:
-  // `client` talks to DCDN (version kDcdnApiVersion); `cas` serves the CAS calls (shared with the
-  // account's CDN: one upload, bound by id on both). `write_rate`: 0 for the documented limit.
-  DcdnProvider(RpcClient client, std::unique_ptr<CasCertificates> cas = nullptr,
-               double write_rate = 0);
+  // DCDN's rules: its name and title, its calls and their limits, its account settings.
+  static const engine::ProductRules& Rules();
+  // One account's provider, from its settings ([account.NAME.dcdn]).
+  static std::unique_ptr<engine::Provider> Make(const ProductWiring& wiring);
+
+  // `client` talks to DCDN (version kDcdnApiVersion). `write_rate`: 0 for the documented limit.
+  explicit DcdnProvider(RpcClient client, double write_rate = 0);
 
   engine::CallLimit Limit(engine::CallKind kind) const override;
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;
-  engine::Status ReadBinding(const std::string& domain, engine::LiveBinding* live,
+  engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                              engine::CallResult* result) override;
-  engine::Status ListDomainsPage(int page, std::vector<std::string>* domains, int64_t* total,
+  engine::Status ListDomainsPage(int page, std::vector<engine::Address>* domains, int64_t* total,
                                  engine::CallResult* result) override;
 
  private:

@@ -14,34 +14,11 @@ std::string StringField(const nlohmann::json& j, const char* key) {
   return "";
 }
 
-engine::Status NoCas() {
-  return engine::Status::Failed("the account does not upload through CAS (upload_via = \"cas\")");
-}
-
 }  // namespace
 
-engine::Status DomainProvider::UploadCertificate(const engine::UploadRequest& request,
-                                                 int64_t* cert_id, engine::CallResult* result) {
-  return cas_ ? cas_->Upload(request, cert_id, result) : NoCas();
-}
-
-engine::Status DomainProvider::ListUploadedPage(int page,
-                                                std::vector<engine::StoredCertificate>* list,
-                                                int64_t* total, engine::CallResult* result) {
-  return cas_ ? cas_->ListPage(page, list, total, result) : NoCas();
-}
-
-engine::Status DomainProvider::GetCertificate(int64_t cert_id, engine::StoredCertificate* found,
-                                              engine::CallResult* result) {
-  return cas_ ? cas_->Get(cert_id, found, result) : NoCas();
-}
-
-engine::Status DomainProvider::DeleteCertificate(int64_t cert_id, engine::CallResult* result) {
-  return cas_ ? cas_->Delete(cert_id, result) : NoCas();
-}
-
 engine::Status DomainProvider::ListDomains(const char* action, int page, int page_size,
-                                           std::vector<std::string>* domains, int64_t* total,
+                                           const std::string& product,
+                                           std::vector<engine::Address>* domains, int64_t* total,
                                            engine::CallResult* result) {
   nlohmann::json body;
   engine::Status s = client_.Call(
@@ -58,7 +35,7 @@ engine::Status DomainProvider::ListDomains(const char* action, int page, int pag
   for (const nlohmann::json& item : (*list)["PageData"]) {
     if (!item.is_object()) continue;
     const std::string name = StringField(item, "DomainName");
-    if (!name.empty()) domains->push_back(name);
+    if (!name.empty()) domains->push_back({product, {}, name});
   }
   return engine::Status::OK();
 }
@@ -86,7 +63,7 @@ engine::Status DomainProvider::SendBinding(const std::string& action, Params par
 }
 
 Params SslBindingParams(const engine::BindingRequest& r) {
-  Params p = {{"DomainName", r.domain}, {"SSLProtocol", r.https ? "on" : "off"}};
+  Params p = {{"DomainName", r.address.domain}, {"SSLProtocol", r.https ? "on" : "off"}};
   if (!r.https) return p;
   p.emplace_back("CertType", r.cert_type);
   if (!r.cert_name.empty()) p.emplace_back("CertName", r.cert_name);

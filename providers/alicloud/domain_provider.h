@@ -1,7 +1,6 @@
 // DomainProvider: what the Alibaba Cloud products that bind certificates to domains (CDN, DCDN)
-// share: one account's RPC client, the Certificate Management Service calls (one upload per
-// certificate and account, bound by CertId on every product), the paged domain listing and the
-// "CertInfos.CertInfo" read-back shape. Each product names its own actions, fields and limits.
+// share: one account's RPC client, the paged domain listing and the "CertInfos.CertInfo"
+// read-back shape. Each product names its own actions, fields and limits in its rules.
 #pragma once
 
 #include <memory>
@@ -22,24 +21,14 @@ struct CertInfoFields {
 };
 
 class DomainProvider : public engine::Provider {
- public:
-  engine::Status UploadCertificate(const engine::UploadRequest& request, int64_t* cert_id,
-                                   engine::CallResult* result) override;
-  engine::Status ListUploadedPage(int page, std::vector<engine::StoredCertificate>* list,
-                                  int64_t* total, engine::CallResult* result) override;
-  engine::Status GetCertificate(int64_t cert_id, engine::StoredCertificate* found,
-                                engine::CallResult* result) override;
-  engine::Status DeleteCertificate(int64_t cert_id, engine::CallResult* result) override;
-
  protected:
-  DomainProvider(RpcClient client, std::unique_ptr<CasCertificates> cas)
-      : client_(std::move(client)), cas_(std::move(cas)) {}
+  explicit DomainProvider(RpcClient client) : client_(std::move(client)) {}
 
   // One page of `action` (DescribeUserDomains, DescribeDcdnUserDomains): PageNumber, PageSize;
   // TotalCount and Domains.PageData[].DomainName in the answer.
   engine::Status ListDomains(const char* action, int page, int page_size,
-                             std::vector<std::string>* domains, int64_t* total,
-                             engine::CallResult* result);
+                             const std::string& product, std::vector<engine::Address>* domains,
+                             int64_t* total, engine::CallResult* result);
   // Reads `domain` with `fields.action`; a domain the product does not know is exists = false.
   engine::Status ReadCertInfo(const CertInfoFields& fields, const std::string& domain,
                               engine::LiveBinding* live, engine::CallResult* result);
@@ -47,7 +36,6 @@ class DomainProvider : public engine::Provider {
   engine::Status SendBinding(const std::string& action, Params params, engine::CallResult* result);
 
   RpcClient client_;
-  std::unique_ptr<CasCertificates> cas_;
 };
 
 // The parameters of the SSL-style binding calls (SetCdnDomainSSLCertificate,

@@ -8,6 +8,7 @@
 #include "engine/config/binding_address.h"
 #include "engine/config/certificate.h"
 #include "providers/alicloud/errors.h"
+#include "providers/alicloud/oss_names.h"
 #include "providers/alicloud/oss_signer.h"
 #include "providers/alicloud/signer.h"
 #include "providers/alicloud/xml_text.h"
@@ -38,14 +39,14 @@ int64_t OssCertIdNumber(const std::string& cert_id) {
 engine::Status OssCnames::Host(const OssBucket& bucket, std::string* host) {
   host->clear();
   if (!bucket.name.empty()) {
-    if (std::string why = engine::BucketNameProblem(bucket.name); !why.empty()) {
+    if (std::string why = BucketNameProblem(bucket.name); !why.empty()) {
       return engine::Status::InvalidArgument(fmt::format(
           "refusing to send an OSS request for bucket {}: it is not an OSS bucket name ({}), so "
           "it cannot name the host BUCKET.oss-REGION.aliyuncs.com; nothing was sent",
           Quoted(bucket.name), why));
     }
   }
-  if (std::string why = engine::RegionProblem(bucket.region); !why.empty()) {
+  if (std::string why = RegionProblem(bucket.region); !why.empty()) {
     return engine::Status::InvalidArgument(fmt::format(
         "refusing to send an OSS request for bucket {} in region {}: {}; nothing was sent",
         Quoted(bucket.name), Quoted(bucket.region), why));
@@ -72,7 +73,7 @@ std::string OssCnames::PutBody(const engine::BindingRequest& r, const std::strin
   } else {
     config = XmlElement("Certificate", r.cert_pem) + XmlElement("PrivateKey", r.key_pem) + guard;
   }
-  return "<BucketCnameConfiguration><Cname>" + XmlElement("Domain", r.domain) +
+  return "<BucketCnameConfiguration><Cname>" + XmlElement("Domain", r.address.domain) +
          "<CertificateConfiguration>" + config +
          "</CertificateConfiguration></Cname></BucketCnameConfiguration>";
 }

@@ -3,10 +3,10 @@
 // ("ID-REGION") or by content, or deletes it; ListCname (GET /?cname) reads it back. Requests go
 // to https://BUCKET.oss-REGION.aliyuncs.com, signed with OSS signature V1 (oss_signer.h); with an
 // endpoint override (the emulator) they go there with the bucket's Host header. Before anything is
-// signed or sent, the bucket and region must pass engine::BucketNameProblem and
-// engine::RegionProblem (Host()): a bucket such as "HOST:PORT#" never names where a request goes.
-// The domain must already be attached to the bucket and its ownership verified: certform binds
-// certificates, it does not attach domains. Wildcard domains are not supported by OSS.
+// signed or sent, the bucket and region must pass BucketNameProblem and
+// RegionProblem (oss_names.h) (Host()): a bucket such as "HOST:PORT#" never names where a request
+// goes. The domain must already be attached to the bucket and its ownership verified: certform
+// binds certificates, it does not attach domains. Wildcard domains are not supported by OSS.
 #pragma once
 
 #include <cstdint>

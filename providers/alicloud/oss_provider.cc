@@ -5,16 +5,20 @@
 #include "engine/calls/paged_listing.h"
 #include "engine/config/binding_address.h"
 #include "engine/config/certificate.h"
+#include "providers/alicloud/oss_names.h"
 
 namespace certform::alicloud {
 
 namespace {
 
-// The bucket and domain of an OSS target, "REGION/BUCKET/DOMAIN".
-engine::Status ParseTarget(const std::string& target, OssBucket* bucket, std::string* domain) {
-  if (!engine::SplitOssTarget(target, &bucket->region, &bucket->name, domain) || domain->empty()) {
-    return engine::Status::InvalidArgument(
-        fmt::format("\"{}\" is not an OSS custom domain (REGION/BUCKET/DOMAIN)", target));
+// The bucket of an OSS address (its location fields).
+engine::Status BucketOf(const engine::Address& address, OssBucket* bucket) {
+  bucket->region = address.Field("region");
+  bucket->name = address.Field("bucket");
+  if (address.product != OssProvider::Rules().name || bucket->region.empty() ||
+      bucket->name.empty() || address.domain.empty()) {
+    return engine::Status::InvalidArgument(fmt::format(
+        "\"{}\" is not an OSS custom domain (oss:REGION/BUCKET/DOMAIN)", address.Key()));
   }
   return engine::Status::OK();
 }
@@ -30,15 +34,6 @@ std::string Now(const OssCname& now) {
   return fmt::format("it has CertId {}, in a Status OSS does not document", id);
 }
 
-// Wipes a secret whichever way the function returns.
-struct WipeOnReturn {
-  explicit WipeOnReturn(std::string* s) : secret(s) {}
-  WipeOnReturn(const WipeOnReturn&) = delete;
-  WipeOnReturn& operator=(const WipeOnReturn&) = delete;
-  ~WipeOnReturn() { engine::WipeSecret(secret); }
-  std::string* secret;
-};
-
 engine::Status ChangedSincePlan(const OssBucket& bucket, const engine::BindingRequest& request,
                                 const std::string& domain, const std::string& now) {
   return engine::Status::Failed(fmt::format(
@@ -51,25 +46,62 @@ engine::Status ChangedSincePlan(const OssBucket& bucket, const engine::BindingRe
 
 }  // namespace
 
-OssProvider::OssProvider(std::unique_ptr<OssCnames> cnames, std::string list_region)
-    : cnames_(std::move(cnames)), list_region_(std::move(list_region)) {}
+const engine::ProductRules& OssProvider::Rules() {
+  using engine::CallKind;
+  static const engine::ProductRules rules = [] {
+    engine::ProductRules r;
+    r.name = "oss";
+    r.title = "OSS";
+    r.what = "an OSS custom domain";
+    r.location = {{"region", RegionProblem, "cn-hangzhou"},
+                  {"bucket", BucketNameProblem, "my-bucket"}};
+    r.wildcards = false;
+    r.one_location_per_domain = true;  // CnameAlreadyExists on a second bucket
+    // PutCname binds a CAS certificate by id ("ID-REGION"); one sent by content would be created
+    // in CAS anew at every apply, under a name and id certform does not choose.
+    r.write_calls = {{{"PutCname", kOssCallLimit},
+                      /*force_set=*/false,
+                      /*cas_by_name=*/false,
+                      /*cas_by_id=*/true,
+                      /*by_content=*/false}};
+    r.calls = {
+        {CallKind::kReadBinding, {"ListCname", kOssCallLimit, {"oss:ListCname"}}},
+        // ListBuckets, then ListCname per bucket: paced in ListCname's own lane, so that a listing
+        // and the reads that follow it share one 10/s (the harsher reading). RAM actions: OSS
+        // "RAM Policy" (https://www.alibabacloud.com/help/en/oss/user-guide/how-oss-works-with-ram)
+        // and ossutil list-cname.
+        {CallKind::kListDomains,
+         {"ListCname", kOssCallLimit, {"oss:ListBuckets", "oss:ListCname"}}},
+    };
+    r.reads_fingerprint = false;  // ListCname reports the CertId, not the certificate
+    r.default_endpoint = "";      // each bucket has its own host
+    return r;
+  }();
+  return rules;
+}
+
+std::unique_ptr<engine::Provider> OssProvider::Make(const ProductWiring& w) {
+  // Requests go to each bucket's own host (or, with --endpoint, there with the bucket's Host
+  // header); ListBuckets to the region of the account's first OSS binding.
+  std::string list_region = "cn-hangzhou";
+  for (const engine::DesiredBinding& b : w.config->bindings) {
+    if (b.account != w.account->name || b.product != Rules().name) continue;
+    list_region = engine::SplitAddress(b.domain).Field("region");
+    break;
+  }
+  return std::make_unique<OssProvider>(
+      std::make_unique<OssCnames>(*w.transport, *w.clock, w.credentials, w.endpoint_override),
+      list_region, w.Settings(Rules()).rate_limit);
+}
+
+OssProvider::OssProvider(std::unique_ptr<OssCnames> cnames, std::string list_region,
+                         double write_rate)
+    : cnames_(std::move(cnames)), list_region_(std::move(list_region)), write_rate_(write_rate) {}
 
 engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
-  using engine::CallKind;
-  switch (kind) {
-    case CallKind::kSetBinding:
-      return {"PutCname", kOssCallLimit};
-    case CallKind::kReadBinding:
-      return {"ListCname", kOssCallLimit, {"oss:ListCname"}};
-    case CallKind::kListDomains:
-      // ListBuckets, then ListCname per bucket: paced in ListCname's own lane, so that a listing
-      // and the reads that follow it share one 10/s (the harsher reading). RAM actions: OSS
-      // "RAM Policy" (https://www.alibabacloud.com/help/en/oss/user-guide/how-oss-works-with-ram)
-      // and ossutil list-cname.
-      return {"ListCname", kOssCallLimit, {"oss:ListBuckets", "oss:ListCname"}};
-    default:
-      return engine::DefaultCallLimit(kind);
-  }
+  engine::CallLimit limit = Rules().Limit(kind);
+  if (kind == engine::CallKind::kSetBinding && write_rate_ > 0) limit.rate = write_rate_;
+  return limit;
 }
 
 // PreviousCertId and Force (PutCname,
@@ -93,25 +125,24 @@ engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
 engine::Status OssProvider::SetBinding(const engine::BindingRequest& request,
                                        engine::CallResult* result) {
   OssBucket bucket;
-  engine::BindingRequest on_bucket = request;
-  const WipeOnReturn wipe{&on_bucket.key_pem};  // the copy of a key sent by content
-  engine::Status s = ParseTarget(request.domain, &bucket, &on_bucket.domain);
+  engine::Status s = BucketOf(request.address, &bucket);
   if (!s.ok()) return s;
+  const std::string& domain = request.address.domain;
   std::string previous;  // PreviousCertId: the CertId the domain must still have
   if (!request.https || request.previous_cert_id != 0) {
     // Switching off reads first too: a domain detached from the bucket (or a bucket gone) has
     // nothing left to delete, which the engine records as done; OSS's answer to a PutCname on it
     // is not documented. Deletes and rotations are rare: one ListCname more each.
     OssCname now;
-    s = cnames_->ReadCname(bucket, on_bucket.domain, &now, result);
+    s = cnames_->ReadCname(bucket, domain, &now, result);
     if (s.IsNotFound() && result->error_code == "NoSuchBucket") {
       now = OssCname{};  // the bucket is gone, and the domain with it
     } else if (!s.ok()) {
       return s;
     }
     if (!now.live.exists && !request.https) {
-      return engine::Status::NotFound(fmt::format("{} is not attached to bucket {} ({})",
-                                                  on_bucket.domain, bucket.name, bucket.region));
+      return engine::Status::NotFound(
+          fmt::format("{} is not attached to bucket {} ({})", domain, bucket.name, bucket.region));
     }
     if (!request.https && now.cert_id.empty()) return engine::Status::OK();  // nothing to delete
     if (request.https && request.cert_type == "cas" && now.live.https &&
@@ -120,33 +151,32 @@ engine::Status OssProvider::SetBinding(const engine::BindingRequest& request,
     }
     if (request.previous_cert_id != 0) {
       if (!now.live.exists || OssCertIdNumber(now.cert_id) != request.previous_cert_id) {
-        return ChangedSincePlan(bucket, request, on_bucket.domain, Now(now));
+        return ChangedSincePlan(bucket, request, domain, Now(now));
       }
       previous = now.cert_id;
     }
   }
-  s = cnames_->Put(bucket, on_bucket, result, previous);
+  s = cnames_->Put(bucket, request, result, previous);
   if (!s.ok() && !previous.empty() && !s.IsRetryable() && !s.IsAccountWide()) {
     // Refused: if the certificate changed since the read (OSS's PreviousCertId check), say so
     // and what it is now; OSS's own answer stays in `result`.
     OssCname now;
     engine::CallResult read;
-    if (cnames_->ReadCname(bucket, on_bucket.domain, &now, &read).ok() &&
+    if (cnames_->ReadCname(bucket, domain, &now, &read).ok() &&
         (!now.live.exists || OssCertIdNumber(now.cert_id) != request.previous_cert_id)) {
-      s = ChangedSincePlan(bucket, request, on_bucket.domain, Now(now));
+      s = ChangedSincePlan(bucket, request, domain, Now(now));
       result->error_message = s.message();
     }
   }
   return s;
 }
 
-engine::Status OssProvider::ReadBinding(const std::string& target, engine::LiveBinding* live,
+engine::Status OssProvider::ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                                         engine::CallResult* result) {
   OssBucket bucket;
-  std::string domain;
-  engine::Status s = ParseTarget(target, &bucket, &domain);
+  engine::Status s = BucketOf(address, &bucket);
   if (!s.ok()) return s;
-  s = cnames_->Read(bucket, domain, live, result);
+  s = cnames_->Read(bucket, address.domain, live, result);
   if (s.IsNotFound() && result->error_code == "NoSuchBucket") {
     *live = engine::LiveBinding{};  // the bucket is gone, and the domain with it
     return engine::Status::OK();
@@ -154,9 +184,9 @@ engine::Status OssProvider::ReadBinding(const std::string& target, engine::LiveB
   return s;
 }
 
-engine::Status OssProvider::ListDomainsPage(int page, std::vector<std::string>* targets,
+engine::Status OssProvider::ListDomainsPage(int page, std::vector<engine::Address>* addresses,
                                             int64_t* total, engine::CallResult* result) {
-  targets->clear();
+  addresses->clear();
   if (page == 1) {
     buckets_.clear();
     marker_.clear();
@@ -183,7 +213,7 @@ engine::Status OssProvider::ListDomainsPage(int page, std::vector<std::string>* 
   engine::Status s = cnames_->List(bucket, &cnames, result);
   if (!s.ok()) return s;
   for (const OssCname& c : cnames) {
-    targets->push_back(engine::OssLocation(bucket.region, bucket.name) + "/" + c.domain);
+    addresses->push_back({Rules().name, {bucket.region, bucket.name}, c.domain});
   }
   *total = index + 1 == buckets_.size() ? 0 : engine::kMorePages;
   return engine::Status::OK();

@@ -41,12 +41,13 @@ class ScriptedProvider final : public Provider {
   }
 
   Status SetBinding(const BindingRequest& r, CallResult* result) override {
-    if (before_answer) before_answer(r.domain);  // outside the lock: it may wait
+    const std::string key = r.address.Key();
+    if (before_answer) before_answer(key);  // outside the lock: it may wait
     std::lock_guard<std::mutex> lock(mu_);
-    calls_.push_back({r.domain, r.https, clock_.Monotonic(), !r.key_pem.empty()});
+    calls_.push_back({key, r.https, clock_.Monotonic(), !r.key_pem.empty()});
     *result = CallResult();
     result->request_id = "REQ-" + std::to_string(calls_.size());
-    auto& q = script_[r.domain];
+    auto& q = script_[key];
     if (q.empty()) return Status::OK();
     Answer a = q.front();
     q.pop_front();
@@ -54,9 +55,7 @@ class ScriptedProvider final : public Provider {
     result->retry_after = a.retry_after;
     return a.status;
   }
-  Status ReadBinding(const std::string&, LiveBinding*, CallResult*) override {
-    return Status::OK();
-  }
+  Status ReadBinding(const Address&, LiveBinding*, CallResult*) override { return Status::OK(); }
 
   std::vector<Call> calls() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -150,8 +149,9 @@ struct Harness {
   ApplyResult Run(const Plan& plan, const State& prior = {}) {
     ApplyEnv env{clock, random, material, recorder, log, stop};
     // The one scripted provider stands for every product of the account.
-    AccountRuntime main{&provider, "main-user"};
-    main.products = {{kProductDcdn, &provider}, {kProductOss, &provider}};
+    AccountRuntime main;
+    main.user = "main-user";
+    main.products = {{"cdn", &provider}, {"dcdn", &provider}, {"oss", &provider}};
     return Apply(plan, prior, {{"main", main}}, env, options);
   }
 };
@@ -366,7 +366,7 @@ TEST_CASE("applier: a move binds the new address first, then deals with the old 
     CHECK(h.recorder.records[1].forget);
     const std::vector<ScriptedProvider::Call> calls = h.provider.calls();
     REQUIRE(calls.size() == (old_action == Action::kDelete ? 2U : 1U));
-    CHECK(calls[0].domain == "a.example.com");  // the provider's own name for the new address
+    CHECK(calls[0].domain == "a.example.com");  // the new address
     CHECK(calls[0].https);
     if (old_action == Action::kDelete) CHECK_FALSE(calls[1].https);
   }
@@ -387,7 +387,7 @@ TEST_CASE("applier: a failed bind at the new address leaves the old binding as i
   CHECK(r.summary.applied == 0);
   // Only the failed bind was sent: the old address was never switched off.
   REQUIRE(h.provider.calls().size() == 1);
-  CHECK(h.provider.calls()[0].domain == "cn-shanghai/site/www.example.com");
+  CHECK(h.provider.calls()[0].domain == "oss:cn-shanghai/site/www.example.com");
   CHECK(r.state.entries == prior.entries);
   CHECK(h.recorder.records.empty());
   REQUIRE(r.outcomes.size() == 2);

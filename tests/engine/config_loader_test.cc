@@ -91,9 +91,9 @@ domains = ["shop.example.com"]
   const Config& c = l.config;
   CHECK(c.expiry_warning_days == 14);
   REQUIRE(c.accounts.count("main"));
-  CHECK(c.accounts.at("main").endpoint == "http://127.0.0.1:8080");
-  CHECK(c.accounts.at("main").api == "SetCdnDomainSSLCertificate");
-  CHECK(c.accounts.at("main").rate_limit == 5.5);
+  CHECK(c.accounts.at("main").Settings("cdn").endpoint == "http://127.0.0.1:8080");
+  CHECK(c.accounts.at("main").Settings("cdn").api == "SetCdnDomainSSLCertificate");
+  CHECK(c.accounts.at("main").Settings("cdn").rate_limit == 5.5);
   CHECK(c.certificates.at("wildcard").cert_file == dir.Path("certs/wildcard.pem"));
   CHECK(c.certificates.at("wildcard").key_env == "WILDCARD_KEY");
   CHECK(c.certificates.at("shop").type == CertType::kCas);
@@ -114,7 +114,7 @@ TEST_CASE("config: without [account] tables an implicit default account is used"
   REQUIRE_FALSE(l.diags.HasErrors());
   CHECK(l.config.accounts.count("default") == 1);
   CHECK(l.config.bindings[0].account == "default");
-  CHECK(l.config.accounts.at("default").rate_limit == 10);
+  CHECK(l.config.accounts.at("default").Settings("cdn").rate_limit == 0);  // the provider's limit
 }
 
 TEST_CASE("config: a TOML syntax error names file, line and column", "[config]") {

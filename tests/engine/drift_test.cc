@@ -38,7 +38,7 @@ class RefusingProvider final : public Provider {
  public:
   explicit RefusingProvider(Status status) : status_(std::move(status)) {}
   Status SetBinding(const BindingRequest&, CallResult*) override { return status_; }
-  Status ReadBinding(const std::string&, LiveBinding*, CallResult*) override {
+  Status ReadBinding(const Address&, LiveBinding*, CallResult*) override {
     ++calls;
     return status_;
   }
@@ -58,8 +58,10 @@ TEST_CASE("live reader: an error that concerns the whole account stops its reads
   for (int i = 0; i < 30; ++i)
     domains.push_back({"d" + std::to_string(i) + ".example.com", "main"});
   PacingRegistry pacing(PacingOptions{.parallelism = 1});
-  std::vector<LiveRead> reads =
-      ReadLive(domains, {{"main", {&refusing, "main-user"}}}, pacing, clock, random);
+  AccountRuntime main;
+  main.user = "main-user";
+  main.products = {{"cdn", &refusing}};
+  std::vector<LiveRead> reads = ReadLive(domains, {{"main", main}}, pacing, clock, random);
   CHECK(refusing.calls == 1);
   for (const LiveRead& r : reads) {
     CHECK_FALSE(r.ok);

@@ -179,9 +179,9 @@ TEST_CASE("planner: a domain whose address changed is a move, linked both ways",
           "[planner][removal]") {
   Config c = TwoCertConfig();
   c.accounts["main"].upload_via = "cas";
-  c.accounts["main"].api = kApiSetCdnDomainSslCertificate;
+  c.accounts["main"].products["cdn"].api = "SetCdnDomainSSLCertificate";
   DesiredBinding moved = Binding("oss:cn-shanghai/archive/www.example.com", "web");
-  moved.product = kProductOss;
+  moved.product = "oss";
   c.bindings.push_back(moved);
   Bind(&c, "img.example.com", "web");  // new, with no old address: a plain create
   State s;
@@ -315,7 +315,7 @@ TEST_CASE("planner: a renewal under a fixed name replaces that name's content (F
 TEST_CASE("planner: with SetCdnDomainSSLCertificate (no ForceSet) each content gets its own name",
           "[planner][rotation]") {
   Config c = TwoCertConfig();
-  c.accounts["main"].api = kApiSetCdnDomainSslCertificate;
+  c.accounts["main"].products["cdn"].api = "SetCdnDomainSSLCertificate";
   c.certificates["web"].cert_name = "shop-2026";
   c.certificates["web"].explicit_name = true;
   Bind(&c, "a.example.com", "web");
@@ -366,7 +366,7 @@ TEST_CASE("planner: an account that uploads through CAS plans one upload per con
           "[planner][cas]") {
   Config c = TwoCertConfig();
   c.accounts["main"].upload_via = "cas";
-  c.accounts["main"].api = kApiSetCdnDomainSslCertificate;
+  c.accounts["main"].products["cdn"].api = "SetCdnDomainSSLCertificate";
   Bind(&c, "a.example.com", "web");
   Bind(&c, "b.example.com", "web");
   Bind(&c, "c.example.com", "web", "second");  // an account that sends the certificate itself

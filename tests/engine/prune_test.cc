@@ -22,14 +22,14 @@ UploadEntry Upload(int64_t id, char fp) {
 }
 
 // CAS as a map of id → certificate, with scripted delete answers; records every call.
-class CasProvider final : public Provider {
+class CasStore final : public CertificateStore {
  public:
-  Status SetBinding(const BindingRequest&, CallResult*) override { return Status::OK(); }
-  Status ReadBinding(const std::string&, LiveBinding*, CallResult*) override {
-    return Status::OK();
+  CallLimit Limit(CallKind kind) const override { return DefaultCallLimit(kind); }
+  Status Upload(const UploadRequest&, int64_t*, CallResult*) override {
+    return Status::Failed("prune never uploads");
   }
-  Status ListUploadedPage(int page, std::vector<StoredCertificate>* list, int64_t* total,
-                          CallResult*) override {
+  Status ListPage(int page, std::vector<StoredCertificate>* list, int64_t* total,
+                  CallResult*) override {
     calls.push_back("list " + std::to_string(page));
     std::vector<StoredCertificate> all;
     for (const auto& [id, c] : held) all.push_back(c);
@@ -40,14 +40,14 @@ class CasProvider final : public Provider {
     }
     return Status::OK();
   }
-  Status GetCertificate(int64_t id, StoredCertificate* found, CallResult*) override {
+  Status Get(int64_t id, StoredCertificate* found, CallResult*) override {
     calls.push_back("get " + std::to_string(id));
     auto it = held.find(id);
     if (it == held.end()) return Status::NotFound("no such certificate");
     *found = it->second;
     return Status::OK();
   }
-  Status DeleteCertificate(int64_t id, CallResult* result) override {
+  Status Delete(int64_t id, CallResult* result) override {
     calls.push_back("delete " + std::to_string(id));
     result->request_id = "REQ-" + std::to_string(id);
     if (auto s = delete_answers.find(id); s != delete_answers.end()) return s->second;
@@ -95,26 +95,26 @@ class DomainsProvider final : public Provider {
     return limit;
   }
   Status SetBinding(const BindingRequest&, CallResult*) override { return Status::OK(); }
-  Status ReadBinding(const std::string& target, LiveBinding* live, CallResult*) override {
-    auto it = serves.find(target);
+  Status ReadBinding(const Address& address, LiveBinding* live, CallResult*) override {
+    auto it = serves.find(address.Key());
     live->exists = it != serves.end();
     live->https = live->exists;
     live->cert_type = "cas";
     live->cert_id = live->exists ? it->second : 0;
     return Status::OK();
   }
-  Status ListDomainsPage(int page, std::vector<std::string>* targets, int64_t* total,
+  Status ListDomainsPage(int page, std::vector<Address>* targets, int64_t* total,
                          CallResult*) override {
     ++listings;
     if (refuse) return Status::Failed("AccessDenied: You have no right to access this resource.");
     if (page == 1) {
-      for (const auto& [target, id] : serves) targets->push_back(target);
+      for (const auto& [key, id] : serves) targets->push_back(SplitAddress(key));
     }
     *total = static_cast<int64_t>(serves.size());
     return Status::OK();
   }
 
-  std::map<std::string, int64_t> serves;  // target → CertId
+  std::map<std::string, int64_t> serves;  // address → CertId
   bool refuse = false;
   int listings = 0;
 
@@ -137,11 +137,11 @@ struct Products {
 
   Products() {
     cdn.serves["www.example.com"] = 5;
-    oss.serves["cn-hangzhou/static-site/static.example.com"] = 7;
+    oss.serves["oss:cn-hangzhou/static-site/static.example.com"] = 7;
     AccountRuntime& rt = runtimes["main"];
-    rt.provider = &cdn;
-    rt.products[kProductDcdn] = &dcdn;
-    rt.products[kProductOss] = &oss;
+    rt.products["cdn"] = &cdn;
+    rt.products["dcdn"] = &dcdn;
+    rt.products["oss"] = &oss;
     rt.user = "u1";
   }
   UserDomains Read(const std::vector<std::string>& skip = {}) {
@@ -188,17 +188,17 @@ TEST_CASE(
 TEST_CASE("prune: a skipped product is not listed, and is reported as skipped", "[prune][oss]") {
   Products p;
   p.oss.refuse = true;
-  const UserDomains live = p.Read({kProductOss});
+  const UserDomains live = p.Read({"oss"});
   CHECK(live.error.empty());
   CHECK(p.oss.listings == 0);
-  CHECK(live.skipped == std::vector<std::string>{kProductOss});
-  CHECK(live.read == std::vector<std::string>{kProductCdn, kProductDcdn});
+  CHECK(live.skipped == std::vector<std::string>{"oss"});
+  CHECK(live.read == std::vector<std::string>{"cdn", "dcdn"});
 }
 
 TEST_CASE("prune: a known product the account has no provider for stops the deletion",
           "[prune][oss]") {
   Products p;
-  p.runtimes["main"].products.erase(kProductOss);
+  p.runtimes["main"].products.erase("oss");
   const UserDomains live = p.Read();
   CHECK(live.error.find("no OSS provider for account \"main\"") != std::string::npos);
 }
@@ -269,7 +269,7 @@ TEST_CASE("prune: a certificate any live domain serves is kept, naming the domai
 TEST_CASE("prune: the state forgets an upload before its delete, and takes it back on refusal",
           "[prune][cas]") {
   Harness h;
-  CasProvider cas;
+  CasStore cas;
   cas.held[5] = {5, Upload(5, 'c').name, std::string(64, 'c'), 0};
   cas.held[6] = {6, Upload(6, 'd').name, std::string(64, 'd'), 0};
   cas.held[8] = {8, "someone-else", std::string(64, 'f'), 0};  // the id now holds another
@@ -301,7 +301,7 @@ TEST_CASE("prune: the state forgets an upload before its delete, and takes it ba
 
 TEST_CASE("prune: nothing is deleted when the deletion cannot be recorded first", "[prune][cas]") {
   Harness h;
-  CasProvider cas;
+  CasStore cas;
   cas.held[5] = {5, Upload(5, 'c').name, std::string(64, 'c'), 0};
   State state;
   state.uploads[UploadKey("main", std::string(64, 'c'))] = Upload(5, 'c');
@@ -317,7 +317,7 @@ TEST_CASE("prune: nothing is deleted when the deletion cannot be recorded first"
 TEST_CASE("cas lookup: an upload is found by listing every page and matching the exact name",
           "[cas]") {
   Harness h;
-  CasProvider cas;
+  CasStore cas;
   cas.held[1] = {1, "certform-aaaa", std::string(64, 'a'), 0};
   cas.held[2] = {2, "certform-aaaa-old", std::string(64, 'b'), 0};
   cas.held[3] = {3, "x", std::string(64, 'c'), 0};

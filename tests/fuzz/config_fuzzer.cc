@@ -2,10 +2,17 @@
 #include <cstdint>
 #include <string>
 
+#include "cmd/certform/product_table.h"
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
 #include "engine/plan/planner.h"
 #include "tests/fuzz/memory_file_system.h"
+
+// The products certform binds on, installed as its main() does.
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  certform::cli::InstallProductTable();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   certform::fuzz::MemoryFileSystem fs;

@@ -3,9 +3,16 @@
 #include <cstdint>
 #include <string>
 
+#include "cmd/certform/product_table.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/alicloud/errors.h"
 #include "providers/alicloud/signer.h"
+
+// The products certform binds on, installed as its main() does.
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  certform::cli::InstallProductTable();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

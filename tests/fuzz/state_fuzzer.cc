@@ -2,9 +2,16 @@
 #include <cstdint>
 #include <string>
 
+#include "cmd/certform/product_table.h"
 #include "engine/state/state_file.h"
 #include "state/local/file_journal.h"
 #include "tests/fuzz/memory_file_system.h"
+
+// The products certform binds on, installed as its main() does.
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  certform::cli::InstallProductTable();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

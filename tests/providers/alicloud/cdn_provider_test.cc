@@ -24,7 +24,7 @@ struct Pki {
 engine::BindingRequest Upload(const std::string& domain, const TestCert& cert,
                               const std::string& name = "web-cert") {
   engine::BindingRequest r;
-  r.domain = domain;
+  r.address = {"cdn", {}, domain};
   r.cert_type = "upload";
   r.cert_name = name;
   r.cert_pem = cert.CertPem();
@@ -47,7 +47,7 @@ TEST_CASE("provider: an upload binds, and DescribeDomainCertificateInfo reads it
   CHECK(result.http_status == 200);
 
   engine::LiveBinding live;
-  REQUIRE(provider->ReadBinding("www.example.com", &live, &result).ok());
+  REQUIRE(provider->ReadBinding({"cdn", {}, "www.example.com"}, &live, &result).ok());
   CHECK(live.exists);
   CHECK(live.https);
   CHECK(live.cert_type == "upload");
@@ -65,21 +65,22 @@ TEST_CASE("provider: HTTPS off, and a CAS certificate by name or by id", "[provi
   engine::LiveBinding live;
   auto v1 = emu.Provider();
   engine::BindingRequest cas{
-      .domain = "api.example.com", .cert_type = "cas", .cert_name = "shop-cert"};
+      .address = {"cdn", {}, "api.example.com"}, .cert_type = "cas", .cert_name = "shop-cert"};
   REQUIRE(v1->SetBinding(cas, &result).ok());
-  REQUIRE(v1->ReadBinding("api.example.com", &live, &result).ok());
+  REQUIRE(v1->ReadBinding({"cdn", {}, "api.example.com"}, &live, &result).ok());
   CHECK(live.cert_type == "cas");
   CHECK(live.cert_id == 8089870);
   CHECK(live.fingerprint == pki.shop.Fingerprint());
 
   auto v2 = emu.Provider("SetCdnDomainSSLCertificate");
-  engine::BindingRequest by_id{.domain = "img.example.com", .cert_type = "cas", .cert_id = 8089870};
+  engine::BindingRequest by_id{
+      .address = {"cdn", {}, "img.example.com"}, .cert_type = "cas", .cert_id = 8089870};
   REQUIRE(v2->SetBinding(by_id, &result).ok());
   REQUIRE(v2->SetBinding(Upload("www.example.com", pki.web), &result).ok());
 
-  engine::BindingRequest off{.domain = "api.example.com", .https = false};
+  engine::BindingRequest off{.address = {"cdn", {}, "api.example.com"}, .https = false};
   REQUIRE(v1->SetBinding(off, &result).ok());
-  REQUIRE(v1->ReadBinding("api.example.com", &live, &result).ok());
+  REQUIRE(v1->ReadBinding({"cdn", {}, "api.example.com"}, &live, &result).ok());
   CHECK(live.exists);
   CHECK_FALSE(live.https);
   CHECK(live.fingerprint.empty());
@@ -105,7 +106,7 @@ TEST_CASE("provider: the API's certificate errors come back with code and Reques
   CHECK(result.error_code == "Certificate.MissMatch");
 
   engine::BindingRequest unknown_cas{
-      .domain = "www.example.com", .cert_type = "cas", .cert_name = "nope"};
+      .address = {"cdn", {}, "www.example.com"}, .cert_type = "cas", .cert_name = "nope"};
   CHECK_FALSE(provider->SetBinding(unknown_cas, &result).ok());
   CHECK(result.error_code == "Certificate.NotFind");
 
@@ -134,7 +135,7 @@ TEST_CASE("provider: unknown, foreign, offline and configuring domains", "[provi
   CHECK(result.http_status == 403);
 
   engine::LiveBinding live{.exists = true};
-  REQUIRE(provider->ReadBinding("nope.example.com", &live, &result).ok());
+  REQUIRE(provider->ReadBinding({"cdn", {}, "nope.example.com"}, &live, &result).ok());
   CHECK_FALSE(live.exists);
 }
 
@@ -146,7 +147,7 @@ TEST_CASE("provider: throttling beyond the per-user window is retryable with a h
   EmulatorFixture emu(config);
   auto provider = emu.Provider();
   engine::CallResult result;
-  engine::BindingRequest off{.domain = "www.example.com", .https = false};
+  engine::BindingRequest off{.address = {"cdn", {}, "www.example.com"}, .https = false};
   CHECK(provider->SetBinding(off, &result).ok());
   CHECK(provider->SetBinding(off, &result).ok());
   engine::Status s = provider->SetBinding(off, &result);
@@ -159,7 +160,7 @@ TEST_CASE("provider: throttling beyond the per-user window is retryable with a h
   CHECK(counters["peak_per_second"]["u1/write"] == 3);
   // Reads have their own, larger, window.
   engine::LiveBinding live;
-  CHECK(provider->ReadBinding("www.example.com", &live, &result).ok());
+  CHECK(provider->ReadBinding({"cdn", {}, "www.example.com"}, &live, &result).ok());
 }
 
 TEST_CASE("provider: a wrong secret, an unknown key and a stale clock are refused",
@@ -170,7 +171,7 @@ TEST_CASE("provider: a wrong secret, an unknown key and a stale clock are refuse
   engine::LiveBinding live;
 
   auto wrong = emu.Provider("SetDomainServerCertificate", "not-the-secret");
-  engine::Status s = wrong->ReadBinding("www.example.com", &live, &result);
+  engine::Status s = wrong->ReadBinding({"cdn", {}, "www.example.com"}, &live, &result);
   CHECK(s.code() == engine::Status::Code::kPermissionDenied);
   CHECK(result.error_code == "SignatureDoesNotMatch");
   CHECK(s.message().find("not-the-secret") == std::string::npos);
@@ -184,7 +185,7 @@ TEST_CASE("provider: a wrong secret, an unknown key and a stale clock are refuse
   alicloud::CdnProvider unknown(
       alicloud::RpcClient(transport, clock, random, {"nosuchid", "x", "", "test"}, emu.Endpoint()),
       "SetDomainServerCertificate");
-  s = unknown.ReadBinding("www.example.com", &live, &result);
+  s = unknown.ReadBinding({"cdn", {}, "www.example.com"}, &live, &result);
   CHECK(s.code() == engine::Status::Code::kPermissionDenied);
   CHECK(result.error_code == "InvalidAccessKeyId.NotFound");
   CHECK(result.http_status == 404);
@@ -192,7 +193,7 @@ TEST_CASE("provider: a wrong secret, an unknown key and a stale clock are refuse
 
   FakeClock stale(std::chrono::system_clock::now() - std::chrono::minutes(20));
   auto late = emu.Provider("SetDomainServerCertificate", "testsecret", &stale);
-  CHECK_FALSE(late->ReadBinding("www.example.com", &live, &result).ok());
+  CHECK_FALSE(late->ReadBinding({"cdn", {}, "www.example.com"}, &live, &result).ok());
   CHECK(result.error_code == "InvalidTimeStamp.Expired");
 }
 
@@ -202,13 +203,13 @@ TEST_CASE("provider: TLS to the emulator needs its CA bundle", "[provider][emula
   engine::CallResult result;
   engine::LiveBinding live;
   auto untrusting = emu.Provider();
-  engine::Status s = untrusting->ReadBinding("www.example.com", &live, &result);
+  engine::Status s = untrusting->ReadBinding({"cdn", {}, "www.example.com"}, &live, &result);
   CHECK(s.code() == engine::Status::Code::kFailed);
   CHECK(s.message().find("TLS verification failed") != std::string::npos);
   providers::CurlOptions options;
   options.ca_bundle = emu.CaBundle();
   auto trusting = emu.Provider("SetDomainServerCertificate", "testsecret", nullptr, options);
-  CHECK(trusting->ReadBinding("www.example.com", &live, &result).ok());
+  CHECK(trusting->ReadBinding({"cdn", {}, "www.example.com"}, &live, &result).ok());
   CHECK(live.exists);
 }
 
@@ -232,7 +233,7 @@ TEST_CASE("provider: a server that never answers times out as a retryable error"
   alicloud::CdnProvider provider(std::move(client), "SetDomainServerCertificate");
   engine::CallResult result;
   engine::LiveBinding live;
-  engine::Status s = provider.ReadBinding("www.example.com", &live, &result);
+  engine::Status s = provider.ReadBinding({"cdn", {}, "www.example.com"}, &live, &result);
   close(sock);
   CHECK(s.IsRetryable());
   CHECK(s.message().find("timed out") != std::string::npos);

@@ -48,7 +48,7 @@ TEST_CASE("dcdn: an upload binds on DCDN only, and DescribeDcdnDomainCertificate
           "[dcdn][provider][emulator]") {
   DcdnHarness h;
   alicloud::DcdnProvider dcdn = h.Provider();
-  engine::BindingRequest r{.domain = "www.example.com",
+  engine::BindingRequest r{.address = {"dcdn", {}, "www.example.com"},
                            .cert_type = "upload",
                            .cert_name = "web-cert",
                            .cert_pem = h.web.CertPem(),
@@ -60,7 +60,7 @@ TEST_CASE("dcdn: an upload binds on DCDN only, and DescribeDcdnDomainCertificate
   CHECK(h.Dcdn()["www.example.com"]["fingerprint"] == h.web.Fingerprint());
   CHECK(h.Cdn()["www.example.com"]["https"] == false);  // the same name on the CDN: untouched
   engine::LiveBinding live;
-  REQUIRE(dcdn.ReadBinding("www.example.com", &live, &result).ok());
+  REQUIRE(dcdn.ReadBinding({"dcdn", {}, "www.example.com"}, &live, &result).ok());
   CHECK(live.exists);
   CHECK(live.https);
   CHECK(live.cert_type == "upload");
@@ -73,14 +73,17 @@ TEST_CASE("dcdn: an upload binds on DCDN only, and DescribeDcdnDomainCertificate
   CHECK(h.emu.emulator().StateJson().dump().find("PRIVATE KEY") == std::string::npos);
 
   // A CAS certificate by id (shared with the CDN), then HTTPS off.
-  engine::BindingRequest cas{
-      .domain = "dyn.example.com", .cert_type = "cas", .cert_id = 8089870, .cert_region = "cn"};
+  engine::BindingRequest cas{.address = {"dcdn", {}, "dyn.example.com"},
+                             .cert_type = "cas",
+                             .cert_id = 8089870,
+                             .cert_region = "cn"};
   REQUIRE(dcdn.SetBinding(cas, &result).ok());
-  REQUIRE(dcdn.ReadBinding("dyn.example.com", &live, &result).ok());
+  REQUIRE(dcdn.ReadBinding({"dcdn", {}, "dyn.example.com"}, &live, &result).ok());
   CHECK(live.cert_type == "cas");
   CHECK(live.cert_id == 8089870);
-  REQUIRE(dcdn.SetBinding({.domain = "dyn.example.com", .https = false}, &result).ok());
-  REQUIRE(dcdn.ReadBinding("dyn.example.com", &live, &result).ok());
+  REQUIRE(
+      dcdn.SetBinding({.address = {"dcdn", {}, "dyn.example.com"}, .https = false}, &result).ok());
+  REQUIRE(dcdn.ReadBinding({"dcdn", {}, "dyn.example.com"}, &live, &result).ok());
   CHECK_FALSE(live.https);
   CHECK(live.fingerprint.empty());
 }
@@ -92,20 +95,22 @@ TEST_CASE("dcdn: unknown and foreign domains, the wrong version, and the domain 
   engine::CallResult result;
   engine::LiveBinding live;
   // img.example.com is a CDN domain, not a DCDN one.
-  REQUIRE(dcdn.ReadBinding("img.example.com", &live, &result).ok());
+  REQUIRE(dcdn.ReadBinding({"dcdn", {}, "img.example.com"}, &live, &result).ok());
   CHECK_FALSE(live.exists);
-  REQUIRE(dcdn.ReadBinding("theirs.example.com", &live, &result).ok());
+  REQUIRE(dcdn.ReadBinding({"dcdn", {}, "theirs.example.com"}, &live, &result).ok());
   CHECK_FALSE(live.exists);
-  engine::Status s = dcdn.SetBinding({.domain = "img.example.com", .https = false}, &result);
+  engine::Status s =
+      dcdn.SetBinding({.address = {"dcdn", {}, "img.example.com"}, .https = false}, &result);
   CHECK(s.IsNotFound());
   CHECK(result.error_code == "InvalidDomain.NotFound");
-  std::vector<std::string> domains;
+  std::vector<engine::Address> domains;
   int64_t total = 0;
   REQUIRE(dcdn.ListDomainsPage(1, &domains, &total, &result).ok());
   CHECK(total == 2);
-  CHECK(domains == std::vector<std::string>{"dyn.example.com", "www.example.com"});
+  CHECK(domains == std::vector<engine::Address>{{"dcdn", {}, "dyn.example.com"},
+                                                {"dcdn", {}, "www.example.com"}});
   alicloud::DcdnProvider wrong = h.Provider("2018-05-10");  // the CDN's version
-  CHECK_FALSE(wrong.ReadBinding("www.example.com", &live, &result).ok());
+  CHECK_FALSE(wrong.ReadBinding({"dcdn", {}, "www.example.com"}, &live, &result).ok());
   CHECK(result.error_code == "InvalidVersion");
 }
 
@@ -115,9 +120,9 @@ TEST_CASE("dcdn: its own limits, apart from the CDN's", "[dcdn][provider][emulat
   CHECK(dcdn.Limit(engine::CallKind::kSetBinding).api == "SetDcdnDomainSSLCertificate");
   CHECK(dcdn.Limit(engine::CallKind::kSetBinding).rate == 10);
   CHECK(dcdn.Limit(engine::CallKind::kReadBinding).rate == 100);
-  CHECK(dcdn.Limit(engine::CallKind::kUpload).api == "UploadUserCertificate");  // CAS's lane
+  CHECK(dcdn.Limit(engine::CallKind::kListDomains).api == "DescribeDcdnUserDomains");
   engine::CallResult result;
-  engine::BindingRequest off{.domain = "www.example.com", .https = false};
+  engine::BindingRequest off{.address = {"dcdn", {}, "www.example.com"}, .https = false};
   CHECK(dcdn.SetBinding(off, &result).ok());
   CHECK(dcdn.SetBinding(off, &result).ok());
   engine::Status s = dcdn.SetBinding(off, &result);

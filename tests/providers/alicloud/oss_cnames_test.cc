@@ -99,7 +99,7 @@ int64_t AddCasCertificate(OssHarness& h, const std::string& name) {
 }
 
 engine::BindingRequest ByCasId(int64_t id, int64_t previous = 0) {
-  return {.domain = "cn-hangzhou/static-site/static.example.com",
+  return {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
           .cert_type = "cas",
           .cert_id = id,
           .cert_region = "cn-hangzhou",
@@ -124,10 +124,11 @@ TEST_CASE("oss: a certificate by content, then by CAS id, then deleted, ListCnam
   CHECK_FALSE(live.https);
   REQUIRE(oss.Read(kSite, "unattached.example.com", &live, &result).ok());
   CHECK_FALSE(live.exists);
-  engine::BindingRequest upload{.domain = "static.example.com",
-                                .cert_type = "upload",
-                                .cert_pem = h.site.CertPem(),
-                                .key_pem = h.site.KeyPem()};
+  engine::BindingRequest upload{
+      .address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+      .cert_type = "upload",
+      .cert_pem = h.site.CertPem(),
+      .key_pem = h.site.KeyPem()};
   engine::Status s = oss.Put(kSite, upload, &result);
   INFO(s.ToString());
   REQUIRE(s.ok());
@@ -145,14 +146,19 @@ TEST_CASE("oss: a certificate by content, then by CAS id, then deleted, ListCnam
   CHECK(live.not_after > in_90_days - 300);
   CHECK(live.not_after < in_90_days + 300);
 
-  engine::BindingRequest cas{.domain = "static.example.com",
-                             .cert_type = "cas",
-                             .cert_id = 8089870,
-                             .cert_region = "cn-hangzhou"};
+  engine::BindingRequest cas{
+      .address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+      .cert_type = "cas",
+      .cert_id = 8089870,
+      .cert_region = "cn-hangzhou"};
   REQUIRE(oss.Put(kSite, cas, &result).ok());
   REQUIRE(oss.Read(kSite, "static.example.com", &live, &result).ok());
   CHECK(live.cert_id == 8089870);
-  REQUIRE(oss.Put(kSite, {.domain = "static.example.com", .https = false}, &result).ok());
+  REQUIRE(oss.Put(kSite,
+                  {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+                   .https = false},
+                  &result)
+              .ok());
   REQUIRE(oss.Read(kSite, "static.example.com", &live, &result).ok());
   CHECK(live.exists);
   CHECK_FALSE(live.https);
@@ -196,16 +202,18 @@ TEST_CASE("oss: ownership, wildcard, bucket and certificate errors concern one b
   alicloud::OssCnames oss = h.Cnames();
   engine::CallResult result;
   engine::BindingRequest r{
-      .domain = "unverified.example.com", .cert_type = "cas", .cert_id = 8089870};
+      .address = {"oss", {"cn-hangzhou", "static-site"}, "unverified.example.com"},
+      .cert_type = "cas",
+      .cert_id = 8089870};
   engine::Status s = oss.Put(kSite, r, &result);
   CHECK(result.error_code == "NeedVerifyDomainOwnership");
   CHECK(result.http_status == 409);
   CHECK_FALSE(s.IsAccountWide());
   CHECK(s.message().find("verify it with its CNAME token first") != std::string::npos);
-  r.domain = ".example.com";
+  r.address = {"oss", {"cn-hangzhou", "static-site"}, ".example.com"};
   CHECK_FALSE(oss.Put(kSite, r, &result).ok());
   CHECK(result.error_code == "InvalidArgument");
-  r.domain = "x.example.com";
+  r.address = {"oss", {"cn-hangzhou", "static-site"}, "x.example.com"};
   s = oss.Put({"theirs", "cn-shanghai"}, r, &result);
   CHECK(result.error_code == "AccessDenied");
   CHECK_FALSE(s.IsAccountWide());  // one bucket's policy, not the account's key
@@ -218,15 +226,16 @@ TEST_CASE("oss: ownership, wildcard, bucket and certificate errors concern one b
   s = oss.Put({"no-such-bucket", "cn-hangzhou"}, r, &result);
   CHECK(s.IsNotFound());
   CHECK(result.error_code == "NoSuchBucket");
-  r.domain = "files.example.com";
+  r.address = {"oss", {"cn-hangzhou", "static-site"}, "files.example.com"};
   r.cert_id = 42;
   s = oss.Put(kSite, r, &result);
   CHECK(s.IsNotFound());
   CHECK(result.error_code == "NoSuchCertificate");
-  engine::BindingRequest bad{.domain = "files.example.com",
-                             .cert_type = "upload",
-                             .cert_pem = h.site.CertPem(),
-                             .key_pem = h.ca.KeyPem()};  // not the certificate's key
+  engine::BindingRequest bad{
+      .address = {"oss", {"cn-hangzhou", "static-site"}, "files.example.com"},
+      .cert_type = "upload",
+      .cert_pem = h.site.CertPem(),
+      .key_pem = h.ca.KeyPem()};  // not the certificate's key
   s = oss.Put(kSite, bad, &result);
   CHECK(result.error_code == "InvalidArgument");
   CHECK(s.message().find("PRIVATE KEY") == std::string::npos);
@@ -277,7 +286,8 @@ TEST_CASE("oss: beyond the limit OSS answers SlowDown, which is throttling",
   OssHarness h(2);
   alicloud::OssCnames oss = h.Cnames();
   engine::CallResult result;
-  engine::BindingRequest off{.domain = "static.example.com", .https = false};
+  engine::BindingRequest off{
+      .address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"}, .https = false};
   CHECK(oss.Put(kSite, off, &result).ok());
   CHECK(oss.Put(kSite, off, &result).ok());
   engine::Status s = oss.Put(kSite, off, &result);
@@ -292,7 +302,7 @@ TEST_CASE("oss: a certificate disabled behind certform's back reads as HTTPS off
   alicloud::OssCnames oss = h.Cnames();
   engine::CallResult result;
   REQUIRE(oss.Put(kSite,
-                  {.domain = "static.example.com",
+                  {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
                    .cert_type = "cas",
                    .cert_id = 8089870,
                    .cert_region = "cn-hangzhou"},
@@ -324,17 +334,19 @@ TEST_CASE("oss: a certificate disabled behind certform's back reads as HTTPS off
 TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate",
           "[oss][provider][emulator]") {
   // The bodies: Force only without a previous CertId.
-  const engine::BindingRequest cas{.domain = "static.example.com",
-                                   .cert_type = "cas",
-                                   .cert_id = 42,
-                                   .cert_region = "cn-shanghai"};
+  const engine::BindingRequest cas{
+      .address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+      .cert_type = "cas",
+      .cert_id = 42,
+      .cert_region = "cn-shanghai"};
   const std::string guarded = alicloud::OssCnames::PutBody(cas, "41-cn-hangzhou");
   CHECK(guarded.find("<CertId>42-cn-shanghai</CertId>") != std::string::npos);
   CHECK(guarded.find("<PreviousCertId>41-cn-hangzhou</PreviousCertId>") != std::string::npos);
   CHECK(guarded.find("Force") == std::string::npos);
   CHECK(alicloud::OssCnames::PutBody(cas).find("<Force>true</Force>") != std::string::npos);
-  const std::string off =
-      alicloud::OssCnames::PutBody({.domain = "static.example.com", .https = false}, "41-cn-x");
+  const std::string off = alicloud::OssCnames::PutBody(
+      {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"}, .https = false},
+      "41-cn-x");
   CHECK(off.find("<DeleteCertificate>true</DeleteCertificate>") != std::string::npos);
   CHECK(off.find("<PreviousCertId>41-cn-x</PreviousCertId>") != std::string::npos);
   CHECK(off.find("Force") == std::string::npos);
@@ -369,7 +381,7 @@ TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate
   // the live binding unchanged, and the error says what it is now and what to do.
   alicloud::OssCnames hand = h.Cnames();
   REQUIRE(hand.Put(kSite,
-                   {.domain = "static.example.com",
+                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
                     .cert_type = "cas",
                     .cert_id = by_hand,
                     .cert_region = "cn-hangzhou"},
@@ -387,7 +399,7 @@ TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate
   CHECK(Calls(h, "PutCname") == puts);
   CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
   // Switching HTTPS off over the hand-made change is refused too, not forced.
-  s = provider.SetBinding({.domain = "cn-hangzhou/static-site/static.example.com",
+  s = provider.SetBinding({.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
                            .https = false,
                            .previous_cert_id = second},
                           &result);
@@ -406,7 +418,7 @@ TEST_CASE("oss: a change in the instant between the read and PutCname is refused
   alicloud::OssCnames hand = h.Cnames();
   engine::CallResult result;
   REQUIRE(hand.Put(kSite,
-                   {.domain = "static.example.com",
+                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
                     .cert_type = "cas",
                     .cert_id = 8089870,
                     .cert_region = "cn-hangzhou"},
@@ -419,7 +431,7 @@ TEST_CASE("oss: a change in the instant between the read and PutCname is refused
     raced = true;  // someone binds another certificate just before certform's PutCname arrives
     engine::CallResult hand_result;
     REQUIRE(hand.Put(kSite,
-                     {.domain = "static.example.com",
+                     {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
                       .cert_type = "cas",
                       .cert_id = by_hand,
                       .cert_region = "cn-hangzhou"},
@@ -440,7 +452,7 @@ TEST_CASE("oss: a change in the instant between the read and PutCname is refused
 
   // OssCnames alone: the refusal's words come from the EC.
   s = h.Cnames().Put(kSite,
-                     {.domain = "static.example.com",
+                     {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
                       .cert_type = "cas",
                       .cert_id = second,
                       .cert_region = "cn-hangzhou"},
@@ -474,10 +486,11 @@ TEST_CASE("oss: no request leaves for a bucket or region that breaks the rules",
                           std::make_shared<alicloud::StaticCredentialSource>(
                               alicloud::Credentials{"testid", "testsecret", "", "test"}));
   engine::CallResult result;
-  const engine::BindingRequest key_by_content{.domain = "static.example.com",
-                                              .cert_type = "upload",
-                                              .cert_pem = "-----BEGIN CERTIFICATE-----",
-                                              .key_pem = "-----BEGIN PRIVATE KEY-----"};
+  const engine::BindingRequest key_by_content{
+      .address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+      .cert_type = "upload",
+      .cert_pem = "-----BEGIN CERTIFICATE-----",
+      .key_pem = "-----BEGIN PRIVATE KEY-----"};
   for (const std::string bad :
        {"HOST:PORT#", "a/b", "x@evil", "evil.com:443/x?", "UPPER", "ab", "a\r\nX-Injected: 1"}) {
     INFO(bad);
@@ -510,7 +523,7 @@ TEST_CASE("oss: no request leaves for a bucket or region that breaks the rules",
       recording, clock,
       std::make_shared<alicloud::StaticCredentialSource>(
           alicloud::Credentials{"testid", "testsecret", "", "test"})));
-  s = provider.SetBinding({.domain = "cn-hangzhou/x@evil/www.example.com",
+  s = provider.SetBinding({.address = {"oss", {"cn-hangzhou", "x@evil"}, "www.example.com"},
                            .cert_type = "cas",
                            .cert_id = 1,
                            .previous_cert_id = 2},
@@ -518,7 +531,9 @@ TEST_CASE("oss: no request leaves for a bucket or region that breaks the rules",
   CHECK(s.message().find("bucket \"x@evil\"") != std::string::npos);
   engine::LiveBinding live;
   CHECK_FALSE(
-      provider.ReadBinding("evil.com:443#/static-site/www.example.com", &live, &result).ok());
+      provider
+          .ReadBinding({"oss", {"evil.com:443#", "static-site"}, "www.example.com"}, &live, &result)
+          .ok());
   CHECK(recording.requests.empty());  // not one request left
 
   // A good one goes to the documented host.
@@ -549,7 +564,7 @@ TEST_CASE("oss: a bucket or region in a ListBuckets answer that breaks the rules
         "hangzhou</Location><Region>cn-hangzhou</Region></Bucket><Bucket><Name>" +
         name + "</Name><Location>oss-" + region + "</Location><Region>" + region +
         "</Region></Bucket></Buckets></ListAllMyBucketsResult>";
-    std::vector<std::string> targets;
+    std::vector<engine::Address> targets;
     int64_t total = 0;
     engine::Status s = provider.ListDomainsPage(1, &targets, &total, &result);
     CHECK(s.code() == engine::Status::Code::kCorruption);

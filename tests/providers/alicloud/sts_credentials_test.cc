@@ -50,7 +50,7 @@ struct StsHarness {
 
   engine::Status Read(alicloud::CdnProvider& p, engine::CallResult* result) {
     engine::LiveBinding live;
-    return p.ReadBinding("www.example.com", &live, result);
+    return p.ReadBinding({"cdn", {}, "www.example.com"}, &live, result);
   }
 
   int Counter(const char* action, const char* user) {

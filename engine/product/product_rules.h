@@ -1,0 +1,90 @@
+// ProductRules: what a product that serves certificates is, as data.
+//
+// Each provider states its product's rules in one value (providers/alicloud/*_rules.cc); the
+// product table (cmd/certform/product_table.cc) pairs them with the factory of the product's
+// provider and installs them (product_catalog.h). The configuration, the address door, the
+// planner, prune, the views, completion and wiring read these rules and never a product's name:
+// a new product is its own files and one row of that table (docs/ARCHITECTURE.md, "How to add a
+// product").
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace certform::engine {
+
+// The calls a product or a certificate store makes. Each has its own per-user limit (CallLimit),
+// and certform paces each (user, call) on its own (PacingRegistry).
+enum class CallKind {
+  kSetBinding,
+  kReadBinding,
+  kUpload,
+  kListUploaded,
+  kGetCertificate,
+  kDeleteCertificate,
+  kListDomains,
+};
+const char* CallKindName(CallKind kind);  // "set binding", "read binding", ...
+
+// One call's name at the API and the calls per second it admits per user.
+struct CallLimit {
+  std::string api;  // e.g. "SetDomainServerCertificate"; one pace per user and api
+  double rate = 10;
+  // The RAM actions a user needs for it (e.g. "cdn:DescribeUserDomains"), as the product's
+  // documentation names them, for messages; empty when the provider names none.
+  std::vector<std::string> ram_actions = {};
+};
+// For a call a product documents nothing of: the kind's name, 10/s, 100/s for reads and listings.
+CallLimit DefaultCallLimit(CallKind kind);
+
+// A field a binding needs, besides its domains, to say where the domain lives (OSS: the bucket
+// and its region). It is a [[binding]] key, a part of the address and a field of `plan --json`.
+struct LocationField {
+  std::string key;  // "bucket"
+  // Empty when `value` is valid, else why not (with a "did you mean" where one helps).
+  std::string (*problem)(const std::string& value) = nullptr;
+  std::string example;  // for hints: "cn-hangzhou"
+};
+
+// One of a product's write calls (an account chooses among several with `api`).
+struct WriteCall {
+  CallLimit limit;  // its API name and documented per-user limit
+  // It takes ForceSet: a renewal may reuse a certificate's name (the other calls need a new name
+  // per content, the configured name plus 12 digits of the fingerprint).
+  bool force_set = false;
+  bool cas_by_name = false;  // it selects a CAS certificate by name (else by CertId only)
+  bool cas_by_id = true;     // it binds a CAS certificate by CertId (upload_via = "cas")
+  bool by_content = true;    // it can send a certificate and key itself (else CAS only)
+};
+
+struct ProductRules {
+  std::string name;   // "oss": a binding's `product`, its addresses' prefix
+  std::string title;  // "OSS", in plans and messages
+  std::string what;   // "an OSS custom domain", for help and messages
+  // Where a domain lives, in the order its address writes them ("oss:REGION/BUCKET/DOMAIN").
+  std::vector<LocationField> location;
+  bool wildcards = true;  // "*.example.com" may be bound
+  // A domain lives in one location at a time (OSS attaches a domain to one bucket).
+  bool one_location_per_domain = false;
+  // The write calls, the default first. A product with one names it; more let `api` choose.
+  std::vector<WriteCall> write_calls;
+  // The other calls and their documented limits (the set call's is its WriteCall's).
+  std::vector<std::pair<CallKind, CallLimit>> calls;
+  // What a read-back reports of the served certificate: its fingerprint (else only its CAS id)
+  // and its expiry.
+  bool reads_fingerprint = true;
+  bool reads_expiry = true;
+  // Account settings ([account.NAME.PRODUCT]): its API endpoint ("" when each location has its
+  // own host, as OSS buckets do) and whether the user may lower its rate limit.
+  std::string default_endpoint;
+  bool rate_limit_setting = true;
+  // Older spellings of this product's endpoint setting directly in [account.NAME], kept working.
+  std::string legacy_endpoint_key;
+
+  const WriteCall& DefaultWrite() const { return write_calls.front(); }
+  const WriteCall* FindWrite(const std::string& api) const;
+  // The limit of `kind` (the default write call's for kSetBinding), else DefaultCallLimit.
+  CallLimit Limit(CallKind kind) const;
+};
+
+}  // namespace certform::engine
