@@ -34,9 +34,10 @@ int Calls(ApplyFixture& f, const char* action) {
 
 }  // namespace
 
-TEST_CASE("cli dcdn: one plan binds CDN and DCDN, grouped by product, the same name on both, "
-          "drift tells them apart",
-          "[cli][dcdn]") {
+TEST_CASE(
+    "cli dcdn: one plan binds CDN and DCDN, grouped by product, the same name on both, "
+    "drift tells them apart",
+    "[cli][dcdn]") {
   ApplyFixture f(WithDcdn());
   AddDcdnBinding(f);
   ProcessResult plan = f.Run({"plan"});

@@ -64,9 +64,10 @@ engine::Status PutByHand(ApplyFixture& f, const std::string& bucket, const std::
 
 }  // namespace
 
-TEST_CASE("cli oss: bound by CAS id on its bucket beside the CDN, drift reads ListCname and its "
-          "expiry",
-          "[cli][oss]") {
+TEST_CASE(
+    "cli oss: bound by CAS id on its bucket beside the CDN, drift reads ListCname and its "
+    "expiry",
+    "[cli][oss]") {
   ApplyFixture f(WithBuckets());
   AddOssBinding(f);
   ProcessResult plan = f.Run({"plan"});
@@ -272,7 +273,8 @@ TEST_CASE("cli oss: a certificate disabled by hand is drift, and refresh records
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
 }
 
-TEST_CASE("cli oss: a certificate changed by hand between plan and apply is refused, not "
+TEST_CASE(
+    "cli oss: a certificate changed by hand between plan and apply is refused, not "
     "overwritten",
     "[cli][oss]") {
   ApplyFixture f(WithBuckets());

@@ -9,8 +9,7 @@
 namespace certform::testing {
 namespace {
 
-const std::vector<std::string> kNames = {"www.example.com", "img.example.com",
-                                         "files.example.com"};
+const std::vector<std::string> kNames = {"www.example.com", "img.example.com", "files.example.com"};
 
 // CDN and DCDN domains: a table per product in the emulator's state.
 LiveCert DomainLive(ApplyFixture& f, const std::string& table, const std::string& domain) {
@@ -28,8 +27,9 @@ LiveCert DomainLive(ApplyFixture& f, const std::string& table, const std::string
 void PutDomainByHand(ApplyFixture& f, const std::string& product, const std::string& domain,
                      const nlohmann::json& changes) {
   std::string error;
+  const bool done = f.emu.emulator().PutDomain(domain, changes, &error, product);
   INFO(error);
-  REQUIRE(f.emu.emulator().PutDomain(domain, changes, &error, product));
+  REQUIRE(done);
 }
 
 // OSS: someone else's PutCname on the static-site bucket, through the API (the emulator's admin

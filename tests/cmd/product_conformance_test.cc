@@ -93,7 +93,9 @@ class ProductWorkspace {
     }
     return 0;
   }
-  int CasCount() { return static_cast<int>(f->emu.emulator().StateJson()["cas_certificates"].size()); }
+  int CasCount() {
+    return static_cast<int>(f->emu.emulator().StateJson()["cas_certificates"].size());
+  }
 
   // Binds www and img, applies, and checks it went through.
   void Create() {
@@ -130,9 +132,10 @@ class ProductWorkspace {
 
 }  // namespace
 
-TEST_CASE("product conformance: create binds with exactly the product's calls, state and live "
-          "agree, the next plan is clean",
-          "[cli][conformance]") {
+TEST_CASE(
+    "product conformance: create binds with exactly the product's calls, state and live "
+    "agree, the next plan is clean",
+    "[cli][conformance]") {
   for (const ProductCase& p : ProductCases()) {
     for (bool by_cas : ByCasModes(p)) {
       DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
@@ -225,9 +228,10 @@ TEST_CASE("product conformance: rotate moves every binding to the new certificat
   }
 }
 
-TEST_CASE("product conformance: a change behind certform's back is drift for that address "
-          "alone, repaired by plan --refresh",
-          "[cli][conformance][drift]") {
+TEST_CASE(
+    "product conformance: a change behind certform's back is drift for that address "
+    "alone, repaired by plan --refresh",
+    "[cli][conformance][drift]") {
   for (const ProductCase& p : ProductCases()) {
     for (bool by_cas : ByCasModes(p)) {
       DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
@@ -253,8 +257,7 @@ TEST_CASE("product conformance: a change behind certform's back is drift for tha
 
         // --target takes the address; plan --refresh and apply repair it.
         CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);  // offline: sees nothing
-        ProcessResult fix =
-            f.Run({"plan", "--refresh", "--target", w.Addr(0), "--out", "fix.cfp"});
+        ProcessResult fix = f.Run({"plan", "--refresh", "--target", w.Addr(0), "--out", "fix.cfp"});
         INFO(fix.out << fix.err);
         CHECK(fix.err == "");
         CHECK(Has(fix.out, "Changed outside certform since the last apply:"));
@@ -324,9 +327,10 @@ TEST_CASE("product conformance: import adopts a live binding by reading only, th
   }
 }
 
-TEST_CASE("product conformance: a binding removed from the configuration is forgotten by "
-          "default and still served, switched off with on_removal = disable",
-          "[cli][conformance][removal]") {
+TEST_CASE(
+    "product conformance: a binding removed from the configuration is forgotten by "
+    "default and still served, switched off with on_removal = disable",
+    "[cli][conformance][removal]") {
   for (const ProductCase& p : ProductCases()) {
     for (bool by_cas : ByCasModes(p)) {
       DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
@@ -339,8 +343,7 @@ TEST_CASE("product conformance: a binding removed from the configuration is forg
         w.Bind({0});
         ProcessResult plan = f.Run({"plan"});
         INFO(plan.out << plan.err);
-        CHECK(Has(plan.out,
-                  "- " + w.Addr(1) + " will be forgotten; its live certificate stays\n"));
+        CHECK(Has(plan.out, "- " + w.Addr(1) + " will be forgotten; its live certificate stays\n"));
         CHECK(Has(plan.out, "Plan: 0 to bind, 0 to update, 0 to disable, 1 to forget."));
         ProcessResult r = f.Run({"apply", "--auto-approve"});
         INFO(r.out << r.err);
@@ -380,9 +383,10 @@ TEST_CASE("product conformance: a binding removed from the configuration is forg
   }
 }
 
-TEST_CASE("product conformance: a refused AccessKey stops the account at once, nothing "
-          "half-written, never the secret",
-          "[cli][conformance]") {
+TEST_CASE(
+    "product conformance: a refused AccessKey stops the account at once, nothing "
+    "half-written, never the secret",
+    "[cli][conformance]") {
   for (const ProductCase& p : ProductCases()) {
     for (bool by_cas : ByCasModes(p)) {
       DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
@@ -396,7 +400,8 @@ TEST_CASE("product conformance: a refused AccessKey stops the account at once, n
                         "domains = [\"api.example.com\"]\n");
         auto env = f.Env();
         env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "not-the-secret";
-        ProcessResult r = f.cli.Run({"apply", "--auto-approve", "--endpoint", f.emu.Endpoint()}, env);
+        ProcessResult r =
+            f.cli.Run({"apply", "--auto-approve", "--endpoint", f.emu.Endpoint()}, env);
         INFO(r.out << r.err);
         CHECK(r.exit_code == 1);
         const nlohmann::json counters = f.emu.emulator().CountersJson();
@@ -409,8 +414,7 @@ TEST_CASE("product conformance: a refused AccessKey stops the account at once, n
         CHECK_FALSE(w.Live(0).https);
         CHECK_FALSE(w.Live(1).https);
         if (f.cli.dir.Exists("certform.state.json")) CHECK(f.State().entries.empty());
-        CHECK(f.Remaining() ==
-              std::set<std::string>{w.Addr(0), w.Addr(1), "api.example.com"});
+        CHECK(f.Remaining() == std::set<std::string>{w.Addr(0), w.Addr(1), "api.example.com"});
       }
     }
   }
@@ -422,9 +426,8 @@ TEST_CASE("product conformance: throttling answers are retried until everything 
     for (bool by_cas : ByCasModes(p)) {
       DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
         // The server allows less than certform's pace.
-        ProductWorkspace w(p, by_cas, [&](emulator::EmulatorConfig& c) {
-          p.limit_writes(c, by_cas, 1);
-        });
+        ProductWorkspace w(p, by_cas,
+                           [&](emulator::EmulatorConfig& c) { p.limit_writes(c, by_cas, 1); });
         ApplyFixture& f = *w.f;
         w.Bind({0, 1, 2});
         ProcessResult r = f.Run({"apply", "--auto-approve"});
@@ -443,9 +446,10 @@ TEST_CASE("product conformance: throttling answers are retried until everything 
   }
 }
 
-TEST_CASE("product conformance: a binding call whose answer was lost is found done, applied "
-          "once, recorded",
-          "[cli][conformance]") {
+TEST_CASE(
+    "product conformance: a binding call whose answer was lost is found done, applied "
+    "once, recorded",
+    "[cli][conformance]") {
   for (const ProductCase& p : ProductCases()) {
     for (bool by_cas : ByCasModes(p)) {
       DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
