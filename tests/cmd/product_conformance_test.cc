@@ -29,7 +29,8 @@ std::string ModeName(bool by_cas) { return by_cas ? "by CAS id" : "by content"; 
 // Every action's call count for user u1.
 std::map<std::string, int> CallCounts(ApplyFixture& f) {
   std::map<std::string, int> out;
-  for (const auto& [action, users] : f.emu.emulator().CountersJson()["calls"].items()) {
+  const nlohmann::json calls = f.emu.emulator().CountersJson()["calls"];
+  for (const auto& [action, users] : calls.items()) {
     if (users.contains("u1")) out[action] = users["u1"].get<int>();
   }
   return out;
@@ -187,8 +188,13 @@ TEST_CASE(
         CHECK(Has(drift.out, "No drift: the live bindings of 2 domains match the state."));
         // drift reads and writes nothing.
         const auto drift_calls = CallsSince(f, before_drift);
-        CHECK(drift_calls.count(w.Write()) == 0);
-        CHECK(drift_calls.count(p.read_action) == 1);
+        for (const auto& [action, n] : drift_calls) {
+          INFO(action);
+          CHECK((action.find("Describe") == 0 || action.find("List") == 0 ||
+                 action.find("Get") == 0));
+        }
+        REQUIRE(drift_calls.count(p.read_action) == 1);
+        CHECK(drift_calls.at(p.read_action) == 2);  // one read-back a domain
       }
     }
   }
@@ -309,7 +315,7 @@ TEST_CASE("product conformance: import adopts a live binding by reading only, th
         const auto calls = CallsSince(f, before);
         CHECK(calls.count(w.Write()) == 0);
         CHECK(calls.count("UploadUserCertificate") == 0);
-        CHECK(calls.count(p.read_action) == 1);
+        CHECK(calls == std::map<std::string, int>{{p.read_action, 1}});
         const engine::StateEntry e = f.State().entries.at(w.Addr(1));
         CHECK(e.certificate == "web");
         CHECK(e.fingerprint == f.cli.web.Fingerprint());
@@ -409,7 +415,8 @@ TEST_CASE(
         CHECK(counters["rejected"].get<int>() <= 2);  // the first answer stops the account's calls
         CHECK(counters["keys_received"] == 0);
         CHECK(Has(r.out + r.err, "SignatureDoesNotMatch"));
-        CHECK(Has(r.out + r.err, "account main"));
+        CHECK(Has(r.out, "error: account \"main\": SignatureDoesNotMatch"));
+        CHECK(Has(r.out, "certform stopped this account's changes after the first such answer"));
         CHECK_FALSE(Has(r.out + r.err, "not-the-secret"));
         CHECK_FALSE(w.Live(0).https);
         CHECK_FALSE(w.Live(1).https);
@@ -436,7 +443,9 @@ TEST_CASE("product conformance: throttling answers are retried until everything 
         const int throttled = f.emu.emulator().CountersJson()["throttled"].get<int>();
         CHECK(throttled > 0);
         CHECK(Has(r.out, p.throttle_code));  // the plain view shows retries
-        CHECK(w.Writes() == 3 + throttled);  // each throttled call was tried again, once more
+        CHECK(w.Writes() == 3);  // a throttled call is refused before it counts: one bind each
+        // The summary counts them.
+        CHECK(Has(r.out, std::to_string(throttled) + " throttled answer"));
         CHECK(Has(r.out, "Apply complete! " + std::string(by_cas ? "1 uploaded, " : "") +
                              "3 applied, 0 failed"));
         for (int i = 0; i < 3; ++i) w.CheckBound(i, f.cli.web);
@@ -468,8 +477,9 @@ TEST_CASE(
         // The lost call is tried again (the same binding, harmless), no domain a third time.
         CHECK(w.Writes() == 3);
         if (by_cas) {
-          CHECK(CallsOf(f, "UploadUserCertificate") == 1);  // found by name, not uploaded twice
-          CHECK(w.CasCount() == 2);                         // the emulator's shop-cert and it
+          // The retried upload meets NameRepeat and finds the first by name: one copy in CAS.
+          CHECK(CallsOf(f, "UploadUserCertificate") == 2);
+          CHECK(w.CasCount() == 2);  // the emulator's shop-cert and it
           CHECK(f.State().uploads.size() == 1);
         }
         CHECK_FALSE(f.cli.dir.Exists("certform.state.json.journal"));
@@ -501,7 +511,8 @@ TEST_CASE("product conformance: prune keeps a CAS certificate this product still
                                        old_id, w.Addr(2))));
       CHECK(CallsOf(f, "DeleteUserCertificate") == 0);
       bool still_there = false;
-      for (const auto& c : f.emu.emulator().StateJson()["cas_certificates"]) {
+      const nlohmann::json cas = f.emu.emulator().StateJson()["cas_certificates"];
+      for (const auto& c : cas) {
         still_there = still_there || c["id"] == old_id;
       }
       CHECK(still_there);
@@ -511,7 +522,8 @@ TEST_CASE("product conformance: prune keeps a CAS certificate this product still
       INFO(again.out << again.err);
       CHECK(again.exit_code == 0);
       CHECK(CallsOf(f, "DeleteUserCertificate") == 1);
-      for (const auto& c : f.emu.emulator().StateJson()["cas_certificates"]) {
+      const nlohmann::json after = f.emu.emulator().StateJson()["cas_certificates"];
+      for (const auto& c : after) {
         CHECK(c["id"] != old_id);
       }
       w.CheckBound(0, next);  // the live bindings kept their (new) certificate
