@@ -60,7 +60,7 @@ class ApplyFixture {
     o.cwd = cli.dir.path();
     o.env = Env();
     o.env["API_KEY"] = cli.api.KeyPem();
-    return std::make_unique<ChildProcess>(CERTFORM_BINARY, args, o);
+    return std::make_unique<ChildProcess>(cli.binary, args, o);
   }
 
   nlohmann::json Live() { return emu.emulator().StateJson()["domains"]; }

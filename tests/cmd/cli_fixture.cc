@@ -6,7 +6,8 @@
 namespace certform::testing {
 
 CliFixture::CliFixture()
-    : ca(IssueCert({.cn = "Fixture CA", .ca = true})),
+    : binary(CERTFORM_BINARY),
+      ca(IssueCert({.cn = "Fixture CA", .ca = true})),
       web(IssueCert({.cn = "*.example.com", .sans = {"*.example.com", "example.com"}}, &ca)),
       api(IssueCert({.cn = "api.example.com", .sans = {"api.example.com"}, .key = KeyKind::kRsa},
                     &ca)) {}
@@ -17,7 +18,7 @@ ProcessResult CliFixture::Run(const std::vector<std::string>& args,
   options.cwd = dir.path();
   options.env = {{"PATH", "/usr/bin:/bin"}, {"API_KEY", api.KeyPem()}};
   for (const auto& [k, v] : extra_env) options.env[k] = v;
-  return RunProcess(CERTFORM_BINARY, args, options);
+  return RunProcess(binary, args, options);
 }
 
 void CliFixture::UploadViaCas(const std::string& extra) const {

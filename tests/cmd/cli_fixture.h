@@ -31,6 +31,8 @@ class CliFixture {
   // Every secret the fixture knows: key PEMs and their base64 bodies, line by line.
   std::vector<std::string> Secrets() const;
 
+  // The certform binary Run() starts: CERTFORM_BINARY unless a test names another.
+  std::string binary;
   TempDir dir;
   TestCert ca;
   TestCert web;
