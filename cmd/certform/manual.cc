@@ -69,14 +69,12 @@ std::string MainPage(const std::vector<DescribedCommand>& commands) {
   page << Header("certform", "keep Alibaba Cloud certificates as TOML files say");
   page << ".SH SYNOPSIS\n.B certform\n\\fICOMMAND\\fR [options]\n";
   page << ".SH DESCRIPTION\n"
-       << Roff(
+       << Roff(fmt::format(
               "certform reads desired domain-to-certificate bindings from the *.toml files of a\n"
-              "configuration directory, diffs them against its state, shows the plan and "
-              "makes\n" fmt::format(
-                  "the live bindings ({}) match it with paced calls, in the manner of\n"
-                  "Terraform. Private keys never appear in its state, plan files, logs\n"
-                  "or output.",
-                  engine::ProductTitles()))
+              "configuration directory, diffs them against its state, shows the plan and makes\n"
+              "the live bindings ({}) match it with paced calls, in the manner of Terraform.\n"
+              "Private keys never appear in its state, plan files, logs or output.",
+              engine::ProductTitles()))
        << "\n.SH COMMANDS\n";
   for (const DescribedCommand& c : commands) {
     page << ".TP\n.B " << Roff(c.name) << "\n"

@@ -221,7 +221,9 @@ TEST_CASE("cli oss: prune walks every bucket and keeps a certificate an OSS doma
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   // Someone binds the old certificate on a bucket certform does not manage.
   REQUIRE(PutByHand(f, "archive", "cn-shanghai",
-                    {.domain = "old.example.com", .cert_type = "cas", .cert_id = old_id})
+                    {.address = {"oss", {"cn-shanghai", "archive"}, "old.example.com"},
+                     .cert_type = "cas",
+                     .cert_id = old_id})
               .ok());
   ProcessResult prune = f.Run({"prune", "--auto-approve"});
   INFO(prune.out << prune.err);
@@ -234,7 +236,9 @@ TEST_CASE("cli oss: prune walks every bucket and keeps a certificate an OSS doma
   CHECK(Calls(f, "DeleteUserCertificate") == 0);
   // Switched off there: nothing serves it any more, and prune deletes it.
   REQUIRE(
-      PutByHand(f, "archive", "cn-shanghai", {.domain = "old.example.com", .https = false}).ok());
+      PutByHand(f, "archive", "cn-shanghai",
+                {.address = {"oss", {"cn-shanghai", "archive"}, "old.example.com"}, .https = false})
+          .ok());
   ProcessResult again = f.Run({"prune", "--auto-approve"});
   INFO(again.out << again.err);
   CHECK(again.exit_code == 0);
@@ -288,7 +292,7 @@ TEST_CASE(
   REQUIRE(plan.exit_code == 0);
   // Meanwhile someone binds the shop certificate (CAS 8089870) on www by hand.
   REQUIRE(PutByHand(f, "static-site", "cn-hangzhou",
-                    {.domain = "www.example.com",
+                    {.address = {"oss", {"cn-hangzhou", "static-site"}, "www.example.com"},
                      .cert_type = "cas",
                      .cert_id = 8089870,
                      .cert_region = "cn-hangzhou"})
@@ -320,7 +324,7 @@ TEST_CASE(
 
   // Switching HTTPS off over a certificate changed by hand is refused too, not forced.
   REQUIRE(PutByHand(f, "static-site", "cn-hangzhou",
-                    {.domain = "www.example.com",
+                    {.address = {"oss", {"cn-hangzhou", "static-site"}, "www.example.com"},
                      .cert_type = "cas",
                      .cert_id = 8089870,
                      .cert_region = "cn-hangzhou"})

@@ -132,10 +132,12 @@ ProductCase Oss() {
     return live;
   };
   p.switch_off = [](ApplyFixture& f, const std::string& d) {
-    PutCnameByHand(f, {.domain = d, .https = false});
+    PutCnameByHand(f, {.address = {"oss", {"cn-hangzhou", "static-site"}, d}, .https = false});
   };
   p.bind_cas = [](ApplyFixture& f, const std::string& d, int64_t id, const std::string&) {
-    PutCnameByHand(f, {.domain = d, .cert_type = "cas", .cert_id = id});
+    PutCnameByHand(
+        f,
+        {.address = {"oss", {"cn-hangzhou", "static-site"}, d}, .cert_type = "cas", .cert_id = id});
   };
   return p;
 }

@@ -366,7 +366,7 @@ TEST_CASE("applier: a move binds the new address first, then deals with the old 
     CHECK(h.recorder.records[1].forget);
     const std::vector<ScriptedProvider::Call> calls = h.provider.calls();
     REQUIRE(calls.size() == (old_action == Action::kDelete ? 2U : 1U));
-    CHECK(calls[0].domain == "a.example.com");  // the new address
+    CHECK(calls[0].domain == "dcdn:a.example.com");  // the new address
     CHECK(calls[0].https);
     if (old_action == Action::kDelete) CHECK_FALSE(calls[1].https);
   }
@@ -379,7 +379,7 @@ TEST_CASE("applier: a failed bind at the new address leaves the old binding as i
   Plan p = MovePlan("oss:cn-hangzhou/site/www.example.com", "oss:cn-shanghai/site/www.example.com",
                     Action::kDelete, &prior);
   h.provider.Script(
-      "cn-shanghai/site/www.example.com",
+      "oss:cn-shanghai/site/www.example.com",
       {{Status::Failed("CnameAlreadyExists: attached to another bucket"), "CnameAlreadyExists"}});
   ApplyResult r = h.Run(p, prior);
   CHECK(r.summary.failed == 1);
@@ -470,9 +470,12 @@ TEST_CASE("applier: an error that concerns the whole account stops that account 
     if (domain != "d0.example.com") d0_reported.wait();
   };
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
-  ApplyResult r =
-      Apply(p, {}, {{"main", {&h.provider, "main-user"}}, {"other", {&other, "other-user"}}}, env,
-            h.options);
+  AccountRuntime main, second;
+  main.user = "main-user";
+  main.products = {{"cdn", &h.provider}};
+  second.user = "other-user";
+  second.products = {{"cdn", &other}};
+  ApplyResult r = Apply(p, {}, {{"main", main}, {"other", second}}, env, h.options);
   // Calls already in flight may answer too, but nothing is dispatched after the first answer.
   CHECK(h.provider.calls().size() < 6);
   CHECK(r.summary.applied == static_cast<int>(h.provider.calls().size()) - 1 + 3);
@@ -525,8 +528,11 @@ TEST_CASE("applier: accounts of one user share one limiter", "[applier][limiter]
     p.changes.push_back(c);
   }
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
-  ApplyResult r =
-      Apply(p, {}, {{"main", {&h.provider, "LTAI1"}}, {"alt", {&alt, "LTAI1"}}}, env, h.options);
+  AccountRuntime main, alt_rt;
+  main.user = alt_rt.user = "LTAI1";
+  main.products = {{"cdn", &h.provider}};
+  alt_rt.products = {{"cdn", &alt}};
+  ApplyResult r = Apply(p, {}, {{"main", main}, {"alt", alt_rt}}, env, h.options);
   CHECK(r.summary.applied == 12);
   std::vector<Clock::Instant> at;
   for (const auto& c : h.provider.calls()) at.push_back(c.at);

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "cmd/certform/product_table.h"
-#include "engine/base/posix_file_system.h"
+#include "engine/base/file_system.h"
 #include "engine/config/config_loader.h"
 #include "engine/plan/planner.h"
 #include "engine/product/product_catalog.h"
@@ -139,7 +139,7 @@ TEST_CASE("products: each product's account settings reach its provider", "[prod
   CHECK(a.EndpointOf(*FindProduct("dcdn")) == "http://127.0.0.1:9");
   CHECK(a.EndpointOf(*FindProduct("cdn")) == "https://cdn.aliyuncs.com");
 
-  providers::CurlTransport transport;
+  providers::CurlTransport transport{providers::CurlOptions{}};
   SystemClock clock;
   certform::testing::SeededRandom random;
   alicloud::ProductWiring w;

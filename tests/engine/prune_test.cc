@@ -124,7 +124,7 @@ class DomainsProvider final : public Provider {
 
 // An account with a provider for each known product: the CDN's serves one domain, OSS's one
 // custom domain of a bucket.
-struct Products {
+struct AllProducts {
   DomainsProvider cdn{{"cdn:DescribeUserDomains"}, {"cdn:DescribeDomainCertificateInfo"}};
   DomainsProvider dcdn{{"dcdn:DescribeDcdnUserDomains"},
                        {"dcdn:DescribeDcdnDomainCertificateInfo"}};
@@ -135,7 +135,7 @@ struct Products {
   SeededRandom random;
   PacingRegistry pacing;
 
-  Products() {
+  AllProducts() {
     cdn.serves["www.example.com"] = 5;
     oss.serves["oss:cn-hangzhou/static-site/static.example.com"] = 7;
     AccountRuntime& rt = runtimes["main"];
@@ -155,7 +155,7 @@ TEST_CASE(
     "prune: every known product is read, so a certificate only an OSS domain serves is "
     "kept",
     "[prune][cas][oss]") {
-  Products p;
+  AllProducts p;
   const UserDomains live = p.Read();
   CHECK(live.error.empty());
   CHECK(live.read == KnownProducts());
@@ -175,7 +175,7 @@ TEST_CASE(
     "prune: a product that cannot be listed stops the deletion, naming it and the RAM "
     "actions it needs",
     "[prune][cas][oss]") {
-  Products p;
+  AllProducts p;
   p.oss.refuse = true;
   const UserDomains live = p.Read();
   CHECK(live.error.find("cannot list the user's OSS domains") != std::string::npos);
@@ -186,7 +186,7 @@ TEST_CASE(
 }
 
 TEST_CASE("prune: a skipped product is not listed, and is reported as skipped", "[prune][oss]") {
-  Products p;
+  AllProducts p;
   p.oss.refuse = true;
   const UserDomains live = p.Read({"oss"});
   CHECK(live.error.empty());
@@ -197,7 +197,7 @@ TEST_CASE("prune: a skipped product is not listed, and is reported as skipped", 
 
 TEST_CASE("prune: a known product the account has no provider for stops the deletion",
           "[prune][oss]") {
-  Products p;
+  AllProducts p;
   p.runtimes["main"].products.erase("oss");
   const UserDomains live = p.Read();
   CHECK(live.error.find("no OSS provider for account \"main\"") != std::string::npos);

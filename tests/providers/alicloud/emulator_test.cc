@@ -511,7 +511,10 @@ TEST_CASE("emulator: the admin API disables an OSS domain's certificate over HTT
                           emu.Endpoint());
   engine::CallResult result;
   REQUIRE(oss.Put({"static-site", "cn-hangzhou"},
-                  {.domain = "static.example.com", .cert_type = "cas", .cert_id = 8089870}, &result)
+                  {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+                   .cert_type = "cas",
+                   .cert_id = 8089870},
+                  &result)
               .ok());
   CHECK(post(R"({"certificate_status":1})").status == 400);
   CHECK(post("not json").status == 400);
