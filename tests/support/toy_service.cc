@@ -40,8 +40,8 @@ ApiResponse ToyService::Dispatch(const std::string& action, const Params& p,
   return List(p, user, request_id, json);
 }
 
-ApiResponse ToyService::Set(const Params& p, const std::string& user,
-                            const std::string& request_id, bool json) {
+ApiResponse ToyService::Set(const Params& p, const std::string& user, const std::string& request_id,
+                            bool json) {
   const std::string name = Param(p, "DomainName");
   if (name.empty()) return RenderError(emulator::MissingParam("DomainName"), request_id, json);
   const std::string enabled = Param(p, "Enabled");

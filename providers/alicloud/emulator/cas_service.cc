@@ -126,10 +126,9 @@ ApiResponse CasService::List(const Params& p, const std::string& user,
   const std::string type = Param(p, "OrderType").empty() ? "CPACK" : Param(p, "OrderType");
   const std::string keyword = Param(p, "Keyword");
   const int64_t page = std::max<int64_t>(1, std::atoll(Param(p, "CurrentPage").c_str()));
-  const int64_t size =
-      Param(p, "ShowSize").empty()
-          ? 50
-          : std::clamp<int64_t>(std::atoll(Param(p, "ShowSize").c_str()), 1, 100);
+  const int64_t size = Param(p, "ShowSize").empty()
+                           ? 50
+                           : std::clamp<int64_t>(std::atoll(Param(p, "ShowSize").c_str()), 1, 100);
   std::vector<CasCertificate> listed;
   {
     std::lock_guard<std::mutex> lock(mu_);  // released before asking the CDN (lock order)

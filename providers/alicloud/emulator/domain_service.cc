@@ -75,8 +75,8 @@ ApiResponse DomainService::Dispatch(const std::string& action, const Params& par
 }
 
 ApiResponse DomainService::SetCertificate(const std::string& action, const Params& p,
-                                        const std::string& user, const std::string& request_id,
-                                        bool json) {
+                                          const std::string& user, const std::string& request_id,
+                                          bool json) {
   // SetCdnDomainSSLCertificate and DCDN's SetDcdnDomainSSLCertificate take the same parameters.
   const bool v2 = action != "SetDomainServerCertificate";
   const std::string domain = Param(p, "DomainName");
@@ -158,8 +158,8 @@ ApiResponse DomainService::SetCertificate(const std::string& action, const Param
 // The CDN's DescribeDomainCertificateInfo answers ServerCertificateStatus and ServerCertificate;
 // DCDN's DescribeDcdnDomainCertificateInfo names them SSLProtocol and SSLPub (DCDN API reference).
 ApiResponse DomainService::DescribeCertificate(const std::string& action, const Params& p,
-                                             const std::string& user, const std::string& request_id,
-                                             bool json) {
+                                               const std::string& user,
+                                               const std::string& request_id, bool json) {
   const bool dcdn = action == "DescribeDcdnDomainCertificateInfo";
   const std::string domain = Param(p, "DomainName");
   std::lock_guard<std::mutex> lock(mu_);
@@ -200,8 +200,8 @@ ApiResponse DomainService::DescribeCertificate(const std::string& action, const 
 // DescribeDcdnUserDomains answers the same shape for DCDN; its page size range is not confirmed
 // and taken to be the CDN's (the harsher reading).
 ApiResponse DomainService::DescribeUserDomains(const std::string& action, const Params& p,
-                                             const std::string& user, const std::string& request_id,
-                                             bool json) {
+                                               const std::string& user,
+                                               const std::string& request_id, bool json) {
   const std::string size_text = Param(p, "PageSize");
   const int64_t size = size_text.empty() ? 20 : std::atoll(size_text.c_str());
   const int64_t page =

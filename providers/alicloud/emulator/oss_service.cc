@@ -100,8 +100,7 @@ std::string CertIdText(int64_t id, const std::string& region) {
 
 }  // namespace
 
-OssService::OssService(ServiceContext context, CasDirectory& cas)
-    : context_(context), cas_(cas) {}
+OssService::OssService(ServiceContext context, CasDirectory& cas) : context_(context), cas_(cas) {}
 
 void OssService::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -130,9 +129,8 @@ ApiResponse OssService::Handle(const ServiceRequest& r) {
     return OssError({400, "InvalidBucketName", "The host is not BUCKET.oss-REGION.aliyuncs.com."},
                     request_id, host);
   }
-  if (auto e = context_.auth.CheckOss(request.method, request.target, request.headers,
-                                      bucket_name, engine::ToUnixSeconds(context_.clock.Now()),
-                                      &user)) {
+  if (auto e = context_.auth.CheckOss(request.method, request.target, request.headers, bucket_name,
+                                      engine::ToUnixSeconds(context_.clock.Now()), &user)) {
     flow.CountRejected();
     return OssError(*e, request_id, host);
   }

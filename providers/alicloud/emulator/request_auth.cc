@@ -1,6 +1,5 @@
 #include "providers/alicloud/emulator/request_auth.h"
 
-
 namespace certform::emulator {
 
 namespace {
@@ -96,9 +95,8 @@ std::optional<ApiError> RequestAuth::CheckFreshness(const std::string& key_id,
   return std::nullopt;
 }
 
-std::optional<ApiError> RequestAuth::Check(const std::string& method,
-                                           const Params& params, int64_t now,
-                                           std::string* user) {
+std::optional<ApiError> RequestAuth::Check(const std::string& method, const Params& params,
+                                           int64_t now, std::string* user) {
   const std::string key_id = Param(params, "AccessKeyId");
   if (key_id.empty()) {
     return ApiError{400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action."};

@@ -18,9 +18,9 @@ Params DecodeParams(const ApiRequest& r) {
   Params params;
   size_t q = r.target.find('?');
   if (q != std::string::npos) params = signature::ParseForm(r.target.substr(q + 1));
-  if (r.method == "POST" && HeaderValue(r.headers, "content-type")
-                                    .find("application/x-www-form-urlencoded") !=
-                                std::string::npos) {
+  if (r.method == "POST" &&
+      HeaderValue(r.headers, "content-type").find("application/x-www-form-urlencoded") !=
+          std::string::npos) {
     Params body = signature::ParseForm(r.body);
     params.insert(params.end(), body.begin(), body.end());
   }
@@ -76,8 +76,8 @@ ApiResponse ServiceRouter::Handle(const ApiRequest& request, engine::Clock::Dura
   }
   if (r.action.empty() || fallback == nullptr) {
     flow_.CountRejected();
-    return RenderError({400, "MissingAction", "Action is mandatory for this action."},
-                       r.request_id, r.json);
+    return RenderError({400, "MissingAction", "Action is mandatory for this action."}, r.request_id,
+                       r.json);
   }
   return fallback->Handle(r);
 }

@@ -22,8 +22,8 @@ class ServiceRouter {
 
   // The returned latency is how long the server should wait before answering.
   ApiResponse Handle(const ApiRequest& request, engine::Clock::Duration* latency);
-  void Reset();                                  // every handler, in order
-  void AddState(nlohmann::json* state) const;    // every handler's state
+  void Reset();                                // every handler, in order
+  void AddState(nlohmann::json* state) const;  // every handler's state
 
  private:
   std::vector<ServiceHandler*> Handlers() const;  // a snapshot: handlers are never removed

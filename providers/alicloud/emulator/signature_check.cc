@@ -4,7 +4,6 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 
 namespace certform::emulator::signature {
@@ -13,14 +12,16 @@ namespace {
 
 // The sub-resources OSS signs (doc 31951, "CanonicalizedResource"); any other query parameter
 // is left out of the signature.
-constexpr std::array<std::string_view, 27> kOssSubResources = {
-    "acl",         "uploads",       "location",    "cors",
-    "logging",     "website",       "referer",     "lifecycle",
-    "delete",      "append",        "tagging",     "objectMeta",
-    "uploadId",    "partNumber",    "security-token", "position",
-    "img",         "style",         "styleName",   "replication",
-    "replicationProgress", "replicationLocation", "cname", "bucketInfo",
-    "comp",        "qos",           "live"};
+// Each name between spaces.
+constexpr std::string_view kOssSubResources =
+    " acl uploads location cors logging website referer lifecycle delete append tagging "
+    "objectMeta uploadId partNumber security-token position img style styleName replication "
+    "replicationProgress replicationLocation cname bucketInfo comp qos live ";
+
+bool IsOssSubResource(const std::string& name) {
+  return !name.empty() && name.find(' ') == std::string::npos &&
+         kOssSubResources.find(" " + name + " ") != std::string_view::npos;
+}
 
 std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -192,10 +193,7 @@ std::string OssCanonicalResource(std::string_view bucket, std::string_view objec
   std::string out = bucket.empty() ? "/" : "/" + std::string(bucket) + "/" + std::string(object);
   Params sub;
   for (const auto& [name, value] : ParseForm(query)) {
-    if (std::find(kOssSubResources.begin(), kOssSubResources.end(), name) !=
-        kOssSubResources.end()) {
-      sub.emplace_back(name, value);
-    }
+    if (IsOssSubResource(name)) sub.emplace_back(name, value);
   }
   std::sort(sub.begin(), sub.end());
   for (size_t i = 0; i < sub.size(); ++i) {

@@ -111,11 +111,11 @@ ApiResponse StsService::Dispatch(const std::string& action, const Params& p, con
                          request_id, json);
     }
   }
-  nlohmann::json doc = {
-      {"RequestId", request_id},
-      {"AssumedRoleUser",
-       {{"Arn", arn + "/" + Param(p, "RoleSessionName")}, {"AssumedRoleId", context_.flow.RandomToken(18)}}},
-      {"Credentials", IssueTemporaryKey(context_, *role, duration)}};
+  nlohmann::json doc = {{"RequestId", request_id},
+                        {"AssumedRoleUser",
+                         {{"Arn", arn + "/" + Param(p, "RoleSessionName")},
+                          {"AssumedRoleId", context_.flow.RandomToken(18)}}},
+                        {"Credentials", IssueTemporaryKey(context_, *role, duration)}};
   return RenderSuccess(action, doc, json);
 }
 

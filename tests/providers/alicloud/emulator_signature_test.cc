@@ -74,22 +74,22 @@ TEST_CASE("emulator signature: RPC V1, the official ECS vector (B) and its varia
 
 TEST_CASE("emulator signature: RPC V1 encodes awkward characters as documented (vector C)",
           "[emulator][signature]") {
-  Params c = {{"Action", "SetDomainServerCertificate"},
-              {"Version", "2018-05-10"},
-              {"Format", "JSON"},
-              {"AccessKeyId", "testid"},
-              {"SignatureMethod", "HMAC-SHA1"},
-              {"SignatureVersion", "1.0"},
-              {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
-              {"Timestamp", "2024-01-01T00:00:00Z"},
-              {"DomainName", "example.com"},
-              {"ServerCertificateStatus", "on"},
-              {"CertType", "upload"},
-              {"CertName", "my cert*1 (v2)!"},
-              {"ServerCertificate",
-               "-----BEGIN CERTIFICATE-----\nMIIB+x/y=~\n-----END CERTIFICATE-----\n"},
-              {"PrivateKey", "-----BEGIN PRIVATE KEY-----\nABC+/=\n-----END PRIVATE KEY-----\n"},
-              {"ForceSet", "1"}};
+  Params c = {
+      {"Action", "SetDomainServerCertificate"},
+      {"Version", "2018-05-10"},
+      {"Format", "JSON"},
+      {"AccessKeyId", "testid"},
+      {"SignatureMethod", "HMAC-SHA1"},
+      {"SignatureVersion", "1.0"},
+      {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
+      {"Timestamp", "2024-01-01T00:00:00Z"},
+      {"DomainName", "example.com"},
+      {"ServerCertificateStatus", "on"},
+      {"CertType", "upload"},
+      {"CertName", "my cert*1 (v2)!"},
+      {"ServerCertificate", "-----BEGIN CERTIFICATE-----\nMIIB+x/y=~\n-----END CERTIFICATE-----\n"},
+      {"PrivateKey", "-----BEGIN PRIVATE KEY-----\nABC+/=\n-----END PRIVATE KEY-----\n"},
+      {"ForceSet", "1"}};
   CHECK(signature::Encode("my cert*1 (v2)!") == "my%20cert%2A1%20%28v2%29%21");
   CHECK(signature::RpcSignature("testsecret", signature::RpcStringToSign("GET", c)) ==
         "zoDax4XE6FCPGmkEKswvSL0KYc4=");
@@ -109,7 +109,8 @@ TEST_CASE("emulator signature: the verifier accepts vector A as sent, and nothin
   Params sent = signature::ParseForm(
       "SignatureVersion=1.0&Format=JSON&Timestamp=2015-08-06T02%3A19%3A46Z&AccessKeyId=testid&"
       "SignatureMethod=HMAC-SHA1&Version=2014-11-11&Action=DescribeCdnService&"
-      "SignatureNonce=9b7a44b0-3be1-11e5-8c73-08002700c460&Signature=KkkQOf0ymKf4yVZLggy6kYiwgFs%3D");
+      "SignatureNonce=9b7a44b0-3be1-11e5-8c73-08002700c460&Signature=KkkQOf0ymKf4yVZLggy6kYiwgFs%"
+      "3D");
   std::string user;
   auto ok = auth.Check("GET", sent, now, &user);
   CHECK_FALSE(ok.has_value());
@@ -127,8 +128,8 @@ TEST_CASE("emulator signature: the verifier accepts vector A as sent, and nothin
   REQUIRE(wrong.has_value());
   CHECK(wrong->code == "SignatureDoesNotMatch");
   // Sixteen minutes later the timestamp is stale.
-  auto stale = RequestAuth({{"testid", "testsecret", "u1"}}).Check("GET", sent, now + 16 * 60,
-                                                                   &user);
+  auto stale =
+      RequestAuth({{"testid", "testsecret", "u1"}}).Check("GET", sent, now + 16 * 60, &user);
   REQUIRE(stale.has_value());
   CHECK(stale->code == "InvalidTimeStamp.Expired");
 }
@@ -170,8 +171,7 @@ TEST_CASE("emulator signature: V3, the official vector", "[emulator][signature]"
   auto body = fresh.CheckV3("POST", target, received, "x", now, &user);
   REQUIRE(body.has_value());
   CHECK(body->code == "SignatureDoesNotMatch");
-  auto query_changed =
-      fresh.CheckV3("POST", target + "&Extra=1", received, "", now, &user);
+  auto query_changed = fresh.CheckV3("POST", target + "&Extra=1", received, "", now, &user);
   REQUIRE(query_changed.has_value());
   CHECK(query_changed->code == "SignatureDoesNotMatch");
 }
@@ -186,9 +186,9 @@ TEST_CASE("emulator signature: OSS V1, the official example", "[emulator][signat
       {"host", "oss-example.oss-cn-hangzhou.aliyuncs.com"}};
   const std::string resource = signature::OssCanonicalResource("oss-example", "nelson", "");
   CHECK(resource == "/oss-example/nelson");
-  const std::string sts = signature::OssStringToSign(
-      "PUT", "ODBGOERFMDMzQTczRUY3NUE3NzA5QzdFNUYzMDQxNEM=", "text/html",
-      "Thu, 17 Nov 2005 18:49:58 GMT", headers, resource);
+  const std::string sts =
+      signature::OssStringToSign("PUT", "ODBGOERFMDMzQTczRUY3NUE3NzA5QzdFNUYzMDQxNEM=", "text/html",
+                                 "Thu, 17 Nov 2005 18:49:58 GMT", headers, resource);
   CHECK(sts ==
         "PUT\nODBGOERFMDMzQTczRUY3NUE3NzA5QzdFNUYzMDQxNEM=\ntext/html\nThu, 17 Nov 2005 18:49:58 "
         "GMT\nx-oss-magic:abracadabra\nx-oss-meta-author:foo@bar.com\n/oss-example/nelson");

@@ -545,23 +545,23 @@ TEST_CASE("emulator: a test's own product plugs in through AddService", "[emulat
   };
 
   SECTION("binding by CAS id, read back, counted") {
-    emulator::ApiResponse set = call("SetToyCertificate", {{"DomainName", "toy.example.com"},
-                                                           {"Enabled", "on"},
-                                                           {"CertId", std::to_string(mine)}});
+    emulator::ApiResponse set = call(
+        "SetToyCertificate",
+        {{"DomainName", "toy.example.com"}, {"Enabled", "on"}, {"CertId", std::to_string(mine)}});
     INFO(set.body);
     REQUIRE(set.status == 200);
     CHECK(Json(set).contains("RequestId"));
     REQUIRE(toy.Binding("toy.example.com").has_value());
     CHECK(toy.Binding("toy.example.com")->enabled);
     CHECK(toy.Binding("toy.example.com")->cert_id == mine);
-    nlohmann::json read =
-        Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}));
+    nlohmann::json read = Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}));
     CHECK(read["DomainName"] == "toy.example.com");
     CHECK(read["Enabled"] == "on");
     CHECK(read["CertId"] == mine);
     CHECK_FALSE(read.contains("Fingerprint"));
-    CHECK(call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}})
-              .status == 200);
+    CHECK(
+        call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}}).status ==
+        200);
     CHECK(Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}))["Enabled"] ==
           "off");
     nlohmann::json calls = h.emulator_.CountersJson()["calls"];
@@ -576,13 +576,14 @@ TEST_CASE("emulator: a test's own product plugs in through AddService", "[emulat
         {{"DomainName", "nope.example.com"}, {"Enabled", "on"}, {"CertId", std::to_string(mine)}});
     CHECK(domain.status == 404);
     CHECK(Json(domain)["Code"] == "InvalidDomain.NotFound");
-    emulator::ApiResponse other = call("DescribeToyCertificate",
-                                       {{"DomainName", "their.toy.example.com"}});  // u2's
+    emulator::ApiResponse other =
+        call("DescribeToyCertificate", {{"DomainName", "their.toy.example.com"}});  // u2's
     CHECK(other.status == 404);
     CHECK(Json(other)["Code"] == "InvalidDomain.NotFound");
     for (const std::string& id : {std::string("123"), std::to_string(theirs)}) {
-      emulator::ApiResponse cert = call(
-          "SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "on"}, {"CertId", id}});
+      emulator::ApiResponse cert =
+          call("SetToyCertificate",
+               {{"DomainName", "toy.example.com"}, {"Enabled", "on"}, {"CertId", id}});
       CHECK(cert.status == 404);
       CHECK(Json(cert)["Code"] == "Certificate.NotFound");
     }
@@ -600,8 +601,9 @@ TEST_CASE("emulator: a test's own product plugs in through AddService", "[emulat
     CHECK(Json(sixth)["Code"] == "Throttling.User");
     CHECK(h.emulator_.CountersJson()["throttled"] == 1);
     h.clock_.Advance(std::chrono::seconds(1));
-    CHECK(call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}})
-              .status == 200);
+    CHECK(
+        call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}}).status ==
+        200);
   }
 
   SECTION("DescribeToyDomains pages the user's own domains") {
@@ -619,15 +621,14 @@ TEST_CASE("emulator: a test's own product plugs in through AddService", "[emulat
 
   SECTION("a binding changed behind certform's back is what the API reads") {
     REQUIRE(toy.SetBinding("toy.example.com", {true, 42}));
-    nlohmann::json read =
-        Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}));
+    nlohmann::json read = Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}));
     CHECK(read["Enabled"] == "on");
     CHECK(read["CertId"] == 42);
   }
 
   SECTION("the shared gateway checks apply: the API version") {
-    emulator::ApiResponse version = h.Call("DescribeToyCertificate",
-                                           {{"DomainName", "toy.example.com"}}, "POST", "JSON");
+    emulator::ApiResponse version =
+        h.Call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}, "POST", "JSON");
     CHECK(version.status == 400);
     CHECK(Json(version)["Code"] == "InvalidVersion");
     CHECK(h.emulator_.CountersJson()["rejected"] == 1);
