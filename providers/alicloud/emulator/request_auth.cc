@@ -1,9 +1,5 @@
 #include "providers/alicloud/emulator/request_auth.h"
 
-#include "engine/base/digest.h"
-#include "providers/alicloud/oss_signer.h"
-#include "providers/alicloud/signer_v3.h"
-
 namespace certform::emulator {
 
 namespace {
@@ -19,24 +15,37 @@ int64_t ParseTimestamp(const std::string& s) {
 
 }  // namespace
 
-std::string Param(const alicloud::Params& params, const std::string& name) {
+std::string Param(const Params& params, const std::string& name) {
   for (const auto& [k, v] : params) {
     if (k == name) return v;
   }
   return "";
 }
 
-const AccountKey* RequestAuth::FindKey(const std::string& id) const {
+std::optional<AccountKey> RequestAuth::FindKey(const std::string& id) const {
   for (const AccountKey& k : keys_) {
-    if (k.access_key_id == id) return &k;
+    if (k.access_key_id == id) return k;
   }
+  std::lock_guard<std::mutex> lock(mu_);
   auto t = temporary_.find(id);
-  return t == temporary_.end() ? nullptr : &t->second.key;
+  if (t == temporary_.end()) return std::nullopt;
+  return t->second.key;
 }
 
 void RequestAuth::AddTemporaryKey(AccountKey key, std::string security_token, int64_t expiration) {
+  std::lock_guard<std::mutex> lock(mu_);
   const std::string id = key.access_key_id;
   temporary_[id] = {std::move(key), std::move(security_token), expiration};
+}
+
+void RequestAuth::ForgetNonces() {
+  std::lock_guard<std::mutex> lock(mu_);
+  nonces_.clear();
+}
+
+void RequestAuth::ForgetTemporaryKeys() {
+  std::lock_guard<std::mutex> lock(mu_);
+  temporary_.clear();
 }
 
 // The STS error codes of alibaba-cdn-api.md §4 (MissingSecurityToken,
@@ -44,6 +53,7 @@ void RequestAuth::AddTemporaryKey(AccountKey key, std::string security_token, in
 // its own token, and once the token has expired.
 std::optional<ApiError> RequestAuth::CheckToken(const std::string& key_id, const std::string& token,
                                                 int64_t now) const {
+  std::lock_guard<std::mutex> lock(mu_);
   auto t = temporary_.find(key_id);
   if (t == temporary_.end()) return std::nullopt;
   if (token.empty()) {
@@ -75,6 +85,7 @@ std::optional<ApiError> RequestAuth::CheckFreshness(const std::string& key_id,
   if (nonce.empty()) {
     return ApiError{400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action."};
   }
+  std::lock_guard<std::mutex> lock(mu_);
   for (auto it = nonces_.begin(); it != nonces_.end();) {
     it = it->second < now - kNonceMemory ? nonces_.erase(it) : std::next(it);
   }
@@ -84,9 +95,8 @@ std::optional<ApiError> RequestAuth::CheckFreshness(const std::string& key_id,
   return std::nullopt;
 }
 
-std::optional<ApiError> RequestAuth::Check(const std::string& method,
-                                           const alicloud::Params& params, int64_t now,
-                                           std::string* user) {
+std::optional<ApiError> RequestAuth::Check(const std::string& method, const Params& params,
+                                           int64_t now, std::string* user) {
   const std::string key_id = Param(params, "AccessKeyId");
   if (key_id.empty()) {
     return ApiError{400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action."};
@@ -95,13 +105,13 @@ std::optional<ApiError> RequestAuth::Check(const std::string& method,
       Param(params, "SignatureVersion") != "1.0") {
     return ApiError{400, "InvalidSignatureMethod", "Specified signature method is not valid."};
   }
-  const AccountKey* key = FindKey(key_id);
-  if (key == nullptr) {
+  const std::optional<AccountKey> key = FindKey(key_id);
+  if (!key) {
     return ApiError{404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."};
   }
-  const std::string string_to_sign = alicloud::StringToSign(method, params);
-  if (!alicloud::SafeEquals(Param(params, "Signature"),
-                            alicloud::SignString(key->access_key_secret, string_to_sign))) {
+  const std::string string_to_sign = signature::RpcStringToSign(method, params);
+  if (!signature::SafeEquals(Param(params, "Signature"),
+                             signature::RpcSignature(key->access_key_secret, string_to_sign))) {
     return ApiError{400, "SignatureDoesNotMatch",
                     "Specified signature is not matched with our calculation. server string to "
                     "sign is:" +
@@ -123,7 +133,7 @@ std::optional<ApiError> RequestAuth::CheckV3(const std::string& method, const st
   auto header = [&](const std::string& name) { return HeaderValue(headers, name); };
   // Authorization: ACS3-HMAC-SHA256 Credential=ID,SignedHeaders=a;b,Signature=HEX
   std::map<std::string, std::string> fields;
-  const std::string auth = header("authorization").substr(sizeof(alicloud::kV3Algorithm));
+  const std::string auth = header("authorization").substr(sizeof(signature::kV3Algorithm));
   for (size_t start = 0; start < auth.size();) {
     size_t comma = auth.find(',', start);
     std::string part =
@@ -137,8 +147,8 @@ std::optional<ApiError> RequestAuth::CheckV3(const std::string& method, const st
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  const AccountKey* key = FindKey(fields["Credential"]);
-  if (key == nullptr) {
+  const std::optional<AccountKey> key = FindKey(fields["Credential"]);
+  if (!key) {
     return ApiError{404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."};
   }
   // V3 carries the STS token in a header (alibaba-cdn-api.md §3, V3 signing).
@@ -159,18 +169,17 @@ std::optional<ApiError> RequestAuth::CheckV3(const std::string& method, const st
     start = semi + 1;
   }
   const std::string content_sha = header("x-acs-content-sha256");
-  if (content_sha != engine::Sha256Hex(body)) {
+  if (content_sha != signature::Sha256Hex(body)) {
     return ApiError{400, "SignatureDoesNotMatch",
                     "x-acs-content-sha256 does not match the request body."};
   }
   const size_t q = target.find('?');
-  const alicloud::Params query = q == std::string::npos
-                                     ? alicloud::Params{}
-                                     : alicloud::ParseFormEncoded(target.substr(q + 1));
-  const std::string canonical =
-      alicloud::CanonicalRequestV3(method, target.substr(0, q), query, signed_headers, content_sha);
-  if (!alicloud::SafeEquals(fields["Signature"],
-                            alicloud::SignV3(key->access_key_secret, canonical))) {
+  const Params query =
+      q == std::string::npos ? Params{} : signature::ParseForm(target.substr(q + 1));
+  const std::string canonical = signature::V3CanonicalRequest(method, target.substr(0, q), query,
+                                                              signed_headers, content_sha);
+  if (!signature::SafeEquals(fields["Signature"],
+                             signature::V3Signature(key->access_key_secret, canonical))) {
     return ApiError{400, "SignatureDoesNotMatch",
                     "Specified signature is not matched with our calculation. server canonical "
                     "request is:" +
@@ -195,8 +204,8 @@ std::optional<ApiError> RequestAuth::CheckOss(const std::string& method, const s
     return ApiError{403, "AccessDenied", "AccessDenied: anonymous access is forbidden."};
   }
   const std::string key_id = auth.substr(4, colon - 4);
-  const AccountKey* key = FindKey(key_id);
-  if (key == nullptr) {
+  const std::optional<AccountKey> key = FindKey(key_id);
+  if (!key) {
     return ApiError{403, "InvalidAccessKeyId",
                     "The OSS Access Key Id you provided does not exist."};
   }
@@ -218,14 +227,13 @@ std::optional<ApiError> RequestAuth::CheckOss(const std::string& method, const s
   }
   const size_t q = target.find('?');
   const std::string path = target.substr(0, q);
-  alicloud::Headers all(headers.begin(), headers.end());
-  const std::string string_to_sign = alicloud::OssStringToSign(
-      method, header("content-md5"), header("content-type"), date, all,
-      alicloud::OssCanonicalResource(bucket, path.size() > 1 ? path.substr(1) : "",
-                                     q == std::string::npos ? "" : target.substr(q + 1)));
+  const std::string string_to_sign = signature::OssStringToSign(
+      method, header("content-md5"), header("content-type"), date, headers,
+      signature::OssCanonicalResource(bucket, path.size() > 1 ? path.substr(1) : "",
+                                      q == std::string::npos ? "" : target.substr(q + 1)));
   const std::string expected =
-      alicloud::OssAuthorization(key_id, key->access_key_secret, string_to_sign);
-  if (!alicloud::SafeEquals(auth, expected)) {
+      "OSS " + key_id + ":" + signature::OssSignature(key->access_key_secret, string_to_sign);
+  if (!signature::SafeEquals(auth, expected)) {
     // OSS echoes what it signed (harmless here: no secret is part of it but the STS token).
     return ApiError{403, "SignatureDoesNotMatch",
                     "The request signature we calculated does not match the signature you "

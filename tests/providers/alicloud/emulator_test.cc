@@ -15,6 +15,7 @@
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_pki.h"
+#include "tests/support/toy_service.h"
 
 using namespace certform;
 using namespace certform::testing;
@@ -528,4 +529,111 @@ TEST_CASE("emulator: the admin API disables an OSS domain's certificate over HTT
   REQUIRE(oss.Read({"static-site", "cn-hangzhou"}, "static.example.com", &live, &result).ok());
   CHECK(live.exists);
   CHECK_FALSE(live.https);
+}
+
+// The seam: a product the emulator does not know, plugged in by the test (toy_service.h).
+TEST_CASE("emulator: a test's own product plugs in through AddService", "[emulator][toy]") {
+  Harness h;
+  auto owned = std::make_unique<ToyService>(h.emulator_.context(), h.emulator_.cas());
+  ToyService& toy = *owned;
+  h.emulator_.AddService(std::move(owned));
+  TestCert leaf = IssueCert({.cn = "toy.example.com", .sans = {"toy.example.com"}});
+  const int64_t mine = h.emulator_.PutCasCertificate({"toy-cert", 0, "u1", leaf.CertPem(), true});
+  const int64_t theirs = h.emulator_.PutCasCertificate({"their", 0, "u2", leaf.CertPem(), true});
+  toy.PutToyDomain("toy.example.com", "u1");
+  toy.PutToyDomain("b.toy.example.com", "u1");
+  toy.PutToyDomain("their.toy.example.com", "u2");
+  auto call = [&](const std::string& action, Params p) {
+    return h.Call(action, std::move(p), "POST", "JSON", "", kToyVersion);
+  };
+
+  SECTION("binding by CAS id, read back, counted") {
+    emulator::ApiResponse set = call(
+        "SetToyCertificate",
+        {{"DomainName", "toy.example.com"}, {"Enabled", "on"}, {"CertId", std::to_string(mine)}});
+    INFO(set.body);
+    REQUIRE(set.status == 200);
+    CHECK(Json(set).contains("RequestId"));
+    REQUIRE(toy.Binding("toy.example.com").has_value());
+    CHECK(toy.Binding("toy.example.com")->enabled);
+    CHECK(toy.Binding("toy.example.com")->cert_id == mine);
+    nlohmann::json read = Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}));
+    CHECK(read["DomainName"] == "toy.example.com");
+    CHECK(read["Enabled"] == "on");
+    CHECK(read["CertId"] == mine);
+    CHECK_FALSE(read.contains("Fingerprint"));
+    CHECK(
+        call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}}).status ==
+        200);
+    CHECK(Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}))["Enabled"] ==
+          "off");
+    nlohmann::json calls = h.emulator_.CountersJson()["calls"];
+    CHECK(calls["SetToyCertificate"]["u1"] == 2);
+    CHECK(calls["DescribeToyCertificate"]["u1"] == 2);
+    CHECK(h.emulator_.StateJson()["toy_domains"]["toy.example.com"]["enabled"] == false);
+  }
+
+  SECTION("unknown domains and certificates are 404") {
+    emulator::ApiResponse domain = call(
+        "SetToyCertificate",
+        {{"DomainName", "nope.example.com"}, {"Enabled", "on"}, {"CertId", std::to_string(mine)}});
+    CHECK(domain.status == 404);
+    CHECK(Json(domain)["Code"] == "InvalidDomain.NotFound");
+    emulator::ApiResponse other =
+        call("DescribeToyCertificate", {{"DomainName", "their.toy.example.com"}});  // u2's
+    CHECK(other.status == 404);
+    CHECK(Json(other)["Code"] == "InvalidDomain.NotFound");
+    for (const std::string& id : {std::string("123"), std::to_string(theirs)}) {
+      emulator::ApiResponse cert =
+          call("SetToyCertificate",
+               {{"DomainName", "toy.example.com"}, {"Enabled", "on"}, {"CertId", id}});
+      CHECK(cert.status == 404);
+      CHECK(Json(cert)["Code"] == "Certificate.NotFound");
+    }
+    CHECK(toy.Binding("toy.example.com")->enabled == false);
+  }
+
+  SECTION("SetToyCertificate is limited to 5 calls per user per second") {
+    for (int i = 0; i < 5; ++i) {
+      CHECK(call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}})
+                .status == 200);
+    }
+    emulator::ApiResponse sixth =
+        call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}});
+    CHECK(sixth.status == 400);
+    CHECK(Json(sixth)["Code"] == "Throttling.User");
+    CHECK(h.emulator_.CountersJson()["throttled"] == 1);
+    h.clock_.Advance(std::chrono::seconds(1));
+    CHECK(
+        call("SetToyCertificate", {{"DomainName", "toy.example.com"}, {"Enabled", "off"}}).status ==
+        200);
+  }
+
+  SECTION("DescribeToyDomains pages the user's own domains") {
+    nlohmann::json page =
+        Json(call("DescribeToyDomains", {{"PageNumber", "1"}, {"PageSize", "1"}}));
+    CHECK(page["TotalCount"] == 2);
+    CHECK(page["PageSize"] == 1);
+    REQUIRE(page["Domains"]["Domain"].size() == 1);
+    CHECK(page["Domains"]["Domain"][0]["DomainName"] == "b.toy.example.com");
+    nlohmann::json second =
+        Json(call("DescribeToyDomains", {{"PageNumber", "2"}, {"PageSize", "1"}}));
+    CHECK(second["Domains"]["Domain"][0]["DomainName"] == "toy.example.com");
+    CHECK(call("DescribeToyDomains", {{"PageSize", "51"}}).status == 400);
+  }
+
+  SECTION("a binding changed behind certform's back is what the API reads") {
+    REQUIRE(toy.SetBinding("toy.example.com", {true, 42}));
+    nlohmann::json read = Json(call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}));
+    CHECK(read["Enabled"] == "on");
+    CHECK(read["CertId"] == 42);
+  }
+
+  SECTION("the shared gateway checks apply: the API version") {
+    emulator::ApiResponse version =
+        h.Call("DescribeToyCertificate", {{"DomainName", "toy.example.com"}}, "POST", "JSON");
+    CHECK(version.status == 400);
+    CHECK(Json(version)["Code"] == "InvalidVersion");
+    CHECK(h.emulator_.CountersJson()["rejected"] == 1);
+  }
 }

@@ -1,7 +1,7 @@
-#include "providers/alicloud/emulator/certificate_action.h"
+#include "providers/alicloud/emulator/domain_service.h"
 
 #include "engine/config/certificate.h"
-#include "providers/alicloud/emulator/cdn_emulator.h"
+#include "providers/alicloud/emulator/certificate_check.h"
 
 namespace certform::emulator {
 
@@ -33,37 +33,55 @@ std::optional<ApiError> CheckDomain(const std::map<std::string, DomainState>& do
 
 }  // namespace
 
-std::string FingerprintOf(const std::string& pem) {
-  if (pem.empty()) return "";
-  engine::CertificateChain chain;
-  if (!engine::CertificateChain::Parse(pem, &chain).ok()) return "";
-  return chain.Inspect().fingerprint;
+DomainService::DomainService(ServiceContext context, DomainProduct product, CasDirectory& cas)
+    : RpcService(context), product_(std::move(product)), cas_(cas) {
+  Reset();
 }
 
-std::optional<ApiError> CheckUpload(const std::string& cert_pem, const std::string& key_pem,
-                                    std::string* fingerprint) {
-  engine::CertificateChain chain;
-  if (!engine::CertificateChain::Parse(cert_pem, &chain).ok()) {
-    return ApiError{400, "Certificate.FormatError", "The format of the certificate is invalid."};
+void DomainService::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  domains_.clear();
+  for (const DomainSeed& d : *product_.seeds) {
+    DomainState s;
+    s.user = d.user;
+    s.status = d.status;
+    domains_[d.name] = s;
   }
-  engine::PrivateKey key;
-  if (!engine::PrivateKey::Parse(key_pem, &key).ok()) {
-    return ApiError{400, "Key.Malformed", "The private key format is error."};
-  }
-  if (!key.Matches(chain)) {
-    return ApiError{400, "Certificate.MissMatch", "The certificate is not match the private key."};
-  }
-  *fingerprint = chain.Inspect().fingerprint;
-  return std::nullopt;
+  uploads_.clear();
 }
 
-ApiResponse CdnEmulator::SetCertificate(const std::string& action, const alicloud::Params& p,
-                                        const std::string& user, const std::string& request_id,
-                                        bool json) {
+bool DomainService::Serves(const std::string& action) const {
+  return product_.actions.count(action) > 0;
+}
+
+std::pair<std::string, int> DomainService::Window(const std::string& action) const {
+  auto it = product_.actions.find(action);
+  return it == product_.actions.end() ? product_.unknown_window : it->second;
+}
+
+ApiResponse DomainService::Dispatch(const std::string& action, const Params& params,
+                                    const std::string& user, const std::string& request_id,
+                                    bool json) {
+  if (!Serves(action)) {
+    return RenderError({404, "InvalidApi.NotFound",
+                        "Specified api is not found, please check your url and method."},
+                       request_id, json);
+  }
+  if (action.starts_with("Set")) return SetCertificate(action, params, user, request_id, json);
+  if (action.ends_with("CertificateInfo")) {
+    return DescribeCertificate(action, params, user, request_id, json);
+  }
+  return DescribeUserDomains(action, params, user, request_id, json);
+}
+
+ApiResponse DomainService::SetCertificate(const std::string& action, const Params& p,
+                                          const std::string& user, const std::string& request_id,
+                                          bool json) {
   // SetCdnDomainSSLCertificate and DCDN's SetDcdnDomainSSLCertificate take the same parameters.
   const bool v2 = action != "SetDomainServerCertificate";
-  std::map<std::string, DomainState>& domains = DomainsOf(action);
   const std::string domain = Param(p, "DomainName");
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, DomainState>& domains = domains_;
   if (auto e = CheckDomain(domains, domain, user, /*write=*/true)) {
     return RenderError(*e, request_id, json);
   }
@@ -77,7 +95,7 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
   }
   DomainState next = domains[domain];
   next.https = on == "on";
-  next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
+  next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(context_.clock.Now()));
   next.last_request_id = request_id;
   if (!next.https) {
     next.cert_pem.clear();
@@ -93,13 +111,11 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
   }
   if (type == "cas") {
     const std::string id = Param(p, "CertId");
-    const CasCertificate* found = nullptr;
-    for (const CasCertificate& c : cas_) {
-      bool match = v2 ? std::to_string(c.id) == id : c.name == name;
-      if (match && c.user == user) found = &c;
-    }
+    // CAS answers under its own lock (cas_directory.h: domain service, then CAS).
+    const std::optional<CasCertificate> found =
+        v2 ? cas_.FindById(user, id) : cas_.FindByName(user, name);
     if (v2 && id.empty()) return RenderError(Missing("CertId"), request_id, json);
-    if (found == nullptr) {
+    if (!found) {
       return RenderError({400, "Certificate.NotFind", "Not find the certificate info."}, request_id,
                          json);
     }
@@ -128,7 +144,7 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
     uploads[cert_name] = fingerprint;
     next.cert_type = "upload";
     next.cert_name = cert_name;
-    next.cert_id = ++next_cert_id_;
+    next.cert_id = cas_.NewCertId();
     next.cert_pem = pub;  // the key is checked and dropped: the emulator never keeps it
   } else {
     return RenderError({400, "InvalidCertType.ValueNotSupported",
@@ -141,12 +157,13 @@ ApiResponse CdnEmulator::SetCertificate(const std::string& action, const aliclou
 
 // The CDN's DescribeDomainCertificateInfo answers ServerCertificateStatus and ServerCertificate;
 // DCDN's DescribeDcdnDomainCertificateInfo names them SSLProtocol and SSLPub (DCDN API reference).
-ApiResponse CdnEmulator::DescribeCertificate(const std::string& action, const alicloud::Params& p,
-                                             const std::string& user, const std::string& request_id,
-                                             bool json) {
+ApiResponse DomainService::DescribeCertificate(const std::string& action, const Params& p,
+                                               const std::string& user,
+                                               const std::string& request_id, bool json) {
   const bool dcdn = action == "DescribeDcdnDomainCertificateInfo";
-  const std::map<std::string, DomainState>& domains = DomainsOf(action);
   const std::string domain = Param(p, "DomainName");
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::map<std::string, DomainState>& domains = domains_;
   if (auto e = CheckDomain(domains, domain, user, /*write=*/false)) {
     return RenderError(*e, request_id, json);
   }
@@ -182,9 +199,9 @@ ApiResponse CdnEmulator::DescribeCertificate(const std::string& action, const al
 // not documented: the emulator refuses it (the harsher reading) as InvalidParameter.
 // DescribeDcdnUserDomains answers the same shape for DCDN; its page size range is not confirmed
 // and taken to be the CDN's (the harsher reading).
-ApiResponse CdnEmulator::DescribeUserDomains(const std::string& action, const alicloud::Params& p,
-                                             const std::string& user, const std::string& request_id,
-                                             bool json) {
+ApiResponse DomainService::DescribeUserDomains(const std::string& action, const Params& p,
+                                               const std::string& user,
+                                               const std::string& request_id, bool json) {
   const std::string size_text = Param(p, "PageSize");
   const int64_t size = size_text.empty() ? 20 : std::atoll(size_text.c_str());
   const int64_t page =
@@ -193,8 +210,9 @@ ApiResponse CdnEmulator::DescribeUserDomains(const std::string& action, const al
     return RenderError({400, "InvalidParameter", "PageSize must be 1-50, PageNumber 1-100000."},
                        request_id, json);
   }
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, const DomainState*>> mine;
-  for (const auto& [name, d] : DomainsOf(action)) {
+  for (const auto& [name, d] : domains_) {
     if (d.user == user) mine.emplace_back(name, &d);
   }
   nlohmann::json rows = nlohmann::json::array();
@@ -213,6 +231,63 @@ ApiResponse CdnEmulator::DescribeUserDomains(const std::string& action, const al
                         {"TotalCount", mine.size()},
                         {"Domains", {{"PageData", rows}}}},
                        json);
+}
+
+bool DomainService::Put(const std::string& name, const nlohmann::json& c, std::string* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  try {
+    DomainState& d = domains_[name];
+    const auto& accounts = context_.config.accounts;
+    if (d.user.empty()) d.user = accounts.empty() ? "" : accounts.front().user;
+    d.user = c.value("user", d.user);
+    d.status = c.value("status", d.status);
+    d.https = c.value("https", d.https);
+    d.cert_name = c.value("cert_name", d.cert_name);
+    d.cert_type = c.value("cert_type", d.cert_type);
+    d.cert_id = c.value("cert_id", d.cert_id);
+    if (c.contains("cert_pem")) d.cert_pem = c["cert_pem"].get<std::string>();
+    if (!d.https) d.cert_pem.clear();
+    d.updated_at = engine::FormatUtc(engine::ToUnixSeconds(context_.clock.Now()));
+    return true;
+  } catch (const nlohmann::json::exception& e) {
+    *error = e.what();
+    return false;
+  }
+}
+
+bool DomainService::Remove(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return domains_.erase(name) > 0;
+}
+
+bool DomainService::BoundDomainMatches(const std::string& user, int64_t cert_id,
+                                       const std::string& keyword) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, d] : domains_) {
+    if (d.user == user && d.https && d.cert_id == cert_id &&
+        name.find(keyword) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void DomainService::AddState(nlohmann::json* state) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  nlohmann::json doc = nlohmann::json::object();
+  for (const auto& [name, d] : domains_) {
+    doc[name] = {{"user", d.user},
+                 {"status", d.status},
+                 {"https", d.https},
+                 {"cert_name", d.cert_name},
+                 {"cert_type", d.cert_type},
+                 {"cert_id", d.cert_id},
+                 {"fingerprint", FingerprintOf(d.cert_pem)},
+                 {"cert_pem", d.cert_pem},  // public: what DescribeDomainCertificateInfo serves
+                 {"updated_at", d.updated_at},
+                 {"request_id", d.last_request_id}};
+  }
+  (*state)[product_.state_key] = doc;
 }
 
 }  // namespace certform::emulator

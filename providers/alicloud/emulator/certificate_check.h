@@ -1,6 +1,4 @@
-// The emulator's certificate calls (SetDomainServerCertificate, SetCdnDomainSSLCertificate,
-// DescribeDomainCertificateInfo) are CdnEmulator members defined in certificate_action.cc; these
-// are their helpers.
+// The checks every service applies to a certificate it is given or serves (CDN, DCDN, CAS, OSS).
 #pragma once
 
 #include <optional>

@@ -12,14 +12,11 @@
 // (RAM's trust policy), answered 403 NoPermission; an unknown role is 404 EntityNotExist.Role;
 // an OIDC token or provider that does not match is 400 AuthenticationFail.OIDCToken.Invalid; a
 // RoleSessionName outside [A-Za-z0-9.@_-]{2,64} is InvalidParameter.RoleSessionName.
-// The metadata service (ECS "instance metadata" docs, hardened mode): PUT /latest/api/token with
-// X-aliyun-ecs-metadata-token-ttl-seconds (1 to 21600) gives a token; GET
-// /latest/meta-data/ram/security-credentials/[ROLE] with X-aliyun-ecs-metadata-token lists the
-// role or answers its credentials. The emulator always runs in hardened mode (a request without a
-// valid token is refused, 401), the stricter of the two modes.
-#include <fmt/format.h>
+#include "providers/alicloud/emulator/sts_service.h"
 
-#include "providers/alicloud/emulator/cdn_emulator.h"
+#include <algorithm>
+
+#include <fmt/format.h>
 
 namespace certform::emulator {
 
@@ -40,37 +37,38 @@ bool ValidSessionName(const std::string& name) {
 
 }  // namespace
 
-std::string CdnEmulator::RandomToken(size_t length) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::uniform_int_distribution<size_t> d(0, sizeof kAlphabet - 2);
-  std::string s;
-  for (size_t i = 0; i < length; ++i) s += kAlphabet[d(rng_)];
-  return s;
-}
-
-nlohmann::json CdnEmulator::IssueTemporaryKey(const RoleSeed& role, int duration) {
-  const int64_t expiration = engine::ToUnixSeconds(clock_.Now()) + duration;
-  AccountKey key{"STS." + RandomToken(24), RandomToken(40), role.user};
-  const std::string token = "CAIS" + RandomToken(120);
+nlohmann::json IssueTemporaryKey(ServiceContext& context, const RoleSeed& role, int duration) {
+  FlowControl& flow = context.flow;
+  const int64_t expiration = engine::ToUnixSeconds(context.clock.Now()) + duration;
+  AccountKey key{"STS." + flow.RandomToken(24), flow.RandomToken(40), role.user};
+  const std::string token = "CAIS" + flow.RandomToken(120);
   nlohmann::json credentials = {{"AccessKeyId", key.access_key_id},
                                 {"AccessKeySecret", key.access_key_secret},
                                 {"SecurityToken", token},
                                 {"Expiration", engine::FormatUtc(expiration)}};
-  auth_.AddTemporaryKey(std::move(key), token, expiration);
-  ++sts_issued_;
+  context.auth.AddTemporaryKey(std::move(key), token, expiration);
+  flow.CountStsIssued();
   return credentials;
 }
 
-ApiResponse CdnEmulator::StsAction(const std::string& action, const alicloud::Params& p,
-                                   const std::string& request_id, bool json) {
+bool StsService::Serves(const std::string& action) const {
+  return action == "AssumeRole" || action == "AssumeRoleWithOIDC";
+}
+
+// AssumeRoleWithOIDC is the one anonymous call: the OIDC token is its proof.
+bool StsService::Anonymous(const ServiceRequest& r) const {
+  return r.action == "AssumeRoleWithOIDC" && !r.v3 && Param(r.params, "AccessKeyId").empty();
+}
+
+ApiResponse StsService::Dispatch(const std::string& action, const Params& p, const std::string&,
+                                 const std::string& request_id, bool json) {
   const std::string caller_key = Param(p, "AccessKeyId");
   for (const char* name : {"RoleArn", "RoleSessionName"}) {
     if (Param(p, name).empty()) return RenderError(MissingParam(name), request_id, json);
   }
   const std::string arn = Param(p, "RoleArn");
   const RoleSeed* role = nullptr;
-  for (const RoleSeed& r : config_.roles) {
+  for (const RoleSeed& r : context_.config.roles) {
     if (r.arn == arn) role = &r;
   }
   if (role == nullptr) {
@@ -113,44 +111,12 @@ ApiResponse CdnEmulator::StsAction(const std::string& action, const alicloud::Pa
                          request_id, json);
     }
   }
-  nlohmann::json doc = {
-      {"RequestId", request_id},
-      {"AssumedRoleUser",
-       {{"Arn", arn + "/" + Param(p, "RoleSessionName")}, {"AssumedRoleId", RandomToken(18)}}},
-      {"Credentials", IssueTemporaryKey(*role, duration)}};
+  nlohmann::json doc = {{"RequestId", request_id},
+                        {"AssumedRoleUser",
+                         {{"Arn", arn + "/" + Param(p, "RoleSessionName")},
+                          {"AssumedRoleId", context_.flow.RandomToken(18)}}},
+                        {"Credentials", IssueTemporaryKey(context_, *role, duration)}};
   return RenderSuccess(action, doc, json);
-}
-
-std::string CdnEmulator::MetadataToken(int ttl_seconds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (ttl_seconds < 1 || ttl_seconds > 21600) return "";
-  const std::string token = RandomToken(44);
-  metadata_tokens_[token] = engine::ToUnixSeconds(clock_.Now()) + ttl_seconds;
-  return token;
-}
-
-int CdnEmulator::MetadataCredentials(const std::string& token, const std::string& role_name,
-                                     std::string* body) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto t = metadata_tokens_.find(token);
-  if (t == metadata_tokens_.end() || t->second <= engine::ToUnixSeconds(clock_.Now())) return 401;
-  const RoleSeed* role = nullptr;
-  for (const RoleSeed& r : config_.roles) {
-    if (!r.ecs_role_name.empty() && (role_name.empty() || r.ecs_role_name == role_name)) {
-      role = &r;
-      break;
-    }
-  }
-  if (role == nullptr) return 404;
-  if (role_name.empty()) {
-    *body = role->ecs_role_name;
-    return 200;
-  }
-  nlohmann::json doc = IssueTemporaryKey(*role, role->max_session_duration);
-  doc["Code"] = "Success";
-  doc["LastUpdated"] = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
-  *body = doc.dump();
-  return 200;
 }
 
 }  // namespace certform::emulator

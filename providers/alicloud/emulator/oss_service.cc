@@ -35,10 +35,10 @@
 
 #include <fmt/format.h>
 
+#include "providers/alicloud/emulator/oss_service.h"
+
 #include "engine/config/certificate.h"
-#include "providers/alicloud/emulator/cdn_emulator.h"
-#include "providers/alicloud/emulator/certificate_action.h"
-#include "providers/alicloud/signer.h"
+#include "providers/alicloud/emulator/certificate_check.h"
 #include "providers/alicloud/xml_text.h"
 
 namespace certform::emulator {
@@ -88,7 +88,7 @@ bool ParseHost(const std::string& host, std::string* bucket, std::string* region
 std::string QueryValue(const std::string& target, const std::string& name) {
   const size_t q = target.find('?');
   if (q == std::string::npos) return "";
-  for (const auto& [key, value] : alicloud::ParseFormEncoded(target.substr(q + 1))) {
+  for (const auto& [key, value] : signature::ParseForm(target.substr(q + 1))) {
     if (key == name) return value;
   }
   return "";
@@ -100,38 +100,50 @@ std::string CertIdText(int64_t id, const std::string& region) {
 
 }  // namespace
 
-bool CdnEmulator::IsOssRequest(const ApiRequest& request) {
+OssService::OssService(ServiceContext context, CasDirectory& cas) : context_(context), cas_(cas) {}
+
+void OssService::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cnames_.clear();
+  detached_.clear();
+}
+
+bool OssService::Accepts(const ServiceRequest& r) const {
+  const ApiRequest& request = r.http;
   if (HeaderValue(request.headers, "authorization").starts_with("OSS ")) return true;
   const size_t q = request.target.find('?');
   return q != std::string::npos && request.target.find("cname", q) != std::string::npos;
 }
 
-ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string& request_id) {
+ApiResponse OssService::Handle(const ServiceRequest& r) {
+  const ApiRequest& request = r.http;
+  const std::string& request_id = r.request_id;
+  FlowControl& flow = context_.flow;
   // The Host header may carry a port (a client addressing OSS's names at another port, as the
   // interop test does); the names are what OSS routes by.
   std::string host = HeaderValue(request.headers, "host");
   if (const size_t colon = host.rfind(':'); colon != std::string::npos) host.erase(colon);
   std::string bucket_name, region, user;
   if (!ParseHost(host, &bucket_name, &region)) {
-    ++rejected_;
+    flow.CountRejected();
     return OssError({400, "InvalidBucketName", "The host is not BUCKET.oss-REGION.aliyuncs.com."},
                     request_id, host);
   }
-  if (auto e = auth_.CheckOss(request.method, request.target, request.headers, bucket_name,
-                              engine::ToUnixSeconds(clock_.Now()), &user)) {
-    ++rejected_;
+  if (auto e = context_.auth.CheckOss(request.method, request.target, request.headers, bucket_name,
+                                      engine::ToUnixSeconds(context_.clock.Now()), &user)) {
+    flow.CountRejected();
     return OssError(*e, request_id, host);
   }
   // Each call counted in the user's OSS write or read window (no limit is stated: 10/s each),
   // answered 503 SlowDown beyond.
   auto Admit = [&](const char* action, bool write) -> std::optional<ApiResponse> {
     engine::Clock::Duration wait{};
-    if (!window_.Admit(user + (write ? "/oss-write" : "/oss-read"), clock_.Monotonic(),
-                       write ? config_.oss_write_limit : config_.oss_read_limit, &wait)) {
-      ++throttled_;
+    const EmulatorConfig& config = context_.config;
+    if (!flow.Admit(user, write ? "oss-write" : "oss-read",
+                    write ? config.oss_write_limit : config.oss_read_limit, &wait)) {
       return OssError({503, "SlowDown", "Please reduce your request rate."}, request_id, host);
     }
-    ++calls_[action][user];
+    flow.CountCall(action, user);
     return std::nullopt;
   };
   if (bucket_name.empty()) {
@@ -142,7 +154,7 @@ ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string&
     return ListBuckets(user, request.target, request_id, host);
   }
   const BucketSeed* bucket = nullptr;
-  for (const BucketSeed& b : config_.buckets) {
+  for (const BucketSeed& b : context_.config.buckets) {
     if (b.name == bucket_name) bucket = &b;
   }
   if (bucket == nullptr) {
@@ -168,9 +180,9 @@ ApiResponse CdnEmulator::HandleOss(const ApiRequest& request, const std::string&
   return PutCname(*bucket, user, request.body, request_id, host);
 }
 
-ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& user,
-                                  const std::string& body, const std::string& request_id,
-                                  const std::string& host) {
+ApiResponse OssService::PutCname(const BucketSeed& bucket, const std::string& user,
+                                 const std::string& body, const std::string& request_id,
+                                 const std::string& host) {
   using alicloud::XmlText;
   const std::optional<std::string> domain = XmlText(body, "Domain");
   if (!domain || domain->empty()) {
@@ -181,6 +193,7 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
     return OssError({400, "InvalidArgument", "Wildcard domains are not supported."}, request_id,
                     host);
   }
+  std::lock_guard<std::mutex> lock(mu_);
   const auto& verified = bucket.verified_domains;
   if (std::find(verified.begin(), verified.end(), *domain) == verified.end() ||
       detached_.count(*domain) > 0) {
@@ -200,8 +213,9 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
   } else {
     next = existing->second;
   }
-  next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(clock_.Now()));
-  next.cert_bound_at = engine::FormatHttpDate(engine::ToUnixSeconds(clock_.Now()));
+  const int64_t now = engine::ToUnixSeconds(context_.clock.Now());
+  next.updated_at = engine::FormatUtc(now);
+  next.cert_bound_at = engine::FormatHttpDate(now);
   const std::vector<std::string> config = alicloud::XmlElements(body, "CertificateConfiguration");
   if (!config.empty()) {
     const std::string& c = config.front();
@@ -230,14 +244,9 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
       next.cert_pem.clear();
     } else if (!cert_id.empty()) {
       const size_t dash = cert_id.find('-');
-      const CasCertificate* found = nullptr;
-      for (const CasCertificate& k : cas_) {
-        if (dash != std::string::npos && std::to_string(k.id) == cert_id.substr(0, dash) &&
-            k.user == user) {
-          found = &k;
-        }
-      }
-      if (found == nullptr) {
+      const std::optional<CasCertificate> found =
+          dash == std::string::npos ? std::nullopt : cas_.FindById(user, cert_id.substr(0, dash));
+      if (!found) {
         return OssError(
             {404, "NoSuchCertificate", "The certificate " + cert_id + " does not exist."},
             request_id, host);
@@ -248,7 +257,7 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
       next.cert_region = cert_id.substr(dash + 1);
       next.cert_pem = found->pem;
     } else if (!pem.empty()) {
-      ++keys_received_;
+      context_.flow.CountKeyReceived();
       std::string fingerprint;
       if (auto e = CheckUpload(pem, key, &fingerprint)) {
         engine::WipeSecret(&key);
@@ -256,8 +265,7 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
       }
       engine::WipeSecret(&key);
       // Created in Certificate Management Service, as OSS documents; the emulator keeps no key.
-      CasCertificate created{"oss-" + fingerprint.substr(0, 16), ++next_cert_id_, user, pem, true};
-      cas_.push_back(created);
+      const CasCertificate created = cas_.Create("oss-" + fingerprint.substr(0, 16), user, pem);
       next.https = true;
       next.cert_status = "Enabled";
       next.cert_id = created.id;
@@ -269,8 +277,9 @@ ApiResponse CdnEmulator::PutCname(const BucketSeed& bucket, const std::string& u
   return OssXml(200, "", request_id);
 }
 
-ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& request_id) {
+ApiResponse OssService::ListCname(const BucketSeed& bucket, const std::string& request_id) {
   using alicloud::XmlElement;
+  std::lock_guard<std::mutex> lock(mu_);
   std::string body =
       "<ListCnameResult>" + XmlElement("Bucket", bucket.name) + XmlElement("Owner", bucket.user);
   std::map<std::string, CnameState> listed;
@@ -306,8 +315,8 @@ ApiResponse CdnEmulator::ListCname(const BucketSeed& bucket, const std::string& 
   return OssXml(200, body + "</ListCnameResult>", request_id);
 }
 
-bool CdnEmulator::SetCnameCertificateStatus(const std::string& domain, const std::string& status,
-                                            std::string* error) {
+bool OssService::SetCnameCertificateStatus(const std::string& domain, const std::string& status,
+                                           std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
   if (status != "Enabled" && status != "Disabled") {
     *error = "certificate_status is \"Enabled\" or \"Disabled\"";
@@ -322,10 +331,10 @@ bool CdnEmulator::SetCnameCertificateStatus(const std::string& domain, const std
   return true;
 }
 
-ApiResponse CdnEmulator::ListBuckets(const std::string& user, const std::string& target,
-                                     const std::string& request_id, const std::string& host) {
+ApiResponse OssService::ListBuckets(const std::string& user, const std::string& target,
+                                    const std::string& request_id, const std::string& host) {
   using alicloud::XmlElement;
-  const auto& denied = config_.oss_list_denied;
+  const auto& denied = context_.config.oss_list_denied;
   if (std::find(denied.begin(), denied.end(), user) != denied.end()) {  // emulator_config.h
     return OssError({403, "AccessDenied", "You have no right to access this resource."}, request_id,
                     host, XmlElement("EC", "0003-00000202"));
@@ -338,7 +347,7 @@ ApiResponse CdnEmulator::ListBuckets(const std::string& user, const std::string&
                     host);
   }
   std::vector<const BucketSeed*> mine;
-  for (const BucketSeed& b : config_.buckets) {
+  for (const BucketSeed& b : context_.config.buckets) {
     if (b.user == user && b.name > marker) mine.push_back(&b);
   }
   std::sort(mine.begin(), mine.end(),
@@ -356,6 +365,26 @@ ApiResponse CdnEmulator::ListBuckets(const std::string& user, const std::string&
             XmlElement("Region", b->region) + "</Bucket>";
   }
   return OssXml(200, body + "</Buckets></ListAllMyBucketsResult>", request_id);
+}
+
+void OssService::DetachCname(const std::string& domain) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cnames_.erase(domain);
+  detached_.insert(domain);
+}
+
+void OssService::AddState(nlohmann::json* state) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  nlohmann::json cnames = nlohmann::json::object();
+  for (const auto& [domain, c] : cnames_) {
+    cnames[domain] = {{"bucket", c.bucket},
+                      {"https", c.https},
+                      {"certificate_status", c.cert_status},
+                      {"cert_id", c.cert_id},
+                      {"cert_region", c.cert_region},
+                      {"fingerprint", FingerprintOf(c.cert_pem)}};
+  }
+  (*state)["oss_cnames"] = cnames;
 }
 
 }  // namespace certform::emulator
