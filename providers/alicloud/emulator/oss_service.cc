@@ -136,6 +136,7 @@ ApiResponse OssService::Handle(const ServiceRequest& r) {
   }
   // Each call counted in the user's OSS write or read window (no limit is stated: 10/s each),
   // answered 503 SlowDown beyond.
+  int answered = 0;  // the count of this call among the user's calls of its action
   auto Admit = [&](const char* action, bool write) -> std::optional<ApiResponse> {
     engine::Clock::Duration wait{};
     const EmulatorConfig& config = context_.config;
@@ -143,7 +144,7 @@ ApiResponse OssService::Handle(const ServiceRequest& r) {
                     write ? config.oss_write_limit : config.oss_read_limit, &wait)) {
       return OssError({503, "SlowDown", "Please reduce your request rate."}, request_id, host);
     }
-    flow.CountCall(action, user);
+    answered = flow.CountCall(action, user);
     return std::nullopt;
   };
   if (bucket_name.empty()) {
@@ -177,7 +178,13 @@ ApiResponse OssService::Handle(const ServiceRequest& r) {
   const bool put = request.method == "POST" && request.target.find("comp=add") != std::string::npos;
   if (auto slow_down = Admit(put ? "PutCname" : "ListCname", put)) return *slow_down;
   if (!put) return ListCname(*bucket, request_id);
-  return PutCname(*bucket, user, request.body, request_id, host);
+  ApiResponse response = PutCname(*bucket, user, request.body, request_id, host);
+  // As for the RPC services (Faults::lose_answers): carried out, the answer never arrives.
+  if (flow.LoseAnswer("PutCname", answered)) {
+    response = ApiResponse();
+    response.drop = true;
+  }
+  return response;
 }
 
 ApiResponse OssService::PutCname(const BucketSeed& bucket, const std::string& user,
