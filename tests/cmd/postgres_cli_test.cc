@@ -493,8 +493,7 @@ TEST_CASE("postgres cli: state pull onto a symbolic link writes through to its t
   CHECK(S_ISLNK(st.st_mode));
 }
 
-TEST_CASE(
-    "postgres cli: a hostile address in a state row, a journal row or a pushed state is "
+TEST_CASE("postgres cli: a hostile address in a state row, a journal row or a pushed state is "
     "refused, naming its source, and nothing is sent",
     "[postgres][cli][trust]") {
   ApplyFixture f;
