@@ -78,8 +78,10 @@ bool RunScenario(const Scenario& s) {
       config.dcdn_domains.push_back({d, config.accounts[0].user, "online"});
       domains += (domains.empty() ? "\"" : ", \"") + d + "\"";
     }
-    estate.dir.Write("dcdn.toml", "[[binding]]\nproduct = \"dcdn\"\naccount = \"a0\"\n"
-                                  "certificate = \"bench\"\ndomains = [" + domains + "]\n");
+    estate.dir.Write("dcdn.toml",
+                     "[[binding]]\nproduct = \"dcdn\"\naccount = \"a0\"\n"
+                     "certificate = \"bench\"\ndomains = [" +
+                         domains + "]\n");
   }
   config.write_limit = 10;
   config.faults = {.error_rate = s.error_rate,
@@ -116,7 +118,12 @@ bool RunScenario(const Scenario& s) {
       s.name, apply_s, ratio, s.min_ratio, throttled, calls, s.max_throttled * 100,
       bench::PeakPerSecond(counters), r.last.value("retries", 0), keys, ok ? "PASS" : "FAIL");
   std::fflush(stdout);
-  if (!ok) std::fprintf(stderr, "%s\n", r.process.out.substr(0, 2000).c_str());
+  if (!ok) {
+    // The end of the output: the summary (or the error) is the last line.
+    const std::string& out = r.process.out;
+    std::fprintf(stderr, "exit code %d; the output ends with:\n%s\n", r.process.exit_code,
+                 out.substr(out.size() > 2000 ? out.size() - 2000 : 0).c_str());
+  }
   return ok;
 }
 
