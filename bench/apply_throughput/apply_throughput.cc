@@ -119,7 +119,12 @@ bool RunScenario(const Scenario& s) {
       s.name, apply_s, ratio, s.min_ratio, throttled, calls, s.max_throttled * 100,
       bench::PeakPerSecond(counters), r.last.value("retries", 0), keys, ok ? "PASS" : "FAIL");
   std::fflush(stdout);
-  if (!ok) std::fprintf(stderr, "%s\n", r.process.out.substr(0, 2000).c_str());
+  if (!ok) {
+    // The end of the output: the summary (or the error) is the last line.
+    const std::string& out = r.process.out;
+    std::fprintf(stderr, "exit code %d; the output ends with:\n%s\n", r.process.exit_code,
+                 out.substr(out.size() > 2000 ? out.size() - 2000 : 0).c_str());
+  }
   return ok;
 }
 

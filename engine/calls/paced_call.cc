@@ -12,15 +12,16 @@ namespace {
 constexpr Clock::Duration kStopCheck = std::chrono::milliseconds(50);
 
 // Waits for a send slot that is still valid when it comes (a throttling answer in between voids
-// it); false when halted first.
-bool WaitForSlot(RateLimiter& limiter, Clock& clock, const std::function<bool()>& halted) {
+// it) and sets `*slot`; false when halted first.
+bool WaitForSlot(RateLimiter& limiter, Clock& clock, const std::function<bool()>& halted,
+                 RateLimiter::Slot* slot) {
   for (;;) {
     if (halted()) return false;
     const Clock::Instant now = clock.Monotonic();
-    const RateLimiter::Slot slot = limiter.Reserve(now);
-    if (slot.at > now && !SleepUnlessHalted(clock, slot.at - now, halted)) return false;
+    *slot = limiter.Reserve(now);
+    if (slot->at > now && !SleepUnlessHalted(clock, slot->at - now, halted)) return false;
     if (halted()) return false;
-    if (limiter.StillValid(slot)) return true;
+    if (limiter.StillValid(*slot)) return true;
   }
 }
 
@@ -46,7 +47,8 @@ PacedCallResult PacedCall(CallLane& lane, const RetryPolicy& retry, Clock& clock
   const Clock::Instant first = clock.Monotonic();
   for (;;) {
     const bool placed = window.Acquire(hooks.halted);
-    if (!placed || !WaitForSlot(limiter, clock, hooks.halted)) {
+    RateLimiter::Slot slot;
+    if (!placed || !WaitForSlot(limiter, clock, hooks.halted, &slot)) {
       if (placed) window.Release({}, /*sent=*/false);
       r.stopped = true;
       if (r.attempts == 0) r.status = Status::Cancelled("not attempted: the run was stopped");
@@ -66,6 +68,7 @@ PacedCallResult PacedCall(CallLane& lane, const RetryPolicy& retry, Clock& clock
     r.status = call(&r.last);
     const Clock::Instant answered = clock.Monotonic();
     window.Release(answered - sent);
+    limiter.OnAnswered(slot, sent, answered);  // when it can have arrived, for the next slots
     if (r.status.ok()) {
       limiter.OnSuccess();
       return r;

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -15,6 +17,29 @@
 
 using namespace certform;
 using namespace certform::testing;
+
+namespace {
+
+// Polls `seen` until it holds or `limit` passes (real time: the runner is another process, so
+// the test waits for what it can observe, a few milliseconds between looks); false on timeout.
+template <typename Seen>
+bool WaitUntil(Seen seen, std::chrono::seconds limit = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!seen()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// What process `pid` has written to its standard error so far (ChildProcess sends it to a file,
+// which /proc names).
+std::string ErrSoFar(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/fd/2");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
 
 TEST_CASE("cli apply: create, then update and delete, against the emulator", "[cli][apply]") {
   ApplyFixture f;
@@ -283,9 +308,7 @@ TEST_CASE("cli apply: SIGINT stops dispatching and records exactly what was appl
   ApplyFixture f(config);
   f.WriteBulkConfig(60, 20);
   auto child = f.Start({"apply", "--auto-approve"});
-  for (int i = 0; i < 500 && f.Calls() < 10; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a real process: real time
-  }
+  REQUIRE(WaitUntil([&] { return f.Calls() >= 10; }));
   child->Signal(SIGINT);
   ProcessResult r = child->Wait();
   INFO(r.out << r.err);
@@ -316,9 +339,7 @@ TEST_CASE("cli apply: SIGKILL in the middle of an apply loses nothing", "[cli][a
   ApplyFixture f(config);
   f.WriteBulkConfig(80, 20);
   auto child = f.Start({"apply", "--auto-approve", "--parallelism", "4"});
-  for (int i = 0; i < 500 && f.Calls() < 25; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  REQUIRE(WaitUntil([&] { return f.Calls() >= 25; }));
   child->Signal(SIGKILL);
   ProcessResult killed = child->Wait();
   CHECK(killed.exit_code == 128 + SIGKILL);
@@ -380,11 +401,13 @@ TEST_CASE("cli apply: a second SIGINT quits at once, and the journal keeps what 
   ApplyFixture f(config);
   f.WriteBulkConfig(40, 20);
   auto child = f.Start({"apply", "--auto-approve", "--parallelism", "4"});
-  for (int i = 0; i < 1000 && f.Calls() < 4; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  REQUIRE(WaitUntil([&] { return f.Calls() >= 4; }));
   child->Signal(SIGINT);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The second signal means "quit at once" only after the first was taken: wait until the
+  // runner says so, not a fixed time.
+  REQUIRE(WaitUntil([&] {
+    return ErrSoFar(child->pid()).find("interrupt again to quit at once") != std::string::npos;
+  }));
   const auto before = std::chrono::steady_clock::now();
   child->Signal(SIGINT);
   ProcessResult r = child->Wait();

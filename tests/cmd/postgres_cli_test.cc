@@ -6,6 +6,9 @@
 
 #include <cstdio>
 
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -88,14 +91,40 @@ std::string LockColumn(const std::string& workspace, const std::string& column) 
   return v;
 }
 
+// Polls `seen` until it holds or `limit` passes (real time: the runners are other processes, so
+// the test waits for what it can observe, a few milliseconds between looks); false on timeout.
+template <typename Seen>
+bool WaitUntil(Seen seen, std::chrono::seconds limit = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!seen()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// True once process `pid` is stopped by a signal (state T in /proc/PID/stat).
+bool IsStopped(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t name_end = stat.rfind(')');  // the command name may hold spaces
+  return name_end != std::string::npos && stat.compare(name_end, 3, ") T") == 0;
+}
+
 // Waits (real time: the runners are other processes) until process `pid` holds the lock of
-// `workspace`, or `limit` passed; returns how long that took from `since`.
+// `workspace`, or `limit` passed; returns how long that took from `since`. With `count`, sets
+// `*count_before` to the last value of count() read before a look that found `pid` not yet
+// holding the lock: what happened before `pid` could act.
 std::chrono::milliseconds WaitForHolder(const std::string& workspace, pid_t pid,
                                         std::chrono::steady_clock::time_point since,
-                                        std::chrono::seconds limit) {
+                                        std::chrono::seconds limit,
+                                        const std::function<int()>& count = nullptr,
+                                        int* count_before = nullptr) {
   const std::string prefix = "pid " + std::to_string(pid) + " ";
-  while (LockColumn(workspace, "holder").rfind(prefix, 0) != 0 &&
-         std::chrono::steady_clock::now() - since < limit) {
+  while (std::chrono::steady_clock::now() - since < limit) {
+    const int counted = count ? count() : 0;
+    if (LockColumn(workspace, "holder").rfind(prefix, 0) == 0) break;
+    if (count_before != nullptr) *count_before = counted;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -130,9 +159,7 @@ TEST_CASE("postgres cli: two runners apply at once: one waits or fails naming th
   UsePostgres(f, "race");
   Runner b(f);
   auto a = f.Start({"apply", "--auto-approve"});
-  for (int i = 0; i < 500 && CallsFor(f, "SetDomainServerCertificate") < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  REQUIRE(WaitUntil([&] { return CallsFor(f, "SetDomainServerCertificate") >= 3; }));
   ProcessResult busy = b.Run({"apply", "--auto-approve"});
   CHECK(busy.exit_code == 1);
   CHECK(busy.err.find("is locked by pid " + std::to_string(a->pid())) != std::string::npos);
@@ -159,14 +186,10 @@ TEST_CASE("postgres cli: runner A killed mid-apply frees the lock at once, runne
   // A lease of a minute: a takeover within seconds comes from A's ended session, not the lease.
   UsePostgres(f, "killed", "60s");
   auto a = f.Start({"apply", "--auto-approve", "--parallelism", "4"});
-  for (int i = 0; i < 500 && CallsFor(f, "SetDomainServerCertificate") < 5; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  REQUIRE(WaitUntil([&] { return CallsFor(f, "SetDomainServerCertificate") >= 5; }));
   Runner b(f);  // another machine: its only link to A's work is the database
   auto waiter = b.Start({"apply", "--auto-approve", "--lock-timeout", "30s"});
-  for (int i = 0; i < 500 && CallsFor(f, "SetDomainServerCertificate") < 15; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  REQUIRE(WaitUntil([&] { return CallsFor(f, "SetDomainServerCertificate") >= 15; }));
   REQUIRE(LockColumn("killed", "holder").rfind("pid " + std::to_string(a->pid()) + " ", 0) == 0);
   const std::string a_token = LockColumn("killed", "token");
   a->Signal(SIGKILL);
@@ -197,9 +220,7 @@ TEST_CASE("postgres cli: the database restarted mid-apply: a clear failure, then
   f.WriteBulkConfig(40, 10);
   UsePostgres(f, "restart");
   auto a = f.Start({"apply", "--auto-approve"});
-  for (int i = 0; i < 500 && CallsFor(f, "SetDomainServerCertificate") < 5; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  REQUIRE(WaitUntil([&] { return CallsFor(f, "SetDomainServerCertificate") >= 5; }));
   REQUIRE(Server().Restart());
   ProcessResult failed = a->Wait();
   INFO(failed.out << failed.err);
@@ -267,9 +288,7 @@ namespace {
 // Waits (real time: the runner is another process) until `f`'s emulator has answered `n`
 // SetDomainServerCertificate calls.
 void WaitForCalls(ApplyFixture& f, int n) {
-  for (int i = 0; i < 1000 && CallsFor(f, "SetDomainServerCertificate") < n; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  REQUIRE(WaitUntil([&] { return CallsFor(f, "SetDomainServerCertificate") >= n; }));
 }
 
 // Gives runner `b` a renewed certificate for *.bulk.example.com; returns its fingerprint.
@@ -290,18 +309,22 @@ TEST_CASE("postgres cli: a frozen runner loses the lock after its lease and send
   UsePostgres(f, "frozen", "10s");
   auto a = f.Start({"apply", "--auto-approve"});
   WaitForCalls(f, 5);
-  a->Signal(SIGSTOP);                                           // a suspended VM, a stuck CI host
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // A's last call is counted
+  a->Signal(SIGSTOP);  // a suspended VM, a stuck CI host
+  REQUIRE(WaitUntil([&] { return IsStopped(a->pid()); }));
   const auto stopped_at = std::chrono::steady_clock::now();
-  const int at_stop = CallsFor(f, "SetDomainServerCertificate");
   const std::string a_token = LockColumn("frozen", "token");
   Runner b(f);
   const std::string renewed = Renew(f, b);
   auto waiter = b.Start({"apply", "--auto-approve", "--lock-timeout", "1m"});
   // A's session stays open while it is frozen: B waits for the lease, renewed by A at most a
-  // third of it (3.3 s) before the freeze, and then takes over with the next token.
-  const std::chrono::milliseconds took =
-      WaitForHolder("frozen", waiter->pid(), stopped_at, std::chrono::seconds(60));
+  // third of it (3.3 s) before the freeze, and then takes over with the next token. A's calls
+  // are those counted before B held the lock (B sends nothing before; A, frozen, nothing more,
+  // and the calls it had in flight were counted during the seconds B waited).
+  int at_stop = -1;
+  const std::chrono::milliseconds took = WaitForHolder(
+      "frozen", waiter->pid(), stopped_at, std::chrono::seconds(60),
+      [&] { return CallsFor(f, "SetDomainServerCertificate"); }, &at_stop);
+  REQUIRE(at_stop >= 5);
   INFO("B took the lock " << took.count() << " ms after A was frozen");
   CHECK(took >= std::chrono::milliseconds(6000));
   CHECK(took < std::chrono::seconds(15));
@@ -339,8 +362,7 @@ TEST_CASE("postgres cli: state unlock shows a lock and releases it, its holder s
   auto a = f.Start({"apply", "--auto-approve"});
   WaitForCalls(f, 3);
   a->Signal(SIGSTOP);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const int at_stop = CallsFor(f, "SetDomainServerCertificate");
+  REQUIRE(WaitUntil([&] { return IsStopped(a->pid()); }));
   Runner b(f);
   ProcessResult shown = b.Run({"state", "unlock"});
   INFO(shown.out << shown.err);
@@ -356,6 +378,9 @@ TEST_CASE("postgres cli: state unlock shows a lock and releases it, its holder s
   INFO(released.out << released.err);
   CHECK(released.exit_code == 0);
   CHECK(released.out.find("Released the state lock") != std::string::npos);
+  // A's calls: all counted by now (A is frozen, and the calls it had in flight arrived while B
+  // ran three commands); B's apply makes the first calls after A's.
+  const int at_stop = CallsFor(f, "SetDomainServerCertificate");
   ProcessResult r = b.Run({"apply", "--auto-approve"});  // no wait for A's 60 s lease
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);

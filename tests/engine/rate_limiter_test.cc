@@ -79,8 +79,11 @@ TEST_CASE("limiter: a throttling answer widens the margin and voids the slots be
   for (int i = 7; i < 10; ++i) CHECK(limiter.StillValid(handed_out[i]));
   RateLimiter::Slot next = limiter.Reserve(t);
   CHECK(limiter.StillValid(next));
-  CHECK(next.at - t == milliseconds(1025));  // after the slots already standing
-  CHECK(limiter.Reserve(t).at - next.at == milliseconds(105));
+  // After the slots already standing, and any 10 consecutive slots span the window plus the new
+  // margin: 1,050 ms after the slot ten back (the first, at t), and the one after it 1,050 ms
+  // after the second (102.5 ms), not one new interval (105 ms) after the last.
+  CHECK(next.at - t == milliseconds(1050));
+  CHECK(limiter.Reserve(t).at - next.at == microseconds(102500));
   // Answers to calls already in flight in the same window say nothing new: one widening.
   limiter.OnThrottled(t + milliseconds(300), {});
   CHECK(limiter.margin() == milliseconds(50));
@@ -150,4 +153,96 @@ TEST_CASE("limiter: a slower rate for the same call lowers the pace, a faster on
   CHECK(limiter.current_rate() == Approx(30));
   limiter.LowerRate(10);
   CHECK(limiter.current_rate() == Approx(10));
+}
+
+namespace {
+
+// Sends `calls` calls through `limiter` as a window of workers would: each slot reserved when the
+// one before it is sent, each call arriving `transit(i)` after its send and answered `rtt_floor`
+// after it arrives. Returns the arrivals; `slots` gets the send times.
+template <typename Transit>
+std::vector<Clock::Instant> Drive(RateLimiter& limiter, int calls, Transit transit,
+                                  Clock::Duration rtt_floor, std::vector<Clock::Instant>* slots) {
+  struct Pending {
+    RateLimiter::Slot slot;
+    Clock::Instant answered;
+  };
+  std::vector<Pending> in_flight;
+  std::vector<Clock::Instant> arrivals;
+  Clock::Instant now{};
+  for (int i = 0; i < calls; ++i) {
+    // Answers that came by now are known to the limiter before it places the next slot.
+    for (auto it = in_flight.begin(); it != in_flight.end();) {
+      if (it->answered <= now) {
+        limiter.OnAnswered(it->slot, it->slot.at, it->answered);
+        it = in_flight.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    const RateLimiter::Slot slot = limiter.Reserve(now);
+    slots->push_back(slot.at);
+    const Clock::Instant arrived = slot.at + transit(i);
+    arrivals.push_back(arrived);
+    in_flight.push_back({slot, arrived + rtt_floor});
+    now = slot.at;
+  }
+  std::sort(arrivals.begin(), arrivals.end());
+  return arrivals;
+}
+
+}  // namespace
+
+TEST_CASE("limiter: answers that show prompt arrivals let the slots follow them by one window",
+          "[limiter]") {
+  RateLimiter limiter({.rate = 10, .margin = milliseconds(100)});
+  std::vector<Clock::Instant> slots;
+  // No transit: each call arrives as it is sent, and its answer 20 ms later says so.
+  const auto arrivals = Drive(
+      limiter, 100, [](int) { return milliseconds(0); }, milliseconds(20), &slots);
+  // Before 20 answers the margin is paid in full: 110 ms apart.
+  CHECK(slots[10] - slots[0] == milliseconds(1100));
+  // Once the answers show the calls ten slots back arrived at once, one window (and 10 ms of
+  // slack for what the answers cannot tell) suffices.
+  for (size_t i = 60; i < slots.size(); ++i) CHECK(slots[i] - slots[i - 10] == milliseconds(1010));
+  CHECK(MostInAnySecond(arrivals) == 10);
+  CHECK(slots.back() - slots.front() < milliseconds(99 * 110));
+  // Never a burst: slots at least half an interval apart.
+  for (size_t i = 1; i < slots.size(); ++i) CHECK(slots[i] - slots[i - 1] >= milliseconds(55));
+  CHECK(limiter.margin() == milliseconds(100));  // the margin itself is unchanged
+}
+
+TEST_CASE("limiter: with answers, arrivals jittered by up to the margin never exceed the limit",
+          "[limiter]") {
+  RateLimiter limiter({.rate = 10, .margin = milliseconds(100)});
+  uint64_t x = 4242;
+  auto transit = [&x](int i) {
+    if (i == 0) return Clock::Duration(0);  // the fastest round trip is then the answer time
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return Clock::Duration(milliseconds((x >> 33) % 101));
+  };
+  std::vector<Clock::Instant> slots;
+  const auto arrivals = Drive(limiter, 400, transit, milliseconds(20), &slots);
+  CHECK(MostInAnySecond(arrivals) <= 10);
+  // Faster than the margin alone allows (400 slots 110 ms apart), since most transits are short.
+  const double per_call = std::chrono::duration<double>(slots.back() - slots.front()).count() / 399;
+  CHECK(per_call < 0.108);
+  CHECK(per_call >= 0.1);
+}
+
+TEST_CASE("limiter: answers that come after the slot they could anchor change nothing",
+          "[limiter]") {
+  RateLimiter limiter({.rate = 10, .margin = milliseconds(25)});
+  std::vector<Clock::Instant> slots;
+  Drive(
+      limiter, 100, [](int) { return milliseconds(0); }, milliseconds(1500), &slots);
+  for (size_t i = 1; i < slots.size(); ++i) CHECK(slots[i] - slots[i - 1] == microseconds(102500));
+}
+
+TEST_CASE("limiter: anchoring on answers can be turned off", "[limiter]") {
+  RateLimiter limiter({.rate = 10, .margin = milliseconds(100), .anchor_on_answers = false});
+  std::vector<Clock::Instant> slots;
+  Drive(
+      limiter, 100, [](int) { return milliseconds(0); }, milliseconds(20), &slots);
+  for (size_t i = 1; i < slots.size(); ++i) CHECK(slots[i] - slots[i - 1] == milliseconds(110));
 }

@@ -2,7 +2,7 @@
 // pg_ctl in a temporary directory, Unix socket only).
 #include "state/postgres/postgres_state_backend.h"
 
-#include <thread>
+#include <set>
 
 #include <catch2/catch.hpp>
 
@@ -300,12 +300,27 @@ TEST_CASE("postgres: a holder cut off by a stopped server stops at once and its 
 TEST_CASE("postgres: a working holder keeps its lease alive, a released one frees it at once",
           "[postgres]") {
   FakeClock clock;
-  // A lease of 300 ms, renewed every 100 ms in the background: a real second passes.
+  // A lease of 300 ms, renewed every 100 ms in the background. The lease runs by the database's
+  // clock, so real time must pass: the test waits until the database itself says three leases'
+  // worth has passed since the lock was taken (no fixed sleep), noting each renewed expiry.
   auto a = Open("heartbeat", "certform", std::chrono::milliseconds(300));
   auto b = Open("heartbeat");
   std::unique_ptr<engine::StateBackendLock> held;
   REQUIRE(a->Lock(Holder("apply"), {}, clock, &held).ok());
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  std::set<std::string> expiries;
+  bool passed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!passed && std::chrono::steady_clock::now() < deadline) {
+    // One psql run per look: its start-up paces the loop.
+    const std::string look = LockColumn(
+        "heartbeat",
+        "CASE WHEN clock_timestamp() - since > interval '900 milliseconds' THEN 'passed ' ELSE "
+        "'waiting ' END || expires_at::text");
+    passed = look.rfind("passed ", 0) == 0;
+    expiries.insert(look.substr(look.find(' ') + 1));
+  }
+  REQUIRE(passed);
+  CHECK(expiries.size() >= 3);  // renewed in the background while the time passed
   std::unique_ptr<engine::StateBackendLock> mine;
   CHECK(b->Lock(Holder("plan"), {}, clock, &mine).code() == Status::Code::kLocked);
   CHECK(held->Check().ok());
