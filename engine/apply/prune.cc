@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/text_escape.h"
 #include "engine/calls/paged_listing.h"
 #include "engine/calls/retry_policy.h"
 #include "engine/config/binding_address.h"
@@ -87,7 +88,20 @@ UserDomains ReadUserDomains(const std::string& account,
                               r.status.message(), WhatItNeeds(product, *provider));
       return out;
     }
-    for (const Address& a : listed) refs.push_back({a.Key(), account});
+    for (const Address& a : listed) {
+      // What the API listed is outside input: it passes the address door like any other.
+      Address checked;
+      if (std::string problem = ParseAddress(a.Key(), &checked);
+          !problem.empty() || checked.product != product || checked.Key() != a.Key()) {
+        out.error = fmt::format(
+            "the user's {} domains cannot be read: the listing answered {}, which is not an "
+            "address certform reads ({})",
+            ProductTitle(product), ForTerminal(a.Key()),
+            problem.empty() ? "not of this product" : problem);
+        return out;
+      }
+      refs.push_back({checked.Key(), account});
+    }
     out.read.push_back(product);
   }
   out.reads = ReadLive(refs, runtimes, pacing, clock, random);

@@ -50,7 +50,11 @@ RateLimiter::Slot RateLimiter::Reserve(Clock::Instant now) {
     // Idle (the next slot's time has passed unasked): no credit is banked, the slots start again
     // from now, one interval apart until a window's worth has followed.
     if (now > previous + interval) since_idle_ = 0;
-    const bool steady = since_idle_ >= static_cast<int>(n);
+    // The tighter rules below (half-interval gaps, slots from answers) keep any n consecutive
+    // slots a window plus margin apart only when n is the rate itself: a rate below 1 or not whole
+    // (a user's rate_limit) is paced by its interval alone, as it always was.
+    const bool whole = rate_ >= 1 && std::abs(rate_ - std::round(rate_)) < 1e-9;
+    const bool steady = whole && since_idle_ >= static_cast<int>(n);
     Clock::Instant bound = previous + (steady ? interval / kGapDivisor : interval);
     if (recent_.size() >= n) {
       // Any n consecutive slots span the window plus the margin ...
@@ -61,7 +65,9 @@ RateLimiter::Slot RateLimiter::Reserve(Clock::Instant now) {
       Clock::Instant latest;
       if (options_.anchor_on_answers && steady && answers_ >= static_cast<int>(2 * n) &&
           LatestArrival(back >= n ? back - n : 0, back, &latest)) {
-        spaced = std::min(spaced, latest + options_.window + kAnchorSlack);
+        // A throttle widens the margin: what it widened by slows these slots too.
+        const Clock::Duration widened = std::max(Clock::Duration(0), margin_ - options_.margin);
+        spaced = std::min(spaced, latest + options_.window + kAnchorSlack + widened);
       }
       bound = std::max(bound, spaced);
     }

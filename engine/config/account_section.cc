@@ -72,6 +72,20 @@ void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
       if (const toml::table* own = n->as_table()) {
         const std::string where = fmt::format("[account.{}.{}]", name, rules.name);
         CheckKeys(*own, ProductKeys(rules), where);
+        // One setting, one place: the table does not silently win over [account.NAME].
+        for (const std::string key : {"endpoint", "api", "rate_limit"}) {
+          const toml::node* mine = own->get(key);
+          const toml::node* outer = &rules == &DefaultProduct() ? t.get(key)
+                                    : key == "endpoint" && !rules.legacy_endpoint_key.empty()
+                                        ? t.get(rules.legacy_endpoint_key)
+                                        : nullptr;
+          if (mine != nullptr && outer != nullptr) {
+            diags_->Error(Pos(*mine),
+                          fmt::format("\"{}\" of {} is set twice: in [account.{}] and in {}", key,
+                                      rules.title, name, where),
+                          fmt::format("keep one; the other is at {}", Pos(*outer).ToString()));
+          }
+        }
         settings.where = Pos(*own);
         ReadProductSettings(*own, rules, where, &settings);
       } else {

@@ -281,6 +281,16 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     auto c = config->certificates.find(b.certificate);
     auto acc = config->accounts.find(b.account);
     if (c == config->certificates.end() || acc == config->accounts.end()) continue;
+    if (c->second.type == CertType::kUpload && acc->second.UploadsViaCas() &&
+        !acc->second.WriteOn(*rules).cas_by_id) {
+      diags->Error(b.where,
+                   fmt::format("{} is bound on {}, which cannot bind a certificate by CertId, but "
+                               "account \"{}\" uploads certificates to Certificate Management "
+                               "Service (upload_via = \"cas\") and binds them by id",
+                               SplitAddress(b.domain).domain, rules->title, b.account),
+                   "bind it from an account with upload_via = \"direct\"");
+      continue;
+    }
     if (c->second.type == CertType::kUpload && !acc->second.UploadsViaCas() &&
         !acc->second.WriteOn(*rules).by_content) {
       diags->Error(b.where,

@@ -46,10 +46,14 @@ std::string ConfigDigest(const Config& config) {
                              {"api", a.WriteOn(first).limit.api},
                              {"credentials", a.credentials}};
     if (a.UploadsViaCas()) doc["accounts"][name]["upload_via"] = "cas";
-    for (const auto& [product, settings] : a.products) {
-      if (product == first.name) continue;
-      doc["accounts"][name]["products"][product] = {{"endpoint", settings.endpoint},
-                                                    {"api", settings.api}};
+    // Another product's endpoint or call, only where it is not the product's default: a
+    // configuration that sets nothing keeps its digest, whichever products are installed.
+    for (const ProductRules& rules : Products()) {
+      if (rules.name == first.name || rules.write_calls.empty()) continue;
+      const std::string endpoint = a.EndpointOf(rules);
+      const std::string api = a.WriteOn(rules).limit.api;
+      if (endpoint == rules.default_endpoint && api == rules.DefaultWrite().limit.api) continue;
+      doc["accounts"][name]["products"][rules.name] = {{"endpoint", endpoint}, {"api", api}};
     }
   }
   for (const auto& [key, c] : config.certificates) {

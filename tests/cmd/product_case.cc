@@ -2,9 +2,13 @@
 
 #include <memory>
 
+#include "cmd/certform/product_table.h"
 #include "engine/base/clock.h"
+#include "providers/alicloud/emulator/certificate_check.h"
 #include "providers/alicloud/oss_cnames.h"
 #include "providers/curl_transport.h"
+#include "tests/support/toy/toy_provider.h"
+#include "tests/support/toy_service.h"
 
 namespace certform::testing {
 namespace {
@@ -142,10 +146,73 @@ ProductCase Oss() {
   return p;
 }
 
+// The test-only toy product (tests/support/toy/): run by certform_toy (certform with one more row
+// in its product table), served by ToyService, plugged into the emulator once it stands.
+struct ToyRun {
+  ToyService* service = nullptr;  // owned by the current fixture's emulator
+  int write_limit = 5;
+};
+ToyRun& Toy() {
+  static ToyRun run;
+  return run;
+}
+
+ProductCase ToyProduct() {
+  ProductCase p;
+  p.name = "toy";
+  p.title = "Toy";
+  p.domains = kNames;
+  p.seed = [](emulator::EmulatorConfig&) { Toy().write_limit = 5; };  // domains: in set_up
+  p.binding_fields = "product = \"toy\"\n";
+  p.address = [](const std::string& d) { return "toy:" + d; };
+  p.cas_only = true;
+  p.cas_write_action = "SetToyCertificate";
+  p.read_action = "DescribeToyCertificate";
+  p.throttle_code = "Throttling.User";
+  p.unknown_message = "Toy does not know this domain";
+  p.limit_writes = [](emulator::EmulatorConfig&, bool, int n) { Toy().write_limit = n; };
+  p.live = [](ApplyFixture& f, const std::string& d) {
+    LiveCert live;
+    const std::optional<ToyBinding> b = Toy().service->Binding(d);
+    if (!b) return live;
+    live.exists = true;
+    live.https = b->enabled;
+    live.cert_id = b->cert_id;
+    live.raw = {{"enabled", b->enabled}, {"cert_id", b->cert_id}};
+    if (b->enabled) {
+      if (auto c = f.emu.emulator().cas().FindById("u1", std::to_string(b->cert_id))) {
+        live.fingerprint = emulator::FingerprintOf(c->pem);
+      }
+    }
+    return live;
+  };
+  p.switch_off = [](ApplyFixture&, const std::string& d) {
+    REQUIRE(Toy().service->SetBinding(d, {false, 0}));
+  };
+  p.bind_cas = [](ApplyFixture&, const std::string& d, int64_t id, const std::string&) {
+    REQUIRE(Toy().service->SetBinding(d, {true, id}));
+  };
+  p.binary = CERTFORM_TOY_BINARY;
+  p.set_up = [](ApplyFixture& f) {
+    // This process reads certform_toy's state files too: it knows the toy product as that
+    // binary does, by the same one row.
+    if (cli::FindProductRow("toy") == nullptr) {
+      cli::ProductTable().push_back({&ToyProvider::Rules, &ToyProvider::Make});
+      cli::InstallProductTable();
+    }
+    auto service = std::make_unique<ToyService>(f.emu.emulator().context(), f.emu.emulator().cas());
+    service->SetWriteLimit(Toy().write_limit);
+    for (const std::string& d : kNames) service->PutToyDomain(d, "u1");
+    Toy().service = service.get();
+    f.emu.emulator().AddService(std::move(service));
+  };
+  return p;
+}
+
 }  // namespace
 
 const std::vector<ProductCase>& ProductCases() {
-  static const std::vector<ProductCase> rows = {Cdn(), Dcdn(), Oss()};
+  static const std::vector<ProductCase> rows = {Cdn(), Dcdn(), Oss(), ToyProduct()};
   return rows;
 }
 

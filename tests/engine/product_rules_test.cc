@@ -163,3 +163,48 @@ TEST_CASE("products: each product's account settings reach its provider", "[prod
   Loaded api = LoadText(dir, "[account.main.cdn]\napi = \"SetCdnDomainSSLCertificat\"\n");
   CHECK(HasError(api.diags, "did you mean \"SetCdnDomainSSLCertificate\"?"));
 }
+
+TEST_CASE("products: a setting written twice, and a digest that setting nothing keeps",
+          "[product][config]") {
+  TempDir dir;
+  Loaded twice = LoadText(dir,
+                          "[account.main]\nrate_limit = 4\ndcdn_endpoint = \"http://127.0.0.1:8\"\n"
+                          "[account.main.cdn]\nrate_limit = 3\n"
+                          "[account.main.dcdn]\nendpoint = \"http://127.0.0.1:9\"\n");
+  CHECK(HasError(twice.diags, "\"rate_limit\" of CDN is set twice"));
+  CHECK(HasError(twice.diags, "\"endpoint\" of DCDN is set twice"));
+
+  // An account that sets no product's settings has the digest of the implicit account, and
+  // setting a product's default changes nothing; another endpoint does.
+  const std::string binding = "[[binding]]\nhttps = false\ndomains = [\"www.example.com\"]\n";
+  const std::string implicit = ConfigDigest(LoadText(dir, binding).config);
+  CHECK(ConfigDigest(LoadText(dir, "[account.default]\n" + binding).config) == implicit);
+  CHECK(ConfigDigest(LoadText(dir,
+                              "[account.default.dcdn]\nendpoint = "
+                              "\"https://dcdn.aliyuncs.com\"\n" +
+                                  binding)
+                         .config) == implicit);
+  CHECK(ConfigDigest(
+            LoadText(dir, "[account.default.dcdn]\nendpoint = \"http://127.0.0.1:9\"\n" + binding)
+                .config) != implicit);
+}
+
+TEST_CASE("products: a product that cannot bind by CertId refuses an account that uploads to CAS",
+          "[product][config]") {
+  std::vector<ProductRules> products = Products();
+  ProductRules direct;
+  direct.name = "direct";
+  direct.title = "DIRECT";
+  direct.write_calls = {{{"PutDirect", 4}, false, false, /*cas_by_id=*/false, /*by_content=*/true}};
+  products.push_back(direct);
+  InstallProducts(products);
+  TempDir dir;
+  dir.Write("certs/web.pem", "");
+  Loaded l = LoadText(dir,
+                      "[account.main]\nupload_via = \"cas\"\n[certificate.web]\n"
+                      "cert_file = \"certs/web.pem\"\nkey_file = \"certs/web.key\"\n"
+                      "[[binding]]\nproduct = \"direct\"\ncertificate = \"web\"\n"
+                      "domains = [\"www.example.com\"]\n");
+  cli::InstallProductTable();
+  CHECK(HasError(l.diags, "which cannot bind a certificate by CertId"));
+}

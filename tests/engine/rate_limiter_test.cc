@@ -246,3 +246,20 @@ TEST_CASE("limiter: anchoring on answers can be turned off", "[limiter]") {
       limiter, 100, [](int) { return milliseconds(0); }, milliseconds(20), &slots);
   for (size_t i = 1; i < slots.size(); ++i) CHECK(slots[i] - slots[i - 1] == milliseconds(110));
 }
+
+TEST_CASE("limiter: a rate below 1 or not whole keeps its interval whatever the answers show",
+          "[limiter]") {
+  for (double rate : {0.5, 3.7}) {
+    RateLimiter limiter({.rate = rate, .margin = milliseconds(25)});
+    std::vector<Clock::Instant> slots;
+    Drive(
+        limiter, 40, [](int) { return milliseconds(0); }, milliseconds(50), &slots);
+    // (1 s + 25 ms) / rate apart, every one: the answer rule would send 0.5/s at ~1/s.
+    const auto interval =
+        std::chrono::duration_cast<Clock::Duration>(std::chrono::duration<double>(1.025 / rate));
+    for (size_t i = 1; i < slots.size(); ++i) {
+      INFO("rate " << rate << " slot " << i);
+      CHECK(slots[i] - slots[i - 1] >= interval - milliseconds(1));
+    }
+  }
+}

@@ -28,7 +28,7 @@ bool ToyService::Serves(const std::string& action) const {
 }
 
 std::pair<std::string, int> ToyService::Window(const std::string& action) const {
-  return action == "SetToyCertificate" ? std::pair<std::string, int>{"toy-write", 5}
+  return action == "SetToyCertificate" ? std::pair<std::string, int>{"toy-write", write_limit_}
                                        : std::pair<std::string, int>{"toy-read", 100};
 }
 

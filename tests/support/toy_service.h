@@ -10,6 +10,7 @@
 // describes to 100.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -38,6 +39,9 @@ class ToyService final : public emulator::RpcService {
   // Sets a binding behind certform's back (no check of the id); false for an unknown domain.
   bool SetBinding(const std::string& name, ToyBinding binding);
 
+  // SetToyCertificate's limit per user per second (5 unless told).
+  void SetWriteLimit(int per_second) { write_limit_ = per_second; }
+
   void Reset() override;
   void AddState(nlohmann::json* state) const override;
 
@@ -62,6 +66,7 @@ class ToyService final : public emulator::RpcService {
                              const std::string& request_id, bool json);
 
   emulator::CasDirectory& cas_;
+  std::atomic<int> write_limit_{5};
   mutable std::mutex mu_;
   std::map<std::string, Domain> domains_;
 };
