@@ -55,9 +55,9 @@ bool Has(const std::string& text, const std::string& part) {
 // emulator seeded with the product's domains.
 class ProductWorkspace {
  public:
-  ProductWorkspace(const ProductCase& product, bool by_cas,
+  ProductWorkspace(const ProductCase& product, bool cas,
                    const std::function<void(emulator::EmulatorConfig&)>& tweak = {})
-      : p(product), by_cas(by_cas) {
+      : p(product), by_cas(cas) {
     emulator::EmulatorConfig config = EmulatorWith();
     p.seed(config);
     if (tweak) tweak(config);
