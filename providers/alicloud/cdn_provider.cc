@@ -52,9 +52,9 @@ std::unique_ptr<engine::Provider> CdnProvider::Make(const ProductWiring& w) {
 }
 
 CdnProvider::CdnProvider(RpcClient client, std::string api, double write_rate)
-    : DomainProvider(std::move(client)),
-      api_(api.empty() ? Rules().DefaultWrite().limit.api : std::move(api)),
-      write_rate_(write_rate) {}
+    : DomainProvider(std::move(client)), api_(std::move(api)), write_rate_(write_rate) {
+  if (api_.empty()) api_ = Rules().DefaultWrite().limit.api;
+}
 
 engine::CallLimit CdnProvider::Limit(engine::CallKind kind) const {
   if (kind != engine::CallKind::kSetBinding) return Rules().Limit(kind);

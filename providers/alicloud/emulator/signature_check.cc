@@ -184,7 +184,7 @@ std::string OssStringToSign(std::string_view verb, std::string_view content_md5,
   for (std::string_view part : {verb, content_md5, content_type, date}) {
     out.append(part).append("\n");
   }
-  for (const auto& [name, value] : oss) out += name + ":" + value + "\n";
+  for (const auto& [name, value] : oss) out.append(name).append(":").append(value).append("\n");
   return out.append(canonical_resource);
 }
 
