@@ -51,6 +51,16 @@ bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// Runs `scenario` for every product and each way it binds (by content, by CAS id), each in its
+// own section.
+void ForEachProductAndMode(const std::function<void(const ProductCase&, bool by_cas)>& scenario) {
+  for (const ProductCase& p : ProductCases()) {
+    for (bool by_cas : ByCasModes(p)) {
+      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) { scenario(p, by_cas); }
+    }
+  }
+}
+
 // One workspace binding certificate "web" on one product, by content or by CAS id, against an
 // emulator seeded with the product's domains.
 class ProductWorkspace {
@@ -137,357 +147,322 @@ TEST_CASE(
     "product conformance: create binds with exactly the product's calls, state and live "
     "agree, the next plan is clean",
     "[cli][conformance]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        ProductWorkspace w(p, by_cas);
-        ApplyFixture& f = *w.f;
-        w.Bind({0, 1});
-        ProcessResult plan = f.Run({"plan"});
-        INFO(plan.out << plan.err);
-        REQUIRE(plan.exit_code == 0);
-        CHECK(Has(plan.out, "+ " + w.Addr(0) + " will be bound to certificate \"web\""));
-        CHECK(Has(plan.out, "+ " + w.Addr(1) + " will be bound to certificate \"web\""));
-        CHECK(Has(plan.out, by_cas ? "Plan: 1 to upload, 2 to bind, 0 to update, 0 to disable."
-                                   : "Plan: 2 to bind, 0 to update, 0 to disable."));
-        if (by_cas) CHECK(Has(plan.out, "+ upload certificate \"web\" → CAS as certform-"));
-        const nlohmann::json doc = nlohmann::json::parse(f.Run({"plan", "--json"}).out);
-        std::set<std::string> bound;
-        for (const auto& c : doc["changes"]) {
-          if (c["action"] == "no-op") continue;
-          bound.insert(c["domain"].get<std::string>());
-          CHECK(c["product"] == p.name);
-        }
-        CHECK(bound == std::set<std::string>{w.Addr(0), w.Addr(1)});
-        CHECK(f.Calls() == 0);  // plan is offline
-
-        ProcessResult r = f.Run({"apply", "--auto-approve"});
-        INFO(r.out << r.err);
-        REQUIRE(r.exit_code == 0);
-        CHECK(Has(r.out, by_cas ? "Apply complete! 1 uploaded, 2 applied, 0 failed"
-                                : "Apply complete! 2 applied, 0 failed"));
-        // The documented calls and nothing else: one binding call a domain (and one upload).
-        std::map<std::string, int> expected = {{w.Write(), 2}};
-        if (by_cas) expected["UploadUserCertificate"] = 1;
-        CHECK(CallsSince(f, {}) == expected);
-        const nlohmann::json counters = f.emu.emulator().CountersJson();
-        // The key crosses the network once by CAS, with every binding by content.
-        CHECK(counters["keys_received"] == (by_cas ? 1 : 2));
-        CHECK(counters["throttled"] == 0);
-        w.CheckBound(0, f.cli.web);
-        w.CheckBound(1, f.cli.web);
-        CHECK(f.State().entries.size() == 2);
-        CHECK_FALSE(w.Live(2).https);  // the third name is not touched
-        CHECK(f.State().entries.at(w.Addr(0)).request_id != "");
-
-        CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
-        const auto before_drift = CallCounts(f);
-        ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
-        INFO(drift.out << drift.err);
-        CHECK(drift.exit_code == 0);
-        CHECK(Has(drift.out, "No drift: the live bindings of 2 domains match the state."));
-        // drift reads and writes nothing.
-        const auto drift_calls = CallsSince(f, before_drift);
-        for (const auto& [action, n] : drift_calls) {
-          INFO(action);
-          CHECK((action.find("Describe") == 0 || action.find("List") == 0 ||
-                 action.find("Get") == 0));
-        }
-        REQUIRE(drift_calls.count(p.read_action) == 1);
-        CHECK(drift_calls.at(p.read_action) == 2);  // one read-back a domain
-      }
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    ProductWorkspace w(p, by_cas);
+    ApplyFixture& f = *w.f;
+    w.Bind({0, 1});
+    ProcessResult plan = f.Run({"plan"});
+    INFO(plan.out << plan.err);
+    REQUIRE(plan.exit_code == 0);
+    CHECK(Has(plan.out, "+ " + w.Addr(0) + " will be bound to certificate \"web\""));
+    CHECK(Has(plan.out, "+ " + w.Addr(1) + " will be bound to certificate \"web\""));
+    CHECK(Has(plan.out, by_cas ? "Plan: 1 to upload, 2 to bind, 0 to update, 0 to disable."
+                               : "Plan: 2 to bind, 0 to update, 0 to disable."));
+    if (by_cas) CHECK(Has(plan.out, "+ upload certificate \"web\" → CAS as certform-"));
+    const nlohmann::json doc = nlohmann::json::parse(f.Run({"plan", "--json"}).out);
+    std::set<std::string> bound;
+    for (const auto& c : doc["changes"]) {
+      if (c["action"] == "no-op") continue;
+      bound.insert(c["domain"].get<std::string>());
+      CHECK(c["product"] == p.name);
     }
-  }
+    CHECK(bound == std::set<std::string>{w.Addr(0), w.Addr(1)});
+    CHECK(f.Calls() == 0);  // plan is offline
+
+    ProcessResult r = f.Run({"apply", "--auto-approve"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(Has(r.out, by_cas ? "Apply complete! 1 uploaded, 2 applied, 0 failed"
+                            : "Apply complete! 2 applied, 0 failed"));
+    // The documented calls and nothing else: one binding call a domain (and one upload).
+    std::map<std::string, int> expected = {{w.Write(), 2}};
+    if (by_cas) expected["UploadUserCertificate"] = 1;
+    CHECK(CallsSince(f, {}) == expected);
+    const nlohmann::json counters = f.emu.emulator().CountersJson();
+    // The key crosses the network once by CAS, with every binding by content.
+    CHECK(counters["keys_received"] == (by_cas ? 1 : 2));
+    CHECK(counters["throttled"] == 0);
+    w.CheckBound(0, f.cli.web);
+    w.CheckBound(1, f.cli.web);
+    CHECK(f.State().entries.size() == 2);
+    CHECK_FALSE(w.Live(2).https);  // the third name is not touched
+    CHECK(f.State().entries.at(w.Addr(0)).request_id != "");
+
+    CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+    const auto before_drift = CallCounts(f);
+    ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+    INFO(drift.out << drift.err);
+    CHECK(drift.exit_code == 0);
+    CHECK(Has(drift.out, "No drift: the live bindings of 2 domains match the state."));
+    // drift reads and writes nothing.
+    const auto drift_calls = CallsSince(f, before_drift);
+    for (const auto& [action, n] : drift_calls) {
+      INFO(action);
+      CHECK((action.find("Describe") == 0 || action.find("List") == 0 || action.find("Get") == 0));
+    }
+    REQUIRE(drift_calls.count(p.read_action) == 1);
+    CHECK(drift_calls.at(p.read_action) == 2);  // one read-back a domain
+  });
 }
 
 TEST_CASE("product conformance: rotate moves every binding to the new certificate",
           "[cli][conformance]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        ProductWorkspace w(p, by_cas);
-        ApplyFixture& f = *w.f;
-        w.Create();
-        const int64_t old_id = by_cas ? w.UploadId(f.cli.web.Fingerprint()) : 0;
-        const int writes = w.Writes();
-        TestCert next = f.RenewWeb();
-        ProcessResult plan = f.Run({"plan"});
-        INFO(plan.out << plan.err);
-        CHECK(Has(plan.out, "~ " + w.Addr(0) + " will be updated in place"));
-        CHECK(Has(plan.out, by_cas ? "Plan: 1 to upload, 0 to bind, 2 to update, 0 to disable."
-                                   : "Plan: 0 to bind, 2 to update, 0 to disable."));
-        ProcessResult r = f.Run({"apply", "--auto-approve"});
-        INFO(r.out << r.err);
-        REQUIRE(r.exit_code == 0);
-        CHECK(Has(r.out, w.Addr(1)));
-        CHECK(w.Writes() == writes + 2);
-        w.CheckBound(0, next);
-        w.CheckBound(1, next);
-        if (by_cas) {
-          CHECK(CallsOf(f, "UploadUserCertificate") == 2);
-          CHECK(w.Live(0).cert_id != old_id);
-        }
-        CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
-        CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
-      }
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    ProductWorkspace w(p, by_cas);
+    ApplyFixture& f = *w.f;
+    w.Create();
+    const int64_t old_id = by_cas ? w.UploadId(f.cli.web.Fingerprint()) : 0;
+    const int writes = w.Writes();
+    TestCert next = f.RenewWeb();
+    ProcessResult plan = f.Run({"plan"});
+    INFO(plan.out << plan.err);
+    CHECK(Has(plan.out, "~ " + w.Addr(0) + " will be updated in place"));
+    CHECK(Has(plan.out, by_cas ? "Plan: 1 to upload, 0 to bind, 2 to update, 0 to disable."
+                               : "Plan: 0 to bind, 2 to update, 0 to disable."));
+    ProcessResult r = f.Run({"apply", "--auto-approve"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(Has(r.out, w.Addr(1)));
+    CHECK(w.Writes() == writes + 2);
+    w.CheckBound(0, next);
+    w.CheckBound(1, next);
+    if (by_cas) {
+      CHECK(CallsOf(f, "UploadUserCertificate") == 2);
+      CHECK(w.Live(0).cert_id != old_id);
     }
-  }
+    CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+    CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+  });
 }
 
 TEST_CASE(
     "product conformance: a change behind certform's back is drift for that address "
     "alone, repaired by plan --refresh",
     "[cli][conformance][drift]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        ProductWorkspace w(p, by_cas);
-        ApplyFixture& f = *w.f;
-        w.Create();
-        p.switch_off(f, p.domains[0]);
-        const std::string state_before = f.cli.dir.Read("certform.state.json");
-        ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
-        INFO(drift.out << drift.err);
-        CHECK(drift.exit_code == 2);
-        CHECK(Has(drift.out, w.Addr(0) + " (account main)\n    https on→off"));
-        CHECK_FALSE(Has(drift.out, w.Addr(1)));
-        CHECK(Has(drift.out, "Drift: 1 of 2 domains differ from the state."));
-        ProcessResult json = f.Run({"drift", "--json"});
-        CHECK(json.exit_code == 0);  // without --detailed-exitcode drift is not an error
-        const nlohmann::json doc = nlohmann::json::parse(json.out);
-        CHECK(doc["drift"] == true);
-        std::set<std::string> drifted;
-        for (const auto& d : doc["drifted"]) drifted.insert(d["domain"].get<std::string>());
-        CHECK(drifted == std::set<std::string>{w.Addr(0)});
-        CHECK(f.cli.dir.Read("certform.state.json") == state_before);  // drift writes nothing
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    ProductWorkspace w(p, by_cas);
+    ApplyFixture& f = *w.f;
+    w.Create();
+    p.switch_off(f, p.domains[0]);
+    const std::string state_before = f.cli.dir.Read("certform.state.json");
+    ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+    INFO(drift.out << drift.err);
+    CHECK(drift.exit_code == 2);
+    CHECK(Has(drift.out, w.Addr(0) + " (account main)\n    https on→off"));
+    CHECK_FALSE(Has(drift.out, w.Addr(1)));
+    CHECK(Has(drift.out, "Drift: 1 of 2 domains differ from the state."));
+    ProcessResult json = f.Run({"drift", "--json"});
+    CHECK(json.exit_code == 0);  // without --detailed-exitcode drift is not an error
+    const nlohmann::json doc = nlohmann::json::parse(json.out);
+    CHECK(doc["drift"] == true);
+    std::set<std::string> drifted;
+    for (const auto& d : doc["drifted"]) drifted.insert(d["domain"].get<std::string>());
+    CHECK(drifted == std::set<std::string>{w.Addr(0)});
+    CHECK(f.cli.dir.Read("certform.state.json") == state_before);  // drift writes nothing
 
-        // --target takes the address; plan --refresh and apply repair it.
-        CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);  // offline: sees nothing
-        ProcessResult fix = f.Run({"plan", "--refresh", "--target", w.Addr(0), "--out", "fix.cfp"});
-        INFO(fix.out << fix.err);
-        CHECK(fix.err == "");
-        CHECK(Has(fix.out, "Changed outside certform since the last apply:"));
-        CHECK(Has(fix.out, "~ " + w.Addr(0) + " will be updated in place"));
-        const int writes = w.Writes();
-        ProcessResult repair = f.Run({"apply", "fix.cfp"});
-        INFO(repair.out << repair.err);
-        CHECK(repair.err == "");
-        CHECK(repair.exit_code == 0);
-        CHECK(w.Writes() == writes + 1);
-        w.CheckBound(0, f.cli.web);
-        ProcessResult clean = f.Run({"drift", "--detailed-exitcode"});
-        INFO(clean.out << clean.err);
-        CHECK(clean.exit_code == 0);
-        if (by_cas) {
-          // Another CAS certificate (the emulator's shop-cert) switched in on img by hand.
-          const int64_t id = w.UploadId(f.cli.web.Fingerprint());
-          p.bind_cas(f, p.domains[1], 8089870, "");
-          ProcessResult other = f.Run({"drift", "--detailed-exitcode"});
-          INFO(other.out << other.err);
-          CHECK(other.exit_code == 2);
-          CHECK(Has(other.out, w.Addr(1) + " (account main)"));
-          CHECK(Has(other.out, "cert_id " + std::to_string(id) + "→8089870"));
-          CHECK_FALSE(Has(other.out, w.Addr(0)));
-        }
-      }
+    // --target takes the address; plan --refresh and apply repair it.
+    CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);  // offline: sees nothing
+    ProcessResult fix = f.Run({"plan", "--refresh", "--target", w.Addr(0), "--out", "fix.cfp"});
+    INFO(fix.out << fix.err);
+    CHECK(fix.err == "");
+    CHECK(Has(fix.out, "Changed outside certform since the last apply:"));
+    CHECK(Has(fix.out, "~ " + w.Addr(0) + " will be updated in place"));
+    const int writes = w.Writes();
+    ProcessResult repair = f.Run({"apply", "fix.cfp"});
+    INFO(repair.out << repair.err);
+    CHECK(repair.err == "");
+    CHECK(repair.exit_code == 0);
+    CHECK(w.Writes() == writes + 1);
+    w.CheckBound(0, f.cli.web);
+    ProcessResult clean = f.Run({"drift", "--detailed-exitcode"});
+    INFO(clean.out << clean.err);
+    CHECK(clean.exit_code == 0);
+    if (by_cas) {
+      // Another CAS certificate (the emulator's shop-cert) switched in on img by hand.
+      const int64_t id = w.UploadId(f.cli.web.Fingerprint());
+      p.bind_cas(f, p.domains[1], 8089870, "");
+      ProcessResult other = f.Run({"drift", "--detailed-exitcode"});
+      INFO(other.out << other.err);
+      CHECK(other.exit_code == 2);
+      CHECK(Has(other.out, w.Addr(1) + " (account main)"));
+      CHECK(Has(other.out, "cert_id " + std::to_string(id) + "→8089870"));
+      CHECK_FALSE(Has(other.out, w.Addr(0)));
     }
-  }
+  });
 }
 
 TEST_CASE("product conformance: import adopts a live binding by reading only, then plans clean",
           "[cli][conformance][drift]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        ProductWorkspace w(p, by_cas);
-        ApplyFixture& f = *w.f;
-        w.Create();
-        const engine::StateEntry applied = f.State().entries.at(w.Addr(1));
-        REQUIRE(f.Run({"state", "rm", w.Addr(1)}).exit_code == 0);
-        REQUIRE(f.State().entries.count(w.Addr(1)) == 0);
-        const auto before = CallCounts(f);
-        ProcessResult imported = f.Run({"import", w.Addr(1)});
-        INFO(imported.out << imported.err);
-        REQUIRE(imported.exit_code == 0);
-        CHECK(Has(imported.out, "Imported " + w.Addr(1)));
-        CHECK(Has(imported.out, "(certificate \"web\")"));
-        // Only reads: nothing written, nothing uploaded.
-        const auto calls = CallsSince(f, before);
-        CHECK(calls.count(w.Write()) == 0);
-        CHECK(calls.count("UploadUserCertificate") == 0);
-        CHECK(calls == std::map<std::string, int>{{p.read_action, 1}});
-        const engine::StateEntry e = f.State().entries.at(w.Addr(1));
-        CHECK(e.certificate == "web");
-        CHECK(e.fingerprint == f.cli.web.Fingerprint());
-        CHECK(e.https);
-        CHECK(e.cert_id == applied.cert_id);
-        ProcessResult plan = f.Run({"plan", "--detailed-exitcode"});
-        INFO(plan.out << plan.err);
-        CHECK(plan.exit_code == 0);
-        CHECK(f.Run({"import", w.Addr(1)}).exit_code == 1);  // already managed
-        ProcessResult unknown = f.Run({"import", p.address("nope.example.com")});
-        CHECK(unknown.exit_code == 1);
-        CHECK(Has(unknown.err, p.unknown_message));
-      }
-    }
-  }
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    ProductWorkspace w(p, by_cas);
+    ApplyFixture& f = *w.f;
+    w.Create();
+    const engine::StateEntry applied = f.State().entries.at(w.Addr(1));
+    REQUIRE(f.Run({"state", "rm", w.Addr(1)}).exit_code == 0);
+    REQUIRE(f.State().entries.count(w.Addr(1)) == 0);
+    const auto before = CallCounts(f);
+    ProcessResult imported = f.Run({"import", w.Addr(1)});
+    INFO(imported.out << imported.err);
+    REQUIRE(imported.exit_code == 0);
+    CHECK(Has(imported.out, "Imported " + w.Addr(1)));
+    CHECK(Has(imported.out, "(certificate \"web\")"));
+    // Only reads: nothing written, nothing uploaded.
+    const auto calls = CallsSince(f, before);
+    CHECK(calls.count(w.Write()) == 0);
+    CHECK(calls.count("UploadUserCertificate") == 0);
+    CHECK(calls == std::map<std::string, int>{{p.read_action, 1}});
+    const engine::StateEntry e = f.State().entries.at(w.Addr(1));
+    CHECK(e.certificate == "web");
+    CHECK(e.fingerprint == f.cli.web.Fingerprint());
+    CHECK(e.https);
+    CHECK(e.cert_id == applied.cert_id);
+    ProcessResult plan = f.Run({"plan", "--detailed-exitcode"});
+    INFO(plan.out << plan.err);
+    CHECK(plan.exit_code == 0);
+    CHECK(f.Run({"import", w.Addr(1)}).exit_code == 1);  // already managed
+    ProcessResult unknown = f.Run({"import", p.address("nope.example.com")});
+    CHECK(unknown.exit_code == 1);
+    CHECK(Has(unknown.err, p.unknown_message));
+  });
 }
 
 TEST_CASE(
     "product conformance: a binding removed from the configuration is forgotten by "
     "default and still served, switched off with on_removal = disable",
     "[cli][conformance][removal]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        ProductWorkspace w(p, by_cas);
-        ApplyFixture& f = *w.f;
-        w.Create();
-        const LiveCert before = w.Live(1);
-        REQUIRE(before.https);
-        const int calls = f.Calls();
-        w.Bind({0});
-        ProcessResult plan = f.Run({"plan"});
-        INFO(plan.out << plan.err);
-        CHECK(Has(plan.out, "- " + w.Addr(1) + " will be forgotten; its live certificate stays\n"));
-        CHECK(Has(plan.out, "Plan: 0 to bind, 0 to update, 0 to disable, 1 to forget."));
-        ProcessResult r = f.Run({"apply", "--auto-approve"});
-        INFO(r.out << r.err);
-        REQUIRE(r.exit_code == 0);
-        CHECK(Has(r.out, w.Addr(1) + ": forgotten; its live certificate stays\n"));
-        CHECK(Has(r.out, "Apply complete! 1 applied, 0 failed"));
-        CHECK(f.Calls() == calls);  // no call at all
-        CHECK(w.Live(1).raw == before.raw);
-        CHECK(f.State().entries.count(w.Addr(1)) == 0);
-        CHECK(f.State().entries.count(w.Addr(0)) == 1);
-        CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    ProductWorkspace w(p, by_cas);
+    ApplyFixture& f = *w.f;
+    w.Create();
+    const LiveCert before = w.Live(1);
+    REQUIRE(before.https);
+    const int calls = f.Calls();
+    w.Bind({0});
+    ProcessResult plan = f.Run({"plan"});
+    INFO(plan.out << plan.err);
+    CHECK(Has(plan.out, "- " + w.Addr(1) + " will be forgotten; its live certificate stays\n"));
+    CHECK(Has(plan.out, "Plan: 0 to bind, 0 to update, 0 to disable, 1 to forget."));
+    ProcessResult r = f.Run({"apply", "--auto-approve"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(Has(r.out, w.Addr(1) + ": forgotten; its live certificate stays\n"));
+    CHECK(Has(r.out, "Apply complete! 1 applied, 0 failed"));
+    CHECK(f.Calls() == calls);  // no call at all
+    CHECK(w.Live(1).raw == before.raw);
+    CHECK(f.State().entries.count(w.Addr(1)) == 0);
+    CHECK(f.State().entries.count(w.Addr(0)) == 1);
+    CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 
-        // The harsher setting: www leaves the configuration and is switched off on this product
-        // alone (one call of its own, no other product's), img is bound again.
-        f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
-        w.Bind({1});
-        ProcessResult off_plan = f.Run({"plan"});
-        INFO(off_plan.out << off_plan.err);
-        CHECK(Has(off_plan.out,
-                  "- " + w.Addr(0) + " will have HTTPS switched off and be forgotten\n"));
-        const auto before_off = CallCounts(f);
-        ProcessResult off = f.Run({"apply", "--auto-approve"});
-        INFO(off.out << off.err);
-        REQUIRE(off.exit_code == 0);
-        CHECK_FALSE(w.Live(0).https);
-        CHECK(w.Live(1).https);
-        CHECK(f.State().entries.count(w.Addr(0)) == 0);
-        CHECK(f.State().entries.count(w.Addr(1)) == 1);
-        std::map<std::string, int> writes;
-        for (const auto& [action, n] : CallsSince(f, before_off)) {
-          if (action.rfind("Set", 0) == 0 || action.rfind("Put", 0) == 0) writes[action] = n;
-        }
-        CHECK(writes == std::map<std::string, int>{{w.Write(), 2}});
-        CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
-      }
+    // The harsher setting: www leaves the configuration and is switched off on this product
+    // alone (one call of its own, no other product's), img is bound again.
+    f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
+    w.Bind({1});
+    ProcessResult off_plan = f.Run({"plan"});
+    INFO(off_plan.out << off_plan.err);
+    CHECK(Has(off_plan.out, "- " + w.Addr(0) + " will have HTTPS switched off and be forgotten\n"));
+    const auto before_off = CallCounts(f);
+    ProcessResult off = f.Run({"apply", "--auto-approve"});
+    INFO(off.out << off.err);
+    REQUIRE(off.exit_code == 0);
+    CHECK_FALSE(w.Live(0).https);
+    CHECK(w.Live(1).https);
+    CHECK(f.State().entries.count(w.Addr(0)) == 0);
+    CHECK(f.State().entries.count(w.Addr(1)) == 1);
+    std::map<std::string, int> writes;
+    for (const auto& [action, n] : CallsSince(f, before_off)) {
+      if (action.rfind("Set", 0) == 0 || action.rfind("Put", 0) == 0) writes[action] = n;
     }
-  }
+    CHECK(writes == std::map<std::string, int>{{w.Write(), 2}});
+    CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  });
 }
 
 TEST_CASE(
     "product conformance: a refused AccessKey stops the account at once, nothing "
     "half-written, never the secret",
     "[cli][conformance]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        ProductWorkspace w(p, by_cas);
-        ApplyFixture& f = *w.f;
-        w.Bind({0, 1});
-        // Beside it, a binding on the CDN: a refused key stops both products.
-        f.cli.dir.Write("neighbour.toml",
-                        "[certificate.api]\ncert_file = \"certs/api.pem\"\nkey_env = "
-                        "\"API_KEY\"\nname = \"api-2026\"\n[[binding]]\ncertificate = \"api\"\n"
-                        "domains = [\"api.example.com\"]\n");
-        auto env = f.Env();
-        env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "not-the-secret";
-        ProcessResult r =
-            f.cli.Run({"apply", "--auto-approve", "--endpoint", f.emu.Endpoint()}, env);
-        INFO(r.out << r.err);
-        CHECK(r.exit_code == 1);
-        const nlohmann::json counters = f.emu.emulator().CountersJson();
-        CHECK(counters["rejected"].get<int>() >= 1);
-        CHECK(counters["rejected"].get<int>() <= 2);  // the first answer stops the account's calls
-        CHECK(counters["keys_received"] == 0);
-        CHECK(Has(r.out + r.err, "SignatureDoesNotMatch"));
-        CHECK(Has(r.out, "error: account \"main\": SignatureDoesNotMatch"));
-        CHECK(Has(r.out, "certform stopped this account's changes after the first such answer"));
-        CHECK_FALSE(Has(r.out + r.err, "not-the-secret"));
-        CHECK_FALSE(w.Live(0).https);
-        CHECK_FALSE(w.Live(1).https);
-        if (f.cli.dir.Exists("certform.state.json")) CHECK(f.State().entries.empty());
-        CHECK(f.Remaining() == std::set<std::string>{w.Addr(0), w.Addr(1), "api.example.com"});
-      }
-    }
-  }
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    ProductWorkspace w(p, by_cas);
+    ApplyFixture& f = *w.f;
+    w.Bind({0, 1});
+    // Beside it, a binding on the CDN: a refused key stops both products.
+    f.cli.dir.Write("neighbour.toml",
+                    "[certificate.api]\ncert_file = \"certs/api.pem\"\nkey_env = "
+                    "\"API_KEY\"\nname = \"api-2026\"\n[[binding]]\ncertificate = \"api\"\n"
+                    "domains = [\"api.example.com\"]\n");
+    auto env = f.Env();
+    env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "not-the-secret";
+    ProcessResult r = f.cli.Run({"apply", "--auto-approve", "--endpoint", f.emu.Endpoint()}, env);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    const nlohmann::json counters = f.emu.emulator().CountersJson();
+    CHECK(counters["rejected"].get<int>() >= 1);
+    CHECK(counters["rejected"].get<int>() <= 2);  // the first answer stops the account's calls
+    CHECK(counters["keys_received"] == 0);
+    CHECK(Has(r.out + r.err, "SignatureDoesNotMatch"));
+    CHECK(Has(r.out, "error: account \"main\": SignatureDoesNotMatch"));
+    CHECK(Has(r.out, "certform stopped this account's changes after the first such answer"));
+    CHECK_FALSE(Has(r.out + r.err, "not-the-secret"));
+    CHECK_FALSE(w.Live(0).https);
+    CHECK_FALSE(w.Live(1).https);
+    if (f.cli.dir.Exists("certform.state.json")) CHECK(f.State().entries.empty());
+    CHECK(f.Remaining() == std::set<std::string>{w.Addr(0), w.Addr(1), "api.example.com"});
+  });
 }
 
 TEST_CASE("product conformance: throttling answers are retried until everything is applied",
           "[cli][conformance]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        // The server allows less than certform's pace.
-        ProductWorkspace w(p, by_cas,
-                           [&](emulator::EmulatorConfig& c) { p.limit_writes(c, by_cas, 1); });
-        ApplyFixture& f = *w.f;
-        w.Bind({0, 1, 2});
-        ProcessResult r = f.Run({"apply", "--auto-approve"});
-        INFO(r.out << r.err);
-        CHECK(r.exit_code == 0);
-        const int throttled = f.emu.emulator().CountersJson()["throttled"].get<int>();
-        CHECK(throttled > 0);
-        CHECK(Has(r.out, p.throttle_code));  // the plain view shows retries
-        CHECK(w.Writes() == 3);  // a throttled call is refused before it counts: one bind each
-        // The summary counts them.
-        CHECK(Has(r.out, std::to_string(throttled) + " throttled answer"));
-        CHECK(Has(r.out, "Apply complete! " + std::string(by_cas ? "1 uploaded, " : "") +
-                             "3 applied, 0 failed"));
-        for (int i = 0; i < 3; ++i) w.CheckBound(i, f.cli.web);
-        CHECK(f.Remaining().empty());
-      }
-    }
-  }
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    // The server allows less than certform's pace.
+    ProductWorkspace w(p, by_cas,
+                       [&](emulator::EmulatorConfig& c) { p.limit_writes(c, by_cas, 1); });
+    ApplyFixture& f = *w.f;
+    w.Bind({0, 1, 2});
+    ProcessResult r = f.Run({"apply", "--auto-approve"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    const int throttled = f.emu.emulator().CountersJson()["throttled"].get<int>();
+    CHECK(throttled > 0);
+    CHECK(Has(r.out, p.throttle_code));  // the plain view shows retries
+    CHECK(w.Writes() == 3);  // a throttled call is refused before it counts: one bind each
+    // The summary counts them.
+    CHECK(Has(r.out, std::to_string(throttled) + " throttled answer"));
+    CHECK(Has(r.out, "Apply complete! " + std::string(by_cas ? "1 uploaded, " : "") +
+                         "3 applied, 0 failed"));
+    for (int i = 0; i < 3; ++i) w.CheckBound(i, f.cli.web);
+    CHECK(f.Remaining().empty());
+  });
 }
 
 TEST_CASE(
     "product conformance: a binding call whose answer was lost is found done, applied "
     "once, recorded",
     "[cli][conformance]") {
-  for (const ProductCase& p : ProductCases()) {
-    for (bool by_cas : ByCasModes(p)) {
-      DYNAMIC_SECTION(p.name << " " << ModeName(by_cas)) {
-        ProductWorkspace w(p, by_cas, [&](emulator::EmulatorConfig& c) {
-          c.faults.lose_answers[p.WriteAction(by_cas)] = 1;
-          if (by_cas) c.faults.lose_answers["UploadUserCertificate"] = 1;
-        });
-        ApplyFixture& f = *w.f;
-        w.Bind({0, 1});
-        ProcessResult r = f.Run({"apply", "--auto-approve"});
-        INFO(r.out << r.err);
-        CHECK(r.exit_code == 0);
-        CHECK(f.emu.emulator().CountersJson()["dropped"].get<int>() >= (by_cas ? 2 : 1));
-        w.CheckBound(0, f.cli.web);
-        w.CheckBound(1, f.cli.web);
-        // The lost call is tried again (the same binding, harmless), no domain a third time.
-        CHECK(w.Writes() == 3);
-        if (by_cas) {
-          // The retried upload meets NameRepeat and finds the first by name: one copy in CAS.
-          CHECK(CallsOf(f, "UploadUserCertificate") == 2);
-          CHECK(w.CasCount() == 2);  // the emulator's shop-cert and it
-          CHECK(f.State().uploads.size() == 1);
-        }
-        CHECK_FALSE(f.cli.dir.Exists("certform.state.json.journal"));
-        CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
-        CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
-      }
+  ForEachProductAndMode([&](const ProductCase& p, bool by_cas) {
+    ProductWorkspace w(p, by_cas, [&](emulator::EmulatorConfig& c) {
+      c.faults.lose_answers[p.WriteAction(by_cas)] = 1;
+      if (by_cas) c.faults.lose_answers["UploadUserCertificate"] = 1;
+    });
+    ApplyFixture& f = *w.f;
+    w.Bind({0, 1});
+    ProcessResult r = f.Run({"apply", "--auto-approve"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(f.emu.emulator().CountersJson()["dropped"].get<int>() >= (by_cas ? 2 : 1));
+    w.CheckBound(0, f.cli.web);
+    w.CheckBound(1, f.cli.web);
+    // The lost call is tried again (the same binding, harmless), no domain a third time.
+    CHECK(w.Writes() == 3);
+    if (by_cas) {
+      // The retried upload meets NameRepeat and finds the first by name: one copy in CAS.
+      CHECK(CallsOf(f, "UploadUserCertificate") == 2);
+      CHECK(w.CasCount() == 2);  // the emulator's shop-cert and it
+      CHECK(f.State().uploads.size() == 1);
     }
-  }
+    CHECK_FALSE(f.cli.dir.Exists("certform.state.json.journal"));
+    CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+    CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+  });
 }
 
 TEST_CASE("product conformance: prune keeps a CAS certificate this product still serves",
