@@ -13,6 +13,7 @@
 #include "engine/calls/paced_call.h"
 #include "engine/config/certificate.h"
 #include "engine/plan/upload_check.h"
+#include "engine/product/product_catalog.h"
 
 namespace certform::engine {
 
@@ -494,9 +495,7 @@ class ApplyRun {
     };
     hooks.fence = [this] { return Fence(); };
     Provider* provider = accounts_.at(c.account).ProviderFor(ProductOf(c.domain));
-    PacedCallResult r = PacedCall(
-        lane, retry_, env_.clock,
-        [&](CallResult* last) { return provider->SetBinding(request, last); }, hooks);
+    PacedCallResult r = Write(lane, c, request, hooks, *provider);
     if (status != nullptr) *status = r.status;
     if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(key));
     ChangeOutcome o = Failed(c, r.status.ok() ? "" : r.status.message());
@@ -518,6 +517,84 @@ class ApplyRun {
     if (!o.ok) WatchFailure(key, r.status, r.last, r.attempts);
     if (o.ok) (void)Record(c, o);  // a failure to record halts the run and is reported there
     return o;
+  }
+
+  // Sends `request` through the provider's write call, paced in `lane` with `hooks`; first reads
+  // the binding when the write call's rules ask for it on this request (ReadThenWrite).
+  PacedCallResult Write(CallLane& lane, const Change& c, const BindingRequest& request,
+                        const PacedCallHooks& hooks, Provider& provider) {
+    const ProductRules* rules = FindProduct(request.address.product);
+    const ReadFirst read_first =
+        rules == nullptr || rules->write_calls.empty()
+            ? ReadFirst{}
+            : rules->WriteFor(provider.Limit(CallKind::kSetBinding).api).read_first;
+    if (read_first.Needed(request.https, request.previous_cert_id)) {
+      return ReadThenWrite(lane, c, request, hooks, provider, read_first);
+    }
+    return PacedCall(
+        lane, retry_, env_.clock,
+        [&](CallResult* last) { return provider.SetBinding(request, last); }, hooks);
+  }
+
+  // Read before write (WriteCall::read_first): each attempt of the write is preceded by a read of
+  // the binding (ReadBinding), paced and retried in the read call's own lane, and the write is
+  // given that read (live_now): a retry reads again, since a lost answer may have been a write
+  // that went through. A write answered from the read alone (no call) reports the read's answer.
+  // When the product refuses a write guarded by previous_cert_id, the binding is read once more:
+  // if the domain no longer has that certificate, the write is asked again with that read and, by
+  // the Provider contract, fails without a call, naming what is there now (the refusal's answer is
+  // kept, in those words). Otherwise the refusal stands.
+  PacedCallResult ReadThenWrite(CallLane& lane, const Change& c, const BindingRequest& request,
+                                const PacedCallHooks& hooks, Provider& provider,
+                                const ReadFirst& read_first) {
+    CallLane& read_lane = pacing_.Lane(accounts_.at(c.account), c.account, CallKind::kReadBinding,
+                                       request.address.product);
+    LiveBinding live;
+    CallResult read_answer;    // the last read's
+    bool read_failed = false;  // the last read failed: the write was not sent after it
+    auto read = [&] {
+      PacedCallResult r = PacedCall(
+          read_lane, retry_, env_.clock,
+          [&](CallResult* last) { return provider.ReadBinding(request.address, &live, last); },
+          hooks);
+      read_answer = r.last;
+      read_failed = !r.status.ok();
+      return r;
+    };
+    BindingRequest checked = request;
+    checked.live_now = &live;
+    auto write = [&](const PacedCallHooks& write_hooks) {
+      PacedCallResult r = PacedCall(
+          lane, retry_, env_.clock,
+          [&](CallResult* last) { return provider.SetBinding(checked, last); }, write_hooks);
+      const bool no_call = r.attempts > 0 && !r.stopped && r.last.http_status == 0 &&
+                           r.last.error_code.empty() && r.last.request_id.empty();
+      return std::make_pair(r, no_call);
+    };
+    PacedCallHooks read_then_write = hooks;
+    read_then_write.prepare = read;
+    auto [r, no_call] = write(read_then_write);
+    if (no_call) r.last = read_answer;
+    const bool guard_refused = !r.status.ok() && !read_failed && !no_call && !r.stopped &&
+                               r.last.http_status != 0 && read_first.when_previous_cert &&
+                               request.previous_cert_id != 0 && !r.status.IsRetryable() &&
+                               !r.status.IsAccountWide();
+    if (guard_refused && read().status.ok() &&
+        (!live.exists || live.cert_id != request.previous_cert_id)) {
+      auto [again, again_no_call] = write(hooks);
+      r.attempts += again.attempts;
+      r.status = again.status;
+      r.stopped = again.stopped;
+      if (!again_no_call) {
+        r.last = again.last;
+      } else if (again.status.ok()) {
+        r.last = read_answer;
+      } else {
+        r.last.error_message = again.status.message();  // the refusal's answer, in these words
+      }
+    }
+    WipeSecret(&checked.key_pem);
+    return r;
   }
 
   void Answered(const std::string& account) {

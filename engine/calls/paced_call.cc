@@ -46,6 +46,16 @@ PacedCallResult PacedCall(CallLane& lane, const RetryPolicy& retry, Clock& clock
   PacedCallResult r;
   const Clock::Instant first = clock.Monotonic();
   for (;;) {
+    if (hooks.prepare) {
+      PacedCallResult prepared = hooks.prepare();
+      if (!prepared.status.ok()) {
+        if (r.attempts == 0) return prepared;
+        r.status = prepared.status;
+        r.last = prepared.last;
+        r.stopped = prepared.stopped;
+        return r;
+      }
+    }
     const bool placed = window.Acquire(hooks.halted);
     RateLimiter::Slot slot;
     if (!placed || !WaitForSlot(limiter, clock, hooks.halted, &slot)) {

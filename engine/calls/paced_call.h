@@ -16,6 +16,13 @@
 
 namespace certform::engine {
 
+struct PacedCallResult {
+  Status status;
+  int attempts = 0;
+  bool stopped = false;  // `halted` ended it: before the first attempt when attempts == 0
+  CallResult last;       // the last attempt's answer
+};
+
 struct PacedCallHooks {
   // True when no further attempt may start (a stop was requested). Checked before every send and
   // during every wait (for a slot, in backoff), so nothing is sent after a stop.
@@ -30,13 +37,13 @@ struct PacedCallHooks {
   // When set, checked right before every send, after the wait for a slot: a failure (the state
   // lock was lost) ends the call unsent, with that status and `stopped` set.
   std::function<Status()> fence;
-};
-
-struct PacedCallResult {
-  Status status;
-  int attempts = 0;
-  bool stopped = false;  // `halted` ended it: before the first attempt when attempts == 0
-  CallResult last;       // the last attempt's answer
+  // When set, made before every attempt, outside this call's lane (before its place in the
+  // window and its slot): another paced call whose answer the attempt needs (the live binding a
+  // write is checked against, WriteCall::read_first), made again before each retry, since a
+  // retry's premise may have changed (a lost answer may have been a write that went through). A
+  // failure ends the call: before the first attempt with that call's result as it is, after it
+  // with its status, answer and `stopped`.
+  std::function<PacedCallResult()> prepare;
 };
 
 // A caller that makes one account's calls one after another, each paced in the lane of its kind

@@ -1,6 +1,9 @@
 // Provider: what the engine needs from one product that serves certificates, one instance per
 // account (Terraform's providers interface: a few methods, each a request struct in and a response
-// struct out, each one API call so that the engine paces and retries every call alike).
+// struct out, each one API call so that the engine paces and retries every call alike, each in
+// its own lane). A write that must be checked against the live binding does not read it itself:
+// its rules say so (WriteCall::read_first), and the engine reads it first (ReadBinding, in the
+// read call's lane) and hands the read to SetBinding (BindingRequest::live_now).
 //
 // Implementations live in providers/, each with its product's rules (product_rules.h); the engine
 // knows nothing of HTTP. The returned Status classifies the outcome (IsRetryable() decides
@@ -20,6 +23,8 @@
 
 namespace certform::engine {
 
+struct LiveBinding;
+
 // One domain's desired binding, as sent to its product.
 struct BindingRequest {
   Address address;          // where: the product, its location fields and the domain
@@ -35,6 +40,10 @@ struct BindingRequest {
   // id); 0 when none. A product that can refuse a change made behind certform's back (OSS
   // PutCname's PreviousCertId) sends it instead of forcing.
   int64_t previous_cert_id = 0;
+  // The domain's live binding as the engine read it just before this attempt (ReadBinding), when
+  // the write call's rules ask for it on this request (WriteCall::read_first); null otherwise.
+  // Not owned: valid during the call.
+  const LiveBinding* live_now = nullptr;
 };
 
 // What the API answered to one call.
@@ -55,6 +64,12 @@ struct LiveBinding {
   // The CAS id of the certificate bound there; also set with HTTPS off when a certificate is
   // attached but not served (OSS "Disabled"), so that prune keeps it.
   int64_t cert_id = 0;
+  // The certificate as the product names it (OSS: the CertId "ID-REGION" as ListCname lists it),
+  // for a write that must name it back (PreviousCertId); empty when none or unnamed.
+  std::string cert_ref;
+  // Its status in the product's words (OSS: "Enabled", "Disabled"), for messages; empty when
+  // none.
+  std::string cert_status;
   std::string fingerprint;  // SHA-256 of the served leaf's DER; empty when none is served
   int64_t not_after = 0;    // served leaf's expiry, Unix seconds; 0 when unknown
 };
@@ -66,7 +81,15 @@ class Provider {
   // The API call behind `kind` and its documented limit (default: DefaultCallLimit).
   virtual CallLimit Limit(CallKind kind) const { return DefaultCallLimit(kind); }
 
-  // Makes `request` the domain's binding. Thread-safe: the applier calls it from several threads.
+  // Makes `request` the domain's binding, in one API call. Thread-safe: the applier calls it from
+  // several threads. When the write call's rules ask for a read first (WriteCall::read_first),
+  // the engine gives the read in `request.live_now` (read again before each retry) and the
+  // provider decides from it: it may answer without a call (OK when the domain already has what
+  // is asked, NotFound when there is nothing left to switch off, Failed when the binding changed
+  // since the plan). A write guarded by previous_cert_id whose live_now shows the domain no longer
+  // has that certificate must fail without a call, naming what is there now: after the product
+  // refuses a guarded write, the engine reads once more and asks again with that read, for the
+  // words.
   virtual Status SetBinding(const BindingRequest& request, CallResult* result) = 0;
 
   // Reads the domain's live binding. A domain the product does not know is OK with exists = false.

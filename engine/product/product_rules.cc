@@ -34,6 +34,11 @@ const WriteCall* ProductRules::FindWrite(const std::string& api) const {
   return nullptr;
 }
 
+const WriteCall& ProductRules::WriteFor(const std::string& api) const {
+  const WriteCall* w = FindWrite(api);
+  return w != nullptr ? *w : DefaultWrite();
+}
+
 CallLimit ProductRules::Limit(CallKind kind) const {
   if (kind == CallKind::kSetBinding && !write_calls.empty()) return DefaultWrite().limit;
   for (const auto& [k, limit] : calls) {

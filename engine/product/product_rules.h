@@ -8,6 +8,7 @@
 // product").
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,15 +47,31 @@ struct LocationField {
   std::string example;  // for hints: "cn-hangzhou"
 };
 
+// When a write call must be checked against the domain's live binding read just before it (OSS
+// PutCname names the certificate it replaces by the CertId as listed, and a delete needs to know
+// that the domain is still there). The engine evaluates it on each request, knowing nothing of
+// the product: when it holds, the applier reads the binding first (ReadBinding, a call paced and
+// retried in the read call's own lane) and hands the read to the write (BindingRequest::live_now).
+struct ReadFirst {
+  bool when_https_off = false;  // a request that switches HTTPS off
+  // A request naming the CAS id certform last saw bound there (previous_cert_id != 0).
+  bool when_previous_cert = false;
+
+  bool Needed(bool https, int64_t previous_cert_id) const {
+    return (when_https_off && !https) || (when_previous_cert && previous_cert_id != 0);
+  }
+};
+
 // One of a product's write calls (an account chooses among several with `api`).
 struct WriteCall {
   CallLimit limit;  // its API name and documented per-user limit
   // It takes ForceSet: a renewal may reuse a certificate's name (the other calls need a new name
   // per content, the configured name plus 12 digits of the fingerprint).
   bool force_set = false;
-  bool cas_by_name = false;  // it selects a CAS certificate by name (else by CertId only)
-  bool cas_by_id = true;     // it binds a CAS certificate by CertId (upload_via = "cas")
-  bool by_content = true;    // it can send a certificate and key itself (else CAS only)
+  bool cas_by_name = false;   // it selects a CAS certificate by name (else by CertId only)
+  bool cas_by_id = true;      // it binds a CAS certificate by CertId (upload_via = "cas")
+  bool by_content = true;     // it can send a certificate and key itself (else CAS only)
+  ReadFirst read_first = {};  // which requests need the live binding read first (none)
 };
 
 struct ProductRules {
@@ -83,6 +100,9 @@ struct ProductRules {
 
   const WriteCall& DefaultWrite() const { return write_calls.front(); }
   const WriteCall* FindWrite(const std::string& api) const;
+  // The write call named `api`, else the default one (a provider's Limit(kSetBinding) names the
+  // call it makes).
+  const WriteCall& WriteFor(const std::string& api) const;
   // The limit of `kind` (the default write call's for kSetBinding), else DefaultCallLimit.
   CallLimit Limit(CallKind kind) const;
 };

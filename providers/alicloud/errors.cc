@@ -197,8 +197,9 @@ engine::Status InterpretOssResponse(const providers::HttpResponse& response,
   } else if (OssErrorEc(response) == "0018-00000209") {
     // PutCname's PreviousCertId is not the domain's certificate any more
     // (https://help.aliyun.com/zh/oss/user-guide/0018-00000209). OSS documents only the EC, and
-    // says not to build logic on ECs: this sets the words; OssProvider reads the domain back to
-    // confirm and name what it has now.
+    // says not to build logic on ECs: this sets the words; the engine reads the domain back after
+    // a guarded write is refused (ReadThenWrite in the applier), and OssProvider names what it
+    // has now from that read.
     s = Status::Failed(text +
                        " (the certificate on the domain changed since the plan; run `certform "
                        "refresh`, then `certform plan`)");

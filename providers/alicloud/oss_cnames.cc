@@ -150,7 +150,11 @@ engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* c
     // drift and refresh report it (the harsher reading).
     // A disabled certificate is still attached: its id stays in live.cert_id (with HTTPS off),
     // so that prune counts it as in use and never deletes what OSS may serve again.
-    if (!certificate.empty()) cname.live.cert_id = OssCertIdNumber(cname.cert_id);
+    if (!certificate.empty()) {
+      cname.live.cert_id = OssCertIdNumber(cname.cert_id);
+      cname.live.cert_ref = cname.cert_id;  // for PreviousCertId, exactly as listed
+      cname.live.cert_status = cname.cert_status;
+    }
     if (!certificate.empty() && cname.cert_status == "Enabled") {
       cname.live.https = true;
       cname.live.cert_type = "cas";  // a certificate given by content is created in CAS too

@@ -34,7 +34,8 @@ struct OssCname {
   std::string domain;
   // https is true only while the certificate's Status is "Enabled": a "Disabled" one (or one
   // whose Status is missing or unknown, the harsher reading) serves nothing, and reads as HTTPS
-  // off with no certificate, as the CDN reports a domain whose certificate is off.
+  // off with no certificate, as the CDN reports a domain whose certificate is off. cert_ref and
+  // cert_status are the CertId and Status below.
   engine::LiveBinding live;
   std::string cert_id;      // the certificate's CertId as listed ("ID-REGION"); "" without one
   std::string cert_status;  // its Status ("Enabled", "Disabled"); "" without one

@@ -11,7 +11,8 @@ namespace certform::alicloud {
 
 namespace {
 
-// The bucket of an OSS address (its location fields).
+// The bucket of an OSS address (its location fields), whose name and region can name its host
+// (OssCnames::Host), before anything else is decided.
 engine::Status BucketOf(const engine::Address& address, OssBucket* bucket) {
   bucket->region = address.Field("region");
   bucket->name = address.Field("bucket");
@@ -20,18 +21,18 @@ engine::Status BucketOf(const engine::Address& address, OssBucket* bucket) {
     return engine::Status::InvalidArgument(fmt::format(
         "\"{}\" is not an OSS custom domain (oss:REGION/BUCKET/DOMAIN)", address.Key()));
   }
-  return engine::Status::OK();
+  std::string host;
+  return OssCnames::Host(*bucket, &host);
 }
 
 // What a domain's certificate is now, in words, for "changed since the plan". Only the id's
 // number and a documented Status are shown of OSS's answer (outside input).
-std::string Now(const OssCname& now) {
-  if (!now.live.exists) return "the domain is no longer attached to the bucket";
-  if (now.cert_id.empty()) return "it has no certificate";
-  const int64_t id = OssCertIdNumber(now.cert_id);
-  if (now.cert_status == "Enabled") return fmt::format("it has CertId {}", id);
-  if (now.cert_status == "Disabled") return fmt::format("it has CertId {}, disabled", id);
-  return fmt::format("it has CertId {}, in a Status OSS does not document", id);
+std::string Now(const engine::LiveBinding& now) {
+  if (!now.exists) return "the domain is no longer attached to the bucket";
+  if (now.cert_ref.empty()) return "it has no certificate";
+  if (now.cert_status == "Enabled") return fmt::format("it has CertId {}", now.cert_id);
+  if (now.cert_status == "Disabled") return fmt::format("it has CertId {}, disabled", now.cert_id);
+  return fmt::format("it has CertId {}, in a Status OSS does not document", now.cert_id);
 }
 
 engine::Status ChangedSincePlan(const OssBucket& bucket, const engine::BindingRequest& request,
@@ -59,11 +60,14 @@ const engine::ProductRules& OssProvider::Rules() {
     r.one_location_per_domain = true;  // CnameAlreadyExists on a second bucket
     // PutCname binds a CAS certificate by id ("ID-REGION"); one sent by content would be created
     // in CAS anew at every apply, under a name and id certform does not choose.
+    // The domain is read first (ListCname, in its own lane) to rotate a certificate certform saw
+    // there (PreviousCertId names it as listed) or to switch HTTPS off (SetBinding).
     r.write_calls = {{{"PutCname", kOssCallLimit},
                       /*force_set=*/false,
                       /*cas_by_name=*/false,
                       /*cas_by_id=*/true,
-                      /*by_content=*/false}};
+                      /*by_content=*/false,
+                      {.when_https_off = true, .when_previous_cert = true}}};
     r.calls = {
         {CallKind::kReadBinding, {"ListCname", kOssCallLimit, {"oss:ListCname"}}},
         // ListBuckets, then ListCname per bucket: paced in ListCname's own lane, so that a listing
@@ -109,12 +113,16 @@ engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
 // https://help.aliyun.com/zh/oss/user-guide/0018-00000209): without Force, OSS checks
 // PreviousCertId against the domain's current certificate and refuses a mismatch.
 //
-// When certform last saw a certificate there (previous_cert_id, from the state), it never forces:
-// it reads the domain first (ListCname), refuses at once if the certificate is no longer that
-// one, and otherwise sends the CertId exactly as OSS lists it ("ID-REGION": the state keeps only
-// the id) as PreviousCertId, so that a change made in the instant between the read and the
-// PutCname is refused by OSS too. Either way the binding fails with "changed since the plan",
-// naming what the domain has now, and nothing is overwritten.
+// One call, PutCname, or none. The rules' read_first asks the engine to read the domain first
+// (ListCname, paced in its own lane, again before each retry) when certform last saw a
+// certificate there (previous_cert_id, from the state) or switches HTTPS off; the read comes in
+// request.live_now. With a previous CertId, certform never forces: it refuses at once, without a
+// call, if the certificate is no longer that one, and otherwise sends the CertId exactly as OSS
+// lists it ("ID-REGION": the state keeps only the id) as PreviousCertId, so that a change made in
+// the instant between the read and the PutCname is refused by OSS too; the engine then reads
+// once more and asks again, and the answer from that read names what the domain has now. Either
+// way the binding fails with "changed since the plan", naming what the domain has now, and
+// nothing is overwritten.
 //
 // When certform never saw a certificate there (previous_cert_id == 0: a domain it does not
 // manage yet, or one its state records with HTTPS off), it sends Force=true. The plan the user
@@ -124,51 +132,40 @@ engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
 // the docs do not say otherwise), so adopting a domain would be impossible.
 engine::Status OssProvider::SetBinding(const engine::BindingRequest& request,
                                        engine::CallResult* result) {
+  *result = engine::CallResult();
   OssBucket bucket;
   engine::Status s = BucketOf(request.address, &bucket);
   if (!s.ok()) return s;
   const std::string& domain = request.address.domain;
   std::string previous;  // PreviousCertId: the CertId the domain must still have
-  if (!request.https || request.previous_cert_id != 0) {
+  if (Rules().DefaultWrite().read_first.Needed(request.https, request.previous_cert_id)) {
     // Switching off reads first too: a domain detached from the bucket (or a bucket gone) has
     // nothing left to delete, which the engine records as done; OSS's answer to a PutCname on it
     // is not documented. Deletes and rotations are rare: one ListCname more each.
-    OssCname now;
-    s = cnames_->ReadCname(bucket, domain, &now, result);
-    if (s.IsNotFound() && result->error_code == "NoSuchBucket") {
-      now = OssCname{};  // the bucket is gone, and the domain with it
-    } else if (!s.ok()) {
-      return s;
+    if (request.live_now == nullptr) {
+      return engine::Status::InvalidArgument(fmt::format(
+          "PutCname for {} needs the domain's live binding read first (ListCname, made by the "
+          "engine: the rules' read_first); nothing was sent",
+          domain));
     }
-    if (!now.live.exists && !request.https) {
+    const engine::LiveBinding& now = *request.live_now;
+    if (!now.exists && !request.https) {
       return engine::Status::NotFound(
           fmt::format("{} is not attached to bucket {} ({})", domain, bucket.name, bucket.region));
     }
-    if (!request.https && now.cert_id.empty()) return engine::Status::OK();  // nothing to delete
-    if (request.https && request.cert_type == "cas" && now.live.https &&
-        now.live.cert_id == request.cert_id) {
+    if (!request.https && now.cert_ref.empty()) return engine::Status::OK();  // nothing to delete
+    if (request.https && request.cert_type == "cas" && now.https &&
+        now.cert_id == request.cert_id) {
       return engine::Status::OK();  // already bound (a retry after an answer that was lost)
     }
     if (request.previous_cert_id != 0) {
-      if (!now.live.exists || OssCertIdNumber(now.cert_id) != request.previous_cert_id) {
+      if (!now.exists || now.cert_id != request.previous_cert_id) {
         return ChangedSincePlan(bucket, request, domain, Now(now));
       }
-      previous = now.cert_id;
+      previous = now.cert_ref;
     }
   }
-  s = cnames_->Put(bucket, request, result, previous);
-  if (!s.ok() && !previous.empty() && !s.IsRetryable() && !s.IsAccountWide()) {
-    // Refused: if the certificate changed since the read (OSS's PreviousCertId check), say so
-    // and what it is now; OSS's own answer stays in `result`.
-    OssCname now;
-    engine::CallResult read;
-    if (cnames_->ReadCname(bucket, domain, &now, &read).ok() &&
-        (!now.live.exists || OssCertIdNumber(now.cert_id) != request.previous_cert_id)) {
-      s = ChangedSincePlan(bucket, request, domain, Now(now));
-      result->error_message = s.message();
-    }
-  }
-  return s;
+  return cnames_->Put(bucket, request, result, previous);
 }
 
 engine::Status OssProvider::ReadBinding(const engine::Address& address, engine::LiveBinding* live,

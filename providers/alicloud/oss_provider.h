@@ -35,8 +35,11 @@ class OssProvider final : public engine::Provider {
                        double write_rate = 0);
 
   engine::CallLimit Limit(engine::CallKind kind) const override;
-  // HTTPS off reads first: NotFound when the domain is no longer attached to the bucket, OK
-  // without a call when it has no certificate.
+  // One PutCname, or none. HTTPS off and rotations are checked against the read the engine made
+  // first (request.live_now, the rules' read_first): NotFound when the domain is no longer
+  // attached to the bucket, OK without a call when it has no certificate left to delete or
+  // already has the one asked for, "changed since the plan" without a call when its certificate
+  // is not the one certform last saw.
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;
   // A domain no longer attached to the bucket, or a bucket that no longer exists, is

@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "cmd/certform/product_table.h"
+#include "engine/product/product_catalog.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
 
@@ -32,6 +34,7 @@ class ScriptedProvider final : public Provider {
     bool https;
     Clock::Instant at;
     bool had_key;
+    bool had_live = false;  // given a read (BindingRequest::live_now)
   };
 
   explicit ScriptedProvider(FakeClock& clock) : clock_(clock) {}
@@ -44,7 +47,7 @@ class ScriptedProvider final : public Provider {
     const std::string key = r.address.Key();
     if (before_answer) before_answer(key);  // outside the lock: it may wait
     std::lock_guard<std::mutex> lock(mu_);
-    calls_.push_back({key, r.https, clock_.Monotonic(), !r.key_pem.empty()});
+    calls_.push_back({key, r.https, clock_.Monotonic(), !r.key_pem.empty(), r.live_now != nullptr});
     *result = CallResult();
     result->request_id = "REQ-" + std::to_string(calls_.size());
     auto& q = script_[key];
@@ -55,11 +58,19 @@ class ScriptedProvider final : public Provider {
     result->retry_after = a.retry_after;
     return a.status;
   }
-  Status ReadBinding(const Address&, LiveBinding*, CallResult*) override { return Status::OK(); }
+  Status ReadBinding(const Address& address, LiveBinding*, CallResult*) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    reads_.push_back({address.Key(), false, clock_.Monotonic(), false, false});
+    return Status::OK();
+  }
 
   std::vector<Call> calls() {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
+  }
+  std::vector<Call> reads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return reads_;
   }
 
   // Called with each call's domain before it is answered (e.g. to hold answers back).
@@ -70,6 +81,7 @@ class ScriptedProvider final : public Provider {
   std::mutex mu_;
   std::map<std::string, std::deque<Answer>> script_;
   std::vector<Call> calls_;
+  std::vector<Call> reads_;
 };
 
 class FakeMaterial final : public CertificateMaterial {
@@ -544,4 +556,78 @@ TEST_CASE("applier: accounts of one user share one limiter", "[applier][limiter]
   for (const auto& c : alt.calls()) at.push_back(c.at);
   std::sort(at.begin(), at.end());
   for (size_t i = 1; i < at.size(); ++i) CHECK(at[i] - at[i - 1] >= milliseconds(102));
+}
+
+TEST_CASE(
+    "applier: a write whose rules ask for a read first is read in its own lane, again "
+    "before each retry",
+    "[applier][limiter]") {
+  // The standard products plus "shelf", whose write needs the live binding when it names a
+  // certificate certform saw there: data the engine reads, knowing nothing of the product.
+  struct WithShelf {
+    WithShelf() {
+      std::vector<ProductRules> products = Products();
+      ProductRules shelf;
+      shelf.name = "shelf";
+      shelf.title = "Shelf";
+      shelf.what = "a shelf domain";
+      shelf.write_calls = {{{"PutShelfCertificate", 4}, false, false, true, false}};
+      shelf.write_calls[0].read_first.when_previous_cert = true;
+      shelf.calls = {{CallKind::kReadBinding, {"GetShelfCertificate", 1}}};
+      products.push_back(shelf);
+      InstallProducts(products);
+    }
+    ~WithShelf() { certform::cli::InstallProductTable(); }
+  } with_shelf;
+  class ShelfProvider final : public Provider {
+   public:
+    explicit ShelfProvider(ScriptedProvider& inner) : inner_(inner) {}
+    CallLimit Limit(CallKind kind) const override { return FindProduct("shelf")->Limit(kind); }
+    Status SetBinding(const BindingRequest& r, CallResult* result) override {
+      return inner_.SetBinding(r, result);
+    }
+    Status ReadBinding(const Address& a, LiveBinding* live, CallResult* result) override {
+      return inner_.ReadBinding(a, live, result);
+    }
+
+   private:
+    ScriptedProvider& inner_;
+  };
+  Harness h;
+  ShelfProvider shelf(h.provider);
+  Plan p = MakeCreates(3);
+  for (int i = 0; i < 3; ++i) {
+    Change& c = p.changes[static_cast<size_t>(i)];
+    c.domain = "shelf:d" + std::to_string(i) + ".example.com";
+    c.after->cert_type = "cas";
+    c.after->cert_id = 7;
+    if (i > 0) {  // rotations of what certform saw there; d0 is a first bind
+      c.action = Action::kUpdate;
+      c.before = StateEntry{.account = "main", .https = true, .cert_type = "cas", .cert_id = 6};
+    }
+  }
+  h.provider.Script("shelf:d1.example.com", {{Status::Unavailable("503"), "ServiceUnavailable"}});
+  ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
+  AccountRuntime main;
+  main.user = "main-user";
+  main.products = {{"shelf", &shelf}};
+  ApplyResult r = Apply(p, {}, {{"main", main}}, env, h.options);
+  CHECK(r.summary.applied == 3);
+  const std::vector<ScriptedProvider::Call> writes = h.provider.calls();
+  const std::vector<ScriptedProvider::Call> reads = h.provider.reads();
+  // d0: one write, no read. d1: read, write (503), read again, write. d2: read, write.
+  REQUIRE(writes.size() == 4);
+  REQUIRE(reads.size() == 3);
+  CHECK_FALSE(writes[0].had_live);
+  for (size_t i = 1; i < writes.size(); ++i) CHECK(writes[i].had_live);
+  CHECK(reads[0].domain == "shelf:d1.example.com");
+  CHECK(reads[1].domain == "shelf:d1.example.com");
+  CHECK(reads[2].domain == "shelf:d2.example.com");
+  for (size_t i = 0; i < reads.size(); ++i) CHECK(reads[i].at <= writes[i + 1].at);
+  // The reads keep the read call's pace (1/s), whatever the write's (4/s).
+  for (size_t i = 1; i < reads.size(); ++i) {
+    CHECK(reads[i].at - reads[i - 1].at >= std::chrono::seconds(1));
+  }
+  CHECK(r.outcomes[1].attempts == 2);
+  CHECK(r.summary.retries == 1);
 }

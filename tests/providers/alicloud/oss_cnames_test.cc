@@ -1,11 +1,15 @@
 // OSS custom domains' certificates against the emulator: PutCname and ListCname with OSS
 // signature V1, XML both ways, the domain-ownership and bucket errors, STS tokens, limits; a
 // disabled certificate read as HTTPS off; PreviousCertId instead of Force where certform saw a
-// certificate; and no request at all to a host built from a bucket or region that breaks the
-// rules (a recording transport proves it).
+// certificate, checked against a read the engine makes first, in ListCname's own lane (through
+// engine::Apply: one API call per paced call, a lost answer read again); and no request at all to
+// a host built from a bucket or region that breaks the rules (a recording transport proves it).
 #include "providers/alicloud/oss_cnames.h"
 
+#include <atomic>
 #include <functional>
+
+#include "engine/apply/applier.h"
 
 #include "providers/alicloud/oss_provider.h"
 #include "providers/alicloud/sts_credentials.h"
@@ -54,26 +58,42 @@ struct OssHarness {
 
 const alicloud::OssBucket kSite{"static-site", "cn-hangzhou"};
 
-// Records every request, then answers it through `inner` (when given) or with `answer`; `before`
-// runs first (e.g. a change made by hand in the instant before the request arrives).
+// Records every request (and, with a clock, when it was sent), then answers it through `inner`
+// (when given) or with `answer`; `before` runs first (e.g. a change made by hand in the instant
+// before the request arrives); `lose` says which answers are lost on the way back (the request
+// reached the server, the client sees a dropped connection).
 class RecordingTransport final : public providers::HttpTransport {
  public:
-  explicit RecordingTransport(providers::HttpTransport* inner = nullptr) : inner_(inner) {}
+  explicit RecordingTransport(providers::HttpTransport* inner = nullptr,
+                              engine::Clock* clock = nullptr)
+      : inner_(inner), clock_(clock) {}
   engine::Status Send(const providers::HttpRequest& request,
                       providers::HttpResponse* response) override {
     requests.push_back(request);
+    if (clock_ != nullptr) sent_at.push_back(clock_->Monotonic());
     if (before) before(request);
-    if (inner_ != nullptr) return inner_->Send(request, response);
-    *response = answer;
-    return engine::Status::OK();
+    engine::Status s = engine::Status::OK();
+    if (inner_ != nullptr) {
+      s = inner_->Send(request, response);
+    } else {
+      *response = answer;
+    }
+    if (s.ok() && lose && lose(request)) {
+      *response = providers::HttpResponse();
+      return engine::Status::Unavailable("connection reset before the answer arrived");
+    }
+    return s;
   }
 
   std::vector<providers::HttpRequest> requests;
+  std::vector<engine::Clock::Instant> sent_at;
   std::function<void(const providers::HttpRequest&)> before;
+  std::function<bool(const providers::HttpRequest&)> lose;
   providers::HttpResponse answer;
 
  private:
   providers::HttpTransport* inner_;
+  engine::Clock* clock_;
 };
 
 std::string HostOf(const providers::HttpRequest& request) {
@@ -83,14 +103,98 @@ std::string HostOf(const providers::HttpRequest& request) {
   return "";
 }
 
-// An OssProvider for testid on the emulator, sending through `transport`.
-alicloud::OssProvider Provider(OssHarness& h, providers::HttpTransport& transport) {
+// An OssProvider for testid on the emulator, sending through `transport`; `write_rate`: the
+// account's rate_limit for PutCname (0: 10/s).
+alicloud::OssProvider Provider(OssHarness& h, providers::HttpTransport& transport,
+                               double write_rate = 0) {
   return alicloud::OssProvider(std::make_unique<alicloud::OssCnames>(
-      transport, h.clock,
-      std::make_shared<alicloud::StaticCredentialSource>(
-          alicloud::Credentials{"testid", "testsecret", "", "test"}),
-      h.emu.Endpoint()));
+                                   transport, h.clock,
+                                   std::make_shared<alicloud::StaticCredentialSource>(
+                                       alicloud::Credentials{"testid", "testsecret", "", "test"}),
+                                   h.emu.Endpoint()),
+                               "cn-hangzhou", write_rate);
 }
+
+// What the engine does before a write whose rules ask for a read first (WriteCall::read_first):
+// the read (ReadBinding), handed to SetBinding.
+engine::Status SetChecked(alicloud::OssProvider& provider, engine::BindingRequest request,
+                          engine::CallResult* result) {
+  engine::LiveBinding live;
+  if (alicloud::OssProvider::Rules().DefaultWrite().read_first.Needed(request.https,
+                                                                      request.previous_cert_id)) {
+    engine::Status s = provider.ReadBinding(request.address, &live, result);
+    if (!s.ok()) return s;
+    request.live_now = &live;
+  }
+  return provider.SetBinding(request, result);
+}
+
+// engine::Apply of OSS changes on static-site through one OssProvider, as `certform apply` makes
+// them: paced in the registry's lanes on a fake clock (no real sleeps), retried, recorded in
+// memory.
+struct OssApply {
+  class Material final : public engine::CertificateMaterial {
+   public:
+    engine::Status Load(const engine::StateEntry&, engine::BindingRequest*) override {
+      return engine::Status::OK();  // bound by CAS id: no key
+    }
+  };
+  class Recorder final : public engine::ApplyRecorder {
+   public:
+    engine::Status Record(const engine::JournalRecord&, const engine::State&) override {
+      return engine::Status::OK();
+    }
+  };
+  class Retries final : public engine::ApplyObserver {
+   public:
+    void OnRetry(const std::string& domain, int, engine::Clock::Duration,
+                 const std::string&) override {
+      std::lock_guard<std::mutex> lock(mu);
+      retried.push_back(domain);
+    }
+    std::mutex mu;
+    std::vector<std::string> retried;
+  };
+
+  // A rotation of static.example.com (or `domain`) from the CAS id certform saw there to `to`.
+  static engine::Change Rotation(int64_t from, int64_t to,
+                                 const std::string& domain = "static.example.com") {
+    engine::Change c;
+    c.domain = "oss:cn-hangzhou/static-site/" + domain;
+    c.account = "main";
+    c.action = engine::Action::kUpdate;
+    c.before = engine::StateEntry{.account = "main",
+                                  .https = true,
+                                  .certificate = "web",
+                                  .cert_type = "cas",
+                                  .cert_id = from};
+    c.after = engine::StateEntry{
+        .account = "main", .https = true, .certificate = "web", .cert_type = "cas", .cert_id = to};
+    return c;
+  }
+
+  engine::ApplyResult Run(engine::Provider& provider, std::vector<engine::Change> changes) {
+    engine::Plan plan;
+    plan.changes = std::move(changes);
+    engine::AccountRuntime main;
+    main.user = "u1";
+    main.products = {{"oss", &provider}};
+    engine::ApplyOptions options;
+    options.parallelism = 1;
+    engine::ApplyEnv env{clock, random, material, recorder, retries, stop, {}, &pacing};
+    return engine::Apply(plan, {}, {{"main", main}}, env, options);
+  }
+
+  FakeClock clock;
+  SeededRandom random;
+  Material material;
+  Recorder recorder;
+  Retries retries;
+  std::atomic<bool> stop{false};
+  engine::PacingRegistry pacing{engine::PacingOptions{{}, /*parallelism=*/1}};  // one at a time
+};
+
+double Seconds(engine::Clock::Duration d) { return std::chrono::duration<double>(d).count(); }
 
 // A second CAS certificate of u1 for static.example.com; returns its id.
 int64_t AddCasCertificate(OssHarness& h, const std::string& name) {
@@ -367,7 +471,7 @@ TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate
   CHECK(h.Live()["static.example.com"]["cert_id"] == 8089870);
 
   // A rotation with the right previous id: read, then PutCname with the CertId as listed.
-  s = provider.SetBinding(ByCasId(second, 8089870), &result);
+  s = SetChecked(provider, ByCasId(second, 8089870), &result);
   INFO(s.ToString());
   REQUIRE(s.ok());
   REQUIRE(recording.requests.size() == 3);
@@ -388,7 +492,7 @@ TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate
                    &result)
               .ok());
   const int puts = Calls(h, "PutCname");
-  s = provider.SetBinding(ByCasId(8089870, second), &result);
+  s = SetChecked(provider, ByCasId(8089870, second), &result);
   CHECK(s.code() == engine::Status::Code::kFailed);
   CHECK_FALSE(s.IsRetryable());
   CHECK_FALSE(s.IsAccountWide());
@@ -399,10 +503,11 @@ TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate
   CHECK(Calls(h, "PutCname") == puts);
   CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
   // Switching HTTPS off over the hand-made change is refused too, not forced.
-  s = provider.SetBinding({.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
-                           .https = false,
-                           .previous_cert_id = second},
-                          &result);
+  s = SetChecked(provider,
+                 {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+                  .https = false,
+                  .previous_cert_id = second},
+                 &result);
   CHECK(s.message().find("changed since the plan") != std::string::npos);
   CHECK(s.message().find("did not delete it") != std::string::npos);
   CHECK(Calls(h, "PutCname") == puts);
@@ -439,19 +544,31 @@ TEST_CASE("oss: a change in the instant between the read and PutCname is refused
                 .ok());
   };
   alicloud::OssProvider provider = Provider(h, racing);
-  engine::Status s = provider.SetBinding(ByCasId(second, 8089870), &result);
+  // Through the engine: ListCname, PutCname (refused by OSS), ListCname once more (the engine's
+  // second read), and no second PutCname: the provider answers from that read.
+  OssApply apply;
+  engine::ApplyResult applied = apply.Run(provider, {OssApply::Rotation(8089870, second)});
   CHECK(raced);
-  CHECK_FALSE(s.ok());
+  REQUIRE(applied.outcomes.size() == 1);
+  const engine::ChangeOutcome& o = applied.outcomes[0];
+  CHECK_FALSE(o.ok);
+  REQUIRE(racing.requests.size() == 3);
+  CHECK(racing.requests[0].method == "GET");
+  CHECK(racing.requests[1].method == "POST");
+  CHECK(racing.requests[2].method == "GET");
   // OSS's refusal (EC 0018-00000209) is kept in the result; the message is certform's.
-  CHECK(result.http_status == 400);
-  CHECK(result.error_code == "InvalidArgument");
-  CHECK(s.message().find("changed since the plan") != std::string::npos);
-  CHECK(s.message().find(fmt::format("now it has CertId {}", by_hand)) != std::string::npos);
-  CHECK(result.error_message == s.message());
+  CHECK(o.last.http_status == 400);
+  CHECK(o.last.error_code == "InvalidArgument");
+  CHECK(o.error.find("changed since the plan") != std::string::npos);
+  CHECK(o.error.find(fmt::format("now it has CertId {}", by_hand)) != std::string::npos);
+  CHECK(o.last.error_message == o.error);
   CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);  // not overwritten
+  CHECK(applied.state.entries.empty());                         // nothing recorded
+  CHECK(apply.retries.retried.empty());                         // a refusal is not retried
 
   // OssCnames alone: the refusal's words come from the EC.
-  s = h.Cnames().Put(kSite,
+  engine::Status s =
+      h.Cnames().Put(kSite,
                      {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
                       .cert_type = "cas",
                       .cert_id = second,
@@ -459,6 +576,150 @@ TEST_CASE("oss: a change in the instant between the read and PutCname is refused
                      &result, "8089870-cn-hangzhou");
   CHECK(s.message().find("changed since the plan") != std::string::npos);
   CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
+}
+
+TEST_CASE("oss: the engine reads before PutCname in ListCname's own lane, one call each",
+          "[oss][provider][emulator][limiter]") {
+  OssHarness h;
+  const int64_t second = AddCasCertificate(h, "second");
+  // Both domains have 8089870, as certform last saw.
+  alicloud::OssCnames setup = h.Cnames();
+  engine::CallResult result;
+  for (const char* domain : {"static.example.com", "files.example.com"}) {
+    REQUIRE(setup
+                .Put(kSite,
+                     {.address = {"oss", {"cn-hangzhou", "static-site"}, domain},
+                      .cert_type = "cas",
+                      .cert_id = 8089870,
+                      .cert_region = "cn-hangzhou"},
+                     &result)
+                .ok());
+  }
+  const int lists = Calls(h, "ListCname");
+  OssApply apply;
+  RecordingTransport recording(&h.transport, &apply.clock);
+  // The account's rate_limit slows PutCname to 1/s; ListCname keeps its own 10/s.
+  alicloud::OssProvider provider = Provider(h, recording, /*write_rate=*/1);
+  CHECK(provider.Limit(engine::CallKind::kReadBinding).api == "ListCname");
+  CHECK(provider.Limit(engine::CallKind::kReadBinding).rate == 10);
+  CHECK(provider.Limit(engine::CallKind::kSetBinding).rate == 1);
+  engine::ApplyResult applied =
+      apply.Run(provider, {OssApply::Rotation(8089870, second),
+                           OssApply::Rotation(8089870, second, "files.example.com")});
+  CHECK(applied.summary.applied == 2);
+  CHECK(h.Live()["static.example.com"]["cert_id"] == second);
+  CHECK(h.Live()["files.example.com"]["cert_id"] == second);
+  // Each change is two calls, a ListCname then a PutCname with the CertId as listed.
+  REQUIRE(recording.requests.size() == 4);
+  for (size_t i = 0; i < 4; i += 2) {
+    CHECK(recording.requests[i].method == "GET");
+    CHECK(recording.requests[i].url.ends_with("/?cname"));
+    CHECK(recording.requests[i + 1].method == "POST");
+    CHECK(recording.requests[i + 1].body.find(
+              "<PreviousCertId>8089870-cn-hangzhou</PreviousCertId>") != std::string::npos);
+  }
+  CHECK(Calls(h, "ListCname") == lists + 2);
+  // Separate lanes: the second read waited only for ListCname's 10/s, not for the 1/s write slot
+  // (the old single slot read at PutCname's pace); the second write waited for its own second.
+  const std::vector<engine::Clock::Instant>& at = recording.sent_at;
+  CHECK(Seconds(at[2] - at[0]) == Approx(1.025 / 10).epsilon(1e-3));
+  CHECK(Seconds(at[3] - at[1]) >= 1.0);
+  CHECK(Seconds(at[3] - at[2]) > 0.5);
+}
+
+TEST_CASE("oss: a lost ListCname answer is read again before PutCname is sent",
+          "[oss][provider][emulator]") {
+  OssHarness h;
+  const int64_t second = AddCasCertificate(h, "second");
+  engine::CallResult result;
+  REQUIRE(h.Cnames()
+              .Put(kSite,
+                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+                    .cert_type = "cas",
+                    .cert_id = 8089870,
+                    .cert_region = "cn-hangzhou"},
+                   &result)
+              .ok());
+  OssApply apply;
+  RecordingTransport recording(&h.transport, &apply.clock);
+  int gets = 0;
+  recording.lose = [&](const providers::HttpRequest& r) {
+    return r.method == "GET" && ++gets == 1;
+  };
+  alicloud::OssProvider provider = Provider(h, recording);
+  engine::ApplyResult applied = apply.Run(provider, {OssApply::Rotation(8089870, second)});
+  REQUIRE(applied.outcomes.size() == 1);
+  INFO(applied.outcomes[0].error);
+  CHECK(applied.outcomes[0].ok);
+  // The read is retried in its own lane (its answer was lost), then the one PutCname.
+  REQUIRE(recording.requests.size() == 3);
+  CHECK(recording.requests[0].method == "GET");
+  CHECK(recording.requests[1].method == "GET");
+  CHECK(recording.requests[2].method == "POST");
+  CHECK(Calls(h, "PutCname") == 2);  // the setup's and this one
+  CHECK(apply.retries.retried.size() == 1);
+  CHECK(applied.outcomes[0].attempts == 1);  // one write
+  CHECK(h.Live()["static.example.com"]["cert_id"] == second);
+  CHECK(applied.state.entries.at("oss:cn-hangzhou/static-site/static.example.com").cert_id ==
+        second);
+}
+
+TEST_CASE("oss: a PutCname whose answer was lost is read again, found done and not sent again",
+          "[oss][provider][emulator]") {
+  OssHarness h;
+  const int64_t second = AddCasCertificate(h, "second");
+  engine::CallResult result;
+  REQUIRE(h.Cnames()
+              .Put(kSite,
+                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
+                    .cert_type = "cas",
+                    .cert_id = 8089870,
+                    .cert_region = "cn-hangzhou"},
+                   &result)
+              .ok());
+  OssApply apply;
+  RecordingTransport recording(&h.transport, &apply.clock);
+  // The PutCname is carried out, its answer lost on the way back.
+  int posts = 0;
+  recording.lose = [&](const providers::HttpRequest& r) {
+    return r.method == "POST" && ++posts == 1;
+  };
+  alicloud::OssProvider provider = Provider(h, recording);
+  engine::ApplyResult applied = apply.Run(provider, {OssApply::Rotation(8089870, second)});
+  REQUIRE(applied.outcomes.size() == 1);
+  INFO(applied.outcomes[0].error);
+  CHECK(applied.outcomes[0].ok);
+  // ListCname, PutCname (lost), ListCname again before the retry: it already has `second`, so
+  // the retry sends nothing (a PutCname with PreviousCertId 8089870 would now be refused).
+  REQUIRE(recording.requests.size() == 3);
+  CHECK(recording.requests[0].method == "GET");
+  CHECK(recording.requests[1].method == "POST");
+  CHECK(recording.requests[2].method == "GET");
+  CHECK(Calls(h, "PutCname") == 2);
+  CHECK(applied.outcomes[0].attempts == 2);
+  CHECK_FALSE(applied.outcomes[0].last.request_id.empty());  // the read's, which said so
+  CHECK(h.Live()["static.example.com"]["cert_id"] == second);
+}
+
+TEST_CASE("oss: a PutCname that needs a read is refused unsent without one",
+          "[oss][provider][emulator]") {
+  OssHarness h;
+  RecordingTransport recording(&h.transport);
+  alicloud::OssProvider provider = Provider(h, recording);
+  engine::CallResult result;
+  engine::Status s = provider.SetBinding(ByCasId(42, 8089870), &result);
+  CHECK(s.code() == engine::Status::Code::kInvalidArgument);
+  CHECK(s.message().find("nothing was sent") != std::string::npos);
+  s = provider.SetBinding(
+      {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"}, .https = false},
+      &result);
+  CHECK(s.code() == engine::Status::Code::kInvalidArgument);
+  CHECK(recording.requests.empty());
+  // The rules say when, as data the engine evaluates without knowing the product.
+  const engine::ReadFirst& read_first = alicloud::OssProvider::Rules().DefaultWrite().read_first;
+  CHECK(read_first.Needed(/*https=*/false, 0));
+  CHECK(read_first.Needed(/*https=*/true, 8089870));
+  CHECK_FALSE(read_first.Needed(/*https=*/true, 0));
 }
 
 TEST_CASE("oss: a retried rotation whose first answer was lost finds it done",
@@ -469,10 +730,10 @@ TEST_CASE("oss: a retried rotation whose first answer was lost finds it done",
   alicloud::OssProvider provider = Provider(h, recording);
   engine::CallResult result;
   REQUIRE(provider.SetBinding(ByCasId(8089870), &result).ok());
-  REQUIRE(provider.SetBinding(ByCasId(second, 8089870), &result).ok());
+  REQUIRE(SetChecked(provider, ByCasId(second, 8089870), &result).ok());
   const int puts = Calls(h, "PutCname");
-  // The engine retries with the same request: the domain already has `second`.
-  engine::Status s = provider.SetBinding(ByCasId(second, 8089870), &result);
+  // The engine retries with the same request, read again: the domain already has `second`.
+  engine::Status s = SetChecked(provider, ByCasId(second, 8089870), &result);
   INFO(s.ToString());
   CHECK(s.ok());
   CHECK(Calls(h, "PutCname") == puts);
