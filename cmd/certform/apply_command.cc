@@ -1,11 +1,10 @@
-// certform apply [PLANFILE]: carries out a plan against the CDN.
+// certform apply [PLANFILE]: carries out a plan (engine/apply/apply_run.h; a saved plan is an
+// approval: engine/plan/saved_plan.h).
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -19,10 +18,10 @@
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/apply/applier.h"
-#include "engine/apply/state_recorder.h"
+#include "engine/apply/apply_run.h"
 #include "engine/plan/plan_file.h"
 #include "engine/plan/planner.h"
-#include "engine/state/state_file.h"
+#include "engine/plan/saved_plan.h"
 
 namespace certform::cli {
 
@@ -47,109 +46,6 @@ void InstallSignalHandlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-}
-
-// Why a saved plan may not be applied to `state` and `config`; OK when it may.
-engine::Status CheckSavedPlan(const engine::Plan& plan, const engine::State& state,
-                              const engine::Config& config, const std::string& path) {
-  if (!plan.lineage.empty() && plan.lineage != state.lineage) {
-    return engine::Status::Stale(fmt::format(
-        "saved plan does not match the given state: {} was made for state lineage {}, the state "
-        "has lineage {}",
-        path, plan.lineage, state.lineage.empty() ? "(none)" : state.lineage));
-  }
-  if (plan.serial != state.serial || (plan.lineage.empty() && !state.lineage.empty())) {
-    return engine::Status::Stale(fmt::format(
-        "saved plan is stale: the state changed since {} was made (serial {} → {}); run "
-        "\"certform plan\" again",
-        path, plan.serial, state.serial));
-  }
-  for (const engine::Change& c : plan.changes) {
-    if (!c.after || c.after->fingerprint.empty()) continue;
-    auto cert = config.certificates.find(c.after->certificate);
-    if (cert == config.certificates.end() ||
-        cert->second.info.fingerprint != c.after->fingerprint) {
-      return engine::Status::Stale(fmt::format(
-          "certificate \"{}\" for {} no longer has the planned fingerprint {}; run \"certform "
-          "plan\" again",
-          c.after->certificate, c.domain, c.after->fingerprint.substr(0, 16)));
-    }
-  }
-  for (const engine::UploadStep& u : plan.uploads) {
-    auto cert = config.certificates.find(u.certificate);
-    if (cert == config.certificates.end() || cert->second.info.fingerprint != u.fingerprint) {
-      return engine::Status::Stale(fmt::format(
-          "certificate \"{}\" no longer has the planned fingerprint {}; run \"certform plan\" "
-          "again",
-          u.certificate, u.fingerprint.substr(0, 16)));
-    }
-  }
-  if (plan.config_digest != engine::ConfigDigest(config)) {
-    return engine::Status::Stale("the configuration changed since " + path +
-                                 " was made; run \"certform plan\" again");
-  }
-  return engine::Status::OK();
-}
-
-// A saved plan is an approval, not an instruction: the plan made now from the configuration and
-// the state (with the saved plan's targets) must be the one that was approved, change for change
-// (CheckApproved, Stale naming the first difference). Everything apply then sends comes from the
-// plan made now, never from the file.
-//
-// A change as the comparison sees it: every field of the plan file but the times a refreshed
-// entry was read at (`applied_at`), which a second read sets anew and nothing sends.
-nlohmann::ordered_json Comparable(const engine::Change& c) {
-  nlohmann::ordered_json j = engine::ChangeToJson(c);
-  for (const char* side : {"before", "after"}) {
-    if (j[side].is_object()) j[side].erase("applied_at");
-  }
-  return j;
-}
-
-engine::Status CheckApproved(const engine::Plan& saved, const engine::Plan& now,
-                             const std::string& path) {
-  auto differs = [&](const std::string& what) {
-    return engine::Status::Stale(fmt::format(
-        "{} does not match the plan the configuration and the state give now: {}; certform "
-        "applies only what the configuration and the state produce. Run \"certform plan\" "
-        "again and review it",
-        path, what));
-  };
-  const size_t n = std::min(saved.changes.size(), now.changes.size());
-  for (size_t i = 0; i < n; ++i) {
-    const nlohmann::ordered_json a = Comparable(saved.changes[i]);
-    const nlohmann::ordered_json b = Comparable(now.changes[i]);
-    if (a == b) continue;
-    if (saved.changes[i].domain != now.changes[i].domain) {
-      return differs(fmt::format("change {} is for {} in the file, for {} now", i + 1,
-                                 engine::Quoted(saved.changes[i].domain), now.changes[i].domain));
-    }
-    std::string field;
-    for (const auto& [key, value] : b.items()) {
-      if (!a.contains(key) || a.at(key) != value) {
-        field = key;
-        break;
-      }
-    }
-    for (const auto& [key, value] : a.items()) {
-      if (field.empty() && !b.contains(key)) field = key;
-    }
-    auto shown = [&](const nlohmann::ordered_json& j) {
-      return j.contains(field) ? engine::Quoted(j.at(field).dump()) : std::string("none");
-    };
-    return differs(fmt::format("the change for {} differs in \"{}\" (the file says {}, now {})",
-                               now.changes[i].domain, field, shown(a), shown(b)));
-  }
-  if (saved.changes.size() != now.changes.size()) {
-    const bool extra = saved.changes.size() > now.changes.size();
-    return differs(extra ? fmt::format("the file has a change for {} that they do not give",
-                                       engine::Quoted(saved.changes[n].domain))
-                         : fmt::format("the file lacks the change for {}", now.changes[n].domain));
-  }
-  if (engine::UploadsToJson(saved.uploads) != engine::UploadsToJson(now.uploads)) {
-    return differs("its CAS uploads differ");
-  }
-  return engine::Status::OK();
 }
 
 bool Confirm(Context& ctx) {
@@ -254,31 +150,15 @@ int RunApply(const Args& args, Context& ctx) {
 
   engine::Plan plan;
   if (saved) {
-    std::string text;
-    s = engine::ReadBoundedFile(ctx.fs, plan_files[0], int64_t{256} << 20, &text);
-    if (s.ok()) s = engine::ParsePlan(text, plan_files[0], &plan);
-    if (s.ok()) s = CheckSavedPlan(plan, state, config, plan_files[0]);
-    if (!s.ok()) return fail(s.message());
     // Apply only what the configuration and the state give now, and only if it is what the
-    // file approved.
-    engine::PlanOptions approved_options;
-    approved_options.targets = plan.targets;
-    engine::State planned_against = state;
-    if (plan.refreshed) {
-      engine::DriftReport drift;
-      s = RefreshForPlan(config, state, connection, ctx, &planned_against, &drift);
-      if (!s.ok())
-        return fail(
-            "cannot read the live bindings again (the plan was made with "
-            "--refresh): " +
-            s.message());
+    // file approved (engine/plan/saved_plan.h).
+    engine::Plan file;
+    s = engine::ReadPlanFile(ctx.fs, plan_files[0], &file);
+    if (s.ok()) {
+      s = engine::ApproveSavedPlan(file, config, state, plan_files[0],
+                                   LiveRefresher(config, connection, ctx), &plan);
     }
-    engine::Plan now = engine::MakePlan(config, planned_against, approved_options);
-    now.targets = plan.targets;
-    now.refreshed = plan.refreshed;
-    if (s = CheckApproved(plan, now, plan_files[0]); !s.ok()) return fail(s.message());
-    now.created_at = plan.created_at;
-    plan = std::move(now);
+    if (!s.ok()) return fail(s.message());
   } else {
     plan = engine::MakePlan(config, state, plan_options);
     if (!common.json) PrintDiagnostics(ctx.err, plan.diags, style);
@@ -293,41 +173,27 @@ int RunApply(const Args& args, Context& ctx) {
     return kExitOk;
   }
 
-  std::set<std::string> accounts;
-  for (const engine::Change& c : plan.changes) {
-    if (engine::CallsProvider(c.action)) accounts.insert(c.account);  // a forget needs none
-  }
   ProviderSet providers(engine::PacingOptions{options.pacing, options.parallelism});
-  s = providers.Build(config, accounts, connection, ctx);
+  s = providers.Build(config, engine::AccountsToCall(plan), connection, ctx);
   if (!s.ok()) return fail(s.message());
   ConfigMaterial material(config, ctx);
-  engine::StateRecorder recorder(*backend, ctx.random, state);
   const ViewMode mode = common.json      ? ViewMode::kJson
                         : ctx.out_is_tty ? ViewMode::kTerminal
                                          : ViewMode::kPlain;
   auto view = MakeApplyView(ctx.out, mode, style);
   if (!common.json) fmt::print(ctx.out, "\n");
   InstallSignalHandlers();
-  engine::ApplyEnv env{ctx.clock, ctx.random, material, recorder, *view, g_stop};
-  env.fence = [&lock] { return lock->Check(); };  // before every call: is the lock still ours?
-  env.pacing = &providers.pacing();
-  engine::ApplyResult result = engine::Apply(plan, state, providers.Runtimes(), env, options);
-  s = recorder.Finish(&result.state);
-  if (!s.ok()) {
-    result.diags.Error({},
-                       "cannot write the state of " + backend->Describe() +
-                           "; its journal keeps every completed call and the next command "
-                           "replays it",
-                       s.message());
-  }
+  engine::ApplyRun run{ctx.clock, ctx.random, material, *view, g_stop};
+  run.fence = [&lock] { return lock->Check(); };  // before every call: is the lock still ours?
+  run.pacing = &providers.pacing();
+  const engine::ApplyResult result =
+      engine::ApplyAndRecord(plan, state, providers.Runtimes(), *backend, run, options);
   if (common.json) {
     PrintApplyReportJson(ctx.out, result);
   } else {
     PrintApplyReport(ctx.out, result, style);
   }
-  const bool complete = result.summary.failed == 0 && result.summary.skipped == 0 &&
-                        !result.diags.HasErrors() && !result.interrupted;
-  return complete ? kExitOk : kExitError;
+  return engine::ApplyComplete(result) ? kExitOk : kExitError;
 }
 
 }  // namespace certform::cli

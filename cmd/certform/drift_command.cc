@@ -9,6 +9,7 @@
 #include "cmd/certform/markdown_view.h"
 #include "cmd/certform/workspace.h"
 #include "engine/plan/drift.h"
+#include "engine/plan/live_check.h"
 
 namespace certform::cli {
 
@@ -57,22 +58,16 @@ int RunDrift(const Args& args, Context& ctx) {
     PrintDiagnostics(ctx.err, diags, style);
     return kExitError;
   }
-  std::vector<engine::DomainRef> domains;
-  for (const auto& [domain, e] : state.entries) {
-    if (targets.empty() || std::find(targets.begin(), targets.end(), domain) != targets.end()) {
-      domains.push_back({domain, e.account});
-    }
-  }
-  LiveCheck live;
+  const std::vector<engine::DomainRef> domains = engine::StateDomains(state, targets);
+  engine::LiveCheck live;
   if (engine::Status s = ReadLiveAndUploads(config, state, domains, connection, ctx, &live);
       !s.ok()) {
     fmt::print(ctx.err, "certform drift: {}\n", s.message());
     return kExitError;
   }
   const int64_t now = engine::ToUnixSeconds(ctx.clock.Now());
-  engine::DriftReport report =
-      engine::CompareLive(state, live.reads, now, config.expiry_warning_days);
-  engine::AddUploadDrift(live.uploads, &report);
+  const engine::DriftReport report =
+      engine::CheckDrift(state, live, now, config.expiry_warning_days);
   if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", DriftToJson(report).dump(2));
   } else if (common.format == "markdown") {

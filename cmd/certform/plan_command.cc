@@ -8,12 +8,10 @@
 #include "cmd/certform/markdown_view.h"
 #include "cmd/certform/plan_refresh.h"
 #include "cmd/certform/plan_view.h"
-#include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/plan/drift.h"
 #include "engine/plan/plan_file.h"
-#include "engine/plan/planner.h"
-#include "engine/state/state_backend.h"
+#include "engine/plan/plan_now.h"
 #include "state/local/state_store.h"
 
 namespace certform::cli {
@@ -81,24 +79,24 @@ int RunPlan(const Args& args, Context& ctx) {
     return kExitError;
   }
   const int64_t now = engine::ToUnixSeconds(ctx.clock.Now());
-  engine::State planned_against = state;
-  if (refresh) {
-    engine::DriftReport drift;
-    engine::Status s = RefreshForPlan(config, state, connection, ctx, &planned_against, &drift);
-    if (!s.ok()) {
-      fmt::print(ctx.err, "certform plan --refresh: {}\n", s.message());
-      return kExitError;
-    }
-    if (drift.HasDrift() && common.format == "human") {
-      fmt::print(ctx.out, "Changed outside certform since the last apply:\n");
-      PrintDrift(ctx.out, drift, style);
-      fmt::print(ctx.out, "\n");
-    }
+  // The plan made now (engine/plan/plan_now.h), against the live bindings with --refresh.
+  engine::PlanRequest request;
+  request.options = plan_options;
+  request.refresh = refresh;
+  request.created_at = engine::FormatUtc(now);
+  engine::Plan plan;
+  engine::DriftReport drift;
+  if (engine::Status s = engine::PlanNow(config, state, request,
+                                         LiveRefresher(config, connection, ctx), &plan, &drift);
+      !s.ok()) {
+    fmt::print(ctx.err, "certform plan --refresh: {}\n", s.message());
+    return kExitError;
   }
-  engine::Plan plan = engine::MakePlan(config, planned_against, plan_options);
-  plan.created_at = engine::FormatUtc(now);
-  plan.targets = plan_options.targets;  // apply FILE plans again with them
-  plan.refreshed = refresh;             // and reads the live bindings again first
+  if (drift.HasDrift() && common.format == "human") {
+    fmt::print(ctx.out, "Changed outside certform since the last apply:\n");
+    PrintDrift(ctx.out, drift, style);
+    fmt::print(ctx.out, "\n");
+  }
   diags.Append(plan.diags);
   if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", PlanToJson(&plan, diags).dump(2));

@@ -2,6 +2,7 @@
 // Service (accounts with upload_via = "cas") that nothing uses any more, and only those it can
 // prove unused: see engine/apply/prune.h for the rules.
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -12,8 +13,8 @@
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/apply/prune.h"
+#include "engine/apply/prune_deletes.h"
 #include "engine/apply/prune_review.h"
-#include "engine/apply/state_recorder.h"
 
 namespace certform::cli {
 
@@ -88,10 +89,11 @@ int RunPrune(const Args& args, Context& ctx) {
                "wanted.\n");
     return kExitOk;
   }
-  std::set<std::string> used;
-  for (const auto& [account, list] : candidates) used.insert(account);
   ProviderSet providers;
-  if (s = providers.Build(config, used, connection, ctx); !s.ok()) return fail(s.message());
+  if (s = providers.Build(config, engine::CandidateAccounts(candidates), connection, ctx);
+      !s.ok()) {
+    return fail(s.message());
+  }
   const auto runtimes = providers.Runtimes();
 
   // Every candidate is checked against every live domain of its user (read once per user).
@@ -147,44 +149,33 @@ int RunPrune(const Args& args, Context& ctx) {
       return kExitError;
     }
   }
-  engine::StateRecorder recorder(*backend, ctx.random, state);
-  int failed = 0;
-  engine::Status lost;
-  for (const auto& [account, list] : unused) {
-    if (list.empty() || !lost.ok()) continue;
-    const engine::RetryPolicy retry{engine::RetryOptions{}};
-    engine::PacedCallHooks hooks;
-    hooks.halted = [&] { return !lost.ok(); };
-    hooks.fence = [&] {
-      if (lost.ok() && lock) lost = lock->Check();
-      return lost;
-    };
-    const engine::SerialCall call = engine::MakeSerialCall(
-        providers.pacing(), runtimes.at(account), account, retry, ctx.clock, ctx.random, hooks);
-    const engine::PruneEnv env{call, recorder};
-    for (const engine::PruneOutcome& o :
-         engine::DeleteUploads(list, *runtimes.at(account).cas, env, &state)) {
-      if (o.deleted) {
-        fmt::print(ctx.out, "{}: deleted (CertId {}, RequestId {})\n", o.upload.name,
-                   o.upload.cert_id, o.request_id);
-      } else if (o.already_gone) {
-        fmt::print(ctx.out, "{}: already gone from CAS (CertId {}); forgotten\n", o.upload.name,
-                   o.upload.cert_id);
-      } else {
-        ++failed;
-        fmt::print(ctx.out, "{}: FAILED: {}\n", o.upload.name, o.error);
-      }
-    }
-  }
-  if (!lost.ok()) {
-    ++failed;
+  // Each delete fenced by the state lock and journaled before it is sent
+  // (engine/apply/prune_deletes.h).
+  std::function<engine::Status()> fence;
+  if (lock != nullptr) fence = [lock] { return lock->Check(); };
+  const engine::PruneDeletes done = engine::DeleteUnused(
+      unused, runtimes, providers.pacing(), ctx.clock, ctx.random, fence, *backend, &state,
+      [&](const std::string&, const engine::PruneOutcome& o) {
+        if (o.deleted) {
+          fmt::print(ctx.out, "{}: deleted (CertId {}, RequestId {})\n", o.upload.name,
+                     o.upload.cert_id, o.request_id);
+        } else if (o.already_gone) {
+          fmt::print(ctx.out, "{}: already gone from CAS (CertId {}); forgotten\n", o.upload.name,
+                     o.upload.cert_id);
+        } else {
+          fmt::print(ctx.out, "{}: FAILED: {}\n", o.upload.name, o.error);
+        }
+      });
+  if (!done.lost.ok()) {
     fmt::print(ctx.err, "certform prune: the state lock was lost; nothing more was sent: {}\n",
-               lost.message());
+               done.lost.message());
   }
-  if (s = recorder.Finish(&state); !s.ok()) {
+  if (!done.written.ok()) {
     return fail("cannot write the state of " + backend->Describe() +
-                " (its journal keeps every deletion; the next command replays it): " + s.message());
+                " (its journal keeps every deletion; the next command replays it): " +
+                done.written.message());
   }
+  const int failed = done.failed + (done.lost.ok() ? 0 : 1);
   return failed == 0 && !blocked ? kExitOk : kExitError;
 }
 

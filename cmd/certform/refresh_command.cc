@@ -1,7 +1,5 @@
 // certform refresh (accept the live bindings into the state) and certform import DOMAIN...
 // (adopt bindings that already exist).
-#include <set>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -13,6 +11,9 @@
 #include "cmd/certform/workspace.h"
 #include "engine/base/text_escape.h"
 #include "engine/plan/drift.h"
+#include "engine/plan/import.h"
+#include "engine/plan/live_check.h"
+#include "engine/plan/refresh_review.h"
 
 namespace certform::cli {
 
@@ -90,39 +91,32 @@ int RunRefresh(const Args& args, Context& ctx) {
     return kExitError;
   }
   if (!session.Open("certform refresh", ctx)) return kExitError;
-  std::vector<engine::DomainRef> domains;
-  for (const auto& [domain, e] : session.state().entries) domains.push_back({domain, e.account});
-  LiveCheck live;
-  engine::Status s = ReadLiveAndUploads(session.config(), session.state(), domains,
-                                        session.connection, ctx, &live);
+  engine::LiveCheck live;
+  engine::Status s =
+      ReadLiveAndUploads(session.config(), session.state(), engine::StateDomains(session.state()),
+                         session.connection, ctx, &live);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform refresh: {}\n", engine::ForTerminal(s.message()));
     return kExitError;
   }
-  const std::vector<engine::LiveRead>& reads = live.reads;
   const std::string now = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
-  engine::State next = engine::WithoutUntrustedUploads(
-      engine::RefreshedState(session.state(), reads, session.config(), now), live.uploads);
-  int changed = 0;
-  for (const engine::LiveRead& r : reads) {
-    if (!r.ok) {
-      fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", r.domain,
-                 engine::ForTerminal(r.error));
+  engine::RefreshReview review =
+      engine::ReviewRefresh(session.state(), session.config(), live, now);
+  for (const engine::EntryRefresh& e : review.entries) {
+    if (!e.read) {
+      fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", e.domain,
+                 engine::ForTerminal(e.error));
       return kExitError;
     }
-    const engine::StateEntry& before = session.state().entries.at(r.domain);
-    const engine::StateEntry* after = next.Find(r.domain);
-    if (after == nullptr) {
-      fmt::print(ctx.out, "- {}: no longer exists on {}; forgotten\n", r.domain,
-                 engine::OnProduct(engine::ProductOf(r.domain)));
-      ++changed;
-    } else if (!(*after == before)) {
-      fmt::print(ctx.out, "~ {}: {} → {}\n", r.domain, Describe(before), Describe(*after));
-      ++changed;
+    if (e.Forgotten()) {
+      fmt::print(ctx.out, "- {}: no longer exists on {}; forgotten\n", e.domain,
+                 engine::OnProduct(engine::ProductOf(e.domain)));
+    } else if (e.Changed()) {
+      fmt::print(ctx.out, "~ {}: {} → {}\n", e.domain, Describe(e.before), Describe(*e.after));
     }
   }
   // An upload CAS no longer holds as recorded is not trusted: a bind by its CertId would fail.
-  for (const engine::UploadCheck& u : live.uploads) {
+  for (const engine::UploadCheck& u : review.uploads) {
     if (!u.read) {
       fmt::print(ctx.err, "certform refresh: upload {} (CertId {}) could not be read: {}\n",
                  engine::ForTerminal(u.upload.name), u.upload.cert_id,
@@ -135,11 +129,11 @@ int RunRefresh(const Args& args, Context& ctx) {
                "again\n",
                engine::ForTerminal(u.upload.name), u.upload.cert_id,
                engine::ForTerminal(u.upload.account), engine::ForTerminal(u.Problem()));
-    ++changed;
   }
+  const int changed = review.Changes();
   if (changed == 0) {
     fmt::print(ctx.out, "The state already matches the live bindings of {} domains.\n",
-               reads.size());
+               review.entries.size());
     return kExitOk;
   }
   if (!auto_approve) {
@@ -153,7 +147,7 @@ int RunRefresh(const Args& args, Context& ctx) {
       return kExitError;
     }
   }
-  return session.Write(std::move(next), "certform refresh", ctx);
+  return session.Write(std::move(review.next), "certform refresh", ctx);
 }
 
 int RunImport(const Args& args, Context& ctx) {
@@ -179,51 +173,28 @@ int RunImport(const Args& args, Context& ctx) {
   }
   if (!session.Open("certform import", ctx)) return kExitError;
   std::vector<engine::DomainRef> refs;
-  std::set<std::string> seen;
-  for (const std::string& d : domains) {
-    if (!seen.insert(d).second) {
-      fmt::print(ctx.err, "certform import: {} is named twice\n", d);
-      return kExitError;
-    }
-    if (session.state().Find(d)) {
-      fmt::print(ctx.err, "certform import: {} is already in the state\n", d);
-      return kExitError;
-    }
-    std::string acct = account;
-    if (acct.empty()) {
-      const engine::DesiredBinding* b = session.config().FindBinding(d);
-      if (b != nullptr)
-        acct = b->account;
-      else if (session.config().accounts.size() == 1)
-        acct = session.config().accounts.begin()->first;
-    }
-    if (acct.empty()) {
-      fmt::print(ctx.err, "certform import: which account does {} belong to? Pass --account\n", d);
-      return kExitError;
-    }
-    refs.push_back({d, acct});
+  engine::Status s =
+      engine::ImportDomains(session.config(), session.state(), domains, account, &refs);
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform import: {}\n", s.message());
+    return kExitError;
   }
   std::vector<engine::LiveRead> reads;
-  engine::Status s = ReadLiveBindings(session.config(), refs, session.connection, ctx, &reads);
+  s = ReadLiveBindings(session.config(), refs, session.connection, ctx, &reads);
   if (!s.ok()) {
     fmt::print(ctx.err, "certform import: {}\n", engine::ForTerminal(s.message()));
     return kExitError;
   }
-  engine::State next = session.state();
   const std::string now = engine::FormatUtc(engine::ToUnixSeconds(ctx.clock.Now()));
-  for (const engine::LiveRead& r : reads) {
-    if (!r.ok || !r.live.exists) {
-      fmt::print(ctx.err, "certform import: {}: {}; nothing was imported\n", r.domain,
-                 r.ok ? fmt::format("{} does not know this domain",
-                                    engine::OnProduct(engine::ProductOf(r.domain)))
-                      : engine::ForTerminal(r.error));
-      return kExitError;
-    }
-    engine::StateEntry e =
-        engine::EntryFromLive(r.domain, r.account, r.live, session.config(), now, next.uploads);
-    fmt::print(ctx.out, "Imported {}: {}\n", r.domain, Describe(e));
-    next.entries[r.domain] = e;
-    engine::AdoptUpload(e, session.config(), now, &next);
+  engine::State next;
+  std::vector<engine::StateEntry> imported;
+  s = engine::ImportedState(session.state(), session.config(), reads, now, &next, &imported);
+  for (const engine::StateEntry& e : imported) {
+    fmt::print(ctx.out, "Imported {}: {}\n", e.domain, Describe(e));
+  }
+  if (!s.ok()) {
+    fmt::print(ctx.err, "certform import: {}\n", engine::ForTerminal(s.message()));
+    return kExitError;
   }
   return session.Write(std::move(next), "certform import", ctx);
 }

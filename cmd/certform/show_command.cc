@@ -32,10 +32,8 @@ int RunShow(const Args& args, Context& ctx) {
     fmt::print(ctx.err, "certform show: which plan? Usage: certform show PLANFILE\n");
     return kExitError;
   }
-  std::string text;
   engine::Plan plan;
-  engine::Status s = engine::ReadBoundedFile(ctx.fs, files[0], int64_t{256} << 20, &text);
-  if (s.ok()) s = engine::ParsePlan(text, files[0], &plan);
+  const engine::Status s = engine::ReadPlanFile(ctx.fs, files[0], &plan);
   if (!s.ok()) {
     if (common.json) {
       engine::Diagnostics diags;

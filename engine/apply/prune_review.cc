@@ -41,6 +41,13 @@ std::map<std::string, std::vector<UploadEntry>> PruneCandidatesByAccount(const S
   return out;
 }
 
+std::set<std::string> CandidateAccounts(
+    const std::map<std::string, std::vector<UploadEntry>>& candidates) {
+  std::set<std::string> accounts;
+  for (const auto& [account, list] : candidates) accounts.insert(account);
+  return accounts;
+}
+
 PruneReview ReviewPrune(
     const std::map<std::string, std::vector<UploadEntry>>& candidates, const State& state,
     const std::vector<std::string>& skip, const std::map<std::string, AccountRuntime>& runtimes,

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ namespace certform::engine {
 // accounts with none are left out.
 std::map<std::string, std::vector<UploadEntry>> PruneCandidatesByAccount(const State& state,
                                                                          const Config& config);
+
+// The accounts of `candidates`: those whose providers and stores the review and the deletions
+// need.
+std::set<std::string> CandidateAccounts(
+    const std::map<std::string, std::vector<UploadEntry>>& candidates);
 
 // What prune found for the candidates: every live domain of each user (read once per user), and
 // per account the candidates no live domain serves, those kept (and by which domain), or why

@@ -23,6 +23,22 @@ struct Queue {
 
 }  // namespace
 
+std::vector<DomainRef> StateDomains(const State& state, const std::vector<std::string>& targets) {
+  std::vector<DomainRef> domains;
+  for (const auto& [domain, e] : state.entries) {
+    if (targets.empty() || std::find(targets.begin(), targets.end(), domain) != targets.end()) {
+      domains.push_back({domain, e.account});
+    }
+  }
+  return domains;
+}
+
+std::set<std::string> AccountsOf(const std::vector<DomainRef>& domains) {
+  std::set<std::string> accounts;
+  for (const DomainRef& d : domains) accounts.insert(d.account);
+  return accounts;
+}
+
 std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
                                const std::map<std::string, AccountRuntime>& accounts,
                                PacingRegistry& pacing, Clock& clock, RandomSource& random,

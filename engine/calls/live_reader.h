@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "engine/calls/pacing_registry.h"
 #include "engine/calls/provider.h"
 #include "engine/calls/retry_policy.h"
+#include "engine/state/state.h"
 
 namespace certform::engine {
 
@@ -33,6 +35,14 @@ struct DomainRef {
   std::string domain;
   std::string account;
 };
+
+// The entries of `state` as domains to read, by address, with their accounts; with `targets`, only
+// the entries those name.
+std::vector<DomainRef> StateDomains(const State& state,
+                                    const std::vector<std::string>& targets = {});
+
+// The accounts `domains` belong to: those whose providers reading them needs.
+std::set<std::string> AccountsOf(const std::vector<DomainRef>& domains);
 
 // Reads every domain of `domains` through its account's provider in `accounts`, paced in
 // `pacing`'s read lane of each account's user (at most pacing.parallelism() workers per lane).

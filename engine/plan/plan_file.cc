@@ -231,4 +231,11 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
   return Status::OK();
 }
 
+Status ReadPlanFile(FileSystem& fs, const std::string& path, Plan* plan) {
+  std::string text;
+  Status s = ReadBoundedFile(fs, path, kMaxPlanFileBytes, &text);
+  if (s.ok()) s = ParsePlan(text, path, plan);
+  return s;
+}
+
 }  // namespace certform::engine

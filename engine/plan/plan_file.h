@@ -1,11 +1,13 @@
 // The saved plan file (`plan --out FILE`, `apply FILE`): JSON, mode 0600, no secret.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/base/file_system.h"
 #include "engine/base/status.h"
 #include "engine/plan/plan.h"
 
@@ -33,5 +35,11 @@ nlohmann::ordered_json UploadsToJson(const std::vector<UploadStep>& uploads);
 // Corruption for anything that is not a certform plan file of a known version; `plan` is
 // untouched on error.
 Status ParsePlan(std::string_view text, const std::string& path, Plan* plan);
+
+// The largest plan file certform reads (ReadBoundedFile).
+inline constexpr int64_t kMaxPlanFileBytes = int64_t{256} << 20;
+
+// Reads the plan file at `path` (bounded: ReadBoundedFile) and parses it (ParsePlan).
+Status ReadPlanFile(FileSystem& fs, const std::string& path, Plan* plan);
 
 }  // namespace certform::engine

@@ -1,0 +1,56 @@
+#include "engine/plan/import.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/config/binding_address.h"
+#include "engine/plan/drift.h"
+
+namespace certform::engine {
+
+Status ImportDomains(const Config& config, const State& state,
+                     const std::vector<std::string>& domains, const std::string& account,
+                     std::vector<DomainRef>* refs) {
+  std::vector<DomainRef> out;
+  std::set<std::string> seen;
+  for (const std::string& d : domains) {
+    if (!seen.insert(d).second) return Status::InvalidArgument(d + " is named twice");
+    if (state.Find(d)) return Status::InvalidArgument(d + " is already in the state");
+    std::string acct = account;
+    if (acct.empty()) {
+      const DesiredBinding* b = config.FindBinding(d);
+      if (b != nullptr)
+        acct = b->account;
+      else if (config.accounts.size() == 1)
+        acct = config.accounts.begin()->first;
+    }
+    if (acct.empty()) {
+      return Status::InvalidArgument("which account does " + d + " belong to? Pass --account");
+    }
+    out.push_back({d, acct});
+  }
+  *refs = std::move(out);
+  return Status::OK();
+}
+
+Status ImportedState(const State& state, const Config& config, const std::vector<LiveRead>& reads,
+                     const std::string& now, State* next, std::vector<StateEntry>* imported) {
+  State made = state;
+  imported->clear();
+  for (const LiveRead& r : reads) {
+    if (!r.ok) return Status::Failed(r.domain + ": " + r.error + "; nothing was imported");
+    if (!r.live.exists) {
+      return Status::NotFound(fmt::format("{}: {} does not know this domain; nothing was imported",
+                                          r.domain, OnProduct(ProductOf(r.domain))));
+    }
+    StateEntry e = EntryFromLive(r.domain, r.account, r.live, config, now, made.uploads);
+    imported->push_back(e);
+    made.entries[r.domain] = e;
+    AdoptUpload(e, config, now, &made);
+  }
+  *next = std::move(made);
+  return Status::OK();
+}
+
+}  // namespace certform::engine
