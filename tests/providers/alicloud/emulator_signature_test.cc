@@ -8,9 +8,11 @@
 
 #include "engine/base/clock.h"
 #include "providers/alicloud/emulator/request_auth.h"
+#include "tests/support/signature_vectors.h"
 
 using namespace certform;
 using namespace certform::emulator;
+namespace vectors = certform::testing::vectors;
 
 namespace {
 
@@ -20,85 +22,44 @@ int64_t Utc(const std::string& text) {
   return t;
 }
 
-// Vector A (official CDN doc vector, alibaba-cdn-api.md §3.3).
-Params VectorA() {
-  return {{"SignatureVersion", "1.0"},
-          {"Format", "JSON"},
-          {"Timestamp", "2015-08-06T02:19:46Z"},
-          {"AccessKeyId", "testid"},
-          {"SignatureMethod", "HMAC-SHA1"},
-          {"Version", "2014-11-11"},
-          {"Action", "DescribeCdnService"},
-          {"SignatureNonce", "9b7a44b0-3be1-11e5-8c73-08002700c460"}};
-}
-
 }  // namespace
 
 TEST_CASE("emulator signature: RPC V1, the official CDN vector (A)", "[emulator][signature]") {
-  const std::string sts = signature::RpcStringToSign("GET", VectorA());
-  CHECK(sts ==
-        "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeCdnService%26Format%3DJSON%26"
-        "SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D9b7a44b0-3be1-11e5-8c73-08002700c460%26"
-        "SignatureVersion%3D1.0%26Timestamp%3D2015-08-06T02%253A19%253A46Z%26Version%3D2014-11-11");
-  CHECK(signature::RpcSignature("testsecret", sts) == "KkkQOf0ymKf4yVZLggy6kYiwgFs=");
+  const std::string sts = signature::RpcStringToSign("GET", vectors::VectorA());
+  CHECK(sts == vectors::kVectorAStringToSign);
+  CHECK(signature::RpcSignature(vectors::kSecret, sts) == vectors::kVectorASignature);
   // The doc's rendering error (literal '&' between pairs) signs to another value.
-  CHECK(signature::RpcSignature("testsecret", "GET&%2F&AccessKeyId%3Dtestid&Action") !=
-        "KkkQOf0ymKf4yVZLggy6kYiwgFs=");
+  CHECK(signature::RpcSignature(vectors::kSecret, "GET&%2F&AccessKeyId%3Dtestid&Action") !=
+        vectors::kVectorASignature);
 }
 
 TEST_CASE("emulator signature: RPC V1, the official ECS vector (B) and its variants",
           "[emulator][signature]") {
-  Params b = {{"AccessKeyId", "testid"},
-              {"Action", "DescribeRegions"},
-              {"Format", "XML"},
-              {"SignatureMethod", "HMAC-SHA1"},
-              {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
-              {"SignatureVersion", "1.0"},
-              {"Timestamp", "2016-02-23T12:46:24Z"},
-              {"Version", "2014-05-26"}};
-  CHECK(signature::RpcStringToSign("GET", b) ==
-        "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26"
-        "SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26"
-        "SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26");
-  CHECK(signature::RpcSignature("testsecret", signature::RpcStringToSign("GET", b)) ==
-        "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
-  CHECK(signature::RpcSignature("testsecret", signature::RpcStringToSign("POST", b)) ==
-        "MxbnVAM4w6sft9xjVpe/GCKueuk=");
-  // The older spelling TimeStamp sorts elsewhere (published at developer.aliyun.com/ask/210168).
+  Params b = vectors::VectorB();
+  CHECK(signature::RpcStringToSign("GET", b) == vectors::kVectorBStringToSign);
+  CHECK(signature::RpcSignature(vectors::kSecret, signature::RpcStringToSign("GET", b)) ==
+        vectors::kVectorBGet);
+  CHECK(signature::RpcSignature(vectors::kSecret, signature::RpcStringToSign("POST", b)) ==
+        vectors::kVectorBPost);
   for (auto& [name, value] : b) {
     if (name == "Timestamp") name = "TimeStamp";
   }
-  CHECK(signature::RpcSignature("testsecret", signature::RpcStringToSign("GET", b)) ==
-        "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
+  CHECK(signature::RpcSignature(vectors::kSecret, signature::RpcStringToSign("GET", b)) ==
+        vectors::kVectorBTimeStampGet);
 }
 
 TEST_CASE("emulator signature: RPC V1 encodes awkward characters as documented (vector C)",
           "[emulator][signature]") {
-  Params c = {
-      {"Action", "SetDomainServerCertificate"},
-      {"Version", "2018-05-10"},
-      {"Format", "JSON"},
-      {"AccessKeyId", "testid"},
-      {"SignatureMethod", "HMAC-SHA1"},
-      {"SignatureVersion", "1.0"},
-      {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
-      {"Timestamp", "2024-01-01T00:00:00Z"},
-      {"DomainName", "example.com"},
-      {"ServerCertificateStatus", "on"},
-      {"CertType", "upload"},
-      {"CertName", "my cert*1 (v2)!"},
-      {"ServerCertificate", "-----BEGIN CERTIFICATE-----\nMIIB+x/y=~\n-----END CERTIFICATE-----\n"},
-      {"PrivateKey", "-----BEGIN PRIVATE KEY-----\nABC+/=\n-----END PRIVATE KEY-----\n"},
-      {"ForceSet", "1"}};
+  Params c = vectors::VectorC();
   CHECK(signature::Encode("my cert*1 (v2)!") == "my%20cert%2A1%20%28v2%29%21");
-  CHECK(signature::RpcSignature("testsecret", signature::RpcStringToSign("GET", c)) ==
-        "zoDax4XE6FCPGmkEKswvSL0KYc4=");
-  CHECK(signature::RpcSignature("testsecret", signature::RpcStringToSign("POST", c)) ==
-        "2+wVvP9TW0lLIUIhvLnKZlMntOU=");
+  CHECK(signature::RpcSignature(vectors::kSecret, signature::RpcStringToSign("GET", c)) ==
+        vectors::kVectorCGet);
+  CHECK(signature::RpcSignature(vectors::kSecret, signature::RpcStringToSign("POST", c)) ==
+        vectors::kVectorCPost);
   // Signature itself is never signed, wherever it comes.
   c.emplace_back("Signature", "anything");
-  CHECK(signature::RpcSignature("testsecret", signature::RpcStringToSign("GET", c)) ==
-        "zoDax4XE6FCPGmkEKswvSL0KYc4=");
+  CHECK(signature::RpcSignature(vectors::kSecret, signature::RpcStringToSign("GET", c)) ==
+        vectors::kVectorCGet);
 }
 
 TEST_CASE("emulator signature: the verifier accepts vector A as sent, and nothing else",
@@ -136,21 +97,12 @@ TEST_CASE("emulator signature: the verifier accepts vector A as sent, and nothin
 
 TEST_CASE("emulator signature: V3, the official vector", "[emulator][signature]") {
   const std::string empty = signature::Sha256Hex("");
-  CHECK(empty == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  const std::vector<std::pair<std::string, std::string>> headers = {
-      {"host", "ecs.cn-shanghai.aliyuncs.com"},
-      {"x-acs-action", "RunInstances"},
-      {"x-acs-version", "2014-05-26"},
-      {"x-acs-date", "2023-10-26T10:22:32Z"},
-      {"x-acs-signature-nonce", "3156853299f313e23d1673dc12e1703d"},
-      {"x-acs-content-sha256", empty}};
-  const Params query = {{"ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"},
-                        {"RegionId", "cn-shanghai"}};
+  CHECK(empty == vectors::kEmptySha256);
+  const std::vector<std::pair<std::string, std::string>> headers = vectors::V3Headers();
+  const Params query = vectors::V3Query();
   const std::string canonical = signature::V3CanonicalRequest("POST", "/", query, headers, empty);
-  CHECK(signature::Sha256Hex(canonical) ==
-        "7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259");
-  CHECK(signature::V3Signature("YourAccessKeySecret", canonical) ==
-        "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
+  CHECK(signature::Sha256Hex(canonical) == vectors::kV3CanonicalRequestSha256);
+  CHECK(signature::V3Signature(vectors::kV3Secret, canonical) == vectors::kV3Signature);
 
   // The verifier, fed the request as received.
   std::map<std::string, std::string> received(headers.begin(), headers.end());
