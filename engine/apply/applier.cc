@@ -543,7 +543,8 @@ class ApplyRun {
   // When the product refuses a write guarded by previous_cert_id, the binding is read once more:
   // if the domain no longer has that certificate, the write is asked again with that read and, by
   // the Provider contract, fails without a call, naming what is there now (the refusal's answer is
-  // kept, in those words). Otherwise the refusal stands.
+  // kept, in those words). Otherwise, and when that read alone would answer OK or NotFound,
+  // the refusal stands: a write the product refused is never recorded as done.
   PacedCallResult ReadThenWrite(CallLane& lane, const Change& c, const BindingRequest& request,
                                 const PacedCallHooks& hooks, Provider& provider,
                                 const ReadFirst& read_first) {
@@ -583,15 +584,15 @@ class ApplyRun {
         (!live.exists || live.cert_id != request.previous_cert_id)) {
       auto [again, again_no_call] = write(hooks);
       r.attempts += again.attempts;
-      r.status = again.status;
-      r.stopped = again.stopped;
-      if (!again_no_call) {
+      if (!again_no_call && !again.stopped) {
+        r.status = again.status;  // a call was made after all: its answer is what happened
         r.last = again.last;
-      } else if (again.status.ok()) {
-        r.last = read_answer;
-      } else {
-        r.last.error_message = again.status.message();  // the refusal's answer, in these words
+      } else if (again_no_call && !again.status.ok() && !again.status.IsNotFound()) {
+        r.status = again.status;  // the refusal's answer, in the words of what is there now
+        r.last.error_message = again.status.message();
       }
+      // Otherwise (OK or NotFound from the read alone, or stopped) the refusal stands: a write
+      // the product refused is never recorded as done.
     }
     WipeSecret(&checked.key_pem);
     return r;
