@@ -214,6 +214,10 @@ Status CertificateChain::CheckOrder() const {
   return Status::OK();
 }
 
+std::string CertificateChain::SubjectOf(size_t i) const {
+  return i < certs_.size() ? Describe(certs_[i]) : "";
+}
+
 PrivateKey::PrivateKey() = default;
 PrivateKey::~PrivateKey() { EVP_PKEY_free(key_); }
 PrivateKey::PrivateKey(PrivateKey&& other) noexcept : key_(other.key_) { other.key_ = nullptr; }
@@ -259,6 +263,16 @@ bool PrivateKey::Matches(const CertificateChain& chain) const {
   bool ok = X509_check_private_key(chain.leaf(), key_) == 1;
   TakeOpenSslErrors();
   return ok;
+}
+
+int PrivateKey::MatchingCertificate(const CertificateChain& chain) const {
+  if (key_ == nullptr) return -1;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const bool ok = X509_check_private_key(chain.at(i), key_) == 1;
+    TakeOpenSslErrors();
+    if (ok) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 void WipeSecret(std::string* secret) {

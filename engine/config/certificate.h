@@ -57,6 +57,9 @@ class CertificateChain {
 
   size_t size() const { return certs_.size(); }
   x509_st* leaf() const { return certs_.front(); }
+  // The subject of certificate `i` (0: the leaf), RFC 2253, for messages.
+  std::string SubjectOf(size_t i) const;
+  x509_st* at(size_t i) const { return certs_[i]; }
 
  private:
   std::vector<x509_st*> certs_;
@@ -76,6 +79,9 @@ class PrivateKey {
 
   // True when this key is the leaf certificate's key (the API's Certificate.MissMatch otherwise).
   bool Matches(const CertificateChain& chain) const;
+  // The index in `chain` of the certificate this key belongs to (0: the leaf), or -1 when none:
+  // a chain whose leaf is not first is an order mistake, not a wrong key.
+  int MatchingCertificate(const CertificateChain& chain) const;
 
  private:
   evp_pkey_st* key_ = nullptr;

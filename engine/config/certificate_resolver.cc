@@ -68,10 +68,14 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, K
   }
   WipeSecret(&pem);
   bool usable = true;
-  if (Status s = chain.CheckOrder(); !s.ok()) {
-    diags->Error(c->cert_file_where, fmt::format("{}: {}", c->cert_file, s.message()));
-    usable = false;
-  }
+  // Reported once the key is known: a leaf that is not first is an order mistake, not a wrong key.
+  const Status order = chain.CheckOrder();
+  auto report_order = [&] {
+    if (!order.ok()) {
+      diags->Error(c->cert_file_where, fmt::format("{}: {}", c->cert_file, order.message()));
+    }
+  };
+  if (!order.ok()) usable = false;
   std::string key_pem;
   Status read = ReadPrivateKeyPem(*c, fs, env, &key_pem);
   if (read.IsNotFound() && keys == KeyPolicy::kWhenPresent) {
@@ -80,9 +84,11 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, K
         fmt::format("certificate \"{}\": private key not checked: {}", c->key, read.message()),
         "the plan needs only the certificate; apply needs the key (and checks that "
         "it matches)");
+    report_order();
     return usable;
   }
   if (!read.ok()) {
+    report_order();
     diags->Error(c->key_where, fmt::format("certificate \"{}\": {}", c->key, read.message()));
     return false;
   }
@@ -92,9 +98,20 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, K
   WipeSecret(&key_pem);
   const std::string key_source = c->key_file.empty() ? "$" + c->key_env : c->key_file;
   if (!parsed.ok()) {
+    report_order();
     diags->Error(c->key_where, fmt::format("{}: {}", key_source, parsed.message()));
     return false;
   }
+  if (const int owner = key.MatchingCertificate(chain); owner > 0) {
+    diags->Error(c->cert_file_where,
+                 fmt::format("{}: certificate chain is out of order: the leaf (the certificate of "
+                             "key {}, {}) is certificate {}, not the first",
+                             c->cert_file, key_source, chain.SubjectOf(owner), owner + 1),
+                 "put the leaf first, then each issuer in turn (certbot's fullchain.pem is in "
+                 "that order)");
+    return false;
+  }
+  report_order();
   if (!key.Matches(chain)) {
     diags->Error(
         c->key_where,

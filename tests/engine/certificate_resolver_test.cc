@@ -231,6 +231,25 @@ TEST_CASE("resolver: a chain out of order is an error", "[resolver]") {
   f.Resolve();
   INFO(f.All());
   CHECK(f.All().find("out of order") != std::string::npos);
+  // The key is the leaf's, found second: an order mistake, said once, not "does not match".
+  CHECK(f.diags.ErrorCount() == 1);
+  CHECK(f.All().find("the leaf (the certificate of key") != std::string::npos);
+  CHECK(f.All().find("is certificate 2, not the first") != std::string::npos);
+  CHECK(f.All().find("does not match") == std::string::npos);
+}
+
+TEST_CASE("resolver: a key that matches no certificate of the chain is a wrong key", "[resolver]") {
+  Fixture f;
+  TestCert root = IssueCert({.cn = "Root", .ca = true});
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}}, &root);
+  TestCert other = IssueCert({.sans = {"www.example.com"}}, &root);
+  f.dir.Write("certs/web.pem", leaf.CertPem() + root.CertPem());
+  f.dir.Write("certs/web.key", other.KeyPem(), 0600);
+  f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+  f.Resolve();
+  INFO(f.All());
+  CHECK(f.diags.ErrorCount() == 1);
+  CHECK(f.All().find("does not match") != std::string::npos);
 }
 
 TEST_CASE("resolver: a private key readable by other users is warned about", "[resolver]") {
