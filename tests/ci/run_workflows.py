@@ -201,12 +201,10 @@ def condition(cond, ctx):
 def static_checks(name, wf):
     for job_name, job in wf["jobs"].items():
         perms = job.get("permissions", {})
-        if "cancel-in-progress" in str(job.get("concurrency", "")) or job.get("concurrency"):
-            # GitHub keeps one pending run per concurrency group and cancels the one before it:
-            # a merge's apply would be dropped.
-            if job_name == "apply":
-                fail(f"{name}: job apply has a concurrency group: a queued merge's apply would "
-                     "be cancelled by the next one")
+        if job_name == "apply" and job.get("concurrency"):
+            # GitHub keeps one pending run per concurrency group and cancels the one before it.
+            fail(f"{name}: job apply has a concurrency group: a queued merge's apply would be "
+                 "cancelled by the next one")
         for step in job["steps"]:
             run = step.get("run", "")
             if re.search(r"[^|]\|[^|]", run) and step.get("shell") != "bash":
