@@ -10,7 +10,7 @@ build_packages=(
   libssl-dev libcurl4-openssl-dev libtomlplusplus-dev libfmt-dev
   libboost-program-options-dev nlohmann-json3-dev libcpp-httplib-dev libpq-dev file
 )
-test_packages=(openssl curl catch2 postgresql python3 python3-yaml lintian jq)
+test_packages=(openssl curl catch2 postgresql python3 python3-yaml lintian jq ccache)
 packages=("${build_packages[@]}")
 if [ "${1:-}" != "--build" ]; then packages+=("${test_packages[@]}"); fi
 

@@ -1,26 +1,39 @@
 #!/usr/bin/env python3
-"""Runs the shipped CI examples (examples/ci/*.yml) the way GitHub Actions would, against the
-bundled emulator, so that they cannot rot again (issue 17, point 1).
+"""Runs the setup action (action.yml) and the shipped CI examples (examples/ci/*.yml) the way
+GitHub Actions would, on this machine, against the bundled emulator (issue 17, point 1; issue 26,
+points 1 and 2).
 
-For each workflow file:
+First the setup action's steps, for real: a cold run (`uses: certform/certform@<this checkout's
+HEAD commit>`) resolves the commit, misses the cache, clones the commit from a local "GitHub
+server" (a bare clone of this repository: server_url is a file:// URL), builds the Release
+packages with the documented commands and installs certform's; a second run asked for by branch
+name (main, the same commit) must hit the cache and build nothing; an unknown version is refused
+by name. "Installs" is `apt-get install ./certform_….deb` as the action writes it, played by an
+apt-get on PATH that runs the real `apt-get install --simulate` (the dependencies must resolve on
+this machine) and unpacks the package into the job's own root (`dpkg-deb -x`), whose usr/bin joins
+the job's PATH: the jobs run the packaged binary and the test changes nothing on the machine
+(scripts/test-package.sh installs and removes the package for real). The only thing added to
+GitHub's runner: this machine's ccache, when installed, for the Release build.
+
+Then, for each workflow file:
   - it must parse as YAML, and pass the static rules GitHub users got hurt by: a step whose exit
     code passes through a pipe runs with `shell: bash` (pipefail); a job that comments on a pull
-    request may write pull requests; a job that pushes may write contents;
-  - a throwaway git repository (a bare "origin" and clones of it) holds a configuration for the
-    emulator, and the workflow's jobs run for the events they answer, in the order a team meets
-    them: pull request #7 (plan), its merge (apply), the nightly schedule (drift, clean), the
-    nightly schedule after someone changed a binding by hand (drift must fail), pull request #8
-    and its merge (a second apply: the state commit now has a backup, and the plan applied is
-    #8's, not the newest artifact's);
-  - every `run:` step runs in order with GitHub's shells (`bash -e` by default, `bash -eo
-    pipefail` with `shell: bash`), its ${{ }} expressions, GITHUB_OUTPUT and GITHUB_PATH. The
-    `uses:` steps are played by small fakes: checkout (a clone), cache (a miss), upload-artifact
-    (a directory per artifact name); `gh` is a fake that records comments, finds the merged pull
-    request of a commit and downloads artifacts by name;
-  - the install step (id install-certform) is checked for the documented source build, and then
-    installs the certform binary built by this checkout instead of building it again;
-  - a workflow that keeps its state in PostgreSQL gets a real server started here, with the role,
-    database and password its env names.
+    request may write pull requests, one that files issues may write issues, one that pushes may
+    write contents; nothing pushes to main; apply has no concurrency group (GitHub cancels a
+    pending run when another queues); nothing clones certform itself (the action installs it);
+  - a throwaway git repository (a bare "origin" whose main refuses pushes, as branch protection
+    does, and clones of it) holds a configuration for the emulator, and the workflow's jobs run
+    for the events they answer, in the order a team meets them (see play()): missing secrets,
+    pull requests pushed twice (one comment, edited), merges and applies, nightly drift (clean,
+    drifted twice, clean: one issue opened, updated, closed), a stale plan re-planned and applied,
+    a stale plan whose re-plan differs (nothing applied, then the run by hand), a held lock;
+  - every step runs with GitHub's shells, expressions, `if:`s (with the implicit success()),
+    GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH and GITHUB_STEP_SUMMARY. The GitHub-only steps are
+    played by fakes: actions/checkout (a clone), actions/cache (restore by key and path, saved
+    after a successful job), actions/upload-artifact (a directory per name), and `gh`
+    (tests/ci/fake_gh.py: comments, issues, labels, merged pull requests, artifacts);
+  - a workflow that keeps its state in PostgreSQL gets a real server started here, with TLS and
+    the role, database and password its env names; its CERTFORM_PGSSLMODE is left unset.
 Usage: run_workflows.py CERTFORM EMULATOR REPO_ROOT   (exit 77 when PyYAML is missing)
 """
 import glob
