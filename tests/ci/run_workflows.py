@@ -260,6 +260,12 @@ echo "$FAKE_APT_ROOT/usr/bin" >> "$GITHUB_PATH"
 """
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Machine:
     """What every job of the test runs on: the repository of the setup action (this checkout's
     commit, on a local "GitHub server"), GitHub's cache (a directory per key and path), one
