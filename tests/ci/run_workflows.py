@@ -488,13 +488,17 @@ class World:
         self.vars = {"ALIBABA_CLOUD_ROLE_ARN": "acs:ram::1234:role/certform-ci",
                      "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": "acs:ram::1234:oidc-provider/github",
                      "ALIBABA_CLOUD_OIDC_AUDIENCE": "sts.example"}
-        self.start_token_service()
-        self.start_emulator()
-        self.pg = None
+        self.token_server = self.emulator = self.pg = None
         self.postgres = "PGHOST" in wf.get("env", {})
-        if self.postgres:
-            self.start_postgres(wf["env"])
-        self.make_repository()
+        try:
+            self.start_token_service()
+            self.start_emulator()
+            if self.postgres:
+                self.start_postgres(wf["env"])
+            self.make_repository()
+        except BaseException:
+            self.stop()  # what did start stops: no emulator or server is left behind
+            raise
 
     def gh(self):
         with open(self.gh_state) as f:
@@ -616,9 +620,11 @@ class World:
         return open(os.path.join(self.pg[2], "log")).read() if self.pg else ""
 
     def stop(self):
-        self.token_server.shutdown()
-        self.emulator.terminate()
-        self.emulator.wait()
+        if self.token_server:
+            self.token_server.shutdown()
+        if self.emulator:
+            self.emulator.terminate()
+            self.emulator.wait()
         if self.pg:
             prefix, bindir, pgdir = self.pg
             sh(prefix + [f"{bindir}/pg_ctl", "-D", f"{pgdir}/data", "-m", "fast", "-w", "stop"],
@@ -827,11 +833,13 @@ def run_workflow(path, machine):
         wf = yaml.safe_load(f)
     static_checks(name, wf)
     tmp = tempfile.mkdtemp(prefix="certform-workflow-")
-    world = World(tmp, wf, machine)
     try:
-        play(name, world)
+        world = World(tmp, wf, machine)
+        try:
+            play(name, world)
+        finally:
+            world.stop()
     finally:
-        world.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{name}: {'FAILED' if FAILURES else 'ok'}")
 
