@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages certform needs to build and test. Idempotent: does nothing when
 # they are all present. Uses sudo only when not root.
+# --build: only what a Release build and its packages need (scripts/build-release.sh, then
+# `cpack -G DEB`): the setup action (action.yml) and the Dockerfile use it.
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build pkg-config git openssl ca-certificates curl
+build_packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
   libssl-dev libcurl4-openssl-dev libtomlplusplus-dev libfmt-dev
-  libboost-program-options-dev catch2 nlohmann-json3-dev libcpp-httplib-dev
-  libpq-dev postgresql python3 python3-yaml lintian file
+  libboost-program-options-dev nlohmann-json3-dev libcpp-httplib-dev libpq-dev file
 )
+test_packages=(openssl curl catch2 postgresql python3 python3-yaml lintian jq ccache)
+packages=("${build_packages[@]}")
+if [ "${1:-}" != "--build" ]; then packages+=("${test_packages[@]}"); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "engine/base/digest.h"
@@ -59,6 +61,12 @@ engine::Status PostgresStateBackend::Open(const PostgresSettings& settings,
   std::vector<const char*> keywords = {"application_name", "connect_timeout", "keepalives",
                                        "keepalives_idle"};
   std::vector<const char*> values = {"certform", "10", "1", "30"};
+  // An empty PGSSLMODE is unset (libpq's default, prefer), not `invalid sslmode value: ""`: a CI
+  // system passes a repository variable nobody set as an empty string.
+  if (const char* mode = std::getenv("PGSSLMODE"); mode != nullptr && mode[0] == '\0') {
+    keywords.push_back("sslmode");
+    values.push_back("prefer");
+  }
   if (!settings.conn_str.empty()) {
     keywords.push_back("dbname");
     values.push_back(settings.conn_str.c_str());

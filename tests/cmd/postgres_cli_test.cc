@@ -175,7 +175,8 @@ TEST_CASE("postgres cli: two runners apply at once: one waits or fails naming th
   CHECK(CallsFor(f, "SetDomainServerCertificate") == 30);  // no call made twice
 }
 
-TEST_CASE("postgres cli: runner A killed mid-apply frees the lock at once, runner B, waiting, takes it "
+TEST_CASE(
+    "postgres cli: runner A killed mid-apply frees the lock at once, runner B, waiting, takes it "
     "within 5 s and finishes with nothing lost",
     "[postgres][cli][signals]") {
   emulator::EmulatorConfig config = EmulatorWith(40);
@@ -469,6 +470,22 @@ TEST_CASE("postgres cli: a conn_str URI connects, a foreign schema is refused un
             .find('1') == 0);  // nothing was created beside it
 }
 
+TEST_CASE("postgres cli: an empty PGSSLMODE (a CI variable never set) is libpq's default",
+          "[postgres][cli]") {
+  ApplyFixture f;
+  UsePostgres(f, "empty-sslmode");
+  std::map<std::string, std::string> env = f.Env();
+  env["PGSSLMODE"] = "";
+  ProcessResult r = f.cli.Run({"plan", "--detailed-exitcode"}, env);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);  // connected: the changes of a new workspace
+  CHECK(r.err.find("sslmode") == std::string::npos);
+  env["PGSSLMODE"] = "bogus";  // a value someone set is still libpq's to judge
+  r = f.cli.Run({"plan"}, env);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("invalid sslmode value: \"bogus\"") != std::string::npos);
+}
+
 TEST_CASE("postgres cli: state pull onto a symbolic link writes through to its target",
           "[postgres][cli]") {
   ApplyFixture f;
@@ -493,7 +510,8 @@ TEST_CASE("postgres cli: state pull onto a symbolic link writes through to its t
   CHECK(S_ISLNK(st.st_mode));
 }
 
-TEST_CASE("postgres cli: a hostile address in a state row, a journal row or a pushed state is "
+TEST_CASE(
+    "postgres cli: a hostile address in a state row, a journal row or a pushed state is "
     "refused, naming its source, and nothing is sent",
     "[postgres][cli][trust]") {
   ApplyFixture f;
