@@ -134,7 +134,11 @@ std::string AddressProblemRaw(std::string_view text, Address* address) {
 
 std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
                                                           const std::string& address) {
-  const Address parts = SplitAddress(address);
+  return BindingOrder(account, SplitAddress(address));
+}
+
+std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
+                                                          const Address& parts) {
   const std::vector<ProductRules>& products = Products();
   size_t rank = 0;
   while (rank < products.size() && products[rank].name != parts.product) ++rank;
@@ -143,7 +147,11 @@ std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& acc
 }
 
 std::string StopKey(const std::string& account, const std::string& address) {
-  const std::string product = ProductOf(address);
+  return StopKey(account, SplitAddress(address));
+}
+
+std::string StopKey(const std::string& account, const Address& address) {
+  const std::string& product = address.product;
   return product == DefaultProductName() ? account : account + "/" + product;
 }
 

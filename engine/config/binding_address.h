@@ -54,10 +54,13 @@ std::string ParseAddress(std::string_view text, Address* address);
 // The order of bindings and changes: by account, then product (as KnownProducts lists them, so
 // that a plan groups each product's changes), then domain.
 std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
+                                                          const Address& address);
+std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
                                                           const std::string& address);
 
 // What an account-wide stop covers: an account on one product ("main", "main/dcdn"). A refused
 // key stops every product of it alike, but a dead endpoint is one product's.
+std::string StopKey(const std::string& account, const Address& address);
 std::string StopKey(const std::string& account, const std::string& address);
 
 // A product's title as its rules give it ("CDN"), or the name upper-cased when unknown.

@@ -175,7 +175,8 @@ TEST_CASE("postgres cli: two runners apply at once: one waits or fails naming th
   CHECK(CallsFor(f, "SetDomainServerCertificate") == 30);  // no call made twice
 }
 
-TEST_CASE("postgres cli: runner A killed mid-apply frees the lock at once, runner B, waiting, takes it "
+TEST_CASE(
+    "postgres cli: runner A killed mid-apply frees the lock at once, runner B, waiting, takes it "
     "within 5 s and finishes with nothing lost",
     "[postgres][cli][signals]") {
   emulator::EmulatorConfig config = EmulatorWith(40);
@@ -493,7 +494,8 @@ TEST_CASE("postgres cli: state pull onto a symbolic link writes through to its t
   CHECK(S_ISLNK(st.st_mode));
 }
 
-TEST_CASE("postgres cli: a hostile address in a state row, a journal row or a pushed state is "
+TEST_CASE(
+    "postgres cli: a hostile address in a state row, a journal row or a pushed state is "
     "refused, naming its source, and nothing is sent",
     "[postgres][cli][trust]") {
   ApplyFixture f;
@@ -528,7 +530,7 @@ TEST_CASE("postgres cli: a hostile address in a state row, a journal row or a pu
       return s;
     }();
     engine::JournalRecord record;
-    record.domain = kHostile;
+    record.address = engine::SplitAddress(kHostile);
     record.entry = state.entries.at("www.example.com");
     std::string line = engine::JournalRecordToJson(record);
     std::string quoted;
