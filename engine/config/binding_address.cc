@@ -133,21 +133,12 @@ std::string AddressProblemRaw(std::string_view text, Address* address) {
 }  // namespace
 
 std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
-                                                          const std::string& address) {
-  return BindingOrder(account, SplitAddress(address));
-}
-
-std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
                                                           const Address& parts) {
   const std::vector<ProductRules>& products = Products();
   size_t rank = 0;
   while (rank < products.size() && products[rank].name != parts.product) ++rank;
   const std::string location = parts.Location();
   return {account, rank, parts.domain + (location.empty() ? "" : " " + location)};
-}
-
-std::string StopKey(const std::string& account, const std::string& address) {
-  return StopKey(account, SplitAddress(address));
 }
 
 std::string StopKey(const std::string& account, const Address& address) {
