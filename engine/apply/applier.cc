@@ -9,6 +9,7 @@
 
 #include "engine/base/digest.h"
 #include "engine/calls/cas_lookup.h"
+#include "engine/calls/checked_write.h"
 #include "engine/calls/endpoint_watch.h"
 #include "engine/calls/paced_call.h"
 #include "engine/config/certificate.h"
@@ -20,11 +21,11 @@ namespace certform::engine {
 namespace {
 
 // One apply in progress: per-user lanes and workers, the state reached so far, outcomes.
-class ApplyRun {
+class ApplyInProgress {
  public:
-  ApplyRun(const Plan& plan, const State& prior,
-           const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
-           const ApplyOptions& options)
+  ApplyInProgress(const Plan& plan, const State& prior,
+                  const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
+                  const ApplyOptions& options)
       : plan_(plan),
         accounts_(accounts),
         env_(env),
@@ -520,7 +521,8 @@ class ApplyRun {
   }
 
   // Sends `request` through the provider's write call, paced in `lane` with `hooks`; first reads
-  // the binding when the write call's rules ask for it on this request (ReadThenWrite).
+  // the binding when the write call's rules ask for it on this request (CheckedWrite,
+  // checked_write.h).
   PacedCallResult Write(CallLane& lane, const Change& c, const BindingRequest& request,
                         const PacedCallHooks& hooks, Provider& provider) {
     const ProductRules* rules = FindProduct(request.address.product);
@@ -529,73 +531,14 @@ class ApplyRun {
             ? ReadFirst{}
             : rules->WriteFor(provider.Limit(CallKind::kSetBinding).api).read_first;
     if (read_first.Needed(request.https, request.previous_cert_id)) {
-      return ReadThenWrite(lane, c, request, hooks, provider, read_first);
+      CallLane& read_lane = pacing_.Lane(accounts_.at(c.account), c.account, CallKind::kReadBinding,
+                                         request.address.product);
+      return CheckedWrite(lane, read_lane, retry_, env_.clock, provider, request, read_first,
+                          hooks);
     }
     return PacedCall(
         lane, retry_, env_.clock,
         [&](CallResult* last) { return provider.SetBinding(request, last); }, hooks);
-  }
-
-  // Read before write (WriteCall::read_first): each attempt of the write is preceded by a read of
-  // the binding (ReadBinding), paced and retried in the read call's own lane, and the write is
-  // given that read (live_now): a retry reads again, since a lost answer may have been a write
-  // that went through. A write answered from the read alone (no call) reports the read's answer.
-  // When the product refuses a write guarded by previous_cert_id, the binding is read once more:
-  // if the domain no longer has that certificate, the write is asked again with that read and, by
-  // the Provider contract, fails without a call, naming what is there now (the refusal's answer is
-  // kept, in those words). Otherwise, and when that read alone would answer OK or NotFound,
-  // the refusal stands: a write the product refused is never recorded as done.
-  PacedCallResult ReadThenWrite(CallLane& lane, const Change& c, const BindingRequest& request,
-                                const PacedCallHooks& hooks, Provider& provider,
-                                const ReadFirst& read_first) {
-    CallLane& read_lane = pacing_.Lane(accounts_.at(c.account), c.account, CallKind::kReadBinding,
-                                       request.address.product);
-    LiveBinding live;
-    CallResult read_answer;    // the last read's
-    bool read_failed = false;  // the last read failed: the write was not sent after it
-    auto read = [&] {
-      PacedCallResult r = PacedCall(
-          read_lane, retry_, env_.clock,
-          [&](CallResult* last) { return provider.ReadBinding(request.address, &live, last); },
-          hooks);
-      read_answer = r.last;
-      read_failed = !r.status.ok();
-      return r;
-    };
-    BindingRequest checked = request;
-    checked.live_now = &live;
-    auto write = [&](const PacedCallHooks& write_hooks) {
-      PacedCallResult r = PacedCall(
-          lane, retry_, env_.clock,
-          [&](CallResult* last) { return provider.SetBinding(checked, last); }, write_hooks);
-      const bool no_call = r.attempts > 0 && !r.stopped && r.last.http_status == 0 &&
-                           r.last.error_code.empty() && r.last.request_id.empty();
-      return std::make_pair(r, no_call);
-    };
-    PacedCallHooks read_then_write = hooks;
-    read_then_write.prepare = read;
-    auto [r, no_call] = write(read_then_write);
-    if (no_call) r.last = read_answer;
-    const bool guard_refused = !r.status.ok() && !read_failed && !no_call && !r.stopped &&
-                               r.last.http_status != 0 && read_first.when_previous_cert &&
-                               request.previous_cert_id != 0 && !r.status.IsRetryable() &&
-                               !r.status.IsAccountWide();
-    if (guard_refused && read().status.ok() &&
-        (!live.exists || live.cert_id != request.previous_cert_id)) {
-      auto [again, again_no_call] = write(hooks);
-      r.attempts += again.attempts;
-      if (!again_no_call && !again.stopped) {
-        r.status = again.status;  // a call was made after all: its answer is what happened
-        r.last = again.last;
-      } else if (again_no_call && !again.status.ok() && !again.status.IsNotFound()) {
-        r.status = again.status;  // the refusal's answer, in the words of what is there now
-        r.last.error_message = again.status.message();
-      }
-      // Otherwise (OK or NotFound from the read alone, or stopped) the refusal stands: a write
-      // the product refused is never recorded as done.
-    }
-    WipeSecret(&checked.key_pem);
-    return r;
   }
 
   void Answered(const std::string& account) {
@@ -688,7 +631,7 @@ class ApplyRun {
 ApplyResult Apply(const Plan& plan, const State& prior,
                   const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
                   const ApplyOptions& options) {
-  return ApplyRun(plan, prior, accounts, env, options).Go();
+  return ApplyInProgress(plan, prior, accounts, env, options).Go();
 }
 
 }  // namespace certform::engine

@@ -48,10 +48,26 @@ PacedCallResult PacedCall(CallLane& lane, const RetryPolicy& retry, Clock& clock
   for (;;) {
     if (hooks.prepare) {
       PacedCallResult prepared = hooks.prepare();
-      if (!prepared.status.ok()) {
-        if (r.attempts == 0) return prepared;
+      if (prepared.decided) {
+        r.decided = true;
         r.status = prepared.status;
         r.last = prepared.last;
+        return r;
+      }
+      if (!prepared.status.ok()) {
+        if (r.attempts == 0) return prepared;
+        // A send went before, its answer lost: that failure stands, with what stopped the retry.
+        // A refusal of the whole account (the read's credentials) is the account's to act on.
+        const std::string why = fmt::format("{}; the read before the retry failed: {}",
+                                            r.status.message(), prepared.status.message());
+        if (prepared.status.IsAccountWide()) {
+          r.status = Status::PermissionDenied(why);
+          r.last = prepared.last;
+        } else if (r.status.IsThrottled()) {
+          r.status = Status::Throttled(why);
+        } else if (r.status.IsRetryable()) {
+          r.status = Status::Unavailable(why);
+        }
         r.stopped = prepared.stopped;
         return r;
       }

@@ -20,7 +20,10 @@ struct PacedCallResult {
   Status status;
   int attempts = 0;
   bool stopped = false;  // `halted` ended it: before the first attempt when attempts == 0
-  CallResult last;       // the last attempt's answer
+  // `prepare` answered it: the call needed no send this time (a write decided from the read made
+  // before it), and `status` is its outcome. `attempts` counts the sends before, if any.
+  bool decided = false;
+  CallResult last;  // the last attempt's answer (when decided, the answer prepare read it from)
 };
 
 struct PacedCallHooks {
@@ -40,9 +43,13 @@ struct PacedCallHooks {
   // When set, made before every attempt, outside this call's lane (before its place in the
   // window and its slot): another paced call whose answer the attempt needs (the live binding a
   // write is checked against, WriteCall::read_first), made again before each retry, since a
-  // retry's premise may have changed (a lost answer may have been a write that went through). A
-  // failure ends the call: before the first attempt with that call's result as it is, after it
-  // with its status, answer and `stopped`.
+  // retry's premise may have changed (a lost answer may have been a write that went through). It
+  // may answer the call itself (`decided`: nothing to send), which then ends with its status and
+  // takes no slot. A failure ends the call: before the first attempt with that call's result as it
+  // is; after it, the last sent attempt's failure stands (its answer was lost: whether it went
+  // through is unknown, and a failed read says nothing of it), its message naming the read's
+  // failure, with the read's `stopped`; a read refused for the whole account (PermissionDenied)
+  // makes the call's status that, so that the account stops.
   std::function<PacedCallResult()> prepare;
 };
 

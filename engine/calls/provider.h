@@ -3,7 +3,8 @@
 // struct out, each one API call so that the engine paces and retries every call alike, each in
 // its own lane). A write that must be checked against the live binding does not read it itself:
 // its rules say so (WriteCall::read_first), and the engine reads it first (ReadBinding, in the
-// read call's lane) and hands the read to SetBinding (BindingRequest::live_now).
+// read call's lane), asks the provider's pure Decide whether to send, and only then takes a slot
+// in the write's lane and hands the read to SetBinding (BindingRequest::live_now).
 //
 // Implementations live in providers/, each with its product's rules (product_rules.h); the engine
 // knows nothing of HTTP. The returned Status classifies the outcome (IsRetryable() decides
@@ -74,6 +75,12 @@ struct LiveBinding {
   int64_t not_after = 0;    // served leaf's expiry, Unix seconds; 0 when unknown
 };
 
+// What a write checked against the live binding comes to (Provider::Decide).
+struct WriteDecision {
+  bool send = true;  // false: no call is made, and `answer` is the write's outcome
+  Status answer;
+};
+
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -81,16 +88,26 @@ class Provider {
   // The API call behind `kind` and its documented limit (default: DefaultCallLimit).
   virtual CallLimit Limit(CallKind kind) const { return DefaultCallLimit(kind); }
 
-  // Makes `request` the domain's binding, in one API call. Thread-safe: the applier calls it from
-  // several threads. When the write call's rules ask for a read first (WriteCall::read_first),
-  // the engine gives the read in `request.live_now` (read again before each retry) and the
-  // provider decides from it: it may answer without a call (OK when the domain already has what
-  // is asked, NotFound when there is nothing left to switch off, Failed when the binding changed
-  // since the plan). A write guarded by previous_cert_id whose live_now shows the domain no longer
-  // has that certificate must fail without a call, naming what is there now: after the product
-  // refuses a guarded write, the engine reads once more and asks again with that read, for the
-  // words.
+  // Makes `request` the domain's binding, in one API call (or none, refused, when the request
+  // breaks the product's rules). Thread-safe: the applier calls
+  // it from several threads. When the write call's rules ask for a read first
+  // (WriteCall::read_first), the engine reads the binding (ReadBinding, in the read call's own
+  // lane), asks Decide, and sends only when Decide says so, giving the read in `request.live_now`
+  // for what the call must name (OSS's PreviousCertId, exactly as listed).
   virtual Status SetBinding(const BindingRequest& request, CallResult* result) = 0;
+
+  // A write checked against the live binding (WriteCall::read_first), decided from `live` (the
+  // engine's read, made just before) alone: pure, no API call. Says whether to send the write;
+  // when not, `answer` is its outcome: OK when the domain already has what is asked (a retry after
+  // an answer that was lost) or there is nothing left to switch off, NotFound when the product
+  // no longer has the domain (recorded as forgotten when switching off), Failed when the
+  // binding is not what certform last saw (previous_cert_id) or when the write would remove a
+  // certificate certform never saw there, naming what is there now. After the product refuses a
+  // guarded write, the engine reads again and asks Decide for those words. Default: send.
+  virtual WriteDecision Decide(const BindingRequest& /*request*/,
+                               const LiveBinding& /*live*/) const {
+    return {};
+  }
 
   // Reads the domain's live binding. A domain the product does not know is OK with exists = false.
   virtual Status ReadBinding(const Address& address, LiveBinding* live, CallResult* result) = 0;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -73,7 +74,10 @@ void FileReader::ReadBindings(const toml::node& n) {
 }
 
 void FileReader::ReadBinding(const toml::table& t) {
-  CheckKeys(t, BindingKeys(), "[[binding]]");
+  const std::vector<std::string> suggested = CheckKeys(t, BindingKeys(), "[[binding]]");
+  auto suggested_key = [&](const char* key) {
+    return std::find(suggested.begin(), suggested.end(), key) != suggested.end();
+  };
   RawBinding raw;
   raw.binding.where = Pos(t);
   if (const toml::node* h = t.get("https")) {
@@ -90,7 +94,7 @@ void FileReader::ReadBinding(const toml::table& t) {
       diags_->Error(raw.certificate_where, "a binding with https = false takes no \"certificate\"",
                     "HTTPS off means no certificate is served; remove one of the two");
     }
-  } else if (raw.binding.https && !t.get("certificate")) {
+  } else if (raw.binding.https && !t.get("certificate") && !suggested_key("certificate")) {
     diags_->Error(raw.binding.where, "binding needs \"certificate\" (or https = false)");
   }
   const ProductRules* rules = &DefaultProduct();
@@ -147,7 +151,9 @@ void FileReader::ReadBinding(const toml::table& t) {
   }
   const toml::node* domains = t.get("domains");
   if (domains == nullptr) {
-    diags_->Error(raw.binding.where, "binding needs \"domains\", a list of domain names");
+    if (!suggested_key("domains")) {
+      diags_->Error(raw.binding.where, "binding needs \"domains\", a list of domain names");
+    }
     return;
   }
   const toml::array* list = domains->as_array();
@@ -182,7 +188,8 @@ void FileReader::ReadBinding(const toml::table& t) {
 }
 
 // Cross-file checks once every file is read: references, the implicit account, duplicates.
-void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagnostics* diags) {
+void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagnostics* diags,
+                  bool every_file_read) {
   const bool implicit_account = config->accounts.empty();
   if (implicit_account) {
     AccountConfig a;
@@ -194,6 +201,11 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
   for (const auto& [name, c] : config->certificates) certificate_names.push_back(name);
 
   std::map<std::string, SourcePos> bound;
+  // A reference error once per place it is written (one [[binding]] lists many domains).
+  std::set<std::string> reported;
+  auto first_report = [&](const SourcePos& where) {
+    return reported.insert(where.ToString()).second;
+  };
   // (product, domain) → its address, for products whose domains live in one location at a time.
   std::map<std::pair<std::string, std::string>, std::pair<Address, SourcePos>> located;
   for (FileReader::RawBinding& r : raw) {
@@ -206,13 +218,15 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
                                           "are {} accounts",
                                           b.address.Key(), config->accounts.size()));
       }
-    } else if (!config->accounts.count(b.account)) {
+    } else if (!config->accounts.count(b.account) && every_file_read &&
+               first_report(r.account_where)) {
       std::string hint = Suggest(b.account, account_names);
       diags->Error(r.account_where, fmt::format("account \"{}\" is not defined", b.account),
                    hint.empty() ? "define it as [account." + b.account + "]"
                                 : fmt::format("did you mean \"{}\"?", hint));
     }
-    if (!b.certificate.empty() && !config->certificates.count(b.certificate)) {
+    if (!b.certificate.empty() && !config->certificates.count(b.certificate) && every_file_read &&
+        first_report(r.certificate_where)) {
       std::string hint = Suggest(b.certificate, certificate_names);
       diags->Error(r.certificate_where,
                    fmt::format("certificate \"{}\" is not defined", b.certificate),

@@ -67,17 +67,21 @@ void FileReader::Read(const toml::table& root) {
   if (const toml::node* n = root.get("prune")) ReadPrune(*n);
 }
 
-void FileReader::CheckKeys(const toml::table& t, const std::vector<std::string>& allowed,
-                           const std::string& context) {
+std::vector<std::string> FileReader::CheckKeys(const toml::table& t,
+                                               const std::vector<std::string>& allowed,
+                                               const std::string& context) {
+  std::vector<std::string> suggested;
   for (auto&& [key, value] : t) {
     std::string k(key.str());
     if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
     std::string hint = Suggest(k, allowed);
+    if (!hint.empty()) suggested.push_back(hint);
     std::string where = context.empty() ? "" : " in " + context;
     diags_->Error(Pos(key.source()), fmt::format("unknown key \"{}\"{}", k, where),
                   hint.empty() ? fmt::format("allowed keys: {}", fmt::join(allowed, ", "))
                                : fmt::format("did you mean \"{}\"?", hint));
   }
+  return suggested;
 }
 
 void FileReader::WrongType(const toml::node& n, const std::string& key, const char* expected) {
@@ -133,6 +137,28 @@ void FileReader::ReadOnRemoval(const toml::node& n) {
                      "as it is; \"disable\" switches its HTTPS off"
                    : fmt::format("did you mean \"{}\"?", hint));
 }
+std::string PlainSyntaxError(const std::string& text, int line, int column,
+                             const std::string& description) {
+  // toml++ reports a string left open as the line break that follows it ("unescaped control
+  // characters ..."): say what the user did.
+  size_t start = 0;
+  for (int l = 1; l < line && start != std::string::npos; ++l) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos || line < 1 || column < 1) return description;
+  const size_t end = text.find('\n', start);
+  const size_t length = (end == std::string::npos ? text.size() : end) - start;
+  const bool at_line_end =
+      static_cast<size_t>(column) > length ||
+      (static_cast<size_t>(column) == length && text[start + length - 1] == '\r');
+  if (at_line_end && description.find("control characters") != std::string::npos) {
+    return "unterminated string: a quoted value must end on its own line (add the closing quote, "
+           "or use \"\"\" for a value over several lines)";
+  }
+  return description;
+}
+
 }  // namespace config_reading
 
 using config_reading::FileReader;
@@ -154,28 +180,36 @@ Config LoadConfig(FileSystem& fs, const std::string& dir, Diagnostics* diags) {
   }
   std::map<std::string, SourcePos> seen;
   std::vector<FileReader::RawBinding> bindings;
+  bool every_file_read = true;
   for (const std::string& name : names) {
     const std::string path = JoinPath(dir, name);
     config.files.push_back(path);
     std::string text;
     if (Status rs = ReadBoundedFile(fs, path, kMaxConfigFileBytes, &text); !rs.ok()) {
       diags->Error({path, 0, 0}, "cannot read configuration file", rs.message());
+      every_file_read = false;
       continue;
     }
     toml::table root;
     try {
       root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
-      diags->Error({path, static_cast<int>(e.source().begin.line),
-                    static_cast<int>(e.source().begin.column)},
-                   fmt::format("TOML syntax error: {}", e.description()));
+      const int line = static_cast<int>(e.source().begin.line);
+      const int column = static_cast<int>(e.source().begin.column);
+      diags->Error({path, line, column},
+                   fmt::format("TOML syntax error: {}",
+                               config_reading::PlainSyntaxError(text, line, column,
+                                                                std::string(e.description()))),
+                   "nothing else of this file was read: what it defines is checked once it "
+                   "parses");
+      every_file_read = false;
       continue;
     }
     FileReader reader(path, &config, diags, &seen);
     reader.Read(root);
     for (auto& b : reader.bindings()) bindings.push_back(std::move(b));
   }
-  LinkBindings(std::move(bindings), &config, diags);
+  LinkBindings(std::move(bindings), &config, diags, every_file_read);
   config_reading::CheckPruneSkips(config, diags);
   return config;
 }

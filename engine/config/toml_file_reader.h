@@ -52,8 +52,11 @@ class FileReader {
   }
   SourcePos Pos(const toml::node& n) const { return Pos(n.source()); }
 
-  void CheckKeys(const toml::table& t, const std::vector<std::string>& allowed,
-                 const std::string& context);
+  // Reports each key of `t` not in `allowed` (with a "did you mean" when one is close); returns
+  // the allowed keys it suggested, so that a check for a missing key does not count the same
+  // typo twice.
+  std::vector<std::string> CheckKeys(const toml::table& t, const std::vector<std::string>& allowed,
+                                     const std::string& context);
 
   void WrongType(const toml::node& n, const std::string& key, const char* expected);
 
@@ -119,9 +122,18 @@ class FileReader {
   std::vector<RawBinding> bindings_;
 };
 
+// toml++'s `description` of a syntax error at `line`:`column` of `text` (1-based), in plain words
+// where it misleads: a string left open is "unterminated string", not "control characters".
+std::string PlainSyntaxError(const std::string& text, int line, int column,
+                             const std::string& description);
+
 // Cross-file checks once every file is read: references, the implicit account, duplicates
-// (binding_section.cc).
-void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagnostics* diags);
+// (binding_section.cc). `every_file_read`: false when a file could not be read or parsed, whose
+// accounts and certificates are then unknown, so that a reference to them is not reported as
+// undefined (the file's own error says what is wrong). Each reference error is reported once per
+// place it is written, not once per domain of the binding.
+void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagnostics* diags,
+                  bool every_file_read = true);
 
 // Once bindings are linked: a product in [prune] skip_products that a binding uses is an error
 // naming both places (prune_section.cc).

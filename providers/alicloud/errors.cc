@@ -198,8 +198,8 @@ engine::Status InterpretOssResponse(const providers::HttpResponse& response,
     // PutCname's PreviousCertId is not the domain's certificate any more
     // (https://help.aliyun.com/zh/oss/user-guide/0018-00000209). OSS documents only the EC, and
     // says not to build logic on ECs: this sets the words; the engine reads the domain back after
-    // a guarded write is refused (ReadThenWrite in the applier), and OssProvider names what it
-    // has now from that read.
+    // a guarded write is refused (engine/calls/checked_write.cc), and OssProvider::Decide names
+    // what it has now from that read.
     s = Status::Failed(text +
                        " (the certificate on the domain changed since the plan; run `certform "
                        "refresh`, then `certform plan`)");

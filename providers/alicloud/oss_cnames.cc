@@ -1,10 +1,12 @@
 #include "providers/alicloud/oss_cnames.h"
 
-#include <cstdlib>
+#include <cstdint>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/base/domain_name.h"
 #include "engine/config/binding_address.h"
 #include "engine/config/certificate.h"
 #include "providers/alicloud/errors.h"
@@ -30,10 +32,37 @@ std::string Quoted(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// At most the first 80 bytes of an answer's text, for a message.
+std::string Shortened(const std::string& text) {
+  constexpr size_t kShown = 80;
+  return text.size() <= kShown ? text : text.substr(0, kShown) + "...";
+}
+
 }  // namespace
 
-int64_t OssCertIdNumber(const std::string& cert_id) {
-  return std::strtoll(cert_id.c_str(), nullptr, 10);  // "ID-REGION"
+std::string OssCertId(int64_t id, const std::string& region) {
+  return fmt::format("{}-{}", id, region.empty() ? "cn-hangzhou" : region);
+}
+
+bool ParseOssCertId(const std::string& text, int64_t* id, std::string* region) {
+  // 19 digits, '-', a region: nothing longer is read further (an answer is outside input).
+  constexpr size_t kMaxCertId = 19 + 1 + 48;
+  if (text.size() > kMaxCertId) return false;
+  const size_t dash = text.find('-');
+  if (dash == 0 || dash == std::string::npos || dash > 19 || text[0] == '0') return false;
+  int64_t value = 0;
+  for (size_t i = 0; i < dash; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return false;
+    const int digit = c - '0';
+    if (value > (INT64_MAX - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  std::string rest = text.substr(dash + 1);
+  if (!RegionProblem(rest).empty()) return false;
+  *id = value;
+  *region = std::move(rest);
+  return true;
 }
 
 engine::Status OssCnames::Host(const OssBucket& bucket, std::string* host) {
@@ -66,10 +95,7 @@ std::string OssCnames::PutBody(const engine::BindingRequest& r, const std::strin
   if (!r.https) {
     config = XmlElement("DeleteCertificate", "true") + guard;
   } else if (r.cert_type == "cas") {
-    config =
-        XmlElement("CertId", fmt::format("{}-{}", r.cert_id,
-                                         r.cert_region.empty() ? "cn-hangzhou" : r.cert_region)) +
-        guard;
+    config = XmlElement("CertId", OssCertId(r.cert_id, r.cert_region)) + guard;
   } else {
     config = XmlElement("Certificate", r.cert_pem) + XmlElement("PrivateKey", r.key_pem) + guard;
   }
@@ -151,7 +177,19 @@ engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* c
     // A disabled certificate is still attached: its id stays in live.cert_id (with HTTPS off),
     // so that prune counts it as in use and never deletes what OSS may serve again.
     if (!certificate.empty()) {
-      cname.live.cert_id = OssCertIdNumber(cname.cert_id);
+      // Which certificate is attached must be known exactly, or nothing can be decided from it
+      // (prune's "in use", a rotation's PreviousCertId): a CertId that is not ID-REGION, or none,
+      // fails the read (the harsher reading; ListCname documents CertId on every Certificate).
+      // Only that domain is unreadable: the others of the bucket, and its listing, are not.
+      int64_t id = 0;
+      std::string region;
+      if (!ParseOssCertId(cname.cert_id, &id, &region)) {
+        cname.problem = fmt::format(
+            "ListCname lists the certificate of {} with CertId {}, which is not ID-REGION (a CAS "
+            "id and its region): certform cannot tell which certificate it is",
+            Quoted(cname.domain), Quoted(Shortened(cname.cert_id)));
+      }
+      cname.live.cert_id = id;
       cname.live.cert_ref = cname.cert_id;  // for PreviousCertId, exactly as listed
       cname.live.cert_status = cname.cert_status;
     }
@@ -168,6 +206,17 @@ engine::Status OssCnames::List(const OssBucket& bucket, std::vector<OssCname>* c
     }
     cnames->push_back(std::move(cname));
   }
+  // A domain listed twice (in any case) has no one binding to decide from.
+  std::map<std::string, size_t> first;
+  for (size_t i = 0; i < cnames->size(); ++i) {
+    auto [at, fresh] = first.emplace(engine::NormalizeDomain((*cnames)[i].domain), i);
+    if (fresh) continue;
+    for (size_t twice : {at->second, i}) {
+      (*cnames)[twice].problem = fmt::format(
+          "ListCname lists {} more than once: certform cannot tell which binding it has",
+          Quoted(Shortened((*cnames)[i].domain)));
+    }
+  }
   return engine::Status::OK();
 }
 
@@ -179,8 +228,9 @@ engine::Status OssCnames::ReadCname(const OssBucket& bucket, const std::string& 
   *cname = OssCname{};
   cname->domain = domain;
   for (OssCname& c : cnames) {
-    if (c.domain == domain) *cname = std::move(c);
+    if (engine::NormalizeDomain(c.domain) == domain) *cname = std::move(c);
   }
+  if (!cname->problem.empty()) return engine::Status::Corruption(cname->problem);
   return engine::Status::OK();
 }
 

@@ -39,10 +39,18 @@ struct OssCname {
   engine::LiveBinding live;
   std::string cert_id;      // the certificate's CertId as listed ("ID-REGION"); "" without one
   std::string cert_status;  // its Status ("Enabled", "Disabled"); "" without one
+  // Why nothing can be decided from this entry (its CertId is not ID-REGION, or the domain is
+  // listed twice): a read of the domain fails with it; "" when the entry is readable.
+  std::string problem;
 };
 
-// The CAS id of a CertId as OSS writes it ("8089870-cn-hangzhou" → 8089870); 0 when it has none.
-int64_t OssCertIdNumber(const std::string& cert_id);
+// The CertId OSS takes and lists for a CAS certificate: "ID-REGION" ("8089870-cn-hangzhou"), the
+// region CAS's default (cn-hangzhou) when `region` is empty.
+std::string OssCertId(int64_t id, const std::string& region);
+// Parses a CertId as ListCname lists it (outside input), strictly: a CAS id (1 to 19 digits, no
+// leading zero, within int64) then '-' and a region as RegionProblem checks it. False when it is
+// anything else.
+bool ParseOssCertId(const std::string& text, int64_t* id, std::string* region);
 
 class OssCnames {
  public:

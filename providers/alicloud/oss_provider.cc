@@ -30,9 +30,11 @@ engine::Status BucketOf(const engine::Address& address, OssBucket* bucket) {
 std::string Now(const engine::LiveBinding& now) {
   if (!now.exists) return "the domain is no longer attached to the bucket";
   if (now.cert_ref.empty()) return "it has no certificate";
-  if (now.cert_status == "Enabled") return fmt::format("it has CertId {}", now.cert_id);
-  if (now.cert_status == "Disabled") return fmt::format("it has CertId {}, disabled", now.cert_id);
-  return fmt::format("it has CertId {}, in a Status OSS does not document", now.cert_id);
+  // cert_ref passed ParseOssCertId (ID-REGION), so it is safe to show whole: the region matters
+  // when the number is the one asked for.
+  if (now.cert_status == "Enabled") return fmt::format("it has CertId {}", now.cert_ref);
+  if (now.cert_status == "Disabled") return fmt::format("it has CertId {}, disabled", now.cert_ref);
+  return fmt::format("it has CertId {}, in a Status OSS does not document", now.cert_ref);
 }
 
 engine::Status ChangedSincePlan(const OssBucket& bucket, const engine::BindingRequest& request,
@@ -61,7 +63,8 @@ const engine::ProductRules& OssProvider::Rules() {
     // PutCname binds a CAS certificate by id ("ID-REGION"); one sent by content would be created
     // in CAS anew at every apply, under a name and id certform does not choose.
     // The domain is read first (ListCname, in its own lane) to rotate a certificate certform saw
-    // there (PreviousCertId names it as listed) or to switch HTTPS off (SetBinding).
+    // there (PreviousCertId names it as listed) or to switch HTTPS off, and Decide tells from
+    // that read whether PutCname is sent.
     r.write_calls = {{{"PutCname", kOssCallLimit},
                       /*force_set=*/false,
                       /*cas_by_name=*/false,
@@ -113,57 +116,86 @@ engine::CallLimit OssProvider::Limit(engine::CallKind kind) const {
 // https://help.aliyun.com/zh/oss/user-guide/0018-00000209): without Force, OSS checks
 // PreviousCertId against the domain's current certificate and refuses a mismatch.
 //
-// One call, PutCname, or none. The rules' read_first asks the engine to read the domain first
-// (ListCname, paced in its own lane, again before each retry) when certform last saw a
-// certificate there (previous_cert_id, from the state) or switches HTTPS off; the read comes in
-// request.live_now. With a previous CertId, certform never forces: it refuses at once, without a
-// call, if the certificate is no longer that one, and otherwise sends the CertId exactly as OSS
-// lists it ("ID-REGION": the state keeps only the id) as PreviousCertId, so that a change made in
-// the instant between the read and the PutCname is refused by OSS too; the engine then reads
-// once more and asks again, and the answer from that read names what the domain has now. Either
-// way the binding fails with "changed since the plan", naming what the domain has now, and
-// nothing is overwritten.
+// The rules' read_first asks the engine to read the domain first (ListCname, paced in its own
+// lane, again before each retry) when certform last saw a certificate there (previous_cert_id,
+// from the state) or switches HTTPS off, and to ask Decide before any PutCname. With a previous
+// CertId, certform never forces: Decide refuses at once if the certificate is no longer that one,
+// and otherwise SetBinding sends the CertId exactly as OSS lists it ("ID-REGION": the state keeps
+// only the id) as PreviousCertId, so that a change made in the instant between the read and the
+// PutCname is refused by OSS too; the engine then reads once more and Decide's answer names what
+// the domain has now. Either way the binding fails with "changed since the plan", and nothing is
+// overwritten.
 //
 // When certform never saw a certificate there (previous_cert_id == 0: a domain it does not
-// manage yet, or one its state records with HTTPS off), it sends Force=true. The plan the user
-// approved says "bind" (or "switch HTTPS off") over whatever the domain has, and certform holds no
-// id it could protect: without Force, OSS would refuse the very change that was approved
-// whenever the domain already has a certificate (the emulator takes that harsher reading, and
-// the docs do not say otherwise), so adopting a domain would be impossible.
+// manage yet, or one its state records with HTTPS off), a bind sends Force=true. The plan the
+// user approved says "bind" over whatever the domain has, and certform holds no id it could
+// protect: without Force, OSS would refuse the very change that was approved whenever the domain
+// already has a certificate (the emulator takes that harsher reading, and the docs do not say
+// otherwise), so adopting a domain would be impossible. Switching HTTPS off is different: it
+// removes a certificate, and certform removes only one it saw there, so a delete that finds a
+// certificate it never saw is refused, not forced.
+engine::WriteDecision OssProvider::Decide(const engine::BindingRequest& request,
+                                          const engine::LiveBinding& now) const {
+  OssBucket bucket;
+  if (engine::Status s = BucketOf(request.address, &bucket); !s.ok()) return {false, s};
+  const std::string& domain = request.address.domain;
+  // Switching off reads first too: a domain detached from the bucket (or a bucket gone) has
+  // nothing left to delete, which the engine records as done; OSS's answer to a PutCname on it
+  // is not documented. Deletes and rotations are rare: one ListCname more each.
+  if (!now.exists && !request.https) {
+    return {false, engine::Status::NotFound(fmt::format("{} is not attached to bucket {} ({})",
+                                                        domain, bucket.name, bucket.region))};
+  }
+  if (!request.https && now.cert_ref.empty()) return {false, engine::Status::OK()};
+  if (request.https && request.cert_type == "cas" && now.https &&
+      now.cert_ref == OssCertId(request.cert_id, request.cert_region)) {
+    return {false, engine::Status::OK()};  // already bound (a retry after an answer that was lost)
+  }
+  if (request.previous_cert_id != 0 && (!now.exists || now.cert_id != request.previous_cert_id)) {
+    return {false, ChangedSincePlan(bucket, request, domain, Now(now))};
+  }
+  if (!request.https && request.previous_cert_id == 0 && now.cert_status == "Disabled") {
+    // HTTPS is already off: a disabled certificate is not served (ListCname's Status). It stays
+    // attached, as certform found it (refresh and import record such a domain with HTTPS off).
+    return {false, engine::Status::OK()};
+  }
+  if (!request.https && request.previous_cert_id == 0) {
+    return {false,
+            engine::Status::Failed(fmt::format(
+                "certform did not switch HTTPS off on {} (bucket {}, {}): {}, which "
+                "certform never saw there (its state records none), and it removes only a "
+                "certificate it saw; record it first (`certform import` for a domain certform "
+                "does not manage yet, `certform refresh` for one it does), then `certform "
+                "plan` to review what to do",
+                domain, bucket.name, bucket.region, Now(now)))};
+  }
+  return {};
+}
+
+// One call, PutCname. The engine has read the domain and asked Decide first when the rules'
+// read_first asks for it on this request; the read comes in request.live_now.
 engine::Status OssProvider::SetBinding(const engine::BindingRequest& request,
                                        engine::CallResult* result) {
   *result = engine::CallResult();
   OssBucket bucket;
   engine::Status s = BucketOf(request.address, &bucket);
   if (!s.ok()) return s;
-  const std::string& domain = request.address.domain;
   std::string previous;  // PreviousCertId: the CertId the domain must still have
   if (Rules().DefaultWrite().read_first.Needed(request.https, request.previous_cert_id)) {
-    // Switching off reads first too: a domain detached from the bucket (or a bucket gone) has
-    // nothing left to delete, which the engine records as done; OSS's answer to a PutCname on it
-    // is not documented. Deletes and rotations are rare: one ListCname more each.
     if (request.live_now == nullptr) {
       return engine::Status::InvalidArgument(fmt::format(
           "PutCname for {} needs the domain's live binding read first (ListCname, made by the "
           "engine: the rules' read_first); nothing was sent",
-          domain));
+          request.address.domain));
     }
-    const engine::LiveBinding& now = *request.live_now;
-    if (!now.exists && !request.https) {
-      return engine::Status::NotFound(
-          fmt::format("{} is not attached to bucket {} ({})", domain, bucket.name, bucket.region));
+    // Decide again (pure): SetBinding never sends what Decide would not.
+    if (engine::WriteDecision d = Decide(request, *request.live_now); !d.send) {
+      return engine::Status::InvalidArgument(fmt::format(
+          "PutCname for {} was asked for although the read before it decides it ({}); nothing "
+          "was sent",
+          request.address.domain, d.answer.ok() ? "nothing to do" : d.answer.message()));
     }
-    if (!request.https && now.cert_ref.empty()) return engine::Status::OK();  // nothing to delete
-    if (request.https && request.cert_type == "cas" && now.https &&
-        now.cert_id == request.cert_id) {
-      return engine::Status::OK();  // already bound (a retry after an answer that was lost)
-    }
-    if (request.previous_cert_id != 0) {
-      if (!now.exists || now.cert_id != request.previous_cert_id) {
-        return ChangedSincePlan(bucket, request, domain, Now(now));
-      }
-      previous = now.cert_ref;
-    }
+    if (request.previous_cert_id != 0) previous = request.live_now->cert_ref;
   }
   return cnames_->Put(bucket, request, result, previous);
 }

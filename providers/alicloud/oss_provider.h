@@ -35,11 +35,16 @@ class OssProvider final : public engine::Provider {
                        double write_rate = 0);
 
   engine::CallLimit Limit(engine::CallKind kind) const override;
-  // One PutCname, or none. HTTPS off and rotations are checked against the read the engine made
-  // first (request.live_now, the rules' read_first): NotFound when the domain is no longer
-  // attached to the bucket, OK without a call when it has no certificate left to delete or
-  // already has the one asked for, "changed since the plan" without a call when its certificate
-  // is not the one certform last saw.
+  // HTTPS off and rotations, decided from the read the engine made first (the rules'
+  // read_first): NotFound when the domain is no longer attached to the bucket, OK (no call) when it
+  // has no certificate left to delete (none, or one certform never saw that is disabled) or already
+  // has the one asked for, "changed since the plan" when its certificate is not the one certform
+  // last saw, and refused when switching off would remove a served certificate certform never saw
+  // there.
+  engine::WriteDecision Decide(const engine::BindingRequest& request,
+                               const engine::LiveBinding& now) const override;
+  // One PutCname; refused without a call when the read it needs is missing or Decide would not
+  // send it.
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;
   // A domain no longer attached to the bucket, or a bucket that no longer exists, is

@@ -385,3 +385,57 @@ domains = ["www.example.com"]
     CHECK(b.address.Key().find("oss:hangzhou/") == std::string::npos);
   }
 }
+
+TEST_CASE(
+    "config: a syntax error is reported alone, in plain words, and its file's names unchecked",
+    "[config]") {
+  TempDir dir;
+  dir.Write("a.toml",
+            "[account.main]\n\n[certificate.web]\ntype = \"cas\"\ncert_id = 42\nname = \"web\n");
+  dir.Write("b.toml", R"([[binding]]
+domains = ["www.example.com", "api.example.com", "cdn.example.com"]
+certificate = "web"
+account = "main"
+)");
+  Loaded l = Load(dir);
+  INFO(l.diags.items().size());
+  for (const Diagnostic& d : l.diags.items()) INFO(d.ToString());
+  REQUIRE(l.diags.ErrorCount() == 1);  // not one "certificate is not defined" per domain
+  const Diagnostic& e = ErrorWith(l.diags, "TOML syntax error");
+  CHECK(e.where.file.ends_with("a.toml"));
+  CHECK(e.where.line == 6);
+  CHECK(e.summary.find("unterminated string") != std::string::npos);
+  CHECK(e.summary.find("control characters") == std::string::npos);
+  CHECK(e.detail.find("nothing else of this file was read") != std::string::npos);
+
+  // Another syntax error keeps toml++'s words.
+  dir.Write("a.toml", "[account.main]\nx = = 1\n");
+  Loaded other = Load(dir);
+  CHECK(ErrorWith(other.diags, "TOML syntax error").summary.find("unterminated") ==
+        std::string::npos);
+}
+
+TEST_CASE("config: an undefined certificate is reported once per binding, not per domain",
+          "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"([account.main]
+[[binding]]
+domains = ["www.example.com", "api.example.com"]
+certificate = "wbe"
+)");
+  CHECK(l.diags.ErrorCount() == 1);
+  CHECK(ErrorWith(l.diags, "certificate \"wbe\" is not defined").where.line == 4);
+}
+
+TEST_CASE("config: a misspelt key is one error with its did-you-mean, not two", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, std::string(kCertificate) + R"(
+[[binding]]
+domain = ["www.example.com"]
+certificat = "web"
+)");
+  for (const Diagnostic& d : l.diags.items()) INFO(d.ToString());
+  CHECK(l.diags.ErrorCount() == 2);
+  CHECK(ErrorWith(l.diags, "unknown key \"domain\"").detail == "did you mean \"domains\"?");
+  CHECK(ErrorWith(l.diags, "unknown key \"certificat\"").detail == "did you mean \"certificate\"?");
+}

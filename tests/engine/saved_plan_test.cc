@@ -246,3 +246,39 @@ TEST_CASE("saved plan: different CAS uploads are refused", "[saved_plan]") {
   Plan approved;
   CHECK(Has(f.Approve(saved, &approved), "its CAS uploads differ"));
 }
+
+TEST_CASE("saved plan: a live read again that differs only in when a binding was applied approves",
+          "[saved_plan]") {
+  Fixture f;
+  PlanRequest request = Fixture::Request();
+  request.refresh = true;
+  int reads = 0;
+  // Each live read finds a.example.com as the state has it, applied at another time each read.
+  StateRefresher refresh = [&](const State& state, State* refreshed, DriftReport*) {
+    ++reads;
+    *refreshed = state;
+    refreshed->entries["a.example.com"].applied_at =
+        reads == 1 ? "2026-03-01T00:00:00Z" : "2026-03-02T00:00:00Z";
+    return Status::OK();
+  };
+  Plan saved;
+  DriftReport drift;
+  REQUIRE(PlanNow(f.config, f.state, request, refresh, &saved, &drift).ok());
+  REQUIRE(For(saved, "a.example.com").before);
+  REQUIRE(For(saved, "a.example.com").before->applied_at == "2026-03-01T00:00:00Z");
+  Plan approved;
+  REQUIRE(f.Approve(saved, &approved, refresh).ok());
+  CHECK(reads == 2);
+  CHECK(For(approved, "a.example.com").before->applied_at == "2026-03-02T00:00:00Z");
+
+  // Any other difference in what was read is not: the second read finds HTTPS off.
+  reads = 0;
+  StateRefresher switched_off = [&](const State& state, State* refreshed, DriftReport*) {
+    ++reads;
+    *refreshed = state;
+    if (reads == 2) refreshed->entries["a.example.com"].https = false;
+    return Status::OK();
+  };
+  REQUIRE(PlanNow(f.config, f.state, request, switched_off, &saved, &drift).ok());
+  CHECK(Has(f.Approve(saved, &approved, switched_off), "the change for a.example.com differs in"));
+}

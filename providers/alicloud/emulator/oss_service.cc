@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -250,9 +251,15 @@ ApiResponse OssService::PutCname(const BucketSeed& bucket, const std::string& us
       next.cert_status.clear();
       next.cert_pem.clear();
     } else if (!cert_id.empty()) {
+      // CertId is "ID-REGION" (PutCname's example "493****-cn-hangzhou"); anything else is
+      // refused (the docs are silent: the harsher reading), so the region listed back is a region.
+      static const std::regex kCertId("^[1-9][0-9]{0,18}-[a-z]+(-[a-z0-9]+)+$");
+      if (!std::regex_match(cert_id, kCertId)) {
+        return OssError({400, "InvalidArgument", "The CertId you specified is not valid."},
+                        request_id, host);
+      }
       const size_t dash = cert_id.find('-');
-      const std::optional<CasCertificate> found =
-          dash == std::string::npos ? std::nullopt : cas_.FindById(user, cert_id.substr(0, dash));
+      const std::optional<CasCertificate> found = cas_.FindById(user, cert_id.substr(0, dash));
       if (!found) {
         return OssError(
             {404, "NoSuchCertificate", "The certificate " + cert_id + " does not exist."},

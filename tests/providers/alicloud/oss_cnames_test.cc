@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "engine/apply/applier.h"
+#include "engine/calls/paged_listing.h"
 
 #include "providers/alicloud/oss_provider.h"
 #include "providers/alicloud/sts_credentials.h"
@@ -61,7 +62,7 @@ const alicloud::OssBucket kSite{"static-site", "cn-hangzhou"};
 // Records every request (and, with a clock, when it was sent), then answers it through `inner`
 // (when given) or with `answer`; `before` runs first (e.g. a change made by hand in the instant
 // before the request arrives); `lose` says which answers are lost on the way back (the request
-// reached the server, the client sees a dropped connection).
+// reached the server, the client sees a dropped connection); `rewrite` edits each answer's body.
 class RecordingTransport final : public providers::HttpTransport {
  public:
   explicit RecordingTransport(providers::HttpTransport* inner = nullptr,
@@ -78,6 +79,7 @@ class RecordingTransport final : public providers::HttpTransport {
     } else {
       *response = answer;
     }
+    if (s.ok() && rewrite) rewrite(&response->body);
     if (s.ok() && lose && lose(request)) {
       *response = providers::HttpResponse();
       return engine::Status::Unavailable("connection reset before the answer arrived");
@@ -89,6 +91,7 @@ class RecordingTransport final : public providers::HttpTransport {
   std::vector<engine::Clock::Instant> sent_at;
   std::function<void(const providers::HttpRequest&)> before;
   std::function<bool(const providers::HttpRequest&)> lose;
+  std::function<void(std::string* body)> rewrite;  // edits each answer (a hostile server)
   providers::HttpResponse answer;
 
  private:
@@ -113,20 +116,6 @@ alicloud::OssProvider Provider(OssHarness& h, providers::HttpTransport& transpor
                                        alicloud::Credentials{"testid", "testsecret", "", "test"}),
                                    h.emu.Endpoint()),
                                "cn-hangzhou", write_rate);
-}
-
-// What the engine does before a write whose rules ask for a read first (WriteCall::read_first):
-// the read (ReadBinding), handed to SetBinding.
-engine::Status SetChecked(alicloud::OssProvider& provider, engine::BindingRequest request,
-                          engine::CallResult* result) {
-  engine::LiveBinding live;
-  if (alicloud::OssProvider::Rules().DefaultWrite().read_first.Needed(request.https,
-                                                                      request.previous_cert_id)) {
-    engine::Status s = provider.ReadBinding(request.address, &live, result);
-    if (!s.ok()) return s;
-    request.live_now = &live;
-  }
-  return provider.SetBinding(request, result);
 }
 
 // engine::Apply of OSS changes on static-site through one OssProvider, as `certform apply` makes
@@ -173,6 +162,16 @@ struct OssApply {
     return c;
   }
 
+  // static.example.com switched off (on_removal = "disable"), where certform's state says it
+  // had `from` bound (0: HTTPS off, no certificate seen).
+  static engine::Change Disable(int64_t from) {
+    engine::Change c = Rotation(from, 0);
+    c.action = engine::Action::kDelete;
+    c.before->https = from != 0;
+    c.after.reset();
+    return c;
+  }
+
   engine::ApplyResult Run(engine::Provider& provider, std::vector<engine::Change> changes) {
     engine::Plan plan;
     plan.changes = std::move(changes);
@@ -200,6 +199,14 @@ double Seconds(engine::Clock::Duration d) { return std::chrono::duration<double>
 int64_t AddCasCertificate(OssHarness& h, const std::string& name) {
   TestCert cert = IssueCert({.cn = "static.example.com", .sans = {"static.example.com"}}, &h.ca);
   return h.emu.emulator().PutCasCertificate({name, 0, "u1", cert.CertPem(), false});
+}
+
+// An OssProvider whose requests go to `transport` alone (OSS's own hosts, never reached).
+alicloud::OssProvider Offline(providers::HttpTransport& transport, engine::Clock& clock) {
+  return alicloud::OssProvider(std::make_unique<alicloud::OssCnames>(
+      transport, clock,
+      std::make_shared<alicloud::StaticCredentialSource>(
+          alicloud::Credentials{"testid", "testsecret", "", "test"})));
 }
 
 engine::BindingRequest ByCasId(int64_t id, int64_t previous = 0) {
@@ -470,10 +477,12 @@ TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate
   CHECK(recording.requests.back().body.find("<Force>true</Force>") != std::string::npos);
   CHECK(h.Live()["static.example.com"]["cert_id"] == 8089870);
 
-  // A rotation with the right previous id: read, then PutCname with the CertId as listed.
-  s = SetChecked(provider, ByCasId(second, 8089870), &result);
-  INFO(s.ToString());
-  REQUIRE(s.ok());
+  // A rotation with the right previous id, through the engine: read, then PutCname with the
+  // CertId as listed.
+  engine::ApplyResult applied = OssApply().Run(provider, {OssApply::Rotation(8089870, second)});
+  REQUIRE(applied.outcomes.size() == 1);
+  INFO(applied.outcomes[0].error);
+  REQUIRE(applied.outcomes[0].ok);
   REQUIRE(recording.requests.size() == 3);
   CHECK(recording.requests[1].method == "GET");  // ListCname
   CHECK(recording.requests[2].body.find("<PreviousCertId>8089870-cn-hangzhou</PreviousCertId>") !=
@@ -484,32 +493,34 @@ TEST_CASE("oss: PreviousCertId instead of Force where certform saw a certificate
   // Changed by hand since the plan (certform last saw `second`): refused before any PutCname,
   // the live binding unchanged, and the error says what it is now and what to do.
   alicloud::OssCnames hand = h.Cnames();
-  REQUIRE(hand.Put(kSite,
-                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
-                    .cert_type = "cas",
-                    .cert_id = by_hand,
-                    .cert_region = "cn-hangzhou"},
-                   &result)
-              .ok());
+  REQUIRE(hand.Put(kSite, ByCasId(by_hand), &result).ok());
   const int puts = Calls(h, "PutCname");
-  s = SetChecked(provider, ByCasId(8089870, second), &result);
-  CHECK(s.code() == engine::Status::Code::kFailed);
-  CHECK_FALSE(s.IsRetryable());
-  CHECK_FALSE(s.IsAccountWide());
-  CHECK(s.message().find("changed since the plan") != std::string::npos);
-  CHECK(s.message().find(fmt::format("certform last saw CertId {}", second)) != std::string::npos);
-  CHECK(s.message().find(fmt::format("now it has CertId {}", by_hand)) != std::string::npos);
-  CHECK(s.message().find("certform refresh") != std::string::npos);
+  applied = OssApply().Run(provider, {OssApply::Rotation(second, 8089870)});
+  REQUIRE(applied.outcomes.size() == 1);
+  const std::string& refused = applied.outcomes[0].error;
+  CHECK_FALSE(applied.outcomes[0].ok);
+  CHECK(applied.outcomes[0].attempts == 0);  // decided from the read: no PutCname sent
+  CHECK(refused.find("changed since the plan") != std::string::npos);
+  CHECK(refused.find(fmt::format("certform last saw CertId {}", second)) != std::string::npos);
+  CHECK(refused.find(fmt::format("now it has CertId {}", by_hand)) != std::string::npos);
+  CHECK(refused.find("certform refresh") != std::string::npos);
   CHECK(Calls(h, "PutCname") == puts);
   CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
+  CHECK(applied.state.entries.empty());
   // Switching HTTPS off over the hand-made change is refused too, not forced.
-  s = SetChecked(provider,
-                 {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
-                  .https = false,
-                  .previous_cert_id = second},
-                 &result);
-  CHECK(s.message().find("changed since the plan") != std::string::npos);
-  CHECK(s.message().find("did not delete it") != std::string::npos);
+  applied = OssApply().Run(provider, {OssApply::Disable(second)});
+  REQUIRE(applied.outcomes.size() == 1);
+  CHECK_FALSE(applied.outcomes[0].ok);
+  CHECK(applied.outcomes[0].error.find("changed since the plan") != std::string::npos);
+  CHECK(applied.outcomes[0].error.find("did not delete it") != std::string::npos);
+  // And so is switching it off where certform's state saw no certificate at all: it removes only
+  // a certificate it saw, and never forces a delete (review finding R7).
+  applied = OssApply().Run(provider, {OssApply::Disable(0)});
+  REQUIRE(applied.outcomes.size() == 1);
+  CHECK_FALSE(applied.outcomes[0].ok);
+  CHECK(applied.outcomes[0].error.find("certform never saw there") != std::string::npos);
+  CHECK(applied.outcomes[0].error.find(fmt::format("it has CertId {}", by_hand)) !=
+        std::string::npos);
   CHECK(Calls(h, "PutCname") == puts);
   CHECK(h.Live()["static.example.com"]["https"] == true);
   CHECK(h.Live()["static.example.com"]["cert_id"] == by_hand);
@@ -522,26 +533,14 @@ TEST_CASE("oss: a change in the instant between the read and PutCname is refused
   const int64_t by_hand = AddCasCertificate(h, "by-hand");
   alicloud::OssCnames hand = h.Cnames();
   engine::CallResult result;
-  REQUIRE(hand.Put(kSite,
-                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
-                    .cert_type = "cas",
-                    .cert_id = 8089870,
-                    .cert_region = "cn-hangzhou"},
-                   &result)
-              .ok());
+  REQUIRE(hand.Put(kSite, ByCasId(8089870), &result).ok());
   RecordingTransport racing(&h.transport);
   bool raced = false;
   racing.before = [&](const providers::HttpRequest& request) {
     if (request.method != "POST" || raced) return;
     raced = true;  // someone binds another certificate just before certform's PutCname arrives
     engine::CallResult hand_result;
-    REQUIRE(hand.Put(kSite,
-                     {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
-                      .cert_type = "cas",
-                      .cert_id = by_hand,
-                      .cert_region = "cn-hangzhou"},
-                     &hand_result)
-                .ok());
+    REQUIRE(hand.Put(kSite, ByCasId(by_hand), &hand_result).ok());
   };
   alicloud::OssProvider provider = Provider(h, racing);
   // Through the engine: ListCname, PutCname (refused by OSS), ListCname once more (the engine's
@@ -632,14 +631,7 @@ TEST_CASE("oss: a lost ListCname answer is read again before PutCname is sent",
   OssHarness h;
   const int64_t second = AddCasCertificate(h, "second");
   engine::CallResult result;
-  REQUIRE(h.Cnames()
-              .Put(kSite,
-                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
-                    .cert_type = "cas",
-                    .cert_id = 8089870,
-                    .cert_region = "cn-hangzhou"},
-                   &result)
-              .ok());
+  REQUIRE(h.Cnames().Put(kSite, ByCasId(8089870), &result).ok());
   OssApply apply;
   RecordingTransport recording(&h.transport, &apply.clock);
   int gets = 0;
@@ -669,14 +661,7 @@ TEST_CASE("oss: a PutCname whose answer was lost is read again, found done and n
   OssHarness h;
   const int64_t second = AddCasCertificate(h, "second");
   engine::CallResult result;
-  REQUIRE(h.Cnames()
-              .Put(kSite,
-                   {.address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
-                    .cert_type = "cas",
-                    .cert_id = 8089870,
-                    .cert_region = "cn-hangzhou"},
-                   &result)
-              .ok());
+  REQUIRE(h.Cnames().Put(kSite, ByCasId(8089870), &result).ok());
   OssApply apply;
   RecordingTransport recording(&h.transport, &apply.clock);
   // The PutCname is carried out, its answer lost on the way back.
@@ -696,7 +681,7 @@ TEST_CASE("oss: a PutCname whose answer was lost is read again, found done and n
   CHECK(recording.requests[1].method == "POST");
   CHECK(recording.requests[2].method == "GET");
   CHECK(Calls(h, "PutCname") == 2);
-  CHECK(applied.outcomes[0].attempts == 2);
+  CHECK(applied.outcomes[0].attempts == 1);  // one PutCname sent; the retry decided from the read
   CHECK_FALSE(applied.outcomes[0].last.request_id.empty());  // the read's, which said so
   CHECK(h.Live()["static.example.com"]["cert_id"] == second);
 }
@@ -722,21 +707,163 @@ TEST_CASE("oss: a PutCname that needs a read is refused unsent without one",
   CHECK_FALSE(read_first.Needed(/*https=*/true, 0));
 }
 
-TEST_CASE("oss: a retried rotation whose first answer was lost finds it done",
-          "[oss][provider][emulator]") {
+TEST_CASE("oss: Decide answers from the read alone, and SetBinding never sends what it would not",
+          "[oss][provider]") {
+  RecordingTransport recording;
+  engine::SystemClock clock;
+  alicloud::OssProvider provider = Offline(recording, clock);
+  engine::LiveBinding now{.exists = true,
+                          .https = true,
+                          .cert_type = "cas",
+                          .cert_id = 7,
+                          .cert_ref = "7-cn-hangzhou",
+                          .cert_status = "Enabled"};
+  engine::BindingRequest rotate = ByCasId(8, 7);
+  // The certificate certform saw is there: send, with it as PreviousCertId.
+  CHECK(provider.Decide(rotate, now).send);
+  // Already the one asked for (a retry after a lost answer): done, nothing sent.
+  engine::WriteDecision d = provider.Decide(ByCasId(7, 7), now);
+  CHECK_FALSE(d.send);
+  CHECK(d.answer.ok());
+  // The same id in another CAS region is another certificate: not "already bound".
+  engine::BindingRequest elsewhere = ByCasId(7, 7);
+  elsewhere.cert_region = "cn-shanghai";
+  CHECK(provider.Decide(elsewhere, now).send);
+  // Another certificate than the one certform saw: refused, naming it.
+  d = provider.Decide(ByCasId(8, 6), now);
+  CHECK_FALSE(d.send);
+  CHECK(d.answer.code() == engine::Status::Code::kFailed);
+  CHECK(d.answer.message().find("now it has CertId 7") != std::string::npos);
+  // HTTPS off: nothing attached is NotFound, no certificate is done, one never seen is refused.
+  engine::BindingRequest off = ByCasId(0);
+  off.https = false;
+  CHECK(provider.Decide(off, engine::LiveBinding{}).answer.IsNotFound());
+  engine::LiveBinding bare{.exists = true};
+  d = provider.Decide(off, bare);
+  CHECK_FALSE(d.send);
+  CHECK(d.answer.ok());
+  d = provider.Decide(off, now);
+  CHECK_FALSE(d.send);
+  CHECK(d.answer.message().find("certform never saw there") != std::string::npos);
+  off.previous_cert_id = 7;
+  CHECK(provider.Decide(off, now).send);
+  // Attached but disabled (not served): HTTPS is already off, whoever attached it, and it is
+  // left as it is; with the one certform saw, a bind sends, to enable it again.
+  engine::LiveBinding disabled = now;
+  disabled.https = false;
+  disabled.cert_status = "Disabled";
+  off.previous_cert_id = 0;
+  d = provider.Decide(off, disabled);
+  CHECK_FALSE(d.send);
+  CHECK(d.answer.ok());
+  CHECK(provider.Decide(ByCasId(7, 7), disabled).send);
+  // The same number in another region names the region in the refusal.
+  engine::LiveBinding shanghai = now;
+  shanghai.cert_ref = "7-cn-shanghai";
+  CHECK(provider.Decide(ByCasId(7, 6), shanghai).answer.message().find("CertId 7-cn-shanghai") !=
+        std::string::npos);
+  // SetBinding given a read that decides the write refuses it unsent.
+  engine::BindingRequest done = ByCasId(7, 7);
+  done.live_now = &now;
+  engine::CallResult result;
+  engine::Status s = provider.SetBinding(done, &result);
+  CHECK(s.code() == engine::Status::Code::kInvalidArgument);
+  CHECK(s.message().find("nothing was sent") != std::string::npos);
+  CHECK(recording.requests.empty());
+}
+
+TEST_CASE("oss: a CertId is parsed strictly, and a ListCname that lists another fails the read",
+          "[oss][provider][hostile]") {
+  int64_t id = 0;
+  std::string region;
+  REQUIRE(alicloud::ParseOssCertId("8089870-cn-hangzhou", &id, &region));
+  CHECK(id == 8089870);
+  CHECK(region == "cn-hangzhou");
+  CHECK(alicloud::ParseOssCertId("9223372036854775807-cn-x", &id, &region));
+  CHECK(id == INT64_MAX);
+  for (const char* bad :
+       {"", "8089870", "-cn-hangzhou", "08089870-cn-hangzhou", "9223372036854775808-cn-x",
+        "12345678901234567890-cn-x", "80x9-cn-x", " 8089870-cn-hangzhou", "+8089870-cn-hangzhou",
+        "8089870-", "8089870-CN-HANGZHOU", "8089870-cn-hangzhou/x", "8089870-cn hangzhou"}) {
+    INFO(bad);
+    CHECK_FALSE(alicloud::ParseOssCertId(bad, &id, &region));
+  }
+  CHECK(alicloud::OssCertId(42, "") == "42-cn-hangzhou");
+  CHECK(alicloud::OssCertId(42, "cn-shanghai") == "42-cn-shanghai");
+
   OssHarness h;
   const int64_t second = AddCasCertificate(h, "second");
-  RecordingTransport recording(&h.transport);
-  alicloud::OssProvider provider = Provider(h, recording);
   engine::CallResult result;
-  REQUIRE(provider.SetBinding(ByCasId(8089870), &result).ok());
-  REQUIRE(SetChecked(provider, ByCasId(second, 8089870), &result).ok());
-  const int puts = Calls(h, "PutCname");
-  // The engine retries with the same request, read again: the domain already has `second`.
-  engine::Status s = SetChecked(provider, ByCasId(second, 8089870), &result);
-  INFO(s.ToString());
-  CHECK(s.ok());
-  CHECK(Calls(h, "PutCname") == puts);
+  REQUIRE(h.Cnames().Put(kSite, ByCasId(8089870), &result).ok());
+  engine::BindingRequest files = ByCasId(second);
+  files.address.domain = "files.example.com";
+  REQUIRE(h.Cnames().Put(kSite, files, &result).ok());
+  RecordingTransport tampering(&h.transport);
+  std::string junk = "8089870junk";
+  tampering.rewrite = [&junk](std::string* body) {
+    const std::string from = "<CertId>8089870-cn-hangzhou</CertId>";
+    if (size_t at = body->find(from); at != std::string::npos) {
+      body->replace(at, from.size(), "<CertId>" + junk + "</CertId>");
+    }
+  };
+  alicloud::OssProvider provider = Provider(h, tampering);
+  engine::LiveBinding live;
+  const engine::Address site{"oss", {"cn-hangzhou", "static-site"}, "static.example.com"};
+  engine::Status s = provider.ReadBinding(site, &live, &result);
+  CHECK(s.code() == engine::Status::Code::kCorruption);
+  CHECK(s.message().find("\"8089870junk\"") != std::string::npos);
+  // Only that domain: the bucket's others read, and its listing still lists every domain.
+  REQUIRE(
+      provider
+          .ReadBinding({"oss", {"cn-hangzhou", "static-site"}, "files.example.com"}, &live, &result)
+          .ok());
+  CHECK(live.cert_id == second);
+  std::vector<engine::Address> listed;
+  int64_t total = 0;
+  for (int page = 1; page < 10; ++page) {
+    std::vector<engine::Address> one;
+    REQUIRE(provider.ListDomainsPage(page, &one, &total, &result).ok());
+    listed.insert(listed.end(), one.begin(), one.end());
+    if (total != engine::kMorePages) break;
+  }
+  CHECK(std::count(listed.begin(), listed.end(), site) == 1);
+  // A CertId of any length is refused before it is read far, and shown cut short.
+  junk = std::string(1 << 20, '7') + "-cn-hangzhou";
+  s = provider.ReadBinding(site, &live, &result);
+  CHECK(s.code() == engine::Status::Code::kCorruption);
+  CHECK(s.message().size() < 400);
+
+  // The domain listed twice, in another case: no one binding to decide from.
+  tampering.rewrite = [](std::string* body) {
+    const std::string end = "</ListCnameResult>";
+    if (size_t at = body->find(end); at != std::string::npos) {
+      body->insert(at,
+                   "<Cname><Domain>Static.Example.COM</Domain><Status>Enabled</Status></Cname>");
+    }
+  };
+  s = provider.ReadBinding(site, &live, &result);
+  CHECK(s.code() == engine::Status::Code::kCorruption);
+  CHECK(s.message().find("more than once") != std::string::npos);
+}
+
+TEST_CASE("oss: the emulator refuses a CertId that is not ID-REGION, as the harsher reading",
+          "[oss][emulator][hostile]") {
+  OssHarness h;
+  alicloud::OssCnames oss = h.Cnames();
+  engine::CallResult result;
+  for (const char* region : {"BAD", "cn_hangzhou", "cn-hangzhou/x", "hangzhou"}) {
+    INFO(region);
+    engine::BindingRequest r = ByCasId(8089870);
+    r.cert_region = region;
+    engine::Status s = oss.Put(kSite, r, &result);
+    CHECK_FALSE(s.ok());
+    CHECK(result.http_status == 400);
+    CHECK(result.error_code == "InvalidArgument");
+  }
+  const nlohmann::json refused = h.Live();
+  CHECK_FALSE(refused.contains("static.example.com"));      // nothing was bound
+  REQUIRE(oss.Put(kSite, ByCasId(8089870), &result).ok());  // the same, well formed
+  CHECK(h.Live()["static.example.com"]["cert_id"] == 8089870);
 }
 
 TEST_CASE("oss: no request leaves for a bucket or region that breaks the rules",
@@ -751,7 +878,9 @@ TEST_CASE("oss: no request leaves for a bucket or region that breaks the rules",
       .address = {"oss", {"cn-hangzhou", "static-site"}, "static.example.com"},
       .cert_type = "upload",
       .cert_pem = "-----BEGIN CERTIFICATE-----",
-      .key_pem = "-----BEGIN PRIVATE KEY-----"};
+      .key_pem =
+          "-----BEGIN PRIVATE "
+          "KEY-----"};  // made up, the marker split for secret scanners
   for (const std::string bad :
        {"HOST:PORT#", "a/b", "x@evil", "evil.com:443/x?", "UPPER", "ab", "a\r\nX-Injected: 1"}) {
     INFO(bad);
@@ -810,10 +939,7 @@ TEST_CASE("oss: a bucket or region in a ListBuckets answer that breaks the rules
           "[oss][provider][hostile]") {
   RecordingTransport recording;
   engine::SystemClock clock;
-  alicloud::OssProvider provider(std::make_unique<alicloud::OssCnames>(
-      recording, clock,
-      std::make_shared<alicloud::StaticCredentialSource>(
-          alicloud::Credentials{"testid", "testsecret", "", "test"})));
+  alicloud::OssProvider provider = Offline(recording, clock);
   engine::CallResult result;
   for (const auto& [name, region] : std::vector<std::pair<std::string, std::string>>{
            {"evil.com:443#", "cn-hangzhou"}, {"good-bucket", "cn-hangzhou.evil.com"}}) {
