@@ -216,7 +216,7 @@ class ShelfProvider final : public Provider {
 Plan ShelfRotations(int n) {
   Plan p = MakeCreates(n);
   for (Change& c : p.changes) {
-    c.domain = "shelf:" + c.domain;
+    c.address = SplitAddress("shelf:" + c.address.Key());
     c.action = Action::kUpdate;
     c.after->cert_type = "cas";
     c.after->cert_id = 7;
@@ -737,7 +737,7 @@ TEST_CASE("applier: a write decided from the read takes no slot, and a refusal i
   CHECK(writes.count("shelf:d0.example.com") == 0);
   CHECK(r.state.entries.count("shelf:d0.example.com") == 1);
   REQUIRE(h.recorder.records.size() == 1);  // journaled as any success is
-  CHECK(h.recorder.records[0].domain == "shelf:d0.example.com");
+  CHECK(h.recorder.records[0].address.Key() == "shelf:d0.example.com");
 
   const ChangeOutcome& unknown = r.outcomes[1];
   CHECK_FALSE(unknown.ok);
@@ -752,7 +752,7 @@ TEST_CASE("applier: a write decided from the read takes no slot, and a refusal i
     CHECK_FALSE(r.outcomes[i].ok);
     CHECK(r.outcomes[i].error == refused.message());
     CHECK(r.outcomes[i].last.http_status == 400);
-    CHECK(r.state.entries.count(r.outcomes[i].domain) == 0);
+    CHECK(r.state.entries.count(r.outcomes[i].address.Key()) == 0);
   }
   CHECK(writes["shelf:d2.example.com"] == 1);
   CHECK(writes["shelf:d4.example.com"] == 1);
