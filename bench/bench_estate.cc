@@ -109,7 +109,7 @@ void WriteAppliedState(const Estate& estate) {
     const size_t at = toml.find("\"" + d + "\"");
     const size_t account = toml.rfind("account = \"", at);
     const std::string name = toml.substr(account + 11, toml.find('"', account + 11) - account - 11);
-    state.entries[d] = engine::StateEntry{.domain = d,
+    state.entries[d] = engine::StateEntry{.address = engine::SplitAddress(d),
                                           .account = name,
                                           .https = true,
                                           .certificate = "bench",

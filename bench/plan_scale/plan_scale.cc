@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     toml += "]\n";
     for (int i = 0; i < kDomainsPerCertificate && static_cast<int>(state.entries.size()) < kInState;
          ++i) {
-      engine::StateEntry e{.domain = Domain(c, i),
+      engine::StateEntry e{.address = engine::SplitAddress(Domain(c, i)),
                            .account = "main",
                            .https = true,
                            .certificate = name,
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       const bool current = state.entries.size() % 2 == 0;
       e.fingerprint = current ? cert.Fingerprint() : std::string(64, '0');
       e.cert_name = "certform-" + e.fingerprint.substr(0, 16);
-      state.entries[e.domain] = e;
+      state.entries[e.address.Key()] = e;
     }
   }
   dir.Write("estate.toml", toml);

@@ -57,10 +57,10 @@ class TextView final : public engine::ApplyObserver {
     fmt::print(out_, "Applying {} change{}...\n", total, total == 1 ? "" : "s");
   }
 
-  void OnRetry(const std::string& domain, int attempt, engine::Clock::Duration wait,
+  void OnRetry(const std::string& address, int attempt, engine::Clock::Duration wait,
                const std::string& why) override {
     if (terminal_) return;  // the progress line carries on; failures are still printed
-    fmt::print(out_, "{}: attempt {} in {} ({})\n", ForTerminal(domain), attempt, Millis(wait),
+    fmt::print(out_, "{}: attempt {} in {} ({})\n", ForTerminal(address), attempt, Millis(wait),
                ForTerminal(why));
   }
 
@@ -83,11 +83,12 @@ class TextView final : public engine::ApplyObserver {
       // not one per domain.
       ++not_attempted_[ForTerminal(o.error)];
     } else if (!o.ok) {
-      fmt::print(out_, "{}: {} {}\n", ForTerminal(o.domain), style_.Red("FAILED:"), FailureLine(o));
+      fmt::print(out_, "{}: {} {}\n", ForTerminal(o.address.Key()), style_.Red("FAILED:"),
+                 FailureLine(o));
     } else if (!terminal_ || !o.note.empty()) {
       // A forget sends no call: no RequestId.
       fmt::print(
-          out_, "{}: {}{}\n", ForTerminal(o.domain),
+          out_, "{}: {}{}\n", ForTerminal(o.address.Key()),
           o.note.empty() ? Verb(o.action) : ForTerminal(o.note),
           o.last.request_id.empty() ? "" : " (RequestId " + ForTerminal(o.last.request_id) + ")");
     }
@@ -127,7 +128,7 @@ class TextView final : public engine::ApplyObserver {
 
 nlohmann::ordered_json OutcomeJson(const ChangeOutcome& o) {
   nlohmann::ordered_json j = {{"type", "change"},
-                              {"domain", o.domain},
+                              {"domain", o.address.Key()},
                               {"account", o.account},
                               {"action", engine::ActionName(o.action)},
                               {"status", o.ok        ? "applied"
@@ -147,10 +148,10 @@ class JsonView final : public engine::ApplyObserver {
   void OnApplyStart(int total) override {
     Emit({{"type", "apply_start"}, {"format_version", kApplyJsonVersion}, {"total", total}});
   }
-  void OnRetry(const std::string& domain, int attempt, engine::Clock::Duration wait,
+  void OnRetry(const std::string& address, int attempt, engine::Clock::Duration wait,
                const std::string& why) override {
     Emit({{"type", "retry"},
-          {"domain", domain},
+          {"domain", address},
           {"attempt", attempt},
           {"wait_ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()},
           {"reason", why}});
@@ -204,7 +205,7 @@ void PrintApplyReport(std::ostream& out, const engine::ApplyResult& r, const Sty
   }
   for (const ChangeOutcome& o : r.outcomes) {
     if (o.ok || o.skipped) continue;
-    fmt::print(out, "  {}  {}\n", ForTerminal(o.domain), FailureLine(o));
+    fmt::print(out, "  {}  {}\n", ForTerminal(o.address.Key()), FailureLine(o));
   }
   for (const engine::Diagnostic& d : r.diags.items()) {
     fmt::print(out, "  error: {}\n    {}\n", ForTerminal(d.summary), ForTerminal(d.detail));

@@ -206,7 +206,8 @@ int RunComplete(const Args& args, Context& ctx) {
   if (kind[0] == "domains") {
     engine::Diagnostics ignored;
     const engine::Config config = LoadConfigFiles(common.config_dir, ctx, &ignored);
-    for (const engine::DesiredBinding& b : config.bindings) fmt::print(ctx.out, "{}\n", b.domain);
+    for (const engine::DesiredBinding& b : config.bindings)
+      fmt::print(ctx.out, "{}\n", b.address.Key());
     return kExitOk;
   }
   if (kind[0] == "state") {

@@ -15,8 +15,8 @@ using engine::ForTerminal;  // every domain, account, reason and error comes fro
 
 void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Style& style) {
   for (const engine::DriftEntry& d : report.drifted) {
-    fmt::print(out, "{} {} (account {})\n", style.Yellow("~"), style.Bold(ForTerminal(d.domain)),
-               ForTerminal(d.account));
+    fmt::print(out, "{} {} (account {})\n", style.Yellow("~"),
+               style.Bold(ForTerminal(d.address.Key())), ForTerminal(d.account));
     for (const std::string& why : d.reasons) fmt::print(out, "    {}\n", ForTerminal(why));
   }
   // One line per cause: an endpoint or account that failed is one failure, not one per domain.
@@ -28,7 +28,7 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
     auto it =
         std::find_if(causes.begin(), causes.end(), [&](const auto& c) { return c.first == cause; });
     if (it == causes.end()) it = causes.insert(causes.end(), {cause, {}});
-    it->second.push_back(ForTerminal(r.domain));
+    it->second.push_back(ForTerminal(r.address.Key()));
   }
   for (const auto& [cause, domains] : causes) {
     if (domains.size() == 1) {
@@ -52,7 +52,7 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
   }
   for (const engine::ExpiryWarning& e : report.expiring) {
     fmt::print(out, "{} {}: the live certificate expires in {} days, on {}\n",
-               style.Yellow("warning:"), ForTerminal(e.domain), e.days_left,
+               style.Yellow("warning:"), ForTerminal(e.address.Key()), e.days_left,
                engine::FormatUtc(e.not_after));
   }
   if (report.HasDrift()) {
@@ -96,7 +96,7 @@ nlohmann::ordered_json DriftToJson(const engine::DriftReport& report) {
   doc["drifted"] = nlohmann::ordered_json::array();
   for (const engine::DriftEntry& d : report.drifted) {
     doc["drifted"].push_back(
-        {{"domain", d.domain}, {"account", d.account}, {"reasons", d.reasons}});
+        {{"domain", d.address.Key()}, {"account", d.account}, {"reasons", d.reasons}});
   }
   // Only when there are some, as in the plan's JSON: documents without them read as before.
   for (const engine::UploadCheck& u : report.uploads) {
@@ -109,11 +109,11 @@ nlohmann::ordered_json DriftToJson(const engine::DriftReport& report) {
   doc["expiring"] = nlohmann::ordered_json::array();
   for (const engine::ExpiryWarning& e : report.expiring) {
     doc["expiring"].push_back(
-        {{"domain", e.domain}, {"not_after", e.not_after}, {"days_left", e.days_left}});
+        {{"domain", e.address.Key()}, {"not_after", e.not_after}, {"days_left", e.days_left}});
   }
   doc["errors"] = nlohmann::ordered_json::array();
   for (const engine::LiveRead& r : report.failed) {
-    doc["errors"].push_back({{"domain", r.domain},
+    doc["errors"].push_back({{"domain", r.address.Key()},
                              {"account", r.account},
                              {"error", r.error},
                              {"error_code", r.last.error_code},

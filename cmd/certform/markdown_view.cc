@@ -80,7 +80,7 @@ std::string PlanToMarkdown(const engine::Plan& plan, int64_t now) {
   std::map<std::string, const engine::CertificateInfo*> certificates;
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
-    const engine::Address where = engine::SplitAddress(c.domain);
+    const engine::Address& where = c.address;
     const engine::ProductRules* rules = engine::FindProduct(where.product);
     const std::string bucket =
         where.location.empty() || rules == nullptr || rules->location.empty()
@@ -119,7 +119,7 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now) {
                        report.drifted.size(), report.checked);
     std::vector<std::string> rows;
     for (const engine::DriftEntry& d : report.drifted) {
-      rows.push_back(fmt::format("| {} | {} | {} |\n", MarkdownCode(d.domain),
+      rows.push_back(fmt::format("| {} | {} | {} |\n", MarkdownCode(d.address.Key()),
                                  ForMarkdown(d.account), Join(d.reasons)));
     }
     if (!rows.empty()) {
@@ -140,7 +140,7 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now) {
     out += "\n**Certificates expiring soon**\n\n";
     std::vector<std::string> rows;
     for (const engine::ExpiryWarning& e : report.expiring) {
-      rows.push_back(fmt::format("| {} | {} | {} |\n", MarkdownCode(e.domain),
+      rows.push_back(fmt::format("| {} | {} | {} |\n", MarkdownCode(e.address.Key()),
                                  engine::FormatUtc(e.not_after), e.days_left));
     }
     Table(&out, "| Domain | Expires | Days left |\n|---|---|---|\n", rows, "expiring certificates");
@@ -148,7 +148,7 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now) {
   if (!report.failed.empty()) {
     out += "\n**Could not be read**\n\n";
     for (const engine::LiveRead& r : report.failed) {
-      out += fmt::format("- {}: {}\n", MarkdownCode(r.domain), ForMarkdown(r.error));
+      out += fmt::format("- {}: {}\n", MarkdownCode(r.address.Key()), ForMarkdown(r.error));
     }
   }
   (void)now;

@@ -106,20 +106,19 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
   // headed by its product's name.
   std::set<std::string> products;
   for (const engine::Change& c : plan.changes) {
-    if (c.action != Action::kNoOp) products.insert(engine::ProductOf(c.domain));
+    if (c.action != Action::kNoOp) products.insert(c.address.product);
   }
   std::string heading;
   for (const engine::Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
-    if (const std::string product = engine::ProductOf(c.domain);
-        products.size() > 1 && product != heading) {
+    if (const std::string& product = c.address.product; products.size() > 1 && product != heading) {
       heading = product;
       fmt::print(
           out, "\n  {}\n",
           style.Bold(fmt::format("# {}", engine::ForTerminal(engine::ProductTitle(product)))));
     }
     fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style),
-               style.Bold(engine::ForTerminal(c.domain)), Headline(c) + Move(c));
+               style.Bold(engine::ForTerminal(c.address.Key())), Headline(c) + Move(c));
     Field(out, "account", c.account);
     if (c.after && c.after->https) PrintCertificate(out, c, now);
     for (const std::string& why : c.reasons) Field(out, "why", why);
@@ -141,7 +140,7 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
       nlohmann::ordered_json j = engine::ChangeToJson(c);
       j["actions"] = {engine::ActionName(c.action)};
       // 1.2: where the domain lives; "domain" stays the binding's address (what --target takes).
-      const engine::Address where = engine::SplitAddress(c.domain);
+      const engine::Address& where = c.address;
       j["product"] = where.product;
       j["domain_name"] = where.domain;
       // 1.3: where the domain lives, one field per location field of its product (OSS: bucket,

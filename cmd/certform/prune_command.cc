@@ -122,7 +122,7 @@ int RunPrune(const Args& args, Context& ctx) {
   for (const auto& [account, list] : kept) {
     for (const engine::InUse& k : list) {
       fmt::print(ctx.out, "  = keep CertId {} (account {}): live domain {} serves it\n", k.cert_id,
-                 account, k.domain);
+                 account, k.address.Key());
     }
   }
   for (const auto& [account, list] : unused) {

@@ -104,15 +104,16 @@ int RunRefresh(const Args& args, Context& ctx) {
       engine::ReviewRefresh(session.state(), session.config(), live, now);
   for (const engine::EntryRefresh& e : review.entries) {
     if (!e.read) {
-      fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", e.domain,
+      fmt::print(ctx.err, "certform refresh: {} could not be read: {}\n", e.address.Key(),
                  engine::ForTerminal(e.error));
       return kExitError;
     }
     if (e.Forgotten()) {
-      fmt::print(ctx.out, "- {}: no longer exists on {}; forgotten\n", e.domain,
-                 engine::OnProduct(engine::ProductOf(e.domain)));
+      fmt::print(ctx.out, "- {}: no longer exists on {}; forgotten\n", e.address.Key(),
+                 engine::OnProduct(e.address.product));
     } else if (e.Changed()) {
-      fmt::print(ctx.out, "~ {}: {} → {}\n", e.domain, Describe(e.before), Describe(*e.after));
+      fmt::print(ctx.out, "~ {}: {} → {}\n", e.address.Key(), Describe(e.before),
+                 Describe(*e.after));
     }
   }
   // An upload CAS no longer holds as recorded is not trusted: a bind by its CertId would fail.
@@ -190,7 +191,7 @@ int RunImport(const Args& args, Context& ctx) {
   std::vector<engine::StateEntry> imported;
   s = engine::ImportedState(session.state(), session.config(), reads, now, &next, &imported);
   for (const engine::StateEntry& e : imported) {
-    fmt::print(ctx.out, "Imported {}: {}\n", e.domain, Describe(e));
+    fmt::print(ctx.out, "Imported {}: {}\n", e.address.Key(), Describe(e));
   }
   if (!s.ok()) {
     fmt::print(ctx.err, "certform import: {}\n", engine::ForTerminal(s.message()));

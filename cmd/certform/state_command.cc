@@ -83,11 +83,11 @@ int Show(const Args& args, Context& ctx) {
   }
   nlohmann::ordered_json j = engine::EntryToJson(*e);
   if (common.json) {
-    j["domain"] = e->domain;
+    j["domain"] = e->address.Key();
     fmt::print(ctx.out, "{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print(ctx.out, "# {}\n", ForTerminal(e->domain));
+  fmt::print(ctx.out, "# {}\n", ForTerminal(e->address.Key()));
   for (const auto& [key, value] : j.items()) {
     // dump() escapes control characters but leaves bidi controls as UTF-8.
     fmt::print(ctx.out, "{:<12} = {}\n", ForTerminal(key), ForTerminal(value.dump()));

@@ -134,7 +134,7 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
 std::string UnknownTarget(const std::vector<std::string>& targets, const engine::Config& config,
                           const engine::State& state) {
   std::set<std::string> known;
-  for (const engine::DesiredBinding& b : config.bindings) known.insert(b.domain);
+  for (const engine::DesiredBinding& b : config.bindings) known.insert(b.address.Key());
   for (const auto& [domain, e] : state.entries) known.insert(domain);
   for (const std::string& t : targets) {
     if (known.count(t)) continue;

@@ -40,7 +40,7 @@ class ApplyInProgress {
     result_.outcomes.resize(changes_.size());
     // Before any worker starts: a watch per account (CAS uploads) and per account and product.
     for (const auto& [name, rt] : accounts_) watches_[name];
-    for (const Change* c : changes_) watches_[StopKey(c->account, c->domain)];
+    for (const Change* c : changes_) watches_[StopKey(c->account, c->address)];
   }
 
   ApplyResult Go() {
@@ -97,7 +97,7 @@ class ApplyInProgress {
         Finish(i, Forget(c));
         continue;
       }
-      const std::string product = ProductOf(c.domain);
+      const std::string product = c.address.product;
       auto rt = accounts_.find(c.account);
       if (rt == accounts_.end() || rt->second.ProviderFor(product) == nullptr) {
         Finish(i, Failed(c, fmt::format("no {} provider for account \"{}\"", ProductTitle(product),
@@ -121,7 +121,7 @@ class ApplyInProgress {
   bool Bound(const std::string& address) {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t j = 0; j < changes_.size(); ++j) {
-      if (changes_[j]->domain == address) return result_.outcomes[j].ok;
+      if (changes_[j]->address.Key() == address) return result_.outcomes[j].ok;
     }
     return false;
   }
@@ -318,7 +318,7 @@ class ApplyInProgress {
       if (k >= queue.indexes.size()) return;
       const size_t i = queue.indexes[k];
       const Change& c = *changes_[i];
-      const std::string key = StopKey(c.account, c.domain);
+      const std::string key = StopKey(c.account, c.address);
       if (Halted() || !AccountStop(key).empty()) {
         Finish(i, Skipped(c, NotAttempted(key)));
       } else {
@@ -329,7 +329,7 @@ class ApplyInProgress {
 
   ChangeOutcome Failed(const Change& c, std::string error) const {
     ChangeOutcome o;
-    o.domain = c.domain;
+    o.address = c.address;
     o.account = c.account;
     o.action = c.action;
     o.error = std::move(error);
@@ -344,7 +344,7 @@ class ApplyInProgress {
 
   ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
     BindingRequest request;
-    request.address = SplitAddress(c.domain);
+    request.address = c.address;
     request.https = c.action != Action::kDelete && c.after->https;
     if (c.before && c.before->https) request.previous_cert_id = c.before->cert_id;
     if (request.https && !c.upload_key.empty()) {
@@ -475,7 +475,7 @@ class ApplyInProgress {
   // `status` when given, the call's last answer.
   ChangeOutcome Call(CallLane& lane, const Change& c, const BindingRequest& request,
                      Status* status = nullptr) {
-    const std::string key = StopKey(c.account, c.domain);
+    const std::string key = StopKey(c.account, c.address);
     PacedCallHooks hooks;
     hooks.halted = [this, &key] { return Halted() || !AccountStop(key).empty(); };
     hooks.backoff = [this](int attempts, Clock::Duration retry_after) {
@@ -487,7 +487,7 @@ class ApplyInProgress {
       WatchFailure(key, s, last, next - 1);
       std::lock_guard<std::mutex> lock(mu_);
       ++result_.summary.retries;
-      env_.observer.OnRetry(c.domain, next, wait,
+      env_.observer.OnRetry(c.address.Key(), next, wait,
                             last.error_code.empty() ? s.message() : last.error_code);
     };
     hooks.on_throttled = [this] {
@@ -495,7 +495,7 @@ class ApplyInProgress {
       ++result_.summary.throttled;
     };
     hooks.fence = [this] { return Fence(); };
-    Provider* provider = accounts_.at(c.account).ProviderFor(ProductOf(c.domain));
+    Provider* provider = accounts_.at(c.account).ProviderFor(c.address.product);
     PacedCallResult r = Write(lane, c, request, hooks, *provider);
     if (status != nullptr) *status = r.status;
     if (r.stopped && r.attempts == 0) return Skipped(c, NotAttempted(key));
@@ -508,7 +508,7 @@ class ApplyInProgress {
       // Switching HTTPS off on a domain the CDN no longer has: what was asked is true.
       o.ok = true;
       o.error.clear();
-      const std::string product = ProductOf(c.domain);
+      const std::string product = c.address.product;
       o.note = fmt::format("forgotten: the domain no longer exists on {} (nothing to switch off)",
                            OnProduct(product));
     }
@@ -563,11 +563,11 @@ class ApplyInProgress {
   // it.
   Status Record(const Change& c, const ChangeOutcome& o) {
     JournalRecord record;
-    record.domain = c.domain;
+    record.address = c.address;
     record.forget = c.action == Action::kDelete || c.action == Action::kForget;
     if (!record.forget) {
       record.entry = *c.after;
-      record.entry.domain = c.domain;
+      record.entry.address = c.address;
       if (!c.upload_key.empty()) record.entry.cert_id = o.bound_cert_id;
       record.entry.applied_at = FormatUtc(ToUnixSeconds(env_.clock.Now()));
       record.entry.request_id = o.last.request_id;
@@ -579,13 +579,14 @@ class ApplyInProgress {
       // The CDN has the change but certform could not make it durable: stop before doing more.
       halted_ = true;
       if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
-      result_.diags.Error({},
-                          CallsProvider(c.action)
-                              ? fmt::format("{}: the call succeeded (RequestId {}) but could not "
-                                            "be recorded",
-                                            c.domain, o.last.request_id)
-                              : fmt::format("{}: could not be recorded as forgotten", c.domain),
-                          s.message());
+      result_.diags.Error(
+          {},
+          CallsProvider(c.action)
+              ? fmt::format("{}: the call succeeded (RequestId {}) but could not "
+                            "be recorded",
+                            c.address.Key(), o.last.request_id)
+              : fmt::format("{}: could not be recorded as forgotten", c.address.Key()),
+          s.message());
     }
     return s;
   }

@@ -13,7 +13,7 @@ namespace certform::engine {
 
 // The end of one change: applied, or failed with the API's last answer.
 struct ChangeOutcome {
-  std::string domain;
+  Address address;
   std::string account;
   Action action = Action::kNoOp;
   bool ok = false;
@@ -50,7 +50,7 @@ class ApplyObserver {
  public:
   virtual ~ApplyObserver() = default;
   virtual void OnApplyStart(int /*total*/) {}
-  virtual void OnRetry(const std::string& /*domain*/, int /*attempt*/, Clock::Duration /*wait*/,
+  virtual void OnRetry(const std::string& /*address*/, int /*attempt*/, Clock::Duration /*wait*/,
                        const std::string& /*why*/) {}
   virtual void OnUploadDone(const UploadOutcome& /*outcome*/) {}
   virtual void OnChangeDone(const ChangeOutcome& /*outcome*/, int /*done*/, int /*total*/) {}

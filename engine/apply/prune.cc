@@ -100,16 +100,16 @@ UserDomains ReadUserDomains(const std::string& account,
             problem.empty() ? "not of this product" : problem);
         return out;
       }
-      refs.push_back({checked.Key(), account});
+      refs.push_back({std::move(checked), account});
     }
     out.read.push_back(product);
   }
   out.reads = ReadLive(refs, runtimes, pacing, clock, random);
   for (const LiveRead& read : out.reads) {
     if (read.ok) continue;
-    const std::string product = ProductOf(read.domain);
-    out.error = fmt::format("cannot read the live binding of {}: {}; {}", read.domain, read.error,
-                            WhatItNeeds(product, *runtime.ProviderFor(product)));
+    const std::string& product = read.address.product;
+    out.error = fmt::format("cannot read the live binding of {}: {}; {}", read.address.Key(),
+                            read.error, WhatItNeeds(product, *runtime.ProviderFor(product)));
     break;
   }
   return out;
@@ -165,7 +165,7 @@ std::vector<UploadEntry> KeepInUse(const std::vector<UploadEntry>& candidates,
       const bool by_content = r.live.https && r.live.cert_id == 0 && !u.fingerprint.empty() &&
                               r.live.fingerprint == u.fingerprint;
       if (by_id || by_content) {
-        found = {r.domain, u.cert_id};
+        found = {r.address, u.cert_id};
         use = &found;
         break;
       }

@@ -71,7 +71,7 @@ std::string ListPermissions(const Provider& provider);
 
 // A live domain that serves a candidate, found by KeepInUse.
 struct InUse {
-  std::string domain;
+  Address address;
   int64_t cert_id = 0;
 };
 

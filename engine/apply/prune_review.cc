@@ -18,7 +18,7 @@ std::string SkipConflict(const std::string& user, const std::vector<std::string>
   for (const auto& [address, e] : state.entries) {
     auto rt = runtimes.find(e.account);
     if (rt == runtimes.end() || rt->second.user != user) continue;
-    const std::string product = ProductOf(address);
+    const std::string& product = e.address.product;
     if (std::find(skip.begin(), skip.end(), product) == skip.end()) continue;
     return fmt::format(
         "[prune] skip_products names {}, yet the state binds {} there: remove it from "

@@ -27,7 +27,7 @@ std::vector<DomainRef> StateDomains(const State& state, const std::vector<std::s
   std::vector<DomainRef> domains;
   for (const auto& [domain, e] : state.entries) {
     if (targets.empty() || std::find(targets.begin(), targets.end(), domain) != targets.end()) {
-      domains.push_back({domain, e.account});
+      domains.push_back({e.address, e.account});
     }
   }
   return domains;
@@ -48,10 +48,10 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
   std::vector<std::string> keys(domains.size());  // StopKey: the account on that product
   std::map<CallLane*, Queue> queues;
   for (size_t i = 0; i < domains.size(); ++i) {
-    results[i].domain = domains[i].domain;
+    results[i].address = domains[i].address;
     results[i].account = domains[i].account;
-    keys[i] = StopKey(domains[i].account, domains[i].domain);
-    const std::string product = ProductOf(domains[i].domain);
+    keys[i] = StopKey(domains[i].account, domains[i].address);
+    const std::string& product = domains[i].address.product;
     auto a = accounts.find(domains[i].account);
     providers[i] = a == accounts.end() ? nullptr : a->second.ProviderFor(product);
     if (providers[i] == nullptr) {
@@ -102,10 +102,9 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
             if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(key, why);
           };
           Provider* provider = providers[index];
-          const Address address = SplitAddress(out.domain);
           PacedCallResult r = PacedCall(
               *l->lane, retry, clock,
-              [&](CallResult* last) { return provider->ReadBinding(address, &out.live, last); },
+              [&](CallResult* last) { return provider->ReadBinding(out.address, &out.live, last); },
               hooks);
           out.ok = r.status.ok();
           out.last = r.last;

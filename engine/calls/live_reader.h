@@ -23,7 +23,7 @@ struct ReadOptions {
 };
 
 struct LiveRead {
-  std::string domain;
+  Address address;
   std::string account;
   bool ok = false;
   LiveBinding live;
@@ -32,7 +32,7 @@ struct LiveRead {
 };
 
 struct DomainRef {
-  std::string domain;
+  Address address;
   std::string account;
 };
 

@@ -133,8 +133,7 @@ std::string AddressProblemRaw(std::string_view text, Address* address) {
 }  // namespace
 
 std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
-                                                          const std::string& address) {
-  const Address parts = SplitAddress(address);
+                                                          const Address& parts) {
   const std::vector<ProductRules>& products = Products();
   size_t rank = 0;
   while (rank < products.size() && products[rank].name != parts.product) ++rank;
@@ -142,8 +141,8 @@ std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& acc
   return {account, rank, parts.domain + (location.empty() ? "" : " " + location)};
 }
 
-std::string StopKey(const std::string& account, const std::string& address) {
-  const std::string product = ProductOf(address);
+std::string StopKey(const std::string& account, const Address& address) {
+  const std::string& product = address.product;
   return product == DefaultProductName() ? account : account + "/" + product;
 }
 

@@ -39,7 +39,6 @@ const std::string& DefaultProductName();
 // The Address a canonical key (one that passed AddressProblem, e.g. a state key) names. An unknown
 // prefix is left in the domain (which then fails as a domain name wherever it is checked).
 Address SplitAddress(const std::string& key);
-inline std::string ProductOf(const std::string& key) { return SplitAddress(key).product; }
 
 // The one door for an address that comes from outside the configuration: a state file or row, a
 // journal, a saved plan, `import`, `--target`, `state show/rm`. It applies the configuration's
@@ -54,11 +53,11 @@ std::string ParseAddress(std::string_view text, Address* address);
 // The order of bindings and changes: by account, then product (as KnownProducts lists them, so
 // that a plan groups each product's changes), then domain.
 std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& account,
-                                                          const std::string& address);
+                                                          const Address& address);
 
 // What an account-wide stop covers: an account on one product ("main", "main/dcdn"). A refused
 // key stops every product of it alike, but a dead endpoint is one product's.
-std::string StopKey(const std::string& account, const std::string& address);
+std::string StopKey(const std::string& account, const Address& address);
 
 // A product's title as its rules give it ("CDN"), or the name upper-cased when unknown.
 std::string ProductTitle(const std::string& product);

@@ -108,7 +108,7 @@ void FileReader::ReadBinding(const toml::table& t) {
           hint.empty() ? "use " + ProductChoices() : fmt::format("did you mean \"{}\"?", hint));
     }
   }
-  raw.binding.product = rules->name;
+  raw.binding.address.product = rules->name;
   // Where the domains live (OSS: their bucket and region), as the product's rules name it.
   std::vector<std::string> location;
   bool location_complete = true;
@@ -181,7 +181,7 @@ void FileReader::ReadBinding(const toml::table& t) {
     }
     if (!location_complete) continue;  // reported above
     RawBinding one = raw;
-    one.binding.domain = Address{rules->name, location, domain}.Key();
+    one.binding.address = Address{rules->name, location, domain};
     one.binding.where = Pos(d);
     bindings_.push_back(std::move(one));
   }
@@ -207,7 +207,7 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     return reported.insert(where.ToString()).second;
   };
   // (product, domain) → its address, for products whose domains live in one location at a time.
-  std::map<std::pair<std::string, std::string>, std::pair<std::string, SourcePos>> located;
+  std::map<std::pair<std::string, std::string>, std::pair<Address, SourcePos>> located;
   for (FileReader::RawBinding& r : raw) {
     DesiredBinding& b = r.binding;
     if (!r.account_given) {
@@ -216,7 +216,7 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
       } else {
         diags->Error(b.where, fmt::format("domain \"{}\" needs \"account\" in its binding: there "
                                           "are {} accounts",
-                                          b.domain, config->accounts.size()));
+                                          b.address.Key(), config->accounts.size()));
       }
     } else if (!config->accounts.count(b.account) && every_file_read &&
                first_report(r.account_where)) {
@@ -233,29 +233,30 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
                    hint.empty() ? "define it as [certificate." + b.certificate + "]"
                                 : fmt::format("did you mean \"{}\"?", hint));
     }
-    auto [it, inserted] = bound.emplace(b.domain, b.where);
+    auto [it, inserted] = bound.emplace(b.address.Key(), b.where);
     if (!inserted) {
-      diags->Error(
-          b.where,
-          fmt::format("domain \"{}\" is bound twice{}", b.domain,
-                      b.product == DefaultProductName() ? "" : " on " + ProductTitle(b.product)),
-          fmt::format("first bound at {}", it->second.ToString()));
+      diags->Error(b.where,
+                   fmt::format("domain \"{}\" is bound twice{}", it->first,
+                               b.address.product == DefaultProductName()
+                                   ? ""
+                                   : " on " + ProductTitle(b.address.product)),
+                   fmt::format("first bound at {}", it->second.ToString()));
       continue;
     }
-    const ProductRules* rules = FindProduct(b.product);
+    const ProductRules* rules = FindProduct(b.address.product);
     if (rules != nullptr && rules->one_location_per_domain) {
       // e.g. OSS attaches a domain to one bucket (CnameAlreadyExists otherwise).
-      const Address parts = SplitAddress(b.domain);
+      const Address& parts = b.address;
       const std::string where = rules->location.empty() ? "location" : rules->location.back().key;
-      auto [other, first] = located.emplace(std::make_pair(b.product, parts.domain),
-                                            std::make_pair(b.domain, b.where));
+      auto [other, first] = located.emplace(std::make_pair(parts.product, parts.domain),
+                                            std::make_pair(parts, b.where));
       if (!first) {
-        diags->Error(b.where,
-                     fmt::format("domain \"{}\" is bound on two {} {}s ({} and {})", parts.domain,
-                                 rules->title, where, SplitAddress(other->second.first).Location(),
-                                 parts.Location()),
-                     fmt::format("{} attaches a domain to one {}; first bound at {}", rules->title,
-                                 where, other->second.second.ToString()));
+        diags->Error(
+            b.where,
+            fmt::format("domain \"{}\" is bound on two {} {}s ({} and {})", parts.domain,
+                        rules->title, where, other->second.first.Location(), parts.Location()),
+            fmt::format("{} attaches a domain to one {}; first bound at {}", rules->title, where,
+                        other->second.second.ToString()));
         continue;
       }
     }
@@ -264,20 +265,20 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
   // By account, then product (the CDN first), then domain: the plan's order.
   std::sort(config->bindings.begin(), config->bindings.end(),
             [](const DesiredBinding& a, const DesiredBinding& b) {
-              return BindingOrder(a.account, a.domain) < BindingOrder(b.account, b.domain);
+              return BindingOrder(a.account, a.address) < BindingOrder(b.account, b.address);
             });
   for (const auto& [name, c] : config->certificates) {
     if (c.type != CertType::kCas || c.cert_id != 0) continue;
     for (const DesiredBinding& b : config->bindings) {
       auto acc = config->accounts.find(b.account);
-      const ProductRules* rules = FindProduct(b.product);
+      const ProductRules* rules = FindProduct(b.address.product);
       if (b.certificate != name || acc == config->accounts.end() || rules == nullptr) continue;
       const WriteCall& write = acc->second.WriteOn(*rules);
       if (write.cas_by_name) continue;
       if (rules->write_calls.size() == 1) {
         diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": {} is bound on "
                                           "{}, which selects CAS certificates by id",
-                                          name, SplitAddress(b.domain).domain, rules->title));
+                                          name, b.address.domain, rules->title));
       } else {
         diags->Error(c.where, fmt::format("certificate \"{}\" needs \"cert_id\": account \"{}\" "
                                           "uses {}, which selects CAS certificates by id",
@@ -290,7 +291,7 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
   // anew at every apply, under a name and id certform does not choose, and could not be checked
   // for drift.
   for (const DesiredBinding& b : config->bindings) {
-    const ProductRules* rules = FindProduct(b.product);
+    const ProductRules* rules = FindProduct(b.address.product);
     if (rules == nullptr || b.certificate.empty()) continue;
     auto c = config->certificates.find(b.certificate);
     auto acc = config->accounts.find(b.account);
@@ -301,7 +302,7 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
                    fmt::format("{} is bound on {}, which cannot bind a certificate by CertId, but "
                                "account \"{}\" uploads certificates to Certificate Management "
                                "Service (upload_via = \"cas\") and binds them by id",
-                               SplitAddress(b.domain).domain, rules->title, b.account),
+                               b.address.domain, rules->title, b.account),
                    "bind it from an account with upload_via = \"direct\"");
       continue;
     }
@@ -311,7 +312,7 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
                    fmt::format("{} is bound on {}, which takes certificates from Certificate "
                                "Management Service by id, but account \"{}\" sends them by "
                                "content",
-                               SplitAddress(b.domain).domain, rules->title, b.account),
+                               b.address.domain, rules->title, b.account),
                    fmt::format("set upload_via = \"cas\" in [account.{}] (certificate \"{}\" is "
                                "then uploaded once and bound by id everywhere)",
                                b.account, b.certificate));

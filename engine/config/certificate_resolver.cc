@@ -186,15 +186,16 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, C
     if (c.cert_name.empty()) c.cert_name = DerivedCertName(c.info.fingerprint);
     CheckValidity(c, now_s, config->expiry_warning_days, diags);
     for (const DesiredBinding& b : config->bindings) {
-      const std::string domain = SplitAddress(b.domain).domain;
+      const std::string& domain = b.address.domain;
       if (b.certificate != name || CertificateCovers(c.info.sans, domain)) continue;
       std::string needs =
           domain.starts_with('.') ? fmt::format(" (a wildcard domain needs \"*{}\")", domain) : "";
-      diags->Error(
-          b.where,
-          fmt::format("certificate \"{}\" does not cover domain \"{}\"{}", name, b.domain, needs),
-          c.info.sans.empty() ? "the certificate has no DNS subjectAltName entries"
-                              : fmt::format("its DNS names are: {}", fmt::join(c.info.sans, ", ")));
+      diags->Error(b.where,
+                   fmt::format("certificate \"{}\" does not cover domain \"{}\"{}", name,
+                               b.address.Key(), needs),
+                   c.info.sans.empty()
+                       ? "the certificate has no DNS subjectAltName entries"
+                       : fmt::format("its DNS names are: {}", fmt::join(c.info.sans, ", ")));
     }
   }
   CheckNameCollisions(*config, diags);

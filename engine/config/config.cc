@@ -29,9 +29,13 @@ std::string AccountConfig::EndpointOf(const ProductRules& rules) const {
                                                               : rules.default_endpoint;
 }
 
-const DesiredBinding* Config::FindBinding(const std::string& domain) const {
+const DesiredBinding* Config::FindBinding(const std::string& address) const {
+  return FindBinding(SplitAddress(address));
+}
+
+const DesiredBinding* Config::FindBinding(const Address& address) const {
   auto it = std::find_if(bindings.begin(), bindings.end(),
-                         [&](const DesiredBinding& b) { return b.domain == domain; });
+                         [&](const DesiredBinding& b) { return b.address == address; });
   return it == bindings.end() ? nullptr : &*it;
 }
 
@@ -65,7 +69,7 @@ std::string ConfigDigest(const Config& config) {
   }
   doc["bindings"] = nlohmann::json::array();
   for (const DesiredBinding& b : config.bindings) {
-    doc["bindings"].push_back({{"domain", b.domain},
+    doc["bindings"].push_back({{"domain", b.address.Key()},
                                {"account", b.account},
                                {"https", b.https},
                                {"certificate", b.certificate}});

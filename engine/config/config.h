@@ -76,14 +76,13 @@ struct CertificateConfig {
 
 // One domain's desired binding.
 struct DesiredBinding {
-  // The binding's address (binding_address.h): the normalised domain (lower case; leading dot
-  // for wildcard CDN domains), prefixed with its product unless that is the CDN.
-  std::string domain;
+  // Where the domain is bound (binding_address.h): its product, the product's location fields
+  // and the normalised domain (lower case; leading dot for wildcard CDN domains).
+  Address address;
   std::string account;      // an AccountConfig name
   bool https = true;        // false: ServerCertificateStatus=off
   std::string certificate;  // a CertificateConfig key; empty when https is false
   SourcePos where;          // where the domain is written
-  std::string product;      // where the domain lives: a product's name (product_catalog.h)
 };
 
 // Where the state lives ([state] table): local files (the default) or a PostgreSQL workspace.
@@ -134,7 +133,9 @@ struct Config {
   std::map<std::string, CertificateConfig> certificates;
   std::vector<DesiredBinding> bindings;  // sorted by account, then domain
 
-  const DesiredBinding* FindBinding(const std::string& domain) const;
+  // The binding at `address` (a canonical key, Address::Key), or null.
+  const DesiredBinding* FindBinding(const std::string& address) const;
+  const DesiredBinding* FindBinding(const Address& address) const;
 };
 
 // A digest of what the configuration asks for, after normalisation: bindings, the accounts' API

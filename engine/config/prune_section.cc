@@ -58,10 +58,10 @@ void FileReader::ReadPrune(const toml::node& n) {
 void CheckPruneSkips(const Config& config, Diagnostics* diags) {
   for (const std::string& product : config.prune.skip_products) {
     for (const DesiredBinding& b : config.bindings) {
-      if (b.product != product) continue;
+      if (b.address.product != product) continue;
       diags->Error(config.prune.where,
                    fmt::format("skip_products names {}, yet the configuration binds {} there",
-                               ProductTitle(product), b.domain),
+                               ProductTitle(product), b.address.Key()),
                    fmt::format("binding at {}; skip a product only when the users of this "
                                "configuration have none of it (prune would otherwise delete a "
                                "certificate bound there)",

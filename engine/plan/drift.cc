@@ -51,14 +51,14 @@ DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, 
       continue;
     }
     ++report.checked;
-    const StateEntry* recorded = state.Find(r.domain);
+    const StateEntry* recorded = state.Find(r.address);
     if (recorded != nullptr) {
       std::vector<std::string> why = DriftReasons(*recorded, r.live);
-      if (!why.empty()) report.drifted.push_back({r.domain, r.account, std::move(why)});
+      if (!why.empty()) report.drifted.push_back({r.address, r.account, std::move(why)});
     }
     if (r.live.exists && r.live.https && r.live.not_after > 0 &&
         r.live.not_after - now < int64_t{warning_days} * 86400) {
-      report.expiring.push_back({r.domain, r.live.not_after, (r.live.not_after - now) / 86400});
+      report.expiring.push_back({r.address, r.live.not_after, (r.live.not_after - now) / 86400});
     }
   }
   return report;
@@ -82,11 +82,11 @@ State WithoutUntrustedUploads(const State& state, const std::vector<UploadCheck>
   return next;
 }
 
-StateEntry EntryFromLive(const std::string& domain, const std::string& account,
+StateEntry EntryFromLive(const Address& address, const std::string& account,
                          const LiveBinding& live, const Config& config, const std::string& now,
                          const std::map<std::string, UploadEntry>& uploads) {
   StateEntry e;
-  e.domain = domain;
+  e.address = address;
   e.account = account;
   e.https = live.https;
   e.applied_at = now;
@@ -123,13 +123,14 @@ State RefreshedState(const State& state, const std::vector<LiveRead>& reads, con
                      const std::string& now) {
   State next = state;
   for (const LiveRead& r : reads) {
-    const StateEntry* recorded = state.Find(r.domain);
+    const std::string key = r.address.Key();
+    const StateEntry* recorded = state.Find(key);
     if (!r.ok || recorded == nullptr) continue;
     if (!r.live.exists) {
-      next.entries.erase(r.domain);
+      next.entries.erase(key);
     } else if (!DriftReasons(*recorded, r.live).empty()) {
-      next.entries[r.domain] =
-          EntryFromLive(r.domain, recorded->account, r.live, config, now, state.uploads);
+      next.entries[key] =
+          EntryFromLive(r.address, recorded->account, r.live, config, now, state.uploads);
     }
   }
   return next;

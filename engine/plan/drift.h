@@ -19,13 +19,13 @@ namespace certform::engine {
 std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBinding& live);
 
 struct DriftEntry {
-  std::string domain;
+  Address address;
   std::string account;
   std::vector<std::string> reasons;
 };
 
 struct ExpiryWarning {
-  std::string domain;
+  Address address;
   int64_t not_after = 0;
   int64_t days_left = 0;
 };
@@ -54,11 +54,11 @@ void AddUploadDrift(const std::vector<UploadCheck>& checks, DriftReport* report)
 // Entries bound to them are kept: a domain keeps serving what it serves.
 State WithoutUntrustedUploads(const State& state, const std::vector<UploadCheck>& checks);
 
-// The state entry that describes `live` for `domain`; `certificate` is the configuration's
+// The state entry that describes `live` at `address`; `certificate` is the configuration's
 // certificate with the same fingerprint (upload) or id/name (cas), or empty when none matches.
 // A live CAS id without a fingerprint (OSS reports only the id) that is one of `uploads`, the
 // account's uploads recorded in the state, is that upload: its certificate, name and fingerprint.
-StateEntry EntryFromLive(const std::string& domain, const std::string& account,
+StateEntry EntryFromLive(const Address& address, const std::string& account,
                          const LiveBinding& live, const Config& config, const std::string& now,
                          const std::map<std::string, UploadEntry>& uploads = {});
 

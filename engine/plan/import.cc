@@ -28,7 +28,7 @@ Status ImportDomains(const Config& config, const State& state,
     if (acct.empty()) {
       return Status::InvalidArgument("which account does " + d + " belong to? Pass --account");
     }
-    out.push_back({d, acct});
+    out.push_back({SplitAddress(d), acct});
   }
   *refs = std::move(out);
   return Status::OK();
@@ -39,14 +39,15 @@ Status ImportedState(const State& state, const Config& config, const std::vector
   State made = state;
   imported->clear();
   for (const LiveRead& r : reads) {
-    if (!r.ok) return Status::Failed(r.domain + ": " + r.error + "; nothing was imported");
+    const std::string key = r.address.Key();
+    if (!r.ok) return Status::Failed(key + ": " + r.error + "; nothing was imported");
     if (!r.live.exists) {
       return Status::NotFound(fmt::format("{}: {} does not know this domain; nothing was imported",
-                                          r.domain, OnProduct(ProductOf(r.domain))));
+                                          key, OnProduct(r.address.product)));
     }
-    StateEntry e = EntryFromLive(r.domain, r.account, r.live, config, now, made.uploads);
+    StateEntry e = EntryFromLive(r.address, r.account, r.live, config, now, made.uploads);
     imported->push_back(e);
-    made.entries[r.domain] = e;
+    made.entries[key] = e;
     AdoptUpload(e, config, now, &made);
   }
   *next = std::move(made);

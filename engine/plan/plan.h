@@ -29,7 +29,7 @@ const char* ActionName(Action a);
 bool CallsProvider(Action a);
 
 struct Change {
-  std::string domain;
+  Address address;
   std::string account;
   Action action = Action::kNoOp;
   std::vector<std::string> reasons;  // human, e.g. "fingerprint 3f2a1b0c…→9c1d2e3f…"

@@ -60,7 +60,7 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
   c->account = f.String("account");
   std::string action = f.String("action");
   if (!f.ok()) return f.status();
-  if (Status s = CanonicalAddress(address, what, &c->domain); !s.ok()) return s;
+  if (Status s = CanonicalAddress(address, what, &c->address); !s.ok()) return s;
   bool known = true;
   c->action = ActionFromName(action, &known);
   if (!known) return Status::Corruption(fmt::format("{}: unknown action \"{}\"", what, action));
@@ -71,7 +71,7 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) continue;
     StateEntry e;
-    e.domain = c->domain;
+    e.address = c->address;
     Status s = EntryFromJson(*it, what + " " + key, &e);
     if (!s.ok()) return s;
     (std::string(key) == "before" ? c->before : c->after) = std::move(e);
@@ -111,7 +111,7 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
 
 nlohmann::ordered_json ChangeToJson(const Change& c) {
   nlohmann::ordered_json j;
-  j["domain"] = c.domain;
+  j["domain"] = c.address.Key();
   j["account"] = c.account;
   j["action"] = ActionName(c.action);
   j["reasons"] = c.reasons;
@@ -142,7 +142,7 @@ std::string SerializePlan(const Plan& plan) {
   nlohmann::ordered_json doc;
   doc["kind"] = kKind;
   const bool products = std::any_of(plan.changes.begin(), plan.changes.end(), [](const Change& c) {
-    return ProductOf(c.domain) != DefaultProductName();
+    return c.address.product != DefaultProductName();
   });
   doc["format_version"] = products ? kFirstProductPlanFormatVersion : kCdnOnlyPlanFormatVersion;
   doc["tool_version"] = plan.tool_version;
@@ -185,11 +185,11 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     Change c;
     Status s = ChangeFromJson(changes[i], fmt::format("{}, change {}", what, i + 1), &c);
     if (!s.ok()) return s;
-    if (version < kFirstProductPlanFormatVersion && ProductOf(c.domain) != DefaultProductName()) {
+    if (version < kFirstProductPlanFormatVersion && c.address.product != DefaultProductName()) {
       return Status::Corruption(
           fmt::format("{}: \"{}\" in a format_version {} plan (products came "
                       "in version {})",
-                      what, c.domain, version, kFirstProductPlanFormatVersion));
+                      what, c.address.Key(), version, kFirstProductPlanFormatVersion));
     }
     out.changes.push_back(std::move(c));
   }

@@ -87,7 +87,7 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
 
 // The write call binding `b` goes through (its product's rules and its account's `api`).
 const WriteCall* WriteOf(const Config& config, const DesiredBinding& b) {
-  const ProductRules* rules = FindProduct(ProductOf(b.domain));  // the address says its product
+  const ProductRules* rules = FindProduct(b.address.product);
   if (rules == nullptr || rules->write_calls.empty()) return nullptr;
   auto account = config.accounts.find(b.account);
   return account == config.accounts.end() ? &rules->DefaultWrite()
@@ -113,7 +113,7 @@ std::string CasUploadName(const CertificateConfig& c) {
 
 StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
   StateEntry e;
-  e.domain = b.domain;
+  e.address = b.address;
   e.account = b.account;
   e.https = b.https;
   if (!b.https) return e;
@@ -154,17 +154,18 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
 
   std::set<std::string> desired;
   for (const DesiredBinding& b : config.bindings) {
-    desired.insert(b.domain);
-    if (!Targeted(options, b.domain)) continue;
+    const std::string key = b.address.Key();
+    desired.insert(key);
+    if (!Targeted(options, key)) continue;
     Change c;
-    c.domain = b.domain;
+    c.address = b.address;
     c.account = b.account;
     c.after = DesiredEntry(config, b);
     if (b.https) {
       const CertificateConfig& cert = config.certificates.at(b.certificate);
       if (cert.type == CertType::kUpload) c.certificate = cert.info;
     }
-    if (const StateEntry* prior = state.Find(b.domain)) {
+    if (const StateEntry* prior = state.Find(key)) {
       c.before = *prior;
       c.reasons = Differences(*prior, *c.after);
       c.action = c.reasons.empty() ? Action::kNoOp : Action::kUpdate;
@@ -190,13 +191,13 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
   std::multimap<std::string, size_t> created;
   for (size_t i = 0; i < plan.changes.size(); ++i) {
     if (plan.changes[i].action == Action::kCreate) {
-      created.emplace(SplitAddress(plan.changes[i].domain).domain, i);
+      created.emplace(plan.changes[i].address.domain, i);
     }
   }
   // Every address of the configuration by domain name, to keep a move's halves together.
   std::multimap<std::string, std::string> desired_names;
   for (const DesiredBinding& b : config.bindings) {
-    desired_names.emplace(SplitAddress(b.domain).domain, b.domain);
+    desired_names.emplace(b.address.domain, b.address.Key());
   }
   for (const auto& [domain, entry] : state.entries) {
     if (desired.count(domain) || !Targeted(options, domain)) continue;
@@ -204,7 +205,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     // The old half of a move is never planned without its new half: --target on it alone would
     // deal with the old address before anything is bound at the new one.
     std::string untargeted_new;
-    const auto [first, last] = desired_names.equal_range(SplitAddress(domain).domain);
+    const auto [first, last] = desired_names.equal_range(entry.address.domain);
     for (auto it = first; it != last; ++it) {
       if (!Targeted(options, it->second)) untargeted_new = it->second;
     }
@@ -231,19 +232,19 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
       continue;
     }
     Change c;
-    c.domain = domain;
+    c.address = entry.address;
     c.account = entry.account;
     c.action = disable ? Action::kDelete : Action::kForget;
     c.before = entry;
     // A move: the same domain name at an address new to the configuration (another product,
     // bucket or region; any account), bound there before this one is dealt with.
-    if (auto it = created.find(SplitAddress(domain).domain); it != created.end()) {
+    if (auto it = created.find(entry.address.domain); it != created.end()) {
       Change& to = plan.changes[it->second];
       created.erase(it);
       to.moved_from = domain;
       to.reasons.push_back("moved from " + domain + ": bound here before the old address is " +
                            (disable ? "switched off" : "forgotten"));
-      c.moved_to = to.domain;
+      c.moved_to = to.address.Key();
     }
     const std::string why = c.moved_to.empty() ? "no longer in configuration"
                                                : "moved to " + c.moved_to + ", once bound there";
@@ -256,7 +257,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     plan.changes.push_back(std::move(c));
   }
   std::sort(plan.changes.begin(), plan.changes.end(), [](const Change& a, const Change& b) {
-    return BindingOrder(a.account, a.domain) < BindingOrder(b.account, b.domain);
+    return BindingOrder(a.account, a.address) < BindingOrder(b.account, b.address);
   });
   std::sort(plan.uploads.begin(), plan.uploads.end(), [](const UploadStep& a, const UploadStep& b) {
     return std::tie(a.account, a.certificate) < std::tie(b.account, b.certificate);

@@ -18,11 +18,12 @@ RefreshReview ReviewRefresh(const State& state, const Config& config, const Live
       WithoutUntrustedUploads(RefreshedState(state, live.reads, config, now), live.uploads);
   for (const LiveRead& r : live.reads) {
     EntryRefresh e;
-    e.domain = r.domain;
+    e.address = r.address;
     e.read = r.ok;
     e.error = r.error;
-    if (const StateEntry* before = state.Find(r.domain)) e.before = *before;
-    if (const StateEntry* after = review.next.Find(r.domain)) e.after = *after;
+    const std::string key = r.address.Key();
+    if (const StateEntry* before = state.Find(key)) e.before = *before;
+    if (const StateEntry* after = review.next.Find(key)) e.after = *after;
     review.entries.push_back(std::move(e));
   }
   review.uploads = live.uploads;

@@ -16,7 +16,7 @@
 namespace certform::engine {
 
 struct EntryRefresh {
-  std::string domain;
+  Address address;
   bool read = false;
   std::string error;                // when !read: why it could not be read
   StateEntry before;                // as the state has it

@@ -46,7 +46,7 @@ Status CheckSavedPlan(const Plan& plan, const State& state, const Config& config
       return Status::Stale(fmt::format(
           "certificate \"{}\" for {} no longer has the planned fingerprint {}; run \"certform "
           "plan\" again",
-          c.after->certificate, c.domain, c.after->fingerprint.substr(0, 16)));
+          c.after->certificate, c.address.Key(), c.after->fingerprint.substr(0, 16)));
     }
   }
   for (const UploadStep& u : plan.uploads) {
@@ -78,9 +78,10 @@ Status CheckApproved(const Plan& saved, const Plan& now, const std::string& path
     const nlohmann::ordered_json a = Comparable(saved.changes[i]);
     const nlohmann::ordered_json b = Comparable(now.changes[i]);
     if (a == b) continue;
-    if (saved.changes[i].domain != now.changes[i].domain) {
+    if (saved.changes[i].address != now.changes[i].address) {
       return differs(fmt::format("change {} is for {} in the file, for {} now", i + 1,
-                                 Quoted(saved.changes[i].domain), now.changes[i].domain));
+                                 Quoted(saved.changes[i].address.Key()),
+                                 now.changes[i].address.Key()));
     }
     std::string field;
     for (const auto& [key, value] : b.items()) {
@@ -96,13 +97,14 @@ Status CheckApproved(const Plan& saved, const Plan& now, const std::string& path
       return j.contains(field) ? Quoted(j.at(field).dump()) : std::string("none");
     };
     return differs(fmt::format("the change for {} differs in \"{}\" (the file says {}, now {})",
-                               now.changes[i].domain, field, shown(a), shown(b)));
+                               now.changes[i].address.Key(), field, shown(a), shown(b)));
   }
   if (saved.changes.size() != now.changes.size()) {
     const bool extra = saved.changes.size() > now.changes.size();
-    return differs(extra ? fmt::format("the file has a change for {} that they do not give",
-                                       Quoted(saved.changes[n].domain))
-                         : fmt::format("the file lacks the change for {}", now.changes[n].domain));
+    return differs(
+        extra ? fmt::format("the file has a change for {} that they do not give",
+                            Quoted(saved.changes[n].address.Key()))
+              : fmt::format("the file lacks the change for {}", now.changes[n].address.Key()));
   }
   if (UploadsToJson(saved.uploads) != UploadsToJson(now.uploads)) {
     return differs("its CAS uploads differ");

@@ -16,9 +16,9 @@ void ApplyRecord(const JournalRecord& record, State* state) {
       state->uploads[key] = *record.upload;
     }
   } else if (record.forget) {
-    state->entries.erase(record.domain);
+    state->entries.erase(record.address.Key());
   } else {
-    state->entries[record.domain] = record.entry;
+    state->entries[record.address.Key()] = record.entry;
   }
 }
 
@@ -29,7 +29,7 @@ std::string JournalRecordToJson(const JournalRecord& record) {
     if (record.forget) j["forget"] = true;
     return j.dump();
   }
-  j["domain"] = record.domain;
+  j["domain"] = record.address.Key();
   j["forget"] = record.forget;
   if (!record.forget) j["entry"] = EntryToJson(record.entry);
   return j.dump();
@@ -56,17 +56,17 @@ Status ParseJournalRecord(const std::string& line, const std::string& where, Jou
     return not_record;
   }
   std::string text = j["domain"].get<std::string>();
-  if (Status s = CanonicalAddress(text, where, &r.domain); !s.ok()) return s;
-  if (r.domain != text) {
+  if (Status s = CanonicalAddress(text, where, &r.address); !s.ok()) return s;
+  if (const std::string canonical = r.address.Key(); canonical != text) {
     // certform journals canonical addresses only: another spelling was written by hand.
-    return Status::Corruption(
-        fmt::format("{}: address {} is not in canonical form ({})", where, Quoted(text), r.domain));
+    return Status::Corruption(fmt::format("{}: address {} is not in canonical form ({})", where,
+                                          Quoted(text), canonical));
   }
   r.forget = j["forget"].get<bool>();
   if (!r.forget) {
     if (!j.contains("entry")) return not_record;
     if (Status s = EntryFromJson(j["entry"], where, &r.entry); !s.ok()) return s;
-    r.entry.domain = r.domain;
+    r.entry.address = r.address;
   }
   *out = std::move(r);
   return Status::OK();

@@ -15,8 +15,8 @@
 namespace certform::engine {
 
 struct JournalRecord {
-  std::string domain;                 // empty for an upload record
-  bool forget = false;                // true: the domain (or the upload) leaves the state
+  Address address;                    // the binding's; empty for an upload record
+  bool forget = false;                // true: the binding (or the upload) leaves the state
   StateEntry entry;                   // the domain's new entry when !forget
   std::optional<UploadEntry> upload;  // a completed upload to CAS, or with `forget` one pruned
                                       // (then no domain)

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "engine/config/binding_address.h"
+
 namespace certform::engine {
 
 // The state file's format. 2 added `uploads` (certificates uploaded to CAS); version 1 files
@@ -21,7 +23,7 @@ inline constexpr int kFirstProductStateFormatVersion = 3;
 inline constexpr int kCdnOnlyStateFormatVersion = 2;  // what a state without products is written as
 
 struct StateEntry {
-  std::string domain;
+  Address address;  // where: State::entries holds it under address.Key()
   std::string account;
   bool https = true;        // the ServerCertificateStatus certform set
   std::string certificate;  // the configuration's certificate key; empty when https is off
@@ -59,11 +61,12 @@ struct State {
   std::string lineage;  // UUID fixed for the file's life; empty before the first write
   int64_t serial = 0;   // +1 on every content change
   std::string tool_version;
-  std::map<std::string, StateEntry> entries;   // by domain
+  std::map<std::string, StateEntry> entries;   // by address (Address::Key)
   std::map<std::string, UploadEntry> uploads;  // by UploadKey(account, fingerprint)
 
   bool empty() const { return entries.empty() && uploads.empty(); }
-  const StateEntry* Find(const std::string& domain) const;
+  const StateEntry* Find(const std::string& address) const;  // by Address::Key
+  const StateEntry* Find(const Address& address) const;
 };
 
 }  // namespace certform::engine

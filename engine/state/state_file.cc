@@ -43,7 +43,14 @@ std::string Quoted(std::string_view text) {
 }
 
 Status CanonicalAddress(const std::string& text, const std::string& where, std::string* canonical) {
-  if (std::string problem = AddressProblem(text, canonical); !problem.empty()) {
+  Address address;
+  Status s = CanonicalAddress(text, where, &address);
+  if (s.ok()) *canonical = address.Key();
+  return s;
+}
+
+Status CanonicalAddress(const std::string& text, const std::string& where, Address* address) {
+  if (std::string problem = ParseAddress(text, address); !problem.empty()) {
     return Status::Corruption(
         fmt::format("{}: {} is not a valid address: {}", where, Quoted(text), problem));
   }
@@ -111,7 +118,7 @@ std::string SerializeState(const State& state) {
   nlohmann::ordered_json doc;
   // An older file read is written back as the current version for what it holds.
   const bool products = std::any_of(state.entries.begin(), state.entries.end(), [](const auto& kv) {
-    return ProductOf(kv.first) != DefaultProductName();
+    return kv.second.address.product != DefaultProductName();
   });
   doc["format_version"] = products ? kFirstProductStateFormatVersion : kCdnOnlyStateFormatVersion;
   doc["lineage"] = state.lineage;
@@ -151,16 +158,17 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
   for (const auto& [key, value] : domains.items()) {
     // Every address passes the configuration's rules, in one canonical spelling: a hostile or
     // mistyped key is refused here, before anything could be sent for it.
-    std::string domain;
-    if (Status s = CanonicalAddress(key, "state file " + path, &domain); !s.ok()) return s;
+    Address address;
+    if (Status s = CanonicalAddress(key, "state file " + path, &address); !s.ok()) return s;
+    const std::string domain = address.Key();
     if (out.format_version < kFirstProductStateFormatVersion &&
-        ProductOf(domain) != DefaultProductName()) {
+        address.product != DefaultProductName()) {
       return Status::Corruption(fmt::format(
           "state file {}: \"{}\" in a format_version {} file (products came in version {})", path,
           domain, out.format_version, kFirstProductStateFormatVersion));
     }
     StateEntry e;
-    e.domain = domain;
+    e.address = std::move(address);
     Status s = EntryFromJson(value, fmt::format("state file {}, domain \"{}\"", path, domain), &e);
     if (!s.ok()) return s;
     if (!out.entries.emplace(domain, std::move(e)).second) {

@@ -34,5 +34,7 @@ std::string Quoted(std::string_view text);
 // The canonical form of address `text` (config/binding_address.h: AddressProblem) in
 // `*canonical`; Corruption naming `where` (e.g. "state file PATH") and the problem otherwise.
 Status CanonicalAddress(const std::string& text, const std::string& where, std::string* canonical);
+// The same, yielding the typed address (config/binding_address.h: ParseAddress).
+Status CanonicalAddress(const std::string& text, const std::string& where, Address* address);
 
 }  // namespace certform::engine

@@ -92,8 +92,8 @@ std::unique_ptr<engine::Provider> OssProvider::Make(const ProductWiring& w) {
   // header); ListBuckets to the region of the account's first OSS binding.
   std::string list_region = "cn-hangzhou";
   for (const engine::DesiredBinding& b : w.config->bindings) {
-    if (b.account != w.account->name || b.product != Rules().name) continue;
-    list_region = engine::SplitAddress(b.domain).Field("region");
+    if (b.account != w.account->name || b.address.product != Rules().name) continue;
+    list_region = b.address.Field("region");
     break;
   }
   return std::make_unique<OssProvider>(

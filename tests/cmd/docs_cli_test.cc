@@ -130,7 +130,8 @@ TEST_CASE("docs: bash completion completes commands, --target domains and state 
   CHECK(complete("certform state s", 2) == "show\n");
   CHECK(complete("certform state show w", 3) == "\n");  // no state yet: nothing
   certform::engine::State state;
-  state.entries["www.example.com"] = {.domain = "www.example.com", .account = "main"};
+  state.entries["www.example.com"] = {.address = certform::engine::SplitAddress("www.example.com"),
+                                      .account = "main"};
   certform::engine::PosixFileSystem fs;
   SeededRandom random;
   REQUIRE(certform::engine::StateStore(fs, f.dir.Path("certform.state.json"))

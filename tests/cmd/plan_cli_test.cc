@@ -18,7 +18,7 @@ void WriteOldState(const CliFixture& f) {
   s.serial = 4;
   s.tool_version = "0.1.0";
   s.entries["www.example.com"] =
-      StateEntry{.domain = "www.example.com",
+      StateEntry{.address = certform::engine::SplitAddress("www.example.com"),
                  .account = "main",
                  .https = true,
                  .certificate = "web",
@@ -28,12 +28,13 @@ void WriteOldState(const CliFixture& f) {
                  .not_after = 1900000000,
                  .applied_at = "2026-01-01T00:00:00Z",
                  .request_id = "R-www"};
-  s.entries["old.example.com"] = StateEntry{.domain = "old.example.com",
-                                            .account = "main",
-                                            .https = true,
-                                            .certificate = "web",
-                                            .cert_type = "upload",
-                                            .request_id = "R-old"};
+  s.entries["old.example.com"] =
+      StateEntry{.address = certform::engine::SplitAddress("old.example.com"),
+                 .account = "main",
+                 .https = true,
+                 .certificate = "web",
+                 .cert_type = "upload",
+                 .request_id = "R-old"};
   f.dir.Write("certform.state.json", SerializeState(s), 0600);
 }
 
@@ -113,8 +114,8 @@ TEST_CASE("cli plan: --detailed-exitcode is 2 with changes, 0 without", "[cli][p
   for (const auto& c : doc["changes"]) {
     StateEntry e;
     REQUIRE(certform::engine::EntryFromJson(c["after"], "after", &e).ok());
-    e.domain = c["domain"];
-    s.entries[e.domain] = e;
+    e.address = certform::engine::SplitAddress(c["domain"].get<std::string>());
+    s.entries[e.address.Key()] = e;
   }
   f.dir.Write("certform.state.json", SerializeState(s), 0600);
   ProcessResult r = f.Run({"plan", "--detailed-exitcode"});

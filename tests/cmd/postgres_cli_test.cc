@@ -546,7 +546,7 @@ TEST_CASE(
       return s;
     }();
     engine::JournalRecord record;
-    record.domain = kHostile;
+    record.address = engine::SplitAddress(kHostile);
     record.entry = state.entries.at("www.example.com");
     std::string line = engine::JournalRecordToJson(record);
     std::string quoted;

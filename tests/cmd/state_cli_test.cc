@@ -17,7 +17,7 @@ void WriteState(const CliFixture& f) {
   s.serial = 2;
   s.tool_version = "0.1.0";
   for (const char* d : {"b.example.com", "a.example.com"}) {
-    s.entries[d] = StateEntry{.domain = d,
+    s.entries[d] = StateEntry{.address = certform::engine::SplitAddress(d),
                               .account = "main",
                               .https = true,
                               .certificate = "web",

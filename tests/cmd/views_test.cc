@@ -49,7 +49,7 @@ engine::Plan SamplePlan() {
   web.key_type = "EC P-256";
   web.serial = "1A2B";
   web.chain_length = 2;
-  engine::StateEntry after{.domain = "www.example.com",
+  engine::StateEntry after{.address = engine::SplitAddress("www.example.com"),
                            .account = "main",
                            .https = true,
                            .certificate = "web",
@@ -57,15 +57,15 @@ engine::Plan SamplePlan() {
                            .cert_name = "certform-6b2b56945b463a0b",
                            .fingerprint = web.fingerprint,
                            .not_after = web.not_after};
-  engine::Change create{.domain = "img.example.com",
+  engine::Change create{.address = engine::SplitAddress("img.example.com"),
                         .account = "main",
                         .action = engine::Action::kCreate,
                         .reasons = {"not in state: bind the certificate"}};
   create.after = after;
-  create.after->domain = "img.example.com";
+  create.after->address = engine::SplitAddress("img.example.com");
   create.certificate = web;
   engine::Change update{
-      .domain = "www.example.com",
+      .address = engine::SplitAddress("www.example.com"),
       .account = "main",
       .action = engine::Action::kUpdate,
       .reasons = {"fingerprint 01234567…→6b2b5694…", "CertName a|b→certform-6b2b56945b463a0b"}};
@@ -74,13 +74,15 @@ engine::Plan SamplePlan() {
   update.before->cert_name = "a|b";
   update.after = after;
   update.certificate = web;
-  engine::Change del{.domain = "old.example.com",
+  engine::Change del{.address = engine::SplitAddress("old.example.com"),
                      .account = "main",
                      .action = engine::Action::kDelete,
                      .reasons = {"no longer in configuration: switch HTTPS off, then forget"}};
-  del.before = engine::StateEntry{.domain = "old.example.com", .account = "main", .https = true};
-  engine::Change same{
-      .domain = "api.example.com", .account = "main", .action = engine::Action::kNoOp};
+  del.before = engine::StateEntry{
+      .address = engine::SplitAddress("old.example.com"), .account = "main", .https = true};
+  engine::Change same{.address = engine::SplitAddress("api.example.com"),
+                      .account = "main",
+                      .action = engine::Action::kNoOp};
   same.after = after;
   same.before = after;
   p.changes = {same, create, del, update};
@@ -90,14 +92,14 @@ engine::Plan SamplePlan() {
 engine::DriftReport SampleDrift() {
   engine::DriftReport r;
   r.checked = 4;
-  r.drifted = {{"api.example.com", "main", {"domain no longer exists"}},
-               {"www.example.com",
+  r.drifted = {{engine::SplitAddress("api.example.com"), "main", {"domain no longer exists"}},
+               {engine::SplitAddress("www.example.com"),
                 "main",
                 {"fingerprint 6b2b5694…→77be12aa… (changed outside certform)",
                  "CertName certform-6b2b56945b463a0b→console"}}};
-  r.expiring = {{"img.example.com", kNow + 5 * 86400 + 600, 5}};
+  r.expiring = {{engine::SplitAddress("img.example.com"), kNow + 5 * 86400 + 600, 5}};
   engine::LiveRead failed;
-  failed.domain = "shop.example.net";
+  failed.address = engine::SplitAddress("shop.example.net");
   failed.account = "main";
   failed.error = "ServiceUnavailable: try later (gave up after 6 attempts)";
   failed.last.error_code = "ServiceUnavailable";
@@ -135,7 +137,7 @@ TEST_CASE("views: long Markdown tables are folded in <details>", "[views]") {
   engine::Plan p = SamplePlan();
   for (int i = 0; i < 30; ++i) {
     engine::Change c = p.changes[1];
-    c.domain = "d" + std::to_string(i) + ".example.com";
+    c.address = engine::SplitAddress("d" + std::to_string(i) + ".example.com");
     p.changes.push_back(c);
   }
   std::string md = cli::PlanToMarkdown(p, kNow);
@@ -152,7 +154,7 @@ constexpr char kBidi[] = "moc.elpmaxe\xe2\x80\xae.www";
 engine::Plan HostilePlan() {
   engine::Plan p = SamplePlan();
   engine::Change& create = p.changes[1];
-  create.domain = kAnsiFake;
+  create.address = engine::SplitAddress(kAnsiFake);
   create.account = kMarkdownBreak;
   create.reasons = {kMarkdownBreak, kAnsiFake, kBidi};
   create.after->certificate = kMarkdownBreak;
@@ -160,7 +162,7 @@ engine::Plan HostilePlan() {
   create.certificate->subject = kMarkdownBreak;
   create.certificate->issuer = kAnsiFake;
   create.certificate->sans = {kBidi, "*_x_*"};
-  p.changes[3].domain = kMarkdownBreak;  // the update
+  p.changes[3].address = engine::SplitAddress(kMarkdownBreak);  // the update
   return p;
 }
 
@@ -230,10 +232,10 @@ TEST_CASE("views: strings from a hostile plan cannot break the Markdown comment"
 
 TEST_CASE("views: drift from hostile answers is escaped in both renderings", "[views][escape]") {
   engine::DriftReport r = SampleDrift();
-  r.drifted[0].domain = kMarkdownBreak;
+  r.drifted[0].address = engine::SplitAddress(kMarkdownBreak);
   r.drifted[0].reasons = {kAnsiFake};
   r.failed[0].error = kMarkdownBreak;
-  r.failed[0].domain = kAnsiFake;
+  r.failed[0].address = engine::SplitAddress(kAnsiFake);
   std::ostringstream out;
   cli::PrintDrift(out, r, cli::Style(false));
   CheckNoRawControls(out.str());

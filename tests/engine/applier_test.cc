@@ -104,7 +104,7 @@ class MemoryRecorder final : public ApplyRecorder {
       return Status::IoError("disk full");
     }
     records.push_back(r);
-    events->push_back("record " + r.domain);
+    events->push_back("record " + r.address.Key());
     return Status::OK();
   }
   std::vector<JournalRecord> records;
@@ -115,7 +115,7 @@ class MemoryRecorder final : public ApplyRecorder {
 class EventLog final : public ApplyObserver {
  public:
   void OnChangeDone(const ChangeOutcome& o, int, int) override {
-    events.push_back("report " + o.domain);
+    events.push_back("report " + o.address.Key());
     if (on_done) on_done(o);
   }
   std::function<void(const ChangeOutcome&)> on_done;
@@ -130,10 +130,10 @@ Plan MakeCreates(int n, const std::string& account = "main") {
   Plan p;
   for (int i = 0; i < n; ++i) {
     Change c;
-    c.domain = "d" + std::to_string(i) + ".example.com";
+    c.address = SplitAddress("d" + std::to_string(i) + ".example.com");
     c.account = account;
     c.action = Action::kCreate;
-    c.after = StateEntry{.domain = c.domain,
+    c.after = StateEntry{.address = c.address,
                          .account = account,
                          .https = true,
                          .certificate = "web",
@@ -216,7 +216,7 @@ class ShelfProvider final : public Provider {
 Plan ShelfRotations(int n) {
   Plan p = MakeCreates(n);
   for (Change& c : p.changes) {
-    c.domain = "shelf:" + c.domain;
+    c.address = SplitAddress("shelf:" + c.address.Key());
     c.action = Action::kUpdate;
     c.after->cert_type = "cas";
     c.after->cert_id = 7;
@@ -392,10 +392,10 @@ TEST_CASE("applier: deletes switch HTTPS off and forget the domain", "[applier]"
   Harness h;
   Plan p;
   Change del;
-  del.domain = "old.example.com";
+  del.address = SplitAddress("old.example.com");
   del.account = "main";
   del.action = Action::kDelete;
-  del.before = StateEntry{.domain = "old.example.com", .account = "main"};
+  del.before = StateEntry{.address = SplitAddress("old.example.com"), .account = "main"};
   p.changes.push_back(del);
   State prior;
   prior.entries["old.example.com"] = *del.before;
@@ -411,10 +411,11 @@ TEST_CASE("applier: a forget sends nothing, needs no provider, and the state for
   Harness h;
   Plan p = MakeCreates(1);
   Change forget;
-  forget.domain = "old.example.com";
+  forget.address = SplitAddress("old.example.com");
   forget.account = "gone";  // an account no longer configured: no provider for it
   forget.action = Action::kForget;
-  forget.before = StateEntry{.domain = "old.example.com", .account = "gone", .https = true};
+  forget.before =
+      StateEntry{.address = SplitAddress("old.example.com"), .account = "gone", .https = true};
   p.changes.push_back(forget);
   State prior;
   prior.entries["old.example.com"] = *forget.before;
@@ -431,7 +432,7 @@ TEST_CASE("applier: a forget sends nothing, needs no provider, and the state for
   CHECK(r.outcomes[1].note == "forgotten; its live certificate stays");
   bool recorded = false;
   for (const JournalRecord& rec : h.recorder.records) {
-    recorded = recorded || (rec.domain == "old.example.com" && rec.forget);
+    recorded = recorded || (rec.address.Key() == "old.example.com" && rec.forget);
   }
   CHECK(recorded);
   // Recorded before it is reported, like a call.
@@ -446,14 +447,15 @@ namespace {
 // `old_action` (forget or delete), the old half first in the plan as the planner may order it.
 Plan MovePlan(const std::string& from, const std::string& to, Action old_action, State* prior) {
   Plan p = MakeCreates(1);
-  p.changes[0].domain = to;
-  p.changes[0].after->domain = to;
+  p.changes[0].address = SplitAddress(to);
+  p.changes[0].after->address = SplitAddress(to);
   p.changes[0].moved_from = from;
   Change old;
-  old.domain = from;
+  old.address = SplitAddress(from);
   old.account = "main";
   old.action = old_action;
-  old.before = StateEntry{.domain = from, .account = "main", .https = true, .fingerprint = "ee"};
+  old.before = StateEntry{
+      .address = SplitAddress(from), .account = "main", .https = true, .fingerprint = "ee"};
   old.moved_to = to;
   p.changes.insert(p.changes.begin(), old);
   prior->entries[from] = *old.before;
@@ -473,8 +475,8 @@ TEST_CASE("applier: a move binds the new address first, then deals with the old 
     CHECK(r.state.entries.count("a.example.com") == 0);
     CHECK(r.state.entries.count("dcdn:a.example.com") == 1);
     REQUIRE(h.recorder.records.size() == 2);
-    CHECK(h.recorder.records[0].domain == "dcdn:a.example.com");
-    CHECK(h.recorder.records[1].domain == "a.example.com");
+    CHECK(h.recorder.records[0].address.Key() == "dcdn:a.example.com");
+    CHECK(h.recorder.records[1].address.Key() == "a.example.com");
     CHECK(h.recorder.records[1].forget);
     const std::vector<ScriptedProvider::Call> calls = h.provider.calls();
     REQUIRE(calls.size() == (old_action == Action::kDelete ? 2U : 1U));
@@ -504,7 +506,7 @@ TEST_CASE("applier: a failed bind at the new address leaves the old binding as i
   CHECK(h.recorder.records.empty());
   REQUIRE(r.outcomes.size() == 2);
   const ChangeOutcome& old = r.outcomes[0];
-  CHECK(old.domain == "oss:cn-hangzhou/site/www.example.com");
+  CHECK(old.address.Key() == "oss:cn-hangzhou/site/www.example.com");
   CHECK(old.skipped);
   CHECK(old.error ==
         "not attempted: its move to oss:cn-shanghai/site/www.example.com did not succeed, so it "
@@ -536,10 +538,10 @@ TEST_CASE("applier: deleting a domain the CDN no longer has is done, and the dom
   Harness h;
   Plan p;
   Change del;
-  del.domain = "gone.example.com";
+  del.address = SplitAddress("gone.example.com");
   del.account = "main";
   del.action = Action::kDelete;
-  del.before = StateEntry{.domain = "gone.example.com", .account = "main"};
+  del.before = StateEntry{.address = SplitAddress("gone.example.com"), .account = "main"};
   p.changes.push_back(del);
   State prior;
   prior.entries["gone.example.com"] = *del.before;
@@ -568,7 +570,7 @@ TEST_CASE("applier: an error that concerns the whole account stops that account 
   Plan p = MakeCreates(6);
   Plan q = MakeCreates(3, "other");
   for (Change& c : q.changes) {
-    c.domain = "o" + c.domain;
+    c.address = SplitAddress("o" + c.address.Key());
     p.changes.push_back(c);
   }
   // Deterministic order: the other calls of "main" in flight are answered only once the
@@ -576,7 +578,7 @@ TEST_CASE("applier: an error that concerns the whole account stops that account 
   std::promise<void> reported;
   std::shared_future<void> d0_reported = reported.get_future().share();
   h.log.on_done = [&](const ChangeOutcome& o) {
-    if (o.domain == "d0.example.com") reported.set_value();
+    if (o.address.Key() == "d0.example.com") reported.set_value();
   };
   h.provider.before_answer = [&](const std::string& domain) {
     if (domain != "d0.example.com") d0_reported.wait();
@@ -636,7 +638,7 @@ TEST_CASE("applier: accounts of one user share one limiter", "[applier][limiter]
   Plan p = MakeCreates(6);
   Plan q = MakeCreates(6, "alt");
   for (Change& c : q.changes) {
-    c.domain = "a" + c.domain;
+    c.address = SplitAddress("a" + c.address.Key());
     p.changes.push_back(c);
   }
   ApplyEnv env{h.clock, h.random, h.material, h.recorder, h.log, h.stop};
@@ -663,7 +665,7 @@ TEST_CASE(
   Plan p = MakeCreates(3);
   for (int i = 0; i < 3; ++i) {
     Change& c = p.changes[static_cast<size_t>(i)];
-    c.domain = "shelf:d" + std::to_string(i) + ".example.com";
+    c.address = SplitAddress("shelf:d" + std::to_string(i) + ".example.com");
     c.after->cert_type = "cas";
     c.after->cert_id = 7;
     if (i > 0) {  // rotations of what certform saw there; d0 is a first bind
@@ -735,7 +737,7 @@ TEST_CASE("applier: a write decided from the read takes no slot, and a refusal i
   CHECK(writes.count("shelf:d0.example.com") == 0);
   CHECK(r.state.entries.count("shelf:d0.example.com") == 1);
   REQUIRE(h.recorder.records.size() == 1);  // journaled as any success is
-  CHECK(h.recorder.records[0].domain == "shelf:d0.example.com");
+  CHECK(h.recorder.records[0].address.Key() == "shelf:d0.example.com");
 
   const ChangeOutcome& unknown = r.outcomes[1];
   CHECK_FALSE(unknown.ok);
@@ -750,7 +752,7 @@ TEST_CASE("applier: a write decided from the read takes no slot, and a refusal i
     CHECK_FALSE(r.outcomes[i].ok);
     CHECK(r.outcomes[i].error == refused.message());
     CHECK(r.outcomes[i].last.http_status == 400);
-    CHECK(r.state.entries.count(r.outcomes[i].domain) == 0);
+    CHECK(r.state.entries.count(r.outcomes[i].address.Key()) == 0);
   }
   CHECK(writes["shelf:d2.example.com"] == 1);
   CHECK(writes["shelf:d4.example.com"] == 1);

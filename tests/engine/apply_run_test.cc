@@ -72,12 +72,12 @@ class NoMaterial final : public CertificateMaterial {
 };
 
 StateEntry Entry(const std::string& domain, const std::string& account) {
-  return StateEntry{.domain = domain, .account = account, .https = false};
+  return StateEntry{.address = SplitAddress(domain), .account = account, .https = false};
 }
 
 Change Forget(const std::string& domain, const std::string& account) {
   Change c;
-  c.domain = domain;
+  c.address = SplitAddress(domain);
   c.account = account;
   c.action = Action::kForget;
   c.before = Entry(domain, account);
@@ -114,7 +114,7 @@ TEST_CASE("apply run: only the accounts of changes that make a call need provide
   Plan plan;
   plan.changes.push_back(Forget("a.example.com", "forgotten"));
   Change create;
-  create.domain = "b.example.com";
+  create.address = SplitAddress("b.example.com");
   create.account = "binds";
   create.action = Action::kCreate;
   plan.changes.push_back(create);

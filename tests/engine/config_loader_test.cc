@@ -100,8 +100,8 @@ domains = ["shop.example.com"]
   CHECK(c.certificates.at("shop").cert_id == 8089870);
   REQUIRE(c.bindings.size() == 5);
   // Sorted by account then domain, names lower-cased, the single account implied.
-  CHECK(c.bindings[0].domain == ".example.org");
-  CHECK(c.bindings[4].domain == "www.example.com");
+  CHECK(c.bindings[0].address.Key() == ".example.org");
+  CHECK(c.bindings[4].address.Key() == "www.example.com");
   CHECK(c.FindBinding("legacy.example.com")->https == false);
   CHECK(c.FindBinding("shop.example.com")->account == "main");
 }
@@ -316,13 +316,13 @@ domains = ["shop.example.com"]
   CHECK(typo.detail == "did you mean \"dcdn\"?");
   ErrorWith(l.diags, "certificate \"shop\" needs \"cert_id\": shop.example.com is bound on DCDN");
   std::vector<std::string> addresses;
-  for (const DesiredBinding& b : l.config.bindings) addresses.push_back(b.domain);
+  for (const DesiredBinding& b : l.config.bindings) addresses.push_back(b.address.Key());
   // Grouped by product (CDN first), then by domain (the misspelt product's domain stays CDN's,
   // the configuration being in error anyway).
   CHECK(addresses == std::vector<std::string>{"www.example.com", "x.example.com",
                                               "dcdn:api.example.com", "dcdn:shop.example.com",
                                               "dcdn:www.example.com"});
-  CHECK(l.config.bindings[2].product == "dcdn");
+  CHECK(l.config.bindings[2].address.product == "dcdn");
   CHECK(SplitAddress("dcdn:www.example.com").domain == "www.example.com");
   CHECK(SplitAddress("www.example.com").product == "cdn");
   CHECK(SplitAddress("waf:x.example.com").domain == "waf:x.example.com");  // not a product
@@ -382,7 +382,7 @@ domains = ["www.example.com"]
   CHECK(d.summary.find("did you mean \"cn-hangzhou\"?") != std::string::npos);
   // No binding at a made-up address: nothing a plan could "move" there.
   for (const DesiredBinding& b : l.config.bindings) {
-    CHECK(b.domain.find("oss:hangzhou/") == std::string::npos);
+    CHECK(b.address.Key().find("oss:hangzhou/") == std::string::npos);
   }
 }
 

@@ -13,7 +13,7 @@ using namespace certform::testing;
 
 TEST_CASE("drift: a CAS binding switched to another certificate id is drift, even by name",
           "[drift]") {
-  StateEntry recorded{.domain = "shop.example.com",
+  StateEntry recorded{.address = SplitAddress("shop.example.com"),
                       .account = "main",
                       .https = true,
                       .certificate = "shop",
@@ -56,7 +56,7 @@ TEST_CASE("live reader: an error that concerns the whole account stops its reads
   RefusingProvider refusing(Status::PermissionDenied("InvalidAccessKeyId.NotFound: unknown"));
   std::vector<DomainRef> domains;
   for (int i = 0; i < 30; ++i)
-    domains.push_back({"d" + std::to_string(i) + ".example.com", "main"});
+    domains.push_back({SplitAddress("d" + std::to_string(i) + ".example.com"), "main"});
   PacingRegistry pacing(PacingOptions{.parallelism = 1});
   AccountRuntime main;
   main.user = "main-user";

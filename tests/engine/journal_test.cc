@@ -12,8 +12,8 @@ namespace {
 
 JournalRecord Bound(const std::string& domain, const std::string& request_id) {
   JournalRecord r;
-  r.domain = domain;
-  r.entry = StateEntry{.domain = domain,
+  r.address = SplitAddress(domain);
+  r.entry = StateEntry{.address = SplitAddress(domain),
                        .account = "main",
                        .https = true,
                        .certificate = "web",
@@ -31,11 +31,11 @@ TEST_CASE("journal: records replay onto the state in order", "[journal]") {
   Journal j(fs, dir.Path("s.journal"));
   REQUIRE(j.Append(Bound("a.example.com", "R1")).ok());
   REQUIRE(j.Append(Bound("b.example.com", "R2")).ok());
-  REQUIRE(j.Append(JournalRecord{.domain = "old.example.com", .forget = true}).ok());
+  REQUIRE(j.Append(JournalRecord{.address = SplitAddress("old.example.com"), .forget = true}).ok());
   REQUIRE(j.Append(Bound("a.example.com", "R3")).ok());
   CHECK(FileMode(j.path()) == 0600);
   State s;
-  s.entries["old.example.com"] = StateEntry{.domain = "old.example.com"};
+  s.entries["old.example.com"] = StateEntry{.address = SplitAddress("old.example.com")};
   int applied = 0;
   REQUIRE(j.Replay(&s, &applied).ok());
   CHECK(applied == 4);

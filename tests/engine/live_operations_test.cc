@@ -40,7 +40,7 @@ class ScriptedProvider final : public Provider {
 };
 
 StateEntry Entry(const std::string& domain, const std::string& name, char fp) {
-  return StateEntry{.domain = domain,
+  return StateEntry{.address = SplitAddress(domain),
                     .account = "main",
                     .https = true,
                     .certificate = "web",
@@ -92,11 +92,11 @@ TEST_CASE("live reads: the domains read are the state's entries, narrowed by tar
   Live l;
   const std::vector<DomainRef> all = StateDomains(l.state);
   REQUIRE(all.size() == 3);
-  CHECK(all[0].domain == "a.example.com");
+  CHECK(all[0].address.Key() == "a.example.com");
   CHECK(all[0].account == "main");
   const std::vector<DomainRef> some = StateDomains(l.state, {"c.example.com", "x.example.com"});
   REQUIRE(some.size() == 1);
-  CHECK(some[0].domain == "c.example.com");
+  CHECK(some[0].address.Key() == "c.example.com");
   CHECK(AccountsOf(all) == std::set<std::string>{"main"});
   CHECK(AccountsOf({}).empty());
 }
@@ -210,7 +210,7 @@ TEST_CASE("import: each domain gets its account, and a domain twice or known is 
   REQUIRE(ImportDomains(l.config, l.state, {"new.example.com"}, "second", &refs).ok());
   CHECK(refs[0].account == "second");
   DesiredBinding b;
-  b.domain = "bound.example.com";
+  b.address = SplitAddress("bound.example.com");
   b.account = "main";
   b.certificate = "web";
   l.config.bindings.push_back(b);
@@ -222,8 +222,8 @@ TEST_CASE("import: the live bindings read are adopted, or nothing when one is no
           "[live][import]") {
   Live l;
   l.provider.live["new.example.com"] = Serving("certform-aaaa", 'a');
-  const std::vector<LiveRead> reads =
-      ReadLive({{"new.example.com", "main"}}, l.runtimes, l.pacing, l.clock, l.random);
+  const std::vector<LiveRead> reads = ReadLive({{SplitAddress("new.example.com"), "main"}},
+                                               l.runtimes, l.pacing, l.clock, l.random);
   State next;
   std::vector<StateEntry> imported;
   REQUIRE(ImportedState(l.state, l.config, reads, "2026-05-01T00:00:00Z", &next, &imported).ok());
@@ -232,9 +232,9 @@ TEST_CASE("import: the live bindings read are adopted, or nothing when one is no
   CHECK(next.entries.size() == 4);
   CHECK(next.entries.at("new.example.com").applied_at == "2026-05-01T00:00:00Z");
 
-  const std::vector<LiveRead> unknown =
-      ReadLive({{"new.example.com", "main"}, {"nowhere.example.com", "main"}}, l.runtimes, l.pacing,
-               l.clock, l.random);
+  const std::vector<LiveRead> unknown = ReadLive(
+      {{SplitAddress("new.example.com"), "main"}, {SplitAddress("nowhere.example.com"), "main"}},
+      l.runtimes, l.pacing, l.clock, l.random);
   next = State{};
   const Status s =
       ImportedState(l.state, l.config, unknown, "2026-05-01T00:00:00Z", &next, &imported);
@@ -244,8 +244,8 @@ TEST_CASE("import: the live bindings read are adopted, or nothing when one is no
   CHECK(next.entries.empty());  // untouched
 
   l.provider.fail["new.example.com"] = Status::Failed("Forbidden");
-  const std::vector<LiveRead> failed =
-      ReadLive({{"new.example.com", "main"}}, l.runtimes, l.pacing, l.clock, l.random);
+  const std::vector<LiveRead> failed = ReadLive({{SplitAddress("new.example.com"), "main"}},
+                                                l.runtimes, l.pacing, l.clock, l.random);
   CHECK(ImportedState(l.state, l.config, failed, "now", &next, &imported).message() ==
         "new.example.com: Forbidden; nothing was imported");
 }

@@ -14,11 +14,11 @@ Plan SamplePlan() {
   p.tool_version = "0.1.0";
   p.created_at = "2026-11-27T00:00:00Z";
   Change create;
-  create.domain = "www.example.com";
+  create.address = SplitAddress("www.example.com");
   create.account = "main";
   create.action = Action::kCreate;
   create.reasons = {"not in state: bind the certificate"};
-  create.after = StateEntry{.domain = "www.example.com",
+  create.after = StateEntry{.address = SplitAddress("www.example.com"),
                             .account = "main",
                             .https = true,
                             .certificate = "web",
@@ -33,11 +33,13 @@ Plan SamplePlan() {
   info.not_after = 2000000000;
   create.certificate = info;
   Change del;
-  del.domain = "old.example.com";
+  del.address = SplitAddress("old.example.com");
   del.account = "main";
   del.action = Action::kDelete;
-  del.before =
-      StateEntry{.domain = "old.example.com", .account = "main", .https = true, .request_id = "R1"};
+  del.before = StateEntry{.address = SplitAddress("old.example.com"),
+                          .account = "main",
+                          .https = true,
+                          .request_id = "R1"};
   p.changes = {create, del};
   return p;
 }
@@ -113,16 +115,16 @@ TEST_CASE("plan file: upload steps, upload keys and ForceSet survive the round t
 TEST_CASE("plan file: a forget and the two halves of a move survive a round trip",
           "[plan_file][removal]") {
   Plan p = SamplePlan();
-  p.changes[0].domain = "oss:cn-shanghai/archive/www.example.com";
-  p.changes[0].after->domain = p.changes[0].domain;
+  p.changes[0].address = SplitAddress("oss:cn-shanghai/archive/www.example.com");
+  p.changes[0].after->address = p.changes[0].address;
   p.changes[0].moved_from = "oss:cn-hangzhou/static-site/www.example.com";
   Change old;
-  old.domain = "oss:cn-hangzhou/static-site/www.example.com";
+  old.address = SplitAddress("oss:cn-hangzhou/static-site/www.example.com");
   old.account = "main";
   old.action = Action::kForget;
   old.reasons = {"moved to oss:cn-shanghai/archive/www.example.com, once bound there: forget"};
-  old.before = StateEntry{.domain = old.domain, .account = "main", .https = true, .cert_id = 7};
-  old.moved_to = p.changes[0].domain;
+  old.before = StateEntry{.address = old.address, .account = "main", .https = true, .cert_id = 7};
+  old.moved_to = p.changes[0].address.Key();
   p.changes.push_back(old);
   const std::string text = SerializePlan(p);
   CHECK(text.find("\"action\": \"forget\"") != std::string::npos);

@@ -28,7 +28,7 @@ Config TwoCertConfig() {
 DesiredBinding Binding(const std::string& domain, const std::string& cert,
                        const std::string& account = "main") {
   DesiredBinding b;  // field by field: GCC 12 misreads the aggregate (maybe-uninitialized)
-  b.domain = domain;
+  b.address = SplitAddress(domain);
   b.account = account;
   b.https = !cert.empty();
   b.certificate = cert;
@@ -49,7 +49,7 @@ StateEntry Applied(const Config& c, const std::string& domain) {
 
 const Change& For(const Plan& p, const std::string& domain) {
   for (const Change& c : p.changes) {
-    if (c.domain == domain) return c;
+    if (c.address.Key() == domain) return c;
   }
   FAIL("no change for " << domain);
   throw;
@@ -120,7 +120,7 @@ TEST_CASE("planner: https switched off is an update with only that reason", "[pl
   c.bindings[0] = Binding("www.example.com", "web");
   State off;
   off.entries["www.example.com"] =
-      StateEntry{.domain = "www.example.com", .account = "main", .https = false};
+      StateEntry{.address = SplitAddress("www.example.com"), .account = "main", .https = false};
   Plan on = MakePlan(c, off);
   CHECK(For(on, "www.example.com").reasons.front() == "https off→on");
 }
@@ -132,7 +132,7 @@ TEST_CASE("planner: a domain gone from the configuration is forgotten, its live 
   State s;
   s.entries["www.example.com"] = Applied(c, "www.example.com");
   s.entries["old.example.com"] = Applied(c, "www.example.com");
-  s.entries["old.example.com"].domain = "old.example.com";
+  s.entries["old.example.com"].address = SplitAddress("old.example.com");
   Plan p = MakePlan(c, s);
   const Change& gone = For(p, "old.example.com");
   CHECK(gone.action == Action::kForget);
@@ -157,9 +157,9 @@ TEST_CASE("planner: with on_removal = \"disable\" a removed domain is switched o
   State s;
   s.entries["www.example.com"] = Applied(c, "www.example.com");
   s.entries["old.example.com"] = Applied(c, "www.example.com");
-  s.entries["old.example.com"].domain = "old.example.com";
+  s.entries["old.example.com"].address = SplitAddress("old.example.com");
   s.entries["off.example.com"] =
-      StateEntry{.domain = "off.example.com", .account = "main", .https = false};
+      StateEntry{.address = SplitAddress("off.example.com"), .account = "main", .https = false};
   Plan p = MakePlan(c, s);
   const Change& del = For(p, "old.example.com");
   CHECK(del.action == Action::kDelete);
@@ -181,27 +181,27 @@ TEST_CASE("planner: a domain whose address changed is a move, linked both ways",
   c.accounts["main"].upload_via = "cas";
   c.accounts["main"].products["cdn"].api = "SetCdnDomainSSLCertificate";
   DesiredBinding moved = Binding("oss:cn-shanghai/archive/www.example.com", "web");
-  moved.product = "oss";
   c.bindings.push_back(moved);
   Bind(&c, "img.example.com", "web");  // new, with no old address: a plain create
   State s;
   StateEntry old = DesiredEntry(c, moved);
-  old.domain = "oss:cn-hangzhou/static-site/www.example.com";
-  s.entries[old.domain] = old;
-  s.entries["other.example.com"] = StateEntry{.domain = "other.example.com", .account = "main"};
+  old.address = SplitAddress("oss:cn-hangzhou/static-site/www.example.com");
+  s.entries[old.address.Key()] = old;
+  s.entries["other.example.com"] =
+      StateEntry{.address = SplitAddress("other.example.com"), .account = "main"};
   for (OnRemoval policy : {OnRemoval::kForget, OnRemoval::kDisable}) {
     c.on_removal = policy;
     Plan p = MakePlan(c, s);
-    const Change& to = For(p, moved.domain);
-    const Change& from = For(p, old.domain);
+    const Change& to = For(p, moved.address.Key());
+    const Change& from = For(p, old.address.Key());
     CHECK(to.action == Action::kCreate);
-    CHECK(to.moved_from == old.domain);
+    CHECK(to.moved_from == old.address.Key());
     CHECK(to.moved_to.empty());
-    CHECK(to.reasons.back().find("moved from " + old.domain) == 0);
+    CHECK(to.reasons.back().find("moved from " + old.address.Key()) == 0);
     CHECK(from.action == (policy == OnRemoval::kForget ? Action::kForget : Action::kDelete));
-    CHECK(from.moved_to == moved.domain);
+    CHECK(from.moved_to == moved.address.Key());
     CHECK(from.moved_from.empty());
-    CHECK(from.reasons[0].find("moved to " + moved.domain + ", once bound there: ") == 0);
+    CHECK(from.reasons[0].find("moved to " + moved.address.Key() + ", once bound there: ") == 0);
     // The domain name differs: a removal and a create, no move.
     CHECK(For(p, "other.example.com").moved_to.empty());
     CHECK(For(p, "img.example.com").moved_from.empty());
@@ -211,8 +211,8 @@ TEST_CASE("planner: a domain whose address changed is a move, linked both ways",
   Config cdn = TwoCertConfig();
   Bind(&cdn, "www.example.com", "web", "second");
   const Plan product = MakePlan(cdn, s);
-  CHECK(For(product, "www.example.com").moved_from == old.domain);
-  CHECK(For(product, old.domain).moved_to == "www.example.com");
+  CHECK(For(product, "www.example.com").moved_from == old.address.Key());
+  CHECK(For(product, old.address.Key()).moved_to == "www.example.com");
   // The same address in another account is an update, as before.
   State same;
   same.entries["www.example.com"] = Applied(cdn, "www.example.com");
@@ -226,17 +226,17 @@ TEST_CASE("planner: a domain whose address changed is a move, linked both ways",
   // is bound at the new address), and says why; both targeted, the move is planned whole.
   c.on_removal = OnRemoval::kDisable;
   PlanOptions old_only;
-  old_only.targets = {old.domain};
+  old_only.targets = {old.address.Key()};
   const Plan half = MakePlan(c, s, old_only);
   CHECK(half.changes.empty());
   REQUIRE(half.diags.items().size() == 1);
-  CHECK(half.diags.items()[0].summary.find("it moves to " + moved.domain +
+  CHECK(half.diags.items()[0].summary.find("it moves to " + moved.address.Key() +
                                            ", which is not targeted") != std::string::npos);
   PlanOptions both;
-  both.targets = {old.domain, moved.domain};
+  both.targets = {old.address.Key(), moved.address.Key()};
   const Plan whole = MakePlan(c, s, both);
   CHECK(whole.changes.size() == 2);
-  CHECK(For(whole, old.domain).moved_to == moved.domain);
+  CHECK(For(whole, old.address.Key()).moved_to == moved.address.Key());
 }
 
 TEST_CASE("planner: changes are ordered by account, then domain", "[planner]") {
@@ -245,10 +245,11 @@ TEST_CASE("planner: changes are ordered by account, then domain", "[planner]") {
   Bind(&c, "a.example.com", "web", "second");
   Bind(&c, "b.example.com", "web", "main");
   State s;
-  s.entries["c.example.com"] = StateEntry{.domain = "c.example.com", .account = "main"};
+  s.entries["c.example.com"] =
+      StateEntry{.address = SplitAddress("c.example.com"), .account = "main"};
   Plan p = MakePlan(c, s);
   std::vector<std::string> order;
-  for (const Change& ch : p.changes) order.push_back(ch.account + "/" + ch.domain);
+  for (const Change& ch : p.changes) order.push_back(ch.account + "/" + ch.address.Key());
   CHECK(order == std::vector<std::string>{"main/b.example.com", "main/c.example.com",
                                           "main/z.example.com", "second/a.example.com"});
 }
@@ -259,7 +260,7 @@ TEST_CASE("planner: targets narrow the plan to the named domains", "[planner]") 
   Bind(&c, "b.example.com", "web");
   Plan p = MakePlan(c, State{}, PlanOptions{.targets = {"b.example.com"}});
   REQUIRE(p.changes.size() == 1);
-  CHECK(p.changes[0].domain == "b.example.com");
+  CHECK(p.changes[0].address.Key() == "b.example.com");
 }
 
 TEST_CASE("planner: the plan records the state's lineage and serial and a config digest",
@@ -335,7 +336,8 @@ TEST_CASE("planner: a state entry of an account no longer configured is forgotte
   Config c = TwoCertConfig();
   Bind(&c, "www.example.com", "web");
   State s;
-  s.entries["old.example.com"] = StateEntry{.domain = "old.example.com", .account = "gone"};
+  s.entries["old.example.com"] =
+      StateEntry{.address = SplitAddress("old.example.com"), .account = "gone"};
   Plan p = MakePlan(c, s);
   REQUIRE(p.changes.size() == 2);
   CHECK(For(p, "old.example.com").action == Action::kForget);
@@ -345,7 +347,7 @@ TEST_CASE("planner: a state entry of an account no longer configured is forgotte
   c.on_removal = OnRemoval::kDisable;
   Plan disable = MakePlan(c, s);
   REQUIRE(disable.changes.size() == 1);
-  CHECK(disable.changes[0].domain == "www.example.com");
+  CHECK(disable.changes[0].address.Key() == "www.example.com");
   REQUIRE(disable.diags.items().size() == 1);
   CHECK(disable.diags.items()[0].severity == Severity::kWarning);
   CHECK(disable.diags.items()[0].summary.find("account \"gone\"") != std::string::npos);
@@ -359,7 +361,7 @@ TEST_CASE("planner: targets are compared as the configuration's domains, normali
   Bind(&c, "img.example.com", "web");
   Plan p = MakePlan(c, State{}, PlanOptions{.targets = {"WWW.Example.COM"}});
   REQUIRE(p.changes.size() == 1);
-  CHECK(p.changes[0].domain == "www.example.com");
+  CHECK(p.changes[0].address.Key() == "www.example.com");
 }
 
 TEST_CASE("planner: an account that uploads through CAS plans one upload per content",

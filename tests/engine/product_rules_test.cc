@@ -79,8 +79,8 @@ TEST_CASE("products: a product the engine has never heard of is configured from 
   for (const Diagnostic& d : l.diags.items()) INFO(d.ToString());
   REQUIRE_FALSE(l.diags.HasErrors());
   REQUIRE(l.config.bindings.size() == 1);
-  CHECK(l.config.bindings[0].domain == "shelf:aisle-3/www.example.com");
-  const Address a = SplitAddress(l.config.bindings[0].domain);
+  CHECK(l.config.bindings[0].address.Key() == "shelf:aisle-3/www.example.com");
+  const Address a = l.config.bindings[0].address;
   CHECK(a.product == "shelf");
   CHECK(a.Field("aisle") == "aisle-3");
   CHECK(a.domain == "www.example.com");

@@ -165,8 +165,8 @@ TEST_CASE(
   const std::vector<UploadEntry> unused =
       KeepInUse({Upload(5, 'a'), Upload(7, 'b'), Upload(8, 'c')}, live.reads, &kept);
   REQUIRE(kept.size() == 2);
-  CHECK(kept[0].domain == "www.example.com");
-  CHECK(kept[1].domain == "oss:cn-hangzhou/static-site/static.example.com");
+  CHECK(kept[0].address.Key() == "www.example.com");
+  CHECK(kept[1].address.Key() == "oss:cn-hangzhou/static-site/static.example.com");
   REQUIRE(unused.size() == 1);
   CHECK(unused[0].cert_id == 8);
 }
@@ -212,13 +212,15 @@ TEST_CASE("prune: candidates are this state's own unused uploads, never a name p
   web.info.fingerprint = std::string(64, 'b');
   c.certificates["web"] = web;
   DesiredBinding x;  // field by field: GCC 12 misreads the aggregate (maybe-uninitialized)
-  x.domain = "x.example.com";
+  x.address = SplitAddress("x.example.com");
   x.account = "main";
   x.certificate = "web";
   c.bindings.push_back(x);
   State s;
-  s.entries["a.example.com"] =
-      StateEntry{.domain = "a.example.com", .account = "main", .cert_type = "cas", .cert_id = 1};
+  s.entries["a.example.com"] = StateEntry{.address = SplitAddress("a.example.com"),
+                                          .account = "main",
+                                          .cert_type = "cas",
+                                          .cert_id = 1};
   s.uploads[UploadKey("main", std::string(64, 'a'))] = Upload(1, 'a');  // bound in the state
   s.uploads[UploadKey("main", std::string(64, 'b'))] = Upload(2, 'b');  // wanted by the config
   s.uploads[UploadKey("main", std::string(64, 'c'))] = Upload(5, 'c');  // unused: a candidate
@@ -228,8 +230,10 @@ TEST_CASE("prune: candidates are this state's own unused uploads, never a name p
   // Another account of the same state has no recorded uploads: a certform- name is not enough.
   CHECK(PruneCandidates("other", s, c).empty());
   // An account of the same user bound to that id keeps it too.
-  s.entries["b.example.com"] =
-      StateEntry{.domain = "b.example.com", .account = "second", .cert_type = "cas", .cert_id = 5};
+  s.entries["b.example.com"] = StateEntry{.address = SplitAddress("b.example.com"),
+                                          .account = "second",
+                                          .cert_type = "cas",
+                                          .cert_id = 5};
   CHECK(PruneCandidates("main", s, c).empty());
 }
 
@@ -237,26 +241,34 @@ TEST_CASE("prune: a certificate any live domain serves is kept, naming the domai
           "[prune][cas]") {
   const std::vector<UploadEntry> candidates = {Upload(5, 'c'), Upload(6, 'd'), Upload(7, 'e')};
   std::vector<LiveRead> reads(4);
-  reads[0] = {
-      "other-team.example.com", "main", true, {.exists = true, .https = true, .cert_id = 5}};
-  reads[1] = {"off.example.com", "main", true, {.exists = true, .https = false, .cert_id = 7}};
+  reads[0] = {SplitAddress("other-team.example.com"),
+              "main",
+              true,
+              {.exists = true, .https = true, .cert_id = 5}};
+  reads[1] = {SplitAddress("off.example.com"),
+              "main",
+              true,
+              {.exists = true, .https = false, .cert_id = 7}};
   // A CAS binding that reports no id but serves the same content counts as in use.
-  reads[2] = {"noid.example.com",
+  reads[2] = {SplitAddress("noid.example.com"),
               "main",
               true,
               {.exists = true, .https = true, .fingerprint = std::string(64, 'd')}};
-  reads[3] = {"plain.example.com", "main", true, {.exists = true, .https = true, .cert_id = 99}};
+  reads[3] = {SplitAddress("plain.example.com"),
+              "main",
+              true,
+              {.exists = true, .https = true, .cert_id = 99}};
   std::vector<InUse> kept;
   std::vector<UploadEntry> unused = KeepInUse(candidates, reads, &kept);
   // HTTPS is off on off.example.com, but the certificate is still attached there (as OSS keeps a
   // "Disabled" one): switched on again, it would be served, so it is in use.
   CHECK(unused.empty());
   REQUIRE(kept.size() == 3);
-  CHECK(kept[0].domain == "other-team.example.com");
-  CHECK(kept[1].domain == "noid.example.com");
-  CHECK(kept[2].domain == "off.example.com");
+  CHECK(kept[0].address.Key() == "other-team.example.com");
+  CHECK(kept[1].address.Key() == "noid.example.com");
+  CHECK(kept[2].address.Key() == "off.example.com");
   // Off and without an id, a matching fingerprint proves nothing: nothing is served.
-  reads[1] = {"off.example.com",
+  reads[1] = {SplitAddress("off.example.com"),
               "main",
               true,
               {.exists = true, .https = false, .fingerprint = std::string(64, 'e')}};

@@ -25,7 +25,7 @@ struct Fixture {
     config.certificates["web"] = web;
     for (const char* domain : {"a.example.com", "b.example.com"}) {
       DesiredBinding b;
-      b.domain = domain;
+      b.address = SplitAddress(domain);
       b.account = "main";
       b.certificate = "web";
       config.bindings.push_back(b);
@@ -56,7 +56,7 @@ struct Fixture {
 
 Change& For(Plan& p, const std::string& domain) {
   for (Change& c : p.changes) {
-    if (c.domain == domain) return c;
+    if (c.address.Key() == domain) return c;
   }
   FAIL("no change for " << domain);
   throw;
@@ -110,7 +110,7 @@ TEST_CASE("saved plan: a change more or less, or for another domain, is refused"
   Plan approved;
   Plan extra = f.Saved();
   Change more = extra.changes.back();
-  more.domain = "c.example.com";
+  more.address = SplitAddress("c.example.com");
   extra.changes.push_back(more);
   CHECK(Has(f.Approve(extra, &approved),
             "the file has a change for \"c.example.com\" that they do not give"));
@@ -120,7 +120,7 @@ TEST_CASE("saved plan: a change more or less, or for another domain, is refused"
   CHECK(Has(f.Approve(fewer, &approved), "the file lacks the change for b.example.com"));
 
   Plan renamed = f.Saved();
-  renamed.changes[1].domain = "z.example.com";
+  renamed.changes[1].address = SplitAddress("z.example.com");
   CHECK(Has(f.Approve(renamed, &approved),
             "change 2 is for \"z.example.com\" in the file, for b.example.com now"));
 }
@@ -210,7 +210,7 @@ TEST_CASE("saved plan: its targets are planned again, and a refreshed plan reads
   StateRefresher moved = [](const State& state, State* refreshed, DriftReport*) {
     *refreshed = state;
     refreshed->entries["b.example.com"] =
-        StateEntry{.domain = "b.example.com", .account = "main", .https = false};
+        StateEntry{.address = SplitAddress("b.example.com"), .account = "main", .https = false};
     return Status::OK();
   };
   CHECK(Has(f.Approve(saved, &approved, moved), "the change for b.example.com differs in"));

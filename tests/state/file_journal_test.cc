@@ -22,8 +22,8 @@ constexpr int64_t kCap = int64_t{256} << 20;  // the journal's cap, as the state
 
 JournalRecord Bound(const std::string& domain, const std::string& request_id) {
   JournalRecord r;
-  r.domain = domain;
-  r.entry = StateEntry{.domain = domain,
+  r.address = SplitAddress(domain);
+  r.entry = StateEntry{.address = SplitAddress(domain),
                        .account = "main",
                        .https = true,
                        .certificate = "web",
@@ -78,7 +78,7 @@ TEST_CASE("file journal: each append is one line, read back in order", "[file_jo
   CHECK_FALSE(j.Exists());
   REQUIRE(j.Append(Bound("a.example.com", "R1")).ok());
   REQUIRE(j.Append(Bound("b.example.com", "R2")).ok());
-  REQUIRE(j.Append(JournalRecord{.domain = "a.example.com", .forget = true}).ok());
+  REQUIRE(j.Append(JournalRecord{.address = SplitAddress("a.example.com"), .forget = true}).ok());
   CHECK(fs.appends == 3);  // one durable append per record
   CHECK(j.Exists());
   CHECK(FileMode(j.path()) == 0600);

@@ -36,7 +36,7 @@ std::unique_ptr<PostgresStateBackend> Open(
 }
 
 engine::StateEntry Entry(const std::string& domain) {
-  return {.domain = domain,
+  return {.address = engine::SplitAddress(domain),
           .account = "main",
           .https = true,
           .certificate = "web",
@@ -182,7 +182,8 @@ TEST_CASE("postgres: the lock is a lease that names its current holder, waits, a
   CHECK(s.message().find("was taken over or released; it is now held by pid 4242 on host "
                          "runner-plan") != std::string::npos);
   // The old holder can write nothing any more: journal, state, or the new holder's journal.
-  engine::JournalRecord r{.domain = "a.example.com", .forget = false, .entry = Entry("a")};
+  engine::JournalRecord r{
+      .address = engine::SplitAddress("a.example.com"), .forget = false, .entry = Entry("a")};
   CHECK(a->AppendJournal(r).code() == Status::Code::kLockLost);
   State v1;
   v1.entries["a.example.com"] = Entry("a.example.com");
@@ -233,7 +234,8 @@ TEST_CASE("postgres: a holder whose database session ended frees the lock at onc
   CHECK(LockColumn("session", "holder").find("runner-plan") != std::string::npos);
   // The old holder, should it still run, sends and writes nothing.
   CHECK(held->Check().code() == Status::Code::kLockLost);
-  engine::JournalRecord r{.domain = "a.example.com", .forget = false, .entry = Entry("a")};
+  engine::JournalRecord r{
+      .address = engine::SplitAddress("a.example.com"), .forget = false, .entry = Entry("a")};
   CHECK_FALSE(a->AppendJournal(r).ok());
   held.reset();  // and its release, without a connection, neither waits nor touches the new lock
   CHECK(mine->Check().ok());
@@ -277,7 +279,8 @@ TEST_CASE("postgres: a reused backend pid or a lease without a session is judged
   CHECK(s.message().find("its lease runs out in ") != std::string::npos);
 }
 
-TEST_CASE("postgres: a holder cut off by a stopped server stops at once and its release waits for "
+TEST_CASE(
+    "postgres: a holder cut off by a stopped server stops at once and its release waits for "
     "nothing",
     "[postgres]") {
   FakeClock clock;
@@ -335,10 +338,12 @@ TEST_CASE("postgres: journal records are committed at once and replayed by anoth
   auto a = Open("journal");
   std::unique_ptr<engine::StateBackendLock> lock;
   REQUIRE(a->Lock(Holder("apply"), {}, clock, &lock).ok());
-  engine::JournalRecord r1{
-      .domain = "a.example.com", .forget = false, .entry = Entry("a.example.com")};
-  engine::JournalRecord r2{
-      .domain = "b.example.com", .forget = false, .entry = Entry("b.example.com")};
+  engine::JournalRecord r1{.address = engine::SplitAddress("a.example.com"),
+                           .forget = false,
+                           .entry = Entry("a.example.com")};
+  engine::JournalRecord r2{.address = engine::SplitAddress("b.example.com"),
+                           .forget = false,
+                           .entry = Entry("b.example.com")};
   REQUIRE(a->AppendJournal(r1).ok());
   REQUIRE(a->AppendJournal(r2).ok());
   lock.reset();
@@ -366,8 +371,9 @@ TEST_CASE("postgres: a lost connection is a clear failure, and nothing is writte
   Server().Psql(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
       "'certform'");
-  engine::JournalRecord r{
-      .domain = "a.example.com", .forget = false, .entry = Entry("a.example.com")};
+  engine::JournalRecord r{.address = engine::SplitAddress("a.example.com"),
+                          .forget = false,
+                          .entry = Entry("a.example.com")};
   Status s = a->AppendJournal(r);
   CHECK(s.code() == Status::Code::kUnavailable);
   CHECK(s.message().find("connection to PostgreSQL was lost") != std::string::npos);
@@ -393,7 +399,8 @@ TEST_CASE("postgres: an unreachable server is a clear error that holds no passwo
   CHECK(s.message().find("cannot connect to PostgreSQL") != std::string::npos);
 }
 
-TEST_CASE("postgres: a role without CREATE rights uses the schema once it exists, without "
+TEST_CASE(
+    "postgres: a role without CREATE rights uses the schema once it exists, without "
     "privileges, a clear error",
     "[postgres]") {
   FakeClock clock;

@@ -47,7 +47,7 @@ class FailingWrites final : public FileSystem {
 };
 
 StateEntry Entry(const std::string& domain) {
-  return StateEntry{.domain = domain,
+  return StateEntry{.address = SplitAddress(domain),
                     .account = "main",
                     .https = true,
                     .certificate = "web",
@@ -186,20 +186,20 @@ TEST_CASE("state: bindings on other products make a version 3 file, without them
   State s;
   s.lineage = "11111111-2222-4333-8444-555555555555";
   StateEntry cdn;
-  cdn.domain = "www.example.com";
+  cdn.address = SplitAddress("www.example.com");
   cdn.account = "main";
   cdn.https = false;
-  s.entries[cdn.domain] = cdn;
+  s.entries[cdn.address.Key()] = cdn;
   CHECK(SerializeState(s).find("\"format_version\": 2") != std::string::npos);
   StateEntry dcdn = cdn;
-  dcdn.domain = "dcdn:www.example.com";  // the same name, on DCDN
-  s.entries[dcdn.domain] = dcdn;
+  dcdn.address = SplitAddress("dcdn:www.example.com");  // the same name, on DCDN
+  s.entries[dcdn.address.Key()] = dcdn;
   const std::string text = SerializeState(s);
   CHECK(text.find("\"format_version\": 3") != std::string::npos);
   State back;
   REQUIRE(ParseState(text, "s.json", &back).ok());
   CHECK(back.entries.size() == 2);
-  CHECK(back.entries.at("dcdn:www.example.com").domain == "dcdn:www.example.com");
+  CHECK(back.entries.at("dcdn:www.example.com").address.Key() == "dcdn:www.example.com");
   // An older version cannot hold them: a file that claims to is corrupt, not a CDN domain.
   std::string old = text;
   old.replace(old.find("\"format_version\": 3"), 19, "\"format_version\": 2");
@@ -265,7 +265,7 @@ TEST_CASE("state: a checkpoint that fails after the journal write is not a lost 
   StateRecorder recorder(backend, random, State{}, /*checkpoint_every=*/2);
   State reached;
   for (const char* d : {"a.example.com", "b.example.com", "c.example.com"}) {
-    JournalRecord record{.domain = d, .forget = false, .entry = Entry(d)};
+    JournalRecord record{.address = SplitAddress(d), .forget = false, .entry = Entry(d)};
     ApplyRecord(record, &reached);
     CHECK(recorder.Record(record, reached).ok());  // durable in the journal: not lost
   }

@@ -149,7 +149,7 @@ struct OssApply {
   static engine::Change Rotation(int64_t from, int64_t to,
                                  const std::string& domain = "static.example.com") {
     engine::Change c;
-    c.domain = "oss:cn-hangzhou/static-site/" + domain;
+    c.address = engine::SplitAddress("oss:cn-hangzhou/static-site/" + domain);
     c.account = "main";
     c.action = engine::Action::kUpdate;
     c.before = engine::StateEntry{.account = "main",
