@@ -10,6 +10,7 @@
 #include "engine/base/file_system.h"
 #include "engine/base/suggest.h"
 #include "engine/config/binding_address.h"
+#include "engine/config/config.h"
 #include "engine/state/state_file.h"
 
 namespace certform::cli {
@@ -50,7 +51,11 @@ void CommandLine::AddCommonOptions(CommonOptions* common, bool with_state) {
                          "Configuration directory: every *.toml file in it is read (default .)");
   if (with_state) {
     options_.add_options()("state", po::value(&common->state_path)->value_name("FILE"),
-                           "State file (default DIR/certform.state.json)");
+                           "State file (default DIR/certform.state.json)")(
+        "workspace", po::value(&common->workspace)->value_name("NAME"),
+        "The state workspace (default: CERTFORM_WORKSPACE, else [state] workspace, else "
+        "\"default\"); with a local state, DIR/certform.NAME.state.json");
+    workspace_target_ = common;
   }
   options_.add_options()("input", po::value(&input_text_)->value_name("true|false"),
                          "false: never ask a question (as in CI); a command that would ask "
@@ -164,6 +169,21 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
     }
     if (format_target_->json) format_target_->format = "json";
     format_target_->json = format_target_->format == "json";
+  }
+  if (workspace_target_ != nullptr) {
+    std::string& w = workspace_target_->workspace;
+    const char* from = "--workspace";
+    if (w.empty()) {
+      // An empty variable counts as unset, as CI systems set them.
+      if (ctx.env) w = ctx.env("CERTFORM_WORKSPACE").value_or("");
+      from = "CERTFORM_WORKSPACE";
+    }
+    if (!w.empty()) {
+      if (std::string problem = engine::WorkspaceNameProblem(w); !problem.empty()) {
+        fmt::print(ctx.err, "{}: {} {}\n", prog, from, problem);
+        return kExitError;
+      }
+    }
   }
   if (lock_timeout_ != nullptr) {
     auto d = engine::ParseDuration(lock_timeout_text_);

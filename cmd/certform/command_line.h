@@ -22,6 +22,9 @@ struct CommonOptions {
   bool json = false;             // machine-readable output (--json, or --format json)
   std::string format = "human";  // human | json | markdown
   bool no_color = false;
+  // The state workspace: --workspace, else CERTFORM_WORKSPACE (as Terraform's TF_WORKSPACE), else
+  // empty: [state] workspace, else "default". Checked as [state] workspace is.
+  std::string workspace;
 
   std::string StatePath() const;
 };
@@ -66,6 +69,7 @@ class CommandLine {
   std::string input_text_;  // --input=true|false (Terraform's -input=false)
   engine::Clock::Duration* lock_timeout_ = nullptr;
   CommonOptions* format_target_ = nullptr;
+  CommonOptions* workspace_target_ = nullptr;
   std::vector<std::vector<std::string>*> domain_lists_;
   po::variables_map vm_;
 };

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <utility>
 
@@ -105,6 +106,31 @@ engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
                           backend);
 }
 
+engine::Status LocalStatePath(const CommonOptions& common, std::string* path) {
+  if (common.workspace.empty() || common.workspace == "default") {
+    *path = common.StatePath();
+    return engine::Status::OK();
+  }
+  if (!common.state_path.empty()) {
+    return engine::Status::InvalidArgument(
+        "--state names the state file and --workspace (or CERTFORM_WORKSPACE) names another "
+        "workspace's: use one or the other");
+  }
+  // The name becomes part of a file name: letters, digits, '.', '_' and '-' only, not first a '.'.
+  const std::string& w = common.workspace;
+  const bool safe =
+      w.front() != '.' && std::all_of(w.begin(), w.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+  if (!safe) {
+    return engine::Status::InvalidArgument(
+        "a workspace of a local state names its file (certform.NAME.state.json): use letters, "
+        "digits, '.', '_' and '-' only, not starting with '.'");
+  }
+  *path = engine::JoinPath(common.config_dir, "certform." + w + ".state.json");
+  return engine::Status::OK();
+}
+
 engine::Status OpenStateBackend(const CommonOptions& common, const engine::StateSettings& settings,
                                 Context& ctx, std::unique_ptr<engine::StateBackend>* backend) {
   if (!settings.valid) {
@@ -112,7 +138,9 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
         "the [state] table of the configuration is not valid (run \"certform validate\")");
   }
   if (settings.backend != "postgres") {
-    *backend = std::make_unique<engine::LocalStateBackend>(ctx.fs, common.StatePath());
+    std::string path;
+    if (engine::Status s = LocalStatePath(common, &path); !s.ok()) return s;
+    *backend = std::make_unique<engine::LocalStateBackend>(ctx.fs, path);
     return engine::Status::OK();
   }
   if (!common.state_path.empty()) {
@@ -122,10 +150,11 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
         "a workspace into a file)");
   }
   std::unique_ptr<pgstate::PostgresStateBackend> pg;
-  engine::Status s =
-      pgstate::PostgresStateBackend::Open({settings.conn_str, settings.schema, settings.workspace,
-                                           settings.history, settings.lock_lease},
-                                          &pg);
+  engine::Status s = pgstate::PostgresStateBackend::Open(
+      {settings.conn_str, settings.schema,
+       common.workspace.empty() ? settings.workspace : common.workspace, settings.history,
+       settings.lock_lease},
+      &pg);
   if (!s.ok()) return s;
   *backend = std::move(pg);
   return engine::Status::OK();

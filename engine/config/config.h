@@ -107,6 +107,10 @@ struct StateSettings {
   bool valid = true;  // false when the [state] table has errors (reported as diagnostics)
 };
 
+// "" when `name` may name a state workspace ([state] workspace, --workspace, CERTFORM_WORKSPACE):
+// 1 to 128 characters, none of them a control character; otherwise what is wrong.
+std::string WorkspaceNameProblem(const std::string& name);
+
 // [prune]: what `certform prune` may leave unread (prune_section.cc).
 struct PruneSettings {
   // Products (product_catalog.h) the users of this configuration have none of: prune does not
