@@ -14,6 +14,7 @@
 #include "engine/base/suggest.h"
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
+#include "engine/config/trusted_roots.h"
 #include "state/local/local_state_backend.h"
 #include "state/postgres/postgres_state_backend.h"
 
@@ -38,7 +39,8 @@ engine::Config LoadConfigFiles(const std::string& config_dir, Context& ctx,
 engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
                                  engine::Diagnostics* diags, engine::KeyPolicy keys) {
   engine::Config config = LoadConfigFiles(common.config_dir, ctx, diags);
-  engine::ResolveCertificates(&config, ctx.fs, ctx.env, ctx.clock.Now(), diags, keys);
+  const std::unique_ptr<engine::TrustedRoots> roots = engine::SystemTrustedRoots();
+  engine::ResolveCertificates(&config, ctx.fs, ctx.env, *roots, ctx.clock.Now(), diags, keys);
   diags->Sort();
   return config;
 }

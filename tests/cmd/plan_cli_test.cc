@@ -216,7 +216,7 @@ TEST_CASE("cli plan: --config points at another directory", "[cli][plan]") {
   f.WriteStandardConfig();
   ProcessOptions o;
   o.cwd = elsewhere.path();
-  o.env = {{"API_KEY", f.api.KeyPem()}};
+  o.env = {{"API_KEY", f.api.KeyPem()}, {"SSL_CERT_FILE", f.trust.Path("roots.pem")}};
   ProcessResult r = RunProcess(CERTFORM_BINARY, {"plan", "--config", f.dir.path()}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("Plan: 4 to bind") != std::string::npos);
