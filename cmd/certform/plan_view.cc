@@ -45,6 +45,10 @@ std::string Headline(const engine::Change& c) {
                                   engine::ForTerminal(c.after->certificate) + "\""
                             : "will have HTTPS switched off";
     case Action::kUpdate:
+      if (c.before && c.before->Gone()) {
+        return "no longer exists on " + engine::OnProduct(c.address.product) +
+               "; will be tried again";
+      }
       return c.after->https ? "will be updated in place" : "will have HTTPS switched off";
     case Action::kDelete:
       return "will have HTTPS switched off and be forgotten";

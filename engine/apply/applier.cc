@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/apply/gone_domain.h"
 #include "engine/base/digest.h"
 #include "engine/calls/cas_lookup.h"
 #include "engine/calls/checked_write.h"
@@ -512,12 +513,40 @@ class ApplyInProgress {
       o.note = fmt::format("forgotten: the domain no longer exists on {} (nothing to switch off)",
                            OnProduct(product));
     }
+    if (!o.ok && c.action != Action::kDelete && r.status.IsNotFound() &&
+        ConfirmedGone(pacing_.Lane(accounts_.at(c.account), c.account, CallKind::kReadBinding,
+                                   c.address.product),
+                      retry_, env_.clock, *provider, c.address, hooks)) {
+      RecordGone(c, &o);
+    }
     if (r.last.http_status != 0) Answered(key);
     // Refused credentials stop every product of the account; a dead endpoint only its own.
     if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
     if (!o.ok) WatchFailure(key, r.status, r.last, r.attempts);
     if (o.ok) (void)Record(c, o);  // a failure to record halts the run and is reported there
     return o;
+  }
+
+  // `c`'s domain no longer exists on its product (ConfirmedGone): the change stays failed, and its
+  // state entry, when it has one, records that it is gone (journaled, gone_domain.h).
+  void RecordGone(const Change& c, ChangeOutcome* o) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const StateEntry* prior = result_.state.Find(c.address);
+    if (prior == nullptr) {
+      o->error = GoneError(c.address.product, o->error, false);
+      return;
+    }
+    const JournalRecord record =
+        GoneRecord(*prior, FormatUtc(ToUnixSeconds(env_.clock.Now())), o->last.request_id);
+    ApplyRecord(record, &result_.state);
+    if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
+      halted_ = true;
+      if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
+      result_.diags.Error({}, c.address.Key() + ": could not record that its domain is gone",
+                          s.message());
+      return;
+    }
+    o->error = GoneError(c.address.product, o->error, true);
   }
 
   // Sends `request` through the provider's write call, paced in `lane` with `hooks`; first reads

@@ -47,6 +47,30 @@ std::vector<std::string> Differences(const StateEntry& before, const StateEntry&
   return why;
 }
 
+// Why a binding the state records as gone (StateEntry::gone_at) is planned again.
+std::string GoneReason(const StateEntry& before) {
+  const std::string how =
+      before.gone_request_id.empty()
+          ? std::string("a live read found no such domain")
+          : fmt::format("the last apply's call for it was answered so ({}, RequestId {})",
+                        before.gone_at, before.gone_request_id);
+  return fmt::format(
+      "no longer exists on {}: {}; add the domain back there, or remove it from the "
+      "configuration (apply tries to bind it again)",
+      OnProduct(before.address.product), how);
+}
+
+// The action and reasons of a binding that is in the state (`c->before`) and the configuration
+// (`c->after`).
+void Judge(Change* c) {
+  c->reasons = Differences(*c->before, *c->after);
+  c->action = c->reasons.empty() ? Action::kNoOp : Action::kUpdate;
+  if (c->before->Gone()) {
+    c->reasons.insert(c->reasons.begin(), GoneReason(*c->before));
+    c->action = Action::kUpdate;
+  }
+}
+
 bool Targeted(const PlanOptions& options, const std::string& domain) {
   return options.targets.empty() ||
          std::any_of(options.targets.begin(), options.targets.end(),
@@ -73,8 +97,7 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
   if (known != state.uploads.end()) {
     c->after->cert_id = known->second.cert_id;
     // With the id known, the comparison with the state can be exact.
-    c->reasons = c->before ? Differences(*c->before, *c->after) : c->reasons;
-    if (c->before && c->reasons.empty()) c->action = Action::kNoOp;
+    if (c->before) Judge(c);
     return;
   }
   if (c->action == Action::kNoOp) return;
@@ -167,8 +190,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     }
     if (const StateEntry* prior = state.Find(key)) {
       c.before = *prior;
-      c.reasons = Differences(*prior, *c.after);
-      c.action = c.reasons.empty() ? Action::kNoOp : Action::kUpdate;
+      Judge(&c);
     } else {
       c.action = Action::kCreate;
       c.reasons.push_back(b.https ? "not in state: bind the certificate"
