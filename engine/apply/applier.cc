@@ -94,7 +94,7 @@ class ApplyInProgress {
     std::map<CallLane*, Queue> queues;
     for (size_t i : indexes) {
       const Change& c = *changes_[i];
-      if (c.action == Action::kForget) {
+      if (c.action == Action::kForget || c.action == Action::kRename) {
         Finish(i, Forget(c));
         continue;
       }
@@ -127,17 +127,23 @@ class ApplyInProgress {
     return false;
   }
 
-  // Forgets a binding gone from the configuration: recorded in the state, no call sent, the
-  // live binding left as it is.
+  // Forgets a binding gone from the configuration, or records a rename of its certificate's key:
+  // recorded in the state, no call sent, the live binding left as it is.
   ChangeOutcome Forget(const Change& c) {
     if (Halted()) return Skipped(c, NotAttempted(c.account));
+    const bool rename = c.action == Action::kRename;
     ChangeOutcome o = Failed(c, "");
     if (Status s = Record(c, o); !s.ok()) {
-      o.error = "could not be recorded as forgotten: " + s.message();
+      o.error = (rename ? "could not be recorded as renamed: "
+                        : "could not be recorded as "
+                          "forgotten: ") +
+                s.message();
       return o;
     }
     o.ok = true;
-    o.note = "forgotten; its live certificate stays";
+    o.note = rename ? fmt::format("recorded under certificate \"{}\" (was \"{}\"); nothing sent",
+                                  c.after->certificate, c.before->certificate)
+                    : "forgotten; its live certificate stays";
     return o;
   }
 
@@ -594,7 +600,13 @@ class ApplyInProgress {
     JournalRecord record;
     record.address = c.address;
     record.forget = c.action == Action::kDelete || c.action == Action::kForget;
-    if (!record.forget) {
+    if (c.action == Action::kRename) {
+      // No call: the entry stays what the last call made true (its time and RequestId), under
+      // the certificate's new key.
+      record.entry = *c.before;
+      record.entry.address = c.address;
+      record.entry.certificate = c.after->certificate;
+    } else if (!record.forget) {
       record.entry = *c.after;
       record.entry.address = c.address;
       if (!c.upload_key.empty()) record.entry.cert_id = o.bound_cert_id;
@@ -608,14 +620,14 @@ class ApplyInProgress {
       // The CDN has the change but certform could not make it durable: stop before doing more.
       halted_ = true;
       if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
-      result_.diags.Error(
-          {},
-          CallsProvider(c.action)
-              ? fmt::format("{}: the call succeeded (RequestId {}) but could not "
-                            "be recorded",
-                            c.address.Key(), o.last.request_id)
-              : fmt::format("{}: could not be recorded as forgotten", c.address.Key()),
-          s.message());
+      result_.diags.Error({},
+                          CallsProvider(c.action)
+                              ? fmt::format("{}: the call succeeded (RequestId {}) but could not "
+                                            "be recorded",
+                                            c.address.Key(), o.last.request_id)
+                              : fmt::format("{}: could not be recorded as {}", c.address.Key(),
+                                            c.action == Action::kRename ? "renamed" : "forgotten"),
+                          s.message());
     }
     return s;
   }

@@ -60,11 +60,37 @@ std::string GoneReason(const StateEntry& before) {
       OnProduct(before.address.product), how);
 }
 
+// True when `before` and `after` differ only in the certificate's key, and the call apply would
+// make sends what `before` records as live: the same HTTPS switch, type and CertName, and the
+// same content (leaf fingerprint, known on both sides) or, for a certificate already in CAS, the
+// same CertId. The key itself is never sent.
+bool OnlyRenamed(const StateEntry& before, const StateEntry& after) {
+  if (before.certificate.empty() || before.certificate == after.certificate || !after.https ||
+      before.cert_type != after.cert_type) {
+    return false;
+  }
+  const bool same_content = after.fingerprint.empty()
+                                ? after.cert_type == "cas" && before.cert_id == after.cert_id
+                                : before.fingerprint == after.fingerprint;
+  StateEntry relabelled = before;
+  relabelled.certificate = after.certificate;
+  return same_content && Differences(relabelled, after).empty();
+}
+
 // The action and reasons of a binding that is in the state (`c->before`) and the configuration
 // (`c->after`).
 void Judge(Change* c) {
   c->reasons = Differences(*c->before, *c->after);
   c->action = c->reasons.empty() ? Action::kNoOp : Action::kUpdate;
+  if (!c->before->Gone() && OnlyRenamed(*c->before, *c->after)) {
+    c->action = Action::kRename;
+    const StateEntry& e = *c->before;
+    c->reasons.push_back(fmt::format(
+        "same {} and CertName {}: recorded in the state only, nothing is sent",
+        e.fingerprint.empty() ? fmt::format("CertId {}", e.cert_id)
+                              : "content (fingerprint " + ShortFingerprint(e.fingerprint) + ")",
+        e.cert_name));
+  }
   if (c->before->Gone()) {
     c->reasons.insert(c->reasons.begin(), GoneReason(*c->before));
     c->action = Action::kUpdate;
@@ -100,7 +126,7 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
     if (c->before) Judge(c);
     return;
   }
-  if (c->action == Action::kNoOp) return;
+  if (!CallsProvider(c->action)) return;  // nothing to bind: nothing to upload
   for (const UploadStep& u : plan->uploads) {
     if (UploadKey(u.account, u.fingerprint) == c->upload_key) return;
   }
@@ -201,7 +227,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
         config.certificates.at(b.certificate).type == CertType::kUpload) {
       PlanUpload(config, state, b, &c, &plan);
     }
-    if (c.action != Action::kNoOp && UsesForceSet(config, b) &&
+    if (CallsProvider(c.action) && UsesForceSet(config, b) &&
         NameHeldByOtherContent(state, *c.after)) {
       c.replaces_name = true;
       c.reasons.push_back(
