@@ -38,6 +38,8 @@ const char* ActionLabel(Action a) {
       return "➖ disable";
     case Action::kForget:
       return "➖ forget";
+    case Action::kRename:
+      return "🏷️ rename (state only)";
     case Action::kNoOp:
       break;
   }

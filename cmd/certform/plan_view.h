@@ -15,8 +15,10 @@ namespace certform::cli {
 // plan --json's format_version: 1.1 added `uploads` and `summary.upload` (CAS uploads). Field
 // names are stable within a major version; additions bump the minor.
 // 1.1 added uploads; 1.2 each change's product and domain_name; 1.3 bucket and region (OSS); 1.4
-// the "forget" action, moved_from/moved_to, and summary's forget and move.
-inline constexpr char kPlanJsonVersion[] = "1.4";
+// the "forget" action, moved_from/moved_to, and summary's forget and move; 1.5 the "rename" action
+// (state only) and summary.rename (present when there are any), and gone_at/gone_request_id in
+// an entry whose domain was found gone.
+inline constexpr char kPlanJsonVersion[] = "1.5";
 
 // The reviewable plan: each change with its certificate details and reasons (never a key), then
 // "Plan: N to bind, N to update, N to disable." or "No changes." `now` (Unix seconds) is used for

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -242,7 +243,8 @@ engine::Status PostgresStateBackend::Load(engine::State* state) {
 
 engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::State* next,
                                            engine::RandomSource& random) {
-  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty()) {
+  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty() &&
+      next->serial <= prior.serial) {
     *next = prior;
     return engine::Status::OK();
   }
@@ -256,7 +258,7 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
   } else if (next->lineage.empty()) {
     next->lineage = engine::NewUuid(random);  // a first write, unless it brings one (state pull)
   }
-  next->serial = prior.serial + 1;
+  next->serial = std::max(prior.serial + 1, next->serial);  // a copied state keeps its serial
   next->tool_version = CERTFORM_VERSION;
   const std::string document = engine::SerializeState(*next);
   auto rollback = [&](engine::Status s) {
