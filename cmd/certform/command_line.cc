@@ -177,6 +177,7 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
       // An empty variable counts as unset, as CI systems set them.
       if (ctx.env) w = ctx.env("CERTFORM_WORKSPACE").value_or("");
       from = "CERTFORM_WORKSPACE";
+      workspace_target_->workspace_from_env = !w.empty();
     }
     if (!w.empty()) {
       if (std::string problem = engine::WorkspaceNameProblem(w); !problem.empty()) {

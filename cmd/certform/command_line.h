@@ -25,6 +25,7 @@ struct CommonOptions {
   // The state workspace: --workspace, else CERTFORM_WORKSPACE (as Terraform's TF_WORKSPACE), else
   // empty: [state] workspace, else "default". Checked as [state] workspace is.
   std::string workspace;
+  bool workspace_from_env = false;  // CERTFORM_WORKSPACE chose it, not --workspace
 
   std::string StatePath() const;
 };

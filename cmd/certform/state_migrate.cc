@@ -47,8 +47,17 @@ int Copy(engine::StateBackend& from, engine::StateBackend& to, bool force,
                     "(--force does)",
                     to.Describe(), target.serial, from.Describe(), source.serial));
   }
-  if (same_lineage && target.entries == source.entries && target.uploads == source.uploads &&
-      target.serial >= source.serial) {
+  const bool same_content = target.entries == source.entries && target.uploads == source.uploads;
+  // The same serial with other content: the two diverged from one state (a pulled copy changed
+  // while the workspace was applied to); which is right cannot be told, so neither is chosen.
+  if (same_lineage && target.serial == source.serial && !same_content && !force) {
+    return fail(fmt::format(
+        "{} and {} both are at serial {} but hold different states: they diverged from one "
+        "state (a copy changed while the other was written to); refusing to choose (pull again "
+        "and redo the change, or --force)",
+        to.Describe(), from.Describe(), source.serial));
+  }
+  if (same_lineage && same_content && target.serial >= source.serial) {
     fmt::print(ctx.out, "{} already holds this state (lineage {}, serial {}): nothing to write.\n",
                to.Describe(), target.lineage, target.serial);
     return kExitOk;

@@ -15,6 +15,7 @@
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
 #include "engine/config/trusted_roots.h"
+#include "engine/state/state_file.h"
 #include "state/local/local_state_backend.h"
 #include "state/postgres/postgres_state_backend.h"
 
@@ -150,6 +151,16 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
         "--state names a local state file, but the configuration keeps the state in PostgreSQL "
         "([state] backend = \"postgres\"); use one or the other (\"certform state pull\" copies "
         "a workspace into a file)");
+  }
+  // The environment never overrides a workspace the configuration names: a variable left set by
+  // another job would plan against another state (and its removals). --workspace does.
+  if (common.workspace_from_env && settings.workspace_set &&
+      common.workspace != settings.workspace) {
+    return engine::Status::InvalidArgument(fmt::format(
+        "CERTFORM_WORKSPACE is {} but [state] workspace is {}: the configuration names its "
+        "workspace, and a variable does not override it (pass --workspace to choose another, or "
+        "unset the variable)",
+        engine::Quoted(common.workspace), engine::Quoted(settings.workspace)));
   }
   std::unique_ptr<pgstate::PostgresStateBackend> pg;
   engine::Status s = pgstate::PostgresStateBackend::Open(

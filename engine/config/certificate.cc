@@ -223,7 +223,13 @@ CertificateChain::End CertificateChain::CheckEnd(const TrustedRoots& roots) cons
   TakeOpenSslErrors();
   if (self_issued) return End::kRoot;
   if (!roots.Available()) return End::kUnchecked;
-  return roots.Issued(last) ? End::kTrustedIssuer : End::kIncomplete;
+  // Any certificate of the chain will do, not only the last: a chain may end in a cross-signed
+  // root whose own issuer is no longer trusted while it, as a root, is (Let's Encrypt's long
+  // chain ended so). Every certificate before it is in order, so clients reach that root.
+  for (X509* c : certs_) {
+    if (roots.Issued(c)) return End::kTrustedIssuer;
+  }
+  return End::kIncomplete;
 }
 
 std::string CertificateChain::IssuerOf(size_t i) const {

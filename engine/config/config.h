@@ -99,6 +99,7 @@ struct StateSettings {
   SourcePos conn_str_where;
   std::string schema = "certform";    // [a-z_][a-z0-9_]*, at most 63 characters
   std::string workspace = "default";  // one state per workspace; no control characters
+  bool workspace_set = false;         // written in [state], not the default
   int history = 20;                   // previous versions kept per workspace
   // How long the shared lock outlives its holder's last renewal: a holder that stops renewing
   // (frozen, killed, cut off) loses it after this long, and then sends nothing more.

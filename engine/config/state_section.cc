@@ -77,6 +77,7 @@ void FileReader::ReadState(const toml::node& n) {
                     "characters only");
     } else {
       s.workspace = *v;
+      s.workspace_set = true;
     }
   }
   if (auto v = String(*t, "lock_lease")) {

@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <string>
 
@@ -10,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 namespace certform::engine {
 
@@ -31,8 +34,11 @@ class StoreRoots final : public TrustedRoots {
     if (ctx != nullptr && X509_STORE_CTX_init(ctx, store_, cert, nullptr) == 1) {
       X509* issuer = nullptr;
       // Finds a certificate whose subject is `cert`'s issuer and that X509_check_issued accepts.
+      // Only a root counts: a bundle that also holds intermediates must not make a chain
+      // missing one look complete.
       if (X509_STORE_CTX_get1_issuer(&issuer, ctx, cert) == 1 && issuer != nullptr) {
-        issued = X509_verify(cert, X509_get0_pubkey(issuer)) == 1;
+        issued = X509_verify(cert, X509_get0_pubkey(issuer)) == 1 &&
+                 X509_check_issued(issuer, issuer) == X509_V_OK;
         X509_free(issuer);
       }
     }
@@ -56,12 +62,18 @@ bool NonEmptyFile(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-bool HasEntries(const std::string& dir) {
+// True when `dir` holds a certificate as OpenSSL looks them up there: by subject hash, HHHHHHHH.N.
+bool HasHashedEntries(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return false;
   bool any = false;
   while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] != '.') {
+    const std::string name = e->d_name;
+    if (name.size() >= 10 && name[8] == '.' &&
+        std::all_of(name.begin(), name.begin() + 8,
+                    [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }) &&
+        std::all_of(name.begin() + 9, name.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
       any = true;
       break;
     }
@@ -80,7 +92,7 @@ std::unique_ptr<TrustedRoots> SystemTrustedRoots() {
   const bool available =
       loaded &&
       (NonEmptyFile(FromEnv(X509_get_default_cert_file_env(), X509_get_default_cert_file())) ||
-       HasEntries(FromEnv(X509_get_default_cert_dir_env(), X509_get_default_cert_dir())));
+       HasHashedEntries(FromEnv(X509_get_default_cert_dir_env(), X509_get_default_cert_dir())));
   return std::make_unique<StoreRoots>(store, available);
 }
 

@@ -163,7 +163,12 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
   out.tool_version = root.String("tool_version");
   const nlohmann::json& domains = root.Object("domains");
   if (!root.ok()) return root.status();
-  if (out.serial < 0) return Status::Corruption("state file " + path + ": serial is negative");
+  // Bounded well below int64's end, so that `serial + 1` never overflows and stops moving (a
+  // crafted serial would otherwise make every later write look "not newer").
+  if (out.serial < 0 || out.serial > kMaxStateSerial) {
+    return Status::Corruption(
+        fmt::format("state file {}: serial is outside 0 to {}", path, kMaxStateSerial));
+  }
   for (const auto& [key, value] : domains.items()) {
     // Every address passes the configuration's rules, in one canonical spelling: a hostile or
     // mistyped key is refused here, before anything could be sent for it.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/digest.h"
+#include "engine/base/text_escape.h"
 #include "engine/state/state_file.h"
 #include "state/postgres/postgres_internal.h"
 
@@ -219,8 +220,9 @@ engine::Status PostgresStateBackend::CreateOrUpgradeSchema(bool ours, int versio
 }
 
 std::string PostgresStateBackend::Describe() const {
-  return fmt::format("PostgreSQL workspace \"{}\" (schema {})", settings_.workspace,
-                     settings_.schema);
+  // The name may come from the environment (CERTFORM_WORKSPACE): escaped as outside text is.
+  return fmt::format("PostgreSQL workspace \"{}\" (schema {})",
+                     engine::ForTerminal(settings_.workspace), settings_.schema);
 }
 
 std::string PostgresStateBackend::BackupDescription() const {

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/state/state_file.h"
 #include "tests/cmd/apply_fixture.h"
 
 using namespace certform::testing;
@@ -116,4 +117,26 @@ TEST_CASE("workspace: --workspace and CERTFORM_WORKSPACE choose the local state 
   ProcessResult both = a.Run({"plan", "--workspace", "staging", "--state", standard});
   CHECK(both.exit_code == 1);
   CHECK(both.err.find("use one or the other") != std::string::npos);
+}
+
+TEST_CASE("workspace: CERTFORM_WORKSPACE never overrides a workspace the configuration names",
+          "[cli]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  f.dir.Write("state.toml", "[state]\nbackend = \"postgres\"\nworkspace = \"prod\"\n");
+  // Refused before any connection is made: no server is needed to see it.
+  ProcessResult r = f.Run({"plan"}, {{"CERTFORM_WORKSPACE", "staging"}});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("CERTFORM_WORKSPACE is \"staging\" but [state] workspace is \"prod\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("state: a serial past 2^53 is refused (serial + 1 must never overflow)", "[cli]") {
+  certform::engine::State s;
+  const std::string text =
+      R"({"format_version": 3, "lineage": "11111111-2222-4333-8444-555555555555",
+    "serial": 9223372036854775807, "tool_version": "x", "domains": {}})";
+  const certform::engine::Status st = certform::engine::ParseState(text, "s.json", &s);
+  CHECK_FALSE(st.ok());
+  CHECK(st.message().find("serial is outside 0 to") != std::string::npos);
 }

@@ -69,9 +69,17 @@ TEST_CASE("postgres cli: state pull then state push round-trips without --force"
   CHECK(again.exit_code == 0);
   CHECK(again.out.find("already holds this state") != std::string::npos);
 
-  // Edited: written as the next serial.
+  // Edited at the same serial: refused, as Terraform refuses "a different state that has the same
+  // serial" (the two may have diverged from one state).
   nlohmann::json doc = nlohmann::json::parse(f.cli.dir.Read("pulled.json"));
   doc["domains"].erase("legacy.example.com");
+  f.cli.dir.Write("pulled.json", doc.dump(2), 0600);
+  ProcessResult same = f.Run({"state", "push", "--state", "pulled.json"});
+  CHECK(same.exit_code == 1);
+  CHECK(same.err.find("both are at serial 2 but hold different states") != std::string::npos);
+  CHECK(RemoteSerial("roundtrip") == 2);
+  // Edited with the serial moved on, as an edit of a pulled state must: written.
+  doc["serial"] = 3;
   f.cli.dir.Write("pulled.json", doc.dump(2), 0600);
   push = f.Run({"state", "push", "--state", "pulled.json"});
   INFO(push.out << push.err);
@@ -92,15 +100,15 @@ TEST_CASE("postgres cli: state pull then state push round-trips without --force"
   CHECK(push.err.find("another lineage") != std::string::npos);
   CHECK(RemoteSerial("roundtrip") == 3);
 
-  // Behind: another apply wrote the workspace since the pull (serial 4), and the file still
-  // says 2: a real conflict, refused unless --force.
+  // Behind: another apply wrote the workspace since the pull (serial 4), and the file
+  // says 3: a real conflict, refused unless --force.
   f.RenewWeb();
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   REQUIRE(RemoteSerial("roundtrip") == 4);
   push = f.Run({"state", "push", "--state", "pulled.json"});
   INFO(push.out << push.err);
   CHECK(push.exit_code == 1);
-  CHECK(push.err.find("is newer (serial 4) than pulled.json (serial 2)") != std::string::npos);
+  CHECK(push.err.find("is newer (serial 4) than pulled.json (serial 3)") != std::string::npos);
   CHECK(RemoteSerial("roundtrip") == 4);
   CHECK(f.Run({"state", "push", "--state", "pulled.json", "--force"}).exit_code == 0);
   CHECK(RemoteSerial("roundtrip") == 5);

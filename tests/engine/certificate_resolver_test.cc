@@ -348,6 +348,15 @@ TEST_CASE(
     CHECK(f.diags.ErrorCount() == 0);
     CHECK(f.diags.WarningCount() == 0);
   }
+  SECTION("a trust store holding the intermediate (not a root) does not complete a leaf") {
+    Fixture f;
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.dir.Write("certs/web.pem", leaf.CertPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+    f.roots = TrustedRootsFromPem(inter.CertPem());
+    f.Resolve();
+    CHECK(f.All().find("incomplete certificate chain") != std::string::npos);
+  }
   SECTION("leaf and intermediate, the root trusted nowhere: certificate 2 is named") {
     Fixture f;
     f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
