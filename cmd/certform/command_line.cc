@@ -9,6 +9,7 @@
 #include "engine/base/duration.h"
 #include "engine/base/file_system.h"
 #include "engine/base/suggest.h"
+#include "engine/base/text_escape.h"
 #include "engine/config/binding_address.h"
 #include "engine/config/config.h"
 #include "engine/state/state_file.h"
@@ -68,7 +69,13 @@ void CommandLine::AddCommonOptions(CommonOptions* common, bool with_state) {
 void CommandLine::AddFormatOption(CommonOptions* common) {
   format_target_ = common;
   options_.add_options()("format", po::value(&common->format)->value_name("FORMAT"),
-                         "Output: human (default), json, or markdown (for pull-request comments)");
+                         "Output: human (default), json, or markdown (for pull-request comments)")(
+      "max-size", po::value(&max_size_text_)->value_name("BYTES"),
+      fmt::format("With --format markdown: shorten the output to at most BYTES (default {}, "
+                  "under GitHub's 65,536-character comment limit; 0: no limit), saying what "
+                  "is left out",
+                  kMarkdownMaxSize)
+          .c_str());
 }
 
 void CommandLine::AddConnectionOptions(ConnectionOptions* options) {
@@ -169,6 +176,23 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
     }
     if (format_target_->json) format_target_->format = "json";
     format_target_->json = format_target_->format == "json";
+    if (!max_size_text_.empty()) {
+      const std::string& m = max_size_text_;
+      const bool digits = m.size() <= 9 && m.find_first_not_of("0123456789") == std::string::npos;
+      const size_t size = digits ? std::stoul(m) : 0;
+      if (!digits || (size != 0 && size < kMarkdownMinSize)) {
+        fmt::print(ctx.err,
+                   "{}: --max-size must be 0 (no limit) or a number of bytes from {} "
+                   "to 999999999, not \"{}\"\n",
+                   prog, kMarkdownMinSize, engine::ForTerminal(m));
+        return kExitError;
+      }
+      if (format_target_->format != "markdown") {
+        fmt::print(ctx.err, "{}: --max-size applies to --format markdown only\n", prog);
+        return kExitError;
+      }
+      format_target_->markdown.max_size = size;
+    }
   }
   if (workspace_target_ != nullptr) {
     std::string& w = workspace_target_->workspace;

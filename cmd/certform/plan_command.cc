@@ -103,7 +103,8 @@ int RunPlan(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "{}\n", PlanToJson(&plan, diags).dump(2));
   } else if (common.format == "markdown") {
     PrintDiagnostics(ctx.err, diags, style);
-    fmt::print(ctx.out, "{}", PlanToMarkdown(plan, now));
+    fmt::print(ctx.out, "{}",
+               PlanToMarkdown(plan, now, common.markdown, ConfiguredCertificates(config)));
   } else {
     PrintDiagnostics(ctx.err, diags, style);
     PrintPlan(ctx.out, plan, style, now);

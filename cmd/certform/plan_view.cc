@@ -86,15 +86,6 @@ void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
 
 }  // namespace
 
-std::string SummaryLine(const engine::PlanSummary& s) {
-  return fmt::format("Plan: {}{} to bind, {} to update, {} to disable{}{}{}.",
-                     s.upload > 0 ? fmt::format("{} to upload, ", s.upload) : "", s.create,
-                     s.update, s.remove,
-                     s.forget > 0 ? fmt::format(", {} to forget", s.forget) : "",
-                     s.rename > 0 ? fmt::format(", {} to rename (state only)", s.rename) : "",
-                     s.move > 0 ? fmt::format(" ({} move{})", s.move, s.move == 1 ? "" : "s") : "");
-}
-
 void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now) {
   if (!plan.HasChanges()) {
     fmt::print(out, "{}\n", style.Bold("No changes."));

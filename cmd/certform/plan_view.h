@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cmd/certform/plan_summary.h"
 #include "cmd/certform/style.h"
 #include "engine/base/diagnostics.h"
 #include "engine/plan/plan.h"
@@ -28,8 +29,5 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
 // The `plan --json` document: format_version, changes (no-ops included, each with Terraform-style
 // "actions"), summary and diagnostics. `plan` may be null when the configuration had errors.
 nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagnostics& diags);
-
-// "Plan: 1 to bind, 2 to update, 0 to disable."
-std::string SummaryLine(const engine::PlanSummary& s);
 
 }  // namespace certform::cli
