@@ -9,14 +9,13 @@
 #include "cmd/certform/diagnostics_view.h"
 #include "engine/base/file_system.h"
 #include "engine/base/text_escape.h"
+#include "engine/config/config_loader.h"
 #include "engine/config/toml_format.h"
 
 namespace certform::cli {
 
 namespace {
 
-// As the configuration loader bounds what it reads.
-constexpr int64_t kMaxFileBytes = 16 << 20;
 // Exit code of --check when a file is not formatted (Terraform's fmt -check says 3).
 constexpr int kExitNotFormatted = 3;
 
@@ -74,7 +73,9 @@ int RunFmt(const Args& args, Context& ctx) {
   std::vector<std::pair<std::string, engine::TomlFormat>> results;
   for (const std::string& path : files) {
     std::string text;
-    if (engine::Status s = engine::ReadBoundedFile(ctx.fs, path, kMaxFileBytes, &text); !s.ok()) {
+    if (engine::Status s =
+            engine::ReadBoundedFile(ctx.fs, path, engine::kMaxConfigFileBytes, &text);
+        !s.ok()) {
       diags.Error({path, 0, 0}, "cannot read the file", s.message());
       continue;
     }

@@ -98,19 +98,37 @@ std::string ForTerminal(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Appends the HTML entity of `c` when it needs one (`<`, `>`, `&`, and `"` when `quote`); false
+// otherwise, `out` untouched.
+bool AppendEntity(char c, bool quote, std::string* out) {
+  switch (c) {
+    case '<':
+      *out += "&lt;";
+      return true;
+    case '>':
+      *out += "&gt;";
+      return true;
+    case '&':
+      *out += "&amp;";
+      return true;
+    case '"':
+      if (!quote) return false;
+      *out += "&quot;";
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 std::string ForMarkdown(std::string_view text) {
   std::string out;
   for (char c : ForTerminal(text)) {
+    if (AppendEntity(c, /*quote=*/false, &out)) continue;
     switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
       case '\\':
       case '|':
       case '`':
@@ -132,22 +150,7 @@ std::string ForMarkdown(std::string_view text) {
 std::string ForHtml(std::string_view text) {
   std::string out;
   for (char c : ForTerminal(text)) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
+    if (!AppendEntity(c, /*quote=*/true, &out)) out += c;
   }
   return out;
 }

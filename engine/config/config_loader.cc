@@ -15,8 +15,6 @@ namespace config_reading {
 
 namespace {
 
-constexpr int64_t kMaxConfigFileBytes = 16 << 20;
-
 const std::vector<std::string> kTopKeys = {
     "expiry_warning_days", "on_removal", "account", "certificate", "binding", "state", "prune"};
 
@@ -164,7 +162,6 @@ std::string PlainSyntaxError(const std::string& text, int line, int column,
 using config_reading::FileReader;
 
 Config LoadConfig(FileSystem& fs, const std::string& dir, Diagnostics* diags) {
-  using config_reading::kMaxConfigFileBytes;
   Config config;
   config.dir = dir;
   std::vector<std::string> names;

@@ -1,6 +1,7 @@
 // Reading the configuration directory (the only toml++ user).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "engine/base/diagnostics.h"
@@ -8,6 +9,9 @@
 #include "engine/config/config.h"
 
 namespace certform::engine {
+
+// The largest configuration file certform reads (LoadConfig, certform fmt).
+inline constexpr int64_t kMaxConfigFileBytes = 16 << 20;
 
 // Reads and merges every *.toml file of `dir` (sorted by name) into a Config. Every problem is
 // added to `diags` with file, line and column: TOML syntax, unknown keys (with a suggestion), wrong

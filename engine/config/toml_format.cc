@@ -24,6 +24,16 @@ bool At(std::string_view s, size_t i, std::string_view what) {
   return s.substr(i, what.size()) == what;
 }
 
+// Where the string that opens with the quote at `s[i]` (`"` or `'`) closes: the index of its
+// closing quote (a `\` escapes the next character in a basic string), or s.size() when it does
+// not close on this line.
+size_t QuoteEnd(std::string_view s, size_t i) {
+  const char q = s[i];
+  for (++i; i < s.size() && s[i] != q; i += (q == '"' && s[i] == '\\') ? 2 : 1) {
+  }
+  return std::min(i, s.size());
+}
+
 // Scans `line` from `from`, keeping `open` up to date; returns where a comment starts (a `#`
 // outside any string), or npos.
 size_t Scan(std::string_view line, size_t from, Open* open) {
@@ -54,14 +64,8 @@ size_t Scan(std::string_view line, size_t from, Open* open) {
     } else if (At(line, i, "'''")) {
       open->string = S::kMultiLiteral;
       i += 3;
-    } else if (c == '"') {
-      for (++i; i < line.size() && line[i] != '"'; ++i) {
-        if (line[i] == '\\') ++i;
-      }
-      ++i;
-    } else if (c == '\'') {
-      const size_t end = line.find('\'', i + 1);
-      i = end == std::string_view::npos ? line.size() : end + 1;
+    } else if (c == '"' || c == '\'') {
+      i = QuoteEnd(line, i) + 1;
     } else {
       if (c == '[' || c == '{') ++open->depth;
       if ((c == ']' || c == '}') && open->depth > 0) --open->depth;
@@ -89,8 +93,7 @@ std::string NormalKey(std::string_view key) {
   for (size_t i = 0; i < key.size(); ++i) {
     const char c = key[i];
     if (c == '"' || c == '\'') {
-      size_t end = i + 1;
-      while (end < key.size() && key[end] != c) end += (c == '"' && key[end] == '\\') ? 2 : 1;
+      const size_t end = QuoteEnd(key, i);
       out.append(key.substr(i, end + 1 - i));
       i = end;
     } else if (c != ' ' && c != '\t') {
@@ -105,11 +108,7 @@ size_t EqualsSign(std::string_view line) {
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (c == '=') return i;
-    if (c == '"' || c == '\'') {
-      size_t end = i + 1;
-      while (end < line.size() && line[end] != c) end += (c == '"' && line[end] == '\\') ? 2 : 1;
-      i = end;
-    }
+    if (c == '"' || c == '\'') i = QuoteEnd(line, i);
   }
   return std::string_view::npos;
 }
@@ -142,11 +141,7 @@ Formatted TopLevelLine(std::string_view raw, Open* open) {
     // The header's key ends at the first `]` outside quotes.
     size_t i = array ? 2 : 1;
     while (i < line.size() && line[i] != ']') {
-      if (line[i] == '"' || line[i] == '\'') {
-        const char q = line[i];
-        for (++i; i < line.size() && line[i] != q; i += (q == '"' && line[i] == '\\') ? 2 : 1) {
-        }
-      }
+      if (line[i] == '"' || line[i] == '\'') i = QuoteEnd(line, i);
       ++i;
     }
     const size_t close = array ? i + 2 : i + 1;

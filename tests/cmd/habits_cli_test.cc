@@ -1,9 +1,6 @@
 // Terraform habits that cost nothing (issue 26 point 6): `certform fmt` (and --check for pull
 // requests), `init` answering that certform needs none, and the state workspace from --workspace
 // or CERTFORM_WORKSPACE.
-#include <fstream>
-#include <sstream>
-
 #include <catch2/catch.hpp>
 
 #include "engine/state/state_file.h"
@@ -11,21 +8,10 @@
 
 using namespace certform::testing;
 
-namespace {
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
-
 TEST_CASE("fmt: rewrites the unformatted files of the directory and names them", "[cli][fmt]") {
   CliFixture f;
   f.WriteStandardConfig();
-  const std::string standard = Read(f.dir.Path("certform.toml"));
+  const std::string standard = f.dir.Read("certform.toml");
   const std::string messy =
       f.dir.Write("extra.toml", "  [ account . other ]\nrate_limit=5   \n\n\n", 0640);
 
@@ -34,7 +20,7 @@ TEST_CASE("fmt: rewrites the unformatted files of the directory and names them",
   CHECK(check.exit_code == 3);
   CHECK(check.out.find("extra.toml") != std::string::npos);
   CHECK(check.err.find("1 file(s) not formatted") != std::string::npos);
-  CHECK(Read(messy).find("[ account . other ]") != std::string::npos);
+  CHECK(f.dir.Read("extra.toml").find("[ account . other ]") != std::string::npos);
 
   ProcessResult diff = f.Run({"fmt", "--check", "--diff"});
   CHECK(diff.out.find("-rate_limit=5   \n+rate_limit = 5\n") != std::string::npos);
@@ -42,11 +28,11 @@ TEST_CASE("fmt: rewrites the unformatted files of the directory and names them",
   ProcessResult r = f.Run({"fmt"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("extra.toml") != std::string::npos);
-  CHECK(Read(messy) == "[account.other]\nrate_limit = 5\n");
+  CHECK(f.dir.Read("extra.toml") == "[account.other]\nrate_limit = 5\n");
   CHECK(FileMode(messy) == 0640);  // the file keeps its mode
   // The standard configuration was formatted already: named nowhere, left byte for byte.
   CHECK(r.out.find("certform.toml") == std::string::npos);
-  CHECK(Read(f.dir.Path("certform.toml")) == standard);
+  CHECK(f.dir.Read("certform.toml") == standard);
   // And now everything is formatted.
   CHECK(f.Run({"fmt", "--check"}).exit_code == 0);
 }
@@ -60,8 +46,8 @@ TEST_CASE("fmt: a syntax error in one file leaves every file as it was", "[cli][
   CHECK(r.err.find("b.toml:2") != std::string::npos);
   CHECK(r.err.find("unterminated string") != std::string::npos);
   CHECK(r.err.find("nothing was rewritten") != std::string::npos);
-  CHECK(Read(a) == "x=1\n");
-  CHECK(Read(b) == "y = 1\nname = \"open\n");
+  CHECK(f.dir.Read("a.toml") == "x=1\n");
+  CHECK(f.dir.Read("b.toml") == "y = 1\nname = \"open\n");
 }
 
 TEST_CASE("fmt: files named on the command line, and none but them", "[cli][fmt]") {
@@ -69,8 +55,8 @@ TEST_CASE("fmt: files named on the command line, and none but them", "[cli][fmt]
   const std::string a = f.dir.Write("a.toml", "x=1\n");
   const std::string b = f.dir.Write("b.toml", "y=1\n");
   CHECK(f.Run({"fmt", a}).exit_code == 0);
-  CHECK(Read(a) == "x = 1\n");
-  CHECK(Read(b) == "y=1\n");
+  CHECK(f.dir.Read("a.toml") == "x = 1\n");
+  CHECK(f.dir.Read("b.toml") == "y=1\n");
 }
 
 TEST_CASE("init: says certform needs none, changes nothing, fails on a directory without TOML",
