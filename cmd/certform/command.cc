@@ -50,6 +50,7 @@ int RunHelp(const Args& args, Context& ctx) {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"validate", "Check the configuration and its certificates (offline)", RunValidate},
+      {"check", "Check each account's credentials, identity and permissions (read-only)", RunCheck},
       {"plan", "Show the changes that apply would make", RunPlan},
       {"apply", "Make the live bindings match the configuration (or a saved plan)", RunApply},
       {"show", "Show a saved plan (human, JSON, or Markdown for a review)", RunShow},
