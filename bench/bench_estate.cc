@@ -21,8 +21,9 @@ void MakeEstate(int accounts, int changes, double rate_limit, Estate* e) {
   testing::TestCert cert =
       testing::IssueCert({.cn = "*.bench.example.com", .sans = {"*.bench.example.com"}}, &ca);
   e->fingerprint = cert.Fingerprint();
-  e->cert_pem = cert.CertPem();
-  e->dir.Write("certs/bench.pem", cert.CertPem());
+  // The chain with its (private) root: certform checks that a chain leads to a root.
+  e->cert_pem = cert.CertPem() + ca.CertPem();
+  e->dir.Write("certs/bench.pem", e->cert_pem);
   e->dir.Write("certs/bench.key", cert.KeyPem(), 0600);
   std::string toml =
       "[certificate.bench]\ncert_file = \"certs/bench.pem\"\n"

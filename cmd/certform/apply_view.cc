@@ -29,6 +29,8 @@ std::string Verb(Action a) {
       return "disabled and forgotten";
     case Action::kForget:
       return "forgotten; its live certificate stays";
+    case Action::kRename:
+      return "renamed in the state; nothing sent";
     case Action::kNoOp:
       break;
   }

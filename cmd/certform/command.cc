@@ -49,6 +49,7 @@ int RunHelp(const Args& args, Context& ctx) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
+      {"init", "Nothing to initialise: says so (certform downloads nothing)", RunInit},
       {"validate", "Check the configuration and its certificates (offline)", RunValidate},
       {"check", "Check each account's credentials, identity and permissions (read-only)", RunCheck},
       {"plan", "Show the changes that apply would make", RunPlan},
@@ -59,6 +60,7 @@ const std::vector<Command>& Commands() {
       {"import", "Adopt existing live bindings into the state", RunImport},
       {"state", "Inspect or edit the state: list, show, rm, push, pull, unlock", RunState},
       {"prune", "Delete certificates certform uploaded to CAS that nothing uses", RunPrune},
+      {"fmt", "Rewrite the configuration files in the canonical layout (--check for CI)", RunFmt},
       {"version", "Print certform's version", RunVersion},
       {"completion", "Print a shell completion script (bash or zsh)", RunCompletion},
       {"help", "Show help for certform or for a command", RunHelp},

@@ -51,6 +51,8 @@ int RunState(const Args& args, Context& ctx);
 int RunVersion(const Args& args, Context& ctx);
 int RunPrune(const Args& args, Context& ctx);
 int RunShow(const Args& args, Context& ctx);
+int RunFmt(const Args& args, Context& ctx);
+int RunInit(const Args& args, Context& ctx);
 int StatePush(const Args& args, Context& ctx);  // state_migrate.cc
 int StatePull(const Args& args, Context& ctx);
 int RunCompletion(const Args& args, Context& ctx);  // completion.cc

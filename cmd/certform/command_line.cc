@@ -9,7 +9,9 @@
 #include "engine/base/duration.h"
 #include "engine/base/file_system.h"
 #include "engine/base/suggest.h"
+#include "engine/base/text_escape.h"
 #include "engine/config/binding_address.h"
+#include "engine/config/config.h"
 #include "engine/state/state_file.h"
 
 namespace certform::cli {
@@ -50,7 +52,11 @@ void CommandLine::AddCommonOptions(CommonOptions* common, bool with_state) {
                          "Configuration directory: every *.toml file in it is read (default .)");
   if (with_state) {
     options_.add_options()("state", po::value(&common->state_path)->value_name("FILE"),
-                           "State file (default DIR/certform.state.json)");
+                           "State file (default DIR/certform.state.json)")(
+        "workspace", po::value(&common->workspace)->value_name("NAME"),
+        "The state workspace (default: CERTFORM_WORKSPACE, else [state] workspace, else "
+        "\"default\"); with a local state, DIR/certform.NAME.state.json");
+    workspace_target_ = common;
   }
   options_.add_options()("input", po::value(&input_text_)->value_name("true|false"),
                          "false: never ask a question (as in CI); a command that would ask "
@@ -63,7 +69,13 @@ void CommandLine::AddCommonOptions(CommonOptions* common, bool with_state) {
 void CommandLine::AddFormatOption(CommonOptions* common) {
   format_target_ = common;
   options_.add_options()("format", po::value(&common->format)->value_name("FORMAT"),
-                         "Output: human (default), json, or markdown (for pull-request comments)");
+                         "Output: human (default), json, or markdown (for pull-request comments)")(
+      "max-size", po::value(&max_size_text_)->value_name("BYTES"),
+      fmt::format("With --format markdown: shorten the output to at most BYTES (default {}, "
+                  "under GitHub's 65,536-character comment limit; 0: no limit), saying what "
+                  "is left out",
+                  kMarkdownMaxSize)
+          .c_str());
 }
 
 void CommandLine::AddConnectionOptions(ConnectionOptions* options) {
@@ -164,6 +176,39 @@ std::optional<int> CommandLine::Parse(const Args& raw, Context& ctx) {
     }
     if (format_target_->json) format_target_->format = "json";
     format_target_->json = format_target_->format == "json";
+    if (!max_size_text_.empty()) {
+      const std::string& m = max_size_text_;
+      const bool digits = m.size() <= 9 && m.find_first_not_of("0123456789") == std::string::npos;
+      const size_t size = digits ? std::stoul(m) : 0;
+      if (!digits || (size != 0 && size < kMarkdownMinSize)) {
+        fmt::print(ctx.err,
+                   "{}: --max-size must be 0 (no limit) or a number of bytes from {} "
+                   "to 999999999, not \"{}\"\n",
+                   prog, kMarkdownMinSize, engine::ForTerminal(m));
+        return kExitError;
+      }
+      if (format_target_->format != "markdown") {
+        fmt::print(ctx.err, "{}: --max-size applies to --format markdown only\n", prog);
+        return kExitError;
+      }
+      format_target_->markdown.max_size = size;
+    }
+  }
+  if (workspace_target_ != nullptr) {
+    std::string& w = workspace_target_->workspace;
+    const char* from = "--workspace";
+    if (w.empty()) {
+      // An empty variable counts as unset, as CI systems set them.
+      if (ctx.env) w = ctx.env("CERTFORM_WORKSPACE").value_or("");
+      from = "CERTFORM_WORKSPACE";
+      workspace_target_->workspace_from_env = !w.empty();
+    }
+    if (!w.empty()) {
+      if (std::string problem = engine::WorkspaceNameProblem(w); !problem.empty()) {
+        fmt::print(ctx.err, "{}: {} {}\n", prog, from, problem);
+        return kExitError;
+      }
+    }
   }
   if (lock_timeout_ != nullptr) {
     auto d = engine::ParseDuration(lock_timeout_text_);

@@ -9,6 +9,7 @@
 
 #include "cmd/certform/command.h"
 #include "cmd/certform/connection_options.h"
+#include "cmd/certform/markdown_view.h"
 #include "engine/base/clock.h"
 
 namespace certform::cli {
@@ -22,6 +23,11 @@ struct CommonOptions {
   bool json = false;             // machine-readable output (--json, or --format json)
   std::string format = "human";  // human | json | markdown
   bool no_color = false;
+  // The state workspace: --workspace, else CERTFORM_WORKSPACE (as Terraform's TF_WORKSPACE), else
+  // empty: [state] workspace, else "default". Checked as [state] workspace is.
+  std::string workspace;
+  bool workspace_from_env = false;  // CERTFORM_WORKSPACE chose it, not --workspace
+  MarkdownOptions markdown;         // --max-size
 
   std::string StatePath() const;
 };
@@ -34,7 +40,8 @@ class CommandLine {
   po::options_description& options() { return options_; }
   // Adds --config, --state, --json and --no-color, stored into `common`.
   void AddCommonOptions(CommonOptions* common, bool with_state = true);
-  // Adds --format human|json|markdown (for plan and drift); Parse() checks it and sets `json`.
+  // Adds --format human|json|markdown and --max-size BYTES (for plan, show and drift); Parse()
+  // checks them and sets `json`.
   void AddFormatOption(CommonOptions* common);
   // Adds --endpoint URL and --ca-bundle FILE, for commands that talk to the CDN.
   void AddConnectionOptions(ConnectionOptions* options);
@@ -63,9 +70,11 @@ class CommandLine {
   const char* positional_name_ = nullptr;
   std::vector<std::string>* positional_values_ = nullptr;
   std::string lock_timeout_text_ = "0s";
-  std::string input_text_;  // --input=true|false (Terraform's -input=false)
+  std::string input_text_;     // --input=true|false (Terraform's -input=false)
+  std::string max_size_text_;  // --max-size, checked by Parse()
   engine::Clock::Duration* lock_timeout_ = nullptr;
   CommonOptions* format_target_ = nullptr;
+  CommonOptions* workspace_target_ = nullptr;
   std::vector<std::vector<std::string>*> domain_lists_;
   po::variables_map vm_;
 };

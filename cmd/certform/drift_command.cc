@@ -71,7 +71,7 @@ int RunDrift(const Args& args, Context& ctx) {
   if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", DriftToJson(report).dump(2));
   } else if (common.format == "markdown") {
-    fmt::print(ctx.out, "{}", DriftToMarkdown(report, now));
+    fmt::print(ctx.out, "{}", DriftToMarkdown(report, now, common.markdown, &state));
   } else {
     PrintDrift(ctx.out, report, style);
   }

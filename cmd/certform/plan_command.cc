@@ -27,7 +27,8 @@ int RunPlan(const Args& args, Context& ctx) {
   CommandLine cl(
       "plan [options]",
       "Compares the configuration with the state file and shows, for each domain, whether\n"
-      "apply would bind a certificate (+), update it (~), or, for a binding gone from the\n"
+      "apply would bind a certificate (+), update it (~; \"state only\" when only the\n"
+      "certificate's table was renamed: no call), or, for a binding gone from the\n"
       "configuration, forget it and leave its live certificate as it is (-; with\n"
       "on_removal = \"disable\", switch its HTTPS off first), and why. A domain whose address\n"
       "changed is a move: bound at the new address before the old one is touched.\n"
@@ -102,7 +103,8 @@ int RunPlan(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "{}\n", PlanToJson(&plan, diags).dump(2));
   } else if (common.format == "markdown") {
     PrintDiagnostics(ctx.err, diags, style);
-    fmt::print(ctx.out, "{}", PlanToMarkdown(plan, now));
+    fmt::print(ctx.out, "{}",
+               PlanToMarkdown(plan, now, common.markdown, ConfiguredCertificates(config)));
   } else {
     PrintDiagnostics(ctx.err, diags, style);
     PrintPlan(ctx.out, plan, style, now);

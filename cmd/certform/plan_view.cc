@@ -21,6 +21,7 @@ std::string Symbol(Action a, const Style& style) {
     case Action::kCreate:
       return style.Green("+");
     case Action::kUpdate:
+    case Action::kRename:
       return style.Yellow("~");
     case Action::kDelete:
       return style.Red("-");
@@ -45,11 +46,18 @@ std::string Headline(const engine::Change& c) {
                                   engine::ForTerminal(c.after->certificate) + "\""
                             : "will have HTTPS switched off";
     case Action::kUpdate:
+      if (c.before && c.before->Gone()) {
+        return "no longer exists on " + engine::OnProduct(c.address.product) +
+               "; will be tried again";
+      }
       return c.after->https ? "will be updated in place" : "will have HTTPS switched off";
     case Action::kDelete:
       return "will have HTTPS switched off and be forgotten";
     case Action::kForget:
       return "will be forgotten; its live certificate stays";
+    case Action::kRename:
+      return "certificate renamed " + engine::ForTerminal(c.before->certificate) + " → " +
+             engine::ForTerminal(c.after->certificate) + ", state only";
     case Action::kNoOp:
       break;
   }
@@ -77,14 +85,6 @@ void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
 }
 
 }  // namespace
-
-std::string SummaryLine(const engine::PlanSummary& s) {
-  return fmt::format("Plan: {}{} to bind, {} to update, {} to disable{}{}.",
-                     s.upload > 0 ? fmt::format("{} to upload, ", s.upload) : "", s.create,
-                     s.update, s.remove,
-                     s.forget > 0 ? fmt::format(", {} to forget", s.forget) : "",
-                     s.move > 0 ? fmt::format(" ({} move{})", s.move, s.move == 1 ? "" : "s") : "");
-}
 
 void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now) {
   if (!plan.HasChanges()) {
@@ -157,6 +157,7 @@ nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagno
     engine::PlanSummary s = plan->Summary();
     doc["summary"] = {{"create", s.create},   {"update", s.update}, {"delete", s.remove},
                       {"no_op", s.unchanged}, {"forget", s.forget}, {"move", s.move}};
+    if (s.rename > 0) doc["summary"]["rename"] = s.rename;
     if (s.upload > 0) doc["summary"]["upload"] = s.upload;
   }
   doc["diagnostics"] = DiagnosticsToJson(diags);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cmd/certform/plan_summary.h"
 #include "cmd/certform/style.h"
 #include "engine/base/diagnostics.h"
 #include "engine/plan/plan.h"
@@ -15,8 +16,10 @@ namespace certform::cli {
 // plan --json's format_version: 1.1 added `uploads` and `summary.upload` (CAS uploads). Field
 // names are stable within a major version; additions bump the minor.
 // 1.1 added uploads; 1.2 each change's product and domain_name; 1.3 bucket and region (OSS); 1.4
-// the "forget" action, moved_from/moved_to, and summary's forget and move.
-inline constexpr char kPlanJsonVersion[] = "1.4";
+// the "forget" action, moved_from/moved_to, and summary's forget and move; 1.5 the "rename" action
+// (state only) and summary.rename (present when there are any), and gone_at/gone_request_id in
+// an entry whose domain was found gone.
+inline constexpr char kPlanJsonVersion[] = "1.5";
 
 // The reviewable plan: each change with its certificate details and reasons (never a key), then
 // "Plan: N to bind, N to update, N to disable." or "No changes." `now` (Unix seconds) is used for
@@ -26,8 +29,5 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
 // The `plan --json` document: format_version, changes (no-ops included, each with Terraform-style
 // "actions"), summary and diagnostics. `plan` may be null when the configuration had errors.
 nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagnostics& diags);
-
-// "Plan: 1 to bind, 2 to update, 0 to disable."
-std::string SummaryLine(const engine::PlanSummary& s);
 
 }  // namespace certform::cli

@@ -49,7 +49,7 @@ int RunShow(const Args& args, Context& ctx) {
   if (common.format == "json") {
     fmt::print(ctx.out, "{}\n", PlanToJson(&plan, engine::Diagnostics()).dump(2));
   } else if (common.format == "markdown") {
-    fmt::print(ctx.out, "{}", PlanToMarkdown(plan, now));
+    fmt::print(ctx.out, "{}", PlanToMarkdown(plan, now, common.markdown));
   } else {
     PrintPlan(ctx.out, plan, Style::For(ctx, common.no_color), now);
   }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <utility>
 
@@ -13,6 +14,8 @@
 #include "engine/base/suggest.h"
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
+#include "engine/config/trusted_roots.h"
+#include "engine/state/state_file.h"
 #include "state/local/local_state_backend.h"
 #include "state/postgres/postgres_state_backend.h"
 
@@ -37,7 +40,8 @@ engine::Config LoadConfigFiles(const std::string& config_dir, Context& ctx,
 engine::Config LoadCheckedConfig(const CommonOptions& common, Context& ctx,
                                  engine::Diagnostics* diags, engine::KeyPolicy keys) {
   engine::Config config = LoadConfigFiles(common.config_dir, ctx, diags);
-  engine::ResolveCertificates(&config, ctx.fs, ctx.env, ctx.clock.Now(), diags, keys);
+  const std::unique_ptr<engine::TrustedRoots> roots = engine::SystemTrustedRoots();
+  engine::ResolveCertificates(&config, ctx.fs, ctx.env, *roots, ctx.clock.Now(), diags, keys);
   diags->Sort();
   return config;
 }
@@ -105,6 +109,31 @@ engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
                           backend);
 }
 
+engine::Status LocalStatePath(const CommonOptions& common, std::string* path) {
+  if (common.workspace.empty() || common.workspace == "default") {
+    *path = common.StatePath();
+    return engine::Status::OK();
+  }
+  if (!common.state_path.empty()) {
+    return engine::Status::InvalidArgument(
+        "--state names the state file and --workspace (or CERTFORM_WORKSPACE) names another "
+        "workspace's: use one or the other");
+  }
+  // The name becomes part of a file name: letters, digits, '.', '_' and '-' only, not first a '.'.
+  const std::string& w = common.workspace;
+  const bool safe =
+      w.front() != '.' && std::all_of(w.begin(), w.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+  if (!safe) {
+    return engine::Status::InvalidArgument(
+        "a workspace of a local state names its file (certform.NAME.state.json): use letters, "
+        "digits, '.', '_' and '-' only, not starting with '.'");
+  }
+  *path = engine::JoinPath(common.config_dir, "certform." + w + ".state.json");
+  return engine::Status::OK();
+}
+
 engine::Status OpenStateBackend(const CommonOptions& common, const engine::StateSettings& settings,
                                 Context& ctx, std::unique_ptr<engine::StateBackend>* backend) {
   if (!settings.valid) {
@@ -112,7 +141,9 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
         "the [state] table of the configuration is not valid (run \"certform validate\")");
   }
   if (settings.backend != "postgres") {
-    *backend = std::make_unique<engine::LocalStateBackend>(ctx.fs, common.StatePath());
+    std::string path;
+    if (engine::Status s = LocalStatePath(common, &path); !s.ok()) return s;
+    *backend = std::make_unique<engine::LocalStateBackend>(ctx.fs, path);
     return engine::Status::OK();
   }
   if (!common.state_path.empty()) {
@@ -121,11 +152,22 @@ engine::Status OpenStateBackend(const CommonOptions& common, const engine::State
         "([state] backend = \"postgres\"); use one or the other (\"certform state pull\" copies "
         "a workspace into a file)");
   }
+  // The environment never overrides a workspace the configuration names: a variable left set by
+  // another job would plan against another state (and its removals). --workspace does.
+  if (common.workspace_from_env && settings.workspace_set &&
+      common.workspace != settings.workspace) {
+    return engine::Status::InvalidArgument(fmt::format(
+        "CERTFORM_WORKSPACE is {} but [state] workspace is {}: the configuration names its "
+        "workspace, and a variable does not override it (pass --workspace to choose another, or "
+        "unset the variable)",
+        engine::Quoted(common.workspace), engine::Quoted(settings.workspace)));
+  }
   std::unique_ptr<pgstate::PostgresStateBackend> pg;
-  engine::Status s =
-      pgstate::PostgresStateBackend::Open({settings.conn_str, settings.schema, settings.workspace,
-                                           settings.history, settings.lock_lease},
-                                          &pg);
+  engine::Status s = pgstate::PostgresStateBackend::Open(
+      {settings.conn_str, settings.schema,
+       common.workspace.empty() ? settings.workspace : common.workspace, settings.history,
+       settings.lock_lease},
+      &pg);
   if (!s.ok()) return s;
   *backend = std::move(pg);
   return engine::Status::OK();

@@ -119,6 +119,11 @@ engine::Status LockState(Context& ctx, engine::StateBackend& backend, const std:
 // local file --state names, reading the configuration's [state] table (for commands that read
 // nothing else of it). Errors (a bad [state] table, --state with postgres, a database that
 // cannot be reached) are printed by the caller.
+// The local state file of `common`'s workspace: --state, else DIR/certform.state.json for the
+// default workspace, DIR/certform.NAME.state.json for another (a name that is not a safe file name
+// is refused, as is --state with another workspace).
+engine::Status LocalStatePath(const CommonOptions& common, std::string* path);
+
 engine::Status OpenStateBackend(const CommonOptions& common, Context& ctx,
                                 std::unique_ptr<engine::StateBackend>* backend);
 // The same, from the [state] settings of a configuration already read: commands that read the

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/apply/gone_domain.h"
 #include "engine/base/digest.h"
 #include "engine/calls/cas_lookup.h"
 #include "engine/calls/checked_write.h"
@@ -93,7 +94,7 @@ class ApplyInProgress {
     std::map<CallLane*, Queue> queues;
     for (size_t i : indexes) {
       const Change& c = *changes_[i];
-      if (c.action == Action::kForget) {
+      if (c.action == Action::kForget || c.action == Action::kRename) {
         Finish(i, Forget(c));
         continue;
       }
@@ -126,17 +127,23 @@ class ApplyInProgress {
     return false;
   }
 
-  // Forgets a binding gone from the configuration: recorded in the state, no call sent, the
-  // live binding left as it is.
+  // Forgets a binding gone from the configuration, or records a rename of its certificate's key:
+  // recorded in the state, no call sent, the live binding left as it is.
   ChangeOutcome Forget(const Change& c) {
     if (Halted()) return Skipped(c, NotAttempted(c.account));
+    const bool rename = c.action == Action::kRename;
     ChangeOutcome o = Failed(c, "");
     if (Status s = Record(c, o); !s.ok()) {
-      o.error = "could not be recorded as forgotten: " + s.message();
+      o.error = (rename ? "could not be recorded as renamed: "
+                        : "could not be recorded as "
+                          "forgotten: ") +
+                s.message();
       return o;
     }
     o.ok = true;
-    o.note = "forgotten; its live certificate stays";
+    o.note = rename ? fmt::format("recorded under certificate \"{}\" (was \"{}\"); nothing sent",
+                                  c.after->certificate, c.before->certificate)
+                    : "forgotten; its live certificate stays";
     return o;
   }
 
@@ -512,12 +519,40 @@ class ApplyInProgress {
       o.note = fmt::format("forgotten: the domain no longer exists on {} (nothing to switch off)",
                            OnProduct(product));
     }
+    if (!o.ok && c.action != Action::kDelete && r.status.IsNotFound() &&
+        ConfirmedGone(pacing_.Lane(accounts_.at(c.account), c.account, CallKind::kReadBinding,
+                                   c.address.product),
+                      retry_, env_.clock, *provider, c.address, hooks)) {
+      RecordGone(c, &o);
+    }
     if (r.last.http_status != 0) Answered(key);
     // Refused credentials stop every product of the account; a dead endpoint only its own.
     if (!o.ok && r.status.IsAccountWide()) StopAccount(c.account, r.status.message());
     if (!o.ok) WatchFailure(key, r.status, r.last, r.attempts);
     if (o.ok) (void)Record(c, o);  // a failure to record halts the run and is reported there
     return o;
+  }
+
+  // `c`'s domain no longer exists on its product (ConfirmedGone): the change stays failed, and its
+  // state entry, when it has one, records that it is gone (journaled, gone_domain.h).
+  void RecordGone(const Change& c, ChangeOutcome* o) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const StateEntry* prior = result_.state.Find(c.address);
+    if (prior == nullptr) {
+      o->error = GoneError(c.address.product, o->error, false);
+      return;
+    }
+    const JournalRecord record =
+        GoneRecord(*prior, FormatUtc(ToUnixSeconds(env_.clock.Now())), o->last.request_id);
+    ApplyRecord(record, &result_.state);
+    if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
+      halted_ = true;
+      if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
+      result_.diags.Error({}, c.address.Key() + ": could not record that its domain is gone",
+                          s.message());
+      return;
+    }
+    o->error = GoneError(c.address.product, o->error, true);
   }
 
   // Sends `request` through the provider's write call, paced in `lane` with `hooks`; first reads
@@ -565,7 +600,13 @@ class ApplyInProgress {
     JournalRecord record;
     record.address = c.address;
     record.forget = c.action == Action::kDelete || c.action == Action::kForget;
-    if (!record.forget) {
+    if (c.action == Action::kRename) {
+      // No call: the entry stays what the last call made true (its time and RequestId), under
+      // the certificate's new key.
+      record.entry = *c.before;
+      record.entry.address = c.address;
+      record.entry.certificate = c.after->certificate;
+    } else if (!record.forget) {
       record.entry = *c.after;
       record.entry.address = c.address;
       if (!c.upload_key.empty()) record.entry.cert_id = o.bound_cert_id;
@@ -579,14 +620,14 @@ class ApplyInProgress {
       // The CDN has the change but certform could not make it durable: stop before doing more.
       halted_ = true;
       if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
-      result_.diags.Error(
-          {},
-          CallsProvider(c.action)
-              ? fmt::format("{}: the call succeeded (RequestId {}) but could not "
-                            "be recorded",
-                            c.address.Key(), o.last.request_id)
-              : fmt::format("{}: could not be recorded as forgotten", c.address.Key()),
-          s.message());
+      result_.diags.Error({},
+                          CallsProvider(c.action)
+                              ? fmt::format("{}: the call succeeded (RequestId {}) but could not "
+                                            "be recorded",
+                                            c.address.Key(), o.last.request_id)
+                              : fmt::format("{}: could not be recorded as {}", c.address.Key(),
+                                            c.action == Action::kRename ? "renamed" : "forgotten"),
+                          s.message());
     }
     return s;
   }

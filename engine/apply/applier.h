@@ -74,10 +74,10 @@ struct ApplyEnv {
   PacingRegistry* pacing = nullptr;
 };
 
-// Carries out `plan` from `prior`: uploads first, then the changes. A forget is recorded without a
-// call (no provider needed). The old address of a move (Change::moved_to) is dealt with after
-// every other change, and only when its new address's change succeeded; otherwise it is reported
-// as not attempted and stays as it was.
+// Carries out `plan` from `prior`: uploads first, then the changes. A forget or a rename is
+// recorded without a call (no provider needed). The old address of a move (Change::moved_to) is
+// dealt with after every other change, and only when its new address's change succeeded; otherwise
+// it is reported as not attempted and stays as it was.
 ApplyResult Apply(const Plan& plan, const State& prior,
                   const std::map<std::string, AccountRuntime>& accounts, const ApplyEnv& env,
                   const ApplyOptions& options);

@@ -129,6 +129,29 @@ std::string ForMarkdown(std::string_view text) {
   return out;
 }
 
+std::string ForHtml(std::string_view text) {
+  std::string out;
+  for (char c : ForTerminal(text)) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string MarkdownCode(std::string_view text) {
   std::string body;
   size_t run = 0, longest = 0;

@@ -25,6 +25,11 @@ std::string ForTerminal(std::string_view text);
 // backslash-escaped and `<`, `>`, `&` become HTML entities.
 std::string ForMarkdown(std::string_view text);
 
+// `text` as literal text inside raw HTML (a <summary> line, where Markdown is not interpreted and
+// a backslash would show): ForTerminal's escapes first (no newline can end the HTML block), then
+// `&`, `<`, `>` and `"` as HTML entities.
+std::string ForHtml(std::string_view text);
+
 // `text` as one complete Markdown code span, fences included (`www.example.com`): a fence longer
 // than any run of backticks in the text, ForTerminal's escapes, and `|` escaped for tables.
 std::string MarkdownCode(std::string_view text);

@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "engine/base/digest.h"
+#include "engine/config/trusted_roots.h"
 
 namespace certform::engine {
 
@@ -212,6 +213,27 @@ Status CertificateChain::CheckOrder() const {
     }
   }
   return Status::OK();
+}
+
+CertificateChain::End CertificateChain::CheckEnd(const TrustedRoots& roots) const {
+  if (certs_.empty()) return End::kIncomplete;
+  X509* last = certs_.back();
+  const bool self_issued =
+      X509_check_issued(last, last) == X509_V_OK && X509_verify(last, X509_get0_pubkey(last)) == 1;
+  TakeOpenSslErrors();
+  if (self_issued) return End::kRoot;
+  if (!roots.Available()) return End::kUnchecked;
+  // Any certificate of the chain will do, not only the last: a chain may end in a cross-signed
+  // root whose own issuer is no longer trusted while it, as a root, is (Let's Encrypt's long
+  // chain ended so). Every certificate before it is in order, so clients reach that root.
+  for (X509* c : certs_) {
+    if (roots.Issued(c)) return End::kTrustedIssuer;
+  }
+  return End::kIncomplete;
+}
+
+std::string CertificateChain::IssuerOf(size_t i) const {
+  return i < certs_.size() ? NameToString(X509_get_issuer_name(certs_[i])) : "";
 }
 
 std::string CertificateChain::SubjectOf(size_t i) const {

@@ -18,6 +18,8 @@ struct evp_pkey_st;
 
 namespace certform::engine {
 
+class TrustedRoots;
+
 // What certform records about a certificate. Nothing here is secret.
 struct CertificateInfo {
   std::string fingerprint;        // SHA-256 of the leaf's DER, lower-case hex
@@ -54,6 +56,15 @@ class CertificateChain {
   // OK when each certificate is issued (name and signature) by the one after it; InvalidArgument
   // naming the first pair out of order otherwise.
   Status CheckOrder() const;
+
+  // How the chain ends. A chain need not hold its root, but it must lead to one: its last
+  // certificate is a root (issued by itself), or is issued by one of `roots`. Otherwise it is
+  // incomplete (certbot's cert.pem instead of fullchain.pem): browsers may fill the gap, but
+  // other clients fail. kUnchecked when `roots` is not Available() (no trust store).
+  enum class End { kRoot, kTrustedIssuer, kIncomplete, kUnchecked };
+  End CheckEnd(const TrustedRoots& roots) const;
+  // The issuer of certificate `i` (0: the leaf), RFC 2253, for messages.
+  std::string IssuerOf(size_t i) const;
 
   size_t size() const { return certs_.size(); }
   x509_st* leaf() const { return certs_.front(); }

@@ -7,6 +7,7 @@
 
 #include "engine/base/domain_name.h"
 #include "engine/config/certificate.h"
+#include "engine/config/trusted_roots.h"
 
 namespace certform::engine {
 
@@ -46,8 +47,38 @@ void CheckValidity(const CertificateConfig& c, int64_t now, int warning_days, Di
 }
 
 // Reads, parses and checks one upload certificate; false when it cannot be used.
-bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, KeyPolicy keys,
-                   Diagnostics* diags) {
+// A chain in order must also lead to a root: one it holds, or one the machine trusts.
+bool CheckChainEnd(const CertificateConfig& c, const CertificateChain& chain,
+                   const TrustedRoots& roots, Diagnostics* diags) {
+  switch (chain.CheckEnd(roots)) {
+    case CertificateChain::End::kRoot:
+    case CertificateChain::End::kTrustedIssuer:
+      return true;
+    case CertificateChain::End::kUnchecked:
+      diags->Warning(c.cert_file_where,
+                     fmt::format("{}: whether the chain is complete was not checked: this machine "
+                                 "has no trusted root certificates",
+                                 c.cert_file),
+                     "install Debian's ca-certificates, or point SSL_CERT_FILE at a bundle");
+      return true;
+    case CertificateChain::End::kIncomplete:
+      break;
+  }
+  const size_t last = chain.size() - 1;
+  diags->Error(
+      c.cert_file_where,
+      fmt::format("{}: incomplete certificate chain: {} is issued by \"{}\", which is neither in "
+                  "the file nor a trusted root",
+                  c.cert_file, last == 0 ? "the leaf" : fmt::format("certificate {}", last + 1),
+                  chain.IssuerOf(last)),
+      "clients that lack that intermediate would fail: use the full chain, leaf first (certbot's "
+      "fullchain.pem, not cert.pem); for a private CA, append its root certificate to the file "
+      "(or trust it on this machine: SSL_CERT_FILE)");
+  return false;
+}
+
+bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env,
+                   const TrustedRoots& roots, KeyPolicy keys, Diagnostics* diags) {
   std::string pem;
   if (Status s = ReadBoundedFile(fs, c->cert_file, kMaxPemBytes, &pem); !s.ok()) {
     diags->Error(c->cert_file_where,
@@ -76,6 +107,8 @@ bool InspectUpload(CertificateConfig* c, FileSystem& fs, const EnvLookup& env, K
     }
   };
   if (!order.ok()) usable = false;
+  // Checked only for a chain in order: an unordered one says so first.
+  if (order.ok() && !CheckChainEnd(*c, chain, roots, diags)) usable = false;
   std::string key_pem;
   Status read = ReadPrivateKeyPem(*c, fs, env, &key_pem);
   if (read.IsNotFound() && keys == KeyPolicy::kWhenPresent) {
@@ -176,13 +209,14 @@ void FingerprintCertificates(Config* config, FileSystem& fs) {
   }
 }
 
-void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, Clock::WallTime now,
-                         Diagnostics* diags, KeyPolicy keys) {
+void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
+                         const TrustedRoots& roots, Clock::WallTime now, Diagnostics* diags,
+                         KeyPolicy keys) {
   const int64_t now_s = ToUnixSeconds(now);
   for (auto& [name, c] : config->certificates) {
     if (c.type != CertType::kUpload || c.cert_file.empty()) continue;
     if (c.key_file.empty() && c.key_env.empty()) continue;  // already reported by the loader
-    if (!InspectUpload(&c, fs, env, keys, diags)) continue;
+    if (!InspectUpload(&c, fs, env, roots, keys, diags)) continue;
     if (c.cert_name.empty()) c.cert_name = DerivedCertName(c.info.fingerprint);
     CheckValidity(c, now_s, config->expiry_warning_days, diags);
     for (const DesiredBinding& b : config->bindings) {

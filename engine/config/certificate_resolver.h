@@ -12,6 +12,8 @@
 
 namespace certform::engine {
 
+class TrustedRoots;
+
 // Looks up an environment variable; main() passes getenv, tests pass a map. The engine itself
 // reads no environment.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -25,13 +27,15 @@ enum class KeyPolicy {
 };
 
 // For every upload certificate of `config`: reads its PEM chain and private key, and checks that
-// the PEM parses, the chain is in order (each certificate issued by the next), the key matches the
+// the PEM parses, the chain is in order (each certificate issued by the next) and complete (it
+// ends at a root, or at a certificate one of `roots` issued), the key matches the
 // leaf, the leaf is valid at `now`, and it covers every domain bound to it. Fills
 // CertificateConfig::info and, when unset, cert_name ("certform-" + 16 fingerprint digits, so new
 // content never reuses an old name). Errors and expiry warnings go to `diags` with the position of
 // the TOML line that names the file. The key is wiped from memory once checked.
-void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env, Clock::WallTime now,
-                         Diagnostics* diags, KeyPolicy keys = KeyPolicy::kRequired);
+void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
+                         const TrustedRoots& roots, Clock::WallTime now, Diagnostics* diags,
+                         KeyPolicy keys = KeyPolicy::kRequired);
 
 // Reads only the upload certificates' PEM files (never a key) to fill CertificateConfig::info and
 // the derived cert_name, for commands that compare with the live CDN without the private keys

@@ -120,6 +120,7 @@ struct StateSettings {
   SourcePos conn_str_where;
   std::string schema = "certform";    // [a-z_][a-z0-9_]*, at most 63 characters
   std::string workspace = "default";  // one state per workspace; no control characters
+  bool workspace_set = false;         // written in [state], not the default
   int history = 20;                   // previous versions kept per workspace
   // How long the shared lock outlives its holder's last renewal: a holder that stops renewing
   // (frozen, killed, cut off) loses it after this long, and then sends nothing more.
@@ -127,6 +128,10 @@ struct StateSettings {
   SourcePos where;
   bool valid = true;  // false when the [state] table has errors (reported as diagnostics)
 };
+
+// "" when `name` may name a state workspace ([state] workspace, --workspace, CERTFORM_WORKSPACE):
+// 1 to 128 characters, none of them a control character; otherwise what is wrong.
+std::string WorkspaceNameProblem(const std::string& name);
 
 // [prune]: what `certform prune` may leave unread (prune_section.cc).
 struct PruneSettings {

@@ -8,20 +8,27 @@
 #include "engine/base/duration.h"
 #include "engine/config/toml_file_reader.h"
 
+namespace certform::engine {
+
+std::string WorkspaceNameProblem(const std::string& name) {
+  if (name.empty() || name.size() > 128) return "must be 1 to 128 characters";
+  // Never a control character (a NUL, a newline, a tab...) in a name that keys a lock or a row.
+  if (std::any_of(name.begin(), name.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+      })) {
+    return "holds a control character (a NUL, tab or newline)";
+  }
+  return "";
+}
+
+}  // namespace certform::engine
+
 namespace certform::engine::config_reading {
 
 namespace {
 
 const std::vector<std::string> kStateKeys = {"backend",   "conn_str", "schema",
                                              "workspace", "history",  "lock_lease"};
-// True when `s` holds a control character (a NUL, a newline, a tab...): never in a name that
-// keys a lock or a row.
-bool HasControl(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
-  });
-}
-
 bool IsSqlIdentifier(const std::string& s) {
   if (s.empty() || s.size() > 63 || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -64,15 +71,13 @@ void FileReader::ReadState(const toml::node& n) {
     }
   }
   if (auto v = String(*t, "workspace")) {
-    if (v->empty() || v->size() > 128) {
-      diags_->Error(Pos(*t->get("workspace")), "\"workspace\" must be 1 to 128 characters");
-    } else if (HasControl(*v)) {
-      diags_->Error(Pos(*t->get("workspace")),
-                    "\"workspace\" holds a control character (a NUL, tab or newline)",
+    if (std::string problem = WorkspaceNameProblem(*v); !problem.empty()) {
+      diags_->Error(Pos(*t->get("workspace")), "\"workspace\" " + problem,
                     "the workspace names the state's row and keys its lock: use printable "
                     "characters only");
     } else {
       s.workspace = *v;
+      s.workspace_set = true;
     }
   }
   if (auto v = String(*t, "lock_lease")) {

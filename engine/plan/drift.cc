@@ -15,6 +15,10 @@ std::string OnOff(bool on) { return on ? "on" : "off"; }
 std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBinding& live) {
   if (!live.exists) return {"domain no longer exists"};
   std::vector<std::string> why;
+  if (recorded.Gone()) {
+    why.push_back(
+        fmt::format("exists again (the state records it as gone since {})", recorded.gone_at));
+  }
   if (recorded.https != live.https) {
     why.push_back(fmt::format("https {}→{}", OnOff(recorded.https), OnOff(live.https)));
   }
@@ -120,17 +124,26 @@ StateEntry EntryFromLive(const Address& address, const std::string& account,
 }
 
 State RefreshedState(const State& state, const std::vector<LiveRead>& reads, const Config& config,
-                     const std::string& now) {
+                     const std::string& now, GoneDomains gone) {
   State next = state;
   for (const LiveRead& r : reads) {
     const std::string key = r.address.Key();
     const StateEntry* recorded = state.Find(key);
     if (!r.ok || recorded == nullptr) continue;
-    if (!r.live.exists) {
+    if (!r.live.exists && gone == GoneDomains::kMark) {
+      if (!recorded->Gone()) next.entries[key].gone_at = now;  // learned by a read: no RequestId
+    } else if (!r.live.exists) {
       next.entries.erase(key);
-    } else if (!DriftReasons(*recorded, r.live).empty()) {
-      next.entries[key] =
-          EntryFromLive(r.address, recorded->account, r.live, config, now, state.uploads);
+    } else {
+      StateEntry unmarked = *recorded;  // the domain exists: a gone mark no longer holds
+      unmarked.gone_at.clear();
+      unmarked.gone_request_id.clear();
+      if (!DriftReasons(unmarked, r.live).empty()) {
+        next.entries[key] =
+            EntryFromLive(r.address, recorded->account, r.live, config, now, state.uploads);
+      } else if (recorded->Gone()) {
+        next.entries[key] = std::move(unmarked);
+      }
     }
   }
   return next;

@@ -14,7 +14,8 @@
 namespace certform::engine {
 
 // Why `live` differs from `recorded`, e.g. "fingerprint 3f2a1b0c…→77be12aa… (changed outside
-// certform)", "https on→off", "domain no longer exists"; empty when in sync. Fingerprints are
+// certform)", "https on→off", "domain no longer exists", "exists again" (an entry marked gone);
+// empty when in sync. Fingerprints are
 // compared, never PEM text.
 std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBinding& live);
 
@@ -62,14 +63,21 @@ StateEntry EntryFromLive(const Address& address, const std::string& account,
                          const LiveBinding& live, const Config& config, const std::string& now,
                          const std::map<std::string, UploadEntry>& uploads = {});
 
+// What a refreshed state does with an entry whose domain no longer exists: `certform refresh`
+// forgets it; the state a `plan --refresh` plans against keeps it, marked gone
+// (StateEntry::gone_at), so that the plan shows it as gone rather than as new.
+enum class GoneDomains { kForget, kMark };
+
 // `state` with every successfully read entry made to match its live binding (kept fields:
-// applied_at and request_id of unchanged entries); domains that no longer exist are dropped.
+// applied_at and request_id of unchanged entries); domains that no longer exist are dropped, or
+// with GoneDomains::kMark kept and marked gone at `now` (a mark already there is kept). An entry
+// marked gone whose domain exists again loses its mark.
 // When `e` (from a live read) is a domain of an upload_via = "cas" account bound by CertId to a
 // configured upload certificate with the same fingerprint, records that CAS certificate in
 // state->uploads, so that the next plan binds by its id instead of uploading it again.
 void AdoptUpload(const StateEntry& e, const Config& config, const std::string& now, State* state);
 
 State RefreshedState(const State& state, const std::vector<LiveRead>& reads, const Config& config,
-                     const std::string& now);
+                     const std::string& now, GoneDomains gone = GoneDomains::kForget);
 
 }  // namespace certform::engine

@@ -16,11 +16,15 @@ const char* ActionName(Action a) {
       return "delete";
     case Action::kForget:
       return "forget";
+    case Action::kRename:
+      return "rename";
   }
   return "unknown";
 }
 
-bool CallsProvider(Action a) { return a != Action::kNoOp && a != Action::kForget; }
+bool CallsProvider(Action a) {
+  return a != Action::kNoOp && a != Action::kForget && a != Action::kRename;
+}
 
 PlanSummary Plan::Summary() const {
   PlanSummary s;
@@ -41,6 +45,9 @@ PlanSummary Plan::Summary() const {
         break;
       case Action::kForget:
         ++s.forget;
+        break;
+      case Action::kRename:
+        ++s.rename;
         break;
     }
     if (!c.moved_from.empty()) ++s.move;

@@ -18,14 +18,18 @@ enum class Action {
   kUpdate,  // certificate, name, type or HTTPS switch differs
   kDelete,  // in state, gone from configuration, on_removal = "disable": HTTPS off, then forget
   kForget,  // in state, gone from configuration: forgotten, the live binding left as it is
+  // Only the certificate's key ([certificate.NAME]) differs, for the same content (fingerprint) or
+  // CAS id, CertName, type and HTTPS switch: the call would send what the state says is live, so
+  // the new key is recorded in the state only, without a call (like Terraform's `moved`).
+  kRename,
 };
 
 // "no-op", "create", "update", "delete" (Terraform's JSON action names); "forget" (as Terraform's
-// `removed` blocks say).
+// `removed` blocks say); "rename" (a state-only update).
 const char* ActionName(Action a);
 
-// True for the actions apply makes a call for (create, update, delete): a forget is recorded in
-// the state only, and needs no provider or credentials.
+// True for the actions apply makes a call for (create, update, delete): a forget or a rename is
+// recorded in the state only, and needs no provider or credentials.
 bool CallsProvider(Action a);
 
 struct Change {
@@ -64,6 +68,7 @@ struct PlanSummary {
   int create = 0, update = 0, remove = 0, unchanged = 0, upload = 0;
   int forget = 0;  // forgotten, live binding left as it is (remove: HTTPS switched off first)
   int move = 0;    // domains bound at a new address before the old one is dealt with
+  int rename = 0;  // state-only: recorded under the certificate's new key, no call
 };
 
 struct Plan {

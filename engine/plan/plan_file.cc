@@ -46,8 +46,8 @@ Status CertificateFromJson(const nlohmann::json& j, const std::string& what,
 }
 
 Action ActionFromName(const std::string& name, bool* ok) {
-  for (Action a :
-       {Action::kNoOp, Action::kCreate, Action::kUpdate, Action::kDelete, Action::kForget}) {
+  for (Action a : {Action::kNoOp, Action::kCreate, Action::kUpdate, Action::kDelete,
+                   Action::kForget, Action::kRename}) {
     if (name == ActionName(a)) return a;
   }
   *ok = false;
@@ -97,6 +97,9 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
   const bool removal = c->action == Action::kDelete || c->action == Action::kForget;
   if (!removal && !c->after) {
     return Status::Corruption(what + ": an action other than delete or forget needs \"after\"");
+  }
+  if (c->action == Action::kRename && !c->before) {
+    return Status::Corruption(what + ": a rename needs \"before\"");
   }
   if (!c->moved_to.empty() && !removal) {
     return Status::Corruption(what + ": only a delete or a forget can be moved_to another address");

@@ -12,7 +12,7 @@ Status RefreshForPlan(const Config& config, const State& state,
       ReadLive(StateDomains(state), runtimes, pacing, clock, random);
   *drift = CompareLive(state, reads, now, config.expiry_warning_days);
   if (!drift->failed.empty()) return Status::Unavailable(drift->failed[0].error);
-  *refreshed = RefreshedState(state, reads, config, FormatUtc(now));
+  *refreshed = RefreshedState(state, reads, config, FormatUtc(now), GoneDomains::kMark);
   return Status::OK();
 }
 

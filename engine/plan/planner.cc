@@ -47,6 +47,56 @@ std::vector<std::string> Differences(const StateEntry& before, const StateEntry&
   return why;
 }
 
+// Why a binding the state records as gone (StateEntry::gone_at) is planned again.
+std::string GoneReason(const StateEntry& before) {
+  const std::string how =
+      before.gone_request_id.empty()
+          ? std::string("a live read found no such domain")
+          : fmt::format("the last apply's call for it was answered so ({}, RequestId {})",
+                        before.gone_at, before.gone_request_id);
+  return fmt::format(
+      "no longer exists on {}: {}; add the domain back there, or remove it from the "
+      "configuration (apply tries to bind it again)",
+      OnProduct(before.address.product), how);
+}
+
+// True when `before` and `after` differ only in the certificate's key, and the call apply would
+// make sends what `before` records as live: the same HTTPS switch, type and CertName, and the
+// same content (leaf fingerprint, known on both sides) or, for a certificate already in CAS, the
+// same CertId. The key itself is never sent.
+bool OnlyRenamed(const StateEntry& before, const StateEntry& after) {
+  if (before.certificate.empty() || before.certificate == after.certificate || !after.https ||
+      before.cert_type != after.cert_type) {
+    return false;
+  }
+  const bool same_content = after.fingerprint.empty()
+                                ? after.cert_type == "cas" && before.cert_id == after.cert_id
+                                : before.fingerprint == after.fingerprint;
+  StateEntry relabelled = before;
+  relabelled.certificate = after.certificate;
+  return same_content && Differences(relabelled, after).empty();
+}
+
+// The action and reasons of a binding that is in the state (`c->before`) and the configuration
+// (`c->after`).
+void Judge(Change* c) {
+  c->reasons = Differences(*c->before, *c->after);
+  c->action = c->reasons.empty() ? Action::kNoOp : Action::kUpdate;
+  if (!c->before->Gone() && OnlyRenamed(*c->before, *c->after)) {
+    c->action = Action::kRename;
+    const StateEntry& e = *c->before;
+    c->reasons.push_back(fmt::format(
+        "same {} and CertName {}: recorded in the state only, nothing is sent",
+        e.fingerprint.empty() ? fmt::format("CertId {}", e.cert_id)
+                              : "content (fingerprint " + ShortFingerprint(e.fingerprint) + ")",
+        e.cert_name));
+  }
+  if (c->before->Gone()) {
+    c->reasons.insert(c->reasons.begin(), GoneReason(*c->before));
+    c->action = Action::kUpdate;
+  }
+}
+
 bool Targeted(const PlanOptions& options, const std::string& domain) {
   return options.targets.empty() ||
          std::any_of(options.targets.begin(), options.targets.end(),
@@ -73,11 +123,10 @@ void PlanUpload(const Config& config, const State& state, const DesiredBinding& 
   if (known != state.uploads.end()) {
     c->after->cert_id = known->second.cert_id;
     // With the id known, the comparison with the state can be exact.
-    c->reasons = c->before ? Differences(*c->before, *c->after) : c->reasons;
-    if (c->before && c->reasons.empty()) c->action = Action::kNoOp;
+    if (c->before) Judge(c);
     return;
   }
-  if (c->action == Action::kNoOp) return;
+  if (!CallsProvider(c->action)) return;  // nothing to bind: nothing to upload
   for (const UploadStep& u : plan->uploads) {
     if (UploadKey(u.account, u.fingerprint) == c->upload_key) return;
   }
@@ -167,8 +216,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     }
     if (const StateEntry* prior = state.Find(key)) {
       c.before = *prior;
-      c.reasons = Differences(*prior, *c.after);
-      c.action = c.reasons.empty() ? Action::kNoOp : Action::kUpdate;
+      Judge(&c);
     } else {
       c.action = Action::kCreate;
       c.reasons.push_back(b.https ? "not in state: bind the certificate"
@@ -179,7 +227,7 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
         config.certificates.at(b.certificate).type == CertType::kUpload) {
       PlanUpload(config, state, b, &c, &plan);
     }
-    if (c.action != Action::kNoOp && UsesForceSet(config, b) &&
+    if (CallsProvider(c.action) && UsesForceSet(config, b) &&
         NameHeldByOtherContent(state, *c.after)) {
       c.replaces_name = true;
       c.reasons.push_back(

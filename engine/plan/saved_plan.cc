@@ -13,11 +13,14 @@ namespace certform::engine {
 
 namespace {
 
-// A change as the comparison sees it: every field of the plan file but `applied_at`.
+// A change as the comparison sees it: every field of the plan file but `applied_at` and
+// `gone_at` (times a refreshed state sets to when it was read).
 nlohmann::ordered_json Comparable(const Change& c) {
   nlohmann::ordered_json j = ChangeToJson(c);
   for (const char* side : {"before", "after"}) {
-    if (j[side].is_object()) j[side].erase("applied_at");
+    if (!j[side].is_object()) continue;
+    j[side].erase("applied_at");
+    j[side].erase("gone_at");
   }
   return j;
 }

@@ -34,7 +34,15 @@ struct StateEntry {
   int64_t not_after = 0;    // leaf expiry, Unix seconds; 0 when unknown
   std::string applied_at;   // UTC time of the call that made it so
   std::string request_id;   // the API's RequestId for that call
+  // Set when certform learned that the domain no longer exists on its product: an apply's call
+  // for it was answered so (and a read confirmed it), or, in the state a `plan --refresh` plans
+  // against, a live read said so. The fields above still say what certform last made true. Plan
+  // shows the binding as gone until a call for it succeeds (which clears this), refresh forgets
+  // it, or it leaves the configuration.
+  std::string gone_at;          // UTC time it was learned; empty: not known to be gone
+  std::string gone_request_id;  // the RequestId of the answer that said so; empty after a read
 
+  bool Gone() const { return !gone_at.empty(); }
   bool operator==(const StateEntry&) const = default;
 };
 

@@ -43,12 +43,12 @@ class StateBackend {
   // Reads the state: empty (no lineage, serial 0) when there is none yet. Corruption or a newer
   // format is an error, and the stored state is never overwritten by certform.
   virtual Status Load(State* state) = 0;
-  // Writes `next` when its content differs from `prior` (the state as loaded), as a
-  // compare-and-swap on prior's lineage and serial: when the stored state moved since `prior` was
-  // loaded, Stale and nothing is written. Lineage is kept (on the first write: next's, or a
-  // new one), serial
-  // becomes prior.serial + 1, the previous version is kept. On success `next` holds what was
-  // written.
+  // Writes `next` when its content differs from `prior` (the state as loaded), or its serial is
+  // ahead of prior's, as a compare-and-swap on prior's lineage and serial: when the stored state
+  // moved since `prior` was loaded, Stale and nothing is written. Lineage is kept (on the first
+  // write: next's, or a new one), serial becomes prior.serial + 1, or next's own serial when that
+  // is higher (a copied state keeps its serial: `state pull`, `state push`); the previous version
+  // is kept. On success `next` holds what was written.
   virtual Status Write(const State& prior, State* next, RandomSource& random) = 0;
 
   // Told, while Lock() waits, who holds the lock (again whenever the holder changes).

@@ -69,6 +69,10 @@ nlohmann::ordered_json EntryToJson(const StateEntry& e) {
   j["not_after"] = e.not_after;
   j["applied_at"] = e.applied_at;
   j["request_id"] = e.request_id;
+  if (e.Gone()) {  // only then: a state with nothing gone reads the same in older releases
+    j["gone_at"] = e.gone_at;
+    j["gone_request_id"] = e.gone_request_id;
+  }
   return j;
 }
 
@@ -84,6 +88,11 @@ Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntr
   e->not_after = f.Int("not_after");
   e->applied_at = f.String("applied_at");
   e->request_id = f.String("request_id");
+  if (j.is_object() && j.contains("gone_at")) {
+    e->gone_at = f.String("gone_at");
+    e->gone_request_id = f.String("gone_request_id");
+    if (f.ok() && e->gone_at.empty()) return Status::Corruption(what + ": gone_at is empty");
+  }
   if (!f.ok()) return f.status();
   return EntryFieldsProblem(*e, what);
 }
@@ -154,7 +163,12 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
   out.tool_version = root.String("tool_version");
   const nlohmann::json& domains = root.Object("domains");
   if (!root.ok()) return root.status();
-  if (out.serial < 0) return Status::Corruption("state file " + path + ": serial is negative");
+  // Bounded well below int64's end, so that `serial + 1` never overflows and stops moving (a
+  // crafted serial would otherwise make every later write look "not newer").
+  if (out.serial < 0 || out.serial > kMaxStateSerial) {
+    return Status::Corruption(
+        fmt::format("state file {}: serial is outside 0 to {}", path, kMaxStateSerial));
+  }
   for (const auto& [key, value] : domains.items()) {
     // Every address passes the configuration's rules, in one canonical spelling: a hostile or
     // mistyped key is refused here, before anything could be sent for it.

@@ -12,6 +12,10 @@
 
 namespace certform::engine {
 
+// The largest serial a state may hold (2^53, exact in any JSON reader): far more writes than any
+// workspace makes, and far from int64's end.
+inline constexpr int64_t kMaxStateSerial = int64_t{1} << 53;
+
 // Serialises to the state file's JSON form (stable key order, trailing newline).
 std::string SerializeState(const State& state);
 

@@ -36,7 +36,10 @@ leaf() {  # name keytype cn san...
     "$sans" > "$name.ext"
   openssl x509 -req -in "$name.csr" -CA intermediate.pem -CAkey intermediate.key -CAcreateserial \
     -days "$days" -sha256 -extfile "$name.ext" -out "$name.leaf.pem" 2>/dev/null
-  cat "$name.leaf.pem" intermediate.pem > "$name.pem"
+  # The full chain, leaf first. The root is appended because it is private (no trust store
+  # holds it): certform checks that a chain leads to a root it holds or the machine trusts.
+  # A public CA's fullchain.pem (leaf and intermediates) needs no root.
+  cat "$name.leaf.pem" intermediate.pem root.pem > "$name.pem"
   rm -f "$name.csr" "$name.ext" "$name.leaf.pem"
 }
 

@@ -1,5 +1,7 @@
 #include "state/local/state_store.h"
 
+#include <algorithm>
+
 #include "engine/state/state_file.h"
 
 namespace certform::engine {
@@ -20,7 +22,8 @@ Status StateStore::Load(State* state) {
 }
 
 Status StateStore::Write(const State& prior, State* next, RandomSource& random) {
-  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty()) {
+  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty() &&
+      next->serial <= prior.serial) {
     *next = prior;
     return Status::OK();
   }
@@ -30,7 +33,7 @@ Status StateStore::Write(const State& prior, State* next, RandomSource& random) 
   } else if (next->lineage.empty()) {
     next->lineage = NewUuid(random);  // a first write, unless it brings a lineage (state push)
   }
-  next->serial = prior.serial + 1;
+  next->serial = std::max(prior.serial + 1, next->serial);  // a copied state keeps its serial
   next->tool_version = CERTFORM_VERSION;
   std::string current;
   Status read = fs_.ReadFile(path_, &current);

@@ -2,11 +2,13 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "engine/base/digest.h"
+#include "engine/base/text_escape.h"
 #include "engine/state/state_file.h"
 #include "state/postgres/postgres_internal.h"
 
@@ -218,8 +220,9 @@ engine::Status PostgresStateBackend::CreateOrUpgradeSchema(bool ours, int versio
 }
 
 std::string PostgresStateBackend::Describe() const {
-  return fmt::format("PostgreSQL workspace \"{}\" (schema {})", settings_.workspace,
-                     settings_.schema);
+  // The name may come from the environment (CERTFORM_WORKSPACE): escaped as outside text is.
+  return fmt::format("PostgreSQL workspace \"{}\" (schema {})",
+                     engine::ForTerminal(settings_.workspace), settings_.schema);
 }
 
 std::string PostgresStateBackend::BackupDescription() const {
@@ -242,7 +245,8 @@ engine::Status PostgresStateBackend::Load(engine::State* state) {
 
 engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::State* next,
                                            engine::RandomSource& random) {
-  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty()) {
+  if (next->entries == prior.entries && next->uploads == prior.uploads && !prior.lineage.empty() &&
+      next->serial <= prior.serial) {
     *next = prior;
     return engine::Status::OK();
   }
@@ -256,7 +260,7 @@ engine::Status PostgresStateBackend::Write(const engine::State& prior, engine::S
   } else if (next->lineage.empty()) {
     next->lineage = engine::NewUuid(random);  // a first write, unless it brings one (state pull)
   }
-  next->serial = prior.serial + 1;
+  next->serial = std::max(prior.serial + 1, next->serial);  // a copied state keeps its serial
   next->tool_version = CERTFORM_VERSION;
   const std::string document = engine::SerializeState(*next);
   auto rollback = [&](engine::Status s) {

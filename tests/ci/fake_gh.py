@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A fake of GitHub's `gh` for tests/ci/run_workflows.py: the calls the example workflows make,
 answered from one JSON file (FAKE_GH_STATE) that the test reads back. Like gh, `--jq` filters
-the JSON answer (here with Debian's jq; gh has gojq built in), and `issue create --label` fails
-for a label the repository does not have. Every call is recorded in the state's "calls"."""
+the JSON answer (here with Debian's jq; gh has gojq built in), `issue create --label` fails
+for a label the repository does not have, and a comment or issue body over GitHub's 65,536
+characters is refused as GitHub refuses it (HTTP 422). Every call is recorded in the state's
+"calls"."""
 import json
 import os
 import shutil
@@ -37,8 +39,18 @@ def answer(value):
         print(text)
 
 
+BODY_LIMIT = 65536  # GitHub's limit on a comment's or an issue's body, in characters
+
+
+def checked(body):
+    if len(body) > BODY_LIMIT:
+        sys.exit(f"gh: Validation Failed (HTTP 422): body is too long (maximum is {BODY_LIMIT} "
+                 f"characters, it has {len(body)})")
+    return body
+
+
 def body_of(field):
-    return open(field[1:]).read() if field.startswith("@") else field
+    return checked(open(field[1:]).read() if field.startswith("@") else field)
 
 
 def api():
@@ -88,7 +100,7 @@ def issue():
             sys.exit(f"could not add label: '{label}' not found")
         st["next_id"] += 1
         st["issues"].append({"number": st["next_id"], "title": opt("--title"),
-                             "body": open(opt("--body-file")).read(), "state": "open",
+                             "body": checked(open(opt("--body-file")).read()), "state": "open",
                              "labels": [label] if label else [], "comments": []})
         save()
         return print(f"https://github.com/{st['repository']}/issues/{st['next_id']}")
@@ -98,7 +110,7 @@ def issue():
         sys.exit(f"fake gh: no issue {number}")
     it = it[0]
     if sub == "edit":
-        it["body"] = open(opt("--body-file")).read()
+        it["body"] = checked(open(opt("--body-file")).read())
     elif sub == "comment":
         it["comments"].append(opt("--body") or open(opt("--body-file")).read())
     elif sub == "close":

@@ -434,12 +434,16 @@ class Job:
             ctx["steps"][step["id"]] = {"outputs": {"cache-hit": "true" if hit else "false"}}
             return True
         if action == "actions/upload-artifact":
+            # `path` is one file or, as GitHub takes it, one per line; a missing one fails the
+            # step unless if-no-files-found is ignore (GitHub's default warns and uploads none).
             dest = os.path.join(self.world_artifacts, with_["name"])
             os.makedirs(dest, exist_ok=True)
-            src = os.path.join(self.work, with_["path"])
-            if not os.path.exists(src):
+            paths = [p.strip() for p in str(with_["path"]).splitlines() if p.strip()]
+            srcs = [os.path.join(self.work, p) for p in paths]
+            if not srcs or not all(os.path.exists(src) for src in srcs):
                 return with_.get("if-no-files-found") == "ignore"
-            shutil.copy(src, dest)
+            for src in srcs:
+                shutil.copy(src, dest)
             return True
         if action == "." or action == "./" or action.endswith("/certform"):
             return self.setup_action(action, ref, with_, step, ctx)
@@ -869,6 +873,11 @@ def play(name, world):
            "www.example.com" in comments[0]["body"] and
            comments[0]["body"].startswith("<!-- certform plan:"),
            f"{name}: #7 should have one certform comment, updated in place: {comments}", world)
+    # The comment names the artifact, which holds the whole plan as text beside the plan file.
+    whole = os.path.join(world.artifacts, "certform-plan-pr-7", "plan.txt")
+    expect("artifact certform-plan-pr-7" in comments[0]["body"] and os.path.exists(whole) and
+           "www.example.com will be bound" in open(whole).read(),
+           f"{name}: #7's artifact does not hold the whole plan as text (plan.txt)", world)
 
     # Merged: a missing key stops the apply before it starts; then #7's plan is applied.
     sha = world.merge(7)

@@ -158,8 +158,9 @@ TEST_CASE("cli apply: one bad domain among good ones fails alone, with code and 
   ProcessResult r = f.Run({"apply", "--auto-approve"});
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("Apply failed: 4 applied, 1 failed") != std::string::npos);
-  CHECK(r.out.find("nope.example.com  InvalidDomain.NotFound: The domain provided does not "
-                   "belong to you. (RequestId ") != std::string::npos);
+  CHECK(r.out.find("nope.example.com  the domain does not exist on the CDN "
+                   "(InvalidDomain.NotFound: The domain provided does not belong to you.) "
+                   "(RequestId ") != std::string::npos);
   CHECK(f.Remaining() == std::set<std::string>{"nope.example.com"});
 }
 

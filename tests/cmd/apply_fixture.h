@@ -60,6 +60,7 @@ class ApplyFixture {
     o.cwd = cli.dir.path();
     o.env = Env();
     o.env["API_KEY"] = cli.api.KeyPem();
+    o.env["SSL_CERT_FILE"] = cli.trust.Path("roots.pem");
     return std::make_unique<ChildProcess>(cli.binary, args, o);
   }
 

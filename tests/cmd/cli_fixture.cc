@@ -10,13 +10,17 @@ CliFixture::CliFixture()
       ca(IssueCert({.cn = "Fixture CA", .ca = true})),
       web(IssueCert({.cn = "*.example.com", .sans = {"*.example.com", "example.com"}}, &ca)),
       api(IssueCert({.cn = "api.example.com", .sans = {"api.example.com"}, .key = KeyKind::kRsa},
-                    &ca)) {}
+                    &ca)) {
+  trust.Write("roots.pem", ca.CertPem());
+}
 
 ProcessResult CliFixture::Run(const std::vector<std::string>& args,
                               const std::map<std::string, std::string>& extra_env) const {
   ProcessOptions options;
   options.cwd = dir.path();
-  options.env = {{"PATH", "/usr/bin:/bin"}, {"API_KEY", api.KeyPem()}};
+  options.env = {{"PATH", "/usr/bin:/bin"},
+                 {"API_KEY", api.KeyPem()},
+                 {"SSL_CERT_FILE", trust.Path("roots.pem")}};
   for (const auto& [k, v] : extra_env) options.env[k] = v;
   return RunProcess(binary, args, options);
 }

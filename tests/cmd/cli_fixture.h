@@ -17,7 +17,8 @@ class CliFixture {
   CliFixture();
 
   // Runs certform with `args` in the configuration directory. The environment holds only PATH,
-  // the api certificate's key (API_KEY) and `extra_env`.
+  // the api certificate's key (API_KEY), SSL_CERT_FILE naming the fixture CA (the machine's trust
+  // store, as a private CA installed there: certs/api.pem is the leaf alone) and `extra_env`.
   ProcessResult Run(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& extra_env = {}) const;
 
@@ -34,6 +35,7 @@ class CliFixture {
   // The certform binary Run() starts: CERTFORM_BINARY unless a test names another.
   std::string binary;
   TempDir dir;
+  TempDir trust;  // roots.pem: the fixture CA
   TestCert ca;
   TestCert web;
   TestCert api;

@@ -60,8 +60,12 @@ TEST_CASE(
     }
   }
   CHECK(seen);
-  CHECK(f.Run({"plan", "--format", "markdown"}).out.find("| ➕ bind | DCDN | `www.example.com` |") !=
-        std::string::npos);
+  const std::string md = f.Run({"plan", "--format", "markdown"}).out;
+  INFO(md);
+  CHECK(md.find("\n| main | DCDN | 2 | 0 |") != std::string::npos);
+  CHECK(md.find("\n- **main** · DCDN · 2 domains · why: not in state: bind the certificate · "
+                "domains: ") != std::string::npos);
+  CHECK(md.find("www.example.com") != std::string::npos);
 
   ProcessResult r = f.Run({"apply", "--auto-approve"});
   INFO(r.out << r.err);

@@ -57,7 +57,7 @@ TEST_CASE("docs: every command's man page and completions list exactly its --hel
   const std::string main_page = f.dir.Read("certform.1");
   for (const std::string command :
        {"validate", "plan", "apply", "drift", "refresh", "import", "state list", "state show",
-        "state rm", "state push", "state pull", "prune", "version", "completion"}) {
+        "state rm", "state push", "state pull", "prune", "version", "completion", "fmt", "init"}) {
     INFO(command);
     std::vector<std::string> args;
     for (size_t i = 0, j; i <= command.size(); i = j + 1) {

@@ -87,9 +87,10 @@ TEST_CASE(
     CHECK(c["region"] == "cn-hangzhou");
   }
   CHECK(seen);
-  CHECK(f.Run({"plan", "--format", "markdown"})
-            .out.find("| OSS | `www.example.com` (bucket `cn-hangzhou/static-site`) |") !=
-        std::string::npos);
+  const std::string md = f.Run({"plan", "--format", "markdown"}).out;
+  INFO(md);
+  CHECK(md.find("\n- **main** · OSS bucket `cn-hangzhou/static-site` · ") != std::string::npos);
+  CHECK(md.find("www.example.com") != std::string::npos);
 
   ProcessResult r = f.Run({"apply", "--auto-approve"});
   INFO(r.out << r.err);

@@ -4,6 +4,7 @@
 
 #include "engine/state/state_file.h"
 #include "tests/cmd/cli_fixture.h"
+#include "tests/cmd/markdown_check.h"
 
 using namespace certform::testing;
 using certform::engine::State;
@@ -74,10 +75,17 @@ TEST_CASE("cli plan: changes against a state show update and delete with reasons
   CHECK(r.out.find("api.example.com") < r.out.find("img.example.com"));
   CHECK(r.out.find("old.example.com") < r.out.find("www.example.com"));
   const std::string md = f.Run({"plan", "--format", "markdown"}).out;
-  CHECK(md.find("**Plan: 3 to bind, 1 to update, 0 to disable, 1 to forget.**") !=
+  // legacy.example.com (https = false) is a disable, not a bind.
+  CHECK(md.find("**Plan: 2 to bind, 1 to update, 1 to disable, 1 to forget.**") !=
         std::string::npos);
-  CHECK(md.find("| ➖ forget | CDN | `old.example.com` | main | stays as it is | no longer in "
-                "configuration: forget; its live certificate stays") != std::string::npos);
+  INFO(md);
+  CHECK(md.find("| ➖ forget | 1 | web (upload) | left as it is |") != std::string::npos);
+  CHECK(md.find("<details><summary>➖ forget · web (upload) → left as it is · 1 domain") !=
+        std::string::npos);
+  CHECK(
+      md.find("\n- **main** · CDN · 1 domain · why: no longer in configuration: forget; its "
+              "live certificate stays (on\\_removal = \"forget\") · domains: old.example.com\n") !=
+      std::string::npos);
   // Terraform's destroy-on-removal, when asked for: counted apart.
   f.dir.Write("certform.toml", "on_removal = \"disable\"\n" + f.dir.Read("certform.toml"));
   r = f.Run({"plan"});
@@ -130,7 +138,7 @@ TEST_CASE("cli plan: --json is one document with actions, reasons, summary", "[c
   ProcessResult r = f.Run({"plan", "--json"});
   CHECK(r.exit_code == 0);
   nlohmann::json doc = nlohmann::json::parse(r.out);
-  CHECK(doc["format_version"] == "1.4");
+  CHECK(doc["format_version"] == "1.5");
   CHECK(doc["valid"] == true);
   CHECK(doc["serial"] == 4);
   CHECK(doc["summary"]["create"] == 3);
@@ -216,7 +224,7 @@ TEST_CASE("cli plan: --config points at another directory", "[cli][plan]") {
   f.WriteStandardConfig();
   ProcessOptions o;
   o.cwd = elsewhere.path();
-  o.env = {{"API_KEY", f.api.KeyPem()}};
+  o.env = {{"API_KEY", f.api.KeyPem()}, {"SSL_CERT_FILE", f.trust.Path("roots.pem")}};
   ProcessResult r = RunProcess(CERTFORM_BINARY, {"plan", "--config", f.dir.path()}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("Plan: 4 to bind") != std::string::npos);
@@ -234,4 +242,44 @@ TEST_CASE("cli plan: no output or plan file holds a secret", "[cli][plan][secret
   }
   all += f.dir.Read("p.cfp");
   CHECK(FindSecret(all, f.Secrets()).empty());
+}
+
+TEST_CASE("cli plan: --format markdown stays under --max-size and says what it left out",
+          "[cli][plan][markdown-size]") {
+  CliFixture f;
+  f.WriteStandardConfig();
+  std::string domains;
+  for (int i = 0; i < 300; ++i) domains += "\"d" + std::to_string(i) + ".example.com\", ";
+  f.dir.Write("certform.toml", f.dir.Read("certform.toml") +
+                                   "\n[[binding]]\ncertificate = \"web\"\ndomains = [" + domains +
+                                   "]\n");
+  ProcessResult whole = f.Run({"plan", "--format", "markdown"});
+  INFO(whole.err);
+  REQUIRE(whole.exit_code == 0);
+  CHECK(whole.out.find("Shortened") == std::string::npos);
+  // A binding with https = false is a disable, in the summary and the tables.
+  CHECK(whole.out.find("**Plan: 303 to bind, 0 to update, 1 to disable.**") != std::string::npos);
+  CHECK(whole.out.find("d299.example.com") != std::string::npos);
+  certform::test::CheckWellFormed(whole.out);
+
+  ProcessResult small = f.Run({"plan", "--format", "markdown", "--max-size", "2000"});
+  INFO(small.out);
+  REQUIRE(small.exit_code == 0);
+  CHECK(small.out.size() <= 2000);
+  CHECK(small.out.find("> **Shortened to stay under 2,000 characters**: ") != std::string::npos);
+  CHECK(small.out.find("of 304 domains") != std::string::npos);
+  CHECK(small.out.find("d299.example.com") == std::string::npos);
+  certform::test::CheckWellFormed(small.out);
+  CHECK(f.Run({"plan", "--format", "markdown", "--max-size", "0"}).out == whole.out);
+
+  for (const char* bad : {"100", "-1", "1e6", "60k", "1000000000"}) {
+    INFO(bad);
+    ProcessResult r = f.Run({"plan", "--format", "markdown", "--max-size", bad});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("--max-size must be 0 (no limit) or a number of bytes from 2000") !=
+          std::string::npos);
+  }
+  ProcessResult human = f.Run({"plan", "--max-size", "5000"});
+  CHECK(human.exit_code == 1);
+  CHECK(human.err.find("--max-size applies to --format markdown only") != std::string::npos);
 }

@@ -56,6 +56,7 @@ class Runner {
     o.env = f_.Env();
     o.env["PATH"] = "/usr/bin:/bin";
     o.env["API_KEY"] = f_.cli.api.KeyPem();
+    o.env["SSL_CERT_FILE"] = f_.cli.trust.Path("roots.pem");
     return o;
   }
   std::vector<std::string> WithEndpoint(std::vector<std::string> args) const {

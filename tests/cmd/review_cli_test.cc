@@ -9,10 +9,13 @@ using namespace certform::testing;
 
 namespace {
 
-ProcessResult RunIn(const std::string& cwd, const std::vector<std::string>& args) {
+// certform ARGS in `cwd`, trusting the roots in `roots` (a PEM file; none when empty).
+ProcessResult RunIn(const std::string& cwd, const std::vector<std::string>& args,
+                    const std::string& roots = "") {
   ProcessOptions options;
   options.cwd = cwd;
   options.env = {{"PATH", "/usr/bin:/bin"}};
+  if (!roots.empty()) options.env["SSL_CERT_FILE"] = roots;
   return RunProcess(CERTFORM_BINARY, args, options);
 }
 
@@ -39,7 +42,7 @@ TEST_CASE("cli show: a saved plan reads back as plan printed it, as JSON and as 
   CHECK(json.exit_code == 0);
   const nlohmann::json shown = nlohmann::json::parse(json.out);
   const nlohmann::json planned = nlohmann::json::parse(planned_json.out);
-  CHECK(shown["format_version"] == "1.4");
+  CHECK(shown["format_version"] == "1.5");
   CHECK(shown["changes"] == planned["changes"]);
   CHECK(shown["summary"] == planned["summary"]);
 
@@ -60,11 +63,12 @@ TEST_CASE("cli show: a saved plan reads back as plan printed it, as JSON and as 
 TEST_CASE("cli: -chdir runs in another directory, -input=false is understood", "[cli]") {
   CliFixture f;
   f.WriteStandardConfig();
-  ProcessResult r = RunIn("/", {"-chdir=" + f.dir.path(), "plan"});
+  ProcessResult r = RunIn("/", {"-chdir=" + f.dir.path(), "plan"}, f.trust.Path("roots.pem"));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("Plan: 4 to bind") != std::string::npos);
-  CHECK(RunIn("/", {"--chdir", f.dir.path(), "validate"}).exit_code == 0);
+  CHECK(RunIn("/", {"--chdir", f.dir.path(), "validate"}, f.trust.Path("roots.pem")).exit_code ==
+        0);
   ProcessResult missing = RunIn("/", {"-chdir=/nonexistent/certform", "plan"});
   CHECK(missing.exit_code == 1);
   CHECK(missing.err.find("cannot change to directory \"/nonexistent/certform\"") !=

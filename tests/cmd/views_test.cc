@@ -5,13 +5,19 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "cmd/certform/drift_view.h"
 #include "cmd/certform/markdown_view.h"
 #include "cmd/certform/plan_view.h"
+#include "tests/cmd/markdown_check.h"
 
 using namespace certform;
+using test::CheckNoRawControls;
+using test::CheckWellFormed;
+using test::LinesStartingWith;
+using test::Separators;
 
 namespace {
 
@@ -89,6 +95,35 @@ engine::Plan SamplePlan() {
   return p;
 }
 
+// SamplePlan as a review sees it at its most varied: the update a renewal (the old certificate
+// expiring sooner), the disable of a certificate no longer configured, a second account on
+// another product binding the same certificate, a domain bound with HTTPS off.
+engine::Plan ReviewSample() {
+  engine::Plan p = SamplePlan();
+  p.changes[3].before->not_after = kNow + 10 * 86400;
+  p.changes[2].before = engine::StateEntry{.address = engine::SplitAddress("old.example.com"),
+                                           .account = "main",
+                                           .https = true,
+                                           .certificate = "legacy",
+                                           .cert_type = "upload",
+                                           .cert_name = "legacy",
+                                           .fingerprint = "9f" + std::string(62, '1'),
+                                           .not_after = kNow + 40 * 86400};
+  engine::Change other = p.changes[1];
+  other.address = engine::SplitAddress("dcdn:shop.example.com");
+  other.account = "ops";
+  other.after->address = other.address;
+  other.after->account = "ops";
+  engine::Change off{.address = engine::SplitAddress("plain.example.com"),
+                     .account = "main",
+                     .action = engine::Action::kCreate,
+                     .reasons = {"not in state: switch HTTPS off"}};
+  off.after = engine::StateEntry{.address = off.address, .account = "main", .https = false};
+  p.changes.insert(p.changes.begin() + 3, off);
+  p.changes.push_back(other);
+  return p;
+}
+
 engine::DriftReport SampleDrift() {
   engine::DriftReport r;
   r.checked = 4;
@@ -111,7 +146,9 @@ engine::DriftReport SampleDrift() {
 }  // namespace
 
 TEST_CASE("views: plan as Markdown", "[views][golden]") {
-  CheckGolden("plan.md", cli::PlanToMarkdown(SamplePlan(), kNow));
+  const std::string md = cli::PlanToMarkdown(ReviewSample(), kNow);
+  CheckGolden("plan.md", md);
+  CheckWellFormed(md);
 }
 
 TEST_CASE("views: a plan without changes as Markdown", "[views][golden]") {
@@ -129,8 +166,24 @@ TEST_CASE("views: plan as JSON", "[views][golden]") {
 }
 
 TEST_CASE("views: drift as Markdown and JSON", "[views][golden]") {
-  CheckGolden("drift.md", cli::DriftToMarkdown(SampleDrift(), kNow));
+  // The state names the certificate each drifted domain was recorded with, and the account of
+  // each expiring one.
+  engine::State state;
+  for (const char* domain : {"api.example.com", "www.example.com", "img.example.com"}) {
+    state.entries[domain] = engine::StateEntry{.address = engine::SplitAddress(domain),
+                                               .account = "main",
+                                               .https = true,
+                                               .certificate = "web",
+                                               .cert_type = "upload"};
+  }
+  const std::string md = cli::DriftToMarkdown(SampleDrift(), kNow, {}, &state);
+  CheckGolden("drift.md", md);
+  CheckWellFormed(md);
   CheckGolden("drift.json", cli::DriftToJson(SampleDrift()).dump(2) + "\n");
+  engine::DriftReport clean;
+  clean.checked = 3;
+  CHECK(cli::DriftToMarkdown(clean, kNow) ==
+        "### certform drift: in sync\n\nThe live bindings of 3 domains match the state.\n");
 }
 
 TEST_CASE("views: long Markdown tables are folded in <details>", "[views]") {
@@ -138,10 +191,41 @@ TEST_CASE("views: long Markdown tables are folded in <details>", "[views]") {
   for (int i = 0; i < 30; ++i) {
     engine::Change c = p.changes[1];
     c.address = engine::SplitAddress("d" + std::to_string(i) + ".example.com");
+    c.account = fmt::format("team{:02}", i);
     p.changes.push_back(c);
   }
-  std::string md = cli::PlanToMarkdown(p, kNow);
-  CHECK(md.find("<details><summary>33 changes</summary>") != std::string::npos);
+  const std::string md = cli::PlanToMarkdown(p, kNow);
+  INFO(md);
+  // 31 accounts: the account table is folded, the three certificate changes are not.
+  CHECK(md.find("<details><summary>31 accounts and products</summary>") != std::string::npos);
+  CHECK(md.find("| ➕ bind | 31 | not in state | web (upload, 6b2b5694…) |") != std::string::npos);
+  CHECK(md.find("\n- **team29** · CDN · 1 domain · why: not in state: bind the certificate · "
+                "domains: d29.example.com\n") != std::string::npos);
+  CheckWellFormed(md);
+}
+
+TEST_CASE(
+    "views: a certificate change shows the SANs it adds and removes when the old content "
+    "is known",
+    "[views]") {
+  engine::Plan p = SamplePlan();
+  engine::CertificateInfo old = *p.changes[3].certificate;
+  old.fingerprint = p.changes[3].before->fingerprint;
+  old.sans = {"example.com", "legacy.example.com"};
+  old.issuer = "CN=Old CA";
+  old.not_after = kNow + 3 * 86400;
+  p.changes[3].before->not_after = old.not_after;
+  // Without the old content: its SANs are not recorded in the state.
+  CHECK(cli::PlanToMarkdown(p, kNow).find(
+            "| \\*.example.com, example.com (before: not recorded) |") != std::string::npos);
+  // With it (the configuration still has it, under another name): added and removed.
+  const std::string md = cli::PlanToMarkdown(p, kNow, {}, {{old.fingerprint, old}});
+  INFO(md);
+  CHECK(md.find("| 🔄 update | 1 | web (upload, 01234567…) | web (upload, 6b2b5694…) | "
+                "2026-11-21 (3 days) → 2027-02-15 (89 days) | added \\*.example.com; removed "
+                "legacy.example.com |") != std::string::npos);
+  CHECK(md.find("- Issuer: CN=Old CA") != std::string::npos);
+  CheckWellFormed(md);
 }
 
 namespace {
@@ -166,29 +250,6 @@ engine::Plan HostilePlan() {
   return p;
 }
 
-// '|' not preceded by a backslash: the cell separators GitHub sees.
-int Separators(const std::string& line) {
-  int n = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++n;
-  }
-  return n;
-}
-
-int LinesStartingWith(const std::string& text, const std::string& prefix) {
-  std::istringstream lines(text);
-  std::string line;
-  int n = 0;
-  while (std::getline(lines, line)) n += line.starts_with(prefix) ? 1 : 0;
-  return n;
-}
-
-void CheckNoRawControls(const std::string& text) {
-  CHECK(text.find('\x1b') == std::string::npos);
-  CHECK(text.find('\r') == std::string::npos);
-  CHECK(text.find("\xe2\x80\xae") == std::string::npos);
-}
-
 }  // namespace
 
 TEST_CASE("views: strings from a hostile plan cannot drive the terminal", "[views][escape]") {
@@ -211,23 +272,26 @@ TEST_CASE("views: strings from a hostile plan cannot break the Markdown comment"
   CheckNoRawControls(md);
   // Only certform's own <details> blocks, each opened and closed once: an HTML block starts only
   // at the start of a line, and no outside string can start one (inside a code span, as a
-  // domain, `</details>` is literal text).
-  CHECK(LinesStartingWith(md, "<details>") == 1);
-  CHECK(LinesStartingWith(md, "</details>") == 1);
+  // domain, `</details>` is literal text; in a <summary>, an entity).
+  CHECK(CheckWellFormed(md) == 4);  // the certificate details, and a section per change
   CHECK(LinesStartingWith(md, "## ") == 0);
   CHECK(md.find("\\[ok\\](http://e)") != std::string::npos);  // a link as plain text
-  // Every row of the changes table has exactly its seven separators.
+  // Each row of the certificate changes table has exactly its seven separators.
   std::istringstream lines(md);
   std::string line;
   int rows = 0;
   while (std::getline(lines, line)) {
-    if (!line.starts_with("|")) continue;
+    if (!line.starts_with("| ➕ ") && !line.starts_with("| 🔄 ") && !line.starts_with("| ➖ ")) {
+      continue;
+    }
     INFO(line);
     CHECK(Separators(line) == 7);
     ++rows;
   }
-  CHECK(rows == 5);  // header, rule, three changes
+  CHECK(rows == 3);
   CHECK(md.find("- SANs: moc.elpmaxe\\\\u{202e}.www, \\*\\_x\\_\\*") != std::string::npos);
+  // The hostile certificate name in a <summary> (raw HTML) is entities, not a tag.
+  CHECK(md.find("&lt;/details&gt;") != std::string::npos);
 }
 
 TEST_CASE("views: drift from hostile answers is escaped in both renderings", "[views][escape]") {
@@ -242,11 +306,6 @@ TEST_CASE("views: drift from hostile answers is escaped in both renderings", "[v
   const std::string md = cli::DriftToMarkdown(r, kNow);
   INFO(md);
   CheckNoRawControls(md);
-  CHECK(LinesStartingWith(md, "</details>") == 0);
+  CHECK(CheckWellFormed(md) == 4);  // two kinds of change, one expiry date, one failure
   CHECK(LinesStartingWith(md, "## ") == 0);
-  std::istringstream lines(md);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.starts_with("|")) CHECK(Separators(line) == 4);
-  }
 }

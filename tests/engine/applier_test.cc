@@ -8,6 +8,8 @@
 #include <map>
 #include <mutex>
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "cmd/certform/product_table.h"
@@ -610,8 +612,16 @@ TEST_CASE("applier: nothing is sent after a stop, not even by a worker waiting f
           "[applier]") {
   Harness h;
   h.options.parallelism = 4;
+  // The first worker takes the free slot without sleeping and sends; every other one sleeps for
+  // its slot. A sleeper waits here until that first call is made (so that the stop cannot come
+  // before it, whatever the threads' timing: under a sanitizer a worker may reach its sleep
+  // first), then stops the run.
   h.clock.OnSleep([&] {
-    if (!h.provider.calls().empty()) h.stop = true;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (h.provider.calls().empty() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::yield();
+    }
+    h.stop = true;
   });
   ApplyResult r = h.Run(MakeCreates(8));
   CHECK(r.interrupted);

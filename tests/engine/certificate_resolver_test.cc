@@ -1,4 +1,5 @@
 #include "engine/config/certificate_resolver.h"
+#include "engine/config/trusted_roots.h"
 
 #include <unistd.h>
 
@@ -23,6 +24,8 @@ struct Fixture {
   std::map<std::string, std::string> env;
   Config config;
   Diagnostics diags;
+  // The machine's roots, as the test sets them: none unless a test says.
+  std::unique_ptr<TrustedRoots> roots = TrustedRootsFromPem("");
 
   void WriteConfig(const std::vector<std::string>& domains, const std::string& key_line) {
     std::string list;
@@ -43,7 +46,7 @@ struct Fixture {
           if (it == env.end()) return std::nullopt;
           return it->second;
         },
-        std::chrono::system_clock::now(), &diags, keys);
+        *roots, std::chrono::system_clock::now(), &diags, keys);
   }
 
   std::string All() const {
@@ -307,4 +310,90 @@ TEST_CASE("resolver: a certificate file that is huge or not a file is refused", 
     REQUIRE(f.diags.ErrorCount() == 1);
     CHECK(f.diags.items()[0].detail.find("is not a regular file") != std::string::npos);
   }
+}
+
+TEST_CASE(
+    "resolver: a chain that does not lead to a root is incomplete, and says to use the "
+    "full chain",
+    "[resolver]") {
+  TestCert root = IssueCert({.cn = "Root", .ca = true});
+  TestCert inter = IssueCert({.cn = "Inter", .ca = true}, &root);
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}}, &inter);
+  TestCert other_root = IssueCert({.cn = "Other Root", .ca = true});
+
+  SECTION("the leaf alone (certbot's cert.pem)") {
+    Fixture f;
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.dir.Write("certs/web.pem", leaf.CertPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+    f.roots = TrustedRootsFromPem(root.CertPem());
+    f.Resolve();
+    INFO(f.All());
+    CHECK(f.diags.ErrorCount() == 1);
+    CHECK(f.All().find("main.toml:3:13: error: ") != std::string::npos);
+    CHECK(f.All().find("certs/web.pem: incomplete certificate chain: the leaf is issued by "
+                       "\"CN=Inter\", which is neither in the file nor a trusted root") !=
+          std::string::npos);
+    CHECK(f.All().find("fullchain.pem, not cert.pem") != std::string::npos);
+    CHECK(f.config.certificates.at("web").cert_name.empty());  // not usable
+  }
+  SECTION("leaf and intermediate: complete when the machine trusts the root") {
+    Fixture f;
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.dir.Write("certs/web.pem", leaf.CertPem() + inter.CertPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+    f.roots = TrustedRootsFromPem(root.CertPem());
+    f.Resolve();
+    INFO(f.All());
+    CHECK(f.diags.ErrorCount() == 0);
+    CHECK(f.diags.WarningCount() == 0);
+  }
+  SECTION("a trust store holding the intermediate (not a root) does not complete a leaf") {
+    Fixture f;
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.dir.Write("certs/web.pem", leaf.CertPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+    f.roots = TrustedRootsFromPem(inter.CertPem());
+    f.Resolve();
+    CHECK(f.All().find("incomplete certificate chain") != std::string::npos);
+  }
+  SECTION("leaf and intermediate, the root trusted nowhere: certificate 2 is named") {
+    Fixture f;
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.dir.Write("certs/web.pem", leaf.CertPem() + inter.CertPem());
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+    f.roots = TrustedRootsFromPem(other_root.CertPem());
+    f.Resolve();
+    CHECK(f.All().find("incomplete certificate chain: certificate 2 is issued by \"CN=Root\"") !=
+          std::string::npos);
+  }
+  SECTION("a chain holding its root needs no trust store; none at all only warns") {
+    Fixture f;
+    f.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    f.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+    f.dir.Write("certs/web.pem", leaf.CertPem() + inter.CertPem() + root.CertPem());
+    f.Resolve();
+    CHECK(f.diags.ErrorCount() == 0);
+    CHECK(f.diags.WarningCount() == 0);
+
+    Fixture g;
+    g.WriteConfig({"www.example.com"}, "key_file = \"certs/web.key\"");
+    g.dir.Write("certs/web.key", leaf.KeyPem(), 0600);
+    g.dir.Write("certs/web.pem", leaf.CertPem());
+    g.Resolve();  // no roots on this "machine"
+    CHECK(g.diags.ErrorCount() == 0);
+    CHECK(g.All().find("whether the chain is complete was not checked: this machine has no "
+                       "trusted root certificates") != std::string::npos);
+  }
+}
+
+TEST_CASE("resolver: the system trust store is found (Debian's ca-certificates)", "[resolver]") {
+  // CI and users' machines have /etc/ssl/certs; a public root's intermediate is not in it as a
+  // root, and a fresh private certificate is never issued by it.
+  std::unique_ptr<TrustedRoots> system = SystemTrustedRoots();
+  CHECK(system->Available());
+  TestCert root = IssueCert({.cn = "Root", .ca = true});
+  TestCert leaf = IssueCert({.sans = {"www.example.com"}}, &root);
+  CHECK_FALSE(system->Issued(leaf.cert()));
+  CHECK(TrustedRootsFromPem(root.CertPem())->Issued(leaf.cert()));
 }

@@ -112,7 +112,10 @@ TEST_CASE("plan refresh: the state is planned against with every live binding re
   CHECK(l.provider.reads == 3);
   CHECK(refreshed.entries.at("a.example.com") == l.state.entries.at("a.example.com"));
   CHECK(refreshed.entries.at("b.example.com").cert_name == "by-hand");
-  CHECK(refreshed.entries.count("c.example.com") == 0);
+  // Gone from the CDN: kept, marked gone, so that the plan shows it as gone, not as new.
+  REQUIRE(refreshed.entries.count("c.example.com") == 1);
+  CHECK(refreshed.entries.at("c.example.com").Gone());
+  CHECK(refreshed.entries.at("c.example.com").gone_request_id.empty());
   CHECK(drift.checked == 3);
   CHECK(drift.drifted.size() == 2);
 }

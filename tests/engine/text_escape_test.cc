@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+using certform::engine::ForHtml;
 using certform::engine::ForMarkdown;
 using certform::engine::ForTerminal;
 using certform::engine::MarkdownCode;
@@ -56,4 +57,12 @@ TEST_CASE("text escape: a Markdown code span holds any text", "[escape]") {
   CHECK(MarkdownCode("a|b") == "`a\\|b`");
   CHECK(MarkdownCode("x\n</details>") == "`x\\n</details>`");
   CHECK(MarkdownCode("") == "` `");
+}
+
+TEST_CASE("text escape: text in raw HTML (a <summary>) is entities, not backslashes", "[escape]") {
+  CHECK(ForHtml("web *.example.com a|b `x` _y_") == "web *.example.com a|b `x` _y_");
+  CHECK(ForHtml("</summary></details><b title=\"x\">&") ==
+        "&lt;/summary&gt;&lt;/details&gt;&lt;b title=&quot;x&quot;&gt;&amp;");
+  // No newline can end the HTML block (a blank line would), no control reaches the page.
+  CHECK(ForHtml("a\n\n## b\x1b[2J") == "a\\n\\n## b\\x1b[2J");
 }

@@ -5,6 +5,7 @@
 #include "cmd/certform/product_table.h"
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
+#include "engine/config/trusted_roots.h"
 #include "engine/plan/planner.h"
 #include "tests/fuzz/memory_file_system.h"
 
@@ -21,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   certform::engine::Config config = certform::engine::LoadConfig(fs, "cfg", &diags);
   certform::engine::ResolveCertificates(
       &config, fs, [](const std::string&) { return std::nullopt; },
-      std::chrono::system_clock::now(), &diags);
+      *certform::engine::TrustedRootsFromPem(""), std::chrono::system_clock::now(), &diags);
   if (!diags.HasErrors()) certform::engine::MakePlan(config, certform::engine::State{});
   return 0;
 }

@@ -125,6 +125,28 @@ TEST_CASE("state: a write that changes nothing writes nothing", "[state]") {
   CHECK_FALSE(dir.Exists("certform.state.json.backup"));
 }
 
+TEST_CASE("state: a copied state keeps a serial ahead of the prior's, even with equal content",
+          "[state]") {
+  TempDir dir;
+  PosixFileSystem fs;
+  CountingRandom random;
+  StateStore store(fs, dir.Path("certform.state.json"));
+  State v1;
+  v1.entries["a.example.com"] = Entry("a.example.com");
+  REQUIRE(store.Write(State{}, &v1, random).ok());
+  State copied = v1;  // what state pull brings: the same content at the workspace's serial
+  copied.serial = 7;
+  REQUIRE(store.Write(v1, &copied, random).ok());
+  CHECK(copied.serial == 7);
+  State loaded;
+  REQUIRE(store.Load(&loaded).ok());
+  CHECK(loaded.serial == 7);
+  State behind = loaded;  // a serial behind the prior's never moves it back
+  behind.serial = 3;
+  behind.entries.clear();
+  REQUIRE(store.Write(loaded, &behind, random).ok());
+  CHECK(behind.serial == 8);
+}
 TEST_CASE("state: a failed write leaves the previous state file intact", "[state]") {
   TempDir dir;
   PosixFileSystem fs;
