@@ -21,7 +21,7 @@ Serves the CDN API calls certform uses (SetDomainServerCertificate, SetCdnDomain
 DescribeDomainCertificateInfo, DescribeUserDomains), DCDN's (SetDcdnDomainSSLCertificate,
 DescribeDcdnDomainCertificateInfo, DescribeDcdnUserDomains) and those of Certificate Management Service
 (UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
-DeleteUserCertificate), STS's (AssumeRole, AssumeRoleWithOIDC) and the ECS metadata
+DeleteUserCertificate), STS's (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) and the ECS metadata
 service's credential paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on
 127.0.0.1, with V1 signature checks, a per-user sliding
 one-second rate limit, the documented certificate errors, and injectable latency and faults.
@@ -29,7 +29,8 @@ Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
 POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME).
 
 Options:
-  --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user"}],
+  --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user",
+                    "ram_user"}],
                     "domains":["a.example.com" or {"name","user","status"}],
                     "dcdn_domains": (the same, for DCDN), "dcdn_write_limit":10,
                     "cas_certificates":[{"name","id","user","pem"}],
@@ -39,9 +40,12 @@ Options:
                     "read_limit":100, "latency_ms":0, "jitter_ms":0, "transit_ms":0,
                     "signature_error":"SignatureDoesNotMatch", "error_rate":0,
                     "drop_rate":0, "seed":1,
-                    "lose_answers":{"UploadUserCertificate":1}}
+                    "lose_answers":{"UploadUserCertificate":1},
+                    "ram_denied":{"AKID or role ARN":["DescribeDomainCertificateInfo"]}}
                     (lose_answers: the first N calls of an action are carried out,
-                    then their answer is lost: the connection drops)
+                    then their answer is lost: the connection drops; ram_denied: the
+                    actions a key's RAM policy lacks, answered 403 Forbidden.RAM, on
+                    OSS 403 AccessDenied)
   --port N          port to listen on (default 0: any free port)
   --port-file FILE  write the bound port to FILE once listening
   --tls-cert FILE   serve HTTPS with this certificate (PEM) ...

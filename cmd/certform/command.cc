@@ -51,6 +51,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"init", "Nothing to initialise: says so (certform downloads nothing)", RunInit},
       {"validate", "Check the configuration and its certificates (offline)", RunValidate},
+      {"check", "Check each account's credentials, identity and permissions (read-only)", RunCheck},
       {"plan", "Show the changes that apply would make", RunPlan},
       {"apply", "Make the live bindings match the configuration (or a saved plan)", RunApply},
       {"show", "Show a saved plan (human, JSON, or Markdown for a review)", RunShow},

@@ -41,6 +41,7 @@ int Run(const Args& args, Context& ctx);
 
 // The commands' entry points, one file each.
 int RunValidate(const Args& args, Context& ctx);
+int RunCheck(const Args& args, Context& ctx);  // check_command.cc
 int RunPlan(const Args& args, Context& ctx);
 int RunApply(const Args& args, Context& ctx);
 int RunDrift(const Args& args, Context& ctx);

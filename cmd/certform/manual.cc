@@ -88,7 +88,11 @@ std::string MainPage(const std::vector<DescribedCommand>& commands) {
        << Roff(
               "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,\n"
               "ALIBABA_CLOUD_SECURITY_TOKEN (or ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY,\n"
-              "ALICLOUD_SECURITY_TOKEN): credentials for credentials = \"env\".\n"
+              "ALICLOUD_SECURITY_TOKEN): credentials for credentials = \"env\"; an account's\n"
+              "access_key_id_env, access_key_secret_env and security_token_env name\n"
+              "variables of its own instead (and role_arn, oidc_provider_arn and\n"
+              "oidc_token_file an OIDC role of its own). certform check verifies each\n"
+              "account's credentials, identity and permissions before a run.\n"
               "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN,\n"
               "ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_ROLE_SESSION_NAME: an OIDC token\n"
               "exchanged for STS credentials (credentials = \"oidc\", or \"env\" without an\n"

@@ -17,39 +17,7 @@ namespace certform::cli {
 engine::Status ProviderSet::Build(const engine::Config& config,
                                   const std::set<std::string>& accounts,
                                   const ConnectionOptions& options, Context& ctx) {
-  if (!options.endpoint_override.empty()) {
-    if (std::string problem = engine::EndpointProblem(options.endpoint_override);
-        !problem.empty()) {
-      return engine::Status::InvalidArgument("--endpoint " + options.endpoint_override + ": " +
-                                             problem);
-    }
-  }
-  providers::CurlOptions curl;
-  curl.ca_bundle = options.ca_bundle;
-  transport_ = std::make_unique<providers::CurlTransport>(curl);
-  providers::HttpTransport* transport = transport_.get();
-  if (ctx.env("CERTFORM_LOG").value_or("") == "debug") {
-    logging_ = std::make_unique<providers::LoggingTransport>(*transport_, ctx.err);
-    transport = logging_.get();
-  }
-  // --endpoint sends every call (every product's, CAS's, STS's) to one place: the emulator serves
-  // them all.
-  auto Via = [&options](const std::string& own) {
-    return options.endpoint_override.empty() ? own : options.endpoint_override;
-  };
-  alicloud::StsSetup sts_base;  // what every account's STS calls share
-  sts_base.transport = transport;
-  sts_base.clock = &ctx.clock;
-  sts_base.random = &ctx.random;
-  sts_base.fs = &ctx.fs;
-  // For tests only: where the ECS metadata service is (loopback http, like any endpoint).
-  if (auto metadata = ctx.env("CERTFORM_ECS_METADATA_ENDPOINT"); metadata && !metadata->empty()) {
-    if (std::string problem = engine::EndpointProblem(*metadata); !problem.empty()) {
-      return engine::Status::InvalidArgument("CERTFORM_ECS_METADATA_ENDPOINT " + *metadata + ": " +
-                                             problem);
-    }
-    sts_base.metadata_endpoint = *metadata;
-  }
+  if (engine::Status s = Prepare(options, ctx); !s.ok()) return s;
   for (const std::string& name : accounts) {
     auto it = config.accounts.find(name);
     if (it == config.accounts.end()) {
@@ -58,34 +26,85 @@ engine::Status ProviderSet::Build(const engine::Config& config,
     const engine::AccountConfig& a = it->second;
     alicloud::CredentialSpec spec;
     engine::Status s =
-        alicloud::ResolveCredentialSpec(a.credentials, options.profile, ctx.env, ctx.fs, &spec);
+        alicloud::ResolveAccountCredentials(a, options.profile, ctx.env, ctx.fs, &spec);
     if (!s.ok()) return s.WithContext(fmt::format("account \"{}\"", name));
-    alicloud::StsSetup sts = sts_base;
-    sts.sts_endpoint = Via(a.sts_endpoint);
-    std::shared_ptr<alicloud::CredentialSource> creds = alicloud::MakeCredentialSource(spec, sts);
+    std::shared_ptr<alicloud::CredentialSource> creds =
+        alicloud::MakeCredentialSource(spec, StsFor(a));
     engine::WipeSecret(&spec.access_key.access_key_secret);
-    // Who the API counts calls of: the key, at the default product's endpoint.
-    users_[name] = creds->Identity() + "@" + Via(a.EndpointOf(engine::DefaultProduct()));
-    // Certificates uploaded once go to CAS, the account's store, and are bound by id on every
-    // product.
-    if (a.UploadsViaCas()) {
-      stores_[name] = std::make_unique<alicloud::CasCertificates>(alicloud::RpcClient(
-          *transport, ctx.clock, ctx.random, creds, Via(a.cas_endpoint), alicloud::kCasApiVersion));
-      cas_regions_[name] = a.cas_region;
-    }
-    alicloud::ProductWiring wiring;
-    wiring.config = &config;
-    wiring.account = &a;
-    wiring.transport = transport;
-    wiring.clock = &ctx.clock;
-    wiring.random = &ctx.random;
-    wiring.credentials = creds;
-    wiring.endpoint_override = options.endpoint_override;
-    for (const ProductRow& row : ProductTable()) {
-      providers_[name][row.rules().name] = row.make(wiring);
-    }
+    AddAccount(config, a, creds, ctx);
   }
   return engine::Status::OK();
+}
+
+engine::Status ProviderSet::Prepare(const ConnectionOptions& options, Context& ctx) {
+  if (!options.endpoint_override.empty()) {
+    if (std::string problem = engine::EndpointProblem(options.endpoint_override);
+        !problem.empty()) {
+      return engine::Status::InvalidArgument("--endpoint " + options.endpoint_override + ": " +
+                                             problem);
+    }
+  }
+  endpoint_override_ = options.endpoint_override;
+  providers::CurlOptions curl;
+  curl.ca_bundle = options.ca_bundle;
+  transport_ = std::make_unique<providers::CurlTransport>(curl);
+  transport_in_use_ = transport_.get();
+  if (ctx.env("CERTFORM_LOG").value_or("") == "debug") {
+    logging_ = std::make_unique<providers::LoggingTransport>(*transport_, ctx.err);
+    transport_in_use_ = logging_.get();
+  }
+  sts_base_ = alicloud::StsSetup();  // what every account's STS calls share
+  sts_base_.transport = transport_in_use_;
+  sts_base_.clock = &ctx.clock;
+  sts_base_.random = &ctx.random;
+  sts_base_.fs = &ctx.fs;
+  // For tests only: where the ECS metadata service is (loopback http, like any endpoint).
+  if (auto metadata = ctx.env("CERTFORM_ECS_METADATA_ENDPOINT"); metadata && !metadata->empty()) {
+    if (std::string problem = engine::EndpointProblem(*metadata); !problem.empty()) {
+      return engine::Status::InvalidArgument("CERTFORM_ECS_METADATA_ENDPOINT " + *metadata + ": " +
+                                             problem);
+    }
+    sts_base_.metadata_endpoint = *metadata;
+  }
+  return engine::Status::OK();
+}
+
+// --endpoint sends every call (every product's, CAS's, STS's) to one place: the emulator serves
+// them all.
+std::string ProviderSet::Via(const std::string& own) const {
+  return endpoint_override_.empty() ? own : endpoint_override_;
+}
+
+alicloud::StsSetup ProviderSet::StsFor(const engine::AccountConfig& account) const {
+  alicloud::StsSetup sts = sts_base_;
+  sts.sts_endpoint = Via(account.sts_endpoint);
+  return sts;
+}
+
+void ProviderSet::AddAccount(const engine::Config& config, const engine::AccountConfig& a,
+                             std::shared_ptr<alicloud::CredentialSource> creds, Context& ctx) {
+  const std::string& name = a.name;
+  providers::HttpTransport& transport = *transport_in_use_;
+  // Who the API counts calls of: the key, at the default product's endpoint.
+  users_[name] = creds->Identity() + "@" + Via(a.EndpointOf(engine::DefaultProduct()));
+  // Certificates uploaded once go to CAS, the account's store, and are bound by id on every
+  // product.
+  if (a.UploadsViaCas()) {
+    stores_[name] = std::make_unique<alicloud::CasCertificates>(alicloud::RpcClient(
+        transport, ctx.clock, ctx.random, creds, Via(a.cas_endpoint), alicloud::kCasApiVersion));
+    cas_regions_[name] = a.cas_region;
+  }
+  alicloud::ProductWiring wiring;
+  wiring.config = &config;
+  wiring.account = &a;
+  wiring.transport = &transport;
+  wiring.clock = &ctx.clock;
+  wiring.random = &ctx.random;
+  wiring.credentials = creds;
+  wiring.endpoint_override = endpoint_override_;
+  for (const ProductRow& row : ProductTable()) {
+    providers_[name][row.rules().name] = row.make(wiring);
+  }
 }
 
 std::map<std::string, engine::AccountRuntime> ProviderSet::Runtimes() const {

@@ -15,6 +15,8 @@
 #include "engine/calls/live_reader.h"
 #include "engine/calls/pacing_registry.h"
 #include "engine/config/config.h"
+#include "providers/alicloud/credential_source.h"
+#include "providers/alicloud/sts_credentials.h"
 #include "providers/curl_transport.h"
 #include "providers/logging_transport.h"
 
@@ -31,6 +33,17 @@ class ProviderSet {
   engine::Status Build(const engine::Config& config, const std::set<std::string>& accounts,
                        const ConnectionOptions& options, Context& ctx);
 
+  // The steps of Build, for a command that takes each account on its own (check): the transport
+  // (InvalidArgument for a bad --endpoint), then an account's providers over the credentials the
+  // caller made for it with StsFor (the account's STS endpoint, or --endpoint).
+  engine::Status Prepare(const ConnectionOptions& options, Context& ctx);
+  alicloud::StsSetup StsFor(const engine::AccountConfig& account) const;
+  void AddAccount(const engine::Config& config, const engine::AccountConfig& account,
+                  std::shared_ptr<alicloud::CredentialSource> credentials, Context& ctx);
+  // After Prepare: the transport every call goes through, and where a call to `own` goes.
+  providers::HttpTransport& transport() { return *transport_in_use_; }
+  std::string Via(const std::string& own) const;
+
   // Each account's provider and its user (AccessKeyId and endpoint): the accounts of one user
   // share each call's pace in pacing().
   std::map<std::string, engine::AccountRuntime> Runtimes() const;
@@ -39,7 +52,10 @@ class ProviderSet {
 
  private:
   std::unique_ptr<providers::CurlTransport> transport_;
-  std::unique_ptr<providers::HttpTransport> logging_;  // CERTFORM_LOG=debug
+  std::unique_ptr<providers::HttpTransport> logging_;     // CERTFORM_LOG=debug
+  providers::HttpTransport* transport_in_use_ = nullptr;  // logging_, else transport_
+  std::string endpoint_override_;                         // --endpoint
+  alicloud::StsSetup sts_base_;                           // what every account's STS shares
   // account → product → its provider (one per row of the product table).
   std::map<std::string, std::map<std::string, std::unique_ptr<engine::Provider>>> providers_;
   std::map<std::string, std::unique_ptr<engine::CertificateStore>> stores_;  // upload_via = "cas"

@@ -54,6 +54,9 @@ struct CallResult {
   std::string error_code;  // e.g. "Certificate.MissMatch"; empty on success
   std::string error_message;
   Clock::Duration retry_after{0};  // the server's x-acs-retry-after hint; 0 when none
+  // The API refused the call because the caller's RAM policy does not allow it (Forbidden.RAM,
+  // NoPermission, OSS AccessDenied): the RAM action is what is missing, not the credentials.
+  bool ram_denied = false;
 };
 
 // A domain's binding as its product reports it.

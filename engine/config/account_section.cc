@@ -1,4 +1,5 @@
-// [account.NAME]: an Alibaba Cloud user, its credentials, its CAS uploads, and each product's
+// [account.NAME]: an Alibaba Cloud user, its credentials (credentials_section.cc for the keys
+// that name where they are), its CAS uploads, and each product's
 // endpoint, write call and rate ([account.NAME.PRODUCT], as the product's rules allow).
 #include <cmath>
 
@@ -17,6 +18,7 @@ namespace {
 std::vector<std::string> AccountKeys() {
   std::vector<std::string> keys = {"credentials", "upload_via", "cas_endpoint", "cas_region",
                                    "sts_endpoint"};
+  for (const std::string& k : CredentialKeys()) keys.push_back(k);
   for (const char* k : {"endpoint", "api", "rate_limit"}) keys.push_back(k);
   for (const ProductRules& p : Products()) {
     if (!p.legacy_endpoint_key.empty()) keys.push_back(p.legacy_endpoint_key);
@@ -45,7 +47,7 @@ bool IsCredentialSetting(const std::string& v) {
 }  // namespace
 
 void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
-  CheckKeys(t, AccountKeys(), fmt::format("[account.{}]", name));
+  CheckKeys(t, AccountKeys(), fmt::format("[account.{}]", name), SecretKeys());
   AccountConfig a;
   a.name = name;
   a.where = Pos(t);
@@ -60,6 +62,7 @@ void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
                       *v));
     }
   }
+  ReadCredentialNames(t, &a);
   ReadEndpoint(t, "sts_endpoint", &a.sts_endpoint);
   for (const ProductRules& rules : Products()) {
     ProductSettings settings;

@@ -50,6 +50,14 @@ std::string ConfigDigest(const Config& config) {
                              {"api", a.WriteOn(first).limit.api},
                              {"credentials", a.credentials}};
     if (a.UploadsViaCas()) doc["accounts"][name]["upload_via"] = "cas";
+    // Whose credentials, when the account names them itself (only then: older digests stay).
+    const CredentialNames& n = a.named;
+    if (n.NamesAccessKey() || n.NamesOidcRole()) {
+      doc["accounts"][name]["credential_names"] = {{"access_key_id_env", n.access_key_id_env},
+                                                   {"security_token_env", n.security_token_env},
+                                                   {"role_arn", n.role_arn},
+                                                   {"oidc_provider_arn", n.oidc_provider_arn}};
+    }
     // Another product's endpoint or call, only where it is not the product's default: a
     // configuration that sets nothing keeps its digest, whichever products are installed.
     for (const ProductRules& rules : Products()) {

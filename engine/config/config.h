@@ -30,12 +30,33 @@ struct ProductSettings {
   SourcePos where;
 };
 
+// Where one account's credentials are, when its table names them itself instead of relying on
+// the shared conventions of `credentials` (credentials_section.cc). Never a secret: only the
+// names of the environment variables that hold one, or an OIDC role (ARNs and a token file).
+struct CredentialNames {
+  // Environment variables holding the AccessKey (both, or neither) and its STS token (optional).
+  std::string access_key_id_env;
+  std::string access_key_secret_env;
+  std::string security_token_env;
+  // An OIDC role (STS AssumeRoleWithOIDC): all three, or none; the session name is optional.
+  std::string role_arn;           // acs:ram::ACCOUNT:role/NAME
+  std::string oidc_provider_arn;  // acs:ram::ACCOUNT:oidc-provider/NAME
+  std::string oidc_token_file;    // resolved against the TOML file that names it
+  std::string role_session_name;  // empty: certform's default
+  SourcePos where;                // of the first of these keys
+
+  bool NamesAccessKey() const { return !access_key_id_env.empty(); }
+  bool NamesOidcRole() const { return !role_arn.empty(); }
+};
+
 // An Alibaba Cloud user; rate limits are per user.
 struct AccountConfig {
   std::string name;
   // "env", "oidc", "ecs-ram-role[:ROLE]", "profile" or "profile:NAME" (providers/alicloud/
-  // credentials.h says what each reads).
+  // credentials.h says what each reads). "env" when `named` names variables, "oidc" when it
+  // names a role.
   std::string credentials = "env";
+  CredentialNames named;  // the account's own variables or OIDC role; empty: the conventions
   // Each product's settings, by product name; a product without an entry has the defaults.
   std::map<std::string, ProductSettings> products;
   // "direct": each binding sends the certificate and key (the default). "cas": each certificate
@@ -119,6 +140,8 @@ struct PruneSettings {
   // default): every product is read, and one that cannot be listed stops the deletion.
   std::vector<std::string> skip_products;
   SourcePos where;  // of skip_products
+  // A [prune] table is written: `certform check` also checks what prune needs.
+  bool configured = false;
 };
 
 // What apply does with a binding gone from the configuration (top-level on_removal).

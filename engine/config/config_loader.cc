@@ -67,11 +67,16 @@ void FileReader::Read(const toml::table& root) {
 
 std::vector<std::string> FileReader::CheckKeys(const toml::table& t,
                                                const std::vector<std::string>& allowed,
-                                               const std::string& context) {
+                                               const std::string& context,
+                                               const std::vector<std::string>& reported_elsewhere) {
   std::vector<std::string> suggested;
   for (auto&& [key, value] : t) {
     std::string k(key.str());
     if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+    if (std::find(reported_elsewhere.begin(), reported_elsewhere.end(), k) !=
+        reported_elsewhere.end()) {
+      continue;
+    }
     std::string hint = Suggest(k, allowed);
     if (!hint.empty()) suggested.push_back(hint);
     std::string where = context.empty() ? "" : " in " + context;

@@ -19,6 +19,7 @@ void FileReader::ReadPrune(const toml::node& n) {
   const toml::table* t = n.as_table();
   if (t == nullptr) return WrongType(n, "prune", "a table, like [prune]");
   if (!FirstDefinition("[prune]", Pos(n))) return;
+  config_->prune.configured = true;
   CheckKeys(*t, kPruneKeys, "[prune]");
   const toml::node* skip = t->get("skip_products");
   if (skip == nullptr) return;

@@ -1,7 +1,7 @@
 // The reading of one configuration file, shared by config_loader.cc and the files that read each
 // of its sections (state_section.cc, prune_section.cc, account_section.cc,
-// certificate_section.cc, binding_section.cc). Internal to engine/config/: nothing outside includes
-// it.
+// credentials_section.cc, certificate_section.cc, binding_section.cc). Internal to engine/config/:
+// nothing outside includes it.
 #pragma once
 
 #include <algorithm>
@@ -54,9 +54,10 @@ class FileReader {
 
   // Reports each key of `t` not in `allowed` (with a "did you mean" when one is close); returns
   // the allowed keys it suggested, so that a check for a missing key does not count the same
-  // typo twice.
+  // typo twice. Keys in `reported_elsewhere` are left to the caller, which explains them better.
   std::vector<std::string> CheckKeys(const toml::table& t, const std::vector<std::string>& allowed,
-                                     const std::string& context);
+                                     const std::string& context,
+                                     const std::vector<std::string>& reported_elsewhere = {});
 
   void WrongType(const toml::node& n, const std::string& key, const char* expected);
 
@@ -98,6 +99,9 @@ class FileReader {
   void ReadOnRemoval(const toml::node& n);  // config_loader.cc
 
   void ReadAccount(const std::string& name, const toml::table& t);  // account_section.cc
+  // The account's own credential variables or OIDC role (credentials_section.cc).
+  void ReadCredentialNames(const toml::table& t, AccountConfig* a);
+  void CheckCredentialNames(const toml::table& t, AccountConfig* a);
 
   void ReadProductSettings(const toml::table& t, const ProductRules& rules,
                            const std::string& where, ProductSettings* out);
@@ -121,6 +125,11 @@ class FileReader {
   std::map<std::string, SourcePos>* seen_;
   std::vector<RawBinding> bindings_;
 };
+
+// The keys of [account.NAME] that say where its credentials are (credentials_section.cc), and
+// those that would hold a credential itself, which are refused with a message of their own.
+const std::vector<std::string>& CredentialKeys();
+const std::vector<std::string>& SecretKeys();
 
 // toml++'s `description` of a syntax error at `line`:`column` of `text` (1-based), in plain words
 // where it misleads: a string left open is "unterminated string", not "control characters".

@@ -31,17 +31,21 @@ void WipeKey(nlohmann::json* body) {
 
 }  // namespace
 
+// RAM actions: CAS's RAM code is yundun-cert, each action named after its API ("RAM
+// authorization" of each call's reference, e.g. yundun-cert:UploadUserCertificate,
+// https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-uploadusercertificate;
+// the list: https://help.aliyun.com/zh/ssl-certificate/developer-reference/api-cas-2020-04-07-ram).
 engine::CallLimit CasCertificates::Limit(engine::CallKind kind) const {
   using engine::CallKind;
   switch (kind) {
     case CallKind::kUpload:
-      return {"UploadUserCertificate", 100};
+      return {"UploadUserCertificate", 100, {"yundun-cert:UploadUserCertificate"}};
     case CallKind::kListUploaded:
-      return {"ListUserCertificateOrder", 10};
+      return {"ListUserCertificateOrder", 10, {"yundun-cert:ListUserCertificateOrder"}};
     case CallKind::kGetCertificate:
-      return {"GetUserCertificateDetail", 10};
+      return {"GetUserCertificateDetail", 10, {"yundun-cert:GetUserCertificateDetail"}};
     case CallKind::kDeleteCertificate:
-      return {"DeleteUserCertificate", 10};
+      return {"DeleteUserCertificate", 10, {"yundun-cert:DeleteUserCertificate"}};
     default:
       return engine::DefaultCallLimit(kind);
   }

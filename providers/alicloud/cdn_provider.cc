@@ -26,12 +26,16 @@ const engine::ProductRules& CdnProvider::Rules() {
     // SetDomainServerCertificate: 10/s per user, takes ForceSet and a CAS certificate by name;
     // SetCdnDomainSSLCertificate: 30/s, no ForceSet, a CAS certificate by CertId only.
     r.write_calls = {
-        {{"SetDomainServerCertificate", 10},
+        {{"SetDomainServerCertificate", 10, {"cdn:SetDomainServerCertificate"}},
          /*force_set=*/true,
          /*cas_by_name=*/true,
          /*cas_by_id=*/false,
          /*by_content=*/true},
-        {{"SetCdnDomainSSLCertificate", 30}, false, false, true, true},
+        {{"SetCdnDomainSSLCertificate", 30, {"cdn:SetCdnDomainSSLCertificate"}},
+         false,
+         false,
+         true,
+         true},
     };
     r.calls = {
         {CallKind::kReadBinding,

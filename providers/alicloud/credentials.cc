@@ -377,4 +377,42 @@ engine::Status ResolveCredentialSpec(const std::string& setting, const std::stri
       "\"profile:NAME\"");
 }
 
+engine::Status ResolveAccountCredentials(const engine::AccountConfig& account,
+                                         const std::string& profile, const engine::EnvLookup& env,
+                                         engine::FileSystem& fs, CredentialSpec* out) {
+  const engine::CredentialNames& named = account.named;
+  const std::string table = fmt::format("[account.{}]", account.name);
+  if (named.NamesAccessKey()) {
+    std::vector<std::string> unset;
+    for (const std::string* name :
+         {&named.access_key_id_env, &named.access_key_secret_env, &named.security_token_env}) {
+      if (!name->empty() && Get(env, name->c_str()).empty()) unset.push_back(*name);
+    }
+    if (!unset.empty()) {
+      return Status::NotFound(fmt::format("{} names {} for its AccessKey, {} not set (or empty)",
+                                          table, fmt::join(unset, " and "),
+                                          unset.size() == 1 ? "which is" : "which are"));
+    }
+    *out = CredentialSpec();
+    out->access_key = {
+        Get(env, named.access_key_id_env.c_str()), Get(env, named.access_key_secret_env.c_str()),
+        named.security_token_env.empty() ? std::string()
+                                         : Get(env, named.security_token_env.c_str()),
+        fmt::format("environment ({}, named by {})", named.access_key_id_env, table)};
+    out->source = out->access_key.source;
+    return Status::OK();
+  }
+  if (named.NamesOidcRole()) {
+    *out = CredentialSpec();
+    out->kind = CredentialKind::kOidc;
+    out->role_arn = named.role_arn;
+    out->oidc_provider_arn = named.oidc_provider_arn;
+    out->oidc_token_file = named.oidc_token_file;
+    if (!named.role_session_name.empty()) out->session_name = named.role_session_name;
+    out->source = table;
+    return Status::OK();
+  }
+  return ResolveCredentialSpec(account.credentials, profile, env, fs, out);
+}
+
 }  // namespace certform::alicloud

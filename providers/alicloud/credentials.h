@@ -9,6 +9,7 @@
 #include "engine/base/file_system.h"
 #include "engine/base/status.h"
 #include "engine/config/certificate_resolver.h"
+#include "engine/config/config.h"
 
 namespace certform::alicloud {
 
@@ -66,5 +67,13 @@ std::string RamRoleNameProblem(const std::string& name);
 engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
                                      const engine::EnvLookup& env, engine::FileSystem& fs,
                                      CredentialSpec* out);
+
+// An account's credentials: where its own table names them (engine::CredentialNames: its
+// variables, read and nothing else, each one that is unset or empty named in a NotFound; or its
+// OIDC role, whose token file is read at each exchange), else its `credentials` setting
+// (ResolveCredentialSpec). The spec's `source` says where they came from, for messages.
+engine::Status ResolveAccountCredentials(const engine::AccountConfig& account,
+                                         const std::string& profile, const engine::EnvLookup& env,
+                                         engine::FileSystem& fs, CredentialSpec* out);
 
 }  // namespace certform::alicloud

@@ -18,11 +18,12 @@ const engine::ProductRules& DcdnProvider::Rules() {
     r.name = "dcdn";
     r.title = "DCDN";
     r.what = "a DCDN domain";
-    r.write_calls = {{{"SetDcdnDomainSSLCertificate", kDcdnSetLimit},
-                      /*force_set=*/false,
-                      /*cas_by_name=*/false,
-                      /*cas_by_id=*/true,
-                      /*by_content=*/true}};
+    r.write_calls = {
+        {{"SetDcdnDomainSSLCertificate", kDcdnSetLimit, {"dcdn:SetDcdnDomainSSLCertificate"}},
+         /*force_set=*/false,
+         /*cas_by_name=*/false,
+         /*cas_by_id=*/true,
+         /*by_content=*/true}};
     r.calls = {
         {CallKind::kReadBinding,
          {"DescribeDcdnDomainCertificateInfo", 100, {"dcdn:DescribeDcdnDomainCertificateInfo"}}},

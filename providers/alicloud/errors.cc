@@ -34,6 +34,16 @@ std::string Snippet(const std::string& body) {
   return s;
 }
 
+// A refusal by the caller's RAM policy: the gateway's Forbidden.RAM and NoPermission (403,
+// alibaba-cdn-api.md §4.2; e.g. ECS's "authentication mechanism" notice,
+// https://www.alibabacloud.com/help/en/ecs/announcement-of-changes-to-the-authentication-mechanism-for-alibaba-cloud-ecs-query-type-apis:
+// 403 Forbidden.RAM "User not authorized to operate on the specified resource, or this API
+// doesn't support RAM", with AccessDeniedDetail), and the variants products spell with a suffix.
+bool IsRamDenialCode(const std::string& code) {
+  return code == "Forbidden.RAM" || code == "NoPermission" || code.starts_with("Forbidden.RAM.") ||
+         code.starts_with("NoPermission.");
+}
+
 bool IsThrottlingCode(const std::string& code) {
   return code == "Throttling" || code.starts_with("Throttling.") || code == "Rejected.Throttling";
 }
@@ -66,8 +76,8 @@ std::optional<Status> AccountWide(const std::string& code, const std::string& me
         "InvalidTimeStamp.Expired: the API refused the request's Timestamp: this machine's clock "
         "differs from Alibaba Cloud's by more than 15 minutes; synchronise it (NTP)");
   }
-  if (code == "Forbidden.RAM" || code == "NoPermission" || code == "OperationDenied" ||
-      code == "CdnServiceNotFound" || code == "CdnServiceSuspended") {
+  if (IsRamDenialCode(code) || code == "OperationDenied" || code == "CdnServiceNotFound" ||
+      code == "CdnServiceSuspended") {
     return Status::PermissionDenied(fmt::format("{}: {}", code, message));
   }
   return std::nullopt;
@@ -131,6 +141,7 @@ engine::Status InterpretResponse(const providers::HttpResponse& response,
   if (result->error_code.empty()) result->error_code = fmt::format("HTTP{}", response.status);
   result->error_code = scrubber.Scrub(result->error_code);
   result->request_id = scrubber.Scrub(result->request_id);
+  result->ram_denied = IsRamDenialCode(result->error_code);
   Status s = Classify(response.status, result->error_code,
                       scrubber.Scrub(StringField(doc, "Message")), access_key_id);
   // What the user sees of the API's message is the classified one: for account-wide errors our
@@ -192,6 +203,13 @@ engine::Status InterpretOssResponse(const providers::HttpResponse& response,
   } else if (auto wide = AccountWide(result->error_code, message, access_key_id);
              wide && result->error_code.starts_with("InvalidSecurityToken")) {
     s = *wide;
+  } else if (result->error_code == "AccessDenied" && !XmlText(response.body, "Endpoint")) {
+    // A RAM policy that does not grant the action (EC 0003-00000201 explicit deny,
+    // 0003-00000202 not granted: https://www.alibabacloud.com/help/en/oss/support/0003-00000201,
+    // https://help.aliyun.com/en/oss/user-guide/0003-00000202), or a bucket of another user.
+    // (With an <Endpoint>, the bucket lives in another region: that is the binding's region.)
+    result->ram_denied = true;
+    s = Status::Failed(text);
   } else if (result->error_code == "NoSuchBucket" || result->error_code == "NoSuchCertificate") {
     s = Status::NotFound(text);
   } else if (OssErrorEc(response) == "0018-00000209") {

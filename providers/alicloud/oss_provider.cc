@@ -65,7 +65,7 @@ const engine::ProductRules& OssProvider::Rules() {
     // The domain is read first (ListCname, in its own lane) to rotate a certificate certform saw
     // there (PreviousCertId names it as listed) or to switch HTTPS off, and Decide tells from
     // that read whether PutCname is sent.
-    r.write_calls = {{{"PutCname", kOssCallLimit},
+    r.write_calls = {{{"PutCname", kOssCallLimit, {"oss:PutCname"}},
                       /*force_set=*/false,
                       /*cas_by_name=*/false,
                       /*cas_by_id=*/true,

@@ -22,9 +22,9 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
     nlohmann::json doc = nlohmann::json::parse(json);
     EmulatorConfig c;
     for (const auto& a : doc.value("accounts", nlohmann::json::array())) {
-      c.accounts.push_back({a.at("access_key_id").get<std::string>(),
-                            a.at("access_key_secret").get<std::string>(),
-                            a.value("user", a.at("access_key_id").get<std::string>())});
+      c.accounts.push_back(
+          {a.at("access_key_id").get<std::string>(), a.at("access_key_secret").get<std::string>(),
+           a.value("user", a.at("access_key_id").get<std::string>()), a.value("ram_user", "")});
     }
     const std::string default_user = c.accounts.empty() ? "" : c.accounts.front().user;
     for (const char* table : {"domains", "dcdn_domains"}) {
@@ -59,6 +59,7 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
                            b.value("verified_domains", std::vector<std::string>())});
     }
     c.oss_list_denied = doc.value("oss_list_denied", std::vector<std::string>());
+    c.ram_denied = doc.value("ram_denied", std::map<std::string, std::vector<std::string>>());
     c.oss_write_limit = doc.value("oss_write_limit", 10);
     c.oss_read_limit = doc.value("oss_read_limit", 10);
     c.write_limit = doc.value("write_limit", 10);

@@ -16,6 +16,11 @@ struct AccountKey {
   std::string access_key_id;
   std::string access_key_secret;
   std::string user;  // the owning user: rate limits and domains are per user
+  // The RAM user the key belongs to, for GetCallerIdentity's Arn; empty: the AccessKeyId.
+  std::string ram_user = {};
+  // Temporary keys (STS, the metadata service): the role assumed and the session's name.
+  std::string role_arn = {};
+  std::string session_name = {};
 };
 
 // A RAM role that STS (2015-04-01) lets callers assume, and the ECS metadata service serves.
@@ -101,6 +106,14 @@ struct EmulatorConfig {
   // https://help.aliyun.com/en/oss/user-guide/0003-00000202; ListBuckets needs oss:ListBuckets,
   // https://www.alibabacloud.com/help/doc-detail/146029.htm).
   std::vector<std::string> oss_list_denied;
+  // RAM policies that do not grant an action: by AccessKeyId, or by a role's ARN (for the keys
+  // STS and the metadata service issue for it), the API actions (e.g.
+  // "DescribeDomainCertificateInfo", "ListCname", "ListUserCertificateOrder") refused to it, as the
+  // gateway refuses them: RPC calls 403 Forbidden.RAM ("User not authorized to operate on the
+  // specified resource, or this API doesn't support RAM.", alibaba-cdn-api.md §4.2; e.g.
+  // https://www.alibabacloud.com/help/en/ecs/announcement-of-changes-to-the-authentication-mechanism-for-alibaba-cloud-ecs-query-type-apis),
+  // OSS calls 403 AccessDenied with EC 0003-00000202 (ram_policy.h).
+  std::map<std::string, std::vector<std::string>> ram_denied;
   int cas_upload_limit = 100;  // UploadUserCertificate (CAS 2020-04-07) per user per second
   int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
                                // DeleteUserCertificate (10/s documented for the list; the

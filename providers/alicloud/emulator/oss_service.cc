@@ -40,6 +40,7 @@
 
 #include "engine/config/certificate.h"
 #include "providers/alicloud/emulator/certificate_check.h"
+#include "providers/alicloud/emulator/ram_policy.h"
 #include "providers/alicloud/xml_text.h"
 
 namespace certform::emulator {
@@ -125,13 +126,15 @@ ApiResponse OssService::Handle(const ServiceRequest& r) {
   std::string host = HeaderValue(request.headers, "host");
   if (const size_t colon = host.rfind(':'); colon != std::string::npos) host.erase(colon);
   std::string bucket_name, region, user;
+  AccountKey caller;
   if (!ParseHost(host, &bucket_name, &region)) {
     flow.CountRejected();
     return OssError({400, "InvalidBucketName", "The host is not BUCKET.oss-REGION.aliyuncs.com."},
                     request_id, host);
   }
-  if (auto e = context_.auth.CheckOss(request.method, request.target, request.headers, bucket_name,
-                                      engine::ToUnixSeconds(context_.clock.Now()), &user)) {
+  if (auto e =
+          context_.auth.CheckOss(request.method, request.target, request.headers, bucket_name,
+                                 engine::ToUnixSeconds(context_.clock.Now()), &user, &caller)) {
     flow.CountRejected();
     return OssError(*e, request_id, host);
   }
@@ -139,6 +142,11 @@ ApiResponse OssService::Handle(const ServiceRequest& r) {
   // answered 503 SlowDown beyond.
   int answered = 0;  // the count of this call among the user's calls of its action
   auto Admit = [&](const char* action, bool write) -> std::optional<ApiResponse> {
+    if (RamDenies(context_.config, caller, action)) {  // ram_policy.h
+      flow.CountRejected();
+      return OssError({403, "AccessDenied", "You have no right to access this resource."},
+                      request_id, host, alicloud::XmlElement("EC", "0003-00000202"));
+    }
     engine::Clock::Duration wait{};
     const EmulatorConfig& config = context_.config;
     if (!flow.Admit(user, write ? "oss-write" : "oss-read",

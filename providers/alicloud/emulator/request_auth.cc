@@ -96,7 +96,7 @@ std::optional<ApiError> RequestAuth::CheckFreshness(const std::string& key_id,
 }
 
 std::optional<ApiError> RequestAuth::Check(const std::string& method, const Params& params,
-                                           int64_t now, std::string* user) {
+                                           int64_t now, std::string* user, AccountKey* caller) {
   const std::string key_id = Param(params, "AccessKeyId");
   if (key_id.empty()) {
     return ApiError{400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action."};
@@ -123,13 +123,14 @@ std::optional<ApiError> RequestAuth::Check(const std::string& method, const Para
     return e;
   }
   *user = key->user;
+  if (caller != nullptr) *caller = *key;
   return std::nullopt;
 }
 
 std::optional<ApiError> RequestAuth::CheckV3(const std::string& method, const std::string& target,
                                              const std::map<std::string, std::string>& headers,
                                              const std::string& body, int64_t now,
-                                             std::string* user) {
+                                             std::string* user, AccountKey* caller) {
   auto header = [&](const std::string& name) { return HeaderValue(headers, name); };
   // Authorization: ACS3-HMAC-SHA256 Credential=ID,SignedHeaders=a;b,Signature=HEX
   std::map<std::string, std::string> fields;
@@ -190,13 +191,14 @@ std::optional<ApiError> RequestAuth::CheckV3(const std::string& method, const st
     return e;
   }
   *user = key->user;
+  if (caller != nullptr) *caller = *key;
   return std::nullopt;
 }
 
 std::optional<ApiError> RequestAuth::CheckOss(const std::string& method, const std::string& target,
                                               const std::map<std::string, std::string>& headers,
                                               const std::string& bucket, int64_t now,
-                                              std::string* user) {
+                                              std::string* user, AccountKey* caller) {
   auto header = [&](const std::string& name) { return HeaderValue(headers, name); };
   const std::string auth = header("authorization");
   const size_t colon = auth.rfind(':');
@@ -241,6 +243,7 @@ std::optional<ApiError> RequestAuth::CheckOss(const std::string& method, const s
                         string_to_sign};
   }
   *user = key->user;
+  if (caller != nullptr) *caller = *key;
   return std::nullopt;
 }
 

@@ -29,21 +29,24 @@ class RequestAuth {
   explicit RequestAuth(std::vector<AccountKey> keys) : keys_(std::move(keys)) {}
 
   // The error to answer, or nullopt when the request is authentic; on success `user` is the
-  // owning user. `params` were decoded from the query and the form body; the signature is
-  // re-computed from them with `method` (the actual HTTP verb).
+  // owning user and `caller` (when given) the key that signed it. `params` were decoded from the
+  // query and the form body; the signature is re-computed from them with `method` (the actual HTTP
+  // verb).
   std::optional<ApiError> Check(const std::string& method, const Params& params, int64_t now_unix,
-                                std::string* user);
+                                std::string* user, AccountKey* caller = nullptr);
   // The same checks for a V3-signed request (Authorization: ACS3-HMAC-SHA256 ...): `headers` with
   // lower-case names, `target` the path and raw query, `body` the raw body.
   std::optional<ApiError> CheckV3(const std::string& method, const std::string& target,
                                   const std::map<std::string, std::string>& headers,
-                                  const std::string& body, int64_t now_unix, std::string* user);
+                                  const std::string& body, int64_t now_unix, std::string* user,
+                                  AccountKey* caller = nullptr);
   // The same checks for an OSS request signed with signature V1 ("Authorization: OSS ID:SIG",
   // signature_check.h): the key, its STS token (x-oss-security-token), the Date within 15 minutes
   // and the signature over `bucket` and the request's path and query. OSS answers 403 for each.
   std::optional<ApiError> CheckOss(const std::string& method, const std::string& target,
                                    const std::map<std::string, std::string>& headers,
-                                   const std::string& bucket, int64_t now_unix, std::string* user);
+                                   const std::string& bucket, int64_t now_unix, std::string* user,
+                                   AccountKey* caller = nullptr);
   void ForgetNonces();
   // An STS key: valid with `security_token` until `expiration` (Unix seconds).
   void AddTemporaryKey(AccountKey key, std::string security_token, int64_t expiration);

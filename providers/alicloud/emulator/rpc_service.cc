@@ -2,18 +2,22 @@
 
 #include <algorithm>
 
+#include "providers/alicloud/emulator/ram_policy.h"
+
 namespace certform::emulator {
 
 ApiResponse RpcService::Handle(const ServiceRequest& r) {
   const ApiRequest& http = r.http;
   FlowControl& flow = context_.flow;
   std::string user = "anonymous";
+  AccountKey caller;  // who signed it (none when anonymous)
   const int64_t now = engine::ToUnixSeconds(context_.clock.Now());
-  if (Anonymous(r)) {
+  const bool anonymous = Anonymous(r);
+  if (anonymous) {
     // Nothing to check but that the request is fresh.
   } else if (auto error = r.v3 ? context_.auth.CheckV3(http.method, http.target, http.headers,
-                                                       http.body, now, &user)
-                               : context_.auth.Check(http.method, r.params, now, &user)) {
+                                                       http.body, now, &user, &caller)
+                               : context_.auth.Check(http.method, r.params, now, &user, &caller)) {
     flow.CountRejected();
     const size_t echo = error->message.find("server string to sign");
     if (error->code == "SignatureDoesNotMatch" &&
@@ -30,6 +34,10 @@ ApiResponse RpcService::Handle(const ServiceRequest& r) {
     return RenderError({400, "InvalidVersion", "Specified parameter Version is not valid."},
                        r.request_id, r.json);
   }
+  if (!anonymous && RamDenies(context_.config, caller, r.action)) {  // ram_policy.h
+    flow.CountRejected();
+    return RenderError(RamDenialError(), r.request_id, r.json);
+  }
   const auto [window, limit] = Window(r.action);
   engine::Clock::Duration wait{};
   if (!flow.Admit(user, window, limit, &wait)) {
@@ -45,7 +53,7 @@ ApiResponse RpcService::Handle(const ServiceRequest& r) {
       !Param(r.params, "Key").empty()) {
     flow.CountKeyReceived();
   }
-  ApiResponse response = Dispatch(r.action, r.params, user, r.request_id, r.json);
+  ApiResponse response = DispatchFor(r, caller, user);
   if (flow.LoseAnswer(r.action, answered)) {
     response = ApiResponse();  // carried out; the answer never reaches the client
     response.drop = true;

@@ -34,6 +34,13 @@ class RpcService : public ServiceHandler {
   virtual ApiResponse Dispatch(const std::string& action, const Params& params,
                                const std::string& user, const std::string& request_id,
                                bool json) = 0;
+  // The same, for a product that answers by who signed the request (STS GetCallerIdentity):
+  // `caller` is the signing key (empty when anonymous). Default: Dispatch.
+  virtual ApiResponse DispatchFor(const ServiceRequest& request, const AccountKey& caller,
+                                  const std::string& user) {
+    (void)caller;
+    return Dispatch(request.action, request.params, user, request.request_id, request.json);
+  }
 
   ServiceContext context_;
 };

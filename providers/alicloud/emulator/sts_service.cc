@@ -7,7 +7,8 @@
 // AssumeRoleWithOIDC is anonymous and takes RoleArn, OIDCProviderArn, OIDCToken, RoleSessionName
 // and DurationSeconds. Both answer Credentials {AccessKeyId, AccessKeySecret, SecurityToken,
 // Expiration} and AssumedRoleUser. The temporary key works only with its SecurityToken and stops at
-// Expiration (InvalidSecurityToken.* codes, alibaba-cdn-api.md §4).
+// Expiration (InvalidSecurityToken.* codes, alibaba-cdn-api.md §4). GetCallerIdentity takes no
+// parameters and needs no RAM action (https://www.alibabacloud.com/help/doc-detail/43767.htm).
 // Unconfirmed, modelled with the harsher reading: a role trusts no AccessKey unless configured
 // (RAM's trust policy), answered 403 NoPermission; an unknown role is 404 EntityNotExist.Role;
 // an OIDC token or provider that does not match is 400 AuthenticationFail.OIDCToken.Invalid; a
@@ -24,6 +25,53 @@ namespace {
 
 constexpr int kMinDuration = 900;
 
+// A stable number of `digits` digits for `text` (FNV-1a): the emulator's account, user and role
+// ids, which the real API gives as numbers.
+std::string NumericId(const std::string& text, int digits) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  std::string out;
+  for (int i = 0; i < digits; ++i) {
+    out += static_cast<char>('0' + h % 10);
+    h /= 10;
+  }
+  if (out[0] == '0') out[0] = '1';
+  return out;
+}
+
+// GetCallerIdentity's answer (https://www.alibabacloud.com/help/doc-detail/43767.htm): a RAM
+// user's key is "RAMUser" with UserId; a temporary key is "AssumedRoleUser" with RoleId and the
+// Arn acs:ram::ACCOUNT:assumed-role/ROLE/SESSION, its account the role's. PrincipalId of a role
+// session is RoleId:SESSION (the harsher reading of an example-only field).
+nlohmann::json CallerIdentityDocument(const AccountKey& caller, const std::string& request_id) {
+  nlohmann::json doc = {{"RequestId", request_id}};
+  if (caller.role_arn.empty()) {
+    const std::string account = NumericId("account:" + caller.user, 16);
+    const std::string user_id = NumericId("user:" + caller.access_key_id, 16);
+    const std::string name = caller.ram_user.empty() ? caller.access_key_id : caller.ram_user;
+    doc.update({{"IdentityType", "RAMUser"},
+                {"AccountId", account},
+                {"UserId", user_id},
+                {"PrincipalId", user_id},
+                {"Arn", "acs:ram::" + account + ":user/" + name}});
+    return doc;
+  }
+  // acs:ram::ACCOUNT:role/NAME
+  const std::string& arn = caller.role_arn;
+  const size_t account_end = arn.find(':', 9);
+  const std::string account = arn.substr(9, account_end == std::string::npos ? 0 : account_end - 9);
+  const size_t slash = arn.find('/');
+  const std::string role = slash == std::string::npos ? arn : arn.substr(slash + 1);
+  const std::string role_id = NumericId("role:" + arn, 17);
+  doc.update(
+      {{"IdentityType", "AssumedRoleUser"},
+       {"AccountId", account},
+       {"RoleId", role_id},
+       {"PrincipalId", role_id + ":" + caller.session_name},
+       {"Arn", "acs:ram::" + account + ":assumed-role/" + role + "/" + caller.session_name}});
+  return doc;
+}
+
 bool ValidSessionName(const std::string& name) {
   if (name.size() < 2 || name.size() > 64) return false;
   for (char c : name) {
@@ -37,10 +85,12 @@ bool ValidSessionName(const std::string& name) {
 
 }  // namespace
 
-nlohmann::json IssueTemporaryKey(ServiceContext& context, const RoleSeed& role, int duration) {
+nlohmann::json IssueTemporaryKey(ServiceContext& context, const RoleSeed& role, int duration,
+                                 const std::string& session) {
   FlowControl& flow = context.flow;
   const int64_t expiration = engine::ToUnixSeconds(context.clock.Now()) + duration;
-  AccountKey key{"STS." + flow.RandomToken(24), flow.RandomToken(40), role.user};
+  AccountKey key{
+      "STS." + flow.RandomToken(24), flow.RandomToken(40), role.user, "", role.arn, session};
   const std::string token = "CAIS" + flow.RandomToken(120);
   nlohmann::json credentials = {{"AccessKeyId", key.access_key_id},
                                 {"AccessKeySecret", key.access_key_secret},
@@ -52,7 +102,15 @@ nlohmann::json IssueTemporaryKey(ServiceContext& context, const RoleSeed& role, 
 }
 
 bool StsService::Serves(const std::string& action) const {
-  return action == "AssumeRole" || action == "AssumeRoleWithOIDC";
+  return action == "AssumeRole" || action == "AssumeRoleWithOIDC" || action == "GetCallerIdentity";
+}
+
+ApiResponse StsService::DispatchFor(const ServiceRequest& r, const AccountKey& caller,
+                                    const std::string& user) {
+  if (r.action != "GetCallerIdentity") {
+    return Dispatch(r.action, r.params, user, r.request_id, r.json);
+  }
+  return RenderSuccess(r.action, CallerIdentityDocument(caller, r.request_id), r.json);
 }
 
 // AssumeRoleWithOIDC is the one anonymous call: the OIDC token is its proof.
@@ -111,11 +169,12 @@ ApiResponse StsService::Dispatch(const std::string& action, const Params& p, con
                          request_id, json);
     }
   }
-  nlohmann::json doc = {{"RequestId", request_id},
-                        {"AssumedRoleUser",
-                         {{"Arn", arn + "/" + Param(p, "RoleSessionName")},
-                          {"AssumedRoleId", context_.flow.RandomToken(18)}}},
-                        {"Credentials", IssueTemporaryKey(context_, *role, duration)}};
+  nlohmann::json doc = {
+      {"RequestId", request_id},
+      {"AssumedRoleUser",
+       {{"Arn", arn + "/" + Param(p, "RoleSessionName")},
+        {"AssumedRoleId", context_.flow.RandomToken(18)}}},
+      {"Credentials", IssueTemporaryKey(context_, *role, duration, Param(p, "RoleSessionName"))}};
   return RenderSuccess(action, doc, json);
 }
 

@@ -89,6 +89,37 @@ TEST_CASE("errors: authentication errors say what to check, never the secret", "
   CHECK(key.status.message().find("unknown or disabled") != std::string::npos);
 }
 
+TEST_CASE("errors: a RAM policy's refusal is marked as a missing permission, nothing else is",
+          "[errors][check]") {
+  for (const char* code : {"Forbidden.RAM", "NoPermission"}) {
+    INFO(code);
+    Outcome o = Interpret(403, ErrorBody(code));
+    CHECK(o.result.ram_denied);
+    CHECK(o.status.IsAccountWide());
+  }
+  for (const char* code : {"SignatureDoesNotMatch", "InvalidAccessKeyId.NotFound",
+                           "OperationDenied", "IllegalOperation", "Throttling.User"}) {
+    INFO(code);
+    CHECK_FALSE(Interpret(403, ErrorBody(code)).result.ram_denied);
+  }
+  auto oss = [](const std::string& body) {
+    HttpResponse r{403, {}, body};
+    engine::CallResult result;
+    alicloud::InterpretOssResponse(r, "LTAIexample", alicloud::SecretScrubber(), &result);
+    return result;
+  };
+  // OSS: AccessDenied for lack of a RAM permission (EC 0003-00000202)...
+  CHECK(oss("<Error><Code>AccessDenied</Code><Message>You have no right to access this "
+            "resource.</Message><EC>0003-00000202</EC></Error>")
+            .ram_denied);
+  // ... but not when the bucket only lives in another region (its <Endpoint> says where).
+  CHECK_FALSE(oss("<Error><Code>AccessDenied</Code><Message>m</Message><Endpoint>"
+                  "oss-cn-shanghai.aliyuncs.com</Endpoint></Error>")
+                  .ram_denied);
+  CHECK_FALSE(
+      oss("<Error><Code>SignatureDoesNotMatch</Code><Message>m</Message></Error>").ram_denied);
+}
+
 TEST_CASE("errors: x-acs-retry-after is read in milliseconds and clamped", "[errors]") {
   Outcome o = Interpret(400, ErrorBody("Throttling.User"), {{"x-acs-retry-after", "250"}});
   CHECK(o.result.retry_after == std::chrono::milliseconds(250));
