@@ -162,7 +162,10 @@ int RunApply(const Args& args, Context& ctx) {
   } else {
     plan = engine::MakePlan(config, state, plan_options);
     if (!common.json) PrintDiagnostics(ctx.err, plan.diags, style);
-    if (!common.json) PrintPlan(ctx.out, plan, style, engine::ToUnixSeconds(ctx.clock.Now()));
+    if (!common.json) {
+      PrintPlan(ctx.out, plan, style, engine::ToUnixSeconds(ctx.clock.Now()),
+                ConfiguredCertificates(config));
+    }
     if (plan.HasChanges() && !auto_approve && !Confirm(ctx)) {
       fmt::print(ctx.out, "\nApply cancelled.\n");
       return kExitError;

@@ -26,12 +26,14 @@ int RunPlan(const Args& args, Context& ctx) {
   engine::PlanOptions plan_options;
   CommandLine cl(
       "plan [options]",
-      "Compares the configuration with the state file and shows, for each domain, whether\n"
-      "apply would bind a certificate (+), update it (~; \"state only\" when only the\n"
-      "certificate's table was renamed: no call), or, for a binding gone from the\n"
-      "configuration, forget it and leave its live certificate as it is (-; with\n"
-      "on_removal = \"disable\", switch its HTTPS off first), and why. A domain whose address\n"
-      "changed is a move: bound at the new address before the old one is touched.\n"
+      "Compares the configuration with the state file and shows, account by account and\n"
+      "each certificate change once with its domains, whether apply would bind a certificate\n"
+      "(+), update it (~; a renewal shows old -> new fingerprint, issuer, key, SANs and\n"
+      "expiry; \"state only\" when only the certificate's table was renamed: no call),\n"
+      "switch HTTPS off (-), or, for a binding gone from the configuration, forget it and\n"
+      "leave its live certificate as it is (-; with on_removal = \"disable\", switch its\n"
+      "HTTPS off first), and why. A domain whose address changed is a move: bound at the new\n"
+      "address before the old one is touched.\n"
       "Offline unless --refresh: then the live bindings are read first and the plan repairs\n"
       "any drift. No private key is ever shown.\n"
       "With --out, the plan is saved for \"certform apply FILE\", which plans again and\n"
@@ -107,7 +109,7 @@ int RunPlan(const Args& args, Context& ctx) {
                PlanToMarkdown(plan, now, common.markdown, ConfiguredCertificates(config)));
   } else {
     PrintDiagnostics(ctx.err, diags, style);
-    PrintPlan(ctx.out, plan, style, now);
+    PrintPlan(ctx.out, plan, style, now, ConfiguredCertificates(config));
   }
   if (!out_file.empty()) {
     engine::Status s =

@@ -1,12 +1,15 @@
 #include "cmd/certform/plan_view.h"
 
-#include <set>
+#include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
 #include "cmd/certform/diagnostics_view.h"
 #include "engine/base/clock.h"
+#include "engine/base/digest.h"
 #include "engine/base/text_escape.h"
 #include "engine/plan/plan_file.h"
 
@@ -15,115 +18,196 @@ namespace certform::cli {
 namespace {
 
 using engine::Action;
-
-std::string Symbol(Action a, const Style& style) {
-  switch (a) {
-    case Action::kCreate:
-      return style.Green("+");
-    case Action::kUpdate:
-    case Action::kRename:
-      return style.Yellow("~");
-    case Action::kDelete:
-      return style.Red("-");
-    case Action::kForget:
-      return style.Yellow("-");
-    case Action::kNoOp:
-      break;
-  }
-  return " ";
-}
-
-std::string Move(const engine::Change& c) {
-  if (!c.moved_from.empty()) return " (moved from " + engine::ForTerminal(c.moved_from) + ")";
-  if (!c.moved_to.empty()) return " (moved to " + engine::ForTerminal(c.moved_to) + ")";
-  return "";
-}
-
-std::string Headline(const engine::Change& c) {
-  switch (c.action) {
-    case Action::kCreate:
-      return c.after->https ? "will be bound to certificate \"" +
-                                  engine::ForTerminal(c.after->certificate) + "\""
-                            : "will have HTTPS switched off";
-    case Action::kUpdate:
-      if (c.before && c.before->Gone()) {
-        return "no longer exists on " + engine::OnProduct(c.address.product) +
-               "; will be tried again";
-      }
-      return c.after->https ? "will be updated in place" : "will have HTTPS switched off";
-    case Action::kDelete:
-      return "will have HTTPS switched off and be forgotten";
-    case Action::kForget:
-      return "will be forgotten; its live certificate stays";
-    case Action::kRename:
-      return "certificate renamed " + engine::ForTerminal(c.before->certificate) + " → " +
-             engine::ForTerminal(c.after->certificate) + ", state only";
-    case Action::kNoOp:
-      break;
-  }
-  return "is up to date";
-}
+using engine::ForTerminal;
+using What = ServedSide::What;
 
 // `value` holds strings from the plan file (or the state): escaped, never raw.
 void Field(std::ostream& out, const char* name, const std::string& value) {
-  fmt::print(out, "      {:<12} {}\n", name, engine::ForTerminal(value));
+  fmt::print(out, "      {:<12} {}\n", name, ForTerminal(value));
 }
 
-void PrintCertificate(std::ostream& out, const engine::Change& c, int64_t now) {
-  const engine::StateEntry& after = *c.after;
+std::string Plural(size_t n, const char* what) {
+  return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+}
+
+// "2027-02-15T11:06:40Z (89 days)"; "" when unknown.
+std::string Expiry(int64_t not_after, int64_t now) {
+  if (not_after == 0) return "";
+  return fmt::format("{} ({} days)", engine::FormatUtc(not_after), (not_after - now) / 86400);
+}
+
+// "old → new" when a certificate was served before and the value changed; "new (before: not
+// recorded)" when the old content is not known; "new" otherwise.
+std::string OldToNew(const ServedSide& before, const std::string& old_value,
+                     const std::string& new_value) {
+  if (before.what != What::kCertificate) return new_value;
+  if (!before.info) return new_value + " (before: not recorded)";
+  return old_value == new_value ? new_value : old_value + " → " + new_value;
+}
+
+// The symbol and the headline of a block of `n` domains.
+std::string Headline(const CertificateChange& c, size_t n, const Style& style) {
+  const std::string verb = ActionVerb(c.action, c.after);
+  const std::string domains = Plural(n, "domain");
+  const std::string to = "\"" + ForTerminal(c.after.certificate) + "\"";
+  if (verb == "bind") return style.Green("+") + " bind certificate " + to + " to " + domains;
+  if (verb == "update") {
+    const bool renamed =
+        c.before.what == What::kCertificate && c.before.certificate != c.after.certificate;
+    return style.Yellow("~") + " update " + domains +
+           (renamed ? " from certificate \"" + ForTerminal(c.before.certificate) + "\" to " + to
+                    : " to certificate " + to);
+  }
+  if (verb == "disable") {
+    return style.Red("-") + " switch HTTPS off on " + domains +
+           (c.action == Action::kDelete ? (n == 1 ? ", then forget it" : ", then forget them")
+                                        : "");
+  }
+  if (verb == "rename") {
+    return style.Yellow("~") + " rename certificate \"" + ForTerminal(c.before.certificate) +
+           "\" → " + to + " on " + domains + ", state only (no call)";
+  }
+  if (verb == "forget") {
+    return style.Yellow("-") + " forget " + domains +
+           (n == 1 ? "; its live certificate stays" : "; their live certificates stay");
+  }
+  return style.Yellow("•") + " " + ForTerminal(verb) + " " + domains;  // a kind added later
+}
+
+// What the domains will serve, once for the block: the certificate, and for a change from
+// another certificate the old → new fingerprint, issuer, key, SANs and expiry.
+void PrintSides(std::ostream& out, const CertificateChange& c, const engine::Change& first,
+                int64_t now) {
+  const ServedSide& before = c.before;
+  const ServedSide& after = c.after;
+  if (after.what != What::kCertificate) {
+    if (before.what == What::kCertificate) {
+      const std::string expiry = Expiry(before.not_after, now);
+      Field(out, "was", SideText(before) + (expiry.empty() ? "" : ", expires " + expiry));
+    }
+    if (after.what == What::kLeftAsIs && c.action != Action::kForget) {
+      Field(out, "now", SideText(after));
+    }
+    return;
+  }
+  const engine::StateEntry& e = *first.after;
   Field(out, "certificate",
-        fmt::format("{} ({}, CertName {}{})", after.certificate, after.cert_type, after.cert_name,
-                    after.cert_id ? fmt::format(", id {}", after.cert_id) : ""));
-  if (!c.certificate) return;
-  const engine::CertificateInfo& info = *c.certificate;
-  Field(out, "fingerprint", "SHA256:" + info.fingerprint);
-  Field(out, "subject", info.subject);
-  Field(out, "SANs", fmt::format("{}", fmt::join(info.sans, ", ")));
-  Field(out, "expires",
-        fmt::format("{} ({} days)", engine::FormatUtc(info.not_after),
-                    (info.not_after - now) / 86400));
+        fmt::format("{} ({}, CertName {}{})", e.certificate, e.cert_type, e.cert_name,
+                    e.cert_id ? fmt::format(", id {}", e.cert_id) : ""));
+  const bool renewed = before.what == What::kCertificate && !before.fingerprint.empty() &&
+                       before.fingerprint != after.fingerprint;
+  const std::string was =
+      renewed ? " (was " + engine::ShortFingerprint(before.fingerprint) + ")" : "";
+  if (after.info) {
+    const engine::CertificateInfo& info = *after.info;
+    const engine::CertificateInfo old = before.info.value_or(engine::CertificateInfo{});
+    Field(out, "fingerprint", "SHA256:" + info.fingerprint + was);
+    Field(out, "subject", info.subject);
+    Field(out, "issuer", OldToNew(before, old.issuer, info.issuer));
+    Field(out, "key", OldToNew(before, old.key_type, info.key_type));
+    Field(out, "SANs", fmt::format("{}", fmt::join(info.sans, ", ")));
+    if (before.what == What::kCertificate) {
+      Field(out, "SAN change", before.info ? SanChangeText(c, 1000) : "not recorded in the state");
+    }
+  }
+  if (!after.info && !after.fingerprint.empty()) {
+    Field(out, "fingerprint", "SHA256:" + after.fingerprint + was);
+  }
+  const std::string old_expiry = Expiry(before.not_after, now);
+  const std::string new_expiry = Expiry(after.not_after, now);
+  if (before.what == What::kCertificate && old_expiry != new_expiry) {
+    Field(out, "expires",
+          (old_expiry.empty() ? "not recorded" : old_expiry) + " → " +
+              (new_expiry.empty() ? "not recorded" : new_expiry));
+  } else if (!new_expiry.empty()) {
+    Field(out, "expires", new_expiry);
+  }
+}
+
+std::string Move(const engine::Change& c) {
+  if (!c.moved_from.empty()) return " (moved from " + ForTerminal(c.moved_from) + ")";
+  if (!c.moved_to.empty()) return " (moved to " + ForTerminal(c.moved_to) + ")";
+  return "";
+}
+
+// The domains of `c` on `account` as one block: the certificate once, the reasons they share,
+// then one line per domain (its address, and what only it has).
+void PrintBlock(std::ostream& out, const CertificateChange& c, const std::string& account,
+                const Style& style, int64_t now) {
+  std::vector<const engine::Change*> changes;
+  std::vector<std::string> common;
+  bool first_group = true;
+  for (const DomainGroup& g : c.groups) {
+    if (g.account != account) continue;
+    changes.insert(changes.end(), g.changes.begin(), g.changes.end());
+    if (first_group) common = g.common_reasons;
+    std::erase_if(common, [&](const std::string& r) {
+      return std::find(g.common_reasons.begin(), g.common_reasons.end(), r) ==
+             g.common_reasons.end();
+    });
+    first_group = false;
+  }
+  if (changes.empty()) return;
+  fmt::print(out, "\n  {}\n", Headline(c, changes.size(), style));
+  PrintSides(out, c, *changes.front(), now);
+  for (const std::string& why : common) Field(out, "why", why);
+  const char* label = "domains";
+  for (const engine::Change* change : changes) {
+    fmt::print(out, "      {:<12} {}{}\n", label, style.Bold(ForTerminal(change->address.Key())),
+               Move(*change));
+    label = "";
+    for (const std::string& why : change->reasons) {
+      if (std::find(common.begin(), common.end(), why) == common.end()) {
+        fmt::print(out, "      {:<12}   why: {}\n", "", ForTerminal(why));
+      }
+    }
+  }
 }
 
 }  // namespace
 
-void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now) {
+void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now,
+               const KnownCertificates& known) {
   if (!plan.HasChanges()) {
     fmt::print(out, "{}\n", style.Bold("No changes."));
     fmt::print(out, "The bindings in the state match the configuration ({} domains).\n",
                plan.Summary().unchanged);
     return;
   }
+  const PlanReview review = ReviewPlan(plan, known);
   fmt::print(out, "certform will perform the following actions:\n");
   for (const engine::UploadStep& u : plan.uploads) {
     fmt::print(out, "\n  {} upload certificate \"{}\" → CAS as {}\n", style.Green("+"),
-               style.Bold(engine::ForTerminal(u.certificate)), engine::ForTerminal(u.name));
+               style.Bold(ForTerminal(u.certificate)), ForTerminal(u.name));
     Field(out, "account", u.account);
     Field(out, "fingerprint", u.fingerprint);
     if (u.info) Field(out, "expires", engine::FormatUtc(u.info->not_after));
     Field(out, "why", "not in Certificate Management Service yet: uploaded once, bound by id");
   }
-  // Changes come grouped by product (engine::BindingOrder); with more than one, each group is
-  // headed by its product's name.
-  std::set<std::string> products;
-  for (const engine::Change& c : plan.changes) {
-    if (c.action != Action::kNoOp) products.insert(c.address.product);
-  }
-  std::string heading;
-  for (const engine::Change& c : plan.changes) {
-    if (c.action == Action::kNoOp) continue;
-    if (const std::string& product = c.address.product; products.size() > 1 && product != heading) {
-      heading = product;
-      fmt::print(
-          out, "\n  {}\n",
-          style.Bold(fmt::format("# {}", engine::ForTerminal(engine::ProductTitle(product)))));
+  // Each account once, headed by its name and what changes on it; under it, each certificate
+  // change of its domains once.
+  std::vector<std::string> accounts;
+  for (const AccountProductCount& count : review.counts) {
+    if (!count.verbs.empty() && (accounts.empty() || accounts.back() != count.account)) {
+      accounts.push_back(count.account);
     }
-    fmt::print(out, "\n  {} {} {}\n", Symbol(c.action, style),
-               style.Bold(engine::ForTerminal(c.address.Key())), Headline(c) + Move(c));
-    Field(out, "account", c.account);
-    if (c.after && c.after->https) PrintCertificate(out, c, now);
-    for (const std::string& why : c.reasons) Field(out, "why", why);
   }
-  fmt::print(out, "\n{}\n", style.Bold(SummaryLine(plan.Summary())));
+  for (const std::string& account : accounts) {
+    std::map<std::string, int> verbs;
+    for (const AccountProductCount& count : review.counts) {
+      if (count.account != account) continue;
+      for (const auto& [verb, n] : count.verbs) verbs[verb] += n;
+    }
+    std::string what;
+    for (const std::string& verb : review.verbs) {
+      if (auto it = verbs.find(verb); it != verbs.end()) {
+        what += fmt::format("{}{} to {}", what.empty() ? "" : ", ", it->second, verb);
+      }
+    }
+    fmt::print(out, "\n{} ({}):\n", style.Bold("Account " + ForTerminal(account)), what);
+    for (const CertificateChange& c : review.changes) PrintBlock(out, c, account, style, now);
+  }
+  fmt::print(out, "\n{}\n", style.Bold(SummaryLine(review.summary)));
 }
 
 nlohmann::ordered_json PlanToJson(const engine::Plan* plan, const engine::Diagnostics& diags) {

@@ -21,10 +21,15 @@ namespace certform::cli {
 // an entry whose domain was found gone.
 inline constexpr char kPlanJsonVersion[] = "1.5";
 
-// The reviewable plan: each change with its certificate details and reasons (never a key), then
-// "Plan: N to bind, N to update, N to disable." or "No changes." `now` (Unix seconds) is used for
-// "expires in N days".
-void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now);
+// The reviewable plan (never a key): the uploads, then each account, headed by what changes on
+// it, and under it each certificate change once (plan_summary.h): the certificate's details, for
+// a renewal old → new (fingerprint, issuer, key, SANs, expiry), the reasons the domains share,
+// then one line per domain; then "Plan: N to bind, N to update, N to disable." (a binding with
+// HTTPS off counted as a disable), or "No changes.". `now` (Unix seconds) is used for "expires
+// in N days"; `known` may describe the old content a change replaces (the configuration's
+// certificates).
+void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, int64_t now,
+               const KnownCertificates& known = {});
 
 // The `plan --json` document: format_version, changes (no-ops included, each with Terraform-style
 // "actions"), summary and diagnostics. `plan` may be null when the configuration had errors.

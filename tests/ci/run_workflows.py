@@ -876,7 +876,7 @@ def play(name, world):
     # The comment names the artifact, which holds the whole plan as text beside the plan file.
     whole = os.path.join(world.artifacts, "certform-plan-pr-7", "plan.txt")
     expect("artifact certform-plan-pr-7" in comments[0]["body"] and os.path.exists(whole) and
-           "www.example.com will be bound" in open(whole).read(),
+           all(w in open(whole).read() for w in ("+ bind certificate", "www.example.com")),
            f"{name}: #7's artifact does not hold the whole plan as text (plan.txt)", world)
 
     # Merged: a missing key stops the apply before it starts; then #7's plan is applied.

@@ -72,9 +72,10 @@ TEST_CASE("cli apply: create, then update and delete, against the emulator", "[c
   r = f.Run({"apply", "--auto-approve"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("~ api.example.com will be updated in place") != std::string::npos);
-  CHECK(r.out.find("- img.example.com will have HTTPS switched off and be forgotten") !=
-        std::string::npos);
+  CHECK(PlanBlockOf(r.out, "api.example.com")
+            .starts_with("~ update 1 domain from certificate \"api\" to \"web\"\n"));
+  CHECK(PlanBlockOf(r.out, "img.example.com")
+            .starts_with("- switch HTTPS off on 1 domain, then forget it\n"));
   live = f.Live();
   CHECK(live["api.example.com"]["fingerprint"] == f.cli.web.Fingerprint());
   CHECK(live["img.example.com"]["https"] == false);
@@ -98,8 +99,8 @@ TEST_CASE("cli apply: a binding removed from the configuration is forgotten, sti
   f.cli.dir.Write("certform.toml", toml);
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
-  CHECK(plan.out.find("- img.example.com will be forgotten; its live certificate stays\n") !=
-        std::string::npos);
+  CHECK(PlanBlockOf(plan.out, "img.example.com")
+            .starts_with("- forget 1 domain; its live certificate stays\n"));
   CHECK(plan.out.find("Plan: 0 to bind, 0 to update, 0 to disable, 1 to forget.") !=
         std::string::npos);
   ProcessResult r = f.Run({"apply", "--auto-approve"});

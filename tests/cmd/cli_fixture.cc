@@ -95,6 +95,25 @@ std::vector<std::string> CliFixture::Secrets() const {
   return secrets;
 }
 
+std::string PlanBlockOf(const std::string& plan, const std::string& address) {
+  // A domain line: its field (or the field's blank continuation), the address, then the end of
+  // the line or what only it has (" (moved from …)").
+  for (const std::string field : {"      domains      ", "                   "}) {
+    for (size_t at = plan.find("\n" + field + address); at != std::string::npos;
+         at = plan.find("\n" + field + address, at + 1)) {
+      const size_t end = at + 1 + field.size() + address.size();
+      if (end < plan.size() && plan[end] != '\n' && plan[end] != ' ') continue;
+      const size_t start = plan.rfind("\n\n  ", at);
+      if (start == std::string::npos) return "";
+      const size_t stop = plan.find("\n\n", end);
+      // The block's lines, each with its newline.
+      return plan.substr(start + 4,
+                         (stop == std::string::npos ? plan.size() : stop + 1) - start - 4);
+    }
+  }
+  return "";
+}
+
 std::string FindSecret(const std::string& text, const std::vector<std::string>& secrets) {
   for (const std::string& s : secrets) {
     if (text.find(s) != std::string::npos) return s;

@@ -41,6 +41,10 @@ class CliFixture {
   TestCert api;
 };
 
+// The block of a human plan (plan_view.h) that lists `address`: from its headline ("+ bind
+// certificate \"web\" to 2 domains") to the end of its domain lines; "" when no block lists it.
+std::string PlanBlockOf(const std::string& plan, const std::string& address);
+
 // The first of `secrets` found in `text`, or "" when none is.
 std::string FindSecret(const std::string& text, const std::vector<std::string>& secrets);
 

@@ -43,12 +43,13 @@ TEST_CASE(
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 0);
-  const size_t cdn = plan.out.find("# CDN"), dcdn = plan.out.find("# DCDN");
-  REQUIRE(cdn != std::string::npos);
-  REQUIRE(dcdn != std::string::npos);
-  CHECK(cdn < plan.out.find("+ www.example.com will be bound"));
-  CHECK(dcdn < plan.out.find("+ dcdn:www.example.com will be bound to certificate \"web\""));
-  CHECK(plan.out.find("Plan: 6 to bind") != std::string::npos);
+  // One block for the certificate, each domain by its address: the CDN's first, then the DCDN's.
+  const std::string block = PlanBlockOf(plan.out, "dcdn:www.example.com");
+  CHECK(block.starts_with("+ bind certificate \"web\" to 4 domains\n"));
+  CHECK(block == PlanBlockOf(plan.out, "www.example.com"));
+  CHECK(block.find("\n      domains      img.example.com\n") != std::string::npos);
+  CHECK(block.find("www.example.com\n") < block.find("dcdn:"));
+  CHECK(plan.out.find("Plan: 5 to bind, 0 to update, 1 to disable.") != std::string::npos);
   ProcessResult json = f.Run({"plan", "--json"});
   const nlohmann::json doc = nlohmann::json::parse(json.out);
   bool seen = false;

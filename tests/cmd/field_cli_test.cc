@@ -154,7 +154,8 @@ TEST_CASE("cli field: --target, import and state commands take domains in any ca
   ApplyFixture f;
   ProcessResult r = f.Run({"plan", "--target", "WWW.Example.COM", "--detailed-exitcode"});
   CHECK(r.exit_code == 2);
-  CHECK(r.out.find("+ www.example.com") != std::string::npos);
+  CHECK(
+      PlanBlockOf(r.out, "www.example.com").starts_with("+ bind certificate \"web\" to 1 domain"));
   CHECK(r.out.find("Plan: 1 to bind") != std::string::npos);
   REQUIRE(f.Run({"apply", "--auto-approve", "--target", "WWW.EXAMPLE.COM"}).exit_code == 0);
   CHECK(f.Run({"state", "show", "Www.Example.Com"}).exit_code == 0);

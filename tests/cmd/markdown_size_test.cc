@@ -1,14 +1,17 @@
 // The Markdown plan and drift report fit a pull-request comment (GitHub refuses a body over
 // 65,536 characters): a 2,000-domain plan on three accounts and three products whole, a larger one
-// shortened to the limit, well-formed, with a note saying what it left out.
+// shortened to the limit, well-formed, with a note saying what it left out. And the human plan
+// of those 2,000 domains reads as a review: each certificate change once per account.
 #include <algorithm>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "cmd/certform/markdown_view.h"
+#include "cmd/certform/plan_view.h"
 #include "engine/config/binding_address.h"
 #include "tests/cmd/markdown_check.h"
 
@@ -277,4 +280,29 @@ TEST_CASE("markdown size: a drift report of 20,000 domains is shortened the same
   const std::string all = cli::DriftToMarkdown(report, kNow, {.max_size = 0});
   CHECK(Listed(all) == 20000);
   CheckWellFormed(all);
+}
+
+TEST_CASE(
+    "markdown size: the human plan of 2,000 domains shows each certificate change once per "
+    "account, then one line per domain",
+    "[views][markdown-size]") {
+  std::ostringstream out;
+  cli::PrintPlan(out, PlatformPlan(2000), cli::Style(false), kNow, OldWildcard());
+  const std::string text = out.str();
+  INFO(text.substr(0, 4000));
+  CHECK(Count(text, "\nAccount ") == 3);
+  CHECK(text.find("\nAccount main (133 to bind, 400 to update, 67 to forget):\n") !=
+        std::string::npos);
+  // Three accounts, each with its renewal, its new certificate and its forgets: nine blocks,
+  // six of which show a certificate's details.
+  CHECK(Count(text, "\n  ~ update ") == 3);
+  CHECK(Count(text, "\n  + bind certificate \"shop\" to ") == 3);
+  CHECK(Count(text, "\n  - forget ") == 3);
+  CHECK(Count(text, "fingerprint  SHA256:") == 6);
+  CHECK(Count(text, "SAN change   added *.teams.example.com; removed legacy.example.net\n") == 3);
+  CHECK(Count(text,
+              "expires      2026-11-27T11:06:40Z (9 days) → 2027-02-15T11:06:40Z (89 days)") == 3);
+  CHECK(Listed(text) == 1800);
+  CHECK(Count(text, "\n") < 1800 + 9 * 16 + 10);  // about one line a domain
+  CHECK(text.ends_with("\nPlan: 400 to bind, 1200 to update, 0 to disable, 200 to forget.\n"));
 }

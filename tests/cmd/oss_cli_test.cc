@@ -73,9 +73,7 @@ TEST_CASE(
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 0);
-  CHECK(plan.out.find("# OSS") != std::string::npos);
-  CHECK(plan.out.find(std::string("+ ") + kWww + " will be bound to certificate \"web\"") !=
-        std::string::npos);
+  CHECK(PlanBlockOf(plan.out, kWww).starts_with("+ bind certificate \"web\" to "));
   const nlohmann::json doc = nlohmann::json::parse(f.Run({"plan", "--json"}).out);
   bool seen = false;
   for (const auto& c : doc["changes"]) {
@@ -270,7 +268,7 @@ TEST_CASE("cli oss: a certificate disabled by hand is drift, and refresh records
   CHECK(f.State().entries.at(kFiles).https == true);
   // The plan binds it again, and the bind enables the certificate.
   ProcessResult plan = f.Run({"plan"});
-  CHECK(plan.out.find(std::string("~ ") + kWww + " will be updated in place") != std::string::npos);
+  CHECK(PlanBlockOf(plan.out, kWww).starts_with("~ update 1 domain to certificate \"web\"\n"));
   ProcessResult repair = f.Run({"apply", "--auto-approve"});
   INFO(repair.out << repair.err);
   REQUIRE(repair.exit_code == 0);
@@ -370,10 +368,11 @@ TEST_CASE("cli oss: a move whose bind at the new place fails leaves the old bind
     const std::string to = "oss:" + m.region + "/" + m.bucket + "/www.example.com";
     ProcessResult plan = f.Run({"plan"});
     INFO(plan.out << plan.err);
-    CHECK(plan.out.find("+ " + to + " will be bound to certificate \"web\" (moved from " + kWww +
-                        ")\n") != std::string::npos);
-    CHECK(plan.out.find(std::string("- ") + kWww +
-                        " will have HTTPS switched off and be forgotten (moved to " + to + ")\n") !=
+    CHECK(PlanBlockOf(plan.out, to).starts_with("+ bind certificate \"web\" to 1 domain\n"));
+    CHECK(PlanBlockOf(plan.out, to).find(to + " (moved from " + kWww + ")\n") != std::string::npos);
+    CHECK(PlanBlockOf(plan.out, kWww)
+              .starts_with("- switch HTTPS off on 1 domain, then forget it\n"));
+    CHECK(PlanBlockOf(plan.out, kWww).find(std::string(kWww) + " (moved to " + to + ")\n") !=
           std::string::npos);
     CHECK(plan.out.find("Plan: 1 to bind, 0 to update, 1 to disable (1 move).") !=
           std::string::npos);
@@ -407,11 +406,16 @@ TEST_CASE("cli oss: a move to the CDN binds there first, then deals with the OSS
                   "[[binding]]\ncertificate = \"web\"\ndomains = [\"files.example.com\"]\n");
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
-  CHECK(plan.out.find("+ files.example.com will be bound to certificate \"web\" (moved from " +
-                      std::string(kFiles) + ")\n") != std::string::npos);
-  CHECK(plan.out.find(std::string("- ") + kFiles +
-                      " will be forgotten; its live certificate stays (moved to "
-                      "files.example.com)\n") != std::string::npos);
+  CHECK(PlanBlockOf(plan.out, "files.example.com")
+            .starts_with("+ bind certificate \"web\" to 1 domain\n"));
+  CHECK(PlanBlockOf(plan.out, "files.example.com")
+            .find("files.example.com (moved from " + std::string(kFiles) + ")\n") !=
+        std::string::npos);
+  CHECK(
+      PlanBlockOf(plan.out, kFiles).starts_with("- forget 1 domain; its live certificate stays\n"));
+  CHECK(
+      PlanBlockOf(plan.out, kFiles).find(std::string(kFiles) + " (moved to files.example.com)\n") !=
+      std::string::npos);
   CHECK(plan.out.find("Plan: 1 to bind, 0 to update, 0 to disable, 1 to forget (1 move).") !=
         std::string::npos);
   const nlohmann::json doc = nlohmann::json::parse(f.Run({"plan", "--json"}).out);

@@ -47,12 +47,17 @@ TEST_CASE("cli plan: a first plan binds every domain and summarises", "[cli][pla
   ProcessResult r = f.Run({"plan"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("+ www.example.com will be bound to certificate \"web\"") != std::string::npos);
-  CHECK(r.out.find("+ legacy.example.com will have HTTPS switched off") != std::string::npos);
+  INFO(r.out);
+  // One account, each certificate's block once with its domains under it.
+  CHECK(r.out.find("\nAccount main (3 to bind, 1 to disable):\n") != std::string::npos);
+  CHECK(PlanBlockOf(r.out, "www.example.com")
+            .starts_with("+ bind certificate \"web\" to 2 domains\n"));
+  CHECK(PlanBlockOf(r.out, "www.example.com") == PlanBlockOf(r.out, "img.example.com"));
+  CHECK(PlanBlockOf(r.out, "legacy.example.com").starts_with("- switch HTTPS off on 1 domain\n"));
   CHECK(r.out.find("SHA256:" + f.web.Fingerprint()) != std::string::npos);
   CHECK(r.out.find("SANs         *.example.com, example.com") != std::string::npos);
   CHECK(r.out.find("CertName api-2026") != std::string::npos);
-  CHECK(r.out.find("Plan: 4 to bind, 0 to update, 0 to disable.") != std::string::npos);
+  CHECK(r.out.find("Plan: 3 to bind, 0 to update, 1 to disable.") != std::string::npos);
   CHECK(r.out.find("\x1b[") == std::string::npos);  // not a terminal: no colour
 }
 
@@ -63,17 +68,24 @@ TEST_CASE("cli plan: changes against a state show update and delete with reasons
   ProcessResult r = f.Run({"plan"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("~ www.example.com will be updated in place") != std::string::npos);
-  CHECK(r.out.find("why          fingerprint 01234567…→" + f.web.Fingerprint().substr(0, 8) +
-                   "…") != std::string::npos);
+  // A renewal: old → new fingerprint and expiry (the old SANs are not recorded).
+  const std::string renewal = PlanBlockOf(r.out, "www.example.com");
+  CHECK(renewal.starts_with("~ update 1 domain to certificate \"web\"\n"));
+  CHECK(renewal.find("(was 01234567…)") != std::string::npos);
+  CHECK(renewal.find("expires      2030-03-17T17:46:40Z (") != std::string::npos);
+  CHECK(renewal.find(" → ") != std::string::npos);
+  CHECK(renewal.find("SAN change   not recorded in the state") != std::string::npos);
+  CHECK(renewal.find("why          fingerprint 01234567…→" + f.web.Fingerprint().substr(0, 8) +
+                     "…") != std::string::npos);
   // Gone from the configuration: forgotten, its live certificate left as it is (the default).
-  CHECK(r.out.find("- old.example.com will be forgotten; its live certificate stays\n") !=
+  CHECK(PlanBlockOf(r.out, "old.example.com")
+            .starts_with("- forget 1 domain; its live certificate stays\n      was          web "
+                         "(upload)\n"));
+  CHECK(r.out.find("Plan: 2 to bind, 1 to update, 1 to disable, 1 to forget.") !=
         std::string::npos);
-  CHECK(r.out.find("Plan: 3 to bind, 1 to update, 0 to disable, 1 to forget.") !=
-        std::string::npos);
-  // Order: by account, then domain.
-  CHECK(r.out.find("api.example.com") < r.out.find("img.example.com"));
-  CHECK(r.out.find("old.example.com") < r.out.find("www.example.com"));
+  // Order: by certificate change, each listing its domains in order.
+  CHECK(r.out.find("+ bind certificate \"api\"") < r.out.find("+ bind certificate \"web\""));
+  CHECK(r.out.find("+ bind certificate \"web\"") < r.out.find("~ update"));
   const std::string md = f.Run({"plan", "--format", "markdown"}).out;
   // legacy.example.com (https = false) is a disable, not a bind.
   CHECK(md.find("**Plan: 2 to bind, 1 to update, 1 to disable, 1 to forget.**") !=
@@ -90,9 +102,9 @@ TEST_CASE("cli plan: changes against a state show update and delete with reasons
   f.dir.Write("certform.toml", "on_removal = \"disable\"\n" + f.dir.Read("certform.toml"));
   r = f.Run({"plan"});
   INFO(r.out << r.err);
-  CHECK(r.out.find("- old.example.com will have HTTPS switched off and be forgotten") !=
-        std::string::npos);
-  CHECK(r.out.find("Plan: 3 to bind, 1 to update, 1 to disable.") != std::string::npos);
+  CHECK(PlanBlockOf(r.out, "old.example.com")
+            .starts_with("- switch HTTPS off on 1 domain, then forget it\n"));
+  CHECK(r.out.find("Plan: 2 to bind, 1 to update, 2 to disable.") != std::string::npos);
   CHECK(r.out.find("to forget") == std::string::npos);
 }
 
@@ -227,7 +239,7 @@ TEST_CASE("cli plan: --config points at another directory", "[cli][plan]") {
   o.env = {{"API_KEY", f.api.KeyPem()}, {"SSL_CERT_FILE", f.trust.Path("roots.pem")}};
   ProcessResult r = RunProcess(CERTFORM_BINARY, {"plan", "--config", f.dir.path()}, o);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("Plan: 4 to bind") != std::string::npos);
+  CHECK(r.out.find("Plan: 3 to bind, 0 to update, 1 to disable") != std::string::npos);
 }
 
 TEST_CASE("cli plan: no output or plan file holds a secret", "[cli][plan][secrets]") {

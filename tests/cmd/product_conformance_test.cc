@@ -154,8 +154,10 @@ TEST_CASE(
     ProcessResult plan = f.Run({"plan"});
     INFO(plan.out << plan.err);
     REQUIRE(plan.exit_code == 0);
-    CHECK(Has(plan.out, "+ " + w.Addr(0) + " will be bound to certificate \"web\""));
-    CHECK(Has(plan.out, "+ " + w.Addr(1) + " will be bound to certificate \"web\""));
+    // One block for the certificate, listing both domains by their addresses.
+    CHECK(
+        PlanBlockOf(plan.out, w.Addr(0)).starts_with("+ bind certificate \"web\" to 2 domains\n"));
+    CHECK(PlanBlockOf(plan.out, w.Addr(1)) == PlanBlockOf(plan.out, w.Addr(0)));
     CHECK(Has(plan.out, by_cas ? "Plan: 1 to upload, 2 to bind, 0 to update, 0 to disable."
                                : "Plan: 2 to bind, 0 to update, 0 to disable."));
     if (by_cas) CHECK(Has(plan.out, "+ upload certificate \"web\" → CAS as certform-"));
@@ -216,7 +218,11 @@ TEST_CASE("product conformance: rotate moves every binding to the new certificat
     TestCert next = f.RenewWeb();
     ProcessResult plan = f.Run({"plan"});
     INFO(plan.out << plan.err);
-    CHECK(Has(plan.out, "~ " + w.Addr(0) + " will be updated in place"));
+    // The renewal: once for both domains, old → new.
+    CHECK(PlanBlockOf(plan.out, w.Addr(0))
+              .starts_with("~ update 2 domains to certificate \"web\"\n"));
+    CHECK(Has(PlanBlockOf(plan.out, w.Addr(0)),
+              "(was " + f.cli.web.Fingerprint().substr(0, 8) + "…)"));
     CHECK(Has(plan.out, by_cas ? "Plan: 1 to upload, 0 to bind, 2 to update, 0 to disable."
                                : "Plan: 0 to bind, 2 to update, 0 to disable."));
     ProcessResult r = f.Run({"apply", "--auto-approve"});
@@ -266,7 +272,8 @@ TEST_CASE(
     INFO(fix.out << fix.err);
     CHECK(fix.err == "");
     CHECK(Has(fix.out, "Changed outside certform since the last apply:"));
-    CHECK(Has(fix.out, "~ " + w.Addr(0) + " will be updated in place"));
+    CHECK(
+        PlanBlockOf(fix.out, w.Addr(0)).starts_with("~ update 1 domain to certificate \"web\"\n"));
     const int writes = w.Writes();
     ProcessResult repair = f.Run({"apply", "fix.cfp"});
     INFO(repair.out << repair.err);
@@ -340,7 +347,8 @@ TEST_CASE(
     w.Bind({0});
     ProcessResult plan = f.Run({"plan"});
     INFO(plan.out << plan.err);
-    CHECK(Has(plan.out, "- " + w.Addr(1) + " will be forgotten; its live certificate stays\n"));
+    CHECK(PlanBlockOf(plan.out, w.Addr(1))
+              .starts_with("- forget 1 domain; its live certificate stays\n"));
     CHECK(Has(plan.out, "Plan: 0 to bind, 0 to update, 0 to disable, 1 to forget."));
     ProcessResult r = f.Run({"apply", "--auto-approve"});
     INFO(r.out << r.err);
@@ -359,7 +367,8 @@ TEST_CASE(
     w.Bind({1});
     ProcessResult off_plan = f.Run({"plan"});
     INFO(off_plan.out << off_plan.err);
-    CHECK(Has(off_plan.out, "- " + w.Addr(0) + " will have HTTPS switched off and be forgotten\n"));
+    CHECK(PlanBlockOf(off_plan.out, w.Addr(0))
+              .starts_with("- switch HTTPS off on 1 domain, then forget it\n"));
     const auto before_off = CallCounts(f);
     ProcessResult off = f.Run({"apply", "--auto-approve"});
     INFO(off.out << off.err);

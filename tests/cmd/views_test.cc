@@ -151,6 +151,20 @@ TEST_CASE("views: plan as Markdown", "[views][golden]") {
   CheckWellFormed(md);
 }
 
+TEST_CASE("views: plan for people", "[views][golden]") {
+  // The renewal's old content still configured (so its issuer, key and SANs are known).
+  const engine::Plan plan = ReviewSample();
+  engine::CertificateInfo old = *plan.changes[4].certificate;
+  old.fingerprint = plan.changes[4].before->fingerprint;
+  old.issuer = "CN=Example Old CA";
+  old.key_type = "RSA 2048";
+  old.sans = {"*.example.com", "www.example.net"};
+  old.not_after = plan.changes[4].before->not_after;
+  std::ostringstream out;
+  cli::PrintPlan(out, plan, cli::Style(false), kNow, {{old.fingerprint, old}});
+  CheckGolden("plan.txt", out.str());
+}
+
 TEST_CASE("views: a plan without changes as Markdown", "[views][golden]") {
   engine::Plan p = SamplePlan();
   p.changes.resize(1);
