@@ -153,8 +153,11 @@ void PrintBlock(std::ostream& out, const CertificateChange& c, const std::string
   for (const std::string& why : common) Field(out, "why", why);
   const char* label = "domains";
   for (const engine::Change* change : changes) {
-    fmt::print(out, "      {:<12} {}{}\n", label, style.Bold(ForTerminal(change->address.Key())),
-               Move(*change));
+    // A domain the state records as gone is marked on its own line: its block's headline is
+    // the certificate it should serve, and the reason (a "why") says where it went.
+    const bool gone = change->before && change->before->Gone();
+    fmt::print(out, "      {:<12} {}{}{}\n", label, style.Bold(ForTerminal(change->address.Key())),
+               Move(*change), gone ? style.Red(" (gone)") : "");
     label = "";
     for (const std::string& why : change->reasons) {
       if (std::find(common.begin(), common.end(), why) == common.end()) {

@@ -46,10 +46,12 @@ TEST_CASE("cli rename: a certificate table renamed is recorded in the state, no 
   ProcessResult plan = f.Run({"plan", "--detailed-exitcode"});
   INFO(plan.out << plan.err);
   CHECK(plan.exit_code == 2);  // the state changes: apply is needed to record it
-  CHECK(plan.out.find("~ www.example.com certificate renamed web → site, state only") !=
-        std::string::npos);
-  CHECK(plan.out.find("~ api.example.com certificate renamed api → api2, state only") !=
-        std::string::npos);
+  CHECK(
+      plan.out.find("~ rename certificate \"web\" → \"site\" on 2 domains, state only (no call)") !=
+      std::string::npos);
+  CHECK(
+      plan.out.find("~ rename certificate \"api\" → \"api2\" on 1 domain, state only (no call)") !=
+      std::string::npos);
   CHECK(plan.out.find("recorded in the state only, nothing is sent") != std::string::npos);
   CHECK(plan.out.find("Plan: 0 to bind, 0 to update, 0 to disable, 3 to rename (state only).") !=
         std::string::npos);
@@ -91,7 +93,8 @@ TEST_CASE("cli rename: a rename that changes the CertName sent is a real update"
   f.cli.dir.Write("certform.toml", toml);
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
-  CHECK(plan.out.find("~ api.example.com will be updated in place") != std::string::npos);
+  CHECK(plan.out.find("~ update 1 domain from certificate \"api\" to \"api2\"") !=
+        std::string::npos);
   CHECK(plan.out.find("CertName api-2026→api-2027") != std::string::npos);
   CHECK(plan.out.find("state only") == std::string::npos);
   const int writes = Writes(f);
