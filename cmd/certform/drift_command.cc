@@ -23,13 +23,13 @@ int RunDrift(const Args& args, Context& ctx) {
   CommandLine cl(
       "drift [options]",
       fmt::format(
-          "Reads each managed domain's live binding ({}: each product's read call, paced at\n"
-          "its documented limit per user, e.g. DescribeDomainCertificateInfo at 100 calls/s)\n"
-          "and reports every domain whose certificate (by SHA-256 fingerprint, or CertId where\n"
-          "the product reports only that), CertName, type or HTTPS switch was changed outside\n"
-          "certform, or that no longer exists, every upload of the state that Certificate\n"
-          "Management Service no longer holds (read by CertId), and every live certificate\n"
-          "expiring within expiry_warning_days. Writes nothing.\n"
+          "Reads each managed domain's live binding on its product ({}), each product's\n"
+          "read call paced at its documented limit per user (e.g. DescribeDomainCertificateInfo\n"
+          "at 100 calls/s), and reports every domain whose certificate (by SHA-256 fingerprint,\n"
+          "or CertId where the product reports only that), CertName, type or HTTPS switch was\n"
+          "changed outside certform, or that no longer exists, every upload of the state that\n"
+          "Certificate Management Service no longer holds (read by CertId), and every live\n"
+          "certificate expiring within expiry_warning_days. Writes nothing.\n"
           "Needs the configuration (accounts) but no private key.\n"
           "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift.",
           engine::ProductTitles()));
