@@ -386,8 +386,9 @@ std::string AccessKeyIdProblem(const std::string& id) {
     return fmt::format("is longer than {} characters", kMaxAccessKeyId);
   }
   for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') {
-      return "is not an AccessKeyId, which holds only letters, digits, '.', '-' and '_'";
+    // Not '_': tokens of other systems use it (GitHub's ghs_...), and no AccessKeyId does.
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') {
+      return "is not an AccessKeyId, which holds only letters, digits, '.' and '-'";
     }
   }
   return "";

@@ -65,7 +65,7 @@ struct CredentialSpec {
 std::string RamRoleNameProblem(const std::string& name);
 
 // Empty when `id` may be an AccessKeyId (printed and sent as the AccessKeyId parameter): 1 to
-// 128 letters, digits, '.', '-' and '_' (LTAI..., STS....); else why not, never quoting `id`.
+// 128 letters, digits, '.' and '-' (LTAI..., STS....); else why not, never quoting `id`.
 std::string AccessKeyIdProblem(const std::string& id);
 
 engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,

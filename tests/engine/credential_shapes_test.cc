@@ -161,7 +161,8 @@ access_key_secret_env = "PROD_AK_SECRET"
   PosixFileSystem fs;
   alicloud::CredentialSpec spec;
   // Say the variable holds a GitHub token, or a PEM: it is not sent, nor printed.
-  for (const char* value : {"ghs_Zq7TokenNotAnId/+=", "-----BEGIN Zq7", "Zq7 with space"}) {
+  for (const char* value : {"ghs_Zq7TokenNotAnId16charsXYZ", "Zq7/base64+secret=", "-----BEGIN Zq7",
+                            "Zq7 with space"}) {
     INFO(value);
     Status s = alicloud::ResolveAccountCredentials(
         l.config.accounts.at("prod"), "",
