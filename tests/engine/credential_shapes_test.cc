@@ -202,7 +202,7 @@ TEST_CASE("credential shapes: ARNs and session names from the environment are ch
   CHECK(session.message().find("the role session name") != std::string::npos);
 }
 
-TEST_CASE("credential shapes: a profile file others may write is refused; errors give its line",
+TEST_CASE("credential shapes: a profile file others may write is refused, errors give its line",
           "[credentials]") {
   TempDir home;
   const std::string path = home.Write(".alibabacloud/credentials",
