@@ -15,6 +15,7 @@
 #include "cmd/certform/style.h"
 #include "cmd/certform/workspace.h"
 #include "engine/apply/prune.h"
+#include "engine/base/domain_name.h"
 #include "engine/base/suggest.h"
 #include "engine/base/text_escape.h"
 #include "engine/calls/domain_listing.h"
@@ -67,9 +68,11 @@ std::string FileFor(const std::string& account, size_t index) {
   return plain ? "adopted_" + account + ".toml" : fmt::format("adopted_{}.toml", index + 1);
 }
 
+// True when one of `patterns` (globs, fnmatch(3), compared in lower case as domains are) matches.
 bool Matches(const std::vector<std::string>& patterns, const std::string& domain) {
   if (patterns.empty()) return true;
-  for (const std::string& p : patterns) {
+  for (const std::string& pattern : patterns) {
+    const std::string p = engine::NormalizeDomain(pattern);
     if (fnmatch(p.c_str(), domain.c_str(), 0) == 0) return true;
     // A wildcard CDN domain ".example.com" is "*.example.com" to a user.
     if (domain.starts_with(".") && fnmatch(p.c_str(), ("*" + domain).c_str(), 0) == 0) return true;

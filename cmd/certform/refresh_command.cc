@@ -178,7 +178,6 @@ int RunImport(const Args& args, Context& ctx) {
       "(repeatable)");
   cl.AddPositional("domain-name", -1, &domains);
   cl.NormalizeDomains(&domains);
-  cl.NormalizeDomains(&generate.domains);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
   if (!generate.dir.empty()) {
     if (!domains.empty()) {
