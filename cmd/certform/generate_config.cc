@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -97,6 +98,8 @@ Found ListEstate(const GenerateConfigOptions& options, const engine::Config& con
                  const engine::State& state, const std::vector<std::string>& accounts,
                  ProviderSet& providers, Context& ctx, Progress& progress, Problems* problems) {
   Found found;
+  std::set<std::string> configured;  // by address key: FindBinding scans
+  for (const engine::DesiredBinding& b : config.bindings) configured.insert(b.address.Key());
   const std::map<std::string, engine::AccountRuntime> runtimes = providers.Runtimes();
   for (const std::string& account : accounts) {
     const engine::AccountRuntime& runtime = runtimes.at(account);
@@ -133,7 +136,7 @@ Found ListEstate(const GenerateConfigOptions& options, const engine::Config& con
                         engine::ForTerminal(r.problem)));
       }
       for (engine::Address& a : listed.addresses) {
-        if (config.FindBinding(a) != nullptr || state.Find(a) != nullptr) {
+        if (configured.count(a.Key()) || state.Find(a) != nullptr) {
           ++found.managed;
         } else if (!Matches(options.domains, a.domain)) {
           ++found.filtered;

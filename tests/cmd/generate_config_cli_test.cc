@@ -392,8 +392,7 @@ TEST_CASE(
   ProcessResult gen = a.Run({"import", "--generate-config", "."});
   INFO(gen.out << gen.err);
   CHECK(gen.exit_code == 1);
-  CHECK(gen.err.find("OSS of account \"shop\" could not be listed") !=
-        std::string::npos);
+  CHECK(gen.err.find("OSS of account \"shop\" could not be listed") != std::string::npos);
   CHECK(gen.err.find("the user needs oss:ListBuckets") != std::string::npos);
   CHECK(gen.err.find("1 problem(s); everything else was adopted.") != std::string::npos);
   const std::string shop = a.cli.dir.Read("adopted_shop.toml");
