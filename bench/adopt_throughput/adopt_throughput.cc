@@ -7,6 +7,8 @@
 // same estate and reads nothing (L: the process, the configuration and the listing, whose
 // DescribeUserDomains pages come one after another). reads ratio = domains ÷ (T − L) ÷ 100/s, the
 // pace of the reads themselves; whole ratio = domains ÷ T ÷ 100/s. Medians over RUNS (default 3).
+// Target: reads ratio ≥ 0.9 with at most 1% of the reads throttled (apply_throughput's bound),
+// and the next plan "No changes." after every run.
 // Usage: adopt_throughput [RUNS]
 #include <algorithm>
 #include <cstdio>
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     reads.push_back(read_ratio);
     whole.push_back(whole_ratio);
-    ok &= r.ok && r.throttled == 0;
+    ok &= r.ok && r.throttled <= kDomains / 100;
   }
   const bool pass = ok && Median(reads) >= 0.9;
   std::printf("median over %d runs: reads ratio %.3f (target ≥ 0.90), whole ratio %.3f  %s\n",

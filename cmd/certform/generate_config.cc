@@ -325,7 +325,10 @@ int RunGenerateConfig(const GenerateConfigOptions& options, CommonOptions common
     s = engine::AdoptedState(ws.state(), next_config, adoption.adopted, now, &next);
     if (s.ok()) s = ws.backend().Write(ws.state(), &next, ctx.random);
     if (!s.ok()) {
-      fmt::print(ctx.err, "{}: {}\n", kCommand, engine::ForTerminal(s.message()));
+      fmt::print(ctx.err,
+                 "{}: {}; the files were written but the state was not: remove them and run "
+                 "this again\n",
+                 kCommand, engine::ForTerminal(s.message()));
       return kExitError;
     }
     fmt::print(ctx.out, "Adopted {} domain(s) into the state (serial {} → {}).\n",

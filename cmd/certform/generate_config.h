@@ -24,17 +24,17 @@ struct GenerateConfigOptions {
 
 // The help text of the options above, for `certform import --help`.
 inline constexpr char kGenerateConfigHelp[] =
-    "With --generate-config DIR, adopts every binding the configured accounts have instead: it\n"
-    "lists every domain of each account on every product (--product, --domain GLOB and\n"
-    "--account narrow it), reads each one's certificate at the read limits, and writes into DIR\n"
-    "(the configuration directory, holding the accounts) one file per account, adopted_ACCOUNT\n"
-    ".toml: one [certificate.*] of type \"cas\" per CAS id served, one [[binding]] per\n"
-    "certificate, product and location, https = false where none is served. The domains are\n"
-    "recorded in the state, so that the next plan says \"No changes.\". A certificate the API\n"
-    "knows by no CAS id is written as a commented placeholder asking for its file, never its\n"
-    "key. An existing file is never overwritten. What could not be listed or read, and names\n"
-    "from the API that are not valid addresses, are reported and left out; the exit code is\n"
-    "then 1, after everything else was written.";
+    "With --generate-config DIR, adopts every binding the configured accounts have instead:\n"
+    "it lists every domain of each account on every product (--product, --domain GLOB and\n"
+    "--account narrow it), reads each one's certificate at the read limits, and writes into\n"
+    "DIR (the configuration directory, holding the accounts) one file per account,\n"
+    "adopted_ACCOUNT.toml: one [certificate.*] of type \"cas\" per CAS id served, one\n"
+    "[[binding]] per certificate, product and location, https = false where none is served.\n"
+    "The domains are recorded in the state, so that the next plan says \"No changes.\". A\n"
+    "certificate the API knows by no CAS id is written as a commented placeholder asking for\n"
+    "its file, never its key. An existing file is never overwritten. What could not be listed\n"
+    "or read, and names from the API that are not valid addresses, are reported and left\n"
+    "out; the exit code is then 1, after everything else was written (docs/adopting.md).";
 
 // Runs the adoption; `common`, `connection` and `lock_timeout` as `certform import` parsed them.
 int RunGenerateConfig(const GenerateConfigOptions& options, CommonOptions common,
