@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     ok &= r.ok && r.throttled <= kDomains / 100;
   }
   const bool pass = ok && Median(reads) >= 0.9;
-  std::printf("median over %d runs: reads ratio %.3f (target ≥ 0.90), whole ratio %.3f  %s\n",
-              runs, Median(reads), Median(whole), pass ? "PASS" : "FAIL");
+  std::printf("median over %d runs: reads ratio %.3f (target ≥ 0.90), whole ratio %.3f  %s\n", runs,
+              Median(reads), Median(whole), pass ? "PASS" : "FAIL");
   return pass ? 0 : 1;
 }

@@ -63,7 +63,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "adoption: a certificate without a CAS id is a placeholder, its domains not adopted; "
+    "adoption: a certificate without a CAS id is a placeholder, its domains not adopted: "
     "a failed read, a gone domain and a hostile name are skipped",
     "[adoption]") {
   LiveRead content = Cas("a.example.com", "main", 0, "hand-made");
