@@ -27,6 +27,7 @@ struct Context {
   // When set, a command describes itself here (CommandLine::Parse fills it) and does nothing
   // else: how man pages and completions are generated from the commands themselves.
   CommandDoc* describe = nullptr;
+  bool err_is_tty = false;  // progress lines on stderr only on a terminal
 };
 
 // Process exit codes, as Terraform's.

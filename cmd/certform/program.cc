@@ -28,6 +28,7 @@ int Main(int argc, char** argv) {
       isatty(STDOUT_FILENO) == 1,
       isatty(STDIN_FILENO) == 1,
   };
+  ctx.err_is_tty = isatty(STDERR_FILENO) == 1;
   return Run(Args(argv + 1, argv + argc), ctx);
 }
 

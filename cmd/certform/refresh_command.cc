@@ -6,6 +6,7 @@
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/diagnostics_view.h"
 #include "cmd/certform/drift_view.h"
+#include "cmd/certform/generate_config.h"
 #include "cmd/certform/live_check.h"
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
@@ -155,19 +156,44 @@ int RunImport(const Args& args, Context& ctx) {
   LiveSession session;
   std::string account;
   std::vector<std::string> domains;
-  CommandLine cl("import DOMAIN... [options]",
-                 fmt::format("Adopts bindings that already exist live ({}) into the state, from a\n"
-                             "live read, so that certform can manage existing domains without\n"
-                             "uploading anything again. The next plan shows only what differs\n"
-                             "from the configuration.",
-                             engine::ProductTitles()));
+  GenerateConfigOptions generate;
+  CommandLine cl(
+      "import DOMAIN... [options]\n       certform import --generate-config DIR [options]",
+      fmt::format("Adopts bindings that already exist live ({}) into the state, from a\n"
+                  "live read, so that certform can manage existing domains without\n"
+                  "uploading anything again. The next plan shows only what differs\n"
+                  "from the configuration.\n\n{}",
+                  engine::ProductTitles(), kGenerateConfigHelp));
   session.AddOptions(cl);
   cl.options().add_options()("account", po::value(&account)->value_name("NAME"),
                              "The account the domains belong to (default: the only one, or the "
-                             "account their binding names)");
-  cl.AddPositional("domain", -1, &domains);
+                             "account their binding names); with --generate-config, the only "
+                             "account to adopt")(
+      "generate-config", po::value(&generate.dir)->value_name("DIR"),
+      "Discover every binding and write its configuration into DIR (never over a file), and the "
+      "matching state")("product", po::value(&generate.products)->value_name("NAME")->composing(),
+                        "With --generate-config: only this product (repeatable)")(
+      "domain", po::value(&generate.domains)->value_name("GLOB")->composing(),
+      "With --generate-config: only domains this pattern matches, e.g. '*.example.com' "
+      "(repeatable)");
+  cl.AddPositional("domain-name", -1, &domains);
   cl.NormalizeDomains(&domains);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
+  if (!generate.dir.empty()) {
+    if (!domains.empty()) {
+      fmt::print(ctx.err,
+                 "certform import: --generate-config discovers the domains itself; name them "
+                 "with --domain GLOB instead of as arguments\n");
+      return kExitError;
+    }
+    generate.account = account;
+    return RunGenerateConfig(generate, session.common, session.connection, session.lock_timeout,
+                             ctx);
+  }
+  if (!generate.products.empty() || !generate.domains.empty()) {
+    fmt::print(ctx.err, "certform import: --product and --domain go with --generate-config DIR\n");
+    return kExitError;
+  }
   if (domains.empty()) {
     fmt::print(ctx.err, "certform import: which domains? Usage: certform import DOMAIN...\n");
     return kExitError;

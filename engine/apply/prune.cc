@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/text_escape.h"
-#include "engine/calls/paged_listing.h"
+#include "engine/calls/domain_listing.h"
 #include "engine/calls/retry_policy.h"
 #include "engine/config/binding_address.h"
 #include "engine/state/journal_record.h"
@@ -57,7 +57,6 @@ UserDomains ReadUserDomains(const std::string& account,
                             Clock& clock, RandomSource& random) {
   UserDomains out;
   const AccountRuntime& runtime = runtimes.at(account);
-  const RetryPolicy retry{RetryOptions{}};
   std::vector<DomainRef> refs;
   // Every product a CAS id can be bound on: a product added to KnownProducts is read here too,
   // and one the account has no provider for stops the deletion rather than going unread.
@@ -74,34 +73,25 @@ UserDomains ReadUserDomains(const std::string& account,
           ProductTitle(product), ProductTitle(product), account);
       return out;
     }
-    std::vector<Address> listed;
-    PacedCallResult r = ListAllPages<Address>(
-        MakeSerialCall(pacing, runtime, account, retry, clock, random, {}, product),
-        CallKind::kListDomains,
-        [&](int page, std::vector<Address>* items, int64_t* total, CallResult* last) {
-          return provider->ListDomainsPage(page, items, total, last);
-        },
-        &listed);
+    ListedDomains listed =
+        ListProductDomains(account, runtime, product, *provider, pacing, clock, random);
+    const PacedCallResult& r = listed.call;
     if (!r.status.ok() || r.stopped) {
       out.error = fmt::format("cannot list the user's {} domains ({}): {}; {}",
                               ProductTitle(product), provider->Limit(CallKind::kListDomains).api,
                               r.status.message(), WhatItNeeds(product, *provider));
       return out;
     }
-    for (const Address& a : listed) {
-      // What the API listed is outside input: it passes the address door like any other.
-      Address checked;
-      if (std::string problem = ParseAddress(a.Key(), &checked);
-          !problem.empty() || checked.product != product || checked.Key() != a.Key()) {
-        out.error = fmt::format(
-            "the user's {} domains cannot be read: the listing answered {}, which is not an "
-            "address certform reads ({})",
-            ProductTitle(product), ForTerminal(a.Key()),
-            problem.empty() ? "not of this product" : problem);
-        return out;
-      }
-      refs.push_back({std::move(checked), account});
+    // What the API listed is outside input: one name the address door refuses stops the deletion.
+    if (!listed.rejected.empty()) {
+      out.error = fmt::format(
+          "the user's {} domains cannot be read: the listing answered {}, which is not an "
+          "address certform reads ({})",
+          ProductTitle(product), ForTerminal(listed.rejected.front().text),
+          listed.rejected.front().problem);
+      return out;
     }
+    for (Address& a : listed.addresses) refs.push_back({std::move(a), account});
     out.read.push_back(product);
   }
   out.reads = ReadLive(refs, runtimes, pacing, clock, random);

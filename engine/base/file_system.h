@@ -40,6 +40,12 @@ class FileSystem {
   virtual Status WriteFileAtomic(const std::string& path, const std::string& contents,
                                  int mode) = 0;
 
+  // Creates `path` with `contents` and the given mode, never replacing anything: AlreadyExists
+  // naming the file when a file, directory or link of that name is there. The default checks
+  // Exists, then writes with WriteFileAtomic (for fakes); PosixFileSystem writes a temporary file
+  // and links it to `path`, which fails when the name is taken, even by a file made meanwhile.
+  virtual Status CreateNewFile(const std::string& path, const std::string& contents, int mode);
+
   // Appends `data` and fsyncs before returning, creating the file with `mode` if needed.
   virtual Status AppendDurable(const std::string& path, const std::string& data, int mode) = 0;
 
@@ -57,6 +63,7 @@ class FileSystem {
 class PosixFileSystem final : public FileSystem {
  public:
   Status ReadFile(const std::string& path, std::string* contents) override;
+  Status CreateNewFile(const std::string& path, const std::string& contents, int mode) override;
   Status ReadRegularFile(const std::string& path, int64_t max_bytes,
                          std::string* contents) override;
   Status WriteFileAtomic(const std::string& path, const std::string& contents, int mode) override;

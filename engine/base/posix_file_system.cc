@@ -120,6 +120,32 @@ Status PosixFileSystem::WriteFileAtomic(const std::string& link, const std::stri
   return SyncDirectory(DirName(path));
 }
 
+Status FileSystem::CreateNewFile(const std::string& path, const std::string& contents, int mode) {
+  if (Exists(path)) return Status::AlreadyExists(path + " already exists");
+  return WriteFileAtomic(path, contents, mode);
+}
+
+Status PosixFileSystem::CreateNewFile(const std::string& path, const std::string& contents,
+                                      int mode) {
+  const std::string tmp = TempName(path);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoStatus("cannot create", tmp, errno);
+  Status s = WriteAll(fd, contents, tmp);
+  if (s.ok() && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+    s = ErrnoStatus("cannot set mode of", tmp, errno);
+  }
+  if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("cannot sync", tmp, errno);
+  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("cannot close", tmp, errno);
+  // link(2) never replaces: the name taken (by anything, a dangling link too) is EEXIST.
+  if (s.ok() && ::link(tmp.c_str(), path.c_str()) != 0) {
+    s = errno == EEXIST ? Status::AlreadyExists(path + " already exists")
+                        : ErrnoStatus("cannot create", path, errno);
+  }
+  ::unlink(tmp.c_str());
+  if (!s.ok()) return s;
+  return SyncDirectory(DirName(path));
+}
+
 Status PosixFileSystem::AppendDurable(const std::string& path, const std::string& data, int mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("cannot open", path, errno);

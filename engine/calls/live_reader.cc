@@ -77,6 +77,7 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
     auto it = stopped.find(account);
     return it == stopped.end() ? std::string() : it->second;
   };
+  std::atomic<size_t> done{0};  // reads answered, for options.on_read
   std::vector<std::thread> workers;
   for (auto& [lane, queue] : queues) {
     const int n = std::min(std::clamp(pacing.parallelism(), 1, kMaxWindow),
@@ -120,6 +121,7 @@ std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
               stop(key, why);
             }
           }
+          if (options.on_read) options.on_read(done.fetch_add(1) + 1);
         }
       });
     }

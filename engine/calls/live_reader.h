@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -20,6 +21,9 @@ namespace certform::engine {
 
 struct ReadOptions {
   RetryOptions retry;
+  // Told after each read (ok or not) how many have ended so far, from the worker that made it
+  // (several threads: it must be thread-safe); for progress lines. Empty: nobody is told.
+  std::function<void(size_t done)> on_read;
 };
 
 struct LiveRead {

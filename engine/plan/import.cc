@@ -54,4 +54,29 @@ Status ImportedState(const State& state, const Config& config, const std::vector
   return Status::OK();
 }
 
+Status AdoptedState(const State& state, const Config& config, const std::vector<LiveRead>& reads,
+                    const std::string& now, State* next) {
+  State made = state;
+  for (const LiveRead& r : reads) {
+    const std::string key = r.address.Key();
+    const DesiredBinding* b = config.FindBinding(key);
+    if (!r.ok || !r.live.exists || b == nullptr || made.Find(key) != nullptr) {
+      return Status::InvalidArgument(key + " cannot be adopted: " +
+                                     (!r.ok            ? r.error
+                                      : !r.live.exists ? "it no longer exists"
+                                      : b == nullptr   ? "the configuration does not bind it"
+                                                       : "it is already in the state"));
+    }
+    StateEntry e = EntryFromLive(r.address, r.account, r.live, config, now, made.uploads);
+    e.certificate = b->https ? b->certificate : "";
+    auto cert = config.certificates.find(e.certificate);
+    if (e.https && e.cert_name.empty() && cert != config.certificates.end()) {
+      e.cert_name = cert->second.cert_name;
+    }
+    made.entries[key] = std::move(e);
+  }
+  *next = std::move(made);
+  return Status::OK();
+}
+
 }  // namespace certform::engine

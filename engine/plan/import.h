@@ -29,4 +29,13 @@ Status ImportDomains(const Config& config, const State& state,
 Status ImportedState(const State& state, const Config& config, const std::vector<LiveRead>& reads,
                      const std::string& now, State* next, std::vector<StateEntry>* imported);
 
+// `state` with each of `reads` (live bindings `config` now binds, as `import --generate-config`
+// wrote it) adopted at `now` (UTC): each entry names the certificate the configuration binds the
+// domain to, and a CertName the product does not report (OSS lists only the CAS id) is that
+// certificate's, as an apply of it would have recorded. InvalidArgument naming the first read
+// that failed, of a domain gone, already in the state or not bound by `config`; `*next`
+// untouched then.
+Status AdoptedState(const State& state, const Config& config, const std::vector<LiveRead>& reads,
+                    const std::string& now, State* next);
+
 }  // namespace certform::engine
