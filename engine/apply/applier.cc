@@ -239,6 +239,7 @@ class ApplyInProgress {
     source.certificate = step.certificate;
     source.cert_type = "upload";
     source.fingerprint = step.fingerprint;
+    source.chain_digest = step.chain_digest;
     Status s = env_.material.Load(source, &material);
     UploadRequest request{step.name, std::move(material.cert_pem), std::move(material.key_pem)};
     WipeSecret(&material.key_pem);
@@ -263,6 +264,17 @@ class ApplyInProgress {
             step.name, found.fingerprint.substr(0, 16), found.cert_id);
         return o;
       }
+      // The same leaf with other intermediates is not this upload either: binding it would serve
+      // the chain this upload corrects.
+      if (r.status.ok() && !found.chain_digest.empty() && !step.chain_digest.empty() &&
+          found.chain_digest != step.chain_digest) {
+        o.error = fmt::format(
+            "CAS already holds a certificate named {} with the same leaf but other intermediates "
+            "({} instead of {}, CertId {}); certform never uses it: delete or rename it there",
+            step.name, ShortChainDigest(found.chain_digest), ShortChainDigest(step.chain_digest),
+            found.cert_id);
+        return o;
+      }
       o.existed = r.status.ok();
       o.cert_id = found.cert_id;
     }
@@ -281,6 +293,7 @@ class ApplyInProgress {
     record.upload = UploadEntry{step.account,
                                 step.certificate,
                                 step.fingerprint,
+                                step.chain_digest,
                                 step.name,
                                 o.cert_id,
                                 step.info ? step.info->not_after : 0,
@@ -288,7 +301,7 @@ class ApplyInProgress {
                                 o.last.request_id};
     std::lock_guard<std::mutex> lock(mu_);
     ApplyRecord(record, &result_.state);
-    upload_checks_[UploadKey(step.account, step.fingerprint)] = "";  // made (or found) just now
+    upload_checks_[UploadKey(*record.upload)] = "";  // made (or found) just now
     if (Status s = env_.recorder.Record(record, result_.state); !s.ok()) {
       halted_ = true;
       if (s.code() == Status::Code::kLockLost) LoseLockLocked(s);
