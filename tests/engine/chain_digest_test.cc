@@ -190,7 +190,7 @@ TEST_CASE("planner: a rename whose chain changed is an update, not a rename",
   CHECK(p.Summary().update == 2);
 }
 
-TEST_CASE("planner: a state that records no chain digest is not a change; a rename keeps it so",
+TEST_CASE("planner: a state that records no chain digest is not a change, and a rename keeps it so",
           "[planner][chain]") {
   State older = AppliedState(With(Upload("web", kOld)));
   for (auto& [k, e] : older.entries) e.chain_digest.clear();  // written before chain digests
@@ -284,7 +284,7 @@ TEST_CASE("planner: through CAS, an upload recorded without its chain is not upl
   CHECK(known.uploads[0].name == "certform-aaaaaaaaaaaaaaaa-22222222");
 }
 
-TEST_CASE("drift: a served chain other than the recorded one is drift; an unknown one is not",
+TEST_CASE("drift: a served chain other than the recorded one is drift, an unknown one is not",
           "[drift][chain]") {
   StateEntry recorded{.address = SplitAddress("www.example.com"),
                       .account = "main",
