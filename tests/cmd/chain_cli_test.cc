@@ -143,3 +143,36 @@ TEST_CASE("cli chain: through CAS a corrected chain is uploaded once under its o
   CHECK(dry.out.find("CertId " + std::to_string(first.cert_id)) != std::string::npos);
   CHECK(dry.out.find("Prune: 1 to delete.") != std::string::npos);
 }
+
+TEST_CASE("cli chain: a state written before chain digests plans no change, refresh learns them",
+          "[cli][plan][refresh][chain]") {
+  ApplyFixture f;
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  // The state as an older certform wrote it: no chain_digest anywhere.
+  nlohmann::json doc = nlohmann::json::parse(f.cli.dir.Read("certform.state.json"));
+  for (auto& [domain, e] : doc["domains"].items()) e.erase("chain_digest");
+  f.cli.dir.Write("certform.state.json", doc.dump(2), 0600);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);  // no update after an upgrade
+  // The chain changes: unknown in the state, so the offline plan cannot tell...
+  f.cli.dir.Write("certs/api.pem", f.cli.api.CertPem() + f.cli.ca.CertPem());
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  // ...but a plan against what is served can.
+  ProcessResult plan = f.Run({"plan", "--refresh"});
+  INFO(plan.out << plan.err);
+  CHECK(plan.out.find("chain changed (intermediates none → ") != std::string::npos);
+  CHECK(plan.out.find("1 to update") != std::string::npos);
+  // refresh records what is served, and says what it learned.
+  ProcessResult refresh = f.Run({"refresh", "--auto-approve"});
+  INFO(refresh.out << refresh.err);
+  REQUIRE(refresh.exit_code == 0);
+  CHECK(refresh.out.find("~ api.example.com: upload api-2026 ") != std::string::npos);
+  CHECK(refresh.out.find("intermediates not recorded → upload api-2026 ") != std::string::npos);
+  CHECK(refresh.out.find(", intermediates none\n") != std::string::npos);
+  CHECK(f.State().entries.at("api.example.com").chain_digest == engine::kNoIntermediatesDigest);
+  const int writes = Writes(f);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  CHECK(Writes(f) == writes + 1);
+  CHECK(f.State().entries.at("api.example.com").chain_digest ==
+        ChainOf(f.cli.api.CertPem() + f.cli.ca.CertPem()));
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
