@@ -10,7 +10,9 @@
 #include "engine/base/digest.h"
 #include "engine/config/certificate.h"
 #include "engine/plan/drift.h"
+#include "engine/plan/plan_file.h"
 #include "engine/plan/planner.h"
+#include "engine/plan/saved_plan.h"
 #include "engine/state/state_file.h"
 #include "tests/support/test_pki.h"
 
@@ -322,4 +324,29 @@ TEST_CASE("drift: a served chain other than the recorded one is drift, an unknow
   const State next = RefreshedState(s, {read}, Config{}, "2026-02-01T00:00:00Z");
   CHECK(next.entries.at("www.example.com").chain_digest == kNew);
   CHECK(next.entries.at("www.example.com").request_id == recorded.request_id);
+}
+
+TEST_CASE("plan file: the chain digest survives the file, and a chain changed since is stale",
+          "[planfile][chain]") {
+  const std::string fp(64, 'a');
+  State s = AppliedState(With(Upload("web", kOld), true), 777);
+  s.uploads[UploadKey("main", fp, kOld)] = UploadEntry{.account = "main",
+                                                       .certificate = "web",
+                                                       .fingerprint = fp,
+                                                       .chain_digest = kOld,
+                                                       .name = "certform-aaaaaaaaaaaaaaaa",
+                                                       .cert_id = 777};
+  const Plan saved = MakePlan(With(Upload("web", kNew), true), s);
+  REQUIRE(saved.uploads.size() == 1);
+  Plan read;
+  REQUIRE(ParsePlan(SerializePlan(saved), "p.json", &read).ok());
+  CHECK(read.uploads[0].chain_digest == kNew);
+  CHECK(read.uploads[0].info->chain_digest == kNew);
+  CHECK(read.changes[0].after->chain_digest == kNew);
+  CHECK(read.changes[0].before->chain_digest == kOld);
+  CHECK(CheckApproved(read, saved, "p.json").ok());
+  // The file changed again under the same leaf: the plan made now is not the one approved.
+  CertificateConfig other = Upload("web", std::string(64, '3'));
+  const Status stale = CheckApproved(read, MakePlan(With(other, true), s), "p.json");
+  CHECK(stale.code() == Status::Code::kStale);
 }
