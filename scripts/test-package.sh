@@ -2,8 +2,9 @@
 # Builds the Debian packages from the Release build (scripts/build-release.sh), checks them with
 # lintian (no error allowed; installed by scripts/install-deps.sh), installs certform's with
 # dpkg -i, checks the installed certform (version, validate of examples/basic, stripped binary,
-# compressed man pages, copyright, completions), and removes it again, checking that nothing is
-# left. Needs root (CI runs as root); elsewhere it says so and exits 0 without touching the system.
+# compressed man pages, certform-config(5) included, copyright, completions), and removes it
+# again, checking that nothing is left. Needs root (CI runs as root); elsewhere it says so and
+# exits 0 without touching the system.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${CERTFORM_RELEASE_BUILD_DIR:-$root/build-release}"
@@ -41,6 +42,7 @@ test -x /usr/bin/certform
 /usr/bin/certform validate --config "$root/examples/basic"
 test -f /usr/share/man/man1/certform.1.gz
 test -f /usr/share/man/man1/certform-plan.1.gz
+test -f /usr/share/man/man5/certform-config.5.gz
 test -f /usr/share/doc/certform/copyright
 test -f /usr/share/doc/certform/changelog.gz
 if file -L /usr/bin/certform | grep -q 'not stripped'; then

@@ -1,5 +1,5 @@
-// certform-emulator: a local stand-in for the Alibaba Cloud CDN API (2018-05-10), for tests,
-// benchmarks and the demo. Binds 127.0.0.1 only.
+// certform-emulator: a local stand-in for the Alibaba Cloud CDN (2018-05-10), DCDN, OSS, CAS and
+// STS APIs, for tests, benchmarks and the demo. Binds 127.0.0.1 only.
 #include <signal.h>
 
 #include <cstdio>
@@ -17,22 +17,29 @@ namespace {
 
 constexpr char kUsage[] = R"(Usage: certform-emulator --config FILE [options]
 
-Serves the CDN API calls certform uses (SetDomainServerCertificate, SetCdnDomainSSLCertificate,
-DescribeDomainCertificateInfo, DescribeUserDomains), DCDN's (SetDcdnDomainSSLCertificate,
-DescribeDcdnDomainCertificateInfo, DescribeDcdnUserDomains) and those of Certificate Management Service
+Serves the calls certform makes to every product it binds: the CDN's (SetDomainServerCertificate,
+SetCdnDomainSSLCertificate, DescribeDomainCertificateInfo, DescribeUserDomains), DCDN's
+(SetDcdnDomainSSLCertificate, DescribeDcdnDomainCertificateInfo, DescribeDcdnUserDomains) and
+OSS's custom domains (PutCname, ListCname, ListBuckets, on the bucket the Host header names,
+signed with OSS signature V1); and those of Certificate Management Service
 (UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
 DeleteUserCertificate), STS's (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) and the ECS metadata
 service's credential paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on
-127.0.0.1, with V1 signature checks, a per-user sliding
+127.0.0.1, with V1 and V3 signature checks, a per-user sliding
 one-second rate limit, the documented certificate errors, and injectable latency and faults.
 Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
-POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME).
+POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME),
+PUT /_emulator/cas, DELETE /_emulator/cas/ID, POST /_emulator/oss_cnames/DOMAIN
+({"certificate_status":"Disabled"}).
 
 Options:
   --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user",
                     "ram_user"}],
                     "domains":["a.example.com" or {"name","user","status"}],
                     "dcdn_domains": (the same, for DCDN), "dcdn_write_limit":10,
+                    "buckets":[{"name","region","user","verified_domains":[DOMAIN]}],
+                    "oss_write_limit":10, "oss_read_limit":10,
+                    "oss_list_denied":[USER] (their ListBuckets is refused),
                     "cas_certificates":[{"name","id","user","pem"}],
                     "roles":[{"arn","user","trusted_keys":[ID],"oidc_provider_arn",
                     "oidc_token","max_session_duration":3600,"ecs_role_name"}],

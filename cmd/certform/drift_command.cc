@@ -1,4 +1,5 @@
-// certform drift: does the live CDN still match the state? Reads only; writes nothing.
+// certform drift: do the live bindings (every product) still match the state? Reads only; writes
+// nothing.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -8,6 +9,7 @@
 #include "cmd/certform/live_check.h"
 #include "cmd/certform/markdown_view.h"
 #include "cmd/certform/workspace.h"
+#include "engine/config/binding_address.h"
 #include "engine/plan/drift.h"
 #include "engine/plan/live_check.h"
 
@@ -20,13 +22,17 @@ int RunDrift(const Args& args, Context& ctx) {
   std::vector<std::string> targets;
   CommandLine cl(
       "drift [options]",
-      "Reads each managed domain's live binding (DescribeDomainCertificateInfo, paced at 100\n"
-      "calls/s per user) and reports every domain whose certificate (by SHA-256 fingerprint),\n"
-      "CertName, type or HTTPS switch was changed outside certform, or that no longer exists,\n"
-      "every upload of the state that Certificate Management Service no longer holds (read by\n"
-      "CertId), and every live certificate expiring within expiry_warning_days. Writes nothing.\n"
-      "Needs the configuration (accounts) but no private key.\n"
-      "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift.");
+      fmt::format(
+          "Reads each managed domain's live binding on its product ({}), each product's\n"
+          "read call paced at its documented limit per user (e.g. DescribeDomainCertificateInfo\n"
+          "at 100 calls/s), and reports every domain whose certificate (by SHA-256 fingerprint,\n"
+          "or CertId where the product reports only that), CertName, type or HTTPS switch was\n"
+          "changed outside certform, or that no longer exists, every upload of the state that\n"
+          "Certificate Management Service no longer holds (read by CertId), and every live\n"
+          "certificate expiring within expiry_warning_days. Writes nothing.\n"
+          "Needs the configuration (accounts) but no private key.\n"
+          "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift.",
+          engine::ProductTitles()));
   cl.AddCommonOptions(&common);
   cl.AddFormatOption(&common);
   cl.AddConnectionOptions(&connection);

@@ -60,7 +60,7 @@ std::string CommandPage(const DescribedCommand& c) {
     if (!o.value_name.empty()) page << " \\fI" << Roff(o.value_name) << "\\fR";
     page << "\n" << Roff(o.help) << "\n";
   }
-  page << ".SH SEE ALSO\n.BR certform (1)\n";
+  page << ".SH SEE ALSO\n.BR certform (1),\n.BR certform\\-config (5)\n";
   return page.str();
 }
 
@@ -105,8 +105,9 @@ std::string MainPage(const std::vector<DescribedCommand>& commands) {
        << Roff(
               "certform.state.json (the state; with .backup, .journal and .lock beside it), in\n"
               "the configuration directory unless --state says otherwise. All mode 0600, none\n"
-              "holds a secret.")
-       << "\n";
+              "holds a secret. The configuration, every *.toml file of the directory, is\n"
+              "described in certform-config(5).")
+       << "\n.SH SEE ALSO\n.BR certform\\-config (5),\n.BR certform\\-emulator (1)\n";
   return page.str();
 }
 

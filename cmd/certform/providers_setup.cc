@@ -5,6 +5,7 @@
 #include "cmd/certform/product_table.h"
 #include "cmd/certform/workspace.h"
 #include "engine/base/endpoint.h"
+#include "engine/base/text_escape.h"
 #include "engine/config/certificate.h"
 #include "engine/config/certificate_resolver.h"
 #include "engine/config/config_loader.h"
@@ -58,11 +59,22 @@ engine::Status ProviderSet::Prepare(const ConnectionOptions& options, Context& c
   sts_base_.clock = &ctx.clock;
   sts_base_.random = &ctx.random;
   sts_base_.fs = &ctx.fs;
-  // For tests only: where the ECS metadata service is (loopback http, like any endpoint).
+  // For tests only: where the ECS metadata service is. Its answer is the credentials every call
+  // is signed with, so an environment value may point it at this machine (the emulator) and
+  // nowhere else.
   if (auto metadata = ctx.env("CERTFORM_ECS_METADATA_ENDPOINT"); metadata && !metadata->empty()) {
-    if (std::string problem = engine::EndpointProblem(*metadata); !problem.empty()) {
-      return engine::Status::InvalidArgument("CERTFORM_ECS_METADATA_ENDPOINT " + *metadata + ": " +
-                                             problem);
+    engine::EndpointParts parts;
+    std::string problem = engine::ParseEndpoint(*metadata, &parts);
+    if (problem.empty() && parts.host != "localhost" && parts.host != "[::1]" &&
+        !parts.host.starts_with("127.")) {
+      problem =
+          "it may only name this machine (127.0.0.1, localhost, [::1]): the metadata "
+          "service's answer is the credentials certform signs with";
+    }
+    if (!problem.empty()) {
+      return engine::Status::InvalidArgument(
+          fmt::format("CERTFORM_ECS_METADATA_ENDPOINT \"{}\": {}",
+                      engine::ForTerminal(metadata->substr(0, 256)), problem));
     }
     sts_base_.metadata_endpoint = *metadata;
   }

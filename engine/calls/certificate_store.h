@@ -44,6 +44,10 @@ class CertificateStore {
   // One uploaded certificate by id, its fingerprint computed from its PEM; NotFound when the
   // account has none with that id.
   virtual Status Get(int64_t cert_id, StoredCertificate* found, CallResult* result) = 0;
+  // The call Get makes (the same permission), asked to leave the certificate and its key out of
+  // the answer: only the name comes back. What `certform check` reads with, so that a check
+  // never fetches a private key. NotFound as Get.
+  virtual Status Peek(int64_t cert_id, std::string* name, CallResult* result) = 0;
   // NotFound when the account has no certificate with that id.
   virtual Status Delete(int64_t cert_id, CallResult* result) = 0;
 };

@@ -7,6 +7,8 @@
 #include <toml++/toml.h>
 
 #include "engine/base/endpoint.h"
+#include "engine/base/text_escape.h"
+#include "engine/config/credential_names.h"
 #include "engine/config/toml_file_reader.h"
 
 namespace certform::engine::config_reading {
@@ -64,6 +66,13 @@ void FileReader::ReadAccount(const std::string& name, const toml::table& t) {
   }
   ReadCredentialNames(t, &a);
   ReadEndpoint(t, "sts_endpoint", &a.sts_endpoint);
+  if (const toml::node* n = t.get("sts_endpoint"); n != nullptr && n->is_string()) {
+    if (std::string problem = StsEndpointProblem(a.sts_endpoint);
+        !problem.empty() && EndpointProblem(*n->value<std::string>()).empty()) {
+      diags_->Error(
+          Pos(*n), fmt::format("\"sts_endpoint\" \"{}\" {}", ForTerminal(a.sts_endpoint), problem));
+    }
+  }
   for (const ProductRules& rules : Products()) {
     ProductSettings settings;
     settings.where = a.where;

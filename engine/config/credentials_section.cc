@@ -9,69 +9,69 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "engine/base/endpoint.h"
 #include "engine/base/text_escape.h"
+#include "engine/config/credential_names.h"
 #include "engine/config/toml_file_reader.h"
 
-namespace certform::engine::config_reading {
+namespace certform::engine {
 
 namespace {
 
-constexpr char kIdEnv[] = "access_key_id_env";
-constexpr char kSecretEnv[] = "access_key_secret_env";
-constexpr char kTokenEnv[] = "security_token_env";
-constexpr char kRoleArn[] = "role_arn";
-constexpr char kProviderArn[] = "oidc_provider_arn";
-constexpr char kTokenFile[] = "oidc_token_file";
-constexpr char kSessionName[] = "role_session_name";
-
-// Longer than any variable name a CI system gives (GitHub allows 255 for secrets' names).
-constexpr size_t kMaxVariableName = 255;
 // ARNs: RAM role names are at most 64 characters, OIDC provider names 128; an account id 16
 // digits. Anything past this is not an ARN.
 constexpr size_t kMaxArn = 256;
 
-// Keys that would hold a secret (or the id that goes with it), and the key to write instead.
-const std::vector<std::pair<std::string, std::string>>& SecretKeyHints() {
-  static const std::vector<std::pair<std::string, std::string>> kHints = {
-      {"access_key_id", kIdEnv},  {"access_key_secret", kSecretEnv}, {"access_key", kIdEnv},
-      {"secret_key", kSecretEnv}, {"security_token", kTokenEnv},     {"sts_token", kTokenEnv},
-      {"oidc_token", kTokenFile},
-  };
-  return kHints;
+// Variables that hold something else than a credential: what the process runs with (a name
+// here would send, say, $PATH as an AccessKeyId and print it) and certform's own settings.
+bool ReservedVariable(const std::string& v) {
+  static const char* const kNames[] = {"PATH",   "HOME",   "USER",     "LOGNAME", "SHELL",
+                                       "PWD",    "OLDPWD", "TERM",     "LANG",    "TZ",
+                                       "TMPDIR", "IFS",    "HOSTNAME", "MAIL",    "EDITOR"};
+  for (const char* name : kNames) {
+    if (v == name) return true;
+  }
+  for (const char* prefix : {"LC_", "LD_", "CERTFORM_"}) {
+    if (v.starts_with(prefix)) return true;
+  }
+  return false;
 }
 
-// Empty when `v` may name an environment variable, else why not. Never quotes `v`.
+}  // namespace
+
 std::string VariableNameProblem(const std::string& v) {
   if (v.empty()) return "is empty";
   if (v.size() > kMaxVariableName) {
     return fmt::format("is longer than {} characters", kMaxVariableName);
   }
-  bool lower = false, upper = false, digit = false, underscore = false;
+  bool lower = false, upper = false, digit = false, underscore = false, other = false;
   for (char c : v) {
     const unsigned char u = static_cast<unsigned char>(c);
-    if (!std::isalnum(u) && c != '_') {
-      return "must name an environment variable: letters, digits and '_' only";
-    }
     lower = lower || std::islower(u);
     upper = upper || std::isupper(u);
     digit = digit || std::isdigit(u);
     underscore = underscore || c == '_';
+    other = other || (!std::isalnum(u) && c != '_');
+  }
+  // An AccessKey id or secret (LTAI5t..., 24 to 30 mixed-case letters and digits) pasted where
+  // its variable's name belongs: refused, and not printed.
+  if (v.size() >= 20 && lower && upper && digit && !underscore && !other) {
+    return "looks like a credential itself, not the name of the variable that holds it";
+  }
+  if (lower || other) {
+    return "must name an environment variable: upper-case letters, digits and '_' only";
   }
   if (std::isdigit(static_cast<unsigned char>(v[0]))) {
     return "must name an environment variable, which does not start with a digit";
   }
-  // An AccessKey id or secret (LTAI5t..., 24 to 30 mixed-case letters and digits) pasted where
-  // its variable's name belongs: refused, and not printed.
-  if (v.size() >= 20 && lower && upper && digit && !underscore) {
-    return "looks like a credential itself, not the name of the variable that holds it";
+  if (ReservedVariable(v)) {
+    return "names a variable of the system or of certform itself, not one that holds a "
+           "credential";
   }
   return "";
 }
 
-// Empty when `v` is an ARN of RAM `kind` ("role", "oidc-provider"): acs:ram::ACCOUNT:KIND/NAME,
-// ACCOUNT digits, NAME letters, digits, '.', '-', '_' (RAM CreateRole and
-// CreateOIDCProvider's name rules).
-std::string ArnProblem(const std::string& v, const std::string& kind) {
+std::string RamArnProblem(const std::string& v, const std::string& kind) {
   const std::string form = fmt::format("acs:ram::ACCOUNT_ID:{}/NAME", kind);
   if (v.size() > kMaxArn || !v.starts_with("acs:ram::")) return "must be of the form " + form;
   size_t at = 9;
@@ -90,7 +90,6 @@ std::string ArnProblem(const std::string& v, const std::string& kind) {
   return "";
 }
 
-// STS RoleSessionName: 2 to 64 of [A-Za-z0-9.@_-] (STS AssumeRoleWithOIDC).
 std::string SessionNameProblem(const std::string& v) {
   if (v.size() < 2 || v.size() > 64) return "must be 2 to 64 characters";
   for (char c : v) {
@@ -100,6 +99,57 @@ std::string SessionNameProblem(const std::string& v) {
     }
   }
   return "";
+}
+
+std::string StsEndpointProblem(const std::string& endpoint) {
+  EndpointParts parts;
+  if (std::string problem = ParseEndpoint(endpoint, &parts); !problem.empty()) return problem;
+  const std::string& host = parts.host;
+  if (host == "localhost" || host == "[::1]" || host.starts_with("127.")) return "";
+  auto region_host = [&](const std::string& prefix) {
+    if (!host.starts_with(prefix) || !host.ends_with(".aliyuncs.com")) return false;
+    const std::string region = host.substr(
+        prefix.size(), host.size() - prefix.size() - std::string(".aliyuncs.com").size());
+    if (region.empty()) return false;
+    for (char c : region) {
+      if (!std::islower(static_cast<unsigned char>(c)) &&
+          !std::isdigit(static_cast<unsigned char>(c)) && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (parts.scheme == "https" &&
+      (host == "sts.aliyuncs.com" || region_host("sts.") || region_host("sts-vpc."))) {
+    return "";
+  }
+  return "must be Alibaba Cloud's STS (https://sts.aliyuncs.com, "
+         "https://sts.REGION.aliyuncs.com or https://sts-vpc.REGION.aliyuncs.com) or this "
+         "machine: roles are assumed there, and an OIDC token is a credential";
+}
+
+}  // namespace certform::engine
+
+namespace certform::engine::config_reading {
+
+namespace {
+
+constexpr char kIdEnv[] = "access_key_id_env";
+constexpr char kSecretEnv[] = "access_key_secret_env";
+constexpr char kTokenEnv[] = "security_token_env";
+constexpr char kRoleArn[] = "role_arn";
+constexpr char kProviderArn[] = "oidc_provider_arn";
+constexpr char kTokenFile[] = "oidc_token_file";
+constexpr char kSessionName[] = "role_session_name";
+
+// Keys that would hold a secret (or the id that goes with it), and the key to write instead.
+const std::vector<std::pair<std::string, std::string>>& SecretKeyHints() {
+  static const std::vector<std::pair<std::string, std::string>> kHints = {
+      {"access_key_id", kIdEnv},  {"access_key_secret", kSecretEnv}, {"access_key", kIdEnv},
+      {"secret_key", kSecretEnv}, {"security_token", kTokenEnv},     {"sts_token", kTokenEnv},
+      {"oidc_token", kTokenFile},
+  };
+  return kHints;
 }
 
 }  // namespace
@@ -160,7 +210,7 @@ void FileReader::ReadCredentialNames(const toml::table& t, AccountConfig* a) {
     if (n != nullptr) note(*n);
     auto v = String(t, key);
     if (!v) return;
-    if (std::string problem = ArnProblem(*v, kind); !problem.empty()) {
+    if (std::string problem = RamArnProblem(*v, kind); !problem.empty()) {
       diags_->Error(Pos(*n), fmt::format("\"{}\" \"{}\" {}", key,
                                          ForTerminal(v->substr(0, kMaxArn)), problem));
       return;
@@ -234,6 +284,7 @@ void FileReader::CheckCredentialNames(const toml::table& t, AccountConfig* a) {
       }
     }
   }
+  CheckVariableRoles(t, *a);
   // `credentials` says the same, or nothing.
   const toml::node* setting = t.get("credentials");
   const char* implied = key_group ? "env" : role_group ? "oidc" : nullptr;
@@ -246,6 +297,52 @@ void FileReader::CheckCredentialNames(const toml::table& t, AccountConfig* a) {
                   fmt::format("remove \"credentials\" (or set it to \"{}\")", implied));
   }
   a->credentials = implied;
+}
+
+// A variable holds one thing. The AccessKeyId is printed (it says which key is used); a
+// variable that holds a secret (an account's, or the conventional ones) named as an AccessKeyId
+// would print that secret, so a variable named for an id may not be named for a secret or a
+// token anywhere, and one account's three variables differ.
+void FileReader::CheckVariableRoles(const toml::table& t, const AccountConfig& a) {
+  const CredentialNames& named = a.named;
+  const std::string table = fmt::format("[account.{}]", a.name);
+  if (named.access_key_id_env.empty()) return;
+  const std::string& id = named.access_key_id_env;
+  auto refuse = [&](const std::string& why) {
+    diags_->Error(Pos(*t.get(kIdEnv)), fmt::format("\"{}\" of {} {}", kIdEnv, table, why),
+                  "an AccessKeyId is printed; name the variable that holds the id");
+  };
+  if (id == named.access_key_secret_env || id == named.security_token_env) {
+    return refuse(fmt::format("names {}, which the table also names for a secret", id));
+  }
+  if (!named.security_token_env.empty() &&
+      named.security_token_env == named.access_key_secret_env) {
+    diags_->Error(
+        Pos(*t.get(kTokenEnv)),
+        fmt::format("\"{}\" and \"{}\" of {} name the same variable", kTokenEnv, kSecretEnv, table),
+        "the STS token and the AccessKey secret are two values");
+    return;
+  }
+  for (const char* secret : {"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY",
+                             "ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"}) {
+    if (id == secret) return refuse(fmt::format("names {}, which holds a secret", id));
+  }
+  for (const auto& [name, other] : config_->accounts) {
+    const CredentialNames& o = other.named;
+    if (o.access_key_secret_env == id || o.security_token_env == id) {
+      return refuse(fmt::format("names {}, which [account.{}] ({}) names for a secret", id, name,
+                                other.where.ToString()));
+    }
+    if (o.access_key_id_env == named.access_key_secret_env ||
+        (!named.security_token_env.empty() && o.access_key_id_env == named.security_token_env)) {
+      diags_->Error(Pos(*t.get(kSecretEnv)),
+                    fmt::format("{} names {} for a secret, which [account.{}] ({}) names for its "
+                                "AccessKeyId",
+                                table, o.access_key_id_env, name, other.where.ToString()),
+                    "an AccessKeyId is printed; each variable holds one thing");
+      return;
+    }
+  }
 }
 
 }  // namespace certform::engine::config_reading

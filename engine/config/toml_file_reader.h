@@ -102,6 +102,7 @@ class FileReader {
   // The account's own credential variables or OIDC role (credentials_section.cc).
   void ReadCredentialNames(const toml::table& t, AccountConfig* a);
   void CheckCredentialNames(const toml::table& t, AccountConfig* a);
+  void CheckVariableRoles(const toml::table& t, const AccountConfig& a);
 
   void ReadProductSettings(const toml::table& t, const ProductRules& rules,
                            const std::string& where, ProductSettings* out);

@@ -42,7 +42,7 @@ bool ReadField(const nlohmann::json& body, const char* key, bool required, std::
 }  // namespace
 
 engine::CallLimit CallerIdentityLimit() {
-  // GetCallerIdentity needs no RAM action (its reference says so).
+  // GetCallerIdentity needs no RAM action (its reference says so). 10/s: the header says why.
   return {"GetCallerIdentity", 10};
 }
 

@@ -24,7 +24,12 @@ struct CallerIdentity {
   std::string role_id;  // empty unless a role
 };
 
-// The call's limit: not stated; 10/s, the harsher reading.
+// The call's limit. STS's quota page
+// (https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-quota) gives
+// GetCallerIdentity, like AssumeRole and AssumeRoleWithOIDC, 100 calls a second counted per
+// region, API and ParentUid: the whole Alibaba Cloud account, every RAM user and role of it (and
+// every other tool it runs) sharing them. certform's lane is per user, so it takes a tenth: 10/s,
+// the harsher reading.
 engine::CallLimit CallerIdentityLimit();
 
 // Calls GetCallerIdentity through `sts` (an RpcClient for the STS endpoint, version

@@ -23,10 +23,13 @@ std::string StringField(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// Overwrites the private key a detail answer carries before the document is released.
+// Overwrites the private keys a detail answer carries (the plain one and the SM ones) before
+// the document is released.
 void WipeKey(nlohmann::json* body) {
-  auto it = body->find("Key");
-  if (it != body->end() && it->is_string()) engine::WipeSecret(&it->get_ref<std::string&>());
+  for (const char* key : {"Key", "EncryptPrivateKey", "SignPrivateKey"}) {
+    auto it = body->find(key);
+    if (it != body->end() && it->is_string()) engine::WipeSecret(&it->get_ref<std::string&>());
+  }
 }
 
 }  // namespace
@@ -98,6 +101,18 @@ engine::Status CasCertificates::Get(int64_t cert_id, engine::StoredCertificate* 
   if (!s.ok()) return s.WithContext(fmt::format("the certificate CAS holds as CertId {}", cert_id));
   const engine::CertificateInfo info = chain.Inspect();
   *found = {cert_id, name, info.fingerprint, info.not_after, info.chain_digest};
+  return engine::Status::OK();
+}
+
+engine::Status CasCertificates::Peek(int64_t cert_id, std::string* name,
+                                     engine::CallResult* result) {
+  nlohmann::json body;
+  engine::Status s =
+      client_.Call("GetUserCertificateDetail",
+                   {{"CertId", std::to_string(cert_id)}, {"CertFilter", "true"}}, &body, result);
+  WipeKey(&body);
+  if (!s.ok()) return s;
+  *name = StringField(body, "Name");
   return engine::Status::OK();
 }
 

@@ -27,8 +27,10 @@ class CasCertificates final : public engine::CertificateStore {
  public:
   explicit CasCertificates(RpcClient client) : client_(std::move(client)) {}
 
-  // UploadUserCertificate 100/s, ListUserCertificateOrder 10/s; GetUserCertificateDetail and
-  // DeleteUserCertificate document no limit: the harsher reading, the listing's 10/s.
+  // UploadUserCertificate 100/s, ListUserCertificateOrder 10/s. GetUserCertificateDetail and
+  // DeleteUserCertificate: their references now say 100/s
+  // (https://help.aliyun.com/document_detail/465112.html, 465113), which older versions did not;
+  // the harsher reading, the listing's 10/s, is kept.
   engine::CallLimit Limit(engine::CallKind kind) const override;
   // AlreadyExists (NameRepeat) when the name is taken.
   engine::Status Upload(const engine::UploadRequest& request, int64_t* cert_id,
@@ -40,6 +42,11 @@ class CasCertificates final : public engine::CertificateStore {
   // certificate is read.
   engine::Status Get(int64_t cert_id, engine::StoredCertificate* found,
                      engine::CallResult* result) override;
+  // GetUserCertificateDetail with CertFilter=true, which leaves out Cert, Key and the SM
+  // certificates and keys (the call's reference,
+  // https://help.aliyun.com/document_detail/465112.html): no key crosses the network. Any key an
+  // answer carries all the same is wiped at once.
+  engine::Status Peek(int64_t cert_id, std::string* name, engine::CallResult* result) override;
   engine::Status Delete(int64_t cert_id, engine::CallResult* result) override;
 
  private:

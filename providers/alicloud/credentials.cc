@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/text_escape.h"
+#include "engine/config/credential_names.h"
 
 namespace certform::alicloud {
 
@@ -24,6 +25,10 @@ constexpr int kMaxDuration = 43200;
 // The INI credentials file and the CLI's config.json hold a few profiles: a few KiB. Anything
 // near a MiB is not one (or is /dev/zero), and is refused before it is held in memory.
 constexpr int64_t kMaxProfileFileBytes = int64_t{1} << 20;
+
+// AccessKeyIds are 16 to 30 characters (LTAI...), STS ones a few dozen (STS....); twice that is
+// the bound.
+constexpr size_t kMaxAccessKeyId = 128;
 
 std::string Get(const engine::EnvLookup& env, const char* name) {
   std::optional<std::string> v = env(name);
@@ -92,7 +97,7 @@ bool ReadDuration(const std::string& text, const std::string& where, CredentialS
   long v = std::strtol(text.c_str(), &end, 10);
   if (end == text.c_str() || *end != '\0' || v < kMinDuration || v > kMaxDuration) {
     *problem = fmt::format("{}: the session duration must be {} to {} seconds, not \"{}\"", where,
-                           kMinDuration, kMaxDuration, text);
+                           kMinDuration, kMaxDuration, engine::ForTerminal(text.substr(0, 32)));
     return false;
   }
   out->duration_seconds = static_cast<int>(v);
@@ -143,11 +148,14 @@ bool FromIni(const std::string& text, const std::string& profile, const std::str
   std::string line, section;
   std::map<std::string, std::string> values;
   bool found = false;
+  int number = 0, section_line = 0;
   while (std::getline(in, line)) {
+    ++number;
     line = Trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
     if (line.front() == '[' && line.back() == ']') {
       section = Trim(line.substr(1, line.size() - 2));
+      if (section == profile && !found) section_line = number;
       found = found || section == profile;
       continue;
     }
@@ -157,13 +165,14 @@ bool FromIni(const std::string& text, const std::string& profile, const std::str
     }
   }
   if (!found) return false;
-  const std::string where = fmt::format("{} [{}]", path, profile);
+  const std::string where =
+      fmt::format("{}:{} [{}]", path, section_line, engine::ForTerminal(profile));
   const std::string type = values.count("type") ? values["type"] : "access_key";
   if (type != "access_key" && type != "ram_role_arn" && type != "ecs_ram_role") {
     *problem = fmt::format(
         "{} is of type \"{}\"; certform supports the types access_key, ram_role_arn and "
         "ecs_ram_role",
-        where, type);
+        where, engine::ForTerminal(type.substr(0, 64)));
     return false;
   }
   return SpecOf(type, values, where, out, problem);
@@ -201,12 +210,12 @@ bool ReadCliConfig(const nlohmann::json& doc, const std::string& profile, const 
   for (const nlohmann::json& p : doc["profiles"]) {
     if (!p.is_object() || p.value("name", "") != profile) continue;
     const std::string mode = p.value("mode", "AK");
-    const std::string where = fmt::format("{} profile \"{}\"", path, profile);
+    const std::string where = fmt::format("{} profile \"{}\"", path, engine::ForTerminal(profile));
     auto type = kModes.find(mode);
     if (type == kModes.end()) {
       *problem = fmt::format(
           "{} has mode {}; certform supports AK, StsToken, RamRoleArn, EcsRamRole and OIDC", where,
-          mode);
+          engine::ForTerminal(mode.substr(0, 64)));
       return false;
     }
     return SpecOf(type->second, CliFields(p), where, out, problem);
@@ -227,11 +236,25 @@ nlohmann::json ParseCliConfig(const std::string& text, const std::string& path,
 
 // Reads a profile file: false when it is absent (a place looked at, nothing more) and when it
 // cannot be used (not a regular file, too large, unreadable), which `problem` then names.
+// A file others may write could say which key or role certform uses: refused (as ssh refuses
+// such a key file), naming the fix.
 bool ReadProfileFile(engine::FileSystem& fs, const std::string& path, std::string* text,
                      std::string* problem) {
   Status s = engine::ReadBoundedFile(fs, path, kMaxProfileFileBytes, text);
   if (!s.ok() && !s.IsNotFound() && problem->empty()) *problem = s.message();
-  return s.ok();
+  if (!s.ok()) return false;
+  engine::FileInfo info;
+  if (fs.Stat(path, &info).ok() && (info.mode & 022) != 0) {
+    engine::WipeSecret(text);
+    if (problem->empty()) {
+      *problem = fmt::format(
+          "{} may be written by other users (mode {:04o}), who could choose the credentials "
+          "certform uses; run chmod 600 {}",
+          path, info.mode & 07777, path);
+    }
+    return false;
+  }
+  return true;
 }
 
 // An ECS role's name, when given, is checked where it was read (`where`): it goes into a URL.
@@ -243,6 +266,39 @@ Status CheckRoleName(const CredentialSpec& spec, const std::string& where) {
                                                problem));
   }
   return Status::OK();
+}
+
+// Every spec, wherever it was read (`where`), is checked before it is used: an AccessKeyId is
+// printed and sent, ARNs and the session name are sent and printed. A value that is not an
+// AccessKeyId is not quoted (it may be a secret in the wrong variable).
+Status CheckSpec(const CredentialSpec& spec, const std::string& where) {
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidArgument(fmt::format("{}: {}", where, what));
+  };
+  if (spec.kind == CredentialKind::kAccessKey || spec.kind == CredentialKind::kRamRoleArn) {
+    if (std::string problem = AccessKeyIdProblem(spec.access_key.access_key_id); !problem.empty()) {
+      return bad(fmt::format("the AccessKeyId ({} characters, not shown) {}",
+                             spec.access_key.access_key_id.size(), problem));
+    }
+  }
+  if (spec.kind == CredentialKind::kRamRoleArn || spec.kind == CredentialKind::kOidc) {
+    if (std::string problem = engine::RamArnProblem(spec.role_arn, "role"); !problem.empty()) {
+      return bad(fmt::format("the role ARN \"{}\" {}",
+                             engine::ForTerminal(spec.role_arn.substr(0, 256)), problem));
+    }
+    if (std::string problem = engine::SessionNameProblem(spec.session_name); !problem.empty()) {
+      return bad(fmt::format("the role session name \"{}\" {}",
+                             engine::ForTerminal(spec.session_name.substr(0, 80)), problem));
+    }
+  }
+  if (spec.kind == CredentialKind::kOidc) {
+    if (std::string problem = engine::RamArnProblem(spec.oidc_provider_arn, "oidc-provider");
+        !problem.empty()) {
+      return bad(fmt::format("the OIDC provider ARN \"{}\" {}",
+                             engine::ForTerminal(spec.oidc_provider_arn.substr(0, 256)), problem));
+    }
+  }
+  return CheckRoleName(spec, where);
 }
 
 struct ProfileFiles {
@@ -286,7 +342,7 @@ Status FromProfile(const std::string& profile, const std::string& chosen_by,
       }
     }
   }
-  const std::string what = fmt::format("profile \"{}\"{}", profile, chosen_by);
+  const std::string what = fmt::format("profile \"{}\"{}", engine::ForTerminal(profile), chosen_by);
   if (!problem.empty()) return Status::InvalidArgument(fmt::format("{}: {}", what, problem));
   return Status::NotFound(fmt::format("no credentials for {}: looked in {}", what,
                                       looked.empty()
@@ -324,6 +380,20 @@ std::string DefaultProfile(const std::string& flag, const engine::EnvLookup& env
 
 }  // namespace
 
+std::string AccessKeyIdProblem(const std::string& id) {
+  if (id.empty()) return "is empty";
+  if (id.size() > kMaxAccessKeyId) {
+    return fmt::format("is longer than {} characters", kMaxAccessKeyId);
+  }
+  for (char c : id) {
+    // Not '_': tokens of other systems use it (GitHub's ghs_...), and no AccessKeyId does.
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') {
+      return "is not an AccessKeyId, which holds only letters, digits, '.' and '-'";
+    }
+  }
+  return "";
+}
+
 std::string RamRoleNameProblem(const std::string& name) {
   if (name.empty() || name.size() > 64) return "a RAM role name has 1 to 64 characters";
   for (char c : name) {
@@ -334,9 +404,10 @@ std::string RamRoleNameProblem(const std::string& name) {
   return "";
 }
 
-engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
-                                     const engine::EnvLookup& env, engine::FileSystem& fs,
-                                     CredentialSpec* out) {
+namespace {
+
+Status ResolveSetting(const std::string& setting, const std::string& profile,
+                      const engine::EnvLookup& env, engine::FileSystem& fs, CredentialSpec* out) {
   if (setting == "env") {
     if (AccessKeyFromEnvironment(env, out) || OidcFromEnvironment(env, out)) return Status::OK();
     return Status::NotFound(
@@ -377,11 +448,31 @@ engine::Status ResolveCredentialSpec(const std::string& setting, const std::stri
       "\"profile:NAME\"");
 }
 
+}  // namespace
+
+engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
+                                     const engine::EnvLookup& env, engine::FileSystem& fs,
+                                     CredentialSpec* out) {
+  CredentialSpec spec;
+  if (Status s = ResolveSetting(setting, profile, env, fs, &spec); !s.ok()) return s;
+  if (Status s = CheckSpec(spec, spec.source); !s.ok()) {
+    engine::WipeSecret(&spec.access_key.access_key_secret);
+    engine::WipeSecret(&spec.access_key.security_token);
+    return s;
+  }
+  *out = std::move(spec);
+  return Status::OK();
+}
+
 engine::Status ResolveAccountCredentials(const engine::AccountConfig& account,
                                          const std::string& profile, const engine::EnvLookup& env,
                                          engine::FileSystem& fs, CredentialSpec* out) {
   const engine::CredentialNames& named = account.named;
-  const std::string table = fmt::format("[account.{}]", account.name);
+  // Where the account's table is, so that every error here points at it.
+  const std::string at = account.where.ToString();
+  const std::string table = fmt::format("[account.{}]", engine::ForTerminal(account.name));
+  const std::string where = at.empty() ? table : fmt::format("{}: {}", at, table);
+  CredentialSpec spec;
   if (named.NamesAccessKey()) {
     std::vector<std::string> unset;
     for (const std::string* name :
@@ -390,29 +481,40 @@ engine::Status ResolveAccountCredentials(const engine::AccountConfig& account,
     }
     if (!unset.empty()) {
       return Status::NotFound(fmt::format("{} names {} for its AccessKey, {} not set (or empty)",
-                                          table, fmt::join(unset, " and "),
+                                          where, fmt::join(unset, " and "),
                                           unset.size() == 1 ? "which is" : "which are"));
     }
-    *out = CredentialSpec();
-    out->access_key = {
+    spec.access_key = {
         Get(env, named.access_key_id_env.c_str()), Get(env, named.access_key_secret_env.c_str()),
         named.security_token_env.empty() ? std::string()
                                          : Get(env, named.security_token_env.c_str()),
         fmt::format("environment ({}, named by {})", named.access_key_id_env, table)};
-    out->source = out->access_key.source;
-    return Status::OK();
+    spec.source = spec.access_key.source;
+    if (std::string problem = AccessKeyIdProblem(spec.access_key.access_key_id); !problem.empty()) {
+      const size_t size = spec.access_key.access_key_id.size();
+      engine::WipeSecret(&spec.access_key.access_key_secret);
+      engine::WipeSecret(&spec.access_key.security_token);
+      return Status::InvalidArgument(
+          fmt::format("{} names {} for its AccessKeyId, whose value ({} characters, not shown) {}",
+                      where, named.access_key_id_env, size, problem));
+    }
+  } else if (named.NamesOidcRole()) {
+    spec.kind = CredentialKind::kOidc;
+    spec.role_arn = named.role_arn;
+    spec.oidc_provider_arn = named.oidc_provider_arn;
+    spec.oidc_token_file = named.oidc_token_file;
+    if (!named.role_session_name.empty()) spec.session_name = named.role_session_name;
+    spec.source = table;
+    if (Status s = CheckSpec(spec, where); !s.ok()) return s;
+  } else {
+    Status s = ResolveCredentialSpec(account.credentials, profile, env, fs, &spec);
+    if (!s.ok() && !at.empty()) {  // an implicit account has no table to point at
+      return s.WithContext(fmt::format("{} (credentials = \"{}\")", where,
+                                       engine::ForTerminal(account.credentials)));
+    }
   }
-  if (named.NamesOidcRole()) {
-    *out = CredentialSpec();
-    out->kind = CredentialKind::kOidc;
-    out->role_arn = named.role_arn;
-    out->oidc_provider_arn = named.oidc_provider_arn;
-    out->oidc_token_file = named.oidc_token_file;
-    if (!named.role_session_name.empty()) out->session_name = named.role_session_name;
-    out->source = table;
-    return Status::OK();
-  }
-  return ResolveCredentialSpec(account.credentials, profile, env, fs, out);
+  *out = std::move(spec);
+  return Status::OK();
 }
 
 }  // namespace certform::alicloud

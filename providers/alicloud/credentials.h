@@ -64,10 +64,17 @@ struct CredentialSpec {
 // service's URL, so nothing else may reach it.
 std::string RamRoleNameProblem(const std::string& name);
 
+// Empty when `id` may be an AccessKeyId (printed and sent as the AccessKeyId parameter): 1 to
+// 128 letters, digits, '.' and '-' (LTAI..., STS....); else why not, never quoting `id`.
+std::string AccessKeyIdProblem(const std::string& id);
+
 engine::Status ResolveCredentialSpec(const std::string& setting, const std::string& profile,
                                      const engine::EnvLookup& env, engine::FileSystem& fs,
                                      CredentialSpec* out);
 
+// Every spec resolved is checked before it is returned (AccessKeyIdProblem, the ARNs' and session
+// name's shapes of engine/config/credential_names.h, RamRoleNameProblem), wherever it was read.
+//
 // An account's credentials: where its own table names them (engine::CredentialNames: its
 // variables, read and nothing else, each one that is unset or empty named in a NotFound; or its
 // OIDC role, whose token file is read at each exchange), else its `credentials` setting

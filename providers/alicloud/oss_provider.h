@@ -5,8 +5,8 @@
 // Certificates are bound by their Certificate Management Service id (the account uploads them
 // once, through its CDN provider, and binds them by id on every product); the read-back reports
 // that id, not the served certificate's fingerprint. Limits: OSS states none for PutCname,
-// ListCname or ListBuckets; certform takes the harsher reading, 10 calls/s each (marked in the
-// README), and OSS's SlowDown answers are retried like any throttling.
+// ListCname or ListBuckets; certform takes the harsher reading, 10 calls/s each (marked in
+// docs/products.md), and OSS's SlowDown answers are retried like any throttling.
 #pragma once
 
 #include <memory>

@@ -175,6 +175,8 @@ TEST_CASE("cli check: three accounts, one without a permission, exits 1 and name
   CHECK(c.Calls("ListUserCertificateOrder", "u1") == 1);
   CHECK(c.Calls("GetUserCertificateDetail", "u1") == 1);
   CHECK(Row(r.out, "web", "CAS read").find("read certificate 9000001") != std::string::npos);
+  // The read by CertId asked for no PEM and no key (CertFilter=true): none was answered.
+  CHECK(c.f.emu.emulator().CountersJson()["keys_sent"] == 0);
   CHECK(c.Calls("SetDomainServerCertificate", "u1") == 0);
   CHECK(c.Calls("SetDcdnDomainSSLCertificate", "u1") == 0);
   CHECK(c.Calls("UploadUserCertificate", "u1") == 0);
@@ -263,4 +265,96 @@ domains = ["static.example.com"]
         std::string::npos);
   CHECK(Row(r.out, "main", "identity").find(" ok ") != std::string::npos);
   CHECK(FindSecret(r.out + r.err, {kSecret}).empty());
+}
+
+TEST_CASE("cli check: a wrong secret and a forged STS token fail that account, printing neither",
+          "[cli][check]") {
+  CheckFixture c(ThreeUsers());
+  constexpr char kWrongSecret[] = "wrong-secret-Zq7-DO-NOT-PRINT";
+  constexpr char kForgedToken[] = "CAISforged-token-Zq7-DO-NOT-PRINT";
+  ProcessResult r = c.Run({"--no-color"}, {{"WEB_AK_ID", "testid"},
+                                           {"WEB_AK_SECRET", kWrongSecret},
+                                           {"SHOP_AK_ID", "shopid"},
+                                           {"SHOP_AK_SECRET", kShopSecret},
+                                           {"CERTFORM_LOG", "debug"}});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(Row(r.out, "web", "identity").find("FAILED") != std::string::npos);
+  CHECK(Row(r.out, "shop", "identity").find(" ok ") != std::string::npos);
+  // A temporary key unknown to STS, with a token: the request carries both, no message does.
+  c.f.cli.dir.Write("certform.toml", c.f.cli.dir.Read("certform.toml") +
+                                         "\n[account.tok]\n"
+                                         "access_key_id_env = \"TOK_ID\"\n"
+                                         "access_key_secret_env = \"TOK_SECRET\"\n"
+                                         "security_token_env = \"TOK_TOKEN\"\n");
+  ProcessResult forged = c.Run({"--no-color"}, {{"WEB_AK_ID", "testid"},
+                                                {"WEB_AK_SECRET", kSecret},
+                                                {"SHOP_AK_ID", "shopid"},
+                                                {"SHOP_AK_SECRET", kShopSecret},
+                                                {"TOK_ID", "STS.forgedid"},
+                                                {"TOK_SECRET", kWrongSecret},
+                                                {"TOK_TOKEN", kForgedToken},
+                                                {"CERTFORM_LOG", "debug"}});
+  INFO(forged.out << forged.err);
+  CHECK(forged.exit_code == 1);
+  CHECK(Row(forged.out, "tok", "credentials").find("with an STS token") != std::string::npos);
+  CHECK(Row(forged.out, "tok", "identity").find("FAILED") != std::string::npos);
+  CHECK(Row(forged.out, "web", "identity").find(" ok ") != std::string::npos);
+  CHECK(FindSecret(c.transcript, {kSecret, kShopSecret, kOidcToken, kWrongSecret, kForgedToken})
+            .empty());
+}
+
+TEST_CASE("cli check: a misconfigured account names the TOML file and line of its table",
+          "[cli][check]") {
+  CheckFixture c(ThreeUsers());
+  // An empty variable, and (the other run) a variable holding what is not an AccessKeyId.
+  ProcessResult r = c.Run({"--no-color"}, {{"WEB_AK_ID", "testid"},
+                                           {"WEB_AK_SECRET", kSecret},
+                                           {"SHOP_AK_ID", ""},
+                                           {"SHOP_AK_SECRET", kShopSecret}});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  const std::string toml = "certform.toml";  // as the configuration directory names it
+  CHECK(Row(r.out, "shop", "credentials")
+            .find(toml + ":7:1: [account.shop] names SHOP_AK_ID for its AccessKey, which is not "
+                         "set (or empty)") != std::string::npos);
+  ProcessResult pem = c.Run({"--no-color"}, {{"WEB_AK_ID", "testid"},
+                                             {"WEB_AK_SECRET", kSecret},
+                                             {"SHOP_AK_ID", "-----BEGIN Zq7 KEY-----"},
+                                             {"SHOP_AK_SECRET", kShopSecret}});
+  INFO(pem.out << pem.err);
+  CHECK(pem.exit_code == 1);
+  CHECK(Row(pem.out, "shop", "credentials")
+            .find(toml + ":7:1: [account.shop] names SHOP_AK_ID for its AccessKeyId, whose value "
+                         "(23 characters, not shown)") != std::string::npos);
+  CHECK(pem.out.find("Zq7") == std::string::npos);
+  CHECK(c.Calls("GetCallerIdentity", "u2") == 0);
+  // A role without its token file is the configuration's error, at its line.
+  c.f.cli.dir.Write("more.toml", R"(
+[account.half]
+role_arn = "acs:ram::1234567890123456:role/certform-ci"
+oidc_provider_arn = "acs:ram::1234567890123456:oidc-provider/github"
+)");
+  ProcessResult half = c.Run({"--no-color"});
+  INFO(half.out << half.err);
+  CHECK(half.exit_code == 1);
+  CHECK(half.err.find("more.toml:3") != std::string::npos);
+  CHECK(half.err.find("[account.half] needs \"oidc_token_file\" for its OIDC role") !=
+        std::string::npos);
+  CHECK(FindSecret(c.transcript, {kSecret, kShopSecret, kOidcToken}).empty());
+}
+
+TEST_CASE("cli check: the metadata endpoint variable may name only this machine", "[cli][check]") {
+  CheckFixture c(ThreeUsers());
+  ProcessResult r = c.Run(
+      {"--no-color"}, {{"WEB_AK_ID", "testid"},
+                       {"WEB_AK_SECRET", kSecret},
+                       {"SHOP_AK_ID", "shopid"},
+                       {"SHOP_AK_SECRET", kShopSecret},
+                       {"CERTFORM_ECS_METADATA_ENDPOINT", "https://metadata.attacker.example"}});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("CERTFORM_ECS_METADATA_ENDPOINT \"https://metadata.attacker.example\": it may "
+                   "only name this machine") != std::string::npos);
+  CHECK(c.Calls("GetCallerIdentity", "u1") == 0);
 }

@@ -134,7 +134,8 @@ access_key_secret_env = "LTAI5tQzXyABcdEF12345678"
 access_key_id_env = "1ST_ID"
 access_key_secret_env = ""
 )") + kBinding);
-  CHECK(ErrorWith(l.diags, "must name an environment variable: letters").where.line == 3);
+  CHECK(ErrorWith(l.diags, "must name an environment variable: upper-case letters").where.line ==
+        3);
   const Diagnostic& pasted = ErrorWith(l.diags, "looks like a credential itself");
   CHECK(pasted.where.line == 4);
   CHECK(ErrorWith(l.diags, "does not start with a digit").where.line == 7);
@@ -217,8 +218,11 @@ access_key_secret_env = "PROD_AK_SECRET"
              {"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sharedsecret"}}),
       fs, &spec);
   CHECK(missing.IsNotFound());
+  // The message points at the account's table: file and line.
   CHECK(missing.message() ==
-        "[account.prod] names PROD_AK_SECRET for its AccessKey, which is not set (or empty)");
+        dir.path() +
+            "/main.toml:2:1: [account.prod] names PROD_AK_SECRET for its AccessKey, which is not "
+            "set (or empty)");
   CHECK(missing.message().find("sharedsecret") == std::string::npos);
 }
 

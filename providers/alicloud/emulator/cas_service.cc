@@ -86,6 +86,7 @@ ApiResponse CasService::Dispatch(const std::string& action, const Params& p,
     if (Param(p, "CertFilter") != "true") {
       doc["Cert"] = c->pem;
       doc["Key"] = kKeyPlaceholder;
+      context_.flow.CountKeySent();
     }
     return RenderSuccess(action, doc, json);
   }

@@ -72,6 +72,11 @@ void FlowControl::CountKeyReceived() {
   ++keys_received_;
 }
 
+void FlowControl::CountKeySent() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++keys_sent_;
+}
+
 void FlowControl::CountStsIssued() {
   std::lock_guard<std::mutex> lock(mu_);
   ++sts_issued_;
@@ -121,19 +126,16 @@ void FlowControl::Reset() {
   rng_.seed(faults.seed);
   transit_rng_.seed(faults.seed + 1);
   calls_.clear();
-  throttled_ = injected_errors_ = dropped_ = rejected_ = keys_received_ = sts_issued_ = 0;
+  throttled_ = injected_errors_ = dropped_ = rejected_ = keys_received_ = keys_sent_ = sts_issued_ =
+      0;
 }
 
 nlohmann::json FlowControl::CountersJson() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return {{"calls", calls_},
-          {"throttled", throttled_},
-          {"injected_errors", injected_errors_},
-          {"dropped", dropped_},
-          {"rejected", rejected_},
-          {"keys_received", keys_received_},
-          {"sts_issued", sts_issued_},
-          {"peak_per_second", window_.peaks()}};
+  return {
+      {"calls", calls_},         {"throttled", throttled_},   {"injected_errors", injected_errors_},
+      {"dropped", dropped_},     {"rejected", rejected_},     {"keys_received", keys_received_},
+      {"keys_sent", keys_sent_}, {"sts_issued", sts_issued_}, {"peak_per_second", window_.peaks()}};
 }
 
 }  // namespace certform::emulator

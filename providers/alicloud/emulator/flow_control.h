@@ -35,6 +35,7 @@ class FlowControl {
   void CountRejected();
   void CountDropped();
   void CountKeyReceived();  // a call that carried a private key
+  void CountKeySent();      // an answer that carried a private key (GetUserCertificateDetail)
   void CountStsIssued();    // temporary credentials handed out
   // True when the answer to this (the `answered`-th) call of `action` is to be lost after the
   // action was carried out (Faults::lose_answers); counted as dropped.
@@ -63,6 +64,7 @@ class FlowControl {
   std::map<std::string, std::map<std::string, int>> calls_;  // action → user → answered calls
   int throttled_ = 0, injected_errors_ = 0, dropped_ = 0, rejected_ = 0;
   int keys_received_ = 0;  // calls that carried a private key (PrivateKey, SSLPri, Key, OSS)
+  int keys_sent_ = 0;      // answers that carried one (CAS's detail without CertFilter=true)
   int sts_issued_ = 0;     // temporary credentials handed out (STS and metadata service)
 };
 

@@ -24,7 +24,9 @@ class StsService final : public RpcService {
  protected:
   bool Serves(const std::string& action) const override;
   std::string Version() const override { return kStsVersion; }
-  // STS's own limits are not documented; generous, so that they never decide a test.
+  // STS's quota page gives each of its calls 100/s per account
+  // (https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-quota); the emulator
+  // counts them together, per user, at that rate.
   std::pair<std::string, int> Window(const std::string&) const override { return {"sts", 100}; }
   bool Anonymous(const ServiceRequest& request) const override;
   ApiResponse Dispatch(const std::string& action, const Params& params, const std::string& user,

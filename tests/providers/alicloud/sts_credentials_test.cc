@@ -224,3 +224,36 @@ TEST_CASE("sts: an ECS instance's role comes from the metadata service (IMDSv2)"
   CHECK(s.message().find("role not-this-instance") != std::string::npos);
   CHECK(s.message().find("HTTP 404") != std::string::npos);
 }
+
+TEST_CASE("sts: a role name the metadata service answers is checked before it goes into a URL",
+          "[sts][emulator]") {
+  // The service (or whoever answers in its place) names a role that would change the path.
+  emulator::EmulatorConfig config = StandardEmulatorConfig("");
+  config.roles.push_back({kRole, "u1", {}, "", "", 3600, "../../latest/api/token?x=\x1b[2J"});
+  FakeClock clock;
+  EmulatorFixture emu(config, false, &clock);
+  providers::CurlTransport transport{providers::CurlOptions{}};
+  SeededRandom random;
+  engine::PosixFileSystem fs;
+  alicloud::StsSetup setup;
+  setup.transport = &transport;
+  setup.clock = &clock;
+  setup.random = &random;
+  setup.fs = &fs;
+  setup.sts_endpoint = emu.Endpoint();
+  setup.metadata_endpoint = emu.Endpoint();
+  CredentialSpec spec;
+  spec.kind = CredentialKind::kEcsRamRole;
+  auto source = alicloud::MakeCredentialSource(spec, setup);
+  alicloud::Credentials got;
+  engine::CallResult result;
+  engine::Status s = source->Get(&got, &result);
+  INFO(s.ToString());
+  CHECK_FALSE(s.ok());
+  CHECK(result.error_code == "MetadataError");
+  CHECK(s.message().find("named a role that cannot be one") != std::string::npos);
+  CHECK(s.message().find("not quoted") != std::string::npos);
+  CHECK(s.message().find("latest/api/token?x") == std::string::npos);
+  CHECK(s.message().find('\x1b') == std::string::npos);
+  CHECK(emu.emulator().CountersJson()["sts_issued"] == 0);  // no credentials were asked for
+}
