@@ -18,8 +18,9 @@ namespace certform::cli {
 // 1.1 added uploads; 1.2 each change's product and domain_name; 1.3 bucket and region (OSS); 1.4
 // the "forget" action, moved_from/moved_to, and summary's forget and move; 1.5 the "rename" action
 // (state only) and summary.rename (present when there are any), and gone_at/gone_request_id in
-// an entry whose domain was found gone.
-inline constexpr char kPlanJsonVersion[] = "1.5";
+// an entry whose domain was found gone; 1.6 chain_digest (SHA-256 of the intermediates) in
+// before/after, certificate and uploads, where known.
+inline constexpr char kPlanJsonVersion[] = "1.6";
 
 // The reviewable plan (never a key): the uploads, then each account, headed by what changes on
 // it, and under it each certificate change once (plan_summary.h): the certificate's details, for

@@ -164,10 +164,16 @@ engine::Status ConfigMaterial::Load(const engine::StateEntry& after,
   if (s.ok()) s = engine::CertificateChain::Parse(file, &chain).WithContext(c.cert_file);
   engine::WipeSecret(&file);  // a bundle may hold the key too: only the parsed chain is sent
   if (!s.ok()) return s;
-  if (chain.Inspect().fingerprint != after.fingerprint) {
+  const engine::CertificateInfo info = chain.Inspect();
+  if (info.fingerprint != after.fingerprint) {
     return engine::Status::Stale(
         fmt::format("{} changed since the plan (fingerprint {} planned); run certform plan again",
                     c.cert_file, after.fingerprint.substr(0, 16)));
+  }
+  if (!after.chain_digest.empty() && info.chain_digest != after.chain_digest) {
+    return engine::Status::Stale(
+        fmt::format("{} changed since the plan (intermediates {} planned); run certform plan again",
+                    c.cert_file, engine::ShortChainDigest(after.chain_digest)));
   }
   request->cert_pem = chain.ToPem();
   if (request->cert_pem.empty()) {

@@ -11,6 +11,7 @@
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/base/text_escape.h"
+#include "engine/config/certificate.h"
 #include "engine/plan/drift.h"
 #include "engine/plan/import.h"
 #include "engine/plan/live_check.h"
@@ -63,12 +64,17 @@ struct LiveSession {
 
 // One entry as refresh and import print it; the CertName comes from an API answer, so it is
 // escaped (engine::ForTerminal) like every outside string a view prints.
-std::string Describe(const engine::StateEntry& e) {
+// With `chain`, the intermediates too (when they are what changed).
+std::string Describe(const engine::StateEntry& e, bool chain = false) {
   if (!e.https) return "https off";
-  return engine::ForTerminal(
-      fmt::format("{} {} {}{}", e.cert_type, e.cert_name,
-                  e.fingerprint.empty() ? "" : "SHA256:" + e.fingerprint.substr(0, 16) + "…",
-                  e.certificate.empty() ? "" : " (certificate \"" + e.certificate + "\")"));
+  const std::string intermediates =
+      !chain                   ? ""
+      : e.chain_digest.empty() ? ", intermediates not recorded"
+                               : ", intermediates " + engine::ShortChainDigest(e.chain_digest);
+  return engine::ForTerminal(fmt::format(
+      "{} {} {}{}{}", e.cert_type, e.cert_name,
+      e.fingerprint.empty() ? "" : "SHA256:" + e.fingerprint.substr(0, 16) + "…",
+      e.certificate.empty() ? "" : " (certificate \"" + e.certificate + "\")", intermediates));
 }
 
 }  // namespace
@@ -113,8 +119,9 @@ int RunRefresh(const Args& args, Context& ctx) {
       fmt::print(ctx.out, "- {}: no longer exists on {}; forgotten\n", e.address.Key(),
                  engine::OnProduct(e.address.product));
     } else if (e.Changed()) {
-      fmt::print(ctx.out, "~ {}: {} → {}\n", e.address.Key(), Describe(e.before),
-                 Describe(*e.after));
+      const bool chain = e.before.chain_digest != e.after->chain_digest;
+      fmt::print(ctx.out, "~ {}: {} → {}\n", e.address.Key(), Describe(e.before, chain),
+                 Describe(*e.after, chain));
     }
   }
   // An upload CAS no longer holds as recorded is not trusted: a bind by its CertId would fail.

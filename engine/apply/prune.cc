@@ -111,8 +111,12 @@ bool NamedByCertform(const UploadEntry& u) {
   // "certform-" + 16 fingerprint digits or NAME + "-" + 12 digits, so a record whose name is
   // not that of its own fingerprint was not written by certform's upload.
   if (u.fingerprint.size() < 16) return false;
-  return u.name == "certform-" + u.fingerprint.substr(0, 16) ||
-         (u.name.size() > 13 && u.name.ends_with("-" + u.fingerprint.substr(0, 12)));
+  // A second chain under a leaf already uploaded adds "-" + 8 digits of its chain digest.
+  std::string name = u.name;
+  const std::string chained = u.chain_digest.size() >= 8 ? "-" + u.chain_digest.substr(0, 8) : "";
+  if (!chained.empty() && name.ends_with(chained)) name.resize(name.size() - chained.size());
+  return name == "certform-" + u.fingerprint.substr(0, 16) ||
+         (name.size() > 13 && name.ends_with("-" + u.fingerprint.substr(0, 12)));
 }
 
 std::vector<UploadEntry> PruneCandidates(const std::string& account, const State& state,
@@ -127,8 +131,13 @@ std::vector<UploadEntry> PruneCandidates(const std::string& account, const State
     if (!b.https) continue;
     auto cert = config.certificates.find(b.certificate);
     if (cert == config.certificates.end()) continue;
-    auto u = state.uploads.find(UploadKey(b.account, cert->second.info.fingerprint));
-    if (u != state.uploads.end()) wanted.insert(u->second.cert_id);
+    // The upload of its chain, and one recorded without a chain (the planner may bind to it).
+    const CertificateInfo& info = cert->second.info;
+    for (const std::string& key : {UploadKey(b.account, info.fingerprint, info.chain_digest),
+                                   UploadKey(b.account, info.fingerprint)}) {
+      auto u = state.uploads.find(key);
+      if (u != state.uploads.end()) wanted.insert(u->second.cert_id);
+    }
   }
   std::vector<UploadEntry> out;
   for (const auto& [key, u] : state.uploads) {

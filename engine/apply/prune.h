@@ -37,7 +37,8 @@
 namespace certform::engine {
 
 // True when `u`'s CAS name is one certform gives an upload of its content ("certform-" + 16
-// fingerprint digits, or NAME-12 digits): only such records can be prune candidates.
+// fingerprint digits, or NAME-12 digits; either plus "-" + 8 chain digest digits): only such
+// records can be prune candidates.
 bool NamedByCertform(const UploadEntry& u);
 
 // Uploads of `account` recorded in `state` (and named by certform: NamedByCertform) whose CertId no

@@ -7,6 +7,7 @@
 
 #include "engine/base/digest.h"
 #include "engine/calls/cas_lookup.h"
+#include "engine/config/certificate.h"
 #include "engine/plan/upload_check.h"
 
 namespace certform::engine {
@@ -56,6 +57,7 @@ UploadOutcome UploadPhase::Upload(const UploadStep& step) {
   source.certificate = step.certificate;
   source.cert_type = "upload";
   source.fingerprint = step.fingerprint;
+  source.chain_digest = step.chain_digest;
   Status s = s_.env().material.Load(source, &material);
   UploadRequest request{step.name, std::move(material.cert_pem), std::move(material.key_pem)};
   WipeSecret(&material.key_pem);
@@ -80,6 +82,17 @@ UploadOutcome UploadPhase::Upload(const UploadStep& step) {
           step.name, found.fingerprint.substr(0, 16), found.cert_id);
       return o;
     }
+    // The same leaf with other intermediates is not this upload either: binding it would serve
+    // the chain this upload corrects.
+    if (r.status.ok() && !found.chain_digest.empty() && !step.chain_digest.empty() &&
+        found.chain_digest != step.chain_digest) {
+      o.error = fmt::format(
+          "CAS already holds a certificate named {} with the same leaf but other intermediates "
+          "({} instead of {}, CertId {}); certform never uses it: delete or rename it there",
+          step.name, ShortChainDigest(found.chain_digest), ShortChainDigest(step.chain_digest),
+          found.cert_id);
+      return o;
+    }
     o.existed = r.status.ok();
     o.cert_id = found.cert_id;
   }
@@ -98,6 +111,7 @@ void UploadPhase::Record(const UploadStep& step, UploadOutcome& o) {
   record.upload = UploadEntry{step.account,
                               step.certificate,
                               step.fingerprint,
+                              step.chain_digest,
                               step.name,
                               o.cert_id,
                               step.info ? step.info->not_after : 0,
@@ -106,7 +120,7 @@ void UploadPhase::Record(const UploadStep& step, UploadOutcome& o) {
   const std::string error =
       "uploaded (CertId " + std::to_string(o.cert_id) + ") but could not be recorded";
   std::lock_guard<std::mutex> lock(s_.mu());
-  checks_[UploadKey(step.account, step.fingerprint)] = "";  // made (or found) just now
+  checks_[UploadKey(*record.upload)] = "";  // made (or found) just now
   if (!s_.JournalLocked(record, step.certificate + ": " + error).ok()) {
     o.ok = false;
     o.error = error;

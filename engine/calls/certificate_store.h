@@ -25,6 +25,7 @@ struct StoredCertificate {
   std::string name;
   std::string fingerprint;  // SHA-256 of the leaf's DER, when known
   int64_t not_after = 0;
+  std::string chain_digest;  // CertificateInfo::chain_digest, when known
 };
 
 class CertificateStore {

@@ -75,7 +75,10 @@ struct LiveBinding {
   // none.
   std::string cert_status;
   std::string fingerprint;  // SHA-256 of the served leaf's DER; empty when none is served
-  int64_t not_after = 0;    // served leaf's expiry, Unix seconds; 0 when unknown
+  // CertificateInfo::chain_digest of the served chain; empty when the product answers no PEM
+  // (OSS lists only the CertId).
+  std::string chain_digest;
+  int64_t not_after = 0;  // served leaf's expiry, Unix seconds; 0 when unknown
 };
 
 // What a write checked against the live binding comes to (Provider::Decide).

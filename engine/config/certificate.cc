@@ -113,6 +113,10 @@ int NoPassphrase(char*, int, int, void*) { return -1; }
 
 }  // namespace
 
+std::string ShortChainDigest(const std::string& chain_digest) {
+  return chain_digest == kNoIntermediatesDigest ? "none" : ShortFingerprint(chain_digest);
+}
+
 CertificateChain::CertificateChain() = default;
 
 CertificateChain::~CertificateChain() {
@@ -195,6 +199,15 @@ CertificateInfo CertificateChain::Inspect() const {
   info.key_type = KeyType(X509_get0_pubkey(leaf));
   info.serial = SerialHex(leaf);
   info.chain_length = static_cast<int>(certs_.size());
+  // DER is self-delimiting, so the concatenation names one sequence of certificates.
+  std::string chain;
+  for (size_t i = 1; i < certs_.size(); ++i) {
+    unsigned char* bytes = nullptr;
+    const int n = i2d_X509(certs_[i], &bytes);
+    if (n > 0) chain.append(reinterpret_cast<const char*>(bytes), static_cast<size_t>(n));
+    OPENSSL_free(bytes);
+  }
+  info.chain_digest = Sha256Hex(chain);
   return info;
 }
 

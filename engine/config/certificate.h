@@ -31,9 +31,20 @@ struct CertificateInfo {
   std::string key_type;           // "RSA 2048", "EC P-256", ...
   std::string serial;             // hex
   int chain_length = 0;           // certificates in the PEM, leaf included
+  // SHA-256 of the DER of the certificates after the leaf (the intermediates, and a root if the
+  // file holds one), concatenated in file order, lower-case hex. A leaf alone hashes zero bytes
+  // (e3b0c442…): an empty chain has a digest too, so that "" always means "not known".
+  std::string chain_digest;
 
   bool operator==(const CertificateInfo&) const = default;
 };
+
+// CertificateInfo::chain_digest of a leaf alone (SHA-256 of no bytes).
+inline constexpr char kNoIntermediatesDigest[] =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+// "none" for a leaf alone, else the first 8 digits of `chain_digest` and "…" (for messages).
+std::string ShortChainDigest(const std::string& chain_digest);
 
 // A parsed chain of certificates, leaf first. Move-only; owns its X509 objects.
 class CertificateChain {

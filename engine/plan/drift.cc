@@ -28,6 +28,14 @@ std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBind
     why.push_back(fmt::format("fingerprint {}→{} (changed outside certform)",
                               ShortFingerprint(recorded.fingerprint),
                               ShortFingerprint(live.fingerprint)));
+  } else if (!recorded.fingerprint.empty() && recorded.fingerprint == live.fingerprint &&
+             !recorded.chain_digest.empty() && !live.chain_digest.empty() &&
+             recorded.chain_digest != live.chain_digest) {
+    // Only where the product answers the served PEM (live.chain_digest); a chain not recorded
+    // (an older state) is unknown, not drift.
+    why.push_back(fmt::format("chain differs (intermediates {} → {}, changed outside certform)",
+                              ShortChainDigest(recorded.chain_digest),
+                              ShortChainDigest(live.chain_digest)));
   }
   if (!recorded.cert_name.empty() && !live.cert_name.empty() &&
       recorded.cert_name != live.cert_name) {
@@ -99,6 +107,7 @@ StateEntry EntryFromLive(const Address& address, const std::string& account,
   e.cert_name = live.cert_name;
   e.cert_id = live.cert_type == "cas" ? live.cert_id : 0;
   e.fingerprint = live.fingerprint;
+  e.chain_digest = live.chain_digest;
   e.not_after = live.not_after;
   if (live.cert_type == "cas" && live.cert_id != 0 && live.fingerprint.empty()) {
     for (const auto& [key, u] : uploads) {
@@ -141,8 +150,14 @@ State RefreshedState(const State& state, const std::vector<LiveRead>& reads, con
       if (!DriftReasons(unmarked, r.live).empty()) {
         next.entries[key] =
             EntryFromLive(r.address, recorded->account, r.live, config, now, state.uploads);
-      } else if (recorded->Gone()) {
-        next.entries[key] = std::move(unmarked);
+      } else {
+        // A chain the state does not record (written before certform recorded chains) is learned
+        // from the served certificate, so that the plan can tell whether the configured one is it.
+        const bool learn_chain = unmarked.chain_digest.empty() && !r.live.chain_digest.empty() &&
+                                 !unmarked.fingerprint.empty() &&
+                                 unmarked.fingerprint == r.live.fingerprint;
+        if (learn_chain) unmarked.chain_digest = r.live.chain_digest;
+        if (learn_chain || recorded->Gone()) next.entries[key] = std::move(unmarked);
       }
     }
   }
@@ -157,10 +172,11 @@ void AdoptUpload(const StateEntry& e, const Config& config, const std::string& n
       e.cert_type != "cas" || e.cert_id == 0 || e.fingerprint.empty()) {
     return;
   }
-  const std::string key = UploadKey(e.account, e.fingerprint);
+  const std::string key = UploadKey(e.account, e.fingerprint, e.chain_digest);
   if (state->uploads.count(key)) return;
-  state->uploads[key] = UploadEntry{e.account, e.certificate, e.fingerprint, e.cert_name,
-                                    e.cert_id, e.not_after,   now,           ""};
+  state->uploads[key] = UploadEntry{e.account,      e.certificate, e.fingerprint,
+                                    e.chain_digest, e.cert_name,   e.cert_id,
+                                    e.not_after,    now,           ""};
 }
 
 }  // namespace certform::engine

@@ -60,6 +60,7 @@ struct UploadStep {
   std::string account;
   std::string certificate;  // the configuration's certificate key
   std::string fingerprint;
+  std::string chain_digest;             // CertificateInfo::chain_digest ("" in older plan files)
   std::string name;                     // its CAS Name
   std::optional<CertificateInfo> info;  // for review
 };

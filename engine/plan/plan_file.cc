@@ -16,15 +16,17 @@ namespace {
 constexpr char kKind[] = "certform-plan";
 
 nlohmann::ordered_json CertificateToJson(const CertificateInfo& info) {
-  return {{"fingerprint", info.fingerprint},
-          {"subject", info.subject},
-          {"issuer", info.issuer},
-          {"sans", info.sans},
-          {"not_before", info.not_before},
-          {"not_after", info.not_after},
-          {"key_type", info.key_type},
-          {"serial", info.serial},
-          {"chain_length", info.chain_length}};
+  nlohmann::ordered_json j = {{"fingerprint", info.fingerprint},
+                              {"subject", info.subject},
+                              {"issuer", info.issuer},
+                              {"sans", info.sans},
+                              {"not_before", info.not_before},
+                              {"not_after", info.not_after},
+                              {"key_type", info.key_type},
+                              {"serial", info.serial},
+                              {"chain_length", info.chain_length}};
+  if (!info.chain_digest.empty()) j["chain_digest"] = info.chain_digest;  // not in older plans
+  return j;
 }
 
 Status CertificateFromJson(const nlohmann::json& j, const std::string& what,
@@ -42,6 +44,7 @@ Status CertificateFromJson(const nlohmann::json& j, const std::string& what,
   info->key_type = f.String("key_type");
   info->serial = f.String("serial");
   info->chain_length = static_cast<int>(f.Int("chain_length"));
+  if (j.is_object() && j.contains("chain_digest")) info->chain_digest = f.String("chain_digest");
   return f.status();
 }
 
@@ -132,11 +135,12 @@ nlohmann::ordered_json ChangeToJson(const Change& c) {
 nlohmann::ordered_json UploadsToJson(const std::vector<UploadStep>& uploads) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const UploadStep& u : uploads) {
-    list.push_back({{"account", u.account},
-                    {"certificate", u.certificate},
-                    {"fingerprint", u.fingerprint},
-                    {"name", u.name},
-                    {"details", u.info ? CertificateToJson(*u.info) : nullptr}});
+    nlohmann::ordered_json j = {
+        {"account", u.account}, {"certificate", u.certificate}, {"fingerprint", u.fingerprint}};
+    if (!u.chain_digest.empty()) j["chain_digest"] = u.chain_digest;  // not in older plans
+    j["name"] = u.name;
+    j["details"] = u.info ? CertificateToJson(*u.info) : nullptr;
+    list.push_back(std::move(j));
   }
   return list;
 }
@@ -204,8 +208,12 @@ Status ParsePlan(std::string_view text, const std::string& path, Plan* plan) {
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string where = fmt::format("{}, upload {}", what, i + 1);
       JsonFields f((*it)[i], where);
-      UploadStep u{f.String("account"), f.String("certificate"), f.String("fingerprint"),
-                   f.String("name"), std::nullopt};
+      UploadStep u{f.String("account"),     f.String("certificate"),
+                   f.String("fingerprint"), "",
+                   f.String("name"),        std::nullopt};
+      if ((*it)[i].is_object() && (*it)[i].contains("chain_digest")) {
+        u.chain_digest = f.String("chain_digest");
+      }
       if (!f.ok()) return f.status();
       if (auto d = (*it)[i].find("details"); d != (*it)[i].end() && d->is_object()) {
         CertificateInfo info;

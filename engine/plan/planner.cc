@@ -16,6 +16,16 @@ namespace {
 
 std::string OnOff(bool on) { return on ? "on" : "off"; }
 
+// True when `before` and `after` serve the same leaf with other intermediates. A chain digest not
+// recorded (a state written before certform recorded chains) is unknown, not a change: an upgrade
+// must not plan an update of every binding. It is recorded by the next call for the entry, or read
+// from the served certificate by `plan --refresh`.
+bool ChainChanged(const StateEntry& before, const StateEntry& after) {
+  return !before.fingerprint.empty() && before.fingerprint == after.fingerprint &&
+         !before.chain_digest.empty() && !after.chain_digest.empty() &&
+         before.chain_digest != after.chain_digest;
+}
+
 // Why `before` (state) differs from `after` (configuration); empty when they agree.
 std::vector<std::string> Differences(const StateEntry& before, const StateEntry& after) {
   std::vector<std::string> why;
@@ -36,6 +46,10 @@ std::vector<std::string> Differences(const StateEntry& before, const StateEntry&
       !after.fingerprint.empty()) {
     why.push_back(fmt::format("fingerprint {}→{}", ShortFingerprint(before.fingerprint),
                               ShortFingerprint(after.fingerprint)));
+  } else if (ChainChanged(before, after)) {
+    why.push_back(fmt::format("chain changed (intermediates {} → {})",
+                              ShortChainDigest(before.chain_digest),
+                              ShortChainDigest(after.chain_digest)));
   }
   if (before.cert_name != after.cert_name) {
     why.push_back(fmt::format(
@@ -85,6 +99,8 @@ void Judge(Change* c) {
   if (!c->before->Gone() && OnlyRenamed(*c->before, *c->after)) {
     c->action = Action::kRename;
     const StateEntry& e = *c->before;
+    // Nothing is sent: the state keeps knowing what it knew of the chain, no more.
+    c->after->chain_digest = e.chain_digest;
     c->reasons.push_back(fmt::format(
         "same {} and CertName {}: recorded in the state only, nothing is sent",
         e.fingerprint.empty() ? fmt::format("CertId {}", e.cert_id)
@@ -103,14 +119,46 @@ bool Targeted(const PlanOptions& options, const std::string& domain) {
                      [&](const std::string& t) { return NormalizeDomain(t) == domain; });
 }
 
-// True when the state shows `after`'s CertName, in the same account, holding other content.
+// True when the state shows `after`'s CertName, in the same account, holding other content (another
+// leaf, or the same leaf with other intermediates).
 bool NameHeldByOtherContent(const State& state, const StateEntry& after) {
   if (after.cert_type != "upload" || after.cert_name.empty()) return false;
   return std::any_of(state.entries.begin(), state.entries.end(), [&](const auto& kv) {
     const StateEntry& e = kv.second;
     return e.https && e.cert_type == "upload" && e.account == after.account &&
-           e.cert_name == after.cert_name && e.fingerprint != after.fingerprint;
+           e.cert_name == after.cert_name &&
+           (e.fingerprint != after.fingerprint || ChainChanged(e, after));
   });
+}
+
+// True when a binding in the state, bound by `u`'s CertId, records a chain other than `chain`: `u`
+// (an upload recorded without its chain) holds that one.
+bool HoldsOtherChain(const State& state, const UploadEntry& u, const std::string& chain) {
+  return std::any_of(state.entries.begin(), state.entries.end(), [&](const auto& kv) {
+    const StateEntry& e = kv.second;
+    return e.account == u.account && e.cert_type == "cas" && e.cert_id == u.cert_id &&
+           e.fingerprint == u.fingerprint && !e.chain_digest.empty() && e.chain_digest != chain;
+  });
+}
+
+// The CAS Name of the upload of a leaf whose `base` name an upload with another chain holds.
+std::string ChainedName(const std::string& base, const std::string& chain) {
+  return base + "-" + chain.substr(0, 8);
+}
+
+// True when the state or `plan` has an upload on `account` named `name` of content other than
+// the upload `key`.
+bool NameTaken(const State& state, const Plan& plan, const std::string& account,
+               const std::string& name, const std::string& key) {
+  return std::any_of(state.uploads.begin(), state.uploads.end(),
+                     [&](const auto& kv) {
+                       return kv.first != key && kv.second.account == account &&
+                              kv.second.name == name;
+                     }) ||
+         std::any_of(plan.uploads.begin(), plan.uploads.end(), [&](const UploadStep& u) {
+           return UploadKey(u.account, u.fingerprint, u.chain_digest) != key &&
+                  u.account == account && u.name == name;
+         });
 }
 
 // Binding `b` of change `c` uses a certificate uploaded to CAS: takes its CertId from the state's
@@ -118,20 +166,39 @@ bool NameHeldByOtherContent(const State& state, const StateEntry& after) {
 void PlanUpload(const Config& config, const State& state, const DesiredBinding& b, Change* c,
                 Plan* plan) {
   const CertificateConfig& cert = config.certificates.at(b.certificate);
-  c->upload_key = UploadKey(b.account, cert.info.fingerprint);
+  const std::string& chain = cert.info.chain_digest;
+  const std::string base_name = c->after->cert_name;
+  c->upload_key = UploadKey(b.account, cert.info.fingerprint, chain);
   auto known = state.uploads.find(c->upload_key);
+  if (known == state.uploads.end()) {
+    // An upload recorded before certform recorded chains holds this leaf with a chain unknown:
+    // taken as this one (no re-upload after an upgrade), unless a binding to it records another.
+    auto legacy = state.uploads.find(UploadKey(b.account, cert.info.fingerprint));
+    if (legacy != state.uploads.end() && !HoldsOtherChain(state, legacy->second, chain)) {
+      known = legacy;
+      c->upload_key = legacy->first;
+    }
+  }
   if (known != state.uploads.end()) {
     c->after->cert_id = known->second.cert_id;
+    if (known->second.name == ChainedName(base_name, chain)) {
+      c->after->cert_name = known->second.name;
+    }
     // With the id known, the comparison with the state can be exact.
     if (c->before) Judge(c);
     return;
   }
+  // CAS Names are unique: a second chain under a leaf already uploaded as `base_name` gets its own.
+  if (NameTaken(state, *plan, b.account, base_name, c->upload_key)) {
+    c->after->cert_name = ChainedName(base_name, chain);
+    if (c->before) Judge(c);
+  }
   if (!CallsProvider(c->action)) return;  // nothing to bind: nothing to upload
   for (const UploadStep& u : plan->uploads) {
-    if (UploadKey(u.account, u.fingerprint) == c->upload_key) return;
+    if (UploadKey(u.account, u.fingerprint, u.chain_digest) == c->upload_key) return;
   }
   plan->uploads.push_back(
-      {b.account, cert.key, cert.info.fingerprint, c->after->cert_name, cert.info});
+      {b.account, cert.key, cert.info.fingerprint, chain, c->after->cert_name, cert.info});
 }
 
 // The write call binding `b` goes through (its product's rules and its account's `api`).
@@ -178,6 +245,7 @@ StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
     e.cert_name = CasUploadName(c);
     e.cert_id = 0;
     e.fingerprint = c.info.fingerprint;
+    e.chain_digest = c.info.chain_digest;
     e.not_after = c.info.not_after;
     return e;
   }
@@ -189,6 +257,7 @@ StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
   }
   e.cert_id = c.cert_id;
   e.fingerprint = c.info.fingerprint;
+  e.chain_digest = c.info.chain_digest;
   e.not_after = c.info.not_after;
   return e;
 }

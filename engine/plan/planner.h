@@ -26,7 +26,9 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
 std::string ContentName(const std::string& name, const std::string& fingerprint);
 
 // The CAS Name of an upload certificate: its derived name ("certform-" + 16 fingerprint digits),
-// or an explicit name plus 12 fingerprint digits (CAS Names are unique: one per content).
+// or an explicit name plus 12 fingerprint digits (CAS Names are unique: one per content). The
+// planner adds "-" + 8 chain digest digits when the state already has an upload under that name
+// (the same leaf with another chain), and keeps whichever name the state records for the content.
 std::string CasUploadName(const CertificateConfig& c);
 
 // The state entry that binding `b` asks for (no applied_at or request_id).

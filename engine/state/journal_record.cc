@@ -9,7 +9,7 @@ namespace certform::engine {
 
 void ApplyRecord(const JournalRecord& record, State* state) {
   if (record.upload) {
-    const std::string key = UploadKey(record.upload->account, record.upload->fingerprint);
+    const std::string key = UploadKey(*record.upload);
     if (record.forget) {
       state->uploads.erase(key);
     } else {

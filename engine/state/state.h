@@ -31,9 +31,15 @@ struct StateEntry {
   std::string cert_name;    // CertName
   int64_t cert_id = 0;      // cas certificates' id, 0 when unknown
   std::string fingerprint;  // SHA-256 of the leaf DER (upload); empty when unknown
-  int64_t not_after = 0;    // leaf expiry, Unix seconds; 0 when unknown
-  std::string applied_at;   // UTC time of the call that made it so
-  std::string request_id;   // the API's RequestId for that call
+  // SHA-256 of the intermediates' DER in file order (CertificateInfo::chain_digest). Empty when
+  // not recorded: a state written before certform recorded chains, a CAS certificate bound by id,
+  // or a rename of an entry that had none. The planner takes "not recorded" as unknown, never as
+  // a change (no update on every plan after an upgrade); the next apply that makes a call for the
+  // entry records it, and so does a `plan --refresh` that reads the served PEM.
+  std::string chain_digest;
+  int64_t not_after = 0;   // leaf expiry, Unix seconds; 0 when unknown
+  std::string applied_at;  // UTC time of the call that made it so
+  std::string request_id;  // the API's RequestId for that call
   // Set when certform learned that the domain no longer exists on its product: an apply's call
   // for it was answered so (and a read confirmed it), or, in the state a `plan --refresh` plans
   // against, a live read said so. The fields above still say what certform last made true. Plan
@@ -52,8 +58,13 @@ struct UploadEntry {
   std::string account;
   std::string certificate;  // the configuration's certificate key when uploaded
   std::string fingerprint;  // SHA-256 of the leaf's DER
-  std::string name;         // its CAS Name ("certform-" + 16 fingerprint digits, or NAME-12)
-  int64_t cert_id = 0;      // CAS CertId
+  // SHA-256 of its intermediates (StateEntry::chain_digest); empty: recorded before certform
+  // recorded chains, taken to hold whatever chain the configuration has (unknown, not changed).
+  std::string chain_digest;
+  // its CAS Name ("certform-" + 16 fingerprint digits, or NAME-12; plus "-" + 8 chain digest
+  // digits for a second chain under a leaf already uploaded: CasUploadName)
+  std::string name;
+  int64_t cert_id = 0;  // CAS CertId
   int64_t not_after = 0;
   std::string uploaded_at;  // UTC time of the upload (or of finding it already there)
   std::string request_id;
@@ -61,8 +72,12 @@ struct UploadEntry {
   bool operator==(const UploadEntry&) const = default;
 };
 
-// The key of an upload in State::uploads: one per account and content.
-std::string UploadKey(const std::string& account, const std::string& fingerprint);
+// The key of an upload in State::uploads: one per account and content. An upload recorded without
+// a chain digest keeps the key it always had (account/fingerprint); one with a chain digest adds
+// it, so that a corrected chain under the same leaf is a new upload, not the old one found again.
+std::string UploadKey(const std::string& account, const std::string& fingerprint,
+                      const std::string& chain_digest = "");
+std::string UploadKey(const UploadEntry& u);
 
 struct State {
   int format_version = kStateFormatVersion;
@@ -70,7 +85,7 @@ struct State {
   int64_t serial = 0;   // +1 on every content change
   std::string tool_version;
   std::map<std::string, StateEntry> entries;   // by address (Address::Key)
-  std::map<std::string, UploadEntry> uploads;  // by UploadKey(account, fingerprint)
+  std::map<std::string, UploadEntry> uploads;  // by UploadKey(upload)
 
   bool empty() const { return entries.empty() && uploads.empty(); }
   const StateEntry* Find(const std::string& address) const;  // by Address::Key

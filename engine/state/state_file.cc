@@ -30,6 +30,9 @@ Status EntryFieldsProblem(const StateEntry& e, const std::string& what) {
   if (!e.fingerprint.empty() && !IsFingerprint(e.fingerprint)) {
     return Status::Corruption(what + ": fingerprint is not 64 lower-case hex digits");
   }
+  if (!e.chain_digest.empty() && !IsFingerprint(e.chain_digest)) {
+    return Status::Corruption(what + ": chain_digest is not 64 lower-case hex digits");
+  }
   if (e.account.empty()) return Status::Corruption(what + ": account is empty");
   return Status::OK();
 }
@@ -66,6 +69,9 @@ nlohmann::ordered_json EntryToJson(const StateEntry& e) {
   j["cert_name"] = e.cert_name;
   j["cert_id"] = e.cert_id;
   j["fingerprint"] = e.fingerprint;
+  // Only when recorded: absent is "not recorded" (StateEntry::chain_digest), as older files have
+  // it; older releases ignore the field, so no format version is needed for it (as for gone_at).
+  if (!e.chain_digest.empty()) j["chain_digest"] = e.chain_digest;
   j["not_after"] = e.not_after;
   j["applied_at"] = e.applied_at;
   j["request_id"] = e.request_id;
@@ -85,6 +91,7 @@ Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntr
   e->cert_name = f.String("cert_name");
   e->cert_id = f.Int("cert_id");
   e->fingerprint = f.String("fingerprint");
+  if (j.is_object() && j.contains("chain_digest")) e->chain_digest = f.String("chain_digest");
   e->not_after = f.Int("not_after");
   e->applied_at = f.String("applied_at");
   e->request_id = f.String("request_id");
@@ -98,10 +105,15 @@ Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntr
 }
 
 nlohmann::ordered_json UploadToJson(const UploadEntry& u) {
-  return {{"account", u.account},         {"certificate", u.certificate},
-          {"fingerprint", u.fingerprint}, {"name", u.name},
-          {"cert_id", u.cert_id},         {"not_after", u.not_after},
-          {"uploaded_at", u.uploaded_at}, {"request_id", u.request_id}};
+  nlohmann::ordered_json j = {
+      {"account", u.account}, {"certificate", u.certificate}, {"fingerprint", u.fingerprint}};
+  if (!u.chain_digest.empty()) j["chain_digest"] = u.chain_digest;  // as in EntryToJson
+  j["name"] = u.name;
+  j["cert_id"] = u.cert_id;
+  j["not_after"] = u.not_after;
+  j["uploaded_at"] = u.uploaded_at;
+  j["request_id"] = u.request_id;
+  return j;
 }
 
 Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEntry* u) {
@@ -109,6 +121,7 @@ Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEn
   u->account = f.String("account");
   u->certificate = f.String("certificate");
   u->fingerprint = f.String("fingerprint");
+  if (j.is_object() && j.contains("chain_digest")) u->chain_digest = f.String("chain_digest");
   u->name = f.String("name");
   u->cert_id = f.Int("cert_id");
   u->not_after = f.Int("not_after");
@@ -118,6 +131,9 @@ Status UploadFromJson(const nlohmann::json& j, const std::string& what, UploadEn
   if (u->account.empty()) return Status::Corruption(what + ": account is empty");
   if (!IsFingerprint(u->fingerprint)) {
     return Status::Corruption(what + ": fingerprint is not 64 lower-case hex digits");
+  }
+  if (!u->chain_digest.empty() && !IsFingerprint(u->chain_digest)) {
+    return Status::Corruption(what + ": chain_digest is not 64 lower-case hex digits");
   }
   if (u->cert_id <= 0) return Status::Corruption(what + ": cert_id is not a CAS id");
   return Status::OK();
@@ -202,7 +218,7 @@ Status ParseState(std::string_view text, const std::string& path, State* state) 
       UploadEntry u;
       Status s = UploadFromJson((*it)[i], fmt::format("state file {}, upload {}", path, i + 1), &u);
       if (!s.ok()) return s;
-      const std::string key = UploadKey(u.account, u.fingerprint);
+      const std::string key = UploadKey(u);
       if (!out.uploads.emplace(key, std::move(u)).second) {
         return Status::Corruption(
             fmt::format("state file {}: upload {} is recorded twice", path, i + 1));

@@ -83,7 +83,7 @@ engine::Status CasCertificates::ListPage(int page, std::vector<engine::StoredCer
   *total = IntField(body, "TotalCount");
   for (const nlohmann::json& item : *items) {
     if (!item.is_object()) continue;
-    list->push_back({IntField(item, "CertificateId"), StringField(item, "Name"), "", 0});
+    list->push_back({IntField(item, "CertificateId"), StringField(item, "Name"), "", 0, ""});
   }
   return engine::Status::OK();
 }
@@ -100,7 +100,7 @@ engine::Status CasCertificates::Get(int64_t cert_id, engine::StoredCertificate* 
   s = engine::CertificateChain::Parse(StringField(body, "Cert"), &chain);
   if (!s.ok()) return s.WithContext(fmt::format("the certificate CAS holds as CertId {}", cert_id));
   const engine::CertificateInfo info = chain.Inspect();
-  *found = {cert_id, name, info.fingerprint, info.not_after};
+  *found = {cert_id, name, info.fingerprint, info.not_after, info.chain_digest};
   return engine::Status::OK();
 }
 

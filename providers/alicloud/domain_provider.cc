@@ -108,6 +108,7 @@ engine::Status ParseCertInfo(const CertInfoFields& fields, const nlohmann::json&
     if (!s.ok()) return engine::Status::Corruption(what + ": served " + s.message());
     engine::CertificateInfo ci = chain.Inspect();
     live->fingerprint = ci.fingerprint;
+    live->chain_digest = ci.chain_digest;
     live->not_after = ci.not_after;
   }
   return engine::Status::OK();

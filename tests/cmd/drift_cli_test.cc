@@ -111,7 +111,7 @@ TEST_CASE("cli import: existing bindings are adopted, and the next plan has no c
     REQUIRE(f.emu.emulator().PutDomain(
         d,
         {{"https", true},
-         {"cert_pem", f.cli.web.CertPem()},
+         {"cert_pem", f.cli.web.CertPem() + f.cli.ca.CertPem()},  // web.pem's chain, as served
          {"cert_name", "certform-" + f.cli.web.Fingerprint().substr(0, 16)},
          {"cert_type", "upload"}},
         &error));

@@ -150,7 +150,7 @@ TEST_CASE("cli plan: --json is one document with actions, reasons, summary", "[c
   ProcessResult r = f.Run({"plan", "--json"});
   CHECK(r.exit_code == 0);
   nlohmann::json doc = nlohmann::json::parse(r.out);
-  CHECK(doc["format_version"] == "1.5");
+  CHECK(doc["format_version"] == "1.6");
   CHECK(doc["valid"] == true);
   CHECK(doc["serial"] == 4);
   CHECK(doc["summary"]["create"] == 3);

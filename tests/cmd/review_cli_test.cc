@@ -42,7 +42,7 @@ TEST_CASE("cli show: a saved plan reads back as plan printed it, as JSON and as 
   CHECK(json.exit_code == 0);
   const nlohmann::json shown = nlohmann::json::parse(json.out);
   const nlohmann::json planned = nlohmann::json::parse(planned_json.out);
-  CHECK(shown["format_version"] == "1.5");
+  CHECK(shown["format_version"] == "1.6");
   CHECK(shown["changes"] == planned["changes"]);
   CHECK(shown["summary"] == planned["summary"]);
 

@@ -55,6 +55,7 @@ engine::Plan SamplePlan() {
   web.key_type = "EC P-256";
   web.serial = "1A2B";
   web.chain_length = 2;
+  web.chain_digest = "c4a17e5f" + std::string(56, '3');
   engine::StateEntry after{.address = engine::SplitAddress("www.example.com"),
                            .account = "main",
                            .https = true,
@@ -62,6 +63,7 @@ engine::Plan SamplePlan() {
                            .cert_type = "upload",
                            .cert_name = "certform-6b2b56945b463a0b",
                            .fingerprint = web.fingerprint,
+                           .chain_digest = web.chain_digest,
                            .not_after = web.not_after};
   engine::Change create{.address = engine::SplitAddress("img.example.com"),
                         .account = "main",

@@ -99,7 +99,7 @@ TEST_CASE("plan file: upload steps, upload keys and ForceSet survive the round t
   CertificateInfo info;
   info.fingerprint = std::string(64, 'a');
   info.not_after = 2000000000;
-  p.uploads.push_back({"main", "web", std::string(64, 'a'), "certform-aaaaaaaaaaaaaaaa", info});
+  p.uploads.push_back({"main", "web", std::string(64, 'a'), "", "certform-aaaaaaaaaaaaaaaa", info});
   Plan back;
   REQUIRE(ParsePlan(SerializePlan(p), "p.cfp", &back).ok());
   REQUIRE(back.uploads.size() == 1);
