@@ -118,9 +118,12 @@ void PrintVerify(std::ostream& out, const engine::EdgeReport& report,
                r.outcome == EdgeOutcome::kSkipped ? "" : " on " + ForTerminal(Where(r.target)));
   }
   PrintExpiryFailures(out, expiry, fail_days, style);
-  fmt::print(out, "\n{} {}{}.\n", style.Bold(report.AllServe() ? "Verified:" : "Not verified:"),
-             Totals(report),
-             report.deadline_passed ? fmt::format(", after {} checks", report.rounds) : "");
+  const std::string headline =
+      report.AllServe()         ? "Verified:"
+      : report.deadline_passed ? fmt::format("Not verified by the deadline ({} checks):",
+                                              report.rounds)
+                                : "Not verified:";
+  fmt::print(out, "\n{} {}.\n", style.Bold(headline), Totals(report));
   if (report.Count(EdgeOutcome::kStale) > 0) {
     fmt::print(out,
                "The edge may still be propagating the change: run \"certform verify "
