@@ -172,7 +172,7 @@ TEST_CASE("verify: the desired leaf with a chain other than the configured one i
   CHECK(Judge(t, served) == EdgeOutcome::kChainDiffers);
 }
 
-TEST_CASE("verify targets: wildcards use [verify] names, else are skipped; connect rules pick the "
+TEST_CASE("verify targets: wildcards use [verify] names, else are skipped, and connect rules pick the "
           "most specific",
           "[verify]") {
   Config config;
