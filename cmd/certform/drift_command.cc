@@ -105,8 +105,10 @@ int RunDrift(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "{}\n", doc.dump(2));
   } else if (common.format == "markdown") {
     fmt::print(ctx.out, "{}", DriftToMarkdown(report, now, common.markdown, &state));
-    if (edge.enabled || !expiry.empty()) {
+    if (edge.enabled) {
       fmt::print(ctx.out, "\n{}", VerifyToMarkdown(check.report, expiry, common.markdown));
+    } else if (!expiry.empty()) {
+      fmt::print(ctx.out, "\n{}", ExpiryFailuresToMarkdown(expiry, common.markdown));
     }
   } else {
     PrintDrift(ctx.out, report, style);

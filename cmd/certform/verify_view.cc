@@ -93,6 +93,18 @@ std::string ExpiryLine(const engine::ExpiryFailure& e, int fail_days) {
                      when, fail_days);
 }
 
+void AddExpiryTable(MarkdownBudget* md, const std::vector<engine::ExpiryFailure>& expiry) {
+  std::vector<std::string> rows;
+  for (const engine::ExpiryFailure& e : expiry) {
+    rows.push_back(fmt::format("| {} | {} | {} | {} |\n", engine::MarkdownCode(e.address.Key()),
+                               e.what, engine::FormatUtc(e.not_after), e.days_left));
+  }
+  if (!rows.empty() && md->Add("\n**Certificates expiring too soon**\n\n")) {
+    AddTable(md, "| Domain | Certificate | Expires | Days left |\n|---|---|---|--:|\n", rows,
+             "expiring certificates");
+  }
+}
+
 }  // namespace
 
 void PrintVerify(std::ostream& out, const engine::EdgeReport& report,
@@ -119,10 +131,10 @@ void PrintVerify(std::ostream& out, const engine::EdgeReport& report,
   }
   PrintExpiryFailures(out, expiry, fail_days, style);
   const std::string headline =
-      report.AllServe()         ? "Verified:"
-      : report.deadline_passed ? fmt::format("Not verified by the deadline ({} checks):",
-                                              report.rounds)
-                                : "Not verified:";
+      report.AllServe() ? "Verified:"
+      : report.deadline_passed
+          ? fmt::format("Not verified by the deadline ({} checks):", report.rounds)
+          : "Not verified:";
   fmt::print(out, "\n{} {}.\n", style.Bold(headline), Totals(report));
   if (report.Count(EdgeOutcome::kStale) > 0) {
     fmt::print(out,
@@ -227,15 +239,17 @@ std::string VerifyToMarkdown(const engine::EdgeReport& report,
   if (!rows.empty() && md.Add("\n**Domains not serving the configured certificate**\n\n")) {
     AddTable(&md, "| Domain | Outcome | Detail |\n|---|---|---|\n", rows, "domains");
   }
-  rows.clear();
-  for (const engine::ExpiryFailure& e : expiry) {
-    rows.push_back(fmt::format("| {} | {} | {} | {} |\n", MarkdownCode(e.address.Key()), e.what,
-                               engine::FormatUtc(e.not_after), e.days_left));
-  }
-  if (!rows.empty() && md.Add("\n**Certificates expiring too soon**\n\n")) {
-    AddTable(&md, "| Domain | Certificate | Expires | Days left |\n|---|---|---|--:|\n", rows,
-             "expiring certificates");
-  }
+  AddExpiryTable(&md, expiry);
+  md.CloseAll();
+  return md.text();
+}
+
+std::string ExpiryFailuresToMarkdown(const std::vector<engine::ExpiryFailure>& expiry,
+                                     const MarkdownOptions& options) {
+  MarkdownBudget md(options.max_size);
+  md.Add(fmt::format("### certform: {} expiring within expiry_fail_days\n",
+                     Plural(expiry.size(), "certificate")));
+  AddExpiryTable(&md, expiry);
   md.CloseAll();
   return md.text();
 }

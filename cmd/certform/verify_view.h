@@ -40,5 +40,8 @@ nlohmann::ordered_json ExpiryFailuresToJson(const std::vector<engine::ExpiryFail
 std::string VerifyToMarkdown(const engine::EdgeReport& report,
                              const std::vector<engine::ExpiryFailure>& expiry,
                              const MarkdownOptions& options = {});
+// Expiry failures alone (drift without --verify).
+std::string ExpiryFailuresToMarkdown(const std::vector<engine::ExpiryFailure>& expiry,
+                                     const MarkdownOptions& options = {});
 
 }  // namespace certform::cli

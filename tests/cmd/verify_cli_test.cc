@@ -99,9 +99,10 @@ TEST_CASE("cli verify: while a rotation propagates the stale domains are named, 
         std::string::npos);
 }
 
-TEST_CASE("cli apply --verify: waits for propagation, printing the domains still on the old "
-          "certificate, then passes",
-          "[cli][verify]") {
+TEST_CASE(
+    "cli apply --verify: waits for propagation, printing the domains still on the old "
+    "certificate, then passes",
+    "[cli][verify]") {
   ApplyFixture f;
   SendToEdge(f);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
@@ -138,19 +139,18 @@ TEST_CASE("cli apply --verify: past the deadline the stale domains are reported,
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 }
 
-TEST_CASE("cli verify: a domain serving another certificate is exit 2, naming it and what it "
-          "serves",
-          "[cli][verify]") {
+TEST_CASE(
+    "cli verify: a domain serving another certificate is exit 2, naming it and what it "
+    "serves",
+    "[cli][verify]") {
   ApplyFixture f;
   SendToEdge(f);
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   TestCert other = IssueCert({.cn = "intruder", .sans = {"www.example.com"}}, &f.cli.ca);
   std::string error;
-  REQUIRE(f.emu.emulator().PutDomain("www.example.com",
-                                     {{"https", true},
-                                      {"cert_pem", other.CertPem()},
-                                      {"cert_key", other.KeyPem()}},
-                                     &error));
+  REQUIRE(f.emu.emulator().PutDomain(
+      "www.example.com",
+      {{"https", true}, {"cert_pem", other.CertPem()}, {"cert_key", other.KeyPem()}}, &error));
   ProcessResult r = f.Run({"verify"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
@@ -173,10 +173,9 @@ TEST_CASE("cli verify: a refused connection and an unknown name are reported per
   ApplyFixture f;
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   // api.example.com's rule sends it to a closed port; the others reach the edge.
-  f.cli.dir.Write("verify.toml",
-                  fmt::format("[verify]\nconnect = {{ \"*\" = \"127.0.0.1:{}\", "
-                              "\"api.example.com\" = \"127.0.0.1:1\" }}\n",
-                              f.emu.TlsPort()));
+  f.cli.dir.Write("verify.toml", fmt::format("[verify]\nconnect = {{ \"*\" = \"127.0.0.1:{}\", "
+                                             "\"api.example.com\" = \"127.0.0.1:1\" }}\n",
+                                             f.emu.TlsPort()));
   ProcessResult r = f.Run({"verify"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);

@@ -75,9 +75,10 @@ VerifyTarget Target(const std::string& domain, const std::string& want,
 
 }  // namespace
 
-TEST_CASE("verify: a handshake presenting the desired leaf serves, the old one is stale, "
-          "another is other",
-          "[verify]") {
+TEST_CASE(
+    "verify: a handshake presenting the desired leaf serves, the old one is stale, "
+    "another is other",
+    "[verify]") {
   FakeClock clock;
   ScriptedProbe probe;
   probe.Serve("a.example.com", "new");
@@ -99,9 +100,10 @@ TEST_CASE("verify: a handshake presenting the desired leaf serves, the old one i
   CHECK(report.HasMismatch());
 }
 
-TEST_CASE("verify: with a wait, only the domains not serving are checked again, at doubling "
-          "pauses, until they serve",
-          "[verify]") {
+TEST_CASE(
+    "verify: with a wait, only the domains not serving are checked again, at doubling "
+    "pauses, until they serve",
+    "[verify]") {
   FakeClock clock;
   ScriptedProbe probe;
   probe.Serve("a.example.com", "new");
@@ -113,17 +115,17 @@ TEST_CASE("verify: with a wait, only the domains not serving are checked again, 
   VerifyOptions options;
   options.wait = std::chrono::minutes(5);
   std::vector<Clock::Duration> announced;
-  const EdgeReport report = VerifyEdge(
-      {Target("a.example.com", "new", "old"), Target("b.example.com", "new", "old")}, probe, clock,
-      options, [&](const EdgeReport& so_far, Clock::Duration pause) {
-        CHECK(so_far.results[1].outcome == EdgeOutcome::kStale);
-        announced.push_back(pause);
-      });
+  const EdgeReport report =
+      VerifyEdge({Target("a.example.com", "new", "old"), Target("b.example.com", "new", "old")},
+                 probe, clock, options, [&](const EdgeReport& so_far, Clock::Duration pause) {
+                   CHECK(so_far.results[1].outcome == EdgeOutcome::kStale);
+                   announced.push_back(pause);
+                 });
   CHECK(report.AllServe());
   CHECK_FALSE(report.deadline_passed);
   CHECK(report.rounds == 3);
-  CHECK(announced == std::vector<Clock::Duration>{std::chrono::milliseconds(500),
-                                                  std::chrono::seconds(1)});
+  CHECK(announced ==
+        std::vector<Clock::Duration>{std::chrono::milliseconds(500), std::chrono::seconds(1)});
   CHECK(report.results[0].attempts == 1);
   CHECK(report.results[1].attempts == 3);
 }
@@ -172,9 +174,10 @@ TEST_CASE("verify: the desired leaf with a chain other than the configured one i
   CHECK(Judge(t, served) == EdgeOutcome::kChainDiffers);
 }
 
-TEST_CASE("verify targets: wildcards use [verify] names, else are skipped, and connect rules pick the "
-          "most specific",
-          "[verify]") {
+TEST_CASE(
+    "verify targets: wildcards use [verify] names, else are skipped, and connect rules pick the "
+    "most specific",
+    "[verify]") {
   Config config;
   config.certificates["web"].info.fingerprint = "f";
   config.certificates["web"].info.chain_length = 2;
@@ -214,9 +217,10 @@ TEST_CASE("expiry check: fails a certificate expiring sooner than expiry_fail_da
   CHECK(out[1].what == "desired");
 }
 
-TEST_CASE("emulator edge: the old certificate is served until the delay passes on the "
-          "emulator's clock, or PropagateAll",
-          "[verify][emulator]") {
+TEST_CASE(
+    "emulator edge: the old certificate is served until the delay passes on the "
+    "emulator's clock, or PropagateAll",
+    "[verify][emulator]") {
   FakeClock clock;
   emulator::TlsEdge edge(clock);
   edge.SetPropagation({std::chrono::minutes(2), 0});

@@ -27,8 +27,10 @@ Loaded LoadText(const TempDir& dir, const std::string& toml) {
 const Diagnostic& OnlyError(const Diagnostics& diags, const std::string& needle) {
   const Diagnostic* found = nullptr;
   int count = 0;
+  std::string all;
+  for (const Diagnostic& d : diags.items()) all += d.ToString() + "\n";
+  INFO(all);
   for (const Diagnostic& d : diags.items()) {
-    INFO(d.ToString());
     if (d.severity == Severity::kError && d.summary.find(needle) != std::string::npos) {
       found = &d;
       ++count;
@@ -71,22 +73,23 @@ TEST_CASE("config [verify]: a bad address, rule, name or value is an error at it
           "[config][verify]") {
   TempDir dir;
   Loaded l = LoadText(dir, R"([verify]
-connect = { "www.example.com" = "https://127.0.0.1:8443",
-            "api.example.com" = "127.0.0.1:70000",
-            "a*b.example.com" = "127.0.0.1" }
 names = { "www.example.com" = "a.example.com", "*.example.com" = "a.b.example.com" }
 timeout = "1h"
 parallelism = 0
+[verify.connect]
+"www.example.com" = "https://127.0.0.1:8443"
+"api.example.com" = "127.0.0.1:70000"
+"a*b.example.com" = "127.0.0.1"
 )");
-  CHECK(OnlyError(l.diags, "invalid address for connect rule \"www.example.com\"").where.line == 2);
-  CHECK(OnlyError(l.diags, "invalid address for connect rule \"api.example.com\"").where.line == 3);
-  CHECK(OnlyError(l.diags, "invalid connect rule \"a*b.example.com\"").where.line == 4);
+  CHECK(OnlyError(l.diags, "invalid address for connect rule \"www.example.com\"").where.line == 6);
+  CHECK(OnlyError(l.diags, "invalid address for connect rule \"api.example.com\"").where.line == 7);
+  CHECK(OnlyError(l.diags, "invalid connect rule \"a*b.example.com\"").where.line == 8);
   const Diagnostic& not_wildcard = OnlyError(l.diags, "is not a wildcard domain");
-  CHECK(not_wildcard.where.line == 5);
+  CHECK(not_wildcard.where.line == 2);
   CHECK(not_wildcard.where.file.ends_with("main.toml"));
-  CHECK(OnlyError(l.diags, "is not a name *.example.com covers").where.line == 5);
-  CHECK(OnlyError(l.diags, "\"timeout\" must be a duration from 1s to 5m").where.line == 6);
-  CHECK(OnlyError(l.diags, "\"parallelism\" must be an integer").where.line == 7);
+  CHECK(OnlyError(l.diags, "is not a name *.example.com covers").where.line == 2);
+  CHECK(OnlyError(l.diags, "\"timeout\" must be a duration from 1s to 5m").where.line == 3);
+  CHECK(OnlyError(l.diags, "\"parallelism\" must be an integer").where.line == 4);
 }
 
 TEST_CASE("config: expiry_fail_days is an integer from 0 to 3650, and [verify] keys are checked",
