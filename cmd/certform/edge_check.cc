@@ -13,18 +13,18 @@ void AddEdgeCheckOptions(CommandLine* cl, EdgeCheckOptions* options, bool with_s
   if (with_switch) {
     cl->options().add_options()(
         "verify", po::bool_switch(&options->enabled),
-        "Then check each binding at the edge: a TLS handshake with SNI, the served leaf's\n"
-        "SHA-256 fingerprint and chain against the configured certificate ([verify] connect\n"
+        "Then check each binding at the edge: a TLS handshake with SNI, the served leaf's "
+        "SHA-256 fingerprint and chain against the configured certificate ([verify] connect "
         "maps names to another HOST:PORT)");
   }
   cl->options().add_options()(
       "verify-timeout", po::value(&options->wait_text)->value_name("DURATION"),
-      fmt::format("Wait up to this long for the edge to serve the configured certificates,\n"
+      fmt::format("Wait up to this long for the edge to serve the configured certificates, "
                   "checking again at growing intervals (0s to 1h; default {})",
                   default_wait)
           .c_str())("expiry-fail-days", po::value(&options->expiry_fail_days)->value_name("N"),
                     "Fail (exit 2) when a live, served or desired certificate expires within N "
-                    "days\n(default: the configuration's expiry_fail_days; 0: never)");
+                    "days (default: the configuration's expiry_fail_days; 0: never)");
 }
 
 std::string CheckEdgeCheckOptions(EdgeCheckOptions* options, const char* default_wait) {
