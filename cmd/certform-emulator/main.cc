@@ -12,6 +12,7 @@
 #include "engine/base/clock.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 #include "providers/alicloud/emulator/emulator_server.h"
+#include "providers/alicloud/emulator/tls_server.h"
 
 namespace {
 
@@ -30,7 +31,16 @@ one-second rate limit, the documented certificate errors, and injectable latency
 Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
 POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME),
 PUT /_emulator/cas, DELETE /_emulator/cas/ID, POST /_emulator/oss_cnames/DOMAIN
-({"certificate_status":"Disabled"}).
+({"certificate_status":"Disabled"}),
+POST /_emulator/propagate, PUT /_emulator/propagation, POST /_emulator/tls_keys.
+
+With --tls-port, also the edge: TLS handshakes answered by SNI with the certificate each CDN,
+DCDN or OSS custom domain is bound to (a name it does not know: unrecognized_name alert; HTTPS
+off: handshake_failure), after a propagation delay ("propagation" below, or PUT
+/_emulator/propagation; POST /_emulator/propagate finishes every change at once). A handshake
+needs the certificate's key: the edge keeps the keys the API receives, the "key" of a
+cas_certificates entry, "tls_keys", and the keys POSTed to /_emulator/tls_keys ({"pem"}) or PUT
+with a domain ("cert_key"), in memory only.
 
 Options:
   --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user",
@@ -40,7 +50,9 @@ Options:
                     "buckets":[{"name","region","user","verified_domains":[DOMAIN]}],
                     "oss_write_limit":10, "oss_read_limit":10,
                     "oss_list_denied":[USER] (their ListBuckets is refused),
-                    "cas_certificates":[{"name","id","user","pem"}],
+                    "cas_certificates":[{"name","id","user","pem","key"}],
+                    "propagation":{"delay_ms":0,"stale_handshakes":0},
+                    "tls_keys":[PEM],
                     "roles":[{"arn","user","trusted_keys":[ID],"oidc_provider_arn",
                     "oidc_token","max_session_duration":3600,"ecs_role_name"}],
                     "write_limit":10,
@@ -55,7 +67,9 @@ Options:
                     OSS 403 AccessDenied)
   --port N          port to listen on (default 0: any free port)
   --port-file FILE  write the bound port to FILE once listening
-  --tls-cert FILE   serve HTTPS with this certificate (PEM) ...
+  --tls-port N      serve the edge's TLS handshakes on this port too (0: any free port)
+  --tls-port-file FILE  write the edge's bound port to FILE once listening
+  --tls-cert FILE   serve the API over HTTPS with this certificate (PEM) ...
   --tls-key FILE    ... and this key
   --help            this text
 Stops cleanly on SIGTERM or SIGINT.
@@ -70,10 +84,19 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
+// Writes `port` to `path` (nothing when empty), atomically: a reader never sees half of it.
+void WritePortFile(const std::string& path, int port) {
+  if (path.empty()) return;
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::rename(tmp.c_str(), path.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, port_file, tls_cert, tls_key;
+  std::string config_path, port_file, tls_cert, tls_key, tls_port_file;
+  int tls_port = -1;  // -1: no edge
   certform::emulator::ServerOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -93,6 +116,17 @@ int main(int argc, char** argv) {
       options.port = std::atoi(value().c_str());
     } else if (a == "--port-file") {
       port_file = value();
+    } else if (a == "--tls-port") {
+      const std::string v = value();
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 0 || n > 65535) {
+        std::fprintf(stderr, "certform-emulator: --tls-port must be 0 to 65535\n");
+        return 1;
+      }
+      tls_port = static_cast<int>(n);
+    } else if (a == "--tls-port-file") {
+      tls_port_file = value();
     } else if (a == "--tls-cert") {
       options.tls_cert = value();
     } else if (a == "--tls-key") {
@@ -127,16 +161,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "certform-emulator: %s\n", s.message().c_str());
     return 1;
   }
-  if (!port_file.empty()) {
-    std::string tmp = port_file + ".tmp";
-    std::ofstream(tmp) << port << "\n";
-    std::rename(tmp.c_str(), port_file.c_str());
+  certform::emulator::TlsServer edge(
+      [&emulator](const std::string& name) { return emulator.EdgeHandshake(name); });
+  int edge_port = 0;
+  if (tls_port >= 0) {
+    if (auto s = edge.Start(tls_port, &edge_port); !s.ok()) {
+      std::fprintf(stderr, "certform-emulator: %s\n", s.message().c_str());
+      return 1;
+    }
+    WritePortFile(tls_port_file, edge_port);
+    std::fprintf(stderr, "certform-emulator: serving TLS handshakes on 127.0.0.1:%d\n", edge_port);
   }
+  WritePortFile(port_file, port);
   std::fprintf(stderr, "certform-emulator: listening on %s://127.0.0.1:%d\n",
                options.tls_cert.empty() ? "http" : "https", port);
   int sig = 0;
   sigwait(&stop, &sig);
   server.Stop();
+  edge.Stop();
   std::fprintf(stderr, "certform-emulator: stopped (%s)\n", strsignal(sig));
   return 0;
 }

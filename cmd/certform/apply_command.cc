@@ -13,9 +13,11 @@
 #include "cmd/certform/apply_view.h"
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/diagnostics_view.h"
+#include "cmd/certform/edge_check.h"
 #include "cmd/certform/plan_refresh.h"
 #include "cmd/certform/plan_view.h"
 #include "cmd/certform/providers_setup.h"
+#include "cmd/certform/verify_view.h"
 #include "cmd/certform/workspace.h"
 #include "engine/apply/applier.h"
 #include "engine/apply/apply_run.h"
@@ -48,6 +50,27 @@ void InstallSignalHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+// apply --verify: the edge checked once the apply is done, waiting for propagation; the leaves
+// the state recorded before the apply name the old certificate still served.
+int VerifyAfterApply(const engine::Config& config, const engine::State& state,
+                     const std::map<std::string, std::string>& old,
+                     const std::vector<std::string>& targets, const EdgeCheckOptions& edge,
+                     bool json, Context& ctx, const Style& style) {
+  if (!json)
+    fmt::print(ctx.out, "\nVerifying at the edge (waiting up to {}s):\n",
+               std::chrono::duration_cast<std::chrono::seconds>(edge.wait).count());
+  const EdgeCheck check =
+      RunEdgeCheck(config, state, targets, old, edge, ctx, json ? &ctx.err : &ctx.out, style);
+  if (json) {
+    nlohmann::ordered_json line = VerifyToJson(check.report, check.expiry);
+    line = nlohmann::ordered_json{{"type", "verify"}, {"verify", line}};
+    fmt::print(ctx.out, "{}\n", line.dump());
+  } else {
+    PrintVerify(ctx.out, check.report, check.expiry, FailDays(edge, config), style);
+  }
+  return EdgeCheckExit(check);
+}
+
 bool Confirm(Context& ctx) {
   fmt::print(
       ctx.out,
@@ -68,6 +91,7 @@ int RunApply(const Args& args, Context& ctx) {
   engine::PlanOptions plan_options;
   ConnectionOptions connection;
   bool auto_approve = false;
+  EdgeCheckOptions edge;
   std::vector<std::string> plan_files;
   CommandLine cl(
       "apply [PLANFILE] [options]",
@@ -83,7 +107,10 @@ int RunApply(const Args& args, Context& ctx) {
           "not an instruction: the plan is made again from the configuration and the state (and\n"
           "the live bindings, for a plan made with --refresh) and applied without a question only\n"
           "when it equals the saved one; any difference is refused, naming the first.\n"
-          "Exit code 0 when every change was applied, 1 otherwise.",
+          "With --verify, then checks each binding at the edge as \"certform verify\" does,\n"
+          "waiting for propagation up to --verify-timeout.\n"
+          "Exit code 0 when every change was applied, 1 otherwise; with --verify, 2 when the\n"
+          "edge still serves another certificate at the deadline, 1 when a handshake failed.",
           engine::ProductTitles()));
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
@@ -96,6 +123,7 @@ int RunApply(const Args& args, Context& ctx) {
       "the measured latency below it")("fail-fast", po::bool_switch(&options.fail_fast),
                                        "Stop dispatching after the first failed change");
   cl.AddConnectionOptions(&connection);
+  AddEdgeCheckOptions(&cl, &edge, /*with_switch=*/true, "5m");
   cl.AddPositional("plan-file", 1, &plan_files);
   cl.NormalizeDomains(&plan_options.targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
@@ -110,6 +138,9 @@ int RunApply(const Args& args, Context& ctx) {
     }
     return kExitError;
   };
+  if (std::string problem = CheckEdgeCheckOptions(&edge, "5m"); !problem.empty()) {
+    return fail(problem);
+  }
   if (options.parallelism < 1 || options.parallelism > engine::kMaxWindow) {
     return fail(fmt::format("--parallelism must be between 1 and {}", engine::kMaxWindow));
   }
@@ -171,8 +202,16 @@ int RunApply(const Args& args, Context& ctx) {
       return kExitError;
     }
   }
+  std::map<std::string, std::string> old;  // the leaves recorded before the apply
+  for (const auto& [key, entry] : state.entries) {
+    if (entry.https && !entry.fingerprint.empty()) old[key] = entry.fingerprint;
+  }
   if (!plan.HasChanges()) {
     if (!common.json && saved) fmt::print(ctx.out, "No changes.\n");
+    if (edge.enabled) {
+      return VerifyAfterApply(config, state, {}, plan_options.targets, edge, common.json, ctx,
+                              style);
+    }
     return kExitOk;
   }
 
@@ -196,7 +235,10 @@ int RunApply(const Args& args, Context& ctx) {
   } else {
     PrintApplyReport(ctx.out, result, style);
   }
-  return engine::ApplyComplete(result) ? kExitOk : kExitError;
+  if (!engine::ApplyComplete(result)) return kExitError;
+  if (!edge.enabled) return kExitOk;
+  return VerifyAfterApply(config, result.state, old, plan_options.targets, edge, common.json, ctx,
+                          style);
 }
 
 }  // namespace certform::cli

@@ -31,7 +31,7 @@ void PrintUsage(std::ostream& out) {
              "\nGlobal option: -chdir=DIR runs the command in DIR (as Terraform's -chdir).\n"
              "Run \"certform COMMAND --help\" for a command's options.\n"
              "Exit codes: 0 success, 1 error, 2 changes (plan) or drift (drift) with\n"
-             "--detailed-exitcode.\n");
+             "--detailed-exitcode; verify: 2 when a domain serves another certificate.\n");
 }
 
 int RunHelp(const Args& args, Context& ctx) {
@@ -56,6 +56,7 @@ const std::vector<Command>& Commands() {
       {"apply", "Make the live bindings match the configuration (or a saved plan)", RunApply},
       {"show", "Show a saved plan (human, JSON, or Markdown for a review)", RunShow},
       {"drift", "Check whether the live bindings still match the state (read-only)", RunDrift},
+      {"verify", "Check with a TLS handshake that each domain serves its certificate", RunVerify},
       {"refresh", "Update the state to match the live bindings", RunRefresh},
       {"import", "Adopt existing live bindings into the state", RunImport},
       {"state", "Inspect or edit the state: list, show, rm, push, pull, unlock", RunState},

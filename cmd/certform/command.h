@@ -45,6 +45,7 @@ int RunCheck(const Args& args, Context& ctx);  // check_command.cc
 int RunPlan(const Args& args, Context& ctx);
 int RunApply(const Args& args, Context& ctx);
 int RunDrift(const Args& args, Context& ctx);
+int RunVerify(const Args& args, Context& ctx);
 int RunRefresh(const Args& args, Context& ctx);
 int RunImport(const Args& args, Context& ctx);
 int RunState(const Args& args, Context& ctx);

@@ -6,11 +6,14 @@
 #include "cmd/certform/command_line.h"
 #include "cmd/certform/diagnostics_view.h"
 #include "cmd/certform/drift_view.h"
+#include "cmd/certform/edge_check.h"
 #include "cmd/certform/live_check.h"
 #include "cmd/certform/markdown_view.h"
+#include "cmd/certform/verify_view.h"
 #include "cmd/certform/workspace.h"
 #include "engine/config/binding_address.h"
 #include "engine/plan/drift.h"
+#include "engine/plan/expiry_check.h"
 #include "engine/plan/live_check.h"
 
 namespace certform::cli {
@@ -19,6 +22,7 @@ int RunDrift(const Args& args, Context& ctx) {
   CommonOptions common;
   ConnectionOptions connection;
   bool detailed_exitcode = false;
+  EdgeCheckOptions edge;
   std::vector<std::string> targets;
   CommandLine cl(
       "drift [options]",
@@ -30,8 +34,11 @@ int RunDrift(const Args& args, Context& ctx) {
           "changed outside certform, or that no longer exists, every upload of the state that\n"
           "Certificate Management Service no longer holds (read by CertId), and every live\n"
           "certificate expiring within expiry_warning_days. Writes nothing.\n"
+          "With --verify, also checks each binding at the edge with a TLS handshake (as \"certform\n"
+          "verify\"): a domain serving another certificate is drift.\n"
           "Needs the configuration (accounts) but no private key.\n"
-          "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift.",
+          "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift. Whatever the flags,\n"
+          "2 when a live or desired certificate expires within expiry_fail_days (when set).",
           engine::ProductTitles()));
   cl.AddCommonOptions(&common);
   cl.AddFormatOption(&common);
@@ -40,8 +47,13 @@ int RunDrift(const Args& args, Context& ctx) {
                              "Exit 2 when there is drift")(
       "target", po::value(&targets)->value_name("DOMAIN")->composing(),
       "Check only this domain (repeatable)");
+  AddEdgeCheckOptions(&cl, &edge, /*with_switch=*/true, "0s");
   cl.NormalizeDomains(&targets);
   if (auto exit = cl.Parse(args, ctx)) return *exit;
+  if (std::string problem = CheckEdgeCheckOptions(&edge, "0s"); !problem.empty()) {
+    fmt::print(ctx.err, "certform drift: {}\n", problem);
+    return kExitError;
+  }
   Style style = Style::For(ctx, common.no_color);
 
   Workspace ws;
@@ -74,15 +86,49 @@ int RunDrift(const Args& args, Context& ctx) {
   const int64_t now = engine::ToUnixSeconds(ctx.clock.Now());
   const engine::DriftReport report =
       engine::CheckDrift(state, live, now, config.expiry_warning_days);
+  // Failing expiry checks: the live certificates read, and the configured ones.
+  const int fail_days = FailDays(edge, config);
+  std::vector<engine::ExpiryFailure> expiry;
+  for (const engine::LiveRead& r : live.reads) {
+    if (r.ok && r.live.exists && r.live.https) {
+      engine::CheckExpiry(r.address, "live", r.live.not_after, now, fail_days, &expiry);
+    }
+  }
+  for (engine::ExpiryFailure& e : engine::DesiredExpiryFailures(config, now, fail_days, targets)) {
+    expiry.push_back(std::move(e));
+  }
+  EdgeCheck check;
+  if (edge.enabled) {
+    check = RunEdgeCheck(config, state, targets, {}, edge, ctx, &ctx.err, style);
+    for (engine::ExpiryFailure& e : check.expiry) {
+      if (e.what == "served") expiry.push_back(std::move(e));
+    }
+  }
   if (common.format == "json") {
-    fmt::print(ctx.out, "{}\n", DriftToJson(report).dump(2));
+    nlohmann::ordered_json doc = DriftToJson(report);
+    doc["expiry_failures"] = ExpiryFailuresToJson(expiry);
+    if (edge.enabled) doc["verify"] = VerifyToJson(check.report, {});
+    fmt::print(ctx.out, "{}\n", doc.dump(2));
   } else if (common.format == "markdown") {
     fmt::print(ctx.out, "{}", DriftToMarkdown(report, now, common.markdown, &state));
+    if (edge.enabled) {
+      fmt::print(ctx.out, "\n{}", VerifyToMarkdown(check.report, expiry, common.markdown));
+    } else if (!expiry.empty()) {
+      fmt::print(ctx.out, "\n{}", ExpiryFailuresToMarkdown(expiry, common.markdown));
+    }
   } else {
     PrintDrift(ctx.out, report, style);
+    PrintExpiryFailures(ctx.out, expiry, fail_days, style);
+    if (edge.enabled) {
+      fmt::print(ctx.out, "\n");
+      PrintVerify(ctx.out, check.report, {}, fail_days, style);
+    }
   }
   if (!report.failed.empty() || !report.uploads_failed.empty()) return kExitError;
-  return detailed_exitcode && report.HasDrift() ? kExitChanges : kExitOk;
+  if (edge.enabled && check.report.HasFailure()) return kExitError;
+  if (!expiry.empty()) return kExitChanges;
+  const bool drift = report.HasDrift() || (edge.enabled && check.report.HasMismatch());
+  return detailed_exitcode && drift ? kExitChanges : kExitOk;
 }
 
 }  // namespace certform::cli

@@ -83,7 +83,9 @@ std::string MainPage(const std::vector<DescribedCommand>& commands) {
   page << ".SH EXIT STATUS\n"
        << Roff(
               "0 success; 1 error; 2 with --detailed-exitcode: plan has changes, or drift found "
-              "drift.")
+              "drift. verify (and apply --verify): 2 when a domain serves another certificate "
+              "at the edge; verify and drift: 2 when a certificate expires within "
+              "expiry_fail_days.")
        << "\n.SH ENVIRONMENT\n"
        << Roff(
               "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,\n"

@@ -144,6 +144,34 @@ struct PruneSettings {
   bool configured = false;
 };
 
+// [verify]: where `certform verify` connects for each binding and what it checks there
+// (verify_section.cc). A handshake goes to DOMAIN:443 unless a `connect` rule names another
+// address; a wildcard binding is checked on the name `names` gives it, else skipped.
+struct VerifyConnect {
+  // What the rule covers: a domain ("www.example.com"), every name under one ("*.example.com":
+  // any depth), a product's name ("oss"), or "*" (everything). The most specific rule wins:
+  // a domain, then the longest "*." suffix, then a product, then "*".
+  std::string pattern;
+  std::string host;  // a DNS name, an IPv4 address, or an IPv6 one in brackets
+  int port = 443;
+  SourcePos where;
+};
+
+inline constexpr Clock::Duration kDefaultVerifyTimeout = std::chrono::seconds(10);
+
+struct VerifySettings {
+  std::vector<VerifyConnect> connect;
+  // A wildcard domain as bound ("*.example.com"; a CDN ".example.com" is written so too) → the
+  // name its handshake is made for ("www.example.com", which the wildcard must cover).
+  std::map<std::string, std::string> names;
+  Clock::Duration timeout = kDefaultVerifyTimeout;  // connect and handshake, per domain: 1s to 5m
+  int parallelism = 16;                             // handshakes in flight: 1 to 256
+  SourcePos where;
+
+  // The rule for `address` (nullptr: DOMAIN:443).
+  const VerifyConnect* ConnectFor(const Address& address, const std::string& name) const;
+};
+
 // What apply does with a binding gone from the configuration (top-level on_removal).
 enum class OnRemoval {
   kForget,   // "forget" (the default): forget it; its live certificate stays as it is
@@ -154,9 +182,14 @@ struct Config {
   std::string dir;                 // the configuration directory
   std::vector<std::string> files;  // the TOML files read, sorted
   int expiry_warning_days = 30;    // warn when a certificate expires sooner than this
+  // drift and verify fail (exit 2) when a live or desired certificate expires sooner than this
+  // many days; 0 (the default): never.
+  int expiry_fail_days = 0;
+  SourcePos expiry_fail_where;
   OnRemoval on_removal = OnRemoval::kForget;
   StateSettings state;
   PruneSettings prune;
+  VerifySettings verify;
   std::map<std::string, AccountConfig> accounts;
   std::map<std::string, CertificateConfig> certificates;
   std::vector<DesiredBinding> bindings;  // sorted by account, then domain

@@ -15,8 +15,15 @@ namespace config_reading {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {
-    "expiry_warning_days", "on_removal", "account", "certificate", "binding", "state", "prune"};
+const std::vector<std::string> kTopKeys = {"expiry_warning_days",
+                                           "expiry_fail_days",
+                                           "on_removal",
+                                           "account",
+                                           "certificate",
+                                           "binding",
+                                           "state",
+                                           "prune",
+                                           "verify"};
 
 }  // namespace
 
@@ -46,6 +53,7 @@ const char* TypeName(toml::node_type t) {
 void FileReader::Read(const toml::table& root) {
   CheckKeys(root, kTopKeys, "");
   if (const toml::node* n = root.get("expiry_warning_days")) ReadExpiryDays(*n);
+  if (const toml::node* n = root.get("expiry_fail_days")) ReadExpiryFailDays(*n);
   if (const toml::node* n = root.get("on_removal")) ReadOnRemoval(*n);
   if (const toml::node* n = root.get("account")) {
     ForEachNamedTable(*n, "account",
@@ -63,6 +71,7 @@ void FileReader::Read(const toml::table& root) {
     config_->state.valid = diags_->ErrorCount() == errors;
   }
   if (const toml::node* n = root.get("prune")) ReadPrune(*n);
+  if (const toml::node* n = root.get("verify")) ReadVerify(*n);
 }
 
 std::vector<std::string> FileReader::CheckKeys(const toml::table& t,
@@ -122,6 +131,19 @@ void FileReader::ReadExpiryDays(const toml::node& n) {
     return;
   }
   config_->expiry_warning_days = static_cast<int>(v);
+}
+
+void FileReader::ReadExpiryFailDays(const toml::node& n) {
+  if (!FirstDefinition("expiry_fail_days", Pos(n))) return;
+  if (!n.is_integer()) return WrongType(n, "expiry_fail_days", "an integer");
+  int64_t v = *n.value<int64_t>();
+  if (v < 0 || v > 3650) {
+    diags_->Error(Pos(n), "\"expiry_fail_days\" must be between 0 and 3650",
+                  fmt::format("found {}; 0 turns the check off", v));
+    return;
+  }
+  config_->expiry_fail_days = static_cast<int>(v);
+  config_->expiry_fail_where = Pos(n);
 }
 
 void FileReader::ReadOnRemoval(const toml::node& n) {

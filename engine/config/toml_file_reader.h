@@ -95,6 +95,12 @@ class FileReader {
 
   void ReadPrune(const toml::node& n);  // prune_section.cc
 
+  void ReadVerify(const toml::node& n);  // verify_section.cc
+  void ReadVerifyConnect(const toml::node& n);
+  void ReadVerifyNames(const toml::node& n);
+
+  void ReadExpiryFailDays(const toml::node& n);  // config_loader.cc
+
   void ReadExpiryDays(const toml::node& n);
   void ReadOnRemoval(const toml::node& n);  // config_loader.cc
 

@@ -40,7 +40,20 @@ EmulatorFixture::EmulatorFixture(emulator::EmulatorConfig config, bool tls, engi
   if (!s.ok()) throw std::runtime_error("emulator did not start: " + s.ToString());
 }
 
-EmulatorFixture::~EmulatorFixture() { server_->Stop(); }
+EmulatorFixture::~EmulatorFixture() {
+  if (tls_server_) tls_server_->Stop();
+  server_->Stop();
+}
+
+int EmulatorFixture::TlsPort() {
+  if (!tls_server_) {
+    tls_server_ = std::make_unique<emulator::TlsServer>(
+        [this](const std::string& name) { return emulator_->EdgeHandshake(name); });
+    engine::Status s = tls_server_->Start(0, &tls_port_);
+    if (!s.ok()) throw std::runtime_error(s.message());
+  }
+  return tls_port_;
+}
 
 std::string EmulatorFixture::Endpoint() const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);

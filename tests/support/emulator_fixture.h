@@ -12,6 +12,7 @@
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/alicloud/emulator/cdn_emulator.h"
 #include "providers/alicloud/emulator/emulator_server.h"
+#include "providers/alicloud/emulator/tls_server.h"
 #include "providers/curl_transport.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -41,6 +42,8 @@ class EmulatorFixture {
   ~EmulatorFixture();
 
   std::string Endpoint() const;
+  // The edge's TLS port (emulator/tls_server.h), started at the first call.
+  int TlsPort();
   std::string CaBundle() const { return dir_.Path("ca.pem"); }
   emulator::CdnEmulator& emulator() { return *emulator_; }
 
@@ -57,6 +60,8 @@ class EmulatorFixture {
   SeededRandom random_;
   std::unique_ptr<emulator::CdnEmulator> emulator_;
   std::unique_ptr<emulator::EmulatorServer> server_;
+  std::unique_ptr<emulator::TlsServer> tls_server_;
+  int tls_port_ = 0;
   std::vector<std::unique_ptr<providers::CurlTransport>> transports_;
   int port_ = 0;
 };

@@ -16,6 +16,7 @@ T* Added(ServiceRouter& router, std::unique_ptr<T> handler) {
 CdnEmulator::CdnEmulator(EmulatorConfig config, engine::Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
+      edge_(clock),
       auth_(config_.accounts),
       flow_(config_.faults, clock),
       router_(flow_) {
@@ -31,6 +32,8 @@ CdnEmulator::CdnEmulator(EmulatorConfig config, engine::Clock& clock)
   Added(router_, std::make_unique<StsService>(c));
   metadata_ = Added(router_, std::make_unique<MetadataService>(c));
   router_.SetFallback(cdn_);
+  edge_.SetPropagation(config_.propagation);
+  for (const std::string& key : config_.tls_keys) edge_.KeepKeyAlways(key);
 }
 
 ApiResponse CdnEmulator::Handle(const ApiRequest& request, engine::Clock::Duration* latency) {
@@ -46,6 +49,31 @@ void CdnEmulator::Reset() {
   auth_.ForgetNonces();
   auth_.ForgetTemporaryKeys();
   router_.Reset();
+  edge_.Reset();
+}
+
+EdgeAnswer CdnEmulator::EdgeHandshake(const std::string& server_name) {
+  std::string name = server_name;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // The name itself, then the wildcard domains one label up (CDN writes them ".example.com" or
+  // "*.example.com").
+  std::vector<std::string> candidates = {name};
+  if (const size_t dot = name.find('.'); dot != std::string::npos) {
+    candidates.push_back("*" + name.substr(dot));
+    candidates.push_back(name.substr(dot));
+  }
+  for (const std::string& domain : candidates) {
+    std::optional<ServedCertificate> current = cdn_->Served(domain);
+    if (!current) current = dcdn_->Served(domain);
+    if (!current) current = oss_->Served(domain);
+    if (!current) continue;
+    const ServedCertificate served = edge_.Serve(domain, *current);
+    if (!served.https) return {EdgeAnswer::Kind::kRefused, "", ""};
+    std::string key = edge_.KeyFor(served.cert_pem);
+    if (key.empty()) return {EdgeAnswer::Kind::kRefused, "", ""};
+    return {EdgeAnswer::Kind::kServe, served.cert_pem, std::move(key)};
+  }
+  return {};
 }
 
 nlohmann::json CdnEmulator::StateJson() const {

@@ -23,6 +23,8 @@
 #include "providers/alicloud/emulator/service_handler.h"
 #include "providers/alicloud/emulator/service_router.h"
 #include "providers/alicloud/emulator/sts_service.h"
+#include "providers/alicloud/emulator/tls_edge.h"
+#include "providers/alicloud/emulator/tls_server.h"
 
 namespace certform::emulator {
 
@@ -37,7 +39,7 @@ class CdnEmulator {
   // Plugs in another product's handler, asked after the built-in ones (a test's own product,
   // tests/support/toy_service.h). It shares context() and may bind by CAS id through cas().
   void AddService(std::unique_ptr<ServiceHandler> handler);
-  ServiceContext context() { return {config_, clock_, auth_, flow_}; }
+  ServiceContext context() { return {config_, clock_, auth_, flow_, edge_}; }
   CasDirectory& cas() { return *cas_; }
 
   // Admin: every domain's state (no key), the counters, and changes behind certform's back.
@@ -64,6 +66,12 @@ class CdnEmulator {
   engine::Clock::Duration TransitDelay();
   void Reset();  // back to the initial configuration, counters zeroed
 
+  // The edge (tls_edge.h): propagation settings, keys, and what a handshake for `server_name`
+  // is answered with (a CDN or DCDN domain, or an OSS custom domain; a wildcard domain answers
+  // the names one label under it). For TlsServer.
+  TlsEdge& edge() { return edge_; }
+  EdgeAnswer EdgeHandshake(const std::string& server_name);
+
   // The ECS metadata service (metadata_service.h): a session token valid `ttl_seconds` (""
   // when the ttl is out of range), and with it the role's name (`role_name` empty) or
   // credentials. Returns the HTTP status: 200, 401 without a valid token, 404 for an unknown role.
@@ -74,6 +82,7 @@ class CdnEmulator {
  private:
   const EmulatorConfig config_;
   engine::Clock& clock_;
+  TlsEdge edge_;
   RequestAuth auth_;
   FlowControl flow_;
   ServiceRouter router_;

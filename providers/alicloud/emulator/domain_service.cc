@@ -31,6 +31,10 @@ std::optional<ApiError> CheckDomain(const std::map<std::string, DomainState>& do
   return std::nullopt;
 }
 
+ServedCertificate ServedBy(const DomainState& d) {
+  return d.https ? ServedCertificate{true, d.cert_pem} : ServedCertificate{};
+}
+
 }  // namespace
 
 DomainService::DomainService(ServiceContext context, DomainProduct product, CasDirectory& cas)
@@ -97,8 +101,10 @@ ApiResponse DomainService::SetCertificate(const std::string& action, const Param
   next.https = on == "on";
   next.updated_at = engine::FormatUtc(engine::ToUnixSeconds(context_.clock.Now()));
   next.last_request_id = request_id;
+  const ServedCertificate before = ServedBy(domains[domain]);
   if (!next.https) {
     next.cert_pem.clear();
+    context_.edge.Changed(domain, before);
     domains[domain] = next;
     return RenderSuccess(action, {{"RequestId", request_id}}, json);
   }
@@ -145,12 +151,14 @@ ApiResponse DomainService::SetCertificate(const std::string& action, const Param
     next.cert_type = "upload";
     next.cert_name = cert_name;
     next.cert_id = cas_.NewCertId();
-    next.cert_pem = pub;  // the key is checked and dropped: the emulator never keeps it
+    next.cert_pem = pub;
+    context_.edge.KeepKey(pri);  // for the edge's handshakes only, never shown
   } else {
     return RenderError({400, "InvalidCertType.ValueNotSupported",
                         "The specified value of parameter CertType is not supported."},
                        request_id, json);
   }
+  if (ServedBy(next) != before) context_.edge.Changed(domain, before);
   domains[domain] = next;
   return RenderSuccess(action, {{"RequestId", request_id}}, json);
 }
@@ -246,6 +254,7 @@ bool DomainService::Put(const std::string& name, const nlohmann::json& c, std::s
     d.cert_type = c.value("cert_type", d.cert_type);
     d.cert_id = c.value("cert_id", d.cert_id);
     if (c.contains("cert_pem")) d.cert_pem = c["cert_pem"].get<std::string>();
+    if (c.contains("cert_key")) context_.edge.KeepKeyAlways(c["cert_key"].get<std::string>());
     if (!d.https) d.cert_pem.clear();
     d.updated_at = engine::FormatUtc(engine::ToUnixSeconds(context_.clock.Now()));
     return true;
@@ -253,6 +262,13 @@ bool DomainService::Put(const std::string& name, const nlohmann::json& c, std::s
     *error = e.what();
     return false;
   }
+}
+
+std::optional<ServedCertificate> DomainService::Served(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = domains_.find(name);
+  if (it == domains_.end() || it->second.status != "online") return std::nullopt;
+  return ServedBy(it->second);
 }
 
 bool DomainService::Remove(const std::string& name) {

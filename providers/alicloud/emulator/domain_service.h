@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -46,6 +47,9 @@ class DomainService final : public RpcService, public DomainBindings {
   // "cert_type","cert_id"}; the JSON error in `error` on bad input.
   bool Put(const std::string& name, const nlohmann::json& changes, std::string* error);
   bool Remove(const std::string& name);
+  // What the edge serves for domain `name` by the API's account of it (tls_edge.h); nullopt for a
+  // domain the product does not have, or one not online.
+  std::optional<ServedCertificate> Served(const std::string& name) const;
 
   bool BoundDomainMatches(const std::string& user, int64_t cert_id,
                           const std::string& keyword) const override;

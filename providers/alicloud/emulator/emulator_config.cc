@@ -4,6 +4,19 @@
 
 namespace certform::emulator {
 
+Propagation ParsePropagation(const nlohmann::json& doc) {
+  Propagation p;
+  const int64_t delay_ms = doc.value("delay_ms", int64_t{0});
+  p.stale_handshakes = doc.value("stale_handshakes", 0);
+  if (delay_ms < 0 || delay_ms > 86'400'000 || p.stale_handshakes < 0 ||
+      p.stale_handshakes > 1'000'000) {
+    throw nlohmann::json::other_error::create(
+        501, "propagation: delay_ms is 0 to 86400000, stale_handshakes 0 to 1000000", &doc);
+  }
+  p.delay = std::chrono::milliseconds(delay_ms);
+  return p;
+}
+
 Faults ParseFaults(const nlohmann::json& doc) {
   Faults f;
   f.error_rate = doc.value("error_rate", f.error_rate);
@@ -41,6 +54,7 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
     for (const auto& k : doc.value("cas_certificates", nlohmann::json::array())) {
       c.cas_certificates.push_back({k.at("name").get<std::string>(), k.at("id").get<int64_t>(),
                                     k.value("user", default_user), k.at("pem").get<std::string>()});
+      if (k.contains("key")) c.tls_keys.push_back(k.at("key").get<std::string>());
     }
     for (const auto& r : doc.value("roles", nlohmann::json::array())) {
       RoleSeed role;
@@ -72,6 +86,8 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
     c.dcdn_read_limit = doc.value("dcdn_read_limit", 100);
     c.dcdn_list_limit = doc.value("dcdn_list_limit", 10);
     c.faults = ParseFaults(doc);
+    if (doc.contains("propagation")) c.propagation = ParsePropagation(doc.at("propagation"));
+    c.tls_keys = doc.value("tls_keys", std::vector<std::string>());
     *out = std::move(c);
     return engine::Status::OK();
   } catch (const nlohmann::json::exception& e) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/status.h"
+#include "providers/alicloud/emulator/tls_edge.h"
 
 namespace certform::emulator {
 
@@ -81,6 +82,8 @@ struct Faults {
 // signature_error, seed, lose_answers) of a JSON object; absent fields keep their defaults. Throws
 // nlohmann::json::exception on wrong types.
 Faults ParseFaults(const nlohmann::json& doc);
+// {"delay_ms": 0, "stale_handshakes": 0}; throws nlohmann::json::exception when out of range.
+Propagation ParsePropagation(const nlohmann::json& doc);
 
 struct EmulatorConfig {
   std::vector<AccountKey> accounts;
@@ -119,6 +122,11 @@ struct EmulatorConfig {
                                // DeleteUserCertificate (10/s documented for the list; the
                                // others' limits are unconfirmed)
   Faults faults;
+  // The edge (tls_edge.h): how long a certificate change takes to reach it, and private keys
+  // (PEM) it may serve certificates with beside those the API receives (for CAS certificates
+  // configured above, whose keys the API never saw).
+  Propagation propagation;
+  std::vector<std::string> tls_keys;
 };
 
 // Parses the emulator's JSON configuration (see cmd/certform-emulator --help). InvalidArgument

@@ -136,6 +136,34 @@ void EmulatorServer::Route() {
                   }
                   SendJson(res, {{"ok", true}});
                 });
+  // The edge (tls_edge.h): POST /_emulator/propagate finishes every change propagating; PUT
+  // /_emulator/propagation {"delay_ms","stale_handshakes"} sets how changes propagate; POST
+  // /_emulator/tls_keys {"pem"} hands the edge a private key to serve its certificates with.
+  server_->Post("/_emulator/propagate", [this](const httplib::Request&, httplib::Response& res) {
+    const int pending = emulator_.edge().Pending();
+    emulator_.edge().PropagateAll();
+    SendJson(res, {{"propagated", pending}});
+  });
+  server_->Put("/_emulator/propagation",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 nlohmann::json j = ParseBody(req);
+                 if (!j.is_object())
+                   return SendJson(res, {{"error", "body must be an object"}}, 400);
+                 try {
+                   emulator_.edge().SetPropagation(ParsePropagation(j));
+                 } catch (const nlohmann::json::exception& e) {
+                   return SendJson(res, {{"error", e.what()}}, 400);
+                 }
+                 SendJson(res, {{"ok", true}});
+               });
+  server_->Post("/_emulator/tls_keys", [this](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json j = ParseBody(req);
+    if (!j.is_object() || !j.contains("pem") || !j["pem"].is_string()) {
+      return SendJson(res, {{"error", "body must be {\"pem\": KEY}"}}, 400);
+    }
+    emulator_.edge().KeepKeyAlways(j["pem"].get<std::string>());
+    SendJson(res, {{"ok", true}});
+  });
   server_->Delete(R"(/_emulator/cas/([0-9]+))",
                   [this](const httplib::Request& req, httplib::Response& res) {
                     bool removed = emulator_.RemoveCasCertificate(std::stoll(req.matches[1]));

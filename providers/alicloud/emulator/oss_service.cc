@@ -102,6 +102,11 @@ std::string CertIdText(int64_t id, const std::string& region) {
 
 }  // namespace
 
+ServedCertificate ServedBy(const CnameState& c) {
+  return c.https && c.cert_status == "Enabled" ? ServedCertificate{true, c.cert_pem}
+                                               : ServedCertificate{};
+}
+
 OssService::OssService(ServiceContext context, CasDirectory& cas) : context_(context), cas_(cas) {}
 
 void OssService::Reset() {
@@ -223,6 +228,8 @@ ApiResponse OssService::PutCname(const BucketSeed& bucket, const std::string& us
         {409, "CnameAlreadyExists", "The domain is already attached to another bucket."},
         request_id, host);
   }
+  const ServedCertificate before =
+      existing == cnames_.end() ? ServedCertificate{} : ServedBy(existing->second);
   CnameState next;
   if (existing == cnames_.end()) {
     next.bucket = bucket.name;
@@ -285,8 +292,9 @@ ApiResponse OssService::PutCname(const BucketSeed& bucket, const std::string& us
         engine::WipeSecret(&key);
         return OssError({400, "InvalidArgument", e->message}, request_id, host);
       }
+      context_.edge.KeepKey(key);  // for the edge's handshakes only, never shown
       engine::WipeSecret(&key);
-      // Created in Certificate Management Service, as OSS documents; the emulator keeps no key.
+      // Created in Certificate Management Service, as OSS documents.
       const CasCertificate created = cas_.Create("oss-" + fingerprint.substr(0, 16), user, pem);
       next.https = true;
       next.cert_status = "Enabled";
@@ -295,6 +303,7 @@ ApiResponse OssService::PutCname(const BucketSeed& bucket, const std::string& us
       next.cert_pem = pem;
     }
   }
+  if (ServedBy(next) != before) context_.edge.Changed(*domain, before);
   cnames_[*domain] = next;
   return OssXml(200, "", request_id);
 }
@@ -387,6 +396,13 @@ ApiResponse OssService::ListBuckets(const std::string& user, const std::string& 
             XmlElement("Region", b->region) + "</Bucket>";
   }
   return OssXml(200, body + "</Buckets></ListAllMyBucketsResult>", request_id);
+}
+
+std::optional<ServedCertificate> OssService::Served(const std::string& domain) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cnames_.find(domain);
+  if (it == cnames_.end()) return std::nullopt;
+  return ServedBy(it->second);
 }
 
 void OssService::DetachCname(const std::string& domain) {

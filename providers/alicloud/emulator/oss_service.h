@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -14,6 +15,10 @@
 namespace certform::emulator {
 
 // An OSS custom domain attached to a bucket, and its certificate (in CAS).
+struct CnameState;
+// What the edge serves for a custom domain: its certificate while one is bound and enabled.
+ServedCertificate ServedBy(const CnameState& c);
+
 struct CnameState {
   std::string bucket;
   bool https = false;  // has a certificate (served only while cert_status is "Enabled")
@@ -40,6 +45,9 @@ class OssService final : public ServiceHandler {
   // Admin: detaches a custom domain from its bucket (as DeleteCname would): ListCname no longer
   // lists it, and a certificate can no longer be put on it.
   void DetachCname(const std::string& domain);
+  // What the edge serves for `domain` by the API's account of it (tls_edge.h); nullopt for a
+  // domain attached to no bucket.
+  std::optional<ServedCertificate> Served(const std::string& domain) const;
   // Admin: the Status ListCname reports for a domain's certificate ("Enabled" or "Disabled");
   // false with `error` when the domain has no certificate or the status is neither.
   bool SetCnameCertificateStatus(const std::string& domain, const std::string& status,

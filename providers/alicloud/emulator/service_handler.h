@@ -14,6 +14,7 @@
 #include "providers/alicloud/emulator/flow_control.h"
 #include "providers/alicloud/emulator/request_auth.h"
 #include "providers/alicloud/emulator/signature_check.h"
+#include "providers/alicloud/emulator/tls_edge.h"
 
 namespace certform::emulator {
 
@@ -35,12 +36,15 @@ struct ServiceRequest {
 };
 
 // What every handler shares: the configuration (read-only after start), the clock, the
-// authentication and the flow control. Each of these is thread-safe on its own.
+// authentication, the flow control and the edge (what TLS handshakes are answered with: a
+// service tells it of each certificate change and each private key it receives). Each of these
+// is thread-safe on its own.
 struct ServiceContext {
   const EmulatorConfig& config;
   engine::Clock& clock;
   RequestAuth& auth;
   FlowControl& flow;
+  TlsEdge& edge;
 };
 
 class ServiceHandler {
