@@ -1,5 +1,7 @@
 #include "engine/apply/apply_session.h"
 
+#include <fmt/format.h>
+
 namespace certform::engine {
 
 ApplySession::ApplySession(const State& prior,
@@ -77,7 +79,7 @@ Status ApplySession::JournalLocked(const JournalRecord& record, const std::strin
 void ApplySession::Close(Clock::Instant start) {
   result_.peak_window = pacing_.peak_window();
   for (const auto& [account, reason] : stopped_accounts_) {
-    result_.diags.Error({}, "account \"" + account + "\": " + reason,
+    result_.diags.Error({}, fmt::format("account \"{}\": {}", account, reason),
                         "certform stopped this account's changes after the first such answer: "
                         "every further call would have failed the same way");
   }
