@@ -78,7 +78,9 @@ class Adopt {
 
   int Calls() {
     int n = 0;
-    for (const auto& [action, users] : emu.emulator().CountersJson()["calls"].items()) {
+    // items() refers into its json: keep the counters alive for the loop.
+    const nlohmann::json counters = emu.emulator().CountersJson();
+    for (const auto& [action, users] : counters["calls"].items()) {
       for (const auto& [user, count] : users.items()) n += count.get<int>();
     }
     return n;
