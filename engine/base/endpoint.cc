@@ -107,6 +107,20 @@ std::string ParseEndpoint(const std::string& url, EndpointParts* out,
   return "";
 }
 
-std::string EndpointProblem(const std::string& url) { return ParseEndpoint(url, nullptr); }
+bool IsThisMachine(const std::string& host) { return IsLoopbackHost(Lower(host)); }
+
+bool IsAlibabaCloudHost(const std::string& host) {
+  const std::string h = Lower(host);
+  static const std::string kSuffix = ".aliyuncs.com";
+  return h.size() > kSuffix.size() && h.ends_with(kSuffix);
+}
+
+std::string EndpointProblem(const std::string& url) {
+  EndpointParts parts;
+  if (std::string problem = ParseEndpoint(url, &parts); !problem.empty()) return problem;
+  if (IsThisMachine(parts.host) || IsAlibabaCloudHost(parts.host)) return "";
+  return "the endpoint's host must be under .aliyuncs.com (Alibaba Cloud) or this machine "
+         "(127.0.0.1, localhost, [::1]): signed requests and private keys go there";
+}
 
 }  // namespace certform::engine

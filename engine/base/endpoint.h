@@ -1,4 +1,4 @@
-// Where API calls may go: https:// anywhere, http:// only to this machine.
+// Where API calls may go: https:// to a host under .aliyuncs.com, or this machine (http allowed).
 //
 // Write calls carry private keys; a typo such as "http://cdn.aliyuncs.com" must not send one in
 // clear text. Plain HTTP is for the local emulator: 127.0.0.0/8, localhost and [::1].
@@ -27,7 +27,15 @@ struct EndpointParts {
 std::string ParseEndpoint(const std::string& url, EndpointParts* out,
                           const std::string& plain_http_host = "");
 
-// Empty when `url` may be used as an endpoint, else why not (for an error message).
+// True for this machine: localhost, [::1] or an address in 127.0.0.0/8.
+bool IsThisMachine(const std::string& host);
+
+// True for a host under ".aliyuncs.com" (Alibaba Cloud's API domain).
+bool IsAlibabaCloudHost(const std::string& host);
+
+// Empty when `url` may be used as an API endpoint, else why not (for an error message): a valid
+// endpoint (ParseEndpoint) whose host is under .aliyuncs.com or this machine. Signed requests and,
+// for CAS, private keys go there, so no setting, option or environment value may point elsewhere.
 std::string EndpointProblem(const std::string& url);
 
 }  // namespace certform::engine

@@ -185,14 +185,16 @@ void FileReader::ReadCasSettings(const toml::table& t, AccountConfig* a) {
   if (auto v = String(t, "cas_region")) a->cas_region = *v;
 }
 
-// An endpoint setting: https:// anywhere, http:// only to this machine (engine/base/endpoint.h).
+// An endpoint setting: a host under .aliyuncs.com (https) or this machine (http allowed), as
+// engine/base/endpoint.h's EndpointProblem says; sts_endpoint is narrowed further above.
 void FileReader::ReadEndpoint(const toml::table& t, const char* key, std::string* out) {
   if (auto v = String(t, key)) {
     if (std::string problem = EndpointProblem(*v); problem.empty()) {
       while (v->ends_with('/')) v->pop_back();
       *out = *v;
     } else {
-      diags_->Error(Pos(*t.get(key)), fmt::format("\"{}\" \"{}\": {}", key, *v, problem));
+      diags_->Error(Pos(*t.get(key)),
+                    fmt::format("\"{}\" \"{}\": {}", key, ForTerminal(*v), problem));
     }
   }
 }

@@ -105,7 +105,7 @@ std::string StsEndpointProblem(const std::string& endpoint) {
   EndpointParts parts;
   if (std::string problem = ParseEndpoint(endpoint, &parts); !problem.empty()) return problem;
   const std::string& host = parts.host;
-  if (host == "localhost" || host == "[::1]" || host.starts_with("127.")) return "";
+  if (IsThisMachine(host)) return "";
   auto region_host = [&](const std::string& prefix) {
     if (!host.starts_with(prefix) || !host.ends_with(".aliyuncs.com")) return false;
     const std::string region = host.substr(

@@ -5,6 +5,9 @@
 // and never quoting what may be a secret.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include "engine/base/endpoint.h"
 #include "engine/config/config_loader.h"
 #include "engine/config/credential_names.h"
 #include "providers/alicloud/credentials.h"
@@ -144,9 +147,38 @@ TEST_CASE("credential shapes: the STS endpoint is Alibaba's STS or this machine"
 [account.prod]
 sts_endpoint = "https://sts.attacker.example"
 )") + kBinding);
-  const auto e = ErrorsWith(l.diags, "\"sts_endpoint\" \"https://sts.attacker.example\" must be");
+  const auto e = ErrorsWith(l.diags, "\"sts_endpoint\" \"https://sts.attacker.example\"");
   REQUIRE(e.size() == 1);
   CHECK(e[0].where.line == 3);
+}
+
+TEST_CASE("credential shapes: API endpoints are under .aliyuncs.com or this machine",
+          "[config][credentials]") {
+  for (const char* good : {"https://cdn.aliyuncs.com", "https://CAS.ap-southeast-1.Aliyuncs.com",
+                           "http://127.0.0.1:18080", "http://localhost", "http://[::1]:9"}) {
+    INFO(good);
+    CHECK(EndpointProblem(good).empty());
+  }
+  for (const char* bad : {"https://cdn.example.com", "https://cdn.aliyuncs.com.example.com",
+                          "https://aliyuncs.com", "https://evilaliyuncs.com", "http://10.0.0.1"}) {
+    INFO(bad);
+    CHECK_FALSE(EndpointProblem(bad).empty());
+  }
+  TempDir dir;
+  Loaded l = LoadText(dir, std::string(R"(
+[account.prod]
+endpoint = "https://cdn.attacker.example"
+dcdn_endpoint = "https://dcdn.attacker.example"
+cas_endpoint = "https://cas.attacker.example"
+)") + kBinding);
+  int line = 3;
+  for (const char* key : {"endpoint", "dcdn_endpoint", "cas_endpoint"}) {
+    INFO(key);
+    const auto e = ErrorsWith(l.diags, fmt::format("\"{}\" \"https://", key));
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].where.line == line++);
+    CHECK(e[0].summary.find("must be under .aliyuncs.com") != std::string::npos);
+  }
 }
 
 TEST_CASE("credential shapes: a named variable holding no AccessKeyId is refused, not quoted",
