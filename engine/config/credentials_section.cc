@@ -107,7 +107,7 @@ std::string StsEndpointProblem(const std::string& endpoint) {
   const std::string& host = parts.host;
   if (IsThisMachine(host)) return "";
   auto region_host = [&](const std::string& prefix) {
-    if (!host.starts_with(prefix) || !host.ends_with(".aliyuncs.com")) return false;
+    if (!host.starts_with(prefix) || !IsAlibabaCloudHost(host)) return false;
     const std::string region = host.substr(
         prefix.size(), host.size() - prefix.size() - std::string(".aliyuncs.com").size());
     if (region.empty()) return false;

@@ -28,6 +28,17 @@ inline emulator::EmulatorConfig EmulatorWith(int bulk_domains = 0) {
   return c;
 }
 
+// Every API call the emulator has answered, of every action and user.
+inline int CallsTo(EmulatorFixture& emu) {
+  // items() refers into its json: the counters stay alive for the loop.
+  const nlohmann::json counters = emu.emulator().CountersJson();
+  int n = 0;
+  for (const auto& [action, users] : counters["calls"].items()) {
+    for (const auto& [user, count] : users.items()) n += count.get<int>();
+  }
+  return n;
+}
+
 class ApplyFixture {
  public:
   explicit ApplyFixture(emulator::EmulatorConfig config = EmulatorWith()) : emu(std::move(config)) {
@@ -77,14 +88,7 @@ class ApplyFixture {
     REQUIRE(response.status == 200);
     return nlohmann::json::parse(response.body);
   }
-  int Calls() {
-    nlohmann::json c = emu.emulator().CountersJson()["calls"];
-    int n = 0;
-    for (const auto& [action, users] : c.items()) {
-      for (const auto& [user, count] : users.items()) n += count.get<int>();
-    }
-    return n;
-  }
+  int Calls() { return CallsTo(emu); }
 
   engine::State State() {
     engine::State s;

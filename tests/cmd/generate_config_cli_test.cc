@@ -76,15 +76,7 @@ class Adopt {
     return cli.Run(args, Env());
   }
 
-  int Calls() {
-    int n = 0;
-    // items() refers into its json: keep the counters alive for the loop.
-    const nlohmann::json counters = emu.emulator().CountersJson();
-    for (const auto& [action, users] : counters["calls"].items()) {
-      for (const auto& [user, count] : users.items()) n += count.get<int>();
-    }
-    return n;
-  }
+  int Calls() { return CallsTo(emu); }
 
   emulator::EmulatorConfig emu_config_;
   CliFixture cli;
