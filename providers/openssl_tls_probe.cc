@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/digest.h"
+#include "engine/config/certificate.h"
 
 namespace certform::providers {
 
@@ -111,23 +112,28 @@ std::string Rfc2253(X509_NAME* name) {
   return std::string(data, static_cast<size_t>(n > 0 ? n : 0)).substr(0, 1024);
 }
 
+// What a server sends is input from outside: the chain read is bounded.
+constexpr int kMaxCertificates = 16;
+
 engine::ServedChain ChainOf(SSL* ssl) {
   engine::ServedChain out;
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);  // the client's includes the leaf
   const int n = chain == nullptr ? 0 : sk_X509_num(chain);
-  for (int i = 0; i < n && i < 16; ++i) {
+  std::vector<std::string> ders;
+  for (int i = 0; i < n && i < kMaxCertificates; ++i) {
     X509* cert = sk_X509_value(chain, i);
     unsigned char* der = nullptr;
     const int len = i2d_X509(cert, &der);
-    if (len <= 0) continue;
-    out.fingerprints.push_back(
-        engine::Sha256Hex(std::string_view(reinterpret_cast<char*>(der), len)));
+    if (len <= 0) break;  // the rest would not be in order
+    ders.emplace_back(reinterpret_cast<char*>(der), len);
     OPENSSL_free(der);
+    out.fingerprints.push_back(engine::Sha256Hex(ders.back()));
     if (i == 0) {
       out.leaf_not_after = UnixSeconds(X509_get0_notAfter(cert));
       out.leaf_subject = Rfc2253(X509_get_subject_name(cert));
     }
   }
+  if (!ders.empty()) out.chain_digest = engine::ChainDigestOf(ders);
   return out;
 }
 

@@ -30,8 +30,8 @@ service's credential paths (/latest/api/token, /latest/meta-data/ram/security-cr
 one-second rate limit, the documented certificate errors, and injectable latency and faults.
 Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
 POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME),
-PUT /_emulator/cas, DELETE /_emulator/cas/ID, POST /_emulator/oss_cnames/DOMAIN
-({"certificate_status":"Disabled"}),
+PUT /_emulator/cas {"name","pem"[,"user","id","key"]}, DELETE /_emulator/cas/ID,
+POST /_emulator/oss_cnames/DOMAIN ({"certificate_status":"Disabled"}),
 POST /_emulator/propagate, PUT /_emulator/propagation, POST /_emulator/tls_keys.
 
 With --tls-port, also the edge: TLS handshakes answered by SNI with the certificate each CDN,
@@ -39,8 +39,8 @@ DCDN or OSS custom domain is bound to (a name it does not know: unrecognized_nam
 off: handshake_failure), after a propagation delay ("propagation" below, or PUT
 /_emulator/propagation; POST /_emulator/propagate finishes every change at once). A handshake
 needs the certificate's key: the edge keeps the keys the API receives, the "key" of a
-cas_certificates entry, "tls_keys", and the keys POSTed to /_emulator/tls_keys ({"pem"}) or PUT
-with a domain ("cert_key"), in memory only.
+cas_certificates entry or PUT /_emulator/cas body, "tls_keys", and the keys POSTed to
+/_emulator/tls_keys ({"pem"}) or PUT with a domain ("cert_key"), in memory only.
 
 Options:
   --config FILE     JSON: {"accounts":[{"access_key_id","access_key_secret","user",

@@ -1,5 +1,8 @@
 // certform drift: do the live bindings (every product) still match the state? Reads only; writes
 // nothing.
+#include <map>
+#include <string>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -34,8 +37,10 @@ int RunDrift(const Args& args, Context& ctx) {
           "changed outside certform, or that no longer exists, every upload of the state that\n"
           "Certificate Management Service no longer holds (read by CertId), and every live\n"
           "certificate expiring within expiry_warning_days. Writes nothing.\n"
-          "With --verify, also checks each binding at the edge with a TLS handshake (as \"certform\n"
-          "verify\"): a domain serving another certificate is drift.\n"
+          "With --verify, also checks each binding at the edge with a TLS handshake (as "
+          "\"certform\n"
+          "verify\"): a domain serving another certificate is drift, and so is one that serves\n"
+          "none where the API read shows HTTPS off (not_serving) rather than a failed check.\n"
           "Needs the configuration (accounts) but no private key.\n"
           "Exit codes with --detailed-exitcode: 0 in sync, 1 error, 2 drift. Whatever the flags,\n"
           "2 when a live or desired certificate expires within expiry_fail_days (when set).",
@@ -100,6 +105,18 @@ int RunDrift(const Args& args, Context& ctx) {
   EdgeCheck check;
   if (edge.enabled) {
     check = RunEdgeCheck(config, state, targets, {}, edge, ctx, &ctx.err, style);
+    // A domain the API read shows without a certificate fails its handshake: that is the drift
+    // already found, at the edge too, not a check that could not be made.
+    std::map<std::string, std::string> https_off;
+    for (const engine::LiveRead& r : live.reads) {
+      if (!r.ok) continue;
+      if (!r.live.exists) {
+        https_off[r.address.Key()] = "the API no longer knows the domain";
+      } else if (!r.live.https) {
+        https_off[r.address.Key()] = "HTTPS is off at the API";
+      }
+    }
+    engine::MarkNotServing(https_off, &check.report);
     for (engine::ExpiryFailure& e : check.expiry) {
       if (e.what == "served") expiry.push_back(std::move(e));
     }

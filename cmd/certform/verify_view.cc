@@ -10,6 +10,7 @@
 #include "engine/base/clock.h"
 #include "engine/base/digest.h"
 #include "engine/base/text_escape.h"
+#include "engine/config/certificate.h"
 
 namespace certform::cli {
 
@@ -43,12 +44,17 @@ std::string Sentence(const EdgeResult& r) {
                          r.served.leaf_subject.empty() ? "no subject" : r.served.leaf_subject,
                          want);
     case EdgeOutcome::kChainDiffers:
-      return fmt::format("serves {} with {} certificates, the configured chain has {}", want,
-                         r.served.fingerprints.size(), t.want_chain);
+      return fmt::format(
+          "serves {} with another chain: {} certificates, intermediates {}; the configured chain "
+          "has {}, intermediates {}",
+          want, r.served.fingerprints.size(), engine::ShortChainDigest(r.served.chain_digest),
+          t.want_chain, engine::ShortChainDigest(t.want_chain_digest));
     case EdgeOutcome::kFailed:
       return "could not be checked: " + r.error.message();
     case EdgeOutcome::kSkipped:
       return "not checked: " + t.skipped;
+    case EdgeOutcome::kNotServing:
+      return fmt::format("serves no certificate, not {}: {}", want, r.error.message());
   }
   return "";
 }
@@ -74,6 +80,9 @@ std::string Totals(const engine::EdgeReport& report) {
   if (int n = report.Count(EdgeOutcome::kOther)) parts.push_back(fmt::format("{} another", n));
   if (int n = report.Count(EdgeOutcome::kChainDiffers)) {
     parts.push_back(fmt::format("{} another chain", n));
+  }
+  if (int n = report.Count(EdgeOutcome::kNotServing)) {
+    parts.push_back(fmt::format("{} no certificate", n));
   }
   if (int n = report.Count(EdgeOutcome::kFailed)) {
     parts.push_back(fmt::format("{} could not be checked", n));
@@ -213,7 +222,9 @@ nlohmann::ordered_json VerifyToJson(const engine::EdgeReport& report,
       d["served_not_after"] = engine::FormatUtc(r.served.leaf_not_after);
     }
     d["attempts"] = r.attempts;
-    if (r.outcome == EdgeOutcome::kFailed) d["error"] = r.error.message();
+    if (r.outcome == EdgeOutcome::kFailed || r.outcome == EdgeOutcome::kNotServing) {
+      d["error"] = r.error.message();
+    }
     if (r.outcome == EdgeOutcome::kSkipped) d["skipped"] = t.skipped;
     doc["domains"].push_back(std::move(d));
   }

@@ -23,7 +23,11 @@ struct TlsProbeRequest {
 // What the server presented. Nothing here is secret.
 struct ServedChain {
   // SHA-256 of each certificate's DER, lower-case hex, in the order sent (leaf first).
+  // At most 16: a longer chain is cut there (and then differs from any configured one).
   std::vector<std::string> fingerprints;
+  // engine::ChainDigestOf the certificates presented (SHA-256 of those after the leaf): compared
+  // with the configured chain's CertificateInfo::chain_digest. Empty: not known.
+  std::string chain_digest;
   int64_t leaf_not_after = 0;  // Unix seconds
   std::string leaf_subject;    // RFC 2253
 };

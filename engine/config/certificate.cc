@@ -111,7 +111,22 @@ std::string Describe(X509* cert) { return NameToString(X509_get_subject_name(cer
 // Refuses to prompt: OpenSSL would otherwise read a passphrase from the terminal.
 int NoPassphrase(char*, int, int, void*) { return -1; }
 
+// A root: issued and signed by itself.
+bool IsRoot(X509* cert) {
+  const bool root =
+      X509_check_issued(cert, cert) == X509_V_OK && X509_verify(cert, X509_get0_pubkey(cert)) == 1;
+  TakeOpenSslErrors();
+  return root;
+}
+
 }  // namespace
+
+std::string ChainDigestOf(const std::vector<std::string>& ders) {
+  // DER is self-delimiting, so the concatenation names one sequence of certificates.
+  std::string chain;
+  for (size_t i = 1; i < ders.size(); ++i) chain += ders[i];
+  return Sha256Hex(chain);
+}
 
 std::string ShortChainDigest(const std::string& chain_digest) {
   return chain_digest == kNoIntermediatesDigest ? "none" : ShortFingerprint(chain_digest);
@@ -199,15 +214,19 @@ CertificateInfo CertificateChain::Inspect() const {
   info.key_type = KeyType(X509_get0_pubkey(leaf));
   info.serial = SerialHex(leaf);
   info.chain_length = static_cast<int>(certs_.size());
-  // DER is self-delimiting, so the concatenation names one sequence of certificates.
-  std::string chain;
-  for (size_t i = 1; i < certs_.size(); ++i) {
+  std::vector<std::string> ders;
+  for (X509* cert : certs_) {
     unsigned char* bytes = nullptr;
-    const int n = i2d_X509(certs_[i], &bytes);
-    if (n > 0) chain.append(reinterpret_cast<const char*>(bytes), static_cast<size_t>(n));
+    const int n = i2d_X509(cert, &bytes);
+    ders.emplace_back(n > 0 ? std::string(reinterpret_cast<const char*>(bytes), n) : "");
     OPENSSL_free(bytes);
   }
-  info.chain_digest = Sha256Hex(chain);
+  info.chain_digest = ChainDigestOf(ders);
+  info.chain_digest_without_root = info.chain_digest;
+  if (certs_.size() > 1 && IsRoot(certs_.back())) {
+    ders.pop_back();
+    info.chain_digest_without_root = ChainDigestOf(ders);
+  }
   return info;
 }
 
@@ -230,11 +249,7 @@ Status CertificateChain::CheckOrder() const {
 
 CertificateChain::End CertificateChain::CheckEnd(const TrustedRoots& roots) const {
   if (certs_.empty()) return End::kIncomplete;
-  X509* last = certs_.back();
-  const bool self_issued =
-      X509_check_issued(last, last) == X509_V_OK && X509_verify(last, X509_get0_pubkey(last)) == 1;
-  TakeOpenSslErrors();
-  if (self_issued) return End::kRoot;
+  if (IsRoot(certs_.back())) return End::kRoot;
   if (!roots.Available()) return End::kUnchecked;
   // Any certificate of the chain will do, not only the last: a chain may end in a cross-signed
   // root whose own issuer is no longer trusted while it, as a root, is (Let's Encrypt's long

@@ -35,6 +35,9 @@ struct CertificateInfo {
   // file holds one), concatenated in file order, lower-case hex. A leaf alone hashes zero bytes
   // (e3b0c442…): an empty chain has a digest too, so that "" always means "not known".
   std::string chain_digest;
+  // chain_digest with a root at the end of the file left out (a last certificate issued by
+  // itself): what a server that does not send the root presents. chain_digest when there is none.
+  std::string chain_digest_without_root;
 
   bool operator==(const CertificateInfo&) const = default;
 };
@@ -42,6 +45,11 @@ struct CertificateInfo {
 // CertificateInfo::chain_digest of a leaf alone (SHA-256 of no bytes).
 inline constexpr char kNoIntermediatesDigest[] =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+// The chain digest (CertificateInfo::chain_digest) of `ders`, the DER of each certificate leaf
+// first: SHA-256 of the certificates after the leaf, concatenated. Also what a TLS handshake's
+// chain is compared by (ServedChain::chain_digest).
+std::string ChainDigestOf(const std::vector<std::string>& ders);
 
 // "none" for a leaf alone, else the first 8 digits of `chain_digest` and "…" (for messages).
 std::string ShortChainDigest(const std::string& chain_digest);

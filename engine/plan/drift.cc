@@ -151,13 +151,23 @@ State RefreshedState(const State& state, const std::vector<LiveRead>& reads, con
         next.entries[key] =
             EntryFromLive(r.address, recorded->account, r.live, config, now, state.uploads);
       } else {
+        // A leaf the state does not know (a CAS certificate bound by its id records none until
+        // read) is learned from the served certificate, so that verify can compare the edge's.
+        const bool learn_leaf = unmarked.https && r.live.https && unmarked.fingerprint.empty() &&
+                                !r.live.fingerprint.empty();
+        if (learn_leaf) {
+          unmarked.fingerprint = r.live.fingerprint;
+          if (unmarked.not_after == 0) unmarked.not_after = r.live.not_after;
+        }
         // A chain the state does not record (written before certform recorded chains) is learned
         // from the served certificate, so that the plan can tell whether the configured one is it.
         const bool learn_chain = unmarked.chain_digest.empty() && !r.live.chain_digest.empty() &&
                                  !unmarked.fingerprint.empty() &&
                                  unmarked.fingerprint == r.live.fingerprint;
         if (learn_chain) unmarked.chain_digest = r.live.chain_digest;
-        if (learn_chain || recorded->Gone()) next.entries[key] = std::move(unmarked);
+        if (learn_leaf || learn_chain || recorded->Gone()) {
+          next.entries[key] = std::move(unmarked);
+        }
       }
     }
   }

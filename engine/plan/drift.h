@@ -71,8 +71,9 @@ enum class GoneDomains { kForget, kMark };
 // `state` with every successfully read entry made to match its live binding (kept fields:
 // applied_at and request_id of unchanged entries); domains that no longer exist are dropped, or
 // with GoneDomains::kMark kept and marked gone at `now` (a mark already there is kept). An entry
-// marked gone whose domain exists again loses its mark, and one that records no chain digest
-// learns the served one (StateEntry::chain_digest).
+// marked gone whose domain exists again loses its mark; one that records no leaf (a CAS
+// certificate bound by id) learns the served fingerprint and expiry, and one that records no chain
+// digest the served one (StateEntry::chain_digest).
 // When `e` (from a live read) is a domain of an upload_via = "cas" account bound by CertId to a
 // configured upload certificate with the same fingerprint, records that CAS certificate in
 // state->uploads, so that the next plan binds by its id instead of uploading it again.

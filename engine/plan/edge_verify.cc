@@ -4,6 +4,8 @@
 #include <atomic>
 #include <thread>
 
+#include <fmt/format.h>
+
 namespace certform::engine {
 
 const char* EdgeOutcomeName(EdgeOutcome o) {
@@ -20,6 +22,8 @@ const char* EdgeOutcomeName(EdgeOutcome o) {
       return "failed";
     case EdgeOutcome::kSkipped:
       return "skipped";
+    case EdgeOutcome::kNotServing:
+      return "not_serving";
   }
   return "skipped";
 }
@@ -41,9 +45,11 @@ EdgeOutcome Judge(const VerifyTarget& target, const TlsProbeResult& result) {
   if (leaf != target.want) {
     return !target.old.empty() && leaf == target.old ? EdgeOutcome::kStale : EdgeOutcome::kOther;
   }
-  // A server may leave the root out of what it sends, never add to the chain configured.
-  const int served = static_cast<int>(result.chain.fingerprints.size());
-  if (target.want_chain > 0 && served != target.want_chain && served != target.want_chain - 1) {
+  // A server may leave the root out of what it sends, never add to the chain configured or
+  // change it: the certificates after the leaf are compared by their DER (ChainDigestOf).
+  const std::string& served = result.chain.chain_digest;
+  if (!target.want_chain_digest.empty() && !served.empty() && served != target.want_chain_digest &&
+      served != target.want_chain_digest_without_root) {
     return EdgeOutcome::kChainDiffers;
   }
   return EdgeOutcome::kServes;
@@ -117,6 +123,16 @@ EdgeReport VerifyEdge(const std::vector<VerifyTarget>& targets, TlsProbe& probe,
     pause = std::min(pause * 2, options.max_pause);
   }
   return report;
+}
+
+void MarkNotServing(const std::map<std::string, std::string>& https_off, EdgeReport* report) {
+  for (EdgeResult& r : report->results) {
+    if (r.outcome != EdgeOutcome::kFailed) continue;
+    auto why = https_off.find(r.target.address.Key());
+    if (why == https_off.end()) continue;
+    r.outcome = EdgeOutcome::kNotServing;
+    r.error = Status::Failed(fmt::format("{} ({})", why->second, r.error.message()));
+  }
 }
 
 }  // namespace certform::engine

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,12 @@ enum class EdgeOutcome {
   kServes,        // the desired leaf, with the configured chain
   kStale,         // the leaf served before the apply (VerifyTarget::old): still propagating
   kOther,         // another certificate
-  kChainDiffers,  // the desired leaf, with another number of certificates after it
+  kChainDiffers,  // the desired leaf, with other certificates after it (or none)
   kFailed,        // no handshake: the name did not resolve, refused, timed out, alert
   kSkipped,       // not checked (VerifyTarget::skipped)
+  // No certificate, as the API read said before the handshake (HTTPS off there, or the domain
+  // gone) while the configuration wants one: drift, not a failure to check (MarkNotServing).
+  kNotServing,
 };
 const char* EdgeOutcomeName(EdgeOutcome o);  // "serves", "stale", "other", ... (JSON)
 
@@ -43,7 +47,7 @@ struct EdgeReport {
   // A handshake completed with the wrong certificate or chain.
   bool HasMismatch() const {
     return Count(EdgeOutcome::kStale) + Count(EdgeOutcome::kOther) +
-               Count(EdgeOutcome::kChainDiffers) >
+               Count(EdgeOutcome::kChainDiffers) + Count(EdgeOutcome::kNotServing) >
            0;
   }
 };
@@ -67,5 +71,11 @@ EdgeOutcome Judge(const VerifyTarget& target, const TlsProbeResult& result);
 // before the deadline. Sleeps through `clock`.
 EdgeReport VerifyEdge(const std::vector<VerifyTarget>& targets, TlsProbe& probe, Clock& clock,
                       const VerifyOptions& options, const VerifyProgress& progress = {});
+
+// The handshakes of `report` that failed at an address where `https_off` (address keys → what
+// the API read, e.g. "HTTPS is off at the API") says the product serves no certificate: they are
+// kNotServing, with that reason as their error. A handshake that succeeded is kept as it is (the
+// edge may still serve the certificate while the change propagates).
+void MarkNotServing(const std::map<std::string, std::string>& https_off, EdgeReport* report);
 
 }  // namespace certform::engine

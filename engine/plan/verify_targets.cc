@@ -19,6 +19,8 @@ bool Desired(const DesiredBinding& b, const Config& config, const State& state, 
   if (cert != config.certificates.end() && !cert->second.info.fingerprint.empty()) {
     out->want = cert->second.info.fingerprint;
     out->want_chain = cert->second.info.chain_length;
+    out->want_chain_digest = cert->second.info.chain_digest;
+    out->want_chain_digest_without_root = cert->second.info.chain_digest_without_root;
     out->want_not_after = cert->second.info.not_after;
     return true;
   }

@@ -22,6 +22,10 @@ struct VerifyTarget {
   std::string certificate;  // the configuration's certificate key
   std::string want;         // SHA-256 of the desired leaf's DER
   int want_chain = 0;       // certificates in the configured chain (leaf included); 0: unknown
+  // The configured chain's digests (CertificateInfo::chain_digest, and without its root): the
+  // served chain must have one of them. Empty: not known (a CAS certificate named by id).
+  std::string want_chain_digest;
+  std::string want_chain_digest_without_root;
   int64_t want_not_after = 0;
   // The leaf the edge served before an apply (apply --verify): served again, it is reported as
   // the old certificate still propagating. Empty when unknown.

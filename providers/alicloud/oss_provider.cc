@@ -65,7 +65,14 @@ const engine::ProductRules& OssProvider::Rules() {
     // The domain is read first (ListCname, in its own lane) to rotate a certificate certform saw
     // there (PreviousCertId names it as listed) or to switch HTTPS off, and Decide tells from
     // that read whether PutCname is sent.
-    r.write_calls = {{{"PutCname", kOssCallLimit, {"oss:PutCname"}},
+    // RAM: with a certificate, PutCname also needs three CAS actions (OSS API reference,
+    // PutCname, "Permissions":
+    // https://www.alibabacloud.com/help/en/oss/developer-reference/putcname).
+    r.write_calls = {{{"PutCname",
+                       kOssCallLimit,
+                       {"oss:PutCname", "yundun-cert:DescribeSSLCertificatePrivateKey",
+                        "yundun-cert:DescribeSSLCertificatePublicKeyDetail",
+                        "yundun-cert:CreateSSLCertificate"}},
                       /*force_set=*/false,
                       /*cas_by_name=*/false,
                       /*cas_by_id=*/true,

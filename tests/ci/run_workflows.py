@@ -525,14 +525,19 @@ class World:
         with open(path, "w") as f:
             json.dump(config, f)
         port_file = os.path.join(self.tmp, "port")
+        # The edge too (--tls-port): the nightly drift job checks each binding's handshake there
+        # (drift --verify; the configuration's [verify] connect sends them to it).
+        tls_port_file = os.path.join(self.tmp, "tls-port")
         self.emulator = subprocess.Popen([EMULATOR, "--config", path, "--port", "0",
-                                          "--port-file", port_file],
+                                          "--port-file", port_file, "--tls-port", "0",
+                                          "--tls-port-file", tls_port_file],
                                          stderr=subprocess.DEVNULL)
         for _ in range(200):
             if os.path.exists(port_file) and open(port_file).read().strip():
                 break
             time.sleep(0.05)
         self.endpoint = "http://127.0.0.1:" + open(port_file).read().strip()
+        self.edge = "127.0.0.1:" + open(tls_port_file).read().strip()
 
     # GitHub's token service: ACTIONS_ID_TOKEN_REQUEST_URL answers {"value": token} to a bearer of
     # ACTIONS_ID_TOKEN_REQUEST_TOKEN asking for the configured audience.
@@ -680,6 +685,9 @@ domains = {json.dumps(domains)}
 [[binding]]
 https = false
 domains = ["legacy.example.com"]
+
+[verify]
+connect = {{ "*" = "{self.edge}" }}
 {self.state_table}""")
 
     def git_identity(self, repo):
@@ -911,6 +919,13 @@ def play(name, world):
            "img.example.com" in issues[0]["body"],
            f"{name}: drift should keep one open issue naming img.example.com: "
            f"{world.gh()['issues']}", world)
+    # drift --verify: the edge agrees (a handshake for img gets no certificate), and says so as
+    # drift, not as a check it could not make; www still serves the wildcard there.
+    body = issues[0]["body"] if issues else ""
+    expect("### certform verify: not verified" in body and
+           re.search(r"img\.example\.com`? \| not_serving \|", body) and
+           "1 of 2 domains serve the configured certificate" in body,
+           f"{name}: the drift issue lacks the edge's report (drift --verify): {body}", world)
     world.put_back("img.example.com", before)
     expect(world.run_job("drift", "schedule", "main", sha) is True and not open_drift_issues(world),
            f"{name}: a clean drift did not close the drift issue", world)

@@ -168,6 +168,123 @@ TEST_CASE(
   CHECK(doc["verify"]["serving"] == 2);
 }
 
+TEST_CASE(
+    "cli verify: the right leaf with another intermediate of the same length is chain_differs, "
+    "exit 2",
+    "[cli][verify]") {
+  ApplyFixture f;
+  SendToEdge(f);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  // web.pem holds the leaf and the fixture's CA; the edge now sends the leaf and another CA:
+  // two certificates either way, so only their contents tell.
+  TestCert other_ca = IssueCert({.cn = "Other CA", .ca = true});
+  std::string error;
+  REQUIRE(f.emu.emulator().PutDomain(
+      "www.example.com", {{"https", true}, {"cert_pem", f.cli.web.CertPem() + other_ca.CertPem()}},
+      &error));
+  ProcessResult r = f.Run({"verify"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("www.example.com serves \"web\" (" + f.cli.web.Fingerprint().substr(0, 8) +
+                   "…) with another chain: 2 certificates, intermediates ") != std::string::npos);
+  CHECK(r.out.find("the configured chain has 2, intermediates ") != std::string::npos);
+  CHECK(r.out.find("img.example.com serves \"web\"") != std::string::npos);
+  CHECK(Outcomes(f.Run({"verify", "--json"}).out)["www.example.com"] == "chain_differs");
+
+  // The leaf alone: the fixture's CA is a root (issued by itself), which a server may leave out.
+  REQUIRE(f.emu.emulator().PutDomain("www.example.com",
+                                     {{"https", true}, {"cert_pem", f.cli.web.CertPem()}}, &error));
+  CHECK(Outcomes(f.Run({"verify", "--json"}).out)["www.example.com"] == "serves");
+}
+
+TEST_CASE(
+    "cli verify: a CAS certificate bound by id is checked once apply or refresh has read its "
+    "leaf",
+    "[cli][verify]") {
+  ApplyFixture f;
+  SendToEdge(f);
+  // A certificate already in CAS, put there (with the key the edge needs) through the admin API.
+  providers::CurlTransport transport{providers::CurlOptions{}};
+  providers::HttpRequest put;
+  put.method = "PUT";
+  put.url = f.emu.Endpoint() + "/_emulator/cas";
+  put.headers = {{"Content-Type", "application/json"}};
+  put.body = nlohmann::json{{"name", "api-2026"},  // the configuration's CertName
+                            {"id", 7300001},
+                            {"user", "u1"},
+                            {"pem", f.cli.api.CertPem()},
+                            {"key", f.cli.api.KeyPem()}}
+                 .dump();
+  providers::HttpResponse answer;
+  REQUIRE(transport.Send(put, &answer).ok());
+  REQUIRE(answer.status == 200);
+  CHECK(f.AdminState().dump().find("PRIVATE KEY") == std::string::npos);  // the edge's only
+  std::string toml = f.cli.dir.Read("certform.toml");
+  const std::string api =
+      "[certificate.api]\ncert_file = \"certs/api.pem\"\nkey_env = \"API_KEY\"\n";
+  REQUIRE(toml.find(api) != std::string::npos);
+  toml.replace(toml.find(api), api.size(),
+               "[certificate.api]\ntype = \"cas\"\ncert_id = 7300001\n");
+  f.cli.dir.Write("certform.toml", toml);
+  ProcessResult applied = f.Run({"apply", "--auto-approve"});
+  INFO(applied.out << applied.err);
+  REQUIRE(applied.exit_code == 0);
+
+  // Whatever apply learned, a state that lost the leaf (as one written by an older certform, or
+  // by import) learns it again from a refresh.
+  engine::State state = f.State();
+  state.entries["api.example.com"].fingerprint.clear();
+  state.entries["api.example.com"].not_after = 0;
+  f.cli.dir.Write("certform.state.json", engine::SerializeState(state));
+  ProcessResult before = f.Run({"verify", "--target", "api.example.com"});
+  INFO(before.out << before.err);
+  CHECK(before.exit_code == 0);
+  CHECK(before.out.find("api.example.com not checked: the fingerprint of certificate \"api\" is "
+                        "not known yet") != std::string::npos);
+
+  ProcessResult refreshed = f.Run({"refresh", "--auto-approve"});
+  INFO(refreshed.out << refreshed.err);
+  REQUIRE(refreshed.exit_code == 0);
+  CHECK(f.State().entries["api.example.com"].fingerprint == f.cli.api.Fingerprint());
+  ProcessResult after = f.Run({"verify", "--target", "api.example.com"});
+  INFO(after.out << after.err);
+  CHECK(after.exit_code == 0);
+  CHECK(after.out.find("api.example.com serves \"api\" (" + f.cli.api.Fingerprint().substr(0, 8)) !=
+        std::string::npos);
+  // The edge serves the CAS certificate with the key the admin API handed it: a wrong one there
+  // would have failed the handshake.
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE(
+    "cli drift --verify: a domain whose HTTPS was switched off is drift at the edge too "
+    "(not_serving, exit 2), not a failed check",
+    "[cli][verify]") {
+  ApplyFixture f;
+  SendToEdge(f);
+  REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
+  std::string error;
+  REQUIRE(f.emu.emulator().PutDomain("www.example.com", {{"https", false}}, &error));
+
+  ProcessResult r = f.Run({"drift", "--verify", "--detailed-exitcode"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("www.example.com serves no certificate, not \"web\" (" +
+                   f.cli.web.Fingerprint().substr(0, 8) + "…): HTTPS is off at the API (") !=
+        std::string::npos);
+  CHECK(r.out.find("1 no certificate") != std::string::npos);
+  ProcessResult json = f.Run({"drift", "--verify", "--detailed-exitcode", "--json"});
+  CHECK(json.exit_code == 2);
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  for (const auto& d : doc["verify"]["domains"]) {
+    if (d["domain"] == "www.example.com") CHECK(d["outcome"] == "not_serving");
+  }
+  // verify alone reads no API: the same handshake is one it could not make (exit 1).
+  ProcessResult alone = f.Run({"verify"});
+  CHECK(alone.exit_code == 1);
+  CHECK(Outcomes(f.Run({"verify", "--json"}).out)["www.example.com"] == "failed");
+}
+
 TEST_CASE("cli verify: a refused connection and an unknown name are reported per domain, exit 1",
           "[cli][verify]") {
   ApplyFixture f;

@@ -109,6 +109,37 @@ TEST_CASE("chain digest: SHA-256 of the intermediates' DER in file order, a leaf
   CHECK(ShortChainDigest(one.chain_digest) == one.chain_digest.substr(0, 8) + "…");
 }
 
+TEST_CASE("chain digest: without a root at the end, and of DER as a handshake presents it",
+          "[certificate][chain]") {
+  TestCert root = IssueCert({.cn = "Root", .ca = true});
+  TestCert inter = IssueCert({.cn = "Intermediate", .ca = true}, &root);
+  TestCert leaf = IssueCert({.cn = "www.example.com", .sans = {"www.example.com"}}, &inter);
+  auto info = [](const std::string& pem) {
+    CertificateChain chain;
+    REQUIRE(CertificateChain::Parse(pem, &chain).ok());
+    return chain.Inspect();
+  };
+  const CertificateInfo full = info(leaf.CertPem() + inter.CertPem() + root.CertPem());
+  const CertificateInfo one = info(leaf.CertPem() + inter.CertPem());
+  CHECK(full.chain_digest_without_root == one.chain_digest);  // the root left out
+  CHECK(one.chain_digest_without_root == one.chain_digest);   // an intermediate is no root
+  CHECK(info(leaf.CertPem()).chain_digest_without_root == kNoIntermediatesDigest);
+  // The digest of a handshake's DER list is the file's.
+  auto der = [](const TestCert& c) {
+    CertificateChain chain;
+    REQUIRE(CertificateChain::Parse(c.CertPem(), &chain).ok());
+    unsigned char* bytes = nullptr;
+    const int n = i2d_X509(chain.leaf(), &bytes);
+    std::string out(reinterpret_cast<const char*>(bytes), n > 0 ? n : 0);
+    OPENSSL_free(bytes);
+    return out;
+  };
+  CHECK(ChainDigestOf({der(leaf), der(inter), der(root)}) == full.chain_digest);
+  CHECK(ChainDigestOf({der(leaf), der(inter)}) == one.chain_digest);
+  CHECK(ChainDigestOf({der(leaf)}) == kNoIntermediatesDigest);
+  CHECK(ChainDigestOf({der(leaf), der(root)}) != one.chain_digest);
+}
+
 TEST_CASE("chain digest: the state records it when known, and older files without it load",
           "[state][chain]") {
   State s = AppliedState(With(Upload("web", kOld)));

@@ -31,6 +31,47 @@ TEST_CASE("drift: a CAS binding switched to another certificate id is drift, eve
         std::vector<std::string>{"cert_id 8089870→9000001 (changed outside certform)"});
 }
 
+TEST_CASE("refresh: a CAS binding recorded without its leaf learns the one the API serves",
+          "[drift]") {
+  StateEntry recorded{.address = SplitAddress("shop.example.com"),
+                      .account = "main",
+                      .https = true,
+                      .certificate = "shop",
+                      .cert_type = "cas",
+                      .cert_name = "shop-cert",
+                      .cert_id = 8089870,
+                      .applied_at = "2026-01-01T00:00:00Z",
+                      .request_id = "REQ-1"};
+  LiveRead read{.address = recorded.address, .account = "main", .ok = true};
+  read.live = LiveBinding{.exists = true,
+                          .https = true,
+                          .cert_name = "shop-cert",
+                          .cert_type = "cas",
+                          .cert_id = 8089870,
+                          .fingerprint = std::string(64, 'f'),
+                          .not_after = 1900000000};
+  State s;
+  s.entries["shop.example.com"] = recorded;
+  const State next = RefreshedState(s, {read}, Config{}, "2026-02-01T00:00:00Z");
+  const StateEntry& learned = next.entries.at("shop.example.com");
+  CHECK(learned.fingerprint == std::string(64, 'f'));
+  CHECK(learned.not_after == 1900000000);
+  CHECK(learned.request_id == "REQ-1");  // the same binding, not a new one
+  CHECK(learned.certificate == "shop");
+  // Another certificate id is drift: replaced from the read, not learned into the entry.
+  read.live.cert_id = 9000001;
+  CHECK(RefreshedState(s, {read}, Config{}, "2026-02-01T00:00:00Z")
+            .entries.at("shop.example.com")
+            .request_id.empty());
+  // HTTPS off recorded: nothing to learn.
+  recorded.https = false;
+  s.entries["shop.example.com"] = recorded;
+  read.live.https = false;
+  CHECK(RefreshedState(s, {read}, Config{}, "2026-02-01T00:00:00Z")
+            .entries.at("shop.example.com")
+            .fingerprint.empty());
+}
+
 namespace {
 
 // Answers every read with `status`, counting the calls.

@@ -164,14 +164,25 @@ TEST_CASE("verify: no more handshakes are in flight than the parallelism", "[ver
 TEST_CASE("verify: the desired leaf with a chain other than the configured one is reported",
           "[verify]") {
   VerifyTarget t = Target("a.example.com", "leaf");
-  t.want_chain = 2;
-  TlsProbeResult served;
-  served.chain.fingerprints = {"leaf", "intermediate"};
-  CHECK(Judge(t, served) == EdgeOutcome::kServes);
-  served.chain.fingerprints = {"leaf"};  // the root left out is as good
-  CHECK(Judge(t, served) == EdgeOutcome::kServes);
   t.want_chain = 3;
+  t.want_chain_digest = "leaf+intermediate+root";
+  t.want_chain_digest_without_root = "leaf+intermediate";
+  TlsProbeResult served;
+  served.chain.fingerprints = {"leaf", "intermediate", "root"};
+  served.chain.chain_digest = "leaf+intermediate+root";
+  CHECK(Judge(t, served) == EdgeOutcome::kServes);
+  served.chain.fingerprints = {"leaf", "intermediate"};  // the root left out is as good
+  served.chain.chain_digest = "leaf+intermediate";
+  CHECK(Judge(t, served) == EdgeOutcome::kServes);
+  // As many certificates, but another intermediate (a count would not tell).
+  served.chain.fingerprints = {"leaf", "other intermediate"};
+  served.chain.chain_digest = "leaf+other intermediate";
   CHECK(Judge(t, served) == EdgeOutcome::kChainDiffers);
+  served.chain.fingerprints = {"leaf"};
+  served.chain.chain_digest = "leaf";
+  CHECK(Judge(t, served) == EdgeOutcome::kChainDiffers);
+  t.want_chain_digest.clear();  // a CAS certificate named by id: its chain is not known
+  CHECK(Judge(t, served) == EdgeOutcome::kServes);
 }
 
 TEST_CASE(
@@ -181,6 +192,8 @@ TEST_CASE(
   Config config;
   config.certificates["web"].info.fingerprint = "f";
   config.certificates["web"].info.chain_length = 2;
+  config.certificates["web"].info.chain_digest = "with root";
+  config.certificates["web"].info.chain_digest_without_root = "without";
   for (const char* d : {"www.example.com", ".example.com", "*.other.com", "x.example.org"}) {
     DesiredBinding b;
     b.address = Address{"cdn", {}, d};
@@ -201,6 +214,8 @@ TEST_CASE(
   CHECK(t[2].skipped == "a wildcard: [verify] names gives no name to check it on");
   CHECK(t[3].host == "edge.example.net");
   CHECK(t[3].want_chain == 2);
+  CHECK(t[3].want_chain_digest == "with root");
+  CHECK(t[3].want_chain_digest_without_root == "without");
 }
 
 TEST_CASE("expiry check: fails a certificate expiring sooner than expiry_fail_days, never at 0",
@@ -244,4 +259,27 @@ TEST_CASE(
   CHECK(edge.Serve("api.example.com", now) == old);
   CHECK(edge.Serve("api.example.com", now) == old);
   CHECK(edge.Serve("api.example.com", now) == now);
+}
+
+TEST_CASE("verify: a failed handshake where the API serves no certificate is not_serving",
+          "[verify]") {
+  EdgeReport report;
+  for (const char* d : {"off.example.com", "broken.example.com", "served.example.com"}) {
+    EdgeResult r;
+    r.target = Target(d, "new");
+    r.outcome = EdgeOutcome::kFailed;
+    r.error = Status::Failed("handshake failure");
+    report.results.push_back(r);
+  }
+  report.results[2].outcome = EdgeOutcome::kServes;  // still propagating the switch-off
+  MarkNotServing({{"off.example.com", "HTTPS is off at the API"},
+                  {"served.example.com", "HTTPS is off at the API"}},
+                 &report);
+  CHECK(report.results[0].outcome == EdgeOutcome::kNotServing);
+  CHECK(report.results[0].error.message() == "HTTPS is off at the API (handshake failure)");
+  CHECK(report.results[1].outcome == EdgeOutcome::kFailed);
+  CHECK(report.results[2].outcome == EdgeOutcome::kServes);
+  CHECK(report.HasMismatch());
+  CHECK(report.HasFailure());  // broken.example.com
+  CHECK(std::string(EdgeOutcomeName(EdgeOutcome::kNotServing)) == "not_serving");
 }

@@ -106,14 +106,17 @@ void EmulatorServer::Route() {
   };
   server_->Put(R"(/_emulator/(domains|dcdn_domains)/([^/]+))", put_domain);
   server_->Post(R"(/_emulator/(domains|dcdn_domains)/([^/]+))", put_domain);
-  // CAS certificates: PUT {"name","user","pem"[,"id"]} adds or replaces one, DELETE removes it.
+  // CAS certificates: PUT {"name","user","pem"[,"id","key"]} adds or replaces one, DELETE removes
+  // it. The "key" goes to the edge only (a handshake for a domain bound to it needs it), as a
+  // cas_certificates entry's does: CAS keeps no key the emulator would show.
   server_->Put("/_emulator/cas", [this](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json j = ParseBody(req);
     if (!j.is_object() || !j.contains("name") || !j.contains("pem")) {
-      return SendJson(res, {{"error", "body must be {\"name\", \"pem\"[, \"user\", \"id\"]}"}},
-                      400);
+      return SendJson(
+          res, {{"error", "body must be {\"name\", \"pem\"[, \"user\", \"id\", \"key\"]}"}}, 400);
     }
     try {
+      if (j.contains("key")) emulator_.edge().KeepKeyAlways(j["key"].get<std::string>());
       const int64_t id = emulator_.PutCasCertificate(
           {j["name"].get<std::string>(), j.value("id", int64_t{0}), j.value("user", "u1"),
            j["pem"].get<std::string>(), j.value("uploaded", false)});
