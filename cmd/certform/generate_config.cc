@@ -106,7 +106,7 @@ class ReadProgress {
     stage_.clear();
     total_ = total;
     listed_ = true;
-    ShowLocked();
+    if (total > 0) ShowLocked();  // nothing to read: no reading line
   }
   void Queued(size_t queued) {
     std::lock_guard<std::mutex> lock(mu_);
