@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -20,6 +21,7 @@
 #include "engine/base/suggest.h"
 #include "engine/base/text_escape.h"
 #include "engine/calls/domain_listing.h"
+#include "engine/calls/live_reader.h"
 #include "engine/config/binding_address.h"
 #include "engine/config/toml_format.h"
 #include "engine/plan/adoption.h"
@@ -87,20 +89,73 @@ struct Problems {
   void Add(std::string line) { lines.push_back(std::move(line)); }
 };
 
-// The domains to read: each chosen account's listing on each chosen product, filtered.
+// What the progress line says while the listing and the reads overlap (both shown on one line).
+class ReadProgress {
+ public:
+  explicit ReadProgress(Progress& progress) : progress_(progress) {}
+
+  // A listing starts (`stage`, e.g. "Listing the CDN domains of account main…").
+  void Listing(std::string stage) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stage_ = std::move(stage);
+    ShowLocked();
+  }
+  // Every listing is over: `total` domains are being read.
+  void Listed(size_t total) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stage_.clear();
+    total_ = total;
+    listed_ = true;
+    if (total > 0) ShowLocked();  // nothing to read: no reading line
+  }
+  void Queued(size_t queued) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queued_ = queued;
+  }
+  // From the readers: `done` reads have ended.
+  void Read(size_t done) {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = std::max(done_, done);
+    if (done % 10 == 0 || (listed_ && done == total_)) ShowLocked();
+  }
+
+ private:
+  void ShowLocked() {
+    if (listed_) {
+      progress_.Show(
+          fmt::format("Reading the certificates of {} domains… {}/{}", total_, done_, total_));
+    } else if (queued_ == 0) {
+      progress_.Show(stage_);
+    } else {
+      progress_.Show(fmt::format("{} {}/{} read", stage_, done_, queued_));
+    }
+  }
+
+  Progress& progress_;
+  std::mutex mu_;
+  std::string stage_;
+  size_t queued_ = 0, done_ = 0, total_ = 0;
+  bool listed_ = false;
+};
+
+// What the listings found: each chosen account's listing on each chosen product, filtered, its
+// domains given to the reads as each page arrives.
 struct Found {
-  std::vector<engine::DomainRef> domains;
   size_t managed = 0;   // already in the configuration or the state: left alone
   size_t filtered = 0;  // listed but not matched by --domain
+  // Reads of a listing that failed on a later page, [first, end) in the stream's order: dropped,
+  // as if never listed.
+  std::vector<std::pair<size_t, size_t>> dropped;
 };
 
 Found ListEstate(const GenerateConfigOptions& options, const engine::Config& config,
                  const engine::State& state, const std::vector<std::string>& accounts,
-                 ProviderSet& providers, Context& ctx, Progress& progress, Problems* problems) {
+                 const std::map<std::string, engine::AccountRuntime>& runtimes,
+                 ProviderSet& providers, engine::LiveReadStream& reads, Context& ctx,
+                 ReadProgress& progress, Problems* problems) {
   Found found;
   std::set<std::string> configured;  // by address key: FindBinding scans
   for (const engine::DesiredBinding& b : config.bindings) configured.insert(b.address.Key());
-  const std::map<std::string, engine::AccountRuntime> runtimes = providers.Runtimes();
   for (const std::string& account : accounts) {
     const engine::AccountRuntime& runtime = runtimes.at(account);
     for (const std::string& product : engine::KnownProducts()) {
@@ -117,11 +172,27 @@ Found ListEstate(const GenerateConfigOptions& options, const engine::Config& con
                         title, engine::ForTerminal(account), title));
         continue;
       }
-      progress.Show(fmt::format("Listing the {} domains of account {}…", title,
-                                engine::ForTerminal(account)));
+      progress.Listing(fmt::format("Listing the {} domains of account {}…", title,
+                                   engine::ForTerminal(account)));
+      // Counted apart until the listing ends: one that fails lists nothing.
+      size_t managed = 0, filtered = 0;
+      const size_t first = reads.added();
       engine::ListedDomains listed = engine::ListProductDomains(
-          account, runtime, product, *provider, providers.pacing(), ctx.clock, ctx.random);
+          account, runtime, product, *provider, providers.pacing(), ctx.clock, ctx.random,
+          [&](const std::vector<engine::Address>& page) {
+            for (const engine::Address& a : page) {
+              if (configured.count(a.Key()) || state.Find(a) != nullptr) {
+                ++managed;
+              } else if (!Matches(options.domains, a.domain)) {
+                ++filtered;
+              } else {
+                reads.Add({a, account});
+              }
+            }
+            progress.Queued(reads.added());
+          });
       if (!listed.call.status.ok() || listed.call.stopped) {
+        if (reads.added() > first) found.dropped.emplace_back(first, reads.added());
         problems->Add(fmt::format(
             "{} of account \"{}\" could not be listed ({}): {}; the user needs {}", title,
             engine::ForTerminal(account), provider->Limit(engine::CallKind::kListDomains).api,
@@ -135,18 +206,25 @@ Found ListEstate(const GenerateConfigOptions& options, const engine::Config& con
                         title, engine::ForTerminal(account), engine::ForTerminal(r.text),
                         engine::ForTerminal(r.problem)));
       }
-      for (engine::Address& a : listed.addresses) {
-        if (configured.count(a.Key()) || state.Find(a) != nullptr) {
-          ++found.managed;
-        } else if (!Matches(options.domains, a.domain)) {
-          ++found.filtered;
-        } else {
-          found.domains.push_back({std::move(a), account});
-        }
-      }
+      found.managed += managed;
+      found.filtered += filtered;
     }
   }
   return found;
+}
+
+// The reads of `all` but those of `dropped` (ranges of indexes, in order).
+std::vector<engine::LiveRead> Kept(std::vector<engine::LiveRead> all,
+                                   const std::vector<std::pair<size_t, size_t>>& dropped) {
+  if (dropped.empty()) return all;
+  std::vector<engine::LiveRead> kept;
+  auto range = dropped.begin();
+  for (size_t i = 0; i < all.size(); ++i) {
+    while (range != dropped.end() && i >= range->second) ++range;
+    if (range != dropped.end() && i >= range->first) continue;
+    kept.push_back(std::move(all[i]));
+  }
+  return kept;
 }
 
 // Checks the options against the configuration: known products, a known account. Prints the
@@ -239,19 +317,17 @@ int RunGenerateConfig(const GenerateConfigOptions& options, CommonOptions common
     return kExitError;
   }
   Progress progress(ctx);
+  ReadProgress read_progress(progress);
   Problems problems;
-  Found found =
-      ListEstate(options, ws.config(), ws.state(), accounts, providers, ctx, progress, &problems);
-  const size_t total = found.domains.size();
+  const std::map<std::string, engine::AccountRuntime> runtimes = providers.Runtimes();
   engine::ReadOptions read_options;
-  read_options.on_read = [&](size_t done) {
-    if (done % 10 == 0 || done == total) {
-      progress.Show(
-          fmt::format("Reading the certificates of {} domains… {}/{}", total, done, total));
-    }
-  };
-  std::vector<engine::LiveRead> reads = engine::ReadLive(
-      found.domains, providers.Runtimes(), providers.pacing(), ctx.clock, ctx.random, read_options);
+  read_options.on_read = [&](size_t done) { read_progress.Read(done); };
+  // Each listed page's domains are read (in their read lanes) while the next page is fetched.
+  engine::LiveReadStream stream(runtimes, providers.pacing(), ctx.clock, ctx.random, read_options);
+  const Found found = ListEstate(options, ws.config(), ws.state(), accounts, runtimes, providers,
+                                 stream, ctx, read_progress, &problems);
+  read_progress.Listed(stream.added());
+  const std::vector<engine::LiveRead> reads = Kept(stream.Finish(), found.dropped);
   progress.Done();
 
   engine::Adoption adoption = engine::GroupByCertificate(reads, ws.config());

@@ -4,6 +4,7 @@
 // deletes anything; `import --generate-config` adopts what it finds.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,13 @@ struct ListedDomains {
 // Lists every domain of `account`'s user on `product` through `provider` (that account's provider
 // of it), in `pacing`'s listing lane of that user. Names that fail the address door (ParseAddress,
 // or not of `product`, or not in their canonical form) are in `rejected`, never in `addresses`.
-ListedDomains ListProductDomains(const std::string& account, const AccountRuntime& runtime,
-                                 const std::string& product, Provider& provider,
-                                 PacingRegistry& pacing, Clock& clock, RandomSource& random);
+// `on_page`, when given, is told the addresses of each page that passed the door as soon as that
+// page arrives, while the next is fetched (in the listing's order; quick: it holds up the next
+// page); a later page's failure still fails the listing, and `addresses` is then empty: the
+// caller drops what it started on.
+ListedDomains ListProductDomains(
+    const std::string& account, const AccountRuntime& runtime, const std::string& product,
+    Provider& provider, PacingRegistry& pacing, Clock& clock, RandomSource& random,
+    const std::function<void(const std::vector<Address>& page)>& on_page = {});
 
 }  // namespace certform::engine

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -11,17 +10,6 @@
 #include "engine/calls/paced_call.h"
 
 namespace certform::engine {
-
-namespace {
-
-// The reads that share one lane (one user's read call), taken by its workers.
-struct Queue {
-  CallLane* lane = nullptr;
-  std::vector<size_t> indexes;
-  std::atomic<size_t> next{0};
-};
-
-}  // namespace
 
 std::vector<DomainRef> StateDomains(const State& state, const std::vector<std::string>& targets) {
   std::vector<DomainRef> domains;
@@ -39,95 +27,144 @@ std::set<std::string> AccountsOf(const std::vector<DomainRef>& domains) {
   return accounts;
 }
 
+LiveReadStream::LiveReadStream(const std::map<std::string, AccountRuntime>& accounts,
+                               PacingRegistry& pacing, Clock& clock, RandomSource& random,
+                               const ReadOptions& options)
+    : accounts_(accounts),
+      pacing_(pacing),
+      clock_(clock),
+      random_(random),
+      options_(options),
+      retry_(options.retry) {}
+
+LiveReadStream::~LiveReadStream() { Join(); }
+
+size_t LiveReadStream::Add(DomainRef domain) {
+  const std::string product = domain.address.product;
+  auto a = accounts_.find(domain.account);
+  Provider* provider = a == accounts_.end() ? nullptr : a->second.ProviderFor(product);
+  // The lane before the lock: the registry has its own.
+  CallLane* lane = provider == nullptr
+                       ? nullptr
+                       : &pacing_.Lane(a->second, a->first, CallKind::kReadBinding, product);
+  const int most = std::clamp(pacing_.parallelism(), 1, kMaxWindow);
+  std::lock_guard<std::mutex> lock(mu_);
+  Item& item = items_.emplace_back();
+  item.result.address = std::move(domain.address);
+  item.result.account = std::move(domain.account);
+  item.key = StopKey(item.result.account, item.result.address);
+  item.provider = provider;
+  ++added_;
+  if (provider == nullptr) {
+    item.result.error = fmt::format("no {} provider for account \"{}\"", ProductTitle(product),
+                                    item.result.account);
+    return items_.size() - 1;
+  }
+  watches_[item.key];
+  Queue& queue = queues_[lane];
+  queue.lane = lane;
+  queue.pending.push_back(&item);
+  queue.more.notify_one();
+  if (queue.workers < most) {
+    ++queue.workers;
+    workers_.emplace_back([this, q = &queue] { Work(q); });
+  }
+  return items_.size() - 1;
+}
+
+void LiveReadStream::Work(Queue* queue) {
+  for (;;) {
+    Item* item = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      queue->more.wait(lock, [&] { return !queue->pending.empty() || finishing_; });
+      if (queue->pending.empty()) return;  // finishing, and nothing left
+      item = queue->pending.front();
+      queue->pending.pop_front();
+    }
+    Read(*queue->lane, *item);
+  }
+}
+
+std::string LiveReadStream::StopReason(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = stopped_.find(key);
+  return it == stopped_.end() ? std::string() : it->second;
+}
+
+void LiveReadStream::Stop(const std::string& key, const std::string& why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_.emplace(key, why);
+}
+
+void LiveReadStream::Read(CallLane& lane, Item& item) {
+  LiveRead& out = item.result;
+  const std::string& key = item.key;
+  if (std::string why = StopReason(key); !why.empty()) {
+    out.error = why;
+    return;
+  }
+  EndpointWatch* watch = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    watch = &watches_.at(key);  // a map's element never moves
+  }
+  PacedCallHooks hooks;
+  hooks.halted = [&] { return !StopReason(key).empty(); };
+  hooks.backoff = [&](int attempts, Clock::Duration retry_after) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return retry_.Backoff(attempts, retry_after, random_);
+  };
+  hooks.on_retry = [&](int next, Clock::Duration, const Status& s, const CallResult& last) {
+    if (std::string why; watch->OnFailure(s, last, next - 1, &why)) Stop(key, why);
+  };
+  Provider* provider = item.provider;
+  PacedCallResult r = PacedCall(
+      lane, retry_, clock_,
+      [&](CallResult* last) { return provider->ReadBinding(out.address, &out.live, last); }, hooks);
+  out.ok = r.status.ok();
+  out.last = r.last;
+  if (r.last.http_status != 0) watch->OnAnswer();
+  if (r.stopped && !StopReason(key).empty()) {
+    out.error = StopReason(key);  // halted by the account's stop: its cause
+  } else if (!out.ok) {
+    out.error = r.status.message();
+    std::string why;
+    if (r.status.IsAccountWide()) {
+      Stop(key, r.status.message());
+    } else if (watch->OnFailure(r.status, r.last, r.attempts, &why)) {
+      Stop(key, why);
+    }
+  }
+  if (options_.on_read) options_.on_read(done_.fetch_add(1) + 1);
+}
+
+void LiveReadStream::Join() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    finishing_ = true;
+    for (auto& [lane, queue] : queues_) queue.more.notify_all();
+  }
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
+}
+
+std::vector<LiveRead> LiveReadStream::Finish() {
+  Join();
+  std::vector<LiveRead> results;
+  results.reserve(items_.size());
+  for (Item& item : items_) results.push_back(std::move(item.result));
+  items_.clear();
+  return results;
+}
+
 std::vector<LiveRead> ReadLive(const std::vector<DomainRef>& domains,
                                const std::map<std::string, AccountRuntime>& accounts,
                                PacingRegistry& pacing, Clock& clock, RandomSource& random,
                                const ReadOptions& options) {
-  std::vector<LiveRead> results(domains.size());
-  std::vector<Provider*> providers(domains.size(), nullptr);
-  std::vector<std::string> keys(domains.size());  // StopKey: the account on that product
-  std::map<CallLane*, Queue> queues;
-  for (size_t i = 0; i < domains.size(); ++i) {
-    results[i].address = domains[i].address;
-    results[i].account = domains[i].account;
-    keys[i] = StopKey(domains[i].account, domains[i].address);
-    const std::string& product = domains[i].address.product;
-    auto a = accounts.find(domains[i].account);
-    providers[i] = a == accounts.end() ? nullptr : a->second.ProviderFor(product);
-    if (providers[i] == nullptr) {
-      results[i].error = fmt::format("no {} provider for account \"{}\"", ProductTitle(product),
-                                     domains[i].account);
-      continue;
-    }
-    CallLane& lane = pacing.Lane(a->second, a->first, CallKind::kReadBinding, product);
-    queues[&lane].lane = &lane;
-    queues[&lane].indexes.push_back(i);
-  }
-  const RetryPolicy retry(options.retry);
-  std::mutex mu;                                 // guards random and stopped
-  std::map<std::string, std::string> stopped;    // account → why (an account-wide error)
-  std::map<std::string, EndpointWatch> watches;  // per account; made before the workers start
-  for (const std::string& key : keys) watches[key];
-  auto stop = [&](const std::string& account, const std::string& why) {
-    std::lock_guard<std::mutex> lock(mu);
-    stopped.emplace(account, why);
-  };
-  auto stop_reason = [&](const std::string& account) {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = stopped.find(account);
-    return it == stopped.end() ? std::string() : it->second;
-  };
-  std::atomic<size_t> done{0};  // reads answered, for options.on_read
-  std::vector<std::thread> workers;
-  for (auto& [lane, queue] : queues) {
-    const int n = std::min(std::clamp(pacing.parallelism(), 1, kMaxWindow),
-                           static_cast<int>(queue.indexes.size()));
-    for (int w = 0; w < n; ++w) {
-      workers.emplace_back([&, l = &queue] {
-        for (size_t k; (k = l->next.fetch_add(1)) < l->indexes.size();) {
-          const size_t index = l->indexes[k];
-          LiveRead& out = results[index];
-          const std::string& key = keys[index];
-          if (std::string why = stop_reason(key); !why.empty()) {
-            out.error = why;
-            continue;
-          }
-          PacedCallHooks hooks;
-          hooks.halted = [&] { return !stop_reason(key).empty(); };
-          hooks.backoff = [&](int attempts, Clock::Duration retry_after) {
-            std::lock_guard<std::mutex> lock(mu);
-            return retry.Backoff(attempts, retry_after, random);
-          };
-          EndpointWatch& watch = watches.at(key);
-          hooks.on_retry = [&](int next, Clock::Duration, const Status& s, const CallResult& last) {
-            if (std::string why; watch.OnFailure(s, last, next - 1, &why)) stop(key, why);
-          };
-          Provider* provider = providers[index];
-          PacedCallResult r = PacedCall(
-              *l->lane, retry, clock,
-              [&](CallResult* last) { return provider->ReadBinding(out.address, &out.live, last); },
-              hooks);
-          out.ok = r.status.ok();
-          out.last = r.last;
-          if (r.last.http_status != 0) watch.OnAnswer();
-          if (r.stopped && !stop_reason(key).empty()) {
-            out.error = stop_reason(key);  // halted by the account's stop: its cause
-          } else if (!out.ok) {
-            out.error = r.status.message();
-            std::string why;
-            if (r.status.IsAccountWide()) {
-              stop(key, r.status.message());
-            } else if (watch.OnFailure(r.status, r.last, r.attempts, &why)) {
-              stop(key, why);
-            }
-          }
-          if (options.on_read) options.on_read(done.fetch_add(1) + 1);
-        }
-      });
-    }
-  }
-  for (std::thread& t : workers) t.join();
-  return results;
+  LiveReadStream stream(accounts, pacing, clock, random, options);
+  for (const DomainRef& d : domains) stream.Add(d);
+  return stream.Finish();
 }
 
 }  // namespace certform::engine

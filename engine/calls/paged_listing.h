@@ -21,12 +21,16 @@ inline constexpr int64_t kMorePages = -1;
 
 // Calls `page_call` (a call of `kind`) for page 1, 2, ... through `call` until a page adds
 // nothing or `total` items are in `out` (never while `total` is kMorePages). Returns the first
-// page's failure (or a stop), else OK.
+// page's failure (or a stop), else OK. `on_page`, when given, is told each page's items as soon
+// as that page is in `out`, before the next page is asked for (a caller can start on them while
+// the listing goes on; it must be quick, it holds up the next call); a later page's failure
+// still makes the whole listing fail.
 template <typename T>
 PacedCallResult ListAllPages(const SerialCall& call, CallKind kind,
                              const std::function<Status(int page, std::vector<T>* out,
                                                         int64_t* total, CallResult*)>& page_call,
-                             std::vector<T>* out) {
+                             std::vector<T>* out,
+                             const std::function<void(const std::vector<T>& page)>& on_page = {}) {
   out->clear();
   PacedCallResult r;
   for (int page = 1; page <= kMaxPages; ++page) {
@@ -39,6 +43,7 @@ PacedCallResult ListAllPages(const SerialCall& call, CallKind kind,
     });
     if (!r.status.ok() || r.stopped) return r;
     out->insert(out->end(), items.begin(), items.end());
+    if (on_page && !items.empty()) on_page(items);
     if (total == kMorePages) continue;
     if (out->size() == before || static_cast<int64_t>(out->size()) >= total) break;
   }
