@@ -49,8 +49,10 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
          Text(body, "edition", "Standard", &seed.edition, &error);
     if (ok && body.contains("ack_managed")) {
       ok = body["ack_managed"].is_boolean();
-      if (ok) seed.ack_managed = body["ack_managed"].get<bool>();
-      else error = "ack_managed must be true or false";
+      if (ok)
+        seed.ack_managed = body["ack_managed"].get<bool>();
+      else
+        error = "ack_managed must be true or false";
     }
     ok = ok && alb.PutLoadBalancer(seed, &error);
   } else if (ok && kind == "listeners") {
@@ -76,12 +78,12 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
 
 void RouteAlbAdmin(httplib::Server& server, AlbService& alb) {
   auto put = [&alb](const httplib::Request& req, httplib::Response& res) {
-    const nlohmann::json body =
-        req.body.empty() ? nlohmann::json::object() : nlohmann::json::parse(req.body, nullptr, false);
+    const nlohmann::json body = req.body.empty() ? nlohmann::json::object()
+                                                 : nlohmann::json::parse(req.body, nullptr, false);
     nlohmann::json answer;
     const std::string kind = req.matches[1];
-    res.status = AlbAdmin(alb, kind, req.matches.size() > 2 ? req.matches[2].str() : "", body,
-                          &answer);
+    res.status =
+        AlbAdmin(alb, kind, req.matches.size() > 2 ? req.matches[2].str() : "", body, &answer);
     res.set_content(answer.dump(2), "application/json");
   };
   server.Put(R"(/_emulator/alb/(load_balancers|listeners)/([^/]+))", put);

@@ -61,8 +61,8 @@ nlohmann::json AlbJobs::Json(engine::Clock::Instant now) const {
                    {"api", job.api},
                    {"resource_id", job.resource_id},
                    {"status", job.status},
-                   {"ends_in_ms", job.status == "Processing" ? std::max<int64_t>(0, left.count())
-                                                             : int64_t{0}}});
+                   {"ends_in_ms",
+                    job.status == "Processing" ? std::max<int64_t>(0, left.count()) : int64_t{0}}});
   }
   return out;
 }

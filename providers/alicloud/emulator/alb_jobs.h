@@ -21,11 +21,11 @@ namespace certform::emulator {
 struct AlbJob {
   std::string id;
   std::string region, user;
-  std::string api;          // the write that started it, e.g. "AssociateAdditionalCertificatesWithListener"
-  std::string resource_id;  // the listener
+  std::string api;  // the write that started it, e.g. "AssociateAdditionalCertificatesWithListener"
+  std::string resource_id;            // the listener
   std::string status = "Processing";  // Processing | Succeeded | Failed
   engine::Clock::Instant started_at{}, ends_at{};
-  bool fails = false;                    // ends Failed (the admin's fail_jobs)
+  bool fails = false;                          // ends Failed (the admin's fail_jobs)
   std::function<void(bool succeeded)> finish;  // run once, when the job ends
 };
 

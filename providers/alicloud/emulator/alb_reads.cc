@@ -1,5 +1,7 @@
 // AlbService's reads (ListListenerCertificates, GetListenerAttribute, ListAsynJobs), its admin
 // side and its state; the writes are in alb_service.cc. Sources as there.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "providers/alicloud/emulator/alb_service.h"
@@ -28,8 +30,8 @@ ApiResponse AlbService::ListCertificates(AlbCall& call) {
   if (listener_id.empty()) return call.Error(MissingParam("ListenerId"));
   const std::string type = Param(p, "CertificateType");
   if (type != "" && type != "Server" && type != "Ca") {
-    return call.Error({400, "IllegalParam.CertificateType",
-                       "The param of CertificateType is illegal."});
+    return call.Error(
+        {400, "IllegalParam.CertificateType", "The param of CertificateType is illegal."});
   }
   size_t offset = 0, max_results = 0;
   if (auto e = ParseAlbPage(p, 20, &offset, &max_results)) return call.Error(*e);
@@ -43,11 +45,13 @@ ApiResponse AlbService::ListCertificates(AlbCall& call) {
   if (!TakesCertificates(l.seed.protocol)) return call.Error(ProtocolRefusal(l.seed.protocol));
   nlohmann::json all = nlohmann::json::array();
   if (type != "Ca") {
-    if (!l.default_certificate.empty()) all.push_back(Entry(l.default_certificate, true, "Associated"));
-    for (const AlbAdditionalCertificate& c : l.additional) all.push_back(Entry(c.id, false, c.status));
+    if (!l.default_certificate.empty())
+      all.push_back(Entry(l.default_certificate, true, "Associated"));
+    for (const AlbAdditionalCertificate& c : l.additional)
+      all.push_back(Entry(c.id, false, c.status));
   }
-  if (offset > 0 && offset >= all.size()) return call.Error({400, "IllegalParam.NextToken",
-                                                             "The param of NextToken is illegal."});
+  if (offset > 0 && offset >= all.size())
+    return call.Error({400, "IllegalParam.NextToken", "The param of NextToken is illegal."});
   nlohmann::json page = nlohmann::json::array();
   for (size_t i = offset; i < all.size() && i < offset + max_results; ++i) page.push_back(all[i]);
   const size_t next = offset + page.size();
@@ -70,7 +74,8 @@ ApiResponse AlbService::GetAttribute(AlbCall& call) {
   }
   const AlbListenerState& l = it->second;
   nlohmann::json certificates = nlohmann::json::array();
-  if (!l.default_certificate.empty()) certificates.push_back({{"CertificateId", l.default_certificate}});
+  if (!l.default_certificate.empty())
+    certificates.push_back({{"CertificateId", l.default_certificate}});
   return call.Ok({{"ListenerId", l.seed.id},
                   {"LoadBalancerId", l.seed.load_balancer_id},
                   {"ListenerProtocol", l.seed.protocol},
@@ -101,9 +106,12 @@ ApiResponse AlbService::ListJobs(AlbCall& call) {
   nlohmann::json jobs = nlohmann::json::array();
   for (size_t i = offset; i < found.size() && i < offset + max_results; ++i) {
     const AlbJob& job = *found[i];
-    nlohmann::json j = {{"Id", job.id},           {"ApiName", job.api},
-                        {"ResourceId", job.resource_id}, {"ResourceType", "listener"},
-                        {"OperateType", "Update"}, {"Status", job.status}};
+    nlohmann::json j = {{"Id", job.id},
+                        {"ApiName", job.api},
+                        {"ResourceId", job.resource_id},
+                        {"ResourceType", "listener"},
+                        {"OperateType", "Update"},
+                        {"Status", job.status}};
     if (job.status == "Failed") {
       j["ErrorCode"] = "SystemBusy";  // U: a failed job's code is not documented
       j["ErrorMessage"] = "System is busy, please try again later.";
@@ -145,8 +153,9 @@ bool AlbService::PutListener(const AlbListenerSeed& seed, std::string* error) {
     return false;
   }
   if (TakesCertificates(seed.protocol) == seed.default_certificate.empty()) {
-    *error = "an HTTPS or QUIC listener needs a default_certificate (\"CASID-REGION\"), an HTTP "
-             "listener has none";
+    *error =
+        "an HTTPS or QUIC listener needs a default_certificate (\"CASID-REGION\"), an HTTP "
+        "listener has none";
     return false;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -177,8 +186,7 @@ void AlbService::FailNextJobs(int count) {
   fail_jobs_ = count;
 }
 
-bool AlbService::Listener(const std::string& region, const std::string& id,
-                          AlbListenerState* out) {
+bool AlbService::Listener(const std::string& region, const std::string& id, AlbListenerState* out) {
   std::lock_guard<std::mutex> lock(mu_);
   jobs_.Advance(context_.clock.Monotonic());
   auto it = listeners_.find(region + "/" + id);
@@ -225,13 +233,12 @@ void AlbService::AddState(nlohmann::json* state) const {
                          {"default_certificate", l.default_certificate},
                          {"additional_certificates", additional}});
   }
-  (*state)["alb"] = {
-      {"job_duration_ms",
-       std::chrono::duration_cast<std::chrono::milliseconds>(job_duration_).count()},
-      {"fail_jobs", fail_jobs_},
-      {"load_balancers", lbs},
-      {"listeners", listeners},
-      {"jobs", jobs_.Json(now)}};
+  (*state)["alb"] = {{"job_duration_ms",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(job_duration_).count()},
+                     {"fail_jobs", fail_jobs_},
+                     {"load_balancers", lbs},
+                     {"listeners", listeners},
+                     {"jobs", jobs_.Json(now)}};
 }
 
 }  // namespace certform::emulator

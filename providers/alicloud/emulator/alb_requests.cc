@@ -95,9 +95,9 @@ std::optional<ApiError> ParseAlbWrite(const std::string& action, const Params& p
   // Dissociate at most 20 (D: doc 214352), UpdateListenerAttribute one default (D: doc 214356
   // "the default certificate"; NLB's IllegalParamSize.certificateIds "you can only have one").
   const size_t n = out->certificates.size();
-  const size_t most = action == "UpdateListenerAttribute"                        ? 1
+  const size_t most = action == "UpdateListenerAttribute"                       ? 1
                       : action == "AssociateAdditionalCertificatesWithListener" ? 15
-                                                                                 : 20;
+                                                                                : 20;
   if (n == 0 && action != "UpdateListenerAttribute") return MissingParam("Certificates");
   if (n > most) {
     return ApiError{400, "IllegalParamSize.Certificates",
@@ -145,7 +145,8 @@ bool CasHolds(const CasDirectory& cas, const std::string& user, const std::strin
 // 404 ResourceNotFound.Listener: another user's listener, or one in another region, is none
 // (NLB's tables; harsher: no hint that it exists elsewhere).
 ApiError ListenerNotFound(const std::string& id) {
-  return {404, "ResourceNotFound.Listener", fmt::format("The specified resource {} is not found.", id)};
+  return {404, "ResourceNotFound.Listener",
+          fmt::format("The specified resource {} is not found.", id)};
 }
 
 ApiError CertificateNotFound(const std::string& id) {

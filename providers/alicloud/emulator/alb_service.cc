@@ -16,7 +16,6 @@
 
 #include <fmt/format.h>
 
-
 namespace certform::emulator {
 
 namespace {
@@ -38,7 +37,6 @@ bool IsWrite(const std::string& action) {
 int AdditionalQuota(const std::string& edition) { return edition == "Basic" ? 10 : 25; }
 
 }  // namespace
-
 
 AlbService::AlbService(ServiceContext context, const CasDirectory& cas)
     : RpcService(context), cas_(cas), job_duration_(kAlbDefaultJobDuration) {}
@@ -169,8 +167,8 @@ std::optional<ApiError> AlbService::CheckWrite(const AlbCall& call,
   }
   // Certificate ids are CAS ids with a region, "1011****-cn-hangzhou" (D: doc 214350), of the
   // caller's own CAS certificates; any other is ResourceNotFound.Certificate, 400 (NLB
-  // UpdateListenerAttribute's table). Dissociating one CAS no longer has is allowed (harsher for
-  // nobody: the binding exists whatever CAS holds).
+  // UpdateListenerAttribute's table). Dissociation is not checked against CAS: a certificate
+  // deleted from CAS may still be bound, and must stay removable.
   for (const std::string& id : w.certificates) {
     if (call.r.action != kDissociate && !CasHolds(cas_, call.user, id)) {
       return CertificateNotFound(id);
@@ -229,8 +227,9 @@ void AlbService::Finish(const std::string& key, const std::string& api,
     // Associating → Associated; a failed job leaves nothing associated (harsher than a partial
     // association, which no page describes).
     if (!succeeded) {
-      std::erase_if(l.additional,
-                    [&](const AlbAdditionalCertificate& c) { return named(c) && c.status == "Associating"; });
+      std::erase_if(l.additional, [&](const AlbAdditionalCertificate& c) {
+        return named(c) && c.status == "Associating";
+      });
     }
     for (AlbAdditionalCertificate& c : l.additional) {
       if (named(c) && c.status == "Associating") c.status = "Associated";
@@ -238,8 +237,9 @@ void AlbService::Finish(const std::string& key, const std::string& api,
   } else if (api == kDissociate) {
     // Dissociating → gone (D: doc 214352, "Dissociating → Dissociated"); failed: Associated again.
     if (succeeded) {
-      std::erase_if(l.additional,
-                    [&](const AlbAdditionalCertificate& c) { return named(c) && c.status == "Dissociating"; });
+      std::erase_if(l.additional, [&](const AlbAdditionalCertificate& c) {
+        return named(c) && c.status == "Dissociating";
+      });
     }
     for (AlbAdditionalCertificate& c : l.additional) {
       if (named(c) && c.status == "Dissociating") c.status = "Associated";

@@ -96,8 +96,8 @@ class AlbService final : public RpcService {
   // Additional certificates of every listener of `load_balancer_id` (the quota's count). mu_ held.
   int AdditionalCount(const std::string& region, const std::string& load_balancer_id) const;
   // A job's end: the listener Running again, its change applied or undone. mu_ held.
-  void Finish(const std::string& key, const std::string& api,
-              const std::vector<std::string>& certs, bool succeeded) const;
+  void Finish(const std::string& key, const std::string& api, const std::vector<std::string>& certs,
+              bool succeeded) const;
 
   const CasDirectory& cas_;
   mutable std::mutex mu_;

@@ -23,7 +23,8 @@ class AlbHarness {
   AlbHarness() : emulator_(StandardEmulatorConfig(Pem()), clock_) {
     Admin("load_balancers", "alb-std", {{"region", "cn-hangzhou"}, {"edition", "Standard"}});
     Admin("load_balancers", "alb-basic", {{"region", "cn-hangzhou"}, {"edition", "Basic"}});
-    Admin("listeners", "lsn-std", {{"load_balancer_id", "alb-std"}, {"default_certificate", Cert(0)}});
+    Admin("listeners", "lsn-std",
+          {{"load_balancer_id", "alb-std"}, {"default_certificate", Cert(0)}});
     Admin("listeners", "lsn-basic1",
           {{"load_balancer_id", "alb-basic"}, {"default_certificate", Cert(0)}});
     Admin("listeners", "lsn-basic2",
@@ -53,9 +54,10 @@ class AlbHarness {
   emulator::ApiResponse Call(const std::string& action, alicloud::Params params,
                              const std::string& region = "cn-hangzhou",
                              const std::string& key = "testid",
-                             const std::string& secret = "testsecret") {
+                             const std::string& secret = "testsecret",
+                             const std::string& version = "2020-06-16") {
     alicloud::Params all = {{"Action", action},
-                            {"Version", "2020-06-16"},
+                            {"Version", version},
                             {"AccessKeyId", key},
                             {"SignatureMethod", "HMAC-SHA1"},
                             {"SignatureVersion", "1.0"},
@@ -111,10 +113,11 @@ class AlbHarness {
   // ListListenerCertificates's entries, "ID:Status" ("*" marks the default), one page of 100.
   std::vector<std::string> Entries(const std::string& listener) {
     std::vector<std::string> out;
-    nlohmann::json j = Get("ListListenerCertificates", {{"ListenerId", listener}, {"MaxResults", "100"}});
+    nlohmann::json j =
+        Get("ListListenerCertificates", {{"ListenerId", listener}, {"MaxResults", "100"}});
     for (const auto& c : j["Certificates"]) {
-      out.push_back((c["IsDefault"].get<bool>() ? "*" : "") + c["CertificateId"].get<std::string>() +
-                    ":" + c["Status"].get<std::string>());
+      out.push_back((c["IsDefault"].get<bool>() ? "*" : "") +
+                    c["CertificateId"].get<std::string>() + ":" + c["Status"].get<std::string>());
     }
     return out;
   }

@@ -39,7 +39,8 @@ TEST_CASE("alb: ListListenerCertificates pages the default and the additional ce
   CHECK(seen.front() == AlbHarness::Cert(0));  // the default first
   CHECK(seen.back() == AlbHarness::Cert(12));
   // Twenty unless told; out of range and made-up tokens are refused.
-  CHECK(h.Get("ListListenerCertificates", {{"ListenerId", "lsn-std"}})["Certificates"].size() == 13);
+  CHECK(h.Get("ListListenerCertificates", {{"ListenerId", "lsn-std"}})["Certificates"].size() ==
+        13);
   for (const char* max : {"0", "101", "ten"}) {
     CHECK(AlbHarness::Code(h.Call("ListListenerCertificates",
                                   {{"ListenerId", "lsn-std"}, {"MaxResults", max}})) ==
@@ -51,8 +52,8 @@ TEST_CASE("alb: ListListenerCertificates pages the default and the additional ce
           "IllegalParam.NextToken");
   }
   // CA certificates: none; the type is checked.
-  CHECK(h.Get("ListListenerCertificates", {{"ListenerId", "lsn-std"}, {"CertificateType", "Ca"}})
-            ["TotalCount"] == 0);
+  CHECK(h.Get("ListListenerCertificates",
+              {{"ListenerId", "lsn-std"}, {"CertificateType", "Ca"}})["TotalCount"] == 0);
   CHECK(AlbHarness::Code(h.Call("ListListenerCertificates",
                                 {{"ListenerId", "lsn-std"}, {"CertificateType", "Client"}})) ==
         "IllegalParam.CertificateType");
@@ -127,25 +128,34 @@ TEST_CASE("alb: each write is limited to 200 per 60 seconds", "[emulator][alb]")
         "Throttling.User");
 }
 
-TEST_CASE("alb: the region is the endpoint's, else RegionId", "[emulator][alb]") {
+TEST_CASE("alb: the region is the endpoint's, else RegionId; the admin checks what it is given",
+          "[emulator][alb]") {
   AlbHarness h;
-  emulator::ApiResponse r = h.Call("GetListenerAttribute", {{"ListenerId", "lsn-std"},
-                                                           {"RegionId", "cn-shanghai"}});
+  emulator::ApiResponse r =
+      h.Call("GetListenerAttribute", {{"ListenerId", "lsn-std"}, {"RegionId", "cn-shanghai"}});
   CHECK(AlbHarness::Code(r) == "IllegalParam.RegionId");  // two regions named
   r = h.Call("GetListenerAttribute", {{"ListenerId", "lsn-std"}}, "bad_region!");
   CHECK(r.status == 400);
-  // NLB's actions of the same name (2022-04-30) are not ALB's.
+  r = h.Call("GetListenerAttribute", {{"ListenerId", "lsn-std"}, {"RegionId", "cn-hangzhou"}});
+  CHECK(r.status == 200);
+  // NLB's action of the same name (2022-04-30) is not ALB's: ALB does not answer it.
+  r = h.Call("UpdateListenerAttribute", AlbHarness::With("lsn-std", {AlbHarness::Cert(1)}),
+             "cn-hangzhou", "testid", "testsecret", "2022-04-30");
+  CHECK(r.status != 200);
+  CHECK(r.body.find("JobId") == std::string::npos);
+  CHECK(h.Status("lsn-std") == "Running");
   nlohmann::json answer;
   CHECK(emulator::AlbAdmin(h.emulator_.alb(), "jobs", "", {{"duration_ms", -1}}, &answer) == 400);
-  CHECK(emulator::AlbAdmin(h.emulator_.alb(), "listeners", "lsn-x",
-                           {{"load_balancer_id", "alb-none"}, {"default_certificate", "1-cn-hangzhou"}},
-                           &answer) == 400);
+  CHECK(emulator::AlbAdmin(
+            h.emulator_.alb(), "listeners", "lsn-x",
+            {{"load_balancer_id", "alb-none"}, {"default_certificate", "1-cn-hangzhou"}},
+            &answer) == 400);
   CHECK(emulator::AlbAdmin(h.emulator_.alb(), "listeners", "lsn-x",
                            {{"load_balancer_id", "alb-std"}}, &answer) == 400);  // HTTPS needs one
   CHECK(emulator::AlbAdmin(h.emulator_.alb(), "load_balancers", "alb-x",
                            {{"region", "cn-hangzhou"}, {"edition", "Gold"}}, &answer) == 400);
-  CHECK(emulator::AlbAdmin(h.emulator_.alb(), "load_balancers", "alb-x",
-                           {{"region", 7}}, &answer) == 400);
+  CHECK(emulator::AlbAdmin(h.emulator_.alb(), "load_balancers", "alb-x", {{"region", 7}},
+                           &answer) == 400);
 }
 
 TEST_CASE("alb: the admin API seeds ALB over HTTP; the state shows it; reset forgets it",
@@ -164,7 +174,8 @@ TEST_CASE("alb: the admin API seeds ALB over HTTP; the state shows it; reset for
     return response.status;
   };
   CHECK(put("load_balancers/alb-1", R"({"region":"cn-hangzhou","edition":"Basic"})") == 200);
-  CHECK(put("listeners/lsn-1", R"({"load_balancer_id":"alb-1","default_certificate":"8089870-cn-hangzhou"})") == 200);
+  CHECK(put("listeners/lsn-1",
+            R"({"load_balancer_id":"alb-1","default_certificate":"8089870-cn-hangzhou"})") == 200);
   CHECK(put("jobs", R"({"duration_ms":1500})") == 200);
   CHECK(put("jobs", "not json") == 400);
   CHECK(put("listeners/lsn-2", R"({"load_balancer_id":"alb-1","protocol":"FTP"})") == 400);

@@ -32,7 +32,8 @@ TEST_CASE("alb: a write is a job; the listener is Configuring until it ends", "[
         AlbHarness::With("lsn-std", {AlbHarness::Cert(1)}));
   CHECK(h.Entries("lsn-std").back() == AlbHarness::Cert(1) + ":Dissociating");
   h.clock_.Advance(seconds(5));
-  CHECK(h.Entries("lsn-std") == std::vector<std::string>{"*" + AlbHarness::Cert(0) + ":Associated"});
+  CHECK(h.Entries("lsn-std") ==
+        std::vector<std::string>{"*" + AlbHarness::Cert(0) + ":Associated"});
 }
 
 TEST_CASE("alb: the new default certificate is reported once its job succeeded",
@@ -49,9 +50,9 @@ TEST_CASE("alb: the new default certificate is reported once its job succeeded",
   CHECK(a["Certificates"].size() == 1);
   CHECK(a["Certificates"][0]["CertificateId"] == AlbHarness::Cert(2));
   // One default only (NLB's IllegalParamSize.certificateIds, the same rule).
-  emulator::ApiResponse r = h.Call(
-      "UpdateListenerAttribute",
-      AlbHarness::With("lsn-std", {AlbHarness::Cert(3), AlbHarness::Cert(4)}));
+  emulator::ApiResponse r =
+      h.Call("UpdateListenerAttribute",
+             AlbHarness::With("lsn-std", {AlbHarness::Cert(3), AlbHarness::Cert(4)}));
   CHECK(r.status == 400);
   CHECK(AlbHarness::Code(r) == "IllegalParamSize.Certificates");
 }
@@ -162,8 +163,10 @@ TEST_CASE("alb: additional certificates per instance: Basic 10, Standard 25", "[
 TEST_CASE("alb: listeners of an ACK-managed load balancer refuse writes", "[emulator][alb]") {
   AlbHarness h;
   h.Admin("load_balancers", "alb-ack", {{"region", "cn-hangzhou"}, {"ack_managed", true}});
-  h.Admin("listeners", "lsn-ack", {{"load_balancer_id", "alb-ack"}, {"default_certificate", AlbHarness::Cert(0)}});
-  for (const char* action : {"UpdateListenerAttribute", "AssociateAdditionalCertificatesWithListener"}) {
+  h.Admin("listeners", "lsn-ack",
+          {{"load_balancer_id", "alb-ack"}, {"default_certificate", AlbHarness::Cert(0)}});
+  for (const char* action :
+       {"UpdateListenerAttribute", "AssociateAdditionalCertificatesWithListener"}) {
     emulator::ApiResponse r = h.Call(action, AlbHarness::With("lsn-ack", {AlbHarness::Cert(1)}));
     CHECK(r.status == 400);
     CHECK(AlbHarness::Code(r) == "OperationDenied.ServiceManagedResource");
@@ -190,7 +193,8 @@ TEST_CASE("alb: ids that name no certificate, listener or region of the caller a
   CHECK(code("lsn-std", AlbHarness::Cert(1), "cn-shanghai") == "ResourceNotFound.Listener");
   // Another user's listener is none to the caller.
   h.Admin("load_balancers", "alb-u2", {{"region", "cn-hangzhou"}, {"user", "u2"}});
-  h.Admin("listeners", "lsn-u2", {{"load_balancer_id", "alb-u2"}, {"default_certificate", "7000001-cn-hangzhou"}});
+  h.Admin("listeners", "lsn-u2",
+          {{"load_balancer_id", "alb-u2"}, {"default_certificate", "7000001-cn-hangzhou"}});
   CHECK(code("lsn-u2", AlbHarness::Cert(1)) == "ResourceNotFound.Listener");
   emulator::ApiResponse r = h.Call("GetListenerAttribute", {{"ListenerId", "lsn-u2"}});
   CHECK(r.status == 404);
