@@ -24,15 +24,22 @@ SetCdnDomainSSLCertificate, DescribeDomainCertificateInfo, DescribeUserDomains),
 OSS's custom domains (PutCname, ListCname, ListBuckets, on the bucket the Host header names,
 signed with OSS signature V1); and those of Certificate Management Service
 (UploadUserCertificate, ListUserCertificateOrder, GetUserCertificateDetail,
-DeleteUserCertificate), STS's (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) and the ECS metadata
-service's credential paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on
+DeleteUserCertificate), ALB 2020-06-16's listener certificates (ListListenerCertificates,
+GetListenerAttribute, UpdateListenerAttribute, AssociateAdditionalCertificatesWithListener,
+DissociateAdditionalCertificatesFromListener, ListAsynJobs; writes are jobs that keep the
+listener Configuring; region from the Host alb.REGION.aliyuncs.com, else RegionId), STS's
+(AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) and the ECS metadata service's credential paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on
 127.0.0.1, with V1 and V3 signature checks, a per-user sliding
 one-second rate limit, the documented certificate errors, and injectable latency and faults.
 Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
 POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME),
 PUT /_emulator/cas {"name","pem"[,"user","id","key"]}, DELETE /_emulator/cas/ID,
 POST /_emulator/oss_cnames/DOMAIN ({"certificate_status":"Disabled"}),
-POST /_emulator/propagate, PUT /_emulator/propagation, POST /_emulator/tls_keys.
+POST /_emulator/propagate, PUT /_emulator/propagation, POST /_emulator/tls_keys,
+PUT /_emulator/alb/load_balancers/ID ({"region","user","edition":"Basic|Standard",
+"ack_managed":false}), PUT /_emulator/alb/listeners/ID ({"load_balancer_id",
+"protocol":"HTTPS|QUIC|HTTP","default_certificate":"CASID-REGION"}),
+PUT /_emulator/alb/jobs ({"duration_ms":5000,"fail_next":0}).
 
 With --tls-port, also the edge: TLS handshakes answered by SNI with the certificate each CDN,
 DCDN or OSS custom domain is bound to (a name it does not know: unrecognized_name alert; HTTPS

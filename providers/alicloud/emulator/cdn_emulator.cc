@@ -27,6 +27,7 @@ CdnEmulator::CdnEmulator(EmulatorConfig config, engine::Clock& clock)
   oss_ = Added(router_, std::make_unique<OssService>(c, *cas));
   cdn_ = Added(router_, MakeCdnService(c, *cas));
   dcdn_ = Added(router_, MakeDcdnService(c, *cas));
+  alb_ = Added(router_, std::make_unique<AlbService>(c, *cas));  // by action and version
   cas->SetBindings(cdn_);  // ListUserCertificateOrder's Keyword matches CDN domains
   cas_ = Added(router_, std::move(cas));
   Added(router_, std::make_unique<StsService>(c));

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/clock.h"
+#include "providers/alicloud/emulator/alb_service.h"
 #include "providers/alicloud/emulator/api_response.h"
 #include "providers/alicloud/emulator/cas_service.h"
 #include "providers/alicloud/emulator/cdn_service.h"
@@ -41,6 +42,8 @@ class CdnEmulator {
   void AddService(std::unique_ptr<ServiceHandler> handler);
   ServiceContext context() { return {config_, clock_, auth_, flow_, edge_}; }
   CasDirectory& cas() { return *cas_; }
+  // ALB (alb_service.h): load balancers and listeners, seeded by the admin (alb_admin.h).
+  AlbService& alb() { return *alb_; }
 
   // Admin: every domain's state (no key), the counters, and changes behind certform's back.
   nlohmann::json StateJson() const;
@@ -92,6 +95,7 @@ class CdnEmulator {
   DomainService* dcdn_ = nullptr;
   CasService* cas_ = nullptr;
   MetadataService* metadata_ = nullptr;
+  AlbService* alb_ = nullptr;
 };
 
 }  // namespace certform::emulator

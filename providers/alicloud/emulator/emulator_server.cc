@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "providers/alicloud/emulator/alb_admin.h"
+
 namespace certform::emulator {
 
 namespace {
@@ -167,6 +169,7 @@ void EmulatorServer::Route() {
     emulator_.edge().KeepKeyAlways(j["pem"].get<std::string>());
     SendJson(res, {{"ok", true}});
   });
+  RouteAlbAdmin(*server_, emulator_.alb());  // /_emulator/alb/... (alb_admin.h)
   server_->Delete(R"(/_emulator/cas/([0-9]+))",
                   [this](const httplib::Request& req, httplib::Response& res) {
                     bool removed = emulator_.RemoveCasCertificate(std::stoll(req.matches[1]));

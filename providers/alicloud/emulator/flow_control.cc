@@ -45,9 +45,11 @@ std::optional<ApiResponse> FlowControl::Arrive(bool json, std::string* request_i
 }
 
 bool FlowControl::Admit(const std::string& user, const std::string& window, int limit,
-                        engine::Clock::Duration* retry_after) {
+                        engine::Clock::Duration* retry_after, engine::Clock::Duration period) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (window_.Admit(user + "/" + window, clock_.Monotonic(), limit, retry_after)) return true;
+  if (window_.Admit(user + "/" + window, clock_.Monotonic(), limit, retry_after, period)) {
+    return true;
+  }
   ++throttled_;
   return false;
 }

@@ -26,10 +26,11 @@ class FlowControl {
   // when the roll says so, the answer that replaces it (a dropped connection or a 500/503).
   std::optional<ApiResponse> Arrive(bool json, std::string* request_id,
                                     engine::Clock::Duration* latency);
-  // Counts a call in `user`'s `window` (limit per sliding second); false (counted as throttled)
-  // with the wait until one would be admitted.
+  // Counts a call in `user`'s `window` (limit per sliding `period`, a second unless told); false
+  // (counted as throttled) with the wait until one would be admitted.
   bool Admit(const std::string& user, const std::string& window, int limit,
-             engine::Clock::Duration* retry_after);
+             engine::Clock::Duration* retry_after,
+             engine::Clock::Duration period = std::chrono::seconds(1));
   // Counts an answered call of `action` by `user`; returns how many there were so far.
   int CountCall(const std::string& action, const std::string& user);
   void CountRejected();

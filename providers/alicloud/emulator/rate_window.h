@@ -1,5 +1,6 @@
-// A per-key sliding one-second window, as the API's per-user flow control: a call is admitted
-// when fewer than `limit` calls were admitted in the second before it.
+// A per-key sliding window, as the API's per-user flow control: a call is admitted when fewer
+// than `limit` calls were admitted in the `period` before it (one second unless told; ALB's
+// writes are limited per 60 s).
 #pragma once
 
 #include <deque>
@@ -14,7 +15,8 @@ class RateWindow {
  public:
   // Admits a call at `now` for `key`, or returns false with how long until one would be admitted.
   bool Admit(const std::string& key, engine::Clock::Instant now, int limit,
-             engine::Clock::Duration* retry_after);
+             engine::Clock::Duration* retry_after,
+             engine::Clock::Duration period = std::chrono::seconds(1));
 
   // The most calls seen (admitted or not) for `key` in any sliding one-second window so far.
   int Peak(const std::string& key) const;

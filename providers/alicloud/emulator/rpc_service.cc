@@ -38,9 +38,10 @@ ApiResponse RpcService::Handle(const ServiceRequest& r) {
     flow.CountRejected();
     return RenderError(RamDenialError(), r.request_id, r.json);
   }
-  const auto [window, limit] = Window(r.action);
+  engine::Clock::Duration period = std::chrono::seconds(1);
+  const auto [window, limit] = WindowFor(r, &period);
   engine::Clock::Duration wait{};
-  if (!flow.Admit(user, window, limit, &wait)) {
+  if (!flow.Admit(user, window, limit, &wait, period)) {
     ApiResponse throttled =
         RenderError({400, "Throttling.User", "Request was denied due to user flow control."},
                     r.request_id, r.json);

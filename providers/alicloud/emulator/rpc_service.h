@@ -25,6 +25,13 @@ class RpcService : public ServiceHandler {
   virtual std::string Version() const = 0;
   // The flow-control window of `action` and its limit per user per sliding second.
   virtual std::pair<std::string, int> Window(const std::string& action) const = 0;
+  // The same for a product whose windows depend on more than the action (ALB's are per region,
+  // which its endpoint names), over `*period` (a second unless set). Default: Window(action).
+  virtual std::pair<std::string, int> WindowFor(const ServiceRequest& request,
+                                                engine::Clock::Duration* period) const {
+    (void)period;
+    return Window(request.action);
+  }
   // A call that needs no signature (its proof is elsewhere, e.g. STS's OIDC token).
   virtual bool Anonymous(const ServiceRequest& request) const {
     (void)request;

@@ -1,0 +1,93 @@
+#include "providers/alicloud/emulator/alb_admin.h"
+
+#include <httplib.h>
+
+namespace certform::emulator {
+
+namespace {
+
+constexpr size_t kMaxField = 256;
+
+// A string field, `fallback` when absent; false with `error` when not a string or too long.
+bool Text(const nlohmann::json& body, const char* name, const std::string& fallback,
+          std::string* out, std::string* error) {
+  if (!body.contains(name)) {
+    *out = fallback;
+    return true;
+  }
+  if (!body[name].is_string() || body[name].get<std::string>().size() > kMaxField) {
+    *error = std::string(name) + " must be a string of at most 256 characters";
+    return false;
+  }
+  *out = body[name].get<std::string>();
+  return true;
+}
+
+bool Count(const nlohmann::json& body, const char* name, int64_t most, int64_t* out,
+           std::string* error) {
+  if (!body.contains(name)) return true;
+  if (!body[name].is_number_integer() || body[name].get<int64_t>() < 0 ||
+      body[name].get<int64_t>() > most) {
+    *error = std::string(name) + " must be an integer from 0 to " + std::to_string(most);
+    return false;
+  }
+  *out = body[name].get<int64_t>();
+  return true;
+}
+
+}  // namespace
+
+int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
+             const nlohmann::json& body, nlohmann::json* answer) {
+  std::string error = "body must be a JSON object";
+  bool ok = body.is_object();
+  if (ok && kind == "load_balancers") {
+    AlbLoadBalancerSeed seed;
+    seed.id = id;
+    ok = Text(body, "region", "", &seed.region, &error) &&
+         Text(body, "user", "u1", &seed.user, &error) &&
+         Text(body, "edition", "Standard", &seed.edition, &error);
+    if (ok && body.contains("ack_managed")) {
+      ok = body["ack_managed"].is_boolean();
+      if (ok)
+        seed.ack_managed = body["ack_managed"].get<bool>();
+      else
+        error = "ack_managed must be true or false";
+    }
+    ok = ok && alb.PutLoadBalancer(seed, &error);
+  } else if (ok && kind == "listeners") {
+    AlbListenerSeed seed;
+    seed.id = id;
+    ok = Text(body, "load_balancer_id", "", &seed.load_balancer_id, &error) &&
+         Text(body, "protocol", "HTTPS", &seed.protocol, &error) &&
+         Text(body, "default_certificate", "", &seed.default_certificate, &error) &&
+         alb.PutListener(seed, &error);
+  } else if (ok && kind == "jobs") {
+    int64_t duration_ms = -1, fail_next = -1;
+    ok = Count(body, "duration_ms", 3'600'000, &duration_ms, &error) &&
+         Count(body, "fail_next", 1000, &fail_next, &error);
+    if (ok && duration_ms >= 0) alb.SetJobDuration(std::chrono::milliseconds(duration_ms));
+    if (ok && fail_next >= 0) alb.FailNextJobs(static_cast<int>(fail_next));
+  } else if (ok) {
+    ok = false;
+    error = "unknown ALB resource " + kind;
+  }
+  *answer = ok ? nlohmann::json{{"ok", true}} : nlohmann::json{{"error", error}};
+  return ok ? 200 : 400;
+}
+
+void RouteAlbAdmin(httplib::Server& server, AlbService& alb) {
+  auto put = [&alb](const httplib::Request& req, httplib::Response& res) {
+    const nlohmann::json body = req.body.empty() ? nlohmann::json::object()
+                                                 : nlohmann::json::parse(req.body, nullptr, false);
+    nlohmann::json answer;
+    const std::string kind = req.matches[1];
+    res.status =
+        AlbAdmin(alb, kind, req.matches.size() > 2 ? req.matches[2].str() : "", body, &answer);
+    res.set_content(answer.dump(2), "application/json");
+  };
+  server.Put(R"(/_emulator/alb/(load_balancers|listeners)/([^/]+))", put);
+  server.Put(R"(/_emulator/alb/(jobs))", put);
+}
+
+}  // namespace certform::emulator

@@ -1,0 +1,32 @@
+// The admin API's ALB part (under /_emulator/alb/), parsed at the door (types checked, sizes
+// bounded):
+//   PUT /_emulator/alb/load_balancers/ID {"region", "user" (default u1), "edition" (Basic |
+//       Standard | StandardWithWaf, default Standard), "ack_managed" (default false)}
+//   PUT /_emulator/alb/listeners/ID {"load_balancer_id", "protocol" (HTTPS | QUIC | HTTP, default
+//       HTTPS), "default_certificate" ("CASID-REGION"; an HTTP listener has none)}
+//   PUT /_emulator/alb/jobs {"duration_ms" (0..3600000), "fail_next" (0..1000): the next N jobs
+//       end Failed}
+// Each answers {"ok": true}, or 400 {"error"}. /_emulator/reset forgets every ALB resource.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "providers/alicloud/emulator/alb_service.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace certform::emulator {
+
+// Applies one admin request: `kind` "load_balancers", "listeners" or "jobs"; `id` the resource's
+// ("" for jobs). Returns the HTTP status (200, 400) and the document to answer in `answer`.
+int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
+             const nlohmann::json& body, nlohmann::json* answer);
+
+// Adds the routes above to `server`.
+void RouteAlbAdmin(httplib::Server& server, AlbService& alb);
+
+}  // namespace certform::emulator

@@ -1,0 +1,244 @@
+// AlbService's reads (ListListenerCertificates, GetListenerAttribute, ListAsynJobs), its admin
+// side and its state; the writes are in alb_service.cc. Sources as there.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "providers/alicloud/emulator/alb_service.h"
+#include "providers/alicloud/oss_names.h"
+
+namespace certform::emulator {
+
+namespace {
+
+nlohmann::json Entry(const std::string& id, bool is_default, const std::string& status) {
+  return {{"CertificateId", id},
+          {"IsDefault", is_default},
+          {"Status", status},
+          {"CertificateType", "Server"}};
+}
+
+}  // namespace
+
+// ListListenerCertificates (D: doc 214354): the default certificate and the additional ones in
+// one paged read (MaxResults 1..100, default 20; NextToken), each with CertificateId, IsDefault,
+// Status and CertificateType; CertificateType=Ca lists none (the emulator holds server
+// certificates only). HTTPS and QUIC listeners only (harsher: another listener is refused).
+ApiResponse AlbService::ListCertificates(AlbCall& call) {
+  const Params& p = call.r.params;
+  const std::string listener_id = Param(p, "ListenerId");
+  if (listener_id.empty()) return call.Error(MissingParam("ListenerId"));
+  const std::string type = Param(p, "CertificateType");
+  if (type != "" && type != "Server" && type != "Ca") {
+    return call.Error(
+        {400, "IllegalParam.CertificateType", "The param of CertificateType is illegal."});
+  }
+  size_t offset = 0, max_results = 0;
+  if (auto e = ParseAlbPage(p, 20, &offset, &max_results)) return call.Error(*e);
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.Advance(context_.clock.Monotonic());
+  auto it = listeners_.find(call.region + "/" + listener_id);
+  if (it == listeners_.end() || it->second.user != call.user) {
+    return call.Error(ListenerNotFound(listener_id));
+  }
+  const AlbListenerState& l = it->second;
+  if (!TakesCertificates(l.seed.protocol)) return call.Error(ProtocolRefusal(l.seed.protocol));
+  nlohmann::json all = nlohmann::json::array();
+  if (type != "Ca") {
+    if (!l.default_certificate.empty())
+      all.push_back(Entry(l.default_certificate, true, "Associated"));
+    for (const AlbAdditionalCertificate& c : l.additional)
+      all.push_back(Entry(c.id, false, c.status));
+  }
+  if (offset > 0 && offset >= all.size())
+    return call.Error({400, "IllegalParam.NextToken", "The param of NextToken is illegal."});
+  nlohmann::json page = nlohmann::json::array();
+  for (size_t i = offset; i < all.size() && i < offset + max_results; ++i) page.push_back(all[i]);
+  const size_t next = offset + page.size();
+  return call.Ok({{"MaxResults", max_results},
+                  {"NextToken", next < all.size() ? AlbNextToken(next) : ""},
+                  {"TotalCount", all.size()},
+                  {"Certificates", page}});
+}
+
+// GetListenerAttribute (D: doc 214356's status note; S: certimate polls it): ListenerStatus
+// Running or Configuring, and the default certificate under Certificates.
+ApiResponse AlbService::GetAttribute(AlbCall& call) {
+  const std::string listener_id = Param(call.r.params, "ListenerId");
+  if (listener_id.empty()) return call.Error(MissingParam("ListenerId"));
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.Advance(context_.clock.Monotonic());
+  auto it = listeners_.find(call.region + "/" + listener_id);
+  if (it == listeners_.end() || it->second.user != call.user) {
+    return call.Error(ListenerNotFound(listener_id));
+  }
+  const AlbListenerState& l = it->second;
+  nlohmann::json certificates = nlohmann::json::array();
+  if (!l.default_certificate.empty())
+    certificates.push_back({{"CertificateId", l.default_certificate}});
+  return call.Ok({{"ListenerId", l.seed.id},
+                  {"LoadBalancerId", l.seed.load_balancer_id},
+                  {"ListenerProtocol", l.seed.protocol},
+                  {"ListenerStatus", l.status},
+                  {"Certificates", certificates}});
+}
+
+// ListAsynJobs (D: api.aliyun.com/document/Alb/2020-06-16/ListAsynJobs; S: Terraform polls it with
+// JobIds.1): the caller's jobs in the region, Status Processing, Succeeded or Failed; without
+// JobIds, all of them, paged like the other lists. An id that names no job of the caller is not
+// listed (harsher for a poller: it never sees Succeeded).
+ApiResponse AlbService::ListJobs(AlbCall& call) {
+  std::vector<std::string> ids;
+  for (const auto& [name, value] : call.r.params) {
+    if (name.starts_with("JobIds.")) ids.push_back(value);
+  }
+  if (ids.size() > 20) {
+    return call.Error({400, "IllegalParamSize.JobIds", "The param size of JobIds is illegal."});
+  }
+  size_t offset = 0, max_results = 0;
+  if (auto e = ParseAlbPage(call.r.params, 20, &offset, &max_results)) return call.Error(*e);
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.Advance(context_.clock.Monotonic());
+  std::vector<const AlbJob*> found;
+  for (const AlbJob* job : jobs_.Of(call.region, call.user)) {
+    if (ids.empty() || std::count(ids.begin(), ids.end(), job->id)) found.push_back(job);
+  }
+  nlohmann::json jobs = nlohmann::json::array();
+  for (size_t i = offset; i < found.size() && i < offset + max_results; ++i) {
+    const AlbJob& job = *found[i];
+    nlohmann::json j = {{"Id", job.id},
+                        {"ApiName", job.api},
+                        {"ResourceId", job.resource_id},
+                        {"ResourceType", "listener"},
+                        {"OperateType", "Update"},
+                        {"Status", job.status}};
+    if (job.status == "Failed") {
+      j["ErrorCode"] = "SystemBusy";  // U: a failed job's code is not documented
+      j["ErrorMessage"] = "System is busy, please try again later.";
+    }
+    jobs.push_back(j);
+  }
+  const size_t next = offset + jobs.size();
+  return call.Ok({{"MaxResults", max_results},
+                  {"NextToken", next < found.size() ? AlbNextToken(next) : ""},
+                  {"TotalCount", found.size()},
+                  {"Jobs", jobs}});
+}
+
+bool AlbService::PutLoadBalancer(const AlbLoadBalancerSeed& seed, std::string* error) {
+  if (!seed.id.starts_with("alb-") || seed.id.size() > 64) {
+    *error = "a load balancer's id is \"alb-...\" (at most 64 characters)";
+    return false;
+  }
+  if (seed.edition != "Basic" && seed.edition != "Standard" && seed.edition != "StandardWithWaf") {
+    *error = "edition is Basic, Standard or StandardWithWaf";
+    return false;
+  }
+  if (!alicloud::RegionProblem(seed.region).empty() || seed.user.empty()) {
+    *error = "a load balancer needs a region (e.g. cn-hangzhou) and a user";
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  load_balancers_[seed.region + "/" + seed.id] = seed;
+  return true;
+}
+
+bool AlbService::PutListener(const AlbListenerSeed& seed, std::string* error) {
+  if (!seed.id.starts_with("lsn-") || seed.id.size() > 64) {
+    *error = "a listener's id is \"lsn-...\" (at most 64 characters)";
+    return false;
+  }
+  if (seed.protocol != "HTTPS" && seed.protocol != "QUIC" && seed.protocol != "HTTP") {
+    *error = "protocol is HTTPS, QUIC or HTTP";
+    return false;
+  }
+  if (TakesCertificates(seed.protocol) == seed.default_certificate.empty()) {
+    *error =
+        "an HTTPS or QUIC listener needs a default_certificate (\"CASID-REGION\"), an HTTP "
+        "listener has none";
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  const AlbLoadBalancerSeed* lb = nullptr;
+  for (const auto& [key, l] : load_balancers_) {
+    if (l.id == seed.load_balancer_id) lb = &l;
+  }
+  if (lb == nullptr) {
+    *error = "no load balancer " + seed.load_balancer_id + " was put";
+    return false;
+  }
+  AlbListenerState state;
+  state.seed = seed;
+  state.region = lb->region;
+  state.user = lb->user;
+  state.default_certificate = seed.default_certificate;
+  listeners_[lb->region + "/" + seed.id] = state;
+  return true;
+}
+
+void AlbService::SetJobDuration(engine::Clock::Duration duration) {
+  std::lock_guard<std::mutex> lock(mu_);
+  job_duration_ = duration;
+}
+
+void AlbService::FailNextJobs(int count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fail_jobs_ = count;
+}
+
+bool AlbService::Listener(const std::string& region, const std::string& id, AlbListenerState* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.Advance(context_.clock.Monotonic());
+  auto it = listeners_.find(region + "/" + id);
+  if (it == listeners_.end()) return false;
+  *out = it->second;
+  return true;
+}
+
+// Back to nothing: ALB has no seeds in the configuration file, only the admin's.
+void AlbService::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  load_balancers_.clear();
+  listeners_.clear();
+  tokens_.clear();
+  jobs_.Reset();
+  job_duration_ = kAlbDefaultJobDuration;
+  fail_jobs_ = 0;
+}
+
+// /_emulator/state's "alb": ids, editions, statuses and certificate ids (no key: ALB never
+// receives one).
+void AlbService::AddState(nlohmann::json* state) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = context_.clock.Monotonic();
+  jobs_.Advance(now);
+  nlohmann::json lbs = nlohmann::json::array(), listeners = nlohmann::json::array();
+  for (const auto& [key, lb] : load_balancers_) {
+    lbs.push_back({{"id", lb.id},
+                   {"region", lb.region},
+                   {"user", lb.user},
+                   {"edition", lb.edition},
+                   {"ack_managed", lb.ack_managed}});
+  }
+  for (const auto& [key, l] : listeners_) {
+    nlohmann::json additional = nlohmann::json::array();
+    for (const AlbAdditionalCertificate& c : l.additional) {
+      additional.push_back({{"id", c.id}, {"status", c.status}});
+    }
+    listeners.push_back({{"id", l.seed.id},
+                         {"region", l.region},
+                         {"load_balancer_id", l.seed.load_balancer_id},
+                         {"protocol", l.seed.protocol},
+                         {"status", l.status},
+                         {"default_certificate", l.default_certificate},
+                         {"additional_certificates", additional}});
+  }
+  (*state)["alb"] = {{"job_duration_ms",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(job_duration_).count()},
+                     {"fail_jobs", fail_jobs_},
+                     {"load_balancers", lbs},
+                     {"listeners", listeners},
+                     {"jobs", jobs_.Json(now)}};
+}
+
+}  // namespace certform::emulator

@@ -1,0 +1,115 @@
+// The Application Load Balancer (ALB, API version 2020-06-16): the certificates of HTTPS and QUIC
+// listeners, per region and user. ListListenerCertificates, GetListenerAttribute,
+// UpdateListenerAttribute (the default certificate), AssociateAdditionalCertificatesWithListener,
+// DissociateAdditionalCertificatesFromListener and ListAsynJobs; every write is an asynchronous
+// job (alb_jobs.h) during which the listener is Configuring. alb_service.cc says, behaviour by
+// behaviour, what is documented and what is the harsher reading. Load balancers and listeners are
+// seeded through the admin API (alb_admin.h); certificates are CAS's (cas_directory.h), named
+// "CASID-REGION".
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "providers/alicloud/emulator/alb_jobs.h"
+#include "providers/alicloud/emulator/alb_requests.h"
+#include "providers/alicloud/emulator/cas_directory.h"
+#include "providers/alicloud/emulator/rpc_service.h"
+
+namespace certform::emulator {
+
+inline constexpr char kAlbVersion[] = "2020-06-16";
+// How long a job runs unless the admin says otherwise: "adding a certificate takes about 5-10 s"
+// (S: alicloud PR #4796), the shorter end.
+inline constexpr engine::Clock::Duration kAlbDefaultJobDuration = std::chrono::seconds(5);
+
+struct AlbLoadBalancerSeed {
+  std::string id;      // "alb-..."
+  std::string region;  // e.g. "cn-hangzhou"
+  std::string user;
+  std::string edition = "Standard";  // Basic | Standard | StandardWithWaf
+  bool ack_managed = false;          // managed by ACK (AlbConfig): writes are denied
+};
+
+struct AlbListenerSeed {
+  std::string id;  // "lsn-..."
+  std::string load_balancer_id;
+  std::string protocol = "HTTPS";   // HTTPS | QUIC take certificates; HTTP does not
+  std::string default_certificate;  // "CASID-REGION", or "" (an HTTP listener)
+};
+
+// One certificate of a listener beside its default (an additional, or SNI, certificate).
+struct AlbAdditionalCertificate {
+  std::string id;
+  std::string status;  // Associating | Associated | Dissociating
+};
+
+struct AlbListenerState {
+  AlbListenerSeed seed;
+  std::string region, user;
+  std::string status = "Running";  // Running | Configuring
+  std::string default_certificate;
+  std::vector<AlbAdditionalCertificate> additional;
+};
+
+class AlbService final : public RpcService {
+ public:
+  AlbService(ServiceContext context, const CasDirectory& cas);
+
+  // Admin: adds or replaces a load balancer / a listener (of a load balancer already put); false
+  // with the problem in `error` on bad input. Replacing a listener forgets its certificates and
+  // jobs' effects are then lost.
+  bool PutLoadBalancer(const AlbLoadBalancerSeed& seed, std::string* error);
+  bool PutListener(const AlbListenerSeed& seed, std::string* error);
+  // Admin: how long a job runs (5 s unless told) and how many of the next jobs end Failed.
+  void SetJobDuration(engine::Clock::Duration duration);
+  void FailNextJobs(int count);
+  // A listener's state as the API would report it now (jobs due are ended first); false when
+  // there is no such listener in `region`.
+  bool Listener(const std::string& region, const std::string& id, AlbListenerState* out);
+
+  bool Accepts(const ServiceRequest& request) const override;
+  void Reset() override;
+  void AddState(nlohmann::json* state) const override;
+
+ protected:
+  bool Serves(const std::string& action) const override;
+  std::string Version() const override { return kAlbVersion; }
+  std::pair<std::string, int> Window(const std::string& action) const override;
+  std::pair<std::string, int> WindowFor(const ServiceRequest& request,
+                                        engine::Clock::Duration* period) const override;
+  ApiResponse Dispatch(const std::string& action, const Params& params, const std::string& user,
+                       const std::string& request_id, bool json) override;
+  ApiResponse DispatchFor(const ServiceRequest& request, const AccountKey& caller,
+                          const std::string& user) override;
+
+ private:
+  // The writes (alb_service.cc) and the reads (alb_reads.cc).
+  ApiResponse Write(AlbCall& call);
+  ApiResponse ListCertificates(AlbCall& call);
+  ApiResponse GetAttribute(AlbCall& call);
+  ApiResponse ListJobs(AlbCall& call);
+  // The checks every write runs (dry run or not); nullopt when all pass. mu_ held.
+  std::optional<ApiError> CheckWrite(const AlbCall& call, const AlbListenerState& listener) const;
+  // Additional certificates of every listener of `load_balancer_id` (the quota's count). mu_ held.
+  int AdditionalCount(const std::string& region, const std::string& load_balancer_id) const;
+  // A job's end: the listener Running again, its change applied or undone. mu_ held.
+  void Finish(const std::string& key, const std::string& api, const std::vector<std::string>& certs,
+              bool succeeded) const;
+
+  const CasDirectory& cas_;
+  mutable std::mutex mu_;
+  std::map<std::string, AlbLoadBalancerSeed> load_balancers_;  // "REGION/ID" →
+  // Jobs end as time passes, so even a const read (AddState) ends those due first: the
+  // listeners and jobs are mutable, under mu_.
+  mutable std::map<std::string, AlbListenerState> listeners_;  // "REGION/ID" →
+  // "USER/REGION/ACTION/TOKEN" → {what the call asked, the JobId it was answered}.
+  std::map<std::string, std::pair<std::string, std::string>> tokens_;
+  mutable AlbJobs jobs_;
+  engine::Clock::Duration job_duration_;
+  int fail_jobs_ = 0;
+};
+
+}  // namespace certform::emulator
