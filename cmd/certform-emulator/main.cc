@@ -28,9 +28,9 @@ DeleteUserCertificate), ALB 2020-06-16's listener certificates (ListListenerCert
 GetListenerAttribute, UpdateListenerAttribute, AssociateAdditionalCertificatesWithListener,
 DissociateAdditionalCertificatesFromListener, ListAsynJobs; writes are jobs that keep the
 listener Configuring; region from the Host alb.REGION.aliyuncs.com, else RegionId), STS's
-(AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) and the ECS metadata service's credential paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on
-127.0.0.1, with V1 and V3 signature checks, a per-user sliding
-one-second rate limit, the documented certificate errors, and injectable latency and faults.
+(AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) and the ECS metadata service's credential
+paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on 127.0.0.1, with V1
+and V3 signature checks, a per-user sliding one-second rate limit, the documented certificate errors, and injectable latency and faults.
 Admin API: GET /_emulator/state, GET /_emulator/counters, POST /_emulator/reset,
 POST /_emulator/faults, PUT|DELETE /_emulator/domains/NAME (and dcdn_domains/NAME),
 PUT /_emulator/cas {"name","pem"[,"user","id","key"]}, DELETE /_emulator/cas/ID,
