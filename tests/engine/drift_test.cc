@@ -11,15 +11,26 @@
 using namespace certform::engine;
 using namespace certform::testing;
 
+namespace {
+
+// shop.example.com bound by CAS id to "shop-cert", as the state records it.
+StateEntry ShopEntry() {
+  return StateEntry{.address = SplitAddress("shop.example.com"),
+                    .account = "main",
+                    .https = true,
+                    .certificate = "shop",
+                    .cert_type = "cas",
+                    .cert_name = "shop-cert",
+                    .cert_id = 8089870,
+                    .applied_at = "2026-01-01T00:00:00Z",
+                    .request_id = "REQ-1"};
+}
+
+}  // namespace
+
 TEST_CASE("drift: a CAS binding switched to another certificate id is drift, even by name",
           "[drift]") {
-  StateEntry recorded{.address = SplitAddress("shop.example.com"),
-                      .account = "main",
-                      .https = true,
-                      .certificate = "shop",
-                      .cert_type = "cas",
-                      .cert_name = "shop-cert",
-                      .cert_id = 8089870};
+  StateEntry recorded = ShopEntry();
   LiveBinding live{.exists = true,
                    .https = true,
                    .cert_name = "shop-cert",
@@ -33,15 +44,7 @@ TEST_CASE("drift: a CAS binding switched to another certificate id is drift, eve
 
 TEST_CASE("refresh: a CAS binding recorded without its leaf learns the one the API serves",
           "[drift]") {
-  StateEntry recorded{.address = SplitAddress("shop.example.com"),
-                      .account = "main",
-                      .https = true,
-                      .certificate = "shop",
-                      .cert_type = "cas",
-                      .cert_name = "shop-cert",
-                      .cert_id = 8089870,
-                      .applied_at = "2026-01-01T00:00:00Z",
-                      .request_id = "REQ-1"};
+  StateEntry recorded = ShopEntry();
   LiveRead read{.address = recorded.address, .account = "main", .ok = true};
   read.live = LiveBinding{.exists = true,
                           .https = true,

@@ -36,12 +36,9 @@ ApiResponse AlbService::ListCertificates(AlbCall& call) {
   size_t offset = 0, max_results = 0;
   if (auto e = ParseAlbPage(p, 20, &offset, &max_results)) return call.Error(*e);
   std::lock_guard<std::mutex> lock(mu_);
-  jobs_.Advance(context_.clock.Monotonic());
-  auto it = listeners_.find(call.region + "/" + listener_id);
-  if (it == listeners_.end() || it->second.user != call.user) {
-    return call.Error(ListenerNotFound(listener_id));
-  }
-  const AlbListenerState& l = it->second;
+  const AlbListenerState* found = CallersListener(call, listener_id);
+  if (found == nullptr) return call.Error(ListenerNotFound(listener_id));
+  const AlbListenerState& l = *found;
   if (!TakesCertificates(l.seed.protocol)) return call.Error(ProtocolRefusal(l.seed.protocol));
   nlohmann::json all = nlohmann::json::array();
   if (type != "Ca") {
@@ -67,12 +64,9 @@ ApiResponse AlbService::GetAttribute(AlbCall& call) {
   const std::string listener_id = Param(call.r.params, "ListenerId");
   if (listener_id.empty()) return call.Error(MissingParam("ListenerId"));
   std::lock_guard<std::mutex> lock(mu_);
-  jobs_.Advance(context_.clock.Monotonic());
-  auto it = listeners_.find(call.region + "/" + listener_id);
-  if (it == listeners_.end() || it->second.user != call.user) {
-    return call.Error(ListenerNotFound(listener_id));
-  }
-  const AlbListenerState& l = it->second;
+  const AlbListenerState* found = CallersListener(call, listener_id);
+  if (found == nullptr) return call.Error(ListenerNotFound(listener_id));
+  const AlbListenerState& l = *found;
   nlohmann::json certificates = nlohmann::json::array();
   if (!l.default_certificate.empty())
     certificates.push_back({{"CertificateId", l.default_certificate}});

@@ -82,18 +82,21 @@ ApiResponse AlbService::DispatchFor(const ServiceRequest& r, const AccountKey&,
   return ListJobs(call);
 }
 
+AlbListenerState* AlbService::CallersListener(const AlbCall& call, const std::string& id) const {
+  jobs_.Advance(context_.clock.Monotonic());
+  auto it = listeners_.find(call.region + "/" + id);
+  return it == listeners_.end() || it->second.user != call.user ? nullptr : &it->second;
+}
+
 ApiResponse AlbService::Write(AlbCall& call) {
   if (auto e = ParseAlbWrite(call.r.action, call.r.params, &call.write)) return call.Error(*e);
   const AlbWrite& w = call.write;
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = context_.clock.Monotonic();
-  jobs_.Advance(now);
+  AlbListenerState* found = CallersListener(call, w.listener_id);
+  if (found == nullptr) return call.Error(ListenerNotFound(w.listener_id));
+  AlbListenerState& listener = *found;
   const std::string key = call.region + "/" + w.listener_id;
-  auto it = listeners_.find(key);
-  if (it == listeners_.end() || it->second.user != call.user) {
-    return call.Error(ListenerNotFound(w.listener_id));
-  }
-  AlbListenerState& listener = it->second;
   // ClientToken: a retry with the same token and parameters answers the first call's JobId and
   // changes nothing; the same token with other parameters is refused (D: the ClientToken
   // parameter of each write; IdempotenceSignatureMismatch, NLB UpdateListenerAttribute's table).

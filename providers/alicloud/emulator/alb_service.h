@@ -91,6 +91,9 @@ class AlbService final : public RpcService {
   ApiResponse ListCertificates(AlbCall& call);
   ApiResponse GetAttribute(AlbCall& call);
   ApiResponse ListJobs(AlbCall& call);
+  // The caller's listener `id` in the call's region, after the jobs due have ended; null when it
+  // has none of that id (another user's is none either). mu_ held.
+  AlbListenerState* CallersListener(const AlbCall& call, const std::string& id) const;
   // The checks every write runs (dry run or not); nullopt when all pass. mu_ held.
   std::optional<ApiError> CheckWrite(const AlbCall& call, const AlbListenerState& listener) const;
   // Additional certificates of every listener of `load_balancer_id` (the quota's count). mu_ held.
