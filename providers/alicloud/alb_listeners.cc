@@ -1,0 +1,198 @@
+#include "providers/alicloud/alb_listeners.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/base/text_escape.h"
+
+namespace certform::alicloud {
+
+namespace {
+
+using engine::Status;
+
+constexpr size_t kPageSize = 100;  // MaxResults' largest value (D)
+constexpr size_t kMaxTokenSize =
+    256;  // a NextToken or JobId longer than this is no answer of ALB's
+
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool IsRegion(const std::string& s) {
+  return s.size() >= 2 && s.size() <= 32 && IsLowerAlnum(s.front()) && IsLowerAlnum(s.back()) &&
+         std::all_of(s.begin(), s.end(), [](char c) { return IsLowerAlnum(c) || c == '-'; });
+}
+
+// A token ALB hands back (NextToken, JobId): printable ASCII without spaces, bounded.
+bool IsToken(const std::string& s) {
+  return !s.empty() && s.size() <= kMaxTokenSize &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+std::string StringField(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+Status Malformed(const std::string& action, const std::string& what) {
+  return Status::Corruption(fmt::format("{} answered {}", action, what));
+}
+
+}  // namespace
+
+bool IsAlbCertificateId(const std::string& id) {
+  const size_t dash = id.find('-');
+  if (dash == std::string::npos || dash == 0 || dash > 19) return false;
+  return std::all_of(id.begin(), id.begin() + dash, [](char c) { return c >= '0' && c <= '9'; }) &&
+         IsRegion(id.substr(dash + 1));
+}
+
+// The reference's examples write both "lsn-5qnirjhpt…" and "lsr-bp1bpn0kn908w4nbw…".
+bool IsAlbListenerId(const std::string& id) {
+  if (id.size() < 5 || id.size() > 68 || (!id.starts_with("lsn-") && !id.starts_with("lsr-"))) {
+    return false;
+  }
+  return std::all_of(id.begin() + 4, id.end(), IsLowerAlnum);
+}
+
+Status AlbListeners::ListPage(const std::string& listener_id, const std::string& next_token,
+                              std::vector<AlbCertificate>* page, std::string* next,
+                              engine::CallResult* result) {
+  constexpr char kAction[] = "ListListenerCertificates";
+  if (!IsAlbListenerId(listener_id)) {
+    return Status::InvalidArgument(
+        fmt::format("not an ALB listener id: \"{}\"", engine::ForTerminal(listener_id)));
+  }
+  Params params = {{"RegionId", region_},
+                   {"ListenerId", listener_id},
+                   {"CertificateType", "Server"},
+                   {"MaxResults", std::to_string(kPageSize)}};
+  if (!next_token.empty()) params.emplace_back("NextToken", next_token);
+  nlohmann::json body;
+  Status s = client_.Call(kAction, params, &body, result);
+  if (!s.ok()) return s;
+  auto items = body.find("Certificates");
+  if (items == body.end() || !items->is_array()) return Malformed(kAction, "without Certificates");
+  if (items->size() > kPageSize) {
+    return Malformed(kAction,
+                     fmt::format("{} certificates in a page of {}", items->size(), kPageSize));
+  }
+  page->clear();
+  for (const nlohmann::json& item : *items) {
+    if (!item.is_object()) return Malformed(kAction, "a certificate that is not an object");
+    AlbCertificate c{StringField(item, "CertificateId"), false, StringField(item, "Status")};
+    auto is_default = item.find("IsDefault");
+    if (is_default == item.end() || !is_default->is_boolean()) {
+      return Malformed(kAction, "a certificate without IsDefault");
+    }
+    c.is_default = is_default->get<bool>();
+    if (!IsAlbCertificateId(c.id)) {
+      return Malformed(kAction, fmt::format("a CertificateId of no known shape: \"{}\"",
+                                            engine::ForTerminal(c.id.substr(0, 80))));
+    }
+    if (c.status != "Associating" && c.status != "Associated" && c.status != "Dissociating") {
+      return Malformed(kAction, fmt::format("an unknown Status \"{}\" for {}",
+                                            engine::ForTerminal(c.status.substr(0, 40)), c.id));
+    }
+    page->push_back(std::move(c));
+  }
+  if (std::count_if(page->begin(), page->end(),
+                    [](const AlbCertificate& c) { return c.is_default; }) > 1) {
+    return Malformed(kAction, "two default certificates");
+  }
+  *next = StringField(body, "NextToken");
+  if (!next->empty() && (!IsToken(*next) || *next == next_token)) {
+    return Malformed(kAction, "a NextToken that is not one");
+  }
+  return Status::OK();
+}
+
+Status AlbListeners::SetDefault(const std::string& listener_id, const std::string& certificate_id,
+                                const AlbWriteOptions& options, std::string* job_id,
+                                engine::CallResult* result) {
+  return Write("UpdateListenerAttribute", listener_id, {certificate_id}, 1, options, job_id,
+               result);
+}
+
+Status AlbListeners::Associate(const std::string& listener_id, const std::vector<std::string>& ids,
+                               const AlbWriteOptions& options, std::string* job_id,
+                               engine::CallResult* result) {
+  return Write("AssociateAdditionalCertificatesWithListener", listener_id, ids, 15, options, job_id,
+               result);
+}
+
+Status AlbListeners::Dissociate(const std::string& listener_id, const std::vector<std::string>& ids,
+                                const AlbWriteOptions& options, std::string* job_id,
+                                engine::CallResult* result) {
+  return Write("DissociateAdditionalCertificatesFromListener", listener_id, ids, 20, options,
+               job_id, result);
+}
+
+Status AlbListeners::Write(const std::string& action, const std::string& listener_id,
+                           const std::vector<std::string>& ids, size_t max_ids,
+                           const AlbWriteOptions& options, std::string* job_id,
+                           engine::CallResult* result) {
+  job_id->clear();
+  if (!IsAlbListenerId(listener_id)) {
+    return Status::InvalidArgument(
+        fmt::format("not an ALB listener id: \"{}\"", engine::ForTerminal(listener_id)));
+  }
+  if (ids.empty() || ids.size() > max_ids) {
+    return Status::InvalidArgument(
+        fmt::format("{} takes 1 to {} certificates, not {}", action, max_ids, ids.size()));
+  }
+  if (!options.client_token.empty() && !IsToken(options.client_token)) {
+    return Status::InvalidArgument("a ClientToken is printable ASCII, at most 256 characters");
+  }
+  Params params = {{"RegionId", region_}, {"ListenerId", listener_id}};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!IsAlbCertificateId(ids[i])) {
+      return Status::InvalidArgument(fmt::format("not an ALB certificate id (CASID-REGION): \"{}\"",
+                                                 engine::ForTerminal(ids[i])));
+    }
+    params.emplace_back(fmt::format("Certificates.{}.CertificateId", i + 1), ids[i]);
+  }
+  if (!options.client_token.empty()) params.emplace_back("ClientToken", options.client_token);
+  if (options.dry_run) params.emplace_back("DryRun", "true");
+  nlohmann::json body;
+  Status s = client_.Call(action, params, &body, result);
+  // A dry run that passes every check answers the error DryRunOperation (D: each write's DryRun).
+  if (options.dry_run) {
+    if (s.ok()) return Malformed(action, "a dry run with success, not DryRunOperation");
+    return result->error_code == "DryRunOperation" ? Status::OK() : s;
+  }
+  if (!s.ok()) return s;
+  *job_id = StringField(body, "JobId");
+  if (!IsToken(*job_id)) return Malformed(action, "without a JobId");
+  return Status::OK();
+}
+
+Status AlbListeners::Job(const std::string& job_id, AlbJob* job, engine::CallResult* result) {
+  constexpr char kAction[] = "ListAsynJobs";
+  if (!IsToken(job_id)) return Status::InvalidArgument("not a JobId");
+  nlohmann::json body;
+  Status s = client_.Call(kAction, {{"RegionId", region_}, {"JobIds.1", job_id}}, &body, result);
+  if (!s.ok()) return s;
+  auto jobs = body.find("Jobs");
+  if (jobs == body.end() || !jobs->is_array()) return Malformed(kAction, "without Jobs");
+  for (const nlohmann::json& j : *jobs) {
+    if (!j.is_object() || StringField(j, "Id") != job_id) continue;
+    job->id = job_id;
+    job->status = StringField(j, "Status");
+    if (job->status != "Processing" && job->status != "Succeeded" && job->status != "Failed") {
+      return Malformed(kAction,
+                       fmt::format("an unknown Status \"{}\" for job {}",
+                                   engine::ForTerminal(job->status.substr(0, 40)), job_id));
+    }
+    job->error.clear();
+    const std::string code = StringField(j, "ErrorCode");
+    if (!code.empty()) {
+      job->error = engine::ForTerminal(
+          fmt::format("{}: {}", code.substr(0, 80), StringField(j, "ErrorMessage").substr(0, 200)));
+    }
+    return Status::OK();
+  }
+  return Status::NotFound(fmt::format("ListAsynJobs knows no job {}", job_id));
+}
+
+}  // namespace certform::alicloud

@@ -1,0 +1,170 @@
+// AlbListeners (providers/alicloud/alb_listeners.h) over HTTP against the emulator's ALB service,
+// on a fake clock that ends the jobs: paging, the default and additional certificates' writes as
+// jobs, DryRun, ClientToken, and answers that are not ALB's refused at the door.
+#include "providers/alicloud/alb_listeners.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "providers/alicloud/emulator/alb_admin.h"
+#include "providers/curl_transport.h"
+#include "tests/support/emulator_fixture.h"
+#include "tests/support/fake_clock.h"
+
+using namespace certform;
+using namespace certform::testing;
+
+namespace {
+
+std::string Cert(int i) { return std::to_string(9100000 + i) + "-cn-hangzhou"; }
+
+struct AlbClientHarness {
+  AlbClientHarness() : emu(StandardEmulatorConfig(""), false, &clock) {
+    Admin("load_balancers", "alb-std", {{"region", "cn-hangzhou"}, {"edition", "Standard"}});
+    Admin("listeners", "lsn-std",
+          {{"load_balancer_id", "alb-std"}, {"default_certificate", Cert(0)}});
+    for (int i = 0; i <= 20; ++i) {
+      emu.emulator().PutCasCertificate({"c" + std::to_string(i), 9100000 + i, "u1", Pem(), false});
+    }
+  }
+
+  static const std::string& Pem() {
+    static const std::string pem =
+        IssueCert({.cn = "shop.example.com", .sans = {"shop.example.com"}}).CertPem();
+    return pem;
+  }
+
+  void Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
+    nlohmann::json answer;
+    REQUIRE(emulator::AlbAdmin(emu.emulator().alb(), kind, id, body, &answer) == 200);
+  }
+
+  alicloud::AlbListeners Client(const std::string& region = "cn-hangzhou") {
+    return alicloud::AlbListeners(
+        alicloud::RpcClient(transport, clock, random,
+                            alicloud::Credentials{"testid", "testsecret", "", "test"},
+                            emu.Endpoint(), alicloud::kAlbApiVersion),
+        region);
+  }
+
+  // Every page of the listener's certificates, "ID:Status" with "*" before the default.
+  std::vector<std::string> All(alicloud::AlbListeners& alb, const std::string& listener) {
+    std::vector<std::string> out;
+    std::string token;
+    for (int pages = 0; pages < 10; ++pages) {
+      std::vector<alicloud::AlbCertificate> page;
+      std::string next;
+      engine::CallResult r;
+      REQUIRE(alb.ListPage(listener, token, &page, &next, &r).ok());
+      for (const auto& c : page) out.push_back((c.is_default ? "*" : "") + c.id + ":" + c.status);
+      if (next.empty()) break;
+      token = next;
+    }
+    return out;
+  }
+
+  // Polls the job as a caller would, the fake clock moving on between polls.
+  alicloud::AlbJob Wait(alicloud::AlbListeners& alb, const std::string& job_id) {
+    alicloud::AlbJob job;
+    for (int i = 0; i < 20; ++i) {
+      engine::CallResult r;
+      REQUIRE(alb.Job(job_id, &job, &r).ok());
+      if (job.Done()) break;
+      clock.Advance(std::chrono::seconds(1));
+    }
+    return job;
+  }
+
+  FakeClock clock;
+  EmulatorFixture emu;
+  providers::CurlTransport transport{providers::CurlOptions{}};
+  SeededRandom random;
+};
+
+}  // namespace
+
+TEST_CASE("alb client: the default and additional certificates change as jobs, read back in pages",
+          "[alb][provider]") {
+  AlbClientHarness h;
+  alicloud::AlbListeners alb = h.Client();
+  engine::CallResult r;
+  std::string job;
+  // 15 additional certificates in one call (the most the call takes), then the default.
+  std::vector<std::string> fifteen;
+  for (int i = 1; i <= 15; ++i) fifteen.push_back(Cert(i));
+  REQUIRE(alb.Associate("lsn-std", fifteen, {}, &job, &r).ok());
+  CHECK_FALSE(job.empty());
+  CHECK(h.All(alb, "lsn-std").at(1) == Cert(1) + ":Associating");
+  // A second change while the first job runs: ALB refuses it, and the client says so.
+  std::string second;
+  engine::Status busy = alb.SetDefault("lsn-std", Cert(16), {}, &second, &r);
+  CHECK_FALSE(busy.ok());
+  CHECK(r.error_code == "IncorrectStatus.Listener");
+  CHECK(second.empty());
+  CHECK(h.Wait(alb, job).status == "Succeeded");
+  REQUIRE(alb.SetDefault("lsn-std", Cert(16), {}, &job, &r).ok());
+  CHECK(h.Wait(alb, job).status == "Succeeded");
+  const std::vector<std::string> all = h.All(alb, "lsn-std");
+  REQUIRE(all.size() == 16);  // one page (ALB's quotas keep a listener under 100); default first
+  CHECK(all.front() == "*" + Cert(16) + ":Associated");
+  CHECK(all.back() == Cert(15) + ":Associated");
+
+  REQUIRE(alb.Dissociate("lsn-std", {Cert(1), Cert(2)}, {}, &job, &r).ok());
+  CHECK(h.Wait(alb, job).status == "Succeeded");
+  CHECK(h.All(alb, "lsn-std").size() == 14);
+}
+
+TEST_CASE("alb client: a dry run changes nothing, a ClientToken makes a retry the same job",
+          "[alb][provider]") {
+  AlbClientHarness h;
+  alicloud::AlbListeners alb = h.Client();
+  engine::CallResult r;
+  std::string job = "stale";
+  REQUIRE(alb.Associate("lsn-std", {Cert(1)}, {.dry_run = true}, &job, &r).ok());
+  CHECK(job.empty());
+  CHECK(h.All(alb, "lsn-std") == std::vector<std::string>{"*" + Cert(0) + ":Associated"});
+  // A dry run whose checks fail is that failure: an id CAS does not hold.
+  CHECK_FALSE(alb.Associate("lsn-std", {"1-cn-hangzhou"}, {.dry_run = true}, &job, &r).ok());
+  CHECK(r.error_code != "DryRunOperation");
+
+  std::string first, retry;
+  REQUIRE(alb.Associate("lsn-std", {Cert(1)}, {.client_token = "change-1"}, &first, &r).ok());
+  REQUIRE(alb.Associate("lsn-std", {Cert(1)}, {.client_token = "change-1"}, &retry, &r).ok());
+  CHECK(retry == first);
+  CHECK(h.Wait(alb, first).status == "Succeeded");
+  CHECK(h.All(alb, "lsn-std").size() == 2);
+}
+
+TEST_CASE("alb client: what is sent is checked first, and a job ALB does not know is NotFound",
+          "[alb][provider]") {
+  AlbClientHarness h;
+  alicloud::AlbListeners alb = h.Client();
+  engine::CallResult r;
+  std::string job;
+  std::vector<std::string> sixteen(16, Cert(1));
+  CHECK(alb.Associate("lsn-std", sixteen, {}, &job, &r).code() ==
+        engine::Status::Code::kInvalidArgument);
+  CHECK(alb.Dissociate("lsn-std", {}, {}, &job, &r).code() ==
+        engine::Status::Code::kInvalidArgument);
+  CHECK(alb.SetDefault("lsn-std", "9100001", {}, &job, &r).code() ==
+        engine::Status::Code::kInvalidArgument);  // no region: not an ALB id
+  CHECK(alb.SetDefault("lb-1/../x", Cert(1), {}, &job, &r).code() ==
+        engine::Status::Code::kInvalidArgument);
+  CHECK(alb.Associate("lsn-std", {Cert(1)}, {.client_token = "a b"}, &job, &r).code() ==
+        engine::Status::Code::kInvalidArgument);
+  CHECK(h.emu.emulator().CountersJson()["calls"].size() == 0);  // none of them was sent
+
+  alicloud::AlbJob unknown;
+  CHECK(alb.Job("no-such-job", &unknown, &r).code() == engine::Status::Code::kNotFound);
+
+  CHECK(alicloud::IsAlbCertificateId("1011-cn-hangzhou"));
+  CHECK(alicloud::IsAlbCertificateId("12345678-ap-southeast-1"));
+  CHECK_FALSE(alicloud::IsAlbCertificateId("-cn-hangzhou"));
+  CHECK_FALSE(alicloud::IsAlbCertificateId("12a-cn-hangzhou"));
+  CHECK_FALSE(alicloud::IsAlbCertificateId("1-CN-HANGZHOU"));
+  CHECK_FALSE(alicloud::IsAlbCertificateId("1-cn-hangzhou-"));
+  CHECK(alicloud::IsAlbListenerId("lsn-5qnirjhpt0"));
+  CHECK(alicloud::IsAlbListenerId("lsr-bp1bpn0kn908w4nbw"));
+  CHECK_FALSE(alicloud::IsAlbListenerId("lsn-"));
+  CHECK_FALSE(alicloud::IsAlbListenerId("lsn-ABC"));
+}
