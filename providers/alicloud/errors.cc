@@ -14,8 +14,17 @@ namespace {
 
 using engine::Status;
 
-constexpr std::array<const char*, 4> kTransient = {"ServiceUnavailable", "ServiceUnAvailable",
-                                                   "InternalError", "ServiceBusy"};
+// The gateway's and every product's "try again later"; and ALB's: a listener still Configuring
+// from another change, a retried write whose first is still being handled (ALB's busy codes, as
+// Terraform's ALB resources retry them: shared/docs/load-balancers.md §1.4).
+constexpr std::array<const char*, 8> kTransient = {"ServiceUnavailable",
+                                                   "ServiceUnAvailable",
+                                                   "InternalError",
+                                                   "ServiceBusy",
+                                                   "SystemBusy",
+                                                   "IdempotenceProcessing",
+                                                   "IncorrectStatus.Listener",
+                                                   "ResourceInConfiguring.Listener"};
 
 std::chrono::milliseconds RetryAfter(const providers::HttpResponse& r) {
   auto it = r.headers.find("x-acs-retry-after");
