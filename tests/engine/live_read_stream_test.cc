@@ -150,7 +150,7 @@ TEST_CASE("live read stream: an account-wide error stops that account's other re
   CHECK(e.other.read_domains == std::vector<std::string>{"x.example.org"});
 }
 
-TEST_CASE("live read stream: nothing added reads nothing; ReadLive is the stream all at once",
+TEST_CASE("live read stream: nothing added reads nothing, and ReadLive is the stream all at once",
           "[live][stream]") {
   Estate e;
   {
@@ -190,8 +190,9 @@ TEST_CASE("domain listing: each page is given as it arrives, and read while the 
         std::vector<std::string>{"main:a.example.com", "main:b.example.com", "main:c.example.com"});
 }
 
-TEST_CASE("domain listing: an empty listing gives no page; a later page's failure lists nothing",
-          "[live][stream][listing]") {
+TEST_CASE(
+    "domain listing: an empty listing gives no page, and a later page's failure lists nothing",
+    "[live][stream][listing]") {
   Estate e;
   int pages = 0;
   const ListedDomains empty =

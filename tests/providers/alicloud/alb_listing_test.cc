@@ -128,7 +128,7 @@ TEST_CASE("alb: each write is limited to 200 per 60 seconds", "[emulator][alb]")
         "Throttling.User");
 }
 
-TEST_CASE("alb: the region is the endpoint's, else RegionId; the admin checks what it is given",
+TEST_CASE("alb: the region is the endpoint's, else RegionId, and the admin checks what it is given",
           "[emulator][alb]") {
   AlbHarness h;
   emulator::ApiResponse r =
@@ -158,7 +158,7 @@ TEST_CASE("alb: the region is the endpoint's, else RegionId; the admin checks wh
                            &answer) == 400);
 }
 
-TEST_CASE("alb: the admin API seeds ALB over HTTP; the state shows it; reset forgets it",
+TEST_CASE("alb: the admin API seeds ALB over HTTP, the state shows it, reset forgets it",
           "[emulator][alb]") {
   EmulatorFixture emu(StandardEmulatorConfig(AlbHarness::Pem()));
   providers::CurlTransport transport{providers::CurlOptions{}};

@@ -10,7 +10,7 @@ using namespace certform::testing;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-TEST_CASE("alb: a write is a job; the listener is Configuring until it ends", "[emulator][alb]") {
+TEST_CASE("alb: a write is a job, the listener is Configuring until it ends", "[emulator][alb]") {
   AlbHarness h;
   const std::string job = h.Job("AssociateAdditionalCertificatesWithListener",
                                 AlbHarness::With("lsn-std", {AlbHarness::Cert(1)}));
