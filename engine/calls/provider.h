@@ -45,6 +45,14 @@ struct BindingRequest {
   // the write call's rules ask for it on this request (WriteCall::read_first); null otherwise.
   // Not owned: valid during the call.
   const LiveBinding* live_now = nullptr;
+  // Asynchronous products (ProductRules::writes): check only, change nothing (ALB's DryRun); an
+  // OK answer means every check passed. The step of the change this call makes (0 first; a
+  // change has Provider::Steps steps, e.g. associate the new SNI certificate, then dissociate
+  // the old one). The token that makes a retry of this step the same request (ClientToken):
+  // drawn by the engine once per change and step, the same for every attempt.
+  bool dry_run = false;
+  int step = 0;
+  std::string client_token;
 };
 
 // What the API answered to one call.
@@ -57,6 +65,16 @@ struct CallResult {
   // The API refused the call because the caller's RAM policy does not allow it (Forbidden.RAM,
   // NoPermission, OSS AccessDenied): the RAM action is what is missing, not the credentials.
   bool ram_denied = false;
+  // An asynchronous write's job (ProductRules::writes), as the API names it; empty when the
+  // call completed (or a dry run passed).
+  std::string job_id;
+};
+
+// What an asynchronous write's job has come to (Provider::PollJob).
+struct JobStatus {
+  bool done = false;       // false: still running
+  bool succeeded = false;  // when done
+  std::string error;       // a failed job's error, in the API's words (escaped when printed)
 };
 
 // A domain's binding as its product reports it.
@@ -79,6 +97,12 @@ struct LiveBinding {
   // (OSS lists only the CertId).
   std::string chain_digest;
   int64_t not_after = 0;  // served leaf's expiry, Unix seconds; 0 when unknown
+  // A slot product (ProductRules::slots): the CAS ids of every additional (SNI) certificate the
+  // location serves, whatever slot the address names. A read of an additional slot cannot tell
+  // which of them is the slot's (the product knows no certform keys): the engine compares the
+  // CAS id it recorded for the slot against this set, and prune keeps every one of them. For the
+  // default slot, cert_id and https say what the default certificate is.
+  std::vector<int64_t> additional_ids;
 };
 
 // What a write checked against the live binding comes to (Provider::Decide).
@@ -113,6 +137,20 @@ class Provider {
   virtual WriteDecision Decide(const BindingRequest& /*request*/,
                                const LiveBinding& /*live*/) const {
     return {};
+  }
+
+  // Asynchronous products (ProductRules::writes) only. How many steps `request` takes (each a
+  // write that answers a job): pure, no call.
+  virtual int Steps(const BindingRequest& /*request*/) const { return 1; }
+  // One poll of a job `request`'s step answered (one API call).
+  virtual Status PollJob(const BindingRequest& /*request*/, const std::string& /*job_id*/,
+                         JobStatus* /*job*/, CallResult* /*result*/) {
+    return Status::Failed("this provider has no asynchronous writes");
+  }
+  // Reads back what `request`'s step made true once its job succeeded (one API call): OK when
+  // the location now has it, Failed (naming what is there) when not.
+  virtual Status ConfirmStep(const BindingRequest& /*request*/, CallResult* /*result*/) {
+    return Status::Failed("this provider has no asynchronous writes");
   }
 
   // Reads the domain's live binding. A domain the product does not know is OK with exists = false.

@@ -18,13 +18,37 @@ const char* CallKindName(CallKind kind) {
       return "delete certificate";
     case CallKind::kListDomains:
       return "list domains";
+    case CallKind::kPollJob:
+      return "poll job";
   }
   return "call";
 }
 
 CallLimit DefaultCallLimit(CallKind kind) {
-  const bool read = kind == CallKind::kReadBinding || kind == CallKind::kListDomains;
+  const bool read = kind == CallKind::kReadBinding || kind == CallKind::kListDomains ||
+                    kind == CallKind::kPollJob;
   return CallLimit{CallKindName(kind), read ? 100.0 : 10.0};
+}
+
+std::string SlotProblem(const std::string& slot, const SlotRules& rules) {
+  if (slot == kDefaultSlot) return "";
+  if (!slot.starts_with(kSniSlotPrefix)) {
+    return rules.additional ? "a slot is \"default\" or \"sni:CERTIFICATE\""
+                            : "a slot is \"default\" (this product has no additional certificates)";
+  }
+  if (!rules.additional) return "this product has no additional (SNI) certificates";
+  const std::string key = slot.substr(sizeof(kSniSlotPrefix) - 1);
+  // A certificate key as the configuration writes it: [certificate.KEY] (a TOML bare key).
+  constexpr size_t kMaxKey = 128;
+  if (key.empty() || key.size() > kMaxKey) {
+    return "an additional slot names a certificate key of 1 to 128 characters";
+  }
+  for (char c : key) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return "a certificate key holds only letters, digits, '-' and '_'";
+  }
+  return "";
 }
 
 const WriteCall* ProductRules::FindWrite(const std::string& api) const {

@@ -24,6 +24,7 @@ enum class CallKind {
   kGetCertificate,
   kDeleteCertificate,
   kListDomains,
+  kPollJob,  // an asynchronous write's job (ProductRules::async_jobs)
 };
 const char* CallKindName(CallKind kind);  // "set binding", "read binding", ...
 
@@ -74,6 +75,40 @@ struct WriteCall {
   ReadFirst read_first = {};  // which requests need the live binding read first (none)
 };
 
+// A product whose bindings are the certificate slots of a location, not domains (a load
+// balancer's listener: one default certificate and a set of additional, SNI, ones). A binding
+// names its `role` instead of `domains`, and its address ends in the slot: "default", or
+// "sni:KEY" for an additional certificate, KEY being the configuration's certificate key (the
+// slot stays when a renewal changes its CAS id). docs/design/load-balancers.md.
+struct SlotRules {
+  bool enabled = false;     // the address's last part is a slot (SlotProblem), not a domain
+  bool additional = false;  // "sni:KEY" slots exist; else only "default"
+  // What the slots belong to, for messages: "listener".
+  std::string of = "listener";
+};
+
+// The slot an address names ("default", "sni:web"), or the problem; empty when valid.
+std::string SlotProblem(const std::string& slot, const SlotRules& rules);
+inline constexpr char kDefaultSlot[] = "default";
+inline constexpr char kSniSlotPrefix[] = "sni:";
+
+// How a product's writes complete. An asynchronous one (ALB, NLB) answers a job
+// (CallResult::job_id): the engine journals it on the entry (StateEntry::pending_job) before it
+// polls it (Provider::PollJob, paced as kPollJob, every `poll_every`, at most `job_timeout`),
+// then confirms the step (Provider::ConfirmStep, paced as kReadBinding) before the next step or
+// the record. A killed run resumes by polling the journaled job, never by sending it again.
+struct AsyncWrites {
+  bool enabled = false;
+  // Every write of an apply is first sent with BindingRequest::dry_run, all before any real
+  // write: a refused check (permissions, quota, ids) stops the apply before any change.
+  bool dry_run_first = false;
+  // The location field whose changes never overlap ("listener": one change at a time per
+  // listener); changes with other values run in parallel within the write call's limit.
+  std::string serialize_by;
+  int poll_every_ms = 1000;
+  int job_timeout_s = 300;
+};
+
 struct ProductRules {
   std::string name;   // "oss": a binding's `product`, its addresses' prefix
   std::string title;  // "OSS", in plans and messages
@@ -97,6 +132,8 @@ struct ProductRules {
   bool rate_limit_setting = true;
   // Older spellings of this product's endpoint setting directly in [account.NAME], kept working.
   std::string legacy_endpoint_key;
+  SlotRules slots;     // bindings are slots of a location (default: domains)
+  AsyncWrites writes;  // writes are asynchronous jobs (default: synchronous)
 
   const WriteCall& DefaultWrite() const { return write_calls.front(); }
   const WriteCall* FindWrite(const std::string& api) const;

@@ -48,7 +48,16 @@ struct StateEntry {
   std::string gone_at;          // UTC time it was learned; empty: not known to be gone
   std::string gone_request_id;  // the RequestId of the answer that said so; empty after a read
 
+  // An asynchronous write certform submitted and has not seen complete (ProductRules::writes):
+  // its job, the change's step and the CAS id it binds. The fields above still say what
+  // certform last made true. The next apply polls this job before anything else is sent for
+  // the entry, never sending the step again. Empty job: none.
+  std::string pending_job;
+  int pending_step = 0;
+  int64_t pending_cert_id = 0;
+
   bool Gone() const { return !gone_at.empty(); }
+  bool Pending() const { return !pending_job.empty(); }
   bool operator==(const StateEntry&) const = default;
 };
 

@@ -20,6 +20,33 @@ bool IsFingerprint(const std::string& s) {
          });
 }
 
+// A job id as certform records it: what a product answered, checked at its door, and bounded
+// here again (printable ASCII without spaces, at most 256), since a state is outside input too.
+bool IsJobToken(const std::string& s) {
+  constexpr size_t kMax = 256;
+  return !s.empty() && s.size() <= kMax &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+constexpr int kMaxSteps = 4;  // the most steps a change takes (Provider::Steps)
+
+Status PendingJobProblem(const StateEntry& e, const std::string& what) {
+  if (!e.Pending()) {
+    if (e.pending_step != 0 || e.pending_cert_id != 0) {
+      return Status::Corruption(what + ": pending_step or pending_cert_id without pending_job");
+    }
+    return Status::OK();
+  }
+  if (!IsJobToken(e.pending_job)) {
+    return Status::Corruption(what + ": pending_job is not a job id (printable, at most 256)");
+  }
+  if (e.pending_step < 0 || e.pending_step >= kMaxSteps) {
+    return Status::Corruption(fmt::format("{}: pending_step is not 0 to {}", what, kMaxSteps - 1));
+  }
+  if (e.pending_cert_id < 0) return Status::Corruption(what + ": pending_cert_id is negative");
+  return Status::OK();
+}
+
 // The fields of an entry read from outside hold only what certform writes there.
 Status EntryFieldsProblem(const StateEntry& e, const std::string& what) {
   if (e.cert_type != "" && e.cert_type != "upload" && e.cert_type != "cas") {
@@ -34,7 +61,7 @@ Status EntryFieldsProblem(const StateEntry& e, const std::string& what) {
     return Status::Corruption(what + ": chain_digest is not 64 lower-case hex digits");
   }
   if (e.account.empty()) return Status::Corruption(what + ": account is empty");
-  return Status::OK();
+  return PendingJobProblem(e, what);
 }
 
 }  // namespace
@@ -79,6 +106,11 @@ nlohmann::ordered_json EntryToJson(const StateEntry& e) {
     j["gone_at"] = e.gone_at;
     j["gone_request_id"] = e.gone_request_id;
   }
+  if (e.Pending()) {  // only then, as gone_at
+    j["pending_job"] = e.pending_job;
+    j["pending_step"] = e.pending_step;
+    j["pending_cert_id"] = e.pending_cert_id;
+  }
   return j;
 }
 
@@ -99,6 +131,14 @@ Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntr
     e->gone_at = f.String("gone_at");
     e->gone_request_id = f.String("gone_request_id");
     if (f.ok() && e->gone_at.empty()) return Status::Corruption(what + ": gone_at is empty");
+  }
+  if (j.is_object() && j.contains("pending_job")) {
+    e->pending_job = f.String("pending_job");
+    e->pending_step = static_cast<int>(std::clamp<int64_t>(f.Int("pending_step"), -1, kMaxSteps));
+    e->pending_cert_id = f.Int("pending_cert_id");
+    if (f.ok() && e->pending_job.empty()) {
+      return Status::Corruption(what + ": pending_job is empty");
+    }
   }
   if (!f.ok()) return f.status();
   return EntryFieldsProblem(*e, what);
