@@ -3,14 +3,18 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "engine/apply/apply_session.h"
+#include "engine/apply/async_write.h"
 #include "engine/apply/gone_domain.h"
 #include "engine/apply/upload_phase.h"
 #include "engine/base/digest.h"
+#include "engine/base/text_escape.h"
 #include "engine/calls/checked_write.h"
 #include "engine/calls/paced_call.h"
 #include "engine/config/certificate.h"
@@ -40,6 +44,7 @@ class ApplyInProgress {
     const Clock::Instant start = s_.env().clock.Monotonic();
     s_.env().observer.OnApplyStart(static_cast<int>(changes_.size()));
     uploads_.Run();
+    DryRunAll();
     // The old address of a move is dealt with only once its new address is bound: a second phase.
     std::vector<size_t> first, old_halves;
     for (size_t i = 0; i < changes_.size(); ++i) {
@@ -64,18 +69,48 @@ class ApplyInProgress {
   }
 
  private:
-  // The changes whose calls share one lane (one user's write call), taken by its workers.
+  // The changes whose calls share one lane (one user's write call), taken by its workers in
+  // units: the changes of one unit never overlap (one listener's, ProductRules::writes'
+  // serialize_by) and are made one after another, in plan order; each other change is a unit of
+  // its own.
   struct Queue {
     CallLane* lane = nullptr;
-    std::vector<size_t> indexes;
+    std::vector<std::vector<size_t>> units;
+    std::map<std::string, size_t> unit_of;  // serialization key → its index in `units`
+    bool async = false;                     // its changes wait for jobs (not in the lane's window)
     std::atomic<size_t> next{0};
+
+    void Add(size_t i, const std::string& serialize_key) {
+      if (serialize_key.empty()) {
+        units.push_back({i});
+        return;
+      }
+      auto [it, first] = unit_of.emplace(serialize_key, units.size());
+      if (first) units.emplace_back();
+      units[it->second].push_back(i);
+    }
   };
+
+  // The key of the changes `c` must not overlap with (its account, product and the rules'
+  // serialize_by field), or "" when it overlaps with none.
+  static std::string SerializeKey(const Change& c) {
+    const ProductRules* rules = FindProduct(c.address.product);
+    if (rules == nullptr || rules->writes.serialize_by.empty()) return "";
+    return c.account + "\n" + c.address.product + "\n" +
+           c.address.Field(rules->writes.serialize_by);
+  }
+
+  static bool IsAsync(const Change& c) {
+    const ProductRules* rules = FindProduct(c.address.product);
+    return rules != nullptr && rules->writes.enabled;
+  }
 
   // Carries out the changes at `indexes`: forgets at once (no call), the others queued per lane
   // (the changes that share one user's write call), each lane's queue taken by its workers.
   void RunChanges(const std::vector<size_t>& indexes) {
     std::map<CallLane*, Queue> queues;
     for (size_t i : indexes) {
+      if (dry_run_failed_.count(i) != 0) continue;  // finished by DryRunAll
       const Change& c = *changes_[i];
       if (c.action == Action::kForget || c.action == Action::kRename) {
         Finish(i, Forget(c));
@@ -90,12 +125,16 @@ class ApplyInProgress {
       }
       CallLane& lane = s_.pacing().Lane(rt->second, c.account, CallKind::kSetBinding, product);
       queues[&lane].lane = &lane;
-      queues[&lane].indexes.push_back(i);
+      queues[&lane].async = queues[&lane].async || IsAsync(c);
+      queues[&lane].Add(i, SerializeKey(c));
     }
     std::vector<std::thread> workers;
     for (auto& [lane, queue] : queues) {
-      const int ceiling = std::clamp(s_.pacing().parallelism(), 1, kMaxWindow);
-      const int n = std::min(ceiling, static_cast<int>(queue.indexes.size()));
+      // A worker of an asynchronous product spends most of its change waiting for jobs, outside
+      // the lane's window: one worker per unit (listener), at most kMaxWindow.
+      const int ceiling =
+          queue.async ? kMaxWindow : std::clamp(s_.pacing().parallelism(), 1, kMaxWindow);
+      const int n = std::min(ceiling, static_cast<int>(queue.units.size()));
       for (int w = 0; w < n; ++w) workers.emplace_back([this, q = &queue] { Work(*q); });
     }
     for (std::thread& t : workers) t.join();
@@ -132,16 +171,98 @@ class ApplyInProgress {
   void Work(Queue& queue) {
     for (;;) {
       const size_t k = queue.next.fetch_add(1);
-      if (k >= queue.indexes.size()) return;
-      const size_t i = queue.indexes[k];
-      const Change& c = *changes_[i];
-      const std::string key = StopKey(c.account, c.address);
-      if (s_.Halted() || !s_.AccountStop(key).empty()) {
-        Finish(i, Skipped(c, s_.NotAttempted(key)));
-      } else {
-        Finish(i, ApplyChange(*queue.lane, c));
+      if (k >= queue.units.size()) return;
+      for (const size_t i : queue.units[k]) {
+        const Change& c = *changes_[i];
+        const std::string key = StopKey(c.account, c.address);
+        if (s_.Halted() || !s_.AccountStop(key).empty()) {
+          Finish(i, Skipped(c, s_.NotAttempted(key)));
+        } else {
+          Finish(i, ApplyChange(*queue.lane, c));
+        }
       }
     }
+  }
+
+  // Before any change: every write of an asynchronous product whose rules ask for it is sent as
+  // a dry run (ALB's DryRun: permissions, quota and ids checked, nothing changed). One refused
+  // check stops the whole apply before any change is made, naming it; the others are then not
+  // attempted.
+  void DryRunAll() {
+    for (size_t i = 0; i < changes_.size() && !s_.Halted(); ++i) {
+      const Change& c = *changes_[i];
+      const ProductRules* rules = FindProduct(c.address.product);
+      if (rules == nullptr || !rules->writes.dry_run_first || !CallsProvider(c.action)) continue;
+      auto rt = s_.accounts().find(c.account);
+      if (rt == s_.accounts().end() || rt->second.ProviderFor(c.address.product) == nullptr) {
+        continue;  // reported as the change's failure
+      }
+      BindingRequest request;
+      if (std::optional<ChangeOutcome> o = BuildRequest(c, &request)) continue;  // reported then
+      const std::string key = StopKey(c.account, c.address);
+      PacedCallHooks hooks = s_.Hooks(key);
+      CallLane& lane =
+          s_.pacing().Lane(rt->second, c.account, CallKind::kSetBinding, c.address.product);
+      PacedCallResult r = DryRunAsyncWrite(AsyncEnv(lane, c, hooks), request);
+      if (r.status.ok() || (r.stopped && r.attempts == 0)) continue;
+      ChangeOutcome o =
+          Failed(c, "its dry run was refused, so nothing was changed: " + r.status.message());
+      o.attempts = r.attempts;
+      o.last = r.last;
+      s_.HaltBecause(
+          fmt::format("the dry run of {} was refused; nothing was changed", c.address.Key()));
+      Finish(i, o);
+      dry_run_failed_.insert(i);
+    }
+  }
+
+  // What an asynchronous change's steps need: its lanes, the run's pace and retries, a token per
+  // step, and the journal of a submitted job.
+  AsyncWriteEnv AsyncEnv(CallLane& lane, const Change& c, const PacedCallHooks& hooks) {
+    const AccountRuntime& rt = s_.accounts().at(c.account);
+    const std::string& product = c.address.product;
+    return AsyncWriteEnv{
+        lane,
+        s_.pacing().Lane(rt, c.account, CallKind::kPollJob, product),
+        s_.pacing().Lane(rt, c.account, CallKind::kReadBinding, product),
+        s_.retry(),
+        s_.env().clock,
+        *rt.ProviderFor(product),
+        hooks,
+        FindProduct(product)->writes,
+        [this] {
+          std::lock_guard<std::mutex> lock(s_.mu());
+          return fmt::format("certform-{:016x}{:016x}", s_.env().random.Next64(),
+                             s_.env().random.Next64());
+        },
+        [this, &c](const std::string& job, int step) { return RecordPending(c, job, step); }};
+  }
+
+  // Journals that `job` (step `step` of `c`) was submitted: the entry as certform last made it
+  // true (or, for a binding it never made, one with HTTPS off), pending that job.
+  Status RecordPending(const Change& c, const std::string& job, int step) {
+    JournalRecord record;
+    record.address = c.address;
+    std::lock_guard<std::mutex> lock(s_.mu());
+    if (const StateEntry* now = s_.result().state.Find(c.address)) {
+      record.entry = *now;
+    } else if (c.before) {
+      record.entry = *c.before;
+    } else {
+      record.entry.address = c.address;
+      record.entry.account = c.account;
+      record.entry.https = false;
+    }
+    record.entry.pending_job = job;
+    record.entry.pending_step = step;
+    record.entry.pending_cert_id = c.after ? c.after->cert_id : 0;
+    if (const auto u = s_.result().state.uploads.find(c.upload_key);
+        !c.upload_key.empty() && u != s_.result().state.uploads.end()) {
+      record.entry.pending_cert_id = u->second.cert_id;
+    }
+    return s_.JournalLocked(
+        record, fmt::format("{}: job {} was submitted but could not be recorded", c.address.Key(),
+                            ForTerminal(job)));
   }
 
   ChangeOutcome Failed(const Change& c, std::string error) const {
@@ -159,12 +280,14 @@ class ApplyInProgress {
     return o;
   }
 
-  ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
-    BindingRequest request;
-    request.address = c.address;
-    request.https = c.action != Action::kDelete && c.after->https;
-    if (c.before && c.before->https) request.previous_cert_id = c.before->cert_id;
-    if (request.https && !c.upload_key.empty()) {
+  // Fills `request` for `c`: where, and what to bind (by CertId when the certificate went
+  // through CAS, else its own fields and material). Returns the change's outcome when it cannot
+  // be sent; the caller wipes request->key_pem after the call.
+  std::optional<ChangeOutcome> BuildRequest(const Change& c, BindingRequest* request) {
+    request->address = c.address;
+    request->https = c.action != Action::kDelete && c.after->https;
+    if (c.before && c.before->https) request->previous_cert_id = c.before->cert_id;
+    if (request->https && !c.upload_key.empty()) {
       // Bound by CertId to the certificate uploaded to CAS: no key in this call.
       int64_t id = c.after->cert_id;
       {
@@ -178,25 +301,34 @@ class ApplyInProgress {
                                       c.after->certificate));
       }
       if (std::string why = uploads_.CheckRecorded(c, id); !why.empty()) return Failed(c, why);
-      request.cert_type = "cas";
-      request.cert_name = c.after->cert_name;
-      request.cert_id = id;
-      request.cert_region = s_.accounts().at(c.account).cas_region;
-      Status refused;
-      ChangeOutcome o = Call(lane, c, request, &refused);
-      if (!o.ok && !o.skipped) uploads_.ForgetIfGone(c, id, refused, &o);
-      return o;
+      request->cert_type = "cas";
+      request->cert_name = c.after->cert_name;
+      request->cert_id = id;
+      request->cert_region = s_.accounts().at(c.account).cas_region;
+      return std::nullopt;
     }
-    if (request.https) {
-      request.cert_type = c.after->cert_type;
-      request.cert_name = c.after->cert_name;
-      request.cert_id = c.after->cert_id;
-      request.force_set = c.replaces_name;
-      Status loaded = s_.env().material.Load(*c.after, &request);
+    if (request->https) {
+      request->cert_type = c.after->cert_type;
+      request->cert_name = c.after->cert_name;
+      request->cert_id = c.after->cert_id;
+      request->force_set = c.replaces_name;
+      Status loaded = s_.env().material.Load(*c.after, request);
       if (!loaded.ok()) {
-        WipeSecret(&request.key_pem);
+        WipeSecret(&request->key_pem);
         return Failed(c, loaded.message());
       }
+    }
+    return std::nullopt;
+  }
+
+  ChangeOutcome ApplyChange(CallLane& lane, const Change& c) {
+    BindingRequest request;
+    if (std::optional<ChangeOutcome> o = BuildRequest(c, &request)) return *o;
+    if (request.https && !c.upload_key.empty()) {
+      Status refused;
+      ChangeOutcome o = Call(lane, c, request, &refused);
+      if (!o.ok && !o.skipped) uploads_.ForgetIfGone(c, request.cert_id, refused, &o);
+      return o;
     }
     ChangeOutcome o = Call(lane, c, request);
     WipeSecret(&request.key_pem);  // the key lives only as long as its call
@@ -271,6 +403,9 @@ class ApplyInProgress {
   PacedCallResult Write(CallLane& lane, const Change& c, const BindingRequest& request,
                         const PacedCallHooks& hooks, Provider& provider) {
     const ProductRules* rules = FindProduct(request.address.product);
+    if (rules != nullptr && rules->writes.enabled) {
+      return RunAsyncWrite(AsyncEnv(lane, c, hooks), request, c.before ? &*c.before : nullptr);
+    }
     const ReadFirst read_first =
         rules == nullptr || rules->write_calls.empty()
             ? ReadFirst{}
@@ -335,7 +470,8 @@ class ApplyInProgress {
   ApplySession s_;
   UploadPhase uploads_;
   std::vector<const Change*> changes_;
-  int done_ = 0;  // guarded by the session's mu()
+  std::set<size_t> dry_run_failed_;  // changes finished by DryRunAll
+  int done_ = 0;                     // guarded by the session's mu()
 };
 
 }  // namespace

@@ -31,8 +31,17 @@ void ApplySession::StopAccount(const std::string& key, const std::string& why) {
 std::string ApplySession::NotAttempted(const std::string& key) {
   if (std::string why = AccountStop(key); !why.empty()) return "not attempted: " + why;
   std::lock_guard<std::mutex> lock(mu_);
-  return lock_lost_ ? "not attempted: the state lock was lost"
-                    : "not attempted: the apply was stopped";
+  if (lock_lost_) return "not attempted: the state lock was lost";
+  if (!halt_reason_.empty()) return "not attempted: " + halt_reason_;
+  return "not attempted: the apply was stopped";
+}
+
+void ApplySession::HaltBecause(const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (halt_reason_.empty()) halt_reason_ = why;
+  }
+  Halt();
 }
 
 void ApplySession::Answered(const std::string& key) {

@@ -37,6 +37,8 @@ class ApplySession {
   // True when nothing more is sent by anyone in this run (a stop, --fail-fast, a lost lock).
   bool Halted() const { return env_.stop.load() || halted_.load(); }
   void Halt() { halted_ = true; }
+  // Halts the run, saying why to each change not attempted after (NotAttempted).
+  void HaltBecause(const std::string& why);
 
   // Why `key` takes no more calls, or "". An account's stop covers each of its products.
   std::string AccountStop(const std::string& key);
@@ -79,6 +81,7 @@ class ApplySession {
   ApplyResult result_;
   std::atomic<bool> halted_{false};
   bool lock_lost_ = false;                               // guarded by mu_
+  std::string halt_reason_;                              // guarded by mu_
   std::map<std::string, std::string> stopped_accounts_;  // key → why, guarded by mu_
   std::map<std::string, EndpointWatch> watches_;         // by key; the map never changes
 };

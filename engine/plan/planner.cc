@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/text_escape.h"
+
 #include "engine/base/digest.h"
 #include "engine/base/domain_name.h"
 
@@ -109,6 +111,16 @@ void Judge(Change* c) {
   }
   if (c->before->Gone()) {
     c->reasons.insert(c->reasons.begin(), GoneReason(*c->before));
+    c->action = Action::kUpdate;
+  }
+  if (c->before->Pending()) {
+    // An earlier apply submitted a job for it and did not see it end (a killed run): what the
+    // location has is unknown until that job is polled, which apply does before sending anything.
+    c->reasons.insert(
+        c->reasons.begin(),
+        fmt::format("an earlier apply submitted job {} (step {}) and did not see it "
+                    "end: apply waits for it before sending anything",
+                    ForTerminal(c->before->pending_job), c->before->pending_step + 1));
     c->action = Action::kUpdate;
   }
 }

@@ -84,3 +84,36 @@ TEST_CASE("journal: no journal means nothing to replay", "[journal]") {
   CHECK(applied == 0);
   CHECK_FALSE(j.Exists());
 }
+
+TEST_CASE("journal: a pending job round-trips, and a forged one is refused at the door",
+          "[journal][async]") {
+  JournalRecord r = Bound("www.example.com", "REQ-1");
+  r.entry.pending_job = "2d4f6a8c-job";
+  r.entry.pending_step = 1;
+  r.entry.pending_cert_id = 42;
+  JournalRecord back;
+  REQUIRE(ParseJournalRecord(JournalRecordToJson(r), "journal line 1", &back).ok());
+  CHECK(back.entry.pending_job == "2d4f6a8c-job");
+  CHECK(back.entry.pending_step == 1);
+  CHECK(back.entry.pending_cert_id == 42);
+
+  // A job id with a space or a control character, an impossible step, an empty job: refused.
+  for (const auto& [job, step] : std::vector<std::pair<std::string, int>>{
+           {"job 1", 0}, {"job\x1b[2J", 0}, {"job-1", 9}, {"job-1", -1}, {"", 0}}) {
+    JournalRecord forged = r;
+    forged.entry.pending_job = job;
+    forged.entry.pending_step = step;
+    std::string line = JournalRecordToJson(forged);
+    if (job.empty()) {
+      const std::string id = "\"request_id\":\"REQ-1\"";
+      const size_t at = line.find(id);
+      REQUIRE(at != std::string::npos);
+      line.insert(at + id.size(), ",\"pending_job\":\"\",\"pending_step\":0");
+    }
+    JournalRecord parsed;
+    const Status s = ParseJournalRecord(line, "journal line 2", &parsed);
+    INFO(job << " step " << step);
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), Catch::Contains("journal line 2") && Catch::Contains("pending_"));
+  }
+}
