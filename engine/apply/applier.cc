@@ -193,6 +193,9 @@ class ApplyInProgress {
       const Change& c = *changes_[i];
       const ProductRules* rules = FindProduct(c.address.product);
       if (rules == nullptr || !rules->writes.dry_run_first || !CallsProvider(c.action)) continue;
+      // A job a killed run left is waited for first (its listener may still be busy, so a dry
+      // run now would be refused as busy); that run dry-ran it before submitting.
+      if (c.before && c.before->Pending()) continue;
       auto rt = s_.accounts().find(c.account);
       if (rt == s_.accounts().end() || rt->second.ProviderFor(c.address.product) == nullptr) {
         continue;  // reported as the change's failure
