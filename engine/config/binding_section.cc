@@ -90,7 +90,10 @@ void FileReader::ReadBinding(const toml::table& t) {
   if (auto v = String(t, "certificate")) {
     raw.binding.certificate = *v;
     raw.certificate_where = Pos(*t.get("certificate"));
-    if (!raw.binding.https) {
+    if (v->empty()) {
+      diags_->Error(raw.certificate_where, "\"certificate\" is empty",
+                    "name a certificate defined as [certificate.NAME]");
+    } else if (!raw.binding.https) {
       diags_->Error(raw.certificate_where, "a binding with https = false takes no \"certificate\"",
                     "HTTPS off means no certificate is served; remove one of the two");
     }

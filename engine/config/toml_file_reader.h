@@ -14,6 +14,7 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "engine/base/config_name.h"
 #include "engine/base/diagnostics.h"
 #include "engine/base/file_system.h"
 #include "engine/base/suggest.h"
@@ -84,6 +85,11 @@ class FileReader {
         diags_->Error(Pos(key.source()),
                       fmt::format("{}.{} must be a table, like [{}.{}]", kind, name, kind, name),
                       fmt::format("found {}", TypeName(value.type())));
+        continue;
+      }
+      if (std::string problem = ConfigNameProblem(name); !problem.empty()) {
+        diags_->Error(Pos(key.source()), fmt::format("{} name \"{}\" {}", kind, name, problem),
+                      "use 1 to 64 letters, digits, '_', '-' or '.', like [" + kind + ".main]");
         continue;
       }
       if (!FirstDefinition(fmt::format("{} \"{}\"", kind, name), Pos(key.source()))) continue;

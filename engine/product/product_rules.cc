@@ -1,5 +1,7 @@
 #include "engine/product/product_rules.h"
 
+#include "engine/base/config_name.h"
+
 namespace certform::engine {
 
 const char* CallKindName(CallKind kind) {
@@ -38,15 +40,9 @@ std::string SlotProblem(const std::string& slot, const SlotRules& rules) {
   }
   if (!rules.additional) return "this product has no additional (SNI) certificates";
   const std::string key = slot.substr(sizeof(kSniSlotPrefix) - 1);
-  // A certificate key as the configuration writes it: [certificate.KEY] (a TOML bare key).
-  constexpr size_t kMaxKey = 128;
-  if (key.empty() || key.size() > kMaxKey) {
-    return "an additional slot names a certificate key of 1 to 128 characters";
-  }
-  for (char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    if (!ok) return "a certificate key holds only letters, digits, '-' and '_'";
+  // A certificate key as the configuration names it: [certificate.KEY].
+  if (std::string problem = ConfigNameProblem(key); !problem.empty()) {
+    return "the certificate key of an additional slot " + problem;
   }
   return "";
 }

@@ -175,6 +175,47 @@ domains = ["a.example.com"]
   CHECK(acct.where.line == 11);
 }
 
+// Found by the config fuzzer: certificate = "" passed every check and crashed the planner.
+TEST_CASE("config: an empty certificate reference is an error at its line, not a crash",
+          "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[certificate.shop]
+type = "cas"
+name = "shop"
+cert_id = 1
+
+[[binding]]
+certificate = ""
+domains = ["a.example.com"]
+)");
+  const Diagnostic& d = ErrorWith(l.diags, "\"certificate\" is empty");
+  CHECK(d.where.line == 8);
+  CHECK(l.diags.ErrorCount() == 1);
+}
+
+TEST_CASE("config: certificate and account names are 1 to 64 plain characters", "[config]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[certificate.""]
+type = "cas"
+name = "x"
+cert_id = 1
+
+[account."main\u001b[31m"]
+
+[certificate."shop.example.com"]
+type = "cas"
+name = "shop"
+cert_id = 2
+)");
+  CHECK(ErrorWith(l.diags, "certificate name \"\" is empty").where.line == 2);
+  CHECK(ErrorWith(l.diags, "account name").where.line == 7);
+  CHECK(l.diags.ErrorCount() == 2);
+  CHECK(l.config.certificates.count("shop.example.com") == 1);
+  CHECK(l.config.certificates.count("") == 0);
+}
+
 TEST_CASE("config: with several accounts a binding must name one", "[config]") {
   TempDir dir;
   Loaded l = LoadText(dir, std::string(kCertificate) +
