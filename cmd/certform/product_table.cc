@@ -1,6 +1,7 @@
 #include "cmd/certform/product_table.h"
 
 #include "engine/product/product_catalog.h"
+#include "providers/alicloud/alb_provider.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/alicloud/dcdn_provider.h"
 #include "providers/alicloud/oss_provider.h"
@@ -12,6 +13,7 @@ std::vector<ProductRow>& ProductTable() {
       {&alicloud::CdnProvider::Rules, &alicloud::CdnProvider::Make},
       {&alicloud::DcdnProvider::Rules, &alicloud::DcdnProvider::Make},
       {&alicloud::OssProvider::Rules, &alicloud::OssProvider::Make},
+      {&alicloud::AlbProvider::Rules, &alicloud::AlbProvider::Make},
   };
   return table;
 }

@@ -65,6 +65,16 @@ UserDomains ReadUserDomains(const std::string& account,
       out.skipped.push_back(product);
       continue;
     }
+    if (const ProductRules* rules = FindProduct(product); rules != nullptr && !rules->listable) {
+      out.error = fmt::format(
+          "cannot tell whether a certificate is bound on {}: certform does not list the user's "
+          "{}s, so one it does not manage could serve any certificate; if no {} of the users of "
+          "this configuration serves a certificate certform uploaded, say so with [prune] "
+          "skip_products = [\"{}\"]",
+          rules->what, rules->slots.enabled ? rules->slots.of : "binding", rules->title,
+          rules->name);
+      return out;
+    }
     Provider* provider = runtime.ProviderFor(product);
     if (provider == nullptr) {
       out.error = fmt::format(
@@ -160,7 +170,10 @@ std::vector<UploadEntry> KeepInUse(const std::vector<UploadEntry>& candidates,
     for (const LiveRead& r : reads) {
       if (!r.ok || !r.live.exists) continue;
       // By id even with HTTPS off: a certificate attached but disabled (OSS) is still in use.
-      const bool by_id = r.live.cert_id != 0 && r.live.cert_id == u.cert_id;
+      // And every additional (SNI) certificate of a listener, whichever slot was read.
+      const bool by_id = (r.live.cert_id != 0 && r.live.cert_id == u.cert_id) ||
+                         std::count(r.live.additional_ids.begin(), r.live.additional_ids.end(),
+                                    u.cert_id) > 0;
       const bool by_content = r.live.https && r.live.cert_id == 0 && !u.fingerprint.empty() &&
                               r.live.fingerprint == u.fingerprint;
       if (by_id || by_content) {

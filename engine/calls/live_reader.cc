@@ -8,6 +8,7 @@
 
 #include "engine/calls/endpoint_watch.h"
 #include "engine/calls/paced_call.h"
+#include "engine/calls/slot_read.h"
 
 namespace certform::engine {
 
@@ -15,7 +16,7 @@ std::vector<DomainRef> StateDomains(const State& state, const std::vector<std::s
   std::vector<DomainRef> domains;
   for (const auto& [domain, e] : state.entries) {
     if (targets.empty() || std::find(targets.begin(), targets.end(), domain) != targets.end()) {
-      domains.push_back({e.address, e.account});
+      domains.push_back({e.address, e.account, e.https ? e.cert_id : 0});
     }
   }
   return domains;
@@ -53,6 +54,7 @@ size_t LiveReadStream::Add(DomainRef domain) {
   item.result.address = std::move(domain.address);
   item.result.account = std::move(domain.account);
   item.key = StopKey(item.result.account, item.result.address);
+  item.recorded_cert_id = domain.recorded_cert_id;
   item.provider = provider;
   ++added_;
   if (provider == nullptr) {
@@ -124,6 +126,7 @@ void LiveReadStream::Read(CallLane& lane, Item& item) {
       [&](CallResult* last) { return provider->ReadBinding(out.address, &out.live, last); }, hooks);
   out.ok = r.status.ok();
   out.last = r.last;
+  if (out.ok) ViewSlot(out.address, item.recorded_cert_id, &out.live);
   if (r.last.http_status != 0) watch->OnAnswer();
   if (r.stopped && !StopReason(key).empty()) {
     out.error = StopReason(key);  // halted by the account's stop: its cause

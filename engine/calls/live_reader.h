@@ -43,6 +43,9 @@ struct LiveRead {
 struct DomainRef {
   Address address;
   std::string account;
+  // A slot product's additional slot: the CAS id the state records there (0: none), which the
+  // read of its listener is viewed through (slot_read.h).
+  int64_t recorded_cert_id = 0;
 };
 
 // The entries of `state` as domains to read, by address, with their accounts; with `targets`, only
@@ -81,6 +84,7 @@ class LiveReadStream {
     LiveRead result;
     Provider* provider = nullptr;
     std::string key;  // StopKey: the account on that product
+    int64_t recorded_cert_id = 0;
   };
   struct Queue {
     CallLane* lane = nullptr;

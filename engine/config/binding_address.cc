@@ -110,7 +110,8 @@ std::string AddressProblemRaw(std::string_view text, Address* address) {
     for (const LocationField& f : rules->location) form += Upper(f.key) + "/";
     const bool vowel =
         std::string_view("AEIOUaeiou").find(rules->title.front()) != std::string::npos;
-    return fmt::format("{} {} address is {}DOMAIN", vowel ? "an" : "a", rules->title, form);
+    return fmt::format("{} {} address is {}{}", vowel ? "an" : "a", rules->title, form,
+                       rules->slots.enabled ? "SLOT" : "DOMAIN");
   }
   for (const LocationField& field : rules->location) {
     const size_t slash = rest.find('/');
@@ -120,6 +121,14 @@ std::string AddressProblemRaw(std::string_view text, Address* address) {
       return fmt::format("{} \"{}\": {}", field.key, value, p.empty() ? "is empty" : p);
     }
     out.location.push_back(value);
+  }
+  if (rules->slots.enabled) {  // a listener's certificate slot, not a domain
+    out.domain = std::string(rest);
+    if (std::string p = SlotProblem(out.domain, rules->slots); !p.empty()) {
+      return fmt::format("slot \"{}\": {}", out.domain, p);
+    }
+    *address = std::move(out);
+    return "";
   }
   out.domain = NormalizeDomain(std::string(rest));
   if (!rules->wildcards && (out.domain.starts_with(".") || out.domain.starts_with("*."))) {
@@ -144,6 +153,11 @@ std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& acc
 std::string StopKey(const std::string& account, const Address& address) {
   const std::string& product = address.product;
   return product == DefaultProductName() ? account : account + "/" + product;
+}
+
+bool IsSlot(const Address& address) {
+  const ProductRules* rules = FindProduct(address.product);
+  return rules != nullptr && rules->slots.enabled;
 }
 
 std::string ProductTitles() {

@@ -59,6 +59,10 @@ std::tuple<std::string, size_t, std::string> BindingOrder(const std::string& acc
 // key stops every product of it alike, but a dead endpoint is one product's.
 std::string StopKey(const std::string& account, const Address& address);
 
+// Whether `address` names a certificate slot of a location (SlotRules: a listener's "default"
+// or "sni:KEY"), not a domain: it has no domain name to move, cover or connect to.
+bool IsSlot(const Address& address);
+
 // A product's title as its rules give it ("CDN"), or the name upper-cased when unknown.
 std::string ProductTitle(const std::string& product);
 // The installed products' titles, for help and messages: "CDN, DCDN and OSS".

@@ -18,15 +18,29 @@ namespace {
 constexpr std::array<const char*, 5> kOwnKeys = {"certificate", "domains", "account", "https",
                                                  "product"};
 
-// The keys of [[binding]]: its own and every product's location fields.
+// A slot product's binding names its slot's role instead of domains (SlotRules).
+constexpr char kRoleKey[] = "role";
+
+// The keys of [[binding]]: its own, every product's location fields, and "role" when a product
+// has slots.
 std::vector<std::string> BindingKeys() {
   std::vector<std::string> keys(kOwnKeys.begin(), kOwnKeys.end());
   for (const ProductRules& p : Products()) {
     for (const LocationField& f : p.location) {
       if (std::find(keys.begin(), keys.end(), f.key) == keys.end()) keys.push_back(f.key);
     }
+    if (p.slots.enabled && std::find(keys.begin(), keys.end(), kRoleKey) == keys.end()) {
+      keys.push_back(kRoleKey);
+    }
   }
   return keys;
+}
+
+// Whether `rules`' bindings take `key` beyond the keys every binding takes.
+bool Takes(const ProductRules& rules, const std::string& key) {
+  if (key == kRoleKey) return rules.slots.enabled;
+  return std::any_of(rules.location.begin(), rules.location.end(),
+                     [&](const LocationField& f) { return f.key == key; });
 }
 
 // "bucket = \"my-bucket\" and region = \"cn-hangzhou\"": how a product's location is written.
@@ -43,9 +57,7 @@ std::string LocationExample(const ProductRules& rules) {
 std::string ProductsWith(const std::string& key) {
   std::vector<std::string> with;
   for (const ProductRules& p : Products()) {
-    for (const LocationField& f : p.location) {
-      if (f.key == key) with.push_back(fmt::format("product = \"{}\"", p.name));
-    }
+    if (Takes(p, key)) with.push_back(fmt::format("product = \"{}\"", p.name));
   }
   std::string out;
   for (size_t i = 0; i < with.size(); ++i) out += (i == 0 ? "" : " or ") + with[i];
@@ -116,13 +128,13 @@ void FileReader::ReadBinding(const toml::table& t) {
   std::vector<std::string> location;
   bool location_complete = true;
   for (const std::string& key : BindingKeys()) {
-    const bool mine = std::any_of(rules->location.begin(), rules->location.end(),
-                                  [&](const LocationField& f) { return f.key == key; });
     const toml::node* n = t.get(key);
-    if (n != nullptr && !mine &&
+    if (n != nullptr && !Takes(*rules, key) &&
         std::none_of(kOwnKeys.begin(), kOwnKeys.end(), [&](const char* k) { return key == k; })) {
       diags_->Error(Pos(*n), fmt::format("\"{}\" is only for {}", key, ProductsWith(key)),
-                    fmt::format("{} domains are named by their domain alone", rules->title));
+                    rules->location.empty()
+                        ? fmt::format("{} domains are named by their domain alone", rules->title)
+                        : fmt::format("{} is named by {}", rules->what, LocationExample(*rules)));
     }
   }
   for (const LocationField& field : rules->location) {
@@ -152,6 +164,8 @@ void FileReader::ReadBinding(const toml::table& t) {
     raw.account_given = true;
     raw.account_where = Pos(*t.get("account"));
   }
+  if (rules->slots.enabled) return ReadSlot(t, *rules, location_complete ? &location : nullptr,
+                                            std::move(raw));
   const toml::node* domains = t.get("domains");
   if (domains == nullptr) {
     if (!suggested_key("domains")) {
@@ -188,6 +202,60 @@ void FileReader::ReadBinding(const toml::table& t) {
     one.binding.where = Pos(d);
     bindings_.push_back(std::move(one));
   }
+}
+
+// A slot product's binding (SlotRules): the listener's default certificate (role = "default")
+// or one additional (SNI) certificate (role = "additional"), whose slot is named by the
+// binding's certificate key ("sni:KEY"). `location` is null when a field of it was reported.
+void FileReader::ReadSlot(const toml::table& t, const ProductRules& rules,
+                          const std::vector<std::string>* location, RawBinding raw) {
+  const std::string product = fmt::format("product = \"{}\"", rules.name);
+  if (const toml::node* d = t.get("domains")) {
+    diags_->Error(Pos(*d), fmt::format("a binding with {} takes no \"domains\"", product),
+                  fmt::format("{} bindings name a {} slot: role = \"default\"{}", rules.title,
+                              rules.slots.of,
+                              rules.slots.additional ? " or role = \"additional\"" : ""));
+  }
+  if (!raw.binding.https) {
+    diags_->Error(raw.binding.where,
+                  fmt::format("a binding with {} cannot have https = false", product),
+                  fmt::format("a {} keeps serving HTTPS; to stop serving an additional "
+                              "certificate, remove its binding (with on_removal = \"disable\")",
+                              rules.slots.of));
+    return;
+  }
+  const toml::node* role = t.get(kRoleKey);
+  if (role == nullptr) {
+    diags_->Error(raw.binding.where, fmt::format("a binding with {} needs \"role\"", product),
+                  fmt::format("role = \"default\" for the {}'s default certificate{}",
+                              rules.slots.of,
+                              rules.slots.additional ? ", \"additional\" for an SNI one" : ""));
+    return;
+  }
+  auto v = String(t, kRoleKey);
+  if (!v) return;
+  std::string slot;
+  if (*v == kDefaultSlot) {
+    slot = kDefaultSlot;
+  } else if (*v == "additional" && rules.slots.additional) {
+    if (raw.binding.certificate.empty()) return;  // reported above
+    slot = kSniSlotPrefix + raw.binding.certificate;
+  } else if (*v == "additional") {
+    diags_->Error(Pos(*role),
+                  fmt::format("{} {}s have no additional certificates", rules.title,
+                              rules.slots.of),
+                  "use role = \"default\"");
+    return;
+  } else {
+    diags_->Error(Pos(*role),
+                  fmt::format("\"role\" must be \"default\"{}, not \"{}\"",
+                              rules.slots.additional ? " or \"additional\"" : "", *v));
+    return;
+  }
+  if (location == nullptr) return;  // reported above
+  raw.binding.address = Address{rules.name, *location, slot};
+  raw.binding.where = Pos(*role);
+  bindings_.push_back(std::move(raw));
 }
 
 // Cross-file checks once every file is read: references, the implicit account, duplicates.
@@ -237,6 +305,18 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
                                 : fmt::format("did you mean \"{}\"?", hint));
     }
     auto [it, inserted] = bound.emplace(b.address.Key(), b.where);
+    const ProductRules* rules = FindProduct(b.address.product);
+    if (!inserted && rules != nullptr && rules->slots.enabled) {
+      const bool is_default = b.address.domain == kDefaultSlot;
+      diags->Error(b.where,
+                   is_default ? fmt::format("{} {} {} has two default certificates", rules->title,
+                                            rules->slots.of, b.address.Location())
+                              : fmt::format("certificate \"{}\" is bound twice on {} {} {}",
+                                            b.certificate, rules->title, rules->slots.of,
+                                            b.address.Location()),
+                   fmt::format("first bound at {}", it->second.ToString()));
+      continue;
+    }
     if (!inserted) {
       diags->Error(b.where,
                    fmt::format("domain \"{}\" is bound twice{}", it->first,
@@ -246,7 +326,6 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
                    fmt::format("first bound at {}", it->second.ToString()));
       continue;
     }
-    const ProductRules* rules = FindProduct(b.address.product);
     if (rules != nullptr && rules->one_location_per_domain) {
       // e.g. OSS attaches a domain to one bucket (CnameAlreadyExists otherwise).
       const Address& parts = b.address;

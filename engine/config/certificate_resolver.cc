@@ -221,6 +221,8 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
     CheckValidity(c, now_s, config->expiry_warning_days, diags);
     for (const DesiredBinding& b : config->bindings) {
       const std::string& domain = b.address.domain;
+      // A listener's slot serves whichever names its clients ask for: nothing to cover.
+      if (IsSlot(b.address)) continue;
       if (b.certificate != name || CertificateCovers(c.info.sans, domain)) continue;
       std::string needs =
           domain.starts_with('.') ? fmt::format(" (a wildcard domain needs \"*{}\")", domain) : "";

@@ -131,6 +131,8 @@ class FileReader {
   void ReadBindings(const toml::node& n);  // binding_section.cc
 
   void ReadBinding(const toml::table& t);
+  void ReadSlot(const toml::table& t, const ProductRules& rules,
+                const std::vector<std::string>* location, RawBinding raw);
 
   std::string file_;
   Config* config_;

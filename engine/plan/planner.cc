@@ -319,14 +319,14 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
   // The configuration's new addresses (creates) by domain name, for the removals that are moves.
   std::multimap<std::string, size_t> created;
   for (size_t i = 0; i < plan.changes.size(); ++i) {
-    if (plan.changes[i].action == Action::kCreate) {
+    if (plan.changes[i].action == Action::kCreate && !IsSlot(plan.changes[i].address)) {
       created.emplace(plan.changes[i].address.domain, i);
     }
   }
   // Every address of the configuration by domain name, to keep a move's halves together.
   std::multimap<std::string, std::string> desired_names;
   for (const DesiredBinding& b : config.bindings) {
-    desired_names.emplace(b.address.domain, b.address.Key());
+    if (!IsSlot(b.address)) desired_names.emplace(b.address.domain, b.address.Key());
   }
   for (const auto& [domain, entry] : state.entries) {
     if (desired.count(domain) || !Targeted(options, domain)) continue;

@@ -50,7 +50,11 @@ std::vector<VerifyTarget> VerifyTargets(const Config& config, const State& state
     if (auto it = old.find(key); it != old.end()) t.old = it->second;
     const std::string domain = WildcardForm(b.address.domain);
     t.server_name = domain;
-    if (domain.starts_with("*.")) {
+    if (const ProductRules* rules = FindProduct(b.address.product);
+        rules != nullptr && rules->slots.enabled) {
+      t.skipped = fmt::format("a {}'s certificate slot names no domain to connect to",
+                              rules->slots.of);
+    } else if (domain.starts_with("*.")) {
       auto name = config.verify.names.find(domain);
       if (name == config.verify.names.end()) {
         t.skipped = fmt::format("a wildcard: [verify] names gives no name to check it on");

@@ -86,7 +86,7 @@ domains = ["legacy.example.com"]
 certificate = "shop"
 domains = ["shop.example.com"]
 )");
-  for (const Diagnostic& d : l.diags.items()) INFO(d.ToString());
+  for (const Diagnostic& d : l.diags.items()) UNSCOPED_INFO(d.ToString());
   REQUIRE_FALSE(l.diags.HasErrors());
   const Config& c = l.config;
   CHECK(c.expiry_warning_days == 14);
@@ -440,7 +440,7 @@ account = "main"
 )");
   Loaded l = Load(dir);
   INFO(l.diags.items().size());
-  for (const Diagnostic& d : l.diags.items()) INFO(d.ToString());
+  for (const Diagnostic& d : l.diags.items()) UNSCOPED_INFO(d.ToString());
   REQUIRE(l.diags.ErrorCount() == 1);  // not one "certificate is not defined" per domain
   const Diagnostic& e = ErrorWith(l.diags, "TOML syntax error");
   CHECK(e.where.file.ends_with("a.toml"));
@@ -475,8 +475,132 @@ TEST_CASE("config: a misspelt key is one error with its did-you-mean, not two", 
 domain = ["www.example.com"]
 certificat = "web"
 )");
-  for (const Diagnostic& d : l.diags.items()) INFO(d.ToString());
+  for (const Diagnostic& d : l.diags.items()) UNSCOPED_INFO(d.ToString());
   CHECK(l.diags.ErrorCount() == 2);
   CHECK(ErrorWith(l.diags, "unknown key \"domain\"").detail == "did you mean \"domains\"?");
   CHECK(ErrorWith(l.diags, "unknown key \"certificat\"").detail == "did you mean \"certificate\"?");
+}
+
+TEST_CASE("config: a listener binding names its role; default and additional slots", "[config][alb]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[account.main]
+upload_via = "cas"
+
+[certificate.web]
+type = "cas"
+name = "web"
+cert_id = 11
+
+[certificate.api]
+type = "cas"
+name = "api"
+cert_id = 12
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-0bfucwbs9mn3rwabcd"
+certificate = "web"
+role = "default"
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-0bfucwbs9mn3rwabcd"
+certificate = "api"
+role = "additional"
+)");
+  for (const Diagnostic& d : l.diags.items()) UNSCOPED_INFO(d.ToString());
+  REQUIRE(l.diags.ErrorCount() == 0);
+  REQUIRE(l.config.bindings.size() == 2);
+  CHECK(l.config.bindings[0].address.Key() == "alb:cn-hangzhou/lsn-0bfucwbs9mn3rwabcd/default");
+  CHECK(l.config.bindings[1].address.Key() ==
+        "alb:cn-hangzhou/lsn-0bfucwbs9mn3rwabcd/sni:api");
+  CHECK(l.config.bindings[1].where.line == 27);  // its role's line
+}
+
+TEST_CASE("config: listener bindings' mistakes are errors at their line", "[config][alb]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[account.main]
+upload_via = "cas"
+
+[certificate.web]
+type = "cas"
+name = "web"
+cert_id = 11
+
+[certificate.old]
+type = "cas"
+name = "old"
+cert_id = 10
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-abc"
+certificate = "web"
+role = "default"
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-abc"
+certificate = "old"
+role = "default"
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "LB-1"
+certificate = "web"
+role = "default"
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-def"
+certificate = "web"
+role = "sni"
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-def"
+certificate = "web"
+domains = ["www.example.com"]
+
+[[binding]]
+certificate = "web"
+role = "default"
+domains = ["www.example.com"]
+)");
+  CHECK(ErrorWith(l.diags, "ALB listener cn-hangzhou/lsn-abc has two default certificates")
+            .where.line == 27);
+  CHECK(ErrorWith(l.diags, "invalid listener \"LB-1\"").where.line == 32);
+  CHECK(ErrorWith(l.diags, "\"role\" must be \"default\" or \"additional\", not \"sni\"")
+            .where.line == 41);
+  CHECK(ErrorWith(l.diags, "takes no \"domains\"").where.line == 48);
+  CHECK(ErrorWith(l.diags, "needs \"role\"").where.line == 43);
+  CHECK(ErrorWith(l.diags, "\"role\" is only for product = \"alb\"").where.line == 52);
+  CHECK(l.diags.ErrorCount() == 6);
+}
+
+TEST_CASE("config: a listener takes certificates from CAS by id only", "[config][alb]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[certificate.web]
+cert_file = "web.pem"
+key_file = "web.key"
+
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-abc"
+certificate = "web"
+role = "default"
+)");
+  CHECK(ErrorWith(l.diags, "which takes certificates from Certificate Management Service by id")
+            .where.line == 11);
 }

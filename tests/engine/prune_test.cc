@@ -151,8 +151,25 @@ struct AllProducts {
     rt.products["oss"] = &oss;
     rt.user = "u1";
   }
-  UserDomains Read(const std::vector<std::string>& skip = {}) {
+  // Prune's read, skipping `skip` and every product certform cannot list (ALB: its test below).
+  UserDomains Read(std::vector<std::string> skip = {}) {
+    for (const std::string& name : Unlistable()) skip.push_back(name);
     return ReadUserDomains("main", runtimes, skip, pacing, clock, random);
+  }
+  UserDomains ReadAll() { return ReadUserDomains("main", runtimes, {}, pacing, clock, random); }
+  static std::vector<std::string> Unlistable() {
+    std::vector<std::string> out;
+    for (const ProductRules& r : Products()) {
+      if (!r.listable) out.push_back(r.name);
+    }
+    return out;
+  }
+  static std::vector<std::string> Listable() {
+    std::vector<std::string> out;
+    for (const ProductRules& r : Products()) {
+      if (r.listable) out.push_back(r.name);
+    }
+    return out;
   }
 };
 
@@ -165,8 +182,8 @@ TEST_CASE(
   AllProducts p;
   const UserDomains live = p.Read();
   CHECK(live.error.empty());
-  CHECK(live.read == KnownProducts());
-  CHECK(live.skipped.empty());
+  CHECK(live.read == AllProducts::Listable());
+  CHECK(live.skipped == AllProducts::Unlistable());
   CHECK(p.oss.listings == 1);
   std::vector<InUse> kept;
   const std::vector<UploadEntry> unused =
@@ -198,8 +215,20 @@ TEST_CASE("prune: a skipped product is not listed, and is reported as skipped", 
   const UserDomains live = p.Read({"oss"});
   CHECK(live.error.empty());
   CHECK(p.oss.listings == 0);
-  CHECK(live.skipped == std::vector<std::string>{"oss"});
+  CHECK(live.skipped.front() == "oss");
   CHECK(live.read == std::vector<std::string>{"cdn", "dcdn"});
+}
+
+TEST_CASE("prune: a product certform cannot list stops the deletion unless it is skipped",
+          "[prune][alb]") {
+  AllProducts p;
+  REQUIRE_FALSE(AllProducts::Unlistable().empty());  // ALB: certform lists no listeners
+  const UserDomains live = p.ReadAll();
+  INFO(live.error);
+  CHECK(live.error.find("cannot tell whether a certificate is bound on") != std::string::npos);
+  CHECK(live.error.find("skip_products = [\"" + AllProducts::Unlistable().front() + "\"]") !=
+        std::string::npos);
+  CHECK(live.reads.empty());  // nothing is read, so nothing can be judged unused
 }
 
 TEST_CASE("prune: a known product the account has no provider for stops the deletion",

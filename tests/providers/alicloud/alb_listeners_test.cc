@@ -4,83 +4,14 @@
 #include "providers/alicloud/alb_listeners.h"
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
-#include "providers/alicloud/emulator/alb_admin.h"
-#include "providers/curl_transport.h"
-#include "tests/support/emulator_fixture.h"
-#include "tests/support/fake_clock.h"
+#include "tests/providers/alicloud/alb_client_harness.h"
 
 using namespace certform;
 using namespace certform::testing;
 
 namespace {
-
-std::string Cert(int i) { return std::to_string(9100000 + i) + "-cn-hangzhou"; }
-
-struct AlbClientHarness {
-  AlbClientHarness() : emu(StandardEmulatorConfig(""), false, &clock) {
-    Admin("load_balancers", "alb-std", {{"region", "cn-hangzhou"}, {"edition", "Standard"}});
-    Admin("listeners", "lsn-std",
-          {{"load_balancer_id", "alb-std"}, {"default_certificate", Cert(0)}});
-    for (int i = 0; i <= 20; ++i) {
-      emu.emulator().PutCasCertificate({"c" + std::to_string(i), 9100000 + i, "u1", Pem(), false});
-    }
-  }
-
-  static const std::string& Pem() {
-    static const std::string pem =
-        IssueCert({.cn = "shop.example.com", .sans = {"shop.example.com"}}).CertPem();
-    return pem;
-  }
-
-  void Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
-    nlohmann::json answer;
-    REQUIRE(emulator::AlbAdmin(emu.emulator().alb(), kind, id, body, &answer) == 200);
-  }
-
-  alicloud::AlbListeners Client(const std::string& region = "cn-hangzhou") {
-    return alicloud::AlbListeners(
-        alicloud::RpcClient(transport, clock, random,
-                            alicloud::Credentials{"testid", "testsecret", "", "test"},
-                            emu.Endpoint(), alicloud::kAlbApiVersion),
-        region);
-  }
-
-  // Every page of the listener's certificates, "ID:Status" with "*" before the default.
-  std::vector<std::string> All(alicloud::AlbListeners& alb, const std::string& listener) {
-    std::vector<std::string> out;
-    std::string token;
-    for (int pages = 0; pages < 10; ++pages) {
-      std::vector<alicloud::AlbCertificate> page;
-      std::string next;
-      engine::CallResult r;
-      REQUIRE(alb.ListPage(listener, token, &page, &next, &r).ok());
-      for (const auto& c : page) out.push_back((c.is_default ? "*" : "") + c.id + ":" + c.status);
-      if (next.empty()) break;
-      token = next;
-    }
-    return out;
-  }
-
-  // Polls the job as a caller would, the fake clock moving on between polls.
-  alicloud::AlbJob Wait(alicloud::AlbListeners& alb, const std::string& job_id) {
-    alicloud::AlbJob job;
-    for (int i = 0; i < 20; ++i) {
-      engine::CallResult r;
-      REQUIRE(alb.Job(job_id, &job, &r).ok());
-      if (job.Done()) break;
-      clock.Advance(std::chrono::seconds(1));
-    }
-    return job;
-  }
-
-  FakeClock clock;
-  EmulatorFixture emu;
-  providers::CurlTransport transport{providers::CurlOptions{}};
-  SeededRandom random;
-};
-
+std::string Cert(int i) { return AlbClientHarness::Cert(i); }
 }  // namespace
 
 TEST_CASE("alb client: the default and additional certificates change as jobs, read back in pages",

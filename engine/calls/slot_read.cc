@@ -1,0 +1,24 @@
+#include "engine/calls/slot_read.h"
+
+#include <algorithm>
+
+#include "engine/product/product_catalog.h"
+
+namespace certform::engine {
+
+void ViewSlot(const Address& address, int64_t recorded, LiveBinding* live) {
+  const ProductRules* rules = FindProduct(address.product);
+  if (rules == nullptr || !rules->slots.enabled || !live->exists) return;
+  live->cert_type = live->https ? "cas" : "";
+  if (address.domain == kDefaultSlot) return;
+  const bool listed =
+      recorded != 0 && std::count(live->additional_ids.begin(), live->additional_ids.end(),
+                                  recorded) > 0;
+  live->https = listed;
+  live->cert_id = listed ? recorded : 0;
+  live->cert_type = listed ? "cas" : "";
+  live->cert_ref.clear();
+  live->cert_status.clear();
+}
+
+}  // namespace certform::engine

@@ -1,0 +1,229 @@
+// ALB end to end (the certform binary against the emulator's ALB service): a listener's default
+// and an additional (SNI) certificate planned, applied as dry-run-first jobs and read back; a
+// renewal of the SNI certificate associates the new one before it dissociates certform's old one
+// and leaves every other additional certificate on the listener; removing a binding forgets the
+// slot and the listener keeps serving it; prune stops rather than guess about listeners.
+// Facts: docs/design/load-balancers.md, providers/alicloud/alb_provider.h.
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/base/clock.h"
+#include "providers/alicloud/alb_listeners.h"
+#include "providers/alicloud/emulator/alb_admin.h"
+#include "tests/cmd/apply_fixture.h"
+
+using namespace certform;
+using namespace certform::testing;
+
+namespace {
+
+constexpr char kListener[] = "lsn-a";
+// A certificate someone else associated with the listener, which certform must leave alone.
+constexpr int64_t kForeignId = 9000005;
+constexpr char kForeign[] = "9000005-cn-hangzhou";
+constexpr char kDefault[] = "alb:cn-hangzhou/lsn-a/default";
+constexpr char kSni[] = "alb:cn-hangzhou/lsn-a/sni:web";
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct AlbWorkspace {
+  AlbWorkspace() {
+    Admin("load_balancers", "alb-std", {{"region", "cn-hangzhou"}, {"edition", "Standard"}});
+    Admin("listeners", kListener,
+          {{"load_balancer_id", "alb-std"}, {"default_certificate", "8089870-cn-hangzhou"}});
+    // Jobs end at once (the CLI runs on the real clock); the tests of AlbProvider and of the
+    // applier run them on a fake clock with durations.
+    Admin("jobs", "", {{"duration_ms", 0}});
+    f.emu.emulator().PutCasCertificate({"foreign", kForeignId, "u1", f.cli.api.CertPem(), false});
+    Associate(kForeign);
+    f.cli.dir.Write("certform.toml", R"([account.main]
+endpoint = "http://127.0.0.1:1"
+upload_via = "cas"
+
+[certificate.web]
+cert_file = "certs/web.pem"
+key_file = "certs/web.key"
+
+[certificate.api]
+cert_file = "certs/api.pem"
+key_env = "API_KEY"
+name = "api-2026"
+)");
+    Bind(true);
+  }
+
+  void Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
+    nlohmann::json answer;
+    REQUIRE(emulator::AlbAdmin(f.emu.emulator().alb(), kind, id, body, &answer) == 200);
+  }
+
+  // Another client of the same user, as a console user's calls would be.
+  alicloud::AlbListeners Other() {
+    return alicloud::AlbListeners(
+        alicloud::RpcClient(transport, clock, random,
+                            alicloud::Credentials{"testid", kSecret, "", "test"},
+                            f.emu.Endpoint(), alicloud::kAlbApiVersion),
+        "cn-hangzhou");
+  }
+  // Behind certform's back: `id` associated with the listener, or dissociated from it.
+  void Associate(const std::string& id, bool associate = true) {
+    alicloud::AlbListeners alb = Other();
+    engine::CallResult r;
+    std::string job;
+    const engine::Status s = associate ? alb.Associate(kListener, {id}, {}, &job, &r)
+                                       : alb.Dissociate(kListener, {id}, {}, &job, &r);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  }
+
+  // api as the listener's default, web as an additional certificate (sni = false: default only).
+  void Bind(bool sni) {
+    std::string toml = R"([[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-a"
+certificate = "api"
+role = "default"
+)";
+    if (sni) {
+      toml += R"(
+[[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-a"
+certificate = "web"
+role = "additional"
+)";
+    }
+    f.cli.dir.Write("alb.toml", toml);
+  }
+
+  nlohmann::json Listener() {
+    const nlohmann::json state = f.AdminState();  // the loop refers into it
+    for (const auto& l : state["alb"]["listeners"]) {
+      if (l["id"] == kListener) return l;
+    }
+    FAIL("no listener " << kListener);
+    return {};
+  }
+  std::vector<std::string> Additional() {
+    std::vector<std::string> out;
+    const nlohmann::json listener = Listener();  // the loop refers into it
+    for (const auto& c : listener["additional_certificates"]) {
+      out.push_back(c["id"].get<std::string>() + ":" + c["status"].get<std::string>());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  // The CAS id the state recorded for `address`.
+  std::string IdOf(const std::string& address) {
+    return std::to_string(f.State().entries.at(address).cert_id) + "-cn-hangzhou";
+  }
+  int Calls(const std::string& action) {
+    const nlohmann::json calls = f.emu.emulator().CountersJson()["calls"];
+    return calls.contains(action) ? calls[action].value("u1", 0) : 0;
+  }
+
+  ApplyFixture f;
+  providers::CurlTransport transport{providers::CurlOptions{}};
+  engine::SystemClock clock;
+  SeededRandom random{7};  // not certform's nonces
+};
+
+}  // namespace
+
+TEST_CASE("alb cli: a listener's default and SNI certificates are planned, applied as jobs and "
+          "read back; a renewal leaves the other SNI certificates",
+          "[cli][alb]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  const int calls_before = f.Calls();  // the test's own associate of the foreign certificate
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(Has(plan.out, kDefault));
+  CHECK(Has(plan.out, kSni));
+  CHECK(Has(plan.out, "Plan: 2 to upload, 2 to bind, 0 to update, 0 to disable."));
+  CHECK(f.Calls() == calls_before);  // plan is offline
+
+  ProcessResult apply = f.Run({"apply", "--auto-approve"});
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  CHECK(Has(apply.out, "Apply complete! 2 uploaded, 2 applied, 0 failed"));
+  CHECK(w.Listener()["default_certificate"] == w.IdOf(kDefault));
+  CHECK(w.Additional() ==
+        std::vector<std::string>{w.IdOf(kSni) + ":Associated", std::string(kForeign) + ":Associated"});
+  // Each write dry-run first, then sent once: one UpdateListenerAttribute and one associate of
+  // certform's own, besides the test's associate of the foreign certificate.
+  CHECK(w.Calls("UpdateListenerAttribute") == 2);
+  CHECK(w.Calls("AssociateAdditionalCertificatesWithListener") == 1 + 2);
+  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+  INFO(drift.out << drift.err);
+  CHECK(drift.exit_code == 0);
+
+  // The renewal of the SNI certificate: the new one associated, then certform's old one
+  // dissociated; the foreign certificate and the default stay.
+  const std::string old_id = w.IdOf(kSni);
+  const std::string default_id = w.IdOf(kDefault);
+  f.RenewWeb();
+  ProcessResult renew_plan = f.Run({"plan"});
+  INFO(renew_plan.out << renew_plan.err);
+  CHECK(Has(renew_plan.out, "Plan: 1 to upload, 0 to bind, 1 to update, 0 to disable."));
+  ProcessResult renew = f.Run({"apply", "--auto-approve"});
+  INFO(renew.out << renew.err);
+  REQUIRE(renew.exit_code == 0);
+  const std::string new_id = w.IdOf(kSni);
+  CHECK(new_id != old_id);
+  CHECK(w.Additional() ==
+        std::vector<std::string>{new_id + ":Associated", std::string(kForeign) + ":Associated"});
+  CHECK(w.Listener()["default_certificate"] == default_id);
+  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 2);  // a dry run, then once
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+
+  // Behind certform's back: its SNI certificate dissociated. drift names the slot.
+  w.Associate(new_id, false);
+  ProcessResult drifted = f.Run({"drift", "--detailed-exitcode"});
+  INFO(drifted.out << drifted.err);
+  CHECK(drifted.exit_code == 2);
+  CHECK(Has(drifted.out, kSni));
+  CHECK_FALSE(Has(drifted.out, std::string(kDefault) + " "));
+}
+
+TEST_CASE("alb cli: removing a binding forgets its slot and the listener keeps the certificate; "
+          "prune stops rather than guess about listeners",
+          "[cli][alb]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  ProcessResult apply = f.Run({"apply", "--auto-approve"});
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  const std::string sni_id = w.IdOf(kSni);
+
+  w.Bind(false);
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  CHECK(Has(plan.out, kSni));
+  CHECK(Has(plan.out, "forget"));
+  ProcessResult forget = f.Run({"apply", "--auto-approve"});
+  INFO(forget.out << forget.err);
+  REQUIRE(forget.exit_code == 0);
+  CHECK(f.State().entries.count(kSni) == 0);
+  CHECK(w.Additional() ==
+        std::vector<std::string>{sni_id + ":Associated", std::string(kForeign) + ":Associated"});
+  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+
+  // prune cannot list the user's listeners: it deletes nothing and says how to go on.
+  const int deletes = w.Calls("DeleteUserCertificate");
+  ProcessResult prune = f.Run({"prune", "--auto-approve"});
+  INFO(prune.out << prune.err);
+  CHECK(prune.exit_code != 0);
+  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\"]"));
+  CHECK(w.Calls("DeleteUserCertificate") == deletes);
+}

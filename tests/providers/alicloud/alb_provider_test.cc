@@ -1,0 +1,222 @@
+// AlbProvider (providers/alicloud/alb_provider.h) against the emulator's ALB service over HTTP, on
+// a fake clock that ends the jobs: the default slot set by UpdateListenerAttribute, an additional
+// slot associated, and a renewal that associates the new certificate before it dissociates the one
+// certform recorded, leaving every other additional certificate on the listener; dry runs change
+// nothing; what certform must not do (remove a default, dissociate what it never recorded) it
+// refuses before any call.
+#include "providers/alicloud/alb_provider.h"
+
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "tests/providers/alicloud/alb_client_harness.h"
+
+using namespace certform;
+using namespace certform::testing;
+
+namespace {
+
+int64_t Id(int i) { return 9100000 + i; }
+
+struct ProviderHarness {
+  ProviderHarness()
+      : provider([this](const std::string& region) { return h.Client(region); }) {}
+
+  engine::BindingRequest Request(const std::string& slot, int cert, int previous = -1) {
+    engine::BindingRequest r;
+    r.address = {"alb", {"cn-hangzhou", "lsn-std"}, slot};
+    r.cert_type = "cas";
+    r.cert_id = Id(cert);
+    r.cert_region = "cn-hangzhou";
+    r.previous_cert_id = previous < 0 ? 0 : Id(previous);
+    return r;
+  }
+
+  // Sends every step of `request` as the engine does: the write, its job polled until done (the
+  // fake clock moving on), then the read-back that confirms it.
+  void Change(engine::BindingRequest request) {
+    for (int step = 0; step < provider.Steps(request); ++step) {
+      INFO("step " << step);
+      request.step = step;
+      engine::CallResult result;
+      engine::Status s = provider.SetBinding(request, &result);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+      if (const std::string job_id = result.job_id; !job_id.empty()) {
+        engine::JobStatus job;
+        for (int polls = 0; polls < 30 && !job.done; ++polls) {
+          const engine::Status polled = provider.PollJob(request, job_id, &job, &result);
+          INFO(polled.ToString() << " " << result.error_code);
+          REQUIRE(polled.ok());
+          if (!job.done) h.clock.Advance(std::chrono::seconds(1));
+        }
+        REQUIRE(job.done);
+        REQUIRE(job.succeeded);
+      }
+      s = provider.ConfirmStep(request, &result);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+    }
+  }
+
+  engine::LiveBinding Read(const std::string& slot = "default",
+                           const std::string& listener = "lsn-std") {
+    engine::LiveBinding live;
+    engine::CallResult result;
+    const engine::Status s =
+        provider.ReadBinding({"alb", {"cn-hangzhou", listener}, slot}, &live, &result);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    return live;
+  }
+
+  void Associate(const std::vector<std::string>& ids) {
+    alicloud::AlbListeners alb = h.Client();
+    engine::CallResult r;
+    std::string job;
+    REQUIRE(alb.Associate("lsn-std", ids, {}, &job, &r).ok());
+    REQUIRE(h.Wait(alb, job).status == "Succeeded");
+  }
+
+  int Writes() {
+    int n = 0;
+    for (const char* action : {"UpdateListenerAttribute", "AssociateAdditionalCertificatesWithListener",
+                               "DissociateAdditionalCertificatesFromListener"}) {
+      const nlohmann::json calls = h.emu.emulator().CountersJson()["calls"];
+      if (calls.contains(action)) n += calls[action].value("u1", 0);
+    }
+    return n;
+  }
+
+  AlbClientHarness h;
+  alicloud::AlbProvider provider;
+};
+
+std::vector<int64_t> Sorted(std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("alb provider: the default slot is set as a job and read back with the SNI ids",
+          "[alb][provider]") {
+  ProviderHarness p;
+  p.Associate({AlbClientHarness::Cert(5)});
+  engine::LiveBinding before = p.Read();
+  CHECK(before.exists);
+  CHECK(before.https);
+  CHECK(before.cert_id == Id(0));
+  CHECK(before.cert_ref == AlbClientHarness::Cert(0));
+  CHECK(before.additional_ids == std::vector<int64_t>{Id(5)});
+
+  engine::BindingRequest request = p.Request("default", 1, 0);
+  CHECK(p.provider.Steps(request) == 1);
+  // A dry run answers OK with no job and changes nothing.
+  request.dry_run = true;
+  engine::CallResult result;
+  REQUIRE(p.provider.SetBinding(request, &result).ok());
+  CHECK(result.job_id.empty());
+  CHECK(p.Read().cert_id == Id(0));
+  // A dry run whose checks fail is refused: a certificate CAS does not hold.
+  engine::BindingRequest unknown = p.Request("default", 99);
+  unknown.cert_id = 42;
+  unknown.dry_run = true;
+  CHECK_FALSE(p.provider.SetBinding(unknown, &result).ok());
+
+  request.dry_run = false;
+  p.Change(request);
+  const engine::LiveBinding after = p.Read();
+  CHECK(after.cert_id == Id(1));
+  CHECK(after.additional_ids == std::vector<int64_t>{Id(5)});  // the SNI one untouched
+}
+
+TEST_CASE("alb provider: a renewal associates the new SNI certificate, then dissociates only the "
+          "recorded one",
+          "[alb][provider]") {
+  ProviderHarness p;
+  // Two additional certificates certform does not manage, and the slot's recorded one (2).
+  p.Associate({AlbClientHarness::Cert(5), AlbClientHarness::Cert(6), AlbClientHarness::Cert(2)});
+  engine::BindingRequest renewal = p.Request("sni:web", 3, 2);
+  CHECK(p.provider.Steps(renewal) == 2);
+
+  // Step 0 alone: the listener then serves both, the old and the new (it never lacks one).
+  engine::CallResult result;
+  REQUIRE(p.provider.SetBinding(renewal, &result).ok());
+  REQUIRE_FALSE(result.job_id.empty());
+  // While the job runs the listener is Configuring: the dissociate ALB would refuse is not
+  // confirmed, and a second write is refused by ALB itself (IncorrectStatus.Listener).
+  CHECK(p.provider.ConfirmStep(renewal, &result).code() == engine::Status::Code::kUnavailable);
+  engine::BindingRequest second = renewal;
+  second.step = 1;
+  CHECK_FALSE(p.provider.SetBinding(second, &result).ok());
+  CHECK(result.error_code == "IncorrectStatus.Listener");
+  p.h.clock.Advance(std::chrono::seconds(30));
+  REQUIRE(p.provider.ConfirmStep(renewal, &result).ok());
+  CHECK(Sorted(p.Read("sni:web").additional_ids) ==
+        std::vector<int64_t>{Id(2), Id(3), Id(5), Id(6)});
+
+  p.h.clock.Advance(std::chrono::seconds(30));
+  engine::BindingRequest rest = renewal;
+  rest.step = 1;
+  REQUIRE(p.provider.SetBinding(rest, &result).ok());
+  p.h.clock.Advance(std::chrono::seconds(30));
+  REQUIRE(p.provider.ConfirmStep(rest, &result).ok());
+  const engine::LiveBinding after = p.Read("sni:web");
+  CHECK(Sorted(after.additional_ids) == std::vector<int64_t>{Id(3), Id(5), Id(6)});
+  CHECK(after.cert_id == Id(0));  // the default untouched
+
+  // Sent again (a lost answer, a killed run): already true is OK with no job.
+  rest.step = 1;
+  REQUIRE(p.provider.SetBinding(rest, &result).ok());
+  CHECK(result.job_id.empty());
+  renewal.step = 0;
+  REQUIRE(p.provider.SetBinding(renewal, &result).ok());
+  CHECK(result.job_id.empty());
+}
+
+TEST_CASE("alb provider: a first SNI binding is one associate; removing one is refused unless "
+          "certform recorded it",
+          "[alb][provider]") {
+  ProviderHarness p;
+  engine::BindingRequest first = p.Request("sni:api", 4);
+  CHECK(p.provider.Steps(first) == 1);
+  p.Change(first);
+  CHECK(p.Read("sni:api").additional_ids == std::vector<int64_t>{Id(4)});
+
+  const int writes = p.Writes();
+  engine::CallResult result;
+  // The default certificate is never removed.
+  engine::BindingRequest off_default = p.Request("default", 0, 0);
+  off_default.https = false;
+  CHECK(p.provider.SetBinding(off_default, &result).code() == engine::Status::Code::kFailed);
+  // An SNI slot switched off with nothing recorded: certform dissociates nothing.
+  engine::BindingRequest off_unknown = p.Request("sni:api", 4);
+  off_unknown.https = false;
+  CHECK(p.provider.SetBinding(off_unknown, &result).code() == engine::Status::Code::kFailed);
+  // Addresses that are not an ALB slot, however they came in.
+  for (const engine::Address& bad :
+       {engine::Address{"alb", {"cn-hangzhou", "lsn-std"}, "www.example.com"},
+        engine::Address{"alb", {"cn-hangzhou", "../lsn"}, "default"},
+        engine::Address{"alb", {"cn hangzhou", "lsn-std"}, "default"},
+        engine::Address{"cdn", {}, "default"}}) {
+    INFO(bad.Key());
+    engine::BindingRequest r = first;
+    r.address = bad;
+    CHECK(p.provider.SetBinding(r, &result).code() == engine::Status::Code::kInvalidArgument);
+    engine::LiveBinding live;
+    CHECK(p.provider.ReadBinding(bad, &live, &result).code() ==
+          engine::Status::Code::kInvalidArgument);
+  }
+  CHECK(p.Writes() == writes);  // none of them was sent
+
+  // With the recorded id, switching the slot off dissociates exactly it.
+  engine::BindingRequest off = p.Request("sni:api", 4, 4);
+  off.https = false;
+  p.Change(off);
+  CHECK(p.Read("sni:api").additional_ids.empty());
+
+  // A listener ALB does not know reads as gone, not as an error.
+  CHECK_FALSE(p.Read("default", "lsn-gone").exists);
+}
