@@ -164,6 +164,18 @@ Found ListEstate(const GenerateConfigOptions& options, const engine::Config& con
         continue;
       }
       const std::string title = engine::ProductTitle(product);
+      if (const engine::ProductRules* rules = engine::FindProduct(product);
+          rules != nullptr && !rules->listable) {
+        // Nothing to adopt from: said only when asked for by name.
+        if (!options.products.empty()) {
+          problems->Add(
+              fmt::format("{} of account \"{}\" was not read: certform does not list "
+                          "{}s; write their bindings by hand",
+                          title, engine::ForTerminal(account),
+                          rules->slots.enabled ? rules->slots.of : "binding"));
+        }
+        continue;
+      }
       engine::Provider* provider = runtime.ProviderFor(product);
       if (provider == nullptr) {
         problems->Add(

@@ -171,9 +171,9 @@ std::vector<UploadEntry> KeepInUse(const std::vector<UploadEntry>& candidates,
       if (!r.ok || !r.live.exists) continue;
       // By id even with HTTPS off: a certificate attached but disabled (OSS) is still in use.
       // And every additional (SNI) certificate of a listener, whichever slot was read.
-      const bool by_id = (r.live.cert_id != 0 && r.live.cert_id == u.cert_id) ||
-                         std::count(r.live.additional_ids.begin(), r.live.additional_ids.end(),
-                                    u.cert_id) > 0;
+      const bool by_id =
+          (r.live.cert_id != 0 && r.live.cert_id == u.cert_id) ||
+          std::count(r.live.additional_ids.begin(), r.live.additional_ids.end(), u.cert_id) > 0;
       const bool by_content = r.live.https && r.live.cert_id == 0 && !u.fingerprint.empty() &&
                               r.live.fingerprint == u.fingerprint;
       if (by_id || by_content) {

@@ -168,7 +168,13 @@ std::vector<PreflightCheck> CheckPermissions(const std::string& account,
                  fmt::format("no {} provider for the account", title));
       continue;
     }
-    if (listed) {
+    const ProductRules* rules = FindProduct(product);
+    if (listed && rules != nullptr && !rules->listable) {
+      probe.Skip(title + " list", provider->Limit(CallKind::kListDomains),
+                 fmt::format("not checked: certform does not list {}s (prune stops unless "
+                             "[prune] skip_products names \"{}\")",
+                             rules->slots.enabled ? rules->slots.of : "binding", rules->name));
+    } else if (listed) {
       std::vector<Address> domains;
       int64_t total = 0;
       const CallLimit limit = provider->Limit(CallKind::kListDomains);

@@ -11,9 +11,8 @@ void ViewSlot(const Address& address, int64_t recorded, LiveBinding* live) {
   if (rules == nullptr || !rules->slots.enabled || !live->exists) return;
   live->cert_type = live->https ? "cas" : "";
   if (address.domain == kDefaultSlot) return;
-  const bool listed =
-      recorded != 0 && std::count(live->additional_ids.begin(), live->additional_ids.end(),
-                                  recorded) > 0;
+  const bool listed = recorded != 0 && std::count(live->additional_ids.begin(),
+                                                  live->additional_ids.end(), recorded) > 0;
   live->https = listed;
   live->cert_id = listed ? recorded : 0;
   live->cert_type = listed ? "cas" : "";

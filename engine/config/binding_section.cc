@@ -164,8 +164,8 @@ void FileReader::ReadBinding(const toml::table& t) {
     raw.account_given = true;
     raw.account_where = Pos(*t.get("account"));
   }
-  if (rules->slots.enabled) return ReadSlot(t, *rules, location_complete ? &location : nullptr,
-                                            std::move(raw));
+  if (rules->slots.enabled)
+    return ReadSlot(t, *rules, location_complete ? &location : nullptr, std::move(raw));
   const toml::node* domains = t.get("domains");
   if (domains == nullptr) {
     if (!suggested_key("domains")) {
@@ -211,10 +211,10 @@ void FileReader::ReadSlot(const toml::table& t, const ProductRules& rules,
                           const std::vector<std::string>* location, RawBinding raw) {
   const std::string product = fmt::format("product = \"{}\"", rules.name);
   if (const toml::node* d = t.get("domains")) {
-    diags_->Error(Pos(*d), fmt::format("a binding with {} takes no \"domains\"", product),
-                  fmt::format("{} bindings name a {} slot: role = \"default\"{}", rules.title,
-                              rules.slots.of,
-                              rules.slots.additional ? " or role = \"additional\"" : ""));
+    diags_->Error(
+        Pos(*d), fmt::format("a binding with {} takes no \"domains\"", product),
+        fmt::format("{} bindings name a {} slot: role = \"default\"{}", rules.title, rules.slots.of,
+                    rules.slots.additional ? " or role = \"additional\"" : ""));
   }
   if (!raw.binding.https) {
     diags_->Error(raw.binding.where,
@@ -226,10 +226,10 @@ void FileReader::ReadSlot(const toml::table& t, const ProductRules& rules,
   }
   const toml::node* role = t.get(kRoleKey);
   if (role == nullptr) {
-    diags_->Error(raw.binding.where, fmt::format("a binding with {} needs \"role\"", product),
-                  fmt::format("role = \"default\" for the {}'s default certificate{}",
-                              rules.slots.of,
-                              rules.slots.additional ? ", \"additional\" for an SNI one" : ""));
+    diags_->Error(
+        raw.binding.where, fmt::format("a binding with {} needs \"role\"", product),
+        fmt::format("role = \"default\" for the {}'s default certificate{}", rules.slots.of,
+                    rules.slots.additional ? ", \"additional\" for an SNI one" : ""));
     return;
   }
   auto v = String(t, kRoleKey);
@@ -241,15 +241,14 @@ void FileReader::ReadSlot(const toml::table& t, const ProductRules& rules,
     if (raw.binding.certificate.empty()) return;  // reported above
     slot = kSniSlotPrefix + raw.binding.certificate;
   } else if (*v == "additional") {
-    diags_->Error(Pos(*role),
-                  fmt::format("{} {}s have no additional certificates", rules.title,
-                              rules.slots.of),
-                  "use role = \"default\"");
+    diags_->Error(
+        Pos(*role),
+        fmt::format("{} {}s have no additional certificates", rules.title, rules.slots.of),
+        "use role = \"default\"");
     return;
   } else {
-    diags_->Error(Pos(*role),
-                  fmt::format("\"role\" must be \"default\"{}, not \"{}\"",
-                              rules.slots.additional ? " or \"additional\"" : "", *v));
+    diags_->Error(Pos(*role), fmt::format("\"role\" must be \"default\"{}, not \"{}\"",
+                                          rules.slots.additional ? " or \"additional\"" : "", *v));
     return;
   }
   if (location == nullptr) return;  // reported above
@@ -309,11 +308,11 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     if (!inserted && rules != nullptr && rules->slots.enabled) {
       const bool is_default = b.address.domain == kDefaultSlot;
       diags->Error(b.where,
-                   is_default ? fmt::format("{} {} {} has two default certificates", rules->title,
-                                            rules->slots.of, b.address.Location())
-                              : fmt::format("certificate \"{}\" is bound twice on {} {} {}",
-                                            b.certificate, rules->title, rules->slots.of,
-                                            b.address.Location()),
+                   is_default
+                       ? fmt::format("{} {} {} has two default certificates", rules->title,
+                                     rules->slots.of, b.address.Location())
+                       : fmt::format("certificate \"{}\" is bound twice on {} {} {}", b.certificate,
+                                     rules->title, rules->slots.of, b.address.Location()),
                    fmt::format("first bound at {}", it->second.ToString()));
       continue;
     }

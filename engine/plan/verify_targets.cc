@@ -52,8 +52,8 @@ std::vector<VerifyTarget> VerifyTargets(const Config& config, const State& state
     t.server_name = domain;
     if (const ProductRules* rules = FindProduct(b.address.product);
         rules != nullptr && rules->slots.enabled) {
-      t.skipped = fmt::format("a {}'s certificate slot names no domain to connect to",
-                              rules->slots.of);
+      t.skipped =
+          fmt::format("a {}'s certificate slot names no domain to connect to", rules->slots.of);
     } else if (domain.starts_with("*.")) {
       auto name = config.verify.names.find(domain);
       if (name == config.verify.names.end()) {

@@ -62,8 +62,8 @@ int64_t CasIdOf(const std::string& certificate_id) {
 }
 
 const AlbCertificate* Find(const std::vector<AlbCertificate>& all, const std::string& id) {
-  auto it = std::find_if(all.begin(), all.end(),
-                         [&](const AlbCertificate& c) { return c.id == id; });
+  auto it =
+      std::find_if(all.begin(), all.end(), [&](const AlbCertificate& c) { return c.id == id; });
   return it == all.end() ? nullptr : &*it;
 }
 
@@ -170,8 +170,8 @@ AlbListeners& AlbProvider::Client(const std::string& region) {
 }
 
 int AlbProvider::Steps(const engine::BindingRequest& request) const {
-  const bool renewal = request.https && request.previous_cert_id != 0 &&
-                       request.previous_cert_id != request.cert_id;
+  const bool renewal =
+      request.https && request.previous_cert_id != 0 && request.previous_cert_id != request.cert_id;
   return request.address.domain != engine::kDefaultSlot && renewal ? 2 : 1;
 }
 
@@ -196,7 +196,8 @@ engine::Status AlbProvider::SetBinding(const engine::BindingRequest& request,
   // Already true (an answer lost, a run killed before its journal): no job; the read-back that
   // follows decides (an "already associated" default certificate is no additional one).
   const bool already =
-      (step.action == kAssociate && result->error_code == "ResourceAlreadyAssociated.Certificate") ||
+      (step.action == kAssociate &&
+       result->error_code == "ResourceAlreadyAssociated.Certificate") ||
       (step.action == kDissociate && result->error_code == "ResourceNotAssociated.Certificate");
   if (!s.ok() && already) return Status::OK();
   result->job_id = job;
@@ -228,12 +229,13 @@ engine::Status AlbProvider::ConfirmStep(const engine::BindingRequest& request,
   const AlbCertificate* found = Find(all, step.id);
   const std::string where = fmt::format("ALB listener {} ({})", slot.listener, slot.region);
   if (step.action == nullptr) {
-    auto def = std::find_if(all.begin(), all.end(),
-                            [](const AlbCertificate& c) { return c.is_default; });
+    auto def =
+        std::find_if(all.begin(), all.end(), [](const AlbCertificate& c) { return c.is_default; });
     if (def != all.end() && def->id == step.id) return Status::OK();
-    return Status::Failed(fmt::format("after its job succeeded, {} has default certificate {}, "
-                                      "not {}",
-                                      where, def == all.end() ? "none" : def->id, step.id));
+    return Status::Failed(
+        fmt::format("after its job succeeded, {} has default certificate {}, "
+                    "not {}",
+                    where, def == all.end() ? "none" : def->id, step.id));
   }
   if (step.action == kAssociate) {
     if (found != nullptr && !found->is_default && found->status == "Associated") {
@@ -250,14 +252,12 @@ engine::Status AlbProvider::ConfirmStep(const engine::BindingRequest& request,
   if (found->status == "Dissociating") {
     return Status::Unavailable(fmt::format("{} still reports {} Dissociating", where, step.id));
   }
-  return Status::Failed(
-      fmt::format("after its job succeeded, {} still lists {} ({})", where, step.id,
-                  found->is_default ? "as its default" : found->status));
+  return Status::Failed(fmt::format("after its job succeeded, {} still lists {} ({})", where,
+                                    step.id, found->is_default ? "as its default" : found->status));
 }
 
 engine::Status AlbProvider::ReadAll(const std::string& region, const std::string& listener_id,
-                                    std::vector<AlbCertificate>* all,
-                                    engine::CallResult* result) {
+                                    std::vector<AlbCertificate>* all, engine::CallResult* result) {
   all->clear();
   AlbListeners& alb = Client(region);
   std::string token;

@@ -65,8 +65,8 @@ name = "api-2026"
   alicloud::AlbListeners Other() {
     return alicloud::AlbListeners(
         alicloud::RpcClient(transport, clock, random,
-                            alicloud::Credentials{"testid", kSecret, "", "test"},
-                            f.emu.Endpoint(), alicloud::kAlbApiVersion),
+                            alicloud::Credentials{"testid", kSecret, "", "test"}, f.emu.Endpoint(),
+                            alicloud::kAlbApiVersion),
         "cn-hangzhou");
   }
   // Behind certform's back: `id` associated with the listener, or dissociated from it.
@@ -136,9 +136,10 @@ role = "additional"
 
 }  // namespace
 
-TEST_CASE("alb cli: a listener's default and SNI certificates are planned, applied as jobs and "
-          "read back; a renewal leaves the other SNI certificates",
-          "[cli][alb]") {
+TEST_CASE(
+    "alb cli: a listener's default and SNI certificates are planned, applied as jobs and "
+    "read back, a renewal leaves the other SNI certificates",
+    "[cli][alb]") {
   AlbWorkspace w;
   ApplyFixture& f = w.f;
   const int calls_before = f.Calls();  // the test's own associate of the foreign certificate
@@ -155,8 +156,8 @@ TEST_CASE("alb cli: a listener's default and SNI certificates are planned, appli
   REQUIRE(apply.exit_code == 0);
   CHECK(Has(apply.out, "Apply complete! 2 uploaded, 2 applied, 0 failed"));
   CHECK(w.Listener()["default_certificate"] == w.IdOf(kDefault));
-  CHECK(w.Additional() ==
-        std::vector<std::string>{w.IdOf(kSni) + ":Associated", std::string(kForeign) + ":Associated"});
+  CHECK(w.Additional() == std::vector<std::string>{w.IdOf(kSni) + ":Associated",
+                                                   std::string(kForeign) + ":Associated"});
   // Each write dry-run first, then sent once: one UpdateListenerAttribute and one associate of
   // certform's own, besides the test's associate of the foreign certificate.
   CHECK(w.Calls("UpdateListenerAttribute") == 2);
@@ -196,9 +197,10 @@ TEST_CASE("alb cli: a listener's default and SNI certificates are planned, appli
   CHECK_FALSE(Has(drifted.out, std::string(kDefault) + " "));
 }
 
-TEST_CASE("alb cli: removing a binding forgets its slot and the listener keeps the certificate; "
-          "prune stops rather than guess about listeners",
-          "[cli][alb]") {
+TEST_CASE(
+    "alb cli: removing a binding forgets its slot and the listener keeps the certificate, "
+    "prune stops rather than guess about listeners",
+    "[cli][alb]") {
   AlbWorkspace w;
   ApplyFixture& f = w.f;
   ProcessResult apply = f.Run({"apply", "--auto-approve"});

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "engine/product/product_catalog.h"
 #include "engine/state/state_file.h"
 #include "providers/curl_transport.h"
 #include "tests/cmd/cli_fixture.h"
@@ -106,6 +107,18 @@ class ApplyFixture {
       if (c["action"] != "no-op") out.insert(c["domain"].get<std::string>());
     }
     return out;
+  }
+
+  // prune.toml: [prune] skip_products naming `also` and every product certform cannot list
+  // (ALB), which stop prune otherwise (alb_cli_test.cc), in the configuration directory `dir`.
+  void SkipUnlistable(const std::vector<std::string>& also = {}, const std::string& dir = ".") {
+    std::string names;
+    std::vector<std::string> all = also;
+    for (const engine::ProductRules& r : engine::Products()) {
+      if (!r.listable) all.push_back(r.name);
+    }
+    for (const std::string& n : all) names += (names.empty() ? "\"" : ", \"") + n + "\"";
+    cli.dir.Write(dir + "/prune.toml", "[prune]\nskip_products = [" + names + "]\n");
   }
 
   // Renews the "web" certificate (*.example.com): new key, new content, same files.

@@ -114,6 +114,7 @@ TEST_CASE("cli prune: another workspace's certificate on the same user is never 
   REQUIRE(b.exit_code == 0);
   const std::set<int64_t> before = CasIds(f);
   for (const char* dir : {".", "team"}) {
+    f.SkipUnlistable({}, dir);
     ProcessResult dry = f.Run({"prune", "--dry-run", "--config", dir});
     INFO(dir << "\n" << dry.out << dry.err);
     CHECK(dry.exit_code == 0);
@@ -133,6 +134,7 @@ TEST_CASE("cli prune: domains handed to another team keep their certificate", "[
   for (int i = 0; i < 20; ++i) rm.push_back("d" + std::to_string(i) + ".bulk.example.com");
   REQUIRE(f.Run(rm).exit_code == 0);
   f.cli.dir.Write("certform.toml", "[account.main]\nupload_via = \"cas\"\n");
+  f.SkipUnlistable();
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -168,6 +170,7 @@ TEST_CASE("cli prune: a certificate named certform-... that this state did not r
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   const int64_t person = f.emu.emulator().PutCasCertificate(
       {"certform-0123456789abcdef", 0, "u1", f.cli.web.CertPem(), true});
+  f.SkipUnlistable();
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -188,6 +191,7 @@ TEST_CASE("cli prune: when the live bindings cannot all be read, nothing is dele
   emulator::Faults faults;
   faults.error_rate = 1.0;  // every call answers 500 or 503
   f.emu.emulator().SetFaults(faults);
+  f.SkipUnlistable();
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
@@ -213,6 +217,7 @@ TEST_CASE("cli prune: a delete whose answer was lost is done, and the state forg
   emulator::Faults faults;
   faults.lose_answers["DeleteUserCertificate"] = 1;
   f.emu.emulator().SetFaults(faults);
+  f.SkipUnlistable();
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -261,7 +266,8 @@ TEST_CASE("cli cas: the first upload answer lost, apply binds every domain with 
 // Workspaces of one user share uploads: a second workspace uploading the same content meets
 // NameRepeat and adopts the upload (CAS UploadUserCertificate; cas_lookup.h). So whatever this
 // workspace binds, prune reads every product a CAS id can serve on.
-TEST_CASE("cli prune: after a hand-off, the certificate the OSS domains of another workspace "
+TEST_CASE(
+    "cli prune: after a hand-off, the certificate the OSS domains of another workspace "
     "serve is kept",
     "[cli][prune][cas][oss]") {
   ApplyFixture f(WithBucket());
@@ -279,6 +285,7 @@ TEST_CASE("cli prune: after a hand-off, the certificate the OSS domains of anoth
   REQUIRE(f.Run({"state", "rm", kOssWww}).exit_code == 0);
   REQUIRE(f.State().entries.empty());
 
+  f.SkipUnlistable();
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -309,6 +316,7 @@ TEST_CASE("cli prune: after another workspace adopted the upload for its OSS dom
   f.RenewWeb();
   REQUIRE(f.Run({"apply", "--auto-approve"}).exit_code == 0);
   REQUIRE(f.State().entries.at("www.example.com").cert_id != id);
+  f.SkipUnlistable();
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -318,7 +326,8 @@ TEST_CASE("cli prune: after another workspace adopted the upload for its OSS dom
   CHECK(Calls(f, "DeleteUserCertificate") == 0);
 }
 
-TEST_CASE("cli prune: when OSS refuses the listing nothing is deleted, naming OSS and the "
+TEST_CASE(
+    "cli prune: when OSS refuses the listing nothing is deleted, naming OSS and the "
     "permission, skip_products lets it proceed and says what was not checked",
     "[cli][prune][cas][oss]") {
   emulator::EmulatorConfig config = WithBucket();
@@ -326,6 +335,7 @@ TEST_CASE("cli prune: when OSS refuses the listing nothing is deleted, naming OS
   ApplyFixture f(config);
   const int64_t old_id = RenewedCdnWorkspace(f);
 
+  f.SkipUnlistable();
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
@@ -338,7 +348,7 @@ TEST_CASE("cli prune: when OSS refuses the listing nothing is deleted, naming OS
   CHECK(Calls(f, "DeleteUserCertificate") == 0);
 
   // The configuration says the user has no OSS: prune goes on, and says OSS went unread.
-  f.cli.dir.Write("prune.toml", "[prune]\nskip_products = [\"oss\"]\n");
+  f.SkipUnlistable({"oss"});
   r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);

@@ -481,7 +481,8 @@ certificat = "web"
   CHECK(ErrorWith(l.diags, "unknown key \"certificat\"").detail == "did you mean \"certificate\"?");
 }
 
-TEST_CASE("config: a listener binding names its role; default and additional slots", "[config][alb]") {
+TEST_CASE("config: a listener binding names its role, default and additional slots",
+          "[config][alb]") {
   TempDir dir;
   Loaded l = LoadText(dir, R"(
 [account.main]
@@ -515,8 +516,7 @@ role = "additional"
   REQUIRE(l.diags.ErrorCount() == 0);
   REQUIRE(l.config.bindings.size() == 2);
   CHECK(l.config.bindings[0].address.Key() == "alb:cn-hangzhou/lsn-0bfucwbs9mn3rwabcd/default");
-  CHECK(l.config.bindings[1].address.Key() ==
-        "alb:cn-hangzhou/lsn-0bfucwbs9mn3rwabcd/sni:api");
+  CHECK(l.config.bindings[1].address.Key() == "alb:cn-hangzhou/lsn-0bfucwbs9mn3rwabcd/sni:api");
   CHECK(l.config.bindings[1].where.line == 27);  // its role's line
 }
 

@@ -84,5 +84,4 @@ struct AlbClientHarness {
   SeededRandom random;
 };
 
-
 }  // namespace certform::testing

@@ -20,8 +20,7 @@ namespace {
 int64_t Id(int i) { return 9100000 + i; }
 
 struct ProviderHarness {
-  ProviderHarness()
-      : provider([this](const std::string& region) { return h.Client(region); }) {}
+  ProviderHarness() : provider([this](const std::string& region) { return h.Client(region); }) {}
 
   engine::BindingRequest Request(const std::string& slot, int cert, int previous = -1) {
     engine::BindingRequest r;
@@ -81,8 +80,9 @@ struct ProviderHarness {
 
   int Writes() {
     int n = 0;
-    for (const char* action : {"UpdateListenerAttribute", "AssociateAdditionalCertificatesWithListener",
-                               "DissociateAdditionalCertificatesFromListener"}) {
+    for (const char* action :
+         {"UpdateListenerAttribute", "AssociateAdditionalCertificatesWithListener",
+          "DissociateAdditionalCertificatesFromListener"}) {
       const nlohmann::json calls = h.emu.emulator().CountersJson()["calls"];
       if (calls.contains(action)) n += calls[action].value("u1", 0);
     }
@@ -132,9 +132,10 @@ TEST_CASE("alb provider: the default slot is set as a job and read back with the
   CHECK(after.additional_ids == std::vector<int64_t>{Id(5)});  // the SNI one untouched
 }
 
-TEST_CASE("alb provider: a renewal associates the new SNI certificate, then dissociates only the "
-          "recorded one",
-          "[alb][provider]") {
+TEST_CASE(
+    "alb provider: a renewal associates the new SNI certificate, then dissociates only the "
+    "recorded one",
+    "[alb][provider]") {
   ProviderHarness p;
   // Two additional certificates certform does not manage, and the slot's recorded one (2).
   p.Associate({AlbClientHarness::Cert(5), AlbClientHarness::Cert(6), AlbClientHarness::Cert(2)});
@@ -176,9 +177,10 @@ TEST_CASE("alb provider: a renewal associates the new SNI certificate, then diss
   CHECK(result.job_id.empty());
 }
 
-TEST_CASE("alb provider: a first SNI binding is one associate; removing one is refused unless "
-          "certform recorded it",
-          "[alb][provider]") {
+TEST_CASE(
+    "alb provider: a first SNI binding is one associate, removing one is refused unless "
+    "certform recorded it",
+    "[alb][provider]") {
   ProviderHarness p;
   engine::BindingRequest first = p.Request("sni:api", 4);
   CHECK(p.provider.Steps(first) == 1);
