@@ -2,9 +2,12 @@
 // and an additional (SNI) certificate planned, applied as dry-run-first jobs and read back; a
 // renewal of the SNI certificate associates the new one before it dissociates certform's old one
 // and leaves every other additional certificate on the listener; removing a binding forgets the
-// slot and the listener keeps serving it; prune stops rather than guess about listeners.
+// slot and the listener keeps serving it; prune stops rather than guess about listeners; a write
+// ALB refuses (an ACK-managed listener) fails its dry run before any change; a run killed while a
+// job runs is resumed by polling that job, never by sending the write again.
 // Facts: docs/design/load-balancers.md, providers/alicloud/alb_provider.h.
 #include <algorithm>
+#include <csignal>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -13,6 +16,7 @@
 #include "providers/alicloud/alb_listeners.h"
 #include "providers/alicloud/emulator/alb_admin.h"
 #include "tests/cmd/apply_fixture.h"
+#include "tests/support/wait_until.h"
 
 using namespace certform;
 using namespace certform::testing;
@@ -228,4 +232,63 @@ TEST_CASE(
   CHECK(prune.exit_code != 0);
   CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\"]"));
   CHECK(w.Calls("DeleteUserCertificate") == deletes);
+}
+
+TEST_CASE("alb cli: a write ALB refuses fails its dry run before any listener changes",
+          "[cli][alb]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  // A second listener, on an ALB that ACK manages: ALB refuses every write to it.
+  w.Admin("load_balancers", "alb-ack",
+          {{"region", "cn-hangzhou"}, {"edition", "Standard"}, {"ack_managed", true}});
+  w.Admin("listeners", "lsn-ack",
+          {{"load_balancer_id", "alb-ack"}, {"default_certificate", "8089870-cn-hangzhou"}});
+  f.cli.dir.Write("ack.toml", R"([[binding]]
+product = "alb"
+region = "cn-hangzhou"
+listener = "lsn-ack"
+certificate = "web"
+role = "default"
+)");
+  const nlohmann::json before = w.Listener();
+  const size_t jobs_before = f.AdminState()["alb"]["jobs"].size();
+  ProcessResult r = f.Run({"apply", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code != 0);
+  CHECK(Has(r.out + r.err, "OperationDenied.ServiceManagedResource"));
+  // No write was made anywhere: no job started, lsn-a as it was, nothing recorded.
+  CHECK(f.AdminState()["alb"]["jobs"].size() == jobs_before);
+  CHECK(w.Listener() == before);
+  if (f.cli.dir.Exists("certform.state.json")) CHECK(f.State().entries.empty());
+}
+
+TEST_CASE("alb cli: SIGKILL while a job runs resumes by polling it, without a second write",
+          "[cli][alb][signals]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  w.Bind(false);  // the default certificate alone: one write, one job
+  w.Admin("jobs", "", {{"duration_ms", 4000}});
+  auto child = f.Start({"apply", "--auto-approve"});
+  // The job has started and the journal holds it: the moment to kill the runner.
+  std::string job_id;
+  REQUIRE(WaitUntil([&] {
+    const nlohmann::json state = f.AdminState();
+    for (const auto& j : state["alb"]["jobs"]) {
+      if (j["api"] == "UpdateListenerAttribute") job_id = j["id"].get<std::string>();
+    }
+    return !job_id.empty() && f.cli.dir.Exists("certform.state.json.journal") &&
+           f.cli.dir.Read("certform.state.json.journal").find(job_id) != std::string::npos;
+  }));
+  child->Signal(SIGKILL);
+  CHECK(child->Wait().exit_code == 128 + SIGKILL);
+  const int writes = w.Calls("UpdateListenerAttribute");  // its dry run and the write
+  CHECK(writes == 2);
+
+  ProcessResult resumed = f.Run({"apply", "--auto-approve"});
+  INFO(resumed.out << resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(w.Calls("UpdateListenerAttribute") == writes);  // polled, not sent again
+  CHECK(w.Listener()["default_certificate"] == w.IdOf(kDefault));
+  CHECK_FALSE(f.State().entries.at(kDefault).Pending());
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 }

@@ -14,23 +14,12 @@
 #include "engine/state/state_file.h"
 #include "state/local/file_lock.h"
 #include "tests/cmd/apply_fixture.h"
+#include "tests/support/wait_until.h"
 
 using namespace certform;
 using namespace certform::testing;
 
 namespace {
-
-// Polls `seen` until it holds or `limit` passes (real time: the runner is another process, so
-// the test waits for what it can observe, a few milliseconds between looks); false on timeout.
-template <typename Seen>
-bool WaitUntil(Seen seen, std::chrono::seconds limit = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!seen()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
 
 // What process `pid` has written to its standard error so far (ChildProcess sends it to a file,
 // which /proc names).

@@ -18,6 +18,7 @@
 #include "engine/state/journal_record.h"
 #include "tests/cmd/apply_fixture.h"
 #include "tests/support/postgres_server.h"
+#include "tests/support/wait_until.h"
 
 using namespace certform;
 using namespace certform::testing;
@@ -90,18 +91,6 @@ std::string LockColumn(const std::string& workspace, const std::string& column) 
                                 "certform");
   while (!v.empty() && v.back() == '\n') v.pop_back();
   return v;
-}
-
-// Polls `seen` until it holds or `limit` passes (real time: the runners are other processes, so
-// the test waits for what it can observe, a few milliseconds between looks); false on timeout.
-template <typename Seen>
-bool WaitUntil(Seen seen, std::chrono::seconds limit = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!seen()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
 }
 
 // True once process `pid` is stopped by a signal (state T in /proc/PID/stat).
