@@ -46,9 +46,10 @@ std::string OldToNew(const ServedSide& before, const std::string& old_value,
 }
 
 // The symbol and the headline of a block of `n` domains.
-std::string Headline(const CertificateChange& c, size_t n, const Style& style) {
+// `slots`: the block's changes are all certificate slots (a listener's), not domains.
+std::string Headline(const CertificateChange& c, size_t n, bool slots, const Style& style) {
   const std::string verb = ActionVerb(c.action, c.after);
-  const std::string domains = Plural(n, "domain");
+  const std::string domains = Plural(n, slots ? "listener slot" : "domain");
   const std::string to = "\"" + ForTerminal(c.after.certificate) + "\"";
   if (verb == "bind") return style.Green("+") + " bind certificate " + to + " to " + domains;
   if (verb == "update") {
@@ -148,16 +149,21 @@ void PrintBlock(std::ostream& out, const CertificateChange& c, const std::string
     first_group = false;
   }
   if (changes.empty()) return;
-  fmt::print(out, "\n  {}\n", Headline(c, changes.size(), style));
+  const bool slots = std::all_of(changes.begin(), changes.end(), [](const engine::Change* ch) {
+    return engine::IsSlot(ch->address);
+  });
+  fmt::print(out, "\n  {}\n", Headline(c, changes.size(), slots, style));
   PrintSides(out, c, *changes.front(), now);
   for (const std::string& why : common) Field(out, "why", why);
-  const char* label = "domains";
+  const char* label = slots ? "slots" : "domains";
   for (const engine::Change* change : changes) {
     // A domain the state records as gone is marked on its own line: its block's headline is
     // the certificate it should serve, and the reason (a "why") says where it went.
     const bool gone = change->before && change->before->Gone();
-    fmt::print(out, "      {:<12} {}{}{}\n", label, style.Bold(ForTerminal(change->address.Key())),
-               Move(*change), gone ? style.Red(" (gone)") : "");
+    const std::string slot = engine::SlotDescription(change->address);
+    fmt::print(
+        out, "      {:<12} {}{}{}{}\n", label, style.Bold(ForTerminal(change->address.Key())),
+        slot.empty() ? "" : " (" + slot + ")", Move(*change), gone ? style.Red(" (gone)") : "");
     label = "";
     for (const std::string& why : change->reasons) {
       if (std::find(common.begin(), common.end(), why) == common.end()) {

@@ -160,6 +160,17 @@ bool IsSlot(const Address& address) {
   return rules != nullptr && rules->slots.enabled;
 }
 
+std::string SlotDescription(const Address& address) {
+  const ProductRules* rules = FindProduct(address.product);
+  if (rules == nullptr || !rules->slots.enabled) return "";
+  const std::string of = ForTerminal(rules->slots.of + " " + address.Location());
+  if (address.domain == kDefaultSlot) return "default certificate of " + of;
+  const std::string key = address.domain.starts_with(kSniSlotPrefix)
+                              ? address.domain.substr(sizeof(kSniSlotPrefix) - 1)
+                              : address.domain;
+  return "additional certificate " + ForTerminal(key) + " of " + of;
+}
+
 std::string ProductTitles() {
   std::string out;
   const std::vector<ProductRules>& products = Products();

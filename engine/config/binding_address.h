@@ -62,6 +62,9 @@ std::string StopKey(const std::string& account, const Address& address);
 // Whether `address` names a certificate slot of a location (SlotRules: a listener's "default"
 // or "sni:KEY"), not a domain: it has no domain name to move, cover or connect to.
 bool IsSlot(const Address& address);
+// For views: "default certificate of listener cn-hangzhou/lsn-a", "additional certificate web of
+// listener cn-hangzhou/lsn-a"; empty when `address` is no slot. Escaped for any output.
+std::string SlotDescription(const Address& address);
 
 // A product's title as its rules give it ("CDN"), or the name upper-cased when unknown.
 std::string ProductTitle(const std::string& product);

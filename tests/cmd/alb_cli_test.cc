@@ -153,6 +153,12 @@ TEST_CASE(
   CHECK(Has(plan.out, kDefault));
   CHECK(Has(plan.out, kSni));
   CHECK(Has(plan.out, "Plan: 2 to upload, 2 to bind, 0 to update, 0 to disable."));
+  // Each slot says what it is: the listener's default, or one of its additional certificates.
+  CHECK(Has(plan.out, "+ bind certificate \"api\" to 1 listener slot\n"));
+  CHECK(Has(plan.out,
+            std::string(kDefault) + " (default certificate of listener cn-hangzhou/lsn-a)"));
+  CHECK(Has(plan.out,
+            std::string(kSni) + " (additional certificate web of listener cn-hangzhou/lsn-a)"));
   CHECK(f.Calls() == calls_before);  // plan is offline
 
   ProcessResult apply = f.Run({"apply", "--auto-approve"});
@@ -180,6 +186,7 @@ TEST_CASE(
   ProcessResult renew_plan = f.Run({"plan"});
   INFO(renew_plan.out << renew_plan.err);
   CHECK(Has(renew_plan.out, "Plan: 1 to upload, 0 to bind, 1 to update, 0 to disable."));
+  CHECK(Has(renew_plan.out, "~ update 1 listener slot to certificate \"web\""));
   ProcessResult renew = f.Run({"apply", "--auto-approve"});
   INFO(renew.out << renew.err);
   REQUIRE(renew.exit_code == 0);
