@@ -103,6 +103,12 @@ Status StepOf(const engine::BindingRequest& r, const Slot& slot, StepWrite* w) {
   return Status::OK();
 }
 
+// The slot `request` names and the write of its step, both checked.
+Status WriteOf(const engine::BindingRequest& request, Slot* slot, StepWrite* step) {
+  if (Status s = SlotOf(request.address, slot); !s.ok()) return s;
+  return StepOf(request, *slot, step);
+}
+
 }  // namespace
 
 const engine::ProductRules& AlbProvider::Rules() {
@@ -179,9 +185,8 @@ engine::Status AlbProvider::SetBinding(const engine::BindingRequest& request,
                                        engine::CallResult* result) {
   *result = engine::CallResult();
   Slot slot;
-  if (Status s = SlotOf(request.address, &slot); !s.ok()) return s;
   StepWrite step;
-  if (Status s = StepOf(request, slot, &step); !s.ok()) return s;
+  if (Status s = WriteOf(request, &slot, &step); !s.ok()) return s;
   const AlbWriteOptions options{request.dry_run, request.client_token};
   AlbListeners& alb = Client(slot.region);
   std::string job;
@@ -221,9 +226,8 @@ engine::Status AlbProvider::PollJob(const engine::BindingRequest& request,
 engine::Status AlbProvider::ConfirmStep(const engine::BindingRequest& request,
                                         engine::CallResult* result) {
   Slot slot;
-  if (Status s = SlotOf(request.address, &slot); !s.ok()) return s;
   StepWrite step;
-  if (Status s = StepOf(request, slot, &step); !s.ok()) return s;
+  if (Status s = WriteOf(request, &slot, &step); !s.ok()) return s;
   std::vector<AlbCertificate> all;
   if (Status s = ReadAll(slot.region, slot.listener, &all, result); !s.ok()) return s;
   const AlbCertificate* found = Find(all, step.id);
