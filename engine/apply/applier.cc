@@ -128,6 +128,14 @@ class ApplyInProgress {
       queues[&lane].async = queues[&lane].async || IsAsync(c);
       queues[&lane].Add(i, SerializeKey(c));
     }
+    // On one listener, every certificate is bound before any is removed (an SNI certificate
+    // moved to another slot is associated there before the old slot's is dissociated).
+    for (auto& [lane, queue] : queues) {
+      for (std::vector<size_t>& unit : queue.units) {
+        std::stable_partition(unit.begin(), unit.end(),
+                              [this](size_t i) { return changes_[i]->action != Action::kDelete; });
+      }
+    }
     std::vector<std::thread> workers;
     for (auto& [lane, queue] : queues) {
       // A worker of an asynchronous product spends most of its change waiting for jobs, outside
@@ -172,13 +180,21 @@ class ApplyInProgress {
     for (;;) {
       const size_t k = queue.next.fetch_add(1);
       if (k >= queue.units.size()) return;
+      bool unit_failed = false;
       for (const size_t i : queue.units[k]) {
         const Change& c = *changes_[i];
         const std::string key = StopKey(c.account, c.address);
         if (s_.Halted() || !s_.AccountStop(key).empty()) {
           Finish(i, Skipped(c, s_.NotAttempted(key)));
+        } else if (unit_failed && c.action == Action::kDelete) {
+          // What replaces it on this listener may be what failed: nothing is removed.
+          Finish(i, Skipped(c,
+                            "not attempted: an earlier change on the same listener failed, "
+                            "so no certificate is removed from it"));
         } else {
-          Finish(i, ApplyChange(*queue.lane, c));
+          ChangeOutcome o = ApplyChange(*queue.lane, c);
+          unit_failed = unit_failed || !o.ok;
+          Finish(i, o);
         }
       }
     }

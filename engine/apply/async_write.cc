@@ -10,9 +10,11 @@ namespace {
 
 // Polls `job` until it is done, the rules' timeout passes or the run halts. OK with `*job_status`
 // done; Failed when it is still running at the timeout (it stays journaled: the next apply polls
-// it again); the poll's failure otherwise.
+// it again); the poll's failure otherwise. A job the product no longer knows (NotFound: a job
+// list keeps jobs for a while only) is Failed with `*unknown` set, never NotFound, which would
+// say the binding's location is gone.
 PacedCallResult WaitForJob(const AsyncWriteEnv& env, const BindingRequest& request,
-                           const std::string& job, JobStatus* job_status) {
+                           const std::string& job, JobStatus* job_status, bool* unknown = nullptr) {
   const Clock::Instant start = env.clock.Monotonic();
   const Clock::Duration every = std::chrono::milliseconds(env.rules.poll_every_ms);
   const Clock::Duration timeout = std::chrono::seconds(env.rules.job_timeout_s);
@@ -21,6 +23,12 @@ PacedCallResult WaitForJob(const AsyncWriteEnv& env, const BindingRequest& reque
         env.poll_lane, env.retry, env.clock,
         [&](CallResult* last) { return env.provider.PollJob(request, job, job_status, last); },
         env.hooks);
+    if (r.status.IsNotFound()) {
+      if (unknown != nullptr) *unknown = true;
+      r.status = Status::Failed(fmt::format("the product no longer knows job {}: {}",
+                                            ForTerminal(job), r.status.message()));
+      return r;
+    }
     if (!r.status.ok() || job_status->done) return r;
     if (env.clock.Monotonic() - start >= timeout) {
       r.status = Status::Failed(fmt::format(
@@ -50,9 +58,28 @@ PacedCallResult Resume(const AsyncWriteEnv& env, BindingRequest request, const S
                        int* from) {
   request.step = before.pending_step;
   JobStatus job;
-  PacedCallResult r = WaitForJob(env, request, before.pending_job, &job);
-  if (!r.status.ok()) return r;
+  bool unknown = false;
+  PacedCallResult r = WaitForJob(env, request, before.pending_job, &job, &unknown);
   const bool same_change = before.pending_cert_id == request.cert_id;
+  if (unknown) {
+    // Too old to be listed: it ended long ago, and what the location has decides. Another
+    // change's job is over; this change's step is done when its read-back confirms it, and sent
+    // again (a new token) when the location does not have it.
+    *from = 0;
+    if (!same_change) {
+      r.status = Status::OK();
+      return r;
+    }
+    PacedCallResult c = Confirm(env, request);
+    if (c.status.ok()) {
+      *from = before.pending_step + 1;
+    } else if (c.status.code() == Status::Code::kFailed) {
+      *from = before.pending_step;
+      c.status = Status::OK();
+    }
+    return c;
+  }
+  if (!r.status.ok()) return r;
   if (!same_change) {
     *from = 0;  // another change's job: waited for, so that the listener is free again
   } else if (!job.succeeded) {

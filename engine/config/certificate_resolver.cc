@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/digest.h"
 #include "engine/base/domain_name.h"
 #include "engine/config/certificate.h"
 #include "engine/config/trusted_roots.h"
@@ -173,6 +174,36 @@ void CheckNameCollisions(const Config& config, Diagnostics* diags) {
   }
 }
 
+// A listener holds a certificate once: two slots of one location with the same certificate (one
+// CAS id, or one content under two keys) would be one certificate there, and removing either
+// slot's would remove the other's.
+void CheckSharedSlots(const Config& config, Diagnostics* diags) {
+  std::map<std::string, const DesiredBinding*> held;
+  for (const DesiredBinding& b : config.bindings) {
+    if (!IsSlot(b.address) || !b.https) continue;
+    auto c = config.certificates.find(b.certificate);
+    if (c == config.certificates.end()) continue;
+    const CertificateConfig& cert = c->second;
+    std::string identity;
+    if (cert.type == CertType::kCas && cert.cert_id != 0) {
+      identity = fmt::format("CAS id {}", cert.cert_id);
+    } else if (cert.type == CertType::kUpload && !cert.info.fingerprint.empty()) {
+      identity = "the same content (fingerprint " + ShortFingerprint(cert.info.fingerprint) + ")";
+    }
+    if (identity.empty()) continue;
+    const std::string where = b.account + "\n" + b.address.product + "\n" + b.address.Location();
+    auto [it, first] = held.emplace(where + "\n" + identity, &b);
+    if (first) continue;
+    diags->Error(
+        b.where,
+        fmt::format("the {} and the {} are one certificate ({})",
+                    SlotDescription(it->second->address), SlotDescription(b.address), identity),
+        fmt::format("a listener holds a certificate once, and removing one slot's would "
+                    "remove the other's; bind it once (first bound at {})",
+                    it->second->where.ToString()));
+  }
+}
+
 }  // namespace
 
 std::string DerivedCertName(const std::string& fingerprint) {
@@ -235,6 +266,7 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
     }
   }
   CheckNameCollisions(*config, diags);
+  CheckSharedSlots(*config, diags);
 }
 
 }  // namespace certform::engine

@@ -9,6 +9,29 @@
 
 namespace certform::engine {
 
+namespace {
+
+// An additional slot is read through the certificate it should hold (slot_read.h): the CAS id of
+// the configuration's certificate for it (its cert_id, or the id certform uploaded its content
+// under); 0 when none is known, and for every other address.
+int64_t ConfiguredSlotCertId(const Config& config, const State& state, const std::string& key,
+                             const std::string& account) {
+  const DesiredBinding* b = config.FindBinding(key);
+  if (b == nullptr || !IsSlot(b->address) || !b->https) return 0;
+  auto c = config.certificates.find(b->certificate);
+  if (c == config.certificates.end()) return 0;
+  if (c->second.type == CertType::kCas) return c->second.cert_id;
+  for (const auto& [upload_key, u] : state.uploads) {
+    if (u.account == account && !u.fingerprint.empty() &&
+        u.fingerprint == c->second.info.fingerprint) {
+      return u.cert_id;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 Status ImportDomains(const Config& config, const State& state,
                      const std::vector<std::string>& domains, const std::string& account,
                      std::vector<DomainRef>* refs) {
@@ -28,7 +51,7 @@ Status ImportDomains(const Config& config, const State& state,
     if (acct.empty()) {
       return Status::InvalidArgument("which account does " + d + " belong to? Pass --account");
     }
-    out.push_back({SplitAddress(d), acct});
+    out.push_back({SplitAddress(d), acct, ConfiguredSlotCertId(config, state, d, acct)});
   }
   *refs = std::move(out);
   return Status::OK();

@@ -125,10 +125,12 @@ void Judge(Change* c) {
   }
 }
 
-bool Targeted(const PlanOptions& options, const std::string& domain) {
+// Targets come canonical from the command line (an address's own form: a listener slot keeps its
+// case, "sni:Web"); a domain written another way is still its lower-case self.
+bool Targeted(const PlanOptions& options, const std::string& key) {
   return options.targets.empty() ||
          std::any_of(options.targets.begin(), options.targets.end(),
-                     [&](const std::string& t) { return NormalizeDomain(t) == domain; });
+                     [&](const std::string& t) { return t == key || NormalizeDomain(t) == key; });
 }
 
 // True when the state shows `after`'s CertName, in the same account, holding other content (another
@@ -227,6 +229,42 @@ const WriteCall* WriteOf(const Config& config, const DesiredBinding& b) {
 bool UsesForceSet(const Config& config, const DesiredBinding& b) {
   const WriteCall* write = WriteOf(config, b);
   return write != nullptr && write->force_set;
+}
+
+// Why the removal of slot `entry` (a slot product's, ProductRules::slots) is only a forget even
+// with on_removal = "disable"; empty when its certificate may be removed from the location. A
+// default certificate is never removed (an HTTPS listener always has one); a slot with no
+// certificate recorded has nothing certform may remove; and a certificate that another slot of
+// the same location has or will have (the same CAS id or content: a slot renamed, or the same
+// certificate under two keys) is that slot's too.
+std::string SlotKeptReason(const Config& config, const State& state, const StateEntry& entry) {
+  if (entry.address.domain == kDefaultSlot) {
+    return "certform never removes a listener's default certificate (an HTTPS listener always "
+           "has one), so it is forgotten and keeps serving; bind another default to replace it";
+  }
+  if (!entry.https || entry.cert_id == 0) {
+    return "certform recorded no certificate for it there, and removes only one it recorded: "
+           "forget";
+  }
+  const auto same_location = [&](const Address& a, const std::string& account) {
+    return account == entry.account && a.product == entry.address.product &&
+           a.location == entry.address.location && a.Key() != entry.address.Key();
+  };
+  const auto shares = [&](const StateEntry& other) {
+    return other.https && ((other.cert_id != 0 && other.cert_id == entry.cert_id) ||
+                           (!other.fingerprint.empty() && other.fingerprint == entry.fingerprint));
+  };
+  for (const DesiredBinding& b : config.bindings) {
+    if (!b.https || !same_location(b.address, b.account)) continue;
+    const StateEntry* recorded = state.Find(b.address.Key());
+    if (shares(DesiredEntry(config, b)) || (recorded != nullptr && shares(*recorded))) {
+      return fmt::format(
+          "its certificate (CAS id {}) is also the {}: forget, since removing it would "
+          "remove that one too",
+          entry.cert_id, SlotDescription(b.address));
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -365,6 +403,14 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
     c.account = entry.account;
     c.action = disable ? Action::kDelete : Action::kForget;
     c.before = entry;
+    if (disable && IsSlot(entry.address)) {
+      if (std::string why = SlotKeptReason(config, state, entry); !why.empty()) {
+        c.action = Action::kForget;
+        c.reasons.push_back("no longer in configuration: " + why);
+        plan.changes.push_back(std::move(c));
+        continue;
+      }
+    }
     // A move: the same domain name at an address new to the configuration (another product,
     // bucket or region; any account), bound there before this one is dealt with.
     if (auto it = created.find(entry.address.domain); it != created.end()) {

@@ -23,8 +23,8 @@ constexpr char kDissociate[] = "DissociateAdditionalCertificatesFromListener";
 
 std::string ListenerIdProblem(const std::string& id) {
   return IsAlbListenerId(id) ? ""
-                             : "an ALB listener id is \"lsn-\" and lower-case letters and digits "
-                               "(as the ALB console shows it)";
+                             : "an ALB listener id is \"lsn-\" (or \"lsr-\") and lower-case "
+                               "letters and digits (as the ALB console shows it)";
 }
 
 // Where an ALB address points, checked again (it passed the address door).

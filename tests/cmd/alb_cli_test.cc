@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,15 @@ constexpr char kSni[] = "alb:cn-hangzhou/lsn-a/sni:web";
 
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// One [[binding]] of `certificate` in `role` on ALB listener `listener` (cn-hangzhou).
+std::string Binding(const std::string& listener, const std::string& certificate,
+                    const std::string& role) {
+  return fmt::format(
+      "[[binding]]\nproduct = \"alb\"\nregion = \"cn-hangzhou\"\nlistener = \"{}\"\n"
+      "certificate = \"{}\"\nrole = \"{}\"\n",
+      listener, certificate, role);
 }
 
 struct AlbWorkspace {
@@ -86,23 +96,8 @@ name = "api-2026"
 
   // api as the listener's default, web as an additional certificate (sni = false: default only).
   void Bind(bool sni) {
-    std::string toml = R"([[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-a"
-certificate = "api"
-role = "default"
-)";
-    if (sni) {
-      toml += R"(
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-a"
-certificate = "web"
-role = "additional"
-)";
-    }
+    std::string toml = Binding("lsn-a", "api", "default");
+    if (sni) toml += "\n" + Binding("lsn-a", "web", "additional");
     f.cli.dir.Write("alb.toml", toml);
   }
 
@@ -130,6 +125,31 @@ role = "additional"
   int Calls(const std::string& action) {
     const nlohmann::json calls = f.emu.emulator().CountersJson()["calls"];
     return calls.contains(action) ? calls[action].value("u1", 0) : 0;
+  }
+
+  // An apply that must succeed.
+  void ApplyOk() {
+    ProcessResult apply = f.Run({"apply", "--auto-approve"});
+    INFO(apply.out << apply.err);
+    REQUIRE(apply.exit_code == 0);
+  }
+
+  // Starts an apply and SIGKILLs it once its UpdateListenerAttribute job has started and the
+  // journal holds it; returns that job's id.
+  std::string KillApplyWhileJobRuns() {
+    auto child = f.Start({"apply", "--auto-approve"});
+    std::string job_id;
+    REQUIRE(WaitUntil([&] {
+      const nlohmann::json state = f.AdminState();
+      for (const auto& j : state["alb"]["jobs"]) {
+        if (j["api"] == "UpdateListenerAttribute") job_id = j["id"].get<std::string>();
+      }
+      return !job_id.empty() && f.cli.dir.Exists("certform.state.json.journal") &&
+             f.cli.dir.Read("certform.state.json.journal").find(job_id) != std::string::npos;
+    }));
+    child->Signal(SIGKILL);
+    CHECK(child->Wait().exit_code == 128 + SIGKILL);
+    return job_id;
   }
 
   ApplyFixture f;
@@ -214,9 +234,7 @@ TEST_CASE(
     "[cli][alb]") {
   AlbWorkspace w;
   ApplyFixture& f = w.f;
-  ProcessResult apply = f.Run({"apply", "--auto-approve"});
-  INFO(apply.out << apply.err);
-  REQUIRE(apply.exit_code == 0);
+  w.ApplyOk();
   const std::string sni_id = w.IdOf(kSni);
 
   w.Bind(false);
@@ -250,13 +268,7 @@ TEST_CASE("alb cli: a write ALB refuses fails its dry run before any listener ch
           {{"region", "cn-hangzhou"}, {"edition", "Standard"}, {"ack_managed", true}});
   w.Admin("listeners", "lsn-ack",
           {{"load_balancer_id", "alb-ack"}, {"default_certificate", "8089870-cn-hangzhou"}});
-  f.cli.dir.Write("ack.toml", R"([[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-ack"
-certificate = "web"
-role = "default"
-)");
+  f.cli.dir.Write("ack.toml", Binding("lsn-ack", "web", "default"));
   const nlohmann::json before = w.Listener();
   const size_t jobs_before = f.AdminState()["alb"]["jobs"].size();
   ProcessResult r = f.Run({"apply", "--auto-approve"});
@@ -275,19 +287,7 @@ TEST_CASE("alb cli: SIGKILL while a job runs resumes by polling it, without a se
   ApplyFixture& f = w.f;
   w.Bind(false);  // the default certificate alone: one write, one job
   w.Admin("jobs", "", {{"duration_ms", 4000}});
-  auto child = f.Start({"apply", "--auto-approve"});
-  // The job has started and the journal holds it: the moment to kill the runner.
-  std::string job_id;
-  REQUIRE(WaitUntil([&] {
-    const nlohmann::json state = f.AdminState();
-    for (const auto& j : state["alb"]["jobs"]) {
-      if (j["api"] == "UpdateListenerAttribute") job_id = j["id"].get<std::string>();
-    }
-    return !job_id.empty() && f.cli.dir.Exists("certform.state.json.journal") &&
-           f.cli.dir.Read("certform.state.json.journal").find(job_id) != std::string::npos;
-  }));
-  child->Signal(SIGKILL);
-  CHECK(child->Wait().exit_code == 128 + SIGKILL);
+  CHECK_FALSE(w.KillApplyWhileJobRuns().empty());
   const int writes = w.Calls("UpdateListenerAttribute");  // its dry run and the write
   CHECK(writes == 2);
 
@@ -298,4 +298,127 @@ TEST_CASE("alb cli: SIGKILL while a job runs resumes by polling it, without a se
   CHECK(w.Listener()["default_certificate"] == w.IdOf(kDefault));
   CHECK_FALSE(f.State().entries.at(kDefault).Pending());
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE(
+    "alb cli: with on_removal = disable a slot renamed or a default removed is forgotten, and "
+    "only certform's own SNI certificate is dissociated, after what replaces it is bound",
+    "[cli][alb]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
+  w.ApplyOk();
+  const std::string sni_id = w.IdOf(kSni);
+  const std::string default_id = w.IdOf(kDefault);
+
+  // The SNI certificate's key renamed ("web" → "Www", the same files), and the default binding
+  // removed. The new slot holds the same certificate, so the old slot's is not dissociated; a
+  // listener's default is never removed.
+  const std::string renamed = "alb:cn-hangzhou/lsn-a/sni:Www";
+  std::string config = f.cli.dir.Read("certform.toml");
+  config.replace(config.find("[certificate.web]"), 17, "[certificate.Www]");
+  f.cli.dir.Write("certform.toml", config);
+  f.cli.dir.Write("alb.toml", Binding("lsn-a", "Www", "additional"));
+  // --target takes the slot as written: its key keeps its case.
+  ProcessResult targeted = f.Run({"plan", "--target", renamed});
+  INFO(targeted.out << targeted.err);
+  REQUIRE(targeted.exit_code == 0);
+  CHECK(Has(targeted.out, renamed));
+  CHECK(Has(targeted.out, "Plan: 1 to bind, 0 to update, 0 to disable."));
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(Has(plan.out, "0 to disable"));
+  CHECK(Has(plan.out, "is also the additional certificate Www of listener cn-hangzhou/lsn-a"));
+  CHECK(Has(plan.out, "never removes a listener's default certificate"));
+  ProcessResult moved = f.Run({"apply", "--auto-approve"});
+  INFO(moved.out << moved.err);
+  REQUIRE(moved.exit_code == 0);
+  CHECK(w.Additional() ==
+        std::vector<std::string>{sni_id + ":Associated", std::string(kForeign) + ":Associated"});
+  CHECK(w.Listener()["default_certificate"] == default_id);
+  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(f.State().entries.count(kDefault) == 0);
+  CHECK(f.State().entries.count(kSni) == 0);
+  CHECK(w.IdOf(renamed) == sni_id);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+
+  // The slot removed for good: its certificate (certform's) is dissociated, the foreign one stays.
+  f.cli.dir.Write("alb.toml", "");
+  ProcessResult disable = f.Run({"apply", "--auto-approve"});
+  INFO(disable.out << disable.err);
+  REQUIRE(disable.exit_code == 0);
+  CHECK(w.Additional() == std::vector<std::string>{std::string(kForeign) + ":Associated"});
+  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 2);  // a dry run, then once
+  CHECK(f.State().entries.empty());
+}
+
+TEST_CASE(
+    "alb cli: a job ALB no longer lists is decided by a read-back, never sent again nor taken "
+    "as the listener gone",
+    "[cli][alb][signals]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  w.Bind(false);
+  w.Admin("jobs", "", {{"duration_ms", 1500}});
+  const std::string job_id = w.KillApplyWhileJobRuns();
+  // The job ends, and ALB's job list forgets it.
+  REQUIRE(WaitUntil([&] {
+    const nlohmann::json state = f.AdminState();
+    for (const auto& j : state["alb"]["jobs"]) {
+      if (j["id"] == job_id) return j["status"] == "Succeeded";
+    }
+    return false;
+  }));
+  w.Admin("jobs", "", {{"forget_ended", true}});
+  const int writes = w.Calls("UpdateListenerAttribute");
+
+  ProcessResult resumed = f.Run({"apply", "--auto-approve"});
+  INFO(resumed.out << resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(w.Calls("UpdateListenerAttribute") == writes);  // the listener has it: not sent again
+  CHECK(w.Listener()["default_certificate"] == w.IdOf(kDefault));
+  CHECK_FALSE(f.State().entries.at(kDefault).Pending());
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+}
+
+TEST_CASE("alb cli: one certificate in two slots of a listener is refused, naming file and line",
+          "[cli][alb]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  f.cli.dir.Write("cas.toml", R"([certificate.old]
+type = "cas"
+cert_id = 8089870
+
+[certificate.same]
+type = "cas"
+cert_id = 8089870
+)");
+  f.cli.dir.Write("alb.toml", Binding("lsn-a", "old", "default") + "\n" +
+                                  Binding("lsn-a", "same", "additional"));
+  ProcessResult r = f.Run({"validate"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code != 0);
+  CHECK(Has(r.out + r.err, "alb.toml:"));
+  CHECK(Has(r.out + r.err, "are one certificate (CAS id 8089870)"));
+  CHECK(w.Calls("UpdateListenerAttribute") == 0);
+}
+
+TEST_CASE("alb cli: import of an SNI slot reads it through the configured certificate's id",
+          "[cli][alb]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  w.ApplyOk();
+  const engine::StateEntry applied = f.State().entries.at(kSni);
+  REQUIRE(f.Run({"state", "rm", kSni}).exit_code == 0);
+
+  ProcessResult imported = f.Run({"import", kSni});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exit_code == 0);
+  const engine::StateEntry e = f.State().entries.at(kSni);
+  CHECK(e.https);
+  CHECK(e.cert_id == applied.cert_id);
+  ProcessResult plan = f.Run({"plan", "--detailed-exitcode"});
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_code == 0);
 }

@@ -68,6 +68,13 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
          Count(body, "fail_next", 1000, &fail_next, &error);
     if (ok && duration_ms >= 0) alb.SetJobDuration(std::chrono::milliseconds(duration_ms));
     if (ok && fail_next >= 0) alb.FailNextJobs(static_cast<int>(fail_next));
+    if (ok && body.contains("forget_ended")) {
+      ok = body["forget_ended"] == true;
+      if (ok)
+        alb.ForgetEndedJobs();
+      else
+        error = "forget_ended must be true";
+    }
   } else if (ok) {
     ok = false;
     error = "unknown ALB resource " + kind;

@@ -69,4 +69,8 @@ nlohmann::json AlbJobs::Json(engine::Clock::Instant now) const {
 
 void AlbJobs::Reset() { jobs_.clear(); }
 
+void AlbJobs::ForgetEnded() {
+  std::erase_if(jobs_, [](const AlbJob& j) { return j.status != "Processing"; });
+}
+
 }  // namespace certform::emulator

@@ -43,6 +43,9 @@ class AlbJobs {
   std::vector<const AlbJob*> Of(const std::string& region, const std::string& user) const;
   nlohmann::json Json(engine::Clock::Instant now) const;
   void Reset();  // forgets every job (their finishes never run); ids are never reused
+  // Forgets every job that has ended, as a job list that keeps jobs for a while only would (the
+  // ListAsynJobs page names no retention: the harsher reading, that an old job is not listed).
+  void ForgetEnded();
 
  private:
   std::string NewId();

@@ -180,6 +180,12 @@ void AlbService::FailNextJobs(int count) {
   fail_jobs_ = count;
 }
 
+void AlbService::ForgetEndedJobs() {
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.Advance(context_.clock.Monotonic());
+  jobs_.ForgetEnded();
+}
+
 bool AlbService::Listener(const std::string& region, const std::string& id, AlbListenerState* out) {
   std::lock_guard<std::mutex> lock(mu_);
   jobs_.Advance(context_.clock.Monotonic());

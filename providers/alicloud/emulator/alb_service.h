@@ -66,6 +66,8 @@ class AlbService final : public RpcService {
   // Admin: how long a job runs (5 s unless told) and how many of the next jobs end Failed.
   void SetJobDuration(engine::Clock::Duration duration);
   void FailNextJobs(int count);
+  // Admin: ListAsynJobs no longer lists the jobs that have ended (AlbJobs::ForgetEnded).
+  void ForgetEndedJobs();
   // A listener's state as the API would report it now (jobs due are ended first); false when
   // there is no such listener in `region`.
   bool Listener(const std::string& region, const std::string& id, AlbListenerState* out);
