@@ -305,7 +305,11 @@ class ApplyInProgress {
   std::optional<ChangeOutcome> BuildRequest(const Change& c, BindingRequest* request) {
     request->address = c.address;
     request->https = c.action != Action::kDelete && c.after->https;
-    if (c.before && c.before->https) request->previous_cert_id = c.before->cert_id;
+    if (c.before && c.before->https) {
+      request->previous_cert_id = c.before->cert_id;
+      request->previous_cert_region = c.before->cert_region;
+    }
+    request->keep_previous = c.keeps_previous;
     if (request->https && !c.upload_key.empty()) {
       // Bound by CertId to the certificate uploaded to CAS: no key in this call.
       int64_t id = c.after->cert_id;

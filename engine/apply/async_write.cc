@@ -60,7 +60,10 @@ PacedCallResult Resume(const AsyncWriteEnv& env, BindingRequest request, const S
   JobStatus job;
   bool unknown = false;
   PacedCallResult r = WaitForJob(env, request, before.pending_job, &job, &unknown);
-  const bool same_change = before.pending_cert_id == request.cert_id;
+  // This change's job: the same certificate, at a step this change has (a step beyond them is
+  // another change's, or a state's that certform did not write).
+  const bool same_change = before.pending_cert_id == request.cert_id &&
+                           before.pending_step < env.provider.Steps(request);
   if (unknown) {
     // Too old to be listed: it ended long ago, and what the location has decides. Another
     // change's job is over; this change's step is done when its read-back confirms it, and sent

@@ -41,6 +41,11 @@ struct BindingRequest {
   // id); 0 when none. A product that can refuse a change made behind certform's back (OSS
   // PutCname's PreviousCertId) sends it instead of forcing.
   int64_t previous_cert_id = 0;
+  // Its CAS region as the state records it (StateEntry::cert_region); empty when unknown.
+  std::string previous_cert_region;
+  // A slot product: the previous certificate stays where it is (another slot of the location has
+  // it too, Change::keeps_previous); only the new one is bound.
+  bool keep_previous = false;
   // The domain's live binding as the engine read it just before this attempt (ReadBinding), when
   // the write call's rules ask for it on this request (WriteCall::read_first); null otherwise.
   // Not owned: valid during the call.

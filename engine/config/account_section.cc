@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "engine/base/endpoint.h"
+#include "engine/base/region_id.h"
 #include "engine/base/text_escape.h"
 #include "engine/config/credential_names.h"
 #include "engine/config/toml_file_reader.h"
@@ -182,7 +183,13 @@ void FileReader::ReadCasSettings(const toml::table& t, AccountConfig* a) {
     }
   }
   ReadEndpoint(t, "cas_endpoint", &a->cas_endpoint);
-  if (auto v = String(t, "cas_region")) a->cas_region = *v;
+  if (auto v = String(t, "cas_region")) {
+    if (std::string p = RegionIdProblem(*v); !p.empty()) {
+      diags_->Error(Pos(*t.get("cas_region")), "\"cas_region\" is " + p);
+    } else {
+      a->cas_region = *v;
+    }
+  }
 }
 
 // An endpoint setting: a host under .aliyuncs.com (https) or this machine (http allowed), as

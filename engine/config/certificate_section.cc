@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "engine/base/region_id.h"
 #include "engine/config/toml_file_reader.h"
 
 namespace certform::engine::config_reading {
@@ -44,7 +45,13 @@ void FileReader::ReadCertificate(const std::string& name, const toml::table& t) 
       c.cert_id = *n->value<int64_t>();
     }
   }
-  if (auto v = String(t, "cert_region")) c.cert_region = *v;
+  if (auto v = String(t, "cert_region")) {
+    if (std::string p = RegionIdProblem(*v); !p.empty()) {
+      diags_->Error(Pos(*t.get("cert_region")), "\"cert_region\" is " + p);
+    } else {
+      c.cert_region = *v;
+    }
+  }
   auto cert_file = String(t, "cert_file");
   auto key_file = String(t, "key_file");
   auto key_env = String(t, "key_env");

@@ -52,6 +52,9 @@ struct Change {
   // names the new one in moved_to, and apply deals with it only once the new binding succeeded.
   std::string moved_from;
   std::string moved_to;
+  // A listener slot's renewal: the certificate it replaces is also another slot's of the same
+  // listener (shared_slots.h), so it stays there; only the new one is bound.
+  bool keeps_previous = false;
 };
 
 // A certificate to upload to Certificate Management Service before the bindings that use it

@@ -97,6 +97,12 @@ Status ChangeFromJson(const nlohmann::json& j, const std::string& what, Change* 
   if (auto it = j.find("moved_to"); it != j.end() && it->is_string()) {
     c->moved_to = it->get<std::string>();
   }
+  if (auto it = j.find("keeps_previous"); it != j.end() && it->is_boolean()) {
+    c->keeps_previous = it->get<bool>();
+  }
+  if (c->keeps_previous && (!c->before || c->action != Action::kUpdate)) {
+    return Status::Corruption(what + ": only an update of a recorded binding keeps_previous");
+  }
   const bool removal = c->action == Action::kDelete || c->action == Action::kForget;
   if (!removal && !c->after) {
     return Status::Corruption(what + ": an action other than delete or forget needs \"after\"");
@@ -129,6 +135,7 @@ nlohmann::ordered_json ChangeToJson(const Change& c) {
   if (!c.upload_key.empty()) j["upload_key"] = c.upload_key;
   if (!c.moved_from.empty()) j["moved_from"] = c.moved_from;  // the two halves of a move
   if (!c.moved_to.empty()) j["moved_to"] = c.moved_to;
+  if (c.keeps_previous) j["keeps_previous"] = true;  // present only when true
   return j;
 }
 

@@ -11,6 +11,7 @@
 
 #include "engine/base/digest.h"
 #include "engine/base/domain_name.h"
+#include "engine/plan/shared_slots.h"
 
 namespace certform::engine {
 
@@ -125,12 +126,15 @@ void Judge(Change* c) {
   }
 }
 
-// Targets come canonical from the command line (an address's own form: a listener slot keeps its
-// case, "sni:Web"); a domain written another way is still its lower-case self.
+// A target is compared in its canonical form (binding_address.h): a domain written in capitals
+// is its lower-case self, a listener slot keeps its case ("sni:Web" is not "sni:web").
 bool Targeted(const PlanOptions& options, const std::string& key) {
   return options.targets.empty() ||
-         std::any_of(options.targets.begin(), options.targets.end(),
-                     [&](const std::string& t) { return t == key || NormalizeDomain(t) == key; });
+         std::any_of(options.targets.begin(), options.targets.end(), [&](const std::string& t) {
+           std::string canonical;
+           return AddressProblem(t, &canonical).empty() ? canonical == key
+                                                        : NormalizeDomain(t) == key;
+         });
 }
 
 // True when the state shows `after`'s CertName, in the same account, holding other content (another
@@ -231,42 +235,6 @@ bool UsesForceSet(const Config& config, const DesiredBinding& b) {
   return write != nullptr && write->force_set;
 }
 
-// Why the removal of slot `entry` (a slot product's, ProductRules::slots) is only a forget even
-// with on_removal = "disable"; empty when its certificate may be removed from the location. A
-// default certificate is never removed (an HTTPS listener always has one); a slot with no
-// certificate recorded has nothing certform may remove; and a certificate that another slot of
-// the same location has or will have (the same CAS id or content: a slot renamed, or the same
-// certificate under two keys) is that slot's too.
-std::string SlotKeptReason(const Config& config, const State& state, const StateEntry& entry) {
-  if (entry.address.domain == kDefaultSlot) {
-    return "certform never removes a listener's default certificate (an HTTPS listener always "
-           "has one), so it is forgotten and keeps serving; bind another default to replace it";
-  }
-  if (!entry.https || entry.cert_id == 0) {
-    return "certform recorded no certificate for it there, and removes only one it recorded: "
-           "forget";
-  }
-  const auto same_location = [&](const Address& a, const std::string& account) {
-    return account == entry.account && a.product == entry.address.product &&
-           a.location == entry.address.location && a.Key() != entry.address.Key();
-  };
-  const auto shares = [&](const StateEntry& other) {
-    return other.https && ((other.cert_id != 0 && other.cert_id == entry.cert_id) ||
-                           (!other.fingerprint.empty() && other.fingerprint == entry.fingerprint));
-  };
-  for (const DesiredBinding& b : config.bindings) {
-    if (!b.https || !same_location(b.address, b.account)) continue;
-    const StateEntry* recorded = state.Find(b.address.Key());
-    if (shares(DesiredEntry(config, b)) || (recorded != nullptr && shares(*recorded))) {
-      return fmt::format(
-          "its certificate (CAS id {}) is also the {}: forget, since removing it would "
-          "remove that one too",
-          entry.cert_id, SlotDescription(b.address));
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string ContentName(const std::string& name, const std::string& fingerprint) {
@@ -288,10 +256,12 @@ StateEntry DesiredEntry(const Config& config, const DesiredBinding& b) {
   e.cert_type = CertTypeName(c.type);
   e.cert_name = c.cert_name;
   auto account = config.accounts.find(b.account);
+  if (c.type == CertType::kCas) e.cert_region = c.cert_region;
   if (c.type == CertType::kUpload && account != config.accounts.end() &&
       account->second.UploadsViaCas()) {
     // Uploaded once to CAS, bound by CertId (filled from the state's uploads).
     e.cert_type = "cas";
+    e.cert_region = account->second.cas_region;
     e.cert_name = CasUploadName(c);
     e.cert_id = 0;
     e.fingerprint = c.info.fingerprint;
@@ -353,6 +323,19 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
           fmt::format("replaces the content of CertName {} (ForceSet)", c.after->cert_name));
     }
     plan.changes.push_back(std::move(c));
+  }
+  // A renewal of a listener slot keeps the old certificate on the listener when another slot
+  // there has, records or will have it (shared_slots.h): only the new one is associated.
+  for (Change& c : plan.changes) {
+    if (!IsSlot(c.address) || !CallsProvider(c.action) || !c.before || !c.before->https ||
+        c.before->cert_id == 0 || !c.after || c.after->cert_id == c.before->cert_id) {
+      continue;
+    }
+    if (std::string other = SlotSharingCertificate(config, state, *c.before); !other.empty()) {
+      c.keeps_previous = true;
+      c.reasons.push_back(
+          fmt::format("keeps CAS id {} where it is: it is also the {}", c.before->cert_id, other));
+    }
   }
   // The configuration's new addresses (creates) by domain name, for the removals that are moves.
   std::multimap<std::string, size_t> created;

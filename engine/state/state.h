@@ -30,6 +30,11 @@ struct StateEntry {
   std::string cert_type;    // "upload" or "cas"; empty when https is off
   std::string cert_name;    // CertName
   int64_t cert_id = 0;      // cas certificates' id, 0 when unknown
+  // Their CAS region (CertRegion: the certificate's cert_region, or its account's cas_region for
+  // one uploaded through CAS), for a product that names a CAS certificate with its region (ALB's
+  // "CASID-REGION") and must name the old one to remove it; empty when unknown or the API's
+  // default. Not compared by the planner: it says where an id lives, not which certificate.
+  std::string cert_region;
   std::string fingerprint;  // SHA-256 of the leaf DER (upload); empty when unknown
   // SHA-256 of the intermediates' DER in file order (CertificateInfo::chain_digest). Empty when
   // not recorded: a state written before certform recorded chains, a CAS certificate bound by id,

@@ -8,6 +8,7 @@
 #include "engine/config/binding_address.h"
 
 #include "engine/base/json_fields.h"
+#include "engine/base/region_id.h"
 #include "engine/base/text_escape.h"
 
 namespace certform::engine {
@@ -54,6 +55,11 @@ Status EntryFieldsProblem(const StateEntry& e, const std::string& what) {
         fmt::format("{}: cert_type \"{}\" is neither \"upload\" nor \"cas\"", what, e.cert_type));
   }
   if (e.cert_id < 0) return Status::Corruption(what + ": cert_id is negative");
+  if (!e.cert_region.empty()) {
+    if (std::string p = RegionIdProblem(e.cert_region); !p.empty()) {
+      return Status::Corruption(what + ": cert_region " + Quoted(e.cert_region) + " is " + p);
+    }
+  }
   if (!e.fingerprint.empty() && !IsFingerprint(e.fingerprint)) {
     return Status::Corruption(what + ": fingerprint is not 64 lower-case hex digits");
   }
@@ -95,6 +101,7 @@ nlohmann::ordered_json EntryToJson(const StateEntry& e) {
   j["cert_type"] = e.cert_type;
   j["cert_name"] = e.cert_name;
   j["cert_id"] = e.cert_id;
+  if (!e.cert_region.empty()) j["cert_region"] = e.cert_region;  // only when known, as chain_digest
   j["fingerprint"] = e.fingerprint;
   // Only when recorded: absent is "not recorded" (StateEntry::chain_digest), as older files have
   // it; older releases ignore the field, so no format version is needed for it (as for gone_at).
@@ -122,6 +129,7 @@ Status EntryFromJson(const nlohmann::json& j, const std::string& what, StateEntr
   e->cert_type = f.String("cert_type");
   e->cert_name = f.String("cert_name");
   e->cert_id = f.Int("cert_id");
+  if (j.is_object() && j.contains("cert_region")) e->cert_region = f.String("cert_region");
   e->fingerprint = f.String("fingerprint");
   if (j.is_object() && j.contains("chain_digest")) e->chain_digest = f.String("chain_digest");
   e->not_after = f.Int("not_after");

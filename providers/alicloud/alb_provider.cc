@@ -91,7 +91,8 @@ Status StepOf(const engine::BindingRequest& r, const Slot& slot, StepWrite* w) {
     return Status::OK();
   }
   // Dissociate only the certificate certform recorded for this slot (its earlier one), in the
-  // region of the certificate that replaces it (the state keeps the CAS id only).
+  // region the state records for it; a state that records none (imported) gives the region of
+  // the certificate that replaces it.
   if (r.previous_cert_id == 0) {
     return Status::Failed(fmt::format(
         "certform did not dissociate an additional certificate from ALB listener {}: its state "
@@ -99,7 +100,8 @@ Status StepOf(const engine::BindingRequest& r, const Slot& slot, StepWrite* w) {
         slot.listener, engine::ForTerminal(r.address.domain)));
   }
   w->action = kDissociate;
-  w->id = CertificateId(r.previous_cert_id, r.cert_region);
+  w->id = CertificateId(r.previous_cert_id,
+                        r.previous_cert_region.empty() ? r.cert_region : r.previous_cert_region);
   return Status::OK();
 }
 
@@ -176,8 +178,8 @@ AlbListeners& AlbProvider::Client(const std::string& region) {
 }
 
 int AlbProvider::Steps(const engine::BindingRequest& request) const {
-  const bool renewal =
-      request.https && request.previous_cert_id != 0 && request.previous_cert_id != request.cert_id;
+  const bool renewal = request.https && request.previous_cert_id != 0 &&
+                       request.previous_cert_id != request.cert_id && !request.keep_previous;
   return request.address.domain != engine::kDefaultSlot && renewal ? 2 : 1;
 }
 
@@ -252,12 +254,24 @@ engine::Status AlbProvider::ConfirmStep(const engine::BindingRequest& request,
         "after its job succeeded, {} does not list {} as an additional certificate{}", where,
         step.id, found != nullptr && found->is_default ? " (it is the listener's default)" : ""));
   }
+  // The old certificate under any region: a dissociate sent under a region it was not associated
+  // with is answered "not associated", and must not pass for done while the listener still
+  // lists it.
+  const int64_t old_cas_id = CasIdOf(step.id);
+  auto listed = std::find_if(all.begin(), all.end(), [&](const AlbCertificate& c) {
+    return !c.is_default && CasIdOf(c.id) == old_cas_id;
+  });
+  found = listed == all.end() ? nullptr : &*listed;
   if (found == nullptr) return Status::OK();
   if (found->status == "Dissociating") {
     return Status::Unavailable(fmt::format("{} still reports {} Dissociating", where, step.id));
   }
-  return Status::Failed(fmt::format("after its job succeeded, {} still lists {} ({})", where,
-                                    step.id, found->is_default ? "as its default" : found->status));
+  return Status::Failed(fmt::format(
+      "after its job succeeded, {} still lists {} ({}){}", where, found->id, found->status,
+      found->id == step.id ? ""
+                           : fmt::format("; certform dissociated {}, the region the state "
+                                         "records or, when none, the new certificate's",
+                                         step.id)));
 }
 
 engine::Status AlbProvider::ReadAll(const std::string& region, const std::string& listener_id,

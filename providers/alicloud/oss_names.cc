@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/region_id.h"
 #include "engine/base/suggest.h"
 
 namespace certform::alicloud {
@@ -18,10 +19,6 @@ bool LowerDigitsHyphens(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) {
     return std::islower(c) || std::isdigit(c) || c == '-';
   });
-}
-
-bool AllOf(const std::string& s, int (*is)(int)) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [is](unsigned char c) { return is(c); });
 }
 
 }  // namespace
@@ -77,21 +74,8 @@ const std::vector<std::string>& KnownRegions() {
 
 std::string RegionProblem(const std::string& region) {
   if (region.empty()) return "the region id is empty";
-  std::vector<std::string> parts;
-  for (size_t start = 0;;) {
-    const size_t dash = region.find('-', start);
-    parts.push_back(region.substr(start, dash == std::string::npos ? dash : dash - start));
-    if (dash == std::string::npos) break;
-    start = dash + 1;
-  }
-  bool ok = parts.size() >= 2 && parts[0].size() >= 2 && parts[0].size() <= 3 &&
-            AllOf(parts[0], std::islower) && AllOf(parts[1], std::islower) && region.size() <= 32;
-  for (size_t i = 2; ok && i < parts.size(); ++i) {
-    ok = std::all_of(parts[i].begin(), parts[i].end(),
-                     [](unsigned char c) { return std::islower(c) || std::isdigit(c); }) &&
-         !parts[i].empty();
-  }
-  if (ok) return "";
+  // The shape, as every region id certform reads (engine/base/region_id.h).
+  if (engine::RegionIdProblem(region).empty()) return "";
   std::string hint = Suggest(region, KnownRegions());
   if (hint.empty()) {
     for (const std::string& known : KnownRegions()) {

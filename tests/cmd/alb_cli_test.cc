@@ -388,10 +388,12 @@ TEST_CASE("alb cli: one certificate in two slots of a listener is refused, namin
   ApplyFixture& f = w.f;
   f.cli.dir.Write("cas.toml", R"([certificate.old]
 type = "cas"
+name = "shop-cert"
 cert_id = 8089870
 
 [certificate.same]
 type = "cas"
+name = "shop-cert"
 cert_id = 8089870
 )");
   f.cli.dir.Write("alb.toml", Binding("lsn-a", "old", "default") + "\n" +
@@ -402,6 +404,18 @@ cert_id = 8089870
   CHECK(Has(r.out + r.err, "alb.toml:"));
   CHECK(Has(r.out + r.err, "are one certificate (CAS id 8089870)"));
   CHECK(w.Calls("UpdateListenerAttribute") == 0);
+
+  // A region the state would record, checked at the configuration's door as at the state's.
+  f.cli.dir.Write("cas.toml",
+                  "[certificate.old]\ntype = \"cas\"\nname = \"shop-cert\"\n"
+                  "cert_id = 8089870\ncert_region = \"Hangzhou\"\n");
+  f.cli.dir.Write("alb.toml", Binding("lsn-a", "old", "default"));
+  ProcessResult region = f.Run({"validate"});
+  INFO(region.out << region.err);
+  CHECK(region.exit_code != 0);
+  CHECK(Has(region.out + region.err, "cas.toml:5"));
+  CHECK_FALSE(Has(region.out + region.err, "needs \"name\""));
+  CHECK(Has(region.out + region.err, "\"cert_region\" is not a region id"));
 }
 
 TEST_CASE("alb cli: import of an SNI slot reads it through the configured certificate's id",
@@ -421,4 +435,44 @@ TEST_CASE("alb cli: import of an SNI slot reads it through the configured certif
   ProcessResult plan = f.Run({"plan", "--detailed-exitcode"});
   INFO(plan.out << plan.err);
   CHECK(plan.exit_code == 0);
+}
+
+TEST_CASE(
+    "alb cli: a renewal keeps the old SNI certificate on the listener when another slot has it",
+    "[cli][alb]") {
+  AlbWorkspace w;
+  ApplyFixture& f = w.f;
+  for (int64_t id : {9000101, 9000102}) {
+    f.emu.emulator().PutCasCertificate(
+        {"c" + std::to_string(id), id, "u1", f.cli.api.CertPem(), false});
+  }
+  const auto certificates = [&](const std::string& toml) {
+    f.cli.dir.Write("certform.toml",
+                    "[account.main]\nendpoint = \"http://127.0.0.1:1\"\n\n" + toml);
+  };
+  certificates("[certificate.web]\ntype = \"cas\"\nname = \"c9000101\"\ncert_id = 9000101\n");
+  f.cli.dir.Write("alb.toml", Binding("lsn-a", "web", "additional"));
+  w.ApplyOk();
+  // web moves to its own certificate, and 9000101 becomes certificate "all", in a slot of its own
+  // on the same listener: web's renewal must not dissociate what "all" serves.
+  certificates(
+      "[certificate.web]\ntype = \"cas\"\nname = \"c9000102\"\ncert_id = 9000102\n\n"
+      "[certificate.all]\ntype = \"cas\"\nname = \"c9000101\"\ncert_id = 9000101\n");
+  f.cli.dir.Write("alb.toml", Binding("lsn-a", "web", "additional") + "\n" +
+                                  Binding("lsn-a", "all", "additional"));
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(Has(plan.out,
+            "keeps CAS id 9000101 where it is: it is also the additional certificate "
+            "all of listener cn-hangzhou/lsn-a"));
+  w.ApplyOk();
+  CHECK(w.Additional() == std::vector<std::string>{"9000005-cn-hangzhou:Associated",
+                                                   "9000101-cn-hangzhou:Associated",
+                                                   "9000102-cn-hangzhou:Associated"});
+  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(f.State().entries.at("alb:cn-hangzhou/lsn-a/sni:all").cert_id == 9000101);
+  CHECK(f.State().entries.at(kSni).cert_id == 9000102);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
 }

@@ -117,3 +117,27 @@ TEST_CASE("journal: a pending job round-trips, and a forged one is refused at th
     CHECK_THAT(s.message(), Catch::Contains("journal line 2") && Catch::Contains("pending_"));
   }
 }
+
+TEST_CASE(
+    "journal: a certificate's CAS region round-trips, and one not shaped as a region id is "
+    "refused at the door",
+    "[journal][async]") {
+  JournalRecord r = Bound("www.example.com", "REQ-1");
+  r.entry.cert_region = "ap-southeast-1";
+  JournalRecord back;
+  REQUIRE(ParseJournalRecord(JournalRecordToJson(r), "journal line 1", &back).ok());
+  CHECK(back.entry.cert_region == "ap-southeast-1");
+  // Written only when known: an entry without one reads back without one.
+  r.entry.cert_region.clear();
+  CHECK(JournalRecordToJson(r).find("cert_region") == std::string::npos);
+  for (const std::string& region : std::vector<std::string>{
+           "x", "-", "CN-HANGZHOU", "cn-hangzhou/../x", "cn--1", std::string(40, 'a') + "-b"}) {
+    JournalRecord forged = r;
+    forged.entry.cert_region = region;
+    JournalRecord parsed;
+    const Status s = ParseJournalRecord(JournalRecordToJson(forged), "journal line 2", &parsed);
+    INFO(region);
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), Catch::Contains("journal line 2") && Catch::Contains("cert_region"));
+  }
+}

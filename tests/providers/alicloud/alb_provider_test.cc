@@ -222,3 +222,17 @@ TEST_CASE(
   // A listener ALB does not know reads as gone, not as an error.
   CHECK_FALSE(p.Read("default", "lsn-gone").exists);
 }
+
+TEST_CASE(
+    "alb provider: the recorded certificate is dissociated under the region the state records, "
+    "not the new certificate's",
+    "[alb][provider]") {
+  ProviderHarness p;
+  // The slot's recorded certificate came from CAS in another region.
+  const std::string old_id = std::to_string(Id(2)) + "-ap-southeast-1";
+  p.Associate({old_id, AlbClientHarness::Cert(5)});
+  engine::BindingRequest renewal = p.Request("sni:web", 3, 2);
+  renewal.previous_cert_region = "ap-southeast-1";
+  p.Change(renewal);
+  CHECK(Sorted(p.Read("sni:web").additional_ids) == std::vector<int64_t>{Id(3), Id(5)});
+}
