@@ -39,6 +39,10 @@ class AlbProvider final : public engine::Provider {
 
   explicit AlbProvider(ClientFactory clients) : clients_(std::move(clients)) {}
 
+  // ALB's documented limits (Rules()): the writes at 200 per 60 s in one lane, reads and job
+  // polls at 20/s, each under its own API name.
+  engine::CallLimit Limit(engine::CallKind kind) const override { return Rules().Limit(kind); }
+
   // The default slot is one UpdateListenerAttribute; an additional slot one Associate (its first
   // binding), two (associate the new, dissociate the recorded one) for a renewal, and one
   // Dissociate of the recorded certificate to switch it off.

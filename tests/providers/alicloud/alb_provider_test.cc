@@ -236,3 +236,17 @@ TEST_CASE(
   p.Change(renewal);
   CHECK(Sorted(p.Read("sni:web").additional_ids) == std::vector<int64_t>{Id(3), Id(5)});
 }
+
+TEST_CASE("alb provider: its calls are paced at ALB's documented limits, each under its own name",
+          "[alb][provider]") {
+  ProviderHarness p;
+  const engine::CallLimit write = p.provider.Limit(engine::CallKind::kSetBinding);
+  CHECK(write.api == "UpdateListenerAttribute");
+  CHECK(write.rate == Approx(200.0 / 60.0));
+  const engine::CallLimit poll = p.provider.Limit(engine::CallKind::kPollJob);
+  CHECK(poll.api == "ListAsynJobs");
+  CHECK(poll.rate == Approx(20));
+  const engine::CallLimit read = p.provider.Limit(engine::CallKind::kReadBinding);
+  CHECK(read.api == "ListListenerCertificates");
+  CHECK(read.rate == Approx(20));
+}
