@@ -191,8 +191,9 @@ void CheckSharedSlots(const Config& config, Diagnostics* diags) {
       identity = "the same content (fingerprint " + ShortFingerprint(cert.info.fingerprint) + ")";
     }
     if (identity.empty()) continue;
-    const std::string where = b.account + "\n" + b.address.product + "\n" + b.address.Location();
-    auto [it, first] = held.emplace(where + "\n" + identity, &b);
+    const std::string key =
+        fmt::format("{}\n{}\n{}\n{}", b.account, b.address.product, b.address.Location(), identity);
+    auto [it, first] = held.emplace(key, &b);
     if (first) continue;
     diags->Error(
         b.where,

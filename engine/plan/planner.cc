@@ -126,6 +126,24 @@ void Judge(Change* c) {
   }
 }
 
+bool Targeted(const PlanOptions& options, const std::string& key);
+
+// A slot of `entry`'s location that the configuration binds, the state does not record yet, and
+// `options` does not target: its address, or "" when none (or when nothing is targeted).
+std::string UntargetedNewSlot(const Config& config, const State& state, const PlanOptions& options,
+                              const StateEntry& entry) {
+  if (options.targets.empty()) return "";
+  for (const DesiredBinding& b : config.bindings) {
+    const std::string key = b.address.Key();
+    if (b.account == entry.account && b.address.product == entry.address.product &&
+        b.address.location == entry.address.location && state.Find(key) == nullptr &&
+        !Targeted(options, key)) {
+      return key;
+    }
+  }
+  return "";
+}
+
 // A target is compared in its canonical form (binding_address.h): a domain written in capitals
 // is its lower-case self, a listener slot keeps its case ("sni:Web" is not "sni:web").
 bool Targeted(const PlanOptions& options, const std::string& key) {
@@ -391,6 +409,20 @@ Plan MakePlan(const Config& config, const State& state, const PlanOptions& optio
         c.action = Action::kForget;
         c.reasons.push_back("no longer in configuration: " + why);
         plan.changes.push_back(std::move(c));
+        continue;
+      }
+      // As the old half of a move: a slot of the same listener still to be bound comes first,
+      // so its certificate is not removed while what replaces it waits untargeted.
+      if (std::string waiting = UntargetedNewSlot(config, state, options, entry);
+          !waiting.empty()) {
+        plan.diags.Warning(
+            {},
+            fmt::format("{} is not planned: {} of the same {} is not bound yet "
+                        "and not targeted",
+                        domain, waiting, FindProduct(entry.address.product)->slots.of),
+            fmt::format("target both (--target {} --target {}) so that the new "
+                        "slot is bound before this one's certificate is removed",
+                        domain, waiting));
         continue;
       }
     }

@@ -343,6 +343,14 @@ TEST_CASE(
   CHECK(w.IdOf(renamed) == sni_id);
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 
+  // Www replaced by a slot not bound yet: --target on Www alone removes nothing before it.
+  f.cli.dir.Write("alb.toml", Binding("lsn-a", "api", "additional"));
+  ProcessResult alone = f.Run({"apply", "--auto-approve", "--target", renamed});
+  INFO(alone.out << alone.err);
+  CHECK(Has(alone.out + alone.err, renamed + " is not planned: alb:cn-hangzhou/lsn-a/sni:api"));
+  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(f.State().entries.count(renamed) == 1);
+
   // The slot removed for good: its certificate (certform's) is dissociated, the foreign one stays.
   f.cli.dir.Write("alb.toml", "");
   ProcessResult disable = f.Run({"apply", "--auto-approve"});
