@@ -27,7 +27,10 @@ signed with OSS signature V1); and those of Certificate Management Service
 DeleteUserCertificate), ALB 2020-06-16's listener certificates (ListListenerCertificates,
 GetListenerAttribute, UpdateListenerAttribute, AssociateAdditionalCertificatesWithListener,
 DissociateAdditionalCertificatesFromListener, ListAsynJobs; writes are jobs that keep the
-listener Configuring; region from the Host alb.REGION.aliyuncs.com, else RegionId), STS's
+listener Configuring; region from the Host alb.REGION.aliyuncs.com, else RegionId), NLB
+2022-04-30's (the same calls with CertificateIds.N, AdditionalCertificateIds.N,
+DisassociateAdditionalCertificatesWithListener and ListListenerCertificates's CertType, for TCPSSL
+listeners; Host nlb.REGION.aliyuncs.com), STS's
 (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) and the ECS metadata service's credential
 paths (/latest/api/token, /latest/meta-data/ram/security-credentials/) on 127.0.0.1, with V1
 and V3 signature checks, a per-user sliding one-second rate limit, the documented certificate errors, and injectable latency and faults.
@@ -39,7 +42,10 @@ POST /_emulator/propagate, PUT /_emulator/propagation, POST /_emulator/tls_keys,
 PUT /_emulator/alb/load_balancers/ID ({"region","user","edition":"Basic|Standard",
 "ack_managed":false}), PUT /_emulator/alb/listeners/ID ({"load_balancer_id",
 "protocol":"HTTPS|QUIC|HTTP","default_certificate":"CASID-REGION"}),
-PUT /_emulator/alb/jobs ({"duration_ms":5000,"fail_next":0}).
+PUT /_emulator/alb/jobs ({"duration_ms":5000,"fail_next":0}),
+PUT /_emulator/nlb/load_balancers/ID ({"region","user","ack_managed":false}),
+PUT /_emulator/nlb/listeners/ID ({"load_balancer_id","protocol":"TCPSSL|TCP|UDP",
+"default_certificate":"CASID-REGION"}), PUT /_emulator/nlb/jobs (as ALB's).
 
 With --tls-port, also the edge: TLS handshakes answered by SNI with the certificate each CDN,
 DCDN or OSS custom domain is bound to (a name it does not know: unrecognized_name alert; HTTPS

@@ -46,7 +46,7 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
     seed.id = id;
     ok = Text(body, "region", "", &seed.region, &error) &&
          Text(body, "user", "u1", &seed.user, &error) &&
-         Text(body, "edition", "Standard", &seed.edition, &error);
+         Text(body, "edition", alb.dialect().default_edition, &seed.edition, &error);
     if (ok && body.contains("ack_managed")) {
       ok = body["ack_managed"].is_boolean();
       if (ok)
@@ -59,7 +59,8 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
     AlbListenerSeed seed;
     seed.id = id;
     ok = Text(body, "load_balancer_id", "", &seed.load_balancer_id, &error) &&
-         Text(body, "protocol", "HTTPS", &seed.protocol, &error) &&
+         Text(body, "protocol", alb.dialect().certificate_protocols.front(), &seed.protocol,
+              &error) &&
          Text(body, "default_certificate", "", &seed.default_certificate, &error) &&
          alb.PutListener(seed, &error);
   } else if (ok && kind == "jobs") {
@@ -77,7 +78,7 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
     }
   } else if (ok) {
     ok = false;
-    error = "unknown ALB resource " + kind;
+    error = "unknown " + alb.dialect().title + " resource " + kind;
   }
   *answer = ok ? nlohmann::json{{"ok", true}} : nlohmann::json{{"error", error}};
   return ok ? 200 : 400;
@@ -93,8 +94,9 @@ void RouteAlbAdmin(httplib::Server& server, AlbService& alb) {
         AlbAdmin(alb, kind, req.matches.size() > 2 ? req.matches[2].str() : "", body, &answer);
     res.set_content(answer.dump(2), "application/json");
   };
-  server.Put(R"(/_emulator/alb/(load_balancers|listeners)/([^/]+))", put);
-  server.Put(R"(/_emulator/alb/(jobs))", put);
+  const std::string root = "/_emulator/" + alb.dialect().name + "/";
+  server.Put(root + R"((load_balancers|listeners)/([^/]+))", put);
+  server.Put(root + "(jobs)", put);
 }
 
 }  // namespace certform::emulator

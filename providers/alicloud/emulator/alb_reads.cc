@@ -11,55 +11,66 @@ namespace certform::emulator {
 
 namespace {
 
-nlohmann::json Entry(const std::string& id, bool is_default, const std::string& status) {
-  return {{"CertificateId", id},
-          {"IsDefault", is_default},
-          {"Status", status},
-          {"CertificateType", "Server"}};
+nlohmann::json Entry(const std::string& id, bool is_default, const std::string& status,
+                     const std::string& type_key) {
+  return {
+      {"CertificateId", id}, {"IsDefault", is_default}, {"Status", status}, {type_key, "Server"}};
 }
 
 }  // namespace
 
-// ListListenerCertificates (D: doc 214354): the default certificate and the additional ones in
-// one paged read (MaxResults 1..100, default 20; NextToken), each with CertificateId, IsDefault,
-// Status and CertificateType; CertificateType=Ca lists none (the emulator holds server
-// certificates only). HTTPS and QUIC listeners only (harsher: another listener is refused).
+// ListListenerCertificates (D: doc 214354; NLB's page): the default certificate and the additional
+// ones in one paged read (MaxResults 1..100, NLB's 1..50, default 20; NextToken), each with
+// CertificateId, IsDefault, Status and CertificateType (NLB: CertType, and the ids alone under
+// CertificateIds too); type Ca lists none (the emulator holds server certificates only). HTTPS
+// and QUIC (TCPSSL) listeners only (harsher: another listener is refused).
 ApiResponse AlbService::ListCertificates(AlbCall& call) {
   const Params& p = call.r.params;
   const std::string listener_id = Param(p, "ListenerId");
   if (listener_id.empty()) return call.Error(MissingParam("ListenerId"));
-  const std::string type = Param(p, "CertificateType");
+  const std::string& type_key = dialect_.type_param;
+  const std::string type = Param(p, type_key);
   if (type != "" && type != "Server" && type != "Ca") {
     return call.Error(
-        {400, "IllegalParam.CertificateType", "The param of CertificateType is illegal."});
+        {400, "IllegalParam." + type_key, "The param of " + type_key + " is illegal."});
   }
   size_t offset = 0, max_results = 0;
-  if (auto e = ParseAlbPage(p, 20, &offset, &max_results)) return call.Error(*e);
+  if (auto e = ParseAlbPage(p, 20, dialect_.list_most, &offset, &max_results)) {
+    return call.Error(*e);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   const AlbListenerState* found = CallersListener(call, listener_id);
   if (found == nullptr) return call.Error(ListenerNotFound(listener_id));
   const AlbListenerState& l = *found;
-  if (!TakesCertificates(l.seed.protocol)) return call.Error(ProtocolRefusal(l.seed.protocol));
+  if (!dialect_.TakesCertificates(l.seed.protocol)) {
+    return call.Error(ProtocolRefusal(l.seed.protocol, dialect_.CertificateProtocols()));
+  }
   nlohmann::json all = nlohmann::json::array();
   if (type != "Ca") {
     if (!l.default_certificate.empty())
-      all.push_back(Entry(l.default_certificate, true, "Associated"));
+      all.push_back(Entry(l.default_certificate, true, "Associated", type_key));
     for (const AlbAdditionalCertificate& c : l.additional)
-      all.push_back(Entry(c.id, false, c.status));
+      all.push_back(Entry(c.id, false, c.status, type_key));
   }
   if (offset > 0 && offset >= all.size())
     return call.Error({400, "IllegalParam.NextToken", "The param of NextToken is illegal."});
   nlohmann::json page = nlohmann::json::array();
   for (size_t i = offset; i < all.size() && i < offset + max_results; ++i) page.push_back(all[i]);
   const size_t next = offset + page.size();
-  return call.Ok({{"MaxResults", max_results},
-                  {"NextToken", next < all.size() ? AlbNextToken(next) : ""},
-                  {"TotalCount", all.size()},
-                  {"Certificates", page}});
+  nlohmann::json doc = {{"MaxResults", max_results},
+                        {"NextToken", next < all.size() ? AlbNextToken(next) : ""},
+                        {"TotalCount", all.size()},
+                        {"Certificates", page}};
+  if (dialect_.id_lists) {
+    doc["CertificateIds"] = nlohmann::json::array();
+    for (const auto& c : page) doc["CertificateIds"].push_back(c["CertificateId"]);
+  }
+  return call.Ok(doc);
 }
 
-// GetListenerAttribute (D: doc 214356's status note; S: certimate polls it): ListenerStatus
-// Running or Configuring, and the default certificate under Certificates.
+// GetListenerAttribute (D: doc 214356's status note; S: certimate polls it; D: NLB's page):
+// ListenerStatus Running or Configuring, and the default certificate under Certificates (NLB:
+// its id under CertificateIds).
 ApiResponse AlbService::GetAttribute(AlbCall& call) {
   const std::string listener_id = Param(call.r.params, "ListenerId");
   if (listener_id.empty()) return call.Error(MissingParam("ListenerId"));
@@ -68,19 +79,23 @@ ApiResponse AlbService::GetAttribute(AlbCall& call) {
   if (found == nullptr) return call.Error(ListenerNotFound(listener_id));
   const AlbListenerState& l = *found;
   nlohmann::json certificates = nlohmann::json::array();
-  if (!l.default_certificate.empty())
-    certificates.push_back({{"CertificateId", l.default_certificate}});
+  if (!l.default_certificate.empty()) {
+    certificates.push_back(dialect_.id_lists
+                               ? nlohmann::json(l.default_certificate)
+                               : nlohmann::json{{"CertificateId", l.default_certificate}});
+  }
   return call.Ok({{"ListenerId", l.seed.id},
                   {"LoadBalancerId", l.seed.load_balancer_id},
                   {"ListenerProtocol", l.seed.protocol},
                   {"ListenerStatus", l.status},
-                  {"Certificates", certificates}});
+                  {dialect_.id_lists ? "CertificateIds" : "Certificates", certificates}});
 }
 
-// ListAsynJobs (D: api.aliyun.com/document/Alb/2020-06-16/ListAsynJobs; S: Terraform polls it with
-// JobIds.1): the caller's jobs in the region, Status Processing, Succeeded or Failed; without
-// JobIds, all of them, paged like the other lists. An id that names no job of the caller is not
-// listed (harsher for a poller: it never sees Succeeded).
+// ListAsynJobs (D: api.aliyun.com/document/Alb/2020-06-16/ListAsynJobs and NLB's page of the same
+// name; S: Terraform polls it with JobIds.1): the caller's jobs in the region, Status Processing,
+// Succeeded or Failed; without JobIds, all of them, paged like the other lists (MaxResults
+// 1..100 for both: U for NLB). An id that names no job of the caller is not listed (harsher for a
+// poller: it never sees Succeeded).
 ApiResponse AlbService::ListJobs(AlbCall& call) {
   std::vector<std::string> ids;
   for (const auto& [name, value] : call.r.params) {
@@ -90,7 +105,7 @@ ApiResponse AlbService::ListJobs(AlbCall& call) {
     return call.Error({400, "IllegalParamSize.JobIds", "The param size of JobIds is illegal."});
   }
   size_t offset = 0, max_results = 0;
-  if (auto e = ParseAlbPage(call.r.params, 20, &offset, &max_results)) return call.Error(*e);
+  if (auto e = ParseAlbPage(call.r.params, 20, 100, &offset, &max_results)) return call.Error(*e);
   std::lock_guard<std::mutex> lock(mu_);
   jobs_.Advance(context_.clock.Monotonic());
   std::vector<const AlbJob*> found;
@@ -120,12 +135,17 @@ ApiResponse AlbService::ListJobs(AlbCall& call) {
 }
 
 bool AlbService::PutLoadBalancer(const AlbLoadBalancerSeed& seed, std::string* error) {
-  if (!seed.id.starts_with("alb-") || seed.id.size() > 64) {
-    *error = "a load balancer's id is \"alb-...\" (at most 64 characters)";
+  if (!seed.id.starts_with(dialect_.load_balancer_prefix) || seed.id.size() > 64) {
+    *error = fmt::format("a load balancer's id is \"{}...\" (at most 64 characters)",
+                         dialect_.load_balancer_prefix);
     return false;
   }
-  if (seed.edition != "Basic" && seed.edition != "Standard" && seed.edition != "StandardWithWaf") {
-    *error = "edition is Basic, Standard or StandardWithWaf";
+  if (!dialect_.quotas.contains(seed.edition)) {
+    std::vector<std::string> editions;
+    for (const auto& [edition, quota] : dialect_.quotas) editions.push_back(edition);
+    *error = editions.front().empty()
+                 ? dialect_.title + " load balancers take no edition"
+                 : fmt::format("edition is one of {}", fmt::join(editions, ", "));
     return false;
   }
   if (!alicloud::RegionProblem(seed.region).empty() || seed.user.empty()) {
@@ -138,18 +158,17 @@ bool AlbService::PutLoadBalancer(const AlbLoadBalancerSeed& seed, std::string* e
 }
 
 bool AlbService::PutListener(const AlbListenerSeed& seed, std::string* error) {
-  if (!seed.id.starts_with("lsn-") || seed.id.size() > 64) {
-    *error = "a listener's id is \"lsn-...\" (at most 64 characters)";
-    return false;
-  }
-  if (seed.protocol != "HTTPS" && seed.protocol != "QUIC" && seed.protocol != "HTTP") {
-    *error = "protocol is HTTPS, QUIC or HTTP";
-    return false;
-  }
-  if (TakesCertificates(seed.protocol) == seed.default_certificate.empty()) {
+  if (!dialect_.ListenerIdOk(seed.id, error)) return false;
+  if (!dialect_.KnowsProtocol(seed.protocol)) {
     *error =
-        "an HTTPS or QUIC listener needs a default_certificate (\"CASID-REGION\"), an HTTP "
-        "listener has none";
+        fmt::format("protocol is one of {}, {}", fmt::join(dialect_.certificate_protocols, ", "),
+                    fmt::join(dialect_.other_protocols, ", "));
+    return false;
+  }
+  if (dialect_.TakesCertificates(seed.protocol) == seed.default_certificate.empty()) {
+    *error = fmt::format(
+        "a listener of {} needs a default_certificate (\"CASID-REGION\"), one of {} has none",
+        dialect_.CertificateProtocols(), fmt::join(dialect_.other_protocols, ", "));
     return false;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -195,7 +214,7 @@ bool AlbService::Listener(const std::string& region, const std::string& id, AlbL
   return true;
 }
 
-// Back to nothing: ALB has no seeds in the configuration file, only the admin's.
+// Back to nothing: ALB and NLB have no seeds in the configuration file, only the admin's.
 void AlbService::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   load_balancers_.clear();
@@ -206,19 +225,18 @@ void AlbService::Reset() {
   fail_jobs_ = 0;
 }
 
-// /_emulator/state's "alb": ids, editions, statuses and certificate ids (no key: ALB never
-// receives one).
+// /_emulator/state's "alb" (or "nlb"): ids, editions (ALB's), statuses and certificate ids (no
+// key: neither receives one).
 void AlbService::AddState(nlohmann::json* state) const {
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = context_.clock.Monotonic();
   jobs_.Advance(now);
   nlohmann::json lbs = nlohmann::json::array(), listeners = nlohmann::json::array();
   for (const auto& [key, lb] : load_balancers_) {
-    lbs.push_back({{"id", lb.id},
-                   {"region", lb.region},
-                   {"user", lb.user},
-                   {"edition", lb.edition},
-                   {"ack_managed", lb.ack_managed}});
+    nlohmann::json j = {
+        {"id", lb.id}, {"region", lb.region}, {"user", lb.user}, {"ack_managed", lb.ack_managed}};
+    if (!lb.edition.empty()) j["edition"] = lb.edition;
+    lbs.push_back(j);
   }
   for (const auto& [key, l] : listeners_) {
     nlohmann::json additional = nlohmann::json::array();
@@ -233,12 +251,13 @@ void AlbService::AddState(nlohmann::json* state) const {
                          {"default_certificate", l.default_certificate},
                          {"additional_certificates", additional}});
   }
-  (*state)["alb"] = {{"job_duration_ms",
-                      std::chrono::duration_cast<std::chrono::milliseconds>(job_duration_).count()},
-                     {"fail_jobs", fail_jobs_},
-                     {"load_balancers", lbs},
-                     {"listeners", listeners},
-                     {"jobs", jobs_.Json(now)}};
+  (*state)[dialect_.name] = {
+      {"job_duration_ms",
+       std::chrono::duration_cast<std::chrono::milliseconds>(job_duration_).count()},
+      {"fail_jobs", fail_jobs_},
+      {"load_balancers", lbs},
+      {"listeners", listeners},
+      {"jobs", jobs_.Json(now)}};
 }
 
 }  // namespace certform::emulator

@@ -33,18 +33,21 @@ ApiResponse AlbCall::Ok(nlohmann::json doc) const {
 }
 
 // ALB's endpoint is regional, alb.REGION.aliyuncs.com (S: certimate; the SDK's endpoint table),
-// and the region is the endpoint's; a client sent to another address (the emulator) names it in
-// the Host header, as OSS's clients do, or in RegionId. Neither, or a malformed one: refused
-// (harsher: the gateway would not know where to route it). Both and different: refused too.
-std::optional<ApiError> AlbRegion(const ServiceRequest& request, std::string* region) {
+// as is NLB's, nlb.REGION.aliyuncs.com (D: the NLB reference's endpoints), and the region is
+// the endpoint's; a client sent to another address (the emulator) names it in the Host header,
+// as OSS's clients do, or in RegionId. Neither, or a malformed one: refused (harsher: the gateway
+// would not know where to route it). Both and different: refused too.
+std::optional<ApiError> AlbRegion(const ServiceRequest& request, const ListenerDialect& dialect,
+                                  std::string* region) {
   std::string host = HeaderValue(request.http.headers, "host");
   if (const size_t colon = host.rfind(':'); colon != std::string::npos) host.erase(colon);
   for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  constexpr std::string_view kPrefix = "alb.", kSuffix = ".aliyuncs.com";
+  const std::string prefix = dialect.name + ".";
+  constexpr std::string_view kSuffix = ".aliyuncs.com";
   std::string from_host;
-  if (host.starts_with(kPrefix) && host.ends_with(kSuffix) &&
-      host.size() > kPrefix.size() + kSuffix.size()) {
-    from_host = host.substr(kPrefix.size(), host.size() - kPrefix.size() - kSuffix.size());
+  if (host.starts_with(prefix) && host.ends_with(kSuffix) &&
+      host.size() > prefix.size() + kSuffix.size()) {
+    from_host = host.substr(prefix.size(), host.size() - prefix.size() - kSuffix.size());
   }
   const std::string from_param = Param(request.params, "RegionId");
   if (!from_host.empty() && !from_param.empty() && from_host != from_param) {
@@ -57,63 +60,63 @@ std::optional<ApiError> AlbRegion(const ServiceRequest& request, std::string* re
   return std::nullopt;
 }
 
-std::optional<ApiError> ParseAlbWrite(const std::string& action, const Params& params,
+std::optional<ApiError> ParseAlbWrite(const CertificateList& list, const Params& params,
                                       AlbWrite* out) {
+  out->kind = list.kind;
   out->listener_id = Param(params, "ListenerId");
   if (out->listener_id.empty()) return MissingParam("ListenerId");
   // DryRun is a boolean (D: each write's DryRun); anything but true/false is refused (harsher).
   const std::string dry = Param(params, "DryRun");
   if (dry != "" && dry != "true" && dry != "false") return Illegal("DryRun");
   out->dry_run = dry == "true";
-  // ClientToken: ASCII only, at most 64 characters (D: doc 214350's ClientToken).
+  // ClientToken: ASCII only, at most 64 characters (D: doc 214350's ClientToken, and each NLB
+  // write's).
   out->client_token = Param(params, "ClientToken");
   if (out->client_token.size() > 64 ||
       std::any_of(out->client_token.begin(), out->client_token.end(),
                   [](unsigned char c) { return c < 0x21 || c > 0x7e; })) {
     return Illegal("ClientToken");
   }
-  // Certificates.N.CertificateId, N from 1 (the RPC flattening of the Certificates array).
-  // A malformed or repeated N, an empty id or a certificate named twice: refused (harsher).
+  // LIST.N + SUFFIX, N from 1 (listener_dialect.h): ALB's Certificates.N.CertificateId, NLB's
+  // CertificateIds.N and AdditionalCertificateIds.N. A malformed or repeated N, an empty id or a
+  // certificate named twice: refused (harsher).
+  const std::string prefix = list.list + ".";
   std::map<int, std::string> numbered;
   for (const auto& [name, value] : params) {
-    if (!name.starts_with("Certificates.")) continue;
-    const std::string rest = name.substr(13);
-    const size_t dot = rest.find('.');
-    if (dot == std::string::npos || rest.substr(dot) != ".CertificateId" ||
-        !Digits(rest.substr(0, dot)) || std::stoi(rest.substr(0, dot)) == 0 || value.empty() ||
-        !numbered.emplace(std::stoi(rest.substr(0, dot)), value).second) {
-      return Illegal("Certificates");
+    if (!name.starts_with(prefix)) continue;
+    std::string n = name.substr(prefix.size());
+    if (!n.ends_with(list.suffix)) return Illegal(list.list);
+    n.resize(n.size() - list.suffix.size());
+    if (!Digits(n) || std::stoi(n) == 0 || value.empty() ||
+        !numbered.emplace(std::stoi(n), value).second) {
+      return Illegal(list.list);
     }
   }
   for (const auto& [n, id] : numbered) {
     if (std::count(out->certificates.begin(), out->certificates.end(), id)) {
-      return Illegal("Certificates");
+      return Illegal(list.list);
     }
     out->certificates.push_back(id);
   }
-  // Associate takes 1 to 15 certificates a call (D: doc 214350, load-balancers.md §1.1),
-  // Dissociate at most 20 (D: doc 214352), UpdateListenerAttribute one default (D: doc 214356
-  // "the default certificate"; NLB's IllegalParamSize.certificateIds "you can only have one").
-  const size_t n = out->certificates.size();
-  const size_t most = action == "UpdateListenerAttribute"                       ? 1
-                      : action == "AssociateAdditionalCertificatesWithListener" ? 15
-                                                                                : 20;
-  if (n == 0 && action != "UpdateListenerAttribute") return MissingParam("Certificates");
-  if (n > most) {
-    return ApiError{400, "IllegalParamSize.Certificates",
-                    fmt::format("The param size of Certificates is illegal: at most {}.", most)};
+  // The counts each write takes (listener_dialect.cc cites them).
+  if (out->certificates.size() < list.least) return MissingParam(list.list);
+  if (out->certificates.size() > list.most) {
+    return ApiError{
+        400, "IllegalParamSize." + list.list,
+        fmt::format("The param size of {} is illegal: at most {}.", list.list, list.most)};
   }
   return std::nullopt;
 }
 
-// MaxResults 1..100 (D: doc 214354, default 20); out of range refused (harsher than clamping).
-// NextToken: only one this emulator handed out (harsher: a made-up token is refused).
-std::optional<ApiError> ParseAlbPage(const Params& params, int fallback, size_t* offset,
-                                     size_t* max_results) {
+// MaxResults 1..`most` (ALB 1..100, D: doc 214354, default 20; NLB's in listener_dialect.cc);
+// out of range refused (harsher than clamping). NextToken: only one this emulator handed out
+// (harsher: a made-up token is refused).
+std::optional<ApiError> ParseAlbPage(const Params& params, int fallback, size_t most,
+                                     size_t* offset, size_t* max_results) {
   const std::string max = Param(params, "MaxResults");
   if (max.empty()) {
     *max_results = static_cast<size_t>(fallback);
-  } else if (!Digits(max) || std::stoi(max) < 1 || std::stoi(max) > 100) {
+  } else if (!Digits(max) || std::stoi(max) < 1 || static_cast<size_t>(std::stoi(max)) > most) {
     return Illegal("MaxResults");
   } else {
     *max_results = static_cast<size_t>(std::stoi(max));
@@ -129,10 +132,6 @@ std::optional<ApiError> ParseAlbPage(const Params& params, int fallback, size_t*
 }
 
 std::string AlbNextToken(size_t offset) { return fmt::format("FFnt{}", offset); }
-
-bool TakesCertificates(const std::string& protocol) {
-  return protocol == "HTTPS" || protocol == "QUIC";
-}
 
 // CAS id + region, as OSS takes them (oss_cnames.h ParseOssCertId: digits, '-', a region).
 bool CasHolds(const CasDirectory& cas, const std::string& user, const std::string& id) {
@@ -160,11 +159,11 @@ ApiError IdempotenceMismatch() {
           "different."};
 }
 
-ApiError ProtocolRefusal(const std::string& protocol) {
+ApiError ProtocolRefusal(const std::string& protocol, const std::string& takers) {
   return {400, "OperationDenied.ListenerProtocolNotSupport",  // U: the code is not documented
           fmt::format("The operation is not allowed because the listener's protocol {} takes no "
-                      "certificates (HTTPS and QUIC do).",
-                      protocol)};
+                      "certificates ({} do).",
+                      protocol, takers)};
 }
 
 // The quota's code is not documented (U): named after the quota (alb_quota_loadbalancer_

@@ -1,13 +1,14 @@
-// The emulator's ALB (alb 2020-06-16). Sources: shared/docs/load-balancers.md §1.1 and §1.4 (D:
-// documented, S: seen in peers' code, U: unconfirmed) and the API reference pages it names
+// The emulator's ALB (alb 2020-06-16) and, by its dialect, NLB (nlb 2022-04-30; what differs is in
+// listener_dialect.cc, which cites NLB's pages). Sources: shared/docs/load-balancers.md §1.1 and
+// §1.4 (D: documented, S: seen in peers' code, U: unconfirmed) and the API reference pages it names
 // (https://api.aliyun.com/document/Alb/2020-06-16/<Action>; help doc-detail 214350 Associate,
 // 214352 Dissociate, 214354 ListListenerCertificates, 214356 UpdateListenerAttribute). The error
 // tables of the ALB pages were not in reach; the codes below are those the sister API (NLB
 // 2022-04-30, same gateway and conventions) documents for the same situations (its
 // UpdateListenerAttribute and StopListener error tables, api.alibabacloud.com/document/Nlb/
 // 2022-04-30/...), which Terraform's ALB resources also retry on (IncorrectStatus.Listener,
-// resource_alicloud_alb_listener.go). Each behaviour below cites its source; "harsher" marks a
-// reading taken where the documentation is silent.
+// resource_alicloud_alb_listener.go); NLB answers them as documented. Each behaviour below cites
+// its source; "harsher" marks a reading taken where the documentation is silent.
 #include "providers/alicloud/emulator/alb_service.h"
 
 #include <algorithm>
@@ -20,63 +21,59 @@ namespace certform::emulator {
 
 namespace {
 
-constexpr char kUpdate[] = "UpdateListenerAttribute";
-constexpr char kAssociate[] = "AssociateAdditionalCertificatesWithListener";
-constexpr char kDissociate[] = "DissociateAdditionalCertificatesFromListener";
+// Both dialects' reads (their writes are the dialect's).
 constexpr char kListCertificates[] = "ListListenerCertificates";
 constexpr char kGetAttribute[] = "GetListenerAttribute";
 constexpr char kListJobs[] = "ListAsynJobs";
 
-bool IsWrite(const std::string& action) {
-  return action == kUpdate || action == kAssociate || action == kDissociate;
-}
-
-// Additional certificates per ALB instance, summed over its listeners: Basic 10, Standard and
-// WAF-enabled 25 (D: help doc-detail/198636, quota alb_quota_loadbalancer_certificates_num_*;
-// load-balancers.md §1.1).
-int AdditionalQuota(const std::string& edition) { return edition == "Basic" ? 10 : 25; }
-
 }  // namespace
 
-AlbService::AlbService(ServiceContext context, const CasDirectory& cas)
-    : RpcService(context), cas_(cas), job_duration_(kAlbDefaultJobDuration) {}
+AlbService::AlbService(ServiceContext context, const CasDirectory& cas,
+                       const ListenerDialect& dialect)
+    : RpcService(context), cas_(cas), dialect_(dialect), job_duration_(kAlbDefaultJobDuration) {}
 
-// ALB answers on its own endpoint (alb.REGION.aliyuncs.com, S: certimate); the emulator serves
-// every product on one and tells ALB's calls by action *and* version, since NLB (2022-04-30) has
-// actions of the same names.
+// ALB and NLB answer on endpoints of their own (alb.REGION.aliyuncs.com, S: certimate;
+// nlb.REGION.aliyuncs.com, D); the emulator serves every product on one and tells their calls by
+// action *and* version, since both have actions of the same names.
 bool AlbService::Accepts(const ServiceRequest& request) const {
-  return Serves(request.action) && Param(request.params, "Version") == kAlbVersion;
+  return Serves(request.action) && Param(request.params, "Version") == dialect_.version;
 }
 
+// GetListenerAttribute is NLB's too (D: its page; ListenerStatus and CertificateIds), so both
+// dialects serve it.
 bool AlbService::Serves(const std::string& action) const {
-  return IsWrite(action) || action == kListCertificates || action == kGetAttribute ||
-         action == kListJobs;
+  return dialect_.Write(action) != nullptr || action == kListCertificates ||
+         action == kGetAttribute || action == kListJobs;
 }
 
-// Per region, API and account (D: ALB's quota page "api-alb-2020-06-16-quota"): each write 200
-// per 60 s, GetListenerAttribute, ListListenerCertificates and ListAsynJobs 20 per second.
+// Per region, API and account: each write 200 per 60 s, GetListenerAttribute,
+// ListListenerCertificates and ListAsynJobs 20 per second (D: ALB's quota page
+// "api-alb-2020-06-16-quota"; NLB's API quota page for its writes and ListListenerCertificates,
+// U for its ListAsynJobs and GetListenerAttribute, which it does not name: 20, as ALB's).
 std::pair<std::string, int> AlbService::Window(const std::string& action) const {
-  return {"alb//" + action, IsWrite(action) ? 200 : 20};
+  return {dialect_.name + "//" + action, dialect_.Write(action) ? 200 : 20};
 }
 
 std::pair<std::string, int> AlbService::WindowFor(const ServiceRequest& request,
                                                   engine::Clock::Duration* period) const {
   std::string region;
-  AlbRegion(request, &region);  // a request without one is refused in Dispatch
-  if (IsWrite(request.action)) *period = std::chrono::seconds(60);
-  return {"alb/" + region + "/" + request.action, IsWrite(request.action) ? 200 : 20};
+  AlbRegion(request, dialect_, &region);  // a request without one is refused in Dispatch
+  const bool write = dialect_.Write(request.action) != nullptr;
+  if (write) *period = std::chrono::seconds(60);
+  return {dialect_.name + "/" + region + "/" + request.action, write ? 200 : 20};
 }
 
 ApiResponse AlbService::Dispatch(const std::string&, const Params&, const std::string&,
                                  const std::string& request_id, bool json) {
-  return RenderError({500, "InternalError", "ALB answers through DispatchFor."}, request_id, json);
+  return RenderError({500, "InternalError", dialect_.title + " answers through DispatchFor."},
+                     request_id, json);
 }
 
 ApiResponse AlbService::DispatchFor(const ServiceRequest& r, const AccountKey&,
                                     const std::string& user) {
   AlbCall call{r, user, {}, {}};
-  if (auto e = AlbRegion(r, &call.region)) return call.Error(*e);
-  if (IsWrite(r.action)) return Write(call);
+  if (auto e = AlbRegion(r, dialect_, &call.region)) return call.Error(*e);
+  if (dialect_.Write(r.action)) return Write(call);
   if (r.action == kListCertificates) return ListCertificates(call);
   if (r.action == kGetAttribute) return GetAttribute(call);
   return ListJobs(call);
@@ -89,7 +86,9 @@ AlbListenerState* AlbService::CallersListener(const AlbCall& call, const std::st
 }
 
 ApiResponse AlbService::Write(AlbCall& call) {
-  if (auto e = ParseAlbWrite(call.r.action, call.r.params, &call.write)) return call.Error(*e);
+  if (auto e = ParseAlbWrite(*dialect_.Write(call.r.action), call.r.params, &call.write)) {
+    return call.Error(*e);
+  }
   const AlbWrite& w = call.write;
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = context_.clock.Monotonic();
@@ -122,9 +121,9 @@ ApiResponse AlbService::Write(AlbCall& call) {
   // (D: docs 214350, 214352, 214354). A new default certificate is reported only once the job
   // succeeded (harsher: a client that reads back too early sees the old one).
   listener.status = "Configuring";
-  if (call.r.action == kAssociate) {
+  if (w.kind == ListenerWrite::kAssociate) {
     for (const std::string& id : w.certificates) listener.additional.push_back({id, "Associating"});
-  } else if (call.r.action == kDissociate) {
+  } else if (w.kind == ListenerWrite::kDissociate) {
     for (AlbAdditionalCertificate& c : listener.additional) {
       if (std::count(w.certificates.begin(), w.certificates.end(), c.id)) c.status = "Dissociating";
     }
@@ -136,8 +135,8 @@ ApiResponse AlbService::Write(AlbCall& call) {
   job.resource_id = w.listener_id;
   job.fails = fail_jobs_ > 0;
   if (fail_jobs_ > 0) --fail_jobs_;
-  job.finish = [this, key, api = call.r.action, certs = w.certificates](bool ok) {
-    Finish(key, api, certs, ok);
+  job.finish = [this, key, kind = w.kind, certs = w.certificates](bool ok) {
+    Finish(key, kind, certs, ok);
   };
   const std::string job_id = jobs_.Start(std::move(job), now, job_duration_);
   if (!w.client_token.empty()) tokens_[token_key] = {w.Fingerprint(), job_id};
@@ -151,16 +150,18 @@ std::optional<ApiError> AlbService::CheckWrite(const AlbCall& call,
       load_balancers_.at(call.region + "/" + listener.seed.load_balancer_id);
   // ACK-managed ALBs refuse writes (D: ACK docs, load-balancers.md §1.1; code as seen by ALB's
   // users, cloudcarver/autocerts). Its HTTP status is not documented: 400, as NLB's
-  // OperationDenied.* codes are.
+  // OperationDenied.* codes are. NLB's pages do not name ACK-managed load balancers (U: the same
+  // refusal, the admin's ack_managed for NLB too).
   if (lb.ack_managed) {
     return ApiError{400, "OperationDenied.ServiceManagedResource",
                     "The operation is not allowed because the current resource is managed "
                     "resource."};
   }
-  // Only HTTPS and QUIC listeners take certificates (D: ListenerId of docs 214350, 214354). The
-  // code is not documented (U): the harsher reading refuses an HTTP listener's certificate write.
-  if (!TakesCertificates(listener.seed.protocol) && !w.certificates.empty()) {
-    return ProtocolRefusal(listener.seed.protocol);
+  // Only HTTPS and QUIC listeners take certificates, NLB's TCPSSL ones (listener_dialect.cc). The
+  // code is not documented (U): the harsher reading refuses an HTTP (TCP, UDP) listener's
+  // certificate write.
+  if (!dialect_.TakesCertificates(listener.seed.protocol) && !w.certificates.empty()) {
+    return ProtocolRefusal(listener.seed.protocol, dialect_.CertificateProtocols());
   }
   // One change per listener at a time (S: alicloud PR #4796; certimate #1215: Dissociate right
   // after Associate answers IncorrectStatus.Listener). 400 (NLB's tables).
@@ -168,12 +169,14 @@ std::optional<ApiError> AlbService::CheckWrite(const AlbCall& call,
     return ApiError{400, "IncorrectStatus.Listener",
                     fmt::format("The status of listener [{}] is incorrect.", w.listener_id)};
   }
-  // Certificate ids are CAS ids with a region, "1011****-cn-hangzhou" (D: doc 214350), of the
-  // caller's own CAS certificates; any other is ResourceNotFound.Certificate, 400 (NLB
-  // UpdateListenerAttribute's table). Dissociation is not checked against CAS: a certificate
-  // deleted from CAS may still be bound, and must stay removable.
+  // Certificate ids are CAS ids with a region, "1011****-cn-hangzhou" (D: doc 214350; S: certimate
+  // sends the same to NLB), of the caller's own CAS certificates; any other is
+  // ResourceNotFound.Certificate, 400 (NLB UpdateListenerAttribute's table), NLB's SLB-store ids
+  // of its examples ("12315790343_166f8204689_1714763408_70998****") included (harsher: the
+  // emulator keeps no such store). Dissociation is not checked against CAS: a certificate deleted
+  // from CAS may still be bound, and must stay removable.
   for (const std::string& id : w.certificates) {
-    if (call.r.action != kDissociate && !CasHolds(cas_, call.user, id)) {
+    if (w.kind != ListenerWrite::kDissociate && !CasHolds(cas_, call.user, id)) {
       return CertificateNotFound(id);
     }
   }
@@ -181,7 +184,7 @@ std::optional<ApiError> AlbService::CheckWrite(const AlbCall& call,
     return std::find_if(listener.additional.begin(), listener.additional.end(),
                         [&](const AlbAdditionalCertificate& c) { return c.id == id; });
   };
-  if (call.r.action == kAssociate) {
+  if (w.kind == ListenerWrite::kAssociate) {
     for (const std::string& id : w.certificates) {
       // Already an additional certificate, or the default (harsher: the default is refused too).
       if (listed(id) != listener.additional.end() || id == listener.default_certificate) {
@@ -189,11 +192,11 @@ std::optional<ApiError> AlbService::CheckWrite(const AlbCall& call,
                         fmt::format("The specified resource {} is already associated.", id)};
       }
     }
-    const int limit = AdditionalQuota(lb.edition);
+    const int limit = dialect_.quotas.at(lb.edition);  // PutLoadBalancer checked the edition
     if (AdditionalCount(call.region, lb.id) + static_cast<int>(w.certificates.size()) > limit) {
       return QuotaExceeded(lb.id, limit);
     }
-  } else if (call.r.action == kDissociate) {
+  } else if (w.kind == ListenerWrite::kDissociate) {
     for (const std::string& id : w.certificates) {
       auto c = listed(id);
       if (c == listener.additional.end() || c->status != "Associated") {
@@ -217,7 +220,7 @@ int AlbService::AdditionalCount(const std::string& region,
   return count;
 }
 
-void AlbService::Finish(const std::string& key, const std::string& api,
+void AlbService::Finish(const std::string& key, ListenerWrite kind,
                         const std::vector<std::string>& certs, bool succeeded) const {
   auto it = listeners_.find(key);
   if (it == listeners_.end()) return;
@@ -226,7 +229,7 @@ void AlbService::Finish(const std::string& key, const std::string& api,
   auto named = [&](const AlbAdditionalCertificate& c) {
     return std::count(certs.begin(), certs.end(), c.id) > 0;
   };
-  if (api == kAssociate) {
+  if (kind == ListenerWrite::kAssociate) {
     // Associating → Associated; a failed job leaves nothing associated (harsher than a partial
     // association, which no page describes).
     if (!succeeded) {
@@ -237,8 +240,9 @@ void AlbService::Finish(const std::string& key, const std::string& api,
     for (AlbAdditionalCertificate& c : l.additional) {
       if (named(c) && c.status == "Associating") c.status = "Associated";
     }
-  } else if (api == kDissociate) {
-    // Dissociating → gone (D: doc 214352, "Dissociating → Dissociated"); failed: Associated again.
+  } else if (kind == ListenerWrite::kDissociate) {
+    // Dissociating → gone (D: doc 214352, "Dissociating → Dissociated"; NLB's Disassociate page
+    // the same); failed: Associated again.
     if (succeeded) {
       std::erase_if(l.additional, [&](const AlbAdditionalCertificate& c) {
         return named(c) && c.status == "Dissociating";

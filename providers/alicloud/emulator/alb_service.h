@@ -2,10 +2,12 @@
 // listeners, per region and user. ListListenerCertificates, GetListenerAttribute,
 // UpdateListenerAttribute (the default certificate), AssociateAdditionalCertificatesWithListener,
 // DissociateAdditionalCertificatesFromListener and ListAsynJobs; every write is an asynchronous
-// job (alb_jobs.h) during which the listener is Configuring. alb_service.cc says, behaviour by
-// behaviour, what is documented and what is the harsher reading. Load balancers and listeners are
-// seeded through the admin API (alb_admin.h); certificates are CAS's (cas_directory.h), named
-// "CASID-REGION".
+// job (alb_jobs.h) during which the listener is Configuring. The same handler, given NLB's dialect
+// (listener_dialect.h), serves the Network Load Balancer's (NLB, 2022-04-30) TCPSSL listeners:
+// the same calls under NLB's names, parameters and bounds; one instance per dialect, each with its
+// own state and lock. alb_service.cc says, behaviour by behaviour, what is documented and what is
+// the harsher reading. Load balancers and listeners are seeded through the admin API
+// (alb_admin.h); certificates are CAS's (cas_directory.h), named "CASID-REGION".
 #pragma once
 
 #include <map>
@@ -16,28 +18,29 @@
 #include "providers/alicloud/emulator/alb_jobs.h"
 #include "providers/alicloud/emulator/alb_requests.h"
 #include "providers/alicloud/emulator/cas_directory.h"
+#include "providers/alicloud/emulator/listener_dialect.h"
 #include "providers/alicloud/emulator/rpc_service.h"
 
 namespace certform::emulator {
 
-inline constexpr char kAlbVersion[] = "2020-06-16";
 // How long a job runs unless the admin says otherwise: "adding a certificate takes about 5-10 s"
-// (S: alicloud PR #4796), the shorter end.
+// (S: alicloud PR #4796, ALB), the shorter end; NLB's pages name no duration (U: the same).
 inline constexpr engine::Clock::Duration kAlbDefaultJobDuration = std::chrono::seconds(5);
 
 struct AlbLoadBalancerSeed {
-  std::string id;      // "alb-..."
+  std::string id;      // "alb-...", "nlb-..."
   std::string region;  // e.g. "cn-hangzhou"
   std::string user;
-  std::string edition = "Standard";  // Basic | Standard | StandardWithWaf
+  std::string edition = "Standard";  // ALB: Basic | Standard | StandardWithWaf; NLB: ""
   bool ack_managed = false;          // managed by ACK (AlbConfig): writes are denied
 };
 
 struct AlbListenerSeed {
-  std::string id;  // "lsn-..."
+  std::string id;  // "lsn-...", NLB's also "lsn-...@PORT"
   std::string load_balancer_id;
-  std::string protocol = "HTTPS";   // HTTPS | QUIC take certificates; HTTP does not
-  std::string default_certificate;  // "CASID-REGION", or "" (an HTTP listener)
+  // ALB: HTTPS | QUIC take certificates, HTTP does not; NLB: TCPSSL does, TCP | UDP do not.
+  std::string protocol = "HTTPS";
+  std::string default_certificate;  // "CASID-REGION", or "" (a listener that takes none)
 };
 
 // One certificate of a listener beside its default (an additional, or SNI, certificate).
@@ -56,7 +59,9 @@ struct AlbListenerState {
 
 class AlbService final : public RpcService {
  public:
-  AlbService(ServiceContext context, const CasDirectory& cas);
+  AlbService(ServiceContext context, const CasDirectory& cas, const ListenerDialect& dialect);
+
+  const ListenerDialect& dialect() const { return dialect_; }
 
   // Admin: adds or replaces a load balancer / a listener (of a load balancer already put); false
   // with the problem in `error` on bad input. Replacing a listener forgets its certificates and
@@ -78,7 +83,7 @@ class AlbService final : public RpcService {
 
  protected:
   bool Serves(const std::string& action) const override;
-  std::string Version() const override { return kAlbVersion; }
+  std::string Version() const override { return dialect_.version; }
   std::pair<std::string, int> Window(const std::string& action) const override;
   std::pair<std::string, int> WindowFor(const ServiceRequest& request,
                                         engine::Clock::Duration* period) const override;
@@ -101,10 +106,11 @@ class AlbService final : public RpcService {
   // Additional certificates of every listener of `load_balancer_id` (the quota's count). mu_ held.
   int AdditionalCount(const std::string& region, const std::string& load_balancer_id) const;
   // A job's end: the listener Running again, its change applied or undone. mu_ held.
-  void Finish(const std::string& key, const std::string& api, const std::vector<std::string>& certs,
+  void Finish(const std::string& key, ListenerWrite kind, const std::vector<std::string>& certs,
               bool succeeded) const;
 
   const CasDirectory& cas_;
+  const ListenerDialect& dialect_;
   mutable std::mutex mu_;
   std::map<std::string, AlbLoadBalancerSeed> load_balancers_;  // "REGION/ID" →
   // Jobs end as time passes, so even a const read (AddState) ends those due first: the

@@ -27,7 +27,9 @@ CdnEmulator::CdnEmulator(EmulatorConfig config, engine::Clock& clock)
   oss_ = Added(router_, std::make_unique<OssService>(c, *cas));
   cdn_ = Added(router_, MakeCdnService(c, *cas));
   dcdn_ = Added(router_, MakeDcdnService(c, *cas));
-  alb_ = Added(router_, std::make_unique<AlbService>(c, *cas));  // by action and version
+  // ALB and NLB: by action and version.
+  alb_ = Added(router_, std::make_unique<AlbService>(c, *cas, AlbDialect()));
+  nlb_ = Added(router_, std::make_unique<AlbService>(c, *cas, NlbDialect()));
   cas->SetBindings(cdn_);  // ListUserCertificateOrder's Keyword matches CDN domains
   cas_ = Added(router_, std::move(cas));
   Added(router_, std::make_unique<StsService>(c));

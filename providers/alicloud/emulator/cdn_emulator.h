@@ -1,8 +1,8 @@
 // CdnEmulator: the local API emulator without any HTTP server, so that tests can drive it
 // in-process. A facade over a router (service_router.h) and one handler per service: CDN, DCDN,
-// CAS, STS, ECS metadata and OSS, each with its own state and mutex, sharing authentication
-// (request_auth.h) and flow control (flow_control.h). A test can plug in a product of its own
-// (AddService) without editing the emulator.
+// CAS, STS, ECS metadata, OSS, ALB and NLB, each with its own state and mutex, sharing
+// authentication (request_auth.h) and flow control (flow_control.h). A test can plug in a product
+// of its own (AddService) without editing the emulator.
 #pragma once
 
 #include <memory>
@@ -42,8 +42,10 @@ class CdnEmulator {
   void AddService(std::unique_ptr<ServiceHandler> handler);
   ServiceContext context() { return {config_, clock_, auth_, flow_, edge_}; }
   CasDirectory& cas() { return *cas_; }
-  // ALB (alb_service.h): load balancers and listeners, seeded by the admin (alb_admin.h).
+  // ALB and NLB (alb_service.h, one handler each by its dialect): load balancers and listeners,
+  // seeded by the admin (alb_admin.h).
   AlbService& alb() { return *alb_; }
+  AlbService& nlb() { return *nlb_; }
 
   // Admin: every domain's state (no key), the counters, and changes behind certform's back.
   nlohmann::json StateJson() const;
@@ -96,6 +98,7 @@ class CdnEmulator {
   CasService* cas_ = nullptr;
   MetadataService* metadata_ = nullptr;
   AlbService* alb_ = nullptr;
+  AlbService* nlb_ = nullptr;
 };
 
 }  // namespace certform::emulator

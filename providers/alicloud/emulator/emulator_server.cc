@@ -170,6 +170,7 @@ void EmulatorServer::Route() {
     SendJson(res, {{"ok", true}});
   });
   RouteAlbAdmin(*server_, emulator_.alb());  // /_emulator/alb/... (alb_admin.h)
+  RouteAlbAdmin(*server_, emulator_.nlb());  // /_emulator/nlb/...
   server_->Delete(R"(/_emulator/cas/([0-9]+))",
                   [this](const httplib::Request& req, httplib::Response& res) {
                     bool removed = emulator_.RemoveCasCertificate(std::stoll(req.matches[1]));

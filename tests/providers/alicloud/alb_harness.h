@@ -1,6 +1,8 @@
-// The ALB tests' harness: the emulator in-process on a fake clock, with V1-signed ALB requests
-// (testid/testsecret, user u1) sent to alb.REGION.aliyuncs.com, a Standard and a Basic load
-// balancer with HTTPS listeners in cn-hangzhou, and CAS certificates enough for the quotas.
+// The ALB and NLB tests' harness: the emulator in-process on a fake clock, with V1-signed requests
+// (testid/testsecret, user u1) sent to alb.REGION.aliyuncs.com, and CAS certificates enough for
+// the quotas. ALB's: a Standard and a Basic load balancer with HTTPS listeners in cn-hangzhou.
+// NLB's (AlbHarness(kNlb)), to nlb.REGION.aliyuncs.com: load balancer nlb-std with the TCPSSL
+// listener lsn-tls and the TCP listener lsn-tcp, in cn-hangzhou.
 #pragma once
 
 #include <string>
@@ -20,7 +22,20 @@ namespace certform::testing {
 
 class AlbHarness {
  public:
-  AlbHarness() : emulator_(StandardEmulatorConfig(Pem()), clock_) {
+  enum Product { kAlb, kNlb };
+
+  explicit AlbHarness(Product product = kAlb)
+      : emulator_(StandardEmulatorConfig(Pem()), clock_), product_(product) {
+    for (int i = 1; i <= 30; ++i) {
+      emulator_.PutCasCertificate({"c" + std::to_string(i), 9000000 + i, "u1", Pem(), false});
+    }
+    if (product == kNlb) {
+      Admin("load_balancers", "nlb-std", {{"region", "cn-hangzhou"}});
+      Admin("listeners", "lsn-tls",
+            {{"load_balancer_id", "nlb-std"}, {"default_certificate", Cert(0)}});
+      Admin("listeners", "lsn-tcp", {{"load_balancer_id", "nlb-std"}, {"protocol", "TCP"}});
+      return;
+    }
     Admin("load_balancers", "alb-std", {{"region", "cn-hangzhou"}, {"edition", "Standard"}});
     Admin("load_balancers", "alb-basic", {{"region", "cn-hangzhou"}, {"edition", "Basic"}});
     Admin("listeners", "lsn-std",
@@ -29,9 +44,6 @@ class AlbHarness {
           {{"load_balancer_id", "alb-basic"}, {"default_certificate", Cert(0)}});
     Admin("listeners", "lsn-basic2",
           {{"load_balancer_id", "alb-basic"}, {"default_certificate", Cert(0)}});
-    for (int i = 1; i <= 30; ++i) {
-      emulator_.PutCasCertificate({"c" + std::to_string(i), 9000000 + i, "u1", Pem(), false});
-    }
   }
 
   static const std::string& Pem() {
@@ -44,20 +56,24 @@ class AlbHarness {
     return std::to_string(i == 0 ? 8089870 : 9000000 + i) + "-cn-hangzhou";
   }
 
+  // The product's handler.
+  emulator::AlbService& Service() { return product_ == kNlb ? emulator_.nlb() : emulator_.alb(); }
+
   void Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
     nlohmann::json answer;
     INFO(kind << " " << id << " " << body.dump());
-    REQUIRE(emulator::AlbAdmin(emulator_.alb(), kind, id, body, &answer) == 200);
+    REQUIRE(emulator::AlbAdmin(Service(), kind, id, body, &answer) == 200);
   }
 
-  // A V1-signed ALB call (Version 2020-06-16, JSON) to alb.REGION.aliyuncs.com.
+  // A V1-signed call (JSON) to the product's endpoint, alb. or nlb.REGION.aliyuncs.com, naming
+  // `version` (the product's unless told: 2020-06-16, 2022-04-30).
   emulator::ApiResponse Call(const std::string& action, alicloud::Params params,
                              const std::string& region = "cn-hangzhou",
                              const std::string& key = "testid",
                              const std::string& secret = "testsecret",
-                             const std::string& version = "2020-06-16") {
+                             const std::string& version = "") {
     alicloud::Params all = {{"Action", action},
-                            {"Version", version},
+                            {"Version", version.empty() ? Service().dialect().version : version},
                             {"AccessKeyId", key},
                             {"SignatureMethod", "HMAC-SHA1"},
                             {"SignatureVersion", "1.0"},
@@ -70,7 +86,7 @@ class AlbHarness {
     r.method = "POST";
     r.target = "/";
     r.headers["content-type"] = "application/x-www-form-urlencoded";
-    r.headers["host"] = "alb." + region + ".aliyuncs.com";
+    r.headers["host"] = Service().dialect().name + "." + region + ".aliyuncs.com";
     r.body = alicloud::EncodeForm(all);
     engine::Clock::Duration latency{};
     return emulator_.Handle(r, &latency);
@@ -82,6 +98,16 @@ class AlbHarness {
     alicloud::Params p = {{"ListenerId", listener}};
     for (size_t i = 0; i < ids.size(); ++i) {
       p.emplace_back("Certificates." + std::to_string(i + 1) + ".CertificateId", ids[i]);
+    }
+    p.insert(p.end(), extra.begin(), extra.end());
+    return p;
+  }
+  // NLB's shape: LIST.N of `ids` (CertificateIds, AdditionalCertificateIds), after ListenerId.
+  static alicloud::Params Ids(const std::string& listener, const std::string& list,
+                              const std::vector<std::string>& ids, alicloud::Params extra = {}) {
+    alicloud::Params p = {{"ListenerId", listener}};
+    for (size_t i = 0; i < ids.size(); ++i) {
+      p.emplace_back(list + "." + std::to_string(i + 1), ids[i]);
     }
     p.insert(p.end(), extra.begin(), extra.end());
     return p;
@@ -110,11 +136,12 @@ class AlbHarness {
     REQUIRE(j["Jobs"].size() == 1);
     return j["Jobs"][0]["Status"];
   }
-  // ListListenerCertificates's entries, "ID:Status" ("*" marks the default), one page of 100.
+  // ListListenerCertificates's entries, "ID:Status" ("*" marks the default), one page of 50 (the
+  // most NLB takes).
   std::vector<std::string> Entries(const std::string& listener) {
     std::vector<std::string> out;
     nlohmann::json j =
-        Get("ListListenerCertificates", {{"ListenerId", listener}, {"MaxResults", "100"}});
+        Get("ListListenerCertificates", {{"ListenerId", listener}, {"MaxResults", "50"}});
     for (const auto& c : j["Certificates"]) {
       out.push_back((c["IsDefault"].get<bool>() ? "*" : "") +
                     c["CertificateId"].get<std::string>() + ":" + c["Status"].get<std::string>());
@@ -128,6 +155,7 @@ class AlbHarness {
 
   FakeClock clock_;
   emulator::CdnEmulator emulator_;
+  Product product_;
   int nonce_ = 0;
 };
 
