@@ -30,7 +30,10 @@ def product_words():
             if not f.endswith(".cc"):
                 continue
             text = open(os.path.join(dirpath, f), encoding="utf-8").read()
-            for m in re.finditer(r'\br\.(name|title) = "([A-Za-z0-9_-]+)"', text):
+            # r.name = "oss"; or, in a listener product's row, .name = "alb" and
+            # .title = "ALB" (designated initializers of ListenerProduct and ListenerApi).
+            for m in re.finditer(r'(?:\br|\{|^\s*)\.(name|title) = "([A-Za-z0-9_-]+)"', text,
+                                 re.MULTILINE):
                 names.add(m.group(2))
     return names
 

@@ -4,6 +4,7 @@
 #include "providers/alicloud/alb_provider.h"
 #include "providers/alicloud/cdn_provider.h"
 #include "providers/alicloud/dcdn_provider.h"
+#include "providers/alicloud/nlb_provider.h"
 #include "providers/alicloud/oss_provider.h"
 
 namespace certform::cli {
@@ -14,6 +15,7 @@ std::vector<ProductRow>& ProductTable() {
       {&alicloud::DcdnProvider::Rules, &alicloud::DcdnProvider::Make},
       {&alicloud::OssProvider::Rules, &alicloud::OssProvider::Make},
       {&alicloud::AlbProvider::Rules, &alicloud::AlbProvider::Make},
+      {&alicloud::NlbProvider::Rules, &alicloud::NlbProvider::Make},
   };
   return table;
 }

@@ -60,20 +60,38 @@ UserDomains ReadUserDomains(const std::string& account,
   std::vector<DomainRef> refs;
   // Every product a CAS id can be bound on: a product added to KnownProducts is read here too,
   // and one the account has no provider for stops the deletion rather than going unread.
+  // Every product certform cannot list and the configuration does not skip, named at once, so
+  // that one skip_products line says it for all of them.
+  std::vector<const ProductRules*> unlistable;
+  for (const std::string& product : KnownProducts()) {
+    const ProductRules* rules = FindProduct(product);
+    if (rules != nullptr && !rules->listable &&
+        std::find(skip.begin(), skip.end(), product) == skip.end()) {
+      unlistable.push_back(rules);
+    }
+  }
+  if (!unlistable.empty()) {
+    std::string what, titles, names;
+    for (size_t i = 0; i < unlistable.size(); ++i) {
+      const ProductRules& rules = *unlistable[i];
+      const char* sep = i == 0 ? "" : i + 1 == unlistable.size() ? " or " : ", ";
+      what += sep + rules.what;
+      titles += sep + rules.title;
+      names += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", rules.name);
+    }
+    out.error = fmt::format(
+        "cannot tell whether a certificate is bound on {}: certform does not list the user's "
+        "{}s, so one it does not manage could serve any certificate; if no {} of the users of "
+        "this configuration serves a certificate certform uploaded, say so with [prune] "
+        "skip_products = [{}]",
+        what, unlistable.front()->slots.enabled ? unlistable.front()->slots.of : "binding", titles,
+        names);
+    return out;
+  }
   for (const std::string& product : KnownProducts()) {
     if (std::find(skip.begin(), skip.end(), product) != skip.end()) {
       out.skipped.push_back(product);
       continue;
-    }
-    if (const ProductRules* rules = FindProduct(product); rules != nullptr && !rules->listable) {
-      out.error = fmt::format(
-          "cannot tell whether a certificate is bound on {}: certform does not list the user's "
-          "{}s, so one it does not manage could serve any certificate; if no {} of the users of "
-          "this configuration serves a certificate certform uploaded, say so with [prune] "
-          "skip_products = [\"{}\"]",
-          rules->what, rules->slots.enabled ? rules->slots.of : "binding", rules->title,
-          rules->name);
-      return out;
     }
     Provider* provider = runtime.ProviderFor(product);
     if (provider == nullptr) {

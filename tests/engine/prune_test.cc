@@ -220,15 +220,28 @@ TEST_CASE("prune: a skipped product is not listed, and is reported as skipped", 
 }
 
 TEST_CASE("prune: a product certform cannot list stops the deletion unless it is skipped",
-          "[prune][alb]") {
+          "[prune][alb][nlb]") {
   AllProducts p;
-  REQUIRE_FALSE(AllProducts::Unlistable().empty());  // ALB: certform lists no listeners
+  const std::vector<std::string> unlistable = AllProducts::Unlistable();
+  REQUIRE(unlistable.size() >= 2);  // ALB and NLB: certform lists no listeners
+  // The products to skip, as one skip_products line names them.
+  const auto skip_line = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += (out.empty() ? "\"" : ", \"") + n + "\"";
+    return "skip_products = [" + out + "]";
+  };
   const UserDomains live = p.ReadAll();
   INFO(live.error);
   CHECK(live.error.find("cannot tell whether a certificate is bound on") != std::string::npos);
-  CHECK(live.error.find("skip_products = [\"" + AllProducts::Unlistable().front() + "\"]") !=
-        std::string::npos);
+  CHECK(live.error.find(skip_line(unlistable)) != std::string::npos);
   CHECK(live.reads.empty());  // nothing is read, so nothing can be judged unused
+
+  // One of them skipped: the others still stop it, and only they are named.
+  const UserDomains one =
+      ReadUserDomains("main", p.runtimes, {unlistable.front()}, p.pacing, p.clock, p.random);
+  INFO(one.error);
+  CHECK(one.error.find(skip_line({unlistable.begin() + 1, unlistable.end()})) != std::string::npos);
+  CHECK(one.reads.empty());
 }
 
 TEST_CASE("prune: a known product the account has no provider for stops the deletion",

@@ -9,8 +9,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "providers/alicloud/alb_listeners.h"
+#include "providers/alicloud/alb_provider.h"
 #include "providers/alicloud/emulator/alb_admin.h"
+#include "providers/alicloud/listener_certificates.h"
 #include "providers/curl_transport.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
@@ -42,20 +43,20 @@ struct AlbClientHarness {
     REQUIRE(emulator::AlbAdmin(emu.emulator().alb(), kind, id, body, &answer) == 200);
   }
 
-  alicloud::AlbListeners Client(const std::string& region = "cn-hangzhou") {
-    return alicloud::AlbListeners(
+  alicloud::ListenerCertificates Client(const std::string& region = "cn-hangzhou") {
+    return alicloud::ListenerCertificates(
         alicloud::RpcClient(transport, clock, random,
                             alicloud::Credentials{"testid", "testsecret", "", "test"},
-                            emu.Endpoint(), alicloud::kAlbApiVersion),
-        region);
+                            emu.Endpoint(), alicloud::AlbProvider::Api().version),
+        region, alicloud::AlbProvider::Api());
   }
 
   // Every page of the listener's certificates, "ID:Status" with "*" before the default.
-  std::vector<std::string> All(alicloud::AlbListeners& alb, const std::string& listener) {
+  std::vector<std::string> All(alicloud::ListenerCertificates& alb, const std::string& listener) {
     std::vector<std::string> out;
     std::string token;
     for (int pages = 0; pages < 10; ++pages) {
-      std::vector<alicloud::AlbCertificate> page;
+      std::vector<alicloud::ListenerCertificate> page;
       std::string next;
       engine::CallResult r;
       REQUIRE(alb.ListPage(listener, token, &page, &next, &r).ok());
@@ -67,8 +68,8 @@ struct AlbClientHarness {
   }
 
   // Polls the job as a caller would, the fake clock moving on between polls.
-  alicloud::AlbJob Wait(alicloud::AlbListeners& alb, const std::string& job_id) {
-    alicloud::AlbJob job;
+  alicloud::ListenerJob Wait(alicloud::ListenerCertificates& alb, const std::string& job_id) {
+    alicloud::ListenerJob job;
     for (int i = 0; i < 20; ++i) {
       engine::CallResult r;
       REQUIRE(alb.Job(job_id, &job, &r).ok());

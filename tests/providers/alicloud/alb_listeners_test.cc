@@ -1,7 +1,9 @@
-// AlbListeners (providers/alicloud/alb_listeners.h) over HTTP against the emulator's ALB service,
-// on a fake clock that ends the jobs: paging, the default and additional certificates' writes as
-// jobs, DryRun, ClientToken, and answers that are not ALB's refused at the door.
-#include "providers/alicloud/alb_listeners.h"
+// ListenerCertificates (providers/alicloud/listener_certificates.h) over HTTP against the
+// emulator's ALB service, on a fake clock that ends the jobs: paging, the default and additional
+// certificates' writes as jobs, DryRun, ClientToken, and answers that are not ALB's refused at the
+// door.
+#include "providers/alicloud/listener_certificates.h"
+#include "providers/alicloud/nlb_provider.h"
 
 #include <catch2/catch.hpp>
 
@@ -17,7 +19,7 @@ std::string Cert(int i) { return AlbClientHarness::Cert(i); }
 TEST_CASE("alb client: the default and additional certificates change as jobs, read back in pages",
           "[alb][provider]") {
   AlbClientHarness h;
-  alicloud::AlbListeners alb = h.Client();
+  alicloud::ListenerCertificates alb = h.Client();
   engine::CallResult r;
   std::string job;
   // 15 additional certificates in one call (the most the call takes), then the default.
@@ -48,7 +50,7 @@ TEST_CASE("alb client: the default and additional certificates change as jobs, r
 TEST_CASE("alb client: a dry run changes nothing, a ClientToken makes a retry the same job",
           "[alb][provider]") {
   AlbClientHarness h;
-  alicloud::AlbListeners alb = h.Client();
+  alicloud::ListenerCertificates alb = h.Client();
   engine::CallResult r;
   std::string job = "stale";
   REQUIRE(alb.Associate("lsn-std", {Cert(1)}, {.dry_run = true}, &job, &r).ok());
@@ -69,7 +71,7 @@ TEST_CASE("alb client: a dry run changes nothing, a ClientToken makes a retry th
 TEST_CASE("alb client: what is sent is checked first, and a job ALB does not know is NotFound",
           "[alb][provider]") {
   AlbClientHarness h;
-  alicloud::AlbListeners alb = h.Client();
+  alicloud::ListenerCertificates alb = h.Client();
   engine::CallResult r;
   std::string job;
   std::vector<std::string> sixteen(16, Cert(1));
@@ -85,17 +87,28 @@ TEST_CASE("alb client: what is sent is checked first, and a job ALB does not kno
         engine::Status::Code::kInvalidArgument);
   CHECK(h.emu.emulator().CountersJson()["calls"].size() == 0);  // none of them was sent
 
-  alicloud::AlbJob unknown;
+  alicloud::ListenerJob unknown;
   CHECK(alb.Job("no-such-job", &unknown, &r).code() == engine::Status::Code::kNotFound);
 
-  CHECK(alicloud::IsAlbCertificateId("1011-cn-hangzhou"));
-  CHECK(alicloud::IsAlbCertificateId("12345678-ap-southeast-1"));
-  CHECK_FALSE(alicloud::IsAlbCertificateId("-cn-hangzhou"));
-  CHECK_FALSE(alicloud::IsAlbCertificateId("12a-cn-hangzhou"));
-  CHECK_FALSE(alicloud::IsAlbCertificateId("1-CN-HANGZHOU"));
-  CHECK_FALSE(alicloud::IsAlbCertificateId("1-cn-hangzhou-"));
-  CHECK(alicloud::IsAlbListenerId("lsn-5qnirjhpt0"));
-  CHECK(alicloud::IsAlbListenerId("lsr-bp1bpn0kn908w4nbw"));
-  CHECK_FALSE(alicloud::IsAlbListenerId("lsn-"));
-  CHECK_FALSE(alicloud::IsAlbListenerId("lsn-ABC"));
+  CHECK(alicloud::IsListenerCertificateId("1011-cn-hangzhou"));
+  CHECK(alicloud::IsListenerCertificateId("12345678-ap-southeast-1"));
+  CHECK_FALSE(alicloud::IsListenerCertificateId("-cn-hangzhou"));
+  CHECK_FALSE(alicloud::IsListenerCertificateId("12a-cn-hangzhou"));
+  CHECK_FALSE(alicloud::IsListenerCertificateId("1-CN-HANGZHOU"));
+  CHECK_FALSE(alicloud::IsListenerCertificateId("1-cn-hangzhou-"));
+  CHECK(alicloud::IsLsnId("lsn-5qnirjhpt0"));
+  CHECK(alicloud::IsLsnId("lsr-bp1bpn0kn908w4nbw"));
+  CHECK_FALSE(alicloud::IsLsnId("lsn-"));
+  CHECK_FALSE(alicloud::IsLsnId("lsn-ABC"));
+  // NLB's: optionally "@PORT" (the NLB reference's "lsn-j49ht1jxxqyg45****@80"), never "lsr-".
+  CHECK(alicloud::IsNlbListenerId("lsn-j49ht1jxxqyg45"));
+  CHECK(alicloud::IsNlbListenerId("lsn-j49ht1jxxqyg45@80"));
+  CHECK(alicloud::IsNlbListenerId("lsn-j49ht1jxxqyg45@65535"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsr-bp1bpn0kn908w4nbw"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@0"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@080"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@65536"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@80@81"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@8a"));
 }

@@ -5,6 +5,7 @@
 // nothing; what certform must not do (remove a default, dissociate what it never recorded) it
 // refuses before any call.
 #include "providers/alicloud/alb_provider.h"
+#include "providers/alicloud/listener_provider.h"
 
 #include <algorithm>
 
@@ -20,7 +21,9 @@ namespace {
 int64_t Id(int i) { return 9100000 + i; }
 
 struct ProviderHarness {
-  ProviderHarness() : provider([this](const std::string& region) { return h.Client(region); }) {}
+  ProviderHarness()
+      : provider(alicloud::AlbProvider::Rules(), alicloud::AlbProvider::Api(),
+                 [this](const std::string& region) { return h.Client(region); }) {}
 
   engine::BindingRequest Request(const std::string& slot, int cert, int previous = -1) {
     engine::BindingRequest r;
@@ -71,7 +74,7 @@ struct ProviderHarness {
   }
 
   void Associate(const std::vector<std::string>& ids) {
-    alicloud::AlbListeners alb = h.Client();
+    alicloud::ListenerCertificates alb = h.Client();
     engine::CallResult r;
     std::string job;
     REQUIRE(alb.Associate("lsn-std", ids, {}, &job, &r).ok());
@@ -90,7 +93,7 @@ struct ProviderHarness {
   }
 
   AlbClientHarness h;
-  alicloud::AlbProvider provider;
+  alicloud::ListenerProvider provider;
 };
 
 std::vector<int64_t> Sorted(std::vector<int64_t> ids) {

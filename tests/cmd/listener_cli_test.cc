@@ -1,11 +1,12 @@
-// ALB end to end (the certform binary against the emulator's ALB service): a listener's default
-// and an additional (SNI) certificate planned, applied as dry-run-first jobs and read back; a
-// renewal of the SNI certificate associates the new one before it dissociates certform's old one
-// and leaves every other additional certificate on the listener; removing a binding forgets the
-// slot and the listener keeps serving it; prune stops rather than guess about listeners; a write
-// ALB refuses (an ACK-managed listener) fails its dry run before any change; a run killed while a
-// job runs is resumed by polling that job, never by sending the write again.
-// Facts: docs/design/load-balancers.md, providers/alicloud/alb_provider.h.
+// The listener products end to end (the certform binary against the emulator's ALB and NLB
+// services), every case run once per product: a listener's default and an additional (SNI)
+// certificate planned, applied as dry-run-first jobs and read back; a renewal of the SNI
+// certificate associates the new one before it dissociates certform's old one and leaves every
+// other additional certificate on the listener; removing a binding forgets the slot and the
+// listener keeps serving it; prune stops rather than guess about listeners; a write the API
+// refuses (an ACK-managed listener) fails its dry run before any change; a run killed while a job
+// runs is resumed by polling that job, never by sending the write again.
+// Facts: docs/design/load-balancers.md, providers/alicloud/listener_provider.h.
 #include <algorithm>
 #include <csignal>
 
@@ -14,8 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/clock.h"
-#include "providers/alicloud/alb_listeners.h"
+#include "providers/alicloud/alb_provider.h"
 #include "providers/alicloud/emulator/alb_admin.h"
+#include "providers/alicloud/listener_certificates.h"
+#include "providers/alicloud/nlb_provider.h"
 #include "tests/cmd/apply_fixture.h"
 #include "tests/support/wait_until.h"
 
@@ -28,27 +31,44 @@ constexpr char kListener[] = "lsn-a";
 // A certificate someone else associated with the listener, which certform must leave alone.
 constexpr int64_t kForeignId = 9000005;
 constexpr char kForeign[] = "9000005-cn-hangzhou";
-constexpr char kDefault[] = "alb:cn-hangzhou/lsn-a/default";
-constexpr char kSni[] = "alb:cn-hangzhou/lsn-a/sni:web";
+
+// A listener product as the cases see it: its name, its API's names, and its emulator service.
+struct ListenerCase {
+  std::string product;  // "alb"
+  const alicloud::ListenerApi& api;
+  std::string protocol;       // a listener's that takes certificates
+  std::string load_balancer;  // the emulator's id prefix of a load balancer ("alb-")
+  nlohmann::json seed;        // what a load balancer is seeded with besides its region
+  emulator::AlbService& (*service)(emulator::CdnEmulator& emulator);
+};
+
+const ListenerCase& Case(int i) {
+  static const ListenerCase cases[] = {
+      {"alb",
+       alicloud::AlbProvider::Api(),
+       "HTTPS",
+       "alb-",
+       {{"edition", "Standard"}},
+       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.alb(); }},
+      {"nlb", alicloud::NlbProvider::Api(), "TCPSSL", "nlb-", nlohmann::json::object(),
+       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.nlb(); }},
+  };
+  return cases[i];
+}
+// Each case once per listener product.
+#define LISTENER_CASE() Case(GENERATE(0, 1))
 
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// One [[binding]] of `certificate` in `role` on ALB listener `listener` (cn-hangzhou).
-std::string Binding(const std::string& listener, const std::string& certificate,
-                    const std::string& role) {
-  return fmt::format(
-      "[[binding]]\nproduct = \"alb\"\nregion = \"cn-hangzhou\"\nlistener = \"{}\"\n"
-      "certificate = \"{}\"\nrole = \"{}\"\n",
-      listener, certificate, role);
-}
-
-struct AlbWorkspace {
-  AlbWorkspace() {
-    Admin("load_balancers", "alb-std", {{"region", "cn-hangzhou"}, {"edition", "Standard"}});
+struct ListenerWorkspace {
+  explicit ListenerWorkspace(const ListenerCase& c) : p(c) {
+    PutLoadBalancer("std", false);
     Admin("listeners", kListener,
-          {{"load_balancer_id", "alb-std"}, {"default_certificate", "8089870-cn-hangzhou"}});
+          {{"load_balancer_id", p.load_balancer + "std"},
+           {"protocol", p.protocol},
+           {"default_certificate", "8089870-cn-hangzhou"}});
     // Jobs end at once (the CLI runs on the real clock); the tests of AlbProvider and of the
     // applier run them on a fake clock with durations.
     Admin("jobs", "", {{"duration_ms", 0}});
@@ -70,22 +90,43 @@ name = "api-2026"
     Bind(true);
   }
 
+  // The address of `slot` ("default", "sni:KEY") of `listener` (cn-hangzhou).
+  std::string Slot(const std::string& slot, const std::string& listener = kListener) const {
+    return p.product + ":cn-hangzhou/" + listener + "/" + slot;
+  }
+  // One [[binding]] of `certificate` in `role` on listener `listener` (cn-hangzhou).
+  std::string Binding(const std::string& listener, const std::string& certificate,
+                      const std::string& role) const {
+    return fmt::format(
+        "[[binding]]\nproduct = \"{}\"\nregion = \"cn-hangzhou\"\nlistener = \"{}\"\n"
+        "certificate = \"{}\"\nrole = \"{}\"\n",
+        p.product, listener, certificate, role);
+  }
+
+  // A load balancer "PREFIX`name`" in cn-hangzhou, managed by ACK or not.
+  void PutLoadBalancer(const std::string& name, bool ack_managed) {
+    nlohmann::json seed = p.seed;
+    seed["region"] = "cn-hangzhou";
+    if (ack_managed) seed["ack_managed"] = true;
+    Admin("load_balancers", p.load_balancer + name, seed);
+  }
+
   void Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
     nlohmann::json answer;
-    REQUIRE(emulator::AlbAdmin(f.emu.emulator().alb(), kind, id, body, &answer) == 200);
+    REQUIRE(emulator::AlbAdmin(p.service(f.emu.emulator()), kind, id, body, &answer) == 200);
   }
 
   // Another client of the same user, as a console user's calls would be.
-  alicloud::AlbListeners Other() {
-    return alicloud::AlbListeners(
+  alicloud::ListenerCertificates Other() {
+    return alicloud::ListenerCertificates(
         alicloud::RpcClient(transport, clock, random,
                             alicloud::Credentials{"testid", kSecret, "", "test"}, f.emu.Endpoint(),
-                            alicloud::kAlbApiVersion),
-        "cn-hangzhou");
+                            p.api.version),
+        "cn-hangzhou", p.api);
   }
   // Behind certform's back: `id` associated with the listener, or dissociated from it.
   void Associate(const std::string& id, bool associate = true) {
-    alicloud::AlbListeners alb = Other();
+    alicloud::ListenerCertificates alb = Other();
     engine::CallResult r;
     std::string job;
     const engine::Status s = associate ? alb.Associate(kListener, {id}, {}, &job, &r)
@@ -103,7 +144,7 @@ name = "api-2026"
 
   nlohmann::json Listener() {
     const nlohmann::json state = f.AdminState();  // the loop refers into it
-    for (const auto& l : state["alb"]["listeners"]) {
+    for (const auto& l : state[p.product]["listeners"]) {
       if (l["id"] == kListener) return l;
     }
     FAIL("no listener " << kListener);
@@ -141,7 +182,7 @@ name = "api-2026"
     std::string job_id;
     REQUIRE(WaitUntil([&] {
       const nlohmann::json state = f.AdminState();
-      for (const auto& j : state["alb"]["jobs"]) {
+      for (const auto& j : state[p.product]["jobs"]) {
         if (j["api"] == "UpdateListenerAttribute") job_id = j["id"].get<std::string>();
       }
       return !job_id.empty() && f.cli.dir.Exists("certform.state.json.journal") &&
@@ -152,6 +193,7 @@ name = "api-2026"
     return job_id;
   }
 
+  const ListenerCase& p;
   ApplyFixture f;
   providers::CurlTransport transport{providers::CurlOptions{}};
   engine::SystemClock clock;
@@ -161,11 +203,12 @@ name = "api-2026"
 }  // namespace
 
 TEST_CASE(
-    "alb cli: a listener's default and SNI certificates are planned, applied as jobs and "
+    "listener cli: a listener's default and SNI certificates are planned, applied as jobs and "
     "read back, a renewal leaves the other SNI certificates",
-    "[cli][alb]") {
-  AlbWorkspace w;
+    "[cli][alb][nlb]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
+  const std::string kDefault = w.Slot("default"), kSni = w.Slot("sni:web");
   const int calls_before = f.Calls();  // the test's own associate of the foreign certificate
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
@@ -175,10 +218,8 @@ TEST_CASE(
   CHECK(Has(plan.out, "Plan: 2 to upload, 2 to bind, 0 to update, 0 to disable."));
   // Each slot says what it is: the listener's default, or one of its additional certificates.
   CHECK(Has(plan.out, "+ bind certificate \"api\" to 1 listener slot\n"));
-  CHECK(Has(plan.out,
-            std::string(kDefault) + " (default certificate of listener cn-hangzhou/lsn-a)"));
-  CHECK(Has(plan.out,
-            std::string(kSni) + " (additional certificate web of listener cn-hangzhou/lsn-a)"));
+  CHECK(Has(plan.out, kDefault + " (default certificate of listener cn-hangzhou/lsn-a)"));
+  CHECK(Has(plan.out, kSni + " (additional certificate web of listener cn-hangzhou/lsn-a)"));
   CHECK(f.Calls() == calls_before);  // plan is offline
 
   ProcessResult apply = f.Run({"apply", "--auto-approve"});
@@ -192,7 +233,7 @@ TEST_CASE(
   // certform's own, besides the test's associate of the foreign certificate.
   CHECK(w.Calls("UpdateListenerAttribute") == 2);
   CHECK(w.Calls("AssociateAdditionalCertificatesWithListener") == 1 + 2);
-  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(w.Calls(w.p.api.dissociate) == 0);
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
   ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
   INFO(drift.out << drift.err);
@@ -215,7 +256,7 @@ TEST_CASE(
   CHECK(w.Additional() ==
         std::vector<std::string>{new_id + ":Associated", std::string(kForeign) + ":Associated"});
   CHECK(w.Listener()["default_certificate"] == default_id);
-  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 2);  // a dry run, then once
+  CHECK(w.Calls(w.p.api.dissociate) == 2);  // a dry run, then once
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
 
@@ -225,15 +266,16 @@ TEST_CASE(
   INFO(drifted.out << drifted.err);
   CHECK(drifted.exit_code == 2);
   CHECK(Has(drifted.out, kSni));
-  CHECK_FALSE(Has(drifted.out, std::string(kDefault) + " "));
+  CHECK_FALSE(Has(drifted.out, kDefault + " "));
 }
 
 TEST_CASE(
-    "alb cli: removing a binding forgets its slot and the listener keeps the certificate, "
+    "listener cli: removing a binding forgets its slot and the listener keeps the certificate, "
     "prune stops rather than guess about listeners",
-    "[cli][alb]") {
-  AlbWorkspace w;
+    "[cli][alb][nlb]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
+  const std::string kSni = w.Slot("sni:web");
   w.ApplyOk();
   const std::string sni_id = w.IdOf(kSni);
 
@@ -248,43 +290,45 @@ TEST_CASE(
   CHECK(f.State().entries.count(kSni) == 0);
   CHECK(w.Additional() ==
         std::vector<std::string>{sni_id + ":Associated", std::string(kForeign) + ":Associated"});
-  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(w.Calls(w.p.api.dissociate) == 0);
 
   // prune cannot list the user's listeners: it deletes nothing and says how to go on.
   const int deletes = w.Calls("DeleteUserCertificate");
   ProcessResult prune = f.Run({"prune", "--auto-approve"});
   INFO(prune.out << prune.err);
   CHECK(prune.exit_code != 0);
-  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\"]"));
+  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\", \"nlb\"]"));
   CHECK(w.Calls("DeleteUserCertificate") == deletes);
 }
 
-TEST_CASE("alb cli: a write ALB refuses fails its dry run before any listener changes",
-          "[cli][alb]") {
-  AlbWorkspace w;
+TEST_CASE("listener cli: a write ALB refuses fails its dry run before any listener changes",
+          "[cli][alb][nlb]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
-  // A second listener, on an ALB that ACK manages: ALB refuses every write to it.
-  w.Admin("load_balancers", "alb-ack",
-          {{"region", "cn-hangzhou"}, {"edition", "Standard"}, {"ack_managed", true}});
+  // A second listener, on a load balancer that ACK manages: the API refuses every write to it.
+  w.PutLoadBalancer("ack", true);
   w.Admin("listeners", "lsn-ack",
-          {{"load_balancer_id", "alb-ack"}, {"default_certificate", "8089870-cn-hangzhou"}});
-  f.cli.dir.Write("ack.toml", Binding("lsn-ack", "web", "default"));
+          {{"load_balancer_id", w.p.load_balancer + "ack"},
+           {"protocol", w.p.protocol},
+           {"default_certificate", "8089870-cn-hangzhou"}});
+  f.cli.dir.Write("ack.toml", w.Binding("lsn-ack", "web", "default"));
   const nlohmann::json before = w.Listener();
-  const size_t jobs_before = f.AdminState()["alb"]["jobs"].size();
+  const size_t jobs_before = f.AdminState()[w.p.product]["jobs"].size();
   ProcessResult r = f.Run({"apply", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code != 0);
   CHECK(Has(r.out + r.err, "OperationDenied.ServiceManagedResource"));
   // No write was made anywhere: no job started, lsn-a as it was, nothing recorded.
-  CHECK(f.AdminState()["alb"]["jobs"].size() == jobs_before);
+  CHECK(f.AdminState()[w.p.product]["jobs"].size() == jobs_before);
   CHECK(w.Listener() == before);
   if (f.cli.dir.Exists("certform.state.json")) CHECK(f.State().entries.empty());
 }
 
-TEST_CASE("alb cli: SIGKILL while a job runs resumes by polling it, without a second write",
-          "[cli][alb][signals]") {
-  AlbWorkspace w;
+TEST_CASE("listener cli: SIGKILL while a job runs resumes by polling it, without a second write",
+          "[cli][alb][nlb][signals]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
+  const std::string kDefault = w.Slot("default");
   w.Bind(false);  // the default certificate alone: one write, one job
   w.Admin("jobs", "", {{"duration_ms", 4000}});
   CHECK_FALSE(w.KillApplyWhileJobRuns().empty());
@@ -301,11 +345,12 @@ TEST_CASE("alb cli: SIGKILL while a job runs resumes by polling it, without a se
 }
 
 TEST_CASE(
-    "alb cli: with on_removal = disable a slot renamed or a default removed is forgotten, and "
+    "listener cli: with on_removal = disable a slot renamed or a default removed is forgotten, and "
     "only certform's own SNI certificate is dissociated, after what replaces it is bound",
-    "[cli][alb]") {
-  AlbWorkspace w;
+    "[cli][alb][nlb]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
+  const std::string kDefault = w.Slot("default"), kSni = w.Slot("sni:web");
   f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
   w.ApplyOk();
   const std::string sni_id = w.IdOf(kSni);
@@ -314,11 +359,11 @@ TEST_CASE(
   // The SNI certificate's key renamed ("web" → "Www", the same files), and the default binding
   // removed. The new slot holds the same certificate, so the old slot's is not dissociated; a
   // listener's default is never removed.
-  const std::string renamed = "alb:cn-hangzhou/lsn-a/sni:Www";
+  const std::string renamed = w.Slot("sni:Www");
   std::string config = f.cli.dir.Read("certform.toml");
   config.replace(config.find("[certificate.web]"), 17, "[certificate.Www]");
   f.cli.dir.Write("certform.toml", config);
-  f.cli.dir.Write("alb.toml", Binding("lsn-a", "Www", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "Www", "additional"));
   // --target takes the slot as written: its key keeps its case.
   ProcessResult targeted = f.Run({"plan", "--target", renamed});
   INFO(targeted.out << targeted.err);
@@ -337,18 +382,18 @@ TEST_CASE(
   CHECK(w.Additional() ==
         std::vector<std::string>{sni_id + ":Associated", std::string(kForeign) + ":Associated"});
   CHECK(w.Listener()["default_certificate"] == default_id);
-  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(w.Calls(w.p.api.dissociate) == 0);
   CHECK(f.State().entries.count(kDefault) == 0);
   CHECK(f.State().entries.count(kSni) == 0);
   CHECK(w.IdOf(renamed) == sni_id);
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 
   // Www replaced by a slot not bound yet: --target on Www alone removes nothing before it.
-  f.cli.dir.Write("alb.toml", Binding("lsn-a", "api", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "api", "additional"));
   ProcessResult alone = f.Run({"apply", "--auto-approve", "--target", renamed});
   INFO(alone.out << alone.err);
-  CHECK(Has(alone.out + alone.err, renamed + " is not planned: alb:cn-hangzhou/lsn-a/sni:api"));
-  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
+  CHECK(Has(alone.out + alone.err, renamed + " is not planned: " + w.Slot("sni:api")));
+  CHECK(w.Calls(w.p.api.dissociate) == 0);
   CHECK(f.State().entries.count(renamed) == 1);
 
   // The slot removed for good: its certificate (certform's) is dissociated, the foreign one stays.
@@ -357,23 +402,25 @@ TEST_CASE(
   INFO(disable.out << disable.err);
   REQUIRE(disable.exit_code == 0);
   CHECK(w.Additional() == std::vector<std::string>{std::string(kForeign) + ":Associated"});
-  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 2);  // a dry run, then once
+  CHECK(w.Calls(w.p.api.dissociate) == 2);  // a dry run, then once
   CHECK(f.State().entries.empty());
 }
 
 TEST_CASE(
-    "alb cli: a job ALB no longer lists is decided by a read-back, never sent again nor taken "
+    "listener cli: a job the API no longer lists is decided by a read-back, never sent again nor "
+    "taken "
     "as the listener gone",
-    "[cli][alb][signals]") {
-  AlbWorkspace w;
+    "[cli][alb][nlb][signals]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
+  const std::string kDefault = w.Slot("default");
   w.Bind(false);
   w.Admin("jobs", "", {{"duration_ms", 1500}});
   const std::string job_id = w.KillApplyWhileJobRuns();
   // The job ends, and ALB's job list forgets it.
   REQUIRE(WaitUntil([&] {
     const nlohmann::json state = f.AdminState();
-    for (const auto& j : state["alb"]["jobs"]) {
+    for (const auto& j : state[w.p.product]["jobs"]) {
       if (j["id"] == job_id) return j["status"] == "Succeeded";
     }
     return false;
@@ -390,9 +437,10 @@ TEST_CASE(
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 }
 
-TEST_CASE("alb cli: one certificate in two slots of a listener is refused, naming file and line",
-          "[cli][alb]") {
-  AlbWorkspace w;
+TEST_CASE(
+    "listener cli: one certificate in two slots of a listener is refused, naming file and line",
+    "[cli][alb][nlb]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
   f.cli.dir.Write("cas.toml", R"([certificate.old]
 type = "cas"
@@ -404,8 +452,8 @@ type = "cas"
 name = "shop-cert"
 cert_id = 8089870
 )");
-  f.cli.dir.Write("alb.toml", Binding("lsn-a", "old", "default") + "\n" +
-                                  Binding("lsn-a", "same", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "old", "default") + "\n" +
+                                  w.Binding("lsn-a", "same", "additional"));
   ProcessResult r = f.Run({"validate"});
   INFO(r.out << r.err);
   CHECK(r.exit_code != 0);
@@ -417,7 +465,7 @@ cert_id = 8089870
   f.cli.dir.Write("cas.toml",
                   "[certificate.old]\ntype = \"cas\"\nname = \"shop-cert\"\n"
                   "cert_id = 8089870\ncert_region = \"Hangzhou\"\n");
-  f.cli.dir.Write("alb.toml", Binding("lsn-a", "old", "default"));
+  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "old", "default"));
   ProcessResult region = f.Run({"validate"});
   INFO(region.out << region.err);
   CHECK(region.exit_code != 0);
@@ -426,10 +474,11 @@ cert_id = 8089870
   CHECK(Has(region.out + region.err, "\"cert_region\" is not a region id"));
 }
 
-TEST_CASE("alb cli: import of an SNI slot reads it through the configured certificate's id",
-          "[cli][alb]") {
-  AlbWorkspace w;
+TEST_CASE("listener cli: import of an SNI slot reads it through the configured certificate's id",
+          "[cli][alb][nlb]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
+  const std::string kSni = w.Slot("sni:web");
   w.ApplyOk();
   const engine::StateEntry applied = f.State().entries.at(kSni);
   REQUIRE(f.Run({"state", "rm", kSni}).exit_code == 0);
@@ -446,10 +495,12 @@ TEST_CASE("alb cli: import of an SNI slot reads it through the configured certif
 }
 
 TEST_CASE(
-    "alb cli: a renewal keeps the old SNI certificate on the listener when another slot has it",
-    "[cli][alb]") {
-  AlbWorkspace w;
+    "listener cli: a renewal keeps the old SNI certificate on the listener when another slot has "
+    "it",
+    "[cli][alb][nlb]") {
+  ListenerWorkspace w(LISTENER_CASE());
   ApplyFixture& f = w.f;
+  const std::string kSni = w.Slot("sni:web");
   for (int64_t id : {9000101, 9000102}) {
     f.emu.emulator().PutCasCertificate(
         {"c" + std::to_string(id), id, "u1", f.cli.api.CertPem(), false});
@@ -459,15 +510,15 @@ TEST_CASE(
                     "[account.main]\nendpoint = \"http://127.0.0.1:1\"\n\n" + toml);
   };
   certificates("[certificate.web]\ntype = \"cas\"\nname = \"c9000101\"\ncert_id = 9000101\n");
-  f.cli.dir.Write("alb.toml", Binding("lsn-a", "web", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "web", "additional"));
   w.ApplyOk();
   // web moves to its own certificate, and 9000101 becomes certificate "all", in a slot of its own
   // on the same listener: web's renewal must not dissociate what "all" serves.
   certificates(
       "[certificate.web]\ntype = \"cas\"\nname = \"c9000102\"\ncert_id = 9000102\n\n"
       "[certificate.all]\ntype = \"cas\"\nname = \"c9000101\"\ncert_id = 9000101\n");
-  f.cli.dir.Write("alb.toml", Binding("lsn-a", "web", "additional") + "\n" +
-                                  Binding("lsn-a", "all", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "web", "additional") + "\n" +
+                                  w.Binding("lsn-a", "all", "additional"));
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 0);
@@ -478,8 +529,8 @@ TEST_CASE(
   CHECK(w.Additional() == std::vector<std::string>{"9000005-cn-hangzhou:Associated",
                                                    "9000101-cn-hangzhou:Associated",
                                                    "9000102-cn-hangzhou:Associated"});
-  CHECK(w.Calls("DissociateAdditionalCertificatesFromListener") == 0);
-  CHECK(f.State().entries.at("alb:cn-hangzhou/lsn-a/sni:all").cert_id == 9000101);
+  CHECK(w.Calls(w.p.api.dissociate) == 0);
+  CHECK(f.State().entries.at(w.Slot("sni:all")).cert_id == 9000101);
   CHECK(f.State().entries.at(kSni).cert_id == 9000102);
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);

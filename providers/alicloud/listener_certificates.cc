@@ -1,4 +1,4 @@
-#include "providers/alicloud/alb_listeners.h"
+#include "providers/alicloud/listener_certificates.h"
 
 #include <algorithm>
 
@@ -12,9 +12,8 @@ namespace {
 
 using engine::Status;
 
-constexpr size_t kPageSize = 100;  // MaxResults' largest value (D)
-constexpr size_t kMaxTokenSize =
-    256;  // a NextToken or JobId longer than this is no answer of ALB's
+// A NextToken, JobId or certificate id longer than this is no answer of the API's.
+constexpr size_t kMaxTokenSize = 256;
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -23,7 +22,7 @@ bool IsRegion(const std::string& s) {
          std::all_of(s.begin(), s.end(), [](char c) { return IsLowerAlnum(c) || c == '-'; });
 }
 
-// A token ALB hands back (NextToken, JobId): printable ASCII without spaces, bounded.
+// A token the API hands back (NextToken, JobId): printable ASCII without spaces, bounded.
 bool IsToken(const std::string& s) {
   return !s.empty() && s.size() <= kMaxTokenSize &&
          std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
@@ -34,59 +33,66 @@ std::string StringField(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// A certificate id of the load balancer's own store, as the references' examples show them
+// ("12315790343_166f8204689_1714763408_70998…"): not certform's (it sends CAS ids), but a
+// listener may serve one, and reading it is no corruption.
+bool IsStoreCertificateId(const std::string& id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return IsLowerAlnum(c) || c == '_' || c == '-';
+  });
+}
+
 Status Malformed(const std::string& action, const std::string& what) {
   return Status::Corruption(fmt::format("{} answered {}", action, what));
 }
 
 }  // namespace
 
-bool IsAlbCertificateId(const std::string& id) {
+bool IsListenerCertificateId(const std::string& id) {
   const size_t dash = id.find('-');
   if (dash == std::string::npos || dash == 0 || dash > 19) return false;
   return std::all_of(id.begin(), id.begin() + dash, [](char c) { return c >= '0' && c <= '9'; }) &&
          IsRegion(id.substr(dash + 1));
 }
 
-// The reference's examples write both "lsn-5qnirjhpt…" and "lsr-bp1bpn0kn908w4nbw…".
-bool IsAlbListenerId(const std::string& id) {
+// The references' examples write both "lsn-5qnirjhpt…" and "lsr-bp1bpn0kn908w4nbw…".
+bool IsLsnId(const std::string& id) {
   if (id.size() < 5 || id.size() > 68 || (!id.starts_with("lsn-") && !id.starts_with("lsr-"))) {
     return false;
   }
   return std::all_of(id.begin() + 4, id.end(), IsLowerAlnum);
 }
 
-Status AlbListeners::ListPage(const std::string& listener_id, const std::string& next_token,
-                              std::vector<AlbCertificate>* page, std::string* next,
-                              engine::CallResult* result) {
+Status ListenerCertificates::ListPage(const std::string& listener_id, const std::string& next_token,
+                                      std::vector<ListenerCertificate>* page, std::string* next,
+                                      engine::CallResult* result) {
   constexpr char kAction[] = "ListListenerCertificates";
-  if (!IsAlbListenerId(listener_id)) {
-    return Status::InvalidArgument(
-        fmt::format("not an ALB listener id: \"{}\"", engine::ForTerminal(listener_id)));
-  }
+  if (Status s = CheckListener(listener_id); !s.ok()) return s;
+  const size_t page_size = api_->page_size;
   Params params = {{"RegionId", region_},
                    {"ListenerId", listener_id},
-                   {"CertificateType", "Server"},
-                   {"MaxResults", std::to_string(kPageSize)}};
+                   {api_->cert_type_param, "Server"},
+                   {"MaxResults", std::to_string(page_size)}};
   if (!next_token.empty()) params.emplace_back("NextToken", next_token);
   nlohmann::json body;
   Status s = client_.Call(kAction, params, &body, result);
   if (!s.ok()) return s;
   auto items = body.find("Certificates");
   if (items == body.end() || !items->is_array()) return Malformed(kAction, "without Certificates");
-  if (items->size() > kPageSize) {
+  if (items->size() > page_size) {
     return Malformed(kAction,
-                     fmt::format("{} certificates in a page of {}", items->size(), kPageSize));
+                     fmt::format("{} certificates in a page of {}", items->size(), page_size));
   }
   page->clear();
   for (const nlohmann::json& item : *items) {
     if (!item.is_object()) return Malformed(kAction, "a certificate that is not an object");
-    AlbCertificate c{StringField(item, "CertificateId"), false, StringField(item, "Status")};
+    ListenerCertificate c{StringField(item, "CertificateId"), false, StringField(item, "Status")};
     auto is_default = item.find("IsDefault");
     if (is_default == item.end() || !is_default->is_boolean()) {
       return Malformed(kAction, "a certificate without IsDefault");
     }
     c.is_default = is_default->get<bool>();
-    if (!IsAlbCertificateId(c.id)) {
+    if (!IsListenerCertificateId(c.id) && !IsStoreCertificateId(c.id)) {
       return Malformed(kAction, fmt::format("a CertificateId of no known shape: \"{}\"",
                                             engine::ForTerminal(c.id.substr(0, 80))));
     }
@@ -97,7 +103,7 @@ Status AlbListeners::ListPage(const std::string& listener_id, const std::string&
     page->push_back(std::move(c));
   }
   if (std::count_if(page->begin(), page->end(),
-                    [](const AlbCertificate& c) { return c.is_default; }) > 1) {
+                    [](const ListenerCertificate& c) { return c.is_default; }) > 1) {
     return Malformed(kAction, "two default certificates");
   }
   *next = StringField(body, "NextToken");
@@ -107,36 +113,44 @@ Status AlbListeners::ListPage(const std::string& listener_id, const std::string&
   return Status::OK();
 }
 
-Status AlbListeners::SetDefault(const std::string& listener_id, const std::string& certificate_id,
-                                const AlbWriteOptions& options, std::string* job_id,
-                                engine::CallResult* result) {
-  return Write("UpdateListenerAttribute", listener_id, {certificate_id}, 1, options, job_id,
-               result);
+Status ListenerCertificates::SetDefault(const std::string& listener_id,
+                                        const std::string& certificate_id,
+                                        const ListenerWriteOptions& options, std::string* job_id,
+                                        engine::CallResult* result) {
+  return Write("UpdateListenerAttribute", api_->default_param, listener_id, {certificate_id}, 1,
+               options, job_id, result);
 }
 
-Status AlbListeners::Associate(const std::string& listener_id, const std::vector<std::string>& ids,
-                               const AlbWriteOptions& options, std::string* job_id,
-                               engine::CallResult* result) {
-  return Write("AssociateAdditionalCertificatesWithListener", listener_id, ids, 15, options, job_id,
-               result);
+Status ListenerCertificates::Associate(const std::string& listener_id,
+                                       const std::vector<std::string>& ids,
+                                       const ListenerWriteOptions& options, std::string* job_id,
+                                       engine::CallResult* result) {
+  return Write("AssociateAdditionalCertificatesWithListener", api_->additional_param, listener_id,
+               ids, api_->max_associate, options, job_id, result);
 }
 
-Status AlbListeners::Dissociate(const std::string& listener_id, const std::vector<std::string>& ids,
-                                const AlbWriteOptions& options, std::string* job_id,
-                                engine::CallResult* result) {
-  return Write("DissociateAdditionalCertificatesFromListener", listener_id, ids, 20, options,
-               job_id, result);
+Status ListenerCertificates::Dissociate(const std::string& listener_id,
+                                        const std::vector<std::string>& ids,
+                                        const ListenerWriteOptions& options, std::string* job_id,
+                                        engine::CallResult* result) {
+  return Write(api_->dissociate, api_->additional_param, listener_id, ids, api_->max_dissociate,
+               options, job_id, result);
 }
 
-Status AlbListeners::Write(const std::string& action, const std::string& listener_id,
-                           const std::vector<std::string>& ids, size_t max_ids,
-                           const AlbWriteOptions& options, std::string* job_id,
-                           engine::CallResult* result) {
+Status ListenerCertificates::CheckListener(const std::string& listener_id) const {
+  if (api_->listener_id(listener_id)) return Status::OK();
+  return Status::InvalidArgument(fmt::format("not an {} listener id ({}): \"{}\"", api_->title,
+                                             api_->listener_id_shape,
+                                             engine::ForTerminal(listener_id)));
+}
+
+Status ListenerCertificates::Write(const std::string& action, const char* param,
+                                   const std::string& listener_id,
+                                   const std::vector<std::string>& ids, size_t max_ids,
+                                   const ListenerWriteOptions& options, std::string* job_id,
+                                   engine::CallResult* result) {
   job_id->clear();
-  if (!IsAlbListenerId(listener_id)) {
-    return Status::InvalidArgument(
-        fmt::format("not an ALB listener id: \"{}\"", engine::ForTerminal(listener_id)));
-  }
+  if (Status s = CheckListener(listener_id); !s.ok()) return s;
   if (ids.empty() || ids.size() > max_ids) {
     return Status::InvalidArgument(
         fmt::format("{} takes 1 to {} certificates, not {}", action, max_ids, ids.size()));
@@ -146,11 +160,11 @@ Status AlbListeners::Write(const std::string& action, const std::string& listene
   }
   Params params = {{"RegionId", region_}, {"ListenerId", listener_id}};
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (!IsAlbCertificateId(ids[i])) {
-      return Status::InvalidArgument(fmt::format("not an ALB certificate id (CASID-REGION): \"{}\"",
+    if (!IsListenerCertificateId(ids[i])) {
+      return Status::InvalidArgument(fmt::format("not a CAS certificate id (CASID-REGION): \"{}\"",
                                                  engine::ForTerminal(ids[i])));
     }
-    params.emplace_back(fmt::format("Certificates.{}.CertificateId", i + 1), ids[i]);
+    params.emplace_back(fmt::format(fmt::runtime(param), i + 1), ids[i]);
   }
   if (!options.client_token.empty()) params.emplace_back("ClientToken", options.client_token);
   if (options.dry_run) params.emplace_back("DryRun", "true");
@@ -167,7 +181,8 @@ Status AlbListeners::Write(const std::string& action, const std::string& listene
   return Status::OK();
 }
 
-Status AlbListeners::Job(const std::string& job_id, AlbJob* job, engine::CallResult* result) {
+Status ListenerCertificates::Job(const std::string& job_id, ListenerJob* job,
+                                 engine::CallResult* result) {
   constexpr char kAction[] = "ListAsynJobs";
   if (!IsToken(job_id)) return Status::InvalidArgument("not a JobId");
   nlohmann::json body;

@@ -1,0 +1,114 @@
+// ListenerCertificates: the calls of a load balancer's API on a listener's server certificates, one
+// API call per method, for the listener products (listener_provider.h). ALB (2020-06-16) and NLB
+// (2022-04-30) name the same calls alike and differ in a few names, told by ListenerApi: each
+// product's value is in its row file (alb_provider.cc, nlb_provider.cc) with its sources.
+//
+// Documented for both (shared/docs/load-balancers.md §1.1, §1.3 and the pages they cite):
+// UpdateListenerAttribute sets the default certificate, AssociateAdditionalCertificatesWith-
+// Listener adds 1 to 15 additional ones and the dissociate call removes some; all three are
+// asynchronous, answering a JobId that ListAsynJobs reports on, and take DryRun (a passing check
+// answers the error DryRunOperation) and ClientToken (a retried write with the same token is the
+// same request). ListListenerCertificates lists the default and the additional certificates in
+// pages (MaxResults, NextToken). A certificate id certform sends is the CAS id with its region
+// ("1011…-cn-hangzhou"). Every answer is checked at the door: ids, statuses and tokens of the
+// documented shapes, bounded, else Corruption.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "providers/alicloud/rpc_client.h"
+
+namespace certform::alicloud {
+
+// What tells one load balancer's API from another's: the names its calls and parameters take.
+struct ListenerApi {
+  const char* title = "";       // "ALB": in messages
+  const char* version = "";     // the API version ("2020-06-16")
+  const char* host = "";        // the endpoint's first label: alb.REGION.aliyuncs.com
+  const char* dissociate = "";  // the call that removes additional certificates
+  // The parameters a write names its certificates with, N from 1: the default certificate's and
+  // the additional ones' (fmt formats with N).
+  const char* default_param = "";
+  const char* additional_param = "";
+  size_t max_associate = 0, max_dissociate = 0;  // certificates per call
+  const char* cert_type_param = "";              // ListListenerCertificates' "Server" filter
+  size_t page_size = 0;                          // MaxResults' largest value
+  // The most certificates a listener can have (its quota of additional ones, and the default):
+  // a listing of more pages than they fill is corrupt.
+  size_t max_certificates = 0;
+  // True for a listener id of this API's shape.
+  bool (*listener_id)(const std::string& id) = nullptr;
+  const char* listener_id_shape = "";  // what listener_id accepts, for messages
+};
+
+// One server certificate of a listener as ListListenerCertificates reports it.
+struct ListenerCertificate {
+  std::string id;  // "CASID-REGION"
+  bool is_default = false;
+  std::string status;  // Associating | Associated | Dissociating (the default: Associated)
+
+  bool operator==(const ListenerCertificate&) const = default;
+};
+
+// What a write is sent with besides its certificates.
+struct ListenerWriteOptions {
+  bool dry_run = false;      // check only: OK when ALB answers DryRunOperation, *job_id empty
+  std::string client_token;  // the same for a retry of the same change; at most 64 ASCII
+};
+
+// A job as ListAsynJobs reports it.
+struct ListenerJob {
+  std::string id;
+  std::string status;  // Processing | Succeeded | Failed
+  std::string error;   // a failed job's ErrorCode and ErrorMessage, when given
+
+  bool Done() const { return status != "Processing"; }
+};
+
+class ListenerCertificates {
+ public:
+  // `client` talks to api.host.REGION.aliyuncs.com (or this machine's emulator) with Version
+  // api.version; `region` is sent as RegionId too. `api` outlives this.
+  ListenerCertificates(RpcClient client, std::string region, const ListenerApi& api)
+      : client_(std::move(client)), region_(std::move(region)), api_(&api) {}
+
+  // One page of ListListenerCertificates (server certificates, api.page_size a page): `next_token`
+  // empty for the first page; `*next` empty after the last.
+  engine::Status ListPage(const std::string& listener_id, const std::string& next_token,
+                          std::vector<ListenerCertificate>* page, std::string* next,
+                          engine::CallResult* result);
+  // UpdateListenerAttribute with the default certificate `certificate_id`.
+  engine::Status SetDefault(const std::string& listener_id, const std::string& certificate_id,
+                            const ListenerWriteOptions& options, std::string* job_id,
+                            engine::CallResult* result);
+  // AssociateAdditionalCertificatesWithListener and api.dissociate, each with 1 to its maximum.
+  engine::Status Associate(const std::string& listener_id, const std::vector<std::string>& ids,
+                           const ListenerWriteOptions& options, std::string* job_id,
+                           engine::CallResult* result);
+  engine::Status Dissociate(const std::string& listener_id, const std::vector<std::string>& ids,
+                            const ListenerWriteOptions& options, std::string* job_id,
+                            engine::CallResult* result);
+  // ListAsynJobs for `job_id`: NotFound when the API knows no such job.
+  engine::Status Job(const std::string& job_id, ListenerJob* job, engine::CallResult* result);
+
+ private:
+  // InvalidArgument unless `listener_id` has the API's shape.
+  engine::Status CheckListener(const std::string& listener_id) const;
+  engine::Status Write(const std::string& action, const char* param, const std::string& listener_id,
+                       const std::vector<std::string>& ids, size_t max_ids,
+                       const ListenerWriteOptions& options, std::string* job_id,
+                       engine::CallResult* result);
+
+  RpcClient client_;
+  std::string region_;
+  const ListenerApi* api_;
+};
+
+// True for a certificate id as certform sends it: a CAS id (1 to 19 digits) and a region
+// ("-cn-hangzhou").
+bool IsListenerCertificateId(const std::string& id);
+// True for "lsn-" (or "lsr-") and 1 to 64 lower-case letters and digits.
+bool IsLsnId(const std::string& id);
+
+}  // namespace certform::alicloud

@@ -1,0 +1,322 @@
+#include "providers/alicloud/listener_provider.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/base/text_escape.h"
+#include "providers/alicloud/oss_cnames.h"
+#include "providers/alicloud/oss_names.h"
+
+namespace certform::alicloud {
+
+namespace {
+
+using engine::Status;
+
+// Where a listener address points, checked again (it passed the address door).
+struct Slot {
+  std::string region, listener;
+  bool is_default = true;
+};
+
+Status SlotOf(const engine::ProductRules& rules, const ListenerApi& api,
+              const engine::Address& address, Slot* slot) {
+  slot->region = address.Field("region");
+  slot->listener = address.Field("listener");
+  const std::string& name = address.domain;
+  if (address.product != rules.name || !RegionProblem(slot->region).empty() ||
+      !api.listener_id(slot->listener) || !engine::SlotProblem(name, rules.slots).empty()) {
+    return Status::InvalidArgument(
+        fmt::format("\"{}\" is not an {} listener slot ({}:REGION/LISTENER/default or "
+                    "{}:REGION/LISTENER/sni:CERTIFICATE)",
+                    engine::ForTerminal(address.Key()), api.title, rules.name, rules.name));
+  }
+  slot->is_default = name == engine::kDefaultSlot;
+  return Status::OK();
+}
+
+// The id a listener takes for a CAS certificate: "CASID-REGION" (D: ALB doc 214350; S: certimate
+// for NLB), CAS's default region when none is configured.
+std::string CertificateId(int64_t cas_id, const std::string& region) {
+  return OssCertId(cas_id, region);
+}
+
+int64_t CasIdOf(const std::string& certificate_id) {
+  int64_t id = 0;
+  std::string region;
+  return ParseOssCertId(certificate_id, &id, &region) ? id : 0;
+}
+
+const ListenerCertificate* Find(const std::vector<ListenerCertificate>& all,
+                                const std::string& id) {
+  auto it = std::find_if(all.begin(), all.end(),
+                         [&](const ListenerCertificate& c) { return c.id == id; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+// What a step does: set the default certificate (UpdateListenerAttribute), or associate or
+// dissociate `id` as an additional one.
+enum class Write { kDefault, kAssociate, kDissociate };
+struct StepWrite {
+  Write action = Write::kDefault;
+  std::string id;
+};
+
+Status StepOf(const ListenerApi& api, const engine::BindingRequest& r, const Slot& slot,
+              StepWrite* w) {
+  if (slot.is_default) {
+    if (!r.https) {
+      return Status::Failed(fmt::format(
+          "certform does not remove the default certificate of {} listener {}: a listener "
+          "that takes certificates always has one; bind another certificate as its default "
+          "instead",
+          api.title, slot.listener));
+    }
+    w->id = CertificateId(r.cert_id, r.cert_region);
+    return Status::OK();
+  }
+  const bool associate = r.https && r.step == 0;
+  if (associate) {
+    w->action = Write::kAssociate;
+    w->id = CertificateId(r.cert_id, r.cert_region);
+    return Status::OK();
+  }
+  // Dissociate only the certificate certform recorded for this slot (its earlier one), in the
+  // region the state records for it; a state that records none (imported) gives the region of
+  // the certificate that replaces it.
+  if (r.previous_cert_id == 0) {
+    return Status::Failed(fmt::format(
+        "certform did not dissociate an additional certificate from {} listener {}: its state "
+        "records none for slot {}, and it removes only a certificate it recorded there",
+        api.title, slot.listener, engine::ForTerminal(r.address.domain)));
+  }
+  w->action = Write::kDissociate;
+  w->id = CertificateId(r.previous_cert_id,
+                        r.previous_cert_region.empty() ? r.cert_region : r.previous_cert_region);
+  return Status::OK();
+}
+
+// The slot `request` names and the write of its step, both checked.
+Status WriteOf(const engine::ProductRules& rules, const ListenerApi& api,
+               const engine::BindingRequest& request, Slot* slot, StepWrite* step) {
+  if (Status s = SlotOf(rules, api, request.address, slot); !s.ok()) return s;
+  return StepOf(api, request, *slot, step);
+}
+
+}  // namespace
+
+engine::ProductRules ListenerRules(const ListenerProduct& product, const ListenerApi& api) {
+  using engine::CallKind;
+  const std::string ram = std::string(product.name) + ":";
+  engine::ProductRules r;
+  r.name = product.name;
+  r.title = api.title;
+  r.what = fmt::format("an {} listener's certificate", api.title);
+  r.location = {{"region", RegionProblem, "cn-hangzhou"},
+                {"listener", product.listener_problem, product.example_listener}};
+  r.wildcards = false;
+  // The three writes in one lane (the harsher reading of per-call limits); the RAM actions are
+  // the calls' own (PRODUCT:ACTION, as each API's RAM authorization page names them).
+  r.write_calls = {{{"UpdateListenerAttribute",
+                     product.write_limit,
+                     {ram + "UpdateListenerAttribute",
+                      ram + "AssociateAdditionalCertificatesWithListener", ram + api.dissociate}},
+                    /*force_set=*/false,
+                    /*cas_by_name=*/false,
+                    /*cas_by_id=*/true,
+                    /*by_content=*/false}};
+  r.calls = {
+      {CallKind::kReadBinding,
+       {"ListListenerCertificates", product.read_limit, {ram + "ListListenerCertificates"}}},
+      {CallKind::kPollJob, {"ListAsynJobs", product.poll_limit, {ram + "ListAsynJobs"}}},
+  };
+  r.reads_fingerprint = false;  // listeners list certificate ids, not certificates
+  r.reads_expiry = false;
+  r.default_endpoint = "";  // PRODUCT.REGION.aliyuncs.com, per region
+  r.rate_limit_setting = false;
+  r.listable = false;
+  r.slots = {.enabled = true, .additional = true, .of = "listener"};
+  // Jobs: Terraform polls every 5 s for at most 5 min (S: resource_alicloud_alb_listener.go);
+  // certform every second (polls are paced at their limit) for the same 5 min.
+  r.writes = {.enabled = true,
+              .dry_run_first = true,
+              .serialize_by = "listener",
+              .poll_every_ms = 1000,
+              .job_timeout_s = 300};
+  return r;
+}
+
+std::unique_ptr<engine::Provider> ListenerProvider::Make(const engine::ProductRules& rules,
+                                                         const ListenerApi& api,
+                                                         const ProductWiring& w) {
+  ProductWiring wiring = w;
+  return std::make_unique<ListenerProvider>(rules, api, [wiring, &api](const std::string& region) {
+    const std::string endpoint = wiring.endpoint_override.empty()
+                                     ? fmt::format("https://{}.{}.aliyuncs.com", api.host, region)
+                                     : wiring.endpoint_override;
+    return ListenerCertificates(RpcClient(*wiring.transport, *wiring.clock, *wiring.random,
+                                          wiring.credentials, endpoint, api.version),
+                                region, api);
+  });
+}
+
+ListenerCertificates& ListenerProvider::Client(const std::string& region) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<ListenerCertificates>& client = by_region_[region];
+  if (!client) client = std::make_unique<ListenerCertificates>(clients_(region));
+  return *client;
+}
+
+int ListenerProvider::Steps(const engine::BindingRequest& request) const {
+  const bool renewal = request.https && request.previous_cert_id != 0 &&
+                       request.previous_cert_id != request.cert_id && !request.keep_previous;
+  return request.address.domain != engine::kDefaultSlot && renewal ? 2 : 1;
+}
+
+engine::Status ListenerProvider::SetBinding(const engine::BindingRequest& request,
+                                            engine::CallResult* result) {
+  *result = engine::CallResult();
+  Slot slot;
+  StepWrite step;
+  if (Status s = WriteOf(rules_, api_, request, &slot, &step); !s.ok()) return s;
+  const ListenerWriteOptions options{request.dry_run, request.client_token};
+  ListenerCertificates& client = Client(slot.region);
+  std::string job;
+  Status s;
+  if (step.action == Write::kDefault) {
+    s = client.SetDefault(slot.listener, step.id, options, &job, result);
+  } else if (step.action == Write::kAssociate) {
+    s = client.Associate(slot.listener, {step.id}, options, &job, result);
+  } else {
+    s = client.Dissociate(slot.listener, {step.id}, options, &job, result);
+  }
+  // Already true (an answer lost, a run killed before its journal): no job; the read-back that
+  // follows decides (an "already associated" default certificate is no additional one).
+  const bool already = (step.action == Write::kAssociate &&
+                        result->error_code == "ResourceAlreadyAssociated.Certificate") ||
+                       (step.action == Write::kDissociate &&
+                        result->error_code == "ResourceNotAssociated.Certificate");
+  if (!s.ok() && already) return Status::OK();
+  result->job_id = job;
+  return s;
+}
+
+engine::Status ListenerProvider::PollJob(const engine::BindingRequest& request,
+                                         const std::string& job_id, engine::JobStatus* job,
+                                         engine::CallResult* result) {
+  Slot slot;
+  if (Status s = SlotOf(rules_, api_, request.address, &slot); !s.ok()) return s;
+  ListenerJob answer;
+  Status s = Client(slot.region).Job(job_id, &answer, result);
+  if (!s.ok()) return s;
+  job->done = answer.Done();
+  job->succeeded = answer.status == "Succeeded";
+  job->error = answer.error;
+  return Status::OK();
+}
+
+engine::Status ListenerProvider::ConfirmStep(const engine::BindingRequest& request,
+                                             engine::CallResult* result) {
+  Slot slot;
+  StepWrite step;
+  if (Status s = WriteOf(rules_, api_, request, &slot, &step); !s.ok()) return s;
+  std::vector<ListenerCertificate> all;
+  if (Status s = ReadAll(slot.region, slot.listener, &all, result); !s.ok()) return s;
+  const ListenerCertificate* found = Find(all, step.id);
+  const std::string where =
+      fmt::format("{} listener {} ({})", api_.title, slot.listener, slot.region);
+  if (step.action == Write::kDefault) {
+    auto def = std::find_if(all.begin(), all.end(),
+                            [](const ListenerCertificate& c) { return c.is_default; });
+    if (def != all.end() && def->id == step.id) return Status::OK();
+    return Status::Failed(
+        fmt::format("after its job succeeded, {} has default certificate {}, "
+                    "not {}",
+                    where, def == all.end() ? "none" : def->id, step.id));
+  }
+  if (step.action == Write::kAssociate) {
+    if (found != nullptr && !found->is_default && found->status == "Associated") {
+      return Status::OK();
+    }
+    if (found != nullptr && found->status == "Associating") {
+      return Status::Unavailable(fmt::format("{} still reports {} Associating", where, step.id));
+    }
+    return Status::Failed(fmt::format(
+        "after its job succeeded, {} does not list {} as an additional certificate{}", where,
+        step.id, found != nullptr && found->is_default ? " (it is the listener's default)" : ""));
+  }
+  // The old certificate under any region: a dissociate sent under a region it was not associated
+  // with is answered "not associated", and must not pass for done while the listener still
+  // lists it.
+  const int64_t old_cas_id = CasIdOf(step.id);
+  auto listed = std::find_if(all.begin(), all.end(), [&](const ListenerCertificate& c) {
+    return !c.is_default && CasIdOf(c.id) == old_cas_id;
+  });
+  found = listed == all.end() ? nullptr : &*listed;
+  if (found == nullptr) return Status::OK();
+  if (found->status == "Dissociating") {
+    return Status::Unavailable(fmt::format("{} still reports {} Dissociating", where, step.id));
+  }
+  return Status::Failed(fmt::format(
+      "after its job succeeded, {} still lists {} ({}){}", where, found->id, found->status,
+      found->id == step.id ? ""
+                           : fmt::format("; certform dissociated {}, the region the state "
+                                         "records or, when none, the new certificate's",
+                                         step.id)));
+}
+
+engine::Status ListenerProvider::ReadAll(const std::string& region, const std::string& listener_id,
+                                         std::vector<ListenerCertificate>* all,
+                                         engine::CallResult* result) {
+  all->clear();
+  ListenerCertificates& client = Client(region);
+  std::string token;
+  // A listener's certificates fill at most this many pages (ListenerApi::max_certificates).
+  const size_t max_pages = (api_.max_certificates + api_.page_size - 1) / api_.page_size;
+  for (size_t page = 0; page < max_pages; ++page) {
+    std::vector<ListenerCertificate> certificates;
+    std::string next;
+    if (Status s = client.ListPage(listener_id, token, &certificates, &next, result); !s.ok()) {
+      return s;
+    }
+    all->insert(all->end(), certificates.begin(), certificates.end());
+    if (next.empty()) {
+      if (std::count_if(all->begin(), all->end(),
+                        [](const ListenerCertificate& c) { return c.is_default; }) > 1) {
+        return Status::Corruption(fmt::format(
+            "ListListenerCertificates answered two default certificates for {}", listener_id));
+      }
+      return Status::OK();
+    }
+    token = next;
+  }
+  return Status::Corruption(fmt::format(
+      "ListListenerCertificates answered more than {} pages for {}", max_pages, listener_id));
+}
+
+engine::Status ListenerProvider::ReadBinding(const engine::Address& address,
+                                             engine::LiveBinding* live,
+                                             engine::CallResult* result) {
+  *live = engine::LiveBinding();
+  Slot slot;
+  if (Status s = SlotOf(rules_, api_, address, &slot); !s.ok()) return s;
+  std::vector<ListenerCertificate> all;
+  Status s = ReadAll(slot.region, slot.listener, &all, result);
+  if (!s.ok() && result->error_code == "ResourceNotFound.Listener") return Status::OK();
+  if (!s.ok()) return s;
+  live->exists = true;
+  for (const ListenerCertificate& c : all) {
+    if (c.is_default) {
+      live->https = true;
+      live->cert_id = CasIdOf(c.id);
+      live->cert_ref = c.id;
+      live->cert_status = c.status;
+    } else {
+      live->additional_ids.push_back(CasIdOf(c.id));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace certform::alicloud

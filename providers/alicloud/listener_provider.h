@@ -1,0 +1,102 @@
+// ListenerProvider: engine::Provider for one Alibaba Cloud account's load balancer listeners
+// (ListenerCertificates), for a listener product: ALB (alb_provider.h) and NLB (nlb_provider.h)
+// each give their rules (ProductRules, slots of a listener) and their API (ListenerApi). A
+// binding is a certificate slot of a listener (product_rules.h, SlotRules): its address is
+// "PRODUCT:REGION/LISTENER/default" for the listener's default certificate,
+// "PRODUCT:REGION/LISTENER/sni:KEY" for an additional (SNI) one that the configuration's
+// certificate KEY fills (docs/design/load-balancers.md).
+//
+// Writes are asynchronous jobs (ProductRules::writes): every one is dry-run first (DryRun=true
+// answers DryRunOperation when every check passes), one change at a time per listener, each
+// polled with ListAsynJobs and confirmed by a read-back (ListListenerCertificates) before the
+// next step or the record. A renewal of an additional certificate is two steps, associate the new
+// one and then dissociate the one certform recorded for the slot, so the listener never lacks it;
+// no other additional certificate is ever dissociated. Certificates are CAS ids with their region
+// ("CASID-REGION"): an upload certificate needs upload_via = "cas". Limits are the product's
+// rules' (ProductRules::Limit).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/calls/provider.h"
+#include "providers/alicloud/listener_certificates.h"
+#include "providers/alicloud/product_wiring.h"
+
+namespace certform::alicloud {
+
+// What a listener product's rules (ProductRules) need beyond its API's names.
+struct ListenerProduct {
+  const char* name = "";  // "alb": addresses, configuration, RAM actions ("alb:ACTION")
+  // The listener id's problem ("" when none), for the configuration's "listener" field.
+  std::string (*listener_problem)(const std::string& id) = nullptr;
+  const char* example_listener = "";  // for generated configurations and help
+  double write_limit = 0;             // calls per second, each write call
+  double read_limit = 0;              // ListListenerCertificates, per second
+  double poll_limit = 0;              // ListAsynJobs, per second
+};
+
+// The rules of a listener product: certificate slots of a region's listener, by CAS id only,
+// asynchronous writes dry-run first and one at a time per listener, polled every second for at
+// most 5 minutes; not listable (certform lists no listeners, so prune cannot see one it does not
+// manage and stops unless told to skip the product).
+engine::ProductRules ListenerRules(const ListenerProduct& product, const ListenerApi& api);
+
+class ListenerProvider final : public engine::Provider {
+ public:
+  // Makes the client of one region.
+  using ClientFactory = std::function<ListenerCertificates(const std::string& region)>;
+
+  // The provider a product row makes (its Make): clients of api.host.REGION.aliyuncs.com, or of
+  // --endpoint. `rules` and `api` outlive it.
+  static std::unique_ptr<engine::Provider> Make(const engine::ProductRules& rules,
+                                                const ListenerApi& api,
+                                                const ProductWiring& wiring);
+
+  ListenerProvider(const engine::ProductRules& rules, const ListenerApi& api, ClientFactory clients)
+      : rules_(rules), api_(api), clients_(std::move(clients)) {}
+
+  // The product's documented limits (its rules): each call under its own API name.
+  engine::CallLimit Limit(engine::CallKind kind) const override { return rules_.Limit(kind); }
+
+  // The default slot is one UpdateListenerAttribute; an additional slot one Associate (its first
+  // binding), two (associate the new, dissociate the recorded one) for a renewal, and one
+  // Dissociate of the recorded certificate to switch it off.
+  int Steps(const engine::BindingRequest& request) const override;
+  // The write of `request.step` (a dry run when request.dry_run). A write the API refuses because
+  // it is already true (ResourceAlreadyAssociated on an associate, ResourceNotAssociated on a
+  // dissociate) is OK with no job: the read-back that follows decides. A default certificate is
+  // never removed (an HTTPS listener always has one): switching a default slot off is refused.
+  engine::Status SetBinding(const engine::BindingRequest& request,
+                            engine::CallResult* result) override;
+  engine::Status PollJob(const engine::BindingRequest& request, const std::string& job_id,
+                         engine::JobStatus* job, engine::CallResult* result) override;
+  // OK when the listener has what the step made true (Associated, or gone); Unavailable (retried)
+  // while the API still reports it Associating or Dissociating; Failed naming what is there
+  // otherwise.
+  engine::Status ConfirmStep(const engine::BindingRequest& request,
+                             engine::CallResult* result) override;
+  // The listener's certificates: the default one (https, cert_id, cert_ref) and the CAS ids of
+  // every additional one (additional_ids), whichever slot `address` names. A listener the API does
+  // not know (ResourceNotFound.Listener) is exists = false. One ListListenerCertificates call
+  // per page (a listener rarely has more than one).
+  engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,
+                             engine::CallResult* result) override;
+
+ private:
+  // Every certificate of `listener_id` in `region`, page by page (at most MaxPages()).
+  engine::Status ReadAll(const std::string& region, const std::string& listener_id,
+                         std::vector<ListenerCertificate>* all, engine::CallResult* result);
+  ListenerCertificates& Client(const std::string& region);
+
+  const engine::ProductRules& rules_;
+  const ListenerApi& api_;
+  ClientFactory clients_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<ListenerCertificates>> by_region_;
+};
+
+}  // namespace certform::alicloud
