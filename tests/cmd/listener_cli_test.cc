@@ -15,11 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/clock.h"
-#include "providers/alicloud/alb_provider.h"
 #include "providers/alicloud/emulator/alb_admin.h"
 #include "providers/alicloud/listener_certificates.h"
-#include "providers/alicloud/nlb_provider.h"
 #include "tests/cmd/apply_fixture.h"
+#include "tests/providers/alicloud/listener_products.h"
 #include "tests/support/wait_until.h"
 
 using namespace certform;
@@ -32,38 +31,12 @@ constexpr char kListener[] = "lsn-a";
 constexpr int64_t kForeignId = 9000005;
 constexpr char kForeign[] = "9000005-cn-hangzhou";
 
-// A listener product as the cases see it: its name, its API's names, and its emulator service.
-struct ListenerCase {
-  std::string product;  // "alb"
-  const alicloud::ListenerApi& api;
-  std::string protocol;       // a listener's that takes certificates
-  std::string load_balancer;  // the emulator's id prefix of a load balancer ("alb-")
-  nlohmann::json seed;        // what a load balancer is seeded with besides its region
-  emulator::AlbService& (*service)(emulator::CdnEmulator& emulator);
-};
-
-const ListenerCase& Case(int i) {
-  static const ListenerCase cases[] = {
-      {"alb",
-       alicloud::AlbProvider::Api(),
-       "HTTPS",
-       "alb-",
-       {{"edition", "Standard"}},
-       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.alb(); }},
-      {"nlb", alicloud::NlbProvider::Api(), "TCPSSL", "nlb-", nlohmann::json::object(),
-       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.nlb(); }},
-  };
-  return cases[i];
-}
-// Each case once per listener product.
-#define LISTENER_CASE() Case(GENERATE(0, 1))
-
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
 struct ListenerWorkspace {
-  explicit ListenerWorkspace(const ListenerCase& c) : p(c) {
+  explicit ListenerWorkspace(const ListenerProduct& c) : p(c) {
     PutLoadBalancer("std", false);
     Admin("listeners", kListener,
           {{"load_balancer_id", p.load_balancer + "std"},
@@ -92,7 +65,7 @@ name = "api-2026"
 
   // The address of `slot` ("default", "sni:KEY") of `listener` (cn-hangzhou).
   std::string Slot(const std::string& slot, const std::string& listener = kListener) const {
-    return p.product + ":cn-hangzhou/" + listener + "/" + slot;
+    return p.name + ":cn-hangzhou/" + listener + "/" + slot;
   }
   // One [[binding]] of `certificate` in `role` on listener `listener` (cn-hangzhou).
   std::string Binding(const std::string& listener, const std::string& certificate,
@@ -100,7 +73,7 @@ name = "api-2026"
     return fmt::format(
         "[[binding]]\nproduct = \"{}\"\nregion = \"cn-hangzhou\"\nlistener = \"{}\"\n"
         "certificate = \"{}\"\nrole = \"{}\"\n",
-        p.product, listener, certificate, role);
+        p.name, listener, certificate, role);
   }
 
   // A load balancer "PREFIX`name`" in cn-hangzhou, managed by ACK or not.
@@ -144,7 +117,7 @@ name = "api-2026"
 
   nlohmann::json Listener() {
     const nlohmann::json state = f.AdminState();  // the loop refers into it
-    for (const auto& l : state[p.product]["listeners"]) {
+    for (const auto& l : state[p.name]["listeners"]) {
       if (l["id"] == kListener) return l;
     }
     FAIL("no listener " << kListener);
@@ -182,7 +155,7 @@ name = "api-2026"
     std::string job_id;
     REQUIRE(WaitUntil([&] {
       const nlohmann::json state = f.AdminState();
-      for (const auto& j : state[p.product]["jobs"]) {
+      for (const auto& j : state[p.name]["jobs"]) {
         if (j["api"] == "UpdateListenerAttribute") job_id = j["id"].get<std::string>();
       }
       return !job_id.empty() && f.cli.dir.Exists("certform.state.json.journal") &&
@@ -193,7 +166,7 @@ name = "api-2026"
     return job_id;
   }
 
-  const ListenerCase& p;
+  const ListenerProduct& p;
   ApplyFixture f;
   providers::CurlTransport transport{providers::CurlOptions{}};
   engine::SystemClock clock;
@@ -206,7 +179,7 @@ TEST_CASE(
     "listener cli: a listener's default and SNI certificates are planned, applied as jobs and "
     "read back, a renewal leaves the other SNI certificates",
     "[cli][alb][nlb]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   const std::string kDefault = w.Slot("default"), kSni = w.Slot("sni:web");
   const int calls_before = f.Calls();  // the test's own associate of the foreign certificate
@@ -273,7 +246,7 @@ TEST_CASE(
     "listener cli: removing a binding forgets its slot and the listener keeps the certificate, "
     "prune stops rather than guess about listeners",
     "[cli][alb][nlb]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   const std::string kSni = w.Slot("sni:web");
   w.ApplyOk();
@@ -303,7 +276,7 @@ TEST_CASE(
 
 TEST_CASE("listener cli: a write ALB refuses fails its dry run before any listener changes",
           "[cli][alb][nlb]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   // A second listener, on a load balancer that ACK manages: the API refuses every write to it.
   w.PutLoadBalancer("ack", true);
@@ -313,20 +286,20 @@ TEST_CASE("listener cli: a write ALB refuses fails its dry run before any listen
            {"default_certificate", "8089870-cn-hangzhou"}});
   f.cli.dir.Write("ack.toml", w.Binding("lsn-ack", "web", "default"));
   const nlohmann::json before = w.Listener();
-  const size_t jobs_before = f.AdminState()[w.p.product]["jobs"].size();
+  const size_t jobs_before = f.AdminState()[w.p.name]["jobs"].size();
   ProcessResult r = f.Run({"apply", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code != 0);
   CHECK(Has(r.out + r.err, "OperationDenied.ServiceManagedResource"));
   // No write was made anywhere: no job started, lsn-a as it was, nothing recorded.
-  CHECK(f.AdminState()[w.p.product]["jobs"].size() == jobs_before);
+  CHECK(f.AdminState()[w.p.name]["jobs"].size() == jobs_before);
   CHECK(w.Listener() == before);
   if (f.cli.dir.Exists("certform.state.json")) CHECK(f.State().entries.empty());
 }
 
 TEST_CASE("listener cli: SIGKILL while a job runs resumes by polling it, without a second write",
           "[cli][alb][nlb][signals]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   const std::string kDefault = w.Slot("default");
   w.Bind(false);  // the default certificate alone: one write, one job
@@ -348,7 +321,7 @@ TEST_CASE(
     "listener cli: with on_removal = disable a slot renamed or a default removed is forgotten, and "
     "only certform's own SNI certificate is dissociated, after what replaces it is bound",
     "[cli][alb][nlb]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   const std::string kDefault = w.Slot("default"), kSni = w.Slot("sni:web");
   f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
@@ -411,7 +384,7 @@ TEST_CASE(
     "taken "
     "as the listener gone",
     "[cli][alb][nlb][signals]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   const std::string kDefault = w.Slot("default");
   w.Bind(false);
@@ -420,7 +393,7 @@ TEST_CASE(
   // The job ends, and ALB's job list forgets it.
   REQUIRE(WaitUntil([&] {
     const nlohmann::json state = f.AdminState();
-    for (const auto& j : state[w.p.product]["jobs"]) {
+    for (const auto& j : state[w.p.name]["jobs"]) {
       if (j["id"] == job_id) return j["status"] == "Succeeded";
     }
     return false;
@@ -440,7 +413,7 @@ TEST_CASE(
 TEST_CASE(
     "listener cli: one certificate in two slots of a listener is refused, naming file and line",
     "[cli][alb][nlb]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   f.cli.dir.Write("cas.toml", R"([certificate.old]
 type = "cas"
@@ -476,7 +449,7 @@ cert_id = 8089870
 
 TEST_CASE("listener cli: import of an SNI slot reads it through the configured certificate's id",
           "[cli][alb][nlb]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   const std::string kSni = w.Slot("sni:web");
   w.ApplyOk();
@@ -498,7 +471,7 @@ TEST_CASE(
     "listener cli: a renewal keeps the old SNI certificate on the listener when another slot has "
     "it",
     "[cli][alb][nlb]") {
-  ListenerWorkspace w(LISTENER_CASE());
+  ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
   const std::string kSni = w.Slot("sni:web");
   for (int64_t id : {9000101, 9000102}) {

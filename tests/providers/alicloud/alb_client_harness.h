@@ -1,5 +1,6 @@
-// The ALB client tests' harness: the emulator over HTTP on a fake clock that ends the jobs, a
-// Standard load balancer (alb-std) in cn-hangzhou with an HTTPS listener (lsn-std) serving CAS
+// The listener client tests' harness, for one listener product (ALB unless told): the emulator
+// over HTTP on a fake clock that ends the jobs, a load balancer (alb-std, or nlb-std) in
+// cn-hangzhou with a listener taking certificates (lsn-std, or NLB's lsn-std@443) serving CAS
 // certificate 0 of user u1 as its default, and CAS certificates 0 to 20 of u1.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "providers/alicloud/emulator/alb_admin.h"
 #include "providers/alicloud/listener_certificates.h"
 #include "providers/curl_transport.h"
+#include "tests/providers/alicloud/listener_products.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_pki.h"
@@ -23,10 +25,15 @@ struct AlbClientHarness {
   // CAS certificate i of u1 (0 to 20) as ALB names it; lsn-std serves 0 as its default.
   static std::string Cert(int i) { return std::to_string(9100000 + i) + "-cn-hangzhou"; }
 
-  AlbClientHarness() : emu(StandardEmulatorConfig(""), false, &clock) {
-    Admin("load_balancers", "alb-std", {{"region", "cn-hangzhou"}, {"edition", "Standard"}});
-    Admin("listeners", "lsn-std",
-          {{"load_balancer_id", "alb-std"}, {"default_certificate", Cert(0)}});
+  explicit AlbClientHarness(const ListenerProduct& p = ListenerProducts()[0])
+      : product(p), listener(p.listener_of("std")), emu(StandardEmulatorConfig(""), false, &clock) {
+    nlohmann::json seed = p.seed;
+    seed["region"] = "cn-hangzhou";
+    Admin("load_balancers", p.load_balancer + "std", seed);
+    Admin("listeners", listener,
+          {{"load_balancer_id", p.load_balancer + "std"},
+           {"protocol", p.protocol},
+           {"default_certificate", Cert(0)}});
     for (int i = 0; i <= 20; ++i) {
       emu.emulator().PutCasCertificate({"c" + std::to_string(i), 9100000 + i, "u1", Pem(), false});
     }
@@ -40,15 +47,15 @@ struct AlbClientHarness {
 
   void Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
     nlohmann::json answer;
-    REQUIRE(emulator::AlbAdmin(emu.emulator().alb(), kind, id, body, &answer) == 200);
+    REQUIRE(emulator::AlbAdmin(product.service(emu.emulator()), kind, id, body, &answer) == 200);
   }
 
   alicloud::ListenerCertificates Client(const std::string& region = "cn-hangzhou") {
     return alicloud::ListenerCertificates(
         alicloud::RpcClient(transport, clock, random,
                             alicloud::Credentials{"testid", "testsecret", "", "test"},
-                            emu.Endpoint(), alicloud::AlbProvider::Api().version),
-        region, alicloud::AlbProvider::Api());
+                            emu.Endpoint(), product.api.version),
+        region, product.api);
   }
 
   // Every page of the listener's certificates, "ID:Status" with "*" before the default.
@@ -79,6 +86,8 @@ struct AlbClientHarness {
     return job;
   }
 
+  const ListenerProduct& product;
+  const std::string listener;  // lsn-std, as the product writes it
   FakeClock clock;
   EmulatorFixture emu;
   providers::CurlTransport transport{providers::CurlOptions{}};

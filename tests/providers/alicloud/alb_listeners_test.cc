@@ -1,7 +1,7 @@
 // ListenerCertificates (providers/alicloud/listener_certificates.h) over HTTP against the
-// emulator's ALB service, on a fake clock that ends the jobs: paging, the default and additional
-// certificates' writes as jobs, DryRun, ClientToken, and answers that are not ALB's refused at the
-// door.
+// emulator's ALB and NLB services, each case once per product, on a fake clock that ends the
+// jobs: paging, the default and additional certificates' writes as jobs, DryRun, ClientToken, and
+// what is sent checked before it is.
 #include "providers/alicloud/listener_certificates.h"
 #include "providers/alicloud/nlb_provider.h"
 
@@ -16,74 +16,76 @@ namespace {
 std::string Cert(int i) { return AlbClientHarness::Cert(i); }
 }  // namespace
 
-TEST_CASE("alb client: the default and additional certificates change as jobs, read back in pages",
-          "[alb][provider]") {
-  AlbClientHarness h;
+TEST_CASE(
+    "listener client: the default and additional certificates change as jobs, read back in pages",
+    "[alb][nlb][provider]") {
+  AlbClientHarness h(LISTENER_PRODUCT());
   alicloud::ListenerCertificates alb = h.Client();
   engine::CallResult r;
   std::string job;
   // 15 additional certificates in one call (the most the call takes), then the default.
   std::vector<std::string> fifteen;
   for (int i = 1; i <= 15; ++i) fifteen.push_back(Cert(i));
-  REQUIRE(alb.Associate("lsn-std", fifteen, {}, &job, &r).ok());
+  REQUIRE(alb.Associate(h.listener, fifteen, {}, &job, &r).ok());
   CHECK_FALSE(job.empty());
-  CHECK(h.All(alb, "lsn-std").at(1) == Cert(1) + ":Associating");
-  // A second change while the first job runs: ALB refuses it, and the client says so.
+  CHECK(h.All(alb, h.listener).at(1) == Cert(1) + ":Associating");
+  // A second change while the first job runs: the API refuses it, and the client says so.
   std::string second;
-  engine::Status busy = alb.SetDefault("lsn-std", Cert(16), {}, &second, &r);
+  engine::Status busy = alb.SetDefault(h.listener, Cert(16), {}, &second, &r);
   CHECK_FALSE(busy.ok());
   CHECK(r.error_code == "IncorrectStatus.Listener");
   CHECK(second.empty());
   CHECK(h.Wait(alb, job).status == "Succeeded");
-  REQUIRE(alb.SetDefault("lsn-std", Cert(16), {}, &job, &r).ok());
+  REQUIRE(alb.SetDefault(h.listener, Cert(16), {}, &job, &r).ok());
   CHECK(h.Wait(alb, job).status == "Succeeded");
-  const std::vector<std::string> all = h.All(alb, "lsn-std");
-  REQUIRE(all.size() == 16);  // one page (ALB's quotas keep a listener under 100); default first
+  const std::vector<std::string> all = h.All(alb, h.listener);
+  REQUIRE(all.size() == 16);  // one page (of 100 for ALB, 50 for NLB); default first
   CHECK(all.front() == "*" + Cert(16) + ":Associated");
   CHECK(all.back() == Cert(15) + ":Associated");
 
-  REQUIRE(alb.Dissociate("lsn-std", {Cert(1), Cert(2)}, {}, &job, &r).ok());
+  REQUIRE(alb.Dissociate(h.listener, {Cert(1), Cert(2)}, {}, &job, &r).ok());
   CHECK(h.Wait(alb, job).status == "Succeeded");
-  CHECK(h.All(alb, "lsn-std").size() == 14);
+  CHECK(h.All(alb, h.listener).size() == 14);
 }
 
-TEST_CASE("alb client: a dry run changes nothing, a ClientToken makes a retry the same job",
-          "[alb][provider]") {
-  AlbClientHarness h;
+TEST_CASE("listener client: a dry run changes nothing, a ClientToken makes a retry the same job",
+          "[alb][nlb][provider]") {
+  AlbClientHarness h(LISTENER_PRODUCT());
   alicloud::ListenerCertificates alb = h.Client();
   engine::CallResult r;
   std::string job = "stale";
-  REQUIRE(alb.Associate("lsn-std", {Cert(1)}, {.dry_run = true}, &job, &r).ok());
+  REQUIRE(alb.Associate(h.listener, {Cert(1)}, {.dry_run = true}, &job, &r).ok());
   CHECK(job.empty());
-  CHECK(h.All(alb, "lsn-std") == std::vector<std::string>{"*" + Cert(0) + ":Associated"});
+  CHECK(h.All(alb, h.listener) == std::vector<std::string>{"*" + Cert(0) + ":Associated"});
   // A dry run whose checks fail is that failure: an id CAS does not hold.
-  CHECK_FALSE(alb.Associate("lsn-std", {"1-cn-hangzhou"}, {.dry_run = true}, &job, &r).ok());
+  CHECK_FALSE(alb.Associate(h.listener, {"1-cn-hangzhou"}, {.dry_run = true}, &job, &r).ok());
   CHECK(r.error_code != "DryRunOperation");
 
   std::string first, retry;
-  REQUIRE(alb.Associate("lsn-std", {Cert(1)}, {.client_token = "change-1"}, &first, &r).ok());
-  REQUIRE(alb.Associate("lsn-std", {Cert(1)}, {.client_token = "change-1"}, &retry, &r).ok());
+  REQUIRE(alb.Associate(h.listener, {Cert(1)}, {.client_token = "change-1"}, &first, &r).ok());
+  REQUIRE(alb.Associate(h.listener, {Cert(1)}, {.client_token = "change-1"}, &retry, &r).ok());
   CHECK(retry == first);
   CHECK(h.Wait(alb, first).status == "Succeeded");
-  CHECK(h.All(alb, "lsn-std").size() == 2);
+  CHECK(h.All(alb, h.listener).size() == 2);
 }
 
-TEST_CASE("alb client: what is sent is checked first, and a job ALB does not know is NotFound",
-          "[alb][provider]") {
-  AlbClientHarness h;
+TEST_CASE(
+    "listener client: what is sent is checked first, and a job the API does not know is NotFound",
+    "[alb][nlb][provider]") {
+  AlbClientHarness h(LISTENER_PRODUCT());
   alicloud::ListenerCertificates alb = h.Client();
   engine::CallResult r;
   std::string job;
   std::vector<std::string> sixteen(16, Cert(1));
-  CHECK(alb.Associate("lsn-std", sixteen, {}, &job, &r).code() ==
+  CHECK(alb.Associate(h.listener, sixteen, {}, &job, &r).code() ==
         engine::Status::Code::kInvalidArgument);
-  CHECK(alb.Dissociate("lsn-std", {}, {}, &job, &r).code() ==
+  CHECK(alb.Dissociate(h.listener, {}, {}, &job, &r).code() ==
         engine::Status::Code::kInvalidArgument);
-  CHECK(alb.SetDefault("lsn-std", "9100001", {}, &job, &r).code() ==
+  CHECK(alb.SetDefault(h.listener, "9100001", {}, &job, &r).code() ==
         engine::Status::Code::kInvalidArgument);  // no region: not an ALB id
   CHECK(alb.SetDefault("lb-1/../x", Cert(1), {}, &job, &r).code() ==
         engine::Status::Code::kInvalidArgument);
-  CHECK(alb.Associate("lsn-std", {Cert(1)}, {.client_token = "a b"}, &job, &r).code() ==
+  CHECK(alb.Associate(h.listener, {Cert(1)}, {.client_token = "a b"}, &job, &r).code() ==
         engine::Status::Code::kInvalidArgument);
   CHECK(h.emu.emulator().CountersJson()["calls"].size() == 0);  // none of them was sent
 

@@ -1,9 +1,9 @@
-// AlbProvider (providers/alicloud/alb_provider.h) against the emulator's ALB service over HTTP, on
-// a fake clock that ends the jobs: the default slot set by UpdateListenerAttribute, an additional
-// slot associated, and a renewal that associates the new certificate before it dissociates the one
-// certform recorded, leaving every other additional certificate on the listener; dry runs change
-// nothing; what certform must not do (remove a default, dissociate what it never recorded) it
-// refuses before any call.
+// ListenerProvider (providers/alicloud/listener_provider.h) for ALB and NLB, against the
+// emulator's services over HTTP, each case once per product, on a fake clock that ends the jobs:
+// the default slot set by UpdateListenerAttribute, an additional slot associated, and a renewal
+// that associates the new certificate before it dissociates the one certform recorded, leaving
+// every other additional certificate on the listener; dry runs change nothing; what certform must
+// not do (remove a default, dissociate what it never recorded) it refuses before any call.
 #include "providers/alicloud/alb_provider.h"
 #include "providers/alicloud/listener_provider.h"
 
@@ -21,13 +21,14 @@ namespace {
 int64_t Id(int i) { return 9100000 + i; }
 
 struct ProviderHarness {
-  ProviderHarness()
-      : provider(alicloud::AlbProvider::Rules(), alicloud::AlbProvider::Api(),
-                 [this](const std::string& region) { return h.Client(region); }) {}
+  explicit ProviderHarness(const ListenerProduct& p = ListenerProducts()[0])
+      : h(p),
+        provider(p.rules(), p.api, [this](const std::string& region) { return h.Client(region); }) {
+  }
 
   engine::BindingRequest Request(const std::string& slot, int cert, int previous = -1) {
     engine::BindingRequest r;
-    r.address = {"alb", {"cn-hangzhou", "lsn-std"}, slot};
+    r.address = {h.product.name, {"cn-hangzhou", h.listener}, slot};
     r.cert_type = "cas";
     r.cert_id = Id(cert);
     r.cert_region = "cn-hangzhou";
@@ -62,12 +63,12 @@ struct ProviderHarness {
     }
   }
 
-  engine::LiveBinding Read(const std::string& slot = "default",
-                           const std::string& listener = "lsn-std") {
+  engine::LiveBinding Read(const std::string& slot = "default", std::string listener = "") {
+    if (listener.empty()) listener = h.listener;
     engine::LiveBinding live;
     engine::CallResult result;
     const engine::Status s =
-        provider.ReadBinding({"alb", {"cn-hangzhou", listener}, slot}, &live, &result);
+        provider.ReadBinding({h.product.name, {"cn-hangzhou", listener}, slot}, &live, &result);
     INFO(s.ToString());
     REQUIRE(s.ok());
     return live;
@@ -77,7 +78,7 @@ struct ProviderHarness {
     alicloud::ListenerCertificates alb = h.Client();
     engine::CallResult r;
     std::string job;
-    REQUIRE(alb.Associate("lsn-std", ids, {}, &job, &r).ok());
+    REQUIRE(alb.Associate(h.listener, ids, {}, &job, &r).ok());
     REQUIRE(h.Wait(alb, job).status == "Succeeded");
   }
 
@@ -85,7 +86,7 @@ struct ProviderHarness {
     int n = 0;
     for (const char* action :
          {"UpdateListenerAttribute", "AssociateAdditionalCertificatesWithListener",
-          "DissociateAdditionalCertificatesFromListener"}) {
+          h.product.api.dissociate}) {
       const nlohmann::json calls = h.emu.emulator().CountersJson()["calls"];
       if (calls.contains(action)) n += calls[action].value("u1", 0);
     }
@@ -103,9 +104,9 @@ std::vector<int64_t> Sorted(std::vector<int64_t> ids) {
 
 }  // namespace
 
-TEST_CASE("alb provider: the default slot is set as a job and read back with the SNI ids",
-          "[alb][provider]") {
-  ProviderHarness p;
+TEST_CASE("listener provider: the default slot is set as a job and read back with the SNI ids",
+          "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
   p.Associate({AlbClientHarness::Cert(5)});
   engine::LiveBinding before = p.Read();
   CHECK(before.exists);
@@ -136,10 +137,10 @@ TEST_CASE("alb provider: the default slot is set as a job and read back with the
 }
 
 TEST_CASE(
-    "alb provider: a renewal associates the new SNI certificate, then dissociates only the "
+    "listener provider: a renewal associates the new SNI certificate, then dissociates only the "
     "recorded one",
-    "[alb][provider]") {
-  ProviderHarness p;
+    "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
   // Two additional certificates certform does not manage, and the slot's recorded one (2).
   p.Associate({AlbClientHarness::Cert(5), AlbClientHarness::Cert(6), AlbClientHarness::Cert(2)});
   engine::BindingRequest renewal = p.Request("sni:web", 3, 2);
@@ -181,10 +182,10 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "alb provider: a first SNI binding is one associate, removing one is refused unless "
+    "listener provider: a first SNI binding is one associate, removing one is refused unless "
     "certform recorded it",
-    "[alb][provider]") {
-  ProviderHarness p;
+    "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
   engine::BindingRequest first = p.Request("sni:api", 4);
   CHECK(p.provider.Steps(first) == 1);
   p.Change(first);
@@ -202,9 +203,11 @@ TEST_CASE(
   CHECK(p.provider.SetBinding(off_unknown, &result).code() == engine::Status::Code::kFailed);
   // Addresses that are not an ALB slot, however they came in.
   for (const engine::Address& bad :
-       {engine::Address{"alb", {"cn-hangzhou", "lsn-std"}, "www.example.com"},
-        engine::Address{"alb", {"cn-hangzhou", "../lsn"}, "default"},
-        engine::Address{"alb", {"cn hangzhou", "lsn-std"}, "default"},
+       {engine::Address{p.h.product.name, {"cn-hangzhou", p.h.listener}, "www.example.com"},
+        engine::Address{p.h.product.name, {"cn-hangzhou", "../lsn"}, "default"},
+        engine::Address{p.h.product.name, {"cn hangzhou", p.h.listener}, "default"},
+        engine::Address{
+            p.h.product.name == "alb" ? "nlb" : "alb", {"cn-hangzhou", p.h.listener}, "default"},
         engine::Address{"cdn", {}, "default"}}) {
     INFO(bad.Key());
     engine::BindingRequest r = first;
@@ -223,14 +226,15 @@ TEST_CASE(
   CHECK(p.Read("sni:api").additional_ids.empty());
 
   // A listener ALB does not know reads as gone, not as an error.
-  CHECK_FALSE(p.Read("default", "lsn-gone").exists);
+  CHECK_FALSE(p.Read("default", p.h.product.listener_of("gone")).exists);
 }
 
 TEST_CASE(
-    "alb provider: the recorded certificate is dissociated under the region the state records, "
+    "listener provider: the recorded certificate is dissociated under the region the state "
+    "records, "
     "not the new certificate's",
-    "[alb][provider]") {
-  ProviderHarness p;
+    "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
   // The slot's recorded certificate came from CAS in another region.
   const std::string old_id = std::to_string(Id(2)) + "-ap-southeast-1";
   p.Associate({old_id, AlbClientHarness::Cert(5)});
@@ -252,4 +256,19 @@ TEST_CASE("alb provider: its calls are paced at ALB's documented limits, each un
   const engine::CallLimit read = p.provider.Limit(engine::CallKind::kReadBinding);
   CHECK(read.api == "ListListenerCertificates");
   CHECK(read.rate == Approx(20));
+}
+
+TEST_CASE(
+    "nlb provider: its calls are paced at NLB's limits, the undocumented poll the harsher way",
+    "[nlb][provider]") {
+  ProviderHarness p(ListenerProducts()[1]);
+  const engine::CallLimit write = p.provider.Limit(engine::CallKind::kSetBinding);
+  CHECK(write.api == "UpdateListenerAttribute");
+  CHECK(write.rate == Approx(200.0 / 60.0));
+  CHECK(write.ram_actions ==
+        std::vector<std::string>{"nlb:UpdateListenerAttribute",
+                                 "nlb:AssociateAdditionalCertificatesWithListener",
+                                 "nlb:DisassociateAdditionalCertificatesWithListener"});
+  CHECK(p.provider.Limit(engine::CallKind::kPollJob).rate == Approx(10));
+  CHECK(p.provider.Limit(engine::CallKind::kReadBinding).rate == Approx(20));
 }
