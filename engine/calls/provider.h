@@ -108,6 +108,9 @@ struct LiveBinding {
   // CAS id it recorded for the slot against this set, and prune keeps every one of them. For the
   // default slot, cert_id and https say what the default certificate is.
   std::vector<int64_t> additional_ids;
+  // Those of additional_ids on their way out (ALB's and NLB's Dissociating): still served, so
+  // prune keeps them, but a slot whose certificate is among them is bound no more (drift).
+  std::vector<int64_t> additional_leaving;
 };
 
 // What a write checked against the live binding comes to (Provider::Decide).

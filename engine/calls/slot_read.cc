@@ -11,8 +11,12 @@ void ViewSlot(const Address& address, int64_t recorded, LiveBinding* live) {
   if (rules == nullptr || !rules->slots.enabled || !live->exists) return;
   live->cert_type = live->https ? "cas" : "";
   if (address.domain == kDefaultSlot) return;
-  const bool listed = recorded != 0 && std::count(live->additional_ids.begin(),
-                                                  live->additional_ids.end(), recorded) > 0;
+  const auto has = [recorded](const std::vector<int64_t>& ids) {
+    return std::find(ids.begin(), ids.end(), recorded) != ids.end();
+  };
+  // A certificate being dissociated is leaving the slot: not bound, whoever removes it.
+  const bool listed =
+      recorded != 0 && has(live->additional_ids) && !has(live->additional_leaving);
   live->https = listed;
   live->cert_id = listed ? recorded : 0;
   live->cert_type = listed ? "cas" : "";

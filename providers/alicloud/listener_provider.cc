@@ -314,6 +314,7 @@ engine::Status ListenerProvider::ReadBinding(const engine::Address& address,
       live->cert_status = c.status;
     } else {
       live->additional_ids.push_back(CasIdOf(c.id));
+      if (c.status == "Dissociating") live->additional_leaving.push_back(CasIdOf(c.id));
     }
   }
   return Status::OK();

@@ -80,7 +80,8 @@ class ListenerProvider final : public engine::Provider {
   engine::Status ConfirmStep(const engine::BindingRequest& request,
                              engine::CallResult* result) override;
   // The listener's certificates: the default one (https, cert_id, cert_ref) and the CAS ids of
-  // every additional one (additional_ids), whichever slot `address` names. A listener the API does
+  // every additional one (additional_ids; those Dissociating in additional_leaving too),
+  // whichever slot `address` names. A listener the API does
   // not know (ResourceNotFound.Listener) is exists = false. One ListListenerCertificates call
   // per page (a listener rarely has more than one).
   engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,

@@ -59,14 +59,15 @@ struct AlbClientHarness {
   }
 
   // Every page of the listener's certificates, "ID:Status" with "*" before the default.
-  std::vector<std::string> All(alicloud::ListenerCertificates& alb, const std::string& listener) {
+  std::vector<std::string> All(alicloud::ListenerCertificates& alb,
+                               const std::string& listener_id) {
     std::vector<std::string> out;
     std::string token;
     for (int pages = 0; pages < 10; ++pages) {
       std::vector<alicloud::ListenerCertificate> page;
       std::string next;
       engine::CallResult r;
-      REQUIRE(alb.ListPage(listener, token, &page, &next, &r).ok());
+      REQUIRE(alb.ListPage(listener_id, token, &page, &next, &r).ok());
       for (const auto& c : page) out.push_back((c.is_default ? "*" : "") + c.id + ":" + c.status);
       if (next.empty()) break;
       token = next;

@@ -166,6 +166,10 @@ TEST_CASE(
   engine::BindingRequest rest = renewal;
   rest.step = 1;
   REQUIRE(p.provider.SetBinding(rest, &result).ok());
+  // While it is dissociated, the old certificate is still listed (prune keeps it) but leaving.
+  const engine::LiveBinding leaving = p.Read("sni:web");
+  CHECK(Sorted(leaving.additional_ids) == std::vector<int64_t>{Id(2), Id(3), Id(5), Id(6)});
+  CHECK(leaving.additional_leaving == std::vector<int64_t>{Id(2)});
   p.h.clock.Advance(std::chrono::seconds(30));
   REQUIRE(p.provider.ConfirmStep(rest, &result).ok());
   const engine::LiveBinding after = p.Read("sni:web");

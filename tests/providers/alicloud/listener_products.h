@@ -25,8 +25,8 @@ struct ListenerProduct {
   nlohmann::json seed;        // what a load balancer is seeded with besides its region
   emulator::AlbService& (*service)(emulator::CdnEmulator& emulator);
   // A listener id of this product's own shape, as its reference writes it.
-  std::string listener_of(const std::string& name) const {
-    return this->name == "nlb" ? "lsn-" + name + "@443" : "lsn-" + name;
+  std::string listener_of(const std::string& suffix) const {
+    return name == "nlb" ? "lsn-" + suffix + "@443" : "lsn-" + suffix;
   }
 };
 
