@@ -10,22 +10,29 @@ namespace {
 
 std::string ListenerIdProblem(const std::string& id) {
   return IsNlbListenerId(id) ? ""
-                             : "an NLB listener id is \"lsn-\" and lower-case letters and digits, "
-                               "optionally \"@PORT\" (as the NLB console shows it)";
+                             : "an NLB listener id is \"lsn-\", lower-case letters and digits, and "
+                               "\"@PORT\" (as the NLB console shows it, e.g. "
+                               "\"lsn-bp1bpn0kn908w4nbw@443\")";
 }
 
 }  // namespace
 
+// One spelling only, with the port: the reference writes a listener both "lsn-…" (an older
+// UpdateListenerAttribute page) and "lsn-…@443" (every current page). Two spellings of one
+// listener would be two listeners to certform, so one slot's renewal could dissociate what the
+// other spelling's slot serves, and their writes would not queue behind each other (harsher:
+// the port is required).
 bool IsNlbListenerId(const std::string& id) {
   const size_t at = id.find('@');
-  if (at == std::string::npos) return IsLsnId(id) && id.starts_with("lsn-");
+  if (at == std::string::npos) return false;
   const std::string port = id.substr(at + 1);
   if (port.empty() || port.size() > 5 || port.front() == '0' ||
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
       std::stoi(port) > 65535) {
     return false;
   }
-  return IsNlbListenerId(id.substr(0, at));
+  const std::string bare = id.substr(0, at);
+  return IsLsnId(bare) && bare.starts_with("lsn-");
 }
 
 // NLB's names (D: the NLB API reference 2022-04-30, help.aliyun.com/.../api-nlb-2022-04-30-

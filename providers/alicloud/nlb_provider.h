@@ -18,8 +18,8 @@ struct NlbProvider {
   static std::unique_ptr<engine::Provider> Make(const ProductWiring& wiring);
 };
 
-// True for an NLB listener id: "lsn-" and lower-case letters and digits, optionally "@PORT"
-// (1 to 65535), as the NLB reference's examples write it ("lsn-j49ht1jxxqyg45****@80").
+// True for an NLB listener id: "lsn-", lower-case letters and digits, and "@PORT" (1 to 65535),
+// as the NLB reference's current examples write it ("lsn-j49ht1jxxqyg45****@80").
 bool IsNlbListenerId(const std::string& id);
 
 }  // namespace certform::alicloud

@@ -26,7 +26,6 @@ using namespace certform::testing;
 
 namespace {
 
-constexpr char kListener[] = "lsn-a";
 // A certificate someone else associated with the listener, which certform must leave alone.
 constexpr int64_t kForeignId = 9000005;
 constexpr char kForeign[] = "9000005-cn-hangzhou";
@@ -38,7 +37,7 @@ bool Has(const std::string& text, const std::string& part) {
 struct ListenerWorkspace {
   explicit ListenerWorkspace(const ListenerProduct& c) : p(c) {
     PutLoadBalancer("std", false);
-    Admin("listeners", kListener,
+    Admin("listeners", listener,
           {{"load_balancer_id", p.load_balancer + "std"},
            {"protocol", p.protocol},
            {"default_certificate", "8089870-cn-hangzhou"}});
@@ -64,16 +63,16 @@ name = "api-2026"
   }
 
   // The address of `slot` ("default", "sni:KEY") of `listener` (cn-hangzhou).
-  std::string Slot(const std::string& slot, const std::string& listener = kListener) const {
+  std::string Slot(const std::string& slot) const {
     return p.name + ":cn-hangzhou/" + listener + "/" + slot;
   }
-  // One [[binding]] of `certificate` in `role` on listener `listener` (cn-hangzhou).
-  std::string Binding(const std::string& listener, const std::string& certificate,
+  // One [[binding]] of `certificate` in `role` on listener `listener_id` (cn-hangzhou).
+  std::string Binding(const std::string& listener_id, const std::string& certificate,
                       const std::string& role) const {
     return fmt::format(
         "[[binding]]\nproduct = \"{}\"\nregion = \"cn-hangzhou\"\nlistener = \"{}\"\n"
         "certificate = \"{}\"\nrole = \"{}\"\n",
-        p.name, listener, certificate, role);
+        p.name, listener_id, certificate, role);
   }
 
   // A load balancer "PREFIX`name`" in cn-hangzhou, managed by ACK or not.
@@ -102,31 +101,31 @@ name = "api-2026"
     alicloud::ListenerCertificates alb = Other();
     engine::CallResult r;
     std::string job;
-    const engine::Status s = associate ? alb.Associate(kListener, {id}, {}, &job, &r)
-                                       : alb.Dissociate(kListener, {id}, {}, &job, &r);
+    const engine::Status s = associate ? alb.Associate(listener, {id}, {}, &job, &r)
+                                       : alb.Dissociate(listener, {id}, {}, &job, &r);
     INFO(s.ToString());
     REQUIRE(s.ok());
   }
 
   // api as the listener's default, web as an additional certificate (sni = false: default only).
   void Bind(bool sni) {
-    std::string toml = Binding("lsn-a", "api", "default");
-    if (sni) toml += "\n" + Binding("lsn-a", "web", "additional");
+    std::string toml = Binding(listener, "api", "default");
+    if (sni) toml += "\n" + Binding(listener, "web", "additional");
     f.cli.dir.Write("alb.toml", toml);
   }
 
   nlohmann::json Listener() {
     const nlohmann::json state = f.AdminState();  // the loop refers into it
     for (const auto& l : state[p.name]["listeners"]) {
-      if (l["id"] == kListener) return l;
+      if (l["id"] == listener) return l;
     }
-    FAIL("no listener " << kListener);
+    FAIL("no listener " << listener);
     return {};
   }
   std::vector<std::string> Additional() {
     std::vector<std::string> out;
-    const nlohmann::json listener = Listener();  // the loop refers into it
-    for (const auto& c : listener["additional_certificates"]) {
+    const nlohmann::json live = Listener();  // the loop refers into it
+    for (const auto& c : live["additional_certificates"]) {
       out.push_back(c["id"].get<std::string>() + ":" + c["status"].get<std::string>());
     }
     std::sort(out.begin(), out.end());
@@ -167,6 +166,7 @@ name = "api-2026"
   }
 
   const ListenerProduct& p;
+  const std::string listener = p.listener_of("a");  // lsn-a, as the product writes it (@443 on NLB)
   ApplyFixture f;
   providers::CurlTransport transport{providers::CurlOptions{}};
   engine::SystemClock clock;
@@ -191,8 +191,10 @@ TEST_CASE(
   CHECK(Has(plan.out, "Plan: 2 to upload, 2 to bind, 0 to update, 0 to disable."));
   // Each slot says what it is: the listener's default, or one of its additional certificates.
   CHECK(Has(plan.out, "+ bind certificate \"api\" to 1 listener slot\n"));
-  CHECK(Has(plan.out, kDefault + " (default certificate of listener cn-hangzhou/lsn-a)"));
-  CHECK(Has(plan.out, kSni + " (additional certificate web of listener cn-hangzhou/lsn-a)"));
+  CHECK(Has(plan.out,
+            kDefault + " (default certificate of listener cn-hangzhou/" + w.listener + ")"));
+  CHECK(Has(plan.out,
+            kSni + " (additional certificate web of listener cn-hangzhou/" + w.listener + ")"));
   CHECK(f.Calls() == calls_before);  // plan is offline
 
   ProcessResult apply = f.Run({"apply", "--auto-approve"});
@@ -280,11 +282,11 @@ TEST_CASE("listener cli: a write ALB refuses fails its dry run before any listen
   ApplyFixture& f = w.f;
   // A second listener, on a load balancer that ACK manages: the API refuses every write to it.
   w.PutLoadBalancer("ack", true);
-  w.Admin("listeners", "lsn-ack",
+  w.Admin("listeners", w.p.listener_of("ack"),
           {{"load_balancer_id", w.p.load_balancer + "ack"},
            {"protocol", w.p.protocol},
            {"default_certificate", "8089870-cn-hangzhou"}});
-  f.cli.dir.Write("ack.toml", w.Binding("lsn-ack", "web", "default"));
+  f.cli.dir.Write("ack.toml", w.Binding(w.p.listener_of("ack"), "web", "default"));
   const nlohmann::json before = w.Listener();
   const size_t jobs_before = f.AdminState()[w.p.name]["jobs"].size();
   ProcessResult r = f.Run({"apply", "--auto-approve"});
@@ -336,7 +338,7 @@ TEST_CASE(
   std::string config = f.cli.dir.Read("certform.toml");
   config.replace(config.find("[certificate.web]"), 17, "[certificate.Www]");
   f.cli.dir.Write("certform.toml", config);
-  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "Www", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding(w.listener, "Www", "additional"));
   // --target takes the slot as written: its key keeps its case.
   ProcessResult targeted = f.Run({"plan", "--target", renamed});
   INFO(targeted.out << targeted.err);
@@ -347,7 +349,8 @@ TEST_CASE(
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 0);
   CHECK(Has(plan.out, "0 to disable"));
-  CHECK(Has(plan.out, "is also the additional certificate Www of listener cn-hangzhou/lsn-a"));
+  CHECK(Has(plan.out,
+            "is also the additional certificate Www of listener cn-hangzhou/" + w.listener));
   CHECK(Has(plan.out, "never removes a listener's default certificate"));
   ProcessResult moved = f.Run({"apply", "--auto-approve"});
   INFO(moved.out << moved.err);
@@ -362,7 +365,7 @@ TEST_CASE(
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
 
   // Www replaced by a slot not bound yet: --target on Www alone removes nothing before it.
-  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "api", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding(w.listener, "api", "additional"));
   ProcessResult alone = f.Run({"apply", "--auto-approve", "--target", renamed});
   INFO(alone.out << alone.err);
   CHECK(Has(alone.out + alone.err, renamed + " is not planned: " + w.Slot("sni:api")));
@@ -425,8 +428,8 @@ type = "cas"
 name = "shop-cert"
 cert_id = 8089870
 )");
-  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "old", "default") + "\n" +
-                                  w.Binding("lsn-a", "same", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding(w.listener, "old", "default") + "\n" +
+                                  w.Binding(w.listener, "same", "additional"));
   ProcessResult r = f.Run({"validate"});
   INFO(r.out << r.err);
   CHECK(r.exit_code != 0);
@@ -438,7 +441,7 @@ cert_id = 8089870
   f.cli.dir.Write("cas.toml",
                   "[certificate.old]\ntype = \"cas\"\nname = \"shop-cert\"\n"
                   "cert_id = 8089870\ncert_region = \"Hangzhou\"\n");
-  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "old", "default"));
+  f.cli.dir.Write("alb.toml", w.Binding(w.listener, "old", "default"));
   ProcessResult region = f.Run({"validate"});
   INFO(region.out << region.err);
   CHECK(region.exit_code != 0);
@@ -483,21 +486,22 @@ TEST_CASE(
                     "[account.main]\nendpoint = \"http://127.0.0.1:1\"\n\n" + toml);
   };
   certificates("[certificate.web]\ntype = \"cas\"\nname = \"c9000101\"\ncert_id = 9000101\n");
-  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "web", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding(w.listener, "web", "additional"));
   w.ApplyOk();
   // web moves to its own certificate, and 9000101 becomes certificate "all", in a slot of its own
   // on the same listener: web's renewal must not dissociate what "all" serves.
   certificates(
       "[certificate.web]\ntype = \"cas\"\nname = \"c9000102\"\ncert_id = 9000102\n\n"
       "[certificate.all]\ntype = \"cas\"\nname = \"c9000101\"\ncert_id = 9000101\n");
-  f.cli.dir.Write("alb.toml", w.Binding("lsn-a", "web", "additional") + "\n" +
-                                  w.Binding("lsn-a", "all", "additional"));
+  f.cli.dir.Write("alb.toml", w.Binding(w.listener, "web", "additional") + "\n" +
+                                  w.Binding(w.listener, "all", "additional"));
   ProcessResult plan = f.Run({"plan"});
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 0);
   CHECK(Has(plan.out,
             "keeps CAS id 9000101 where it is: it is also the additional certificate "
-            "all of listener cn-hangzhou/lsn-a"));
+            "all of listener cn-hangzhou/" +
+                w.listener));
   w.ApplyOk();
   CHECK(w.Additional() == std::vector<std::string>{"9000005-cn-hangzhou:Associated",
                                                    "9000101-cn-hangzhou:Associated",

@@ -102,11 +102,12 @@ TEST_CASE(
   CHECK(alicloud::IsLsnId("lsr-bp1bpn0kn908w4nbw"));
   CHECK_FALSE(alicloud::IsLsnId("lsn-"));
   CHECK_FALSE(alicloud::IsLsnId("lsn-ABC"));
-  // NLB's: optionally "@PORT" (the NLB reference's "lsn-j49ht1jxxqyg45****@80"), never "lsr-".
-  CHECK(alicloud::IsNlbListenerId("lsn-j49ht1jxxqyg45"));
+  // NLB's: with "@PORT" (the NLB reference's "lsn-j49ht1jxxqyg45****@80"), never "lsr-"; the
+  // bare id is refused, so that one listener has one spelling.
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsn-j49ht1jxxqyg45"));
   CHECK(alicloud::IsNlbListenerId("lsn-j49ht1jxxqyg45@80"));
   CHECK(alicloud::IsNlbListenerId("lsn-j49ht1jxxqyg45@65535"));
-  CHECK_FALSE(alicloud::IsNlbListenerId("lsr-bp1bpn0kn908w4nbw"));
+  CHECK_FALSE(alicloud::IsNlbListenerId("lsr-bp1bpn0kn908w4nbw@443"));
   CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@"));
   CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@0"));
   CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@080"));
