@@ -87,6 +87,8 @@ TEST_CASE(
         engine::Status::Code::kInvalidArgument);
   CHECK(alb.Associate(h.listener, {Cert(1)}, {.client_token = "a b"}, &job, &r).code() ==
         engine::Status::Code::kInvalidArgument);
+  CHECK(alb.Associate(h.listener, {Cert(1)}, {.client_token = std::string(65, 't')}, &job, &r)
+            .code() == engine::Status::Code::kInvalidArgument);
   CHECK(h.emu.emulator().CountersJson()["calls"].size() == 0);  // none of them was sent
 
   alicloud::ListenerJob unknown;
