@@ -37,10 +37,7 @@ bool Has(const std::string& text, const std::string& part) {
 struct ListenerWorkspace {
   explicit ListenerWorkspace(const ListenerProduct& c) : p(c) {
     PutLoadBalancer("std", false);
-    Admin("listeners", listener,
-          {{"load_balancer_id", p.load_balancer + "std"},
-           {"protocol", p.protocol},
-           {"default_certificate", "8089870-cn-hangzhou"}});
+    Admin("listeners", listener, p.ListenerSeed(p.load_balancer + "std", "8089870-cn-hangzhou"));
     // Jobs end at once (the CLI runs on the real clock); the tests of AlbProvider and of the
     // applier run them on a fake clock with durations.
     Admin("jobs", "", {{"duration_ms", 0}});
@@ -77,10 +74,7 @@ name = "api-2026"
 
   // A load balancer "PREFIX`name`" in cn-hangzhou, managed by ACK or not.
   void PutLoadBalancer(const std::string& name, bool ack_managed) {
-    nlohmann::json seed = p.seed;
-    seed["region"] = "cn-hangzhou";
-    if (ack_managed) seed["ack_managed"] = true;
-    Admin("load_balancers", p.load_balancer + name, seed);
+    Admin("load_balancers", p.load_balancer + name, p.LoadBalancerSeed(ack_managed));
   }
 
   void Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
@@ -283,9 +277,7 @@ TEST_CASE("listener cli: a write ALB refuses fails its dry run before any listen
   // A second listener, on a load balancer that ACK manages: the API refuses every write to it.
   w.PutLoadBalancer("ack", true);
   w.Admin("listeners", w.p.listener_of("ack"),
-          {{"load_balancer_id", w.p.load_balancer + "ack"},
-           {"protocol", w.p.protocol},
-           {"default_certificate", "8089870-cn-hangzhou"}});
+          w.p.ListenerSeed(w.p.load_balancer + "ack", "8089870-cn-hangzhou"));
   f.cli.dir.Write("ack.toml", w.Binding(w.p.listener_of("ack"), "web", "default"));
   const nlohmann::json before = w.Listener();
   const size_t jobs_before = f.AdminState()[w.p.name]["jobs"].size();

@@ -27,13 +27,8 @@ struct AlbClientHarness {
 
   explicit AlbClientHarness(const ListenerProduct& p = ListenerProducts()[0])
       : product(p), listener(p.listener_of("std")), emu(StandardEmulatorConfig(""), false, &clock) {
-    nlohmann::json seed = p.seed;
-    seed["region"] = "cn-hangzhou";
-    Admin("load_balancers", p.load_balancer + "std", seed);
-    Admin("listeners", listener,
-          {{"load_balancer_id", p.load_balancer + "std"},
-           {"protocol", p.protocol},
-           {"default_certificate", Cert(0)}});
+    Admin("load_balancers", p.load_balancer + "std", p.LoadBalancerSeed());
+    Admin("listeners", listener, p.ListenerSeed(p.load_balancer + "std", Cert(0)));
     for (int i = 0; i <= 20; ++i) {
       emu.emulator().PutCasCertificate({"c" + std::to_string(i), 9100000 + i, "u1", Pem(), false});
     }

@@ -24,9 +24,22 @@ struct ListenerProduct {
   std::string load_balancer;  // the emulator's id prefix of a load balancer ("alb-")
   nlohmann::json seed;        // what a load balancer is seeded with besides its region
   emulator::AlbService& (*service)(emulator::CdnEmulator& emulator);
+  std::string port;  // what a listener id ends with ("@443" on NLB)
+
   // A listener id of this product's own shape, as its reference writes it.
-  std::string listener_of(const std::string& suffix) const {
-    return name == "nlb" ? "lsn-" + suffix + "@443" : "lsn-" + suffix;
+  std::string listener_of(const std::string& suffix) const { return "lsn-" + suffix + port; }
+  // The admin seeds of a load balancer in cn-hangzhou, and of its listener serving `certificate`.
+  nlohmann::json LoadBalancerSeed(bool ack_managed = false) const {
+    nlohmann::json out = seed;
+    out["region"] = "cn-hangzhou";
+    if (ack_managed) out["ack_managed"] = true;
+    return out;
+  }
+  nlohmann::json ListenerSeed(const std::string& load_balancer_id,
+                              const std::string& certificate) const {
+    return {{"load_balancer_id", load_balancer_id},
+            {"protocol", protocol},
+            {"default_certificate", certificate}};
   }
 };
 
@@ -38,10 +51,11 @@ inline const std::vector<ListenerProduct>& ListenerProducts() {
        "HTTPS",
        "alb-",
        {{"edition", "Standard"}},
-       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.alb(); }},
+       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.alb(); },
+       ""},
       {"nlb", &alicloud::NlbProvider::Rules, alicloud::NlbProvider::Api(), "TCPSSL", "nlb-",
        nlohmann::json::object(),
-       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.nlb(); }},
+       [](emulator::CdnEmulator& e) -> emulator::AlbService& { return e.nlb(); }, "@443"},
   };
   return products;
 }
