@@ -3,6 +3,7 @@
 #include "engine/product/product_catalog.h"
 #include "providers/alicloud/alb_provider.h"
 #include "providers/alicloud/cdn_provider.h"
+#include "providers/alicloud/clb_provider.h"
 #include "providers/alicloud/dcdn_provider.h"
 #include "providers/alicloud/nlb_provider.h"
 #include "providers/alicloud/oss_provider.h"
@@ -16,6 +17,7 @@ std::vector<ProductRow>& ProductTable() {
       {&alicloud::OssProvider::Rules, &alicloud::OssProvider::Make},
       {&alicloud::AlbProvider::Rules, &alicloud::AlbProvider::Make},
       {&alicloud::NlbProvider::Rules, &alicloud::NlbProvider::Make},
+      {&alicloud::ClbProvider::Rules, &alicloud::ClbProvider::Make},
   };
   return table;
 }

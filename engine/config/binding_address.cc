@@ -168,6 +168,9 @@ std::string SlotDescription(const Address& address) {
   const std::string key = address.domain.starts_with(kSniSlotPrefix)
                               ? address.domain.substr(sizeof(kSniSlotPrefix) - 1)
                               : address.domain;
+  if (rules->slots.sni_key == SlotRules::SniKey::kDomain) {
+    return "certificate of domain extension " + ForTerminal(key) + " of " + of;
+  }
   return "additional certificate " + ForTerminal(key) + " of " + of;
 }
 

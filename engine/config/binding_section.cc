@@ -18,8 +18,15 @@ namespace {
 constexpr std::array<const char*, 5> kOwnKeys = {"certificate", "domains", "account", "https",
                                                  "product"};
 
-// A slot product's binding names its slot's role instead of domains (SlotRules).
+// A slot product's binding names its slot's role instead of domains (SlotRules); an additional
+// slot named by a domain (SlotRules::SniKey::kDomain) names it with `domain`.
 constexpr char kRoleKey[] = "role";
+constexpr char kSlotDomainKey[] = "domain";
+
+bool SniByDomain(const ProductRules& rules) {
+  return rules.slots.enabled && rules.slots.additional &&
+         rules.slots.sni_key == SlotRules::SniKey::kDomain;
+}
 
 // The keys of [[binding]]: its own, every product's location fields, and "role" when a product
 // has slots.
@@ -32,6 +39,9 @@ std::vector<std::string> BindingKeys() {
     if (p.slots.enabled && std::find(keys.begin(), keys.end(), kRoleKey) == keys.end()) {
       keys.push_back(kRoleKey);
     }
+    if (SniByDomain(p) && std::find(keys.begin(), keys.end(), kSlotDomainKey) == keys.end()) {
+      keys.push_back(kSlotDomainKey);
+    }
   }
   return keys;
 }
@@ -39,6 +49,7 @@ std::vector<std::string> BindingKeys() {
 // Whether `rules`' bindings take `key` beyond the keys every binding takes.
 bool Takes(const ProductRules& rules, const std::string& key) {
   if (key == kRoleKey) return rules.slots.enabled;
+  if (key == kSlotDomainKey) return SniByDomain(rules);
   return std::any_of(rules.location.begin(), rules.location.end(),
                      [&](const LocationField& f) { return f.key == key; });
 }
@@ -127,8 +138,16 @@ void FileReader::ReadBinding(const toml::table& t) {
   // Where the domains live (OSS: their bucket and region), as the product's rules name it.
   std::vector<std::string> location;
   bool location_complete = true;
+  // "domain" on a product of domains is "domains" misspelt, as it was before a product took
+  // "domain" (one error, with its did-you-mean).
+  const toml::node* misspelt = rules->slots.enabled ? nullptr : t.get(kSlotDomainKey);
+  if (misspelt != nullptr) {
+    diags_->Error(Pos(*misspelt), fmt::format("unknown key \"{}\" in [[binding]]", kSlotDomainKey),
+                  "did you mean \"domains\"?");
+  }
   for (const std::string& key : BindingKeys()) {
     const toml::node* n = t.get(key);
+    if (n != nullptr && key == kSlotDomainKey && misspelt != nullptr) continue;
     if (n != nullptr && !Takes(*rules, key) &&
         std::none_of(kOwnKeys.begin(), kOwnKeys.end(), [&](const char* k) { return key == k; })) {
       diags_->Error(Pos(*n), fmt::format("\"{}\" is only for {}", key, ProductsWith(key)),
@@ -168,7 +187,7 @@ void FileReader::ReadBinding(const toml::table& t) {
     return ReadSlot(t, *rules, location_complete ? &location : nullptr, std::move(raw));
   const toml::node* domains = t.get("domains");
   if (domains == nullptr) {
-    if (!suggested_key("domains")) {
+    if (!suggested_key("domains") && misspelt == nullptr) {
       diags_->Error(raw.binding.where, "binding needs \"domains\", a list of domain names");
     }
     return;
@@ -235,8 +254,36 @@ void FileReader::ReadSlot(const toml::table& t, const ProductRules& rules,
   auto v = String(t, kRoleKey);
   if (!v) return;
   std::string slot;
+  if (const toml::node* d = t.get(kSlotDomainKey); d != nullptr && *v != "additional") {
+    diags_->Error(Pos(*d),
+                  fmt::format("a {} binding with role = \"{}\" takes no \"{}\"", rules.title, *v,
+                              kSlotDomainKey),
+                  fmt::format("\"{}\" names the domain extension of an additional certificate",
+                              kSlotDomainKey));
+    return;
+  }
   if (*v == kDefaultSlot) {
     slot = kDefaultSlot;
+  } else if (*v == "additional" && SniByDomain(rules)) {
+    // The domain extension's domain: one certificate each (CLB).
+    const toml::node* d = t.get(kSlotDomainKey);
+    if (d == nullptr) {
+      diags_->Error(Pos(*role),
+                    fmt::format("an additional {} certificate needs \"{}\": the domain its {} "
+                                "serves it for",
+                                rules.title, kSlotDomainKey, rules.slots.of),
+                    fmt::format("{} = \"www.example.com\" (a domain extension of the {})",
+                                kSlotDomainKey, rules.slots.of));
+      return;
+    }
+    auto domain = String(t, kSlotDomainKey);
+    if (!domain) return;
+    const std::string name = NormalizeDomain(*domain);
+    if (std::string problem = DomainNameProblem(name); !problem.empty()) {
+      diags_->Error(Pos(*d), fmt::format("invalid domain \"{}\": {}", name, problem));
+      return;
+    }
+    slot = kSniSlotPrefix + name;
   } else if (*v == "additional" && rules.slots.additional) {
     if (raw.binding.certificate.empty()) return;  // reported above
     slot = kSniSlotPrefix + raw.binding.certificate;
@@ -308,9 +355,12 @@ void LinkBindings(std::vector<FileReader::RawBinding> raw, Config* config, Diagn
     if (!inserted && rules != nullptr && rules->slots.enabled) {
       const bool is_default = b.address.domain == kDefaultSlot;
       diags->Error(b.where,
-                   is_default
-                       ? fmt::format("{} {} {} has two default certificates", rules->title,
-                                     rules->slots.of, b.address.Location())
+                   is_default ? fmt::format("{} {} {} has two default certificates", rules->title,
+                                            rules->slots.of, b.address.Location())
+                   : rules->slots.sni_key == SlotRules::SniKey::kDomain
+                       ? fmt::format("{} {} {} has two certificates for domain \"{}\"",
+                                     rules->title, rules->slots.of, b.address.Location(),
+                                     b.address.domain.substr(sizeof(kSniSlotPrefix) - 1))
                        : fmt::format("certificate \"{}\" is bound twice on {} {} {}", b.certificate,
                                      rules->title, rules->slots.of, b.address.Location()),
                    fmt::format("first bound at {}", it->second.ToString()));

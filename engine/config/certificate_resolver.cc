@@ -9,6 +9,7 @@
 #include "engine/base/domain_name.h"
 #include "engine/config/certificate.h"
 #include "engine/config/trusted_roots.h"
+#include "engine/product/product_catalog.h"
 
 namespace certform::engine {
 
@@ -181,6 +182,8 @@ void CheckSharedSlots(const Config& config, Diagnostics* diags) {
   std::map<std::string, const DesiredBinding*> held;
   for (const DesiredBinding& b : config.bindings) {
     if (!IsSlot(b.address) || !b.https) continue;
+    // Each slot holds its own reference to it (CLB): one certificate in two slots is two.
+    if (!FindProduct(b.address.product)->slots.holds_once) continue;
     auto c = config.certificates.find(b.certificate);
     if (c == config.certificates.end()) continue;
     const CertificateConfig& cert = c->second;

@@ -4,6 +4,7 @@
 
 #include "engine/config/binding_address.h"
 #include "engine/plan/planner.h"
+#include "engine/product/product_catalog.h"
 
 namespace certform::engine {
 
@@ -33,6 +34,8 @@ bool SameCertificate(const StateEntry& a, const StateEntry& b) {
 
 std::string SlotSharingCertificate(const Config& config, const State& state,
                                    const StateEntry& entry) {
+  const ProductRules* rules = FindProduct(entry.address.product);
+  if (rules == nullptr || !rules->slots.holds_once) return "";  // each slot holds its own
   const auto same_location = [&](const Address& a, const std::string& account) {
     return account == entry.account && a.product == entry.address.product &&
            a.location == entry.address.location && a.Key() != entry.address.Key();
@@ -52,6 +55,14 @@ std::string SlotKeptReason(const Config& config, const State& state, const State
   if (entry.address.domain == kDefaultSlot) {
     return "certform never removes a listener's default certificate (an HTTPS listener always "
            "has one), so it is forgotten and keeps serving; bind another default to replace it";
+  }
+  if (const ProductRules* rules = FindProduct(entry.address.product);
+      rules != nullptr && !rules->slots.removable) {
+    return fmt::format(
+        "certform never removes an additional certificate from a {} {} (only deleting what "
+        "holds it would), so it is forgotten and keeps serving; bind another certificate there "
+        "to replace it",
+        rules->title, rules->slots.of);
   }
   if (entry.Pending()) {
     return "an earlier apply's job for it is not confirmed, so certform cannot say what it "

@@ -1,6 +1,7 @@
 #include "engine/product/product_rules.h"
 
 #include "engine/base/config_name.h"
+#include "engine/base/domain_name.h"
 
 namespace certform::engine {
 
@@ -35,11 +36,22 @@ CallLimit DefaultCallLimit(CallKind kind) {
 std::string SlotProblem(const std::string& slot, const SlotRules& rules) {
   if (slot == kDefaultSlot) return "";
   if (!slot.starts_with(kSniSlotPrefix)) {
-    return rules.additional ? "a slot is \"default\" or \"sni:CERTIFICATE\""
+    return rules.additional ? (rules.sni_key == SlotRules::SniKey::kDomain
+                                   ? "a slot is \"default\" or \"sni:DOMAIN\""
+                                   : "a slot is \"default\" or \"sni:CERTIFICATE\"")
                             : "a slot is \"default\" (this product has no additional certificates)";
   }
   if (!rules.additional) return "this product has no additional (SNI) certificates";
   const std::string key = slot.substr(sizeof(kSniSlotPrefix) - 1);
+  if (rules.sni_key == SlotRules::SniKey::kDomain) {
+    // The domain extension's domain, as the configuration's door writes it (lower case).
+    if (std::string problem = DomainNameProblem(key); !problem.empty()) {
+      return "the domain of an additional slot: " + problem;
+    }
+    if (NormalizeDomain(key) != key)
+      return "the domain of an additional slot is written in lower case";
+    return "";
+  }
   // A certificate key as the configuration names it: [certificate.KEY].
   if (std::string problem = ConfigNameProblem(key); !problem.empty()) {
     return "the certificate key of an additional slot " + problem;

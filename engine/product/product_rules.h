@@ -85,6 +85,20 @@ struct SlotRules {
   bool additional = false;  // "sni:KEY" slots exist; else only "default"
   // What the slots belong to, for messages: "listener".
   std::string of = "listener";
+  // What names an additional slot: the configuration's certificate key (ALB, NLB: a listener
+  // holds a set of SNI certificates), or the domain it serves (CLB: each domain extension holds
+  // one certificate, and a binding names the extension's `domain`, "sni:www.example.com").
+  enum class SniKey { kCertificate, kDomain };
+  SniKey sni_key = SniKey::kCertificate;
+  // The location holds a certificate once, whatever the slots (ALB, NLB list a certificate once
+  // per listener): two slots of it with one certificate are one there, and removing either
+  // slot's removes the other's. False when each slot holds its own reference (CLB: the default
+  // and each extension name a server certificate each).
+  bool holds_once = true;
+  // certform may remove an additional slot's certificate (ALB's dissociate, with on_removal =
+  // "disable"). False when that would take more than the certificate (CLB: only deleting the
+  // domain extension removes its certificate): every removal is a forget.
+  bool removable = true;
 };
 
 // The slot an address names ("default", "sni:web"), or the problem; empty when valid.

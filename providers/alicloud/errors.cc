@@ -16,15 +16,21 @@ using engine::Status;
 
 // The gateway's and every product's "try again later"; and ALB's: a listener still Configuring
 // from another change, a retried write whose first is still being handled (ALB's busy codes, as
-// Terraform's ALB resources retry them: shared/docs/load-balancers.md §1.4).
-constexpr std::array<const char*, 8> kTransient = {"ServiceUnavailable",
-                                                   "ServiceUnAvailable",
-                                                   "InternalError",
-                                                   "ServiceBusy",
-                                                   "SystemBusy",
-                                                   "IdempotenceProcessing",
-                                                   "IncorrectStatus.Listener",
-                                                   "ResourceInConfiguring.Listener"};
+// Terraform's ALB resources retry them: shared/docs/load-balancers.md §1.4); and CLB's: an
+// instance or extension still being configured by an earlier change (S: Terraform's SLB
+// resources retry these, errors.go and resource_alicloud_slb_domain_extension.go, §1.2).
+constexpr std::array<const char*, 12> kTransient = {"ServiceUnavailable",
+                                                    "ServiceUnAvailable",
+                                                    "InternalError",
+                                                    "ServiceBusy",
+                                                    "SystemBusy",
+                                                    "IdempotenceProcessing",
+                                                    "IncorrectStatus.Listener",
+                                                    "ResourceInConfiguring.Listener",
+                                                    "OperationBusy",
+                                                    "ServiceIsConfiguring",
+                                                    "BackendServer.configuring",
+                                                    "DomainExtensionProcessing"};
 
 std::chrono::milliseconds RetryAfter(const providers::HttpResponse& r) {
   auto it = r.headers.find("x-acs-retry-after");

@@ -2,46 +2,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/engine/config_test_support.h"
 #include "tests/support/temp_dir.h"
 
 using namespace certform::engine;
+using certform::testing::ErrorWith;
+using certform::testing::Load;
+using certform::testing::Loaded;
+using certform::testing::LoadText;
 using certform::testing::TempDir;
 
 namespace {
-
-struct Loaded {
-  Config config;
-  Diagnostics diags;
-};
-
-Loaded Load(const TempDir& dir) {
-  PosixFileSystem fs;
-  Loaded l;
-  l.config = LoadConfig(fs, dir.path(), &l.diags);
-  l.diags.Sort();
-  return l;
-}
-
-Loaded LoadText(const TempDir& dir, const std::string& toml) {
-  dir.Write("main.toml", toml);
-  return Load(dir);
-}
-
-// The one error whose summary contains `needle`; fails the test if there is not exactly one.
-const Diagnostic& ErrorWith(const Diagnostics& diags, const std::string& needle) {
-  const Diagnostic* found = nullptr;
-  int count = 0;
-  for (const Diagnostic& d : diags.items()) {
-    if (d.severity == Severity::kError && d.summary.find(needle) != std::string::npos) {
-      found = &d;
-      ++count;
-    }
-  }
-  INFO("looking for \"" << needle << "\"");
-  for (const Diagnostic& d : diags.items()) INFO(d.ToString());
-  REQUIRE(count == 1);
-  return *found;
-}
 
 const char* kCertificate = R"(
 [certificate.web]
@@ -479,128 +450,4 @@ certificat = "web"
   CHECK(l.diags.ErrorCount() == 2);
   CHECK(ErrorWith(l.diags, "unknown key \"domain\"").detail == "did you mean \"domains\"?");
   CHECK(ErrorWith(l.diags, "unknown key \"certificat\"").detail == "did you mean \"certificate\"?");
-}
-
-TEST_CASE("config: a listener binding names its role, default and additional slots",
-          "[config][alb]") {
-  TempDir dir;
-  Loaded l = LoadText(dir, R"(
-[account.main]
-upload_via = "cas"
-
-[certificate.web]
-type = "cas"
-name = "web"
-cert_id = 11
-
-[certificate.api]
-type = "cas"
-name = "api"
-cert_id = 12
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-0bfucwbs9mn3rwabcd"
-certificate = "web"
-role = "default"
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-0bfucwbs9mn3rwabcd"
-certificate = "api"
-role = "additional"
-)");
-  for (const Diagnostic& d : l.diags.items()) UNSCOPED_INFO(d.ToString());
-  REQUIRE(l.diags.ErrorCount() == 0);
-  REQUIRE(l.config.bindings.size() == 2);
-  CHECK(l.config.bindings[0].address.Key() == "alb:cn-hangzhou/lsn-0bfucwbs9mn3rwabcd/default");
-  CHECK(l.config.bindings[1].address.Key() == "alb:cn-hangzhou/lsn-0bfucwbs9mn3rwabcd/sni:api");
-  CHECK(l.config.bindings[1].where.line == 27);  // its role's line
-}
-
-TEST_CASE("config: listener bindings' mistakes are errors at their line", "[config][alb]") {
-  TempDir dir;
-  Loaded l = LoadText(dir, R"(
-[account.main]
-upload_via = "cas"
-
-[certificate.web]
-type = "cas"
-name = "web"
-cert_id = 11
-
-[certificate.old]
-type = "cas"
-name = "old"
-cert_id = 10
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-abc"
-certificate = "web"
-role = "default"
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-abc"
-certificate = "old"
-role = "default"
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "LB-1"
-certificate = "web"
-role = "default"
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-def"
-certificate = "web"
-role = "sni"
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-def"
-certificate = "web"
-domains = ["www.example.com"]
-
-[[binding]]
-certificate = "web"
-role = "default"
-domains = ["www.example.com"]
-)");
-  CHECK(ErrorWith(l.diags, "ALB listener cn-hangzhou/lsn-abc has two default certificates")
-            .where.line == 27);
-  CHECK(ErrorWith(l.diags, "invalid listener \"LB-1\"").where.line == 32);
-  CHECK(ErrorWith(l.diags, "\"role\" must be \"default\" or \"additional\", not \"sni\"")
-            .where.line == 41);
-  CHECK(ErrorWith(l.diags, "takes no \"domains\"").where.line == 48);
-  CHECK(ErrorWith(l.diags, "needs \"role\"").where.line == 43);
-  CHECK(ErrorWith(l.diags, "\"role\" is only for product = \"alb\"").where.line == 52);
-  CHECK(l.diags.ErrorCount() == 6);
-}
-
-TEST_CASE("config: a listener takes certificates from CAS by id only", "[config][alb]") {
-  TempDir dir;
-  Loaded l = LoadText(dir, R"(
-[certificate.web]
-cert_file = "web.pem"
-key_file = "web.key"
-
-[[binding]]
-product = "alb"
-region = "cn-hangzhou"
-listener = "lsn-abc"
-certificate = "web"
-role = "default"
-)");
-  CHECK(ErrorWith(l.diags, "which takes certificates from Certificate Management Service by id")
-            .where.line == 11);
 }

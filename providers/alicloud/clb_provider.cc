@@ -1,0 +1,296 @@
+#include "providers/alicloud/clb_provider.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/base/text_escape.h"
+#include "providers/alicloud/oss_names.h"
+
+namespace certform::alicloud {
+
+namespace {
+
+using engine::Status;
+
+// CAS's default region, as for the other products' "ID-REGION" ids (oss_cnames.h OssCertId).
+constexpr char kDefaultCasRegion[] = "cn-hangzhou";
+
+std::string LoadBalancerProblem(const std::string& id) {
+  return IsLoadBalancerId(id) ? ""
+                              : "a CLB instance id is \"lb-\" and lower-case letters and digits "
+                                "(as the CLB console shows it, e.g. \"lb-bp1mxu5r8lau0abcd\")";
+}
+
+std::string PortProblem(const std::string& port) {
+  const bool digits =
+      !port.empty() && port.size() <= 5 && port.front() != '0' &&
+      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return digits && std::stoi(port) <= 65535 ? "" : "a listener port is a number from 1 to 65535";
+}
+
+std::string Where(const std::string& load_balancer, int port, const std::string& region) {
+  return fmt::format("CLB listener {}:{} ({})", load_balancer, port, region);
+}
+
+const DomainExtension* FindExtension(const std::vector<DomainExtension>& all,
+                                     const std::string& domain, int* count) {
+  const DomainExtension* found = nullptr;
+  *count = 0;
+  for (const DomainExtension& e : all) {
+    if (e.domain != domain) continue;
+    ++*count;
+    found = &e;
+  }
+  return found;
+}
+
+}  // namespace
+
+// Limits are not documented for these calls (U; shared/docs/load-balancers.md §1.2 notes 90
+// listener calls and 400 extension calls per 60 s from an earlier note): certform takes 1 write
+// a second (below the listener calls' 1.5) and 4 reads a second, each call at most once per
+// write or read, so that no API sees more than 5 a second from one user.
+const engine::ProductRules& ClbProvider::Rules() {
+  static const engine::ProductRules rules = [] {
+    using engine::CallKind;
+    engine::ProductRules r;
+    r.name = "clb";
+    r.title = "CLB";
+    r.what = "a CLB HTTPS listener's certificate";
+    r.location = {{"region", RegionProblem, "cn-hangzhou"},
+                  {"load_balancer", LoadBalancerProblem, "lb-bp1mxu5r8lau0abcd"},
+                  {"port", PortProblem, "443"}};
+    r.wildcards = false;
+    // The RAM actions are the calls' own (slb:ACTION, D: each call's RAM authorization table).
+    r.write_calls = {{{"SetLoadBalancerHTTPSListenerAttribute",
+                       1,
+                       {"slb:DescribeServerCertificates", "slb:UploadServerCertificate",
+                        "slb:SetLoadBalancerHTTPSListenerAttribute", "slb:DescribeDomainExtensions",
+                        "slb:SetDomainExtensionAttribute"}},
+                      /*force_set=*/false,
+                      /*cas_by_name=*/false,
+                      /*cas_by_id=*/true,
+                      /*by_content=*/false}};
+    r.calls = {{CallKind::kReadBinding,
+                {"DescribeLoadBalancerHTTPSListenerAttribute",
+                 4,
+                 {"slb:DescribeLoadBalancerHTTPSListenerAttribute", "slb:DescribeDomainExtensions",
+                  "slb:DescribeServerCertificates"}}}};
+    r.reads_fingerprint =
+        false;  // the store lists fingerprints of no stated digest (SHA-1 in samples)
+    r.reads_expiry = false;
+    r.default_endpoint = "";  // slb.REGION.aliyuncs.com
+    r.rate_limit_setting = false;
+    r.listable = false;  // certform lists no load balancers
+    r.slots = {.enabled = true,
+               .additional = true,
+               .of = "listener",
+               .sni_key = engine::SlotRules::SniKey::kDomain,
+               .holds_once = false,
+               .removable = false};
+    // No jobs: each write is done when it answers; SLB configures one change of an instance at a
+    // time (S: Terraform retries OperationBusy and ServiceIsConfiguring), so certform sends one
+    // at a time per load balancer. The calls take no DryRun.
+    r.writes = {.enabled = true,
+                .dry_run_first = false,
+                .serialize_by = "load_balancer",
+                .poll_every_ms = 1000,
+                .job_timeout_s = 300};
+    return r;
+  }();
+  return rules;
+}
+
+std::unique_ptr<engine::Provider> ClbProvider::Make(const ProductWiring& w) {
+  ProductWiring wiring = w;
+  return std::make_unique<ClbProvider>([wiring](const std::string& region) {
+    const std::string endpoint = wiring.endpoint_override.empty()
+                                     ? fmt::format("https://slb.{}.aliyuncs.com", region)
+                                     : wiring.endpoint_override;
+    return SlbCertificates(RpcClient(*wiring.transport, *wiring.clock, *wiring.random,
+                                     wiring.credentials, endpoint, kSlbApiVersion),
+                           region);
+  });
+}
+
+Status ClbProvider::SlotOf(const engine::Address& address, Slot* slot) {
+  slot->region = address.Field("region");
+  slot->load_balancer = address.Field("load_balancer");
+  const std::string port = address.Field("port");
+  const std::string& name = address.domain;
+  if (address.product != Rules().name || !RegionProblem(slot->region).empty() ||
+      !IsLoadBalancerId(slot->load_balancer) || !PortProblem(port).empty() ||
+      !engine::SlotProblem(name, Rules().slots).empty()) {
+    return Status::InvalidArgument(
+        fmt::format("\"{}\" is not a CLB listener slot (clb:REGION/LB/PORT/default or "
+                    "clb:REGION/LB/PORT/sni:DOMAIN)",
+                    engine::ForTerminal(address.Key())));
+  }
+  slot->port = std::stoi(port);
+  slot->domain =
+      name == engine::kDefaultSlot ? "" : name.substr(sizeof(engine::kSniSlotPrefix) - 1);
+  return Status::OK();
+}
+
+SlbCertificates& ClbProvider::Client(const std::string& region) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<SlbCertificates>& client = by_region_[region];
+  if (!client) client = std::make_unique<SlbCertificates>(clients_(region));
+  return *client;
+}
+
+Status ClbProvider::StoreCopy(SlbCertificates& client, const Slot& slot,
+                              const engine::BindingRequest& request, std::string* store_id,
+                              engine::CallResult* result) {
+  std::mutex* region_mu = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_ptr<std::mutex>& m = store_mu_[slot.region];
+    if (!m) m = std::make_unique<std::mutex>();
+    region_mu = m.get();
+  }
+  std::lock_guard<std::mutex> lock(*region_mu);
+  const std::string cas_region =
+      request.cert_region.empty() ? kDefaultCasRegion : request.cert_region;
+  const std::string name = StoreCopyName(request.cert_id, cas_region);
+  std::vector<ServerCertificate> store;
+  if (Status s = client.ListStore(&store, result); !s.ok()) return s;
+  // Only certform's own copy: a copy someone else made may be deleted by them once unbound
+  // elsewhere, and prune removes only copies it knows to be certform's.
+  for (const ServerCertificate& c : store) {
+    if (c.from_cas && c.cas_id == request.cert_id && c.name == name) {
+      *store_id = c.id;
+      return Status::OK();
+    }
+  }
+  return client.CopyFromCas(request.cert_id, cas_region, request.cert_name, name, store_id, result);
+}
+
+Status ClbProvider::SetBinding(const engine::BindingRequest& request, engine::CallResult* result) {
+  *result = engine::CallResult();
+  Slot slot;
+  if (Status s = SlotOf(request.address, &slot); !s.ok()) return s;
+  const std::string where = Where(slot.load_balancer, slot.port, slot.region);
+  if (!request.https) {
+    return Status::Failed(fmt::format(
+        "certform does not remove a certificate from {}: the default certificate is always "
+        "there, and an extension's goes only with the extension",
+        where));
+  }
+  if (request.cert_id <= 0) {
+    return Status::InvalidArgument(
+        fmt::format("{} takes certificates by CAS id: bind a CAS certificate, or upload with "
+                    "upload_via = \"cas\"",
+                    where));
+  }
+  if (request.dry_run) return Status::OK();  // SLB's calls have no DryRun: nothing to check
+  SlbCertificates& client = Client(slot.region);
+  std::string store_id;
+  if (Status s = StoreCopy(client, slot, request, &store_id, result); !s.ok()) return s;
+  if (slot.domain.empty())
+    return client.SetListener(slot.load_balancer, slot.port, store_id, result);
+  std::vector<DomainExtension> extensions;
+  if (Status s = client.ListExtensions(slot.load_balancer, slot.port, &extensions, result);
+      !s.ok()) {
+    return s;
+  }
+  int count = 0;
+  const DomainExtension* e = FindExtension(extensions, slot.domain, &count);
+  if (count == 0) {
+    return Status::Failed(fmt::format(
+        "{} has no domain extension for {}: certform sets the certificate of an extension and "
+        "never creates one; create it (CreateDomainExtension, or the console) and apply again",
+        where, engine::ForTerminal(slot.domain)));
+  }
+  if (count > 1) {
+    return Status::Failed(
+        fmt::format("{} has {} domain extensions for {}: certform cannot tell "
+                    "which one the binding means",
+                    where, count, engine::ForTerminal(slot.domain)));
+  }
+  return client.SetExtension(e->id, store_id, result);
+}
+
+Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* extension_ids,
+                             engine::CallResult* result) {
+  SlbCertificates& client = Client(slot.region);
+  std::string default_id;
+  if (Status s = client.ReadListener(slot.load_balancer, slot.port, &default_id, result); !s.ok()) {
+    return s;
+  }
+  std::vector<DomainExtension> extensions;
+  if (Status s = client.ListExtensions(slot.load_balancer, slot.port, &extensions, result);
+      !s.ok()) {
+    return s;
+  }
+  std::vector<ServerCertificate> store;
+  if (Status s = client.ListStore(&store, result); !s.ok()) return s;
+  const auto cas_of = [&](const std::string& id) -> int64_t {
+    auto it = std::find_if(store.begin(), store.end(),
+                           [&](const ServerCertificate& c) { return c.id == id; });
+    return it == store.end() || !it->from_cas ? 0 : it->cas_id;
+  };
+  if (extension_ids != nullptr) {
+    for (const DomainExtension& e : extensions) {
+      if (int64_t id = cas_of(e.certificate_id); id != 0) extension_ids->push_back(id);
+    }
+  }
+  if (slot.domain.empty()) {
+    served->store_id = default_id;
+  } else {
+    int count = 0;
+    const DomainExtension* e = FindExtension(extensions, slot.domain, &count);
+    if (count > 1) {
+      return Status::Corruption(fmt::format(
+          "DescribeDomainExtensions answered {} extensions for {} on {}", count,
+          engine::ForTerminal(slot.domain), Where(slot.load_balancer, slot.port, slot.region)));
+    }
+    served->extension_found = e != nullptr;
+    if (e != nullptr) served->store_id = e->certificate_id;
+  }
+  served->cas_id = served->store_id.empty() ? 0 : cas_of(served->store_id);
+  return Status::OK();
+}
+
+Status ClbProvider::ConfirmStep(const engine::BindingRequest& request, engine::CallResult* result) {
+  Slot slot;
+  if (Status s = SlotOf(request.address, &slot); !s.ok()) return s;
+  Served served;
+  if (Status s = ReadSlot(slot, &served, nullptr, result); !s.ok()) return s;
+  if (served.cas_id == request.cert_id && served.cas_id != 0) return Status::OK();
+  const std::string what = slot.domain.empty() ? "its default certificate"
+                                               : "the certificate of its extension for " +
+                                                     engine::ForTerminal(slot.domain);
+  return Status::Failed(fmt::format(
+      "after the write, {} has {} {}, not certform's copy of CAS certificate {}",
+      Where(slot.load_balancer, slot.port, slot.region), what,
+      !served.extension_found   ? "gone (no such extension)"
+      : served.store_id.empty() ? "unset"
+      : served.cas_id != 0
+          ? fmt::format("{} (a copy of CAS certificate {})", served.store_id, served.cas_id)
+          : fmt::format("{} (not a copy certform can tie to a CAS certificate)",
+                        engine::ForTerminal(served.store_id)),
+      request.cert_id));
+}
+
+Status ClbProvider::ReadBinding(const engine::Address& address, engine::LiveBinding* live,
+                                engine::CallResult* result) {
+  *live = engine::LiveBinding();
+  Slot slot;
+  if (Status s = SlotOf(address, &slot); !s.ok()) return s;
+  Served served;
+  Status s = ReadSlot(slot, &served, &live->additional_ids, result);
+  // D: "InvalidLoadBalancerId.NotFound" (S: Terraform's LoadBalancerNotFound). A listener or an
+  // extension that is missing has no code of its own the references give: an error, not "gone".
+  if (!s.ok() && result->error_code == "InvalidLoadBalancerId.NotFound") return Status::OK();
+  if (!s.ok()) return s;
+  live->exists = true;
+  live->https = !served.store_id.empty();
+  live->cert_id = served.cas_id;
+  live->cert_type = live->https ? "cas" : "";
+  live->cert_ref = served.store_id;
+  return Status::OK();
+}
+
+}  // namespace certform::alicloud

@@ -1,0 +1,86 @@
+// The CLB product row: Classic Load Balancer HTTPS listeners (SLB API 2014-05-15,
+// slb.REGION.aliyuncs.com) and their domain extensions, through SlbCertificates
+// (slb_certificates.h). A binding is a certificate slot of a listener, (region, load balancer,
+// port): "clb:REGION/LB/PORT/default" for the listener's default certificate,
+// "clb:REGION/LB/PORT/sni:DOMAIN" for the certificate of its domain extension for DOMAIN (one
+// certificate each: SlotRules::SniKey::kDomain).
+//
+// A CLB listener serves certificates of the region's SLB store, not CAS ones: a write first
+// finds certform's copy of the CAS certificate in the store (named StoreCopyName), copies it from
+// CAS when there is none (UploadServerCertificate), then sets the slot's certificate to it. The
+// writes complete when they answer (no jobs), one change at a time per load balancer, each read
+// back (ConfirmStep) before it is recorded. certform never removes a certificate from a CLB
+// listener: the default always has one, and an extension's goes only with the extension; so a
+// removal from the configuration forgets. It never creates or deletes a domain extension.
+// docs/products.md "CLB listeners".
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/calls/provider.h"
+#include "providers/alicloud/product_wiring.h"
+#include "providers/alicloud/slb_certificates.h"
+
+namespace certform::alicloud {
+
+class ClbProvider final : public engine::Provider {
+ public:
+  static const engine::ProductRules& Rules();
+  static std::unique_ptr<engine::Provider> Make(const ProductWiring& wiring);
+
+  using ClientFactory = std::function<SlbCertificates(const std::string& region)>;
+  explicit ClbProvider(ClientFactory clients) : clients_(std::move(clients)) {}
+
+  engine::CallLimit Limit(engine::CallKind kind) const override { return Rules().Limit(kind); }
+
+  // At most one call of each of DescribeServerCertificates, UploadServerCertificate (when
+  // certform has no copy of the certificate in the store yet), DescribeDomainExtensions (an
+  // extension's slot) and the set call; the write's lane is paced at the slowest of them.
+  engine::Status SetBinding(const engine::BindingRequest& request,
+                            engine::CallResult* result) override;
+  // OK when the slot now serves certform's copy of the request's CAS certificate; Failed naming
+  // what it serves otherwise.
+  engine::Status ConfirmStep(const engine::BindingRequest& request,
+                             engine::CallResult* result) override;
+  // The listener's default certificate (when `address` is the default slot) or its extension's
+  // for the slot's domain: https, the CAS id of the store copy it serves (0 for a certificate
+  // uploaded by content or of an unknown origin), cert_ref its store id. additional_ids: the CAS
+  // ids of every extension's certificate. A load balancer the API does not know
+  // (InvalidLoadBalancerId.NotFound) is exists = false; any other refusal is an error, never
+  // "gone".
+  engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,
+                             engine::CallResult* result) override;
+
+ private:
+  struct Slot {
+    std::string region, load_balancer, domain;  // domain: empty for the default slot
+    int port = 0;
+  };
+  // What a slot serves: the store id and the CAS id of its copy (0 when none or not CAS's).
+  struct Served {
+    bool extension_found = true;
+    std::string store_id;
+    int64_t cas_id = 0;
+  };
+  static engine::Status SlotOf(const engine::Address& address, Slot* slot);
+  // The slot's certificate, with the listener's extensions (every one, for additional_ids).
+  engine::Status ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* extension_ids,
+                          engine::CallResult* result);
+  // certform's copy of CAS certificate `cas_id` in the region's store, made when there is none.
+  engine::Status StoreCopy(SlbCertificates& client, const Slot& slot,
+                           const engine::BindingRequest& request, std::string* store_id,
+                           engine::CallResult* result);
+  SlbCertificates& Client(const std::string& region);
+
+  ClientFactory clients_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<SlbCertificates>> by_region_;
+  // Held from a store's listing to its upload, so that two writes in one run copy a certificate
+  // once; by region.
+  std::map<std::string, std::unique_ptr<std::mutex>> store_mu_;
+};
+
+}  // namespace certform::alicloud
