@@ -187,9 +187,11 @@ Status ClbProvider::SetBinding(const engine::BindingRequest& request, engine::Ca
   if (request.dry_run) return Status::OK();  // SLB's calls have no DryRun: nothing to check
   SlbCertificates& client = Client(slot.region);
   std::string store_id;
-  if (Status s = StoreCopy(client, slot, request, &store_id, result); !s.ok()) return s;
-  if (slot.domain.empty())
+  if (slot.domain.empty()) {
+    if (Status s = StoreCopy(client, slot, request, &store_id, result); !s.ok()) return s;
     return client.SetListener(slot.load_balancer, slot.port, store_id, result);
+  }
+  // The extension first: a binding that has none copies nothing into the store.
   std::vector<DomainExtension> extensions;
   if (Status s = client.ListExtensions(slot.load_balancer, slot.port, &extensions, result);
       !s.ok()) {
@@ -209,7 +211,9 @@ Status ClbProvider::SetBinding(const engine::BindingRequest& request, engine::Ca
                     "which one the binding means",
                     where, count, engine::ForTerminal(slot.domain)));
   }
-  return client.SetExtension(e->id, store_id, result);
+  const std::string extension_id = e->id;
+  if (Status s = StoreCopy(client, slot, request, &store_id, result); !s.ok()) return s;
+  return client.SetExtension(extension_id, store_id, result);
 }
 
 Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* extension_ids,
