@@ -30,6 +30,7 @@ CdnEmulator::CdnEmulator(EmulatorConfig config, engine::Clock& clock)
   // ALB and NLB: by action and version.
   alb_ = Added(router_, std::make_unique<AlbService>(c, *cas, AlbDialect()));
   nlb_ = Added(router_, std::make_unique<AlbService>(c, *cas, NlbDialect()));
+  clb_ = Added(router_, std::make_unique<ClbService>(c, *cas));  // by action and version
   cas->SetBindings(cdn_);  // ListUserCertificateOrder's Keyword matches CDN domains
   cas_ = Added(router_, std::move(cas));
   Added(router_, std::make_unique<StsService>(c));

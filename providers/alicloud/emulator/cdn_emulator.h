@@ -1,6 +1,6 @@
 // CdnEmulator: the local API emulator without any HTTP server, so that tests can drive it
 // in-process. A facade over a router (service_router.h) and one handler per service: CDN, DCDN,
-// CAS, STS, ECS metadata, OSS, ALB and NLB, each with its own state and mutex, sharing
+// CAS, STS, ECS metadata, OSS, ALB, NLB and CLB, each with its own state and mutex, sharing
 // authentication (request_auth.h) and flow control (flow_control.h). A test can plug in a product
 // of its own (AddService) without editing the emulator.
 #pragma once
@@ -15,6 +15,7 @@
 #include "providers/alicloud/emulator/api_response.h"
 #include "providers/alicloud/emulator/cas_service.h"
 #include "providers/alicloud/emulator/cdn_service.h"
+#include "providers/alicloud/emulator/clb_service.h"
 #include "providers/alicloud/emulator/dcdn_service.h"
 #include "providers/alicloud/emulator/emulator_config.h"
 #include "providers/alicloud/emulator/flow_control.h"
@@ -46,6 +47,9 @@ class CdnEmulator {
   // seeded by the admin (alb_admin.h).
   AlbService& alb() { return *alb_; }
   AlbService& nlb() { return *nlb_; }
+  // CLB (SLB 2014-05-15, clb_service.h): its certificate store, load balancers, HTTPS listeners
+  // and domain extensions, seeded by the admin (clb_admin.h).
+  ClbService& clb() { return *clb_; }
 
   // Admin: every domain's state (no key), the counters, and changes behind certform's back.
   nlohmann::json StateJson() const;
@@ -99,6 +103,7 @@ class CdnEmulator {
   MetadataService* metadata_ = nullptr;
   AlbService* alb_ = nullptr;
   AlbService* nlb_ = nullptr;
+  ClbService* clb_ = nullptr;
 };
 
 }  // namespace certform::emulator

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "providers/alicloud/emulator/alb_admin.h"
+#include "providers/alicloud/emulator/clb_admin.h"
 
 namespace certform::emulator {
 
@@ -171,6 +172,7 @@ void EmulatorServer::Route() {
   });
   RouteAlbAdmin(*server_, emulator_.alb());  // /_emulator/alb/... (alb_admin.h)
   RouteAlbAdmin(*server_, emulator_.nlb());  // /_emulator/nlb/...
+  RouteClbAdmin(*server_, emulator_.clb());  // /_emulator/clb/... (clb_admin.h)
   server_->Delete(R"(/_emulator/cas/([0-9]+))",
                   [this](const httplib::Request& req, httplib::Response& res) {
                     bool removed = emulator_.RemoveCasCertificate(std::stoll(req.matches[1]));

@@ -1,0 +1,119 @@
+// The Classic Load Balancer (CLB; the SLB API, version 2014-05-15): which certificate HTTPS
+// listeners and their domain extensions serve. UploadServerCertificate (by content, or a copy of
+// a CAS certificate), DescribeServerCertificates and DeleteServerCertificate on the per-region
+// store (clb_store.h); DescribeLoadBalancerHTTPSListenerAttribute and
+// SetLoadBalancerHTTPSListenerAttribute (the listener's default certificate);
+// DescribeDomainExtensions and SetDomainExtensionAttribute (the SNI certificates). Writes on a load
+// balancer leave it configuring for a while (0 unless the admin sets it), during which another
+// write to it is refused. Load balancers, listeners and extensions are seeded through the admin
+// API (clb_admin.h). clb_service.cc says, behaviour by behaviour, what is documented.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "providers/alicloud/emulator/cas_directory.h"
+#include "providers/alicloud/emulator/clb_requests.h"
+#include "providers/alicloud/emulator/clb_store.h"
+#include "providers/alicloud/emulator/rpc_service.h"
+
+namespace certform::emulator {
+
+inline constexpr char kClbVersion[] = "2014-05-15";
+// Domain extensions per HTTPS listener: 3 by default, at most 10 on request (D: CLB quotas page;
+// 使用限制, "一个HTTPS监听可创建的扩展域名数量 3").
+inline constexpr int kClbDefaultExtensionQuota = 3;
+inline constexpr int kClbMostExtensionQuota = 10;
+
+struct ClbLoadBalancer {
+  std::string id;  // "lb-" and lower-case letters or digits
+  std::string region, user;
+  engine::Clock::Instant configuring_until{};  // writes before it are refused
+};
+
+struct ClbListener {
+  std::string load_balancer_id;
+  int port = 0;
+  std::string protocol = "https";     // https | http | tcp: only https takes certificates
+  std::string server_certificate_id;  // "" for none
+};
+
+struct ClbDomainExtension {
+  std::string id;  // "de-..."
+  std::string load_balancer_id;
+  int port = 0;
+  std::string domain;
+  std::string server_certificate_id;
+};
+
+// A store certificate the admin seeds: by content (cert_pem, key_pem) or as a copy of CAS
+// certificate cas_id (> 0).
+struct ClbCertificateSeed {
+  std::string region, user = "u1", name, cert_pem, key_pem;
+  int64_t cas_id = 0;
+};
+
+class ClbService final : public RpcService {
+ public:
+  ClbService(ServiceContext context, const CasDirectory& cas);
+
+  // Admin (clb_admin.h). Each returns false with the problem in `error` on bad input.
+  bool PutLoadBalancer(const ClbLoadBalancer& lb, std::string* error);
+  bool PutListener(const ClbListener& listener, std::string* error);
+  bool PutDomainExtension(ClbDomainExtension extension, std::string* id, std::string* error);
+  bool SeedCertificate(const ClbCertificateSeed& seed, std::string* id, std::string* error);
+  // How long a load balancer stays configuring after a write (0: not at all).
+  void SetConfiguring(engine::Clock::Duration duration);
+  // Domain extensions per HTTPS listener (1..kClbMostExtensionQuota).
+  void SetExtensionQuota(int quota);
+  // The store of `region` (every user's), as the admin lists it: no key.
+  nlohmann::json CertificatesJson(const std::string& region) const;
+
+  bool Accepts(const ServiceRequest& request) const override;
+  void Reset() override;
+  void AddState(nlohmann::json* state) const override;
+
+ protected:
+  bool Serves(const std::string& action) const override;
+  std::string Version() const override { return kClbVersion; }
+  std::pair<std::string, int> Window(const std::string& action) const override;
+  std::pair<std::string, int> WindowFor(const ServiceRequest& request,
+                                        engine::Clock::Duration* period) const override;
+  ApiResponse Dispatch(const std::string& action, const Params& params, const std::string& user,
+                       const std::string& request_id, bool json) override;
+  ApiResponse DispatchFor(const ServiceRequest& request, const AccountKey& caller,
+                          const std::string& user) override;
+
+ private:
+  // The calls: the store's (clb_service.cc), the listeners' and extensions' (clb_listeners.cc).
+  ApiResponse Upload(const ClbCall& call);
+  ApiResponse DescribeCertificates(const ClbCall& call);
+  ApiResponse DeleteCertificate(const ClbCall& call);
+  ApiResponse DescribeListener(const ClbCall& call);
+  ApiResponse SetListener(const ClbCall& call);
+  ApiResponse DescribeExtensions(const ClbCall& call);
+  ApiResponse SetExtension(const ClbCall& call);
+
+  // A copy of CAS certificate `cas_id` of `user`, or one given by content, added to the store
+  // (quota checked). mu_ held.
+  std::optional<ApiError> AddCertificate(ClbServerCertificate c, const std::string& cert_pem,
+                                         const std::string& key_pem, ClbServerCertificate* out);
+  // The caller's load balancer `id` in the call's region, or null. mu_ held.
+  ClbLoadBalancer* CallersLoadBalancer(const ClbCall& call, const std::string& id);
+  // Whether store certificate `id` is bound to a listener or an extension. mu_ held.
+  bool Bound(const std::string& user, const std::string& region, const std::string& id) const;
+  std::string ListenerKey(const std::string& lb, int port) const;
+
+  const CasDirectory& cas_;
+  mutable std::mutex mu_;
+  ClbStore store_;
+  std::map<std::string, ClbLoadBalancer> load_balancers_;  // by id
+  std::map<std::string, ClbListener> listeners_;           // "LBID/PORT" →
+  std::map<std::string, ClbDomainExtension> extensions_;   // by id
+  engine::Clock::Duration configuring_{};
+  int extension_quota_ = kClbDefaultExtensionQuota;
+  uint64_t extension_sequence_ = 0;  // not reset: ids are never reused
+};
+
+}  // namespace certform::emulator
