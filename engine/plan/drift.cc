@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/digest.h"
+#include "engine/base/text_escape.h"
 
 namespace certform::engine {
 
@@ -50,6 +51,14 @@ std::vector<std::string> DriftReasons(const StateEntry& recorded, const LiveBind
       live.cert_id != 0 && recorded.cert_id != live.cert_id) {
     why.push_back(
         fmt::format("cert_id {}→{} (changed outside certform)", recorded.cert_id, live.cert_id));
+  }
+  // A product that knows certificates by id only (no fingerprint read back) serving one that is
+  // no CAS certificate certform can name (an ALB listener's store-shaped id, a CLB copy uploaded
+  // by content): someone else's, where certform recorded its own.
+  if (recorded.cert_id != 0 && live.cert_id == 0 && live.fingerprint.empty() &&
+      !live.cert_ref.empty()) {
+    why.push_back(fmt::format("cert_id {}→{} (not a CAS certificate: changed outside certform)",
+                              recorded.cert_id, ForTerminal(live.cert_ref.substr(0, 128))));
   }
   return why;
 }

@@ -42,6 +42,28 @@ TEST_CASE("drift: a CAS binding switched to another certificate id is drift, eve
         std::vector<std::string>{"cert_id 8089870→9000001 (changed outside certform)"});
 }
 
+TEST_CASE(
+    "drift: a listener serving a certificate that is no CAS id, where certform recorded one, "
+    "is drift",
+    "[drift][clb][alb]") {
+  StateEntry recorded = ShopEntry();
+  // What a listener product reads back: ids only, no fingerprint.
+  LiveBinding live{.exists = true,
+                   .https = true,
+                   .cert_type = "cas",
+                   .cert_id = 8089870,
+                   .cert_ref = "8089870-cn-hangzhou"};
+  CHECK(DriftReasons(recorded, live).empty());
+  live.cert_id = 0;  // a store certificate of someone else's (ALB's store shape, CLB by content)
+  live.cert_ref = "1231579_166f8204689_1714763408_709981430";
+  CHECK(DriftReasons(recorded, live) ==
+        std::vector<std::string>{"cert_id 8089870→1231579_166f8204689_1714763408_709981430 (not "
+                                 "a CAS certificate: changed outside certform)"});
+  // A product that reads the served leaf compares fingerprints instead.
+  live.fingerprint = "ab";
+  CHECK(DriftReasons(recorded, live).empty());
+}
+
 TEST_CASE("refresh: a CAS binding recorded without its leaf learns the one the API serves",
           "[drift]") {
   StateEntry recorded = ShopEntry();

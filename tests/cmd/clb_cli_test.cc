@@ -1,0 +1,233 @@
+// CLB end to end (the certform binary against the emulator's CLB service): a listener's default
+// certificate and a domain extension's are planned, applied through certform's own copies in the
+// region's SLB store and read back; a renewal replaces the extension's certificate only, with a
+// new copy, and leaves every other slot of the listener as it is; a change behind certform's back
+// is drift; removing a binding forgets it even with on_removal = "disable" (the listener keeps
+// serving); a binding to a domain with no extension fails, with nothing copied into the store.
+// Facts: docs/products.md "CLB listeners",
+// providers/alicloud/clb_provider.h.
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/base/clock.h"
+#include "providers/alicloud/emulator/clb_admin.h"
+#include "providers/alicloud/slb_certificates.h"
+#include "tests/cmd/apply_fixture.h"
+
+using namespace certform;
+using namespace certform::testing;
+
+namespace {
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+constexpr char kLb[] = "lb-a";
+constexpr char kRegion[] = "cn-hangzhou";
+
+struct ClbWorkspace {
+  ClbWorkspace() {
+    Admin("load_balancers", kLb, {{"region", kRegion}});
+    by_hand = Admin("server_certificates", "",
+                    {{"region", kRegion},
+                     {"name", "by-hand"},
+                     {"cert_pem", f.cli.api.CertPem()},
+                     {"key_pem", f.cli.api.KeyPem()}})["server_certificate_id"];
+    Admin("listeners", "",
+          {{"load_balancer_id", kLb}, {"port", 443}, {"server_certificate_id", by_hand}});
+    for (const char* domain : {"www.example.com", "img.example.com"}) {
+      Admin("domain_extensions", "",
+            {{"load_balancer_id", kLb},
+             {"port", 443},
+             {"domain", domain},
+             {"server_certificate_id", by_hand}});
+    }
+    f.cli.dir.Write("certform.toml", R"([account.main]
+endpoint = "http://127.0.0.1:1"
+upload_via = "cas"
+
+[certificate.web]
+cert_file = "certs/web.pem"
+key_file = "certs/web.key"
+
+[certificate.api]
+cert_file = "certs/api.pem"
+key_env = "API_KEY"
+name = "api-2026"
+)");
+    Bind({{"api", "default", ""}, {"web", "additional", "www.example.com"}});
+  }
+
+  struct Slot {
+    std::string certificate, role, domain;
+  };
+  void Bind(const std::vector<Slot>& slots) {
+    std::string toml;
+    for (const Slot& s : slots) {
+      toml += fmt::format(
+          "[[binding]]\nproduct = \"clb\"\nregion = \"{}\"\nload_balancer = \"{}\"\nport = "
+          "\"443\"\ncertificate = \"{}\"\nrole = \"{}\"\n{}\n",
+          kRegion, kLb, s.certificate, s.role,
+          s.domain.empty() ? "" : fmt::format("domain = \"{}\"\n", s.domain));
+    }
+    f.cli.dir.Write("clb.toml", toml);
+  }
+
+  static std::string At(const std::string& slot) {
+    return fmt::format("clb:{}/{}/443/{}", kRegion, kLb, slot);
+  }
+
+  nlohmann::json Admin(const std::string& kind, const std::string& id, const nlohmann::json& body) {
+    nlohmann::json answer;
+    REQUIRE(emulator::ClbAdmin(f.emu.emulator().clb(), kind, id, body, &answer) == 200);
+    return answer;
+  }
+
+  // Another client of the same user, as a console user's calls would be.
+  alicloud::SlbCertificates Other() {
+    return alicloud::SlbCertificates(
+        alicloud::RpcClient(transport, clock, random,
+                            alicloud::Credentials{"testid", kSecret, "", "test"}, f.emu.Endpoint(),
+                            alicloud::kSlbApiVersion),
+        kRegion);
+  }
+
+  // The store id of what `slot` serves ("default", or an extension's domain), and the CAS id
+  // of the copy it is (0 when none).
+  std::pair<std::string, int64_t> Serves(const std::string& slot) {
+    alicloud::SlbCertificates slb = Other();
+    engine::CallResult r;
+    std::string id;
+    if (slot == "default") {
+      REQUIRE(slb.ReadListener(kLb, 443, &id, &r).ok());
+    } else {
+      std::vector<alicloud::DomainExtension> all;
+      REQUIRE(slb.ListExtensions(kLb, 443, &all, &r).ok());
+      for (const auto& e : all) {
+        if (e.domain == slot) id = e.certificate_id;
+      }
+    }
+    std::vector<alicloud::ServerCertificate> store;
+    REQUIRE(slb.ListStore(&store, &r).ok());
+    for (const auto& c : store) {
+      if (c.id == id) return {id, c.cas_id};
+    }
+    return {id, 0};
+  }
+  size_t StoreSize() {
+    std::vector<alicloud::ServerCertificate> store;
+    engine::CallResult r;
+    REQUIRE(Other().ListStore(&store, &r).ok());
+    return store.size();
+  }
+  int64_t Recorded(const std::string& address) { return f.State().entries.at(address).cert_id; }
+  int Calls(const std::string& action) {
+    const nlohmann::json calls = f.emu.emulator().CountersJson()["calls"];
+    return calls.contains(action) ? calls[action].value("u1", 0) : 0;
+  }
+  void ApplyOk() {
+    ProcessResult apply = f.Run({"apply", "--auto-approve"});
+    INFO(apply.out << apply.err);
+    REQUIRE(apply.exit_code == 0);
+  }
+
+  ApplyFixture f;
+  std::string by_hand;
+  providers::CurlTransport transport{providers::CurlOptions{}};
+  engine::SystemClock clock;
+  SeededRandom random{11};
+};
+
+}  // namespace
+
+TEST_CASE(
+    "clb cli: a listener's default and an extension's certificates are applied through store "
+    "copies and read back, a renewal replaces the extension's only",
+    "[cli][clb]") {
+  ClbWorkspace w;
+  ApplyFixture& f = w.f;
+  const std::string kDefault = w.At("default"), kWww = w.At("sni:www.example.com");
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(Has(plan.out, "Plan: 2 to upload, 2 to bind, 0 to update, 0 to disable."));
+  CHECK(Has(plan.out, kDefault + " (default certificate of listener cn-hangzhou/lb-a/443)"));
+  CHECK(Has(plan.out, kWww + " (certificate of domain extension www.example.com of listener "
+                             "cn-hangzhou/lb-a/443)"));
+
+  w.ApplyOk();
+  CHECK(w.Serves("default").second == w.Recorded(kDefault));
+  CHECK(w.Serves("www.example.com").second == w.Recorded(kWww));
+  CHECK(w.Serves("img.example.com").first == w.by_hand);  // not the configuration's
+  CHECK(w.StoreSize() == 3);                              // by hand, and one copy of each
+  CHECK(w.Calls("UploadServerCertificate") == 2);
+  CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
+  ProcessResult drift = f.Run({"drift", "--detailed-exitcode"});
+  INFO(drift.out << drift.err);
+  CHECK(drift.exit_code == 0);
+
+  // The renewal of web: a new CAS certificate, a new copy, the extension's certificate set to it.
+  const int64_t old_web = w.Recorded(kWww);
+  const std::string default_served = w.Serves("default").first;
+  f.RenewWeb();
+  ProcessResult renew_plan = f.Run({"plan"});
+  INFO(renew_plan.out << renew_plan.err);
+  CHECK(Has(renew_plan.out, "Plan: 1 to upload, 0 to bind, 1 to update, 0 to disable."));
+  w.ApplyOk();
+  CHECK(w.Recorded(kWww) != old_web);
+  CHECK(w.Serves("www.example.com").second == w.Recorded(kWww));
+  CHECK(w.Serves("default").first == default_served);
+  CHECK(w.Serves("img.example.com").first == w.by_hand);
+  CHECK(w.Calls("UploadServerCertificate") == 3);
+  CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
+
+  // Behind certform's back: the extension set to the certificate uploaded by hand.
+  std::vector<alicloud::DomainExtension> all;
+  engine::CallResult r;
+  alicloud::SlbCertificates slb = w.Other();
+  REQUIRE(slb.ListExtensions(kLb, 443, &all, &r).ok());
+  for (const auto& e : all) {
+    if (e.domain == "www.example.com") REQUIRE(slb.SetExtension(e.id, w.by_hand, &r).ok());
+  }
+  ProcessResult drifted = f.Run({"drift", "--detailed-exitcode"});
+  INFO(drifted.out << drifted.err);
+  CHECK(drifted.exit_code == 2);
+  CHECK(Has(drifted.out, kWww));
+  CHECK_FALSE(Has(drifted.out, kDefault + " "));
+}
+
+TEST_CASE(
+    "clb cli: removing a binding forgets it even with on_removal = \"disable\", a missing "
+    "extension fails with nothing copied",
+    "[cli][clb]") {
+  ClbWorkspace w;
+  ApplyFixture& f = w.f;
+  const std::string kWww = w.At("sni:www.example.com");
+  w.ApplyOk();
+  const auto served = w.Serves("www.example.com");
+  const int sets = w.Calls("SetDomainExtensionAttribute");
+
+  f.cli.dir.Write("removal.toml", "on_removal = \"disable\"\n");
+  w.Bind({{"api", "default", ""}});
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  CHECK(Has(plan.out, kWww));
+  CHECK(Has(plan.out, "forget"));
+  CHECK(Has(plan.out, "never removes an additional certificate from a CLB listener"));
+  w.ApplyOk();
+  CHECK(f.State().entries.count(kWww) == 0);
+  CHECK(w.Serves("www.example.com") == served);
+  CHECK(w.Calls("SetDomainExtensionAttribute") == sets);
+
+  // A domain the listener has no extension for.
+  w.Bind({{"api", "default", ""}, {"web", "additional", "shop.example.com"}});
+  const size_t store = w.StoreSize();
+  ProcessResult apply = f.Run({"apply", "--auto-approve"});
+  INFO(apply.out << apply.err);
+  CHECK(apply.exit_code == 1);
+  CHECK(Has(apply.out + apply.err, "has no domain extension for shop.example.com"));
+  CHECK(w.StoreSize() == store);
+  CHECK(f.State().entries.count(w.At("sni:shop.example.com")) == 0);
+}
