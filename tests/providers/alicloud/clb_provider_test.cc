@@ -211,7 +211,7 @@ TEST_CASE("clb provider: the read-back fails when the slot does not serve certfo
 }
 
 TEST_CASE(
-    "clb provider: a load balancer the API does not know is gone; an unknown listener is an "
+    "clb provider: a load balancer the API does not know is gone, an unknown listener is an "
     "error",
     "[clb][provider]") {
   ClbProviderHarness p;
