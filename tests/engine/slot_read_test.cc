@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/apply/prune.h"
 #include "engine/product/product_catalog.h"
 
 using namespace certform::engine;
@@ -46,7 +47,22 @@ TEST_CASE("slot read: an additional slot is bound while its certificate is liste
   ViewSlot(sni, 9, &leaving);
   CHECK_FALSE(leaving.https);
   CHECK(leaving.cert_id == 0);
-  CHECK(leaving.additional_ids == std::vector<int64_t>{5, 9});  // still served: prune keeps it
+  // Still served: prune, given that read of the slot, keeps it (and 5), and only them.
+  const auto upload = [](int64_t id) {
+    return UploadEntry{.account = "main",
+                       .fingerprint = std::string(64, 'a'),
+                       .name = "certform-" + std::string(16, 'a'),
+                       .cert_id = id};
+  };
+  std::vector<InUse> kept;
+  const std::vector<UploadEntry> unused =
+      KeepInUse({upload(5), upload(9), upload(12)}, {{sni, "main", true, leaving, "", {}}}, &kept);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].cert_id == 5);
+  CHECK(kept[1].cert_id == 9);
+  CHECK(kept[1].address.Key() == sni.Key());
+  REQUIRE(unused.size() == 1);
+  CHECK(unused[0].cert_id == 12);
 
   LiveBinding other = Listener();
   other.additional_leaving = {5};  // another certificate leaving is not this slot's business
