@@ -33,6 +33,20 @@ const ListenerApi& AlbProvider::Api() {
       .max_certificates = 301,
       .listener_id = IsLsnId,
       .listener_id_shape = "\"lsn-\" or \"lsr-\" and lower-case letters and digits",
+      // The error tables of ALB's certificate pages name none of these three (U): the spellings
+      // NLB's tables give (its UpdateListenerAttribute page:
+      // ResourceAlreadyAssociated.Certificate), with ALB's capitalised resource, as ALB's own codes
+      // write it (IncorrectStatus.Listener in the Associate page's table, help
+      // document_detail/2254830; S: Terraform's ALB resources, ResourceNotFound.Listener). No page
+      // names a dissociate of a certificate that is not there (U). A code spelled otherwise is
+      // an error, not "already true" nor "gone": the harsher reading.
+      .already_associated = "ResourceAlreadyAssociated.Certificate",
+      .not_associated = "ResourceNotAssociated.Certificate",
+      .listener_not_found = "ResourceNotFound.Listener",
+      // D: docs 214350 (Associating, Associated), 214352 (Dissociating), 214354 (Status).
+      .associating = "Associating",
+      .associated = "Associated",
+      .dissociating = "Dissociating",
   };
   return api;
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/text_escape.h"
+#include "providers/alicloud/oss_cnames.h"
 
 namespace certform::alicloud {
 
@@ -17,11 +18,6 @@ constexpr size_t kMaxTokenSize = 256;
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-bool IsRegion(const std::string& s) {
-  return s.size() >= 2 && s.size() <= 32 && IsLowerAlnum(s.front()) && IsLowerAlnum(s.back()) &&
-         std::all_of(s.begin(), s.end(), [](char c) { return IsLowerAlnum(c) || c == '-'; });
-}
-
 // A token the API hands back (NextToken, JobId): printable ASCII without spaces, bounded.
 bool IsToken(const std::string& s) {
   return !s.empty() && s.size() <= kMaxTokenSize &&
@@ -33,10 +29,11 @@ std::string StringField(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// A certificate id of the load balancer's own store, as the references' examples show them
-// ("12315790343_166f8204689_1714763408_70998…"): not certform's (it sends CAS ids), but a
-// listener may serve one, and reading it is no corruption.
-bool IsStoreCertificateId(const std::string& id) {
+// A foreign certificate id: the load balancer's own store's, as the references' examples show
+// them ("12315790343_166f8204689_1714763408_70998…"), or any other of lower-case letters,
+// digits, '_' and '-' that is not exactly a CAS id ("0911-cn-hangzhou"): not certform's (it
+// sends CAS ids), but a listener may serve one, and reading it is no corruption.
+bool IsForeignCertificateId(const std::string& id) {
   return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
     return IsLowerAlnum(c) || c == '_' || c == '-';
   });
@@ -48,11 +45,16 @@ Status Malformed(const std::string& action, const std::string& what) {
 
 }  // namespace
 
+// One parser for a CAS certificate's "ID-REGION" wherever certform reads or sends one (D: ALB doc
+// 214350, "ends with a region ID, for example, 1011****-cn-hangzhou"; the same id OSS takes).
+bool ParseListenerCertificateId(const std::string& text, int64_t* id, std::string* region) {
+  return ParseOssCertId(text, id, region);
+}
+
 bool IsListenerCertificateId(const std::string& id) {
-  const size_t dash = id.find('-');
-  if (dash == std::string::npos || dash == 0 || dash > 19) return false;
-  return std::all_of(id.begin(), id.begin() + dash, [](char c) { return c >= '0' && c <= '9'; }) &&
-         IsRegion(id.substr(dash + 1));
+  int64_t cas_id = 0;
+  std::string region;
+  return ParseListenerCertificateId(id, &cas_id, &region);
 }
 
 // The references' examples write both "lsn-5qnirjhpt…" and "lsr-bp1bpn0kn908w4nbw…".
@@ -86,17 +88,21 @@ Status ListenerCertificates::ListPage(const std::string& listener_id, const std:
   page->clear();
   for (const nlohmann::json& item : *items) {
     if (!item.is_object()) return Malformed(kAction, "a certificate that is not an object");
-    ListenerCertificate c{StringField(item, "CertificateId"), false, StringField(item, "Status")};
+    ListenerCertificate c;
+    c.id = StringField(item, "CertificateId");
+    c.status = StringField(item, "Status");
     auto is_default = item.find("IsDefault");
     if (is_default == item.end() || !is_default->is_boolean()) {
       return Malformed(kAction, "a certificate without IsDefault");
     }
     c.is_default = is_default->get<bool>();
-    if (!IsListenerCertificateId(c.id) && !IsStoreCertificateId(c.id)) {
+    if (!ParseListenerCertificateId(c.id, &c.cas_id, &c.cas_region) &&
+        !IsForeignCertificateId(c.id)) {
       return Malformed(kAction, fmt::format("a CertificateId of no known shape: \"{}\"",
                                             engine::ForTerminal(c.id.substr(0, 80))));
     }
-    if (c.status != "Associating" && c.status != "Associated" && c.status != "Dissociating") {
+    if (c.status.empty() || (c.status != api_->associating && c.status != api_->associated &&
+                             c.status != api_->dissociating)) {
       return Malformed(kAction, fmt::format("an unknown Status \"{}\" for {}",
                                             engine::ForTerminal(c.status.substr(0, 40)), c.id));
     }

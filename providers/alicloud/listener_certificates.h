@@ -40,14 +40,33 @@ struct ListenerApi {
   // True for a listener id of this API's shape.
   bool (*listener_id)(const std::string& id) = nullptr;
   const char* listener_id_shape = "";  // what listener_id accepts, for messages
+  // The error codes the provider decides on, as this API spells them (each product's row file
+  // cites its source, or marks it U): an associate of a certificate the listener already has, a
+  // dissociate of one it does not have, and a listener it does not know.
+  const char* already_associated = "";
+  const char* not_associated = "";
+  const char* listener_not_found = "";
+  // ListListenerCertificates' Status words: an additional certificate being associated, in
+  // place (and the default's), and being dissociated. Any other Status is no answer of the API's.
+  const char* associating = "";
+  const char* associated = "";
+  const char* dissociating = "";
 };
 
 // One server certificate of a listener as ListListenerCertificates reports it.
 struct ListenerCertificate {
-  std::string id;  // "CASID-REGION"
+  std::string id;  // exactly as listed: "CASID-REGION", or a foreign id (Foreign())
   bool is_default = false;
-  std::string status;  // Associating | Associated | Dissociating (the default: Associated)
+  // One of the API's Status words (ListenerApi: associating, associated, dissociating).
+  std::string status;
+  // `id` parsed at the door (ParseListenerCertificateId): its CAS id and region, or 0 and ""
+  // for an id that is not exactly a CAS "ID-REGION" (the load balancer's own store's
+  // "12315790343_166f8204689_…", or any other shape): a foreign certificate, never read as a CAS
+  // id, never sent, never certform's.
+  int64_t cas_id = 0;
+  std::string cas_region;
 
+  bool Foreign() const { return cas_id == 0; }
   bool operator==(const ListenerCertificate&) const = default;
 };
 
@@ -105,8 +124,13 @@ class ListenerCertificates {
   const ListenerApi* api_;
 };
 
-// True for a certificate id as certform sends it: a CAS id (1 to 19 digits) and a region
-// ("-cn-hangzhou").
+// Parses a certificate id as certform sends it and a listing must give it to be read as a CAS
+// certificate, by the rules of the configuration's and OSS's CertId (oss_cnames.h
+// ParseOssCertId): a CAS id of 1 to 19 digits without a leading zero, within int64, then '-' and
+// a region id of its shape ("9100001-cn-hangzhou"). False, `*id` and `*region` untouched, for
+// anything else.
+bool ParseListenerCertificateId(const std::string& text, int64_t* id, std::string* region);
+// True when ParseListenerCertificateId parses `id`.
 bool IsListenerCertificateId(const std::string& id);
 // True for "lsn-" (or "lsr-") and 1 to 64 lower-case letters and digits.
 bool IsLsnId(const std::string& id);

@@ -42,10 +42,25 @@ std::string CertificateId(int64_t cas_id, const std::string& region) {
   return OssCertId(cas_id, region);
 }
 
-int64_t CasIdOf(const std::string& certificate_id) {
-  int64_t id = 0;
-  std::string region;
-  return ParseOssCertId(certificate_id, &id, &region) ? id : 0;
+// Whether `c`, listed as an additional certificate after certform dissociated `cas_id`, may
+// still be that certificate: the same CAS id under any region (a dissociate sent under a region
+// it was not associated with is answered "not associated", and must not pass for done), or a
+// foreign id whose leading digits, zeros dropped, are that id's ("09100002-cn-hangzhou",
+// "9100002-CN-HANGZHOU": no parse tells what the API means by it). Only a CAS id of another
+// number, or a foreign id that does not begin with its digits (the store's
+// "12315790343_166f…"), is provably another certificate.
+bool MayBe(const ListenerCertificate& c, int64_t cas_id) {
+  if (!c.Foreign()) return c.cas_id == cas_id;
+  size_t start = c.id.find_first_not_of('0');
+  if (start == std::string::npos) return false;
+  const size_t end = c.id.find_first_not_of("0123456789", start);
+  return c.id.substr(start, end == std::string::npos ? end : end - start) == std::to_string(cas_id);
+}
+
+// Whether an API's answer `code` is the ListenerApi code `named`: never for an empty one (a
+// network failure answers no code, and a product that names none decides nothing by it).
+bool IsCode(const std::string& code, const char* named) {
+  return named != nullptr && *named != '\0' && code == named;
 }
 
 const ListenerCertificate* Find(const std::vector<ListenerCertificate>& all,
@@ -192,11 +207,11 @@ engine::Status ListenerProvider::SetBinding(const engine::BindingRequest& reques
     s = client.Dissociate(slot.listener, {step.id}, options, &job, result);
   }
   // Already true (an answer lost, a run killed before its journal): no job; the read-back that
-  // follows decides (an "already associated" default certificate is no additional one).
-  const bool already = (step.action == Write::kAssociate &&
-                        result->error_code == "ResourceAlreadyAssociated.Certificate") ||
-                       (step.action == Write::kDissociate &&
-                        result->error_code == "ResourceNotAssociated.Certificate");
+  // follows decides (an "already associated" default certificate is no additional one, nor is
+  // one another party is dissociating).
+  const bool already =
+      (step.action == Write::kAssociate && IsCode(result->error_code, api_.already_associated)) ||
+      (step.action == Write::kDissociate && IsCode(result->error_code, api_.not_associated));
   if (!s.ok() && already) return Status::OK();
   result->job_id = job;
   return s;
@@ -236,34 +251,57 @@ engine::Status ListenerProvider::ConfirmStep(const engine::BindingRequest& reque
                     where, def == all.end() ? "none" : def->id, step.id));
   }
   if (step.action == Write::kAssociate) {
-    if (found != nullptr && !found->is_default && found->status == "Associated") {
+    if (found != nullptr && !found->is_default && found->status == api_.associated) {
       return Status::OK();
     }
-    if (found != nullptr && found->status == "Associating") {
-      return Status::Unavailable(fmt::format("{} still reports {} Associating", where, step.id));
+    if (found != nullptr && found->status == api_.associating) {
+      return Status::Unavailable(
+          fmt::format("{} still reports {} {}", where, step.id, api_.associating));
+    }
+    // Listed, but on its way out: someone else's dissociate (certform's own steps never
+    // dissociate the certificate they associate), which the associate found "already
+    // associated" or ran beside. Not bound, and waiting would not make it so.
+    if (found != nullptr && !found->is_default && found->status == api_.dissociating) {
+      return Status::Failed(fmt::format(
+          "{} lists {} as {}: it is being dissociated by another party, so it is not bound; "
+          "certform associates it again on a later apply, once that dissociation has ended",
+          where, step.id, api_.dissociating));
     }
     return Status::Failed(fmt::format(
         "after its job succeeded, {} does not list {} as an additional certificate{}", where,
         step.id, found != nullptr && found->is_default ? " (it is the listener's default)" : ""));
   }
-  // The old certificate under any region: a dissociate sent under a region it was not associated
-  // with is answered "not associated", and must not pass for done while the listener still
-  // lists it.
-  const int64_t old_cas_id = CasIdOf(step.id);
+  // Gone only when no additional certificate listed may still be the one dissociated (MayBe):
+  // the exact id, the same CAS id in another region, or a foreign variant of it.
+  int64_t old_cas_id = 0;
+  std::string old_region;
+  if (!ParseListenerCertificateId(step.id, &old_cas_id, &old_region)) {
+    return Status::Failed(
+        fmt::format("certform dissociates CAS ids only, not \"{}\"", engine::ForTerminal(step.id)));
+  }
   auto listed = std::find_if(all.begin(), all.end(), [&](const ListenerCertificate& c) {
-    return !c.is_default && CasIdOf(c.id) == old_cas_id;
+    return !c.is_default && MayBe(c, old_cas_id);
   });
   found = listed == all.end() ? nullptr : &*listed;
   if (found == nullptr) return Status::OK();
-  if (found->status == "Dissociating") {
-    return Status::Unavailable(fmt::format("{} still reports {} Dissociating", where, step.id));
+  if (found->status == api_.dissociating) {
+    return Status::Unavailable(
+        fmt::format("{} still reports {} {}", where, found->id, api_.dissociating));
   }
-  return Status::Failed(fmt::format(
-      "after its job succeeded, {} still lists {} ({}){}", where, found->id, found->status,
-      found->id == step.id ? ""
-                           : fmt::format("; certform dissociated {}, the region the state "
-                                         "records or, when none, the new certificate's",
-                                         step.id)));
+  std::string why;
+  if (found->Foreign()) {
+    why = fmt::format(
+        "; it is not a CAS id certform reads, and may name the certificate certform dissociated "
+        "({}): certform cannot tell that one is gone",
+        step.id);
+  } else if (found->id != step.id) {
+    why = fmt::format(
+        "; certform dissociated {}, the region the state records or, when none, the new "
+        "certificate's",
+        step.id);
+  }
+  return Status::Failed(fmt::format("after its job succeeded, {} still lists {} ({}){}", where,
+                                    engine::ForTerminal(found->id), found->status, why));
 }
 
 engine::Status ListenerProvider::ReadAll(const std::string& region, const std::string& listener_id,
@@ -303,18 +341,20 @@ engine::Status ListenerProvider::ReadBinding(const engine::Address& address,
   if (Status s = SlotOf(rules_, api_, address, &slot); !s.ok()) return s;
   std::vector<ListenerCertificate> all;
   Status s = ReadAll(slot.region, slot.listener, &all, result);
-  if (!s.ok() && result->error_code == "ResourceNotFound.Listener") return Status::OK();
+  if (!s.ok() && IsCode(result->error_code, api_.listener_not_found)) return Status::OK();
   if (!s.ok()) return s;
   live->exists = true;
   for (const ListenerCertificate& c : all) {
     if (c.is_default) {
+      // A foreign default is served (https) with no CAS id: a default binding replaces it.
       live->https = true;
-      live->cert_id = CasIdOf(c.id);
+      live->cert_id = c.cas_id;
       live->cert_ref = c.id;
       live->cert_status = c.status;
-    } else {
-      live->additional_ids.push_back(CasIdOf(c.id));
-      if (c.status == "Dissociating") live->additional_leaving.push_back(CasIdOf(c.id));
+    } else if (!c.Foreign()) {
+      // A foreign additional certificate is no slot's and no CAS upload: not reported.
+      live->additional_ids.push_back(c.cas_id);
+      if (c.status == api_.dissociating) live->additional_leaving.push_back(c.cas_id);
     }
   }
   return Status::OK();

@@ -67,7 +67,7 @@ class ListenerProvider final : public engine::Provider {
   // Dissociate of the recorded certificate to switch it off.
   int Steps(const engine::BindingRequest& request) const override;
   // The write of `request.step` (a dry run when request.dry_run). A write the API refuses because
-  // it is already true (ResourceAlreadyAssociated on an associate, ResourceNotAssociated on a
+  // it is already true (ListenerApi::already_associated on an associate, not_associated on a
   // dissociate) is OK with no job: the read-back that follows decides. A default certificate is
   // never removed (an HTTPS listener always has one): switching a default slot off is refused.
   engine::Status SetBinding(const engine::BindingRequest& request,
@@ -76,14 +76,19 @@ class ListenerProvider final : public engine::Provider {
                          engine::JobStatus* job, engine::CallResult* result) override;
   // OK when the listener has what the step made true (Associated, or gone); Unavailable (retried)
   // while the API still reports it Associating or Dissociating; Failed naming what is there
-  // otherwise.
+  // otherwise. An associated certificate another party is dissociating is Failed ("being
+  // dissociated by another party"). A dissociated certificate is gone only when no listed
+  // additional certificate may still be it: neither the same CAS id under any region nor a
+  // foreign id that begins with its digits.
   engine::Status ConfirmStep(const engine::BindingRequest& request,
                              engine::CallResult* result) override;
-  // The listener's certificates: the default one (https, cert_id, cert_ref) and the CAS ids of
-  // every additional one (additional_ids; those Dissociating in additional_leaving too),
-  // whichever slot `address` names. A listener the API does
-  // not know (ResourceNotFound.Listener) is exists = false. One ListListenerCertificates call
-  // per page (a listener rarely has more than one).
+  // The listener's certificates: the default one (https, cert_id, cert_ref; a foreign default,
+  // ListenerCertificate::Foreign, has cert_id 0 and its id in cert_ref) and the CAS ids of every
+  // additional one (additional_ids; those Dissociating in additional_leaving too), whichever slot
+  // `address` names. A foreign additional certificate is not reported: it fills no slot of
+  // certform's and is no CAS upload prune could delete. A listener the API does not know
+  // (ListenerApi::listener_not_found) is exists = false. One ListListenerCertificates call per
+  // page (a listener rarely has more than one).
   engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                              engine::CallResult* result) override;
 

@@ -61,7 +61,21 @@ const ListenerApi& NlbProvider::Api() {
       // largest (300) and the default bound the listing.
       .max_certificates = 301,
       .listener_id = IsNlbListenerId,
-      .listener_id_shape = "\"lsn-\" and lower-case letters and digits, optionally \"@PORT\"",
+      .listener_id_shape = "\"lsn-\" and lower-case letters and digits, and \"@PORT\"",
+      // D: UpdateListenerAttribute's error table (api.alibabacloud.com/document/Nlb/2022-04-30/
+      // UpdateListenerAttribute): 400 ResourceAlreadyAssociated.Certificate, and 404
+      // ResourceNotFound.listener, with a lower-case "listener" (StopListener's table too; S:
+      // Terraform's NLB resources match "ResourceNotFound.listener"). A dissociate of a
+      // certificate the listener does not have is in no table (U: ALB's spelling, the
+      // emulator's reading); a code spelled otherwise is an error, the harsher reading.
+      .already_associated = "ResourceAlreadyAssociated.Certificate",
+      .not_associated = "ResourceNotAssociated.Certificate",
+      .listener_not_found = "ResourceNotFound.listener",
+      // D: the Associate page (Associating, Associated), the Disassociate page (Dissociating,
+      // then Dissociated, which the listing no longer shows) and ListListenerCertificates'.
+      .associating = "Associating",
+      .associated = "Associated",
+      .dissociating = "Dissociating",
   };
   return api;
 }

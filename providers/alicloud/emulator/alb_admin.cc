@@ -23,6 +23,23 @@ bool Text(const nlohmann::json& body, const char* name, const std::string& fallb
   return true;
 }
 
+// An array of at most 400 strings (absent: none); false with `error` otherwise.
+bool TextList(const nlohmann::json& body, const char* name, std::vector<std::string>* out,
+              std::string* error) {
+  if (!body.contains(name)) return true;
+  const nlohmann::json& list = body[name];
+  bool ok = list.is_array() && list.size() <= 400;
+  for (size_t i = 0; ok && i < list.size(); ++i) {
+    ok = list[i].is_string() && !list[i].get<std::string>().empty() &&
+         list[i].get<std::string>().size() <= kMaxField;
+    if (ok) out->push_back(list[i].get<std::string>());
+  }
+  if (!ok) {
+    *error = std::string(name) + " must be an array of at most 400 strings of 1 to 256 characters";
+  }
+  return ok;
+}
+
 bool Count(const nlohmann::json& body, const char* name, int64_t most, int64_t* out,
            std::string* error) {
   if (!body.contains(name)) return true;
@@ -47,6 +64,9 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
     ok = Text(body, "region", "", &seed.region, &error) &&
          Text(body, "user", "u1", &seed.user, &error) &&
          Text(body, "edition", alb.dialect().default_edition, &seed.edition, &error);
+    int64_t quota = -1;
+    ok = ok && Count(body, "quota", 1000, &quota, &error);
+    seed.quota = static_cast<int>(quota);
     if (ok && body.contains("ack_managed")) {
       ok = body["ack_managed"].is_boolean();
       if (ok)
@@ -62,6 +82,7 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
          Text(body, "protocol", alb.dialect().certificate_protocols.front(), &seed.protocol,
               &error) &&
          Text(body, "default_certificate", "", &seed.default_certificate, &error) &&
+         TextList(body, "additional_certificates", &seed.additional_certificates, &error) &&
          alb.PutListener(seed, &error);
   } else if (ok && kind == "jobs") {
     int64_t duration_ms = -1, fail_next = -1;

@@ -1,10 +1,12 @@
 // The admin API's ALB part (under /_emulator/alb/), and NLB's (under /_emulator/nlb/, the same
 // bodies by NLB's dialect, listener_dialect.h), parsed at the door (types checked, sizes bounded):
 //   PUT /_emulator/alb/load_balancers/ID {"region", "user" (default u1), "edition" (Basic |
-//       Standard | StandardWithWaf, default Standard; NLB: none), "ack_managed" (default false)}
+//       Standard | StandardWithWaf, default Standard; NLB: none), "ack_managed" (default false),
+//       "quota" (0..1000 additional certificates over its listeners; default the edition's)}
 //   PUT /_emulator/alb/listeners/ID {"load_balancer_id", "protocol" (HTTPS | QUIC | HTTP, default
 //       HTTPS; NLB: TCPSSL | TCP | UDP, default TCPSSL), "default_certificate" ("CASID-REGION";
-//       a listener that takes no certificates has none)}
+//       a listener that takes no certificates has none), "additional_certificates" (ids, each
+//       Associated, as another party put them: any shape, at most 400)}
 //   PUT /_emulator/alb/jobs {"duration_ms" (0..3600000), "fail_next" (0..1000): the next N jobs
 //       end Failed}
 // Each answers {"ok": true}, or 400 {"error"}. /_emulator/reset forgets every ALB and NLB

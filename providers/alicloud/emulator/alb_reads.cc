@@ -40,7 +40,7 @@ ApiResponse AlbService::ListCertificates(AlbCall& call) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   const AlbListenerState* found = CallersListener(call, listener_id);
-  if (found == nullptr) return call.Error(ListenerNotFound(listener_id));
+  if (found == nullptr) return call.Error(ListenerNotFound(dialect_, listener_id));
   const AlbListenerState& l = *found;
   if (!dialect_.TakesCertificates(l.seed.protocol)) {
     return call.Error(ProtocolRefusal(l.seed.protocol, dialect_.CertificateProtocols()));
@@ -76,7 +76,7 @@ ApiResponse AlbService::GetAttribute(AlbCall& call) {
   if (listener_id.empty()) return call.Error(MissingParam("ListenerId"));
   std::lock_guard<std::mutex> lock(mu_);
   const AlbListenerState* found = CallersListener(call, listener_id);
-  if (found == nullptr) return call.Error(ListenerNotFound(listener_id));
+  if (found == nullptr) return call.Error(ListenerNotFound(dialect_, listener_id));
   const AlbListenerState& l = *found;
   nlohmann::json certificates = nlohmann::json::array();
   if (!l.default_certificate.empty()) {
@@ -185,6 +185,9 @@ bool AlbService::PutListener(const AlbListenerSeed& seed, std::string* error) {
   state.region = lb->region;
   state.user = lb->user;
   state.default_certificate = seed.default_certificate;
+  for (const std::string& id : seed.additional_certificates) {
+    state.additional.push_back({id, "Associated"});
+  }
   listeners_[lb->region + "/" + seed.id] = state;
   return true;
 }

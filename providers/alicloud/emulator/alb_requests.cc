@@ -141,10 +141,10 @@ bool CasHolds(const CasDirectory& cas, const std::string& user, const std::strin
   return cas.FindById(user, std::to_string(cas_id)).has_value();
 }
 
-// 404 ResourceNotFound.Listener: another user's listener, or one in another region, is none
-// (NLB's tables; harsher: no hint that it exists elsewhere).
-ApiError ListenerNotFound(const std::string& id) {
-  return {404, "ResourceNotFound.Listener",
+// 404, the dialect's code (listener_dialect.cc): another user's listener, or one in another
+// region, is none (NLB's tables; harsher: no hint that it exists elsewhere).
+ApiError ListenerNotFound(const ListenerDialect& dialect, const std::string& id) {
+  return {404, dialect.listener_not_found,
           fmt::format("The specified resource {} is not found.", id)};
 }
 

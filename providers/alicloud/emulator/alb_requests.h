@@ -51,7 +51,8 @@ std::string AlbNextToken(size_t offset);
 // Whether "CASID-REGION" names one of `user`'s CAS certificates.
 bool CasHolds(const CasDirectory& cas, const std::string& user, const std::string& id);
 
-ApiError ListenerNotFound(const std::string& id);
+// The dialect's listener_not_found code.
+ApiError ListenerNotFound(const ListenerDialect& dialect, const std::string& id);
 ApiError CertificateNotFound(const std::string& id);
 ApiError IdempotenceMismatch();
 // `takers`: the protocols that do take certificates ("HTTPS and QUIC").

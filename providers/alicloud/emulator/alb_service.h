@@ -33,6 +33,10 @@ struct AlbLoadBalancerSeed {
   std::string user;
   std::string edition = "Standard";  // ALB: Basic | Standard | StandardWithWaf; NLB: ""
   bool ack_managed = false;          // managed by ACK (AlbConfig): writes are denied
+  // Additional certificates it may have over its listeners; -1: its edition's (the dialect's
+  // quotas). A raised quota, as Alibaba grants on request (ALB Standard up to 300, D:
+  // doc-detail/198636), lets a test fill more than a page.
+  int quota = -1;
 };
 
 struct AlbListenerSeed {
@@ -41,6 +45,10 @@ struct AlbListenerSeed {
   // ALB: HTTPS | QUIC take certificates, HTTP does not; NLB: TCPSSL does, TCP | UDP do not.
   std::string protocol = "HTTPS";
   std::string default_certificate;  // "CASID-REGION", or "" (a listener that takes none)
+  // Additional certificates it already has, Associated, as another party (the console) may have
+  // put them: any id, even one no write of the API would take (the store's
+  // "12315790343_166f…", a CAS id with a leading zero), for tests of what a listing may hold.
+  std::vector<std::string> additional_certificates;
 };
 
 // One certificate of a listener beside its default (an additional, or SNI, certificate).

@@ -47,6 +47,9 @@ ListenerDialect MakeAlb() {
   // load-balancers.md §1.1).
   d.quotas = {{"Basic", 10}, {"Standard", 25}, {"StandardWithWaf", 25}};
   d.default_edition = "Standard";
+  // Not in the ALB pages' tables (U): NLB's code with ALB's capital, as ALB writes its
+  // IncorrectStatus.Listener (S: Terraform's ALB resources match ResourceNotFound.Listener).
+  d.listener_not_found = "ResourceNotFound.Listener";
   return d;
 }
 
@@ -84,6 +87,12 @@ ListenerDialect MakeNlb() {
   // instance, as ALB's Standard; fixed (the admin API takes no edition for NLB).
   d.quotas = {{"", 25}};
   d.default_edition = "";
+  // 404 ResourceNotFound.listener, "listener" in lower case (D: the error tables of
+  // UpdateListenerAttribute and StopListener; S: Terraform's NLB resources match that spelling).
+  // Their busy code is IncorrectStatus.listener too (D, the same tables); the emulator still
+  // answers ALB's IncorrectStatus.Listener for NLB, which certform's errors.cc retries (kinder
+  // than the tables: certform does not retry the lower-case spelling yet).
+  d.listener_not_found = "ResourceNotFound.listener";
   return d;
 }
 

@@ -49,6 +49,9 @@ struct ListenerDialect {
   // balancer that has none.
   std::map<std::string, int> quotas;
   std::string default_edition;
+  // The code of a listener the caller has none of (404): ALB's "ResourceNotFound.Listener", NLB's
+  // "ResourceNotFound.listener".
+  std::string listener_not_found;
 
   // The write `action` is, or nullptr when it is not one of this dialect's writes.
   const CertificateList* Write(const std::string& action) const;

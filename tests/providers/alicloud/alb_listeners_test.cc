@@ -117,3 +117,65 @@ TEST_CASE(
   CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@80@81"));
   CHECK_FALSE(alicloud::IsNlbListenerId("lsn-abc@8a"));
 }
+
+TEST_CASE(
+    "listener client: a certificate id is a CAS id only when it parses exactly, by the OSS "
+    "CertId rules",
+    "[alb][nlb][provider]") {
+  int64_t id = 0;
+  std::string region;
+  REQUIRE(alicloud::ParseListenerCertificateId("9100001-cn-hangzhou", &id, &region));
+  CHECK(id == 9100001);
+  CHECK(region == "cn-hangzhou");
+  CHECK(alicloud::IsListenerCertificateId("9223372036854775807-ap-southeast-1"));  // INT64_MAX
+  for (const char* bad : {"09100001-cn-hangzhou", "0-cn-hangzhou",
+                          "9223372036854775808-cn-hangzhou",  // over INT64_MAX
+                          "99999999999999999999-cn-hangzhou", "9100001-hangzhou", "9100001-cn",
+                          "9100001-cn-hangzhou_x", "9100001-c-hangzhou",
+                          "12315790343_166f8204689_1714763408_70998"}) {
+    INFO(bad);
+    CHECK_FALSE(alicloud::IsListenerCertificateId(bad));
+  }
+}
+
+TEST_CASE(
+    "listener client: store-shaped and other foreign ids are listed apart from CAS ids, and "
+    "never sent",
+    "[alb][nlb][provider]") {
+  AlbClientHarness h(LISTENER_PRODUCT());
+  // Another party's certificates: the load balancer store's (the references' example shape),
+  // and a CAS id spelled with a leading zero, beside one CAS certificate.
+  const std::string store = "12315790343_166f8204689_1714763408_70998";
+  const std::string zero = "0" + Cert(2);
+  nlohmann::json seed = h.product.ListenerSeed(h.product.load_balancer + "std", store);
+  seed["additional_certificates"] = {store + "1", zero, Cert(3)};
+  h.Admin("listeners", h.listener, seed);
+  alicloud::ListenerCertificates alb = h.Client();
+  std::vector<alicloud::ListenerCertificate> page;
+  std::string next;
+  engine::CallResult r;
+  REQUIRE(alb.ListPage(h.listener, "", &page, &next, &r).ok());
+  REQUIRE(page.size() == 4);
+  CHECK(page[0].id == store);
+  CHECK(page[0].is_default);
+  CHECK(page[0].Foreign());
+  CHECK(page[1].Foreign());
+  CHECK(page[2].id == zero);
+  CHECK(page[2].Foreign());  // not CAS id 9100002: no parse may guess what it names
+  CHECK(page[2].cas_id == 0);
+  CHECK_FALSE(page[3].Foreign());
+  CHECK(page[3].cas_id == 9100003);
+  CHECK(page[3].cas_region == "cn-hangzhou");
+
+  // None of them is ever sent.
+  const size_t calls = h.emu.emulator().CountersJson()["calls"].size();
+  std::string job;
+  for (const std::string& id : {store, zero}) {
+    INFO(id);
+    CHECK(alb.Dissociate(h.listener, {id}, {}, &job, &r).code() ==
+          engine::Status::Code::kInvalidArgument);
+    CHECK(alb.SetDefault(h.listener, id, {}, &job, &r).code() ==
+          engine::Status::Code::kInvalidArgument);
+  }
+  CHECK(h.emu.emulator().CountersJson()["calls"].size() == calls);
+}

@@ -276,3 +276,114 @@ TEST_CASE(
   CHECK(p.provider.Limit(engine::CallKind::kPollJob).rate == Approx(10));
   CHECK(p.provider.Limit(engine::CallKind::kReadBinding).rate == Approx(20));
 }
+
+TEST_CASE(
+    "listener provider: foreign certificate ids are kept apart, and a listed variant of a "
+    "dissociated id is never taken for gone",
+    "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
+  const std::string store = "12315790343_166f8204689_1714763408_70998";
+  const std::string variant = "0" + AlbClientHarness::Cert(2);  // CAS id 2 with a leading zero
+  nlohmann::json seed = p.h.product.ListenerSeed(p.h.product.load_balancer + "std", store);
+  seed["additional_certificates"] = {store + "1", variant, AlbClientHarness::Cert(4)};
+  p.h.Admin("listeners", p.h.listener, seed);
+
+  // The read: a foreign default has no CAS id; foreign additional ones are not CAS ids (0).
+  const engine::LiveBinding live = p.Read();
+  CHECK(live.https);
+  CHECK(live.cert_id == 0);
+  CHECK(live.cert_ref == store);
+  CHECK(live.additional_ids == std::vector<int64_t>{Id(4)});
+  CHECK(live.additional_leaving.empty());
+
+  // Dissociating CAS id 2 while its variant is listed: the API refuses the exact id ("not
+  // associated"), and the read-back cannot tell that the variant is another certificate.
+  engine::BindingRequest off = p.Request("sni:web", 2, 2);
+  off.https = false;
+  engine::CallResult result;
+  REQUIRE(p.provider.SetBinding(off, &result).ok());
+  CHECK(result.job_id.empty());
+  const engine::Status confirmed = p.provider.ConfirmStep(off, &result);
+  INFO(confirmed.ToString());
+  CHECK(confirmed.code() == engine::Status::Code::kFailed);
+  CHECK(confirmed.message().find("still lists " + variant) != std::string::npos);
+
+  // A store id is provably another certificate: dissociating CAS id 4 beside it is confirmed.
+  engine::BindingRequest off4 = p.Request("sni:api", 4, 4);
+  off4.https = false;
+  p.Change(off4);
+  CHECK(p.Read().additional_ids.empty());
+}
+
+TEST_CASE(
+    "listener provider: an associated certificate another party is dissociating fails its "
+    "read-back, saying so",
+    "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
+  p.Associate({AlbClientHarness::Cert(5)});
+  // Someone else's dissociate of it, still running.
+  alicloud::ListenerCertificates other = p.h.Client();
+  engine::CallResult r;
+  std::string job;
+  REQUIRE(other.Dissociate(p.h.listener, {AlbClientHarness::Cert(5)}, {}, &job, &r).ok());
+  // certform's associate meanwhile: the listener is Configuring, and the API refuses it as busy
+  // (retried), not as "already associated" (D: one change per listener at a time).
+  engine::BindingRequest bind = p.Request("sni:web", 5);
+  engine::CallResult result;
+  CHECK_FALSE(p.provider.SetBinding(bind, &result).ok());
+  CHECK(result.error_code == "IncorrectStatus.Listener");
+  // Had the API answered "already associated", the read-back names what is going on.
+  const engine::Status confirmed = p.provider.ConfirmStep(bind, &result);
+  INFO(confirmed.ToString());
+  CHECK(confirmed.code() == engine::Status::Code::kFailed);
+  CHECK(confirmed.message().find("being dissociated by another party") != std::string::npos);
+  CHECK(confirmed.message().find(p.h.listener) != std::string::npos);
+  CHECK(confirmed.message().find(AlbClientHarness::Cert(5)) != std::string::npos);
+}
+
+TEST_CASE("listener provider: a listener the API does not know reads as gone, by each API's code",
+          "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
+  engine::LiveBinding live;
+  engine::CallResult result;
+  const engine::Address gone{
+      p.h.product.name, {"cn-hangzhou", p.h.product.listener_of("gone")}, "default"};
+  REQUIRE(p.provider.ReadBinding(gone, &live, &result).ok());
+  CHECK_FALSE(live.exists);
+  // NLB spells it with a lower-case "listener" (D: its error tables), ALB with a capital.
+  CHECK(result.error_code == p.h.product.api.listener_not_found);
+  CHECK(result.error_code ==
+        (p.h.product.name == "nlb" ? "ResourceNotFound.listener" : "ResourceNotFound.Listener"));
+}
+
+TEST_CASE(
+    "listener provider: a listener with more certificates than a page is read and confirmed "
+    "over every page",
+    "[alb][nlb][provider]") {
+  ProviderHarness p(LISTENER_PRODUCT());
+  // 55 additional certificates another party put there: two pages of NLB's 50, one of ALB's 100.
+  std::vector<std::string> many;
+  for (int i = 0; i < 55; ++i) many.push_back(std::to_string(9200000 + i) + "-cn-hangzhou");
+  nlohmann::json seed =
+      p.h.product.ListenerSeed(p.h.product.load_balancer + "std", AlbClientHarness::Cert(0));
+  seed["additional_certificates"] = many;
+  p.h.Admin("listeners", p.h.listener, seed);
+  CHECK(p.Read().additional_ids.size() == 55);
+
+  // The load balancer's quota (25 unless raised) refuses one more; raised, the 56th is
+  // associated and confirmed on the last page.
+  engine::BindingRequest bind = p.Request("sni:web", 6);
+  engine::CallResult result;
+  CHECK_FALSE(p.provider.SetBinding(bind, &result).ok());
+  CHECK(result.error_code == "QuotaExceeded.LoadBalancerCertificatesNum");
+  nlohmann::json lb = p.h.product.LoadBalancerSeed();
+  lb["quota"] = 60;
+  p.h.Admin("load_balancers", p.h.product.load_balancer + "std", lb);
+  p.Change(bind);
+  const engine::LiveBinding after = p.Read("sni:web");
+  REQUIRE(after.additional_ids.size() == 56);
+  CHECK(after.additional_ids.back() == Id(6));
+  const nlohmann::json calls = p.h.emu.emulator().CountersJson()["calls"];
+  // Three reads (two by the test, the read-back), each of every page: NLB's two, ALB's one.
+  CHECK(calls["ListListenerCertificates"].value("u1", 0) == (p.h.product.name == "nlb" ? 6 : 3));
+}

@@ -141,7 +141,7 @@ TEST_CASE("nlb: a listener id may end in @PORT, and only TCPSSL listeners take c
   h.Job(kAssociate, Additional("lsn-j49ht1jx@443", {AlbHarness::Cert(1)}));
   CHECK(h.Status("lsn-j49ht1jx@443") == "Configuring");
   CHECK(AlbHarness::Code(h.Call(kAssociate, Additional("lsn-j49ht1jx", {AlbHarness::Cert(2)}))) ==
-        "ResourceNotFound.Listener");  // another id
+        "ResourceNotFound.listener");  // another id, in NLB's spelling (D)
 
   // TCP and UDP listeners: the refusal ALB gives an HTTP listener, for writes and the list.
   h.Admin("listeners", "lsn-udp", {{"load_balancer_id", "nlb-std"}, {"protocol", "UDP"}});
@@ -258,7 +258,7 @@ TEST_CASE("nlb: calls go to ALB or NLB by their Version, each with its own state
       "ResourceNotFound.Listener");
   // NLB's version: ALB's listener is none to NLB, and NLB lists no ALB job.
   CHECK(AlbHarness::Code(h.Call(kAssociate, Additional("lsn-alb", {AlbHarness::Cert(1)}))) ==
-        "ResourceNotFound.Listener");
+        "ResourceNotFound.listener");
   CHECK(h.Get("ListAsynJobs", {})["TotalCount"] == 0);
   CHECK(h.Status("lsn-tls") == "Running");
   nlohmann::json state = h.emulator_.StateJson();
