@@ -231,3 +231,29 @@ TEST_CASE(
   CHECK(w.StoreSize() == store);
   CHECK(f.State().entries.count(w.At("sni:shop.example.com")) == 0);
 }
+
+TEST_CASE("clb cli: import of a listener slot reads the CAS id of the copy it serves",
+          "[cli][clb]") {
+  ClbWorkspace w;
+  ApplyFixture& f = w.f;
+  const std::string kWww = w.At("sni:www.example.com");
+  w.ApplyOk();
+  const engine::StateEntry applied = f.State().entries.at(kWww);
+  REQUIRE(f.Run({"state", "rm", kWww}).exit_code == 0);
+
+  ProcessResult imported = f.Run({"import", kWww});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exit_code == 0);
+  const engine::StateEntry e = f.State().entries.at(kWww);
+  CHECK(e.https);
+  CHECK(e.cert_id == applied.cert_id);
+  ProcessResult plan = f.Run({"plan", "--detailed-exitcode"});
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_code == 0);
+
+  // An address of no CLB shape is refused at the door, naming it.
+  ProcessResult bad = f.Run({"import", "clb:cn-hangzhou/lb-a/0443/sni:www.example.com"});
+  INFO(bad.out << bad.err);
+  CHECK(bad.exit_code == 1);
+  CHECK(Has(bad.out + bad.err, "port \"0443\""));
+}
