@@ -18,14 +18,16 @@ using engine::Status;
 // from another change, a retried write whose first is still being handled (ALB's busy codes, as
 // Terraform's ALB resources retry them: shared/docs/load-balancers.md §1.4); and CLB's: an
 // instance or extension still being configured by an earlier change (S: Terraform's SLB
-// resources retry these, errors.go and resource_alicloud_slb_domain_extension.go, §1.2).
-constexpr std::array<const char*, 12> kTransient = {"ServiceUnavailable",
+// resources retry these, errors.go and resource_alicloud_slb_domain_extension.go, §1.2). NLB's
+// error tables spell the busy listener "IncorrectStatus.listener", in lower case.
+constexpr std::array<const char*, 13> kTransient = {"ServiceUnavailable",
                                                     "ServiceUnAvailable",
                                                     "InternalError",
                                                     "ServiceBusy",
                                                     "SystemBusy",
                                                     "IdempotenceProcessing",
                                                     "IncorrectStatus.Listener",
+                                                    "IncorrectStatus.listener",
                                                     "ResourceInConfiguring.Listener",
                                                     "OperationBusy",
                                                     "ServiceIsConfiguring",

@@ -266,7 +266,7 @@ TEST_CASE(
   ProcessResult prune = f.Run({"prune", "--auto-approve"});
   INFO(prune.out << prune.err);
   CHECK(prune.exit_code != 0);
-  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\", \"nlb\"]"));
+  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\", \"nlb\", \"clb\"]"));
   CHECK(w.Calls("DeleteUserCertificate") == deletes);
 }
 

@@ -56,6 +56,11 @@ TEST_CASE("errors: each API error maps to its class", "[errors]") {
                   Row{400, "IdempotenceProcessing", Code::kUnavailable},
                   Row{400, "IncorrectStatus.Listener", Code::kUnavailable},
                   Row{400, "ResourceInConfiguring.Listener", Code::kUnavailable},
+                  Row{400, "IncorrectStatus.listener", Code::kUnavailable},  // NLB's spelling
+                  Row{400, "ServiceIsConfiguring", Code::kUnavailable},      // CLB
+                  Row{400, "OperationBusy", Code::kUnavailable},
+                  Row{400, "DomainExtensionProcessing", Code::kUnavailable},
+                  Row{400, "CertificateAndPrivateKeyIsRefered", Code::kFailed},
                   Row{400, "OperationDenied.ServiceManagedResource", Code::kFailed},
                   Row{400, "Certificate.FormatError", Code::kInvalidArgument},
                   Row{400, "Certificate.MissMatch", Code::kInvalidArgument},
