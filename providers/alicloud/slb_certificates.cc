@@ -146,15 +146,8 @@ Status SlbCertificates::ReadListener(const std::string& load_balancer, int port,
                                      std::string* certificate_id, engine::CallResult* result) {
   constexpr char kAction[] = "DescribeLoadBalancerHTTPSListenerAttribute";
   certificate_id->clear();
-  if (Status s = CheckLoadBalancer(load_balancer); !s.ok()) return s;
-  if (Status s = CheckPort(port); !s.ok()) return s;
   nlohmann::json body;
-  Status s = client_.Call(kAction,
-                          {{"RegionId", region_},
-                           {"LoadBalancerId", load_balancer},
-                           {"ListenerPort", std::to_string(port)}},
-                          &body, result);
-  if (!s.ok()) return s;
+  if (Status s = CallListener(kAction, load_balancer, port, {}, &body, result); !s.ok()) return s;
   auto answered = body.find("ListenerPort");
   if (answered != body.end() &&
       (!answered->is_number_integer() || answered->get<int64_t>() != port)) {
@@ -170,16 +163,10 @@ Status SlbCertificates::ReadListener(const std::string& load_balancer, int port,
 
 Status SlbCertificates::SetListener(const std::string& load_balancer, int port,
                                     const std::string& certificate_id, engine::CallResult* result) {
-  if (Status s = CheckLoadBalancer(load_balancer); !s.ok()) return s;
-  if (Status s = CheckPort(port); !s.ok()) return s;
   if (Status s = CheckCertificate(certificate_id); !s.ok()) return s;
   nlohmann::json body;
-  return client_.Call("SetLoadBalancerHTTPSListenerAttribute",
-                      {{"RegionId", region_},
-                       {"LoadBalancerId", load_balancer},
-                       {"ListenerPort", std::to_string(port)},
-                       {"ServerCertificateId", certificate_id}},
-                      &body, result);
+  return CallListener("SetLoadBalancerHTTPSListenerAttribute", load_balancer, port,
+                      {{"ServerCertificateId", certificate_id}}, &body, result);
 }
 
 Status SlbCertificates::ListExtensions(const std::string& load_balancer, int port,
@@ -187,14 +174,8 @@ Status SlbCertificates::ListExtensions(const std::string& load_balancer, int por
                                        engine::CallResult* result) {
   constexpr char kAction[] = "DescribeDomainExtensions";
   all->clear();
-  if (Status s = CheckLoadBalancer(load_balancer); !s.ok()) return s;
-  if (Status s = CheckPort(port); !s.ok()) return s;
   nlohmann::json body;
-  Status s = client_.Call(kAction,
-                          {{"RegionId", region_},
-                           {"LoadBalancerId", load_balancer},
-                           {"ListenerPort", std::to_string(port)}},
-                          &body, result);
+  Status s = CallListener(kAction, load_balancer, port, {}, &body, result);
   if (!s.ok()) return s;
   const nlohmann::json* items = nullptr;
   if (s = ListOf(body, "DomainExtensions", "DomainExtension", kAction, kMaxDomainExtensions,
@@ -238,6 +219,18 @@ Status SlbCertificates::SetExtension(const std::string& extension_id,
                        {"DomainExtensionId", extension_id},
                        {"ServerCertificateId", certificate_id}},
                       &body, result);
+}
+
+Status SlbCertificates::CallListener(const std::string& action, const std::string& load_balancer,
+                                     int port, const Params& more, nlohmann::json* body,
+                                     engine::CallResult* result) {
+  if (Status s = CheckLoadBalancer(load_balancer); !s.ok()) return s;
+  if (Status s = CheckPort(port); !s.ok()) return s;
+  Params params = {{"RegionId", region_},
+                   {"LoadBalancerId", load_balancer},
+                   {"ListenerPort", std::to_string(port)}};
+  params.insert(params.end(), more.begin(), more.end());
+  return client_.Call(action, params, body, result);
 }
 
 }  // namespace certform::alicloud

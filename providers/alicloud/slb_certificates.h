@@ -85,6 +85,10 @@ class SlbCertificates {
                               engine::CallResult* result);
 
  private:
+  // `action` on listener (`load_balancer`, `port`), both checked first, with `more` parameters.
+  engine::Status CallListener(const std::string& action, const std::string& load_balancer, int port,
+                              const Params& more, nlohmann::json* body, engine::CallResult* result);
+
   RpcClient client_;
   std::string region_;
 };
