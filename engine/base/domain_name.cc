@@ -18,6 +18,14 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+std::string SniDomainProblem(std::string_view domain) {
+  if (domain.starts_with(".")) {
+    return "a wildcard domain is written \"*" + std::string(domain) + "\" here";
+  }
+  if (domain.starts_with("*.")) return DomainNameProblem(domain.substr(1));
+  return DomainNameProblem(domain);
+}
+
 std::string NormalizeDomain(std::string_view domain) {
   std::string out(domain);
   std::transform(out.begin(), out.end(), out.begin(),

@@ -14,6 +14,11 @@ namespace certform::engine {
 // Expects lower case; see NormalizeDomain.
 std::string DomainNameProblem(std::string_view domain);
 
+// Empty when `domain` is a domain as a load balancer names the domain its SNI certificate is
+// for (CLB's domain extensions): a DNS name, or "*." and one for a wildcard ("*.example.com", as
+// CreateDomainExtension writes it; the CDN's ".example.com" is refused). Expects lower case.
+std::string SniDomainProblem(std::string_view domain);
+
 // Lower-cases ASCII letters.
 std::string NormalizeDomain(std::string_view domain);
 

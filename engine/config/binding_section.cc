@@ -279,7 +279,7 @@ void FileReader::ReadSlot(const toml::table& t, const ProductRules& rules,
     auto domain = String(t, kSlotDomainKey);
     if (!domain) return;
     const std::string name = NormalizeDomain(*domain);
-    if (std::string problem = DomainNameProblem(name); !problem.empty()) {
+    if (std::string problem = SniDomainProblem(name); !problem.empty()) {
       diags_->Error(Pos(*d), fmt::format("invalid domain \"{}\": {}", name, problem));
       return;
     }

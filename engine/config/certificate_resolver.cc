@@ -255,9 +255,17 @@ void ResolveCertificates(Config* config, FileSystem& fs, const EnvLookup& env,
     if (c.cert_name.empty()) c.cert_name = DerivedCertName(c.info.fingerprint);
     CheckValidity(c, now_s, config->expiry_warning_days, diags);
     for (const DesiredBinding& b : config->bindings) {
-      const std::string& domain = b.address.domain;
-      // A listener's slot serves whichever names its clients ask for: nothing to cover.
-      if (IsSlot(b.address)) continue;
+      std::string domain = b.address.domain;
+      if (IsSlot(b.address)) {
+        // A listener's slot serves whichever names its clients ask for: nothing to cover; but a
+        // slot named by its domain (a CLB domain extension) serves that domain alone.
+        if (FindProduct(b.address.product)->slots.sni_key != SlotRules::SniKey::kDomain ||
+            !domain.starts_with(kSniSlotPrefix)) {
+          continue;
+        }
+        domain = domain.substr(sizeof(kSniSlotPrefix) - 1);
+        if (domain.starts_with("*.")) domain = domain.substr(1);  // as NameCovers spells it
+      }
       if (b.certificate != name || CertificateCovers(c.info.sans, domain)) continue;
       std::string needs =
           domain.starts_with('.') ? fmt::format(" (a wildcard domain needs \"*{}\")", domain) : "";

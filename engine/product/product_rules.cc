@@ -45,7 +45,7 @@ std::string SlotProblem(const std::string& slot, const SlotRules& rules) {
   const std::string key = slot.substr(sizeof(kSniSlotPrefix) - 1);
   if (rules.sni_key == SlotRules::SniKey::kDomain) {
     // The domain extension's domain, as the configuration's door writes it (lower case).
-    if (std::string problem = DomainNameProblem(key); !problem.empty()) {
+    if (std::string problem = SniDomainProblem(key); !problem.empty()) {
       return "the domain of an additional slot: " + problem;
     }
     if (NormalizeDomain(key) != key)

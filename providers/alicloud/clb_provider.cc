@@ -48,9 +48,11 @@ const DomainExtension* FindExtension(const std::vector<DomainExtension>& all,
 }  // namespace
 
 // Limits are not documented for these calls (U; shared/docs/load-balancers.md §1.2 notes 90
-// listener calls and 400 extension calls per 60 s from an earlier note): certform takes 1 write
-// a second (below the listener calls' 1.5) and 4 reads a second, each call at most once per
-// write or read, so that no API sees more than 5 a second from one user.
+// listener calls and 400 extension calls per 60 s from an earlier note). A write makes each of
+// its calls at most once, and so does a read (or a read-back); certform paces 1 write and 0.5
+// reads a second, so that the listener calls (SetLoadBalancerHTTPSListenerAttribute and
+// DescribeLoadBalancerHTTPSListenerAttribute) stay within 1.5 a second together, and no call
+// is made more than 1.5 times a second by one user.
 const engine::ProductRules& ClbProvider::Rules() {
   static const engine::ProductRules rules = [] {
     using engine::CallKind;
@@ -74,7 +76,7 @@ const engine::ProductRules& ClbProvider::Rules() {
                       /*by_content=*/false}};
     r.calls = {{CallKind::kReadBinding,
                 {"DescribeLoadBalancerHTTPSListenerAttribute",
-                 4,
+                 0.5,
                  {"slb:DescribeLoadBalancerHTTPSListenerAttribute", "slb:DescribeDomainExtensions",
                   "slb:DescribeServerCertificates"}}}};
     r.reads_fingerprint =
@@ -159,9 +161,21 @@ Status ClbProvider::StoreCopy(SlbCertificates& client, const Slot& slot,
   // Only certform's own copy: a copy someone else made may be deleted by them once unbound
   // elsewhere, and prune removes only copies it knows to be certform's.
   for (const ServerCertificate& c : store) {
-    if (c.from_cas && c.cas_id == request.cert_id && c.name == name) {
+    if (c.cas_id == request.cert_id && c.copy_region == cas_region) {
       *store_id = c.id;
       return Status::OK();
+    }
+  }
+  // A certificate under certform's name that the answer does not tie to the CAS certificate (an
+  // AliCloudCertificateId of another shape, say): uploading would make a second copy on every
+  // apply until the region's store is full.
+  for (const ServerCertificate& c : store) {
+    if (c.name == name) {
+      return Status::Failed(fmt::format(
+          "the SLB store of {} has {} named {}, but its answer does not tie it to CAS "
+          "certificate {}: certform does not upload another copy; delete it, or tell us what "
+          "DescribeServerCertificates answers for it",
+          slot.region, engine::ForTerminal(c.id), name, request.cert_id));
     }
   }
   return client.CopyFromCas(request.cert_id, cas_region, request.cert_name, name, store_id, result);
@@ -233,7 +247,14 @@ Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64
   const auto cas_of = [&](const std::string& id) -> int64_t {
     auto it = std::find_if(store.begin(), store.end(),
                            [&](const ServerCertificate& c) { return c.id == id; });
-    return it == store.end() || !it->from_cas ? 0 : it->cas_id;
+    // Only certform's own copies name a CAS certificate (and its region): someone else's copy
+    // of one, of whatever region, is not taken for it.
+    return it == store.end() || it->copy_region.empty() ? 0 : it->cas_id;
+  };
+  const auto region_of = [&](const std::string& id) -> std::string {
+    auto it = std::find_if(store.begin(), store.end(),
+                           [&](const ServerCertificate& c) { return c.id == id; });
+    return it == store.end() ? "" : it->copy_region;
   };
   if (extension_ids != nullptr) {
     for (const DomainExtension& e : extensions) {
@@ -254,6 +275,7 @@ Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64
     if (e != nullptr) served->store_id = e->certificate_id;
   }
   served->cas_id = served->store_id.empty() ? 0 : cas_of(served->store_id);
+  served->copy_region = served->cas_id == 0 ? "" : region_of(served->store_id);
   return Status::OK();
 }
 
@@ -262,7 +284,11 @@ Status ClbProvider::ConfirmStep(const engine::BindingRequest& request, engine::C
   if (Status s = SlotOf(request.address, &slot); !s.ok()) return s;
   Served served;
   if (Status s = ReadSlot(slot, &served, nullptr, result); !s.ok()) return s;
-  if (served.cas_id == request.cert_id && served.cas_id != 0) return Status::OK();
+  const std::string cas_region =
+      request.cert_region.empty() ? kDefaultCasRegion : request.cert_region;
+  if (served.cas_id == request.cert_id && served.cas_id != 0 && served.copy_region == cas_region) {
+    return Status::OK();
+  }
   const std::string what = slot.domain.empty() ? "its default certificate"
                                                : "the certificate of its extension for " +
                                                      engine::ForTerminal(slot.domain);
@@ -271,10 +297,10 @@ Status ClbProvider::ConfirmStep(const engine::BindingRequest& request, engine::C
       Where(slot.load_balancer, slot.port, slot.region), what,
       !served.extension_found   ? "gone (no such extension)"
       : served.store_id.empty() ? "unset"
-      : served.cas_id != 0
-          ? fmt::format("{} (a copy of CAS certificate {})", served.store_id, served.cas_id)
-          : fmt::format("{} (not a copy certform can tie to a CAS certificate)",
-                        engine::ForTerminal(served.store_id)),
+      : served.cas_id != 0      ? fmt::format("{} (certform's copy of CAS certificate {} of {})",
+                                              served.store_id, served.cas_id, served.copy_region)
+                           : fmt::format("{} (not a copy certform can tie to a CAS certificate)",
+                                         engine::ForTerminal(served.store_id)),
       request.cert_id));
 }
 

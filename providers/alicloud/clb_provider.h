@@ -46,10 +46,10 @@ class ClbProvider final : public engine::Provider {
   engine::Status ConfirmStep(const engine::BindingRequest& request,
                              engine::CallResult* result) override;
   // The listener's default certificate (when `address` is the default slot) or its extension's
-  // for the slot's domain: https, the CAS id of the store copy it serves (0 for a certificate
-  // uploaded by content or of an unknown origin), cert_ref its store id. additional_ids: the CAS
-  // ids of every extension's certificate. A load balancer the API does not know
-  // (InvalidLoadBalancerId.NotFound) is exists = false; any other refusal is an error, never
+  // for the slot's domain: https, the CAS id of certform's store copy it serves (0 for any other
+  // store certificate: uploaded by content, or someone else's copy), cert_ref its store id.
+  // additional_ids: the CAS ids of every extension's certificate. A load balancer the API does not
+  // know (InvalidLoadBalancerId.NotFound) is exists = false; any other refusal is an error, never
   // "gone".
   engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                              engine::CallResult* result) override;
@@ -64,6 +64,7 @@ class ClbProvider final : public engine::Provider {
     bool extension_found = true;
     std::string store_id;
     int64_t cas_id = 0;
+    std::string copy_region;  // of certform's copy, when cas_id != 0
   };
   static engine::Status SlotOf(const engine::Address& address, Slot* slot);
   // The slot's certificate, with the listener's extensions (every one, for additional_ids).

@@ -117,6 +117,11 @@ Status SlbCertificates::ListStore(std::vector<ServerCertificate>* all, engine::C
       c.from_cas = cas->get<int64_t>() == 1;
     }
     if (c.from_cas) c.cas_id = CasIdOf(StringField(item, "AliCloudCertificateId"));
+    const std::string prefix = c.cas_id == 0 ? "" : StoreCopyName(c.cas_id, "");
+    if (!prefix.empty() && c.name.starts_with(prefix) &&
+        RegionProblem(c.name.substr(prefix.size())).empty()) {
+      c.copy_region = c.name.substr(prefix.size());
+    }
     all->push_back(std::move(c));
   }
   return Status::OK();
@@ -132,9 +137,9 @@ Status SlbCertificates::CopyFromCas(int64_t cas_id, const std::string& cas_regio
   }
   Params params = {{"RegionId", region_},
                    {"AliCloudCertificateId", std::to_string(cas_id)},
-                   {"AliCloudCertificateName", cas_name.empty() ? name : cas_name},
                    {"AliCloudCertificateRegionId", cas_region},
                    {"ServerCertificateName", name}};
+  if (!cas_name.empty()) params.emplace_back("AliCloudCertificateName", cas_name);
   nlohmann::json body;
   if (Status s = client_.Call(kAction, params, &body, result); !s.ok()) return s;
   *id = StringField(body, "ServerCertificateId");
@@ -192,7 +197,7 @@ Status SlbCertificates::ListExtensions(const std::string& load_balancer, int por
                                             engine::ForTerminal(e.id.substr(0, 80))));
     }
     e.domain = engine::NormalizeDomain(e.domain);
-    if (!engine::DomainNameProblem(e.domain).empty()) {
+    if (!engine::SniDomainProblem(e.domain).empty()) {
       return Malformed(kAction, fmt::format("a Domain that is none for {}: \"{}\"", e.id,
                                             engine::ForTerminal(e.domain.substr(0, 80))));
     }

@@ -27,6 +27,10 @@ struct ServerCertificate {
   // shape: someone else's, never taken for a CAS id).
   bool from_cas = false;
   int64_t cas_id = 0;
+  // When it is certform's copy of that CAS certificate (from_cas, and named StoreCopyName(cas_id,
+  // REGION) for a region id REGION): that region; empty otherwise. The store's answer names no
+  // CAS region (D: doc 34183), so the name is the only record of it.
+  std::string copy_region;
 };
 
 // A domain extension of an HTTPS listener (DescribeDomainExtensions): the certificate it serves

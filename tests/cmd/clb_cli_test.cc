@@ -257,3 +257,19 @@ TEST_CASE("clb cli: import of a listener slot reads the CAS id of the copy it se
   CHECK(bad.exit_code == 1);
   CHECK(Has(bad.out + bad.err, "port \"0443\""));
 }
+
+TEST_CASE(
+    "clb cli: a certificate that does not cover its extension's domain is refused by validate",
+    "[cli][clb]") {
+  ClbWorkspace w;
+  ApplyFixture& f = w.f;
+  // web is *.example.com: not www.example.org's.
+  w.Bind({{"api", "default", ""}, {"web", "additional", "www.example.org"}});
+  ProcessResult r = f.Run({"validate"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(Has(r.out + r.err,
+            "certificate \"web\" does not cover domain "
+            "\"clb:cn-hangzhou/lb-a/443/sni:www.example.org\""));
+  CHECK(Has(r.out + r.err, "clb.toml:"));
+}

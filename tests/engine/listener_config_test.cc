@@ -267,10 +267,48 @@ TEST_CASE("config: a CLB slot address names a domain extension by its domain", "
   CHECK(a.Field("port") == "443");
   CHECK(a.domain == "sni:www.example.com");
   CHECK(ParseAddress("clb:cn-hangzhou/lb-abc/443/default", &a).empty());
+  // A wildcard extension as CLB writes it; the CDN's spelling is not one.
+  CHECK(ParseAddress("clb:cn-hangzhou/lb-abc/443/sni:*.example.com", &a).empty());
+  CHECK_FALSE(ParseAddress("clb:cn-hangzhou/lb-abc/443/sni:.example.com", &a).empty());
   CHECK_FALSE(ParseAddress("clb:cn-hangzhou/lb-abc/443/sni:web_key", &a).empty());
   CHECK_FALSE(ParseAddress("clb:cn-hangzhou/lb-abc/443/sni:WWW.example.com", &a).empty());
   CHECK_FALSE(ParseAddress("clb:cn-hangzhou/lb-abc/65536/default", &a).empty());
   CHECK_FALSE(ParseAddress("clb:cn-hangzhou/lb-abc/default", &a).empty());
   // ALB's additional slots stay named by certificate key.
   CHECK(ParseAddress("alb:cn-hangzhou/lsn-abc/sni:web", &a).empty());
+}
+
+TEST_CASE("config: a CLB wildcard extension is written \"*.example.com\"", "[config][clb]") {
+  TempDir dir;
+  Loaded l = LoadText(dir, R"(
+[certificate.web]
+type = "cas"
+name = "web"
+cert_id = 11
+
+[[binding]]
+product = "clb"
+region = "cn-hangzhou"
+load_balancer = "lb-abc"
+port = "443"
+certificate = "web"
+role = "additional"
+domain = "*.Example.com"
+
+[[binding]]
+product = "clb"
+region = "cn-hangzhou"
+load_balancer = "lb-abc"
+port = "443"
+certificate = "web"
+role = "additional"
+domain = ".example.com"
+)");
+  CHECK(ErrorWith(l.diags,
+                  "invalid domain \".example.com\": a wildcard domain is written "
+                  "\"*.example.com\" here")
+            .where.line == 23);
+  REQUIRE(l.diags.ErrorCount() == 1);
+  REQUIRE(l.config.bindings.size() == 1);
+  CHECK(l.config.bindings[0].address.domain == "sni:*.example.com");
 }

@@ -223,3 +223,58 @@ TEST_CASE(
   CHECK_FALSE(s.ok());
   CHECK_FALSE(live.exists);
 }
+
+TEST_CASE(
+    "clb provider: a slot serving someone else's copy of the CAS certificate is not "
+    "certform's, and a store certificate under certform's name it cannot tie stops the write",
+    "[clb][provider]") {
+  ClbProviderHarness p;
+  const std::string theirs =
+      p.Admin("server_certificates", "",
+              {{"region", kRegion}, {"name", "theirs"}, {"cas_id", kCas}})["server_certificate_id"];
+  // Someone points the extension at their copy: it reads as no CAS id, and a read-back of a
+  // write of kCas there does not pass.
+  alicloud::SlbCertificates slb(
+      alicloud::RpcClient(p.transport, p.clock, p.random,
+                          alicloud::Credentials{"testid", "testsecret", "", "test"},
+                          p.emu.Endpoint(), alicloud::kSlbApiVersion),
+      kRegion);
+  std::vector<alicloud::DomainExtension> extensions;
+  engine::CallResult r;
+  REQUIRE(slb.ListExtensions(kLb, 443, &extensions, &r).ok());
+  REQUIRE(extensions.size() == 1);
+  REQUIRE(slb.SetExtension(extensions[0].id, theirs, &r).ok());
+  const engine::LiveBinding live = p.Read("sni:api.example.com");
+  CHECK(live.https);
+  CHECK(live.cert_id == 0);
+  CHECK(live.cert_ref == theirs);
+  const engine::Status s = p.provider.ConfirmStep(p.Request("sni:api.example.com", kCas), &r);
+  CHECK(s.code() == engine::Status::Code::kFailed);
+
+  // A certificate uploaded by content under the name certform gives its copy of kCas + 1.
+  p.Admin("server_certificates", "",
+          {{"region", kRegion},
+           {"name", alicloud::StoreCopyName(kCas + 1, kRegion)},
+           {"cert_pem", ClbProviderHarness::Pem()},
+           {"key_pem", ClbProviderHarness::Key()}});
+  const int uploads = p.Calls("UploadServerCertificate");
+  const engine::Status refused = p.provider.SetBinding(p.Request("default", kCas + 1), &r);
+  CHECK(refused.code() == engine::Status::Code::kFailed);
+  CHECK_THAT(refused.message(), Catch::Contains("does not upload another copy"));
+  CHECK(p.Calls("UploadServerCertificate") == uploads);
+  CHECK(p.Calls("SetLoadBalancerHTTPSListenerAttribute") == 0);
+}
+
+TEST_CASE("clb provider: a wildcard domain extension is read and set by its own name",
+          "[clb][provider]") {
+  ClbProviderHarness p;
+  p.Admin("domain_extensions", "",
+          {{"load_balancer_id", kLb},
+           {"port", 443},
+           {"domain", "*.example.com"},
+           {"server_certificate_id", p.seeded}});
+  p.Change(p.Request("sni:*.example.com", kCas));
+  CHECK(p.Read("sni:*.example.com").cert_id == kCas);
+  CHECK(p.Read("sni:api.example.com").cert_ref == p.seeded);
+  CHECK(p.Read("default").cert_ref == p.seeded);
+}
