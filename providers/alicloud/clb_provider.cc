@@ -68,8 +68,8 @@ const engine::ProductRules& ClbProvider::Rules() {
     r.write_calls = {{{"SetLoadBalancerHTTPSListenerAttribute",
                        1,
                        {"slb:DescribeServerCertificates", "slb:UploadServerCertificate",
-                        "slb:SetLoadBalancerHTTPSListenerAttribute", "slb:DescribeDomainExtensions",
-                        "slb:SetDomainExtensionAttribute"}},
+                        "slb:DeleteServerCertificate", "slb:SetLoadBalancerHTTPSListenerAttribute",
+                        "slb:DescribeDomainExtensions", "slb:SetDomainExtensionAttribute"}},
                       /*force_set=*/false,
                       /*cas_by_name=*/false,
                       /*cas_by_id=*/true,
@@ -181,6 +181,45 @@ Status ClbProvider::StoreCopy(SlbCertificates& client, const Slot& slot,
   return client.CopyFromCas(request.cert_id, cas_region, request.cert_name, name, store_id, result);
 }
 
+namespace {
+
+std::string CasRegion(const std::string& region) {
+  return region.empty() ? kDefaultCasRegion : region;
+}
+
+// The previous certificate's region as the state records it, else the new one's.
+std::string PreviousRegion(const engine::BindingRequest& r) {
+  return CasRegion(r.previous_cert_region.empty() ? r.cert_region : r.previous_cert_region);
+}
+
+}  // namespace
+
+int ClbProvider::Steps(const engine::BindingRequest& request) const {
+  const bool renewal = request.https && request.previous_cert_id != 0 &&
+                       (request.previous_cert_id != request.cert_id ||
+                        PreviousRegion(request) != CasRegion(request.cert_region));
+  return renewal ? 2 : 1;
+}
+
+Status ClbProvider::DeleteOldCopy(SlbCertificates& client, const engine::BindingRequest& request,
+                                  engine::CallResult* result) {
+  std::vector<ServerCertificate> store;
+  if (Status s = client.ListStore(&store, result); !s.ok()) return s;
+  const std::string region = PreviousRegion(request);
+  auto old = std::find_if(store.begin(), store.end(), [&](const ServerCertificate& c) {
+    return c.cas_id == request.previous_cert_id && c.copy_region == region;
+  });
+  if (old == store.end()) return Status::OK();  // none, or gone already
+  Status s = client.Delete(old->id, result);
+  // Still served by a listener or an extension (another slot, anyone's): it stays (D: doc
+  // 34182). Gone meanwhile: done (S: Terraform's ServerCertificateId.NotFound).
+  if (!s.ok() && (result->error_code == "CertificateAndPrivateKeyIsRefered" ||
+                  result->error_code == "ServerCertificateId.NotFound")) {
+    return Status::OK();
+  }
+  return s;
+}
+
 Status ClbProvider::SetBinding(const engine::BindingRequest& request, engine::CallResult* result) {
   *result = engine::CallResult();
   Slot slot;
@@ -200,6 +239,7 @@ Status ClbProvider::SetBinding(const engine::BindingRequest& request, engine::Ca
   }
   if (request.dry_run) return Status::OK();  // SLB's calls have no DryRun: nothing to check
   SlbCertificates& client = Client(slot.region);
+  if (request.step == 1) return DeleteOldCopy(client, request, result);
   std::string store_id;
   if (slot.domain.empty()) {
     if (Status s = StoreCopy(client, slot, request, &store_id, result); !s.ok()) return s;
@@ -284,8 +324,7 @@ Status ClbProvider::ConfirmStep(const engine::BindingRequest& request, engine::C
   if (Status s = SlotOf(request.address, &slot); !s.ok()) return s;
   Served served;
   if (Status s = ReadSlot(slot, &served, nullptr, result); !s.ok()) return s;
-  const std::string cas_region =
-      request.cert_region.empty() ? kDefaultCasRegion : request.cert_region;
+  const std::string cas_region = CasRegion(request.cert_region);
   if (served.cas_id == request.cert_id && served.cas_id != 0 && served.copy_region == cas_region) {
     return Status::OK();
   }

@@ -36,9 +36,15 @@ class ClbProvider final : public engine::Provider {
 
   engine::CallLimit Limit(engine::CallKind kind) const override { return Rules().Limit(kind); }
 
-  // At most one call of each of DescribeServerCertificates, UploadServerCertificate (when
+  // A renewal (the slot recorded another CAS certificate) is two steps: set the new copy, then
+  // delete certform's copy of the old certificate from the store, which the API refuses while
+  // anything still serves it (then it stays); anything else is one.
+  int Steps(const engine::BindingRequest& request) const override;
+  // Step 0: at most one call of each of DescribeServerCertificates, UploadServerCertificate (when
   // certform has no copy of the certificate in the store yet), DescribeDomainExtensions (an
-  // extension's slot) and the set call; the write's lane is paced at the slowest of them.
+  // extension's slot) and the set call; the write's lane is paced at the slowest of them. Step 1:
+  // DescribeServerCertificates and DeleteServerCertificate of certform's old copy, when there is
+  // one; refused as still bound, or already gone, it is done.
   engine::Status SetBinding(const engine::BindingRequest& request,
                             engine::CallResult* result) override;
   // OK when the slot now serves certform's copy of the request's CAS certificate; Failed naming
@@ -75,6 +81,9 @@ class ClbProvider final : public engine::Provider {
                            const engine::BindingRequest& request, std::string* store_id,
                            engine::CallResult* result);
   SlbCertificates& Client(const std::string& region);
+  // Step 1 of a renewal: certform's copy of the previous certificate deleted, if nothing serves it.
+  engine::Status DeleteOldCopy(SlbCertificates& client, const engine::BindingRequest& request,
+                               engine::CallResult* result);
 
   ClientFactory clients_;
   std::mutex mu_;

@@ -226,6 +226,14 @@ Status SlbCertificates::SetExtension(const std::string& extension_id,
                       &body, result);
 }
 
+Status SlbCertificates::Delete(const std::string& certificate_id, engine::CallResult* result) {
+  if (Status s = CheckCertificate(certificate_id); !s.ok()) return s;
+  nlohmann::json body;
+  return client_.Call("DeleteServerCertificate",
+                      {{"RegionId", region_}, {"ServerCertificateId", certificate_id}}, &body,
+                      result);
+}
+
 Status SlbCertificates::CallListener(const std::string& action, const std::string& load_balancer,
                                      int port, const Params& more, nlohmann::json* body,
                                      engine::CallResult* result) {

@@ -83,6 +83,9 @@ class SlbCertificates {
   static constexpr size_t kMaxDomainExtensions = 100;
   engine::Status ListExtensions(const std::string& load_balancer, int port,
                                 std::vector<DomainExtension>* all, engine::CallResult* result);
+  // Deletes store certificate `certificate_id` (DeleteServerCertificate, D: doc 34182). The API
+  // refuses one still bound to a listener or an extension (CertificateAndPrivateKeyIsRefered).
+  engine::Status Delete(const std::string& certificate_id, engine::CallResult* result);
   // Makes `certificate_id` the certificate extension `extension_id` serves
   // (SetDomainExtensionAttribute, D: help/en/slb/api-setdomainextensionattribute).
   engine::Status SetExtension(const std::string& extension_id, const std::string& certificate_id,

@@ -1,7 +1,8 @@
 // CLB end to end (the certform binary against the emulator's CLB service): a listener's default
 // certificate and a domain extension's are planned, applied through certform's own copies in the
 // region's SLB store and read back; a renewal replaces the extension's certificate only, with a
-// new copy, and leaves every other slot of the listener as it is; a change behind certform's back
+// new copy (the old copy deleted once nothing serves it), and leaves every other slot of the
+// listener as it is; a change behind certform's back
 // is drift; removing a binding forgets it even with on_removal = "disable" (the listener keeps
 // serving); a binding to a domain with no extension fails, with nothing copied into the store.
 // Facts: docs/products.md "CLB listeners",
@@ -181,6 +182,8 @@ TEST_CASE(
   CHECK(w.Serves("default").first == default_served);
   CHECK(w.Serves("img.example.com").first == w.by_hand);
   CHECK(w.Calls("UploadServerCertificate") == 3);
+  CHECK(w.Calls("DeleteServerCertificate") == 1);  // certform's copy of the old web
+  CHECK(w.StoreSize() == 3);
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
 
   // Behind certform's back: the extension set to the certificate uploaded by hand.

@@ -86,15 +86,19 @@ struct ClbProviderHarness {
     return r;
   }
 
-  // The write and its read-back, as the engine sends them.
-  void Change(const engine::BindingRequest& request) {
-    engine::CallResult result;
-    engine::Status s = provider.SetBinding(request, &result);
-    INFO(s.ToString() << " " << result.error_code << " " << result.error_message);
-    REQUIRE(s.ok());
-    s = provider.ConfirmStep(request, &result);
-    INFO(s.ToString());
-    REQUIRE(s.ok());
+  // Each step's write and its read-back, as the engine sends them.
+  void Change(engine::BindingRequest request) {
+    for (int step = 0; step < provider.Steps(request); ++step) {
+      request.step = step;
+      engine::CallResult result;
+      engine::Status s = provider.SetBinding(request, &result);
+      INFO("step " << step << ": " << s.ToString() << " " << result.error_code << " "
+                   << result.error_message);
+      REQUIRE(s.ok());
+      s = provider.ConfirmStep(request, &result);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+    }
   }
 
   engine::LiveBinding Read(const std::string& slot, const std::string& lb = kLb) {
@@ -152,10 +156,20 @@ TEST_CASE(
   CHECK(sni.additional_ids == std::vector<int64_t>{kCas});
 }
 
-TEST_CASE("clb provider: a renewal of one slot leaves the others as they are", "[clb][provider]") {
+TEST_CASE(
+    "clb provider: a renewal of one slot leaves the others as they are, and deletes "
+    "certform's old copy once nothing serves it",
+    "[clb][provider]") {
   ClbProviderHarness p;
   p.Change(p.Request("sni:api.example.com", kCas));
-  p.Change(p.Request("sni:api.example.com", kCas + 1));
+  REQUIRE(p.Store().size() == 2);
+  engine::BindingRequest renewal = p.Request("sni:api.example.com", kCas + 1);
+  renewal.previous_cert_id = kCas;
+  renewal.previous_cert_region = kRegion;
+  CHECK(p.provider.Steps(renewal) == 2);
+  p.Change(renewal);
+  CHECK(p.Store().size() == 2);  // the new copy in, the old one out
+  CHECK(p.Calls("DeleteServerCertificate") == 1);
   CHECK(p.Read("sni:api.example.com").cert_id == kCas + 1);
   // The default is still the certificate uploaded by hand, untouched.
   CHECK(p.Read("default").cert_ref == p.seeded);
@@ -277,4 +291,23 @@ TEST_CASE("clb provider: a wildcard domain extension is read and set by its own 
   CHECK(p.Read("sni:*.example.com").cert_id == kCas);
   CHECK(p.Read("sni:api.example.com").cert_ref == p.seeded);
   CHECK(p.Read("default").cert_ref == p.seeded);
+}
+
+TEST_CASE("clb provider: a renewal keeps the old copy while another slot serves it",
+          "[clb][provider]") {
+  ClbProviderHarness p;
+  p.Change(p.Request("default", kCas));
+  p.Change(p.Request("sni:api.example.com", kCas));
+  engine::BindingRequest renewal = p.Request("sni:api.example.com", kCas + 1);
+  renewal.previous_cert_id = kCas;
+  renewal.previous_cert_region = kRegion;
+  p.Change(renewal);  // the delete is refused (CertificateAndPrivateKeyIsRefered): done
+  CHECK(p.Calls("DeleteServerCertificate") == 1);
+  CHECK(p.Store().size() == 3);
+  CHECK(p.Read("default").cert_id == kCas);
+  CHECK(p.Read("sni:api.example.com").cert_id == kCas + 1);
+  // The same certificate again is one step: nothing to delete.
+  engine::BindingRequest same = p.Request("default", kCas);
+  same.previous_cert_id = kCas;
+  CHECK(p.provider.Steps(same) == 1);
 }
