@@ -98,6 +98,7 @@ Status SlbCertificates::ListStore(std::vector<ServerCertificate>* all, engine::C
       !s.ok()) {
     return s;
   }
+  std::vector<ServerCertificate> out;
   for (const nlohmann::json& item : *items) {
     if (!item.is_object()) return Malformed(kAction, "a certificate that is not an object");
     ServerCertificate c;
@@ -122,8 +123,9 @@ Status SlbCertificates::ListStore(std::vector<ServerCertificate>* all, engine::C
         RegionProblem(c.name.substr(prefix.size())).empty()) {
       c.copy_region = c.name.substr(prefix.size());
     }
-    all->push_back(std::move(c));
+    out.push_back(std::move(c));
   }
+  *all = std::move(out);  // only a listing that passed the door whole
   return Status::OK();
 }
 
@@ -158,11 +160,12 @@ Status SlbCertificates::ReadListener(const std::string& load_balancer, int port,
       (!answered->is_number_integer() || answered->get<int64_t>() != port)) {
     return Malformed(kAction, fmt::format("another listener than port {}", port));
   }
-  *certificate_id = StringField(body, "ServerCertificateId");
-  if (!certificate_id->empty() && !IsServerCertificateId(*certificate_id)) {
+  const std::string id = StringField(body, "ServerCertificateId");
+  if (!id.empty() && !IsServerCertificateId(id)) {
     return Malformed(kAction, fmt::format("a ServerCertificateId of no known shape: \"{}\"",
-                                          engine::ForTerminal(certificate_id->substr(0, 80))));
+                                          engine::ForTerminal(id.substr(0, 80))));
   }
+  *certificate_id = id;  // only what passed the door
   return Status::OK();
 }
 
@@ -188,6 +191,7 @@ Status SlbCertificates::ListExtensions(const std::string& load_balancer, int por
       !s.ok()) {
     return s;
   }
+  std::vector<DomainExtension> out;
   for (const nlohmann::json& item : *items) {
     if (!item.is_object()) return Malformed(kAction, "an extension that is not an object");
     DomainExtension e{StringField(item, "DomainExtensionId"), StringField(item, "Domain"),
@@ -205,8 +209,9 @@ Status SlbCertificates::ListExtensions(const std::string& load_balancer, int por
       return Malformed(kAction,
                        fmt::format("a ServerCertificateId of no known shape for {}", e.id));
     }
-    all->push_back(std::move(e));
+    out.push_back(std::move(e));
   }
+  *all = std::move(out);
   return Status::OK();
 }
 

@@ -3,8 +3,6 @@
 // endpoint, and what the metadata service and STS answer is checked before it is used or quoted.
 #include "providers/request_target.h"
 
-#include <deque>
-
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
@@ -13,37 +11,14 @@
 #include "providers/alicloud/sts_credentials.h"
 #include "tests/support/emulator_fixture.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/scripted_transport.h"
 
 using namespace certform;
 using certform::testing::FakeClock;
+using certform::testing::ScriptedTransport;
 using certform::testing::SeededRandom;
 
 namespace {
-
-// Records every request and answers from a script (then 200 "{}").
-class ScriptedTransport final : public providers::HttpTransport {
- public:
-  engine::Status Send(const providers::HttpRequest& request,
-                      providers::HttpResponse* response) override {
-    sent.push_back(request);
-    *response = providers::HttpResponse();
-    response->status = 200;
-    response->body = "{}";
-    if (!script.empty()) {
-      *response = script.front();
-      script.pop_front();
-    }
-    return engine::Status::OK();
-  }
-  void Answer(int status, std::string body) {
-    providers::HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    script.push_back(std::move(r));
-  }
-  std::vector<providers::HttpRequest> sent;
-  std::deque<providers::HttpResponse> script;
-};
 
 alicloud::Credentials Key() { return {"testid", "testsecret-0123456789", "", "test"}; }
 
