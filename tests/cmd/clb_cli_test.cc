@@ -276,3 +276,24 @@ TEST_CASE(
             "\"clb:cn-hangzhou/lb-a/443/sni:www.example.org\""));
   CHECK(Has(r.out + r.err, "clb.toml:"));
 }
+
+TEST_CASE("clb cli: two load balancers of one region bound in one apply share one store copy",
+          "[cli][clb]") {
+  ClbWorkspace w;
+  ApplyFixture& f = w.f;
+  w.Admin("load_balancers", "lb-b", {{"region", kRegion}});
+  w.Admin("listeners", "",
+          {{"load_balancer_id", "lb-b"}, {"port", 443}, {"server_certificate_id", w.by_hand}});
+  // api is the default of both listeners: the second write finds the first's copy (the store is
+  // listed before any upload, under a per-region lock), so it is copied into the store once.
+  w.Bind({{"api", "default", ""}});
+  f.cli.dir.Write("b.toml",
+                  fmt::format("[[binding]]\nproduct = \"clb\"\nregion = \"{}\"\nload_balancer = "
+                              "\"lb-b\"\nport = \"443\"\ncertificate = \"api\"\nrole = "
+                              "\"default\"\n",
+                              kRegion));
+  w.ApplyOk();
+  CHECK(w.Calls("UploadServerCertificate") == 1);
+  CHECK(w.StoreSize() == 2);
+  CHECK(w.Recorded("clb:cn-hangzhou/lb-b/443/default") == w.Recorded(w.At("default")));
+}
