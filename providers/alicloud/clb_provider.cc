@@ -45,6 +45,26 @@ const DomainExtension* FindExtension(const std::vector<DomainExtension>& all,
   return found;
 }
 
+std::string CasRegion(const std::string& region) {
+  return region.empty() ? kDefaultCasRegion : region;
+}
+
+// The previous certificate's region as the state records it, else the new one's.
+std::string PreviousRegion(const engine::BindingRequest& r) {
+  return CasRegion(r.previous_cert_region.empty() ? r.cert_region : r.previous_cert_region);
+}
+
+// certform's copy of CAS certificate `cas_id` of `cas_region` in `store`, or null. Only
+// certform's own copies name a CAS certificate (and its region): someone else's copy of one, of
+// whatever region, is not taken for it.
+const ServerCertificate* FindCopy(const std::vector<ServerCertificate>& store, int64_t cas_id,
+                                  const std::string& cas_region) {
+  auto it = std::find_if(store.begin(), store.end(), [&](const ServerCertificate& c) {
+    return c.cas_id == cas_id && c.copy_region == cas_region;
+  });
+  return it == store.end() ? nullptr : &*it;
+}
+
 }  // namespace
 
 // Limits are not documented for these calls (U; shared/docs/load-balancers.md §1.2 notes 90
@@ -153,18 +173,15 @@ Status ClbProvider::StoreCopy(SlbCertificates& client, const Slot& slot,
     region_mu = m.get();
   }
   std::lock_guard<std::mutex> lock(*region_mu);
-  const std::string cas_region =
-      request.cert_region.empty() ? kDefaultCasRegion : request.cert_region;
+  const std::string cas_region = CasRegion(request.cert_region);
   const std::string name = StoreCopyName(request.cert_id, cas_region);
   std::vector<ServerCertificate> store;
   if (Status s = client.ListStore(&store, result); !s.ok()) return s;
   // Only certform's own copy: a copy someone else made may be deleted by them once unbound
-  // elsewhere, and prune removes only copies it knows to be certform's.
-  for (const ServerCertificate& c : store) {
-    if (c.cas_id == request.cert_id && c.copy_region == cas_region) {
-      *store_id = c.id;
-      return Status::OK();
-    }
+  // elsewhere, and a renewal deletes only copies it knows to be certform's.
+  if (const ServerCertificate* copy = FindCopy(store, request.cert_id, cas_region)) {
+    *store_id = copy->id;
+    return Status::OK();
   }
   // A certificate under certform's name that the answer does not tie to the CAS certificate (an
   // AliCloudCertificateId of another shape, say): uploading would make a second copy on every
@@ -181,19 +198,6 @@ Status ClbProvider::StoreCopy(SlbCertificates& client, const Slot& slot,
   return client.CopyFromCas(request.cert_id, cas_region, request.cert_name, name, store_id, result);
 }
 
-namespace {
-
-std::string CasRegion(const std::string& region) {
-  return region.empty() ? kDefaultCasRegion : region;
-}
-
-// The previous certificate's region as the state records it, else the new one's.
-std::string PreviousRegion(const engine::BindingRequest& r) {
-  return CasRegion(r.previous_cert_region.empty() ? r.cert_region : r.previous_cert_region);
-}
-
-}  // namespace
-
 int ClbProvider::Steps(const engine::BindingRequest& request) const {
   const bool renewal = request.https && request.previous_cert_id != 0 &&
                        (request.previous_cert_id != request.cert_id ||
@@ -205,11 +209,8 @@ Status ClbProvider::DeleteOldCopy(SlbCertificates& client, const engine::Binding
                                   engine::CallResult* result) {
   std::vector<ServerCertificate> store;
   if (Status s = client.ListStore(&store, result); !s.ok()) return s;
-  const std::string region = PreviousRegion(request);
-  auto old = std::find_if(store.begin(), store.end(), [&](const ServerCertificate& c) {
-    return c.cas_id == request.previous_cert_id && c.copy_region == region;
-  });
-  if (old == store.end()) return Status::OK();  // none, or gone already
+  const ServerCertificate* old = FindCopy(store, request.previous_cert_id, PreviousRegion(request));
+  if (old == nullptr) return Status::OK();  // none, or gone already
   Status s = client.Delete(old->id, result);
   // Still served by a listener or an extension (another slot, anyone's): it stays (D: doc
   // 34182). Gone meanwhile: done (S: Terraform's ServerCertificateId.NotFound).
@@ -284,21 +285,17 @@ Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64
   }
   std::vector<ServerCertificate> store;
   if (Status s = client.ListStore(&store, result); !s.ok()) return s;
-  const auto cas_of = [&](const std::string& id) -> int64_t {
+  // The store certificate `id` when it is certform's copy of a CAS certificate (FindCopy's
+  // rule), else null.
+  const auto own_copy = [&](const std::string& id) -> const ServerCertificate* {
     auto it = std::find_if(store.begin(), store.end(),
                            [&](const ServerCertificate& c) { return c.id == id; });
-    // Only certform's own copies name a CAS certificate (and its region): someone else's copy
-    // of one, of whatever region, is not taken for it.
-    return it == store.end() || it->copy_region.empty() ? 0 : it->cas_id;
-  };
-  const auto region_of = [&](const std::string& id) -> std::string {
-    auto it = std::find_if(store.begin(), store.end(),
-                           [&](const ServerCertificate& c) { return c.id == id; });
-    return it == store.end() ? "" : it->copy_region;
+    return it == store.end() || it->copy_region.empty() ? nullptr : &*it;
   };
   if (extension_ids != nullptr) {
     for (const DomainExtension& e : extensions) {
-      if (int64_t id = cas_of(e.certificate_id); id != 0) extension_ids->push_back(id);
+      if (const ServerCertificate* c = own_copy(e.certificate_id))
+        extension_ids->push_back(c->cas_id);
     }
   }
   if (slot.domain.empty()) {
@@ -314,8 +311,10 @@ Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64
     served->extension_found = e != nullptr;
     if (e != nullptr) served->store_id = e->certificate_id;
   }
-  served->cas_id = served->store_id.empty() ? 0 : cas_of(served->store_id);
-  served->copy_region = served->cas_id == 0 ? "" : region_of(served->store_id);
+  if (const ServerCertificate* c = own_copy(served->store_id)) {
+    served->cas_id = c->cas_id;
+    served->copy_region = c->copy_region;
+  }
   return Status::OK();
 }
 

@@ -44,20 +44,27 @@ std::string OssCertId(int64_t id, const std::string& region) {
   return fmt::format("{}-{}", id, region.empty() ? "cn-hangzhou" : region);
 }
 
-bool ParseOssCertId(const std::string& text, int64_t* id, std::string* region) {
-  // 19 digits, '-', a region: nothing longer is read further (an answer is outside input).
-  constexpr size_t kMaxCertId = 19 + 1 + 48;
-  if (text.size() > kMaxCertId) return false;
-  const size_t dash = text.find('-');
-  if (dash == 0 || dash == std::string::npos || dash > 19 || text[0] == '0') return false;
+bool ParseCasId(std::string_view text, int64_t* id) {
+  if (text.empty() || text.size() > 19 || text[0] == '0') return false;
   int64_t value = 0;
-  for (size_t i = 0; i < dash; ++i) {
-    const char c = text[i];
+  for (const char c : text) {
     if (c < '0' || c > '9') return false;
     const int digit = c - '0';
     if (value > (INT64_MAX - digit) / 10) return false;
     value = value * 10 + digit;
   }
+  *id = value;
+  return true;
+}
+
+bool ParseOssCertId(const std::string& text, int64_t* id, std::string* region) {
+  // 19 digits, '-', a region: nothing longer is read further (an answer is outside input).
+  constexpr size_t kMaxCertId = 19 + 1 + 48;
+  if (text.size() > kMaxCertId) return false;
+  const size_t dash = text.find('-');
+  if (dash == std::string::npos) return false;
+  int64_t value = 0;
+  if (!ParseCasId(std::string_view(text).substr(0, dash), &value)) return false;
   std::string rest = text.substr(dash + 1);
   if (!RegionProblem(rest).empty()) return false;
   *id = value;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/clock.h"
@@ -47,9 +48,11 @@ struct OssCname {
 // The CertId OSS takes and lists for a CAS certificate: "ID-REGION" ("8089870-cn-hangzhou"), the
 // region CAS's default (cn-hangzhou) when `region` is empty.
 std::string OssCertId(int64_t id, const std::string& region);
-// Parses a CertId as ListCname lists it (outside input), strictly: a CAS id (1 to 19 digits, no
-// leading zero, within int64) then '-' and a region as RegionProblem checks it. False when it is
-// anything else.
+// Parses a CAS id as certform writes one (outside input), strictly: 1 to 19 digits, no leading
+// zero, within int64. False when it is anything else.
+bool ParseCasId(std::string_view text, int64_t* id);
+// Parses a CertId as ListCname lists it (outside input), strictly: a CAS id (ParseCasId) then
+// '-' and a region as RegionProblem checks it. False when it is anything else.
 bool ParseOssCertId(const std::string& text, int64_t* id, std::string* region);
 
 class OssCnames {

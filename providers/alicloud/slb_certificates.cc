@@ -45,9 +45,7 @@ Status ListOf(const nlohmann::json& body, const char* outer, const char* inner,
 // rules of the configuration's and OSS's "ID-REGION" door); 0 otherwise.
 int64_t CasIdOf(const std::string& text) {
   int64_t id = 0;
-  std::string region;
-  if (text.empty() || text.find('-') != std::string::npos) return 0;
-  return ParseOssCertId(text + "-cn-hangzhou", &id, &region) ? id : 0;
+  return ParseCasId(text, &id) ? id : 0;
 }
 
 Status CheckPort(int port) {
