@@ -45,19 +45,7 @@ struct ClbWorkspace {
              {"domain", domain},
              {"server_certificate_id", by_hand}});
     }
-    f.cli.dir.Write("certform.toml", R"([account.main]
-endpoint = "http://127.0.0.1:1"
-upload_via = "cas"
-
-[certificate.web]
-cert_file = "certs/web.pem"
-key_file = "certs/web.key"
-
-[certificate.api]
-cert_file = "certs/api.pem"
-key_env = "API_KEY"
-name = "api-2026"
-)");
+    f.cli.dir.Write("certform.toml", CliFixture::StandardCertificates(/*via_cas=*/true));
     Bind({{"api", "default", ""}, {"web", "additional", "www.example.com"}});
   }
 

@@ -46,14 +46,9 @@ void CliFixture::UploadViaCas(const std::string& extra) const {
   dir.Write("certform.toml", toml);
 }
 
-void CliFixture::WriteStandardConfig() const {
-  dir.Write("certs/web.pem", web.CertPem() + ca.CertPem());
-  dir.Write("certs/web.key", web.KeyPem(), 0600);
-  dir.Write("certs/api.pem", api.CertPem());
-  dir.Write("certform.toml", R"(# test configuration
-[account.main]
-endpoint = "http://127.0.0.1:1"
-
+std::string CliFixture::StandardCertificates(bool via_cas) {
+  return std::string("[account.main]\nendpoint = \"http://127.0.0.1:1\"\n") +
+         (via_cas ? "upload_via = \"cas\"\n" : "") + R"(
 [certificate.web]
 cert_file = "certs/web.pem"
 key_file = "certs/web.key"
@@ -62,7 +57,14 @@ key_file = "certs/web.key"
 cert_file = "certs/api.pem"
 key_env = "API_KEY"
 name = "api-2026"
+)";
+}
 
+void CliFixture::WriteStandardConfig() const {
+  dir.Write("certs/web.pem", web.CertPem() + ca.CertPem());
+  dir.Write("certs/web.key", web.KeyPem(), 0600);
+  dir.Write("certs/api.pem", api.CertPem());
+  dir.Write("certform.toml", "# test configuration\n" + StandardCertificates(false) + R"(
 [[binding]]
 certificate = "web"
 domains = ["www.example.com", "img.example.com"]

@@ -25,6 +25,10 @@ class CliFixture {
   // The standard configuration: "web" (key_file) bound to www/img.example.com, "api" (key_env
   // API_KEY) bound to api.example.com, and legacy.example.com with HTTPS off.
   void WriteStandardConfig() const;
+  // The standard configuration's account (uploading through CAS when `via_cas`) and its
+  // certificates "web" and "api", without bindings: the start of certform.toml for a suite that
+  // binds them on a product of its own.
+  static std::string StandardCertificates(bool via_cas);
   // Makes [account.main] of certform.toml upload through CAS (upload_via = "cas"), with the
   // account lines `extra`; nothing when it already says upload_via.
   void UploadViaCas(const std::string& extra = "") const;

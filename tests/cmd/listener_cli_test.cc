@@ -43,19 +43,7 @@ struct ListenerWorkspace {
     Admin("jobs", "", {{"duration_ms", 0}});
     f.emu.emulator().PutCasCertificate({"foreign", kForeignId, "u1", f.cli.api.CertPem(), false});
     Associate(kForeign);
-    f.cli.dir.Write("certform.toml", R"([account.main]
-endpoint = "http://127.0.0.1:1"
-upload_via = "cas"
-
-[certificate.web]
-cert_file = "certs/web.pem"
-key_file = "certs/web.key"
-
-[certificate.api]
-cert_file = "certs/api.pem"
-key_env = "API_KEY"
-name = "api-2026"
-)");
+    f.cli.dir.Write("certform.toml", CliFixture::StandardCertificates(/*via_cas=*/true));
     Bind(true);
   }
 
