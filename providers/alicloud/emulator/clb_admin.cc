@@ -109,15 +109,31 @@ bool PutCertificate(ClbService& clb, const nlohmann::json& body, nlohmann::json*
   return true;
 }
 
+// Every field is checked before any is applied: a refused body changes nothing.
 bool PutConfig(ClbService& clb, const nlohmann::json& body, std::string* error) {
   int64_t configuring_ms = -1, quota = -1;
-  if (!Fields(body, {"configuring_ms", "domain_extension_quota"}, error) ||
+  std::string cas_region, shape_name;
+  ClbCasIdShape shape = ClbCasIdShape::kDecimal;
+  if (!Fields(body, {"configuring_ms", "domain_extension_quota", "cas_region", "cas_id_shape"},
+              error) ||
       !Integer(body, "configuring_ms", 0, 3'600'000, false, &configuring_ms, error) ||
-      !Integer(body, "domain_extension_quota", 1, kClbMostExtensionQuota, false, &quota, error)) {
+      !Integer(body, "domain_extension_quota", 1, kClbMostExtensionQuota, false, &quota, error) ||
+      !Text(body, "cas_region", "", &cas_region, error, 64) ||
+      !Text(body, "cas_id_shape", "", &shape_name, error, 16)) {
+    return false;
+  }
+  if (body.contains("cas_region") && !alicloud::RegionProblem(cas_region).empty()) {
+    *error = "cas_region must be a region id, e.g. cn-hangzhou";
+    return false;
+  }
+  if (body.contains("cas_id_shape") && !ParseClbCasIdShape(shape_name, &shape)) {
+    *error = "cas_id_shape is one of decimal, id-region, legacy";
     return false;
   }
   if (configuring_ms >= 0) clb.SetConfiguring(std::chrono::milliseconds(configuring_ms));
   if (quota >= 0) clb.SetExtensionQuota(static_cast<int>(quota));
+  if (body.contains("cas_region") && !clb.SetCasRegion(cas_region, error)) return false;
+  if (body.contains("cas_id_shape")) clb.SetCasIdShape(shape);
   return true;
 }
 

@@ -9,7 +9,9 @@
 //       "server_certificate_id"} → {"ok": true, "domain_extension_id": "de-..."}
 //   PUT /_emulator/clb/server_certificates {"region", "user" (u1), "name", "cert_pem", "key_pem"}
 //       or {"region", "user", "name", "cas_id": N} → {"ok": true, "server_certificate_id"}
-//   PUT /_emulator/clb/config {"configuring_ms" (0..3600000), "domain_extension_quota" (1..10)}
+//   PUT /_emulator/clb/config {"configuring_ms" (0..3600000), "domain_extension_quota" (1..10),
+//       "cas_region" (the region CAS certificates live in, cn-hangzhou), "cas_id_shape" (how
+//       answers write AliCloudCertificateId: decimal | id-region | legacy, decimal)}
 //   GET /_emulator/clb/server_certificates?region=R → {"server_certificates": [...]} (no keys)
 // Each PUT answers {"ok": true} (with the new id where said), or 400 {"error"}.
 // /_emulator/reset forgets every CLB resource.

@@ -140,6 +140,7 @@ bool ClbService::SeedCertificate(const ClbCertificateSeed& seed, std::string* id
     c.cas_name = found->name;
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (c.cas_id != 0) c.cas_region = cas_region_;
   ClbServerCertificate stored;
   if (auto e = AddCertificate(std::move(c), seed.cert_pem, seed.key_pem, &stored)) {
     *error = Describe(*e);
@@ -159,11 +160,26 @@ void ClbService::SetExtensionQuota(int quota) {
   extension_quota_ = quota;
 }
 
+bool ClbService::SetCasRegion(const std::string& region, std::string* error) {
+  if (!alicloud::RegionProblem(region).empty()) {
+    *error = "cas_region must be a region id, e.g. cn-hangzhou";
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  cas_region_ = region;
+  return true;
+}
+
+void ClbService::SetCasIdShape(ClbCasIdShape shape) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cas_id_shape_ = shape;
+}
+
 nlohmann::json ClbService::CertificatesJson(const std::string& region) const {
   std::lock_guard<std::mutex> lock(mu_);
   nlohmann::json list = nlohmann::json::array();
   for (const ClbServerCertificate* c : store_.Of("", region)) {
-    nlohmann::json j = c->Json();
+    nlohmann::json j = c->Json(cas_id_shape_);
     j["User"] = c->user;
     list.push_back(j);
   }
@@ -179,6 +195,8 @@ void ClbService::Reset() {
   extensions_.clear();
   configuring_ = {};
   extension_quota_ = kClbDefaultExtensionQuota;
+  cas_region_ = kClbDefaultCasRegion;
+  cas_id_shape_ = ClbCasIdShape::kDecimal;
 }
 
 // /_emulator/state's "clb": load balancers (configuring or not), listeners, extensions and the
@@ -213,11 +231,14 @@ void ClbService::AddState(nlohmann::json* state) const {
                             {"region", c.region},
                             {"user", c.user},
                             {"fingerprint", c.fingerprint},
-                            {"cas_id", c.cas_id}});
+                            {"cas_id", c.cas_id},
+                            {"cas_region", c.cas_region}});
   }
   (*state)["clb"] = {{"configuring_ms",
                       std::chrono::duration_cast<std::chrono::milliseconds>(configuring_).count()},
                      {"domain_extension_quota", extension_quota_},
+                     {"cas_region", cas_region_},
+                     {"cas_id_shape", ClbCasIdShapeName(cas_id_shape_)},
                      {"load_balancers", lbs},
                      {"listeners", listeners},
                      {"domain_extensions", extensions},

@@ -129,12 +129,24 @@ ApiResponse ClbService::Upload(const ClbCall& call) {
   if (!content) {
     // A CAS id is decimal (D: the samples' AliCloudCertificateId "1501739"); another, one of
     // another user, or a name that is not the certificate's: refused as not found (U: code and
-    // message; harsher than ignoring the name). AliCloudCertificateRegionId, when given, must be
-    // a region (U: the emulator's CAS certificates have none to compare).
+    // message; harsher than ignoring the name). AliCloudCertificateRegionId ("the region of the
+    // CAS certificate", D) must be a region, else InvalidRegionId.NotFound (U); the emulator's
+    // CAS lives in one region (cas_region_, cn-hangzhou unless the admin sets another), and a
+    // certificate asked for in another region is not there: refused as not found, as an unknown
+    // id (U: the pages give no code for it; harsher than a code of its own, which a client could
+    // tell from a wrong id). Absent, the CAS region is taken (U: the zh page marks it required
+    // with a CAS certificate, the en page optional; the laxer one kept).
     const std::string cas_region = call.Param("AliCloudCertificateRegionId");
     if (!cas_region.empty() && !alicloud::RegionProblem(cas_region).empty()) {
       return call.Error(
           {404, "InvalidRegionId.NotFound", "The specified RegionId does not exist."});
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      c.cas_region = cas_region_;
+    }
+    if (!cas_region.empty() && cas_region != c.cas_region) {
+      return call.Error(ClbInvalid("The specified AliCloudCertificateId does not exist."));
     }
     const bool digits =
         cas_id.size() <= 18 && std::all_of(cas_id.begin(), cas_id.end(),
@@ -153,12 +165,14 @@ ApiResponse ClbService::Upload(const ClbCall& call) {
     }
   }
   ClbServerCertificate stored;
+  ClbCasIdShape shape = ClbCasIdShape::kDecimal;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto e = AddCertificate(std::move(c), cert, key, &stored)) return call.Error(*e);
+    shape = cas_id_shape_;
   }
   // The answer: the stored certificate's fields (D: the page's response table and sample).
-  return call.Ok(stored.Json());
+  return call.Ok(stored.Json(shape));
 }
 
 std::optional<ApiError> ClbService::AddCertificate(ClbServerCertificate c,
@@ -176,13 +190,14 @@ std::optional<ApiError> ClbService::AddCertificate(ClbServerCertificate c,
 
 // DescribeServerCertificates (D: its page): the caller's certificates of the region, under
 // ServerCertificates.ServerCertificate (D: its JSON sample), ServerCertificateId optionally naming
-// one; an id the store does not hold lists none (U).
+// one; an id the store does not hold lists none (U). AliCloudCertificateId is written in the
+// admin's cas_id_shape (clb_store.cc: the shapes the pages show; decimal unless set).
 ApiResponse ClbService::DescribeCertificates(const ClbCall& call) {
   const std::string only = call.Param("ServerCertificateId");
   nlohmann::json list = nlohmann::json::array();
   std::lock_guard<std::mutex> lock(mu_);
   for (const ClbServerCertificate* c : store_.Of(call.user, call.region)) {
-    if (only.empty() || c->id == only) list.push_back(c->Json());
+    if (only.empty() || c->id == only) list.push_back(c->Json(cas_id_shape_));
   }
   return call.Ok({{"ServerCertificates", {{"ServerCertificate", list}}}});
 }

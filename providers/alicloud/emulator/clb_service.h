@@ -25,6 +25,10 @@ inline constexpr char kClbVersion[] = "2014-05-15";
 // 使用限制, "一个HTTPS监听可创建的扩展域名数量 3").
 inline constexpr int kClbDefaultExtensionQuota = 3;
 inline constexpr int kClbMostExtensionQuota = 10;
+// The one region the emulator's CAS certificates live in (U: the CAS of a China-site account is
+// cn-hangzhou's, an international one's ap-southeast-1, as other products' CasRegion/CertRegion
+// parameters say; the admin may set either, or any region).
+inline constexpr char kClbDefaultCasRegion[] = "cn-hangzhou";
 
 struct ClbLoadBalancer {
   std::string id;  // "lb-" and lower-case letters or digits
@@ -67,6 +71,11 @@ class ClbService final : public RpcService {
   void SetConfiguring(engine::Clock::Duration duration);
   // Domain extensions per HTTPS listener (1..kClbMostExtensionQuota).
   void SetExtensionQuota(int quota);
+  // The region the CAS certificates live in: an upload naming another
+  // AliCloudCertificateRegionId is refused. False (nothing changed) when `region` is no region.
+  bool SetCasRegion(const std::string& region, std::string* error);
+  // How AliCloudCertificateId is written in answers (kDecimal unless set).
+  void SetCasIdShape(ClbCasIdShape shape);
   // The store of `region` (every user's), as the admin lists it: no key.
   nlohmann::json CertificatesJson(const std::string& region) const;
 
@@ -113,6 +122,8 @@ class ClbService final : public RpcService {
   std::map<std::string, ClbDomainExtension> extensions_;   // by id
   engine::Clock::Duration configuring_{};
   int extension_quota_ = kClbDefaultExtensionQuota;
+  std::string cas_region_ = kClbDefaultCasRegion;
+  ClbCasIdShape cas_id_shape_ = ClbCasIdShape::kDecimal;
   uint64_t extension_sequence_ = 0;  // not reset: ids are never reused
 };
 

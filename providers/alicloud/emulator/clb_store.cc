@@ -46,9 +46,60 @@ std::string CommonNameOf(const std::string& subject) {
   return cn;
 }
 
+// AliCloudCertificateId of a CAS copy. The pages show more than one shape (D): the upload's
+// current sample "1501739" (doc 34181), "775****" (its request example), and the older examples'
+// "7309xxxxxxxx_15d97e7709a_71445759hr_789289731" (doc 34183's response table; doc 34181's
+// request and response tables); a string field, no shape stated. kDecimal, the default, is the
+// current sample's. kIdRegion is the shape other products write CAS ids in (OSS's CertId,
+// "ID-REGION"; U: no SLB page shows it); kLegacy is the older examples' shape (U: how its parts
+// derive from the CAS id is not documented; ours ends in the id, the rest is of the user and
+// the copy's time).
+std::string CasIdText(const ClbServerCertificate& c, ClbCasIdShape shape) {
+  if (c.cas_id == 0) return "0";
+  switch (shape) {
+    case ClbCasIdShape::kIdRegion:
+      return fmt::format("{}-{}", c.cas_id, c.cas_region);
+    case ClbCasIdShape::kLegacy: {
+      const std::string digest = engine::Sha256Hex(c.user);
+      std::string account;
+      for (size_t i = 0; account.size() < 12; ++i) {
+        account += static_cast<char>('1' + static_cast<unsigned char>(digest[i]) % 9);
+      }
+      return fmt::format("{}_{:x}_{:08}hr_{}", account, c.create_unix * 1000, c.cas_id % 100000000,
+                         c.cas_id);
+    }
+    case ClbCasIdShape::kDecimal:
+      break;
+  }
+  return std::to_string(c.cas_id);
+}
+
 }  // namespace
 
-nlohmann::json ClbServerCertificate::Json() const {
+const char* ClbCasIdShapeName(ClbCasIdShape shape) {
+  switch (shape) {
+    case ClbCasIdShape::kIdRegion:
+      return "id-region";
+    case ClbCasIdShape::kLegacy:
+      return "legacy";
+    case ClbCasIdShape::kDecimal:
+      break;
+  }
+  return "decimal";
+}
+
+bool ParseClbCasIdShape(const std::string& name, ClbCasIdShape* shape) {
+  for (ClbCasIdShape s :
+       {ClbCasIdShape::kDecimal, ClbCasIdShape::kIdRegion, ClbCasIdShape::kLegacy}) {
+    if (name == ClbCasIdShapeName(s)) {
+      *shape = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+nlohmann::json ClbServerCertificate::Json(ClbCasIdShape shape) const {
   // The fields of DescribeServerCertificates' entries (D: its page's response table and JSON
   // sample). A certificate given by content has AliCloudCertificateId "0" and an empty name, as
   // the sample's second entry; SubjectAlternativeNames nests its list under
@@ -66,7 +117,7 @@ nlohmann::json ClbServerCertificate::Json() const {
           {"CreateTime", engine::FormatUtc(create_unix)},
           {"CreateTimeStamp", create_unix * 1000},
           {"IsAliCloudCertificate", cas_id != 0 ? 1 : 0},
-          {"AliCloudCertificateId", std::to_string(cas_id)},
+          {"AliCloudCertificateId", CasIdText(*this, shape)},
           {"AliCloudCertificateName", cas_name}};
 }
 

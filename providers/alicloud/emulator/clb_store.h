@@ -22,6 +22,15 @@ namespace certform::emulator {
 // "每个地域可上传 的服务器证书数量 100").
 inline constexpr size_t kClbCertificateQuota = 100;
 
+// How a CAS copy's AliCloudCertificateId is written in answers (clb_store.cc says what the docs
+// show): kDecimal, the CAS id ("1501739"); kIdRegion, the id and the CAS region
+// ("1501739-cn-hangzhou"); kLegacy, the older examples' opaque shape
+// ("7309xxxxxxxx_15d97e7709a_71445759hr_789289731").
+enum class ClbCasIdShape { kDecimal, kIdRegion, kLegacy };
+// "decimal", "id-region", "legacy" (the admin's names).
+const char* ClbCasIdShapeName(ClbCasIdShape shape);
+bool ParseClbCasIdShape(const std::string& name, ClbCasIdShape* shape);
+
 struct ClbServerCertificate {
   std::string id;
   std::string name;
@@ -33,9 +42,11 @@ struct ClbServerCertificate {
   int64_t expire_unix = 0, create_unix = 0;
   int64_t cas_id = 0;  // 0: uploaded by content
   std::string cas_name;
+  std::string cas_region;  // the CAS region a copy was taken from ("" for content)
 
-  // The documented fields of one DescribeServerCertificates entry (and of an upload's answer).
-  nlohmann::json Json() const;
+  // The documented fields of one DescribeServerCertificates entry (and of an upload's answer),
+  // AliCloudCertificateId in `shape`.
+  nlohmann::json Json(ClbCasIdShape shape = ClbCasIdShape::kDecimal) const;
 };
 
 // What a certificate given by content or by CAS becomes: its fields read from `pem` (fingerprint,

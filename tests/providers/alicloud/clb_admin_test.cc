@@ -138,6 +138,33 @@ TEST_CASE("clb admin: the configuring window is bounded", "[emulator][clb]") {
   CHECK(h.emulator_.StateJson()["clb"]["configuring_ms"] == 3600000);
 }
 
+TEST_CASE("clb admin: the CAS region and the AliCloudCertificateId shape are checked at the door",
+          "[emulator][clb]") {
+  ClbHarness h;
+  CHECK(h.AdminError("config", "", {{"cas_region", "Mars!"}}) ==
+        "cas_region must be a region id, e.g. cn-hangzhou");
+  CHECK(!h.AdminError("config", "", {{"cas_region", 7}}).empty());
+  CHECK(h.AdminError("config", "", {{"cas_id_shape", "hex"}}) ==
+        "cas_id_shape is one of decimal, id-region, legacy");
+  CHECK(!h.AdminError("config", "", {{"cas_id_shape", true}}).empty());
+  // A refused body changes nothing, not even its good fields.
+  CHECK(!h.AdminError("config", "", {{"configuring_ms", 5}, {"cas_id_shape", "hex"}}).empty());
+  nlohmann::json clb = h.emulator_.StateJson()["clb"];
+  CHECK(clb["configuring_ms"] == 0);
+  CHECK(clb["cas_region"] == "cn-hangzhou");
+  CHECK(clb["cas_id_shape"] == "decimal");
+  h.Admin("config", "", {{"cas_region", "ap-southeast-1"}, {"cas_id_shape", "id-region"}});
+  clb = h.emulator_.StateJson()["clb"];
+  CHECK(clb["cas_region"] == "ap-southeast-1");
+  CHECK(clb["cas_id_shape"] == "id-region");
+  // The admin's copies of a CAS certificate come from CAS's region too.
+  h.Admin("server_certificates", "", {{"region", "cn-hangzhou"}, {"cas_id", 7000001}});
+  nlohmann::json answer;
+  REQUIRE(emulator::ClbAdminCertificates(h.emulator_.clb(), "cn-hangzhou", &answer) == 200);
+  REQUIRE(answer["server_certificates"].size() == 2);
+  CHECK(answer["server_certificates"][1]["AliCloudCertificateId"] == "7000001-ap-southeast-1");
+}
+
 TEST_CASE("clb admin: the state shows every CLB resource and a reset forgets them",
           "[emulator][clb]") {
   ClbHarness h;

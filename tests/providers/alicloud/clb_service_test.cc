@@ -83,6 +83,124 @@ TEST_CASE("clb: a CAS certificate uploaded twice is two store copies", "[emulato
   CHECK(ClbHarness::Code(r) == "InvalidRegionId.NotFound");
 }
 
+TEST_CASE("clb: a CAS certificate is copied only from the region the emulator's CAS is in",
+          "[emulator][clb]") {
+  ClbHarness h;
+  auto upload = [&](const std::string& cas_region) {
+    alicloud::Params p = {{"AliCloudCertificateId", "7000001"},
+                          {"AliCloudCertificateName", "cas-shop"}};
+    if (!cas_region.empty()) p.emplace_back("AliCloudCertificateRegionId", cas_region);
+    return h.Call("UploadServerCertificate", p);
+  };
+  // CAS is in cn-hangzhou unless the admin says otherwise: a certificate asked for in another
+  // region is not there, whatever region the store is (U: refused as an unknown id).
+  for (const char* elsewhere : {"cn-shanghai", "ap-southeast-1"}) {
+    emulator::ApiResponse r = upload(elsewhere);
+    CHECK(r.status == 400);
+    CHECK(ClbHarness::Code(r) == "InvalidParameter");
+    CHECK(r.body.find("AliCloudCertificateId does not exist") != std::string::npos);
+  }
+  CHECK(h.StoreIds().size() == 1);  // nothing copied
+  CHECK(upload("cn-hangzhou").status == 200);
+  CHECK(upload("").status == 200);  // absent: CAS's own region
+
+  h.Admin("config", "", {{"cas_region", "ap-southeast-1"}});
+  CHECK(ClbHarness::Code(upload("cn-hangzhou")) == "InvalidParameter");
+  CHECK(upload("ap-southeast-1").status == 200);
+  // The store's region is the call's, not CAS's.
+  emulator::ApiResponse r = h.Call(
+      "UploadServerCertificate",
+      {{"AliCloudCertificateId", "7000001"}, {"AliCloudCertificateRegionId", "ap-southeast-1"}},
+      "cn-shanghai");
+  REQUIRE(r.status == 200);
+  CHECK(nlohmann::json::parse(r.body)["RegionId"] == "cn-shanghai");
+  CHECK(h.StoreIds().size() == 4);
+  CHECK(h.emulator_.StateJson()["clb"]["cas_region"] == "ap-southeast-1");
+  h.emulator_.Reset();
+  CHECK(h.emulator_.StateJson()["clb"]["cas_region"] == "cn-hangzhou");
+}
+
+TEST_CASE("clb: AliCloudCertificateId is answered in the shape the admin sets", "[emulator][clb]") {
+  ClbHarness h;
+  const alicloud::Params cas = {{"AliCloudCertificateId", "7000001"},
+                                {"AliCloudCertificateRegionId", "cn-hangzhou"}};
+  const std::string copy = h.Get("UploadServerCertificate", cas)["ServerCertificateId"];
+  auto listed = [&](const std::string& id) {
+    const nlohmann::json all = h.Get("DescribeServerCertificates", {{"ServerCertificateId", id}});
+    REQUIRE(all["ServerCertificates"]["ServerCertificate"].size() == 1);
+    return all["ServerCertificates"]["ServerCertificate"][0];
+  };
+  // Decimal by default, the current sample's shape (doc 34181: "1501739").
+  CHECK(listed(copy)["AliCloudCertificateId"] == "7000001");
+  // The id and CAS's region, as other products write CAS ids ("ID-REGION").
+  h.Admin("config", "", {{"cas_id_shape", "id-region"}});
+  CHECK(listed(copy)["AliCloudCertificateId"] == "7000001-cn-hangzhou");
+  CHECK(listed(copy)["IsAliCloudCertificate"] == 1);
+  CHECK(listed(h.seeded_)["AliCloudCertificateId"] == "0");  // by content: still "0"
+  nlohmann::json up = h.Get("UploadServerCertificate", cas);
+  CHECK(up["AliCloudCertificateId"] == "7000001-cn-hangzhou");  // the upload's answer too
+  // The older examples' shape (doc 34183: "7309xxxxxxxx_15d97e7709a_71445759hr_789289731").
+  h.Admin("config", "", {{"cas_id_shape", "legacy"}});
+  const std::string legacy = listed(copy)["AliCloudCertificateId"];
+  CHECK(std::regex_match(legacy, std::regex("[1-9][0-9]{11}_[0-9a-f]+_[0-9]{8}hr_7000001")));
+  CHECK(h.emulator_.StateJson()["clb"]["cas_id_shape"] == "legacy");
+  h.Admin("config", "", {{"cas_id_shape", "decimal"}});
+  CHECK(listed(copy)["AliCloudCertificateId"] == "7000001");
+}
+
+TEST_CASE("clb: SetDomainExtensionAttribute refuses a certificate not covering the domain",
+          "[emulator][clb]") {
+  ClbHarness h;
+  auto refused = [&](const std::string& extension, const std::string& cert) {
+    emulator::ApiResponse r =
+        h.Call("SetDomainExtensionAttribute",
+               {{"DomainExtensionId", extension}, {"ServerCertificateId", cert}});
+    return std::to_string(r.status) + " " + ClbHarness::Code(r);
+  };
+  auto serves = [&](const std::string& extension) {
+    const nlohmann::json one = h.Get(
+        "DescribeDomainExtensions",
+        {{"LoadBalancerId", "lb-hz1"}, {"ListenerPort", "443"}, {"DomainExtensionId", extension}});
+    return one["DomainExtensions"]["DomainExtension"][0]["ServerCertificateId"].get<std::string>();
+  };
+  // The harness's extension is api.example.com; the seed covers shop. and www.example.com only.
+  const std::string shop = h.Upload(h.Shop())["ServerCertificateId"];
+  const std::string api = h.Upload(h.Api())["ServerCertificateId"];
+  CHECK(refused(h.extension_, shop) == "400 InvalidParameter.ServerCertificateId");
+  CHECK(serves(h.extension_) == h.seeded_);  // unchanged
+  h.Get("SetDomainExtensionAttribute",
+        {{"DomainExtensionId", h.extension_}, {"ServerCertificateId", api}});
+  CHECK(serves(h.extension_) == api);
+
+  // A wildcard certificate covers one label more, not the bare name, not two labels more.
+  h.Admin("config", "", {{"domain_extension_quota", 5}});
+  static const TestCert wild = IssueCert({.cn = "*.example.com", .sans = {"*.example.com"}});
+  const std::string star = h.Upload(wild)["ServerCertificateId"];
+  auto extension = [&](const std::string& domain) {
+    return h
+        .Admin("domain_extensions", "",
+               {{"load_balancer_id", "lb-hz2"},
+                {"port", 443},
+                {"domain", domain},
+                {"server_certificate_id", h.seeded_}})["domain_extension_id"]
+        .get<std::string>();
+  };
+  h.Get("SetDomainExtensionAttribute",
+        {{"DomainExtensionId", h.extension_}, {"ServerCertificateId", star}});
+  const std::string bare = extension("example.com"), deep = extension("a.b.example.com"),
+                    wildcard = extension("*.example.com");
+  CHECK(refused(bare, star) == "400 InvalidParameter.ServerCertificateId");
+  CHECK(refused(deep, star) == "400 InvalidParameter.ServerCertificateId");
+  // A wildcard extension takes the same wildcard only, not a certificate of one name under it.
+  CHECK(refused(wildcard, api) == "400 InvalidParameter.ServerCertificateId");
+  h.Get("SetDomainExtensionAttribute",
+        {{"DomainExtensionId", wildcard}, {"ServerCertificateId", star}});
+  // Names compare case-insensitively.
+  const std::string upper = extension("API.Example.COM");
+  h.Get("SetDomainExtensionAttribute",
+        {{"DomainExtensionId", upper}, {"ServerCertificateId", api}});
+}
+
 TEST_CASE("clb: an upload is refused as the documented codes say", "[emulator][clb]") {
   ClbHarness h;
   auto code = [&](const alicloud::Params& p) {
@@ -269,7 +387,8 @@ TEST_CASE("clb: domain extensions are listed and take a new certificate", "[emul
                {"ListenerPort", "443"}})["DomainExtensions"]["DomainExtension"]
             .empty());
 
-  const std::string fresh = h.Upload(h.Api())["ServerCertificateId"];
+  static const TestCert org = IssueCert({.cn = "*.example.org", .sans = {"*.example.org"}});
+  const std::string fresh = h.Upload(org)["ServerCertificateId"];
   h.Get("SetDomainExtensionAttribute",
         {{"DomainExtensionId", second}, {"ServerCertificateId", fresh}});
   one =
@@ -353,8 +472,9 @@ TEST_CASE("clb: a RAM policy denies an action by its name or as slb:ACTION", "[e
     CHECK(ClbHarness::Code(r) == "Forbidden.RAM");
   }
   h.Get("DescribeServerCertificates", {});  // every other action still works
+  const std::string api = h.Upload(h.Api())["ServerCertificateId"];
   h.Get("SetDomainExtensionAttribute",
-        {{"DomainExtensionId", h.extension_}, {"ServerCertificateId", h.seeded_}});
+        {{"DomainExtensionId", h.extension_}, {"ServerCertificateId", api}});
 }
 
 TEST_CASE("clb: each write is limited to 90 per 60 s per region and user, reads to 20 a second",
