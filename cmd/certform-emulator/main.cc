@@ -73,11 +73,13 @@ Options:
                     "signature_error":"SignatureDoesNotMatch", "error_rate":0,
                     "drop_rate":0, "seed":1,
                     "lose_answers":{"UploadUserCertificate":1},
-                    "ram_denied":{"AKID or role ARN":["DescribeDomainCertificateInfo"]}}
+                    "ram_denied":{"AKID or role ARN":["DescribeDomainCertificateInfo"]},
+                    "call_limits":{"UpdateListenerAttribute":2}, "call_limit_period_ms":1000}
                     (lose_answers: the first N calls of an action are carried out,
                     then their answer is lost: the connection drops; ram_denied: the
                     actions a key's RAM policy lacks, answered 403 Forbidden.RAM, on
-                    OSS 403 AccessDenied)
+                    OSS 403 AccessDenied; call_limits: an RPC action's calls per user
+                    per call_limit_period_ms, replacing its product's own window)
   --port N          port to listen on (default 0: any free port)
   --port-file FILE  write the bound port to FILE once listening
   --tls-port N      serve the edge's TLS handshakes on this port too (0: any free port)

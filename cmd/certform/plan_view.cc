@@ -53,8 +53,10 @@ std::string Headline(const CertificateChange& c, size_t n, bool slots, const Sty
   const std::string to = "\"" + ForTerminal(c.after.certificate) + "\"";
   if (verb == "bind") return style.Green("+") + " bind certificate " + to + " to " + domains;
   if (verb == "update") {
-    const bool renamed =
-        c.before.what == What::kCertificate && c.before.certificate != c.after.certificate;
+    // From another certificate of the configuration; one it does not name (a binding made by
+    // hand and refreshed) has no name to show, and the fields below say what it was.
+    const bool renamed = c.before.what == What::kCertificate && !c.before.certificate.empty() &&
+                         c.before.certificate != c.after.certificate;
     return style.Yellow("~") + " update " + domains +
            (renamed ? " from certificate \"" + ForTerminal(c.before.certificate) + "\" to " + to
                     : " to certificate " + to);

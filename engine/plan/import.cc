@@ -65,8 +65,10 @@ Status ImportedState(const State& state, const Config& config, const std::vector
     const std::string key = r.address.Key();
     if (!r.ok) return Status::Failed(key + ": " + r.error + "; nothing was imported");
     if (!r.live.exists) {
-      return Status::NotFound(fmt::format("{}: {} does not know this domain; nothing was imported",
-                                          key, OnProduct(r.address.product)));
+      const ProductRules* rules = FindProduct(r.address.product);
+      return Status::NotFound(fmt::format(
+          "{}: {} does not know this {}; nothing was imported", key, OnProduct(r.address.product),
+          rules != nullptr && rules->slots.enabled ? rules->slots.of + " slot" : "domain"));
     }
     StateEntry e = EntryFromLive(r.address, r.account, r.live, config, now, made.uploads);
     imported->push_back(e);

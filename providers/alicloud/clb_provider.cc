@@ -353,7 +353,10 @@ Status ClbProvider::ReadBinding(const engine::Address& address, engine::LiveBind
   // extension that is missing has no code of its own the references give: an error, not "gone".
   if (!s.ok() && result->error_code == "InvalidLoadBalancerId.NotFound") return Status::OK();
   if (!s.ok()) return s;
-  live->exists = true;
+  // An extension slot whose domain has no extension is not there (import refuses it, drift says
+  // it is gone); the listener's default is there whenever the listener is.
+  live->exists = slot.domain.empty() || served.extension_found;
+  if (!live->exists) return Status::OK();
   live->https = !served.store_id.empty();
   live->cert_id = served.cas_id;
   live->cert_type = live->https ? "cas" : "";

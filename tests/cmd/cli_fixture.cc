@@ -111,9 +111,11 @@ std::vector<std::string> CliFixture::Secrets() const {
 }
 
 std::string PlanBlockOf(const std::string& plan, const std::string& address) {
-  // A domain line: its field (or the field's blank continuation), the address, then the end of
-  // the line or what only it has (" (moved from …)").
-  for (const std::string field : {"      domains      ", "                   "}) {
+  // A domain line: its field (a listener slot's: "slots"; or the field's blank continuation),
+  // the address, then the end of the line or what only it has (" (moved from …)", a slot's
+  // description).
+  for (const std::string field :
+       {"      domains      ", "      slots        ", "                   "}) {
     for (size_t at = plan.find("\n" + field + address); at != std::string::npos;
          at = plan.find("\n" + field + address, at + 1)) {
       const size_t end = at + 1 + field.size() + address.size();

@@ -212,7 +212,11 @@ ProductCase ToyProduct() {
 }  // namespace
 
 const std::vector<ProductCase>& ProductCases() {
-  static const std::vector<ProductCase> rows = {Cdn(), Dcdn(), Oss(), ToyProduct()};
+  static const std::vector<ProductCase> rows = [] {
+    std::vector<ProductCase> all = {Cdn(), Dcdn(), Oss(), ToyProduct()};
+    for (ProductCase& p : ListenerProductCases()) all.push_back(std::move(p));
+    return all;
+  }();
   return rows;
 }
 

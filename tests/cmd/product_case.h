@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ struct ProductCase {
   std::function<void(emulator::EmulatorConfig&)> seed;
   // The TOML lines a [[binding]] on this product needs besides certificate and domains.
   std::string binding_fields;
+  // A product whose bindings are slots (a load balancer's listeners): one [[binding]] names one
+  // slot, and this writes the whole of certificate "web"'s on `name`. Unset for domain products.
+  std::function<std::string(const std::string& name)> bind_one;
+  // What plans count ("domain", "listener slot").
+  std::string noun = "domain";
   // The address certform prints for `domain` on this product.
   std::function<std::string(const std::string& domain)> address;
   // true: bound only by CAS id (the account needs upload_via = "cas"); false: by content too.
@@ -45,6 +51,28 @@ struct ProductCase {
   std::string write_action;
   std::string cas_write_action;
   std::string read_action;
+  // The calls of the write action one change makes: 2 where each is sent as a dry run first.
+  int calls_per_write = 1;
+  // The calls, besides the writes and CAS's upload, that an apply binding two names makes
+  // (read-backs, job polls, copies into a store); none for a product that writes and is done.
+  std::map<std::string, int> create_extra_calls;
+  // The calls import makes; empty: one read_action.
+  std::map<std::string, int> import_calls;
+  // A name the product does not hold, for import.
+  std::string unknown_name = "nope.example.com";
+  // drift's reason for `switch_off` of a binding certform recorded with CAS id `recorded`
+  // (unset: "https on→off").
+  std::function<std::string(int64_t recorded)> off_drift;
+  // With on_removal = "disable" a removed binding is switched off (false: the product never takes
+  // a certificate off, a listener's default or CLB's extension, and every removal forgets).
+  bool switches_off = true;
+  // A CAS certificate of user u1, not certform's, that someone else binds on the names (the
+  // emulator's shop-cert; a product that checks that a certificate covers its domain needs one
+  // that does).
+  int64_t other_cas_id = 8089870;
+  // A CAS certificate bound by someone else reads as its CAS id (false: it reads as none, CLB's
+  // store copies naming their CAS id only when they are certform's own).
+  bool reads_foreign_cas_ids = true;
   // The error code a throttled call is answered with (apply's plain view shows the retries).
   std::string throttle_code;
   // import's error for a name the product does not hold.
@@ -67,10 +95,16 @@ struct ProductCase {
   const std::string& WriteAction(bool by_cas) const {
     return by_cas ? cas_write_action : write_action;
   }
+  std::string Noun(size_t n) const { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
+  std::string OffDrift(int64_t recorded) const {
+    return off_drift ? off_drift(recorded) : "https on→off";
+  }
 };
 
 // Every product certform binds on, one row each.
 const std::vector<ProductCase>& ProductCases();
+// The load balancers' rows (listener_product_cases.cc), part of ProductCases().
+std::vector<ProductCase> ListenerProductCases();
 
 // The count of `action` calls user u1 made, 0 when none.
 int CallsOf(ApplyFixture& f, const std::string& action);

@@ -85,6 +85,12 @@ engine::Status ParseEmulatorConfig(const std::string& json, EmulatorConfig* out)
     c.dcdn_write_limit = doc.value("dcdn_write_limit", 10);
     c.dcdn_read_limit = doc.value("dcdn_read_limit", 100);
     c.dcdn_list_limit = doc.value("dcdn_list_limit", 10);
+    c.call_limits = doc.value("call_limits", std::map<std::string, int>());
+    c.call_limit_period_ms = doc.value("call_limit_period_ms", 1000);
+    if (c.call_limit_period_ms < 1 || c.call_limit_period_ms > 3'600'000) {
+      return engine::Status::InvalidArgument(
+          "emulator configuration: call_limit_period_ms is 1 to 3600000");
+    }
     c.faults = ParseFaults(doc);
     if (doc.contains("propagation")) c.propagation = ParsePropagation(doc.at("propagation"));
     c.tls_keys = doc.value("tls_keys", std::vector<std::string>());

@@ -121,6 +121,11 @@ struct EmulatorConfig {
   int cas_read_limit = 10;     // ListUserCertificateOrder, GetUserCertificateDetail,
                                // DeleteUserCertificate (10/s documented for the list; the
                                // others' limits are unconfirmed)
+  // A harsher server for a test: calls of these actions admitted at most N per user per sliding
+  // `call_limit_period_ms`, in a window of the action's own that replaces the service's (e.g.
+  // ALB's 200 writes a minute), so a test can meet throttling on any product within seconds.
+  std::map<std::string, int> call_limits;
+  int call_limit_period_ms = 1000;
   Faults faults;
   // The edge (tls_edge.h): how long a certificate change takes to reach it, and private keys
   // (PEM) it may serve certificates with beside those the API receives (for CAS certificates

@@ -39,7 +39,13 @@ ApiResponse RpcService::Handle(const ServiceRequest& r) {
     return RenderError(RamDenialError(), r.request_id, r.json);
   }
   engine::Clock::Duration period = std::chrono::seconds(1);
-  const auto [window, limit] = WindowFor(r, &period);
+  auto [window, limit] = WindowFor(r, &period);
+  if (const auto it = context_.config.call_limits.find(r.action);
+      it != context_.config.call_limits.end()) {
+    window = "call_limits/" + r.action;  // EmulatorConfig::call_limits
+    limit = it->second;
+    period = std::chrono::milliseconds(context_.config.call_limit_period_ms);
+  }
   engine::Clock::Duration wait{};
   if (!flow.Admit(user, window, limit, &wait, period)) {
     ApiResponse throttled =
