@@ -228,10 +228,15 @@ TEST_CASE("clb provider: the read-back fails when the slot does not serve certfo
 
 TEST_CASE(
     "clb provider: a load balancer the API does not know is gone, an unknown listener is an "
-    "error",
+    "error, an extension slot whose domain has no extension is not there",
     "[clb][provider]") {
   ClbProviderHarness p;
   CHECK_FALSE(p.Read("default", "lb-nosuch").exists);
+  // import refuses it, drift says it is gone (it was recorded once as "https off").
+  const engine::LiveBinding none = p.Read("sni:nope.example.com");
+  CHECK_FALSE(none.exists);
+  CHECK_FALSE(none.https);
+  CHECK(p.Read("default").exists);
   engine::LiveBinding live;
   engine::CallResult result;
   const engine::Status s =
