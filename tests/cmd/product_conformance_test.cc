@@ -71,11 +71,9 @@ void ForEachProductAndMode(const std::function<void(const ProductCase&, bool by_
 
 // Prune can list every binding the user has on the product (ProductRules::listable).
 bool Listable(const ProductCase& p) {
-  for (const engine::ProductRules& r : engine::Products()) {
-    if (r.name == p.name) return r.listable;
-  }
-  FAIL("no product " << p.name);
-  return false;
+  const engine::ProductRules* rules = engine::FindProduct(p.name);
+  REQUIRE(rules != nullptr);
+  return rules->listable;
 }
 
 // CAS still holds certificate `id`.
