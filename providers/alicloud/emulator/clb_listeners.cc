@@ -1,9 +1,13 @@
 // ClbService's listener and domain extension calls: DescribeLoadBalancerHTTPSListenerAttribute,
-// SetLoadBalancerHTTPSListenerAttribute, DescribeDomainExtensions, SetDomainExtensionAttribute.
-// Sources as in clb_service.cc.
+// SetLoadBalancerHTTPSListenerAttribute, DescribeDomainExtensions, SetDomainExtensionAttribute;
+// and the listing: DescribeRegions, DescribeLoadBalancerListeners. Sources as in clb_service.cc.
 #include <algorithm>
 #include <cctype>
+#include <set>
 
+#include <fmt/format.h>
+
+#include "engine/base/digest.h"
 #include "providers/alicloud/emulator/clb_service.h"
 
 namespace certform::emulator {
@@ -181,6 +185,126 @@ ApiResponse ClbService::SetExtension(const ClbCall& call) {
   it->second.server_certificate_id = cert_id;
   lb->configuring_until = now + configuring_;
   return call.Ok(nlohmann::json::object());
+}
+
+// DescribeRegions (D: api-slb-2014-05-15-describeregions): RegionId and AcceptLanguage optional
+// (the language is ignored: LocalName in English); Regions.Region[] with RegionId, LocalName and
+// RegionEndpoint (D: its JSON sample). The regions: kClbRegions, then every other region a load
+// balancer or a store certificate was seeded in, whoever's (U: the real list is the same for
+// every caller). RegionEndpoint "slb.REGION.aliyuncs.com" (U: the sample shows
+// "slb.aliyuncs.com"; a client must not call what an answer names either way).
+ApiResponse ClbService::DescribeRegions(const ClbCall& call) {
+  std::vector<std::string> ids(std::begin(kClbRegions), std::end(kClbRegions));
+  std::set<std::string> seeded;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, lb] : load_balancers_) seeded.insert(lb.region);
+    for (const ClbServerCertificate& c : store_.All()) seeded.insert(c.region);
+  }
+  for (const std::string& r : seeded) {
+    if (std::find(ids.begin(), ids.end(), r) == ids.end()) ids.push_back(r);
+  }
+  static const std::map<std::string, std::string> kNames = {{"cn-hangzhou", "China (Hangzhou)"},
+                                                            {"cn-shanghai", "China (Shanghai)"},
+                                                            {"ap-southeast-1", "Singapore"}};
+  nlohmann::json list = nlohmann::json::array();
+  for (const std::string& id : ids) {
+    auto name = kNames.find(id);
+    list.push_back({{"RegionId", id},
+                    {"LocalName", name == kNames.end() ? id : name->second},
+                    {"RegionEndpoint", fmt::format("slb.{}.aliyuncs.com", id)}});
+  }
+  return call.Ok({{"Regions", {{"Region", list}}}});
+}
+
+// DescribeLoadBalancerListeners (D: api-slb-2014-05-15-describeloadbalancerlisteners): the
+// caller's listeners of the region asked for (RegionId, required here: clb_requests.cc), of
+// ListenerProtocol when given (tcp | udp | http | https, D; another value: 400 InvalidParameter,
+// U: the page lists no error code), MaxResults of them (1..100, 20 when absent, D; out of range
+// or not a number: 400 InvalidParameter, U: the code is not documented; harsher than clamping),
+// from NextToken on. NextToken (D: empty when there is no next page): a token of this emulator's,
+// for the same user, region and protocol, continuing after the last listener the page listed (in
+// a fixed order: load balancer, then port), so that a listener added or removed between pages
+// moves no other; it may be sent again (a retry). Another, or a token of another listing: 400
+// InvalidParameter (U: harsher than ignoring it). Listeners is left out of an answer that has
+// none (D: "not returned if the CLB instance does not have a listener"); TotalCount counts every
+// listener of the query, MaxResults echoes the page size (D: the response table). The
+// LoadBalancerId.N, ListenerPort and Tag filters are not emulated (certform sends none).
+ApiResponse ClbService::ListListeners(const ClbCall& call) {
+  const std::string protocol = call.Param("ListenerProtocol");
+  if (!protocol.empty() && protocol != "tcp" && protocol != "udp" && protocol != "http" &&
+      protocol != "https") {
+    return call.Error(ClbInvalid("The specified parameter ListenerProtocol is not valid."));
+  }
+  int max_results = kClbDefaultListeners;
+  const std::string max = call.Param("MaxResults");
+  if (!max.empty()) {
+    const bool digits = max.size() <= 3 && std::all_of(max.begin(), max.end(), [](unsigned char c) {
+                          return std::isdigit(c);
+                        });
+    max_results = digits ? std::stoi(max) : 0;
+    if (max_results < 1 || max_results > kClbMostListeners) {
+      return call.Error(ClbInvalid("The specified parameter MaxResults is not valid."));
+    }
+  }
+  const std::string token = call.Param("NextToken");
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string after;
+  if (!token.empty()) {
+    auto it = tokens_.find(token);
+    if (it == tokens_.end() || it->second.user != call.user || it->second.region != call.region ||
+        it->second.protocol != protocol) {
+      return call.Error(ClbInvalid("The specified parameter NextToken is not valid."));
+    }
+    after = it->second.after;
+  }
+  std::vector<const ClbListener*> all;
+  for (const auto& [key, l] : listeners_) {  // ordered by "LBID/PORT"
+    auto lb = load_balancers_.find(l.load_balancer_id);
+    if (lb == load_balancers_.end() || lb->second.user != call.user ||
+        lb->second.region != call.region || (!protocol.empty() && l.protocol != protocol)) {
+      continue;
+    }
+    all.push_back(&l);
+  }
+  nlohmann::json page = nlohmann::json::array();
+  std::string last;
+  bool more = false;
+  for (const ClbListener* l : all) {
+    const std::string key = ListenerKey(l->load_balancer_id, l->port);
+    if (!after.empty() && key <= after) continue;
+    if (static_cast<int>(page.size()) == max_results) {
+      more = true;
+      break;
+    }
+    nlohmann::json j = {{"LoadBalancerId", l->load_balancer_id},
+                        {"ListenerPort", l->port},
+                        {"ListenerProtocol", l->protocol},
+                        {"BackendServerPort", l->port},
+                        {"Bandwidth", -1},
+                        {"Status", "running"},
+                        {"Scheduler", "wrr"}};
+    if (l->protocol == "https") {
+      j["HTTPSListenerConfig"] = {{"ServerCertificateId", l->server_certificate_id}};
+    }
+    page.push_back(std::move(j));
+    last = key;
+  }
+  std::string next;
+  if (more) {
+    next = "FF" + engine::Sha256Hex(fmt::format("clb/token/{}", ++token_sequence_)).substr(0, 24);
+    tokens_[next] = {call.user, call.region, protocol, last};
+    token_order_.push_back(next);
+    while (token_order_.size() > kClbMostTokens) {
+      tokens_.erase(token_order_.front());
+      token_order_.pop_front();
+    }
+  }
+  nlohmann::json doc = {{"NextToken", next},
+                        {"MaxResults", max_results},
+                        {"TotalCount", static_cast<int64_t>(all.size())}};
+  if (!page.empty()) doc["Listeners"] = std::move(page);
+  return call.Ok(std::move(doc));
 }
 
 }  // namespace certform::emulator

@@ -24,7 +24,10 @@ std::string ClbCall::Param(const std::string& name) const {
 }
 
 // Every call of the five pages lists RegionId as required (D), so it is required even when the
-// Host names a region (harsher than taking the endpoint's). SLB's endpoint is slb.aliyuncs.com or
+// Host names a region (harsher than taking the endpoint's). DescribeLoadBalancerListeners' page
+// makes it required only on slb.aliyuncs.com (D); the emulator requires it there too (U:
+// harsher). DescribeRegions, where it is optional (D), is let through without one
+// (ClbService::DispatchFor). SLB's endpoint is slb.aliyuncs.com or
 // slb.REGION.aliyuncs.com (D: the pages' "[Endpoint]"; U: the regional form); a Host of the
 // regional form naming another region is refused (harsher). A region of a bad shape:
 // InvalidRegionId.NotFound, 404 (D: SLB's common table, "The specified RegionId does not

@@ -193,6 +193,8 @@ void ClbService::Reset() {
   load_balancers_.clear();
   listeners_.clear();
   extensions_.clear();
+  tokens_.clear();
+  token_order_.clear();
   configuring_ = {};
   extension_quota_ = kClbDefaultExtensionQuota;
   cas_region_ = kClbDefaultCasRegion;

@@ -29,9 +29,9 @@ const std::set<std::string>& Writes() {
 }
 
 const std::set<std::string>& Reads() {
-  static const std::set<std::string> reads = {"DescribeServerCertificates",
-                                              "DescribeLoadBalancerHTTPSListenerAttribute",
-                                              "DescribeDomainExtensions"};
+  static const std::set<std::string> reads = {
+      "DescribeServerCertificates", "DescribeLoadBalancerHTTPSListenerAttribute",
+      "DescribeDomainExtensions", "DescribeRegions", "DescribeLoadBalancerListeners"};
   return reads;
 }
 
@@ -89,7 +89,13 @@ ApiResponse ClbService::DispatchFor(const ServiceRequest& r, const AccountKey& c
     context_.flow.CountRejected();
     return call.Error(RamDenialError());
   }
+  // DescribeRegions takes RegionId as optional (D: its page); every other call requires it.
+  if (r.action == "DescribeRegions" && Param(r.params, "RegionId").empty()) {
+    return DescribeRegions(call);
+  }
   if (auto e = ClbRegion(r, &call.region)) return call.Error(*e);
+  if (r.action == "DescribeRegions") return DescribeRegions(call);
+  if (r.action == "DescribeLoadBalancerListeners") return ListListeners(call);
   if (r.action == "UploadServerCertificate") return Upload(call);
   if (r.action == "DescribeServerCertificates") return DescribeCertificates(call);
   if (r.action == "DeleteServerCertificate") return DeleteCertificate(call);

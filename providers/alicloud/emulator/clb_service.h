@@ -3,12 +3,14 @@
 // a CAS certificate), DescribeServerCertificates and DeleteServerCertificate on the per-region
 // store (clb_store.h); DescribeLoadBalancerHTTPSListenerAttribute and
 // SetLoadBalancerHTTPSListenerAttribute (the listener's default certificate);
-// DescribeDomainExtensions and SetDomainExtensionAttribute (the SNI certificates). Writes on a load
+// DescribeDomainExtensions and SetDomainExtensionAttribute (the SNI certificates); DescribeRegions
+// and DescribeLoadBalancerListeners (the listing, paged by NextToken). Writes on a load
 // balancer leave it configuring for a while (0 unless the admin sets it), during which another
 // write to it is refused. Load balancers, listeners and extensions are seeded through the admin
 // API (clb_admin.h). clb_service.cc says, behaviour by behaviour, what is documented.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -29,6 +31,18 @@ inline constexpr int kClbMostExtensionQuota = 10;
 // cn-hangzhou's, an international one's ap-southeast-1, as other products' CasRegion/CertRegion
 // parameters say; the admin may set either, or any region).
 inline constexpr char kClbDefaultCasRegion[] = "cn-hangzhou";
+
+// The regions DescribeRegions answers besides those the seeds use: real SLB region ids (D: "Regions
+// that support CLB", alibabacloud.com/help/en/slb/classic-load-balancer/product-overview/
+// regions-that-support-clb), a few of them only (U: the real answer names every region SLB
+// serves; a short list keeps every listing of the tests short).
+inline constexpr const char* kClbRegions[] = {"cn-hangzhou", "cn-shanghai", "ap-southeast-1"};
+// DescribeLoadBalancerListeners: MaxResults 1..100, 20 when absent (D: its page).
+inline constexpr int kClbMostListeners = 100;
+inline constexpr int kClbDefaultListeners = 20;
+// NextTokens the emulator remembers (the oldest forgotten first; U: the API's lifetime of a
+// token is not documented).
+inline constexpr size_t kClbMostTokens = 10000;
 
 struct ClbLoadBalancer {
   std::string id;  // "lb-" and lower-case letters or digits
@@ -103,6 +117,9 @@ class ClbService final : public RpcService {
   ApiResponse SetListener(const ClbCall& call);
   ApiResponse DescribeExtensions(const ClbCall& call);
   ApiResponse SetExtension(const ClbCall& call);
+  // The listing's (clb_listeners.cc).
+  ApiResponse DescribeRegions(const ClbCall& call);
+  ApiResponse ListListeners(const ClbCall& call);
 
   // A copy of CAS certificate `cas_id` of `user`, or one given by content, added to the store
   // (quota checked). mu_ held.
@@ -125,6 +142,14 @@ class ClbService final : public RpcService {
   std::string cas_region_ = kClbDefaultCasRegion;
   ClbCasIdShape cas_id_shape_ = ClbCasIdShape::kDecimal;
   uint64_t extension_sequence_ = 0;  // not reset: ids are never reused
+  // A NextToken handed out: whose listing of which region and protocol it continues, after which
+  // listener (its ListenerKey).
+  struct PageToken {
+    std::string user, region, protocol, after;
+  };
+  std::map<std::string, PageToken> tokens_;
+  std::deque<std::string> token_order_;  // oldest first
+  uint64_t token_sequence_ = 0;          // not reset: tokens are never reused
 };
 
 }  // namespace certform::emulator
