@@ -10,6 +10,7 @@
 
 #include "engine/base/text_escape.h"
 #include "engine/config/binding_address.h"
+#include "engine/product/product_catalog.h"
 
 namespace certform::engine {
 
@@ -54,6 +55,15 @@ class Grouper {
   void Add(const LiveRead& r) {
     if (!r.ok) return Skip(r, "could not be read: " + r.error, true);
     if (!r.live.exists) return Skip(r, "no longer exists (gone since it was listed)");
+    // A slot product's binding names a role, not domains: one is not written from a listing
+    // (a listener product may be listed for prune), it is written by hand.
+    if (const ProductRules* rules = FindProduct(r.address.product);
+        rules != nullptr && rules->slots.enabled) {
+      return Skip(r, fmt::format("is a certificate slot of a {}: certform does not adopt it; "
+                                 "write its binding by hand (role = \"default\" or "
+                                 "\"additional\")",
+                                 rules->slots.of));
+    }
     if (!r.live.https) return Bind(r, "", false);
     if (!r.live.cert_name.empty()) {
       if (std::string problem = CertNameProblem(r.live.cert_name); !problem.empty()) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/text_escape.h"
+#include "engine/calls/paged_listing.h"
 #include "providers/alicloud/oss_names.h"
 
 namespace certform::alicloud {
@@ -72,7 +73,10 @@ const ServerCertificate* FindCopy(const std::vector<ServerCertificate>& store, i
 // its calls at most once, and so does a read (or a read-back); certform paces 1 write and 0.5
 // reads a second, so that the listener calls (SetLoadBalancerHTTPSListenerAttribute and
 // DescribeLoadBalancerHTTPSListenerAttribute) stay within 1.5 a second together, and no call
-// is made more than 1.5 times a second by one user.
+// is made more than 1.5 times a second by one user. A listing page is one call
+// (DescribeRegions, then DescribeLoadBalancerListeners), paced at 1 a second in a lane of its
+// own (U: no page states a limit for either; the harsher end, within the 90 per 60 s noted for
+// listener calls).
 const engine::ProductRules& ClbProvider::Rules() {
   static const engine::ProductRules rules = [] {
     using engine::CallKind;
@@ -94,17 +98,24 @@ const engine::ProductRules& ClbProvider::Rules() {
                       /*cas_by_name=*/false,
                       /*cas_by_id=*/true,
                       /*by_content=*/false}};
+    // RAM: slb:DescribeLoadBalancerListeners (D: its page's authorization table); DescribeRegions'
+    // page lists no action (D: "no authorization for this operation"), and slb:DescribeRegions is
+    // named anyway, so that a policy that denies it is told (U).
     r.calls = {{CallKind::kReadBinding,
                 {"DescribeLoadBalancerHTTPSListenerAttribute",
                  0.5,
                  {"slb:DescribeLoadBalancerHTTPSListenerAttribute", "slb:DescribeDomainExtensions",
-                  "slb:DescribeServerCertificates"}}}};
+                  "slb:DescribeServerCertificates"}}},
+               {CallKind::kListDomains,
+                {"DescribeLoadBalancerListeners",
+                 1,
+                 {"slb:DescribeRegions", "slb:DescribeLoadBalancerListeners"}}}};
     r.reads_fingerprint =
         false;  // the store lists fingerprints of no stated digest (SHA-1 in samples)
     r.reads_expiry = false;
     r.default_endpoint = "";  // slb.REGION.aliyuncs.com
     r.rate_limit_setting = false;
-    r.listable = false;  // certform lists no load balancers
+    r.listable = true;  // every region's HTTPS listeners (ListDomainsPage)
     r.slots = {.enabled = true,
                .additional = true,
                .of = "listener",
@@ -271,7 +282,7 @@ Status ClbProvider::SetBinding(const engine::BindingRequest& request, engine::Ca
   return client.SetExtension(extension_id, store_id, result);
 }
 
-Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* extension_ids,
+Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* served_cas_ids,
                              engine::CallResult* result) {
   SlbCertificates& client = Client(slot.region);
   std::string default_id;
@@ -292,10 +303,18 @@ Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64
                            [&](const ServerCertificate& c) { return c.id == id; });
     return it == store.end() || it->copy_region.empty() ? nullptr : &*it;
   };
-  if (extension_ids != nullptr) {
-    for (const DomainExtension& e : extensions) {
-      if (const ServerCertificate* c = own_copy(e.certificate_id))
-        extension_ids->push_back(c->cas_id);
+  if (served_cas_ids != nullptr) {
+    // Every copy of a CAS certificate the listener serves, whoever made it (ReadBinding).
+    std::vector<std::string> served_ids = {default_id};
+    for (const DomainExtension& e : extensions) served_ids.push_back(e.certificate_id);
+    for (const std::string& id : served_ids) {
+      auto it = std::find_if(store.begin(), store.end(),
+                             [&](const ServerCertificate& c) { return c.id == id; });
+      if (id.empty() || it == store.end() || !it->from_cas || it->cas_id == 0) continue;
+      if (std::find(served_cas_ids->begin(), served_cas_ids->end(), it->cas_id) ==
+          served_cas_ids->end()) {
+        served_cas_ids->push_back(it->cas_id);
+      }
     }
   }
   if (slot.domain.empty()) {
@@ -361,6 +380,55 @@ Status ClbProvider::ReadBinding(const engine::Address& address, engine::LiveBind
   live->cert_id = served.cas_id;
   live->cert_type = live->https ? "cas" : "";
   live->cert_ref = served.store_id;
+  return Status::OK();
+}
+
+Status ClbProvider::ListDomainsPage(int page, std::vector<engine::Address>* domains, int64_t* total,
+                                    engine::CallResult* result) {
+  *result = engine::CallResult();
+  domains->clear();
+  *total = 0;
+  std::lock_guard<std::mutex> lock(list_mu_);
+  if (page == 1) {
+    // The documented example region's endpoint (slb.cn-hangzhou.aliyuncs.com, or the override);
+    // the answer names regions only by id, each then reached through Client(region).
+    std::vector<std::string> regions;
+    if (Status s = Client(kRegionsRegion).ListRegions(&regions, result); !s.ok()) return s;
+    list_regions_ = std::move(regions);
+    list_cursors_.clear();
+    list_cursors_[2] = ListCursor{};
+    *total = list_regions_.empty() ? 0 : engine::kMorePages;
+    return Status::OK();
+  }
+  auto at = list_cursors_.find(page);
+  if (at == list_cursors_.end()) {
+    return Status::InvalidArgument(
+        fmt::format("CLB listing page {} asked for before the page before it was listed", page));
+  }
+  const ListCursor cursor = at->second;
+  if (cursor.region >= list_regions_.size()) return Status::OK();  // nothing left: done
+  const std::string& region = list_regions_[cursor.region];
+  if (cursor.pages_in_region >= kMaxPagesPerRegion) {
+    return Status::Corruption(
+        fmt::format("DescribeLoadBalancerListeners answered more than {} pages in {}",
+                    kMaxPagesPerRegion, region));
+  }
+  std::vector<HttpsListener> listeners;
+  std::string next;
+  if (Status s = Client(region).ListHttpsListeners(cursor.token, list_page_size_, &listeners, &next,
+                                                   result);
+      !s.ok()) {
+    return s;  // the cursor stays: the same page asks the same call again
+  }
+  for (const HttpsListener& l : listeners) {
+    domains->push_back(
+        {Rules().name, {region, l.load_balancer, std::to_string(l.port)}, engine::kDefaultSlot});
+  }
+  ListCursor after = next.empty() ? ListCursor{cursor.region + 1, "", 0}
+                                  : ListCursor{cursor.region, next, cursor.pages_in_region + 1};
+  list_cursors_.erase(list_cursors_.upper_bound(page), list_cursors_.end());
+  list_cursors_[page + 1] = after;
+  *total = after.region < list_regions_.size() ? engine::kMorePages : 0;
   return Status::OK();
 }
 

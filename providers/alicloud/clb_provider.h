@@ -12,6 +12,11 @@
 // back (ConfirmStep) before it is recorded. certform never removes a certificate from a CLB
 // listener: the default always has one, and an extension's goes only with the extension; so a
 // removal from the configuration forgets. It never creates or deletes a domain extension.
+//
+// Listable (prune, import --generate-config): every region DescribeRegions names, then each
+// region's HTTPS listeners (DescribeLoadBalancerListeners), each as its default slot; a read of
+// that slot names every CAS certificate the listener serves (additional_ids), so that prune can
+// tell a CAS certificate unused on CLB.
 // docs/products.md "CLB listeners".
 #pragma once
 
@@ -19,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "engine/calls/provider.h"
 #include "providers/alicloud/product_wiring.h"
@@ -32,7 +38,14 @@ class ClbProvider final : public engine::Provider {
   static std::unique_ptr<engine::Provider> Make(const ProductWiring& wiring);
 
   using ClientFactory = std::function<SlbCertificates(const std::string& region)>;
-  explicit ClbProvider(ClientFactory clients) : clients_(std::move(clients)) {}
+  // Listeners a listing page asks for (MaxResults: 1 to 100, D).
+  static constexpr int kListPageSize = 100;
+  // The pages of one region's listing certform walks: more is no answer of the API's.
+  static constexpr int kMaxPagesPerRegion = 1000;
+  // The region whose endpoint DescribeRegions is sent to.
+  static constexpr char kRegionsRegion[] = "cn-hangzhou";
+  explicit ClbProvider(ClientFactory clients, int list_page_size = kListPageSize)
+      : clients_(std::move(clients)), list_page_size_(list_page_size) {}
 
   engine::CallLimit Limit(engine::CallKind kind) const override { return Rules().Limit(kind); }
 
@@ -54,11 +67,26 @@ class ClbProvider final : public engine::Provider {
   // The listener's default certificate (when `address` is the default slot) or its extension's
   // for the slot's domain: https, the CAS id of certform's store copy it serves (0 for any other
   // store certificate: uploaded by content, or someone else's copy), cert_ref its store id.
-  // additional_ids: the CAS ids of every extension's certificate. A load balancer the API does not
-  // know (InvalidLoadBalancerId.NotFound) is exists = false; any other refusal is an error, never
-  // "gone".
+  // additional_ids (only prune reads them for CLB: the engine's slot view takes the slot's own
+  // certificate, SniKey::kDomain): the CAS id of every store certificate the listener serves,
+  // the default's and each extension's, that the store says was copied from CAS (from_cas with
+  // a CAS id), certform's copy or anyone else's, each once. Whether deleting a CAS certificate
+  // breaks a store copy made from it is not documented (U): the harsher reading is that it may,
+  // so prune keeps every CAS certificate a listener serves a copy of. A load balancer the API
+  // does not know (InvalidLoadBalancerId.NotFound) is exists = false; any other refusal is an
+  // error, never "gone".
   engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                              engine::CallResult* result) override;
+  // Page 1: DescribeRegions, sent to kRegionsRegion's endpoint (the reference's example region;
+  // the answer's RegionEndpoint is ignored, as any host an answer names), no address. Each later
+  // page: one DescribeLoadBalancerListeners of one region, in the order DescribeRegions named
+  // them, each HTTPS listener as "clb:REGION/LB/PORT/default"; a region's next page follows its
+  // NextToken, and the next region starts when it has none. `total` is kMorePages until the last
+  // region's last page (0). Each page starts where the previous one's answer said, recorded by
+  // page, so that a page asked again (a retry after a lost answer) asks the same call again:
+  // nothing skipped, nothing twice. Not thread-safe with itself (the engine lists serially).
+  engine::Status ListDomainsPage(int page, std::vector<engine::Address>* domains, int64_t* total,
+                                 engine::CallResult* result) override;
 
  private:
   struct Slot {
@@ -73,8 +101,9 @@ class ClbProvider final : public engine::Provider {
     std::string copy_region;  // of certform's copy, when cas_id != 0
   };
   static engine::Status SlotOf(const engine::Address& address, Slot* slot);
-  // The slot's certificate, with the listener's extensions (every one, for additional_ids).
-  engine::Status ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* extension_ids,
+  // The slot's certificate; with `served_cas_ids`, the CAS ids of every store copy of a CAS
+  // certificate the listener serves (ReadBinding's additional_ids).
+  engine::Status ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* served_cas_ids,
                           engine::CallResult* result);
   // certform's copy of CAS certificate `cas_id` in the region's store, made when there is none.
   engine::Status StoreCopy(SlbCertificates& client, const Slot& slot,
@@ -85,7 +114,19 @@ class ClbProvider final : public engine::Provider {
   engine::Status DeleteOldCopy(SlbCertificates& client, const engine::BindingRequest& request,
                                engine::CallResult* result);
 
+  // Where a listing page starts: the index of its region in list_regions_, the NextToken to
+  // send (empty: the region's first page) and how many pages of that region came before.
+  struct ListCursor {
+    size_t region = 0;
+    std::string token;
+    int pages_in_region = 0;
+  };
+
   ClientFactory clients_;
+  const int list_page_size_;
+  std::mutex list_mu_;
+  std::vector<std::string> list_regions_;   // DescribeRegions' answer, from page 1
+  std::map<int, ListCursor> list_cursors_;  // by page (2, 3, ...): where it starts
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<SlbCertificates>> by_region_;
   // Held from a store's listing to its upload, so that two writes in one run copy a certificate

@@ -81,6 +81,14 @@ bool IsLoadBalancerId(const std::string& id) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
+bool IsListToken(const std::string& token) {
+  return !token.empty() && token.size() <= 256 &&
+         std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.' || c == '+' || c == '/' || c == '=';
+         });
+}
+
 std::string StoreCopyName(int64_t cas_id, const std::string& cas_region) {
   return fmt::format("cas-{}-{}", cas_id, cas_region);
 }
@@ -124,6 +132,96 @@ Status SlbCertificates::ListStore(std::vector<ServerCertificate>* all, engine::C
     out.push_back(std::move(c));
   }
   *all = std::move(out);  // only a listing that passed the door whole
+  return Status::OK();
+}
+
+Status SlbCertificates::ListRegions(std::vector<std::string>* regions, engine::CallResult* result) {
+  constexpr char kAction[] = "DescribeRegions";
+  regions->clear();
+  nlohmann::json body;
+  if (Status s = client_.Call(kAction, {{"RegionId", region_}}, &body, result); !s.ok()) return s;
+  const nlohmann::json* items = nullptr;
+  if (Status s = ListOf(body, "Regions", "Region", kAction, kMaxRegions, &items); !s.ok()) return s;
+  std::vector<std::string> out;
+  for (const nlohmann::json& item : *items) {
+    if (!item.is_object()) return Malformed(kAction, "a region that is not an object");
+    const std::string id = StringField(item, "RegionId");
+    if (!RegionProblem(id).empty()) {
+      return Malformed(kAction, fmt::format("a RegionId of no region's shape: \"{}\"",
+                                            engine::ForTerminal(id.substr(0, 80))));
+    }
+    if (std::find(out.begin(), out.end(), id) != out.end()) {
+      return Malformed(kAction, fmt::format("region {} twice", id));
+    }
+    out.push_back(id);
+  }
+  *regions = std::move(out);  // only a list that passed the door whole
+  return Status::OK();
+}
+
+Status SlbCertificates::ListHttpsListeners(const std::string& token, int max_results,
+                                           std::vector<HttpsListener>* listeners, std::string* next,
+                                           engine::CallResult* result) {
+  constexpr char kAction[] = "DescribeLoadBalancerListeners";
+  listeners->clear();
+  next->clear();
+  if (max_results < 1 || max_results > 100) {
+    return Status::InvalidArgument("MaxResults is 1 to 100");
+  }
+  if (!token.empty() && !IsListToken(token)) {
+    return Status::InvalidArgument("not a NextToken certform sends back");
+  }
+  Params params = {{"RegionId", region_},
+                   {"ListenerProtocol", "https"},
+                   {"MaxResults", std::to_string(max_results)}};
+  if (!token.empty()) params.emplace_back("NextToken", token);
+  nlohmann::json body;
+  if (Status s = client_.Call(kAction, params, &body, result); !s.ok()) return s;
+  // Listeners is a plain list (D: the reference's response table and the SDKs' models; absent
+  // when there is none).
+  static const nlohmann::json kNone = nlohmann::json::array();
+  auto found = body.find("Listeners");
+  const nlohmann::json& items = found == body.end() || found->is_null() ? kNone : *found;
+  if (!items.is_array()) return Malformed(kAction, "a Listeners that is not a list");
+  if (items.size() > static_cast<size_t>(max_results)) {
+    return Malformed(kAction, fmt::format("more than the {} listeners asked for", max_results));
+  }
+  std::vector<HttpsListener> out;
+  for (const nlohmann::json& item : items) {
+    if (!item.is_object()) return Malformed(kAction, "a listener that is not an object");
+    HttpsListener l{StringField(item, "LoadBalancerId"), 0};
+    if (!IsLoadBalancerId(l.load_balancer)) {
+      return Malformed(kAction, fmt::format("a LoadBalancerId of no known shape: \"{}\"",
+                                            engine::ForTerminal(l.load_balancer.substr(0, 80))));
+    }
+    auto port = item.find("ListenerPort");
+    if (port == item.end() || !port->is_number_integer() || port->get<int64_t>() < 1 ||
+        port->get<int64_t>() > 65535) {
+      return Malformed(kAction,
+                       fmt::format("a ListenerPort that is no port for {}", l.load_balancer));
+    }
+    l.port = static_cast<int>(port->get<int64_t>());
+    // tcp, udp, http or https (D); anything else is no listener certform knows.
+    const std::string protocol = StringField(item, "ListenerProtocol");
+    if (protocol != "https" && protocol != "http" && protocol != "tcp" && protocol != "udp") {
+      return Malformed(kAction, fmt::format("a ListenerProtocol of no known kind for {}:{}",
+                                            l.load_balancer, l.port));
+    }
+    if (protocol == "https") out.push_back(std::move(l));
+  }
+  auto more = body.find("NextToken");
+  if (more != body.end() && !more->is_null()) {
+    if (!more->is_string()) return Malformed(kAction, "a NextToken that is not a string");
+    const std::string text = more->get<std::string>();
+    if (!text.empty() && !IsListToken(text)) {
+      return Malformed(kAction, "a NextToken of no known shape");
+    }
+    if (!text.empty() && text == token) {
+      return Malformed(kAction, "the NextToken it was sent: the listing would never end");
+    }
+    *next = text;
+  }
+  *listeners = std::move(out);
   return Status::OK();
 }
 

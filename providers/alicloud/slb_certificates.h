@@ -41,12 +41,23 @@ struct DomainExtension {
   std::string certificate_id;  // ServerCertificateId
 };
 
+// An HTTPS listener as DescribeLoadBalancerListeners lists it: (load balancer, port), both
+// checked at the door.
+struct HttpsListener {
+  std::string load_balancer;  // IsLoadBalancerId
+  int port = 0;               // 1..65535
+};
+
 // The store ids and extension ids an answer may carry: letters, digits, '_', '-' and '.', at most
 // 128 characters (the references' examples: "1231579…_166f8204689_…", "de-bp1rp7ta1****").
 bool IsServerCertificateId(const std::string& id);
 // A CLB instance id: "lb-" and lower-case letters and digits (D: the references' examples,
 // "lb-bp1mxu5r8lau****"), at most 64 characters.
 bool IsLoadBalancerId(const std::string& id);
+// A NextToken certform sends back: 1 to 256 letters, digits, '-', '_', '.', '+', '/' and '='
+// (the reference's example "FFmyTO70tTpLG6I3FmYAXGKPd****" masks its end; U: no page states the
+// alphabet, so a base64-like one is taken).
+bool IsListToken(const std::string& token);
 // "cas-" + the CAS id + "-" + its region: the name certform gives a store copy it uploads
 // (ServerCertificateName, at most 80 characters: U, the console's bound), so that its own copies
 // are told from anyone else's.
@@ -83,6 +94,22 @@ class SlbCertificates {
   static constexpr size_t kMaxDomainExtensions = 100;
   engine::Status ListExtensions(const std::string& load_balancer, int port,
                                 std::vector<DomainExtension>* all, engine::CallResult* result);
+  // The regions SLB serves (DescribeRegions, D: api-slb-2014-05-15-describeregions): only the
+  // answer's Regions.Region[].RegionId, each a region id of the configuration's shape
+  // (RegionProblem), none twice, at most kMaxRegions. RegionEndpoint and LocalName are ignored:
+  // no host an answer names is ever called.
+  static constexpr size_t kMaxRegions = 100;
+  engine::Status ListRegions(std::vector<std::string>* regions, engine::CallResult* result);
+  // One page of the region's HTTPS listeners (DescribeLoadBalancerListeners with
+  // ListenerProtocol=https, MaxResults `max_results` 1..100 and NextToken `token` when not
+  // empty; D: api-slb-2014-05-15-describeloadbalancerlisteners). `next` is the answer's
+  // NextToken, empty on the last page. A listener of another protocol in the answer is left out
+  // (U: the API filters them, but the filter is not trusted); an answer with more listeners than
+  // asked for, a LoadBalancerId, ListenerPort or ListenerProtocol of no known shape, or a
+  // NextToken that IsListToken refuses is Corruption.
+  engine::Status ListHttpsListeners(const std::string& token, int max_results,
+                                    std::vector<HttpsListener>* listeners, std::string* next,
+                                    engine::CallResult* result);
   // Deletes store certificate `certificate_id` (DeleteServerCertificate, D: doc 34182). The API
   // refuses one still bound to a listener or an extension (CertificateAndPrivateKeyIsRefered).
   engine::Status Delete(const std::string& certificate_id, engine::CallResult* result);

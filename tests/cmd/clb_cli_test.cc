@@ -4,9 +4,12 @@
 // new copy (the old copy deleted once nothing serves it), and leaves every other slot of the
 // listener as it is; a change behind certform's back
 // is drift; removing a binding forgets it even with on_removal = "disable" (the listener keeps
-// serving); a binding to a domain with no extension fails, with nothing copied into the store.
+// serving); a binding to a domain with no extension fails, with nothing copied into the store;
+// prune lists every listener and keeps a CAS upload any of them serves a store copy of.
 // Facts: docs/products.md "CLB listeners",
 // providers/alicloud/clb_provider.h.
+#include <set>
+
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -287,4 +290,68 @@ TEST_CASE("clb cli: two load balancers of one region bound in one apply share on
   CHECK(w.Calls("UploadServerCertificate") == 1);
   CHECK(w.StoreSize() == 2);
   CHECK(w.Recorded("clb:cn-hangzhou/lb-b/443/default") == w.Recorded(w.At("default")));
+}
+
+TEST_CASE(
+    "clb cli: prune keeps a CAS upload whose store copy an unmanaged listener's extension "
+    "serves, naming the listener, and deletes one no listener serves",
+    "[cli][clb][prune]") {
+  ClbWorkspace w;
+  ApplyFixture& f = w.f;
+  w.ApplyOk();
+  const int64_t api = w.Recorded(w.At("default")), web = w.Recorded(w.At("sni:www.example.com"));
+  REQUIRE(api != web);
+  // Both bindings leave the configuration (the listener keeps serving, certform forgets), and
+  // someone sets lb-a back to the certificate uploaded by hand (its extensions go with it): no
+  // listener serves certform's copies any more, and both uploads are prune's candidates.
+  w.Bind({});
+  w.ApplyOk();
+  REQUIRE(f.State().entries.empty());
+  w.Admin("listeners", "",
+          {{"load_balancer_id", kLb}, {"port", 443}, {"server_certificate_id", w.by_hand}});
+  // A load balancer certform never managed: its extension serves someone else's store copy of
+  // web's CAS upload.
+  w.Admin("load_balancers", "lb-x", {{"region", kRegion}});
+  const std::string theirs =
+      w.Admin("server_certificates", "",
+              {{"region", kRegion}, {"name", "theirs"}, {"cas_id", web}})["server_certificate_id"];
+  w.Admin("listeners", "",
+          {{"load_balancer_id", "lb-x"}, {"port", 443}, {"server_certificate_id", w.by_hand}});
+  w.Admin("domain_extensions", "",
+          {{"load_balancer_id", "lb-x"},
+           {"port", 443},
+           {"domain", "www.example.com"},
+           {"server_certificate_id", theirs}});
+
+  f.SkipUnlistable();  // ALB and NLB; CLB is listed
+  REQUIRE_FALSE(Has(f.cli.dir.Read("prune.toml"), "\"clb\""));
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Has(r.out, "and CLB domain of account"));  // read, not skipped
+  CHECK(Has(r.out, fmt::format("= keep CertId {} (account main): live domain "
+                               "clb:cn-hangzhou/lb-x/443/default serves it",
+                               web)));
+  CHECK(Has(r.out, fmt::format(": deleted (CertId {}", api)));
+  CHECK(w.Calls("DescribeRegions") >= 1);  // CLB's (and other products' of that name)
+  CHECK(w.Calls("DescribeLoadBalancerListeners") >= 1);
+  nlohmann::json cas = f.emu.emulator().StateJson()["cas_certificates"];
+  std::set<int64_t> ids;
+  for (const auto& c : cas) ids.insert(c["id"].get<int64_t>());
+  CHECK(ids.count(web) == 1);
+  CHECK(ids.count(api) == 0);
+
+  // Once no listener serves a copy of it, it goes too.
+  w.Admin("listeners", "",
+          {{"load_balancer_id", "lb-x"}, {"port", 443}, {"server_certificate_id", w.by_hand}});
+  r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Has(r.out, fmt::format(": deleted (CertId {}", web)));
+  CHECK_FALSE(Has(r.out, "= keep"));
+  cas = f.emu.emulator().StateJson()["cas_certificates"];
+  ids.clear();
+  for (const auto& c : cas) ids.insert(c["id"].get<int64_t>());
+  CHECK(ids.count(web) == 0);
+  CHECK(f.State().uploads.empty());
 }

@@ -254,7 +254,7 @@ TEST_CASE(
   ProcessResult prune = f.Run({"prune", "--auto-approve"});
   INFO(prune.out << prune.err);
   CHECK(prune.exit_code != 0);
-  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\", \"nlb\", \"clb\"]"));
+  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\", \"nlb\"]"));
   CHECK(w.Calls("DeleteUserCertificate") == deletes);
 }
 

@@ -176,3 +176,19 @@ TEST_CASE(
   State again;
   CHECK(!AdoptedState(next, config, {oss}, "now", &again).ok());  // already in the state
 }
+
+TEST_CASE(
+    "adoption: a listener's slot that a listing gave is skipped, to be written by hand, even "
+    "when it serves a CAS id",
+    "[adoption][clb]") {
+  const std::vector<LiveRead> reads = {Cas("clb:cn-hangzhou/lb-a/443/default", "main", 11, ""),
+                                       Cas("a.example.com", "main", 11, "web")};
+  const Adoption a = GroupByCertificate(reads, Config{});
+  REQUIRE(a.skipped.size() == 1);
+  CHECK(a.skipped[0].address.Key() == "clb:cn-hangzhou/lb-a/443/default");
+  CHECK_THAT(a.skipped[0].why, Catch::Contains("write its binding by hand"));
+  CHECK_FALSE(a.skipped[0].failed);
+  REQUIRE(a.bindings.size() == 1);
+  CHECK(a.bindings[0].where.product == DefaultProductName());
+  CHECK(a.adopted.size() == 1);
+}
