@@ -10,6 +10,7 @@
 #include "engine/base/text_escape.h"
 #include "engine/calls/certificate_store.h"
 #include "engine/calls/paced_call.h"
+#include "engine/calls/paged_listing.h"
 
 namespace certform::engine {
 
@@ -184,7 +185,12 @@ std::vector<PreflightCheck> CheckPermissions(const std::string& account,
             domains.clear();
             return provider->ListDomainsPage(1, &domains, &total, result);
           },
-          [&] { return fmt::format("{} domain{} listed", total, total == 1 ? "" : "s"); });
+          [&] {
+            // A listing that walks several calls (containers first, then their domains) says only
+            // that more follow after its first page.
+            if (total == kMorePages) return std::string("the listing's first call answered");
+            return fmt::format("{} domain{} listed", total, total == 1 ? "" : "s");
+          });
       if (!sample && !domains.empty()) sample = domains.front();
     }
     const CallLimit read = provider->Limit(CallKind::kReadBinding);
