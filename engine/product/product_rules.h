@@ -147,7 +147,7 @@ struct ProductRules {
   // Older spellings of this product's endpoint setting directly in [account.NAME], kept working.
   std::string legacy_endpoint_key;
   // Prune can list every binding the user has on the product, whoever made it
-  // (Provider::ListDomainsPage). When not (ALB: certform lists no listeners), prune cannot prove
+  // (Provider::ListDomainsPage). When not (a product with no listing call), prune cannot prove
   // a certificate unused there and stops, unless [prune] skip_products names the product.
   bool listable = true;
   SlotRules slots;     // bindings are slots of a location (default: domains)

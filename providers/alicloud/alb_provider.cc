@@ -47,6 +47,10 @@ const ListenerApi& AlbProvider::Api() {
       .associating = "Associating",
       .associated = "Associated",
       .dissociating = "Dissociating",
+      // D: ListListeners' ListenerProtocol (HTTP, HTTPS, QUIC); HTTPS and QUIC listeners take
+      // certificates (doc 214350).
+      .certificate_protocols = {"HTTPS", "QUIC"},
+      .other_protocols = {"HTTP"},
   };
   return api;
 }

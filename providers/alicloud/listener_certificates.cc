@@ -6,6 +6,7 @@
 
 #include "engine/base/text_escape.h"
 #include "providers/alicloud/oss_cnames.h"
+#include "providers/alicloud/oss_names.h"
 
 namespace certform::alicloud {
 
@@ -187,6 +188,97 @@ Status ListenerCertificates::Write(const std::string& action, const char* param,
   if (!s.ok()) return s;
   *job_id = StringField(body, "JobId");
   if (!IsToken(*job_id)) return Malformed(action, "without a JobId");
+  return Status::OK();
+}
+
+// DescribeRegions (D: ALB's api-alb-2020-06-16-describeregions, "Regions": [{"RegionId",
+// "RegionEndpoint", "LocalName"}]; NLB's of the same name). Sent without RegionId: the call
+// asks for every region, and the endpoint it is sent to is a fixed one (Client's).
+Status ListenerCertificates::Regions(std::vector<std::string>* regions,
+                                     engine::CallResult* result) {
+  constexpr char kAction[] = "DescribeRegions";
+  regions->clear();
+  nlohmann::json body;
+  Status s = client_.Call(kAction, {}, &body, result);
+  if (!s.ok()) return s;
+  auto items = body.find("Regions");
+  if (items == body.end() || !items->is_array()) return Malformed(kAction, "without Regions");
+  if (items->size() > kMaxRegions) {
+    return Malformed(kAction, fmt::format("{} regions (more than {})", items->size(), kMaxRegions));
+  }
+  for (const nlohmann::json& item : *items) {
+    const std::string id = item.is_object() ? StringField(item, "RegionId") : "";
+    if (!RegionProblem(id).empty()) {
+      return Malformed(kAction, fmt::format("a RegionId that is not one: \"{}\"",
+                                            engine::ForTerminal(id.substr(0, 80))));
+    }
+    if (std::find(regions->begin(), regions->end(), id) != regions->end()) {
+      return Malformed(kAction, "a region twice: " + id);
+    }
+    regions->push_back(id);
+  }
+  return Status::OK();
+}
+
+// ListListeners (D: ALB's api-alb-2020-06-16-listlisteners, NLB's api-listlisteners-nlb):
+// MaxResults 1 to 100, NextToken; each listener with ListenerId, ListenerProtocol, ListenerPort
+// and LoadBalancerId. NLB's example answer writes the id without its port
+// ("lsn-ga6sjjcll6ou34l1et****") where its requests write "lsn-…@443" (U which the API answers):
+// a bare id gets "@" and the listed ListenerPort, an id with a port must name the listed one.
+Status ListenerCertificates::ListenersPage(const std::string& next_token, ListenerPage* page,
+                                           engine::CallResult* result) {
+  constexpr char kAction[] = "ListListeners";
+  constexpr size_t kPageSize = 100;
+  page->listeners.clear();
+  page->next.clear();
+  Params params = {{"RegionId", region_}, {"MaxResults", std::to_string(kPageSize)}};
+  if (!next_token.empty()) params.emplace_back("NextToken", next_token);
+  nlohmann::json body;
+  Status s = client_.Call(kAction, params, &body, result);
+  if (!s.ok()) return s;
+  auto items = body.find("Listeners");
+  if (items == body.end() || !items->is_array()) return Malformed(kAction, "without Listeners");
+  if (items->size() > kPageSize) {
+    return Malformed(kAction,
+                     fmt::format("{} listeners in a page of {}", items->size(), kPageSize));
+  }
+  const auto known = [](const std::vector<std::string>& words, const std::string& w) {
+    return std::find(words.begin(), words.end(), w) != words.end();
+  };
+  for (const nlohmann::json& item : *items) {
+    if (!item.is_object()) return Malformed(kAction, "a listener that is not an object");
+    std::string id = StringField(item, "ListenerId");
+    const std::string protocol = StringField(item, "ListenerProtocol");
+    const std::string shown = engine::ForTerminal(id.substr(0, 80));
+    if (known(api_->other_protocols, protocol)) continue;
+    if (!known(api_->certificate_protocols, protocol)) {
+      return Malformed(kAction, fmt::format("an unknown ListenerProtocol \"{}\" for {}",
+                                            engine::ForTerminal(protocol.substr(0, 40)), shown));
+    }
+    if (api_->port_in_id) {
+      auto port = item.find("ListenerPort");
+      if (port == item.end() || !port->is_number_integer() || port->get<int64_t>() < 1 ||
+          port->get<int64_t>() > 65535) {
+        return Malformed(kAction, fmt::format("no ListenerPort of 1 to 65535 for {}", shown));
+      }
+      const std::string with_port = "@" + std::to_string(port->get<int64_t>());
+      if (id.find('@') == std::string::npos) id += with_port;
+      if (!id.ends_with(with_port)) {
+        return Malformed(kAction, fmt::format("{} with another ListenerPort", shown));
+      }
+    }
+    if (!api_->listener_id(id)) {
+      return Malformed(kAction, fmt::format("a ListenerId that is not one: \"{}\"", shown));
+    }
+    if (std::find(page->listeners.begin(), page->listeners.end(), id) != page->listeners.end()) {
+      return Malformed(kAction, "a listener twice in a page: " + id);
+    }
+    page->listeners.push_back(std::move(id));
+  }
+  page->next = StringField(body, "NextToken");
+  if (!page->next.empty() && (!IsToken(page->next) || page->next == next_token)) {
+    return Malformed(kAction, "a NextToken that is not one");
+  }
   return Status::OK();
 }
 

@@ -51,6 +51,19 @@ struct ListenerApi {
   const char* associating = "";
   const char* associated = "";
   const char* dissociating = "";
+  // ListListeners' ListenerProtocol words (prune's listing): those of the listeners that take
+  // certificates and those of the listeners that take none. Any other is no answer of the API's.
+  std::vector<std::string> certificate_protocols;
+  std::vector<std::string> other_protocols;
+  // Whether a listener id, as certform writes it, ends in "@PORT" (NLB): a listed id without it
+  // gets the listed ListenerPort.
+  bool port_in_id = false;
+};
+
+// One region's listeners as ListListeners pages them.
+struct ListenerPage {
+  std::vector<std::string> listeners;  // those that take certificates, ids as certform writes them
+  std::string next;                    // NextToken; empty after the last page
 };
 
 // One server certificate of a listener as ListListenerCertificates reports it.
@@ -108,6 +121,16 @@ class ListenerCertificates {
   engine::Status Dissociate(const std::string& listener_id, const std::vector<std::string>& ids,
                             const ListenerWriteOptions& options, std::string* job_id,
                             engine::CallResult* result);
+  // DescribeRegions: the region ids the API is offered in, each of a region id's shape
+  // (RegionProblem), at most kMaxRegions, none twice. The answer's endpoints are never used: a
+  // region's client is built from its id alone.
+  static constexpr size_t kMaxRegions = 100;
+  engine::Status Regions(std::vector<std::string>* regions, engine::CallResult* result);
+  // One page of ListListeners in this client's region (MaxResults 100, `next_token` empty for the
+  // first page): the listeners whose ListenerProtocol takes certificates, each id of the API's
+  // shape (ListenerApi::listener_id, with "@PORT" added where the API's ids carry it).
+  engine::Status ListenersPage(const std::string& next_token, ListenerPage* page,
+                               engine::CallResult* result);
   // ListAsynJobs for `job_id`: NotFound when the API knows no such job.
   engine::Status Job(const std::string& job_id, ListenerJob* job, engine::CallResult* result);
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/text_escape.h"
+#include "engine/calls/paged_listing.h"
 #include "providers/alicloud/oss_cnames.h"
 #include "providers/alicloud/oss_names.h"
 
@@ -13,6 +14,9 @@ namespace certform::alicloud {
 namespace {
 
 using engine::Status;
+
+// The region whose endpoint DescribeRegions is sent to (the references' example endpoint).
+constexpr char kRegionsFrom[] = "cn-hangzhou";
 
 // Where a listener address points, checked again (it passed the address door).
 struct Slot {
@@ -150,7 +154,12 @@ engine::ProductRules ListenerRules(const ListenerProduct& product, const Listene
   r.reads_expiry = false;
   r.default_endpoint = "";  // PRODUCT.REGION.aliyuncs.com, per region
   r.rate_limit_setting = false;
-  r.listable = false;
+  // Prune's listing: DescribeRegions, then ListListeners per region, paced as the reads (U: the
+  // quota page names neither; the read limit is the harsher of the two it names).
+  r.calls.push_back(
+      {CallKind::kListDomains,
+       {"ListListeners", product.read_limit, {ram + "ListListeners", ram + "DescribeRegions"}}});
+  r.listable = true;
   r.slots = {.enabled = true, .additional = true, .of = "listener"};
   // Jobs: Terraform polls every 5 s for at most 5 min (S: resource_alicloud_alb_listener.go);
   // certform every second (polls are paced at their limit) for the same 5 min.
@@ -331,6 +340,44 @@ engine::Status ListenerProvider::ReadAll(const std::string& region, const std::s
   }
   return Status::Corruption(fmt::format(
       "ListListenerCertificates answered more than {} pages for {}", max_pages, listener_id));
+}
+
+engine::Status ListenerProvider::ListDomainsPage(int page, std::vector<engine::Address>* domains,
+                                                 int64_t* total, engine::CallResult* result) {
+  // The most pages one region's listing may take: 100 listeners a page (D: MaxResults).
+  constexpr int kMaxRegionPages = 1000;
+  domains->clear();
+  if (page == 1) {
+    std::vector<std::string> regions;
+    if (Status s = Client(kRegionsFrom).Regions(&regions, result); !s.ok()) return s;
+    list_regions_ = std::move(regions);
+    list_region_ = 0;
+    list_token_.clear();
+    list_pages_ = 0;
+    *total = list_regions_.empty() ? 0 : engine::kMorePages;
+    return Status::OK();
+  }
+  if (list_region_ >= list_regions_.size()) {
+    *total = 0;
+    return Status::OK();
+  }
+  const std::string& region = list_regions_[list_region_];
+  ListenerPage listed;
+  if (Status s = Client(region).ListenersPage(list_token_, &listed, result); !s.ok()) return s;
+  if (++list_pages_ > kMaxRegionPages) {
+    return Status::Corruption(
+        fmt::format("ListListeners answered more than {} pages in {}", kMaxRegionPages, region));
+  }
+  for (const std::string& id : listed.listeners) {
+    domains->push_back({rules_.name, {region, id}, engine::kDefaultSlot});
+  }
+  list_token_ = listed.next;
+  if (list_token_.empty()) {
+    ++list_region_;
+    list_pages_ = 0;
+  }
+  *total = list_region_ >= list_regions_.size() ? 0 : engine::kMorePages;
+  return Status::OK();
 }
 
 engine::Status ListenerProvider::ReadBinding(const engine::Address& address,

@@ -41,8 +41,8 @@ struct ListenerProduct {
 
 // The rules of a listener product: certificate slots of a region's listener, by CAS id only,
 // asynchronous writes dry-run first and one at a time per listener, polled every second for at
-// most 5 minutes; not listable (certform lists no listeners, so prune cannot see one it does not
-// manage and stops unless told to skip the product).
+// most 5 minutes; listable (ListDomainsPage: every listener of the user in every region, so that
+// prune sees those certform does not manage too).
 engine::ProductRules ListenerRules(const ListenerProduct& product, const ListenerApi& api);
 
 class ListenerProvider final : public engine::Provider {
@@ -91,6 +91,13 @@ class ListenerProvider final : public engine::Provider {
   // page (a listener rarely has more than one).
   engine::Status ReadBinding(const engine::Address& address, engine::LiveBinding* live,
                              engine::CallResult* result) override;
+  // Every listener of the user that takes certificates, as the default slot's address, one call a
+  // page: page 1 is DescribeRegions (sent to cn-hangzhou's endpoint, the references' example;
+  // the answer's endpoints are ignored), then each region's ListListeners pages in turn. A page
+  // that fails is asked again as it was: the place in the listing moves only on an answer.
+  // Called from one thread at a time (the listing is serial).
+  engine::Status ListDomainsPage(int page, std::vector<engine::Address>* domains, int64_t* total,
+                                 engine::CallResult* result) override;
 
  private:
   // Every certificate of `listener_id` in `region`, page by page (at most MaxPages()).
@@ -103,6 +110,12 @@ class ListenerProvider final : public engine::Provider {
   ClientFactory clients_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<ListenerCertificates>> by_region_;
+  // Where ListDomainsPage is: the regions DescribeRegions answered, the one being listed, the
+  // next page's token there and how many pages of it were listed.
+  std::vector<std::string> list_regions_;
+  size_t list_region_ = 0;
+  std::string list_token_;
+  int list_pages_ = 0;
 };
 
 }  // namespace certform::alicloud

@@ -76,6 +76,11 @@ const ListenerApi& NlbProvider::Api() {
       .associating = "Associating",
       .associated = "Associated",
       .dissociating = "Dissociating",
+      // D: ListListeners' ListenerProtocol (TCP, UDP, TCPSSL); TCPSSL listeners take
+      // certificates.
+      .certificate_protocols = {"TCPSSL"},
+      .other_protocols = {"TCP", "UDP"},
+      .port_in_id = true,
   };
   return api;
 }

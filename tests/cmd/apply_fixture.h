@@ -110,7 +110,8 @@ class ApplyFixture {
   }
 
   // prune.toml: [prune] skip_products naming `also` and every product certform cannot list
-  // (ALB), which stop prune otherwise (listener_cli_test.cc), in the configuration directory `dir`.
+  // (none of the installed ones: a product without a listing stops prune otherwise), in the
+  // configuration directory `dir`.
   void SkipUnlistable(const std::vector<std::string>& also = {}, const std::string& dir = ".") {
     std::string names;
     std::vector<std::string> all = also;

@@ -228,7 +228,7 @@ TEST_CASE(
 
 TEST_CASE(
     "listener cli: removing a binding forgets its slot and the listener keeps the certificate, "
-    "prune stops rather than guess about listeners",
+    "which prune keeps while the listener serves it",
     "[cli][alb][nlb]") {
   ListenerWorkspace w(LISTENER_PRODUCT());
   ApplyFixture& f = w.f;
@@ -249,13 +249,16 @@ TEST_CASE(
         std::vector<std::string>{sni_id + ":Associated", std::string(kForeign) + ":Associated"});
   CHECK(w.Calls(w.p.api.dissociate) == 0);
 
-  // prune cannot list the user's listeners: it deletes nothing and says how to go on.
+  // prune lists every listener of the user: the forgotten slot's certificate is still served
+  // there, so it is kept, naming the listener, and nothing is deleted.
   const int deletes = w.Calls("DeleteUserCertificate");
   ProcessResult prune = f.Run({"prune", "--auto-approve"});
   INFO(prune.out << prune.err);
-  CHECK(prune.exit_code != 0);
-  CHECK(Has(prune.out + prune.err, "skip_products = [\"alb\", \"nlb\"]"));
+  CHECK(prune.exit_code == 0);
+  CHECK(Has(prune.out, "live domain " + w.Slot("default") + " serves it"));
+  CHECK(Has(prune.out, "Prune: 0 to delete."));
   CHECK(w.Calls("DeleteUserCertificate") == deletes);
+  CHECK(w.Calls("ListListeners") > 0);
 }
 
 TEST_CASE("listener cli: a write ALB refuses fails its dry run before any listener changes",

@@ -190,6 +190,9 @@ ProductCase ClbRow() {
         kRegion, kLb, domain);
   };
   p.noun = "listener slot";
+  p.kept_by = [](const std::string&) {
+    return fmt::format("live domain clb:{}/{}/443/default", kRegion, kLb);
+  };
   p.address = [](const std::string& domain) {
     return fmt::format("clb:{}/{}/443/sni:{}", kRegion, kLb, domain);
   };

@@ -82,8 +82,15 @@ int AlbAdmin(AlbService& alb, const std::string& kind, const std::string& id,
          Text(body, "protocol", alb.dialect().certificate_protocols.front(), &seed.protocol,
               &error) &&
          Text(body, "default_certificate", "", &seed.default_certificate, &error) &&
-         TextList(body, "additional_certificates", &seed.additional_certificates, &error) &&
-         alb.PutListener(seed, &error);
+         TextList(body, "additional_certificates", &seed.additional_certificates, &error);
+    int64_t port = -1;
+    ok = ok && Count(body, "port", 65535, &port, &error);
+    if (ok && port == 0) {
+      ok = false;
+      error = "port is 1 to 65535";
+    }
+    if (ok && port > 0) seed.port = static_cast<int>(port);
+    ok = ok && alb.PutListener(seed, &error);
   } else if (ok && kind == "jobs") {
     int64_t duration_ms = -1, fail_next = -1;
     ok = Count(body, "duration_ms", 3'600'000, &duration_ms, &error) &&

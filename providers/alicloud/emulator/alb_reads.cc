@@ -1,6 +1,7 @@
 // AlbService's reads (ListListenerCertificates, GetListenerAttribute, ListAsynJobs), its admin
 // side and its state; the writes are in alb_service.cc. Sources as there.
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -132,6 +133,73 @@ ApiResponse AlbService::ListJobs(AlbCall& call) {
                   {"NextToken", next < found.size() ? AlbNextToken(next) : ""},
                   {"TotalCount", found.size()},
                   {"Jobs", jobs}});
+}
+
+// DescribeRegions (D: ALB's api-alb-2020-06-16-describeregions and NLB's page of the name):
+// Regions, each RegionId, RegionEndpoint and LocalName; the same for every caller. The regions
+// are a sample of those the products are offered in (D: their endpoint tables) and every region a
+// load balancer was put in. The endpoints name the real hosts, never this emulator: a client
+// that follows them instead of building its own would leave the machine.
+ApiResponse AlbService::DescribeRegions(const ServiceRequest& r) const {
+  std::set<std::string> regions = {"cn-hangzhou", "cn-shanghai",    "cn-beijing",   "cn-shenzhen",
+                                   "cn-hongkong", "ap-southeast-1", "eu-central-1", "us-west-1"};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, lb] : load_balancers_) regions.insert(lb.region);
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const std::string& region : regions) {
+    list.push_back({{"RegionId", region},
+                    {"RegionEndpoint", fmt::format("{}.{}.aliyuncs.com", dialect_.name, region)},
+                    {"LocalName", region}});
+  }
+  nlohmann::json doc = {{"Regions", list}, {"RequestId", r.request_id}};
+  return RenderSuccess(r.action, doc, r.json);
+}
+
+// ListListeners (D: ALB's api-alb-2020-06-16-listlisteners, NLB's api-listlisteners-nlb): the
+// caller's listeners in the region, every protocol unless ListenerProtocol names one (a protocol
+// the dialect does not know is refused, harsher: U), paged (MaxResults 1..100, default 20;
+// NextToken). Each with ListenerId, ListenerProtocol, ListenerPort, LoadBalancerId and
+// ListenerStatus. NLB's ids are answered without their "@PORT", as its page's example answer
+// writes them ("lsn-ga6sjjcll6ou34l1et****", beside ListenerPort 443): the harsher reading for a
+// client, which must add the port to read the listener back.
+ApiResponse AlbService::ListListeners(AlbCall& call) {
+  const Params& p = call.r.params;
+  const std::string protocol = Param(p, "ListenerProtocol");
+  if (!protocol.empty() && !dialect_.KnowsProtocol(protocol)) {
+    return call.Error(
+        {400, "IllegalParam.ListenerProtocol", "The param of ListenerProtocol is illegal."});
+  }
+  size_t offset = 0, max_results = 0;
+  if (auto e = ParseAlbPage(p, 20, 100, &offset, &max_results)) return call.Error(*e);
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.Advance(context_.clock.Monotonic());
+  std::vector<const AlbListenerState*> found;
+  for (const auto& [key, l] : listeners_) {
+    if (l.region == call.region && l.user == call.user &&
+        (protocol.empty() || l.seed.protocol == protocol)) {
+      found.push_back(&l);
+    }
+  }
+  if (offset > 0 && offset >= found.size())
+    return call.Error({400, "IllegalParam.NextToken", "The param of NextToken is illegal."});
+  nlohmann::json listeners = nlohmann::json::array();
+  for (size_t i = offset; i < found.size() && i < offset + max_results; ++i) {
+    const AlbListenerState& l = *found[i];
+    const size_t at = l.seed.id.find('@');
+    const int port = at == std::string::npos ? l.seed.port : std::stoi(l.seed.id.substr(at + 1));
+    listeners.push_back({{"ListenerId", l.seed.id.substr(0, at)},
+                         {"ListenerProtocol", l.seed.protocol},
+                         {"ListenerPort", port},
+                         {"LoadBalancerId", l.seed.load_balancer_id},
+                         {"ListenerStatus", l.status}});
+  }
+  const size_t next = offset + listeners.size();
+  return call.Ok({{"MaxResults", max_results},
+                  {"NextToken", next < found.size() ? AlbNextToken(next) : ""},
+                  {"TotalCount", found.size()},
+                  {"Listeners", listeners}});
 }
 
 bool AlbService::PutLoadBalancer(const AlbLoadBalancerSeed& seed, std::string* error) {

@@ -25,6 +25,8 @@ namespace {
 constexpr char kListCertificates[] = "ListListenerCertificates";
 constexpr char kGetAttribute[] = "GetListenerAttribute";
 constexpr char kListJobs[] = "ListAsynJobs";
+constexpr char kListListeners[] = "ListListeners";
+constexpr char kDescribeRegions[] = "DescribeRegions";
 
 }  // namespace
 
@@ -43,7 +45,8 @@ bool AlbService::Accepts(const ServiceRequest& request) const {
 // dialects serve it.
 bool AlbService::Serves(const std::string& action) const {
   return dialect_.Write(action) != nullptr || action == kListCertificates ||
-         action == kGetAttribute || action == kListJobs;
+         action == kGetAttribute || action == kListJobs || action == kListListeners ||
+         action == kDescribeRegions;
 }
 
 // Per region, API and account: each write 200 per 60 s, GetListenerAttribute,
@@ -71,11 +74,14 @@ ApiResponse AlbService::Dispatch(const std::string&, const Params&, const std::s
 
 ApiResponse AlbService::DispatchFor(const ServiceRequest& r, const AccountKey&,
                                     const std::string& user) {
+  // DescribeRegions takes no RegionId (D: its page): the regions of every endpoint.
+  if (r.action == kDescribeRegions) return DescribeRegions(r);
   AlbCall call{r, user, {}, {}};
   if (auto e = AlbRegion(r, dialect_, &call.region)) return call.Error(*e);
   if (dialect_.Write(r.action)) return Write(call);
   if (r.action == kListCertificates) return ListCertificates(call);
   if (r.action == kGetAttribute) return GetAttribute(call);
+  if (r.action == kListListeners) return ListListeners(call);
   return ListJobs(call);
 }
 

@@ -1,7 +1,8 @@
 // The Application Load Balancer (ALB, API version 2020-06-16): the certificates of HTTPS and QUIC
 // listeners, per region and user. ListListenerCertificates, GetListenerAttribute,
 // UpdateListenerAttribute (the default certificate), AssociateAdditionalCertificatesWithListener,
-// DissociateAdditionalCertificatesFromListener and ListAsynJobs; every write is an asynchronous
+// DissociateAdditionalCertificatesFromListener and ListAsynJobs, and the listing of every
+// listener (DescribeRegions, ListListeners); every write is an asynchronous
 // job (alb_jobs.h) during which the listener is Configuring. The same handler, given NLB's dialect
 // (listener_dialect.h), serves the Network Load Balancer's (NLB, 2022-04-30) TCPSSL listeners:
 // the same calls under NLB's names, parameters and bounds; one instance per dialect, each with its
@@ -49,6 +50,8 @@ struct AlbListenerSeed {
   // put them: any id, even one no write of the API would take (the store's
   // "12315790343_166f…", a CAS id with a leading zero), for tests of what a listing may hold.
   std::vector<std::string> additional_certificates;
+  // The port ListListeners answers (ListenerPort): NLB's "@PORT" when its id has one, else this.
+  int port = 443;
 };
 
 // One certificate of a listener beside its default (an additional, or SNI, certificate).
@@ -106,6 +109,8 @@ class AlbService final : public RpcService {
   ApiResponse ListCertificates(AlbCall& call);
   ApiResponse GetAttribute(AlbCall& call);
   ApiResponse ListJobs(AlbCall& call);
+  ApiResponse ListListeners(AlbCall& call);
+  ApiResponse DescribeRegions(const ServiceRequest& request) const;
   // The caller's listener `id` in the call's region, after the jobs due have ended; null when it
   // has none of that id (another user's is none either). mu_ held.
   AlbListenerState* CallersListener(const AlbCall& call, const std::string& id) const;
