@@ -8,12 +8,23 @@
 
 #include "engine/base/clock.h"
 #include "engine/base/text_escape.h"
+#include "engine/config/binding_address.h"
 
 namespace certform::cli {
 
 using engine::ForTerminal;  // every domain, account, reason and error comes from state or an answer
 
+std::string Bindings(size_t n, size_t slots) {
+  const char* what = slots == 0 ? "domain" : slots == n ? "listener slot" : "binding";
+  return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+}
+
 void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Style& style) {
+  const size_t checked = static_cast<size_t>(report.checked);
+  const size_t slots = static_cast<size_t>(report.checked_slots);
+  const size_t failed_slots = static_cast<size_t>(
+      std::count_if(report.failed.begin(), report.failed.end(),
+                    [](const engine::LiveRead& r) { return engine::IsSlot(r.address); }));
   for (const engine::DriftEntry& d : report.drifted) {
     fmt::print(out, "{} {} (account {})\n", style.Yellow("~"),
                style.Bold(ForTerminal(d.address.Key())), ForTerminal(d.account));
@@ -56,8 +67,8 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
                engine::FormatUtc(e.not_after));
   }
   if (report.HasDrift()) {
-    fmt::print(out, "\n{} {} of {} domains differ from the state{}.\n", style.Bold("Drift:"),
-               report.drifted.size(), report.checked,
+    fmt::print(out, "\n{} {} of {} differ from the state{}.\n", style.Bold("Drift:"),
+               report.drifted.size(), Bindings(checked, slots),
                report.uploads.empty()
                    ? ""
                    : fmt::format("; {} recorded upload(s) are no longer in CAS as recorded",
@@ -74,17 +85,17 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
     }
   } else if (!report.failed.empty()) {
     // Never "No drift" when reads failed: what could not be read is not known to match.
-    fmt::print(out, "\n{} {} of {} domains could not be read; the {} read match the state.\n",
+    fmt::print(out, "\n{} {} of {} could not be read; the {} read match the state.\n",
                style.Red("Drift unknown:"), report.failed.size(),
-               report.failed.size() + static_cast<size_t>(report.checked), report.checked);
+               Bindings(report.failed.size() + checked, slots + failed_slots), report.checked);
   } else if (!report.uploads_failed.empty()) {
     fmt::print(out,
                "\n{} {} recorded upload(s) could not be read in CAS; the live bindings of {} "
-               "domains match the state.\n",
-               style.Red("Drift unknown:"), report.uploads_failed.size(), report.checked);
+               "match the state.\n",
+               style.Red("Drift unknown:"), report.uploads_failed.size(), Bindings(checked, slots));
   } else {
-    fmt::print(out, "{} the live bindings of {} domains match the state.\n",
-               style.Green("No drift:"), report.checked);
+    fmt::print(out, "{} the live bindings of {} match the state.\n", style.Green("No drift:"),
+               Bindings(checked, slots));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/certform/drift_view.h"
 #include "cmd/certform/markdown_budget.h"
 #include "engine/base/clock.h"
 #include "engine/base/digest.h"
@@ -283,14 +284,16 @@ std::string DriftToMarkdown(const engine::DriftReport& report, int64_t now,
     failed[r.error].push_back({Where(r.account, r.address), AddressItem(r.address)});
   }
 
-  std::string head =
-      report.HasDrift()
-          ? fmt::format("### certform drift: {} of {} domains changed outside certform\n\n",
-                        report.drifted.size(), report.checked)
-          : fmt::format(
-                "### certform drift: in sync\n\nThe live bindings of {} domains match the "
-                "state.\n\n",
-                report.checked);
+  std::string head = report.HasDrift()
+                         ? fmt::format("### certform drift: {} of {} changed outside certform\n\n",
+                                       report.drifted.size(),
+                                       Bindings(static_cast<size_t>(report.checked),
+                                                static_cast<size_t>(report.checked_slots)))
+                         : fmt::format(
+                               "### certform drift: in sync\n\nThe live bindings of {} match the "
+                               "state.\n\n",
+                               Bindings(static_cast<size_t>(report.checked),
+                                        static_cast<size_t>(report.checked_slots)));
   // A table row and a section of domains for each kind of change, expiry date and error.
   std::vector<ListSection> sections;
   std::vector<std::string> change_rows, expiry_rows, failure_rows;

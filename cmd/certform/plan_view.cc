@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "cmd/certform/diagnostics_view.h"
+#include "cmd/certform/listener_view.h"
 #include "engine/base/clock.h"
 #include "engine/base/digest.h"
 #include "engine/base/text_escape.h"
@@ -218,6 +219,7 @@ void PrintPlan(std::ostream& out, const engine::Plan& plan, const Style& style, 
     fmt::print(out, "\n{} ({}):\n", style.Bold("Account " + ForTerminal(account)), what);
     for (const CertificateChange& c : review.changes) PrintBlock(out, c, account, style, now);
   }
+  PrintListeners(out, plan, style);
   fmt::print(out, "\n{}\n", style.Bold(SummaryLine(review.summary)));
 }
 

@@ -72,6 +72,7 @@ DriftReport CompareLive(const State& state, const std::vector<LiveRead>& reads, 
       continue;
     }
     ++report.checked;
+    if (IsSlot(r.address)) ++report.checked_slots;
     const StateEntry* recorded = state.Find(r.address);
     if (recorded != nullptr) {
       std::vector<std::string> why = DriftReasons(*recorded, r.live);

@@ -33,6 +33,7 @@ struct ExpiryWarning {
 
 struct DriftReport {
   int checked = 0;
+  int checked_slots = 0;  // of `checked`, the listener slots (IsSlot): the views name them so
   std::vector<DriftEntry> drifted;      // by domain
   std::vector<ExpiryWarning> expiring;  // live certificates expiring within the warning window
   std::vector<LiveRead> failed;         // domains that could not be read

@@ -495,3 +495,39 @@ TEST_CASE(
   CHECK(f.Run({"plan", "--detailed-exitcode"}).exit_code == 0);
   CHECK(f.Run({"drift", "--detailed-exitcode"}).exit_code == 0);
 }
+
+TEST_CASE("listener cli: the plan shows each listener's default and additional certificates",
+          "[cli][alb][nlb][plan]") {
+  ListenerWorkspace w(LISTENER_PRODUCT());
+  ApplyFixture& f = w.f;
+  const std::string where = w.p.api.title + std::string(" listener cn-hangzhou/") + w.listener;
+  ProcessResult plan = f.Run({"plan"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(Has(plan.out, "Per listener (what each one serves after apply):"));
+  CHECK(Has(plan.out, where + " (account main)"));
+  CHECK(Has(plan.out, "default      default        ~ api (replaces the listener's default)"));
+  CHECK(Has(plan.out, "additional   web            + web (added)"));
+  CHECK(Has(plan.out, "others       any other certificate of the listener stays"));
+  w.ApplyOk();
+
+  // A renewal of the additional certificate: old and new named by content, added before removed.
+  f.RenewWeb();
+  ProcessResult renew = f.Run({"plan"});
+  INFO(renew.out << renew.err);
+  CHECK(Has(renew.out, "additional   web            ~ web ("));
+  CHECK(Has(renew.out, "the new one is added first, then the old one removed"));
+  // The listener's other slots are shown too, unchanged.
+  CHECK(Has(renew.out, "default      default        = api (unchanged)"));
+
+  // Removed from the configuration: forgotten, still served.
+  w.Bind(false);
+  ProcessResult forget = f.Run({"plan"});
+  INFO(forget.out << forget.err);
+  CHECK(Has(forget.out, "= web (forgotten: the listener keeps serving it)"));
+
+  // A plan with no listener change prints no such section.
+  ProcessResult cdn_only = f.Run({"plan", "--target", w.Slot("default")});
+  INFO(cdn_only.out);
+  CHECK_FALSE(Has(cdn_only.out, "Per listener"));
+}
