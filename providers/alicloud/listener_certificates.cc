@@ -44,6 +44,30 @@ Status Malformed(const std::string& action, const std::string& what) {
   return Status::Corruption(fmt::format("{} answered {}", action, what));
 }
 
+// The array `key` of one page of `action`'s answer, at most `page_size` long (`noun` names its
+// items in the message).
+Status PageItems(const nlohmann::json& body, const char* action, const char* key, size_t page_size,
+                 const char* noun, const nlohmann::json** items) {
+  auto it = body.find(key);
+  if (it == body.end() || !it->is_array()) return Malformed(action, std::string("without ") + key);
+  if (it->size() > page_size) {
+    return Malformed(action, fmt::format("{} {} in a page of {}", it->size(), noun, page_size));
+  }
+  *items = &*it;
+  return Status::OK();
+}
+
+// The answer's NextToken into `next`: empty after the last page, else a token that is not the
+// one just sent.
+Status NextToken(const nlohmann::json& body, const char* action, const std::string& sent,
+                 std::string* next) {
+  *next = StringField(body, "NextToken");
+  if (!next->empty() && (!IsToken(*next) || *next == sent)) {
+    return Malformed(action, "a NextToken that is not one");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 // One parser for a CAS certificate's "ID-REGION" wherever certform reads or sends one (D: ALB doc
@@ -80,11 +104,9 @@ Status ListenerCertificates::ListPage(const std::string& listener_id, const std:
   nlohmann::json body;
   Status s = client_.Call(kAction, params, &body, result);
   if (!s.ok()) return s;
-  auto items = body.find("Certificates");
-  if (items == body.end() || !items->is_array()) return Malformed(kAction, "without Certificates");
-  if (items->size() > page_size) {
-    return Malformed(kAction,
-                     fmt::format("{} certificates in a page of {}", items->size(), page_size));
+  const nlohmann::json* items = nullptr;
+  if (s = PageItems(body, kAction, "Certificates", page_size, "certificates", &items); !s.ok()) {
+    return s;
   }
   page->clear();
   for (const nlohmann::json& item : *items) {
@@ -113,11 +135,7 @@ Status ListenerCertificates::ListPage(const std::string& listener_id, const std:
                     [](const ListenerCertificate& c) { return c.is_default; }) > 1) {
     return Malformed(kAction, "two default certificates");
   }
-  *next = StringField(body, "NextToken");
-  if (!next->empty() && (!IsToken(*next) || *next == next_token)) {
-    return Malformed(kAction, "a NextToken that is not one");
-  }
-  return Status::OK();
+  return NextToken(body, kAction, next_token, next);
 }
 
 Status ListenerCertificates::SetDefault(const std::string& listener_id,
@@ -236,12 +254,8 @@ Status ListenerCertificates::ListenersPage(const std::string& next_token, Listen
   nlohmann::json body;
   Status s = client_.Call(kAction, params, &body, result);
   if (!s.ok()) return s;
-  auto items = body.find("Listeners");
-  if (items == body.end() || !items->is_array()) return Malformed(kAction, "without Listeners");
-  if (items->size() > kPageSize) {
-    return Malformed(kAction,
-                     fmt::format("{} listeners in a page of {}", items->size(), kPageSize));
-  }
+  const nlohmann::json* items = nullptr;
+  if (s = PageItems(body, kAction, "Listeners", kPageSize, "listeners", &items); !s.ok()) return s;
   const auto known = [](const std::vector<std::string>& words, const std::string& w) {
     return std::find(words.begin(), words.end(), w) != words.end();
   };
@@ -275,11 +289,7 @@ Status ListenerCertificates::ListenersPage(const std::string& next_token, Listen
     }
     page->listeners.push_back(std::move(id));
   }
-  page->next = StringField(body, "NextToken");
-  if (!page->next.empty() && (!IsToken(page->next) || page->next == next_token)) {
-    return Malformed(kAction, "a NextToken that is not one");
-  }
-  return Status::OK();
+  return NextToken(body, kAction, next_token, &page->next);
 }
 
 Status ListenerCertificates::Job(const std::string& job_id, ListenerJob* job,
