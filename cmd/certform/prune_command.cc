@@ -3,6 +3,7 @@
 // prove unused: see engine/apply/prune.h for the rules.
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -13,8 +14,10 @@
 #include "cmd/certform/providers_setup.h"
 #include "cmd/certform/workspace.h"
 #include "engine/apply/prune.h"
+#include "engine/apply/prune_copies.h"
 #include "engine/apply/prune_deletes.h"
 #include "engine/apply/prune_review.h"
+#include "engine/base/text_escape.h"
 
 namespace certform::cli {
 
@@ -77,21 +80,25 @@ int RunPrune(const Args& args, Context& ctx) {
   engine::StateBackend* backend = &ws.backend();
   engine::StateBackendLock* lock = ws.lock();
   engine::State& state = ws.state();
-  if (std::none_of(config.accounts.begin(), config.accounts.end(),
-                   [](const auto& a) { return a.second.UploadsViaCas(); })) {
+  const auto candidates = engine::PruneCandidatesByAccount(state, config);
+  // Store copies (engine/apply/prune_copies.h): reviewed for the accounts the state records.
+  const std::set<std::string> copy_accounts = engine::CopyAccounts(state, config);
+  const bool via_cas = std::any_of(config.accounts.begin(), config.accounts.end(),
+                                   [](const auto& a) { return a.second.UploadsViaCas(); });
+  if (!via_cas) {
     fmt::print(ctx.out, "Nothing to prune: no account uploads through CAS (upload_via).\n");
     return kExitOk;
   }
-  const auto candidates = engine::PruneCandidatesByAccount(state, config);
-  if (candidates.empty()) {
+  if (candidates.empty() && copy_accounts.empty()) {
     fmt::print(ctx.out,
                "Nothing to prune: every certificate this workspace uploaded is in use or "
                "wanted.\n");
     return kExitOk;
   }
+  std::set<std::string> accounts = engine::CandidateAccounts(candidates);
+  accounts.insert(copy_accounts.begin(), copy_accounts.end());
   ProviderSet providers;
-  if (s = providers.Build(config, engine::CandidateAccounts(candidates), connection, ctx);
-      !s.ok()) {
+  if (s = providers.Build(config, accounts, connection, ctx); !s.ok()) {
     return fail(s.message());
   }
   const auto runtimes = providers.Runtimes();
@@ -103,6 +110,16 @@ int RunPrune(const Args& args, Context& ctx) {
         fmt::print(ctx.out, "Reading the live binding of every {} domain of account \"{}\"...\n",
                    ProductList(products), account);
       });
+  const engine::CopyReview copies =
+      engine::ReviewCopies(copy_accounts, state, config, config.prune.skip_products, runtimes,
+                           &review.users, providers.pacing(), ctx.clock, ctx.random);
+  if (candidates.empty() && copies.unused.empty() && copies.kept.empty() && !copies.failed) {
+    fmt::print(ctx.out,
+               "Nothing to prune: every certificate this workspace uploaded is in use or "
+               "wanted.\n");
+    for (const std::string& why : copies.blocked) fmt::print(ctx.out, "  {}\n", why);
+    return kExitOk;
+  }
   for (const auto& [user, live] : review.users) {
     for (const std::string& p : live.skipped) {
       fmt::print(ctx.out,
@@ -136,7 +153,20 @@ int RunPrune(const Args& args, Context& ctx) {
       ++deletable;
     }
   }
-  const bool blocked = !errors.empty();
+  for (const std::string& why : copies.blocked) fmt::print(ctx.out, "  {}\n", why);
+  for (const engine::KeptCopy& k : copies.kept) {
+    fmt::print(ctx.out, "  = keep store copy {} ({} {}, id {}): live domain {} serves it\n",
+               k.copy.copy.name, engine::ProductTitle(k.copy.product), k.copy.copy.location,
+               engine::ForTerminal(k.copy.copy.id), k.address.Key());
+  }
+  for (const engine::StoreCopyRef& c : copies.unused) {
+    fmt::print(ctx.out,
+               "  - delete store copy {} ({} {}, id {}, account {}): no listener serves it\n",
+               c.copy.name, engine::ProductTitle(c.product), c.copy.location,
+               engine::ForTerminal(c.copy.id), c.account);
+    ++deletable;
+  }
+  const bool blocked = !errors.empty() || copies.failed;
   fmt::print(ctx.out, "\nPrune: {} to delete.\n", deletable);
   if (dry_run || deletable == 0) return blocked ? kExitError : kExitOk;
   if (!auto_approve) {
@@ -149,10 +179,36 @@ int RunPrune(const Args& args, Context& ctx) {
       return kExitError;
     }
   }
-  // Each delete fenced by the state lock and journaled before it is sent
-  // (engine/apply/prune_deletes.h).
   std::function<engine::Status()> fence;
   if (lock != nullptr) fence = [lock] { return lock->Check(); };
+  // The store copies first: a copy's CAS certificate is what tells it certform's (its upload's
+  // record), and a copy deleted before its CAS certificate never outlives that record.
+  engine::Status copies_lost;
+  int copies_failed = 0;
+  for (const engine::CopyOutcome& o :
+       engine::DeleteCopies(copies.unused, runtimes, providers.pacing(), ctx.clock, ctx.random,
+                            fence, &copies_lost)) {
+    const std::string what = fmt::format("store copy {} ({} {}, id {})", o.copy.copy.name,
+                                         engine::ProductTitle(o.copy.product), o.copy.copy.location,
+                                         engine::ForTerminal(o.copy.copy.id));
+    if (o.deleted) {
+      fmt::print(ctx.out, "{}: deleted (RequestId {})\n", what, o.request_id);
+    } else if (o.in_use) {
+      fmt::print(ctx.out, "{}: kept: the API says it is still in use\n", what);
+    } else if (o.already_gone) {
+      fmt::print(ctx.out, "{}: already gone from the store\n", what);
+    } else {
+      fmt::print(ctx.out, "{}: FAILED: {}\n", what, o.error);
+      ++copies_failed;
+    }
+  }
+  if (!copies_lost.ok()) {
+    fmt::print(ctx.err, "certform prune: the state lock was lost; nothing more was sent: {}\n",
+               copies_lost.message());
+    return kExitError;
+  }
+  // Each delete fenced by the state lock and journaled before it is sent
+  // (engine/apply/prune_deletes.h).
   const engine::PruneDeletes done = engine::DeleteUnused(
       unused, runtimes, providers.pacing(), ctx.clock, ctx.random, fence, *backend, &state,
       [&](const std::string&, const engine::PruneOutcome& o) {
@@ -175,7 +231,7 @@ int RunPrune(const Args& args, Context& ctx) {
                 " (its journal keeps every deletion; the next command replays it): " +
                 done.written.message());
   }
-  const int failed = done.failed + (done.lost.ok() ? 0 : 1);
+  const int failed = done.failed + copies_failed + (done.lost.ok() ? 0 : 1);
   return failed == 0 && !blocked ? kExitOk : kExitError;
 }
 

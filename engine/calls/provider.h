@@ -111,6 +111,22 @@ struct LiveBinding {
   // Those of additional_ids on their way out (ALB's and NLB's Dissociating): still served, so
   // prune keeps them, but a slot whose certificate is among them is bound no more (drift).
   std::vector<int64_t> additional_leaving;
+  // The product's own ids of every certificate the location serves (the default's and every
+  // additional one's), for a product that keeps certificates in a store of its own that prune
+  // cleans (Provider::HasOwnCopies: CLB's store ids); empty for any other product.
+  std::vector<std::string> served_refs;
+};
+
+// A certificate a product keeps in a store of its own (not CAS) that certform copied there from
+// a CAS certificate, under the name it gives such a copy (Provider::ListOwnCopiesPage).
+struct OwnCopy {
+  std::string location;  // where the store is (its region)
+  std::string id;        // the product's own id of it (LiveBinding::served_refs names it)
+  std::string name;      // its name in the store, the one certform gives a copy of cas_id
+  int64_t cas_id = 0;    // the CAS certificate it was copied from
+  std::string cas_region;
+
+  bool operator==(const OwnCopy&) const = default;
 };
 
 // What a write checked against the live binding comes to (Provider::Decide).
@@ -169,6 +185,29 @@ class Provider {
   virtual Status ListDomainsPage(int /*page*/, std::vector<Address>* /*domains*/,
                                  int64_t* /*total*/, CallResult* /*result*/) {
     return Status::Failed("this provider cannot list domains");
+  }
+
+  // A product whose bindings serve copies certform makes of CAS certificates in a store of its
+  // own: true when it has such copies for prune to clean (the methods below). Default: none.
+  virtual bool HasOwnCopies() const { return false; }
+  // Where `address`'s copies live (OwnCopy::location): pure, no call; empty when it has none.
+  virtual std::string CopyLocation(const Address& /*address*/) const { return ""; }
+  // One page (1-based) of certform's copies in every store of the user (only those named as
+  // certform names a copy of their own CAS certificate), with `total` as ListDomainsPage's
+  // (kMorePages while pages follow). One API call.
+  virtual Status ListOwnCopiesPage(int /*page*/, std::vector<OwnCopy>* /*copies*/,
+                                   int64_t* /*total*/, CallResult* /*result*/) {
+    return Status::Failed("this provider has no store of its own");
+  }
+  // certform's copies in the store at `location`, read again (one API call).
+  virtual Status ReadOwnCopies(const std::string& /*location*/, std::vector<OwnCopy>* /*copies*/,
+                               CallResult* /*result*/) {
+    return Status::Failed("this provider has no store of its own");
+  }
+  // Deletes `copy` from its store (one API call). OK with `*in_use` set when the product refuses
+  // because something still serves it; NotFound when it is gone already.
+  virtual Status DeleteOwnCopy(const OwnCopy& /*copy*/, bool* /*in_use*/, CallResult* /*result*/) {
+    return Status::Failed("this provider has no store of its own");
   }
 };
 

@@ -109,7 +109,15 @@ const engine::ProductRules& ClbProvider::Rules() {
                {CallKind::kListDomains,
                 {"DescribeLoadBalancerListeners",
                  1,
-                 {"slb:DescribeRegions", "slb:DescribeLoadBalancerListeners"}}}};
+                 {"slb:DescribeRegions", "slb:DescribeLoadBalancerListeners"}}},
+               // prune's store copies (ListOwnCopiesPage, ReadOwnCopies, DeleteOwnCopy): U, no
+               // limit documented; paced as the reads.
+               {CallKind::kListUploaded,
+                {"DescribeServerCertificates",
+                 0.5,
+                 {"slb:DescribeRegions", "slb:DescribeServerCertificates"}}},
+               {CallKind::kDeleteCertificate,
+                {"DeleteServerCertificate", 0.5, {"slb:DeleteServerCertificate"}}}};
     r.reads_fingerprint =
         false;  // the store lists fingerprints of no stated digest (SHA-1 in samples)
     r.reads_expiry = false;
@@ -283,7 +291,7 @@ Status ClbProvider::SetBinding(const engine::BindingRequest& request, engine::Ca
 }
 
 Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* served_cas_ids,
-                             engine::CallResult* result) {
+                             engine::CallResult* result, std::vector<std::string>* served_refs) {
   SlbCertificates& client = Client(slot.region);
   std::string default_id;
   if (Status s = client.ReadListener(slot.load_balancer, slot.port, &default_id, result); !s.ok()) {
@@ -307,6 +315,14 @@ Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64
     // Every copy of a CAS certificate the listener serves, whoever made it (ReadBinding).
     std::vector<std::string> served_ids = {default_id};
     for (const DomainExtension& e : extensions) served_ids.push_back(e.certificate_id);
+    if (served_refs != nullptr) {
+      for (const std::string& id : served_ids) {
+        if (!id.empty() &&
+            std::find(served_refs->begin(), served_refs->end(), id) == served_refs->end()) {
+          served_refs->push_back(id);
+        }
+      }
+    }
     for (const std::string& id : served_ids) {
       auto it = std::find_if(store.begin(), store.end(),
                              [&](const ServerCertificate& c) { return c.id == id; });
@@ -367,7 +383,7 @@ Status ClbProvider::ReadBinding(const engine::Address& address, engine::LiveBind
   Slot slot;
   if (Status s = SlotOf(address, &slot); !s.ok()) return s;
   Served served;
-  Status s = ReadSlot(slot, &served, &live->additional_ids, result);
+  Status s = ReadSlot(slot, &served, &live->additional_ids, result, &live->served_refs);
   // D: "InvalidLoadBalancerId.NotFound" (S: Terraform's LoadBalancerNotFound). A listener or an
   // extension that is missing has no code of its own the references give: an error, not "gone".
   if (!s.ok() && result->error_code == "InvalidLoadBalancerId.NotFound") return Status::OK();
@@ -430,6 +446,84 @@ Status ClbProvider::ListDomainsPage(int page, std::vector<engine::Address>* doma
   list_cursors_[page + 1] = after;
   *total = after.region < list_regions_.size() ? engine::kMorePages : 0;
   return Status::OK();
+}
+
+namespace {
+
+std::vector<engine::OwnCopy> OwnCopies(const std::string& region,
+                                       const std::vector<ServerCertificate>& store) {
+  std::vector<engine::OwnCopy> out;
+  for (const ServerCertificate& c : store) {
+    // certform's naming only: a copy whose name is StoreCopyName of its own CAS id.
+    if (!c.from_cas || c.cas_id <= 0 || c.copy_region.empty() ||
+        c.name != StoreCopyName(c.cas_id, c.copy_region)) {
+      continue;
+    }
+    out.push_back({region, c.id, c.name, c.cas_id, c.copy_region});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ClbProvider::CopyLocation(const engine::Address& address) const {
+  return address.product == Rules().name ? address.Field("region") : "";
+}
+
+Status ClbProvider::ListOwnCopiesPage(int page, std::vector<engine::OwnCopy>* copies,
+                                      int64_t* total, engine::CallResult* result) {
+  *result = engine::CallResult();
+  copies->clear();
+  *total = 0;
+  std::lock_guard<std::mutex> lock(list_mu_);
+  if (page == 1) {
+    std::vector<std::string> regions;
+    if (Status s = Client(kRegionsRegion).ListRegions(&regions, result); !s.ok()) return s;
+    copy_regions_ = std::move(regions);
+    *total = copy_regions_.empty() ? 0 : engine::kMorePages;
+    return Status::OK();
+  }
+  const size_t index = static_cast<size_t>(page - 2);
+  if (page < 2 || index >= copy_regions_.size()) return Status::OK();  // nothing left: done
+  const std::string region = copy_regions_[index];
+  std::vector<ServerCertificate> store;
+  if (Status s = Client(region).ListStore(&store, result); !s.ok()) return s;
+  *copies = OwnCopies(region, store);
+  *total = index + 1 < copy_regions_.size() ? engine::kMorePages : 0;
+  return Status::OK();
+}
+
+Status ClbProvider::ReadOwnCopies(const std::string& location, std::vector<engine::OwnCopy>* copies,
+                                  engine::CallResult* result) {
+  *result = engine::CallResult();
+  copies->clear();
+  if (!RegionProblem(location).empty()) {
+    return Status::InvalidArgument(
+        fmt::format("\"{}\" is not a region", engine::ForTerminal(location)));
+  }
+  std::vector<ServerCertificate> store;
+  if (Status s = Client(location).ListStore(&store, result); !s.ok()) return s;
+  *copies = OwnCopies(location, store);
+  return Status::OK();
+}
+
+Status ClbProvider::DeleteOwnCopy(const engine::OwnCopy& copy, bool* in_use,
+                                  engine::CallResult* result) {
+  *result = engine::CallResult();
+  *in_use = false;
+  if (!RegionProblem(copy.location).empty()) {
+    return Status::InvalidArgument(
+        fmt::format("\"{}\" is not a region", engine::ForTerminal(copy.location)));
+  }
+  Status s = Client(copy.location).Delete(copy.id, result);
+  if (!s.ok() && result->error_code == "CertificateAndPrivateKeyIsRefered") {
+    *in_use = true;
+    return Status::OK();
+  }
+  if (!s.ok() && result->error_code == "ServerCertificateId.NotFound") {
+    return Status::NotFound(s.message());
+  }
+  return s;
 }
 
 }  // namespace certform::alicloud

@@ -16,7 +16,8 @@
 // Listable (prune, import --generate-config): every region DescribeRegions names, then each
 // region's HTTPS listeners (DescribeLoadBalancerListeners), each as its default slot; a read of
 // that slot names every CAS certificate the listener serves (additional_ids), so that prune can
-// tell a CAS certificate unused on CLB.
+// tell a CAS certificate unused on CLB, and every store id it serves (served_refs), so that
+// prune can tell certform's store copy unused.
 // docs/products.md "CLB listeners".
 #pragma once
 
@@ -88,6 +89,24 @@ class ClbProvider final : public engine::Provider {
   engine::Status ListDomainsPage(int page, std::vector<engine::Address>* domains, int64_t* total,
                                  engine::CallResult* result) override;
 
+  // The SLB stores hold certform's copies of CAS certificates (StoreCopyName), which prune
+  // deletes once nothing serves them (engine/apply/prune_copies.h). A copy's location is its
+  // region.
+  bool HasOwnCopies() const override { return true; }
+  std::string CopyLocation(const engine::Address& address) const override;
+  // Page 1: DescribeRegions (as ListDomainsPage's), no copy. Page 1 + N: DescribeServerCertificates
+  // of the N-th region, only certform's copies (copy_region set: named StoreCopyName of their
+  // own CAS id). `total` is kMorePages until the last region (0).
+  engine::Status ListOwnCopiesPage(int page, std::vector<engine::OwnCopy>* copies, int64_t* total,
+                                   engine::CallResult* result) override;
+  // DescribeServerCertificates of region `location`: certform's copies there.
+  engine::Status ReadOwnCopies(const std::string& location, std::vector<engine::OwnCopy>* copies,
+                               engine::CallResult* result) override;
+  // DeleteServerCertificate. Refused as still bound (CertificateAndPrivateKeyIsRefered, D: doc
+  // 34182): OK with `in_use`; ServerCertificateId.NotFound (S): NotFound.
+  engine::Status DeleteOwnCopy(const engine::OwnCopy& copy, bool* in_use,
+                               engine::CallResult* result) override;
+
  private:
   struct Slot {
     std::string region, load_balancer, domain;  // domain: empty for the default slot
@@ -103,8 +122,10 @@ class ClbProvider final : public engine::Provider {
   static engine::Status SlotOf(const engine::Address& address, Slot* slot);
   // The slot's certificate; with `served_cas_ids`, the CAS ids of every store copy of a CAS
   // certificate the listener serves (ReadBinding's additional_ids).
+  // With `served_refs`, every store id the listener serves (ReadBinding's served_refs).
   engine::Status ReadSlot(const Slot& slot, Served* served, std::vector<int64_t>* served_cas_ids,
-                          engine::CallResult* result);
+                          engine::CallResult* result,
+                          std::vector<std::string>* served_refs = nullptr);
   // certform's copy of CAS certificate `cas_id` in the region's store, made when there is none.
   engine::Status StoreCopy(SlbCertificates& client, const Slot& slot,
                            const engine::BindingRequest& request, std::string* store_id,
@@ -127,6 +148,7 @@ class ClbProvider final : public engine::Provider {
   std::mutex list_mu_;
   std::vector<std::string> list_regions_;   // DescribeRegions' answer, from page 1
   std::map<int, ListCursor> list_cursors_;  // by page (2, 3, ...): where it starts
+  std::vector<std::string> copy_regions_;   // ListOwnCopiesPage's DescribeRegions answer
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<SlbCertificates>> by_region_;
   // Held from a store's listing to its upload, so that two writes in one run copy a certificate

@@ -8,6 +8,7 @@
 // prune lists every listener and keeps a CAS upload any of them serves a store copy of.
 // Facts: docs/products.md "CLB listeners",
 // providers/alicloud/clb_provider.h.
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -354,4 +355,89 @@ TEST_CASE(
   for (const auto& c : cas) ids.insert(c["id"].get<int64_t>());
   CHECK(ids.count(web) == 0);
   CHECK(f.State().uploads.empty());
+}
+
+TEST_CASE(
+    "clb cli: prune deletes certform's store copy of a forgotten binding once no listener serves "
+    "it, never while one does, never when CLB is skipped, never a copy the state never knew",
+    "[cli][clb][prune]") {
+  ClbWorkspace w;
+  ApplyFixture& f = w.f;
+  w.ApplyOk();
+  const int64_t web = w.Recorded(w.At("sni:www.example.com"));
+  const std::string copy = w.Serves("www.example.com").first;
+  const std::string copy_name = alicloud::StoreCopyName(web, kRegion);
+  REQUIRE(w.Serves("www.example.com").second == web);
+  // By hand: the img extension serves certform's copy too, and www goes back to by_hand.
+  alicloud::SlbCertificates slb = w.Other();
+  engine::CallResult call;
+  std::vector<alicloud::DomainExtension> extensions;
+  REQUIRE(slb.ListExtensions(kLb, 443, &extensions, &call).ok());
+  std::map<std::string, std::string> extension_of;
+  for (const auto& e : extensions) extension_of[e.domain] = e.id;
+  REQUIRE(slb.SetExtension(extension_of.at("img.example.com"), copy, &call).ok());
+  REQUIRE(slb.SetExtension(extension_of.at("www.example.com"), w.by_hand, &call).ok());
+  // The web binding leaves the configuration: forgotten, its copy stays in the store.
+  w.Bind({{"api", "default", ""}});
+  w.ApplyOk();
+  REQUIRE_FALSE(f.State().entries.count(w.At("sni:www.example.com")));
+  // Someone's certificate under certform's naming, of a CAS id certform's state never recorded.
+  const int64_t stranger = f.emu.emulator().PutCasCertificate(
+      {"team-legacy", 0, "u1", IssueCert({.cn = "x.example.com"}, &f.cli.ca).CertPem(), true});
+  const std::string stranger_name = alicloud::StoreCopyName(stranger, "cn-hangzhou");
+  w.Admin("server_certificates", "",
+          {{"region", kRegion}, {"name", stranger_name}, {"cas_id", stranger}});
+  const auto store_names = [&] {
+    std::vector<alicloud::ServerCertificate> store;
+    engine::CallResult r;
+    REQUIRE(w.Other().ListStore(&store, &r).ok());
+    std::set<std::string> names;
+    for (const auto& c : store) names.insert(c.name);
+    return names;
+  };
+  REQUIRE(store_names().count(copy_name) == 1);
+
+  // An extension still serves the copy: kept, naming the listener, and so is web's CAS upload.
+  f.SkipUnlistable();
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Has(r.out, fmt::format("= keep store copy {} (CLB cn-hangzhou, id {}): live domain "
+                               "clb:cn-hangzhou/lb-a/443/default serves it",
+                               copy_name, copy)));
+  CHECK_FALSE(Has(r.out, "- delete store copy"));
+  CHECK(store_names().count(copy_name) == 1);
+
+  // Nobody serves it any more, but CLB is skipped (allowed only while the configuration binds
+  // no CLB slot): nothing of it is deleted, and prune says why.
+  REQUIRE(slb.SetExtension(extension_of.at("img.example.com"), w.by_hand, &call).ok());
+  w.Bind({});
+  f.SkipUnlistable({"clb"});
+  r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(Has(r.out, "CLB store copies of account \"main\" were not checked"));
+  CHECK_FALSE(Has(r.out, "- delete store copy"));
+  CHECK(store_names().count(copy_name) == 1);
+
+  // Listed again: the copy goes (with web's CAS upload, unused too), the stranger stays.
+  w.Bind({{"api", "default", ""}});
+  f.SkipUnlistable();
+  r = f.Run({"prune", "--dry-run"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Has(r.out, fmt::format("- delete store copy {} (CLB cn-hangzhou, id {}, account main): "
+                               "no listener serves it",
+                               copy_name, copy)));
+  CHECK(Has(r.out, "Prune: 2 to delete."));
+  CHECK(store_names().count(copy_name) == 1);  // a dry run deletes nothing
+  r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(
+      Has(r.out, fmt::format("store copy {} (CLB cn-hangzhou, id {}): deleted", copy_name, copy)));
+  CHECK(Has(r.out, fmt::format(": deleted (CertId {}", web)));
+  const std::set<std::string> left = store_names();
+  CHECK(left.count(copy_name) == 0);
+  CHECK(left.count(stranger_name) == 1);
+  CHECK_FALSE(Has(r.out, stranger_name));
 }
