@@ -31,25 +31,31 @@ void PrintDrift(std::ostream& out, const engine::DriftReport& report, const Styl
     for (const std::string& why : d.reasons) fmt::print(out, "    {}\n", ForTerminal(why));
   }
   // One line per cause: an endpoint or account that failed is one failure, not one per domain.
-  std::vector<std::pair<std::string, std::vector<std::string>>>
-      causes;  // (account: error, domains)
+  struct Cause {
+    std::string text;  // "account A: error"
+    std::vector<std::string> addresses;
+    size_t slots = 0;  // how many of them are listener slots
+  };
+  std::vector<Cause> causes;
   for (const engine::LiveRead& r : report.failed) {
     const std::string cause =
         fmt::format("account {}: {}", ForTerminal(r.account), ForTerminal(r.error));
     auto it =
-        std::find_if(causes.begin(), causes.end(), [&](const auto& c) { return c.first == cause; });
-    if (it == causes.end()) it = causes.insert(causes.end(), {cause, {}});
-    it->second.push_back(ForTerminal(r.address.Key()));
+        std::find_if(causes.begin(), causes.end(), [&](const Cause& c) { return c.text == cause; });
+    if (it == causes.end()) it = causes.insert(causes.end(), {cause, {}, 0});
+    it->addresses.push_back(ForTerminal(r.address.Key()));
+    if (engine::IsSlot(r.address)) ++it->slots;
   }
-  for (const auto& [cause, domains] : causes) {
-    if (domains.size() == 1) {
-      fmt::print(out, "{} {}: could not be read: {}\n", style.Red("!"), domains[0], cause);
+  for (const Cause& c : causes) {
+    const std::vector<std::string>& a = c.addresses;
+    if (a.size() == 1) {
+      fmt::print(out, "{} {}: could not be read: {}\n", style.Red("!"), a[0], c.text);
       continue;
     }
-    fmt::print(
-        out, "{} {} domains could not be read ({}{}): {}\n", style.Red("!"), domains.size(),
-        fmt::join(domains.begin(), domains.begin() + std::min<size_t>(3, domains.size()), ", "),
-        domains.size() > 3 ? fmt::format(" and {} more", domains.size() - 3) : "", cause);
+    fmt::print(out, "{} {} could not be read ({}{}): {}\n", style.Red("!"),
+               Bindings(a.size(), c.slots),
+               fmt::join(a.begin(), a.begin() + std::min<size_t>(3, a.size()), ", "),
+               a.size() > 3 ? fmt::format(" and {} more", a.size() - 3) : "", c.text);
   }
   for (const engine::UploadCheck& u : report.uploads) {
     fmt::print(out, "{} upload {} (CertId {}, account {}): {}\n", style.Yellow("~"),

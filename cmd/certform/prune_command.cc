@@ -3,6 +3,7 @@
 // prove unused: see engine/apply/prune.h for the rules.
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -33,6 +34,16 @@ std::string ProductList(const std::vector<std::string>& products) {
   return out;
 }
 
+// Why prune keeps a certificate: "live domain ADDRESS serves it" when it is the certificate of
+// the slot read there; a listener's other certificates name the listener, and how it serves it.
+std::string KeptBecause(const engine::InUse& k, const engine::AccountRuntime& runtime) {
+  if (!k.additional) return fmt::format("live domain {} serves it", k.address.Key());
+  const engine::Provider* provider = runtime.ProviderFor(k.address.product);
+  const bool copies = provider != nullptr && provider->HasOwnCopies();
+  return fmt::format("listener {}:{} serves {}", k.address.product, k.address.Location(),
+                     copies ? "a store copy of it" : "it as an additional certificate");
+}
+
 }  // namespace
 
 int RunPrune(const Args& args, Context& ctx) {
@@ -50,8 +61,10 @@ int RunPrune(const Args& args, Context& ctx) {
           "every domain of the user on every product ({}), whatever this workspace binds,\n"
           "and keeps any certificate a domain serves, naming it; when a product cannot be listed\n"
           "or a read fails, nothing of that user is deleted ([prune] skip_products names products\n"
-          "the users have none of). Lists them, then asks for \"yes\" (or --auto-approve);\n"
-          "--dry-run only lists.",
+          "the users have none of). certform's own copies in a product's own certificate\n"
+          "store go too (any account), once no listener serves them. Lists them, then asks for "
+          "\"yes\"\n"
+          "(or --auto-approve); --dry-run only lists.",
           engine::ProductTitles()));
   cl.AddCommonOptions(&common);
   cl.AddLockTimeout(&lock_timeout);
@@ -81,11 +94,13 @@ int RunPrune(const Args& args, Context& ctx) {
   engine::StateBackendLock* lock = ws.lock();
   engine::State& state = ws.state();
   const auto candidates = engine::PruneCandidatesByAccount(state, config);
-  // Store copies (engine/apply/prune_copies.h): reviewed for the accounts the state records.
-  const std::set<std::string> copy_accounts = engine::CopyAccounts(state, config);
+  // Store copies (engine/apply/prune_copies.h): of the accounts read for CAS candidates, and of
+  // those bound on a product with store copies.
+  const std::set<std::string> copy_accounts =
+      engine::CopyAccounts(state, config, engine::CandidateAccounts(candidates));
   const bool via_cas = std::any_of(config.accounts.begin(), config.accounts.end(),
                                    [](const auto& a) { return a.second.UploadsViaCas(); });
-  if (!via_cas) {
+  if (!via_cas && copy_accounts.empty()) {
     fmt::print(ctx.out, "Nothing to prune: no account uploads through CAS (upload_via).\n");
     return kExitOk;
   }
@@ -103,6 +118,13 @@ int RunPrune(const Args& args, Context& ctx) {
   }
   const auto runtimes = providers.Runtimes();
 
+  // The stores are listed before any listener is read, so that a copy made meanwhile is seen
+  // by the reads (prune_copies.h, rule 2).
+  std::set<std::string> read_users;
+  for (const auto& [account, list] : candidates) read_users.insert(runtimes.at(account).user);
+  const engine::CopyListing listing =
+      engine::ListCopies(copy_accounts, state, config, config.prune.skip_products, runtimes,
+                         read_users, providers.pacing(), ctx.clock, ctx.random);
   // Every candidate is checked against every live domain of its user (read once per user).
   engine::PruneReview review = engine::ReviewPrune(
       candidates, state, config.prune.skip_products, runtimes, providers.pacing(), ctx.clock,
@@ -111,8 +133,8 @@ int RunPrune(const Args& args, Context& ctx) {
                    ProductList(products), account);
       });
   const engine::CopyReview copies =
-      engine::ReviewCopies(copy_accounts, state, config, config.prune.skip_products, runtimes,
-                           &review.users, providers.pacing(), ctx.clock, ctx.random);
+      engine::CheckCopies(listing, config.prune.skip_products, runtimes, review.users,
+                          providers.pacing(), ctx.clock, ctx.random);
   if (candidates.empty() && copies.unused.empty() && copies.kept.empty() && !copies.failed) {
     fmt::print(ctx.out,
                "Nothing to prune: every certificate this workspace uploaded is in use or "
@@ -138,8 +160,8 @@ int RunPrune(const Args& args, Context& ctx) {
   }
   for (const auto& [account, list] : kept) {
     for (const engine::InUse& k : list) {
-      fmt::print(ctx.out, "  = keep CertId {} (account {}): live domain {} serves it\n", k.cert_id,
-                 account, k.address.Key());
+      fmt::print(ctx.out, "  = keep CertId {} (account {}): {}\n", k.cert_id, account,
+                 KeptBecause(k, runtimes.at(account)));
     }
   }
   for (const auto& [account, list] : unused) {
@@ -155,9 +177,12 @@ int RunPrune(const Args& args, Context& ctx) {
   }
   for (const std::string& why : copies.blocked) fmt::print(ctx.out, "  {}\n", why);
   for (const engine::KeptCopy& k : copies.kept) {
-    fmt::print(ctx.out, "  = keep store copy {} ({} {}, id {}): live domain {} serves it\n",
-               k.copy.copy.name, engine::ProductTitle(k.copy.product), k.copy.copy.location,
-               engine::ForTerminal(k.copy.copy.id), k.address.Key());
+    const std::string who =
+        k.additional ? fmt::format("listener {}:{}", k.address.product, k.address.Location())
+                     : "live domain " + k.address.Key();
+    fmt::print(ctx.out, "  = keep store copy {} ({} {}, id {}): {} serves it\n", k.copy.copy.name,
+               engine::ProductTitle(k.copy.product), k.copy.copy.location,
+               engine::ForTerminal(k.copy.copy.id), who);
   }
   for (const engine::StoreCopyRef& c : copies.unused) {
     fmt::print(ctx.out,
@@ -185,32 +210,60 @@ int RunPrune(const Args& args, Context& ctx) {
   // record), and a copy deleted before its CAS certificate never outlives that record.
   engine::Status copies_lost;
   int copies_failed = 0;
+  bool refused = false;
+  // The CAS certificates of copies still in a store (not deleted, failed, not attempted) stay,
+  // so that the upload's record, which makes the copy a candidate, outlives the copy.
+  std::map<std::pair<std::string, int64_t>, int> copied;  // (account, CAS id): copies left
+  for (const engine::StoreCopyRef& c : copies.unused) ++copied[{c.account, c.copy.cas_id}];
   for (const engine::CopyOutcome& o :
        engine::DeleteCopies(copies.unused, runtimes, providers.pacing(), ctx.clock, ctx.random,
                             fence, &copies_lost)) {
+    if (o.deleted || o.already_gone) --copied[{o.copy.account, o.copy.copy.cas_id}];
     const std::string what = fmt::format("store copy {} ({} {}, id {})", o.copy.copy.name,
                                          engine::ProductTitle(o.copy.product), o.copy.copy.location,
                                          engine::ForTerminal(o.copy.copy.id));
     if (o.deleted) {
-      fmt::print(ctx.out, "{}: deleted (RequestId {})\n", what, o.request_id);
+      fmt::print(ctx.out, "{}: deleted (RequestId {})\n", what, engine::ForTerminal(o.request_id));
     } else if (o.in_use) {
       fmt::print(ctx.out, "{}: kept: the API says it is still in use\n", what);
+      refused = true;
+    } else if (o.changed) {
+      fmt::print(ctx.out, "{}: kept: the store holds it under another name or CAS id now\n", what);
     } else if (o.already_gone) {
       fmt::print(ctx.out, "{}: already gone from the store\n", what);
     } else {
-      fmt::print(ctx.out, "{}: FAILED: {}\n", what, o.error);
+      fmt::print(ctx.out, "{}: FAILED: {}\n", what, engine::ForTerminal(o.error));
       ++copies_failed;
     }
   }
+  if (refused) {
+    // No listener read served it, yet the API says something does: the reads did not prove what
+    // they seemed to, so nothing more is deleted (prune_copies.h, rule 3).
+    fmt::print(ctx.err,
+               "certform prune: a store copy no listener read served is still in use, so the "
+               "reads are not proof enough; nothing more was deleted (no CAS certificate "
+               "either). Run prune again to read every listener anew.\n");
+    return kExitError;
+  }
   if (!copies_lost.ok()) {
     fmt::print(ctx.err, "certform prune: the state lock was lost; nothing more was sent: {}\n",
-               copies_lost.message());
+               engine::ForTerminal(copies_lost.message()));
     return kExitError;
+  }
+  auto cas_unused = unused;
+  for (auto& [account, list] : cas_unused) {
+    std::erase_if(list, [&, &account = account](const engine::UploadEntry& u) {
+      auto left = copied.find({account, u.cert_id});
+      if (left == copied.end() || left->second <= 0) return false;
+      fmt::print(ctx.out, "{}: kept (CertId {}): a store copy of it was not deleted\n", u.name,
+                 u.cert_id);
+      return true;
+    });
   }
   // Each delete fenced by the state lock and journaled before it is sent
   // (engine/apply/prune_deletes.h).
   const engine::PruneDeletes done = engine::DeleteUnused(
-      unused, runtimes, providers.pacing(), ctx.clock, ctx.random, fence, *backend, &state,
+      cas_unused, runtimes, providers.pacing(), ctx.clock, ctx.random, fence, *backend, &state,
       [&](const std::string&, const engine::PruneOutcome& o) {
         if (o.deleted) {
           fmt::print(ctx.out, "{}: deleted (CertId {}, RequestId {})\n", o.upload.name,

@@ -56,6 +56,7 @@ UserDomains ReadUserDomains(const std::string& account,
                             const std::vector<std::string>& skip, PacingRegistry& pacing,
                             Clock& clock, RandomSource& random) {
   UserDomains out;
+  out.account = account;
   const AccountRuntime& runtime = runtimes.at(account);
   std::vector<DomainRef> refs;
   // Every product a CAS id can be bound on: a product added to KnownProducts is read here too,
@@ -189,13 +190,13 @@ std::vector<UploadEntry> KeepInUse(const std::vector<UploadEntry>& candidates,
       if (!r.ok || !r.live.exists) continue;
       // By id even with HTTPS off: a certificate attached but disabled (OSS) is still in use.
       // And every additional (SNI) certificate of a listener, whichever slot was read.
-      const bool by_id =
-          (r.live.cert_id != 0 && r.live.cert_id == u.cert_id) ||
+      const bool by_slot = r.live.cert_id != 0 && r.live.cert_id == u.cert_id;
+      const bool by_additional =
           std::count(r.live.additional_ids.begin(), r.live.additional_ids.end(), u.cert_id) > 0;
       const bool by_content = r.live.https && r.live.cert_id == 0 && !u.fingerprint.empty() &&
                               r.live.fingerprint == u.fingerprint;
-      if (by_id || by_content) {
-        found = {r.address, u.cert_id};
+      if (by_slot || by_additional || by_content) {
+        found = {r.address, u.cert_id, !by_slot && !by_content};
         use = &found;
         break;
       }

@@ -49,6 +49,7 @@ std::vector<UploadEntry> PruneCandidates(const std::string& account, const State
 
 // Every domain of one user that prune read, on every product but the skipped ones.
 struct UserDomains {
+  std::string account;               // the account listed and read through
   std::vector<LiveRead> reads;       // each listed domain's live binding
   std::vector<std::string> read;     // the products listed and read, as KnownProducts orders them
   std::vector<std::string> skipped;  // the products not read ([prune] skip_products)
@@ -74,6 +75,10 @@ std::string ListPermissions(const Provider& provider);
 struct InUse {
   Address address;
   int64_t cert_id = 0;
+  // Not as the certificate of the slot read at `address` but among the others its location
+  // serves (LiveBinding::additional_ids: a listener's additional certificates, a CLB listener's
+  // store copies).
+  bool additional = false;
 };
 
 // The candidates no read in `reads` shows in use (by CertId; a CAS binding that reports no id

@@ -4,10 +4,12 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/text_escape.h"
 #include "engine/calls/paced_call.h"
 #include "engine/calls/paged_listing.h"
 #include "engine/calls/retry_policy.h"
 #include "engine/config/binding_address.h"
+#include "engine/product/product_catalog.h"
 
 namespace certform::engine {
 
@@ -69,14 +71,14 @@ std::vector<StoreCopyRef> KeepServedCopies(const std::vector<StoreCopyRef>& cand
   std::vector<StoreCopyRef> out;
   for (const StoreCopyRef& c : candidates) {
     auto serving = std::find_if(reads.begin(), reads.end(), [&](const LiveRead& r) {
-      // A read that failed serves whatever it may: ReviewCopies deletes nothing then.
+      // A read that failed serves whatever it may: CheckCopies deletes nothing then.
       if (!r.ok || !r.live.exists) return false;
       const auto& refs = r.live.served_refs;
       return r.live.cert_ref == c.copy.id ||
              std::find(refs.begin(), refs.end(), c.copy.id) != refs.end();
     });
     if (serving != reads.end()) {
-      kept->push_back({c, serving->address});
+      kept->push_back({c, serving->address, serving->live.cert_ref != c.copy.id});
     } else {
       out.push_back(c);
     }
@@ -84,23 +86,48 @@ std::vector<StoreCopyRef> KeepServedCopies(const std::vector<StoreCopyRef>& cand
   return out;
 }
 
-std::set<std::string> CopyAccounts(const State& state, const Config& config) {
-  std::set<std::string> out;
-  for (const auto& [key, u] : state.uploads) {
-    if (config.accounts.count(u.account)) out.insert(u.account);
-  }
+std::set<std::string> CopyAccounts(const State& state, const Config& config,
+                                   const std::set<std::string>& read) {
+  const auto copies = [](const Address& a) {
+    const ProductRules* rules = FindProduct(a.product);
+    return rules != nullptr && rules->store_copies;
+  };
+  std::set<std::string> out = read;
   for (const auto& [key, e] : state.entries) {
-    if (config.accounts.count(e.account)) out.insert(e.account);
+    if (config.accounts.count(e.account) && copies(e.address)) out.insert(e.account);
+  }
+  for (const DesiredBinding& b : config.bindings) {
+    if (config.accounts.count(b.account) && copies(b.address)) out.insert(b.account);
   }
   return out;
 }
 
-CopyReview ReviewCopies(const std::set<std::string>& accounts, const State& state,
-                        const Config& config, const std::vector<std::string>& skip,
-                        const std::map<std::string, AccountRuntime>& runtimes,
-                        std::map<std::string, UserDomains>* users, PacingRegistry& pacing,
-                        Clock& clock, RandomSource& random) {
-  CopyReview review;
+namespace {
+
+// Whether the configuration or the state binds `user` on `product`.
+bool BindsUser(const std::string& user, const std::string& product, const State& state,
+               const Config& config, const std::map<std::string, AccountRuntime>& runtimes) {
+  const auto of_user = [&](const std::string& account) {
+    auto rt = runtimes.find(account);
+    return rt != runtimes.end() && rt->second.user == user;
+  };
+  return std::any_of(config.bindings.begin(), config.bindings.end(),
+                     [&](const DesiredBinding& b) {
+                       return b.address.product == product && of_user(b.account);
+                     }) ||
+         std::any_of(state.entries.begin(), state.entries.end(), [&](const auto& kv) {
+           return kv.second.address.product == product && of_user(kv.second.account);
+         });
+}
+
+}  // namespace
+
+CopyListing ListCopies(const std::set<std::string>& accounts, const State& state,
+                       const Config& config, const std::vector<std::string>& skip,
+                       const std::map<std::string, AccountRuntime>& runtimes,
+                       const std::set<std::string>& read_users, PacingRegistry& pacing,
+                       Clock& clock, RandomSource& random) {
+  CopyListing listing;
   std::set<std::pair<std::string, std::string>> listed;  // (user, product)
   for (const std::string& account : accounts) {
     auto rt = runtimes.find(account);
@@ -109,9 +136,14 @@ CopyReview ReviewCopies(const std::set<std::string>& accounts, const State& stat
     for (const std::string& product : KnownProducts()) {
       Provider* provider = runtime.ProviderFor(product);
       if (provider == nullptr || !provider->HasOwnCopies()) continue;
+      if (!BindsUser(runtime.user, product, state, config, runtimes)) {
+        // Read for CAS anyway, yet bound nowhere here: skipped, it is said once (ReviewPrune).
+        const bool skipped = std::find(skip.begin(), skip.end(), product) != skip.end();
+        if (skipped || !read_users.count(runtime.user)) continue;
+      }
       if (!listed.insert({runtime.user, product}).second) continue;
       if (std::find(skip.begin(), skip.end(), product) != skip.end()) {
-        review.blocked.push_back(fmt::format(
+        listing.blocked.push_back(fmt::format(
             "{} store copies of account \"{}\" were not checked: {} is in [prune] skip_products, "
             "so its listeners were not read; no store copy is deleted",
             ProductTitle(product), account, ProductTitle(product)));
@@ -126,36 +158,84 @@ CopyReview ReviewCopies(const std::set<std::string>& accounts, const State& stat
           },
           &copies);
       if (!r.status.ok() || r.stopped) {
-        review.failed = true;
-        review.blocked.push_back(fmt::format(
+        listing.failed = true;
+        listing.blocked.push_back(fmt::format(
             "{} store copies of account \"{}\" cannot be listed ({}): {}; no store copy is "
             "deleted",
             ProductTitle(product), account, provider->Limit(CallKind::kListUploaded).api,
-            r.status.message()));
+            ForTerminal(r.status.message())));
         continue;
       }
-      const std::vector<OwnCopy> candidates =
-          CopyCandidates(copies, product, *provider, state, config);
-      if (candidates.empty()) continue;
-      if (!users->count(runtime.user)) {
-        (*users)[runtime.user] = ReadUserDomains(account, runtimes, skip, pacing, clock, random);
+      for (const OwnCopy& c : CopyCandidates(copies, product, *provider, state, config)) {
+        listing.candidates.push_back({account, product, c});
       }
-      const UserDomains& live = users->at(runtime.user);
-      if (!live.error.empty() ||
-          std::find(live.read.begin(), live.read.end(), product) == live.read.end()) {
-        review.failed = true;
-        review.blocked.push_back(fmt::format(
-            "{} store copies of account \"{}\" are not deleted: the listing of the "
-            "user's listeners did not complete: {}",
-            ProductTitle(product), account,
-            live.error.empty() ? "its " + ProductTitle(product) + " was not read" : live.error));
-        continue;
+    }
+  }
+  return listing;
+}
+
+CopyReview CheckCopies(const CopyListing& listing, const std::vector<std::string>& skip,
+                       const std::map<std::string, AccountRuntime>& runtimes,
+                       const std::map<std::string, UserDomains>& users, PacingRegistry& pacing,
+                       Clock& clock, RandomSource& random) {
+  CopyReview review;
+  review.blocked = listing.blocked;
+  review.failed = listing.failed;
+  // By (account, product): the candidates, in the listing's order.
+  std::map<std::pair<std::string, std::string>, std::vector<StoreCopyRef>> groups;
+  std::map<std::string, UserDomains> own_reads;  // by user: those `users` did not have
+  for (const StoreCopyRef& c : listing.candidates) groups[{c.account, c.product}].push_back(c);
+  for (const auto& [key, candidates] : groups) {
+    const auto& [account, product] = key;
+    const std::string& user = runtimes.at(account).user;
+    if (!users.count(user) && !own_reads.count(user)) {
+      // A user prune does not read for CAS: only the products a store copy can be served on.
+      std::vector<std::string> others = skip;
+      for (const std::string& p : KnownProducts()) {
+        const Provider* provider = runtimes.at(account).ProviderFor(p);
+        if (provider == nullptr || !provider->HasOwnCopies()) others.push_back(p);
       }
-      std::vector<StoreCopyRef> refs;
-      for (const OwnCopy& c : candidates) refs.push_back({account, product, c});
-      for (StoreCopyRef& c : KeepServedCopies(refs, live.reads, &review.kept)) {
-        review.unused.push_back(std::move(c));
+      own_reads[user] = ReadUserDomains(account, runtimes, others, pacing, clock, random);
+    }
+    const UserDomains& live = users.count(user) ? users.at(user) : own_reads.at(user);
+    const auto block = [&](const std::string& why) {
+      review.failed = true;
+      review.blocked.push_back(fmt::format("{} store copies of account \"{}\" are not deleted: {}",
+                                           ProductTitle(product), account, why));
+    };
+    if (!live.error.empty() ||
+        std::find(live.read.begin(), live.read.end(), product) == live.read.end()) {
+      block("the listing of the user's listeners did not complete: " +
+            (live.error.empty() ? "its " + ProductTitle(product) + " was not read"
+                                : ForTerminal(live.error)));
+      continue;
+    }
+    auto unnamed = std::find_if(live.reads.begin(), live.reads.end(), [&](const LiveRead& r) {
+      const auto& refs = r.live.served_refs;
+      return r.address.product == product &&
+             std::find(refs.begin(), refs.end(), std::string()) != refs.end();
+    });
+    if (unnamed != live.reads.end()) {
+      block(fmt::format("listener {} serves a certificate its answer gives no id for",
+                        ForTerminal(unnamed->address.Key())));
+      continue;
+    }
+    // The locations the listing covered, through the account it was read with.
+    std::set<std::string> covered;
+    if (const Provider* p = runtimes.at(live.account).ProviderFor(product)) {
+      for (const std::string& l : p->ListedLocations()) covered.insert(l);
+    }
+    std::vector<StoreCopyRef> proven;
+    for (const StoreCopyRef& c : candidates) {
+      if (covered.count(c.copy.location)) {
+        proven.push_back(c);
+      } else {
+        block(fmt::format("store copy {} is in {}, which the listing of listeners did not cover",
+                          c.copy.name, ForTerminal(c.copy.location)));
       }
+    }
+    for (StoreCopyRef& c : KeepServedCopies(proven, live.reads, &review.kept)) {
+      review.unused.push_back(std::move(c));
     }
   }
   return review;
@@ -192,11 +272,10 @@ std::vector<CopyOutcome> DeleteCopies(const std::vector<StoreCopyRef>& copies,
       if (r.status.IsAccountWide() || r.stopped) break;
       continue;
     }
-    auto same = std::find_if(now.begin(), now.end(), [&](const OwnCopy& n) {
-      return n.id == c.copy.id && n.name == c.copy.name && n.cas_id == c.copy.cas_id;
-    });
-    if (same == now.end()) {
-      o.already_gone = true;
+    auto same =
+        std::find_if(now.begin(), now.end(), [&](const OwnCopy& n) { return n.id == c.copy.id; });
+    if (same == now.end() || same->name != c.copy.name || same->cas_id != c.copy.cas_id) {
+      (same == now.end() ? o.already_gone : o.changed) = true;
       outcomes.push_back(o);
       continue;
     }
@@ -214,6 +293,7 @@ std::vector<CopyOutcome> DeleteCopies(const std::vector<StoreCopyRef>& copies,
                                              : r.status.message();
     }
     outcomes.push_back(o);
+    if (o.in_use) break;  // the proof did not hold: nothing more is deleted
     if (!o.error.empty() && (r.stopped || r.status.IsAccountWide())) break;
   }
   return outcomes;

@@ -113,7 +113,8 @@ struct LiveBinding {
   std::vector<int64_t> additional_leaving;
   // The product's own ids of every certificate the location serves (the default's and every
   // additional one's), for a product that keeps certificates in a store of its own that prune
-  // cleans (Provider::HasOwnCopies: CLB's store ids); empty for any other product.
+  // cleans (Provider::HasOwnCopies: CLB's store ids); empty for any other product. An empty
+  // string among them: a certificate the answer gave no id for, so no copy is proven unserved.
   std::vector<std::string> served_refs;
 };
 
@@ -199,7 +200,12 @@ class Provider {
                                    int64_t* /*total*/, CallResult* /*result*/) {
     return Status::Failed("this provider has no store of its own");
   }
-  // certform's copies in the store at `location`, read again (one API call).
+  // The locations (CopyLocation's) that the last listing through ListDomainsPage covered to its
+  // end, every page answered; empty before one did. A copy elsewhere is never proven unserved.
+  virtual std::vector<std::string> ListedLocations() const { return {}; }
+  // Every certificate in the store at `location` (one API call), certform's copies and any other
+  // (cas_id 0 when it is no copy of a CAS certificate), so that a copy renamed since the listing
+  // is told from one deleted.
   virtual Status ReadOwnCopies(const std::string& /*location*/, std::vector<OwnCopy>* /*copies*/,
                                CallResult* /*result*/) {
     return Status::Failed("this provider has no store of its own");

@@ -150,6 +150,10 @@ struct ProductRules {
   // (Provider::ListDomainsPage). When not (a product with no listing call), prune cannot prove
   // a certificate unused there and stops, unless [prune] skip_products names the product.
   bool listable = true;
+  // Its bindings serve copies certform makes of CAS certificates in a store of the product's own
+  // (CLB's), which prune deletes once nothing serves them (Provider::HasOwnCopies,
+  // engine/apply/prune_copies.h).
+  bool store_copies = false;
   SlotRules slots;     // bindings are slots of a location (default: domains)
   AsyncWrites writes;  // writes are asynchronous jobs (default: synchronous)
 

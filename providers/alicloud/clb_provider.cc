@@ -123,7 +123,8 @@ const engine::ProductRules& ClbProvider::Rules() {
     r.reads_expiry = false;
     r.default_endpoint = "";  // slb.REGION.aliyuncs.com
     r.rate_limit_setting = false;
-    r.listable = true;  // every region's HTTPS listeners (ListDomainsPage)
+    r.listable = true;      // every region's HTTPS listeners (ListDomainsPage)
+    r.store_copies = true;  // the region's SLB store (prune_copies.h)
     r.slots = {.enabled = true,
                .additional = true,
                .of = "listener",
@@ -316,9 +317,9 @@ Status ClbProvider::ReadSlot(const Slot& slot, Served* served, std::vector<int64
     std::vector<std::string> served_ids = {default_id};
     for (const DomainExtension& e : extensions) served_ids.push_back(e.certificate_id);
     if (served_refs != nullptr) {
+      // An empty id stays: a certificate served that the answer does not name (LiveBinding).
       for (const std::string& id : served_ids) {
-        if (!id.empty() &&
-            std::find(served_refs->begin(), served_refs->end(), id) == served_refs->end()) {
+        if (std::find(served_refs->begin(), served_refs->end(), id) == served_refs->end()) {
           served_refs->push_back(id);
         }
       }
@@ -406,11 +407,13 @@ Status ClbProvider::ListDomainsPage(int page, std::vector<engine::Address>* doma
   *total = 0;
   std::lock_guard<std::mutex> lock(list_mu_);
   if (page == 1) {
+    list_complete_ = false;  // until this listing reaches its end
     // The documented example region's endpoint (slb.cn-hangzhou.aliyuncs.com, or the override);
     // the answer names regions only by id, each then reached through Client(region).
     std::vector<std::string> regions;
     if (Status s = Client(kRegionsRegion).ListRegions(&regions, result); !s.ok()) return s;
     list_regions_ = std::move(regions);
+    list_complete_ = list_regions_.empty();
     list_cursors_.clear();
     list_cursors_[2] = ListCursor{};
     *total = list_regions_.empty() ? 0 : engine::kMorePages;
@@ -445,7 +448,13 @@ Status ClbProvider::ListDomainsPage(int page, std::vector<engine::Address>* doma
   list_cursors_.erase(list_cursors_.upper_bound(page), list_cursors_.end());
   list_cursors_[page + 1] = after;
   *total = after.region < list_regions_.size() ? engine::kMorePages : 0;
+  if (*total == 0) list_complete_ = true;
   return Status::OK();
+}
+
+std::vector<std::string> ClbProvider::ListedLocations() const {
+  std::lock_guard<std::mutex> lock(list_mu_);
+  return list_complete_ ? list_regions_ : std::vector<std::string>{};
 }
 
 namespace {
@@ -503,7 +512,10 @@ Status ClbProvider::ReadOwnCopies(const std::string& location, std::vector<engin
   }
   std::vector<ServerCertificate> store;
   if (Status s = Client(location).ListStore(&store, result); !s.ok()) return s;
-  *copies = OwnCopies(location, store);
+  // Every certificate of the store, so that one renamed since the listing is told from one gone.
+  for (const ServerCertificate& c : store) {
+    copies->push_back({location, c.id, c.name, c.from_cas ? c.cas_id : 0, c.copy_region});
+  }
   return Status::OK();
 }
 

@@ -99,7 +99,10 @@ class ClbProvider final : public engine::Provider {
   // own CAS id). `total` is kMorePages until the last region (0).
   engine::Status ListOwnCopiesPage(int page, std::vector<engine::OwnCopy>* copies, int64_t* total,
                                    engine::CallResult* result) override;
-  // DescribeServerCertificates of region `location`: certform's copies there.
+  // The regions of the last DescribeRegions answer, once every region's listeners were listed.
+  std::vector<std::string> ListedLocations() const override;
+  // DescribeServerCertificates of region `location`: every certificate there, certform's or not
+  // (cas_id 0 when not a copy of a CAS id).
   engine::Status ReadOwnCopies(const std::string& location, std::vector<engine::OwnCopy>* copies,
                                engine::CallResult* result) override;
   // DeleteServerCertificate. Refused as still bound (CertificateAndPrivateKeyIsRefered, D: doc
@@ -145,7 +148,8 @@ class ClbProvider final : public engine::Provider {
 
   ClientFactory clients_;
   const int list_page_size_;
-  std::mutex list_mu_;
+  mutable std::mutex list_mu_;
+  bool list_complete_ = false;              // every page of list_regions_ answered
   std::vector<std::string> list_regions_;   // DescribeRegions' answer, from page 1
   std::map<int, ListCursor> list_cursors_;  // by page (2, 3, ...): where it starts
   std::vector<std::string> copy_regions_;   // ListOwnCopiesPage's DescribeRegions answer

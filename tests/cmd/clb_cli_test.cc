@@ -330,8 +330,8 @@ TEST_CASE(
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(Has(r.out, "and CLB domain of account"));  // read, not skipped
-  CHECK(Has(r.out, fmt::format("= keep CertId {} (account main): live domain "
-                               "clb:cn-hangzhou/lb-x/443/default serves it",
+  CHECK(Has(r.out, fmt::format("= keep CertId {} (account main): listener "
+                               "clb:cn-hangzhou/lb-x/443 serves a store copy of it",
                                web)));
   CHECK(Has(r.out, fmt::format(": deleted (CertId {}", api)));
   CHECK(w.Calls("DescribeRegions") >= 1);  // CLB's (and other products' of that name)
@@ -402,8 +402,8 @@ TEST_CASE(
   ProcessResult r = f.Run({"prune", "--auto-approve"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(Has(r.out, fmt::format("= keep store copy {} (CLB cn-hangzhou, id {}): live domain "
-                               "clb:cn-hangzhou/lb-a/443/default serves it",
+  CHECK(Has(r.out, fmt::format("= keep store copy {} (CLB cn-hangzhou, id {}): listener "
+                               "clb:cn-hangzhou/lb-a/443 serves it",
                                copy_name, copy)));
   CHECK_FALSE(Has(r.out, "- delete store copy"));
   CHECK(store_names().count(copy_name) == 1);

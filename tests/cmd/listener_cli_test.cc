@@ -255,7 +255,9 @@ TEST_CASE(
   ProcessResult prune = f.Run({"prune", "--auto-approve"});
   INFO(prune.out << prune.err);
   CHECK(prune.exit_code == 0);
-  CHECK(Has(prune.out, "live domain " + w.Slot("default") + " serves it"));
+  CHECK(Has(prune.out, fmt::format("listener {}:cn-hangzhou/{} serves it as an additional "
+                                   "certificate",
+                                   w.p.name, w.listener)));
   CHECK(Has(prune.out, "Prune: 0 to delete."));
   CHECK(w.Calls("DeleteUserCertificate") == deletes);
   CHECK(w.Calls("ListListeners") > 0);

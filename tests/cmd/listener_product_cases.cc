@@ -191,7 +191,7 @@ ProductCase ClbRow() {
   };
   p.noun = "listener slot";
   p.kept_by = [](const std::string&) {
-    return fmt::format("live domain clb:{}/{}/443/default", kRegion, kLb);
+    return fmt::format("listener clb:{}/{}/443 serves a store copy of it", kRegion, kLb);
   };
   p.address = [](const std::string& domain) {
     return fmt::format("clb:{}/{}/443/sni:{}", kRegion, kLb, domain);

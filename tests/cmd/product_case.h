@@ -70,11 +70,11 @@ struct ProductCase {
   // emulator's shop-cert; a product that checks that a certificate covers its domain needs one
   // that does).
   int64_t other_cas_id = 8089870;
-  // What prune names as serving a certificate bound on `domain` (its listing reads a CLB
-  // extension through its listener's default slot); unset: "live domain " + address(domain).
+  // Why prune keeps a certificate bound on `domain` (its listing reads a CLB extension through
+  // its listener's default slot); unset: "live domain " + address(domain) + " serves it".
   std::function<std::string(const std::string& domain)> kept_by;
   std::string KeptBy(const std::string& domain) const {
-    return kept_by ? kept_by(domain) : "live domain " + address(domain);
+    return kept_by ? kept_by(domain) : "live domain " + address(domain) + " serves it";
   }
   // A CAS certificate bound by someone else reads as its CAS id (false: it reads as none, CLB's
   // store copies naming their CAS id only when they are certform's own).

@@ -567,7 +567,7 @@ TEST_CASE("product conformance: prune keeps a CAS certificate this product still
       ProcessResult prune = f.Run({"prune", "--auto-approve"});
       INFO(prune.out << prune.err);
       CHECK(prune.exit_code == 0);
-      CHECK(Has(prune.out, fmt::format("= keep CertId {} (account main): {} serves it", old_id,
+      CHECK(Has(prune.out, fmt::format("= keep CertId {} (account main): {}", old_id,
                                        p.KeptBy(p.domains[2]))));
       CHECK(CallsOf(f, "DeleteUserCertificate") == 0);
       CHECK(CasHolds(f, old_id));

@@ -325,3 +325,32 @@ TEST_CASE("views: drift from hostile answers is escaped in both renderings", "[v
   CHECK(CheckWellFormed(md) == 4);  // two kinds of change, one expiry date, one failure
   CHECK(LinesStartingWith(md, "## ") == 0);
 }
+
+TEST_CASE("views: drift's line per failure cause counts domains, listener slots or bindings",
+          "[views][drift]") {
+  const auto failing = [](const std::vector<std::string>& keys) {
+    engine::DriftReport r;
+    for (const std::string& key : keys) {
+      engine::LiveRead read;
+      read.address = engine::SplitAddress(key);
+      read.account = "main";
+      read.error = "Throttling";
+      r.failed.push_back(read);
+    }
+    r.checked = static_cast<int>(keys.size());
+    std::ostringstream out;
+    cli::PrintDrift(out, r, cli::Style(false));
+    return out.str();
+  };
+  const std::string domains = failing({"a.example.com", "b.example.com"});
+  INFO(domains);
+  CHECK(domains.find("! 2 domains could not be read (a.example.com, b.example.com): account "
+                     "main: Throttling") != std::string::npos);
+  const std::string slots =
+      failing({"alb:cn-hangzhou/lsn-1/default", "alb:cn-hangzhou/lsn-1/sni:web"});
+  INFO(slots);
+  CHECK(slots.find("! 2 listener slots could not be read (") != std::string::npos);
+  const std::string mixed = failing({"a.example.com", "alb:cn-hangzhou/lsn-1/default"});
+  INFO(mixed);
+  CHECK(mixed.find("! 2 bindings could not be read (") != std::string::npos);
+}

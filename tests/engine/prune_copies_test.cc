@@ -42,9 +42,11 @@ class Fake final : public Provider {
     return Status::OK();
   }
   Status ListDomainsPage(int, std::vector<Address>* out, int64_t* total, CallResult*) override {
+    calls.push_back("domains");
     if (refuse_listing) return Status::Failed("AccessDenied");
     *out = domains;
     *total = static_cast<int64_t>(domains.size());
+    listed_ = listed;
     return Status::OK();
   }
   bool HasOwnCopies() const override { return store_; }
@@ -83,8 +85,12 @@ class Fake final : public Provider {
   std::set<std::string> refused;  // ids the API refuses to delete: still bound
   bool refuse_listing = false;
   std::vector<std::string> calls;
+  std::vector<std::string> listed;  // ListedLocations, once a listing reached its end
+
+  std::vector<std::string> ListedLocations() const override { return listed_; }
 
  private:
+  std::vector<std::string> listed_;
   bool store_;
 };
 
@@ -113,16 +119,23 @@ struct Harness {
                     .cert_id = id};
       state.uploads[UploadKey(u)] = u;
     }
+    store().listed = {"cn-hangzhou", "cn-shanghai", "cn-beijing"};
   }
   Fake& store() { return *providers[kStore]; }
-  CopyReview Review(const std::vector<std::string>& skip = {}) {
+  // `read_users`: the users prune reads anyway (CAS candidates); by default u1.
+  CopyReview Review(const std::vector<std::string>& skip = {},
+                    const std::set<std::string>& read_users = {"u1"}) {
     std::vector<std::string> all = skip;
     for (const ProductRules& r : Products()) {
       if (!r.listable) all.push_back(r.name);
     }
+    const CopyListing listing =
+        ListCopies({"main"}, state, config, all, runtimes, read_users, pacing, clock, random);
+    listing_calls = store().calls;
     std::map<std::string, UserDomains> users;
-    return ReviewCopies({"main"}, state, config, all, runtimes, &users, pacing, clock, random);
+    return CheckCopies(listing, all, runtimes, users, pacing, clock, random);
   }
+  std::vector<std::string> listing_calls;  // the store's calls when the listing was done
 };
 
 }  // namespace
@@ -157,7 +170,7 @@ TEST_CASE(
   CHECK(c[1].id == "s-12c");
 }
 
-TEST_CASE("prune copies: a copy any listener serves is kept, naming it; the others go",
+TEST_CASE("prune copies: a copy any listener serves is kept, naming it, the others go",
           "[prune][clb]") {
   Harness h;
   h.store().copies = {Copy("cn-hangzhou", "s-11", 11), Copy("cn-hangzhou", "s-12", 12)};
@@ -180,7 +193,17 @@ TEST_CASE("prune copies: nothing is deleted when the listeners were skipped or n
   Harness h;
   h.store().copies = {Copy("cn-hangzhou", "s-11", 11)};
   SECTION("skipped") {
-    const CopyReview r = h.Review({kStore});
+    // Bound nowhere on the product, read only for CAS: the skip is said once, by ReviewPrune.
+    CopyReview r = h.Review({kStore});
+    CHECK(r.unused.empty());
+    CHECK(r.blocked.empty());
+    // The state binds the user there: this review says why no copy is deleted.
+    StateEntry e;
+    e.address = Listener("cn-shanghai", "lb-b");
+    e.account = "main";
+    e.cert_id = 12;
+    h.state.entries[e.address.Key()] = e;
+    r = h.Review({kStore});
     CHECK(r.unused.empty());
     CHECK_FALSE(r.failed);
     REQUIRE(r.blocked.size() == 1);
@@ -198,30 +221,93 @@ TEST_CASE("prune copies: nothing is deleted when the listeners were skipped or n
 }
 
 TEST_CASE(
-    "prune copies: each delete re-reads the store; a refusal as still bound keeps it and the "
-    "others go on",
+    "prune copies: each delete re-reads the store, one gone or changed is kept, a refusal as "
+    "still bound stops every delete after it",
     "[prune][clb]") {
   Harness h;
   h.store().copies = {Copy("cn-hangzhou", "s-1", 11), Copy("cn-hangzhou", "s-2", 12)};
-  h.store().refused = {"s-1"};
-  std::vector<StoreCopyRef> go = {{"main", kStore, Copy("cn-hangzhou", "s-1", 11)},
-                                  {"main", kStore, Copy("cn-hangzhou", "gone", 11)},
+  std::vector<StoreCopyRef> go = {{"main", kStore, Copy("cn-hangzhou", "gone", 11)},
                                   {"main", kStore, Copy("cn-hangzhou", "s-2", 12)}};
   // Renamed meanwhile: no longer certform's copy under that name, never deleted.
   h.store().copies.push_back(Copy("cn-hangzhou", "s-3", 11));
   h.store().copies.back().name = "someone-else";
   go.push_back({"main", kStore, Copy("cn-hangzhou", "s-3", 11)});
+  // Refused as still bound: kept, and s-4 after it is never sent.
+  h.store().refused = {"s-1"};
+  go.push_back({"main", kStore, Copy("cn-hangzhou", "s-1", 11)});
+  h.store().copies.push_back(Copy("cn-hangzhou", "s-4", 12));
+  go.push_back({"main", kStore, Copy("cn-hangzhou", "s-4", 12)});
   Status lost;
   const std::vector<CopyOutcome> out =
       DeleteCopies(go, h.runtimes, h.pacing, h.clock, h.random, {}, &lost);
   REQUIRE(out.size() == 4);
-  CHECK(out[0].in_use);
-  CHECK_FALSE(out[0].deleted);
-  CHECK(out[1].already_gone);
-  CHECK(out[2].deleted);
-  CHECK(out[2].request_id == "REQ-s-2");
-  CHECK(out[3].already_gone);
-  CHECK(h.store().calls == std::vector<std::string>{"read cn-hangzhou", "delete s-1",
-                                                    "read cn-hangzhou", "read cn-hangzhou",
-                                                    "delete s-2", "read cn-hangzhou"});
+  CHECK(out[0].already_gone);
+  CHECK(out[1].deleted);
+  CHECK(out[1].request_id == "REQ-s-2");
+  CHECK(out[2].changed);
+  CHECK_FALSE(out[2].already_gone);
+  CHECK_FALSE(out[2].deleted);
+  CHECK(out[3].in_use);
+  CHECK_FALSE(out[3].deleted);
+  CHECK(h.store().calls == std::vector<std::string>{"read cn-hangzhou", "read cn-hangzhou",
+                                                    "delete s-2", "read cn-hangzhou",
+                                                    "read cn-hangzhou", "delete s-1"});
+  CHECK(std::count(h.store().copies.begin(), h.store().copies.end(),
+                   Copy("cn-hangzhou", "s-4", 12)) == 1);
+}
+
+TEST_CASE("prune copies: the stores are listed before any listener is read", "[prune][clb]") {
+  Harness h;
+  h.store().copies = {Copy("cn-hangzhou", "s-11", 11)};
+  h.store().domains = {Listener("cn-hangzhou", "lb-a")};
+  const CopyReview r = h.Review();
+  REQUIRE(r.unused.size() == 1);
+  CHECK(h.listing_calls == std::vector<std::string>{"list 1"});  // no listener listed yet
+  CHECK(std::count(h.store().calls.begin(), h.store().calls.end(), "domains") == 1);
+}
+
+TEST_CASE(
+    "prune copies: a copy in a region the listener listing did not cover, or beside a listener "
+    "serving a certificate of no id, is never deleted",
+    "[prune][clb]") {
+  Harness h;
+  h.store().copies = {Copy("cn-hangzhou", "s-11", 11), Copy("cn-qingdao", "s-12", 12)};
+  h.store().domains = {Listener("cn-hangzhou", "lb-a")};
+  SECTION("a region no listener listing covered (two DescribeRegions answers that differ)") {
+    const CopyReview r = h.Review();
+    CHECK(r.failed);
+    REQUIRE(r.unused.size() == 1);
+    CHECK(r.unused[0].copy.id == "s-11");
+    INFO(fmt::format("{}", fmt::join(r.blocked, "\n")));
+    REQUIRE(r.blocked.size() == 1);
+    CHECK(r.blocked[0].find("is in cn-qingdao, which the listing of listeners did not cover") !=
+          std::string::npos);
+  }
+  SECTION("an id the answer left out") {
+    h.store().listed.push_back("cn-qingdao");
+    h.store().served["clb:cn-hangzhou/lb-a/443/default"] = {"s-default", ""};
+    const CopyReview r = h.Review();
+    CHECK(r.failed);
+    CHECK(r.unused.empty());
+    REQUIRE(r.blocked.size() == 1);
+    CHECK(r.blocked[0].find("serves a certificate its answer gives no id for") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE(
+    "prune copies: a user with no binding on the product and no CAS candidate read is never "
+    "asked for its store",
+    "[prune][clb]") {
+  Harness h;
+  h.store().copies = {Copy("cn-hangzhou", "s-11", 11)};
+  CHECK(CopyAccounts(h.state, h.config, {}).empty());
+  const CopyReview none = h.Review({}, {});
+  CHECK(none.unused.empty());
+  CHECK(h.store().calls.empty());
+  // Once the configuration binds the product, its store is listed.
+  h.config.bindings.push_back({Listener("cn-shanghai", "lb-b"), "main", true, "web", {}});
+  CHECK(CopyAccounts(h.state, h.config, {}) == std::set<std::string>{"main"});
+  const CopyReview some = h.Review({}, {});
+  CHECK(some.unused.size() == 1);
 }
