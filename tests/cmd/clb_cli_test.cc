@@ -33,7 +33,7 @@ constexpr char kLb[] = "lb-a";
 constexpr char kRegion[] = "cn-hangzhou";
 
 struct ClbWorkspace {
-  ClbWorkspace() {
+  explicit ClbWorkspace(emulator::EmulatorConfig config = EmulatorWith()) : f(std::move(config)) {
     Admin("load_balancers", kLb, {{"region", kRegion}});
     // Uploaded by hand; it covers the extensions' domains (CLB refuses one that does not:
     // docs/emulator.md "CLB").
@@ -440,4 +440,43 @@ TEST_CASE(
   CHECK(left.count(copy_name) == 0);
   CHECK(left.count(stranger_name) == 1);
   CHECK_FALSE(Has(r.out, stranger_name));
+}
+
+TEST_CASE(
+    "clb cli: when certform's store copy cannot be deleted, prune keeps its CAS certificate too "
+    "and exits 1",
+    "[cli][clb][prune]") {
+  emulator::EmulatorConfig config = EmulatorWith();
+  config.ram_denied["testid"] = {"DeleteServerCertificate"};  // a policy without it
+  ClbWorkspace w(std::move(config));
+  ApplyFixture& f = w.f;
+  w.ApplyOk();
+  const int64_t web = w.Recorded(w.At("sni:www.example.com"));
+  const std::string copy_name = alicloud::StoreCopyName(web, kRegion);
+  // www goes back to the certificate uploaded by hand, and the web binding is forgotten: its
+  // copy and its CAS upload are unused.
+  alicloud::SlbCertificates slb = w.Other();
+  engine::CallResult call;
+  std::vector<alicloud::DomainExtension> extensions;
+  REQUIRE(slb.ListExtensions(kLb, 443, &extensions, &call).ok());
+  for (const auto& e : extensions) {
+    if (e.domain == "www.example.com") REQUIRE(slb.SetExtension(e.id, w.by_hand, &call).ok());
+  }
+  w.Bind({{"api", "default", ""}});
+  w.ApplyOk();
+
+  f.SkipUnlistable();
+  ProcessResult r = f.Run({"prune", "--auto-approve"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(Has(r.out, "- delete store copy " + copy_name));
+  CHECK(Has(r.out, "store copy " + copy_name));
+  CHECK(Has(r.out, ": FAILED: "));
+  CHECK(Has(r.out, fmt::format("kept (CertId {}): a store copy of it was not deleted", web)));
+  CHECK_FALSE(Has(r.out, fmt::format(": deleted (CertId {}", web)));
+  const nlohmann::json cas = f.emu.emulator().StateJson()["cas_certificates"];
+  std::set<int64_t> ids;
+  for (const auto& c : cas) ids.insert(c["id"].get<int64_t>());
+  CHECK(ids.count(web) == 1);
+  CHECK(f.State().uploads.size() >= 1);  // the upload's record stays: the copy is a candidate
 }
