@@ -186,7 +186,8 @@ CopyReview CheckCopies(const CopyListing& listing, const std::vector<std::string
   std::map<std::string, UserDomains> own_reads;  // by user: those `users` did not have
   for (const StoreCopyRef& c : listing.candidates) groups[{c.account, c.product}].push_back(c);
   for (const auto& [key, candidates] : groups) {
-    const auto& [account, product] = key;
+    const std::string& account = key.first;  // named, not bound: lambdas capture them
+    const std::string& product = key.second;
     const std::string& user = runtimes.at(account).user;
     if (!users.count(user) && !own_reads.count(user)) {
       // A user prune does not read for CAS: only the products a store copy can be served on.
