@@ -24,6 +24,9 @@ namespace certform::cli {
 
 namespace {
 
+constexpr char kAllInUse[] =
+    "Nothing to prune: every certificate this workspace uploaded is in use or wanted.";
+
 // Product titles as a list: "A and B", "A, B and C".
 std::string ProductList(const std::vector<std::string>& products) {
   std::string out;
@@ -104,16 +107,13 @@ int RunPrune(const Args& args, Context& ctx) {
     fmt::print(ctx.out, "Nothing to prune: no account uploads through CAS (upload_via).\n");
     return kExitOk;
   }
-  if (candidates.empty() && copy_accounts.empty()) {
-    fmt::print(ctx.out,
-               "Nothing to prune: every certificate this workspace uploaded is in use or "
-               "wanted.\n");
+  // copy_accounts holds every candidate's account too.
+  if (copy_accounts.empty()) {
+    fmt::print(ctx.out, "{}\n", kAllInUse);
     return kExitOk;
   }
-  std::set<std::string> accounts = engine::CandidateAccounts(candidates);
-  accounts.insert(copy_accounts.begin(), copy_accounts.end());
   ProviderSet providers;
-  if (s = providers.Build(config, accounts, connection, ctx); !s.ok()) {
+  if (s = providers.Build(config, copy_accounts, connection, ctx); !s.ok()) {
     return fail(s.message());
   }
   const auto runtimes = providers.Runtimes();
@@ -136,9 +136,7 @@ int RunPrune(const Args& args, Context& ctx) {
       engine::CheckCopies(listing, config.prune.skip_products, runtimes, review.users,
                           providers.pacing(), ctx.clock, ctx.random);
   if (candidates.empty() && copies.unused.empty() && copies.kept.empty() && !copies.failed) {
-    fmt::print(ctx.out,
-               "Nothing to prune: every certificate this workspace uploaded is in use or "
-               "wanted.\n");
+    fmt::print(ctx.out, "{}\n", kAllInUse);
     for (const std::string& why : copies.blocked) fmt::print(ctx.out, "  {}\n", why);
     return kExitOk;
   }
